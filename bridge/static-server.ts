@@ -1,0 +1,136 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+/** Options of the static web server that serves the built kiosk and dashboard. */
+export interface StaticServerOptions {
+  /**
+   * Folder that holds one sub-folder per app (`dashboard/`, `kiosk/`), as
+   * written by `npm run build`.
+   * @default "dist"
+   */
+  root?: string;
+  /**
+   * TCP port; 0 picks a free one.
+   * @default 8080
+   */
+  port?: number;
+  /**
+   * Address to listen on. Offices open the kiosk on tablets on the LAN, so the
+   * default listens on every interface.
+   * @default "0.0.0.0"
+   */
+  host?: string;
+}
+
+/** `StaticServerOptions` with every default applied. */
+export type ResolvedStaticServerOptions = Readonly<Required<StaticServerOptions>>;
+
+/** Applies defaults and checks types once; throws naming the option on a programmer error. */
+export function resolveStaticServerOptions(options: StaticServerOptions = {}): ResolvedStaticServerOptions {
+  const port = options.port ?? 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('"port" must be an integer 0..65535');
+  return Object.freeze({ root: resolve(options.root ?? 'dist'), port, host: options.host ?? '0.0.0.0' });
+}
+
+/** Content types of the files a Vite build writes. */
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** The apps served, each under `/<app>/`. */
+export const APPS = ['dashboard', 'kiosk'] as const;
+
+/**
+ * Serves the built web apps on one HTTP port: `/dashboard/…`, `/kiosk/…`, and
+ * `/` redirecting to the dashboard. Read-only; paths never leave `root`.
+ */
+export class StaticServer {
+  readonly options: ResolvedStaticServerOptions;
+  #server: Server | undefined;
+
+  constructor(options: StaticServerOptions = {}) {
+    this.options = resolveStaticServerOptions(options);
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  async start(): Promise<number> {
+    const server = createServer((req, res) => {
+      this.#handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    this.#server = server;
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(this.options.port, this.options.host, () => ok());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Stops listening and closes idle connections. */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((ok) => server.close(() => ok()));
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/') {
+      res.writeHead(302, { location: '/dashboard/' }).end();
+      return;
+    }
+    const file = await this.#resolveFile(url.pathname);
+    if (!file) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Không tìm thấy / Not found\n');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      // Hashed assets never change; HTML and the service worker must revalidate.
+      'cache-control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  }
+
+  /** Maps a URL path to a file inside an app folder, or undefined. */
+  async #resolveFile(pathname: string): Promise<string | undefined> {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return undefined; // malformed %-escape: a hostile or broken URL, not a file
+    }
+    const [, app, ...rest] = decoded.split('/');
+    if (!(APPS as readonly string[]).includes(app ?? '') || decoded.includes('\0')) return undefined;
+    const appRoot = join(this.options.root, app!);
+    const candidate = normalize(join(appRoot, ...rest));
+    if (candidate !== appRoot && !candidate.startsWith(appRoot + sep)) return undefined;
+    for (const path of [candidate, join(candidate, 'index.html')]) {
+      const info = await stat(path).catch(() => undefined);
+      if (info?.isFile()) return path;
+    }
+    return undefined;
+  }
+}

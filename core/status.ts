@@ -1,0 +1,99 @@
+/**
+ * Availability of a terminal (`…/{terminal}/status`) or of a ward's bridge
+ * (`…/{ward}/_bridge/status`). Published retained; the publisher's MQTT
+ * last-will is the same payload with `state: 'offline'`, so a dead
+ * connection flips the retained state without any MQTT 5 feature.
+ */
+import {
+  decodeWith,
+  enumAt,
+  fieldPath,
+  intIn,
+  objectAt,
+  optionalField,
+  reject,
+  requiredField,
+  tokenAt,
+  versionOne,
+} from './json-input.ts';
+import type { InputResult } from './json-input.ts';
+import { MAX_EPOCH_MS } from './time.ts';
+import { VOTE_SOURCES } from './vote.ts';
+import type { VoteSource } from './vote.ts';
+
+/** Connection state. */
+export type StatusState = 'online' | 'offline';
+
+/** The status payload (v1). */
+export interface Status {
+  readonly v: 1;
+  readonly state: StatusState;
+  /** Epoch ms of the state change. */
+  readonly at: number;
+  /** Terminal kind: a serial button box or a touchscreen kiosk. */
+  readonly kind?: VoteSource;
+  /** Factory-unique hardware id (HELLO `uid`). */
+  readonly uid?: string;
+  readonly model?: string;
+  readonly firmware?: string;
+  /** Error counters by code since the publisher started (e.g. `bad-crc`). */
+  readonly errors?: Readonly<Record<string, number>>;
+}
+
+/** Allowed values of `state`. */
+export const STATUS_STATES: readonly StatusState[] = ['online', 'offline'];
+
+/** Longest status payload accepted as JSON text. */
+export const STATUS_MAX_CHARS = 8192;
+
+/** Most error counters one status may carry. */
+export const MAX_ERROR_COUNTERS = 64;
+
+// Supersets of the serial protocol's tokens (uid 32, model/firmware 16), so
+// that kiosks with UUIDs and longer version strings fit too.
+const UID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+const MODEL_RE = /^[A-Za-z0-9._+-]{1,32}$/;
+// Error codes start with a letter or digit, so `__proto__` can never be a key.
+const COUNTER_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+
+function readErrors(value: unknown): Record<string, number> {
+  const o = objectAt(value, 'errors');
+  const keys = Object.keys(o);
+  if (keys.length > MAX_ERROR_COUNTERS) {
+    reject('out-of-range', `errors has ${keys.length} counters, at most ${MAX_ERROR_COUNTERS}`, 'errors');
+  }
+  const errors: Record<string, number> = {};
+  for (const key of keys.sort()) {
+    const f = fieldPath('errors', key);
+    tokenAt(key, f, COUNTER_KEY_RE, 'counter names are [A-Za-z0-9._-], 1–32 chars');
+    errors[key] = intIn(optionalField(o, key), f, 0, Number.MAX_SAFE_INTEGER);
+  }
+  return errors;
+}
+
+function readStatus(root: unknown): Status {
+  const o = objectAt(root, undefined);
+  const status: { -readonly [K in keyof Status]: Status[K] } = {
+    v: versionOne(o),
+    state: enumAt(requiredField(o, 'state', 'state'), 'state', STATUS_STATES),
+    at: intIn(requiredField(o, 'at', 'at'), 'at', 0, MAX_EPOCH_MS),
+  };
+  const kind = optionalField(o, 'kind');
+  if (kind !== undefined) status.kind = enumAt(kind, 'kind', VOTE_SOURCES);
+  const uid = optionalField(o, 'uid');
+  if (uid !== undefined) status.uid = tokenAt(uid, 'uid', UID_RE, 'uids are [A-Za-z0-9._:-], 1–64 chars');
+  const model = optionalField(o, 'model');
+  if (model !== undefined) status.model = tokenAt(model, 'model', MODEL_RE, '[A-Za-z0-9._+-], 1–32 chars');
+  const firmware = optionalField(o, 'firmware');
+  if (firmware !== undefined) {
+    status.firmware = tokenAt(firmware, 'firmware', MODEL_RE, '[A-Za-z0-9._+-], 1–32 chars');
+  }
+  const errors = optionalField(o, 'errors');
+  if (errors !== undefined) status.errors = readErrors(errors);
+  return status;
+}
+
+/** Validates a status payload (JSON text or value); never throws. */
+export function parseStatus(input: unknown): InputResult<Status> {
+  return decodeWith(input, STATUS_MAX_CHARS, readStatus);
+}

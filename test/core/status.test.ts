@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseStatus } from '../../core/status.ts';
+import type { Status } from '../../core/status.ts';
+import { HOSTILE_INPUTS, junkArb } from './arbitraries.ts';
+
+const online: Status = {
+  v: 1,
+  state: 'online',
+  at: 1_795_000_000_000,
+  kind: 'button',
+  uid: 'HL328P-1E9A0F3C',
+  model: 'hl-4b',
+  firmware: '1.0.0+rc.1',
+  errors: { 'bad-crc': 3, STUCK: 1, constructor: 2 },
+};
+
+const statusArb: fc.Arbitrary<Status> = fc
+  .record({
+    state: fc.constantFrom('online' as const, 'offline' as const),
+    at: fc.nat({ max: 253_402_128_000_000 }),
+    kind: fc.option(fc.constantFrom('button' as const, 'touch' as const), { nil: undefined }),
+    uid: fc.option(fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/), { nil: undefined }),
+    firmware: fc.option(fc.stringMatching(/^[A-Za-z0-9._+-]{1,32}$/), { nil: undefined }),
+    errors: fc.option(fc.dictionary(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/), fc.nat(), { maxKeys: 10 }), {
+      nil: undefined,
+    }),
+  })
+  .map((r) => {
+    const s: { -readonly [K in keyof Status]: Status[K] } = { v: 1, state: r.state, at: r.at };
+    if (r.kind !== undefined) s.kind = r.kind;
+    if (r.uid !== undefined) s.uid = r.uid;
+    if (r.firmware !== undefined) s.firmware = r.firmware;
+    if (r.errors !== undefined) s.errors = { ...r.errors };
+    return s;
+  });
+
+describe('parseStatus', () => {
+  it('accepts online and last-will offline payloads', () => {
+    expect(parseStatus(JSON.stringify(online))).toEqual({ ok: true, value: online });
+    expect(parseStatus('{"v":1,"state":"offline","at":0}')).toEqual({ ok: true, value: { v: 1, state: 'offline', at: 0 } });
+  });
+
+  it('keeps an error counter named constructor as an own property only', () => {
+    const r = parseStatus(online);
+    expect(r.ok && Object.hasOwn(r.value.errors ?? {}, 'constructor')).toBe(true);
+    expect(({} as Record<string, unknown>).constructor).toBe(Object);
+  });
+
+  it.each<[string, unknown, string, string | undefined]>([
+    ['not object', '[]', 'not-object', undefined],
+    ['v missing', { state: 'online', at: 0 }, 'missing-field', 'v'],
+    ['state bad', { v: 1, state: 'up', at: 0 }, 'bad-enum', 'state'],
+    ['state missing', { v: 1, at: 0 }, 'missing-field', 'state'],
+    ['at negative', { v: 1, state: 'online', at: -5 }, 'out-of-range', 'at'],
+    ['kind bad', { v: 1, state: 'online', at: 0, kind: 'sms' }, 'bad-enum', 'kind'],
+    ['uid with space', { v: 1, state: 'online', at: 0, uid: 'HL 1' }, 'bad-text', 'uid'],
+    ['model too long', { v: 1, state: 'online', at: 0, model: 'm'.repeat(33) }, 'bad-text', 'model'],
+    ['firmware number', { v: 1, state: 'online', at: 0, firmware: 1 }, 'bad-type', 'firmware'],
+    ['errors array', { v: 1, state: 'online', at: 0, errors: [] }, 'not-object', 'errors'],
+    ['errors proto key', JSON.parse('{"v":1,"state":"online","at":0,"errors":{"__proto__":1}}'), 'bad-text', 'errors.__proto__'],
+    ['errors negative', { v: 1, state: 'online', at: 0, errors: { x: -1 } }, 'out-of-range', 'errors.x'],
+    [
+      'errors too many',
+      { v: 1, state: 'online', at: 0, errors: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`e${i}`, 1])) },
+      'out-of-range',
+      'errors',
+    ],
+  ])('%s → %s at %s', (_name, input, code, field) => {
+    const r = parseStatus(input);
+    expect(r).toMatchObject({ ok: false, code });
+    if (!r.ok) expect(r.field).toBe(field);
+  });
+
+  it('never throws (property) and round-trips valid statuses (property)', () => {
+    for (const input of HOSTILE_INPUTS) expect(parseStatus(input).ok).toBe(false);
+    fc.assert(
+      fc.property(junkArb, (input) => {
+        expect(typeof parseStatus(input).ok).toBe('boolean');
+      }),
+    );
+    fc.assert(
+      fc.property(statusArb, (s) => {
+        expect(parseStatus(JSON.stringify(s))).toEqual({ ok: true, value: s });
+      }),
+    );
+  });
+});
