@@ -1,30 +1,13 @@
-import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { defineConfig, type UserConfig } from 'vite';
+import dashboard from './dashboard/vite.config.ts';
+import kiosk from './kiosk/vite.config.ts';
 
 /**
  * Builds one web app per mode: `vite build --mode dashboard` → dist/dashboard,
- * `vite build --mode kiosk` → dist/kiosk. `npm run build` runs both.
- * Both apps import the pure core from ../core and ../firmware-protocol/src.
+ * `vite build --mode kiosk` → dist/kiosk (`npm run build` runs both). Each app
+ * owns its settings in `<app>/vite.config.ts`; this file only picks one, so the
+ * two apps never edit the same config.
  */
-const APPS = ['dashboard', 'kiosk'] as const;
-type App = (typeof APPS)[number];
+const APPS: Readonly<Record<string, UserConfig>> = { dashboard, kiosk };
 
-export default defineConfig(({ mode }) => {
-  const app: App = (APPS as readonly string[]).includes(mode) ? (mode as App) : 'dashboard';
-  return {
-    root: resolve(import.meta.dirname, app),
-    // Relative base: the same build is served under /dashboard/ or /kiosk/ by the
-    // bridge's static server, or from any sub-path an office's web server uses.
-    base: './',
-    esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
-    oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-    build: {
-      outDir: resolve(import.meta.dirname, 'dist', app),
-      emptyOutDir: true,
-      target: 'es2022',
-      sourcemap: true,
-      reportCompressedSize: true,
-    },
-    server: { port: app === 'dashboard' ? 5173 : 5174 },
-  };
-});
+export default defineConfig(({ mode }) => APPS[mode] ?? dashboard);

@@ -1,28 +1,18 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium.ts';
 
-/**
- * Chromium flags for this machine: headless as root with no network beyond
- * loopback; the background-networking flags stop Chromium dialling out
- * (FIELD-NOTES, "Browsers").
- */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/** Debian's Chromium: `npx playwright install` cannot download here. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** End-to-end tests drive real processes and Chromium from Node, whatever app they test. */
+const E2E = 'test/**/*.e2e.test.ts';
 
 /**
  * Test projects:
  * - core: the pure survey core and the protocol codec, under Node;
- * - node: the bridge and other Node-side code, with real brokers and ptys;
- * - browser: the web apps and the core, in real headless Chromium.
+ * - node: the bridge, the firmware and every `*.e2e.test.ts`, with real
+ *   brokers (Aedes, Mosquitto), real ptys (socat), real Chromium
+ *   (playwright-core) and the real firmware in an AVR emulator;
+ * - browser: web-app components and the core in real headless Chromium
+ *   (vitest browser mode).
  */
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
@@ -33,6 +23,7 @@ export default defineConfig({
         test: {
           name: 'core',
           include: ['test/core/**/*.test.ts', 'test/firmware-protocol/**/*.test.ts'],
+          exclude: [E2E, 'test/firmware-protocol/avr/**'],
           environment: 'node',
         },
       },
@@ -40,7 +31,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
-          include: ['test/bridge/**/*.test.ts', 'test/build/**/*.test.ts'],
+          include: [
+            'test/bridge/**/*.test.ts',
+            'test/build/**/*.test.ts',
+            'test/helpers/**/*.test.ts',
+            'test/firmware-protocol/avr/**/*.test.ts',
+            E2E,
+          ],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -50,11 +47,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'browser',
-          include: ['test/dashboard/**/*.test.{ts,tsx}', 'test/kiosk/**/*.test.{ts,tsx}', 'test/browser/**/*.test.{ts,tsx}'],
+          include: ['test/dashboard/**/*.test.{ts,tsx}', 'test/kiosk/**/*.test.{ts,tsx}'],
+          exclude: [E2E],
           browser: {
             enabled: true,
             headless: true,
-            provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] } }),
             instances: [{ browser: 'chromium' }],
             screenshotFailures: false,
           },

@@ -9,6 +9,8 @@ export * from './vote.ts';
 export * from './status.ts';
 export * from './counter-events.ts';
 export * from './terminal-config.ts';
+export * from './opening-hours.ts';
+export * from './office.ts';
 export * from './topic.ts';
 export * from './topic-payload.ts';
 export * from './tally.ts';

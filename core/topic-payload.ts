@@ -2,16 +2,18 @@
  * Payload validation keyed by topic kind: the receiving half of the topic
  * map. `parseMessage` is what a subscriber calls for every MQTT message: it
  * parses the topic, validates the payload with the kind's validator, and
- * checks that a payload naming its own place (votes, tallies) names the
+ * checks that a payload naming its own place (votes, tallies, office) names the
  * place in its topic — so broker ACLs on topics also bind the payload.
  */
 import { parseServed, parseSession } from './counter-events.ts';
 import type { InputResult } from './json-input.ts';
 import { typeName } from './json-input.ts';
 import { err, ok } from './result.ts';
+import { parseOffice } from './office.ts';
 import { parseStatus } from './status.ts';
 import { parseTally } from './tally.ts';
 import type { Tally } from './tally.ts';
+import type { Office } from './office.ts';
 import { parseTerminalConfig } from './terminal-config.ts';
 import { QOS, RETAIN, TOPIC_KINDS, parseTopic, topicFor } from './topic.ts';
 import type { TallyTopicParams, TopicKind, TopicMap, TopicParams, TopicPayload } from './topic.ts';
@@ -28,6 +30,7 @@ export const PAYLOAD_PARSERS: { readonly [K in TopicKind]: (input: unknown) => I
     served: parseServed,
     session: parseSession,
     'bridge-status': parseStatus,
+    office: parseOffice,
   });
 
 /**
@@ -53,7 +56,7 @@ const PLACE_FIELDS = ['district', 'ward', 'counter', 'terminal', 'month'] as con
 /**
  * Parses topic and payload together. Besides the codes of `parseTopic` and
  * `parsePayload`, returns `topic-mismatch` (field = the differing param)
- * when a vote's or tally's own district/ward/counter/terminal/month differ
+ * when a vote's, tally's or office's own district/ward/counter/terminal/month differ
  * from its topic. Never throws.
  */
 export function parseMessage(topic: unknown, payload: unknown): InputResult<TopicMessage> {
@@ -62,8 +65,8 @@ export function parseMessage(topic: unknown, payload: unknown): InputResult<Topi
   const { kind, params } = parsed.value;
   const body = parsePayload(kind, payload);
   if (!body.ok) return body;
-  if (kind === 'vote' || kind === 'tally') {
-    const own = body.value as Vote | Tally;
+  if (kind === 'vote' || kind === 'tally' || kind === 'office') {
+    const own = body.value as Vote | Tally | Office;
     for (const field of PLACE_FIELDS) {
       const expected = (params as Partial<TallyTopicParams>)[field];
       const actual = (own as Partial<TallyTopicParams>)[field];

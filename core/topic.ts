@@ -9,12 +9,14 @@
  *   {counter}/_served                    Served          QoS 1
  *   {counter}/_session                   Session         QoS 1, retained
  *   _bridge/status                       Status          QoS 1, retained (+ last will)
+ *   _office                              Office          QoS 1, retained
  *
  * Ids never start with `_`, so `_`-leaves cannot collide with ids. Only MQTT
  * 3.1.1 features are used: everything a consumer needs is in the topic and
  * the JSON payload (no v5 user properties, no message expiry).
  */
 import type { Served, Session } from './counter-events.ts';
+import type { Office } from './office.ts';
 import { parseId, requireId } from './ids.ts';
 import type { InputResult } from './json-input.ts';
 import { show, typeName } from './json-input.ts';
@@ -44,6 +46,7 @@ export interface TopicMap {
   served: { params: CounterPath; payload: Served; qos: 1; retain: false };
   session: { params: CounterPath; payload: Session; qos: 1; retain: true };
   'bridge-status': { params: WardPath; payload: Status; qos: 1; retain: true };
+  office: { params: WardPath; payload: Office; qos: 1; retain: true };
 }
 
 /** A topic kind. */
@@ -67,6 +70,7 @@ export const TOPIC_KINDS: readonly TopicKind[] = [
   'served',
   'session',
   'bridge-status',
+  'office',
 ];
 
 /** QoS to publish and subscribe with, per kind. Everything is QoS 1: at least once, deduped by seq. */
@@ -78,6 +82,7 @@ export const QOS: { readonly [K in TopicKind]: TopicMap[K]['qos'] } = Object.fre
   served: 1,
   session: 1,
   'bridge-status': 1,
+  office: 1,
 });
 
 /** Retain flag per kind: state is retained, events are not. */
@@ -89,6 +94,7 @@ export const RETAIN: { readonly [K in TopicKind]: TopicMap[K]['retain'] } = Obje
   served: false,
   session: true,
   'bridge-status': true,
+  office: true,
 });
 
 /** Longest topic `parseTopic` looks at. */
@@ -102,7 +108,7 @@ const TERMINAL_PARAMS = ['district', 'ward', 'counter', 'terminal'] as const;
 type ParamName = (typeof TERMINAL_PARAMS)[number] | 'month';
 
 function paramNames(kind: TopicKind): readonly (typeof TERMINAL_PARAMS)[number][] {
-  if (kind === 'bridge-status') return WARD_PARAMS;
+  if (kind === 'bridge-status' || kind === 'office') return WARD_PARAMS;
   if (kind === 'served' || kind === 'session') return COUNTER_PARAMS;
   return TERMINAL_PARAMS;
 }
@@ -124,6 +130,8 @@ function layout(kind: TopicKind, v: Readonly<Record<ParamName, string>>): string
       return `${ward}/${v.counter}/_session`;
     case 'bridge-status':
       return `${ward}/_bridge/status`;
+    case 'office':
+      return `${ward}/_office`;
   }
 }
 
@@ -211,6 +219,7 @@ export function parseTopic(topic: unknown): InputResult<ParsedTopic> {
   if (n === 7 && (parts[6] === 'vote' || parts[6] === 'status' || parts[6] === 'config')) kind = parts[6];
   else if (n === 8 && parts[6] === 'tally') kind = 'tally';
   else if (n === 6 && parts[4] === '_bridge' && parts[5] === 'status') kind = 'bridge-status';
+  else if (n === 5 && parts[4] === '_office') kind = 'office';
   else if (n === 6 && parts[5] === '_served') kind = 'served';
   else if (n === 6 && parts[5] === '_session') kind = 'session';
   if (kind === undefined) return badTopic(topic, 'is not a known hailong topic');
@@ -223,6 +232,7 @@ export function parseTopic(topic: unknown): InputResult<ParsedTopic> {
   const [, , district = '', ward = '', counter = '', terminal = '', , month = ''] = parts;
   switch (kind) {
     case 'bridge-status':
+    case 'office':
       return ok({ kind, params: { district, ward } });
     case 'served':
     case 'session':

@@ -5,9 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-# System tools the suites use for real parts, not mocks:
-# chromium: browser tests (vitest browser mode and playwright-core drive /usr/bin/chromium).
-apt_install ca-certificates chromium
+# System tools the suites use for real parts, not mocks. A missing one fails
+# its suite (never a skip), so CI must install every one of them:
+# - chromium: browser tests (vitest browser mode and playwright-core drive /usr/bin/chromium);
+# - mosquitto (+ clients): the real external broker next to the embedded Aedes;
+# - socat: real pseudo-terminal pairs standing in for USB serial cables;
+# - gcc-avr, avr-libc: build the reference button-box firmware;
+# - simavr, libsimavr-dev: run that firmware in an AVR emulator (GPIO, EEPROM, watchdog);
+# - build-essential, python3: the host build of the firmware modules, and better-sqlite3's native addon.
+apt_install ca-certificates chromium mosquitto mosquitto-clients socat \
+  gcc-avr avr-libc simavr libsimavr-dev build-essential python3
 require_node
 
 echo "==> npm ci"

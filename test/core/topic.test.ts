@@ -29,6 +29,7 @@ describe('topicFor', () => {
       'hailong/v1/ba-dinh/phuc-xa/quay-1/_session',
     );
     expect(topicFor('bridge-status', { district: 'ba-dinh', ward: 'phuc-xa' })).toBe('hailong/v1/ba-dinh/phuc-xa/_bridge/status');
+    expect(topicFor('office', { district: 'ba-dinh', ward: 'phuc-xa' })).toBe('hailong/v1/ba-dinh/phuc-xa/_office');
   });
 
   it('throws naming the bad param', () => {
@@ -58,6 +59,7 @@ describe('QOS / RETAIN', () => {
       served: false,
       session: true,
       'bridge-status': true,
+      office: true,
     });
     for (const kind of TOPIC_KINDS) expect(QOS[kind]).toBe(1);
   });
@@ -78,6 +80,10 @@ describe('parseTopic', () => {
       ok: true,
       value: { kind: 'bridge-status', params: { district: 'ba-dinh', ward: 'phuc-xa' } },
     });
+    expect(parseTopic('hailong/v1/ba-dinh/phuc-xa/_office')).toEqual({
+      ok: true,
+      value: { kind: 'office', params: { district: 'ba-dinh', ward: 'phuc-xa' } },
+    });
   });
 
   it.each<[string, unknown, string, string]>([
@@ -96,12 +102,14 @@ describe('parseTopic', () => {
     ['bad month', 'hailong/v1/a/b/c/d/tally/2026-13', 'bad-month', 'month'],
     ['month not month', 'hailong/v1/a/b/c/d/tally/now', 'bad-month', 'month'],
     ['unknown counter leaf', 'hailong/v1/a/b/c/_other', 'bad-topic', 'topic'],
+    ['office under a counter', 'hailong/v1/a/b/c/_office', 'bad-topic', 'topic'],
+    ['office bad ward', 'hailong/v1/a/B/_office', 'bad-id', 'ward'],
   ])('%s → %s at %s', (_name, topic, code, field) => {
     expect(parseTopic(topic)).toMatchObject({ ok: false, code, field });
   });
 
   it('never throws on arbitrary strings (property)', () => {
-    const levels = fc.array(fc.oneof(idArb, fc.constantFrom('hailong', 'v1', 'vote', 'tally', '_served', '_bridge', 'status', '+', '#', '', '2026-11')), {
+    const levels = fc.array(fc.oneof(idArb, fc.constantFrom('hailong', 'v1', 'vote', 'tally', '_served', '_bridge', '_office', 'status', '+', '#', '', '2026-11')), {
       maxLength: 9,
     });
     fc.assert(
@@ -124,7 +132,10 @@ describe('parseTopic', () => {
         kind: fc.constantFrom('served' as const, 'session' as const),
         params: pathArb.map(({ district, ward, counter }) => ({ district, ward, counter })),
       }),
-      fc.record({ kind: fc.constant('bridge-status' as const), params: pathArb.map(({ district, ward }) => ({ district, ward })) }),
+      fc.record({
+        kind: fc.constantFrom('bridge-status' as const, 'office' as const),
+        params: pathArb.map(({ district, ward }) => ({ district, ward })),
+      }),
     );
     fc.assert(
       fc.property(parsedArb, (parsed) => {

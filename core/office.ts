@@ -1,0 +1,127 @@
+/**
+ * What a ward office looks like to people: display names of the district,
+ * ward and counters, which terminals sit at each counter, the scale, the
+ * satisfaction target and the opening hours. The bridge publishes it
+ * retained on `hailong/v1/{district}/{ward}/_office` from its config, so a
+ * dashboard can label tiles ("Quầy 1 – Tư pháp") and judge figures against
+ * the ward's target without a config of its own.
+ */
+import { idAt } from './ids.ts';
+import {
+  arrayAt,
+  decodeWith,
+  enumAt,
+  fieldPath,
+  intIn,
+  itemPath,
+  objectAt,
+  reject,
+  requiredField,
+  textAt,
+  versionOne,
+} from './json-input.ts';
+import type { InputResult } from './json-input.ts';
+import { readOpeningHours } from './opening-hours.ts';
+import type { OpeningHours } from './opening-hours.ts';
+import { readScale } from './scale.ts';
+import type { Scale } from './scale.ts';
+import { MAX_EPOCH_MS } from './time.ts';
+import { VOTE_SOURCES } from './vote.ts';
+import type { VoteSource } from './vote.ts';
+
+/** A terminal as the office lists it: id and kind (button box or touchscreen). */
+export interface OfficeTerminal {
+  readonly id: string;
+  readonly kind: VoteSource;
+}
+
+/** A counter (quầy) with its display name and terminals. */
+export interface OfficeCounter {
+  readonly id: string;
+  /** e.g. "Quầy 1 – Tư pháp – Hộ tịch" */
+  readonly name: string;
+  readonly terminals: readonly OfficeTerminal[];
+}
+
+/** The office payload (v1), retained on `…/{district}/{ward}/_office`. */
+export interface Office {
+  readonly v: 1;
+  readonly district: string;
+  readonly ward: string;
+  /** e.g. "Quận Ba Đình" */
+  readonly districtName: string;
+  /** e.g. "Phường Phúc Xá" */
+  readonly wardName: string;
+  /** A built-in scale id or a full scale. */
+  readonly scale: string | Scale;
+  /** Target "% hài lòng và rất hài lòng", 0..100 (80 by default, the national SIPAS target). */
+  readonly target: number;
+  readonly openingHours: OpeningHours;
+  readonly counters: readonly OfficeCounter[];
+  /** Epoch ms when the bridge last loaded its config. */
+  readonly updatedAt: number;
+}
+
+/** Most counters one office may list. */
+export const MAX_COUNTERS = 64;
+
+/** Most terminals one counter may list. */
+export const MAX_TERMINALS_PER_COUNTER = 8;
+
+/** Longest display name, in characters. */
+export const MAX_PLACE_NAME_CHARS = 80;
+
+/** Longest office payload accepted as JSON text. */
+export const OFFICE_MAX_CHARS = 65_536;
+
+/** The default target: 80% satisfied (SIPAS national target, FIELD-NOTES). */
+export const DEFAULT_TARGET = 80;
+
+function readCounter(value: unknown, field: string): OfficeCounter {
+  const o = objectAt(value, field);
+  const tf = fieldPath(field, 'terminals');
+  const terminals: OfficeTerminal[] = [];
+  arrayAt(requiredField(o, 'terminals', tf), tf, MAX_TERMINALS_PER_COUNTER).forEach((item, i) => {
+    const f = itemPath(tf, i);
+    const t = objectAt(item, f);
+    const id = idAt(requiredField(t, 'id', fieldPath(f, 'id')), fieldPath(f, 'id'));
+    if (terminals.some((x) => x.id === id)) reject('duplicate', `${f}.id ${id} is listed twice`, fieldPath(f, 'id'));
+    terminals.push({ id, kind: enumAt(requiredField(t, 'kind', fieldPath(f, 'kind')), fieldPath(f, 'kind'), VOTE_SOURCES) });
+  });
+  return {
+    id: idAt(requiredField(o, 'id', fieldPath(field, 'id')), fieldPath(field, 'id')),
+    name: textAt(requiredField(o, 'name', fieldPath(field, 'name')), fieldPath(field, 'name'), MAX_PLACE_NAME_CHARS),
+    terminals,
+  };
+}
+
+function readOffice(root: unknown): Office {
+  const o = objectAt(root, undefined);
+  const v = versionOne(o);
+  const counters: OfficeCounter[] = [];
+  arrayAt(requiredField(o, 'counters', 'counters'), 'counters', MAX_COUNTERS).forEach((item, i) => {
+    const f = itemPath('counters', i);
+    const counter = readCounter(item, f);
+    if (counters.some((c) => c.id === counter.id)) reject('duplicate', `${f}.id ${counter.id} is listed twice`, `${f}.id`);
+    counters.push(counter);
+  });
+  const rawScale = requiredField(o, 'scale', 'scale');
+  const scale = readScale(rawScale, 'scale');
+  return {
+    v,
+    district: idAt(requiredField(o, 'district', 'district'), 'district'),
+    ward: idAt(requiredField(o, 'ward', 'ward'), 'ward'),
+    districtName: textAt(requiredField(o, 'districtName', 'districtName'), 'districtName', MAX_PLACE_NAME_CHARS),
+    wardName: textAt(requiredField(o, 'wardName', 'wardName'), 'wardName', MAX_PLACE_NAME_CHARS),
+    scale: typeof rawScale === 'object' ? scale : scale.id,
+    target: intIn(requiredField(o, 'target', 'target'), 'target', 0, 100),
+    openingHours: readOpeningHours(requiredField(o, 'openingHours', 'openingHours'), 'openingHours'),
+    counters,
+    updatedAt: intIn(requiredField(o, 'updatedAt', 'updatedAt'), 'updatedAt', 0, MAX_EPOCH_MS),
+  };
+}
+
+/** Validates an office payload (JSON text or value) into a fresh object; never throws. */
+export function parseOffice(input: unknown): InputResult<Office> {
+  return decodeWith(input, OFFICE_MAX_CHARS, readOffice);
+}

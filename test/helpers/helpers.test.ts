@@ -1,0 +1,53 @@
+import { open } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collect } from './mqtt-collector.ts';
+import { startMosquitto, type Mosquitto } from './mosquitto.ts';
+import { createPtyPair, type PtyPair } from './pty.ts';
+import mqtt from 'mqtt';
+
+// The shared test rigs must work for real, or every suite built on them lies.
+let broker: Mosquitto | undefined;
+let pair: PtyPair | undefined;
+afterEach(async () => {
+  await broker?.dispose();
+  await pair?.dispose();
+  broker = undefined;
+  pair = undefined;
+});
+
+describe('test rigs', () => {
+  it('Mosquitto carries a retained message over TCP and survives a restart with persistence', async () => {
+    broker = await startMosquitto({ persistence: true });
+    const pub = await mqtt.connectAsync(broker.url);
+    await pub.publishAsync('hailong/v1/x', 'hello', { qos: 1, retain: true });
+    await pub.endAsync();
+    await broker.restart();
+    const sub = await collect(broker.url, 'hailong/v1/#');
+    await sub.waitFor((m) => m.some((x) => x.payload === 'hello' && x.retain), 5000, 'the retained message');
+    await sub.close();
+  });
+
+  it('Mosquitto speaks MQTT over WebSocket', async () => {
+    broker = await startMosquitto();
+    const sub = await collect(broker.wsUrl, 't/#');
+    await sub.client.publishAsync('t/1', 'ws', { qos: 1 });
+    await sub.waitFor((m) => m.some((x) => x.payload === 'ws'), 5000, 'the ws echo');
+    await sub.close();
+  });
+
+  it('a socat pty pair carries bytes both ways, and unplug removes it', async () => {
+    pair = await createPtyPair();
+    const a = await open(pair.device, 'r+');
+    const b = await open(pair.host, 'r+');
+    await a.write('$PING,1*F692\r\n');
+    const buf = Buffer.alloc(64);
+    const { bytesRead } = await b.read(buf, 0, 64, null);
+    expect(buf.subarray(0, bytesRead).toString()).toBe('$PING,1*F692\r\n');
+    await a.close();
+    await b.close();
+    await pair.unplug();
+    expect(pair.plugged).toBe(false);
+    await pair.replug();
+    expect(pair.plugged).toBe(true);
+  });
+});
