@@ -11,6 +11,7 @@ export * from './counter-events.ts';
 export * from './terminal-config.ts';
 export * from './opening-hours.ts';
 export * from './office.ts';
+export * from './reason.ts';
 export * from './topic.ts';
 export * from './topic-payload.ts';
 export * from './tally.ts';
