@@ -1,75 +1,63 @@
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { createLogger } from './logger.ts';
-import { StaticServer } from './static-server.ts';
+/**
+ * The `hailong` command line: one entry point, one module per command
+ * under bridge/commands/. Exit codes: 0 done, 1 failed, 2 usage or config
+ * error. Every command has --help.
+ */
+import { version } from './commands/command-io.ts';
 
-/** `hailong --help`: every command the CLI knows. */
-const HELP = `hailong: citizen satisfaction at one-stop counters
+/** `hailong --help`: every command. */
+export const HELP = `hailong ${version()}: citizen satisfaction at one-stop counters (Bộ phận một cửa)
 
-Usage: hailong <command> [options]
+Usage: hailong <command> [options]      (hailong <command> --help for details)
 
 Commands:
-  start     Serve the built kiosk and dashboard (npm start builds them first)
+  start              Bridge + broker + web apps; without a config, the live demo
+  bridge             Bridge (+ embedded broker if the config has no mqtt.urls), no web apps
+  check              Validate an office config file, listing every problem
+  ports              List serial ports; --probe shows the box (uid) on each
+  simulate           Virtual button boxes on serial lines (socat ptys)
+  mosquitto-config   Write a Mosquitto setup (conf, ACL, passwords) matching the config
+  export             Write journal votes of a period to CSV
 
 Options:
-  --port <n>   HTTP port for the web apps (env HAILONG_WEB_PORT, default 8080)
-  --root <dir> Folder with the built apps (default dist)
-  -h, --help   Show this help
+  -h, --help         Show this help
+  -v, --version      Show the version
 `;
 
-/** Parses the command line and runs one command. Exit code 2 on usage errors. */
+/** Runs one command; resolves with its exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        port: { type: 'string' },
-        root: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(HELP);
+      return command === undefined ? 2 : 0;
+    case '-v':
+    case '--version':
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    // Commands load their modules on demand: `hailong check` need not load
+    // the broker, the serial stack and MQTT.
+    case 'start':
+      return (await import('./commands/start.ts')).runStart(rest, true);
+    case 'bridge':
+      return (await import('./commands/start.ts')).runStart(rest, false);
+    case 'check':
+      return (await import('./commands/check.ts')).runCheck(rest);
+    case 'ports':
+      return (await import('./commands/ports.ts')).runPorts(rest);
+    case 'simulate':
+      return (await import('./commands/simulate.ts')).runSimulate(rest);
+    case 'export':
+      return (await import('./commands/export.ts')).runExport(rest);
+    case 'mosquitto-config':
+      return (await import('./commands/mosquitto-config.ts')).runMosquittoConfig(rest);
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
+      return 2;
   }
-  const { values, positionals } = parsed;
-  const command = positionals[0] ?? 'start';
-  if (values.help || command === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (command !== 'start') {
-    process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
-    return 2;
-  }
-  const portText = values.port ?? process.env.HAILONG_WEB_PORT ?? '8080';
-  const port = Number(portText);
-  if (!/^\d{1,5}$/.test(portText) || port > 65535) {
-    process.stderr.write(`"--port" must be an integer 0..65535, got "${portText}"\n`);
-    return 2;
-  }
-  return start(port, resolve(values.root ?? 'dist'));
-}
-
-/** Runs the web server until SIGINT/SIGTERM. */
-async function start(port: number, root: string): Promise<number> {
-  const log = createLogger('hailong');
-  const web = new StaticServer({ port, root });
-  const bound = await web.start();
-  const base = `http://localhost:${bound}`;
-  log.info(
-    { port: bound, root, urls: { dashboard: `${base}/dashboard/`, kiosk: `${base}/kiosk/` } },
-    `hailong đang chạy · dashboard ${base}/dashboard/ · kiosk ${base}/kiosk/`,
-  );
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-  await web.stop();
-  log.info('hailong stopped');
-  return 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

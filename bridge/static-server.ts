@@ -65,6 +65,11 @@ export class StaticServer {
     this.options = resolveStaticServerOptions(options);
   }
 
+  /** The HTTP server while started (the embedded broker serves MQTT over WebSocket on it). */
+  get httpServer(): Server | undefined {
+    return this.#server;
+  }
+
   /** Starts listening; resolves with the bound port. */
   async start(): Promise<number> {
     const server = createServer((req, res) => {

@@ -97,3 +97,17 @@ function readStatus(root: unknown): Status {
 export function parseStatus(input: unknown): InputResult<Status> {
   return decodeWith(input, STATUS_MAX_CHARS, readStatus);
 }
+
+/**
+ * Of two statuses of the same terminal (or bridge), the newer one: higher
+ * `at` wins, ties broken by the JSON text, so the rule is commutative,
+ * associative and idempotent. Consumers must use it rather than arrival
+ * order: a broker may deliver an old retained status after a live newer
+ * one to a client that is just subscribing (seen with Aedes).
+ */
+export function mergeStatus(a: Status, b: Status): Status {
+  if (a.at !== b.at) return a.at > b.at ? a : b;
+  const ja = JSON.stringify(a);
+  const jb = JSON.stringify(b);
+  return ja >= jb ? a : b;
+}

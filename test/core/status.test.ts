@@ -86,3 +86,23 @@ describe('parseStatus', () => {
     );
   });
 });
+
+describe('mergeStatus', () => {
+  it('keeps the newer status whatever the arrival order (property)', async () => {
+    const { mergeStatus } = await import('../../core/status.ts');
+    const fc = (await import('fast-check')).default;
+    const statusArb = fc.record({
+      v: fc.constant(1 as const),
+      state: fc.constantFrom('online' as const, 'offline' as const),
+      at: fc.integer({ min: 0, max: 5 }),
+    });
+    fc.assert(
+      fc.property(statusArb, statusArb, statusArb, (a, b, c) => {
+        expect(mergeStatus(a, b)).toEqual(mergeStatus(b, a));
+        expect(mergeStatus(mergeStatus(a, b), c)).toEqual(mergeStatus(a, mergeStatus(b, c)));
+        expect(mergeStatus(a, a)).toEqual(a);
+        expect(mergeStatus(a, b).at).toBe(Math.max(a.at, b.at));
+      }),
+    );
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * What every `hailong` command shares: reading the config file with all its
+ * problems printed at once, the version, and waiting for Ctrl+C / SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatProblems } from '../config/config-problem.ts';
+import type { HailongConfig } from '../config/hailong-config.ts';
+import { loadConfig } from '../config/load-config.ts';
+
+/** The repository / package root (…/bridge/commands → …). */
+export const PACKAGE_ROOT = join(import.meta.dirname, '..', '..');
+
+/** hailong's version from package.json. */
+export function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Where a command writes text (injectable for tests). */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The process's stdout, stderr and environment. */
+export const processIo: CommandIo = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  env: process.env,
+};
+
+/** Loads and validates a config file; prints every problem and returns undefined when it is invalid. */
+export async function readConfigOrReport(file: string, io: CommandIo): Promise<HailongConfig | undefined> {
+  const r = await loadConfig(file, io.env);
+  if (r.ok) return r.config;
+  io.stderr(`${formatProblems(r.file, r.problems)}\n`);
+  return undefined;
+}
+
+/** Resolves when the process is asked to stop (SIGINT / SIGTERM). */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * `hailong export`: writes the journal's votes of a date range to CSV, with
+ * progress on stderr. Works while the bridge runs (SQLite WAL readers do not
+ * block the writer).
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parsePeriodKey } from '../../core/period.ts';
+import { addDays, isDateString, localMidnight } from '../../core/time.ts';
+import { parseVote } from '../../core/vote.ts';
+import { CSV_BOM, voteCsvHeader, voteCsvRow } from '../export/vote-csv.ts';
+import { Journal } from '../journal/journal.ts';
+import { processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
+
+/** `hailong export --help`. */
+export const EXPORT_HELP = `hailong export: write journal votes to CSV
+
+Usage: hailong export --config <file> (--period <key> | --from <date> --to <date>) [--out <file>]
+
+Options:
+  --config <file>   The office config (its dataDir holds the journal)
+  --period <key>    2026-11 (month), 2026-q4, 2026-h2, 2026, 2026-W47, 2026-11-23
+  --from <date>     First day, YYYY-MM-DD (Vietnam time), inclusive
+  --to <date>       Last day, YYYY-MM-DD, inclusive
+  --out <file>      Output file (default: votes-<from>-<to>.csv; "-" = stdout)
+  -h, --help        Show this help
+
+Every press is exported, filtered ones too (column "Tính vào tỷ lệ" = không).
+`;
+
+/** Runs `hailong export`; resolves with the exit code. */
+export async function runExport(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        config: { type: 'string', short: 'c' },
+        period: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n\n${EXPORT_HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(EXPORT_HELP);
+    return 0;
+  }
+  let from = values.from;
+  let to = values.to;
+  const problems: string[] = [];
+  if (values.period !== undefined) {
+    const p = parsePeriodKey(values.period);
+    if (p.ok) ({ from, to } = p.value);
+    else problems.push(`"--period": ${p.message}`);
+  }
+  if (from === undefined || !isDateString(from)) problems.push('"--from" must be a date YYYY-MM-DD (or give --period)');
+  if (to === undefined || !isDateString(to)) problems.push('"--to" must be a date YYYY-MM-DD (or give --period)');
+  if (from !== undefined && to !== undefined && from > to) problems.push(`"--from" ${from} is after "--to" ${to}`);
+  if (problems.length > 0) {
+    io.stderr(`${problems.join('\n')}\n\n${EXPORT_HELP}`);
+    return 2;
+  }
+  const config = await readConfigOrReport(values.config ?? 'hailong.yaml', io);
+  if (config === undefined) return 2;
+  const first = from as string;
+  const last = to as string;
+  const fromMs = localMidnight(first);
+  const toMs = localMidnight(addDays(last, 1));
+  const journal = new Journal({ path: join(config.dataDir, 'journal.db') });
+  try {
+    journal.open();
+  } catch (error) {
+    io.stderr(`Cannot open the journal in ${config.dataDir}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const total = journal.countPressedBetween(fromMs, toMs);
+  const outPath = values.out ?? `votes-${first}-${last}.csv`;
+  const out = outPath === '-' ? process.stdout : createWriteStream(outPath, { encoding: 'utf8' });
+  io.stderr(`Exporting ${total} votes pressed ${first} … ${last} to ${outPath === '-' ? 'stdout' : outPath}\n`);
+  let written = 0;
+  let bad = 0;
+  let lastReport = Date.now();
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  await write(CSV_BOM + voteCsvHeader());
+  for (const payload of journal.votesPressedBetween(fromMs, toMs)) {
+    const vote = parseVote(payload);
+    if (!vote.ok) {
+      bad += 1;
+      continue;
+    }
+    await write(voteCsvRow(vote.value));
+    written += 1;
+    if (Date.now() - lastReport >= 2000) {
+      lastReport = Date.now();
+      io.stderr(`  ${written}/${total} (${Math.floor((written / Math.max(1, total)) * 100)}%)\n`);
+    }
+  }
+  journal.close();
+  if (out !== process.stdout) {
+    out.end();
+    await once(out, 'finish');
+  }
+  io.stderr(`Done: ${written} votes written${bad > 0 ? `, ${bad} unreadable journal rows skipped` : ''}.\n`);
+  return bad > 0 ? 1 : 0;
+}

@@ -1,0 +1,241 @@
+/**
+ * `hailong mosquitto-config --config f --out <dir>`: writes a Mosquitto setup
+ * that grants exactly what the embedded broker grants (see
+ * bridge/broker/mosquitto-config.ts), from the office config, and prints
+ * the steps to install it.
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
+import { brokerUserProblems } from '../broker/broker-user-check.ts';
+import { MOSQUITTO_FILES, mosquittoConfig } from '../broker/mosquitto-config.ts';
+import { processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
+
+/** What the command needs from the validated bridge config. */
+export interface MosquittoConfigInputs {
+  readonly district: string;
+  readonly ward: string;
+  readonly users: readonly BrokerUser[];
+  readonly anonymous: AnonymousAccess;
+  /** @default 1883 in the bridge config */
+  readonly tcpPort: number;
+  /** @default 9001 in the bridge config */
+  readonly wsPort: number;
+  /** The bridge's data folder; Mosquitto's database goes to `<dataDir>/mosquitto/`. */
+  readonly dataDir: string;
+}
+
+/**
+ * Reads the inputs from the config file; prints the problems and returns
+ * undefined when it cannot. Injectable for tests.
+ */
+export type MosquittoInputsLoader = (file: string, wsPort: number, io: CommandIo) => Promise<MosquittoConfigInputs | undefined>;
+
+/** `hailong mosquitto-config --help` */
+export const MOSQUITTO_CONFIG_HELP = `hailong mosquitto-config: write a Mosquitto 2.0 setup for this ward
+
+Usage: hailong mosquitto-config [--config <file>] [--out <dir>] [--ws-port <n>]
+
+Writes into <dir> (default ./mosquitto):
+  ${MOSQUITTO_FILES.conf}        listeners (TCP + WebSocket), persistence, security
+                        (${MOSQUITTO_FILES.snippet} instead when <dir> is Debian's /etc/mosquitto/conf.d)
+  ${MOSQUITTO_FILES.acl}          one block per broker account, the same rights as the embedded broker
+  ${MOSQUITTO_FILES.script}  builds ${MOSQUITTO_FILES.passwords} with mosquitto_passwd (run once as root, then delete)
+
+Accounts come from the office config: the bridge signs in with mqtt.username /
+mqtt.password, each kiosk with its terminal id and password, plus broker.users.
+The TCP port is broker.port; Mosquitto's database goes to <dataDir>/mosquitto/.
+
+Options:
+  -c, --config <file>  Office config (default hailong.yaml)
+  --out <dir>          Output folder (default ./mosquitto; created if missing, files overwritten)
+  --ws-port <n>        MQTT-over-WebSocket port for kiosks and dashboards (default 9001)
+  -h, --help           Show this help
+`;
+
+/**
+ * The parts of the validated bridge config (`HailongConfig`, bridge/config/)
+ * the command reads, typed structurally so this module does not depend on
+ * the whole config shape.
+ */
+export interface MosquittoConfigSource {
+  readonly district: { readonly id: string };
+  readonly ward: { readonly id: string };
+  readonly counters: readonly {
+    readonly id: string;
+    readonly terminals: readonly { readonly id: string; readonly kind: string; readonly password?: string }[];
+  }[];
+  /** The bridge signs in to Mosquitto with these. */
+  readonly mqtt: { readonly username?: string; readonly password?: string };
+  readonly broker: { readonly port: number; readonly anonymous: AnonymousAccess; readonly users: readonly BrokerUser[] };
+  readonly dataDir: string;
+}
+
+/**
+ * The broker account of every kiosk (touch terminal): username = terminal id,
+ * password from the terminal's entry, scoped to its terminal. Used for
+ * Mosquitto here, and usable for the embedded broker too. Never throws.
+ */
+export function kioskUsersOf(config: Pick<MosquittoConfigSource, 'district' | 'ward' | 'counters'>): {
+  readonly users: readonly BrokerUser[];
+  readonly problems: readonly string[];
+} {
+  const users: BrokerUser[] = [];
+  const problems: string[] = [];
+  for (const counter of config.counters) {
+    for (const t of counter.terminals) {
+      if (t.kind !== 'touch') continue;
+      if (t.password === undefined) {
+        problems.push(`counters[${counter.id}].terminals[${t.id}].password is required: it is kiosk ${t.id}'s broker account`);
+        continue;
+      }
+      users.push({
+        username: t.id,
+        password: t.password,
+        role: 'kiosk',
+        district: config.district.id,
+        ward: config.ward.id,
+        counter: counter.id,
+        terminal: t.id,
+      });
+    }
+  }
+  return { users, problems };
+}
+
+/** Mosquitto's conventional MQTT-over-WebSocket port. */
+export const DEFAULT_MOSQUITTO_WS_PORT = 9001;
+
+/**
+ * Every Mosquitto account of the office: the bridge (from `mqtt.username` /
+ * `mqtt.password`, which it uses to sign in), each kiosk (username = terminal
+ * id, as on the embedded broker) and `broker.users`. Reports every missing
+ * piece at once.
+ */
+export function mosquittoInputsFrom(
+  config: MosquittoConfigSource,
+  wsPort = DEFAULT_MOSQUITTO_WS_PORT,
+): { readonly ok: true; readonly inputs: MosquittoConfigInputs } | { readonly ok: false; readonly problems: readonly string[] } {
+  const district = config.district.id;
+  const ward = config.ward.id;
+  const problems: string[] = [];
+  const users: BrokerUser[] = [];
+  const { username, password } = config.mqtt;
+  if (username === undefined || password === undefined) {
+    problems.push('mqtt.username and mqtt.password are required: the bridge signs in to Mosquitto with them');
+  } else {
+    users.push({ username, password, role: 'bridge', district, ward });
+  }
+  const kiosks = kioskUsersOf(config);
+  problems.push(...kiosks.problems);
+  users.push(...kiosks.users);
+  users.push(...config.broker.users);
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    inputs: { district, ward, users, anonymous: config.broker.anonymous, tcpPort: config.broker.port || 1883, wsPort, dataDir: config.dataDir },
+  };
+}
+
+/** The default loader: the validated office config, turned into Mosquitto accounts. */
+export const inputsFromConfigFile: MosquittoInputsLoader = async (file, wsPort, io) => {
+  const config = await readConfigOrReport(file, io);
+  if (config === undefined) return undefined;
+  const derived = mosquittoInputsFrom(config, wsPort);
+  if (derived.ok) return derived.inputs;
+  io.stderr(`${file} cannot become a Mosquitto setup:\n${derived.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  return undefined;
+};
+
+/** Runs the command; resolves with the exit code (0 done, 1 cannot write, 2 usage or config error). */
+export async function runMosquittoConfig(
+  argv: readonly string[],
+  io: CommandIo = processIo,
+  loadInputs: MosquittoInputsLoader = inputsFromConfigFile,
+): Promise<number> {
+  const stdout = (text: string): void => io.stdout(text);
+  const stderr = (text: string): void => io.stderr(text);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        config: { type: 'string', short: 'c' },
+        out: { type: 'string' },
+        'ws-port': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    stderr(`${(error as Error).message}\n\n${MOSQUITTO_CONFIG_HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    stdout(MOSQUITTO_CONFIG_HELP);
+    return 0;
+  }
+  const wsPortText = values['ws-port'] ?? String(DEFAULT_MOSQUITTO_WS_PORT);
+  const wsPort = Number(wsPortText);
+  if (!/^\d{1,5}$/.test(wsPortText) || wsPort < 1 || wsPort > 65535) {
+    stderr(`"--ws-port" must be an integer 1..65535, got "${wsPortText}"\n`);
+    return 2;
+  }
+  const inputs = await loadInputs(values.config ?? 'hailong.yaml', wsPort, io);
+  if (inputs === undefined) return 2;
+  const problems = brokerUserProblems(inputs.users, 'broker.users');
+  if (inputs.users.length === 0 && inputs.anonymous === 'none') {
+    problems.push('broker.users is empty and broker.anonymous is "none": nobody could connect to Mosquitto');
+  }
+  if (problems.length > 0) {
+    stderr(`The bridge config cannot become a Mosquitto setup:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 2;
+  }
+  const out = resolve(values.out ?? 'mosquitto');
+  // Written into Debian's conf.d, the config must be a snippet: the main file owns persistence and logging.
+  const layout = basename(out) === 'conf.d' ? 'conf.d' : 'standalone';
+  let files;
+  try {
+    files = mosquittoConfig({ ...inputs, dataDir: resolve(inputs.dataDir), configDir: out, layout });
+  } catch (error) {
+    stderr(`${(error as Error).message}\n`);
+    return 2;
+  }
+  const conf = join(out, files.confName);
+  const script = join(out, MOSQUITTO_FILES.script);
+  try {
+    await mkdir(out, { recursive: true });
+    await writeFile(conf, files.conf, { mode: 0o644 });
+    await writeFile(join(out, MOSQUITTO_FILES.acl), files.acl, { mode: 0o640 });
+    await writeFile(script, files.script, { mode: 0o700 });
+    await chmod(script, 0o700); // writeFile keeps the mode of an existing file
+  } catch (error) {
+    stderr(`Cannot write to ${out}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const install =
+    layout === 'conf.d'
+      ? [`  2. Debian's mosquitto.conf includes ${files.confName} from ${out}: systemctl restart mosquitto`]
+      : [
+          `  2. Try it in the foreground:  mosquitto -c ${conf} -v`,
+          `  3. Make it the service's config (Debian; or write with --out /etc/mosquitto/conf.d instead):`,
+          `       cp /etc/mosquitto/mosquitto.conf /etc/mosquitto/mosquitto.conf.orig`,
+          `       cp ${conf} /etc/mosquitto/mosquitto.conf`,
+          `       systemctl restart mosquitto`,
+        ];
+  stdout(
+    [
+      `Wrote ${conf}, ${MOSQUITTO_FILES.acl} and ${MOSQUITTO_FILES.script} for ward ${inputs.district}/${inputs.ward}` +
+        ` (${inputs.users.length} account(s), anonymous: ${inputs.anonymous}).`,
+      '',
+      'Next steps, as root:',
+      `  1. sh ${script}`,
+      `     creates ${join(out, MOSQUITTO_FILES.passwords)}; then delete the script: it holds the passwords.`,
+      ...install,
+      `  ${install.length + 2}. Point the bridge at it: mqtt.urls [mqtt://localhost:${inputs.tcpPort}] with mqtt.username / mqtt.password;` +
+        ` kiosks and dashboards use ws://<this PC>:${inputs.wsPort}/mqtt.`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}

@@ -1,0 +1,100 @@
+/**
+ * Reads the office's YAML config file, applies environment overrides,
+ * validates it once, and reports every problem together with its path and
+ * line. Never throws for a bad file: a broken config is outside input.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { ConfigProblem } from './config-problem.ts';
+import { applyEnvOverrides } from './env-overrides.ts';
+import type { HailongConfig } from './hailong-config.ts';
+import { validateConfig } from './validate-config.ts';
+
+/** Loading outcome. */
+export type LoadResult =
+  | { readonly ok: true; readonly config: HailongConfig; readonly file: string }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[]; readonly file: string };
+
+// `counters[1].terminals[0].uid` → ['counters', 1, 'terminals', 0, 'uid']
+function pathKeys(path: string): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (const part of path.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (m === null) return [];
+    if (m[1] !== '') keys.push(m[1] as string);
+    for (const idx of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) keys.push(Number(idx[1]));
+  }
+  return keys;
+}
+
+// The line of the deepest node of `path` that exists in the file.
+function lineOf(doc: Document, counter: LineCounter, path: string): number | undefined {
+  const keys = pathKeys(path);
+  for (let n = keys.length; n > 0; n--) {
+    const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node !== undefined && node !== null && typeof node === 'object' && node.range !== undefined) {
+      return counter.linePos(node.range[0]).line;
+    }
+  }
+  return undefined;
+}
+
+/** Parses and validates config text (the file's contents); `file` names it in messages. */
+export function parseConfigText(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): LoadResult {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => ({
+      path: '(yaml)',
+      message: e.message.split('\n')[0] ?? e.message,
+      line: counter.linePos(e.pos[0]).line,
+    }));
+    return { ok: false, problems, file };
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // e.g. an alias used before its anchor, or an alias bomb.
+    return { ok: false, problems: [{ path: '(yaml)', message: (error as Error).message }], file };
+  }
+  const { tree, fromEnv } = applyEnvOverrides(raw, env);
+  const result = validateConfig(tree);
+  if (result.ok) {
+    // A relative data folder is relative to the config file, not to wherever
+    // the service happened to be started from.
+    const base = dirname(resolve(file));
+    const dataDir = isAbsolute(result.config.dataDir) ? result.config.dataDir : resolve(base, result.config.dataDir);
+    return { ok: true, config: { ...result.config, dataDir }, file };
+  }
+  const located = result.problems.map((p): ConfigProblem => {
+    const variable = [...fromEnv.entries()].find(([path]) => p.path === path || p.path.startsWith(`${path}[`) || p.path.startsWith(`${path}.`));
+    if (variable !== undefined) return { path: `env ${variable[1]} (${p.path})`, message: p.message };
+    const line = lineOf(doc, counter, p.path);
+    return line === undefined ? p : { ...p, line };
+  });
+  // In file order, as an installer reads the file; problems without a line last.
+  const problems = located
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => (a.p.line ?? Infinity) - (b.p.line ?? Infinity) || a.i - b.i)
+    .map(({ p }) => p);
+  return { ok: false, problems, file };
+}
+
+/** Reads `file` and validates it; a missing or unreadable file is a problem, not an exception. */
+export async function loadConfig(file: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist (copy hailong.example.yaml and edit it)' : `cannot be read (${code ?? String(error)})`;
+    return { ok: false, problems: [{ path: '(file)', message: `${file} ${why}` }], file };
+  }
+  return parseConfigText(text, file, env);
+}

@@ -1,0 +1,188 @@
+/**
+ * hailong as one process: the embedded broker (unless the config names an
+ * external one), the web server for the dashboard, the kiosk and MQTT over
+ * WebSocket, the ward bridge, and optional extra features (the demo). It
+ * prints a start banner with every URL and port once everything listens.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { EmbeddedBroker } from './broker/embedded-broker.ts';
+import type { BrokerUser } from './broker/broker-user.ts';
+import { BRIDGE_USERNAME } from './config/validate-config.ts';
+import { terminalsOf, usesEmbeddedBroker, type HailongConfig } from './config/hailong-config.ts';
+import { Controller, type Feature, type FeatureState } from './controller.ts';
+import type { DiscoveryFs } from './serial/port-candidates.ts';
+import type { PortOpener } from './serial/port-handle.ts';
+import type { TerminalSessionOptions } from './serial/terminal-session.ts';
+import { StaticServer } from './static-server.ts';
+import { WardBridge } from './ward-bridge.ts';
+
+/** Options of `HailongApp`. */
+export interface HailongAppOptions {
+  readonly config: HailongConfig;
+  readonly log: Logger;
+  readonly version: string;
+  /** The config file, for the banner. */
+  readonly configFile?: string;
+  /** Serve the built web apps from this folder (with /mqtt when the broker is embedded); undefined = no web server. */
+  readonly webRoot?: string;
+  /** Serial adapter and discovery (the demo passes in-process ports). */
+  readonly opener?: PortOpener;
+  readonly discovery?: DiscoveryFs;
+  /** Protocol timings (tests shorten them). */
+  readonly session?: TerminalSessionOptions;
+  /** Journal size cap (tests use it to simulate a full disk). */
+  readonly journalMaxBytes?: number;
+  /** Extra accounts on the embedded broker (the demo's history publisher). */
+  readonly extraBrokerUsers?: readonly BrokerUser[];
+  /** Extra features started last (the demo). */
+  readonly extraFeatures?: (app: HailongApp) => readonly Feature[];
+  /** PEM text of the CA of an external mqtts/wss broker (see `readCa`). */
+  readonly ca?: string;
+  /** Add the kiosk's demo credentials to the printed kiosk URLs. @default false */
+  readonly credentialsInUrls?: boolean;
+}
+
+/** Where things listen, once started. */
+export interface AppEndpoints {
+  readonly web?: { readonly port: number; readonly dashboard: string; readonly kiosks: readonly string[]; readonly mqttWs?: string };
+  readonly broker?: { readonly port: number; readonly url: string };
+  readonly mqttUrls: readonly string[];
+}
+
+/** The whole hailong process. */
+export class HailongApp {
+  readonly bridge: WardBridge;
+  readonly broker: EmbeddedBroker | undefined;
+  readonly web: StaticServer | undefined;
+  private readonly controller: Controller;
+  private brokerPort = 0;
+  private webPort = 0;
+  private readonly bridgePassword = randomBytes(18).toString('base64url');
+
+  constructor(readonly options: HailongAppOptions) {
+    const { config, log } = options;
+    const embedded = usesEmbeddedBroker(config);
+    this.broker = embedded
+      ? new EmbeddedBroker({ port: config.broker.port, host: config.broker.host, anonymous: config.broker.anonymous, users: this.brokerUsers(), logger: log.child({ part: 'broker' }) })
+      : undefined;
+    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host });
+    this.bridge = new WardBridge({
+      config,
+      log,
+      version: options.version,
+      broker: embedded
+        ? { urls: () => [`mqtt://127.0.0.1:${this.brokerPort}`], username: BRIDGE_USERNAME, password: this.bridgePassword }
+        : {
+            urls: config.mqtt.urls,
+            ...(config.mqtt.username === undefined ? {} : { username: config.mqtt.username }),
+            ...(config.mqtt.password === undefined ? {} : { password: config.mqtt.password }),
+            ...(config.mqtt.clientId === undefined ? {} : { clientId: config.mqtt.clientId }),
+            ...(options.ca === undefined ? {} : { ca: options.ca }),
+          },
+      ...(options.opener === undefined ? {} : { opener: options.opener }),
+      ...(options.discovery === undefined ? {} : { discovery: options.discovery }),
+      ...(options.session === undefined ? {} : { session: options.session }),
+      ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+    });
+    const features: Feature[] = [];
+    if (this.broker !== undefined) {
+      const broker = this.broker;
+      features.push({
+        name: 'broker',
+        start: async () => {
+          this.brokerPort = (await broker.start()).port;
+        },
+        stop: () => broker.stop(),
+      });
+    }
+    if (this.web !== undefined) {
+      const web = this.web;
+      features.push({
+        name: 'web',
+        start: async () => {
+          this.webPort = await web.start();
+          if (this.broker !== undefined && web.httpServer !== undefined) this.broker.attachWebSocket(web.httpServer, '/mqtt');
+        },
+        stop: () => web.stop(),
+      });
+    }
+    // Without a working broker the bridge still stores every vote; only MQTT waits.
+    features.push(...this.bridge.features());
+    features.push(...(options.extraFeatures?.(this) ?? []));
+    this.controller = new Controller(features, log);
+  }
+
+  /** Accounts of the embedded broker: the bridge itself, each kiosk, the configured users, extras. */
+  private brokerUsers(): BrokerUser[] {
+    const { config } = this.options;
+    const place = { district: config.district.id, ward: config.ward.id };
+    const kiosks: BrokerUser[] = terminalsOf(config)
+      .filter((t) => t.kind === 'touch' && t.password !== undefined)
+      .map((t) => ({ username: t.id, password: t.password as string, role: 'kiosk', ...place, counter: t.counter.id, terminal: t.id }));
+    return [
+      { username: BRIDGE_USERNAME, password: this.bridgePassword, role: 'bridge', ...place },
+      ...kiosks,
+      ...config.broker.users,
+      ...(this.options.extraBrokerUsers ?? []),
+    ];
+  }
+
+  /** Where everything listens (valid after `start()`). */
+  endpoints(host = 'localhost'): AppEndpoints {
+    const { config } = this.options;
+    const out: { -readonly [K in keyof AppEndpoints]: AppEndpoints[K] } = {
+      mqttUrls: this.broker !== undefined ? [`mqtt://${host}:${this.brokerPort}`] : config.mqtt.urls,
+    };
+    if (this.broker !== undefined) out.broker = { port: this.brokerPort, url: `mqtt://${host}:${this.brokerPort}` };
+    if (this.web !== undefined) {
+      const base = `http://${host}:${this.webPort}`;
+      const kiosks = terminalsOf(config)
+        .filter((t) => t.kind === 'touch')
+        .map((t) => {
+          const q = new URLSearchParams({ district: config.district.id, ward: config.ward.id, counter: t.counter.id, terminal: t.id });
+          if (this.options.credentialsInUrls === true && t.password !== undefined) {
+            q.set('username', t.id);
+            q.set('password', t.password);
+          }
+          return `${base}/kiosk/?${q.toString()}`;
+        });
+      out.web = {
+        port: this.webPort,
+        dashboard: `${base}/dashboard/`,
+        kiosks,
+        ...(this.broker !== undefined ? { mqttWs: `ws://${host}:${this.webPort}/mqtt` } : {}),
+      };
+    }
+    return out;
+  }
+
+  /** Starts every feature and logs the banner. Never throws because a feature failed. */
+  async start(): Promise<ReadonlyMap<string, FeatureState>> {
+    const states = await this.controller.start();
+    const e = this.endpoints();
+    const { config } = this.options;
+    const failed = [...states].filter(([, s]) => s !== 'running').map(([n, s]) => `${n} ${s}`);
+    const lines = [
+      `hailong ${this.options.version} · ${config.ward.name}, ${config.district.name}`,
+      ...(e.web === undefined ? [] : [`  Bảng theo dõi / dashboard: ${e.web.dashboard}`, ...e.web.kiosks.map((k) => `  Kiosk: ${k}`)]),
+      ...(e.broker === undefined ? [`  MQTT broker (external): ${config.mqtt.urls.join(', ')}`] : [`  MQTT broker (embedded): ${e.broker.url}${e.web?.mqttWs === undefined ? '' : ` · WebSocket ${e.web.mqttWs}`}`]),
+      `  Journal: ${this.bridge.journal.options.path}`,
+      `  Serial ports: ${config.serial.ports === 'auto' ? 'auto (/dev/serial/by-id, ttyACM*, ttyUSB*)' : config.serial.ports.join(', ')}`,
+      ...(failed.length > 0 ? [`  NOT RUNNING: ${failed.join(', ')}`] : []),
+    ];
+    this.options.log.info({ endpoints: e, config: this.options.configFile ?? null, features: Object.fromEntries(states) }, lines.join('\n'));
+    return states;
+  }
+
+  /** Stops everything (publishing the bridge offline first). */
+  async stop(): Promise<void> {
+    await this.controller.stop();
+  }
+}
+
+/** Reads the CA file named by the config, for mqtts/wss brokers. */
+export async function readCa(config: HailongConfig): Promise<string | undefined> {
+  return config.mqtt.caFile === undefined ? undefined : readFile(config.mqtt.caFile, 'utf8');
+}

@@ -1,0 +1,62 @@
+/**
+ * The journal's SQLite schema. One row per vote, in the order votes were
+ * stored (rowid = publish order), with the device's (uid, seq) kept UNIQUE
+ * so that a resend can never be stored twice even if two copies race; the
+ * per-device high-water mark and the per-terminal published seq live next
+ * to the votes and change in the same transaction.
+ */
+
+/** Bumped when the schema changes; a newer database is refused, not guessed at. */
+export const SCHEMA_VERSION = 1;
+
+/** Statements creating schema version 1 (idempotent). */
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+-- Per device (HELLO uid): the highest device seq stored (PROTOCOL.md §7.1).
+CREATE TABLE IF NOT EXISTS devices (
+  uid        TEXT PRIMARY KEY,
+  hwm        INTEGER NOT NULL,
+  terminal   TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+-- Per terminal id: the last seq the bridge gave a vote. Published vote ids
+-- are terminal:seq with THIS seq, so replacing a box behind a terminal id
+-- (whose device seq starts again at 1) never reuses a published id.
+CREATE TABLE IF NOT EXISTS terminals (
+  terminal TEXT PRIMARY KEY,
+  seq      INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS votes (
+  id          INTEGER PRIMARY KEY,
+  terminal    TEXT    NOT NULL,
+  seq         INTEGER NOT NULL,
+  uid         TEXT    NOT NULL,
+  device_seq  INTEGER NOT NULL,
+  pressed_at  INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  payload     TEXT    NOT NULL,
+  published   INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (terminal, seq),
+  UNIQUE (uid, device_seq)
+) STRICT;
+
+-- The outbox is the unpublished votes, oldest first.
+CREATE INDEX IF NOT EXISTS votes_outbox ON votes (id) WHERE published = 0;
+CREATE INDEX IF NOT EXISTS votes_pressed ON votes (pressed_at);
+
+-- Latest tally per terminal-month (retained on MQTT after each vote).
+CREATE TABLE IF NOT EXISTS tallies (
+  counter  TEXT NOT NULL,
+  terminal TEXT NOT NULL,
+  month    TEXT NOT NULL,
+  seq      INTEGER NOT NULL,
+  payload  TEXT NOT NULL,
+  PRIMARY KEY (counter, terminal, month)
+) STRICT;
+`;

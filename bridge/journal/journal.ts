@@ -1,0 +1,325 @@
+/**
+ * The durable journal: every vote is committed to SQLite (WAL,
+ * synchronous=FULL, so a commit survives power loss) BEFORE the bridge
+ * ACKs it to the terminal. Appends arriving in the same event-loop turn
+ * share one transaction (group commit): one fsync for many terminals. The
+ * same transaction advances the device's high-water mark, gives the vote
+ * its published seq, and folds it into the terminal's monthly tally, so a
+ * `kill -9` at any instant leaves votes, marks and tallies consistent.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { applyVote, emptyTally, parseTally } from '../../core/tally.ts';
+import type { Tally } from '../../core/tally.ts';
+import { localParts } from '../../core/time.ts';
+import { voteId } from '../../core/vote.ts';
+import type { Vote } from '../../core/vote.ts';
+import type { LevelKey } from '../../core/scale.ts';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
+import type { AppendOutcome, JournalStats, VoteInput } from './vote-input.ts';
+
+/** Options of `Journal`. */
+export interface JournalOptions {
+  /** SQLite file; created with its folder when missing. */
+  readonly path: string;
+  /**
+   * Level keys of new tallies (the configured scale), best first.
+   * @default ['rat-hai-long', 'hai-long', 'khong-hai-long']
+   */
+  readonly levels?: readonly LevelKey[];
+  /**
+   * Refuse to grow the database past this many bytes (SQLITE_FULL, like a
+   * full disk): a hard cap so the journal cannot fill the office PC's disk.
+   * @default undefined (no cap)
+   */
+  readonly maxBytes?: number;
+}
+
+/** `JournalOptions` resolved once. */
+type ResolvedJournalOptions = Readonly<Required<Omit<JournalOptions, 'maxBytes'>> & { maxBytes: number | undefined }>;
+
+/** Prepared statements, compiled once per open database. */
+function prepare(db: Database.Database) {
+  return {
+    device: db.prepare('SELECT hwm FROM devices WHERE uid = ?'),
+    lastSeq: db.prepare('SELECT seq FROM terminals WHERE terminal = ?'),
+    insertVote: db.prepare(
+      'INSERT INTO votes (terminal, seq, uid, device_seq, pressed_at, received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    upsertDevice: db.prepare(
+      `INSERT INTO devices (uid, hwm, terminal, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (uid) DO UPDATE SET hwm = excluded.hwm, terminal = excluded.terminal, updated_at = excluded.updated_at`,
+    ),
+    upsertTerminal: db.prepare('INSERT INTO terminals (terminal, seq) VALUES (?, ?) ON CONFLICT (terminal) DO UPDATE SET seq = excluded.seq'),
+    tally: db.prepare('SELECT payload FROM tallies WHERE counter = ? AND terminal = ? AND month = ?'),
+    upsertTally: db.prepare(
+      `INSERT INTO tallies (counter, terminal, month, seq, payload) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (counter, terminal, month) DO UPDATE SET seq = excluded.seq, payload = excluded.payload`,
+    ),
+    outbox: db.prepare('SELECT id AS rowid, payload FROM votes WHERE published = 0 AND id > ? ORDER BY id LIMIT ?'),
+    outboxSize: db.prepare('SELECT count(*) AS n FROM votes WHERE published = 0'),
+    markPublished: db.prepare('UPDATE votes SET published = 1 WHERE id = ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+interface Pending {
+  readonly input: VoteInput;
+  readonly resolve: (outcome: AppendOutcome) => void;
+}
+
+/** One unpublished vote from the outbox. */
+export interface OutboxRow {
+  readonly rowid: number;
+  readonly payload: string;
+}
+
+/** The journal; `open()` before use, `close()` after. */
+export class Journal {
+  readonly options: ResolvedJournalOptions;
+  private db: Database.Database | undefined;
+  private sql: Statements | undefined;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private readonly tallyCache = new Map<string, Tally>();
+  private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0 };
+
+  constructor(options: JournalOptions) {
+    this.options = Object.freeze({
+      path: options.path,
+      levels: options.levels ?? (['rat-hai-long', 'hai-long', 'khong-hai-long'] as const),
+      maxBytes: options.maxBytes,
+    });
+  }
+
+  /** Opens (creating if needed) the database and checks its schema version. */
+  open(): void {
+    if (this.db !== undefined) return;
+    mkdirSync(dirname(this.options.path), { recursive: true });
+    const db = new Database(this.options.path);
+    try {
+      db.pragma('journal_mode = WAL');
+      // FULL: the WAL is fsynced at every commit, so an ACKed vote survives
+      // a power cut, not only a crash of this process.
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      db.exec(SCHEMA_SQL);
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+      if (row === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+      else if (Number(row.value) > SCHEMA_VERSION) {
+        throw new Error(`journal ${this.options.path} has schema ${row.value}, newer than this hailong (${SCHEMA_VERSION})`);
+      }
+      if (this.options.maxBytes !== undefined) {
+        const pageSize = db.pragma('page_size', { simple: true }) as number;
+        db.pragma(`max_page_count = ${Math.max(1, Math.floor(this.options.maxBytes / pageSize))}`);
+      }
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.db = db;
+    this.sql = prepare(db);
+  }
+
+  /** Flushes pending appends and closes the database. */
+  close(): void {
+    this.flush();
+    this.db?.close();
+    this.db = undefined;
+    this.sql = undefined;
+    this.tallyCache.clear();
+  }
+
+  /** True between `open()` and `close()`. */
+  get isOpen(): boolean {
+    return this.db !== undefined;
+  }
+
+  private get handle(): Database.Database {
+    if (this.db === undefined) throw new Error('journal is not open: call open() first');
+    return this.db;
+  }
+
+  private get statements(): Statements {
+    if (this.sql === undefined) throw new Error('journal is not open: call open() first');
+    return this.sql;
+  }
+
+  /**
+   * Stores a vote durably. Resolves `stored` (with the published vote)
+   * after the commit, `duplicate` when the device already delivered this
+   * seq, or `failed` when it could not be stored (disk full, I/O error):
+   * the caller must then NOT ack. Never rejects.
+   */
+  append(input: VoteInput): Promise<AppendOutcome> {
+    return new Promise((resolve) => {
+      this.queue.push({ input, resolve });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // Everything that arrives in this event-loop turn joins one commit.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** The highest device seq stored for `uid` (0 when none). */
+  highWaterMark(uid: string): number {
+    const row = this.statements.device.get(uid) as { hwm: number } | undefined;
+    return row?.hwm ?? 0;
+  }
+
+  /** Commits every queued append in one transaction, then settles their promises. */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const db = this.db;
+    const sql = this.sql;
+    if (db === undefined || sql === undefined) {
+      for (const p of batch) p.resolve({ status: 'failed', code: 'closed', message: 'journal is closed' });
+      return;
+    }
+    const outcomes: AppendOutcome[] = [];
+    const touched = new Map<string, Tally>();
+    const run = db.transaction(() => {
+      for (const p of batch) outcomes.push(this.store(sql, p.input, touched));
+      for (const t of touched.values()) sql.upsertTally.run(t.counter, t.terminal, t.month, t.seq, JSON.stringify(t));
+    });
+    try {
+      run();
+      this.counters.commits += 1;
+      for (const [key, t] of touched) this.tallyCache.set(key, t);
+    } catch (error) {
+      // Nothing of this batch is on disk: every vote stays on its terminal,
+      // which resends it. The cache may hold tallies the rollback undid.
+      this.tallyCache.clear();
+      const code = (error as { code?: string }).code ?? 'io-error';
+      const message = `journal commit failed: ${(error as Error).message}`;
+      for (const p of batch) p.resolve({ status: 'failed', code, message });
+      this.counters.failed += batch.length;
+      return;
+    }
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i] as AppendOutcome;
+      if (outcome.status === 'stored') this.counters.stored += 1;
+      else if (outcome.status === 'duplicate') this.counters.duplicates += 1;
+      p.resolve(outcome);
+    });
+  }
+
+  private store(sql: Statements, input: VoteInput, touched: Map<string, Tally>): AppendOutcome {
+    const device = sql.device.get(input.uid) as { hwm: number } | undefined;
+    if (device !== undefined && input.deviceSeq <= device.hwm) return { status: 'duplicate', hwm: device.hwm };
+    const { district, ward, counter, terminal } = input.path;
+    const last = sql.lastSeq.get(terminal) as { seq: number } | undefined;
+    const seq = (last?.seq ?? 0) + 1;
+    const vote: { -readonly [K in keyof Vote]: Vote[K] } = {
+      v: 1,
+      id: voteId(terminal, seq),
+      district,
+      ward,
+      counter,
+      terminal,
+      seq,
+      level: input.level,
+      pressedAt: input.pressedAt,
+      receivedAt: input.receivedAt,
+      source: input.source,
+    };
+    if (input.reasons !== undefined && input.reasons.length > 0) vote.reasons = input.reasons;
+    if (input.officer !== undefined) vote.officer = input.officer;
+    if (input.ticket !== undefined) vote.ticket = input.ticket;
+    if (input.filtered !== undefined) vote.filtered = input.filtered;
+    if (input.timeUncertain === true) vote.timeUncertain = true;
+    const payload = JSON.stringify(vote);
+    sql.insertVote.run(terminal, seq, input.uid, input.deviceSeq, input.pressedAt, input.receivedAt, payload);
+    sql.upsertDevice.run(input.uid, input.deviceSeq, terminal, input.receivedAt);
+    sql.upsertTerminal.run(terminal, seq);
+    const month = localParts(vote.pressedAt).monthKey;
+    const key = `${counter}/${terminal}/${month}`;
+    const before = touched.get(key) ?? this.tallyCache.get(key) ?? this.loadTally(sql, input.path, month);
+    touched.set(key, applyVote(before, vote));
+    return { status: 'stored', vote, payload };
+  }
+
+  private loadTally(sql: Statements, path: VoteInput['path'], month: string): Tally {
+    const row = sql.tally.get(path.counter, path.terminal, month) as { payload: string } | undefined;
+    if (row !== undefined) {
+      const parsed = parseTally(row.payload);
+      if (parsed.ok) return parsed.value;
+    }
+    return emptyTally(path, month, this.options.levels);
+  }
+
+  /** Up to `limit` unpublished votes with rowid > `after`, oldest first. */
+  outbox(after: number, limit: number): OutboxRow[] {
+    return this.statements.outbox.all(after, limit) as OutboxRow[];
+  }
+
+  /** Number of unpublished votes. */
+  outboxSize(): number {
+    return (this.statements.outboxSize.get() as { n: number }).n;
+  }
+
+  /** Marks votes published (after their PUBACK); idempotent. */
+  markPublished(rowids: readonly number[]): void {
+    if (rowids.length === 0) return;
+    const mark = this.statements.markPublished;
+    this.handle.transaction(() => {
+      for (const id of rowids) mark.run(id);
+    })();
+  }
+
+  /** The current tally of one terminal-month, if it has votes. */
+  tallyOf(path: VoteInput['path'], month: string): Tally | undefined {
+    const key = `${path.counter}/${path.terminal}/${month}`;
+    const cached = this.tallyCache.get(key);
+    if (cached !== undefined) return cached;
+    const row = this.statements.tally.get(path.counter, path.terminal, month) as { payload: string } | undefined;
+    if (row === undefined) return undefined;
+    const parsed = parseTally(row.payload);
+    return parsed.ok ? parsed.value : undefined;
+  }
+
+  /** Marks every stored vote published (seeded history that must not be replayed as live votes). */
+  markAllPublished(): number {
+    return this.handle.prepare('UPDATE votes SET published = 1 WHERE published = 0').run().changes;
+  }
+
+  /** Number of stored votes. */
+  voteCount(): number {
+    return (this.handle.prepare('SELECT count(*) AS n FROM votes').get() as { n: number }).n;
+  }
+
+  /** Every stored tally (all terminals and months), for republishing retained state. */
+  tallies(): Tally[] {
+    const rows = this.handle.prepare('SELECT payload FROM tallies ORDER BY month, counter, terminal').all() as { payload: string }[];
+    const out: Tally[] = [];
+    for (const row of rows) {
+      const parsed = parseTally(row.payload);
+      if (parsed.ok) out.push(parsed.value);
+    }
+    return out;
+  }
+
+  /** Votes pressed in [fromMs, toMs), oldest first, as stored JSON payloads. */
+  *votesPressedBetween(fromMs: number, toMs: number): IterableIterator<string> {
+    const rows = this.handle
+      .prepare('SELECT payload FROM votes WHERE pressed_at >= ? AND pressed_at < ? ORDER BY pressed_at, id')
+      .iterate(fromMs, toMs) as IterableIterator<{ payload: string }>;
+    for (const row of rows) yield row.payload;
+  }
+
+  /** Number of votes pressed in [fromMs, toMs). */
+  countPressedBetween(fromMs: number, toMs: number): number {
+    return (this.handle.prepare('SELECT count(*) AS n FROM votes WHERE pressed_at >= ? AND pressed_at < ?').get(fromMs, toMs) as { n: number }).n;
+  }
+
+  /** Counters since open (visible in logs and the bridge status). */
+  stats(): Readonly<JournalStats> {
+    return { ...this.counters };
+  }
+}

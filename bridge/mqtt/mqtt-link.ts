@@ -1,0 +1,159 @@
+/**
+ * The bridge's MQTT adapter: one mqtt.js client with a fixed clientId and a
+ * persistent session (clean: false), failover across the configured broker
+ * URLs, the bridge's retained `_bridge/status` as last will, and every
+ * received message validated through the core topic map before anyone
+ * sees it. Publishing goes through the typed map (`publish(kind, …)`), so
+ * topic, QoS and retain flag can never disagree with core/topic.ts.
+ */
+import { EventEmitter } from 'node:events';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { publicationFor, parseMessage, type TopicMessage } from '../../core/topic-payload.ts';
+import type { TopicKind, TopicParams, TopicPayload } from '../../core/topic.ts';
+
+/** Options of `MqttLink`. */
+export interface MqttLinkOptions {
+  /**
+   * Broker URLs, tried in turn (mqtt://, mqtts://, ws://, wss://); a
+   * function is called at `start()` (an embedded broker's port is known
+   * only once it listens).
+   */
+  readonly urls: readonly string[] | (() => readonly string[]);
+  /** Fixed client id, so the broker keeps the session across reconnects. */
+  readonly clientId: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** PEM text of the CA for mqtts/wss. */
+  readonly ca?: string;
+  /** Last will: topic + payload published retained when the connection dies. */
+  readonly will?: { readonly topic: string; readonly payload: string };
+  /** Wait between reconnect attempts. @default 1000 */
+  readonly reconnectPeriodMs?: number;
+  /** MQTT keepalive, seconds. @default 15 */
+  readonly keepaliveSeconds?: number;
+  readonly log: Logger;
+}
+
+/** Events of `MqttLink`. */
+export interface MqttLinkEvents {
+  /** Connected (first time and after every reconnect): publish online, republish retained state. */
+  connect: [];
+  /** The connection dropped; mqtt.js is reconnecting. */
+  offline: [];
+  /** A valid message on a subscribed topic. */
+  message: [message: TopicMessage];
+  /** A message that failed validation (ignored and counted). */
+  rejected: [topic: string, code: string, message: string];
+}
+
+function serversOf(urls: readonly string[]): NonNullable<IClientOptions['servers']> {
+  return urls.map((u) => {
+    const url = new URL(u);
+    const protocol = url.protocol.replace(':', '') as 'mqtt' | 'mqtts' | 'ws' | 'wss' | 'tcp' | 'ssl';
+    const port = url.port === '' ? ({ mqtt: 1883, tcp: 1883, mqtts: 8883, ssl: 8883, ws: 80, wss: 443 }[protocol] ?? 1883) : Number(url.port);
+    return { host: url.hostname, port, protocol };
+  });
+}
+
+/** The bridge's connection to the broker. */
+export class MqttLink extends EventEmitter<MqttLinkEvents> {
+  private client: MqttClient | undefined;
+  private readonly rejectedCounts: Record<string, number> = {};
+  private readonly subscriptions = new Set<string>();
+
+  constructor(readonly options: MqttLinkOptions) {
+    super();
+  }
+
+  /** Starts connecting; resolves at once (connection and reconnection run in the background). */
+  start(): void {
+    if (this.client !== undefined) return;
+    const o = this.options;
+    const urls = typeof o.urls === 'function' ? o.urls() : o.urls;
+    if (urls.length === 0) throw new TypeError('"urls" must list at least one broker URL');
+    const first = new URL(urls[0] as string);
+    const client = mqtt.connect({
+      servers: serversOf(urls),
+      // WebSocket brokers serve MQTT on a path (/mqtt); TCP ignores it.
+      path: first.pathname === '/' ? '/mqtt' : first.pathname,
+      clientId: o.clientId,
+      clean: false,
+      protocolVersion: 4,
+      keepalive: o.keepaliveSeconds ?? 15,
+      reconnectPeriod: o.reconnectPeriodMs ?? 1000,
+      connectTimeout: 10_000,
+      // A broker that refuses us (e.g. restarting, auth backend down) is retried too.
+      reconnectOnConnackError: true,
+      resubscribe: true,
+      ...(o.username === undefined ? {} : { username: o.username }),
+      ...(o.password === undefined ? {} : { password: o.password }),
+      ...(o.ca === undefined ? {} : { ca: o.ca, rejectUnauthorized: true }),
+      ...(o.will === undefined ? {} : { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true } }),
+    });
+    this.client = client;
+    client.on('connect', () => {
+      o.log.info({ broker: `${client.options.protocol}://${client.options.host}:${client.options.port}` }, 'MQTT connected');
+      if (this.subscriptions.size > 0) client.subscribe([...this.subscriptions], { qos: 1 });
+      this.emit('connect');
+    });
+    client.on('offline', () => {
+      o.log.warn('MQTT connection lost: reconnecting');
+      this.emit('offline');
+    });
+    client.on('error', (error) => o.log.warn({ error: error.message }, 'MQTT error'));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+  }
+
+  /** Ends the connection (after in-flight publishes, bounded by `timeoutMs`). */
+  async stop(timeoutMs = 2000): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client === undefined) return;
+    await Promise.race([client.endAsync(false), new Promise((r) => setTimeout(r, timeoutMs))]);
+    if (!client.disconnected) await client.endAsync(true);
+  }
+
+  /** True while connected. */
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  /** Messages rejected by validation, by code. */
+  rejected(): Readonly<Record<string, number>> {
+    return { ...this.rejectedCounts };
+  }
+
+  /** Subscribes (QoS 1) now and after every reconnect. */
+  subscribe(filters: readonly string[]): void {
+    for (const f of filters) this.subscriptions.add(f);
+    if (this.client?.connected === true) this.client.subscribe([...filters], { qos: 1 });
+  }
+
+  /** Publishes a typed message; resolves on PUBACK (QoS 1). */
+  publish<K extends TopicKind>(kind: K, params: TopicParams<K>, payload: TopicPayload<K>): Promise<void> {
+    const p = publicationFor(kind, params, payload);
+    return this.publishText(p.topic, p.payload, p.qos, p.retain);
+  }
+
+  /** Publishes already-encoded text (outbox rows); resolves on PUBACK. */
+  publishText(topic: string, payload: string, qos: 0 | 1, retain: boolean): Promise<void> {
+    const client = this.client;
+    if (client === undefined || !client.connected) return Promise.reject(new Error('not connected'));
+    return new Promise((resolve, reject) => {
+      client.publish(topic, payload, { qos, retain }, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const parsed = parseMessage(topic, payload.toString('utf8'));
+    if (parsed.ok) {
+      this.emit('message', parsed.value);
+      return;
+    }
+    // A cleared retained message is how MQTT deletes state, not an attack.
+    if (parsed.code === 'empty-payload') return;
+    this.rejectedCounts[parsed.code] = (this.rejectedCounts[parsed.code] ?? 0) + 1;
+    this.emit('rejected', topic, parsed.code, parsed.message);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Publishes the journal's unpublished votes at QoS 1 and marks each one
+ * published only after its PUBACK. This is the bridge's own outbox, keyed by
+ * the journal row: MQTT.js's stores are not a durability layer (FIELD-NOTES).
+ * After every (re)connect it starts again from the oldest unpublished vote:
+ * a vote whose PUBACK was lost with the connection goes out twice, which
+ * consumers absorb by deduping on the vote id; no vote is ever skipped.
+ */
+import type { Logger } from 'pino';
+import { parseVote } from '../../core/vote.ts';
+import { topicFor } from '../../core/topic.ts';
+import type { Journal } from '../journal/journal.ts';
+import type { MqttLink } from './mqtt-link.ts';
+
+/** Options of `OutboxPublisher`. */
+export interface OutboxPublisherOptions {
+  /** Most votes awaiting PUBACK at once. @default 1024 */
+  readonly window?: number;
+  /** Longest wait before PUBACKed rows are marked in one transaction (ms). @default 50 */
+  readonly markDelayMs?: number;
+  /** Interval of backlog progress lines while replaying (ms). @default 5000 */
+  readonly progressMs?: number;
+}
+
+/** Outbox counters. */
+export interface OutboxStats {
+  readonly published: number;
+  readonly inFlight: number;
+  readonly backlog: number;
+}
+
+/** The outbox feature. */
+export class OutboxPublisher {
+  private readonly window: number;
+  private readonly markDelayMs: number;
+  private readonly progressMs: number;
+  private generation = 0;
+  private cursor = 0;
+  private inFlight = 0;
+  private pumping = false;
+  private running = false;
+  private published = 0;
+  private toMark: number[] = [];
+  private markTimer: NodeJS.Timeout | undefined;
+  private progressTimer: NodeJS.Timeout | undefined;
+  private replayStartedWith = 0;
+  private readonly onConnect = () => this.restart();
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly link: MqttLink,
+    private readonly log: Logger,
+    options: OutboxPublisherOptions = {},
+  ) {
+    this.window = options.window ?? 1024;
+    this.markDelayMs = options.markDelayMs ?? 50;
+    this.progressMs = options.progressMs ?? 5000;
+  }
+
+  /** Starts publishing (now if connected, else on connect). */
+  start(): void {
+    this.running = true;
+    this.link.on('connect', this.onConnect);
+    this.progressTimer = setInterval(() => this.progress(), this.progressMs);
+    this.progressTimer.unref();
+    if (this.link.connected) this.restart();
+  }
+
+  /** Stops publishing and marks what was acknowledged. */
+  stop(): void {
+    this.running = false;
+    this.link.off('connect', this.onConnect);
+    clearInterval(this.progressTimer);
+    this.flushMarks();
+  }
+
+  /** A vote was stored: publish it soon. */
+  wake(): void {
+    if (this.running && !this.pumping) setImmediate(() => this.pump());
+  }
+
+  /** Counters for the bridge status. */
+  stats(): OutboxStats {
+    return { published: this.published, inFlight: this.inFlight, backlog: this.journal.isOpen ? this.journal.outboxSize() : 0 };
+  }
+
+  private restart(): void {
+    // Everything not yet marked goes out again, from the oldest: PUBACKs of
+    // the old connection may never come.
+    this.generation += 1;
+    this.cursor = 0;
+    this.inFlight = 0;
+    const backlog = this.journal.outboxSize();
+    this.replayStartedWith = backlog;
+    if (backlog > 0) this.log.info({ backlog }, 'publishing stored votes not yet acknowledged by the broker');
+    this.pump();
+  }
+
+  private progress(): void {
+    if (this.replayStartedWith === 0 || !this.journal.isOpen) return;
+    const backlog = this.journal.outboxSize();
+    if (backlog === 0) {
+      this.log.info({ published: this.replayStartedWith }, 'backlog delivered');
+      this.replayStartedWith = 0;
+      return;
+    }
+    const done = Math.max(0, this.replayStartedWith - backlog);
+    this.log.info({ backlog, done, percent: Math.floor((done / this.replayStartedWith) * 100) }, 'replaying backlog');
+  }
+
+  private pump(): void {
+    if (this.pumping || !this.running || !this.link.connected || !this.journal.isOpen) return;
+    this.pumping = true;
+    try {
+      while (this.inFlight < this.window && this.link.connected) {
+        const rows = this.journal.outbox(this.cursor, this.window - this.inFlight);
+        if (rows.length === 0) break;
+        const generation = this.generation;
+        for (const row of rows) {
+          this.cursor = row.rowid;
+          const vote = parseVote(row.payload);
+          if (!vote.ok) {
+            // Only this bridge writes the journal, so this is corruption:
+            // say so loudly, keep the row (never delete a vote) and move on.
+            this.log.error({ rowid: row.rowid, code: vote.code, error: vote.message }, 'journal row is not a valid vote: left unpublished');
+            continue;
+          }
+          this.inFlight += 1;
+          this.link.publishText(topicFor('vote', vote.value), row.payload, 1, false).then(
+            () => this.acked(generation, row.rowid),
+            () => this.failed(generation),
+          );
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private acked(generation: number, rowid: number): void {
+    this.published += 1;
+    this.toMark.push(rowid);
+    if (this.toMark.length >= 512) this.flushMarks();
+    else if (this.markTimer === undefined) this.markTimer = setTimeout(() => this.flushMarks(), this.markDelayMs);
+    if (generation === this.generation) {
+      this.inFlight -= 1;
+      this.pump();
+    }
+  }
+
+  private failed(generation: number): void {
+    // Disconnected: the next connect restarts from the oldest unmarked row.
+    if (generation === this.generation) this.inFlight -= 1;
+  }
+
+  private flushMarks(): void {
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    const rows = this.toMark;
+    this.toMark = [];
+    if (rows.length === 0 || !this.journal.isOpen) return;
+    try {
+      this.journal.markPublished(rows);
+    } catch (error) {
+      // Unmarked rows are published again later: a duplicate, never a loss.
+      this.log.error({ error: (error as Error).message, rows: rows.length }, 'could not mark votes published');
+    }
+  }
+}

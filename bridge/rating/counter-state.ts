@@ -1,0 +1,111 @@
+/**
+ * What the bridge knows about each counter at the moment a vote is stored:
+ * who was serving (the retained `_session`), and, in gated mode, whether a
+ * "service finished" (`_served`) opened a rating window that this vote may
+ * use. Pure and clock-free: every method takes the time it is about.
+ *
+ * The terminal enforces cooldown and the gated window itself (it flags
+ * presses C/G, PROTOCOL.md §6.4–6.5); the bridge adds what one terminal
+ * cannot know: a service opens ONE vote for the whole counter, even when
+ * the counter has two terminals, and the officer at the time of the press.
+ */
+import type { Served, Session } from '../../core/counter-events.ts';
+import type { FilterReason } from '../../core/vote.ts';
+
+/** How long officer sessions are remembered, to attribute late-delivered votes (8 h). */
+export const SESSION_HISTORY_MS = 8 * 3_600_000;
+
+/** Slack for clock and transmission jitter when checking a press against a window (ms). */
+export const WINDOW_SLACK_MS = 1000;
+
+/** What a vote gets from its counter. */
+export interface CounterVerdict {
+  readonly filtered?: FilterReason;
+  readonly officer?: string;
+  readonly ticket?: string;
+}
+
+interface Window {
+  readonly openedAt: number;
+  readonly closesAt: number;
+  readonly ticket?: string;
+  readonly officer?: string;
+  consumed: boolean;
+}
+
+/** Per-counter sessions and gated windows. */
+export class CounterState {
+  private readonly sessions = new Map<string, { at: number; officer: string | null }[]>();
+  private readonly windows = new Map<string, Window>();
+
+  /** Records a retained or live `_session` (who is logged in at `counter`). */
+  session(counter: string, session: Session): void {
+    const list = this.sessions.get(counter) ?? [];
+    // Retained copies arrive again after every reconnect: keep one per time.
+    if (!list.some((s) => s.at === session.at)) list.push({ at: session.at, officer: session.officer });
+    list.sort((a, b) => a.at - b.at);
+    const cutoff = session.at - SESSION_HISTORY_MS;
+    while (list.length > 1 && (list[1] as { at: number }).at <= cutoff) list.shift();
+    this.sessions.set(counter, list);
+  }
+
+  /** The officer logged in at `counter` at time `at`, if any. */
+  officerAt(counter: string, at: number): string | undefined {
+    const list = this.sessions.get(counter);
+    if (list === undefined) return undefined;
+    let officer: string | null = null;
+    for (const s of list) if (s.at <= at) officer = s.officer;
+    return officer ?? undefined;
+  }
+
+  /** A `_served` event at `counter`: opens one rating window of `windowMs` from `receivedAt`. */
+  served(counter: string, served: Served, receivedAt: number, windowMs: number): void {
+    const w: Window = { openedAt: receivedAt, closesAt: receivedAt + windowMs, consumed: false };
+    this.windows.set(counter, {
+      ...w,
+      ...(served.ticket === undefined ? {} : { ticket: served.ticket }),
+      ...(served.officer === undefined ? {} : { officer: served.officer }),
+    });
+  }
+
+  /** True while a window opened at `counter` is unused and not expired at `now`. */
+  isOpen(counter: string, now: number): boolean {
+    const w = this.windows.get(counter);
+    return w !== undefined && !w.consumed && now < w.closesAt;
+  }
+
+  /**
+   * Decides a vote's attribution and whether it counts. `terminalFilter` is
+   * what the terminal flagged; the terminal's flag always stands (it is
+   * never upgraded to counted). In gated mode, an unflagged vote consumes
+   * the counter's window; a second unflagged vote for the same window is
+   * filtered `gated`. When the bridge has seen no `_served` for the
+   * counter since it started, it trusts the terminal's window.
+   */
+  judge(
+    counter: string,
+    gated: boolean,
+    pressedAt: number,
+    terminalFilter: FilterReason | undefined,
+  ): CounterVerdict {
+    const w = this.windows.get(counter);
+    let filtered = terminalFilter;
+    let ticket: string | undefined;
+    let windowOfficer: string | undefined;
+    if (gated && filtered === undefined && w !== undefined) {
+      const inWindow = pressedAt >= w.openedAt - WINDOW_SLACK_MS && pressedAt <= w.closesAt + WINDOW_SLACK_MS;
+      if (w.consumed && inWindow) filtered = 'gated';
+      else if (inWindow) {
+        w.consumed = true;
+        ticket = w.ticket;
+        windowOfficer = w.officer;
+      }
+    }
+    const officer = this.officerAt(counter, pressedAt) ?? windowOfficer;
+    return {
+      ...(filtered === undefined ? {} : { filtered }),
+      ...(officer === undefined ? {} : { officer }),
+      ...(ticket === undefined ? {} : { ticket }),
+    };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Turns a VOTE frame into what the journal stores: the press time from the
+ * frame's age, the level from the button, the reason id from the office's
+ * list, the filter flags (the terminal's C/G, plus the counter's
+ * one-vote-per-service rule), and the officer on duty at the press.
+ */
+import type { LevelKey, Scale } from '../../core/scale.ts';
+import type { FilterReason } from '../../core/vote.ts';
+import { FLAG_COOLDOWN, FLAG_GATED } from '../../firmware-protocol/src/constants.ts';
+import type { VoteMessage } from '../../firmware-protocol/src/message.ts';
+import type { HailongConfig, PlacedTerminal } from '../config/hailong-config.ts';
+import type { VoteInput } from '../journal/vote-input.ts';
+import type { CounterState } from './counter-state.ts';
+
+/** A vote the office cannot store as is (the session NAKs it RANGE). */
+export interface IntakeRefusal {
+  readonly code: 'out-of-range';
+  readonly message: string;
+}
+
+/** The reason id for a wire reason number (1-based into the office's list). */
+export function reasonId(reasons: readonly string[], n: number): string | undefined {
+  if (n === 0) return undefined;
+  // An index beyond the list still names something, so it is kept, not dropped.
+  return reasons[n - 1] ?? `ly-do-${n}`;
+}
+
+/** The terminal's own filter flag: cooldown wins over gated (a press has one reason to be left out). */
+export function terminalFilter(flags: string): FilterReason | undefined {
+  if (flags.includes(FLAG_COOLDOWN)) return 'cooldown';
+  if (flags.includes(FLAG_GATED)) return 'gated';
+  return undefined;
+}
+
+/** Builds the journal input for a VOTE, or a refusal. */
+export function voteInputOf(
+  config: HailongConfig,
+  scale: Scale,
+  counters: CounterState,
+  terminal: PlacedTerminal,
+  uid: string,
+  vote: VoteMessage,
+  receivedAt: number,
+): VoteInput | IntakeRefusal {
+  const level: LevelKey | undefined = scale.levels[vote.button - 1]?.key;
+  if (level === undefined) {
+    return { code: 'out-of-range', message: `button ${vote.button} is beyond the ${scale.levels.length}-level scale ${scale.id}` };
+  }
+  const uncertain = vote.ageMs === null;
+  const pressedAt = Math.max(0, receivedAt - (vote.ageMs ?? 0));
+  const verdict = counters.judge(terminal.counter.id, terminal.counter.mode === 'gated', pressedAt, terminalFilter(vote.flags));
+  const reason = reasonId(config.rating.reasons, vote.reason);
+  return {
+    uid,
+    deviceSeq: vote.seq,
+    path: { district: config.district.id, ward: config.ward.id, counter: terminal.counter.id, terminal: terminal.id },
+    level,
+    pressedAt,
+    receivedAt,
+    source: 'button',
+    ...(reason === undefined ? {} : { reasons: [reason] }),
+    ...(verdict.officer === undefined ? {} : { officer: verdict.officer }),
+    ...(verdict.ticket === undefined ? {} : { ticket: verdict.ticket }),
+    ...(verdict.filtered === undefined ? {} : { filtered: verdict.filtered }),
+    ...(uncertain ? { timeUncertain: true } : {}),
+  };
+}

@@ -1,0 +1,296 @@
+/**
+ * The bridge side of PROTOCOL.md for one serial port: HELLO → WELCOME +
+ * CONFIG, then VOTEs stored durably and only then ACKed, duplicates ACKed
+ * `DUP`, bad frames NAKed with their reason (§9.2), PING every 5 s and
+ * offline after 15 s of silence (§6.3). Clock-free: the port manager calls
+ * `tick()` once a second. Bad input on this port never throws and never
+ * reaches another port's session: each port has its own decoder and state.
+ */
+import { EventEmitter } from 'node:events';
+import { NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
+import { encodeBytes } from '../../firmware-protocol/src/encode.ts';
+import type { DecodeError, DecodeResult } from '../../firmware-protocol/src/error.ts';
+import { FrameDecoder } from '../../firmware-protocol/src/frame-decoder.ts';
+import type { HelloMessage, Message, VoteMessage } from '../../firmware-protocol/src/message.ts';
+import type { PlacedTerminal } from '../config/hailong-config.ts';
+import type { AppendOutcome } from '../journal/vote-input.ts';
+import type { SessionContext } from './session-context.ts';
+import type { SessionEvents } from './session-events.ts';
+
+/** Options of `TerminalSession`. */
+export interface TerminalSessionOptions {
+  /**
+   * How often the bridge PINGs an identified terminal (PROTOCOL.md §6.3).
+   * @default 5000
+   */
+  readonly pingIntervalMs?: number;
+  /**
+   * Silence after which the terminal is offline (PROTOCOL.md §6.3).
+   * @default 15000
+   */
+  readonly offlineAfterMs?: number;
+  /**
+   * Most NAKs for unreadable frames per second: a port full of noise must
+   * not turn into a flood of replies.
+   * @default 10
+   */
+  readonly maxNoiseNaksPerSecond?: number;
+}
+
+type Resolved = Readonly<Required<TerminalSessionOptions>>;
+
+/** Resolves `TerminalSessionOptions` once. */
+export function resolveSessionOptions(options: TerminalSessionOptions = {}): Resolved {
+  const o = {
+    pingIntervalMs: options.pingIntervalMs ?? 5000,
+    offlineAfterMs: options.offlineAfterMs ?? 15_000,
+    maxNoiseNaksPerSecond: options.maxNoiseNaksPerSecond ?? 10,
+  };
+  for (const [name, value] of Object.entries(o)) {
+    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`"${name}" must be a positive integer`);
+  }
+  return Object.freeze(o);
+}
+
+/** How long a refusal of the same device is not logged again (ms). */
+const REFUSAL_REPEAT_MS = 60_000;
+
+/** One port's protocol session. */
+export class TerminalSession extends EventEmitter<SessionEvents> {
+  private readonly decoder = new FrameDecoder({ raw: false });
+  private readonly options: Resolved;
+  private hello: HelloMessage | undefined;
+  private terminal: PlacedTerminal | undefined;
+  private online = false;
+  /** Time of the last valid frame from the terminal. */
+  private lastHeard = 0;
+  private lastPing = 0;
+  private nonce = 0;
+  /** A valid hailong frame has been seen on this port: NAKs are then welcome. */
+  private spoken = false;
+  private noiseNakWindow = 0;
+  private noiseNaks = 0;
+  private readonly refusedAt = new Map<string, number>();
+  /** Votes being committed, by device seq: a resend joins the same commit. */
+  private readonly inFlight = new Map<number, Promise<AppendOutcome>>();
+  private readonly counts: Record<string, number> = {};
+  private closed = false;
+
+  constructor(
+    private readonly context: SessionContext,
+    options: TerminalSessionOptions = {},
+  ) {
+    super();
+    this.options = resolveSessionOptions(options);
+  }
+
+  /** The identified terminal, if any. */
+  get identified(): PlacedTerminal | undefined {
+    return this.terminal;
+  }
+
+  /** The last accepted HELLO. */
+  get lastHello(): HelloMessage | undefined {
+    return this.hello;
+  }
+
+  /** True while the identified terminal is considered online. */
+  get isOnline(): boolean {
+    return this.online;
+  }
+
+  /** Problem counters of this port by code (`bad-crc`, `unknown-uid`, `storage`, …). */
+  errorCounts(): Readonly<Record<string, number>> {
+    return { ...this.counts, ...this.decoderCounts() };
+  }
+
+  private decoderCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [code, n] of Object.entries(this.decoder.stats.errors)) if (n > 0) out[code] = n;
+    return out;
+  }
+
+  /** Feeds bytes read from the port. Never throws on any input. */
+  receive(chunk: Uint8Array): void {
+    if (this.closed) return;
+    for (const result of this.decoder.push(chunk)) this.handle(result);
+  }
+
+  /** Called about once a second: PING and offline detection. */
+  tick(): void {
+    if (this.closed || this.terminal === undefined) return;
+    const now = this.context.now();
+    if (this.online && now - this.lastHeard >= this.options.offlineAfterMs) {
+      this.online = false;
+      this.emit('offline', this.terminal, 'heartbeat');
+    }
+    if (now - this.lastPing >= this.options.pingIntervalMs) {
+      this.lastPing = now;
+      this.nonce = (this.nonce + 1) >>> 0;
+      this.send({ type: 'PING', nonce: this.nonce });
+    }
+  }
+
+  /** The port closed (unplugged): the terminal is offline until it says HELLO again somewhere. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.terminal !== undefined && this.online) this.emit('offline', this.terminal, 'port-closed');
+    this.online = false;
+  }
+
+  /** Sends CONFIG again (the office changed its settings, or the counter's mode). */
+  resendConfig(): void {
+    if (this.terminal !== undefined && this.hello !== undefined) {
+      this.send(this.context.configFor(this.terminal, this.hello));
+    }
+  }
+
+  /** Sends `OPEN,windowMs` (gated rating window; 0 closes it). */
+  openWindow(windowMs: number): void {
+    if (this.terminal !== undefined) this.send({ type: 'OPEN', windowMs });
+  }
+
+  private count(code: string): void {
+    this.counts[code] = (this.counts[code] ?? 0) + 1;
+  }
+
+  private send(message: Message): void {
+    this.context.write(encodeBytes(message));
+  }
+
+  private heard(): void {
+    this.spoken = true;
+    this.lastHeard = this.context.now();
+    if (!this.online && this.terminal !== undefined && this.hello !== undefined) {
+      this.online = true;
+      this.emit('online', this.terminal, this.hello);
+    }
+  }
+
+  private handle(result: DecodeResult): void {
+    if (!result.ok) {
+      this.onError(result);
+      return;
+    }
+    const m = result.value;
+    switch (m.type) {
+      case 'HELLO':
+        this.onHello(m);
+        return;
+      case 'VOTE':
+        this.onVote(m);
+        return;
+      case 'PING':
+        this.spoken = true;
+        if (this.terminal !== undefined) this.heard();
+        this.send({ type: 'PONG', nonce: m.nonce });
+        return;
+      case 'PONG':
+        if (this.terminal !== undefined) this.heard();
+        return;
+      case 'EVENT':
+        this.spoken = true;
+        if (this.terminal !== undefined) this.heard();
+        this.emit('device-event', this.terminal, m.code, m.value);
+        return;
+      default:
+        // WELCOME, ACK, NAK, CONFIG, OPEN go bridge → terminal: a terminal
+        // sending them is confused (or it is a loop-back); ignore and count.
+        this.count('wrong-direction');
+    }
+  }
+
+  private onError(e: DecodeError): void {
+    this.emit('problem', e.code, e.message);
+    const reason = NAK_REASON_BY_ERROR[e.code];
+    // §9.2: NAK only VOTE frames and unreadable ones; never unknown types.
+    if (reason === null || (e.type !== undefined && e.type !== 'VOTE')) return;
+    if (e.type === undefined) {
+      // Unreadable noise: only answer on a port that has spoken the protocol,
+      // and at a bounded rate, so a foreign device or a wrong baud rate gets
+      // no flood of replies.
+      if (!this.spoken) return;
+      const now = this.context.now();
+      if (now - this.noiseNakWindow >= 1000) {
+        this.noiseNakWindow = now;
+        this.noiseNaks = 0;
+      }
+      if (this.noiseNaks >= this.options.maxNoiseNaksPerSecond) return;
+      this.noiseNaks += 1;
+    }
+    this.send({ type: 'NAK', seq: e.seq ?? 0, reason });
+  }
+
+  private onHello(hello: HelloMessage): void {
+    this.spoken = true;
+    const id = this.context.identify(hello, this.context.portPath);
+    if (!id.ok) {
+      this.count(id.code);
+      const key = `${hello.uid}/${id.code}`;
+      const now = this.context.now();
+      const last = this.refusedAt.get(key);
+      if (last === undefined || now - last >= REFUSAL_REPEAT_MS) {
+        this.refusedAt.set(key, now);
+        this.emit('refused', hello.uid, id.code, id.message);
+      }
+      // No WELCOME: the box keeps its votes and keeps saying HELLO, so
+      // nothing is lost while an installer fixes the config.
+      return;
+    }
+    const previous = this.terminal;
+    if (previous !== undefined && previous.id !== id.terminal.id && this.online) {
+      this.online = false;
+      this.emit('offline', previous, 'replaced');
+    }
+    this.terminal = id.terminal;
+    this.hello = hello;
+    this.send({ type: 'WELCOME', proto: Math.min(hello.proto, PROTOCOL_VERSION) });
+    this.send(this.context.configFor(id.terminal, hello));
+    const now = this.context.now();
+    const open = this.context.openWindowMs(id.terminal, now);
+    if (open > 0) this.send({ type: 'OPEN', windowMs: open });
+    this.lastPing = now;
+    this.online = false;
+    this.heard();
+  }
+
+  private onVote(vote: VoteMessage): void {
+    this.spoken = true;
+    const terminal = this.terminal;
+    const hello = this.hello;
+    if (terminal === undefined || hello === undefined) {
+      // §6.1: no HELLO since the port opened (the bridge restarted while the
+      // terminal stayed powered): ask it to identify itself at once.
+      this.count('vote-before-hello');
+      this.send({ type: 'NAK', seq: vote.seq, reason: 'HELLO' });
+      return;
+    }
+    this.heard();
+    const receivedAt = this.context.now();
+    let pending = this.inFlight.get(vote.seq);
+    if (pending === undefined) {
+      pending = this.context.storeVote(terminal, hello.uid, vote, receivedAt);
+      this.inFlight.set(vote.seq, pending);
+    }
+    const seq = vote.seq;
+    void pending.then((outcome) => {
+      this.inFlight.delete(seq);
+      if (this.closed) return;
+      switch (outcome.status) {
+        case 'stored':
+          this.send({ type: 'ACK', seq, status: 'OK' });
+          this.emit('stored', outcome.vote, outcome.payload);
+          return;
+        case 'duplicate':
+          this.count('duplicate');
+          this.send({ type: 'ACK', seq, status: 'DUP' });
+          return;
+        case 'failed':
+          this.count(outcome.code === 'out-of-range' ? 'out-of-range' : 'storage');
+          this.emit('problem', outcome.code === 'out-of-range' ? 'out-of-range' : 'storage', outcome.message);
+          this.send({ type: 'NAK', seq, reason: outcome.code === 'out-of-range' ? 'RANGE' : 'STORAGE' });
+      }
+    });
+  }
+}

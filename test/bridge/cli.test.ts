@@ -1,0 +1,143 @@
+/**
+ * The `hailong` command line as an installer meets it: real processes, real
+ * files, real ptys and brokers, exit codes and messages checked.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createPtyFleet } from '../../bridge/simulator/fleet.ts';
+import { freePort, waitForPort } from '../helpers/ports.ts';
+import { box, tempDir, until } from './bridge-rig.ts';
+
+const repo = join(import.meta.dirname, '..', '..');
+const bin = join(repo, 'bridge', 'bin.mjs');
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Runs hailong asynchronously (several at once). */
+function hailongAsync(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HAILONG_LOG_FORMAT: 'json' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function hailong(args: readonly string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, HAILONG_LOG_FORMAT: 'json', ...env }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('hailong CLI', () => {
+  it('has --help for every command', async () => {
+    const commands = ['start', 'bridge', 'check', 'ports', 'simulate', 'mosquitto-config', 'export'];
+    const [top, unknown, ...each] = await Promise.all([hailongAsync(['--help']), hailongAsync(['frobnicate']), ...commands.map((c) => hailongAsync([c, '--help']))]);
+    expect(top).toMatchObject({ code: 0, stdout: expect.stringMatching(/Commands:[\s\S]*mosquitto-config/) });
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown command "frobnicate"/) });
+    each.forEach((r, i) => {
+      expect(r.code, commands[i]).toBe(0);
+      expect(r.stdout, commands[i]).toMatch(/Usage: hailong/);
+    });
+  });
+
+  it('reports every config problem together with path and line, and refuses to start', () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const file = join(tmp.dir, 'hailong.yaml');
+    writeFileSync(
+      file,
+      ['district: { id: Quận 1, name: Quận 1 }', 'ward: { id: ben-nghe, name: Phường Bến Nghé }', 'target: 180', 'counters:', '  - id: quay-1', '    name: Quầy 1', '    terminals:', '      - { id: hop-1, kind: button }', 'web: { port: http }', ''].join('\n'),
+    );
+    const check = hailong(['check', '--config', file]);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('invalid config');
+    expect(check.stderr).toMatch(/district\.id \(line 1\): "Quận 1" is not a valid id/);
+    expect(check.stderr).toMatch(/target \(line 3\): 180 is outside 0\.\.100/);
+    expect(check.stderr).toMatch(/counters\[0\]\.terminals\[0\]\.uid \(line 8\): is required/);
+    expect(check.stderr).toMatch(/web\.port \(line 9\): must be a whole number/);
+    const start = hailong(['bridge', '--config', file]);
+    expect(start.code).toBe(2);
+    expect(start.stderr).toContain('district.id (line 1)');
+    expect(hailong(['check', '--config', join(repo, 'hailong.example.yaml')])).toMatchObject({ code: 0, stdout: expect.stringMatching(/valid/) });
+  });
+
+  it('ports --probe shows the uid of the box on a port', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const fleet = await createPtyFleet(1, { dir: tmp.dir, terminal: { helloIntervalMs: 300 } });
+    cleanups.push(() => fleet.close());
+    fleet.start();
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, 'ports', '--probe', '--seconds', '5', '--port', fleet.hostPaths[0] as string], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.once('exit', (code) => resolve({ code, out }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(fleet.hostPaths[0]);
+    expect(r.out).toMatch(/hailong box: uid SIM-01, model \S+, firmware \S+, 3 buttons/);
+  });
+
+  it('bridge + mosquitto_sub: votes, statuses and tallies on the topic scheme; export writes them as CSV', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const fleet = await createPtyFleet(1, { dir: tmp.dir, terminal: { helloIntervalMs: 300, ackTimeoutMs: 300 } });
+    cleanups.push(() => fleet.close());
+    const brokerPort = await freePort();
+    const config = join(tmp.dir, 'hailong.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
+        ward: { id: 'phuc-xa', name: 'Phường Phúc Xá' },
+        // No cooldown: the two presses below come right after each other.
+        rating: { cooldownMs: 0 },
+        counters: [{ id: box(0).counter, name: 'Quầy 1 – Tư pháp', terminals: [{ id: box(0).terminal, uid: box(0).uid }] }],
+        serial: { ports: fleet.hostPaths, scanIntervalMs: 200 },
+        broker: { port: brokerPort, host: '127.0.0.1', anonymous: 'read' },
+        dataDir: join(tmp.dir, 'data'),
+      }),
+    );
+    const bridge = spawn(process.execPath, [bin, 'bridge', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HAILONG_LOG_FORMAT: 'json' } });
+    let log = '';
+    bridge.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    cleanups.push(() => new Promise<void>((r) => (bridge.exitCode !== null ? r() : (bridge.once('exit', () => r()), bridge.kill('SIGTERM')))));
+    await waitForPort(brokerPort, 20_000);
+    // The real Mosquitto client, as an installer would check it.
+    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(brokerPort), '-t', 'hailong/v1/#', '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => void sub.kill());
+    let seen = '';
+    sub.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    fleet.start();
+    await until(() => fleet.terminals[0]?.phase === 'session', 15_000, 'session');
+    fleet.terminals[0]?.press(1);
+    fleet.terminals[0]?.press(2);
+    await until(() => (seen.match(/\/vote /g) ?? []).length >= 2 && /\/tally\/\d{4}-\d{2} /.test(seen), 15_000, 'votes and a tally in mosquitto_sub');
+    expect(seen).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/quay-1\/hop-1\/vote \{"v":1,"id":"hop-1:1"/m);
+    expect(seen).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/quay-1\/hop-1\/status \{"v":1,"state":"online"/m);
+    expect(seen).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/quay-1\/hop-1\/tally\/\d{4}-\d{2} \{"v":1/m);
+    expect(seen).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/_bridge\/status \{"v":1,"state":"online"/m);
+    expect(seen).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/_office \{/m);
+    // The start banner names the ports.
+    expect(log).toContain(`mqtt://localhost:${brokerPort}`);
+    // export while the bridge runs (WAL readers do not block it).
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const out = join(tmp.dir, 'votes.csv');
+    const exported = hailong(['export', '--config', config, '--from', today, '--to', today, '--out', out]);
+    expect(exported.code).toBe(0);
+    expect(exported.stderr).toMatch(/Done: 2 votes written/);
+    const csv = readFileSync(out, 'utf8');
+    expect(csv.startsWith('\uFEFFMã phiếu (id),')).toBe(true);
+    const rows = csv.trim().split('\r\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toMatch(/^hop-1:1,ba-dinh,phuc-xa,quay-1,hop-1,1,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},Rất hài lòng,có,/);
+    expect(rows[2]).toContain(',Hài lòng,có,');
+  });
+});

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyVotes, emptyTally } from '../../../core/tally.ts';
+import { parseVote, type Vote } from '../../../core/vote.ts';
+import { Journal } from '../../../bridge/journal/journal.ts';
+import type { VoteInput } from '../../../bridge/journal/vote-input.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempJournal(options: { maxBytes?: number } = {}): Journal {
+  const dir = mkdtempSync(join(tmpdir(), 'hailong-journal-'));
+  dirs.push(dir);
+  const j = new Journal({ path: join(dir, 'sub', 'journal.db'), ...options });
+  j.open();
+  return j;
+}
+
+const PATH = { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' };
+// 2026-11-23 09:00 in Vietnam.
+const T0 = Date.UTC(2026, 10, 23, 2, 0);
+
+function input(uid: string, deviceSeq: number, over: Partial<VoteInput> = {}): VoteInput {
+  return { uid, deviceSeq, path: PATH, level: 'rat-hai-long', pressedAt: T0 + deviceSeq * 1000, receivedAt: T0 + deviceSeq * 1000 + 40, source: 'button', ...over };
+}
+
+describe('Journal.append', () => {
+  it('stores a vote with the published id terminal:seq and a valid payload', async () => {
+    const j = tempJournal();
+    const out = await j.append(input('HL-1', 7, { officer: 'lan', reasons: ['thoi-gian-cho'], filtered: 'cooldown' }));
+    expect(out.status).toBe('stored');
+    if (out.status !== 'stored') return;
+    expect(out.vote).toMatchObject({ id: 'hop-1:1', seq: 1, terminal: 'hop-1', officer: 'lan', reasons: ['thoi-gian-cho'], filtered: 'cooldown' });
+    expect(parseVote(out.payload)).toEqual({ ok: true, value: out.vote });
+    expect(j.highWaterMark('HL-1')).toBe(7);
+  });
+
+  it('answers duplicate for a seq at or below the device high-water mark, and stores nothing', async () => {
+    const j = tempJournal();
+    await j.append(input('HL-1', 5));
+    expect(await j.append(input('HL-1', 5))).toEqual({ status: 'duplicate', hwm: 5 });
+    expect(await j.append(input('HL-1', 3))).toEqual({ status: 'duplicate', hwm: 5 });
+    expect(j.outboxSize()).toBe(1);
+    expect(j.stats()).toMatchObject({ stored: 1, duplicates: 2 });
+  });
+
+  it('numbers published votes per terminal, so a replaced box never reuses an id', async () => {
+    const j = tempJournal();
+    const a = await j.append(input('HL-OLD', 900));
+    // The new box behind the same terminal id starts its own seq at 1.
+    const b = await j.append(input('HL-NEW', 1));
+    expect([a, b].map((o) => (o.status === 'stored' ? o.vote.id : o.status))).toEqual(['hop-1:1', 'hop-1:2']);
+  });
+
+  it('commits appends of one event-loop turn together (group commit)', async () => {
+    const j = tempJournal();
+    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => j.append(input(`HL-${i % 5}`, Math.floor(i / 5) + 1))));
+    expect(outcomes.every((o) => o.status === 'stored')).toBe(true);
+    expect(j.stats().commits).toBe(1);
+  });
+
+  it('keeps the monthly tally in step with the stored votes, across reopen', async () => {
+    const j = tempJournal();
+    const votes: Vote[] = [];
+    for (let s = 1; s <= 30; s++) {
+      const o = await j.append(input('HL-1', s, { level: s % 10 === 0 ? 'khong-hai-long' : s % 3 === 0 ? 'hai-long' : 'rat-hai-long', filtered: s % 7 === 0 ? 'cooldown' : undefined }));
+      if (o.status === 'stored') votes.push(o.vote);
+    }
+    const expected = applyVotes(emptyTally(PATH, '2026-11'), votes);
+    expect(j.tallyOf(PATH, '2026-11')).toEqual(expected);
+    const file = j.options.path;
+    j.close();
+    const again = new Journal({ path: file });
+    again.open();
+    expect(again.tallies()).toEqual([expected]);
+    expect(again.highWaterMark('HL-1')).toBe(30);
+    again.close();
+  });
+
+  it('serves the outbox oldest first and forgets rows once marked published', async () => {
+    const j = tempJournal();
+    for (let s = 1; s <= 5; s++) await j.append(input('HL-1', s));
+    const rows = j.outbox(0, 3);
+    expect(rows.map((r) => JSON.parse(r.payload).id)).toEqual(['hop-1:1', 'hop-1:2', 'hop-1:3']);
+    j.markPublished(rows.map((r) => r.rowid));
+    j.markPublished(rows.map((r) => r.rowid)); // idempotent
+    expect(j.outbox(0, 10).map((r) => JSON.parse(r.payload).id)).toEqual(['hop-1:4', 'hop-1:5']);
+    expect(j.outboxSize()).toBe(2);
+  });
+
+  it('reports a full disk as failed, stores nothing of the batch, and recovers when space returns', async () => {
+    const j = tempJournal({ maxBytes: 64 * 1024 });
+    let failed: { status: string; code?: string } | undefined;
+    let s = 0;
+    while (failed === undefined && s < 10_000) {
+      s += 1;
+      const o = await j.append(input('HL-1', s, { ticket: 'x'.repeat(32) }));
+      if (o.status === 'failed') failed = o;
+    }
+    expect(failed).toMatchObject({ status: 'failed', code: 'SQLITE_FULL' });
+    // The refused vote was not stored: its seq is still above the mark, so the resend is taken later.
+    expect(j.highWaterMark('HL-1')).toBe(s - 1);
+    const file = j.options.path;
+    j.close();
+    const roomy = new Journal({ path: file });
+    roomy.open();
+    expect(await roomy.append(input('HL-1', s))).toMatchObject({ status: 'stored' });
+    roomy.close();
+  });
+
+  it('stores exactly the presses above the running high-water mark, whatever the order and repeats (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom('HL-A', 'HL-B', 'HL-C'), fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 80 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (presses, batch) => {
+          const j = tempJournal();
+          const marks = new Map<string, number>();
+          let expectedStored = 0;
+          for (let i = 0; i < presses.length; i += batch) {
+            const chunk = presses.slice(i, i + batch);
+            const outcomes = await Promise.all(chunk.map(([uid, seq]) => j.append(input(uid, seq, { path: { ...PATH, terminal: uid.toLowerCase() } }))));
+            chunk.forEach(([uid, seq], k) => {
+              const fresh = seq > (marks.get(uid) ?? 0);
+              if (fresh) {
+                marks.set(uid, seq);
+                expectedStored += 1;
+              }
+              expect(outcomes[k]?.status).toBe(fresh ? 'stored' : 'duplicate');
+            });
+          }
+          const ids = j.outbox(0, 1000).map((r) => JSON.parse(r.payload).id as string);
+          expect(ids.length).toBe(expectedStored);
+          expect(new Set(ids).size).toBe(ids.length);
+          j.close();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

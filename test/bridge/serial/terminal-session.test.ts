@@ -1,0 +1,209 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decode } from '../../../firmware-protocol/src/decode.ts';
+import { crc16Ascii, formatCrc } from '../../../firmware-protocol/src/crc16.ts';
+import { encode } from '../../../firmware-protocol/src/encode.ts';
+import type { Message, VoteMessage } from '../../../firmware-protocol/src/message.ts';
+import type { PlacedTerminal } from '../../../bridge/config/hailong-config.ts';
+import type { AppendOutcome } from '../../../bridge/journal/vote-input.ts';
+import type { SessionContext } from '../../../bridge/serial/session-context.ts';
+import { TerminalSession } from '../../../bridge/serial/terminal-session.ts';
+
+const COUNTER = { id: 'quay-1', name: 'Quầy 1', mode: 'open' as const, terminals: [] };
+const TERMINAL: PlacedTerminal = { id: 'hop-1', kind: 'button', uid: 'HL-1', counter: COUNTER };
+const HELLO = { type: 'HELLO', proto: 1, uid: 'HL-1', model: 'HLBOX-3', firmware: '1.0.0', buttons: 3, pending: 0 } as const;
+
+/** A fake port + storage: records frames the bridge writes; storage settles when the test says. */
+function rig(options: { known?: boolean } = {}) {
+  const written: Message[] = [];
+  const stored: { vote: VoteMessage; settle: (o: AppendOutcome) => void }[] = [];
+  let now = 1_000_000;
+  const context: SessionContext = {
+    portPath: '/dev/ttyACM0',
+    write: (bytes) => {
+      const r = decode(new TextDecoder().decode(bytes).replace(/\r\n$/, ''));
+      if (!r.ok) throw new Error(`bridge wrote an invalid frame: ${r.message}`);
+      written.push(r.value);
+    },
+    identify: (hello) =>
+      options.known === false || hello.uid !== 'HL-1'
+        ? { ok: false, code: 'unknown-uid', message: `box ${hello.uid} is not in the config` }
+        : { ok: true, terminal: TERMINAL },
+    configFor: () => ({ type: 'CONFIG', buttons: 3, cooldownMs: 3000, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true }),
+    openWindowMs: () => 0,
+    storeVote: (_t, _uid, vote) => new Promise((settle) => stored.push({ vote, settle })),
+    now: () => now,
+  };
+  const session = new TerminalSession(context);
+  const send = (m: Message | string) => session.receive(new TextEncoder().encode(typeof m === 'string' ? m : encode(m)));
+  const types = () => written.map((m) => m.type);
+  const take = () => written.splice(0);
+  return { session, send, written, stored, types, take, advance: (ms: number) => (now += ms) };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('TerminalSession', () => {
+  it('answers HELLO with WELCOME then CONFIG, and reports the terminal online', () => {
+    const r = rig();
+    const online: string[] = [];
+    r.session.on('online', (t) => online.push(t.id));
+    r.send(HELLO);
+    expect(r.written).toEqual([
+      { type: 'WELCOME', proto: 1 },
+      { type: 'CONFIG', buttons: 3, cooldownMs: 3000, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true },
+    ]);
+    expect(online).toEqual(['hop-1']);
+  });
+
+  it('ACKs a VOTE only after storage commits, never before', async () => {
+    const r = rig();
+    r.send(HELLO);
+    r.take();
+    r.send({ type: 'VOTE', seq: 41, button: 1, reason: 0, ageMs: 45, flags: '' });
+    await flush();
+    expect(r.written).toEqual([]); // not on disk yet: no ACK
+    r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}' });
+    await flush();
+    expect(r.written).toEqual([{ type: 'ACK', seq: 41, status: 'OK' }]);
+  });
+
+  it('a resend arriving during the commit joins it: one store, two ACKs', async () => {
+    const r = rig();
+    r.send(HELLO);
+    r.take();
+    const vote = { type: 'VOTE', seq: 7, button: 2, reason: 0, ageMs: 10, flags: '' } as const;
+    r.send(vote);
+    r.send({ ...vote, ageMs: 1010 });
+    expect(r.stored).toHaveLength(1);
+    r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}' });
+    await flush();
+    expect(r.written).toEqual([
+      { type: 'ACK', seq: 7, status: 'OK' },
+      { type: 'ACK', seq: 7, status: 'OK' },
+    ]);
+  });
+
+  it('ACKs a duplicate DUP, and NAKs STORAGE when the journal cannot store', async () => {
+    const r = rig();
+    r.send(HELLO);
+    r.take();
+    r.send({ type: 'VOTE', seq: 3, button: 1, reason: 0, ageMs: 0, flags: '' });
+    r.stored[0]?.settle({ status: 'duplicate', hwm: 9 });
+    await flush();
+    r.send({ type: 'VOTE', seq: 10, button: 1, reason: 0, ageMs: 0, flags: '' });
+    r.stored[1]?.settle({ status: 'failed', code: 'SQLITE_FULL', message: 'disk full' });
+    await flush();
+    expect(r.written).toEqual([
+      { type: 'ACK', seq: 3, status: 'DUP' },
+      { type: 'NAK', seq: 10, reason: 'STORAGE' },
+    ]);
+    expect(r.session.errorCounts()).toMatchObject({ duplicate: 1, storage: 1 });
+  });
+
+  it('asks a terminal that votes before HELLO to say HELLO (bridge restarted under it)', () => {
+    const r = rig();
+    r.send({ type: 'VOTE', seq: 12, button: 1, reason: 0, ageMs: 0, flags: '' });
+    expect(r.written).toEqual([{ type: 'NAK', seq: 12, reason: 'HELLO' }]);
+    expect(r.stored).toHaveLength(0);
+  });
+
+  it('NAKs bad VOTE frames with their reason (§9.2) and never NAKs unknown types', () => {
+    const r = rig();
+    r.send(HELLO);
+    r.take();
+    r.send('$VOTE,41,1,0,45,-*93DE\r\n'); // bad CRC
+    r.send('$VOTE,41,0,0,45,-*D40E\r\n'); // button 0: out of range
+    r.send('$VOTE,41,1,,45,-*D8A3\r\n'); // empty field
+    r.send('$FOO,1*23F6\r\n'); // unknown type: forward compatible
+    r.send(`$EVENT,BOOT*${formatCrc(crc16Ascii('EVENT,BOOT'))}\r\n`); // readable non-VOTE, missing a field: no NAK
+    expect(r.written).toEqual([
+      { type: 'NAK', seq: 0, reason: 'CRC' },
+      { type: 'NAK', seq: 41, reason: 'RANGE' },
+      { type: 'NAK', seq: 41, reason: 'FORMAT' },
+    ]);
+    expect(r.session.errorCounts()).toMatchObject({ 'bad-crc': 1, 'out-of-range': 1, 'empty-field': 1, 'unknown-type': 1, 'missing-field': 1 });
+  });
+
+  it('stays silent to noise on a port that never spoke the protocol, and rate-limits NAKs after', () => {
+    const r = rig();
+    for (let i = 0; i < 50; i++) r.send('garbage at the wrong baud rate\n');
+    expect(r.written).toEqual([]);
+    r.send(HELLO);
+    r.take();
+    for (let i = 0; i < 50; i++) r.send('noise\n');
+    expect(r.written.length).toBe(10);
+    expect(r.written.every((m) => m.type === 'NAK' && m.seq === 0 && m.reason === 'FORMAT')).toBe(true);
+  });
+
+  it('PINGs every 5 s and marks the terminal offline after 15 s of silence; any frame brings it back', () => {
+    const r = rig();
+    const events: string[] = [];
+    r.session.on('online', () => events.push('online'));
+    r.session.on('offline', (_t, why) => events.push(`offline:${why}`));
+    r.send(HELLO);
+    r.take();
+    r.advance(4999);
+    r.session.tick();
+    expect(r.written).toEqual([]);
+    r.advance(1);
+    r.session.tick();
+    expect(r.take()).toEqual([{ type: 'PING', nonce: 1 }]);
+    r.send({ type: 'PONG', nonce: 1 });
+    r.advance(15_000);
+    r.session.tick();
+    expect(events).toEqual(['online', 'offline:heartbeat']);
+    r.send({ type: 'PONG', nonce: 2 });
+    expect(events).toEqual(['online', 'offline:heartbeat', 'online']);
+  });
+
+  it('answers a terminal PING at once, even before HELLO', () => {
+    const r = rig();
+    r.send({ type: 'PING', nonce: 305419896 });
+    expect(r.written).toEqual([{ type: 'PONG', nonce: 305419896 }]);
+  });
+
+  it('refuses an unknown box without WELCOME (it keeps its votes) and reports it once a minute', () => {
+    const r = rig({ known: false });
+    const refused: string[] = [];
+    r.session.on('refused', (uid, code) => refused.push(`${uid}:${code}`));
+    for (let i = 0; i < 20; i++) {
+      r.send({ ...HELLO, uid: 'FOREIGN-1' });
+      r.advance(2000);
+    }
+    expect(r.written).toEqual([]);
+    expect(refused).toEqual(['FOREIGN-1:unknown-uid']);
+    r.advance(60_000);
+    r.send({ ...HELLO, uid: 'FOREIGN-1' });
+    expect(refused).toHaveLength(2);
+    expect(r.session.errorCounts()).toMatchObject({ 'unknown-uid': 21 });
+  });
+
+  it('reports offline when its port closes, and ignores input after', () => {
+    const r = rig();
+    const events: string[] = [];
+    r.session.on('offline', (_t, why) => events.push(why));
+    r.send(HELLO);
+    r.take();
+    r.session.close();
+    r.send({ type: 'PING', nonce: 1 });
+    expect(events).toEqual(['port-closed']);
+    expect(r.written).toEqual([]);
+  });
+
+  it('never throws, and only ever writes valid frames, whatever bytes arrive (fuzz)', () => {
+    const frames = ['$HELLO,1,HL-1,HLBOX-3,1.0.0,3,0', '$VOTE,41,1,0,45,-*93DD', '$PING,1*F692', '\r\n', '$', '*', ','];
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.constantFrom(...frames).map((s) => new TextEncoder().encode(s))), { maxLength: 40 }),
+        (chunks) => {
+          const r = rig();
+          r.send(HELLO);
+          for (const c of chunks) r.session.receive(c);
+          r.session.tick();
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
