@@ -114,6 +114,9 @@ export class StaticServer {
       'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       // Hashed assets never change; HTML and the service worker must revalidate.
       'cache-control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      // The one-stop software embeds <hailong-kiosk> from its own origin, and
+      // module scripts are fetched with CORS: the kiosk's files must allow it.
+      ...(url.pathname.startsWith('/kiosk/') ? { 'access-control-allow-origin': '*' } : {}),
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

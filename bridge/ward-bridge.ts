@@ -227,8 +227,8 @@ export class WardBridge {
       log.warn({ terminal: terminal.id, reason }, 'terminal offline');
       this.publishStatus(terminal, session, 'offline');
     });
-    session.on('stored', (vote) => {
-      this.outbox.wake();
+    session.on('stored', (vote, payload, rowid, topic) => {
+      this.outbox.offer(rowid, topic, payload);
       this.retained.tallyChanged(vote, localParts(vote.pressedAt).monthKey);
       log.debug({ vote: vote.id, level: vote.level, filtered: vote.filtered ?? null }, 'vote stored');
       if (vote.filtered === undefined && session.identified?.counter.mode === 'gated') this.closeOtherWindows(session);

@@ -321,6 +321,9 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       return;
     }
     this.#sockets.add(socket);
+    // Small QoS 1 packets and their PUBACKs must not wait for Nagle's
+    // algorithm to meet the peer's delayed ACK (up to 40 ms per exchange).
+    socket.setNoDelay?.(true);
     socket.once('close', () => this.#sockets.delete(socket));
     aedes.handle(socket);
   }

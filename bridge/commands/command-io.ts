@@ -2,14 +2,18 @@
  * What every `hailong` command shares: reading the config file with all its
  * problems printed at once, the version, and waiting for Ctrl+C / SIGTERM.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { formatProblems } from '../config/config-problem.ts';
 import type { HailongConfig } from '../config/hailong-config.ts';
 import { loadConfig } from '../config/load-config.ts';
 
-/** The repository / package root (…/bridge/commands → …). */
-export const PACKAGE_ROOT = join(import.meta.dirname, '..', '..');
+/** The package root: the nearest folder above this module with package.json (sources or dist/node build). */
+export const PACKAGE_ROOT = ((): string => {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 /** hailong's version from package.json. */
 export function version(): string {

@@ -114,10 +114,14 @@ export class Demo {
     });
     const votes = votesOfTallies(tallies, this.options.seed ?? 2026);
     this.options.log.info({ votes: votes.length, days }, 'demo: seeding this ward with a year of history');
-    const outcomes = await Promise.all(votes.map((v) => journal.append(v)));
+    let stored = 0;
+    // In chunks: one commit each, and the heap never holds a year of promises.
+    for (let i = 0; i < votes.length; i += 2000) {
+      const outcomes = await Promise.all(votes.slice(i, i + 2000).map((v) => journal.append(v)));
+      stored += outcomes.filter((o) => o.status === 'stored').length;
+    }
     // History is not news: its tallies are published, its votes are not replayed live.
     journal.markAllPublished();
-    const stored = outcomes.filter((o) => o.status === 'stored').length;
     this.options.log.info({ stored }, 'demo: history stored');
   }
 

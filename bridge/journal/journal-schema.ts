@@ -1,9 +1,11 @@
 /**
  * The journal's SQLite schema. One row per vote, in the order votes were
  * stored (rowid = publish order), with the device's (uid, seq) kept UNIQUE
- * so that a resend can never be stored twice even if two copies race; the
- * per-device high-water mark and the per-terminal published seq live next
- * to the votes and change in the same transaction.
+ * so that a resend can never be stored twice even if two copies race. The
+ * per-device high-water mark is MAX(device_seq) of the device's rows and the
+ * per-terminal published seq is MAX(seq) of the terminal's rows, both read
+ * through those UNIQUE indexes: a vote's commit writes exactly one row, and
+ * the marks can never disagree with the votes.
  */
 
 /** Bumped when the schema changes; a newer database is refused, not guessed at. */
@@ -16,22 +18,9 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 ) STRICT;
 
--- Per device (HELLO uid): the highest device seq stored (PROTOCOL.md §7.1).
-CREATE TABLE IF NOT EXISTS devices (
-  uid        TEXT PRIMARY KEY,
-  hwm        INTEGER NOT NULL,
-  terminal   TEXT NOT NULL,
-  updated_at INTEGER NOT NULL
-) STRICT;
-
--- Per terminal id: the last seq the bridge gave a vote. Published vote ids
--- are terminal:seq with THIS seq, so replacing a box behind a terminal id
--- (whose device seq starts again at 1) never reuses a published id.
-CREATE TABLE IF NOT EXISTS terminals (
-  terminal TEXT PRIMARY KEY,
-  seq      INTEGER NOT NULL
-) STRICT;
-
+-- Published vote ids are terminal:seq with the seq the BRIDGE gives (the
+-- terminal's highest + 1), so replacing a box behind a terminal id (its
+-- device seq starts again at 1) never reuses a published id.
 CREATE TABLE IF NOT EXISTS votes (
   id          INTEGER PRIMARY KEY,
   terminal    TEXT    NOT NULL,
@@ -40,6 +29,7 @@ CREATE TABLE IF NOT EXISTS votes (
   device_seq  INTEGER NOT NULL,
   pressed_at  INTEGER NOT NULL,
   received_at INTEGER NOT NULL,
+  topic       TEXT    NOT NULL,
   payload     TEXT    NOT NULL,
   published   INTEGER NOT NULL DEFAULT 0,
   UNIQUE (terminal, seq),

@@ -27,7 +27,7 @@ export interface VoteInput {
 
 /** The result of `Journal.append`. */
 export type AppendOutcome =
-  | { readonly status: 'stored'; readonly vote: Vote; readonly payload: string }
+  | { readonly status: 'stored'; readonly vote: Vote; readonly payload: string; readonly rowid: number; readonly topic: string }
   | { readonly status: 'duplicate'; readonly hwm: number }
   | { readonly status: 'failed'; readonly code: string; readonly message: string };
 

@@ -93,6 +93,9 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
     });
     this.client = client;
     client.on('connect', () => {
+      // Nagle's algorithm would hold small PUBLISH packets back for the
+      // broker's delayed ACK: turn it off on TCP connections.
+      (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       o.log.info({ broker: `${client.options.protocol}://${client.options.host}:${client.options.port}` }, 'MQTT connected');
       if (this.subscriptions.size > 0) client.subscribe([...this.subscriptions], { qos: 1 });
       this.emit('connect');

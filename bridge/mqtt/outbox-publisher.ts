@@ -7,14 +7,12 @@
  * consumers absorb by deduping on the vote id; no vote is ever skipped.
  */
 import type { Logger } from 'pino';
-import { parseVote } from '../../core/vote.ts';
-import { topicFor } from '../../core/topic.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { MqttLink } from './mqtt-link.ts';
 
 /** Options of `OutboxPublisher`. */
 export interface OutboxPublisherOptions {
-  /** Most votes awaiting PUBACK at once. @default 1024 */
+  /** Most votes awaiting PUBACK at once. @default 2048 */
   readonly window?: number;
   /** Longest wait before PUBACKed rows are marked in one transaction (ms). @default 50 */
   readonly markDelayMs?: number;
@@ -38,6 +36,8 @@ export class OutboxPublisher {
   private cursor = 0;
   private inFlight = 0;
   private pumping = false;
+  /** The last outbox query found nothing beyond `cursor`: new votes can go straight out. */
+  private caughtUp = false;
   private running = false;
   private published = 0;
   private toMark: number[] = [];
@@ -52,7 +52,7 @@ export class OutboxPublisher {
     private readonly log: Logger,
     options: OutboxPublisherOptions = {},
   ) {
-    this.window = options.window ?? 1024;
+    this.window = options.window ?? 2048;
     this.markDelayMs = options.markDelayMs ?? 50;
     this.progressMs = options.progressMs ?? 5000;
   }
@@ -79,6 +79,29 @@ export class OutboxPublisher {
     if (this.running && !this.pumping) setImmediate(() => this.pump());
   }
 
+  /**
+   * A vote was just committed as journal row `rowid`: when the outbox is
+   * caught up, publish it from memory instead of reading it back (the
+   * steady state); otherwise the pump finds it in the journal, in order.
+   */
+  offer(rowid: number, topic: string, payload: string): void {
+    if (!this.running || !this.link.connected || !this.caughtUp || rowid <= this.cursor || this.inFlight >= this.window) {
+      this.caughtUp = false;
+      this.wake();
+      return;
+    }
+    this.cursor = rowid;
+    this.send(this.generation, rowid, topic, payload);
+  }
+
+  private send(generation: number, rowid: number, topic: string, payload: string): void {
+    this.inFlight += 1;
+    this.link.publishText(topic, payload, 1, false).then(
+      () => this.acked(generation, rowid),
+      () => this.failed(generation),
+    );
+  }
+
   /** Counters for the bridge status. */
   stats(): OutboxStats {
     return { published: this.published, inFlight: this.inFlight, backlog: this.journal.isOpen ? this.journal.outboxSize() : 0 };
@@ -90,6 +113,7 @@ export class OutboxPublisher {
     this.generation += 1;
     this.cursor = 0;
     this.inFlight = 0;
+    this.caughtUp = false;
     const backlog = this.journal.outboxSize();
     this.replayStartedWith = backlog;
     if (backlog > 0) this.log.info({ backlog }, 'publishing stored votes not yet acknowledged by the broker');
@@ -113,23 +137,15 @@ export class OutboxPublisher {
     this.pumping = true;
     try {
       while (this.inFlight < this.window && this.link.connected) {
-        const rows = this.journal.outbox(this.cursor, this.window - this.inFlight);
+        const want = this.window - this.inFlight;
+        const rows = this.journal.outbox(this.cursor, want);
+        this.caughtUp = rows.length < want;
         if (rows.length === 0) break;
         const generation = this.generation;
         for (const row of rows) {
           this.cursor = row.rowid;
-          const vote = parseVote(row.payload);
-          if (!vote.ok) {
-            // Only this bridge writes the journal, so this is corruption:
-            // say so loudly, keep the row (never delete a vote) and move on.
-            this.log.error({ rowid: row.rowid, code: vote.code, error: vote.message }, 'journal row is not a valid vote: left unpublished');
-            continue;
-          }
-          this.inFlight += 1;
-          this.link.publishText(topicFor('vote', vote.value), row.payload, 1, false).then(
-            () => this.acked(generation, row.rowid),
-            () => this.failed(generation),
-          );
+          // The journal stored the topic it computed from the validated vote.
+          this.send(generation, row.rowid, row.topic, row.payload);
         }
       }
     } finally {
@@ -144,7 +160,10 @@ export class OutboxPublisher {
     else if (this.markTimer === undefined) this.markTimer = setTimeout(() => this.flushMarks(), this.markDelayMs);
     if (generation === this.generation) {
       this.inFlight -= 1;
-      this.pump();
+      // Caught up: new votes arrive through offer(), no need to ask the
+      // journal. Replaying: refill in batches once half the window is free,
+      // not one query per PUBACK.
+      if (!this.caughtUp && this.inFlight <= this.window / 2) this.pump();
     }
   }
 

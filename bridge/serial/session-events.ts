@@ -14,7 +14,7 @@ export interface SessionEvents {
   /** The identified terminal went silent (heartbeat timeout) or its port closed. */
   offline: [terminal: PlacedTerminal, reason: 'heartbeat' | 'port-closed' | 'replaced'];
   /** A vote was committed to the journal (first delivery only, not duplicates). */
-  stored: [vote: Vote, payload: string];
+  stored: [vote: Vote, payload: string, rowid: number, topic: string];
   /** A device was refused (not in the config, or on the wrong port). Repeats are throttled. */
   refused: [uid: string, code: RefusalCode, message: string];
   /** An EVENT from the terminal (BOOT, STUCK, LOWV, FULL, …). */

@@ -280,7 +280,7 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
       switch (outcome.status) {
         case 'stored':
           this.send({ type: 'ACK', seq, status: 'OK' });
-          this.emit('stored', outcome.vote, outcome.payload);
+          this.emit('stored', outcome.vote, outcome.payload, outcome.rowid, outcome.topic);
           return;
         case 'duplicate':
           this.count('duplicate');

@@ -38,6 +38,11 @@ describe('StaticServer', () => {
     expect(await (await fetch(`${base}/kiosk/`)).text()).toBe('<h1>kiosk</h1>');
   });
 
+  it('lets other origins load the kiosk (module scripts use CORS), and only the kiosk', async () => {
+    expect((await fetch(`${base}/kiosk/`)).headers.get('access-control-allow-origin')).toBe('*');
+    expect((await fetch(`${base}/dashboard/`)).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('redirects / to the dashboard', async () => {
     const res = await fetch(`${base}/`, { redirect: 'manual' });
     expect(res.status).toBe(302);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,10 @@ import { parseTally } from '../../../core/tally.ts';
 import { Journal } from '../../../bridge/journal/journal.ts';
 
 const dirs: string[] = [];
+const children: ChildProcess[] = [];
 afterEach(() => {
+  // A failed or timed-out test must not leave its append loop running.
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -17,6 +20,7 @@ function crashAfter(path: string, acks: number): Promise<Map<string, number>> {
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'append-forever.ts'), path, '4'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.push(child);
     const acked = new Map<string, number>();
     let seen = 0;
     let buffer = '';

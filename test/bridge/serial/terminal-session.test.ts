@@ -63,7 +63,7 @@ describe('TerminalSession', () => {
     r.send({ type: 'VOTE', seq: 41, button: 1, reason: 0, ageMs: 45, flags: '' });
     await flush();
     expect(r.written).toEqual([]); // not on disk yet: no ACK
-    r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}' });
+    r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}', rowid: 1, topic: 't' });
     await flush();
     expect(r.written).toEqual([{ type: 'ACK', seq: 41, status: 'OK' }]);
   });
@@ -76,7 +76,7 @@ describe('TerminalSession', () => {
     r.send(vote);
     r.send({ ...vote, ageMs: 1010 });
     expect(r.stored).toHaveLength(1);
-    r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}' });
+    r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}', rowid: 1, topic: 't' });
     await flush();
     expect(r.written).toEqual([
       { type: 'ACK', seq: 7, status: 'OK' },
