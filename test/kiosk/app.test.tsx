@@ -1,19 +1,165 @@
 import { render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../kiosk/src/app.tsx';
+import type { Vote } from '../../core/index.ts';
+import { resolveOptions } from '../../kiosk/src/identity/kiosk-options.ts';
+import type { KioskOptions } from '../../kiosk/src/identity/kiosk-options.ts';
+import type { NewVote } from '../../kiosk/src/outbox/outbox.ts';
+import { KioskRuntime } from '../../kiosk/src/runtime/kiosk-runtime.ts';
+import type { KioskDeps, LinkClient } from '../../kiosk/src/runtime/kiosk-runtime.ts';
+import { browserVoice } from '../../kiosk/src/voice/voice-prompt.ts';
+import { ConfigProblem, KioskView } from '../../kiosk/src/views/kiosk-view.tsx';
+import { MemoryOutbox } from './fakes/memory-outbox.ts';
 
 let host: HTMLElement | undefined;
-afterEach(() => host?.remove());
+let runtime: KioskRuntime | undefined;
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+  if (host) render(null, host);
+  host?.remove();
+});
 
-describe('kiosk shell (real Chromium)', () => {
-  it('shows the official scale and refuses to take votes until configured', () => {
+function options(extra: Record<string, string> = {}): KioskOptions {
+  const attrs: Record<string, string> = { district: 'd', ward: 'w', counter: 'c', terminal: 't', ...extra };
+  const r = resolveOptions((n) => attrs[n] ?? null, {}, 'http://bridge.local:8080/kiosk/hailong-kiosk.js');
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.value;
+}
+
+const offlineClient: LinkClient = {
+  state: 'offline',
+  start() {},
+  async stop() {},
+  reconnectNow() {},
+  publish: () => Promise.reject(new Error('offline')),
+  on: () => () => undefined,
+};
+
+function deps(outbox: MemoryOutbox, spoken: string[] = []): KioskDeps {
+  return {
+    openOutbox: async () => outbox,
+    createClient: () => offlineClient,
+    joinTabs: (_name, onLead) => {
+      onLead();
+      return { post() {}, close() {} };
+    },
+    voice: { available: true, speak: (text) => void spoken.push(text), cancel() {} },
+    now: () => Date.now(),
+  };
+}
+
+async function mount(outbox: MemoryOutbox, opts = options(), spoken: string[] = []): Promise<HTMLElement> {
+  host = document.createElement('div');
+  document.body.append(host);
+  runtime = new KioskRuntime(opts, deps(outbox, spoken));
+  render(<KioskView runtime={runtime} onSave={() => undefined} onReset={() => undefined} />, host);
+  await runtime.start();
+  await until(() => host!.querySelector('[data-screen=rate]') !== null);
+  return host;
+}
+
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function button(el: HTMLElement, name: string): HTMLButtonElement {
+  const b = [...el.querySelectorAll('button')].find((x) => x.getAttribute('aria-label') === name || x.textContent === name);
+  if (!b) throw new Error(`no button ${name}`);
+  return b;
+}
+
+/** An outbox whose commit the test releases, to see what the screen shows meanwhile. */
+class GatedOutbox extends MemoryOutbox {
+  release: () => void = () => undefined;
+  override async record(input: NewVote, now: number): Promise<Vote> {
+    await new Promise<void>((r) => (this.release = r));
+    return super.record(input, now);
+  }
+}
+
+describe('kiosk view and runtime (real Chromium, fake outbox and MQTT at the seams)', () => {
+  it('shows the official scale as buttons named by their Vietnamese labels, in a labelled list', async () => {
+    const el = await mount(new MemoryOutbox());
+    expect(el.querySelector('h1')?.textContent).toBe('Ông/Bà có hài lòng với sự phục vụ hôm nay không?');
+    const list = el.querySelector('[role=list]');
+    expect(list?.getAttribute('aria-label')).toBe('Mức độ hài lòng');
+    expect([...list!.querySelectorAll('button')].map((b) => b.getAttribute('aria-label'))).toEqual(['Rất hài lòng', 'Hài lòng', 'Không hài lòng']);
+    expect(el.querySelector('.kiosk')?.getAttribute('lang')).toBe('vi');
+  });
+
+  it('thanks the citizen only once the vote is committed to the outbox', async () => {
+    const outbox = new GatedOutbox();
+    const el = await mount(outbox);
+    button(el, 'Hài lòng').click();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(el.querySelector('[data-screen=thanks]')).toBeNull(); // still committing
+    outbox.release();
+    await until(() => el.querySelector('[data-screen=thanks]') !== null);
+    expect(outbox.state(1)).toBe('ready');
+    expect(el.querySelector('[role=status]')?.textContent).toBe('Cảm ơn Ông/Bà đã đánh giá!');
+  });
+
+  it('a vote that cannot be stored is never thanked: the citizen sees a fault and staff a counter', async () => {
+    const outbox = new MemoryOutbox();
+    const el = await mount(outbox);
+    outbox.failRecord = new Error('QuotaExceededError');
+    button(el, 'Rất hài lòng').click();
+    await until(() => el.querySelector('[role=alert]') !== null);
+    expect(el.querySelector('[role=alert]')?.textContent).toBe('Không lưu được đánh giá. Vui lòng báo cán bộ.');
+    expect(el.querySelector('[data-screen=thanks]')).toBeNull();
+    expect(runtime!.snapshot.problems['store-failed']).toBe(1);
+  });
+
+  it('taps are stored in order, one seq each; a double tap yields a cooldown-filtered record', async () => {
+    const outbox = new MemoryOutbox();
+    const el = await mount(outbox);
+    const b = button(el, 'Rất hài lòng');
+    b.click();
+    b.click();
+    await until(() => outbox.hwm === 2);
+    expect([...outbox.rows.values()].map((r) => [r.seq, r.vote.filtered ?? 'counted'])).toEqual([
+      [1, 'counted'],
+      [2, 'cooldown'],
+    ]);
+  });
+
+  it('speaks the question in Vietnamese when the citizen turns the voice on, and the follow-up after a low rating', async () => {
+    const spoken: string[] = [];
+    const el = await mount(new MemoryOutbox(), options(), spoken);
+    const voice = button(el, 'Đọc câu hỏi');
+    voice.click();
+    await until(() => voice.getAttribute('aria-pressed') === 'true');
+    expect(spoken[0]).toBe('Ông/Bà có hài lòng với sự phục vụ hôm nay không? Rất hài lòng, Hài lòng, Không hài lòng');
+    button(el, 'Không hài lòng').click();
+    await until(() => el.querySelector('[data-screen=reasons]') !== null);
+    expect(spoken.at(-1)).toContain('Chưa hài lòng về điều gì? Thái độ phục vụ, Thời gian chờ');
+  });
+
+  it('the real speechSynthesis adapter never throws, with or without voices', () => {
+    const voice = browserVoice();
+    expect(() => voice.speak('Xin chào', 'vi')).not.toThrow();
+    expect(() => voice.cancel()).not.toThrow();
+  });
+
+  it('English on request (lang=en)', async () => {
+    const el = await mount(new MemoryOutbox(), options({ lang: 'en' }));
+    expect(el.querySelector('h1')?.textContent).toBe('Were you satisfied with our service today?');
+    expect(button(el, 'Very satisfied')).toBeTruthy();
+  });
+
+  it('refuses to take votes until configured, naming every problem', () => {
     host = document.createElement('div');
     document.body.append(host);
-    render(<App />, host);
-    const labels = [...host.querySelectorAll('[data-testid=levels] li')].map((li) => li.textContent);
-    expect(labels).toEqual(['Rất hài lòng', 'Hài lòng', 'Không hài lòng']);
-    // No button exists to tap: a vote that cannot be stored must not be taken.
+    const r = resolveOptions((n) => ({ ward: 'Phường 1', terminal: 't' })[n as 'ward'] ?? null, {}, 'http://x/kiosk/');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    render(<ConfigProblem problems={r.problems} lang="vi" />, host);
+    expect(host.querySelector('[role=alert] h1')?.textContent).toBe('Thiết bị chưa được cấu hình.');
+    expect([...host.querySelectorAll('li code')].map((c) => c.textContent)).toEqual(['district', 'ward', 'counter']);
     expect(host.querySelectorAll('button')).toHaveLength(0);
-    expect(host.querySelector('[data-testid=state]')?.textContent).toContain('chưa được cấu hình');
   });
 });

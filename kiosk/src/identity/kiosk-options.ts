@@ -1,0 +1,160 @@
+/**
+ * Who the kiosk is and how it connects, from the custom element's
+ * attributes or the page's URL parameters (same names), overlaid with what
+ * staff saved on the settings page. Validated once; every problem is
+ * reported together, naming the parameter.
+ */
+import { isId } from '../../../core/index.ts';
+import type { TerminalPath } from '../../../core/index.ts';
+import { DEFAULT_TIMINGS } from '../terminal/terminal-machine.ts';
+import type { Lang } from '../i18n/messages.ts';
+
+/** Attribute / URL parameter names. */
+export const OPTION_NAMES = [
+  'district',
+  'ward',
+  'counter',
+  'terminal',
+  'broker',
+  'username',
+  'password',
+  'lang',
+  'voice',
+  'contrast',
+  'pin',
+  'thanks-ms',
+  'reason-timeout-ms',
+] as const;
+
+/** One attribute / parameter name. */
+export type OptionName = (typeof OPTION_NAMES)[number];
+
+/** Resolved options. */
+export interface KioskOptions extends TerminalPath {
+  /** `ws(s)://…/mqtt`. */
+  readonly broker: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly lang: Lang;
+  /** Speak prompts (speechSynthesis, vi-VN). */
+  readonly voice: boolean;
+  /** Large text, high contrast. */
+  readonly contrast: boolean;
+  /** PIN of the staff settings page. */
+  readonly pin: string;
+  readonly thanksMs: number;
+  readonly reasonTimeoutMs: number;
+}
+
+/** What staff saved on the settings page (all optional; absent = use the attribute). */
+export interface StaffSettings {
+  readonly broker?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly lang?: Lang;
+  readonly voice?: boolean;
+  readonly contrast?: boolean;
+  readonly pin?: string;
+}
+
+/** A problem with one option. */
+export interface OptionProblem {
+  readonly option: OptionName;
+  readonly message: string;
+}
+
+/** Either options or every problem found. */
+export type OptionsResult =
+  | { readonly ok: true; readonly value: KioskOptions }
+  | { readonly ok: false; readonly problems: readonly OptionProblem[] };
+
+/** PIN used until staff set one (documented in kiosk/README.md; change it on the settings page). */
+export const DEFAULT_PIN = '2468';
+
+const PIN_RE = /^[0-9]{4,8}$/;
+
+/**
+ * The broker next to where the kiosk's script was served: the bridge
+ * serves the kiosk at `/kiosk/` and MQTT-over-WebSocket at `/mqtt` on the
+ * same origin. For the app and the iframe this is `location`; for an
+ * embedding host page it is the bridge the script came from.
+ */
+export function defaultBrokerUrl(scriptUrl: string): string {
+  const u = new URL(scriptUrl);
+  return `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}/mqtt`;
+}
+
+/** True for a ws:// or wss:// URL. */
+export function isBrokerUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'ws:' || u.protocol === 'wss:';
+  } catch {
+    return false;
+  }
+}
+
+function flag(value: string | null | undefined): boolean | undefined {
+  if (value === null || value === undefined) return undefined;
+  return value === '' || value === '1' || value === 'true' || value === 'on';
+}
+
+function ms(value: string | null, option: OptionName, min: number, max: number, fallback: number, problems: OptionProblem[]): number {
+  if (value === null || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push({ option, message: `${option} must be a whole number of milliseconds in ${min}..${max}, got "${value}"` });
+    return fallback;
+  }
+  return n;
+}
+
+/**
+ * Resolves options from `get` (an attribute or URL parameter reader) and
+ * saved staff settings. `scriptUrl` locates the default broker.
+ */
+export function resolveOptions(
+  get: (name: OptionName) => string | null,
+  staff: StaffSettings,
+  scriptUrl: string,
+): OptionsResult {
+  const problems: OptionProblem[] = [];
+  const ids: Record<'district' | 'ward' | 'counter' | 'terminal', string> = { district: '', ward: '', counter: '', terminal: '' };
+  for (const name of ['district', 'ward', 'counter', 'terminal'] as const) {
+    const value = get(name);
+    if (value === null || value === '') problems.push({ option: name, message: `${name} is missing` });
+    else if (!isId(value)) problems.push({ option: name, message: `${name} "${value}" is not an id ([a-z0-9-], 1–32 chars)` });
+    else ids[name] = value;
+  }
+  const broker = staff.broker ?? get('broker') ?? defaultBrokerUrl(scriptUrl);
+  if (!isBrokerUrl(broker)) problems.push({ option: 'broker', message: `broker "${broker}" is not a ws:// or wss:// URL` });
+  const langRaw = staff.lang ?? get('lang') ?? 'vi';
+  if (langRaw !== 'vi' && langRaw !== 'en') problems.push({ option: 'lang', message: `lang must be vi or en, got "${langRaw}"` });
+  const pin = staff.pin ?? get('pin') ?? DEFAULT_PIN;
+  if (!PIN_RE.test(pin)) problems.push({ option: 'pin', message: 'pin must be 4–8 digits' });
+  const thanksMs = ms(get('thanks-ms'), 'thanks-ms', 500, 60_000, DEFAULT_TIMINGS.thanksMs, problems);
+  const reasonTimeoutMs = ms(get('reason-timeout-ms'), 'reason-timeout-ms', 1000, 120_000, DEFAULT_TIMINGS.reasonTimeoutMs, problems);
+  if (problems.length > 0) return { ok: false, problems };
+  const username = staff.username ?? get('username') ?? undefined;
+  const password = staff.password ?? get('password') ?? undefined;
+  return {
+    ok: true,
+    value: Object.freeze({
+      ...ids,
+      broker,
+      ...(username === undefined || username === '' ? {} : { username }),
+      ...(password === undefined || username === undefined || username === '' ? {} : { password }),
+      lang: langRaw === 'en' ? 'en' : 'vi',
+      voice: staff.voice ?? flag(get('voice')) ?? false,
+      contrast: staff.contrast ?? flag(get('contrast')) ?? false,
+      pin,
+      thanksMs,
+      reasonTimeoutMs,
+    }),
+  };
+}
+
+/** The fixed MQTT client id of a terminal: one session per kiosk, resumed after every reconnect. */
+export function clientIdOf(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>): string {
+  return `hailong-kiosk-${p.district}-${p.ward}-${p.terminal}`;
+}

@@ -1,0 +1,143 @@
+/**
+ * The leader tab's side of MQTT: one client with the kiosk's fixed id,
+ * `clean: false` and its last will; on every (re)connect the retained
+ * status and the current tally are published again (a broker may have
+ * lost them, FIELD-NOTES "zigbee2mqtt") and the outbox is flushed; retained
+ * tallies from the broker are merged into the local ones.
+ */
+import { localParts, parseMessage, parseTopic } from '../../../core/index.ts';
+import type { Publication, Tally, TopicMessage } from '../../../core/index.ts';
+import type { KioskOptions } from '../identity/kiosk-options.ts';
+import { clientIdOf } from '../identity/kiosk-options.ts';
+import type { LinkState, MqttClientEvents, MqttClientOptions } from '../mqtt/mqtt-client.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import { Publisher } from './publisher.ts';
+import { kioskStatus, kioskSubscriptions, statusPublication } from './terminal-topics.ts';
+
+/** The MQTT client as the kiosk uses it (MqttClient, or a fake in tests). */
+export interface LinkClient {
+  readonly state: LinkState;
+  start(): void;
+  stop(beforeDisconnect?: Publication): Promise<void>;
+  reconnectNow(): void;
+  publish(p: Publication): Promise<void>;
+  on<K extends keyof MqttClientEvents>(event: K, listener: MqttClientEvents[K]): () => void;
+}
+
+/** What the link reports to the runtime. */
+export interface BrokerLinkHooks {
+  now(): number;
+  /** Problem counters for the status payload. */
+  problems(): Readonly<Record<string, number>>;
+  onState(state: LinkState): void;
+  /** Every received message, raw (the runtime parses it and relays it to other tabs). */
+  onMessage(topic: string, payload: string): void;
+  onProblem(code: string, detail: string): void;
+  /** After a flush round (for the pending count). */
+  onFlushed(): void;
+}
+
+/** A received message after validation: a typed message, nothing (cleared retained), or a problem. */
+export type Incoming =
+  | { readonly ok: true; readonly message: TopicMessage }
+  | { readonly ok: true; readonly message: undefined }
+  | { readonly ok: false; readonly code: string; readonly detail: string };
+
+/** Validates a received message with core parseMessage; never throws. */
+export function parseIncoming(topic: string, payload: string): Incoming {
+  const parsed = parseMessage(topic, payload);
+  if (parsed.ok) return { ok: true, message: parsed.value };
+  // An empty payload clears a retained message: keep what we have.
+  if (parsed.code === 'empty-payload') return { ok: true, message: undefined };
+  const t = parseTopic(topic);
+  return { ok: false, code: t.ok ? `bad-${t.value.kind}` : 'bad-topic', detail: `${topic}: ${parsed.message}` };
+}
+
+/** The connection of one kiosk. */
+export class BrokerLink {
+  readonly #options: KioskOptions;
+  readonly #outbox: Outbox;
+  readonly #installId: string;
+  readonly #hooks: BrokerLinkHooks;
+  readonly #client: LinkClient;
+  readonly #publisher: Publisher;
+  readonly #onBrowserOnline = (): void => this.#client.reconnectNow();
+
+  constructor(
+    options: KioskOptions,
+    createClient: (o: MqttClientOptions) => LinkClient,
+    outbox: Outbox,
+    installId: string,
+    hooks: BrokerLinkHooks,
+  ) {
+    this.#options = options;
+    this.#outbox = outbox;
+    this.#installId = installId;
+    this.#hooks = hooks;
+    const client = createClient({
+      url: options.broker,
+      clientId: clientIdOf(options),
+      ...(options.username === undefined ? {} : { username: options.username }),
+      ...(options.password === undefined ? {} : { password: options.password }),
+      clean: false,
+      will: () => this.#status('offline'),
+      subscriptions: kioskSubscriptions(options),
+    });
+    this.#client = client;
+    this.#publisher = new Publisher(
+      outbox,
+      {
+        get online() {
+          return client.state === 'online';
+        },
+        publish: (p: Publication) => client.publish(p),
+      },
+      { onFlushed: () => hooks.onFlushed(), onError: (error) => hooks.onProblem('publish', String(error)) },
+    );
+    client.on('state', (state) => {
+      hooks.onState(state);
+      if (state === 'online') void this.#online();
+    });
+    client.on('message', (m) => hooks.onMessage(m.topic, m.payload));
+    client.on('problem', (code, detail) => hooks.onProblem(code, detail));
+  }
+
+  /** Starts connecting; reconnects at once when the browser reports the network back. */
+  start(): void {
+    this.#client.start();
+    globalThis.addEventListener?.('online', this.#onBrowserOnline);
+  }
+
+  /** Flushes the outbox if connected. */
+  kick(): Promise<void> {
+    return this.#publisher.kick();
+  }
+
+  /** Skips the reconnect backoff (staff button). */
+  reconnect(): void {
+    this.#client.reconnectNow();
+  }
+
+  /** Merges a retained tally from the broker; republishes ours when it is newer (votes taken offline). */
+  async mergeTally(remote: Tally): Promise<void> {
+    const merged = await this.#outbox.mergeRemoteTally(remote);
+    if (merged !== remote && merged.seq > remote.seq) await this.#publisher.publishTally(merged.counter, merged.month);
+  }
+
+  /** Publishes "offline" (retained) and disconnects cleanly. */
+  async stop(): Promise<void> {
+    globalThis.removeEventListener?.('online', this.#onBrowserOnline);
+    await this.#client.stop(this.#status('offline'));
+  }
+
+  #status(state: 'online' | 'offline'): Publication<'status'> {
+    return statusPublication(this.#options, kioskStatus(state, this.#hooks.now(), this.#installId, this.#hooks.problems()));
+  }
+
+  // After every (re)connect: retained status and tally again, then the outbox.
+  async #online(): Promise<void> {
+    await this.#client.publish(this.#status('online')).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
+    await this.#publisher.kick();
+    await this.#publisher.publishTally(this.#options.counter, localParts(this.#hooks.now()).monthKey);
+  }
+}

@@ -1,0 +1,392 @@
+/**
+ * The kiosk runtime: ties the pure terminal machine to the durable outbox,
+ * the MQTT link and the views. Every adapter is passed in (`KioskDeps`), so
+ * tests inject fakes at the seams.
+ *
+ * The promise to the citizen: a tap is committed to the outbox (IndexedDB)
+ * BEFORE the thank-you screen appears; taps are processed one at a time in
+ * order, so seqs follow taps.
+ */
+import { scaleKeys } from '../../../core/index.ts';
+import type { LevelKey, Office, Session, TerminalConfig, TopicMessage } from '../../../core/index.ts';
+import type { KioskOptions } from '../identity/kiosk-options.ts';
+import type { Outbox } from '../outbox/outbox.ts';
+import * as machine from '../terminal/terminal-machine.ts';
+import type { Effect, TerminalState } from '../terminal/terminal-machine.ts';
+import { messages, levelLabel, reasonText } from '../i18n/messages.ts';
+import type { Leadership, TabMessage } from './leadership.ts';
+import { BrokerLink, parseIncoming } from './broker-link.ts';
+import type { KioskDeps, KioskSnapshot } from './kiosk-snapshot.ts';
+import { settingsFrom } from './kiosk-settings.ts';
+import { newInstallId } from './terminal-topics.ts';
+
+export type { LinkClient } from './broker-link.ts';
+export type { KioskDeps, KioskSnapshot } from './kiosk-snapshot.ts';
+
+/** How often the leader sweeps (expired drafts, flush, stats) without being asked. */
+const SWEEP_MS = 5000;
+/** Acknowledged votes are kept this long for the staff page, then pruned. */
+const KEEP_DONE_MS = 7 * 86_400_000;
+/** `_served` events older than the window plus this are stale replays (a queued session), not a new service. */
+const SERVED_STALE_MS = 120_000;
+
+/** One kiosk terminal. `start()` once, `stop()` when the element leaves the page. */
+export class KioskRuntime {
+  readonly options: KioskOptions;
+  readonly #deps: KioskDeps;
+  #snapshot: KioskSnapshot;
+  #listeners = new Set<(s: KioskSnapshot) => void>();
+  #outbox: Outbox | undefined;
+  #link: BrokerLink | undefined;
+  #tabs: Leadership | undefined;
+  #config: TerminalConfig | undefined;
+  #session: Session | undefined;
+  #installId = '';
+  #queue: Promise<void> = Promise.resolve();
+  #tickTimer: ReturnType<typeof setTimeout> | undefined;
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #faultTimer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+
+  constructor(options: KioskOptions, deps: KioskDeps) {
+    this.options = options;
+    this.#deps = deps;
+    this.#snapshot = {
+      options,
+      ready: false,
+      terminal: machine.initialState(settingsFrom(undefined, options)),
+      link: 'offline',
+      leader: false,
+      stats: { pending: 0, drafts: 0, highWater: 0 },
+      contrast: options.contrast,
+      voice: options.voice,
+      fault: false,
+      problems: {},
+      problemLog: [],
+    };
+  }
+
+  /** The current snapshot. */
+  get snapshot(): KioskSnapshot {
+    return this.#snapshot;
+  }
+
+  /** Subscribes to snapshots; returns the unsubscribe function. */
+  subscribe(listener: (s: KioskSnapshot) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Opens the outbox, restores config and session, joins the other tabs and (as leader) connects. */
+  async start(): Promise<void> {
+    const o = this.options;
+    void globalThis.navigator?.storage?.persist?.().catch(() => false);
+    let outbox: Outbox;
+    try {
+      outbox = await this.#deps.openOutbox(o);
+    } catch (error) {
+      this.#problem('storage', `IndexedDB cannot be opened: ${String(error)}`);
+      return;
+    }
+    if (this.#stopped) {
+      outbox.close();
+      return;
+    }
+    this.#outbox = outbox;
+    this.#config = await outbox.getMeta<TerminalConfig>('config');
+    this.#session = await outbox.getMeta<Session>('session');
+    const office = await outbox.getMeta<Office>('office');
+    this.#installId = (await outbox.getMeta<string>('installId')) ?? newInstallId();
+    await outbox.setMeta('installId', this.#installId);
+    await this.#sweep();
+    await outbox.prune(this.#deps.now() - KEEP_DONE_MS);
+    this.#update({
+      ready: true,
+      terminal: machine.configure(this.#snapshot.terminal, settingsFrom(this.#config, o)),
+      ...(office === undefined ? {} : this.#officeNames(office)),
+      ...(this.#session?.name === undefined ? {} : { officerName: this.#session.name }),
+    });
+    this.#tabs = this.#deps.joinTabs(
+      `hailong-kiosk/${o.district}/${o.ward}/${o.terminal}`,
+      () => this.#lead(),
+      (m) => this.#onTab(m),
+    );
+    this.#sweepTimer = setInterval(() => void this.#sweep(), SWEEP_MS);
+  }
+
+  /** Stops timers, publishes "offline" and disconnects, closes the outbox. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#tickTimer);
+    clearInterval(this.#sweepTimer);
+    clearTimeout(this.#faultTimer);
+    this.#deps.voice.cancel();
+    await this.#queue.catch(() => undefined);
+    await this.#link?.stop();
+    this.#tabs?.close();
+    this.#outbox?.close();
+  }
+
+  /** A citizen tapped a level. Stored before anything else is shown. */
+  tap(level: LevelKey): Promise<void> {
+    const now = this.#deps.now();
+    globalThis.performance?.mark?.('hailong:tap');
+    return this.#enqueue(async () => {
+      const step = machine.tap(this.#snapshot.terminal, level, now);
+      await this.#apply(step);
+    });
+  }
+
+  /** Toggles a reason on the follow-up screen. */
+  toggleReason(reason: string): void {
+    const step = machine.toggleReason(this.#snapshot.terminal, reason, this.#deps.now());
+    if (step.state !== this.#snapshot.terminal) this.#update({ terminal: step.state });
+  }
+
+  /** Sends (or skips) the follow-up. */
+  finishReasons(skip: boolean): Promise<void> {
+    return this.#enqueue(() => this.#apply(machine.finishReasons(this.#snapshot.terminal, this.#deps.now(), skip)));
+  }
+
+  /** Citizen toggle: large text and high contrast. */
+  toggleContrast(): void {
+    this.#update({ contrast: !this.#snapshot.contrast });
+  }
+
+  /** Citizen toggle: spoken prompts; turning it on reads the question at once. */
+  toggleVoice(): void {
+    const voice = !this.#snapshot.voice;
+    this.#update({ voice });
+    if (voice) this.speakQuestion();
+    else this.#deps.voice.cancel();
+  }
+
+  /** Reads the question and the choices aloud (when voice is on). */
+  speakQuestion(): void {
+    const lang = this.options.lang;
+    const m = messages(lang);
+    const s = this.#snapshot.terminal;
+    const levels = s.settings.scale.levels.map((l) => levelLabel(l, lang)).join(', ');
+    const q = s.settings.mode === 'gated' && !machine.gateOpen(s, this.#deps.now()) ? m.gatedWaiting : m.question;
+    this.#say(`${q} ${levels}`);
+  }
+
+  /** Staff: reconnect now (skips the backoff wait). */
+  reconnect(): void {
+    this.#link?.reconnect();
+  }
+
+  #say(text: string): void {
+    if (this.#snapshot.voice) this.#deps.voice.speak(text, this.options.lang);
+  }
+
+  #enqueue(job: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(job, job);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #emit(): void {
+    for (const l of this.#listeners) l(this.#snapshot);
+  }
+
+  #update(patch: Partial<KioskSnapshot>): void {
+    const before = this.#snapshot.terminal;
+    this.#snapshot = { ...this.#snapshot, ...patch };
+    if (patch.terminal !== undefined && patch.terminal !== before) {
+      this.#announce(before, patch.terminal);
+      this.#schedule();
+    }
+    this.#emit();
+  }
+
+  // Spoken prompts on screen changes (only when voice is on).
+  #announce(before: TerminalState, after: TerminalState): void {
+    const m = messages(this.options.lang);
+    if (after.screen.kind === 'reasons' && before.screen.kind !== 'reasons') {
+      this.#say(`${m.reasonsQuestion} ${after.settings.reasons.map((r) => reasonText(r, this.options.lang)).join(', ')}`);
+    } else if (after.screen.kind === 'thanks' && before.screen.kind !== 'thanks') this.#say(m.thanks);
+    else if (after.gate.until > before.gate.until) this.#say(m.gatedOpen);
+    if (after.screen.kind === 'rate' && before.screen.kind === 'thanks') {
+      // Idle reset: the next citizen starts with the configured display.
+      this.#snapshot = { ...this.#snapshot, contrast: this.options.contrast, voice: this.options.voice };
+    }
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#tickTimer);
+    const due = machine.nextDeadline(this.#snapshot.terminal);
+    if (due === undefined || this.#stopped) return;
+    this.#tickTimer = setTimeout(() => {
+      void this.#enqueue(() => this.#apply(machine.tick(this.#snapshot.terminal, this.#deps.now())));
+    }, Math.max(0, due - this.#deps.now()));
+  }
+
+  // Performs a step's effects durably, then shows its state. A failed store
+  // shows a fault instead: a citizen is never thanked for a vote not stored.
+  async #apply(step: machine.Step): Promise<void> {
+    let state = step.state;
+    try {
+      for (const effect of step.effects) {
+        const seq = await this.#perform(effect);
+        if (effect.type === 'record' && effect.record.draft && seq !== undefined) state = machine.draftStored(state, seq);
+      }
+    } catch (error) {
+      this.#problem('store-failed', String(error));
+      clearTimeout(this.#faultTimer);
+      this.#faultTimer = setTimeout(() => this.#update({ fault: false }), state.settings.noticeMs);
+      this.#update({ fault: true });
+      return;
+    }
+    this.#update({ terminal: state, fault: false });
+    if (step.effects.length > 0) this.#afterStore();
+  }
+
+  async #perform(effect: Effect): Promise<number | undefined> {
+    const outbox = this.#outbox;
+    if (outbox === undefined) throw new Error('the outbox is not open yet');
+    if (effect.type === 'finalize') {
+      if (effect.draft > 0) await outbox.finalize(effect.draft, effect.reasons);
+      return undefined;
+    }
+    const r = effect.record;
+    const officer = r.officer ?? this.#session?.officer ?? undefined;
+    const vote = await outbox.record(
+      {
+        district: this.options.district,
+        ward: this.options.ward,
+        counter: this.options.counter,
+        terminal: this.options.terminal,
+        level: r.level,
+        pressedAt: r.pressedAt,
+        draft: r.draft,
+        ...(r.draftUntil === undefined ? {} : { draftUntil: r.draftUntil }),
+        ...(r.filtered === undefined ? {} : { filtered: r.filtered }),
+        ...(r.ticket === undefined ? {} : { ticket: r.ticket }),
+        ...(officer === undefined ? {} : { officer }),
+      },
+      this.#deps.now(),
+    );
+    return vote.seq;
+  }
+
+  // After the thank-you is shown: fold the tally, tell the other tabs, flush.
+  #afterStore(): void {
+    this.#tabs?.post({ type: 'recorded' });
+    void this.#foldAndFlush();
+  }
+
+  async #foldAndFlush(): Promise<void> {
+    const outbox = this.#outbox;
+    if (outbox === undefined || this.#stopped) return;
+    try {
+      await outbox.fold(scaleKeys(this.#snapshot.terminal.settings.scale));
+    } catch (error) {
+      this.#problem('fold-failed', String(error)); // retried by the next sweep; the votes are safe
+    }
+    void this.#link?.kick();
+    await this.#refreshStats();
+  }
+
+  async #refreshStats(): Promise<void> {
+    const stats = await this.#outbox?.stats().catch(() => undefined);
+    if (stats !== undefined && !this.#stopped) this.#update({ stats });
+  }
+
+  // Periodic work: drafts of killed tabs are finalised (the vote counts
+  // either way), the outbox is flushed, the stats refreshed.
+  async #sweep(): Promise<void> {
+    const outbox = this.#outbox;
+    if (outbox === undefined || this.#stopped) return;
+    const current = this.#snapshot.terminal.screen;
+    // Never finalise the draft this tab is still showing; its own timer does that.
+    const mine = current.kind === 'reasons' ? current.draft : 0;
+    await outbox.finalizeExpired(this.#deps.now() - (mine > 0 ? this.options.reasonTimeoutMs : 0)).catch(() => 0);
+    await this.#foldAndFlush();
+  }
+
+  #lead(): void {
+    const outbox = this.#outbox;
+    if (this.#stopped || outbox === undefined) return;
+    const link = new BrokerLink(this.options, (o) => this.#deps.createClient(o), outbox, this.#installId, {
+      now: () => this.#deps.now(),
+      problems: () => this.#snapshot.problems,
+      onState: (state) => this.#update({ link: state }),
+      onMessage: (topic, payload) => {
+        this.#tabs?.post({ type: 'mqtt', topic, payload });
+        void this.#onMqtt(topic, payload, true);
+      },
+      onProblem: (code, detail) => this.#problem(code, detail),
+      onFlushed: () => void this.#refreshStats(),
+    });
+    this.#link = link;
+    this.#update({ leader: true });
+    link.start();
+  }
+
+  #onTab(m: TabMessage): void {
+    if (m.type === 'recorded') void this.#foldAndFlush();
+    else if (!this.#snapshot.leader) void this.#onMqtt(m.topic, m.payload, false);
+  }
+
+  async #onMqtt(topic: string, payload: string, leader: boolean): Promise<void> {
+    const incoming = parseIncoming(topic, payload);
+    if (!incoming.ok) this.#problem(incoming.code, incoming.detail);
+    else if (incoming.message !== undefined) await this.#onMessage(incoming.message, leader);
+  }
+
+  async #onMessage(m: TopicMessage, leader: boolean): Promise<void> {
+    const outbox = this.#outbox;
+    const now = this.#deps.now();
+    switch (m.kind) {
+      case 'config': {
+        this.#config = m.payload;
+        if (leader) await outbox?.setMeta('config', m.payload);
+        this.#update({ terminal: machine.configure(this.#snapshot.terminal, settingsFrom(m.payload, this.options)) });
+        return;
+      }
+      case 'served': {
+        const windowMs = this.#snapshot.terminal.settings.windowMs;
+        if (m.payload.at < now - windowMs - SERVED_STALE_MS) return;
+        const event = {
+          ...(m.payload.ticket === undefined ? {} : { ticket: m.payload.ticket }),
+          ...(m.payload.officer === undefined ? {} : { officer: m.payload.officer }),
+        };
+        this.#update({ terminal: machine.served(this.#snapshot.terminal, now, event) });
+        return;
+      }
+      case 'session': {
+        this.#session = m.payload;
+        if (leader) await outbox?.setMeta('session', m.payload);
+        const { officerName: _old, ...rest } = this.#snapshot;
+        this.#snapshot = m.payload.name === undefined || m.payload.officer === null ? rest : { ...rest, officerName: m.payload.name };
+        this.#emit();
+        return;
+      }
+      case 'office': {
+        if (leader) await outbox?.setMeta('office', m.payload);
+        this.#update(this.#officeNames(m.payload));
+        return;
+      }
+      case 'tally': {
+        if (leader) await this.#link?.mergeTally(m.payload);
+        return;
+      }
+      default:
+        return; // not subscribed
+    }
+  }
+
+  #officeNames(office: Office): Partial<KioskSnapshot> {
+    const counter = office.counters.find((c) => c.id === this.options.counter);
+    return counter === undefined ? {} : { counterName: counter.name };
+  }
+
+  #problem(code: string, detail: string): void {
+    const key = code.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 32) || 'problem';
+    const problems = { ...this.#snapshot.problems, [key]: (this.#snapshot.problems[key] ?? 0) + 1 };
+    const problemLog = [`${new Date(this.#deps.now()).toISOString()} ${key}: ${detail}`, ...this.#snapshot.problemLog].slice(0, 20);
+    console.warn(`hailong-kiosk: ${key}: ${detail}`);
+    this.#update({ problems, problemLog });
+  }
+}

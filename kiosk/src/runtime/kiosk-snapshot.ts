@@ -1,0 +1,38 @@
+/** What the kiosk runtime needs (its adapters) and what it shows (its snapshot). */
+import type { KioskOptions } from '../identity/kiosk-options.ts';
+import type { LinkState, MqttClientOptions } from '../mqtt/mqtt-client.ts';
+import type { Outbox, OutboxStats } from '../outbox/outbox.ts';
+import type { TerminalState } from '../terminal/terminal-machine.ts';
+import type { VoicePrompt } from '../voice/voice-prompt.ts';
+import type { LinkClient } from './broker-link.ts';
+import type { Leadership, TabMessage } from './leadership.ts';
+
+/** Adapters the runtime runs on. */
+export interface KioskDeps {
+  openOutbox(options: KioskOptions): Promise<Outbox>;
+  createClient(options: MqttClientOptions): LinkClient;
+  joinTabs(name: string, onLead: () => void, onMessage: (m: TabMessage) => void): Leadership;
+  voice: VoicePrompt;
+  now(): number;
+}
+
+/** What the views render. */
+export interface KioskSnapshot {
+  readonly options: KioskOptions;
+  /** The outbox is open: taps can be stored. */
+  readonly ready: boolean;
+  readonly terminal: TerminalState;
+  readonly link: LinkState;
+  readonly leader: boolean;
+  readonly stats: OutboxStats;
+  readonly contrast: boolean;
+  readonly voice: boolean;
+  /** A tap could not be stored (shown instead of the thank-you). */
+  readonly fault: boolean;
+  readonly counterName?: string;
+  readonly officerName?: string;
+  /** Problem counters by code since start (also in the retained status). */
+  readonly problems: Readonly<Record<string, number>>;
+  /** The latest problem messages, newest first (for the staff page). */
+  readonly problemLog: readonly string[];
+}

@@ -1,0 +1,73 @@
+/** An in-memory Outbox for unit tests (the IndexedDB adapter has its own tests in outbox.test.ts). */
+import type { LevelKey, Tally, Vote } from '../../../core/index.ts';
+import { buildVote, withReasons } from '../../../kiosk/src/outbox/outbox.ts';
+import type { NewVote, Outbox, OutboxRow, OutboxStats } from '../../../kiosk/src/outbox/outbox.ts';
+
+/** The fake, with its rows exposed and an optional failure switch. */
+export class MemoryOutbox implements Outbox {
+  rows = new Map<number, OutboxRow>();
+  meta = new Map<string, unknown>();
+  hwm = 0;
+  /** When set, `record` rejects with it (a full or broken disk). */
+  failRecord: Error | undefined;
+  /** Called inside `record` before it resolves (to observe ordering). */
+  onRecord: ((v: Vote) => void) | undefined;
+
+  async record(input: NewVote, now: number): Promise<Vote> {
+    if (this.failRecord) throw this.failRecord;
+    const seq = ++this.hwm;
+    const vote = buildVote(input, seq, now);
+    this.rows.set(seq, input.draft ? { seq, state: 'draft', vote, draftUntil: input.draftUntil ?? 0 } : { seq, state: 'ready', vote });
+    this.onRecord?.(vote);
+    return vote;
+  }
+  async finalize(seq: number, reasons: readonly string[]): Promise<boolean> {
+    const row = this.rows.get(seq);
+    if (row?.state !== 'draft') return false;
+    this.rows.set(seq, { seq, state: 'ready', vote: withReasons(row.vote, reasons) });
+    return true;
+  }
+  async finalizeExpired(now: number): Promise<number> {
+    let n = 0;
+    for (const row of this.rows.values()) if (row.state === 'draft' && (row.draftUntil ?? 0) <= now && (await this.finalize(row.seq, []))) n++;
+    return n;
+  }
+  async fold(_levels: readonly LevelKey[]): Promise<void> {}
+  async pending(limit: number): Promise<Vote[]> {
+    const out: Vote[] = [];
+    for (const row of [...this.rows.values()].sort((a, b) => a.seq - b.seq)) {
+      if (row.state === 'draft') break;
+      if (row.state === 'ready') out.push(row.vote);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+  async markDone(seq: number, now: number): Promise<void> {
+    const row = this.rows.get(seq);
+    if (row?.state === 'ready') this.rows.set(seq, { seq, state: 'done', vote: row.vote, doneAt: now });
+  }
+  async tally(): Promise<Tally | undefined> {
+    return undefined;
+  }
+  async mergeRemoteTally(remote: Tally): Promise<Tally> {
+    this.hwm = Math.max(this.hwm, remote.seq);
+    return remote;
+  }
+  async prune(): Promise<number> {
+    return 0;
+  }
+  async stats(): Promise<OutboxStats> {
+    const rows = [...this.rows.values()];
+    return { pending: rows.filter((r) => r.state !== 'done').length, drafts: rows.filter((r) => r.state === 'draft').length, highWater: this.hwm };
+  }
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return this.meta.get(key) as T | undefined;
+  }
+  async setMeta(key: string, value: unknown): Promise<void> {
+    this.meta.set(key, value);
+  }
+  close(): void {}
+  state(seq: number): string | undefined {
+    return this.rows.get(seq)?.state;
+  }
+}

@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseTally, parseVote, scaleKeys, SCALE_3 } from '../../core/index.ts';
+import { openIdbOutbox, outboxName } from '../../kiosk/src/outbox/idb-outbox.ts';
+import type { NewVote, Outbox } from '../../kiosk/src/outbox/outbox.ts';
+
+const LEVELS = scaleKeys(SCALE_3);
+const T0 = Date.UTC(2025, 4, 12, 2, 0, 0); // 2025-05-12 09:00 in Vietnam
+let n = 0;
+let opened: Outbox[] = [];
+
+function place() {
+  n++;
+  return { district: 'test', ward: `w-${Date.now().toString(36)}-${n}`, counter: 'quay-1', terminal: 'kiosk-1' };
+}
+
+async function open(p: ReturnType<typeof place>): Promise<Outbox> {
+  const o = await openIdbOutbox(p);
+  opened.push(o);
+  return o;
+}
+
+function tapOf(p: ReturnType<typeof place>, patch: Partial<NewVote> = {}): NewVote {
+  return { ...p, level: 'hai-long', pressedAt: T0, draft: false, ...patch };
+}
+
+afterEach(async () => {
+  for (const o of opened) o.close();
+  opened = [];
+});
+
+describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
+  it('gives seqs 1, 2, 3… with id terminal:seq, source touch, receivedAt = storing time; votes parse with core', async () => {
+    const p = place();
+    const o = await open(p);
+    const a = await o.record(tapOf(p), T0 + 5);
+    const b = await o.record(tapOf(p, { level: 'khong-hai-long', filtered: 'cooldown' }), T0 + 9);
+    expect([a.seq, b.seq]).toEqual([1, 2]);
+    expect(a).toMatchObject({ id: 'kiosk-1:1', source: 'touch', receivedAt: T0 + 5, counter: 'quay-1' });
+    expect(b.filtered).toBe('cooldown');
+    for (const v of [a, b]) expect(parseVote(JSON.stringify(v))).toEqual({ ok: true, value: v });
+    expect(await o.pending(10)).toEqual([]); // not folded into the tally yet: not publishable
+    await o.fold(LEVELS);
+    expect((await o.pending(10)).map((v) => v.id)).toEqual(['kiosk-1:1', 'kiosk-1:2']);
+  });
+
+  it('never reuses a seq: not after done rows are pruned, not after reopening (a reload)', async () => {
+    const p = place();
+    let o = await open(p);
+    for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    for (const v of await o.pending(10)) await o.markDone(v.seq, T0);
+    expect(await o.prune(T0 + 1)).toBe(3);
+    expect(await o.pending(10)).toEqual([]);
+    o.close();
+    o = await open(p);
+    expect((await o.record(tapOf(p), T0)).seq).toBe(4);
+    expect((await o.stats()).highWater).toBe(4);
+  });
+
+  it('two connections (two tabs) recording at once never share a seq: IndexedDB serialises the transactions', async () => {
+    const p = place();
+    const tab1 = await open(p);
+    const tab2 = await open(p);
+    const votes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? tab1 : tab2).record(tapOf(p, { pressedAt: T0 + i }), T0 + i)),
+    );
+    const seqs = votes.map((v) => v.seq).sort((x, y) => x - y);
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    await Promise.all([tab1.fold(LEVELS), tab2.fold(LEVELS)]); // both tabs fold: each vote still counts once
+    expect((await tab1.pending(100)).length).toBe(40);
+    expect((await tab2.tally('quay-1', '2025-05'))?.days['12']?.c).toEqual([0, 40, 0]);
+  });
+
+  it('marks done only what it is told, and pending() keeps seq order', async () => {
+    const p = place();
+    const o = await open(p);
+    for (let i = 0; i < 5; i++) await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    await o.markDone(2, T0 + 1);
+    await o.markDone(4, T0 + 1);
+    expect((await o.pending(10)).map((v) => v.seq)).toEqual([1, 3, 5]);
+    expect(await o.stats()).toMatchObject({ pending: 3, highWater: 5, lastDoneAt: T0 + 1 });
+  });
+
+  it('folds the monthly tally in seq order, once; a draft holds back later votes until it is finalised', async () => {
+    const p = place();
+    const o = await open(p);
+    await o.record(tapOf(p, { level: 'rat-hai-long' }), T0);
+    const draft = await o.record(tapOf(p, { level: 'khong-hai-long', draft: true, draftUntil: T0 + 20_000 }), T0);
+    await o.record(tapOf(p, { level: 'hai-long', filtered: 'cooldown' }), T0);
+    await o.fold(LEVELS);
+    expect((await o.pending(10)).map((v) => v.seq)).toEqual([1]); // stops before the draft
+    let tally = await o.tally('quay-1', '2025-05');
+    expect(tally?.seq).toBe(1);
+    expect(await o.finalize(draft.seq, ['thai-do', 'thoi-gian-cho'])).toBe(true);
+    expect(await o.finalize(draft.seq, ['khac'])).toBe(false); // only once
+    await o.fold(LEVELS);
+    await o.fold(LEVELS); // idempotent: the fold pointer is persisted
+    const pending = await o.pending(10);
+    expect(pending.map((v) => v.seq)).toEqual([1, 2, 3]);
+    expect(pending[1]?.reasons).toEqual(['thai-do', 'thoi-gian-cho']);
+    tally = await o.tally('quay-1', '2025-05');
+    expect(tally).toMatchObject({ seq: 3, levels: LEVELS, days: { '12': { c: [1, 0, 1], f: [1, 0] } } });
+    expect(parseTally(JSON.stringify(tally)).ok).toBe(true);
+  });
+
+  it('finalises expired drafts without reasons (a tab killed on the follow-up screen)', async () => {
+    const p = place();
+    const o = await open(p);
+    await o.record(tapOf(p, { level: 'khong-hai-long', draft: true, draftUntil: T0 + 20_000 }), T0);
+    expect(await o.finalizeExpired(T0 + 19_999)).toBe(0);
+    expect(await o.finalizeExpired(T0 + 20_000)).toBe(1);
+    await o.fold(LEVELS);
+    const [v] = await o.pending(10);
+    expect(v?.reasons).toBeUndefined();
+  });
+
+  it('merges a retained tally from the broker and never hands out seqs the broker has seen', async () => {
+    const p = place();
+    const o = await open(p);
+    await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    const local = await o.tally('quay-1', '2025-05');
+    const remote = { ...local!, seq: 500, updatedAt: T0 + 1 };
+    const merged = await o.mergeRemoteTally(remote);
+    expect(merged.seq).toBe(500);
+    expect((await o.record(tapOf(p), T0 + 2)).seq).toBe(501);
+    await o.fold(LEVELS);
+    // An older remote copy loses to ours.
+    expect((await o.mergeRemoteTally({ ...local!, seq: 1 })).seq).toBe(501);
+  });
+
+  it('refuses to store a vote the core would refuse (ticket too long), without burning a seq', async () => {
+    const p = place();
+    const o = await open(p);
+    await expect(o.record(tapOf(p, { ticket: 'x'.repeat(33) }), T0)).rejects.toThrow(/ticket/);
+    expect((await o.record(tapOf(p), T0)).seq).toBe(1);
+  });
+
+  it('keeps small values in meta and names one database per terminal', async () => {
+    const p = place();
+    const o = await open(p);
+    await o.setMeta('config', { v: 1, mode: 'gated' });
+    expect(await o.getMeta('config')).toEqual({ v: 1, mode: 'gated' });
+    expect(outboxName(p)).toBe(`hailong-kiosk/test/${p.ward}/kiosk-1`);
+  });
+});
