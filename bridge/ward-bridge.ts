@@ -267,12 +267,35 @@ export class WardBridge {
     if (!this.journal.isOpen) return { status: 'failed', code: 'closed', message: 'journal is not open' };
     // A resend of a stored vote must not consume a gated window again.
     const hwm = this.journal.highWaterMark(uid);
-    if (vote.seq <= hwm) return { status: 'duplicate', hwm };
+    if (vote.seq <= hwm) {
+      this.checkResend(terminal, uid, vote, hwm);
+      return { status: 'duplicate', hwm };
+    }
     const input = voteInputOf(this.options.config, this.options.config.scale, this.counters, terminal, uid, vote, receivedAt);
     if ('code' in input) return { status: 'failed', code: input.code, message: input.message };
     const outcome = await this.journal.append(input);
     if (outcome.status === 'failed') this.log.error({ terminal: terminal.id, code: outcome.code, error: outcome.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');
     return outcome;
+  }
+
+  /**
+   * A resend carries the button of the stored vote. A different button (or
+   * a seq never stored) means the box numbers its presses again from an
+   * old seq (EEPROM wiped, e.g. re-flashed without EESAVE): its new votes
+   * are answered DUP and lost. Say so loudly, with a visible counter.
+   */
+  private checkResend(terminal: PlacedTerminal, uid: string, vote: VoteMessage, hwm: number): void {
+    const stored = this.journal.storedVote(uid, vote.seq);
+    const level = this.options.config.scale.levels[vote.button - 1]?.key;
+    if (stored !== undefined && stored.level === level) return;
+    const n = (this.problemCounts.get('seq-regression') ?? 0) + 1;
+    this.problemCounts.set('seq-regression', n);
+    if (n === 1 || n % 100 === 0) {
+      this.log.error(
+        { terminal: terminal.id, uid, seq: vote.seq, highWaterMark: hwm, count: n },
+        `box ${uid} sent seq ${vote.seq}, already used by another press (highest stored ${hwm}): its seq went backwards (EEPROM erased?). Its new presses are being taken as resends and LOST; re-flash with EESAVE or give the box a new uid (PROTOCOL.md §7.1)`,
+      );
+    }
   }
 
   private closeOtherWindows(voted: TerminalSession): void {

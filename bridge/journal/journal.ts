@@ -61,6 +61,7 @@ function prepare(db: Database.Database) {
     ),
     outbox: db.prepare('SELECT id AS rowid, topic, payload FROM votes WHERE published = 0 AND id > ? ORDER BY id LIMIT ?'),
     outboxSize: db.prepare('SELECT count(*) AS n FROM votes WHERE published = 0'),
+    byDevice: db.prepare('SELECT payload FROM votes WHERE uid = ? AND device_seq = ?'),
     markPublished: db.prepare('UPDATE votes SET published = 1 WHERE id = ?'),
   };
 }
@@ -282,6 +283,12 @@ export class Journal {
   /** Up to `limit` unpublished votes with rowid > `after`, oldest first. */
   outbox(after: number, limit: number): OutboxRow[] {
     return this.statements.outbox.all(after, limit) as OutboxRow[];
+  }
+
+  /** The stored vote a device sent with `deviceSeq`, if any (to tell a resend from a reused seq). */
+  storedVote(uid: string, deviceSeq: number): Vote | undefined {
+    const row = this.statements.byDevice.get(uid, deviceSeq) as { payload: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.payload) as Vote);
   }
 
   /** Number of unpublished votes. */

@@ -9,6 +9,7 @@ import { collect, type Collector } from '../helpers/mqtt-collector.ts';
 import { createPtyPair, type PtyPair } from '../helpers/pty.ts';
 import { box, rigConfig, startApp, tempDir, until } from './bridge-rig.ts';
 import { open } from 'node:fs/promises';
+import { encode } from '../../firmware-protocol/src/encode.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -116,6 +117,39 @@ describe('the bridge over real ptys and the embedded Aedes broker', () => {
     const counters = app.bridge.counterSnapshot();
     const noise = Object.entries(counters).filter(([k]) => k.startsWith('port-')).reduce((n, [, v]) => n + v, 0);
     expect(noise).toBeGreaterThan(0);
+  });
+
+  it('raises a visible alarm when a box reuses a seq for another press (EEPROM wiped)', async () => {
+    const pair = await createPtyPair('wiped');
+    cleanups.push(() => pair.dispose());
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const { app } = await startApp(rigConfig({ boxes: 1, ports: [pair.host], dataDir: tmp.dir, cooldownMs: 0 }));
+    cleanups.push(() => app.stop());
+    const box1 = await open(pair.device, 'r+');
+    cleanups.push(() => box1.close());
+    const acks: string[] = [];
+    const reader = (async () => {
+      const buf = Buffer.alloc(512);
+      for (;;) {
+        const { bytesRead } = await box1.read(buf, 0, 512, null).catch(() => ({ bytesRead: 0 }));
+        if (bytesRead === 0) return;
+        acks.push(...(buf.subarray(0, bytesRead).toString().match(/\$ACK,[^*]*/g) ?? []));
+      }
+    })();
+    void reader;
+    await box1.write(encode({ type: 'HELLO', proto: 1, uid: box(0).uid, model: 'M', firmware: '1', buttons: 3, pending: 0 }));
+    await until(() => app.bridge.sessions.get(pair.host)?.identified !== undefined, 10_000, 'HELLO accepted');
+    await box1.write(encode({ type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 0, flags: '' }));
+    await until(() => acks.includes('$ACK,1,OK'), 10_000, 'ACK OK');
+    // An honest resend: same seq, same button. No alarm.
+    await box1.write(encode({ type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 900, flags: '' }));
+    await until(() => acks.includes('$ACK,1,DUP'), 10_000, 'ACK DUP');
+    expect(app.bridge.counterSnapshot()['port-seq-regression']).toBeUndefined();
+    // A wiped box: seq 1 again, another button.
+    await box1.write(encode({ type: 'VOTE', seq: 1, button: 3, reason: 0, ageMs: 0, flags: '' }));
+    await until(() => app.bridge.counterSnapshot()['port-seq-regression'] === 1, 10_000, 'the alarm counter');
+    expect(app.bridge.journal.voteCount()).toBe(1);
   });
 
   it('refuses a box whose uid is not in the config, and takes nothing from it', async () => {
