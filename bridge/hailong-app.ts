@@ -92,7 +92,11 @@ export class HailongApp {
       features.push({
         name: 'broker',
         start: async () => {
-          this.brokerPort = (await broker.start()).port;
+          try {
+            this.brokerPort = (await broker.start()).port;
+          } catch (error) {
+            throw portInUse(error, config.broker.port, 'the MQTT broker', 'HAILONG_BROKER_PORT', 'is Mosquitto running? stop it, or set mqtt.urls to use it');
+          }
         },
         stop: () => broker.stop(),
       });
@@ -102,7 +106,11 @@ export class HailongApp {
       features.push({
         name: 'web',
         start: async () => {
-          this.webPort = await web.start();
+          try {
+            this.webPort = await web.start();
+          } catch (error) {
+            throw portInUse(error, config.web.port, 'the web server', 'HAILONG_WEB_PORT', 'another program uses it');
+          }
           if (this.broker !== undefined && web.httpServer !== undefined) this.broker.attachWebSocket(web.httpServer, '/mqtt');
         },
         stop: () => web.stop(),
@@ -180,6 +188,12 @@ export class HailongApp {
   async stop(): Promise<void> {
     await this.controller.stop();
   }
+}
+
+/** An EADDRINUSE error rewritten to say which port, whose, and what to do. */
+function portInUse(error: unknown, port: number, what: string, variable: string, hint: string): Error {
+  if ((error as { code?: string }).code !== 'EADDRINUSE') return error as Error;
+  return new Error(`port ${port} for ${what} is already in use (${hint}); choose another with ${variable}=<port>`);
 }
 
 /** Reads the CA file named by the config, for mqtts/wss brokers. */

@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+# build-essential, python3: better-sqlite3 compiles its addon when no prebuilt binary can be fetched.
+apt_install ca-certificates build-essential python3
 require_node
 echo "==> npm ci"
 npm ci --no-audit --no-fund

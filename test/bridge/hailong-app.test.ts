@@ -4,11 +4,13 @@ import { mergeStatus, type Status } from '../../core/status.ts';
 import type { Tally } from '../../core/tally.ts';
 import type { Vote } from '../../core/vote.ts';
 import { createPtyFleet, type PtyFleet } from '../../bridge/simulator/fleet.ts';
-import type { HailongApp } from '../../bridge/hailong-app.ts';
 import { collect, type Collector } from '../helpers/mqtt-collector.ts';
 import { createPtyPair, type PtyPair } from '../helpers/pty.ts';
 import { box, rigConfig, startApp, tempDir, until } from './bridge-rig.ts';
 import { open } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { HailongApp } from '../../bridge/hailong-app.ts';
 import { encode } from '../../firmware-protocol/src/encode.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -150,6 +152,33 @@ describe('the bridge over real ptys and the embedded Aedes broker', () => {
     await box1.write(encode({ type: 'VOTE', seq: 1, button: 3, reason: 0, ageMs: 0, flags: '' }));
     await until(() => app.bridge.counterSnapshot()['port-seq-regression'] === 1, 10_000, 'the alarm counter');
     expect(app.bridge.journal.voteCount()).toBe(1);
+  });
+
+  it('a feature that fails (broker port taken) is logged by name; votes are still stored and ACKed', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())));
+    const port = (blocker.address() as AddressInfo).port;
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const fleet = await createPtyFleet(1, { dir: tmp.dir, terminal: FAST });
+    cleanups.push(() => fleet.close());
+    const config = rigConfig({ boxes: 1, ports: fleet.hostPaths, dataDir: tmp.dir });
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const app = new HailongApp({ config: { ...config, broker: { ...config.broker, port } }, log, version: 'test' });
+    const states = await app.start();
+    cleanups.push(() => app.stop());
+    expect(states.get('broker')).toBe('failed');
+    expect(states.get('journal')).toBe('running');
+    expect(states.get('serial')).toBe('running');
+    expect(lines.join('')).toContain(`port ${port} for the MQTT broker is already in use`);
+    expect(lines.join('')).toContain('feature \\"broker\\" failed to start');
+    fleet.start();
+    await until(() => fleet.terminals[0]?.phase === 'session', 10_000, 'session without a broker');
+    fleet.terminals[0]?.press(1);
+    await until(() => fleet.terminals[0]?.pending === 0, 10_000, 'the vote ACKed from the journal');
+    expect(app.bridge.journal.outboxSize()).toBe(1);
   });
 
   it('refuses a box whose uid is not in the config, and takes nothing from it', async () => {
