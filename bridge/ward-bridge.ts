@@ -77,6 +77,8 @@ export class WardBridge {
   private readonly statusErrors = new Map<string, string>();
   private readonly problemCounts = new Map<string, number>();
   private readonly refused: Record<string, number> = {};
+  /** Resends answered DUP before reaching the journal (the journal counts its own). */
+  private earlyDuplicates = 0;
   private ticker: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
@@ -154,7 +156,7 @@ export class WardBridge {
     if (this.journal.isOpen) {
       const j = this.journal.stats();
       out['votes-stored'] = j.stored;
-      out['votes-duplicate'] = j.duplicates;
+      out['votes-duplicate'] = j.duplicates + this.earlyDuplicates;
       out['journal-failed'] = j.failed;
       out['outbox-backlog'] = this.journal.outboxSize();
     }
@@ -268,6 +270,7 @@ export class WardBridge {
     // A resend of a stored vote must not consume a gated window again.
     const hwm = this.journal.highWaterMark(uid);
     if (vote.seq <= hwm) {
+      this.earlyDuplicates += 1;
       this.checkResend(terminal, uid, vote, hwm);
       return { status: 'duplicate', hwm };
     }

@@ -148,6 +148,7 @@ describe('the bridge over real ptys and the embedded Aedes broker', () => {
     await box1.write(encode({ type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 900, flags: '' }));
     await until(() => acks.includes('$ACK,1,DUP'), 10_000, 'ACK DUP');
     expect(app.bridge.counterSnapshot()['port-seq-regression']).toBeUndefined();
+    expect(app.bridge.counterSnapshot()['votes-duplicate']).toBe(1);
     // A wiped box: seq 1 again, another button.
     await box1.write(encode({ type: 'VOTE', seq: 1, button: 3, reason: 0, ageMs: 0, flags: '' }));
     await until(() => app.bridge.counterSnapshot()['port-seq-regression'] === 1, 10_000, 'the alarm counter');

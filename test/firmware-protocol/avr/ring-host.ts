@@ -1,0 +1,105 @@
+/**
+ * The firmware's vote ring (vote_ring.c over the queued EEPROM writer) on a
+ * fake EEPROM, driven through build/host/ring_host. Power cuts tear a chosen
+ * byte write; `boot` re-scans the EEPROM like a reboot.
+ */
+import { hostProgram, makeTarget } from './avr-build.ts';
+import { LineProcess } from './line-process.ts';
+
+/** How the byte being written when power dies ends up (hal_host.h). */
+export const TEAR_MODES = { old: 0, erased: 1, partial: 2, done: 3 } as const;
+
+/** A stored vote as the ring reports it; `pressedAt` is null after a reboot. */
+export interface StoredVote {
+  seq: number;
+  button: number;
+  flags: number;
+  pressedAt: number | null;
+}
+
+/** A running ring_host. */
+export class RingHost {
+  private readonly proc: LineProcess;
+
+  private constructor() {
+    this.proc = new LineProcess(hostProgram('ring_host'));
+  }
+
+  /** Builds (if needed) and starts ring_host with a blank (erased) EEPROM. */
+  static start(): RingHost {
+    makeTarget('host-tests');
+    return new RingHost();
+  }
+
+  private async one(cmd: string): Promise<string> {
+    const [line] = await this.proc.request(cmd, () => true);
+    return line!;
+  }
+
+  /** Power-on and ring scan. */
+  async boot(): Promise<{ next: number; pending: number }> {
+    const [, next, pending] = (await this.one('boot')).split(' ');
+    return { next: Number(next), pending: Number(pending) };
+  }
+
+  /** Stores a vote and waits for its writes; the seq, 0 when full, or 'cut' if power died. */
+  async append(button: number, flags = 0): Promise<number | 'cut'> {
+    const line = await this.one(`append ${button} ${flags}`);
+    return line === 'P' ? 'cut' : Number(line.split(' ')[1]);
+  }
+
+  /** The oldest pending vote, or null. */
+  async oldest(): Promise<StoredVote | null> {
+    const parts = (await this.one('oldest')).split(' ');
+    if (parts[1] === '-') return null;
+    return {
+      seq: Number(parts[1]),
+      button: Number(parts[2]),
+      flags: Number(parts[3]),
+      pressedAt: parts[4] === '-' ? null : Number(parts[4]),
+    };
+  }
+
+  /** ACKs the oldest pending vote: its seq, null if none, or 'cut'. */
+  async ack(): Promise<number | null | 'cut'> {
+    const line = await this.one('ack');
+    if (line === 'P') return 'cut';
+    const seq = line.split(' ')[1];
+    return seq === '-' ? null : Number(seq);
+  }
+
+  /** Every pending vote, oldest first, by ACKing them one by one (destructive). */
+  async drain(): Promise<StoredVote[]> {
+    const out: StoredVote[] = [];
+    for (let v = await this.oldest(); v !== null; v = await this.oldest()) {
+      out.push(v);
+      await this.ack();
+    }
+    return out;
+  }
+
+  /** Power dies during the (n+1)-th byte write from now. */
+  async cut(n: number, mode: number): Promise<void> {
+    await this.proc.request(`cut ${n} ${mode}\nsync`, (l) => l === '.');
+  }
+
+  /** Completed byte writes since the last boot. */
+  async writes(): Promise<number> {
+    return Number((await this.one('writes')).split(' ')[1]);
+  }
+
+  /** The EEPROM image as hex. */
+  async eeprom(): Promise<string> {
+    return (await this.one('ee')).slice(2);
+  }
+
+  /** Replaces the EEPROM image. */
+  async setEeprom(hex: string): Promise<void> {
+    await this.proc.request(`eeset ${hex}\nsync`, (l) => l === '.');
+  }
+
+  /** Stops the process. */
+  close(): Promise<void> {
+    return this.proc.close();
+  }
+}

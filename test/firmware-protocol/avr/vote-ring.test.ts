@@ -1,0 +1,203 @@
+/**
+ * The firmware's EEPROM vote ring (PROTOCOL.md §7, §12) on the host: seq
+ * continuity, wrap-around, the full buffer, and power cuts tearing every
+ * single byte write of a scenario in every way a byte can tear.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RingHost, TEAR_MODES, type StoredVote } from './ring-host.ts';
+
+/** Slots in the ring (HL_RING_SLOTS; PROTOCOL.md §7.4 says 64). */
+const SLOTS = 64;
+const BLANK = 'ff'.repeat(1024);
+
+let ring: RingHost;
+beforeAll(() => {
+  ring = RingHost.start();
+});
+afterAll(async () => {
+  await ring.close();
+});
+
+async function fresh(hex = BLANK): Promise<void> {
+  await ring.setEeprom(hex);
+  await ring.boot();
+}
+
+describe('vote ring', () => {
+  it('starts at seq 1 on a blank EEPROM and on one that reads all zeros', async () => {
+    await ring.setEeprom(BLANK);
+    expect(await ring.boot()).toEqual({ next: 1, pending: 0 });
+    await ring.setEeprom('00'.repeat(1024));
+    expect(await ring.boot()).toEqual({ next: 1, pending: 0 });
+    expect(await ring.append(2)).toBe(1);
+  });
+
+  it('keeps votes oldest first with their button, flags and press time', async () => {
+    await fresh();
+    expect(await ring.append(3, 1)).toBe(1);
+    expect(await ring.append(1, 2)).toBe(2);
+    expect(await ring.append(2, 3)).toBe(3);
+    const first = await ring.oldest();
+    expect(first).toMatchObject({ seq: 1, button: 3, flags: 1 });
+    expect(first!.pressedAt).not.toBeNull();
+    expect(await ring.ack()).toBe(1);
+    expect(await ring.oldest()).toMatchObject({ seq: 2, button: 1, flags: 2 });
+  });
+
+  it('wraps around the 64 slots several times without losing or repeating a seq', async () => {
+    await fresh();
+    const acked: number[] = [];
+    for (let i = 1; i <= 3 * SLOTS + 7; i++) {
+      expect(await ring.append(1 + (i % 5))).toBe(i);
+      // keep a few votes pending as the ring wraps, so pending and done slots interleave
+      if (i % 4 !== 0) acked.push((await ring.ack()) as number);
+    }
+    const rest = await ring.drain();
+    expect([...acked, ...rest.map((v) => v.seq)].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 3 * SLOTS + 7 }, (_, i) => i + 1),
+    );
+    expect(await ring.boot()).toEqual({ next: 3 * SLOTS + 8, pending: 0 });
+  });
+
+  it('refuses the 65th pending vote, keeps the 64, and takes presses again after one ACK', async () => {
+    await fresh();
+    for (let i = 1; i <= SLOTS; i++) expect(await ring.append(1)).toBe(i);
+    expect(await ring.append(2)).toBe(0);
+    // full survives a reboot; the refused press took no seq
+    expect(await ring.boot()).toEqual({ next: SLOTS + 1, pending: SLOTS });
+    expect(await ring.append(2)).toBe(0);
+    expect(await ring.ack()).toBe(1);
+    expect(await ring.append(2)).toBe(SLOTS + 1);
+    expect(await ring.append(2)).toBe(0);
+    const all = await ring.drain();
+    expect(all.map((v) => v.seq)).toEqual(Array.from({ length: SLOTS }, (_, i) => i + 2));
+  });
+
+  it('continues the seq across reboots, with done records only, and forgets press times', async () => {
+    await fresh();
+    for (let i = 1; i <= 5; i++) await ring.append(1);
+    for (let i = 1; i <= 5; i++) await ring.ack();
+    // every record is done: the next seq still comes from them, not from "empty"
+    expect(await ring.boot()).toEqual({ next: 6, pending: 0 });
+    expect(await ring.append(4)).toBe(6);
+    expect(await ring.append(4)).toBe(7);
+    expect(await ring.boot()).toEqual({ next: 8, pending: 2 });
+    expect(await ring.oldest()).toEqual({ seq: 6, button: 4, flags: 0, pressedAt: null });
+  });
+});
+
+describe('vote ring: power cut during an EEPROM write', () => {
+  type Op = { op: 'append'; button: number; flags: number } | { op: 'ack' };
+  /** A scenario over slots that already hold old, ACKed records, so torn bytes mix old and new. */
+  const scenario: Op[] = [
+    { op: 'append', button: 3, flags: 1 },
+    { op: 'ack' },
+    { op: 'append', button: 2, flags: 0 },
+    { op: 'append', button: 1, flags: 2 },
+    { op: 'ack' },
+    { op: 'append', button: 5, flags: 3 },
+  ];
+  let base = '';
+  let total = 0;
+
+  beforeAll(async () => {
+    await fresh();
+    for (let i = 0; i < SLOTS + 6; i++) {
+      await ring.append(1 + (i % 5), i % 4);
+      await ring.ack();
+    }
+    await ring.append(4, 0); // seq 71, pending
+    await ring.append(2, 1); // seq 72, pending
+    base = await ring.eeprom();
+    await ring.boot();
+    for (const s of scenario) {
+      if (s.op === 'append') await ring.append(s.button, s.flags);
+      else await ring.ack();
+    }
+    total = await ring.writes();
+  });
+
+  it('has a scenario with enough byte writes to tear', () => {
+    // unchanged bytes are skipped (update semantics), so fewer than 4 x 10 + 2
+    expect(total).toBeGreaterThan(15);
+  });
+
+  it('recovers correctly whichever byte write is torn, and however it tears', async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (let k = 0; k < total; k++) {
+      for (const [modeName, mode] of Object.entries(TEAR_MODES)) {
+        await ring.setEeprom(base);
+        const before = await ring.boot();
+        // votes whose writes completed (they may have been sent), and ACKs that completed
+        const stored = new Map<number, { button: number; flags: number }>([
+          [71, { button: 4, flags: 0 }],
+          [72, { button: 2, flags: 1 }],
+        ]);
+        const acked = new Set<number>();
+        let inProgress: { op: Op; seq?: number } | undefined;
+        await ring.cut(k, mode);
+        let next = before.next;
+        for (const s of scenario) {
+          if (s.op === 'append') {
+            const r = await ring.append(s.button, s.flags);
+            if (r === 'cut') {
+              inProgress = { op: s, seq: next };
+              break;
+            }
+            stored.set(r, { button: s.button, flags: s.flags });
+            next = r + 1;
+          } else {
+            const pendingSeqs = [...stored.keys()].filter((q) => !acked.has(q)).sort((a, b) => a - b);
+            const r = await ring.ack();
+            if (r === 'cut') {
+              inProgress = { op: s, seq: pendingSeqs[0] };
+              break;
+            }
+            if (typeof r === 'number') acked.add(r);
+          }
+        }
+        const where = `cut at write ${k} (${modeName}) during ${JSON.stringify(inProgress)}`;
+        if (inProgress === undefined) {
+          failures.push(`${where}: the cut never happened`);
+          continue;
+        }
+        const after = await ring.boot();
+        const pending: StoredVote[] = await ring.drain();
+        const pendingSeqs = pending.map((v) => v.seq);
+        const maxStored = Math.max(...stored.keys());
+        // 1. no seq that may have been sent is ever reused
+        if (after.next <= maxStored) failures.push(`${where}: next seq ${after.next} <= ${maxStored}`);
+        // 2. nothing whose ACK completed reappears
+        for (const q of acked) if (pendingSeqs.includes(q)) failures.push(`${where}: ACKed ${q} reappeared`);
+        // 3. no stored, un-ACKed vote is lost (the one being ACKed may go either way)
+        for (const q of stored.keys()) {
+          const beingAcked = inProgress.op.op === 'ack' && inProgress.seq === q;
+          if (!acked.has(q) && !beingAcked && !pendingSeqs.includes(q)) failures.push(`${where}: pending ${q} lost`);
+        }
+        // 4. nothing else appears: only stored votes, or the one being written, with their own contents
+        for (const v of pending) {
+          const want =
+            stored.get(v.seq) ??
+            (inProgress.op.op === 'append' && inProgress.seq === v.seq
+              ? { button: inProgress.op.button, flags: inProgress.op.flags }
+              : undefined);
+          if (want === undefined || want.button !== v.button || want.flags !== v.flags) {
+            failures.push(`${where}: unexpected pending ${JSON.stringify(v)}`);
+          }
+          if (v.pressedAt !== null) failures.push(`${where}: press time survived a reboot`);
+        }
+        // 5. oldest first
+        if (pendingSeqs.some((q, i) => i > 0 && q <= pendingSeqs[i - 1]!)) failures.push(`${where}: order ${pendingSeqs}`);
+        // 6. the ring keeps working: a new vote gets a fresh seq above everything seen
+        const fresh = await ring.append(1);
+        if (typeof fresh !== 'number' || fresh <= Math.max(maxStored, ...pendingSeqs)) {
+          failures.push(`${where}: new vote got seq ${fresh}`);
+        }
+        checked++;
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBe(total * Object.keys(TEAR_MODES).length);
+  });
+});
