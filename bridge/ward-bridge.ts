@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Status } from '../core/status.ts';
-import { subscriptionFor } from '../core/topic.ts';
+import { subscriptionFor, topicFor } from '../core/topic.ts';
+import { encodePayload } from '../core/topic-payload.ts';
 import { localParts } from '../core/time.ts';
 import type { HelloMessage, VoteMessage } from '../firmware-protocol/src/message.ts';
 import type { TopicMessage } from '../core/topic-payload.ts';
@@ -99,8 +100,8 @@ export class WardBridge {
       ...(options.broker.password === undefined ? {} : { password: options.broker.password }),
       ...(options.broker.ca === undefined ? {} : { ca: options.broker.ca }),
       will: {
-        topic: `hailong/v1/${ward.district}/${ward.ward}/_bridge/status`,
-        payload: JSON.stringify({ v: 1, state: 'offline', at: Date.now(), model: 'hailong-bridge', firmware: options.version }),
+        topic: topicFor('bridge-status', ward),
+        payload: (at) => encodePayload('bridge-status', { v: 1, state: 'offline', at, model: 'hailong-bridge', firmware: options.version }),
       },
       log: this.log.child({ part: 'mqtt' }),
     });

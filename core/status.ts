@@ -100,13 +100,16 @@ export function parseStatus(input: unknown): InputResult<Status> {
 
 /**
  * Of two statuses of the same terminal (or bridge), the newer one: higher
- * `at` wins, ties broken by the JSON text, so the rule is commutative,
- * associative and idempotent. Consumers must use it rather than arrival
- * order: a broker may deliver an old retained status after a live newer
- * one to a client that is just subscribing (seen with Aedes).
+ * `at` wins; on the same `at` offline wins, because a publisher's last will
+ * carries the `at` of the connection whose "online" it ends (bridge and
+ * kiosk publish "online" with their will's `at`); then the JSON text, so
+ * the rule is commutative, associative and idempotent. Consumers must use
+ * it rather than arrival order: a broker may deliver an old retained status
+ * after a live newer one to a client that is just subscribing (Aedes).
  */
 export function mergeStatus(a: Status, b: Status): Status {
   if (a.at !== b.at) return a.at > b.at ? a : b;
+  if (a.state !== b.state) return a.state === 'offline' ? a : b;
   const ja = JSON.stringify(a);
   const jb = JSON.stringify(b);
   return ja >= jb ? a : b;

@@ -26,8 +26,13 @@ export interface MqttLinkOptions {
   readonly password?: string;
   /** PEM text of the CA for mqtts/wss. */
   readonly ca?: string;
-  /** Last will: topic + payload published retained when the connection dies. */
-  readonly will?: { readonly topic: string; readonly payload: string };
+  /**
+   * Last will: topic + payload published retained when the connection dies.
+   * The payload is made for each connection with its time (`connectionAt`),
+   * so the "online" of that connection and its will share one `at` and the
+   * will wins (core mergeStatus: same `at`, offline wins).
+   */
+  readonly will?: { readonly topic: string; readonly payload: (at: number) => string };
   /** Wait between reconnect attempts. @default 1000 */
   readonly reconnectPeriodMs?: number;
   /** MQTT keepalive, seconds. @default 15 */
@@ -61,6 +66,8 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
   private client: MqttClient | undefined;
   private readonly rejectedCounts: Record<string, number> = {};
   private readonly subscriptions = new Set<string>();
+  private willAt = 0;
+  private connectedAt = 0;
 
   constructor(readonly options: MqttLinkOptions) {
     super();
@@ -73,6 +80,7 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
     const urls = typeof o.urls === 'function' ? o.urls() : o.urls;
     if (urls.length === 0) throw new TypeError('"urls" must list at least one broker URL');
     const first = new URL(urls[0] as string);
+    this.willAt = Date.now();
     const client = mqtt.connect({
       servers: serversOf(urls),
       // WebSocket brokers serve MQTT on a path (/mqtt); TCP ignores it.
@@ -89,13 +97,19 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
       ...(o.username === undefined ? {} : { username: o.username }),
       ...(o.password === undefined ? {} : { password: o.password }),
       ...(o.ca === undefined ? {} : { ca: o.ca, rejectUnauthorized: true }),
-      ...(o.will === undefined ? {} : { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true } }),
+      ...(o.will === undefined ? {} : { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload(this.willAt)), qos: 1, retain: true } }),
     });
     this.client = client;
+    // mqtt.js builds each CONNECT from client.options: give every attempt a will of its own time.
+    client.on('reconnect', () => {
+      this.willAt = Date.now();
+      if (o.will !== undefined && client.options.will !== undefined) client.options.will.payload = Buffer.from(o.will.payload(this.willAt));
+    });
     client.on('connect', () => {
       // Nagle's algorithm would hold small PUBLISH packets back for the
       // broker's delayed ACK: turn it off on TCP connections.
       (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
+      this.connectedAt = this.willAt;
       o.log.info({ broker: `${client.options.protocol}://${client.options.host}:${client.options.port}` }, 'MQTT connected');
       if (this.subscriptions.size > 0) client.subscribe([...this.subscriptions], { qos: 1 });
       this.emit('connect');
@@ -115,6 +129,11 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
     if (client === undefined) return;
     await Promise.race([client.endAsync(false), new Promise((r) => setTimeout(r, timeoutMs))]);
     if (!client.disconnected) await client.endAsync(true);
+  }
+
+  /** The `at` of the current connection's will: "online" for this connection must carry it. */
+  get connectionAt(): number {
+    return this.connectedAt;
   }
 
   /** True while connected. */

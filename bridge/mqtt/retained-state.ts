@@ -112,11 +112,6 @@ export class RetainedState {
     await this.safely('bridge-status', () => this.link.publish('bridge-status', this.ward, status));
   }
 
-  /** The bridge's will payload (offline), set at connect time. */
-  willPayload(): string {
-    return JSON.stringify({ v: 1, state: 'offline', at: Date.now(), model: 'hailong-bridge', firmware: this.version } satisfies Status);
-  }
-
   /** Records and publishes a terminal's status. */
   terminalStatus(terminal: PlacedTerminal, status: Status): void {
     this.statuses.set(terminal.id, status);
@@ -150,7 +145,8 @@ export class RetainedState {
   /** Republishes every retained state (on every connect). */
   async publishAll(): Promise<void> {
     const now = Date.now();
-    this.bridgeStatus = { v: 1, state: 'online', at: now, model: 'hailong-bridge', firmware: this.version, errors: this.bridgeCounters() };
+    // Online carries this connection's will time: when the will fires, it wins.
+    this.bridgeStatus = { v: 1, state: 'online', at: this.link.connectionAt || now, model: 'hailong-bridge', firmware: this.version, errors: this.bridgeCounters() };
     const jobs: Promise<void>[] = [
       this.safely('bridge-status', () => this.link.publish('bridge-status', this.ward, this.bridgeStatus)),
       this.safely('office', () => this.link.publish('office', this.ward, officeOf(this.config, now))),

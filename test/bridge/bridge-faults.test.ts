@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { latestTallies, type Tally } from '../../core/tally.ts';
+import { mergeStatus, type Status } from '../../core/status.ts';
 import type { Vote } from '../../core/vote.ts';
 import { Journal } from '../../bridge/journal/journal.ts';
 import { createPtyFleet } from '../../bridge/simulator/fleet.ts';
@@ -83,8 +84,16 @@ describe('bridge durability under faults', () => {
     await until(() => fleet.terminals.reduce((n, t) => n + t.stats.acked, 0) >= 1500, 60_000, '1,500 ACKs before the crash');
     await kill9(bridge);
     const ackedBeforeCrash = fleet.terminals.reduce((n, t) => n + t.stats.acked, 0);
+    // Its last will marks it offline, and wins over the "online" of the same connection.
+    const bridgeState = () =>
+      sub.messages
+        .filter((m) => m.topic.endsWith('/_bridge/status') && m.payload !== '')
+        .map((m) => JSON.parse(m.payload) as Status)
+        .reduce<Status | undefined>((a, b) => (a === undefined ? b : mergeStatus(a, b)), undefined)?.state;
+    await sub.waitFor(() => bridgeState() === 'offline', 10_000, 'the last will');
     await new Promise((r) => setTimeout(r, 500));
     bridge = spawnBridge(config);
+    await sub.waitFor(() => bridgeState() === 'online', 20_000, 'online again after the restart');
     const result = await burst;
     expect(result.complete).toBe(true);
     expect(ackedBeforeCrash).toBeLessThan(5000);

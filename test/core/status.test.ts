@@ -105,4 +105,13 @@ describe('mergeStatus', () => {
       }),
     );
   });
+
+  it("lets a last will end the online of its own connection (same 'at': offline wins)", async () => {
+    const { mergeStatus } = await import('../../core/status.ts');
+    const online = { v: 1 as const, state: 'online' as const, at: 100, model: 'hailong-bridge', errors: { x: 1 } };
+    const will = { v: 1 as const, state: 'offline' as const, at: 100, model: 'hailong-bridge' };
+    expect(mergeStatus(online, will)).toBe(will);
+    expect(mergeStatus(will, online)).toBe(will);
+    expect(mergeStatus(will, { ...online, at: 101 }).state).toBe('online');
+  });
 });

@@ -1,35 +1,241 @@
 import { render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../dashboard/src/app.tsx';
+import type { Publication } from '../../core/index.ts';
+import type { LinkHandlers, LinkOptions } from '../../dashboard/src/mqtt/link.ts';
+import { createAppState } from '../../dashboard/src/state/app-state.ts';
+import type { AppState } from '../../dashboard/src/state/app-state.ts';
+import { SETTINGS_KEY } from '../../dashboard/src/state/settings.ts';
+import { DashboardStore } from '../../dashboard/src/store/store.ts';
+import { applyPalette } from '../../dashboard/src/theme/palette.ts';
+import { App } from '../../dashboard/src/views/shell.tsx';
+import { FakeBridge, officePub, sessionPub, statusPub } from './fixtures.ts';
 
-let host: HTMLElement | undefined;
-afterEach(() => host?.remove());
+const NOW = Date.now();
 
-function mount(): HTMLElement {
-  host = document.createElement('div');
-  document.body.append(host);
-  render(<App />, host);
-  return host;
+interface Harness {
+  app: AppState;
+  el: HTMLElement;
+  connects: { options: LinkOptions; handlers: LinkHandlers }[];
+  storage: Map<string, string>;
+  publish(...pubs: Publication[]): Promise<void>;
 }
 
-describe('dashboard shell (real Chromium)', () => {
-  it('renders Vietnamese first, with the target formatted vi-VN', () => {
-    const el = mount();
-    expect(el.querySelector('h1')?.textContent).toBe('Bảng theo dõi mức độ hài lòng');
-    expect(el.querySelector('[data-testid=target]')?.textContent).toBe('Mục tiêu: 80,00%');
-    const levels = [...el.querySelectorAll('[data-testid=scale] li')].map((li) => li.textContent);
-    expect(levels).toEqual([
-      'Rất hài lòng · 2 điểm · tính là hài lòng',
-      'Hài lòng · 1 điểm · tính là hài lòng',
-      'Không hài lòng · 0 điểm',
-    ]);
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+async function mount(search = '', hash = '', initial: Record<string, string> = {}): Promise<Harness> {
+  const storage = new Map(Object.entries(initial));
+  const connects: Harness['connects'] = [];
+  const app = createAppState({
+    store: new DashboardStore(),
+    connect: (options, handlers) => {
+      connects.push({ options, handlers });
+      return { close() {} };
+    },
+    storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) },
+    location: { protocol: 'http:', host: 'office.local:8080', search, hash },
+    throttleMs: 5,
+  });
+  const el = document.createElement('div');
+  document.body.append(el);
+  applyPalette(document.documentElement);
+  render(<App app={app} />, el);
+  await app.start();
+  cleanup = () => {
+    app.stop();
+    render(null, el);
+    el.remove();
+  };
+  return {
+    app,
+    el,
+    connects,
+    storage,
+    async publish(...pubs) {
+      const enc = new TextEncoder();
+      for (const p of pubs) connects.at(-1)!.handlers.onMessage(p.topic, enc.encode(p.payload));
+      await tick();
+    },
+  };
+}
+
+const text = (el: Element | null | undefined) => el?.textContent?.replace(/\s+/g, ' ').trim();
+const cells = (row: Element | null | undefined) => [...((row as HTMLTableRowElement | null)?.cells ?? [])].map((c) => text(c));
+
+async function liveWard(h: Harness) {
+  h.connects[0]!.handlers.onState('online');
+  const bridge = new FakeBridge();
+  await h.publish(officePub(), statusPub('quay-1', 'q1-a', 'online', NOW - 60_000), sessionPub('quay-1', 'cb-1', 'Nguyễn Thị Lan', NOW - 60_000));
+  for (const level of ['rat-hai-long', 'hai-long', 'khong-hai-long', 'rat-hai-long'] as const) {
+    await h.publish(...bridge.vote('quay-1', 'q1-a', level, NOW - 30_000, { officer: 'cb-1' }).publications);
+  }
+  await h.publish(...bridge.vote('quay-1', 'q1-a', 'hai-long', NOW - 29_000, { filtered: 'cooldown' }).publications);
+  return bridge;
+}
+
+describe('dashboard app (real Chromium)', () => {
+  it('connects anonymously to the same origin /mqtt, subscribed to all of hailong/v1', async () => {
+    const h = await mount();
+    expect(h.connects[0]!.options).toEqual({ url: 'ws://office.local:8080/mqtt', filter: 'hailong/v1/#' });
+    const scoped = await mount('?broker=ws://127.0.0.1:9001&district=ba-dinh&ward=phuc-xa');
+    expect(scoped.connects[0]!.options).toEqual({ url: 'ws://127.0.0.1:9001', filter: 'hailong/v1/ba-dinh/phuc-xa/#' });
   });
 
-  it('switches to English on the toggle', async () => {
-    const el = mount();
-    el.querySelector('button')!.click();
-    await new Promise((r) => setTimeout(r, 0));
-    expect(el.querySelector('h1')?.textContent).toBe('Satisfaction dashboard');
-    expect(el.querySelector('[data-testid=target]')?.textContent).toBe('Target: 80.00%');
+  it('shows each counter live, in Vietnamese with vi-VN numbers', async () => {
+    const h = await mount();
+    await liveWard(h);
+    expect(text(h.el.querySelector('h1'))).toBe('Bảng theo dõi mức độ hài lòng');
+    expect(text(h.el.querySelector('[data-testid=connection]'))).toBe('Trực tiếp');
+    expect(text(h.el.querySelector('h2'))).toBe('Phường Phúc Xá');
+    const tile = h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"]')!;
+    expect(text(tile.querySelector('h3'))).toBe('Quầy 1 – Tư pháp – Hộ tịch');
+    expect(text(tile.querySelector('[data-testid=live-percent]'))).toBe('75,00%hài lòng hôm nay');
+    expect(text(tile.querySelector('[data-testid=votes-today]'))).toBe('4');
+    expect(text(tile.querySelector('[data-testid=filtered]'))).toBe('Bấm bị lọc (giãn cách): 1');
+    expect(text(tile)).toContain('Nguyễn Thị Lan');
+    expect(text(tile)).toContain('Mục tiêu 80%');
+    expect(tile.querySelector('.dot.online')?.getAttribute('aria-label')).toBe('Thiết bị q1-a: Trực tuyến');
+    // Five presses (one filtered): the pulse animation restarted on each, alternating its name.
+    expect(tile.querySelector('.pulse')?.className).toBe('pulse a');
+    expect(text(h.el.querySelector('[data-testid=office-total]'))).toContain('75,00%');
+    // The second counter has no votes yet: an em dash, not 0%.
+    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-2"] [data-testid=live-percent]'))).toBe('—hài lòng hôm nay');
+    expect(text(h.el.querySelector('.recent'))).toContain('Rất hài lòng');
+  });
+
+  it('re-renders only the tile of the counter that got a vote', async () => {
+    const h = await mount();
+    const bridge = await liveWard(h);
+    const other = h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-2"] [data-testid=live-percent]')!;
+    const before = other.firstChild;
+    await h.publish(...bridge.vote('quay-1', 'q1-a', 'khong-hai-long', NOW - 1000).publications);
+    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"] [data-testid=votes-today]'))).toBe('5');
+    expect(other.firstChild).toBe(before);
+  });
+
+  it('switches to English on the toggle and remembers it', async () => {
+    const h = await mount();
+    await liveWard(h);
+    (h.el.querySelector('.tools button') as HTMLButtonElement).click();
+    await tick();
+    expect(text(h.el.querySelector('h1'))).toBe('Satisfaction dashboard');
+    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"] [data-testid=live-percent]'))).toBe('75.00%satisfied today');
+    expect(JSON.parse(h.storage.get(SETTINGS_KEY)!).lang).toBe('en');
+    expect(document.documentElement.lang).toBe('en');
+  });
+
+  it('shows "mất kết nối, số liệu lúc hh:mm" when the broker goes away', async () => {
+    const h = await mount();
+    await liveWard(h);
+    h.connects[0]!.handlers.onState('offline');
+    await tick();
+    expect(text(h.el.querySelector('[data-testid=offline-banner]'))).toMatch(/^Mất kết nối, số liệu lúc \d\d:\d\d$/);
+    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"] [data-testid=votes-today]'))).toBe('4');
+  });
+
+  it('asks for an account when the broker refuses, and remembers it', async () => {
+    const h = await mount();
+    h.connects[0]!.handlers.onState('refused', 'auth');
+    await tick();
+    const form = h.el.querySelector('[data-testid=sign-in] form') as HTMLFormElement;
+    expect(text(h.el.querySelector('[data-testid=sign-in] [role=alert]'))).toBe('Máy chủ từ chối tài khoản này. Kiểm tra tên đăng nhập và mật khẩu.');
+    const set = (name: string, value: string) => {
+      const input = form.querySelector(`[name=${name}]`) as HTMLInputElement;
+      input.value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    set('url', 'http://wrong');
+    await tick();
+    form.requestSubmit();
+    await tick();
+    expect(text(h.el.querySelector('[data-testid=sign-in]'))).toContain('Địa chỉ phải bắt đầu bằng ws:// hoặc wss://');
+    set('url', 'wss://quan.example/mqtt');
+    set('username', 'quan-ba-dinh');
+    set('password', 'mật-khẩu');
+    set('district', 'ba-dinh');
+    await tick();
+    form.requestSubmit();
+    await tick();
+    expect(h.connects.at(-1)!.options).toEqual({ url: 'wss://quan.example/mqtt', filter: 'hailong/v1/ba-dinh/#', username: 'quan-ba-dinh', password: 'mật-khẩu' });
+    expect(JSON.parse(h.storage.get(SETTINGS_KEY)!)).toMatchObject({ brokerUrl: 'wss://quan.example/mqtt', username: 'quan-ba-dinh', district: 'ba-dinh' });
+    h.connects.at(-1)!.handlers.onState('online');
+    await tick();
+    expect(h.el.querySelector('[data-testid=sign-in]')).toBeNull();
+    // Sign-out forgets the account and the figures.
+    const signOut = [...h.el.querySelectorAll('.tools button')].find((b) => b.textContent === 'Đăng xuất') as HTMLButtonElement;
+    signOut.click();
+    await tick();
+    expect(JSON.parse(h.storage.get(SETTINGS_KEY)!).username).toBeUndefined();
+    expect(h.el.querySelector('[data-testid=sign-in]')).not.toBeNull();
+    expect(h.app.store.tallies.size).toBe(0);
+  });
+
+  it('raises an alert for a run of unhappy votes, with a badge, and acknowledges it', async () => {
+    const h = await mount();
+    h.connects[0]!.handlers.onState('online');
+    const bridge = new FakeBridge();
+    await h.publish(officePub());
+    for (let i = 0; i < 4; i++) await h.publish(...bridge.vote('quay-2', 'q2-a', 'khong-hai-long', NOW - 60_000 + i * 1000).publications);
+    h.app.clock.value = Date.now();
+    await tick();
+    expect(text(h.el.querySelector('.tabs .badge'))).toBe('1');
+    h.app.navigate({ view: 'alerts' });
+    await tick();
+    const item = h.el.querySelector('[data-testid=alerts] li')!;
+    expect(text(item)).toContain('Phường Phúc Xá · Quầy 2 – Địa chính – Xây dựng: 4/4 lượt không hài lòng trong 15 phút');
+    (item.querySelector('button') as HTMLButtonElement).click();
+    await tick();
+    expect(h.el.querySelector('.tabs .badge')).toBeNull();
+    expect(JSON.parse(h.storage.get(SETTINGS_KEY)!).acked).toHaveLength(1);
+  });
+
+  it('counts bad messages in the diagnostics, and the figures stay right', async () => {
+    const h = await mount();
+    await liveWard(h);
+    h.connects[0]!.handlers.onMessage('hailong/v1/ba-dinh/phuc-xa/quay-1/q1-a/tally/2025-03', new TextEncoder().encode('{"v":1,"seq":"lots"}'));
+    h.connects[0]!.handlers.onMessage('garbage', new Uint8Array([0xff]));
+    h.app.navigate({ view: 'alerts' });
+    await tick();
+    expect(text(h.el.querySelector('[data-testid=rejected]'))).toMatch(/^Tin nhắn không hợp lệ đã bỏ qua: 2/);
+    h.app.navigate({ view: 'office' });
+    await tick();
+    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"] [data-testid=votes-today]'))).toBe('4');
+  });
+
+  it('ranks wards in the district view and drills down to counters and officers', async () => {
+    const h = await mount('', '#/district');
+    await liveWard(h);
+    await tick(40);
+    const ranking = h.el.querySelector('[data-testid=ranking]')!;
+    expect(cells(ranking.querySelector('tbody tr')).slice(0, 4)).toEqual(['1', 'Phường Phúc Xá', '4', '75,00%']);
+    expect(cells(ranking.querySelector('tbody tr')).slice(-2)).toEqual(['80%', 'Chưa đạt']);
+    (ranking.querySelector('tbody button') as HTMLButtonElement).click();
+    await tick();
+    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Quầy 1 – Tư pháp – Hộ tịch', '4', '75,00%']);
+    (h.el.querySelector('[data-testid=ranking] tbody button') as HTMLButtonElement).click();
+    await tick();
+    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Nguyễn Thị Lan', '4', '75,00%']);
+    expect(h.el.querySelector('svg.trend')).not.toBeNull();
+    expect(h.el.querySelector('table.heat')).not.toBeNull();
+  });
+
+  it('is keyboard-navigable: a skip link, then links and buttons in tab order', async () => {
+    const h = await mount();
+    await liveWard(h);
+    const focusable = [...h.el.querySelectorAll('a[href], button, select, input')];
+    expect(focusable[0]?.className).toBe('skip');
+    expect(h.el.querySelectorAll('.tabs a[href^="#/"]')).toHaveLength(5);
+    expect(h.el.querySelector('.tabs a[aria-current=page]')?.textContent).toBe('Quầy trực tiếp');
+    expect(h.el.querySelector('[tabindex]:not([tabindex="-1"]):not([tabindex="0"])')).toBeNull();
+  });
+
+  it('remembers targets per ward and judges tiles against them', async () => {
+    const h = await mount('', '', { [SETTINGS_KEY]: JSON.stringify({ targets: { districts: {}, wards: { 'ba-dinh/phuc-xa': 90 } } }) });
+    await liveWard(h);
+    const tile = h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"]')!;
+    expect(tile.className).toContain('below');
+    expect(text(tile)).toContain('Mục tiêu 90% · Dưới mục tiêu');
   });
 });

@@ -62,6 +62,8 @@ export class BrokerLink {
   readonly #client: LinkClient;
   readonly #publisher: Publisher;
   readonly #onBrowserOnline = (): void => this.#client.reconnectNow();
+  /** The `at` of the current connection's will. */
+  #connectionAt = 0;
 
   constructor(
     options: KioskOptions,
@@ -80,7 +82,12 @@ export class BrokerLink {
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password }),
       clean: false,
-      will: () => this.#status('offline'),
+      // Each connection's will and its "online" share one `at`, so the will
+      // ends exactly that online (core mergeStatus: same `at`, offline wins).
+      will: () => {
+        this.#connectionAt = this.#hooks.now();
+        return this.#status('offline', this.#connectionAt);
+      },
       subscriptions: kioskSubscriptions(options),
     });
     this.#client = client;
@@ -130,13 +137,13 @@ export class BrokerLink {
     await this.#client.stop(this.#status('offline'));
   }
 
-  #status(state: 'online' | 'offline'): Publication<'status'> {
-    return statusPublication(this.#options, kioskStatus(state, this.#hooks.now(), this.#installId, this.#hooks.problems()));
+  #status(state: 'online' | 'offline', at: number = this.#hooks.now()): Publication<'status'> {
+    return statusPublication(this.#options, kioskStatus(state, at, this.#installId, this.#hooks.problems()));
   }
 
   // After every (re)connect: retained status and tally again, then the outbox.
   async #online(): Promise<void> {
-    await this.#client.publish(this.#status('online')).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
+    await this.#client.publish(this.#status('online', this.#connectionAt)).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
     await this.#publisher.kick();
     await this.#publisher.publishTally(this.#options.counter, localParts(this.#hooks.now()).monthKey);
   }

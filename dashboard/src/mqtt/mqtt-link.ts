@@ -1,0 +1,73 @@
+/**
+ * The real link: MQTT.js over WebSocket, loaded LAZILY (dynamic import) —
+ * it is the heaviest chunk of the dashboard, and the first paint from the
+ * cache must not wait for it. MQTT 3.1.1 (Aedes and the other brokers in
+ * FIELD-NOTES speak it), QoS 1 subscription, clean session: the retained
+ * tallies/statuses/office give the whole state on every (re)connect, and
+ * the store dedupes whatever QoS 1 delivers twice.
+ */
+import type { ConnectLink, Link, LinkHandlers, LinkOptions } from './link.ts';
+
+/** CONNACK return codes of MQTT 3.1.1 that mean "your credentials are not accepted" (§3.2.2.3). */
+const REFUSED_CODES = new Set([4, 5]);
+
+/** Seconds between reconnect attempts. */
+const RECONNECT_MS = 2000;
+
+/** Connects with MQTT.js; see `ConnectLink`. */
+export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHandlers): Link => {
+  let closed = false;
+  let client: { end(force?: boolean): unknown } | undefined;
+  handlers.onState('connecting');
+  import('mqtt')
+    .then(({ default: mqtt }) => {
+      if (closed) return;
+      const c = mqtt.connect(options.url, {
+        protocolVersion: 4,
+        clean: true,
+        clientId: `hailong-dash-${Math.random().toString(36).slice(2, 10)}`,
+        username: options.username || undefined,
+        password: options.password || undefined,
+        reconnectPeriod: RECONNECT_MS,
+        connectTimeout: 8000,
+        keepalive: 30,
+        // Rescheduling the ping timer on every packet sent costs a
+        // clearTimeout + setTimeout per PUBACK; a fixed 30 s ping is enough.
+        reschedulePings: false,
+        // FIELD-NOTES: stay down on a refused CONNACK; the sign-in form takes over.
+        reconnectOnConnackError: false,
+        resubscribe: true,
+      });
+      client = c;
+      c.on('connect', () => {
+        c.subscribe(options.filter, { qos: 1 }, (error, granted) => {
+          if (closed) return;
+          // SUBACK 0x80: the account may not read this scope.
+          if (error || granted?.some((g) => g.qos === 128)) handlers.onState('refused', 'subscribe');
+          else handlers.onState('online');
+        });
+      });
+      c.on('message', (topic, payload) => {
+        if (!closed) handlers.onMessage(topic, payload);
+      });
+      c.on('reconnect', () => !closed && handlers.onState('connecting'));
+      c.on('offline', () => !closed && handlers.onState('offline'));
+      c.on('close', () => !closed && handlers.onState('offline'));
+      // MQTT.js emits 'error' for refused CONNACKs and socket errors; without a listener it would throw.
+      c.on('error', (error: Error & { code?: number }) => {
+        if (closed) return;
+        if (typeof error.code === 'number' && REFUSED_CODES.has(error.code)) handlers.onState('refused', 'auth');
+        else handlers.onState('offline', error.message);
+      });
+    })
+    .catch((error: unknown) => {
+      // The chunk itself could not load (offline on a first visit).
+      if (!closed) handlers.onState('offline', String(error));
+    });
+  return {
+    close() {
+      closed = true;
+      client?.end(true);
+    },
+  };
+};

@@ -1,0 +1,53 @@
+/** A report as an HTML table (preview and A4 print). */
+import { formatCount, formatPercent } from '../../../../core/index.ts';
+import type { Report, ReportRow } from '../../reports/report.ts';
+import { reportHeadings } from '../../reports/report.ts';
+
+function Row(props: { row: ReportRow; report: Report }) {
+  const { row, report } = props;
+  const l = report.locale;
+  return (
+    <>
+      <td class="unit">{row.unit}</td>
+      <td class="num">{formatCount(row.total, l)}</td>
+      {row.counts.map((n, i) => (
+        <td key={i} class="num">
+          {formatCount(n, l)}
+        </td>
+      ))}
+      <td class="num">{formatPercent(row.satisfiedPercent, { locale: l })}</td>
+      {/* Two fixed decimals, like the percentage: 78,80 rather than 78,8. */}
+      <td class="num">{formatPercent(row.pointsIndex, { locale: l }).replace('%', '')}</td>
+    </>
+  );
+}
+
+/** The table, with the total row in the footer. */
+export function ReportTable(props: { report: Report; className?: string }) {
+  const { report } = props;
+  return (
+    <table class={props.className ?? 'data'} data-testid="report-table">
+      <thead>
+        <tr>
+          {reportHeadings(report).map((h, i) => (
+            <th key={i} scope="col" class={i === 0 ? 'unit' : ''}>
+              {h}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {report.rows.map((r) => (
+          <tr key={r.key}>
+            <Row row={r} report={report} />
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <Row row={report.total} report={report} />
+        </tr>
+      </tfoot>
+    </table>
+  );
+}

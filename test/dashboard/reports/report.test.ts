@@ -1,0 +1,133 @@
+import { unzipSync, strFromU8 } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCALE, SCALE_4, localMidnight } from '../../../core/index.ts';
+import type { Tally } from '../../../core/index.ts';
+import { BOM, csvField, reportCsv } from '../../../dashboard/src/reports/csv.ts';
+import { buildReport, reportDateLine, reportFileName, reportHeadings, reportPeriodLine } from '../../../dashboard/src/reports/report.ts';
+import type { ReportInput } from '../../../dashboard/src/reports/report.ts';
+import { columnName, reportXlsx, sheetXml, xmlText } from '../../../dashboard/src/reports/xlsx.ts';
+import { FakeBridge, MORNING } from '../fixtures.ts';
+
+// 99 RHL+HL and 1 KHL at quay-1; 3 HL, 1 KHL at quay-2; 2 cooldown presses.
+function tallies(): Tally[] {
+  const bridge = new FakeBridge();
+  for (let i = 0; i < 99; i++) bridge.vote('quay-1', 'q1-a', i % 3 === 0 ? 'hai-long' : 'rat-hai-long', MORNING + i * 1000, { officer: 'cb-1' });
+  bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + 200_000, { officer: 'cb-2' });
+  for (const level of ['hai-long', 'hai-long', 'hai-long', 'khong-hai-long'] as const) bridge.vote('quay-2', 'q2-a', level, MORNING + 300_000);
+  bridge.vote('quay-2', 'q2-a', 'hai-long', MORNING + 300_500, { filtered: 'cooldown' });
+  bridge.vote('quay-2', 'q2-b', 'hai-long', MORNING + 300_600, { filtered: 'cooldown' });
+  return bridge.tallies();
+}
+
+const NAMES: Record<string, string> = {
+  'ba-dinh/phuc-xa': 'Phường Phúc Xá',
+  'ba-dinh/phuc-xa/quay-1': 'Quầy 1 – Tư pháp – Hộ tịch',
+  'ba-dinh/phuc-xa/quay-2': 'Quầy 2, "Địa chính"',
+  'ba-dinh/phuc-xa/cb-1': 'Nguyễn Thị Lan',
+  'ba-dinh/phuc-xa/cb-2': 'Trần Văn Hùng',
+};
+
+function input(over: Partial<ReportInput> = {}): ReportInput {
+  return {
+    tallies: tallies(),
+    range: { from: '2025-03-01', to: '2025-03-31' },
+    level: 'counter',
+    scale: DEFAULT_SCALE,
+    locale: 'vi',
+    periodLabel: 'Tháng 3/2025',
+    scopeLabel: 'Phường Phúc Xá',
+    name: (_l, k) => NAMES[k] ?? k,
+    target: () => 80,
+    generatedAt: localMidnight('2025-04-02') + 9 * 3_600_000,
+    ...over,
+  };
+}
+
+describe('report content', () => {
+  it('has one row per unit in the district report columns, ranked, with an exact total', () => {
+    const r = buildReport(input());
+    expect(reportHeadings(r)).toEqual(['Đơn vị', 'Số lượt đánh giá', 'Rất hài lòng', 'Hài lòng', 'Không hài lòng', 'Tỷ lệ hài lòng (%)', 'Chỉ số điểm']);
+    expect(r.rows.map((x) => [x.unit, x.total, x.counts, x.satisfiedPercent, x.pointsIndex, x.filtered])).toEqual([
+      ['Quầy 1 – Tư pháp – Hộ tịch', 100, [66, 33, 1], 99, 82.5, 0],
+      ['Quầy 2, "Địa chính"', 4, [0, 3, 1], 75, 37.5, 2],
+    ]);
+    expect(r.total).toMatchObject({ unit: 'Tổng cộng', total: 104, counts: [66, 36, 2], satisfiedPercent: 98.08, filtered: 2 });
+    expect(reportPeriodLine(r)).toBe('Kỳ báo cáo: Tháng 3/2025 (01/03/2025 – 31/03/2025)');
+    expect(reportDateLine(r)).toBe('Ngày 02 tháng 04 năm 2025');
+    expect(reportFileName(r, 'csv')).toBe('bao-cao-hai-long-2025-03-01_2025-03-31-counter.csv');
+  });
+
+  it('aggregates over the period only, and by officer', () => {
+    expect(buildReport(input({ range: { from: '2025-04-01', to: '2025-04-30' } })).rows).toEqual([]);
+    const officers = buildReport(input({ level: 'officer' }));
+    expect(officers.rows.map((x) => [x.unit, x.total])).toEqual([
+      ['Nguyễn Thị Lan', 99],
+      ['Trần Văn Hùng', 1],
+    ]);
+    const wards = buildReport(input({ level: 'ward', prefix: 'ba-dinh/' }));
+    expect(wards.rows.map((x) => [x.unit, x.total])).toEqual([['Phường Phúc Xá', 104]]);
+    expect(buildReport(input({ level: 'ward', prefix: 'other/' })).rows).toEqual([]);
+  });
+
+  it('uses the scale given: one column per level of a 4-level scale, in English too', () => {
+    const r = buildReport(input({ scale: SCALE_4, locale: 'en' }));
+    expect(reportHeadings(r)).toEqual(['Unit', 'Ratings', 'Very satisfied', 'Satisfied', 'Neutral', 'Dissatisfied', 'Satisfied (%)', 'Points index']);
+    expect(r.total.unit).toBe('Total');
+  });
+});
+
+describe('CSV export', () => {
+  it('is UTF-8 with a BOM, RFC 4180 quoting, header first, machine numbers', () => {
+    const csv = reportCsv(buildReport(input()));
+    expect(csv.startsWith(BOM)).toBe(true);
+    const lines = csv.slice(1).split('\r\n');
+    expect(lines).toEqual([
+      'Đơn vị,Số lượt đánh giá,Rất hài lòng,Hài lòng,Không hài lòng,Tỷ lệ hài lòng (%),Chỉ số điểm',
+      'Quầy 1 – Tư pháp – Hộ tịch,100,66,33,1,99,82.5',
+      '"Quầy 2, ""Địa chính""",4,0,3,1,75,37.5',
+      'Tổng cộng,104,66,36,2,98.08,80.77',
+      '',
+    ]);
+    expect(csvField(null)).toBe('');
+    expect(csvField('a\nb')).toBe('"a\nb"');
+  });
+});
+
+describe('XLSX export', () => {
+  it('is a valid zip of the workbook parts, with inline strings, numbers and A4 setup', () => {
+    const report = buildReport(input());
+    const files = unzipSync(reportXlsx(report));
+    expect(Object.keys(files).sort()).toEqual([
+      '[Content_Types].xml',
+      '_rels/.rels',
+      'xl/_rels/workbook.xml.rels',
+      'xl/styles.xml',
+      'xl/workbook.xml',
+      'xl/worksheets/sheet1.xml',
+    ]);
+    const sheet = strFromU8(files['xl/worksheets/sheet1.xml']!);
+    expect(sheet).toBe(sheetXml(report));
+    const doc = new DOMParser().parseFromString(sheet, 'application/xml');
+    expect(doc.getElementsByTagName('parsererror')).toHaveLength(0);
+    const rows = [...doc.getElementsByTagName('row')].map((row) =>
+      [...row.getElementsByTagName('c')].map((c) => c.getElementsByTagName('t')[0]?.textContent ?? c.getElementsByTagName('v')[0]?.textContent ?? ''),
+    );
+    expect(rows[0]).toEqual(['BÁO CÁO KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG']);
+    expect(rows[2]).toEqual(['Kỳ báo cáo: Tháng 3/2025 (01/03/2025 – 31/03/2025)']);
+    expect(rows[5]![0]).toBe('Đơn vị');
+    expect(rows[6]).toEqual(['Quầy 1 – Tư pháp – Hộ tịch', '100', '66', '33', '1', '99', '82.5']);
+    expect(rows[8]).toEqual(['Tổng cộng', '104', '66', '36', '2', '98.08', '80.77']);
+    expect(sheet).toContain('paperSize="9"');
+    for (const part of ['[Content_Types].xml', 'xl/workbook.xml', 'xl/styles.xml']) {
+      const xml = new DOMParser().parseFromString(strFromU8(files[part]!), 'application/xml');
+      expect(xml.getElementsByTagName('parsererror'), part).toHaveLength(0);
+    }
+  });
+
+  it('is deterministic and escapes XML', () => {
+    const report = buildReport(input());
+    expect(reportXlsx(report)).toEqual(reportXlsx(report));
+    expect(xmlText('a<b & "c"\u0001')).toBe('a&lt;b &amp; &quot;c&quot;');
+    expect([0, 25, 26, 27].map(columnName)).toEqual(['A', 'Z', 'AA', 'AB']);
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { publicationFor } from '../../../core/index.ts';
+import type { Publication } from '../../../core/index.ts';
+import { counterFigure } from '../../../dashboard/src/store/office-figures.ts';
+import { DashboardStore } from '../../../dashboard/src/store/store.ts';
+import { DISTRICT, MORNING, WARD, officePub, statusPub } from '../fixtures.ts';
+
+const TODAY = '2025-03-03';
+const encoder = new TextEncoder();
+const counter = `${DISTRICT}/${WARD.id}/quay-1`;
+
+function apply(store: DashboardStore, ...pubs: Publication[]): void {
+  for (const p of pubs) expect(store.apply(p.topic, encoder.encode(p.payload)).ok).toBe(true);
+}
+
+const bridgePub = (state: 'online' | 'offline', at: number) =>
+  publicationFor('bridge-status', { district: DISTRICT, ward: WARD.id }, { v: 1, state, at, model: 'hailong-bridge' });
+
+describe('terminal state on a tile', () => {
+  it("shows a button box offline from the moment its bridge's last will fired", () => {
+    const store = new DashboardStore();
+    const online = statusPub('quay-1', 'q1-a', 'online', MORNING);
+    apply(store, officePub(), bridgePub('online', MORNING - 1000), { ...online, payload: JSON.stringify({ ...JSON.parse(online.payload), kind: 'button' }) });
+    expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'q1-a')).toMatchObject({ state: 'online' });
+    // kill -9 of the bridge: only its will arrives, with the `at` of the
+    // connection it ends (older than the box's status); the box's retained "online" stays.
+    apply(store, bridgePub('offline', MORNING - 1000));
+    expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'q1-a')).toEqual({ key: `${counter}/q1-a`, id: 'q1-a', state: 'offline', since: MORNING - 1000 });
+    // The bridge is back and says the box is online again, later.
+    apply(store, bridgePub('online', MORNING + 90_000), { ...online, payload: JSON.stringify({ ...JSON.parse(online.payload), kind: 'button', at: MORNING + 91_000 }) });
+    expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'q1-a')).toMatchObject({ state: 'online' });
+  });
+});
