@@ -158,7 +158,8 @@ export class HailongApp {
         });
       out.web = {
         port: this.webPort,
-        dashboard: `${base}/dashboard/`,
+        // Straight to this office's live view; the district view is one tab away.
+        dashboard: `${base}/dashboard/#/office/${config.district.id}/${config.ward.id}`,
         kiosks,
         ...(this.broker !== undefined ? { mqttWs: `ws://${host}:${this.webPort}/mqtt` } : {}),
       };
