@@ -22,6 +22,7 @@ import { OutboxPublisher } from './mqtt/outbox-publisher.ts';
 import { RetainedState } from './mqtt/retained-state.ts';
 import { CounterState } from './rating/counter-state.ts';
 import { voteInputOf } from './rating/vote-intake.ts';
+import { CooldownGuard } from './rating/cooldown-guard.ts';
 import type { PortOpener } from './serial/port-handle.ts';
 import type { DiscoveryFs } from './serial/port-candidates.ts';
 import { SerialPorts, type OpenPort } from './serial/serial-ports.ts';
@@ -70,6 +71,7 @@ export class WardBridge {
   readonly retained: RetainedState;
   readonly ports: SerialPorts;
   readonly counters = new CounterState();
+  readonly cooldown = new CooldownGuard();
   readonly directory: TerminalDirectory;
   /** Sessions by port path. */
   readonly sessions = new Map<string, TerminalSession>();
@@ -232,6 +234,7 @@ export class WardBridge {
     });
     session.on('stored', (vote, payload, rowid, topic) => {
       this.outbox.offer(rowid, topic, payload);
+      if (vote.filtered === undefined && vote.timeUncertain !== true) this.cooldown.counted(vote.terminal, vote.pressedAt);
       this.retained.tallyChanged(vote, localParts(vote.pressedAt).monthKey);
       log.debug({ vote: vote.id, level: vote.level, filtered: vote.filtered ?? null }, 'vote stored');
       if (vote.filtered === undefined && session.identified?.counter.mode === 'gated') this.closeOtherWindows(session);
@@ -275,7 +278,7 @@ export class WardBridge {
       this.checkResend(terminal, uid, vote, hwm);
       return { status: 'duplicate', hwm };
     }
-    const input = voteInputOf(this.options.config, this.options.config.scale, this.counters, terminal, uid, vote, receivedAt);
+    const input = voteInputOf(this.options.config, this.options.config.scale, this.counters, terminal, uid, vote, receivedAt, this.cooldown);
     if ('code' in input) return { status: 'failed', code: input.code, message: input.message };
     const outcome = await this.journal.append(input);
     if (outcome.status === 'failed') this.log.error({ terminal: terminal.id, code: outcome.code, error: outcome.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');

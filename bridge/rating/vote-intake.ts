@@ -11,6 +11,7 @@ import type { VoteMessage } from '../../firmware-protocol/src/message.ts';
 import type { HailongConfig, PlacedTerminal } from '../config/hailong-config.ts';
 import type { VoteInput } from '../journal/vote-input.ts';
 import type { CounterState } from './counter-state.ts';
+import type { CooldownGuard } from './cooldown-guard.ts';
 
 /** A vote the office cannot store as is (the session NAKs it RANGE). */
 export interface IntakeRefusal {
@@ -41,6 +42,7 @@ export function voteInputOf(
   uid: string,
   vote: VoteMessage,
   receivedAt: number,
+  cooldown?: CooldownGuard,
 ): VoteInput | IntakeRefusal {
   const level: LevelKey | undefined = scale.levels[vote.button - 1]?.key;
   if (level === undefined) {
@@ -48,7 +50,11 @@ export function voteInputOf(
   }
   const uncertain = vote.ageMs === null;
   const pressedAt = Math.max(0, receivedAt - (vote.ageMs ?? 0));
-  const verdict = counters.judge(terminal.counter.id, terminal.counter.mode === 'gated', pressedAt, terminalFilter(vote.flags));
+  let filter = terminalFilter(vote.flags);
+  // A box that does not flag its own cooldown presses is caught here; a
+  // press flagged this way does not use up a gated window either.
+  if (filter === undefined && !uncertain && cooldown?.tooSoon(terminal.id, pressedAt, config.rating.cooldownMs) === true) filter = 'cooldown';
+  const verdict = counters.judge(terminal.counter.id, terminal.counter.mode === 'gated', pressedAt, filter);
   const reason = reasonId(config.rating.reasons, vote.reason);
   return {
     uid,

@@ -67,7 +67,7 @@ describe("the newcomer's first minute (hailong start, demo)", () => {
     await expect.poll(() => dashboard.locator('[data-testid=votes-today]').count(), { timeout: 20_000 }).toBe(4);
     const before = await votesToday(dashboard);
     // The virtual citizens vote every few seconds per counter.
-    await expect.poll(() => votesToday(dashboard), { timeout: 45_000, intervals: [500] }).toBeGreaterThan(before);
+    await expect.poll(() => votesToday(dashboard), { timeout: 45_000, interval: 500 }).toBeGreaterThan(before);
 
     const kioskUrl = banner.kiosks[0] as string;
     expect(kioskUrl).toContain('terminal=kiosk-4');

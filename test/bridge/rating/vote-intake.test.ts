@@ -66,3 +66,24 @@ describe('helpers', () => {
     expect(terminalFilter('XY')).toBeUndefined();
   });
 });
+
+describe("the bridge's own cooldown (for boxes that do not flag C)", () => {
+  it('flags a second unflagged press inside the cooldown, never one of unknown time, and does not spend a gated window on it', async () => {
+    const { CooldownGuard } = await import('../../../bridge/rating/cooldown-guard.ts');
+    const guard = new CooldownGuard();
+    const counters = new CounterState();
+    const press = (seq: number, at: number, ageMs: number | null = 0) =>
+      voteInputOf(config, SCALE_3, counters, hop2!, 'HL-2', { type: 'VOTE', seq, button: 1, reason: 0, ageMs, flags: '' }, at, guard);
+    counters.served('quay-2', { v: 1, at: NOW }, NOW, 30_000);
+    const first = press(1, NOW + 100);
+    expect(first).not.toHaveProperty('filtered');
+    guard.counted('hop-2', NOW + 100);
+    // 1 s later, inside the 3 s cooldown: flagged by the bridge.
+    expect(press(2, NOW + 1100)).toMatchObject({ filtered: 'cooldown' });
+    // Unknown press time (the box rebooted): never flagged by the guard.
+    expect(press(3, NOW + 1200, null)).not.toHaveProperty('filtered', 'cooldown');
+    // Just inside the margin (cooldown − 250 ms) it counts.
+    expect(guard.tooSoon('hop-2', NOW + 100 + 2750, 3000)).toBe(false);
+    expect(guard.tooSoon('hop-2', NOW + 100 + 2749, 3000)).toBe(true);
+  });
+});
