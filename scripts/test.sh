@@ -12,9 +12,10 @@ source scripts/lib.sh
 # - socat: real pseudo-terminal pairs standing in for USB serial cables;
 # - gcc-avr, avr-libc: build the reference button-box firmware;
 # - simavr, libsimavr-dev: run that firmware in an AVR emulator (GPIO, EEPROM, watchdog);
-# - build-essential, python3: the host build of the firmware modules, and better-sqlite3's native addon.
+# - build-essential, python3: the host build of the firmware modules, and better-sqlite3's native addon;
+# - openssl: certificates for the TLS (mqtts) broker tests.
 apt_install ca-certificates chromium mosquitto mosquitto-clients socat \
-  gcc-avr avr-libc simavr libsimavr-dev build-essential python3
+  gcc-avr avr-libc simavr libsimavr-dev build-essential python3 openssl
 require_node
 
 echo "==> npm ci"
