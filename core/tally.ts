@@ -253,12 +253,25 @@ export function latestTallies(tallies: Iterable<Tally>): Map<string, Tally> {
 const DAY_KEY_RE = /^(0[1-9]|[12][0-9]|3[01])$/;
 const HOUR_KEY_RE = /^([01][0-9]|2[0-3])$/;
 
-function countsAt(value: unknown, field: string, width: number): number[] {
-  const items = arrayAt(value, field, width);
-  if (items.length !== width) {
+// A count as a valid tally holds it; anything else goes through intIn for its error.
+function isCount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_SEQ;
+}
+
+// Dashboards validate a tally on every live vote, so the happy path builds
+// no field-path strings: `parent` and `key` are joined only for an error.
+function countsAt(value: unknown, parent: string, key: string, width: number): number[] {
+  if (!Array.isArray(value) || value.length !== width) {
+    const field = fieldPath(parent, key);
+    const items = arrayAt(value, field, width);
     reject('inconsistent', `${field} has ${items.length} counts, levels has ${width}`, field);
   }
-  return items.map((n, i) => intIn(n, itemPath(field, i), 0, MAX_SEQ));
+  const out = new Array<number>(width);
+  for (let i = 0; i < width; i++) {
+    const n: unknown = value[i];
+    out[i] = isCount(n) ? n : intIn(n, itemPath(fieldPath(parent, key), i), 0, MAX_SEQ);
+  }
+  return out;
 }
 
 // Reads a record of count arrays with validated, sorted keys.
@@ -267,16 +280,15 @@ function countRecordAt(
   field: string,
   width: number,
   maxKeys: number,
-  checkKey: (key: string, f: string) => void,
+  checkKey: (key: string, parent: string) => void,
 ): Record<string, number[]> {
   const o = objectAt(value, field);
   const keys = Object.keys(o);
   if (keys.length > maxKeys) reject('out-of-range', `${field} has ${keys.length} entries, at most ${maxKeys}`, field);
   const out: Record<string, number[]> = {};
   for (const key of keys.sort()) {
-    const f = fieldPath(field, key);
-    checkKey(key, f);
-    out[key] = countsAt(ownValue(o, key), f, width);
+    checkKey(key, field);
+    out[key] = countsAt(ownValue(o, key), field, key, width);
   }
   return out;
 }
@@ -289,24 +301,27 @@ function sumsOf(record: Readonly<Record<string, readonly number[]>>, width: numb
 
 function readDay(value: unknown, field: string, width: number): TallyDay {
   const o = objectAt(value, field);
-  const c = countsAt(requiredField(o, 'c', fieldPath(field, 'c')), fieldPath(field, 'c'), width);
-  const ff = fieldPath(field, 'f');
-  const rawF = arrayAt(requiredField(o, 'f', ff), ff, 2);
-  if (rawF.length !== 2) reject('inconsistent', `${ff} must be [cooldown, gated]`, ff);
-  const f: [number, number] = [
-    intIn(rawF[0], itemPath(ff, 0), 0, MAX_SEQ),
-    intIn(rawF[1], itemPath(ff, 1), 0, MAX_SEQ),
-  ];
+  const rawC = ownValue(o, 'c');
+  const c = countsAt(rawC === undefined || rawC === null ? requiredField(o, 'c', fieldPath(field, 'c')) : rawC, field, 'c', width);
+  const rawF = ownValue(o, 'f');
+  let f: [number, number];
+  if (Array.isArray(rawF) && rawF.length === 2 && isCount(rawF[0]) && isCount(rawF[1])) f = [rawF[0], rawF[1]];
+  else {
+    const ff = fieldPath(field, 'f');
+    const checked = arrayAt(requiredField(o, 'f', ff), ff, 2);
+    if (checked.length !== 2) reject('inconsistent', `${ff} must be [cooldown, gated]`, ff);
+    f = [intIn(checked[0], itemPath(ff, 0), 0, MAX_SEQ), intIn(checked[1], itemPath(ff, 1), 0, MAX_SEQ)];
+  }
   const hf = fieldPath(field, 'h');
-  const h = countRecordAt(requiredField(o, 'h', hf), hf, width, 24, (key, f2) => {
-    if (!HOUR_KEY_RE.test(key)) reject('out-of-range', `${f2}: hour keys are 00..23`, f2);
+  const h = countRecordAt(requiredField(o, 'h', hf), hf, width, 24, (key, parent) => {
+    if (!HOUR_KEY_RE.test(key)) reject('out-of-range', `${fieldPath(parent, key)}: hour keys are 00..23`, fieldPath(parent, key));
   });
   // The hourly split is the daily count broken down, so it must add up.
   if (sumsOf(h, width).some((n, i) => n !== c[i])) reject('inconsistent', `${hf} does not add up to ${field}.c`, hf);
   const rawO = optionalField(o, 'o');
   if (rawO === undefined) return { c, f, h };
   const of = fieldPath(field, 'o');
-  const officers = countRecordAt(rawO, of, width, MAX_OFFICERS_PER_DAY, (key, f2) => void idAt(key, f2));
+  const officers = countRecordAt(rawO, of, width, MAX_OFFICERS_PER_DAY, (key, parent) => void idAt(key, fieldPath(parent, key)));
   // Votes without an officer exist, so per-officer sums may be below c, never above.
   if (sumsOf(officers, width).some((n, i) => n > (c[i] ?? 0))) reject('inconsistent', `${of} exceeds ${field}.c`, of);
   return { c, f, h, o: officers };
