@@ -10,7 +10,6 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { usesEmbeddedBroker } from '../config/hailong-config.ts';
-import { Demo } from '../demo/demo.ts';
 import { HailongApp, readCa } from '../hailong-app.ts';
 import { createLogger } from '../logger.ts';
 import { PACKAGE_ROOT, processIo, readConfigOrReport, untilSignal, version, type CommandIo } from './command-io.ts';
@@ -70,6 +69,8 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
   }
   let app: HailongApp;
   if (configFile === undefined) {
+    // Loaded only for the demo: an office's bridge never carries its code.
+    const { Demo } = await import('../demo/demo.ts');
     const port = (name: string, fallback: number) => {
       const v = io.env[name];
       return v === undefined || v === '' ? fallback : Number(v);

@@ -61,6 +61,7 @@ function prepare(db: Database.Database) {
     ),
     outbox: db.prepare('SELECT id AS rowid, topic, payload FROM votes WHERE published = 0 AND id > ? ORDER BY id LIMIT ?'),
     outboxSize: db.prepare('SELECT count(*) AS n FROM votes WHERE published = 0'),
+    anyUnpublished: db.prepare('SELECT 1 AS one FROM votes WHERE published = 0 LIMIT 1'),
     byDevice: db.prepare('SELECT payload FROM votes WHERE uid = ? AND device_seq = ?'),
     markPublished: db.prepare('UPDATE votes SET published = 1 WHERE id = ?'),
   };
@@ -291,7 +292,12 @@ export class Journal {
     return row === undefined ? undefined : (JSON.parse(row.payload) as Vote);
   }
 
-  /** Number of unpublished votes. */
+  /** True while any vote awaits its PUBACK (cheap, unlike counting a big backlog). */
+  hasUnpublished(): boolean {
+    return this.statements.anyUnpublished.get() !== undefined;
+  }
+
+  /** Number of unpublished votes (counts the backlog: avoid in loops). */
   outboxSize(): number {
     return (this.statements.outboxSize.get() as { n: number }).n;
   }

@@ -12,7 +12,7 @@ import type { MqttLink } from './mqtt-link.ts';
 
 /** Options of `OutboxPublisher`. */
 export interface OutboxPublisherOptions {
-  /** Most votes awaiting PUBACK at once. @default 2048 */
+  /** Most votes awaiting PUBACK at once. @default 1024 */
   readonly window?: number;
   /** Longest wait before PUBACKed rows are marked in one transaction (ms). @default 50 */
   readonly markDelayMs?: number;
@@ -52,7 +52,7 @@ export class OutboxPublisher {
     private readonly log: Logger,
     options: OutboxPublisherOptions = {},
   ) {
-    this.window = options.window ?? 2048;
+    this.window = options.window ?? 1024;
     this.markDelayMs = options.markDelayMs ?? 50;
     this.progressMs = options.progressMs ?? 5000;
   }
