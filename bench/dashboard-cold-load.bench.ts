@@ -1,6 +1,7 @@
 import { addDays, localParts, publicationFor } from '../core/index.ts';
 import type { Publication } from '../core/index.ts';
-import { DEMO_OFFICER_NAMES, demoWards, generateHistory, historyOffice } from '../bridge/demo/history.ts';
+import { generateHistory } from '../bridge/demo/history.ts';
+import { DEMO_OFFICER_NAMES, demoWards, historyOffice } from '../bridge/demo/demo-wards.ts';
 import { startRig } from '../test/dashboard/rig.ts';
 import { percentile, printFigures, printTarget } from './report.ts';
 

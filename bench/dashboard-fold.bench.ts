@@ -1,6 +1,7 @@
 import { DEFAULT_SCALE, type Tally } from '../core/index.ts';
 import { heatmapMemo } from '../dashboard/src/store/tally-digest.ts';
-import { demoWards, generateHistory } from '../bridge/demo/history.ts';
+import { generateHistory } from '../bridge/demo/history.ts';
+import { demoWards } from '../bridge/demo/demo-wards.ts';
 import { buildReport } from '../dashboard/src/reports/report.ts';
 import { resolvePeriod } from '../dashboard/src/period/period-choice.ts';
 import { foldPeriod, rankRows, talliesUnder, trendPoints } from '../dashboard/src/store/period-figures.ts';

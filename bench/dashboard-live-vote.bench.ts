@@ -1,6 +1,7 @@
 import { addDays, localParts, parseMessage, publicationFor } from '../core/index.ts';
 import type { Publication } from '../core/index.ts';
-import { demoWards, generateHistory, historyOffice } from '../bridge/demo/history.ts';
+import { generateHistory } from '../bridge/demo/history.ts';
+import { demoWards, historyOffice } from '../bridge/demo/demo-wards.ts';
 import { FakeBridge } from '../test/dashboard/fixtures.ts';
 import { startRig } from '../test/dashboard/rig.ts';
 import { percentile, printFigures, printTarget } from './report.ts';

@@ -7,7 +7,7 @@
  */
 import type { HailongConfig } from '../config/hailong-config.ts';
 import { validateConfig } from '../config/validate-config.ts';
-import { DEMO_COUNTER_FIELDS, DEMO_OFFICER_NAMES } from './history.ts';
+import { DEMO_COUNTER_FIELDS, DEMO_OFFICER_NAMES } from './demo-wards.ts';
 
 /** The demo kiosk's broker password (printed in its URL: it is a demo). */
 export const DEMO_KIOSK_PASSWORD = 'kiosk-demo';

@@ -22,7 +22,8 @@ import { createStreamFleet, type StreamFleet } from '../simulator/fleet.ts';
 import { JsonFileTerminalStore } from '../simulator/json-file-store.ts';
 import { Simulation } from '../simulator/simulation.ts';
 import { DEMO_BOXES, DEMO_DESK, demoConfig, demoOfficers } from './demo-office.ts';
-import { demoWards, generateHistory, historyOffice, DEMO_OFFICER_NAMES, type HistoryWard } from './history.ts';
+import { generateHistory, type HistoryWard } from './history.ts';
+import { demoWards, historyOffice, DEMO_OFFICER_NAMES } from './demo-wards.ts';
 import { votesOfTallies } from './history-votes.ts';
 
 /** Options of `Demo`. */

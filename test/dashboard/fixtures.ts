@@ -6,7 +6,7 @@
  */
 import { applyVote, emptyTally, localMidnight, localParts, publicationFor, tallyKey } from '../../core/index.ts';
 import type { LevelKey, Office, Publication, Session, Status, Tally, Vote } from '../../core/index.ts';
-import { historyOffice } from '../../bridge/demo/history.ts';
+import { historyOffice } from '../../bridge/demo/demo-wards.ts';
 import type { HistoryWard } from '../../bridge/demo/history.ts';
 
 /** A demo ward with two counters (one with two terminals). */

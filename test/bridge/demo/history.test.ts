@@ -10,7 +10,8 @@ import {
   weekdayOf,
   type Tally,
 } from '../../../core/index.ts';
-import { demoWards, generateHistory, historyOffice, wardSlug, type HistoryOptions } from '../../../bridge/demo/history.ts';
+import { generateHistory, type HistoryOptions } from '../../../bridge/demo/history.ts';
+import { demoWards, historyOffice, wardSlug } from '../../../bridge/demo/demo-wards.ts';
 
 const wards = demoWards({ wards: 3, counters: 3, terminals: 2, officers: 2 });
 const year: HistoryOptions = { district: 'ba-dinh', wards, from: '2025-01-01', to: '2025-12-31', seed: 7 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCALE, foldTallies } from '../../../core/index.ts';
-import { demoWards, generateHistory } from '../../../bridge/demo/history.ts';
+import { generateHistory } from '../../../bridge/demo/history.ts';
+import { demoWards } from '../../../bridge/demo/demo-wards.ts';
 import { foldPeriod, percentDelta, rankRows, talliesUnder, trendPoints } from '../../../dashboard/src/store/period-figures.ts';
 import { resolvePeriod } from '../../../dashboard/src/period/period-choice.ts';
 

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCALE, SCALE_4, SCALE_5, addDays, dailySeries, foldTalliesBy, heatmap } from '../../../core/index.ts';
 import type { GroupBy, Tally } from '../../../core/index.ts';
-import { demoWards, generateHistory } from '../../../bridge/demo/history.ts';
+import { generateHistory } from '../../../bridge/demo/history.ts';
+import { demoWards } from '../../../bridge/demo/demo-wards.ts';
 import { dailySeriesMemo, foldMemo, heatmapMemo } from '../../../dashboard/src/store/tally-digest.ts';
 import { FakeBridge, MORNING } from '../fixtures.ts';
 
