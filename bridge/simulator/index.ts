@@ -9,6 +9,7 @@ export * from './terminal-store.ts';
 export * from './json-file-store.ts';
 export * from './terminal-options.ts';
 export * from './terminal-events.ts';
+export * from './terminal-counters.ts';
 export * from './press-rules.ts';
 export * from './vote-outbox.ts';
 export * from './virtual-terminal.ts';

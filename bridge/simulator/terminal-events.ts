@@ -118,3 +118,13 @@ export interface VirtualTerminalStats {
   /** Saves to the store that failed. */
   readonly storeErrors: number;
 }
+
+/** Press options. */
+export interface PressOptions {
+  /**
+   * Follow-up reason code, 0..99 (0 = none). Button boxes send 0; a
+   * touchscreen sends the reason chosen after a low rating (§5.3).
+   * @default 0
+   */
+  reason?: number;
+}

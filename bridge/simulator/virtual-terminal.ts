@@ -14,44 +14,14 @@ import { EventEmitter } from 'node:events';
 import { FrameDecoder, PROTOCOL_VERSION, encodeBytes, type Message } from '../../firmware-protocol/src/index.ts';
 import type { ClockTimer } from './clock.ts';
 import { PressRules } from './press-rules.ts';
-import type { PhaseCause, PressRefusalCode, PressResult, TerminalPhase, VirtualTerminalEvents, VirtualTerminalStats } from './terminal-events.ts';
+import { newCounters, statsOf, type TerminalCounters } from './terminal-counters.ts';
+import type { PhaseCause, PressOptions, PressRefusalCode, PressResult, TerminalPhase, VirtualTerminalEvents, VirtualTerminalStats } from './terminal-events.ts';
 import { resolveTerminalOptions, type BootCause, type ResolvedTerminalOptions, type VirtualTerminalOptions } from './terminal-options.ts';
 import type { StoredConfig, StoredVote, TerminalSnapshot } from './terminal-store.ts';
 import { VoteOutbox, type VoteSent } from './vote-outbox.ts';
 
 /** HELLO `pending` is 0..65535 (§5.1). */
 const MAX_PENDING_FIELD = 65535;
-
-/** Mutable counters behind `stats`. */
-interface Counters {
-  presses: number;
-  refused: Record<PressRefusalCode, number>;
-  votesSent: number;
-  resends: number;
-  acked: number;
-  dupAcks: number;
-  ignoredAcks: number;
-  naks: number;
-  hellos: number;
-  pongs: number;
-  framesIn: number;
-  framesOut: number;
-  ignoredFrames: number;
-  decodeErrors: number;
-  decodeErrorsByCode: Record<string, number>;
-  linkLost: number;
-  storeErrors: number;
-}
-
-/** Press options. */
-export interface PressOptions {
-  /**
-   * Follow-up reason code, 0..99 (0 = none). Button boxes send 0; a
-   * touchscreen sends the reason chosen after a low rating (§5.3).
-   * @default 0
-   */
-  reason?: number;
-}
 
 /** A simulated button box speaking protocol v1 over a TerminalTransport. */
 export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
@@ -71,25 +41,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
   private helloTimer: ClockTimer | null = null;
   private linkTimer: ClockTimer | null = null;
 
-  private readonly counters: Counters = {
-    presses: 0,
-    refused: { 'buffer-full': 0, 'inactive-button': 0, 'powered-off': 0, 'storage-failed': 0 },
-    votesSent: 0,
-    resends: 0,
-    acked: 0,
-    dupAcks: 0,
-    ignoredAcks: 0,
-    naks: 0,
-    hellos: 0,
-    pongs: 0,
-    framesIn: 0,
-    framesOut: 0,
-    ignoredFrames: 0,
-    decodeErrors: 0,
-    decodeErrorsByCode: {},
-    linkLost: 0,
-    storeErrors: 0,
-  };
+  private readonly counters: TerminalCounters = newCounters();
 
   /** Creates a powered-off terminal; call `start()` to power it on. Throws on invalid options. */
   constructor(options: VirtualTerminalOptions) {
@@ -159,8 +111,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
 
   /** Counters since this object was created. */
   get stats(): VirtualTerminalStats {
-    const c = this.counters;
-    return { ...c, refused: { ...c.refused }, decodeErrorsByCode: { ...c.decodeErrorsByCode } };
+    return statsOf(this.counters);
   }
 
   /**
