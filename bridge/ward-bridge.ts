@@ -281,6 +281,7 @@ export class WardBridge {
     const input = voteInputOf(this.options.config, this.options.config.scale, this.counters, terminal, uid, vote, receivedAt, this.cooldown);
     if ('code' in input) return { status: 'failed', code: input.code, message: input.message };
     const outcome = await this.journal.append(input);
+    if (outcome.status === 'failed' && input.filtered === undefined) this.counters.release(terminal.counter.id, input.pressedAt);
     if (outcome.status === 'failed') this.log.error({ terminal: terminal.id, code: outcome.code, error: outcome.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');
     return outcome;
   }

@@ -31,6 +31,8 @@ interface Window {
   readonly ticket?: string;
   readonly officer?: string;
   consumed: boolean;
+  /** Press time of the vote that used the window (to give it back if that vote is not stored). */
+  consumedAt?: number;
 }
 
 /** Per-counter sessions and gated windows. */
@@ -68,6 +70,19 @@ export class CounterState {
     });
   }
 
+  /**
+   * Gives the counter's window back when the vote pressed at `pressedAt`,
+   * which used it, could not be stored (journal full): the box resends that
+   * vote, and it must count then, not be filtered as a second vote.
+   */
+  release(counter: string, pressedAt: number): void {
+    const w = this.windows.get(counter);
+    if (w !== undefined && w.consumed && w.consumedAt === pressedAt) {
+      w.consumed = false;
+      delete w.consumedAt;
+    }
+  }
+
   /** True while a window opened at `counter` is unused and not expired at `now`. */
   isOpen(counter: string, now: number): boolean {
     const w = this.windows.get(counter);
@@ -97,6 +112,7 @@ export class CounterState {
       if (w.consumed && inWindow) filtered = 'gated';
       else if (inWindow) {
         w.consumed = true;
+        w.consumedAt = pressedAt;
         ticket = w.ticket;
         windowOfficer = w.officer;
       }

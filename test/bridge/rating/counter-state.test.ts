@@ -50,6 +50,18 @@ describe('CounterState', () => {
     expect(c.isOpen('quay-2', T + 2)).toBe(true);
   });
 
+  it('gives the window back to a vote that used it but could not be stored, and only to that vote', () => {
+    const c = new CounterState();
+    c.served('quay-2', { v: 1, at: T, ticket: 'A-1' }, T, 30_000);
+    expect(c.judge('quay-2', true, T + 5000, undefined)).toEqual({ ticket: 'A-1' });
+    c.release('quay-2', T + 4000); // another press: no effect
+    expect(c.isOpen('quay-2', T + 6000)).toBe(false);
+    c.release('quay-2', T + 5000); // the journal refused that vote
+    expect(c.isOpen('quay-2', T + 6000)).toBe(true);
+    // Its resend (same press time) counts, with the ticket.
+    expect(c.judge('quay-2', true, T + 5000, undefined)).toEqual({ ticket: 'A-1' });
+  });
+
   it('expires a window after windowMs', () => {
     const c = new CounterState();
     c.served('quay-2', { v: 1, at: T }, T, 30_000);
