@@ -4,24 +4,21 @@
  * from the outcome whether to ACK (stored, duplicate) or NAK STORAGE.
  */
 import type { TerminalPath } from '../../core/path.ts';
-import type { LevelKey } from '../../core/scale.ts';
-import type { FilterReason, Vote, VoteSource } from '../../core/vote.ts';
+import type { Vote } from '../../core/vote.ts';
 
-/** A validated vote from a terminal, before it has its published id. */
-export interface VoteInput {
+/**
+ * A validated vote from a terminal, before it has its published id: the
+ * fields of core's `Vote` that the press gives, plus the device's dedupe key
+ * and the place from the config.
+ */
+export interface VoteInput
+  extends Pick<Vote, 'level' | 'pressedAt' | 'receivedAt' | 'source' | 'reasons' | 'officer' | 'ticket' | 'filtered'> {
   /** The device that sent it (HELLO uid) and its own seq: the dedupe key. */
   readonly uid: string;
   readonly deviceSeq: number;
   /** Where the terminal sits, from the config. */
   readonly path: TerminalPath;
-  readonly level: LevelKey;
-  readonly pressedAt: number;
-  readonly receivedAt: number;
-  readonly source: VoteSource;
-  readonly reasons?: readonly string[];
-  readonly officer?: string;
-  readonly ticket?: string;
-  readonly filtered?: FilterReason;
+  /** The box rebooted between press and send: `pressedAt` is the receive time. */
   readonly timeUncertain?: boolean;
 }
 

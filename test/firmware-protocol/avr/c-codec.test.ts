@@ -13,7 +13,7 @@ import { FrameDecoder } from '../../../firmware-protocol/src/frame-decoder.ts';
 import { SCHEMAS } from '../../../firmware-protocol/src/message.ts';
 import { Rng, bytes, chunkBytes, concat, loadVectors, messageArb, toHex, vectorBytes, type FrameVector } from '../helpers.ts';
 import { CCodec, outcomeOf, type Outcome } from './c-codec.ts';
-import { fuzzInputs } from './mutate.ts';
+import { fuzzInputs } from '../mutate.ts';
 
 const vectors = loadVectors();
 /** Lines per differential fuzz run (the issue asks for at least 100,000). */
