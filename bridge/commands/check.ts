@@ -3,9 +3,8 @@
  * problem with its path and line, or a summary of the office. Exit 0 when
  * valid, 2 when not: usable from an installer's script.
  */
-import { parseArgs } from 'node:util';
 import { terminalsOf } from '../config/hailong-config.ts';
-import { processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
+import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
 
 /** `hailong check --help`. */
 export const CHECK_HELP = `hailong check: validate an office config file
@@ -18,17 +17,9 @@ Environment overrides (HAILONG_WEB_PORT, HAILONG_MQTT_URLS, …) are applied fir
 
 /** Runs `hailong check`; resolves with the exit code. */
 export async function runCheck(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n\n${CHECK_HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(CHECK_HELP);
-    return 0;
-  }
+  const args = parseCommand(argv, { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } }, CHECK_HELP, io);
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   const file = values.config ?? 'hailong.yaml';
   const config = await readConfigOrReport(file, io);
   if (config === undefined) return 2;

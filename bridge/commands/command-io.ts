@@ -4,6 +4,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** The `options` of a node:util parseArgs call. */
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { formatProblems } from '../config/config-problem.ts';
 import type { HailongConfig } from '../config/hailong-config.ts';
 import { loadConfig } from '../config/load-config.ts';
@@ -37,6 +41,31 @@ export const processIo: CommandIo = {
   stderr: (t) => void process.stderr.write(t),
   env: process.env,
 };
+
+/** A command's parsed options, or the exit code to return now (0 after --help, 2 on a usage error). */
+export type CommandArgs<O extends OptionsConfig> =
+  | { readonly values: ReturnType<typeof parseArgs<{ args: string[]; options: O }>>['values'] }
+  | { readonly exit: 0 | 2 };
+
+/**
+ * Parses a command's options (which include `help`): prints `help` on
+ * --help, or the usage error and `help` on a bad option, and says which
+ * exit code to return; otherwise gives the values.
+ */
+export function parseCommand<O extends OptionsConfig>(argv: readonly string[], options: O, help: string, io: CommandIo): CommandArgs<O> {
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: O }>>['values'];
+  try {
+    ({ values } = parseArgs<{ args: string[]; options: O }>({ args: [...argv], options }));
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n\n${help}`);
+    return { exit: 2 };
+  }
+  if ((values as { help?: boolean }).help === true) {
+    io.stdout(help);
+    return { exit: 0 };
+  }
+  return { values };
+}
 
 /** Loads and validates a config file; prints every problem and returns undefined when it is invalid. */
 export async function readConfigOrReport(file: string, io: CommandIo): Promise<HailongConfig | undefined> {

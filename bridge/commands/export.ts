@@ -6,13 +6,12 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parsePeriodKey } from '../../core/period.ts';
 import { addDays, isDateString, localMidnight } from '../../core/time.ts';
 import { parseVote } from '../../core/vote.ts';
 import { CSV_BOM, voteCsvHeader, voteCsvRow } from '../export/vote-csv.ts';
 import { Journal } from '../journal/journal.ts';
-import { processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
+import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
 
 /** `hailong export --help`. */
 export const EXPORT_HELP = `hailong export: write journal votes to CSV
@@ -32,27 +31,21 @@ Every press is exported, filtered ones too (column "Tính vào tỷ lệ" = khô
 
 /** Runs `hailong export`; resolves with the exit code. */
 export async function runExport(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        config: { type: 'string', short: 'c' },
-        period: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n\n${EXPORT_HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(EXPORT_HELP);
-    return 0;
-  }
+  const args = parseCommand(
+    argv,
+    {
+      config: { type: 'string', short: 'c' },
+      period: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    EXPORT_HELP,
+    io,
+  );
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   let from = values.from;
   let to = values.to;
   const problems: string[] = [];

@@ -6,11 +6,10 @@
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
 import { brokerUserProblems } from '../broker/broker-user-check.ts';
 import { MOSQUITTO_FILES, mosquittoConfig } from '../broker/mosquitto-config.ts';
-import { processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
+import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
 
 /** What the command needs from the validated bridge config. */
 export interface MosquittoConfigInputs {
@@ -156,25 +155,19 @@ export async function runMosquittoConfig(
 ): Promise<number> {
   const stdout = (text: string): void => io.stdout(text);
   const stderr = (text: string): void => io.stderr(text);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        config: { type: 'string', short: 'c' },
-        out: { type: 'string' },
-        'ws-port': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    stderr(`${(error as Error).message}\n\n${MOSQUITTO_CONFIG_HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    stdout(MOSQUITTO_CONFIG_HELP);
-    return 0;
-  }
+  const args = parseCommand(
+    argv,
+    {
+      config: { type: 'string', short: 'c' },
+      out: { type: 'string' },
+      'ws-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    MOSQUITTO_CONFIG_HELP,
+    io,
+  );
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   const wsPortText = values['ws-port'] ?? String(DEFAULT_MOSQUITTO_WS_PORT);
   const wsPort = Number(wsPortText);
   if (!/^\d{1,5}$/.test(wsPortText) || wsPort < 1 || wsPort > 65535) {

@@ -2,10 +2,9 @@
  * `hailong ports`: lists serial ports (by-id names, USB vendor/product/
  * serial) and, with `--probe`, which hailong box answers on each.
  */
-import { parseArgs } from 'node:util';
 import { openSerialPort } from '../serial/serialport-opener.ts';
 import { listPorts, probePort, type ListedPort, type ProbeResult } from '../serial/port-listing.ts';
-import { processIo, type CommandIo } from './command-io.ts';
+import { parseCommand, processIo, type CommandIo } from './command-io.ts';
 
 /** `hailong ports --help`. */
 export const PORTS_HELP = `hailong ports: list serial ports and the rating boxes on them
@@ -40,26 +39,20 @@ export function formatPorts(ports: readonly ListedPort[], probes: ReadonlyMap<st
 
 /** Runs `hailong ports`; resolves with the exit code. */
 export async function runPorts(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        probe: { type: 'boolean' },
-        seconds: { type: 'string' },
-        baud: { type: 'string' },
-        port: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n\n${PORTS_HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(PORTS_HELP);
-    return 0;
-  }
+  const args = parseCommand(
+    argv,
+    {
+      probe: { type: 'boolean' },
+      seconds: { type: 'string' },
+      baud: { type: 'string' },
+      port: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+    PORTS_HELP,
+    io,
+  );
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   const seconds = Number(values.seconds ?? '5');
   const baud = Number(values.baud ?? '115200');
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 120) {

@@ -8,11 +8,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { usesEmbeddedBroker } from '../config/hailong-config.ts';
 import { HailongApp, readCa } from '../hailong-app.ts';
 import { createLogger } from '../logger.ts';
-import { PACKAGE_ROOT, processIo, readConfigOrReport, untilSignal, version, type CommandIo } from './command-io.ts';
+import { parseCommand, PACKAGE_ROOT, processIo, readConfigOrReport, untilSignal, version, type CommandIo } from './command-io.ts';
 
 /** `hailong start --help`. */
 export const START_HELP = `hailong start: run hailong (bridge, broker, web apps)
@@ -37,26 +36,20 @@ HAILONG_DATA_DIR, HAILONG_LOG_LEVEL (info, debug, …).
 
 /** Runs `hailong start` (web = true) or `hailong bridge` (web = false) until SIGINT/SIGTERM. */
 export async function runStart(argv: readonly string[], web: boolean, io: CommandIo = processIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        config: { type: 'string', short: 'c' },
-        demo: { type: 'boolean' },
-        'data-dir': { type: 'string' },
-        'web-root': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n\n${START_HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(START_HELP);
-    return 0;
-  }
+  const args = parseCommand(
+    argv,
+    {
+      config: { type: 'string', short: 'c' },
+      demo: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      'web-root': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    START_HELP,
+    io,
+  );
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   const log = createLogger('hailong');
   const configFile = values.config ?? (values.demo !== true && existsSync('hailong.yaml') ? 'hailong.yaml' : undefined);
   if (!web && configFile === undefined) {
