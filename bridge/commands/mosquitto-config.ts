@@ -8,22 +8,11 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
 import { brokerUserProblems } from '../broker/broker-user-check.ts';
-import { MOSQUITTO_FILES, mosquittoConfig } from '../broker/mosquitto-config.ts';
+import { MOSQUITTO_FILES, mosquittoConfig, type MosquittoSetup } from '../broker/mosquitto-config.ts';
 import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
 
-/** What the command needs from the validated bridge config. */
-export interface MosquittoConfigInputs {
-  readonly district: string;
-  readonly ward: string;
-  readonly users: readonly BrokerUser[];
-  readonly anonymous: AnonymousAccess;
-  /** @default 1883 in the bridge config */
-  readonly tcpPort: number;
-  /** @default 9001 in the bridge config */
-  readonly wsPort: number;
-  /** The bridge's data folder; Mosquitto's database goes to `<dataDir>/mosquitto/`. */
-  readonly dataDir: string;
-}
+/** What the command needs from the validated bridge config: the generator's setup but where to write. */
+export type MosquittoConfigInputs = Omit<MosquittoSetup, 'configDir'>;
 
 /**
  * Reads the inputs from the config file; prints the problems and returns
