@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
+import { kioskUsersOf } from './broker/kiosk-users.ts';
 import type { BrokerUser } from './broker/broker-user.ts';
 import { BRIDGE_USERNAME } from './config/validate-config.ts';
 import { terminalsOf, usesEmbeddedBroker, type HailongConfig } from './config/hailong-config.ts';
@@ -125,13 +126,10 @@ export class HailongApp {
   /** Accounts of the embedded broker: the bridge itself, each kiosk, the configured users, extras. */
   private brokerUsers(): BrokerUser[] {
     const { config } = this.options;
-    const place = { district: config.district.id, ward: config.ward.id };
-    const kiosks: BrokerUser[] = terminalsOf(config)
-      .filter((t) => t.kind === 'touch' && t.password !== undefined)
-      .map((t) => ({ username: t.id, password: t.password as string, role: 'kiosk', ...place, counter: t.counter.id, terminal: t.id }));
     return [
-      { username: BRIDGE_USERNAME, password: this.bridgePassword, role: 'bridge', ...place },
-      ...kiosks,
+      { username: BRIDGE_USERNAME, password: this.bridgePassword, role: 'bridge', district: config.district.id, ward: config.ward.id },
+      // The config requires every kiosk's password when the broker is embedded.
+      ...kioskUsersOf(config).users,
       ...config.broker.users,
       ...(this.options.extraBrokerUsers ?? []),
     ];

@@ -9,6 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
 import { brokerUserProblems } from '../broker/broker-user-check.ts';
 import { MOSQUITTO_FILES, mosquittoConfig, type MosquittoSetup } from '../broker/mosquitto-config.ts';
+import { kioskUsersOf } from '../broker/kiosk-users.ts';
 import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
 
 /** What the command needs from the validated bridge config: the generator's setup but where to write. */
@@ -58,38 +59,6 @@ export interface MosquittoConfigSource {
   readonly mqtt: { readonly username?: string; readonly password?: string };
   readonly broker: { readonly port: number; readonly anonymous: AnonymousAccess; readonly users: readonly BrokerUser[] };
   readonly dataDir: string;
-}
-
-/**
- * The broker account of every kiosk (touch terminal): username = terminal id,
- * password from the terminal's entry, scoped to its terminal. Used for
- * Mosquitto here, and usable for the embedded broker too. Never throws.
- */
-export function kioskUsersOf(config: Pick<MosquittoConfigSource, 'district' | 'ward' | 'counters'>): {
-  readonly users: readonly BrokerUser[];
-  readonly problems: readonly string[];
-} {
-  const users: BrokerUser[] = [];
-  const problems: string[] = [];
-  for (const counter of config.counters) {
-    for (const t of counter.terminals) {
-      if (t.kind !== 'touch') continue;
-      if (t.password === undefined) {
-        problems.push(`counters[${counter.id}].terminals[${t.id}].password is required: it is kiosk ${t.id}'s broker account`);
-        continue;
-      }
-      users.push({
-        username: t.id,
-        password: t.password,
-        role: 'kiosk',
-        district: config.district.id,
-        ward: config.ward.id,
-        counter: counter.id,
-        terminal: t.id,
-      });
-    }
-  }
-  return { users, problems };
 }
 
 /** Mosquitto's conventional MQTT-over-WebSocket port. */

@@ -12,7 +12,7 @@ import type { Office } from '../../core/office.ts';
 import type { TerminalPath } from '../../core/path.ts';
 import type { Status } from '../../core/status.ts';
 import type { TerminalConfig } from '../../core/terminal-config.ts';
-import { BUILTIN_SCALES } from '../../core/scale.ts';
+import { BUILTIN_SCALES, type Scale } from '../../core/scale.ts';
 import type { HailongConfig, PlacedTerminal } from '../config/hailong-config.ts';
 import { terminalsOf } from '../config/hailong-config.ts';
 import type { Journal } from '../journal/journal.ts';
@@ -26,12 +26,16 @@ export interface RetainedStateOptions {
   readonly statusIntervalMs?: number;
 }
 
+/** A built-in scale travels as its id (small retained payloads), a custom one in full. */
+function scaleRef(config: HailongConfig): string | Scale {
+  return BUILTIN_SCALES.includes(config.scale) ? config.scale.id : config.scale;
+}
+
 /** The retained config of a terminal, from the office config. */
 export function terminalConfigOf(config: HailongConfig, terminal: PlacedTerminal): TerminalConfig {
-  const builtin = BUILTIN_SCALES.some((s) => s === config.scale);
   return {
     v: 1,
-    scale: builtin ? config.scale.id : config.scale,
+    scale: scaleRef(config),
     cooldownMs: config.rating.cooldownMs,
     mode: terminal.counter.mode,
     windowMs: config.rating.windowMs,
@@ -41,14 +45,13 @@ export function terminalConfigOf(config: HailongConfig, terminal: PlacedTerminal
 
 /** The retained office payload, from the office config. */
 export function officeOf(config: HailongConfig, at: number): Office {
-  const builtin = BUILTIN_SCALES.some((s) => s === config.scale);
   return {
     v: 1,
     district: config.district.id,
     ward: config.ward.id,
     districtName: config.district.name,
     wardName: config.ward.name,
-    scale: builtin ? config.scale.id : config.scale,
+    scale: scaleRef(config),
     target: config.target,
     openingHours: config.openingHours,
     counters: config.counters.map((c) => ({ id: c.id, name: c.name, terminals: c.terminals.map((t) => ({ id: t.id, kind: t.kind })) })),
