@@ -13,7 +13,7 @@ import type { Tally } from '../../core/tally.ts';
 import { TallyBuilder } from '../../core/tally-builder.ts';
 import type { TerminalPath } from '../../core/path.ts';
 import type { LevelKey } from '../../core/scale.ts';
-import { localParts } from '../../core/time.ts';
+import { localMidnight, localParts } from '../../core/time.ts';
 import { parseVote, type Vote } from '../../core/vote.ts';
 
 function keyOf(path: TerminalPath, month: string): string {
@@ -99,6 +99,21 @@ export class TallyBook {
       this.db.prepare("INSERT INTO meta (key, value) VALUES ('tallies_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(this.through));
     })();
     for (const key of keys) this.dirty.delete(key);
+    this.evictOld();
+  }
+
+  /**
+   * Drops saved builders of months before the previous one: votes rarely
+   * arrive for them (a box back from a long outage), and then they are
+   * loaded again. Without this, a bridge running for years would keep every
+   * terminal-month it ever touched in memory.
+   */
+  private evictOld(): void {
+    const month = localParts(Date.now()).monthKey;
+    const previous = localParts(localMidnight(`${month}-01`) - 1).monthKey;
+    for (const key of this.tallies.keys()) {
+      if (!this.dirty.has(key) && key.slice(-7) < previous) this.tallies.delete(key);
+    }
   }
 
   /** Every tally: the database's, with the newer in-memory ones in their place. */
