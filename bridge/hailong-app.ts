@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { kioskUsersOf } from './broker/kiosk-users.ts';
@@ -18,6 +19,9 @@ import type { PortOpener } from './serial/port-handle.ts';
 import type { TerminalSessionOptions } from './serial/terminal-session.ts';
 import { StaticServer } from './static-server.ts';
 import { WardBridge } from './ward-bridge.ts';
+
+/** The embedded broker's persistence, in the data folder beside the journal. */
+export const BROKER_DB_FILE = 'broker.db';
 
 /** Options of `HailongApp`. */
 export interface HailongAppOptions {
@@ -66,7 +70,15 @@ export class HailongApp {
     const { config, log } = options;
     const embedded = usesEmbeddedBroker(config);
     this.broker = embedded
-      ? new EmbeddedBroker({ port: config.broker.port, host: config.broker.host, anonymous: config.broker.anonymous, users: this.brokerUsers(), logger: log.child({ part: 'broker' }) })
+      ? new EmbeddedBroker({
+          port: config.broker.port,
+          host: config.broker.host,
+          anonymous: config.broker.anonymous,
+          users: this.brokerUsers(),
+          // Durable subscribers' sessions and queues survive a crash, as with Mosquitto (issue 17).
+          persistencePath: join(config.dataDir, BROKER_DB_FILE),
+          logger: log.child({ part: 'broker' }),
+        })
       : undefined;
     this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host });
     this.bridge = new WardBridge({
