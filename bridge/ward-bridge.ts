@@ -16,6 +16,7 @@ import type { TopicMessage } from '../core/topic-payload.ts';
 import type { HailongConfig, PlacedTerminal } from './config/hailong-config.ts';
 import type { Feature } from './controller.ts';
 import { Journal } from './journal/journal.ts';
+import { MAX_SEQ_JUMP, type RejectionReason } from './journal/rejected-votes.ts';
 import type { AppendOutcome } from './journal/vote-input.ts';
 import { MqttLink } from './mqtt/mqtt-link.ts';
 import { OutboxPublisher } from './mqtt/outbox-publisher.ts';
@@ -27,6 +28,7 @@ import type { PortOpener } from './serial/port-handle.ts';
 import type { DiscoveryFs } from './serial/port-candidates.ts';
 import { SerialPorts, type OpenPort } from './serial/serial-ports.ts';
 import { openSerialPort } from './serial/serialport-opener.ts';
+import type { Identification } from './serial/session-context.ts';
 import { TerminalDirectory } from './serial/terminal-directory.ts';
 import { TerminalSession, type TerminalSessionOptions } from './serial/terminal-session.ts';
 
@@ -79,9 +81,13 @@ export class WardBridge {
   private readonly owners = new Map<string, TerminalSession>();
   private readonly statusErrors = new Map<string, string>();
   private readonly problemCounts = new Map<string, number>();
+  /** Rejected votes per terminal and reason, to log the first and every 100th. */
+  private readonly rejectLogs = new Map<string, number>();
   private readonly refused: Record<string, number> = {};
   /** Resends answered DUP before reaching the journal (the journal counts its own). */
   private earlyDuplicates = 0;
+  /** HELLOs refused because their uid was live on another port. */
+  private uidConflicts = 0;
   private ticker: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
@@ -162,8 +168,11 @@ export class WardBridge {
       out['votes-duplicate'] = j.duplicates + this.earlyDuplicates;
       out['journal-failed'] = j.failed;
       out['outbox-backlog'] = this.journal.outboxSize();
+      for (const [reason, n] of Object.entries(this.journal.rejectedCounts())) out[`votes-rejected-${reason}`] = n;
     }
     for (const [code, n] of Object.entries(this.refused)) out[`refused-${code}`] = n;
+    // Every refused HELLO, not only the logged ones.
+    if (this.uidConflicts > 0) out['refused-uid-conflict'] = this.uidConflicts;
     for (const [code, n] of this.problemCounts) out[`port-${code}`] = n;
     for (const [code, n] of Object.entries(this.link.rejected())) out[`mqtt-${code}`] = n;
     return out;
@@ -218,7 +227,7 @@ export class WardBridge {
       {
         portPath: port.path,
         write: (bytes) => port.handle.write(bytes),
-        identify: (hello, path) => this.directory.identify(hello, path),
+        identify: (hello, path) => this.identify(hello, path, session),
         configFor: (terminal, hello) => this.directory.configFor(terminal, hello),
         openWindowMs: (terminal, now) => this.openWindowMs(terminal, now),
         storeVote: (terminal, uid, vote, receivedAt) => this.storeVote(terminal, uid, vote, receivedAt),
@@ -241,7 +250,8 @@ export class WardBridge {
     });
     session.on('refused', (uid, code, message) => {
       this.refused[code] = (this.refused[code] ?? 0) + 1;
-      log.warn({ uid, code }, message);
+      if (code === 'uid-conflict') log.error({ uid, code, count: this.uidConflicts }, message);
+      else log.warn({ uid, code }, message);
     });
     session.on('device-event', (terminal, code, value) => {
       const level = code === 'FULL' || code === 'LOWV' || code === 'STUCK' ? 'warn' : 'info';
@@ -257,10 +267,37 @@ export class WardBridge {
     this.sessions.set(port.path, session);
   }
 
+  /**
+   * One port per uid (PROTOCOL.md §6.1): a HELLO whose uid is live on
+   * another port (heard within `offlineAfterMs`) is refused; it is accepted
+   * once that port closed or went silent (the box really moved).
+   */
+  private identify(hello: HelloMessage, path: string, session: TerminalSession): Identification {
+    const id = this.directory.identify(hello, path);
+    if (!id.ok) return id;
+    const owner = this.owners.get(id.terminal.id);
+    if (owner === undefined || owner === session || !owner.isOnline || !this.sessionsHas(owner)) return id;
+    this.uidConflicts += 1;
+    const ownerPath = [...this.sessions].find(([, s]) => s === owner)?.[0] ?? 'another port';
+    return {
+      ok: false,
+      code: 'uid-conflict',
+      message: `UID CONFLICT: a box on ${path} says it is ${hello.uid} (${id.terminal.id}), which is online on ${ownerPath}: refused (NAK UID) until ${ownerPath} closes or stays silent; two boxes with one uid, or a foreign device copying it`,
+    };
+  }
+
+  private sessionsHas(session: TerminalSession): boolean {
+    for (const s of this.sessions.values()) if (s === session) return true;
+    return false;
+  }
+
   private onOnline(session: TerminalSession, terminal: PlacedTerminal, hello: HelloMessage, log: Logger): void {
     const previous = this.owners.get(terminal.id);
     this.owners.set(terminal.id, session);
-    if (previous !== undefined && previous !== session) log.info({ terminal: terminal.id }, 'terminal moved to another port');
+    if (previous !== undefined && previous !== session) {
+      previous.forget();
+      log.info({ terminal: terminal.id }, 'terminal moved to another port');
+    }
     log.info({ terminal: terminal.id, counter: terminal.counter.id, uid: hello.uid, model: hello.model, firmware: hello.firmware, pending: hello.pending }, 'terminal online');
     this.publishStatus(terminal, session, 'online');
   }
@@ -278,12 +315,49 @@ export class WardBridge {
       this.checkResend(terminal, uid, vote, hwm);
       return { status: 'duplicate', hwm };
     }
+    // A seq far above the mark would turn every later genuine vote into a DUP (PROTOCOL.md §7.1).
+    if (hwm > 0 && vote.seq - hwm > MAX_SEQ_JUMP) {
+      const message = `box ${uid} (${terminal.id}) sent seq ${vote.seq}, more than ${MAX_SEQ_JUMP} above its highest stored seq ${hwm}: stored as rejected and not counted, so it cannot make the box's later votes duplicates (a foreign box with this uid, or a corrupted seq counter)`;
+      return this.rejectVote(terminal, uid, vote, receivedAt, 'seq-jump', message, { highWaterMark: hwm });
+    }
     const input = voteInputOf(this.options.config, this.options.config.scale, this.counters, terminal, uid, vote, receivedAt, this.cooldown);
-    if ('code' in input) return { status: 'failed', code: input.code, message: input.message };
+    if ('code' in input) {
+      const message = `box ${uid} (${terminal.id}): ${input.message}; stored as rejected and not counted (PROTOCOL.md §7.3)`;
+      return this.rejectVote(terminal, uid, vote, receivedAt, 'button-beyond-scale', message, { levels: this.options.config.scale.levels.length });
+    }
     const outcome = await this.journal.append(input);
     if (outcome.status === 'failed' && input.filtered === undefined) this.counters.release(terminal.counter.id, input.pressedAt);
     if (outcome.status === 'failed') this.log.error({ terminal: terminal.id, code: outcome.code, error: outcome.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');
     return outcome;
+  }
+
+  /** Stores a vote as rejected (ACKed, never counted), logged loudly: first of each terminal and reason, then every 100th. */
+  private rejectVote(
+    terminal: PlacedTerminal,
+    uid: string,
+    vote: VoteMessage,
+    receivedAt: number,
+    reason: RejectionReason,
+    message: string,
+    extra: Record<string, unknown>,
+  ): AppendOutcome {
+    const outcome = this.journal.reject({
+      uid,
+      deviceSeq: vote.seq,
+      terminal: terminal.id,
+      reason,
+      receivedAt,
+      detail: { button: vote.button, reason: vote.reason, ageMs: vote.ageMs, flags: vote.flags, ...extra },
+    });
+    if (outcome.status === 'failed') {
+      this.log.error({ terminal: terminal.id, code: outcome.code, error: outcome.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');
+      return outcome;
+    }
+    const key = `${terminal.id}/${reason}`;
+    const n = (this.rejectLogs.get(key) ?? 0) + 1;
+    this.rejectLogs.set(key, n);
+    if (outcome.status === 'rejected' && (n === 1 || n % 100 === 0)) this.log.error({ terminal: terminal.id, uid, seq: vote.seq, button: vote.button, reason, count: n }, message);
+    return { status: 'rejected', code: reason, message, duplicate: outcome.status === 'duplicate' };
   }
 
   /**

@@ -15,7 +15,8 @@ import type { Tally } from '../../core/tally.ts';
 import { topicFor } from '../../core/topic.ts';
 import { voteId, type Vote } from '../../core/vote.ts';
 import type { LevelKey } from '../../core/scale.ts';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
+import { REJECTED_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
+import { RejectedVotes, type RejectedInput, type RejectOutcome } from './rejected-votes.ts';
 import { TallyBook } from './tally-book.ts';
 import type { AppendOutcome, JournalStats, VoteInput } from './vote-input.ts';
 
@@ -89,6 +90,7 @@ export class Journal {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private book: TallyBook | undefined;
+  private rejectedVotes: RejectedVotes | undefined;
   private tallyTimer: NodeJS.Timeout | undefined;
   /** Device high-water marks read or written so far (the database is the truth). */
   private readonly marks = new Map<string, number>();
@@ -120,6 +122,7 @@ export class Journal {
       // (each one copies pages and fsyncs the database) inside vote commits.
       db.pragma('wal_autocheckpoint = 4000');
       db.exec(SCHEMA_SQL);
+      db.exec(REJECTED_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
       if (row === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
       else if (Number(row.value) > SCHEMA_VERSION) {
@@ -135,6 +138,7 @@ export class Journal {
     }
     this.db = db;
     this.sql = prepare(db);
+    this.rejectedVotes = new RejectedVotes(db);
     this.book = new TallyBook(db, this.options.levels);
     this.book.recover();
     this.tallyTimer = setInterval(() => this.persistTallies(), this.options.tallyFlushMs);
@@ -157,6 +161,7 @@ export class Journal {
     this.db?.close();
     this.db = undefined;
     this.sql = undefined;
+    this.rejectedVotes = undefined;
     this.book = undefined;
     this.marks.clear();
     this.seqs.clear();
@@ -192,6 +197,23 @@ export class Journal {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /**
+   * Stores a vote as rejected (committed on return: ACK it, never count it;
+   * rejected-votes.ts). Pending appends are committed first, so the order
+   * of a device's votes is kept. Never throws.
+   */
+  reject(input: RejectedInput): RejectOutcome {
+    const rejected = this.rejectedVotes;
+    if (rejected === undefined) return { status: 'failed', code: 'closed', message: 'journal is not open' };
+    this.flush();
+    return rejected.store(input);
+  }
+
+  /** Rejected votes in the journal, by reason (see `reject`). */
+  rejectedCounts(): Record<string, number> {
+    return this.rejectedVotes?.counts() ?? {};
   }
 
   /** The highest device seq stored for `uid` (0 when none). */

@@ -26,6 +26,8 @@ export interface VoteInput
 export type AppendOutcome =
   | { readonly status: 'stored'; readonly vote: Vote; readonly payload: string; readonly rowid: number; readonly topic: string }
   | { readonly status: 'duplicate'; readonly hwm: number }
+  /** Stored as rejected (rejected-votes.ts): ACK it, never count it. `duplicate`: stored so before. */
+  | { readonly status: 'rejected'; readonly code: string; readonly message: string; readonly duplicate: boolean }
   | { readonly status: 'failed'; readonly code: string; readonly message: string };
 
 /** Journal counters. */
