@@ -66,7 +66,18 @@ export class HailongApp {
     const { config, log } = options;
     const embedded = usesEmbeddedBroker(config);
     this.broker = embedded
-      ? new EmbeddedBroker({ port: config.broker.port, host: config.broker.host, anonymous: config.broker.anonymous, users: this.brokerUsers(), logger: log.child({ part: 'broker' }) })
+      ? new EmbeddedBroker({
+          port: config.broker.port,
+          host: config.broker.host,
+          anonymous: config.broker.anonymous,
+          users: this.brokerUsers(),
+          logger: log.child({ part: 'broker' }),
+          // A kiosk's vote is committed to the journal before the kiosk gets its PUBACK (kiosk-intake.ts).
+          publishGate: (principal, topic, payload) =>
+            principal.role === 'kiosk' && topic.endsWith('/vote')
+              ? this.bridge.kioskIntake.ingest(topic, payload).then((v) => (v.accept ? undefined : `${v.code}: ${v.message}`))
+              : undefined,
+        })
       : undefined;
     this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host });
     this.bridge = new WardBridge({
@@ -86,6 +97,7 @@ export class HailongApp {
       ...(options.discovery === undefined ? {} : { discovery: options.discovery }),
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+      kioskVotes: embedded ? 'broker-gate' : 'subscribe',
     });
     const features: Feature[] = [];
     if (this.broker !== undefined) {

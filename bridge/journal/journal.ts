@@ -382,6 +382,11 @@ export class Journal {
     return row === undefined ? undefined : (JSON.parse(row.payload) as Vote);
   }
 
+  /** True when the vote `terminal:seq` is stored (committed). */
+  hasVote(terminal: string, seq: number): boolean {
+    return this.statements.byId.get(terminal, seq) !== undefined;
+  }
+
   /** True while any vote awaits its PUBACK (cheap, unlike counting a big backlog). */
   hasUnpublished(): boolean {
     return this.statements.anyUnpublished.get() !== undefined;
