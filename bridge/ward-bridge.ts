@@ -31,6 +31,8 @@ import { openSerialPort } from './serial/serialport-opener.ts';
 import type { Identification } from './serial/session-context.ts';
 import { TerminalDirectory } from './serial/terminal-directory.ts';
 import { TerminalSession, type TerminalSessionOptions } from './serial/terminal-session.ts';
+import { KioskIntake } from './kiosk/kiosk-intake.ts';
+import { KioskVoteSubscriber } from './kiosk/kiosk-vote-subscriber.ts';
 
 /** The broker connection a ward bridge uses. */
 export interface BrokerConnection {
@@ -60,6 +62,14 @@ export interface WardBridgeOptions {
   readonly journalPath?: string;
   /** Cap on the journal's size in bytes (a full cap behaves like a full disk). */
   readonly journalMaxBytes?: number;
+  /**
+   * How kiosk votes reach the journal: `subscribe` — a persistent-session
+   * subscription that acknowledges each vote after its commit (an external
+   * broker); `broker-gate` — the embedded broker hands each kiosk publish to
+   * `kioskIntake` before acknowledging it (hailong-app.ts wires that).
+   * @default "subscribe"
+   */
+  readonly kioskVotes?: 'subscribe' | 'broker-gate';
 }
 
 /** How often sessions are ticked (PING, offline) and statuses refreshed (ms). */
@@ -74,6 +84,10 @@ export class WardBridge {
   readonly ports: SerialPorts;
   readonly counters = new CounterState();
   readonly cooldown = new CooldownGuard();
+  /** Kiosk votes: validated, judged and journaled (the bridge publishes kiosk tallies too). */
+  readonly kioskIntake: KioskIntake;
+  private readonly kioskSubscriber: KioskVoteSubscriber | undefined;
+  private revocationTimer: NodeJS.Timeout | undefined;
   readonly directory: TerminalDirectory;
   /** Sessions by port path. */
   readonly sessions = new Map<string, TerminalSession>();
@@ -115,6 +129,22 @@ export class WardBridge {
     });
     this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version);
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
+    this.kioskIntake = new KioskIntake({ config, journal: this.journal, counters: this.counters, log: this.log.child({ part: 'kiosk-intake' }) });
+    const broker = options.broker;
+    this.kioskSubscriber =
+      options.kioskVotes === 'broker-gate'
+        ? undefined
+        : new KioskVoteSubscriber({
+            intake: this.kioskIntake,
+            get urls() {
+              return typeof broker.urls === 'function' ? broker.urls() : broker.urls;
+            },
+            clientId: `${broker.clientId ?? `hailong-bridge-${config.district.id}-${config.ward.id}`}-kiosk-votes`,
+            ...(broker.username === undefined ? {} : { username: broker.username }),
+            ...(broker.password === undefined ? {} : { password: broker.password }),
+            ...(broker.ca === undefined ? {} : { ca: broker.ca }),
+            log: this.log.child({ part: 'kiosk-intake' }),
+          });
     this.ports = new SerialPorts({
       ports: config.serial.ports,
       pinned: this.directory.pinnedPorts(),
@@ -146,7 +176,35 @@ export class WardBridge {
       { name: 'retained', dependsOn: ['mqtt'], start: () => this.retained.start(), stop: () => this.retained.stop() },
       { name: 'outbox', dependsOn: ['journal', 'mqtt'], start: () => this.outbox.start(), stop: () => this.outbox.stop() },
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },
+      { name: 'kiosk-intake', dependsOn: ['journal'], start: () => this.startKioskIntake(), stop: () => this.stopKioskIntake() },
     ];
+  }
+
+  /** True when kiosk votes are being taken in: always with the broker gate, once subscribed otherwise. */
+  get kioskIntakeReady(): boolean {
+    return this.kioskSubscriber === undefined || this.kioskSubscriber.subscribed;
+  }
+
+  private startKioskIntake(): void {
+    this.kioskIntake.on('stored', (vote, terminal) => {
+      this.retained.tallyChanged(vote, localParts(vote.pressedAt).monthKey);
+      // One service, one vote: a counted kiosk vote closes the boxes' windows at its counter.
+      if (vote.filtered === undefined && terminal.counter.mode === 'gated') {
+        for (const session of this.owners.values()) if (session.identified?.counter.id === terminal.counter.id) session.openWindow(0);
+      }
+    });
+    this.kioskSubscriber?.start();
+    // `hailong revoke` writes to the journal from another process: fold and republish what it touched.
+    this.revocationTimer = setInterval(() => {
+      if (!this.journal.isOpen) return;
+      for (const tm of this.journal.syncRevocations()) this.retained.tallyChanged(tm, tm.month);
+    }, TICK_MS);
+    this.revocationTimer.unref();
+  }
+
+  private async stopKioskIntake(): Promise<void> {
+    clearInterval(this.revocationTimer);
+    await this.kioskSubscriber?.stop();
   }
 
   private ward() {
@@ -175,6 +233,7 @@ export class WardBridge {
     if (this.uidConflicts > 0) out['refused-uid-conflict'] = this.uidConflicts;
     for (const [code, n] of this.problemCounts) out[`port-${code}`] = n;
     for (const [code, n] of Object.entries(this.link.rejected())) out[`mqtt-${code}`] = n;
+    for (const [code, n] of Object.entries(this.kioskIntake.stats())) out[code] = n;
     return out;
   }
 
