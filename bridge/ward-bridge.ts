@@ -92,6 +92,7 @@ export class WardBridge {
       path: options.journalPath ?? join(config.dataDir, 'journal.db'),
       levels: config.scale.levels.map((l) => l.key),
       ...(options.journalMaxBytes === undefined ? {} : { maxBytes: options.journalMaxBytes }),
+      log: options.log.child({ part: 'journal' }),
     });
     this.directory = new TerminalDirectory(config);
     const ward = { district: config.district.id, ward: config.ward.id };
@@ -161,11 +162,13 @@ export class WardBridge {
       out['votes-stored'] = j.stored;
       out['votes-duplicate'] = j.duplicates + this.earlyDuplicates;
       out['journal-failed'] = j.failed;
+      out['tally-persist-failed'] = j.tallyPersistFailed;
       out['outbox-backlog'] = this.journal.outboxSize();
     }
     for (const [code, n] of Object.entries(this.refused)) out[`refused-${code}`] = n;
     for (const [code, n] of this.problemCounts) out[`port-${code}`] = n;
     for (const [code, n] of Object.entries(this.link.rejected())) out[`mqtt-${code}`] = n;
+    out['retained-failed'] = this.retained.stats().failed;
     return out;
   }
 
