@@ -68,7 +68,7 @@ export class HailongApp {
     this.broker = embedded
       ? new EmbeddedBroker({ port: config.broker.port, host: config.broker.host, anonymous: config.broker.anonymous, users: this.brokerUsers(), logger: log.child({ part: 'broker' }) })
       : undefined;
-    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host });
+    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host, log: log.child({ part: 'web' }) });
     this.bridge = new WardBridge({
       config,
       log,

@@ -169,6 +169,7 @@ export class WardBridge {
     for (const [code, n] of this.problemCounts) out[`port-${code}`] = n;
     for (const [code, n] of Object.entries(this.link.rejected())) out[`mqtt-${code}`] = n;
     out['retained-failed'] = this.retained.stats().failed;
+    out['outbox-journal-errors'] = this.outbox.stats().journalErrors;
     return out;
   }
 
@@ -272,7 +273,24 @@ export class WardBridge {
     return terminal.counter.mode === 'gated' && this.counters.isOpen(terminal.counter.id, now) ? this.options.config.rating.windowMs : 0;
   }
 
+  /**
+   * Stores a vote; never rejects. A SQLite error thrown by the journal (disk
+   * I/O, corruption) is logged loudly and counted (`storage-threw` in the
+   * bridge status), and answered as a failed store: the box is NAKed and
+   * keeps the vote to resend it.
+   */
   private async storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
+    try {
+      return await this.storeVoteOrThrow(terminal, uid, vote, receivedAt);
+    } catch (error) {
+      const n = (this.problemCounts.get('storage-threw') ?? 0) + 1;
+      this.problemCounts.set('storage-threw', n);
+      this.log.error({ terminal: terminal.id, uid, seq: vote.seq, err: error, count: n }, 'VOTE NOT STORED: the journal threw; the terminal keeps the vote and resends it');
+      return { status: 'failed', code: 'storage', message: `the journal threw: ${(error as Error).message}` };
+    }
+  }
+
+  private async storeVoteOrThrow(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
     if (!this.journal.isOpen) return { status: 'failed', code: 'closed', message: 'journal is not open' };
     // A resend of a stored vote must not consume a gated window again.
     const hwm = this.journal.highWaterMark(uid);
