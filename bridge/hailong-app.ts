@@ -85,7 +85,7 @@ export class HailongApp {
               : undefined,
         })
       : undefined;
-    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host });
+    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host, log: log.child({ part: 'web' }) });
     this.bridge = new WardBridge({
       config,
       log,

@@ -112,6 +112,7 @@ export class WardBridge {
       path: options.journalPath ?? join(config.dataDir, 'journal.db'),
       levels: config.scale.levels.map((l) => l.key),
       ...(options.journalMaxBytes === undefined ? {} : { maxBytes: options.journalMaxBytes }),
+      log: options.log.child({ part: 'journal' }),
     });
     this.directory = new TerminalDirectory(config);
     const ward = { district: config.district.id, ward: config.ward.id };
@@ -225,6 +226,7 @@ export class WardBridge {
       out['votes-stored'] = j.stored;
       out['votes-duplicate'] = j.duplicates + this.earlyDuplicates;
       out['journal-failed'] = j.failed;
+      out['tally-persist-failed'] = j.tallyPersistFailed;
       out['outbox-backlog'] = this.journal.outboxSize();
       for (const [reason, n] of Object.entries(this.journal.rejectedCounts())) out[`votes-rejected-${reason}`] = n;
     }
@@ -234,6 +236,8 @@ export class WardBridge {
     for (const [code, n] of this.problemCounts) out[`port-${code}`] = n;
     for (const [code, n] of Object.entries(this.link.rejected())) out[`mqtt-${code}`] = n;
     for (const [code, n] of Object.entries(this.kioskIntake.stats())) out[code] = n;
+    out['retained-failed'] = this.retained.stats().failed;
+    out['outbox-journal-errors'] = this.outbox.stats().journalErrors;
     return out;
   }
 
@@ -365,7 +369,24 @@ export class WardBridge {
     return terminal.counter.mode === 'gated' && this.counters.isOpen(terminal.counter.id, now) ? this.options.config.rating.windowMs : 0;
   }
 
+  /**
+   * Stores a vote; never rejects. A SQLite error thrown by the journal (disk
+   * I/O, corruption) is logged loudly and counted (`storage-threw` in the
+   * bridge status), and answered as a failed store: the box is NAKed and
+   * keeps the vote to resend it.
+   */
   private async storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
+    try {
+      return await this.storeVoteOrThrow(terminal, uid, vote, receivedAt);
+    } catch (error) {
+      const n = (this.problemCounts.get('storage-threw') ?? 0) + 1;
+      this.problemCounts.set('storage-threw', n);
+      this.log.error({ terminal: terminal.id, uid, seq: vote.seq, err: error, count: n }, 'VOTE NOT STORED: the journal threw; the terminal keeps the vote and resends it');
+      return { status: 'failed', code: 'storage', message: `the journal threw: ${(error as Error).message}` };
+    }
+  }
+
+  private async storeVoteOrThrow(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
     if (!this.journal.isOpen) return { status: 'failed', code: 'closed', message: 'journal is not open' };
     // A resend of a stored vote must not consume a gated window again.
     const hwm = this.journal.highWaterMark(uid);

@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { createLogger, type Logger } from '../logger.ts';
 import type { Tally } from '../../core/tally.ts';
 import { topicFor } from '../../core/topic.ts';
 import { voteId, type Vote } from '../../core/vote.ts';
@@ -42,10 +43,19 @@ export interface JournalOptions {
    * @default undefined (no cap)
    */
   readonly maxBytes?: number;
+  /**
+   * Where failures that do not lose votes (a tally batch not written) are
+   * logged: they must still be seen (issue 13, item 9).
+   * @default createLogger('hailong-journal')
+   */
+  readonly log?: Logger;
 }
 
 /** `JournalOptions` resolved once. */
 type ResolvedJournalOptions = Readonly<Required<Omit<JournalOptions, 'maxBytes'>> & { maxBytes: number | undefined }>;
+
+/** Log the first tally-persist failure in full, then every this many (a failing disk must not flood the log). */
+const LOG_EVERY_FAILURES = 100;
 
 /** Where the last commit put each stored vote. */
 interface Committed {
@@ -106,7 +116,7 @@ export class Journal {
   private readonly marks = new Map<string, number>();
   /** Last published seq per terminal id, read or written so far. */
   private readonly seqs = new Map<string, number>();
-  private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0 };
+  private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0, tallyPersistFailed: 0 };
 
   constructor(options: JournalOptions) {
     this.options = Object.freeze({
@@ -114,6 +124,7 @@ export class Journal {
       levels: options.levels ?? (['rat-hai-long', 'hai-long', 'khong-hai-long'] as const),
       tallyFlushMs: options.tallyFlushMs ?? 1000,
       maxBytes: options.maxBytes,
+      log: options.log ?? createLogger('hailong-journal'),
     });
   }
 
@@ -160,8 +171,17 @@ export class Journal {
   private persistTallies(): void {
     try {
       this.book?.persist();
-    } catch {
-      // Tallies are folded again from the votes at the next open: nothing is lost.
+    } catch (error) {
+      // Tallies are folded again from the votes at the next open, so nothing
+      // is lost; but a journal that cannot write is about to refuse votes
+      // too, so it must be seen: an error line and a counter in the bridge status.
+      const n = ++this.counters.tallyPersistFailed;
+      if (n === 1 || n % LOG_EVERY_FAILURES === 0) {
+        this.options.log.error(
+          { err: error, count: n, journal: this.options.path },
+          'monthly tallies not written to the journal (they are folded again from the stored votes at the next start)',
+        );
+      }
     }
   }
 

@@ -43,4 +43,6 @@ export interface JournalStats {
   duplicates: number;
   failed: number;
   commits: number;
+  /** Tally batches that could not be written (logged at error). */
+  tallyPersistFailed: number;
 }

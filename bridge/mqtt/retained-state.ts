@@ -74,6 +74,7 @@ export class RetainedState {
   private readonly onConnect = () => void this.publishAll();
   private readonly ward;
   private bridgeStatus: Status;
+  private failed = 0;
 
   constructor(
     private readonly config: HailongConfig,
@@ -167,12 +168,23 @@ export class RetainedState {
     this.log.info({ tallies: tallies.length, terminals: terminalsOf(this.config).length }, 'retained state published');
   }
 
+  /** Retained publishes that failed (each logged at warn; all are republished on the next connect). */
+  stats(): { readonly failed: number } {
+    return { failed: this.failed };
+  }
+
   private async safely(what: string, publish: () => Promise<void>): Promise<void> {
     try {
       await publish();
     } catch (error) {
-      // Disconnected: everything is republished on the next connect.
-      this.log.debug({ what, error: (error as Error).message }, 'retained publish deferred until reconnect');
+      // Everything is republished on the next connect, so nothing is lost;
+      // but a retained state the broker never got leaves dashboards showing
+      // old figures, so it is counted (`retained-failed` in the bridge
+      // status) and logged at warn, the first of each kind and then every 100th.
+      const n = ++this.failed;
+      if (n === 1 || n % 100 === 0) {
+        this.log.warn({ what, count: n, error: (error as Error).message }, `retained ${what} not published (republished on the next connect)`);
+      }
     }
   }
 }
