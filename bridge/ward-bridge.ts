@@ -10,7 +10,6 @@ import type { Logger } from 'pino';
 import type { Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
-import { localParts } from '../core/time.ts';
 import type { HelloMessage, VoteMessage } from '../firmware-protocol/src/message.ts';
 import type { TopicMessage } from '../core/topic-payload.ts';
 import type { HailongConfig, PlacedTerminal } from './config/hailong-config.ts';
@@ -235,7 +234,6 @@ export class WardBridge {
     session.on('stored', (vote, payload, rowid, topic) => {
       this.outbox.offer(rowid, topic, payload);
       if (vote.filtered === undefined && vote.timeUncertain !== true) this.cooldown.counted(vote.terminal, vote.pressedAt);
-      this.retained.tallyChanged(vote, localParts(vote.pressedAt).monthKey);
       log.debug({ vote: vote.id, level: vote.level, filtered: vote.filtered ?? null }, 'vote stored');
       if (vote.filtered === undefined && session.identified?.counter.mode === 'gated') this.closeOtherWindows(session);
     });

@@ -17,6 +17,7 @@ import type { BrokerUser } from '../broker/broker-user.ts';
 import type { HailongConfig } from '../config/hailong-config.ts';
 import type { Feature } from '../controller.ts';
 import type { HailongApp } from '../hailong-app.ts';
+import { Journal } from '../journal/journal.ts';
 import { StreamPorts } from '../serial/stream-ports.ts';
 import { createStreamFleet, type StreamFleet } from '../simulator/fleet.ts';
 import { JsonFileTerminalStore } from '../simulator/json-file-store.ts';
@@ -86,7 +87,6 @@ export class Demo {
   /** The demo's features, started after the bridge's. */
   features(app: HailongApp): Feature[] {
     return [
-      { name: 'demo-history', dependsOn: ['journal'], start: () => this.seedOwnHistory(app), stop: () => undefined },
       { name: 'demo-wards', dependsOn: ['broker'], start: () => this.publishNeighbours(app), stop: () => this.closeClients() },
       { name: 'demo-terminals', dependsOn: ['serial'], start: () => this.startTerminals(), stop: () => this.stopTerminals() },
     ];
@@ -96,8 +96,25 @@ export class Demo {
     return localParts(Date.now()).date;
   }
 
-  private async seedOwnHistory(app: HailongApp): Promise<void> {
-    const journal = app.bridge.journal;
+  /**
+   * Gives this ward a year of history through its own journal, BEFORE the
+   * bridge opens it (call before `HailongApp.start()`): the bridge's first
+   * retained publish then carries every month, and the outbox never sees the
+   * history as live votes. Seeding inside the running bridge raced its first
+   * MQTT connect (issue 12: 3 of 13 months retained, 6000 old votes replayed).
+   * Does nothing when the journal already holds votes.
+   */
+  async seedHistory(): Promise<void> {
+    const journal = new Journal({ path: join(this.options.dataDir, 'journal.db'), levels: this.config.scale.levels.map((l) => l.key) });
+    journal.open();
+    try {
+      await this.seedInto(journal);
+    } finally {
+      journal.close();
+    }
+  }
+
+  private async seedInto(journal: Journal): Promise<void> {
     if (journal.voteCount() > 0) return;
     const days = this.options.historyDays ?? 365;
     const ward: HistoryWard = {
