@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { DEFAULT_OPENING_HOURS } from '../../core/opening-hours.ts';
 import { addDays, localParts } from '../../core/time.ts';
 import { publicationFor } from '../../core/topic-payload.ts';
 import type { BrokerUser } from '../broker/broker-user.ts';
@@ -22,6 +23,7 @@ import { StreamPorts } from '../serial/stream-ports.ts';
 import { createStreamFleet, type StreamFleet } from '../simulator/fleet.ts';
 import { JsonFileTerminalStore } from '../simulator/json-file-store.ts';
 import { Simulation } from '../simulator/simulation.ts';
+import { demoCitizens, demoOpeningHours, type DemoSession } from './demo-citizens.ts';
 import { DEMO_BOXES, DEMO_DESK, demoConfig, demoOfficers } from './demo-office.ts';
 import { generateHistory, type HistoryWard } from './history.ts';
 import { demoWards, historyOffice, DEMO_OFFICER_NAMES } from './demo-wards.ts';
@@ -50,6 +52,8 @@ export class Demo {
   readonly fleet: StreamFleet;
   readonly config: HailongConfig;
   readonly neighbours: readonly HistoryWard[];
+  /** The demo session opened because the demo started while the office was closed, if so. */
+  readonly session: DemoSession | null;
   private readonly neighbourUsers: BrokerUser[];
   private simulation: Simulation | undefined;
   private readonly clients: MqttClient[] = [];
@@ -63,9 +67,12 @@ export class Demo {
       store: (uid) => new JsonFileTerminalStore({ path: join(options.dataDir, 'terminals', `${uid}.json`) }),
     });
     const paths = this.fleet.pairs.map((p) => this.ports.add(p));
+    const hours = demoOpeningHours(DEFAULT_OPENING_HOURS, Date.now());
+    this.session = hours.session;
     this.config = demoConfig({
       dataDir: options.dataDir,
       ports: paths,
+      openingHours: hours.hours,
       ...(options.webPort === undefined ? {} : { webPort: options.webPort }),
       ...(options.brokerPort === undefined ? {} : { brokerPort: options.brokerPort }),
     });
@@ -200,12 +207,19 @@ export class Demo {
     this.fleet.start();
     this.simulation = new Simulation({
       terminals: this.fleet.terminals,
-      meanIntervalMs: [lo * 1000, hi * 1000],
+      ...demoCitizens({ openingHours: this.config.openingHours, cooldownMs: this.config.rating.cooldownMs, meanIntervalSeconds: [lo, hi] }),
       seed: this.options.seed ?? Date.now() % 100_000,
       progressIntervalMs: 60_000,
     });
     this.simulation.start();
-    this.options.log.info({ terminals: this.fleet.terminals.length, meanIntervalSeconds: [lo, hi] }, 'demo: virtual citizens are voting');
+    const s = this.session;
+    if (s !== null) {
+      this.options.log.info(
+        { session: s },
+        `demo: văn phòng đang ngoài giờ làm việc, bản demo mở một buổi mô phỏng (${s.day} ${s.from}–${s.to}) để có lượt đánh giá trực tiếp · the office is closed now: the demo opens a demo session so that live votes flow`,
+      );
+    }
+    this.options.log.info({ terminals: this.fleet.terminals.length, meanIntervalSeconds: [lo, hi] }, 'demo: virtual citizens are voting (only during opening hours)');
   }
 
   private async stopTerminals(): Promise<void> {
