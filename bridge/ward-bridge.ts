@@ -19,6 +19,7 @@ import type { AppendOutcome } from './journal/vote-input.ts';
 import { MqttLink } from './mqtt/mqtt-link.ts';
 import { OutboxPublisher } from './mqtt/outbox-publisher.ts';
 import { RetainedState } from './mqtt/retained-state.ts';
+import { WillWitness } from './mqtt/will-witness.ts';
 import { CounterState } from './rating/counter-state.ts';
 import { voteInputOf } from './rating/vote-intake.ts';
 import { CooldownGuard } from './rating/cooldown-guard.ts';
@@ -68,6 +69,7 @@ export class WardBridge {
   readonly link: MqttLink;
   readonly outbox: OutboxPublisher;
   readonly retained: RetainedState;
+  readonly witness: WillWitness;
   readonly ports: SerialPorts;
   readonly counters = new CounterState();
   readonly cooldown = new CooldownGuard();
@@ -107,6 +109,7 @@ export class WardBridge {
       log: this.log.child({ part: 'mqtt' }),
     });
     this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version);
+    this.witness = new WillWitness(config, this.link, this.log.child({ part: 'witness' }));
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
     this.ports = new SerialPorts({
       ports: config.serial.ports,
@@ -137,6 +140,7 @@ export class WardBridge {
         },
       },
       { name: 'retained', dependsOn: ['mqtt'], start: () => this.retained.start(), stop: () => this.retained.stop() },
+      { name: 'witness', dependsOn: ['mqtt'], start: () => this.witness.start(), stop: () => this.witness.stop() },
       { name: 'outbox', dependsOn: ['journal', 'mqtt'], start: () => this.outbox.start(), stop: () => this.outbox.stop() },
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },
     ];

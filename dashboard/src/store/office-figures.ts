@@ -4,7 +4,7 @@
  * officer logged in and the time of the last vote. Pure functions of the
  * store and a date, so they are the same however messages arrived.
  */
-import { emptySummary, foldTalliesBy, localParts } from '../../../core/index.ts';
+import { emptySummary, foldTalliesBy, localParts, statusSince } from '../../../core/index.ts';
 import type { Summary, Tally } from '../../../core/index.ts';
 import { scaleOf } from './names.ts';
 import type { DashboardStore } from './store.ts';
@@ -83,9 +83,9 @@ export function counterFigure(store: DashboardStore, counter: string, today: str
     // themselves.
     const served = (status?.kind ?? kinds.get(t)) === 'button';
     if (served && bridge?.state === 'offline' && status?.state !== 'offline') {
-      return { key, id: t, state: 'offline', since: bridge.at };
+      return { key, id: t, state: 'offline', since: statusSince(bridge) };
     }
-    return { key, id: t, state: status?.state ?? 'unknown', since: status?.at ?? null };
+    return { key, id: t, state: status?.state ?? 'unknown', since: status === undefined ? null : statusSince(status) };
   });
   const session = store.sessions.get(counter);
   const officer =

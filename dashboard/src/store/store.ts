@@ -110,8 +110,10 @@ export class DashboardStore {
   /**
    * Applies one MQTT message (payload as received: bytes or text). Never
    * throws: anything wrong is counted in `rejects` and returned as `ok: false`.
+   * `live`: the message arrived as it was published (not from the broker's
+   * retained store), so a last will without `since` went offline about now.
    */
-  apply(topic: unknown, payload: unknown): ApplyOutcome {
+  apply(topic: unknown, payload: unknown, options: { readonly live?: boolean } = {}): ApplyOutcome {
     this.stats.messages += 1;
     let outcome: ApplyOutcome;
     try {
@@ -119,7 +121,7 @@ export class DashboardStore {
       if (!body.ok) outcome = body;
       else {
         const parsed = parseMessage(topic, body.text);
-        if (parsed.ok) outcome = this.applyMessage(parsed.value);
+        if (parsed.ok) outcome = this.applyMessage(options.live === true ? this.#stampWill(parsed.value) : parsed.value);
         else if (parsed.code === 'empty-payload') {
           // A cleared retained message: keep what we know (never lose data).
           this.stats.cleared += 1;
@@ -177,6 +179,16 @@ export class DashboardStore {
       case 'served':
         return { ...base, counter: counterKey(msg.params), key: counterKey(msg.params), changed: false };
     }
+  }
+
+  /**
+   * A last will carries its connection's `at` (core/status.ts), not when it
+   * fired: seen live, it fired about now, so keep that as `since` for
+   * "mất kết nối từ …" (issue 12, defect 4).
+   */
+  #stampWill(msg: TopicMessage): TopicMessage {
+    if ((msg.kind !== 'status' && msg.kind !== 'bridge-status') || msg.payload.state !== 'offline' || msg.payload.since !== undefined) return msg;
+    return { ...msg, payload: { ...msg.payload, since: this.#now() } } as TopicMessage;
   }
 
   #noteTerminal(counter: string, terminal: string): void {

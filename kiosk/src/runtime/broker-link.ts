@@ -134,7 +134,9 @@ export class BrokerLink {
   /** Publishes "offline" (retained) and disconnects cleanly. */
   async stop(): Promise<void> {
     globalThis.removeEventListener?.('online', this.#onBrowserOnline);
-    await this.#client.stop(this.#status('offline'));
+    // A clean stop knows when it goes offline: `since` says so (a will cannot).
+    const at = this.#hooks.now();
+    await this.#client.stop(statusPublication(this.#options, { ...kioskStatus('offline', at, this.#installId, this.#hooks.problems()), since: at }));
   }
 
   #status(state: 'online' | 'offline', at: number = this.#hooks.now()): Publication<'status'> {
