@@ -20,6 +20,7 @@ export interface LinkClient {
   start(): void;
   stop(beforeDisconnect?: Publication): Promise<void>;
   reconnectNow(): void;
+  connectionLost(reason: string): void;
   publish(p: Publication): Promise<void>;
   on<K extends keyof MqttClientEvents>(event: K, listener: MqttClientEvents[K]): () => void;
 }
@@ -62,6 +63,7 @@ export class BrokerLink {
   readonly #client: LinkClient;
   readonly #publisher: Publisher;
   readonly #onBrowserOnline = (): void => this.#client.reconnectNow();
+  readonly #onBrowserOffline = (): void => this.#client.connectionLost('the browser reports no network');
   /** The `at` of the current connection's will. */
   #connectionAt = 0;
 
@@ -113,6 +115,7 @@ export class BrokerLink {
   start(): void {
     this.#client.start();
     globalThis.addEventListener?.('online', this.#onBrowserOnline);
+    globalThis.addEventListener?.('offline', this.#onBrowserOffline);
   }
 
   /** Flushes the outbox if connected. */
@@ -134,6 +137,7 @@ export class BrokerLink {
   /** Publishes "offline" (retained) and disconnects cleanly. */
   async stop(): Promise<void> {
     globalThis.removeEventListener?.('online', this.#onBrowserOnline);
+    globalThis.removeEventListener?.('offline', this.#onBrowserOffline);
     // A clean stop knows when it goes offline: `since` says so (a will cannot).
     const at = this.#hooks.now();
     await this.#client.stop(statusPublication(this.#options, { ...kioskStatus('offline', at, this.#installId, this.#hooks.problems()), since: at }));
