@@ -50,6 +50,13 @@ export interface Status {
   readonly firmware?: string;
   /** Error counters by code since the publisher started (e.g. `bad-crc`). */
   readonly errors?: Readonly<Record<string, number>>;
+  /**
+   * Kiosks: epoch ms this device first took this terminal id (kept in its
+   * storage with its `uid`). Two devices opened on one kiosk URL share the
+   * MQTT client id and knock each other off the broker; of the two, the
+   * earlier claim keeps the terminal and the later yields (`keepsTerminal`).
+   */
+  readonly claimedAt?: number;
 }
 
 /** Allowed values of `state`. */
@@ -104,8 +111,32 @@ function readStatus(root: unknown): Status {
   }
   const errors = optionalField(o, 'errors');
   if (errors !== undefined) status.errors = readErrors(errors);
+  const claimedAt = optionalField(o, 'claimedAt');
+  if (claimedAt !== undefined) status.claimedAt = intIn(claimedAt, 'claimedAt', 0, MAX_EPOCH_MS);
   return status;
 }
+
+/** A device's claim on a terminal id: its install `uid` and when it took the terminal. */
+export interface TerminalClaim {
+  readonly uid: string;
+  readonly claimedAt?: number;
+}
+
+/**
+ * Two devices claim one terminal id: true when `mine` keeps it. The earlier
+ * claim keeps it (the tablet that was there first); a claim without a time
+ * (a kiosk too old to send one, which will never yield) counts as earliest;
+ * on a tie the smaller uid keeps it. Both devices reach the same verdict.
+ */
+export function keepsTerminal(mine: TerminalClaim, theirs: TerminalClaim): boolean {
+  const a = mine.claimedAt ?? Number.NEGATIVE_INFINITY;
+  const b = theirs.claimedAt ?? Number.NEGATIVE_INFINITY;
+  if (a !== b) return a < b;
+  return mine.uid < theirs.uid;
+}
+
+/** Error counter a kiosk reports in its status after it saw another device on its terminal id. */
+export const DUPLICATE_DEVICE = 'duplicate-device';
 
 /** When the status's state began, as far as known: `since` when stamped, else `at`. */
 export function statusSince(status: Status): number {

@@ -131,3 +131,19 @@ describe('mergeStatus', () => {
     expect(statusSince(will)).toBe(1_000);
   });
 });
+
+describe('keepsTerminal', () => {
+  it('exactly one of two devices keeps a terminal; the earlier claim, an untimed (old) kiosk first (property)', async () => {
+    const { keepsTerminal } = await import('../../core/status.ts');
+    const fc = (await import('fast-check')).default;
+    const claim = fc.record({ uid: fc.string({ minLength: 1, maxLength: 4 }), claimedAt: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) }, { requiredKeys: ['uid'] });
+    fc.assert(
+      fc.property(claim, claim, (a, b) => {
+        fc.pre(a.uid !== b.uid);
+        expect(keepsTerminal(a, b)).toBe(!keepsTerminal(b, a));
+      }),
+    );
+    expect(keepsTerminal({ uid: 'z', claimedAt: 1 }, { uid: 'a', claimedAt: 2 })).toBe(true);
+    expect(keepsTerminal({ uid: 'a', claimedAt: 1 }, { uid: 'z' })).toBe(false);
+  });
+});

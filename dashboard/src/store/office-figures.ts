@@ -17,6 +17,8 @@ export interface TerminalFigure {
   readonly state: 'online' | 'offline' | 'unknown';
   /** Epoch ms of the last state change, when known. */
   readonly since: number | null;
+  /** Two devices were seen using this terminal id (`DashboardStore.deviceConflict`). */
+  readonly conflict?: true;
 }
 
 /** What a counter tile shows. */
@@ -85,7 +87,8 @@ export function counterFigure(store: DashboardStore, counter: string, today: str
     if (served && bridge?.state === 'offline' && status?.state !== 'offline') {
       return { key, id: t, state: 'offline', since: statusSince(bridge) };
     }
-    return { key, id: t, state: status?.state ?? 'unknown', since: status === undefined ? null : statusSince(status) };
+    const figure: TerminalFigure = { key, id: t, state: status?.state ?? 'unknown', since: status === undefined ? null : statusSince(status) };
+    return store.deviceConflict(key) ? { ...figure, conflict: true } : figure;
   });
   const session = store.sessions.get(counter);
   const officer =

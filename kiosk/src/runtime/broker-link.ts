@@ -59,6 +59,7 @@ export class BrokerLink {
   readonly #options: KioskOptions;
   readonly #outbox: Outbox;
   readonly #installId: string;
+  readonly #claimedAt: number | undefined;
   readonly #hooks: BrokerLinkHooks;
   readonly #client: LinkClient;
   readonly #publisher: Publisher;
@@ -73,10 +74,12 @@ export class BrokerLink {
     outbox: Outbox,
     installId: string,
     hooks: BrokerLinkHooks,
+    claimedAt?: number,
   ) {
     this.#options = options;
     this.#outbox = outbox;
     this.#installId = installId;
+    this.#claimedAt = claimedAt;
     this.#hooks = hooks;
     const client = createClient({
       url: options.broker,
@@ -128,6 +131,11 @@ export class BrokerLink {
     this.#client.reconnectNow();
   }
 
+  /** Publishes "online" again (e.g. with a new problem counter), for this connection. */
+  announce(): void {
+    void this.#client.publish(this.#status('online', this.#connectionAt)).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
+  }
+
   /** Merges a retained tally from the broker; republishes ours when it is newer (votes taken offline). */
   async mergeTally(remote: Tally): Promise<void> {
     const merged = await this.#outbox.mergeRemoteTally(remote);
@@ -140,11 +148,22 @@ export class BrokerLink {
     globalThis.removeEventListener?.('offline', this.#onBrowserOffline);
     // A clean stop knows when it goes offline: `since` says so (a will cannot).
     const at = this.#hooks.now();
-    await this.#client.stop(statusPublication(this.#options, { ...kioskStatus('offline', at, this.#installId, this.#hooks.problems()), since: at }));
+    await this.#client.stop(statusPublication(this.#options, { ...kioskStatus('offline', at, this.#installId, this.#hooks.problems(), this.#claimedAt), since: at }));
+  }
+
+  /**
+   * Gives the terminal id up to another device (two devices on one kiosk
+   * URL): disconnects cleanly WITHOUT publishing "offline", which would
+   * overwrite the other device's "online", and without its will.
+   */
+  async yieldTerminal(): Promise<void> {
+    globalThis.removeEventListener?.('online', this.#onBrowserOnline);
+    globalThis.removeEventListener?.('offline', this.#onBrowserOffline);
+    await this.#client.stop();
   }
 
   #status(state: 'online' | 'offline', at: number = this.#hooks.now()): Publication<'status'> {
-    return statusPublication(this.#options, kioskStatus(state, at, this.#installId, this.#hooks.problems()));
+    return statusPublication(this.#options, kioskStatus(state, at, this.#installId, this.#hooks.problems(), this.#claimedAt));
   }
 
   // After every (re)connect: retained status and tally again, then the outbox.

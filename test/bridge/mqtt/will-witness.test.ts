@@ -6,6 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import mqtt from 'mqtt';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { publicationFor } from '../../../core/topic-payload.ts';
 import type { Status } from '../../../core/status.ts';
@@ -51,4 +52,29 @@ describe('WillWitness', () => {
     expect(stamped.since).toBeGreaterThanOrEqual(cutAt);
     expect(stamped.since).toBeLessThan(cutAt + 3000);
   });
+
+  it('logs at warn when two devices claim one kiosk terminal', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const config = demoConfig({ dataDir: tmp.dir, ports: [], brokerPort: 0 });
+    const { app, url } = await startApp(config, { log });
+    cleanups.push(() => (app as HailongApp).stop());
+    const place = { district: 'ba-dinh', ward: 'phuc-xa', counter: DEMO_KIOSK.counter, terminal: DEMO_KIOSK.terminal };
+    const kiosk = await mqtt.connectAsync(url, { username: DEMO_KIOSK.terminal, password: DEMO_KIOSK_PASSWORD, clientId: 'hailong-kiosk-dup-test', reconnectPeriod: 0 });
+    cleanups.push(() => kiosk.endAsync(true));
+    await new Promise((r) => setTimeout(r, 300)); // the bridge's subscription is in place
+    const now = Date.now();
+    for (const [uid, at] of [['kiosk-aaa', now], ['kiosk-bbb', now + 1000], ['kiosk-aaa', now + 2000]] as const) {
+      const p = publicationFor('status', place, { v: 1, state: 'online', at, kind: 'touch', uid });
+      await kiosk.publishAsync(p.topic, p.payload, { qos: 1, retain: true });
+    }
+    const warned = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string; devices?: string[] }).filter((l) => l.level === 40 && l.msg.includes('two devices use the kiosk address'));
+    const deadline = Date.now() + 5000;
+    while (warned().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(warned()).toHaveLength(1); // once, not per flip
+    expect(warned()[0]?.devices).toEqual(['kiosk-aaa', 'kiosk-bbb']);
+  });
 });
+

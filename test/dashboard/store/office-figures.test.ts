@@ -52,4 +52,23 @@ describe('terminal state on a tile', () => {
     apply(store, stamped);
     expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'k-1')).toMatchObject({ since: wentOffline - 500 });
   });
+
+  it('flags two devices on one kiosk address (issue 12), not a replaced tablet', () => {
+    const kiosk = (terminal: string, uid: string, at: number, errors?: Record<string, number>) =>
+      publicationFor('status', { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal }, { v: 1, state: 'online', at, kind: 'touch', uid, ...(errors === undefined ? {} : { errors }) });
+    const conflictOf = (store: DashboardStore, id: string) => counterFigure(store, counter, TODAY).terminals.find((t) => t.id === id)?.conflict ?? false;
+    const store = new DashboardStore();
+    apply(store, officePub());
+    // Two tablets knock each other off: A, B, A within seconds.
+    apply(store, kiosk('k-1', 'kiosk-a', MORNING), kiosk('k-1', 'kiosk-b', MORNING + 1200), kiosk('k-1', 'kiosk-a', MORNING + 2500));
+    expect(conflictOf(store, 'k-1')).toBe(true);
+    // A tablet replaced by another: A, then B only.
+    apply(store, kiosk('k-2', 'kiosk-c', MORNING), kiosk('k-2', 'kiosk-d', MORNING + 60_000));
+    expect(conflictOf(store, 'k-2')).toBe(false);
+    // A dashboard opened later sees only the retained status: the kiosk that kept the terminal reports it.
+    const late = new DashboardStore();
+    apply(late, officePub(), kiosk('k-1', 'kiosk-a', MORNING + 2500, { 'duplicate-device': 1 }));
+    expect(conflictOf(late, 'k-1')).toBe(true);
+  });
 });
+
