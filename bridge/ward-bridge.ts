@@ -10,7 +10,6 @@ import type { Logger } from 'pino';
 import type { Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
-import { localParts } from '../core/time.ts';
 import type { HelloMessage, VoteMessage } from '../firmware-protocol/src/message.ts';
 import type { TopicMessage } from '../core/topic-payload.ts';
 import type { HailongConfig, PlacedTerminal } from './config/hailong-config.ts';
@@ -21,6 +20,7 @@ import type { AppendOutcome } from './journal/vote-input.ts';
 import { MqttLink } from './mqtt/mqtt-link.ts';
 import { OutboxPublisher } from './mqtt/outbox-publisher.ts';
 import { RetainedState } from './mqtt/retained-state.ts';
+import { WillWitness } from './mqtt/will-witness.ts';
 import { CounterState } from './rating/counter-state.ts';
 import { voteInputOf } from './rating/vote-intake.ts';
 import { CooldownGuard } from './rating/cooldown-guard.ts';
@@ -81,6 +81,7 @@ export class WardBridge {
   readonly link: MqttLink;
   readonly outbox: OutboxPublisher;
   readonly retained: RetainedState;
+  readonly witness: WillWitness;
   readonly ports: SerialPorts;
   readonly counters = new CounterState();
   readonly cooldown = new CooldownGuard();
@@ -129,6 +130,7 @@ export class WardBridge {
       log: this.log.child({ part: 'mqtt' }),
     });
     this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version);
+    this.witness = new WillWitness(config, this.link, this.log.child({ part: 'witness' }));
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
     this.kioskIntake = new KioskIntake({ config, journal: this.journal, counters: this.counters, log: this.log.child({ part: 'kiosk-intake' }) });
     const broker = options.broker;
@@ -175,6 +177,7 @@ export class WardBridge {
         },
       },
       { name: 'retained', dependsOn: ['mqtt'], start: () => this.retained.start(), stop: () => this.retained.stop() },
+      { name: 'witness', dependsOn: ['mqtt'], start: () => this.witness.start(), stop: () => this.witness.stop() },
       { name: 'outbox', dependsOn: ['journal', 'mqtt'], start: () => this.outbox.start(), stop: () => this.outbox.stop() },
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },
       { name: 'kiosk-intake', dependsOn: ['journal'], start: () => this.startKioskIntake(), stop: () => this.stopKioskIntake() },
@@ -188,7 +191,7 @@ export class WardBridge {
 
   private startKioskIntake(): void {
     this.kioskIntake.on('stored', (vote, terminal) => {
-      this.retained.tallyChanged(vote, localParts(vote.pressedAt).monthKey);
+      // Its tally is republished through the journal's 'tally-changed' (retained-state.ts).
       // One service, one vote: a counted kiosk vote closes the boxes' windows at its counter.
       if (vote.filtered === undefined && terminal.counter.mode === 'gated') {
         for (const session of this.owners.values()) if (session.identified?.counter.id === terminal.counter.id) session.openWindow(0);
@@ -307,7 +310,6 @@ export class WardBridge {
     session.on('stored', (vote, payload, rowid, topic) => {
       this.outbox.offer(rowid, topic, payload);
       if (vote.filtered === undefined && vote.timeUncertain !== true) this.cooldown.counted(vote.terminal, vote.pressedAt);
-      this.retained.tallyChanged(vote, localParts(vote.pressedAt).monthKey);
       log.debug({ vote: vote.id, level: vote.level, filtered: vote.filtered ?? null }, 'vote stored');
       if (vote.filtered === undefined && session.identified?.counter.mode === 'gated') this.closeOtherWindows(session);
     });

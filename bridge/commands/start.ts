@@ -87,6 +87,7 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
       extraFeatures: (a) => demo.features(a),
       credentialsInUrls: true,
     });
+    await demo.seedHistory();
   } else {
     const config = await readConfigOrReport(configFile, io);
     if (config === undefined) return 2;

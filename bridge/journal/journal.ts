@@ -8,11 +8,14 @@
  * consistent. Monthly tallies are folded from the committed votes and
  * written in batches (tally-book.ts), recovered from the votes after a crash.
  */
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { createLogger, type Logger } from '../logger.ts';
+import type { TerminalPath } from '../../core/path.ts';
 import type { Tally } from '../../core/tally.ts';
+import { localParts } from '../../core/time.ts';
 import { topicFor } from '../../core/topic.ts';
 import { voteId, type Vote } from '../../core/vote.ts';
 import type { LevelKey } from '../../core/scale.ts';
@@ -99,8 +102,18 @@ export interface OutboxRow {
   readonly payload: string;
 }
 
+/** Events of `Journal`. */
+export interface JournalEvents {
+  /**
+   * Committed votes changed this terminal-month's tally. Emitted for EVERY
+   * writer of the journal (serial boxes, kiosks, the demo's history), so the
+   * retained tallies follow the journal, not one caller's bookkeeping.
+   */
+  'tally-changed': [path: TerminalPath, month: string];
+}
+
 /** The journal; `open()` before use, `close()` after. */
-export class Journal {
+export class Journal extends EventEmitter<JournalEvents> {
   readonly options: ResolvedJournalOptions;
   private db: Database.Database | undefined;
   private sql: Statements | undefined;
@@ -119,6 +132,7 @@ export class Journal {
   private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0, tallyPersistFailed: 0 };
 
   constructor(options: JournalOptions) {
+    super();
     this.options = Object.freeze({
       path: options.path,
       levels: options.levels ?? (['rat-hai-long', 'hai-long', 'khong-hai-long'] as const),
@@ -294,12 +308,24 @@ export class Journal {
       this.counters.failed += batch.length;
       return;
     }
+    this.announceTallies(committed);
     batch.forEach((p, i) => {
       const outcome = outcomes[i] as AppendOutcome;
       if (outcome.status === 'stored') this.counters.stored += 1;
       else if (outcome.status === 'duplicate') this.counters.duplicates += 1;
       p.resolve(outcome);
     });
+  }
+
+  /** One 'tally-changed' per terminal-month the batch touched. */
+  private announceTallies(committed: readonly Committed[]): void {
+    if (committed.length === 0 || this.listenerCount('tally-changed') === 0) return;
+    const touched = new Map<string, { path: TerminalPath; month: string }>();
+    for (const { vote } of committed) {
+      const month = localParts(vote.pressedAt).monthKey;
+      touched.set(`${vote.terminal}/${month}`, { path: vote, month });
+    }
+    for (const { path, month } of touched.values()) this.emit('tally-changed', path, month);
   }
 
   private store(sql: Statements, input: VoteInput, marks: Map<string, number>, seqs: Map<string, number>, committed: Committed[]): AppendOutcome {

@@ -4,7 +4,8 @@
  * #9629, #4854): the bridge's own status (online; its last will says
  * offline), the office (names, counters, target, hours), each terminal's
  * config and status, and every monthly tally in the journal. After each
- * stored vote the terminal's tally is republished, coalesced so that a
+ * vote the journal stores (its 'tally-changed' event, whoever wrote the
+ * vote) the terminal's tally is republished, coalesced so that a
  * burst of votes costs one publish per terminal-month per interval.
  */
 import type { Logger } from 'pino';
@@ -72,6 +73,7 @@ export class RetainedState {
   private readonly tallyDelayMs: number;
   private readonly statusIntervalMs: number;
   private readonly onConnect = () => void this.publishAll();
+  private readonly onTally = (path: TerminalPath, month: string) => this.tallyChanged(path, month);
   private readonly ward;
   private bridgeStatus: Status;
   private failed = 0;
@@ -98,6 +100,10 @@ export class RetainedState {
       if (t.kind === 'button') this.statuses.set(t.id, { v: 1, state: 'offline', at: now, kind: 'button' });
     }
     this.link.on('connect', this.onConnect);
+    // Every vote committed to the journal, whoever wrote it, republishes its
+    // tally: issue 12 found the demo's history retained for 3 of 13 months
+    // because only the serial path told this feature about its votes.
+    this.journal.on('tally-changed', this.onTally);
     this.statusTimer = setInterval(() => void this.publishBridgeStatus(), this.statusIntervalMs);
     this.statusTimer.unref();
     if (this.link.connected) void this.publishAll();
@@ -106,6 +112,7 @@ export class RetainedState {
   /** Stops the timers and publishes pending tallies. */
   async stop(): Promise<void> {
     this.link.off('connect', this.onConnect);
+    this.journal.off('tally-changed', this.onTally);
     clearInterval(this.statusTimer);
     await this.flushTallies();
   }
@@ -122,7 +129,7 @@ export class RetainedState {
     void this.safely('status', () => this.link.publish('status', pathOf(this.config, terminal), status));
   }
 
-  /** A vote changed this terminal-month's tally: republish it soon. */
+  /** A vote changed this terminal-month's tally: republish it soon (the journal's 'tally-changed' calls this). */
   tallyChanged(path: TerminalPath, month: string): void {
     this.dirtyTallies.set(`${path.counter}/${path.terminal}/${month}`, { path, month });
     this.tallyTimer ??= setTimeout(() => void this.flushTallies(), this.tallyDelayMs);
