@@ -5,7 +5,7 @@
  * giá, one column per level, tỷ lệ hài lòng (%), chỉ số điểm — plus a
  * total row. CSV and XLSX writers and the print view all render this.
  */
-import { formatDate, localParts, mergeSummaries, pointsPercent, satisfiedPercent } from '../../../core/index.ts';
+import { PERCENT_DIGITS, formatDate, localParts, mergeSummaries, pointsPercent, satisfiedPercent } from '../../../core/index.ts';
 import { foldMemo } from '../store/tally-digest.ts';
 import type { DateRange, GroupBy, Locale, Scale, Summary, Tally } from '../../../core/index.ts';
 
@@ -15,7 +15,7 @@ export type ReportLevel = 'ward' | 'counter' | 'officer';
 /** Every level, for pickers. */
 export const REPORT_LEVELS: readonly ReportLevel[] = ['ward', 'counter', 'officer'];
 
-/** One line of a report. Percentages are exact, rounded half-up at 2 decimals (core `percent`). */
+/** One line of a report. Percentages are exact, rounded half-up at the report precision (`PERCENT_DIGITS.report`). */
 export interface ReportRow {
   /** Group key (`d/w`, `d/w/c`, `d/w/officer`), or `all` for the total. */
   readonly key: string;
@@ -74,8 +74,8 @@ function rowOf(key: string, unit: string, s: Summary, scale: Scale, target: numb
     unit,
     total: s.total,
     counts: scale.levels.map((l) => s.counts[l.key] ?? 0),
-    satisfiedPercent: satisfiedPercent(s, 2),
-    pointsIndex: pointsPercent(s, 2),
+    satisfiedPercent: satisfiedPercent(s, PERCENT_DIGITS.report),
+    pointsIndex: pointsPercent(s, PERCENT_DIGITS.report),
     filtered: s.filtered.cooldown + s.filtered.gated,
     target,
   };

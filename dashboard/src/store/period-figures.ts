@@ -4,18 +4,18 @@
  * level of the drill-down (wards of a district, counters of a ward,
  * officers of a counter) with the comparison and the target. Pure.
  */
-import { percent } from '../../../core/index.ts';
+import { PERCENT_DIGITS, meetsTarget, percent } from '../../../core/index.ts';
 import type { DailyPoint, DateRange, GroupBy, Scale, Summary, Tally } from '../../../core/index.ts';
 import { dailySeriesMemo, foldMemo } from './tally-digest.ts';
 
-/** One ranked line. Percentages are exact, half-up at 2 decimals. */
+/** One ranked line. Percentages are exact, half-up at the live precision (`PERCENT_DIGITS.live`). */
 export interface RankedRow {
   readonly key: string;
   readonly name: string;
   readonly summary: Summary;
   readonly percent: number | null;
   readonly previousPercent: number | null;
-  /** Change in percentage points against the previous period (2 decimals), null when either is missing. */
+  /** Change in percentage points against the previous period (live precision), null when either is missing. */
   readonly delta: number | null;
   readonly target: number;
   /** Met the target? null without votes. */
@@ -36,7 +36,7 @@ export function foldPeriod(tallies: readonly Tally[], range: DateRange, previous
   };
 }
 
-/** Difference of two 2-decimal percentages, exact in hundredths. */
+/** Difference of two percentages of at most 2 decimals, exact in hundredths. */
 export function percentDelta(current: number | null, previous: number | null): number | null {
   if (current === null || previous === null) return null;
   return Math.round(current * 100 - previous * 100) / 100;
@@ -56,11 +56,11 @@ export function rankRows(
   const rows: RankedRow[] = [];
   for (const [key, summary] of current ?? []) {
     if (!key.startsWith(prefix)) continue;
-    const p = percent(summary.satisfied, summary.total, 2);
+    const p = percent(summary.satisfied, summary.total, PERCENT_DIGITS.live);
     const before = previous?.get(key);
-    const pp = before === undefined ? null : percent(before.satisfied, before.total, 2);
+    const pp = before === undefined ? null : percent(before.satisfied, before.total, PERCENT_DIGITS.live);
     const goal = target(key);
-    rows.push({ key, name: name(key), summary, percent: p, previousPercent: pp, delta: percentDelta(p, pp), target: goal, achieved: p === null ? null : p >= goal });
+    rows.push({ key, name: name(key), summary, percent: p, previousPercent: pp, delta: percentDelta(p, pp), target: goal, achieved: meetsTarget(summary, goal) });
   }
   return rows.sort((a, b) => (b.percent ?? -1) - (a.percent ?? -1) || b.summary.total - a.summary.total || a.name.localeCompare(b.name, 'vi'));
 }

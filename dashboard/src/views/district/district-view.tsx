@@ -5,7 +5,7 @@
  * Whole-period folds follow the slow revision (at most every few seconds).
  */
 import { useMemo } from 'preact/hooks';
-import { formatCount, formatPercent, mergeSummaries, pointsPercent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, formatCount, formatPercent, mergeSummaries, pointsPercent } from '../../../../core/index.ts';
 import { heatmapMemo } from '../../store/tally-digest.ts';
 import type { Summary } from '../../../../core/index.ts';
 import type { AppState } from '../../state/app-state.ts';
@@ -79,7 +79,7 @@ function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summ
             <td class="num">
               <Delta value={r.delta} locale={locale} unit={t.pointsDelta} />
             </td>
-            <td class="num">{formatPercent(pointsPercent(r.summary), { locale }).replace('%', '')}</td>
+            <td class="num">{pct(pointsPercent(r.summary, PERCENT_DIGITS.live), locale).replace('%', '')}</td>
             <td class="num">{formatPercent(r.target, { locale, digits: 0 })}</td>
             <td>
               {r.achieved === null ? (

@@ -11,7 +11,7 @@
 import { computed } from '@preact/signals';
 import type { ReadonlySignal } from '@preact/signals';
 import { useMemo } from 'preact/hooks';
-import { formatCount, percent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, formatCount, meetsTarget, percent } from '../../../../core/index.ts';
 import { scaleOf } from '../../store/names.ts';
 import { counterFigure, lastVoteAt } from '../../store/office-figures.ts';
 import type { CounterFigure } from '../../store/office-figures.ts';
@@ -67,8 +67,8 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
     void app.wardRev(ward).value;
     return app.wardTarget(ward);
   });
-  const value = computed(() => satisfied(figure.value.today, 2));
-  const below = computed(() => value.value !== null && value.value < target.value);
+  const value = computed(() => satisfied(figure.value.today, digits));
+  const below = computed(() => meetsTarget(figure.value.today, target.value) === false);
   const targetText = computed(() => pct(target.value, locale.value, 0));
   const level = (i: number) =>
     computed(() => {
@@ -93,13 +93,13 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
     percent: computed(() => pct(value.value, locale.value, digits)),
     gaugeCls: computed(() => (below.value ? 'gauge below' : 'gauge')),
     gaugeStyle: computed(() => `width: ${value.value ?? 0}%`),
-    gaugeLabel: computed(() => `${pct(value.value, locale.value)} / ${t.value.target} ${targetText.value}`),
+    gaugeLabel: computed(() => `${pct(value.value, locale.value, digits)} / ${t.value.target} ${targetText.value}`),
     targetStyle: computed(() => `left: calc(${target.value}% - 1px)`),
     targetLine: computed(() => `${fill(t.value.targetLine, { value: targetText.value })}${below.value ? ` · ${t.value.belowTarget}` : ''}`),
     distLabel: computed(() => {
       const total = figure.value.today.total;
       return scale.value.levels
-        .map((l, i) => `${l.label[locale.value]}: ${formatCount(levelCounts[i]!.value, locale.value)} (${pct(percent(levelCounts[i]!.value, total, 1), locale.value, 1)})`)
+        .map((l, i) => `${l.label[locale.value]}: ${formatCount(levelCounts[i]!.value, locale.value)} (${pct(percent(levelCounts[i]!.value, total, PERCENT_DIGITS.live), locale.value)})`)
         .join('; ');
     }),
     segments: levelCounts.map((n) =>
@@ -127,9 +127,9 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
 }
 
 /** The tile of counter `counterKey` (`d/w/c`). */
-export function CounterTile(props: { app: AppState; counterKey: string; digits?: number }) {
+export function CounterTile(props: { app: AppState; counterKey: string }) {
   const { app, counterKey } = props;
-  const m = useMemo(() => tileModel(app, counterKey, props.digits ?? 2), [app, counterKey, props.digits]);
+  const m = useMemo(() => tileModel(app, counterKey, PERCENT_DIGITS.live), [app, counterKey]);
   // Subscribes to the shape and the language only; figures update through bound signals.
   void m.shape.value;
   const t = app.t.value;

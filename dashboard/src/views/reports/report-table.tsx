@@ -1,5 +1,5 @@
 /** A report as an HTML table (preview and A4 print). */
-import { formatCount, formatPercent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, formatCount, formatPercent } from '../../../../core/index.ts';
 import type { Report, ReportRow } from '../../reports/report.ts';
 import { reportHeadings } from '../../reports/report.ts';
 
@@ -15,9 +15,9 @@ function Row(props: { row: ReportRow; report: Report }) {
           {formatCount(n, l)}
         </td>
       ))}
-      <td class="num">{formatPercent(row.satisfiedPercent, { locale: l })}</td>
+      <td class="num">{formatPercent(row.satisfiedPercent, { locale: l, digits: PERCENT_DIGITS.report })}</td>
       {/* Two fixed decimals, like the percentage: 78,80 rather than 78,8. */}
-      <td class="num">{formatPercent(row.pointsIndex, { locale: l }).replace('%', '')}</td>
+      <td class="num">{formatPercent(row.pointsIndex, { locale: l, digits: PERCENT_DIGITS.report }).replace('%', '')}</td>
     </>
   );
 }

@@ -53,7 +53,7 @@ export function TvView(props: { app: AppState }) {
       // Up to four counters: 2 × 2, larger; more: 3 × 2.
       <div class="tiles" style={{ gridTemplateColumns: `repeat(${page.counters.length <= 4 ? 2 : 3}, minmax(0, 1fr))` }}>
         {page.counters.map((key) => (
-          <CounterTile key={key} app={app} counterKey={key} digits={1} />
+          <CounterTile key={key} app={app} counterKey={key} />
         ))}
       </div>
     );
@@ -87,7 +87,7 @@ export function TvView(props: { app: AppState }) {
                   <td class="unit">{r.name}</td>
                   <td class="num">{formatCount(r.summary.total, locale)}</td>
                   <td class={r.achieved === false ? 'num bad' : 'num good'}>
-                    <strong>{pct(r.percent, locale, 1)}</strong>
+                    <strong>{pct(r.percent, locale)}</strong>
                   </td>
                 </tr>
               ))}
@@ -102,7 +102,7 @@ export function TvView(props: { app: AppState }) {
         <div style={{ display: 'grid', gridTemplateColumns: '1fr 2fr', gap: '2rem', alignItems: 'center' }}>
           <p class="tv-summary">
             {t.tvMonth} ({formatDate(range.from, locale)} – {formatDate(range.to, locale)})
-            <strong class={value !== null && value < target ? 'bad' : 'good'}>{pct(value, locale, 1)}</strong>
+            <strong class={value !== null && value < target ? 'bad' : 'good'}>{pct(value, locale)}</strong>
             {fill(t.votesCount, { n: formatCount(total?.total ?? 0, locale) })} · {t.target}{' '}
             {formatPercent(target, { locale, digits: 0 })}
           </p>
