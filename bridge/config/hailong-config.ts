@@ -85,6 +85,8 @@ export interface HailongConfig {
   readonly scale: Scale;
   /** Target % satisfied, 0..100. */
   readonly target: number;
+  /** Fewer counted votes than this mark a figure "ít lượt" (few votes), not judged against the target. */
+  readonly minVotes: number;
   readonly rating: RatingConfig;
   readonly openingHours: OpeningHours;
   readonly counters: readonly CounterEntry[];

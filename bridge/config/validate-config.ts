@@ -3,6 +3,7 @@
  * complete list of what is wrong with it. Pure: no file or environment
  * access (see load-config.ts), so every rule is unit-testable.
  */
+import { DEFAULT_MIN_VOTES } from '../../core/confidence.ts';
 import { DEFAULT_TARGET } from '../../core/office.ts';
 import { DEFAULT_OPENING_HOURS, parseOpeningHours } from '../../core/opening-hours.ts';
 import { STANDARD_REASON_IDS } from '../../core/reason.ts';
@@ -42,6 +43,7 @@ const TOP_KEYS = [
   'ward',
   'scale',
   'target',
+  'minVotes',
   'rating',
   'openingHours',
   'counters',
@@ -277,6 +279,7 @@ export function validateConfig(tree: unknown): ConfigResult {
   const ward = place(r, root.ward, 'ward');
   const scale = scaleAt(r, root.scale);
   const target = r.int(root.target, 'target', 0, 100, DEFAULT_TARGET);
+  const minVotes = r.int(root.minVotes, 'minVotes', 1, 100_000, DEFAULT_MIN_VOTES);
   const rating = ratingAt(r, root.rating);
   let openingHours = DEFAULT_OPENING_HOURS;
   if (root.openingHours !== undefined && root.openingHours !== null) {
@@ -296,6 +299,7 @@ export function validateConfig(tree: unknown): ConfigResult {
     ward === undefined ||
     scale === undefined ||
     target === undefined ||
+    minVotes === undefined ||
     rating === undefined ||
     counters === undefined ||
     serial === undefined ||
@@ -306,7 +310,7 @@ export function validateConfig(tree: unknown): ConfigResult {
   ) {
     return { ok: false, problems: list.problems };
   }
-  const config: HailongConfig = { district, ward, scale, target, rating, openingHours, counters, serial, mqtt, broker, web, dataDir };
+  const config: HailongConfig = { district, ward, scale, target, minVotes, rating, openingHours, counters, serial, mqtt, broker, web, dataDir };
   return { ok: true, config };
 }
 

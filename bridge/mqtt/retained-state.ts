@@ -53,6 +53,7 @@ export function officeOf(config: HailongConfig, at: number): Office {
     wardName: config.ward.name,
     scale: scaleRef(config),
     target: config.target,
+    minVotes: config.minVotes,
     openingHours: config.openingHours,
     counters: config.counters.map((c) => ({ id: c.id, name: c.name, terminals: c.terminals.map((t) => ({ id: t.id, kind: t.kind })) })),
     updatedAt: at,

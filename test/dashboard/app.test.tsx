@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SETTINGS_KEY } from '../../dashboard/src/state/settings.ts';
-import { FakeBridge, officePub } from './fixtures.ts';
+import { publicationFor } from '../../core/index.ts';
+import { FakeBridge, office, officePub } from './fixtures.ts';
 import { NOW, cells, liveWard, mount, text, tick } from './harness.tsx';
 
 describe('dashboard app (real Chromium)', () => {
@@ -137,14 +138,14 @@ describe('dashboard app (real Chromium)', () => {
     await liveWard(h);
     await tick(40);
     const ranking = h.el.querySelector('[data-testid=ranking]')!;
-    expect(cells(ranking.querySelector('tbody tr')).slice(0, 4)).toEqual(['1', 'Phường Phúc Xá', '4', '75,0%']);
-    expect(cells(ranking.querySelector('tbody tr')).slice(-2)).toEqual(['80%', 'Chưa đạt']);
+    expect(cells(ranking.querySelector('tbody tr')).slice(0, 4)).toEqual(['1', 'Phường Phúc Xá', '4', '75,0%ít lượt']);
+    expect(cells(ranking.querySelector('tbody tr')).slice(-2)).toEqual(['80%', 'ít lượt']);
     (ranking.querySelector('tbody button') as HTMLButtonElement).click();
     await tick();
-    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Quầy 1 – Tư pháp – Hộ tịch', '4', '75,0%']);
+    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Quầy 1 – Tư pháp – Hộ tịch', '4', '75,0%ít lượt']);
     (h.el.querySelector('[data-testid=ranking] tbody button') as HTMLButtonElement).click();
     await tick();
-    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Nguyễn Thị Lan', '4', '75,0%']);
+    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Nguyễn Thị Lan', '4', '75,0%ít lượt']);
     expect(h.el.querySelector('svg.trend')).not.toBeNull();
     expect(h.el.querySelector('table.heat')).not.toBeNull();
   });
@@ -162,6 +163,8 @@ describe('dashboard app (real Chromium)', () => {
   it('remembers targets per ward and judges tiles against them', async () => {
     const h = await mount('', '', { [SETTINGS_KEY]: JSON.stringify({ targets: { districts: {}, wards: { 'ba-dinh/phuc-xa': 90 } } }) });
     await liveWard(h);
+    // An office that judges from 1 vote, so that 4 votes are judged.
+    await h.publish(publicationFor('office', { district: 'ba-dinh', ward: 'phuc-xa' }, { ...office(2), minVotes: 1 }));
     const tile = h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"]')!;
     expect(tile.className).toContain('below');
     expect(text(tile)).toContain('Mục tiêu 90% · Dưới mục tiêu');

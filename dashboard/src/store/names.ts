@@ -2,7 +2,7 @@
  * Display names of places, from the retained `_office` payloads and officer
  * sessions; ids are the fallback when a name is not known (yet).
  */
-import { DEFAULT_SCALE, DEFAULT_TARGET, builtinScale } from '../../../core/index.ts';
+import { DEFAULT_MIN_VOTES, DEFAULT_SCALE, DEFAULT_TARGET, builtinScale } from '../../../core/index.ts';
 import type { Office, Scale } from '../../../core/index.ts';
 import type { DashboardStore } from './store.ts';
 
@@ -53,6 +53,11 @@ export class PlaceNames {
 
   officer(officer: string): string {
     return this.#store.officerNames.get(officer)?.name ?? officer.split('/')[2] ?? officer;
+  }
+
+  /** Fewer votes than this mark a figure of the ward "ít lượt": its `_office` (the bridge config), or 30. */
+  minVotes(ward: string): number {
+    return this.#store.offices.get(ward)?.minVotes ?? DEFAULT_MIN_VOTES;
   }
 
   /** The ward's target from its `_office` (the bridge config), or the national default 80%. */

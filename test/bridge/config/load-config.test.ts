@@ -28,6 +28,7 @@ describe('the shipped example config', () => {
     expect(c.district).toEqual({ id: 'ba-dinh', name: 'Quận Ba Đình' });
     expect(c.scale.id).toBe('scale-3');
     expect(c.target).toBe(80);
+    expect(c.minVotes).toBe(30);
     expect(c.rating).toMatchObject({ cooldownMs: 3000, mode: 'open', windowMs: 30_000 });
     expect(c.counters.map((x) => [x.id, x.mode])).toEqual([
       ['quay-1', 'open'],

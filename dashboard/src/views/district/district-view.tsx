@@ -32,6 +32,16 @@ function Delta(props: { value: number | null; locale: 'vi' | 'en'; unit: string 
   );
 }
 
+/** The "ít lượt" mark beside a figure on too few votes, with the ward's minimum in its tooltip. */
+export function FewMark(props: { app: AppState; ward: string }) {
+  const t = props.app.t.value;
+  return (
+    <span class="tag few" data-testid="few" title={fill(t.fewVotesHint, { n: props.app.names.minVotes(props.ward) })}>
+      {t.fewVotes}
+    </span>
+  );
+}
+
 /** The ranking table of one drill level. */
 function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summary; onOpen?: (key: string) => void }) {
   const { app, rows } = props;
@@ -74,6 +84,7 @@ function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summ
             <td class="num">{formatCount(r.summary.total, locale)}</td>
             <td class="num">
               <strong>{pct(r.percent, locale)}</strong>
+              {r.few && r.summary.total > 0 && <FewMark app={app} ward={r.key.split('/').slice(0, 2).join('/')} />}
             </td>
             <td class="num">{pct(r.previousPercent, locale)}</td>
             <td class="num">
@@ -83,7 +94,7 @@ function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summ
             <td class="num">{formatPercent(r.target, { locale, digits: 0 })}</td>
             <td>
               {r.achieved === null ? (
-                <span class="muted">{t.noData}</span>
+                <span class="muted">{r.summary.total > 0 ? t.fewVotes : t.noData}</span>
               ) : (
                 <span class={r.achieved ? 'tag good' : 'tag bad'}>{r.achieved ? t.achieved : t.notAchieved}</span>
               )}
@@ -134,17 +145,17 @@ export function DistrictView(props: { app: AppState }) {
   let target: number;
   let title: string;
   if (counter !== undefined && ward !== undefined) {
-    rows = rankRows(officerFold?.current.get('officer'), officerFold?.previous.get('officer'), `${ward}/`, (k) => app.names.officer(k), () => app.wardTarget(ward));
+    rows = rankRows(officerFold?.current.get('officer'), officerFold?.previous.get('officer'), `${ward}/`, (k) => app.names.officer(k), () => app.wardTarget(ward), () => app.names.minVotes(ward));
     total = fold.current.get('counter')?.get(counter) ?? mergeSummaries([], scale);
     target = app.wardTarget(ward);
     title = `${app.names.ward(ward)} · ${app.names.counter(counter)}`;
   } else if (ward !== undefined) {
-    rows = rankRows(fold.current.get('counter'), fold.previous.get('counter'), `${ward}/`, (k) => app.names.counter(k), () => app.wardTarget(ward));
+    rows = rankRows(fold.current.get('counter'), fold.previous.get('counter'), `${ward}/`, (k) => app.names.counter(k), () => app.wardTarget(ward), () => app.names.minVotes(ward));
     total = fold.current.get('ward')?.get(ward) ?? mergeSummaries([], scale);
     target = app.wardTarget(ward);
     title = app.names.ward(ward);
   } else {
-    rows = rankRows(fold.current.get('ward'), fold.previous.get('ward'), '', (k) => app.names.ward(k), (k) => app.wardTarget(k));
+    rows = rankRows(fold.current.get('ward'), fold.previous.get('ward'), '', (k) => app.names.ward(k), (k) => app.wardTarget(k), (k) => app.names.minVotes(k));
     total = fold.current.get('all')?.get('all') ?? mergeSummaries([], scale);
     target = districts.length === 1 ? app.districtTarget(districts[0] as string) : 80;
     title = districts.map((d) => app.names.district(d)).join(', ') || t.navDistrict;

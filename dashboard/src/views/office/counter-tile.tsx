@@ -11,7 +11,7 @@
 import { computed } from '@preact/signals';
 import type { ReadonlySignal } from '@preact/signals';
 import { useMemo } from 'preact/hooks';
-import { PERCENT_DIGITS, formatCount, meetsTarget, percent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, fewVotes, formatCount, meetsTarget, percent } from '../../../../core/index.ts';
 import { scaleOf } from '../../store/names.ts';
 import { counterFigure, lastVoteAt } from '../../store/office-figures.ts';
 import type { CounterFigure } from '../../store/office-figures.ts';
@@ -28,6 +28,9 @@ interface TileModel {
   readonly cls: ReadonlySignal<string>;
   readonly bigCls: ReadonlySignal<string>;
   readonly percent: ReadonlySignal<string>;
+  /** The votes the percentage stands on, and "ít lượt" under the ward's minimum. */
+  readonly basis: ReadonlySignal<string>;
+  readonly basisCls: ReadonlySignal<string>;
   readonly gaugeCls: ReadonlySignal<string>;
   readonly gaugeStyle: ReadonlySignal<string>;
   readonly gaugeLabel: ReadonlySignal<string>;
@@ -68,7 +71,12 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
     return app.wardTarget(ward);
   });
   const value = computed(() => satisfied(figure.value.today, digits));
-  const below = computed(() => meetsTarget(figure.value.today, target.value) === false);
+  const few = computed(() => {
+    void app.wardRev(ward).value;
+    return fewVotes(figure.value.today.total, app.names.minVotes(ward));
+  });
+  // Too few votes to judge: no "below target" alarm on 1 unhappy vote of 3.
+  const below = computed(() => !few.value && meetsTarget(figure.value.today, target.value) === false);
   const targetText = computed(() => pct(target.value, locale.value, 0));
   const level = (i: number) =>
     computed(() => {
@@ -91,6 +99,13 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
     cls: computed(() => (value.value === null ? 'tile empty' : below.value ? 'tile below' : 'tile')),
     bigCls: computed(() => (below.value ? 'big bad' : 'big')),
     percent: computed(() => pct(value.value, locale.value, digits)),
+    basis: computed(() => {
+      const n = figure.value.today.total;
+      if (n === 0) return '';
+      const votes = fill(t.value.votesShort, { n: formatCount(n, locale.value) });
+      return few.value ? `${votes} · ${t.value.fewVotes}` : votes;
+    }),
+    basisCls: computed(() => (few.value && figure.value.today.total > 0 ? 'basis few' : 'basis')),
     gaugeCls: computed(() => (below.value ? 'gauge below' : 'gauge')),
     gaugeStyle: computed(() => `width: ${value.value ?? 0}%`),
     gaugeLabel: computed(() => `${pct(value.value, locale.value, digits)} / ${t.value.target} ${targetText.value}`),
@@ -152,6 +167,9 @@ export function CounterTile(props: { app: AppState; counterKey: string }) {
       <div class={m.bigCls} data-testid="live-percent">
         {m.percent}
         <small>{t.satisfiedToday}</small>
+      </div>
+      <div class={m.basisCls} data-testid="basis">
+        {m.basis}
       </div>
       <div class={m.gaugeCls} role="img" aria-label={m.gaugeLabel}>
         <span style={m.gaugeStyle} />

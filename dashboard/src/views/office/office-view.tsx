@@ -2,13 +2,14 @@
  * The supervisor's view of one ward office: today's total against the
  * target, one tile per counter (sortable), and the recent votes.
  */
-import { formatCount, formatPercent } from '../../../../core/index.ts';
+import { fewVotes, formatCount, formatPercent, meetsTarget } from '../../../../core/index.ts';
 import type { AppState } from '../../state/app-state.ts';
 import type { TileSort } from '../../state/settings.ts';
 import { fill } from '../../i18n/messages.ts';
 import { formatMoment } from '../../i18n/format.ts';
 import { counterIds, wardCounterFigures, wardToday } from '../../store/office-figures.ts';
 import { pct, satisfied } from '../common/figures.tsx';
+import { FewMark } from '../district/district-view.tsx';
 import { CounterTile } from './counter-tile.tsx';
 import { RecentVotes } from './recent-votes.tsx';
 
@@ -46,9 +47,11 @@ function OfficeTotal(props: { app: AppState; ward: string; counters: readonly st
   const total = wardToday(app.store, ward, app.today.value);
   const target = app.wardTarget(ward);
   const value = satisfied(total);
+  const few = fewVotes(total.total, app.names.minVotes(ward));
   return (
     <p class="total" data-testid="office-total">
-      {t.officeTotal}: <strong class={value !== null && value < target ? 'bad' : 'good'}>{pct(value, locale)}</strong> ·{' '}
+      {t.officeTotal}: <strong class={!few && meetsTarget(total, target) === false ? 'bad' : 'good'}>{pct(value, locale)}</strong>
+      {few && total.total > 0 && <FewMark app={app} ward={ward} />} ·{' '}
       {fill(t.votesToday, { n: formatCount(total.total, locale) })} · {t.target} {formatPercent(target, { locale, digits: 0 })}
     </p>
   );

@@ -11,6 +11,7 @@ import { formatTime } from '../../i18n/format.ts';
 import { commonScale } from '../../store/names.ts';
 import { foldPeriod, rankRows, talliesUnder, trendPoints } from '../../store/period-figures.ts';
 import { pct, satisfied } from '../common/figures.tsx';
+import { FewMark } from '../district/district-view.tsx';
 import { TrendChart } from '../district/trend-chart.tsx';
 import { CounterTile } from '../office/counter-tile.tsx';
 import { currentWard, sortedCounters } from '../office/office-view.tsx';
@@ -65,7 +66,7 @@ export function TvView(props: { app: AppState }) {
     const fold = foldPeriod(tallies, range, range, scale, ['ward', 'all']);
     const total = fold.current.get('all')?.get('all');
     if (page.kind === 'wards') {
-      const rows = rankRows(fold.current.get('ward'), undefined, '', (k) => app.names.ward(k), (k) => app.wardTarget(k));
+      const rows = rankRows(fold.current.get('ward'), undefined, '', (k) => app.names.ward(k), (k) => app.wardTarget(k), (k) => app.names.minVotes(k));
       body = (
         <>
           <h2 style={{ fontSize: '2.4rem' }}>{t.tvTodayWards}</h2>
@@ -88,6 +89,7 @@ export function TvView(props: { app: AppState }) {
                   <td class="num">{formatCount(r.summary.total, locale)}</td>
                   <td class={r.achieved === false ? 'num bad' : 'num good'}>
                     <strong>{pct(r.percent, locale)}</strong>
+                    {r.few && r.summary.total > 0 && <FewMark app={app} ward={r.key} />}
                   </td>
                 </tr>
               ))}

@@ -25,6 +25,6 @@ describe('one precision rule for live views (PERCENT_DIGITS.live)', () => {
   it('prints the district ranking at the same precision', async () => {
     const h = await allSatisfied('#/district');
     await tick(40);
-    expect(text(h.el.querySelector('[data-testid=ranking] tbody tr td:nth-child(4)'))).toBe('100,0%');
+    expect(text(h.el.querySelector('[data-testid=ranking] tbody tr td:nth-child(4) strong'))).toBe('100,0%');
   });
 });
