@@ -22,7 +22,9 @@ describe('dashboard app (real Chromium)', () => {
     expect(text(tile.querySelector('h3'))).toBe('Quầy 1 – Tư pháp – Hộ tịch');
     expect(text(tile.querySelector('[data-testid=live-percent]'))).toBe('75,0%hài lòng hôm nay');
     expect(text(tile.querySelector('[data-testid=votes-today]'))).toBe('4');
-    expect(text(tile.querySelector('[data-testid=filtered]'))).toBe('Bấm bị lọc (giãn cách): 1');
+    // Filtered presses are a supervisor's diagnostic, folded away below the tiles.
+    expect(text(tile)).not.toContain('lọc');
+    expect(text(h.el.querySelector('[data-testid=press-diagnostics] summary'))).toBe('Chẩn đoán: hôm nay · 1 lần bấm bị lọc');
     expect(text(tile)).toContain('Nguyễn Thị Lan');
     expect(text(tile)).toContain('Mục tiêu 80%');
     expect(tile.querySelector('.dot.online')?.getAttribute('aria-label')).toBe('Thiết bị q1-a: Trực tuyến');

@@ -15,6 +15,7 @@ import { commonScale } from '../../store/names.ts';
 import { foldPeriod, rankRows, talliesUnder, trendPoints } from '../../store/period-figures.ts';
 import type { RankedRow } from '../../store/period-figures.ts';
 import { pct, satisfied } from '../common/figures.tsx';
+import { PressDiagnostics } from '../common/press-diagnostics.tsx';
 import { HeatmapGrid } from './heatmap-grid.tsx';
 import { PeriodPicker } from './period-picker.tsx';
 import { TargetsEditor } from './targets-editor.tsx';
@@ -179,9 +180,6 @@ export function DistrictView(props: { app: AppState }) {
         <strong class={value !== null && value < target ? 'bad' : 'good'}>{pct(value, locale)}</strong>{' '}
         {fill(t.summaryLine, { percent: '', n: formatCount(total.total, locale) }).trim()} · {t.target}{' '}
         {formatPercent(target, { locale, digits: 0 })}
-        {total.filtered.cooldown + total.filtered.gated > 0 && (
-          <span class="filtered-note"> · {fill(t.filteredPresses, { n: formatCount(total.filtered.cooldown + total.filtered.gated, locale) })}</span>
-        )}
       </p>
       <div class="district-grid">
         <section class="panel" style={{ overflowX: 'auto' }}>
@@ -196,6 +194,7 @@ export function DistrictView(props: { app: AppState }) {
             <HeatmapGrid grid={heat} t={t} locale={locale} />
           </section>
           {drill.length === 0 && <TargetsEditor app={app} districts={districts} />}
+          <PressDiagnostics lines={rows.map((r) => ({ key: r.key, name: r.name, summary: r.summary }))} t={t} locale={locale} heading={period.label(locale)} />
         </div>
       </div>
     </>

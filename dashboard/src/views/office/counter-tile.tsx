@@ -43,8 +43,6 @@ interface TileModel {
   readonly lastVote: ReadonlySignal<string>;
   readonly officer: ReadonlySignal<string>;
   readonly officerCls: ReadonlySignal<string>;
-  readonly filtered: ReadonlySignal<string>;
-  readonly gated: ReadonlySignal<string>;
   /**
    * `pulse a` / `pulse b` on alternate votes: switching the animation name
    * restarts the CSS animation without a forced reflow or a script animation.
@@ -92,8 +90,6 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
       return JSON.stringify([
         scale.value.id,
         f.terminals.map((x) => [x.id, x.state, x.state === 'offline' ? x.since : 0]),
-        f.today.filtered.cooldown > 0,
-        f.today.filtered.gated > 0,
       ]);
     }),
     cls: computed(() => (value.value === null ? 'tile empty' : below.value ? 'tile below' : 'tile')),
@@ -132,8 +128,6 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
     }),
     officer: computed(() => figure.value.officer?.name ?? t.value.noOfficer),
     officerCls: computed(() => (figure.value.officer === null ? 'muted' : '')),
-    filtered: computed(() => fill(t.value.filteredPresses, { n: formatCount(figure.value.today.filtered.cooldown, locale.value) })),
-    gated: computed(() => fill(t.value.gatedPresses, { n: formatCount(figure.value.today.filtered.gated, locale.value) })),
     pulseCls: computed(() => {
       const n = app.pulse(key).value;
       return n === 0 ? 'pulse' : n % 2 === 1 ? 'pulse a' : 'pulse b';
@@ -210,12 +204,6 @@ export function CounterTile(props: { app: AppState; counterKey: string }) {
             {fill(t.terminalOffline, { id: term.id, time: term.since === null ? '—' : formatMoment(term.since, app.clock.peek(), locale) })}
           </div>
         ))}
-      {fig.today.filtered.cooldown > 0 && (
-        <div class="filtered-note" data-testid="filtered">
-          {m.filtered}
-        </div>
-      )}
-      {fig.today.filtered.gated > 0 && <div class="filtered-note">{m.gated}</div>}
     </article>
   );
 }

@@ -10,6 +10,7 @@ import { formatMoment } from '../../i18n/format.ts';
 import { counterIds, wardCounterFigures, wardToday } from '../../store/office-figures.ts';
 import { pct, satisfied } from '../common/figures.tsx';
 import { FewMark } from '../district/district-view.tsx';
+import { PressDiagnostics } from '../common/press-diagnostics.tsx';
 import { CounterTile } from './counter-tile.tsx';
 import { RecentVotes } from './recent-votes.tsx';
 
@@ -55,6 +56,14 @@ function OfficeTotal(props: { app: AppState; ward: string; counters: readonly st
       {fill(t.votesToday, { n: formatCount(total.total, locale) })} · {t.target} {formatPercent(target, { locale, digits: 0 })}
     </p>
   );
+}
+
+/** Today's filtered presses per counter, folded away for the supervisor (never on the TV). */
+function OfficeDiagnostics(props: { app: AppState; ward: string; counters: readonly string[] }) {
+  const { app, ward } = props;
+  for (const key of props.counters) void app.counterRev(key).value;
+  const lines = wardCounterFigures(app.store, ward, app.today.value).map((f) => ({ key: f.key, name: app.names.counter(f.key), summary: f.today }));
+  return <PressDiagnostics lines={lines} t={app.t.value} locale={app.lang.value} heading={app.t.value.diagnosticsToday} />;
 }
 
 /**
@@ -117,6 +126,7 @@ export function OfficeView(props: { app: AppState }) {
         </div>
         <RecentVotes app={app} ward={ward} />
       </div>
+      <OfficeDiagnostics app={app} ward={ward} counters={counters} />
     </>
   );
 }
