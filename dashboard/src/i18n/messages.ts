@@ -158,6 +158,12 @@ const vi = {
   tvPage: 'Trang {n}/{total}',
   tvTodayWards: 'Các phường/xã hôm nay',
   tvMonth: 'Tháng này',
+  tvMonthSoFar: 'Tháng {month}, tính đến ngày {date}',
+  tvWardsOf: '{district} · các phường/xã hôm nay',
+  tvPick: 'Chọn phường/xã hiển thị trên TV',
+  tvPickHint: 'Mở thẳng một phường/xã bằng địa chỉ …/dashboard/#/tv/<mã-cấp-trên>/<mã-phường-xã>.',
+  tvWaiting: 'Đang chờ số liệu từ máy chủ…',
+  noVotes: 'Chưa có lượt đánh giá',
 } as const;
 
 /** A message key. */
@@ -313,6 +319,12 @@ const en: Messages = {
   tvPage: 'Page {n}/{total}',
   tvTodayWards: 'Wards today',
   tvMonth: 'This month',
+  tvMonthSoFar: 'Month {month}, up to {date}',
+  tvWardsOf: '{district} · wards today',
+  tvPick: 'Choose the ward to show on the TV',
+  tvPickHint: 'Open a ward directly with …/dashboard/#/tv/<parent-id>/<ward-id>.',
+  tvWaiting: 'Waiting for data from the server…',
+  noVotes: 'No ratings yet',
 };
 
 /** Both tables. */
