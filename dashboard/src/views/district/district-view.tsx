@@ -19,7 +19,7 @@ import { PressDiagnostics } from '../common/press-diagnostics.tsx';
 import { HeatmapGrid } from './heatmap-grid.tsx';
 import { PeriodPicker } from './period-picker.tsx';
 import { TargetsEditor } from './targets-editor.tsx';
-import { TrendChart } from './trend-chart.tsx';
+import { TrendChart, trendLabels } from './trend-chart.tsx';
 
 function Delta(props: { value: number | null; locale: 'vi' | 'en'; unit: string }) {
   if (props.value === null) return <span class="muted">—</span>;
@@ -188,7 +188,7 @@ export function DistrictView(props: { app: AppState }) {
         <div>
           <section class="panel">
             <h3>{t.trend}</h3>
-            <TrendChart points={trend} target={target} locale={locale} title={t.trend} empty={t.trendEmpty} />
+            <TrendChart points={trend} target={target} locale={locale} title={t.trend} empty={t.trendEmpty} labels={trendLabels(t)} today={today} />
           </section>
           <section class="panel">
             <HeatmapGrid grid={heat} t={t} locale={locale} />

@@ -16,7 +16,7 @@ import { commonScale } from '../../store/names.ts';
 import { foldPeriod, rankRows, talliesUnder, trendPoints } from '../../store/period-figures.ts';
 import { pct, satisfied } from '../common/figures.tsx';
 import { FewMark } from '../district/district-view.tsx';
-import { TrendChart } from '../district/trend-chart.tsx';
+import { TrendChart, trendLabels } from '../district/trend-chart.tsx';
 import { CounterTile } from '../office/counter-tile.tsx';
 import { sortedCounters } from '../office/office-view.tsx';
 
@@ -177,7 +177,7 @@ export function TvView(props: { app: AppState }) {
           {fill(t.votesCount, { n: formatCount(votes, locale) })} · {t.target} {formatPercent(target, { locale, digits: 0 })}
         </p>
         <div class="panel">
-          <TrendChart points={trendPoints(tallies, range, scale)} target={target} locale={locale} title={t.trend} empty={t.noVotes} />
+          <TrendChart points={trendPoints(tallies, range, scale)} target={target} locale={locale} title={t.trend} empty={t.noVotes} labels={trendLabels(t)} today={today} />
         </div>
       </div>
     );
