@@ -167,6 +167,11 @@ const vi = {
   tvPickHint: 'Mở thẳng một phường/xã bằng địa chỉ …/dashboard/#/tv/<mã-cấp-trên>/<mã-phường-xã>.',
   tvWaiting: 'Đang chờ số liệu từ máy chủ…',
   noVotes: 'Chưa có lượt đánh giá',
+  loadingName: 'Đang tải tên…',
+  unnamedDistrict: 'Đơn vị cấp trên “{id}” (chưa có tên)',
+  unnamedWard: 'Đơn vị “{id}” (chưa có tên)',
+  unnamedCounter: 'Quầy “{id}” (chưa có tên)',
+  unnamedOfficer: 'Cán bộ “{id}” (chưa có tên)',
 } as const;
 
 /** A message key. */
@@ -331,6 +336,11 @@ const en: Messages = {
   tvPickHint: 'Open a ward directly with …/dashboard/#/tv/<parent-id>/<ward-id>.',
   tvWaiting: 'Waiting for data from the server…',
   noVotes: 'No ratings yet',
+  loadingName: 'Loading name…',
+  unnamedDistrict: 'Parent unit “{id}” (no name known)',
+  unnamedWard: 'Unit “{id}” (no name known)',
+  unnamedCounter: 'Counter “{id}” (no name known)',
+  unnamedOfficer: 'Officer “{id}” (no name known)',
 };
 
 /** Both tables. */
