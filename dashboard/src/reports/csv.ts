@@ -5,7 +5,7 @@
  * the XLSX export is the one formatted for people.
  */
 import type { Report, ReportRow } from './report.ts';
-import { reportHeadings } from './report.ts';
+import { reportHeadings, rowVerdict } from './report.ts';
 
 /** The UTF-8 byte-order mark Excel needs to read a CSV as UTF-8. */
 export const BOM = '\uFEFF';
@@ -17,8 +17,8 @@ export function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function rowCells(row: ReportRow): (string | number | null)[] {
-  return [row.unit, row.total, ...row.counts, row.satisfiedPercent, row.pointsIndex];
+function rowCells(row: ReportRow, report: Report): (string | number | null)[] {
+  return [row.unit, row.total, ...row.counts, row.satisfiedPercent, row.pointsIndex, row.previousPercent, row.delta, row.target, rowVerdict(row, report.locale)];
 }
 
 /**
@@ -29,8 +29,8 @@ function rowCells(row: ReportRow): (string | number | null)[] {
 export function reportCsv(report: Report): string {
   const lines: (string | number | null)[][] = [
     reportHeadings(report),
-    ...report.rows.map(rowCells),
-    rowCells(report.total),
+    ...report.rows.map((r) => rowCells(r, report)),
+    rowCells(report.total, report),
   ];
   return BOM + lines.map((cells) => cells.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
