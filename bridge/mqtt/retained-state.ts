@@ -54,6 +54,8 @@ export function officeOf(config: HailongConfig, at: number): Office {
     wardName: config.ward.name,
     scale: scaleRef(config),
     target: config.target,
+    minVotes: config.minVotes,
+    ...(config.officers.length > 0 ? { officers: config.officers.map((o) => ({ id: o.id, name: o.name })) } : {}),
     openingHours: config.openingHours,
     counters: config.counters.map((c) => ({ id: c.id, name: c.name, terminals: c.terminals.map((t) => ({ id: t.id, kind: t.kind })) })),
     updatedAt: at,
