@@ -120,8 +120,10 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     const client = this.client;
     this.client = undefined;
     if (client === undefined) return;
-    // A clean DISCONNECT waits for nothing: the journal keeps what is unacknowledged.
-    await Promise.race([new Promise<void>((r) => client.end(true, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
+    // A DISCONNECT packet, so the hub drops the will (the bridge said "offline" itself); mqtt.js
+    // first waits for PUBACKs in flight, bounded here: the journal keeps what is unacknowledged.
+    await Promise.race([new Promise<void>((r) => client.end(false, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
+    if (!client.disconnected) await new Promise<void>((r) => client.end(true, {}, () => r()));
   }
 
   /** True while connected to the hub. */
