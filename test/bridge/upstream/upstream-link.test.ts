@@ -1,13 +1,15 @@
-/** The hub link against a real Mosquitto: fail over, a refused login, an unreachable hub, the log it leaves. */
-import { spawnSync } from 'node:child_process';
+/** The hub link against a real Mosquitto and a real NATS server: fail over, a refused login, an unreachable hub, the log it leaves. */
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Journal } from '../../../bridge/journal/journal.ts';
 import { UpstreamLink, type UpstreamLinkOptions } from '../../../bridge/upstream/upstream-link.ts';
+import { VoteForwarder } from '../../../bridge/upstream/vote-forwarder.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
 import { startMosquitto } from '../../helpers/mosquitto.ts';
-import { freePort } from '../../helpers/ports.ts';
+import { freePort, waitForPort } from '../../helpers/ports.ts';
 import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
 import { tempDir, until } from '../bridge-rig.ts';
 
@@ -94,5 +96,39 @@ describe('UpstreamLink', () => {
     expect(wan.accepted).toBeGreaterThan(0);
     const back = lines.find((x) => x.msg.startsWith('hub reachable again'));
     expect(Number(back?.attempts)).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('UpstreamLink on NATS (the MQTT 3.1.1 listener of a JetStream server, issue 11)', () => {
+  it('forwards a journal backlog with the same ids, and fails over from a dead node', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const [client, mqttPort, dead] = [await freePort(), await freePort(), await freePort()];
+    const conf = join(tmp.dir, 'nats.conf');
+    writeFileSync(conf, [`server_name: hub-1`, `listen: 127.0.0.1:${client}`, `jetstream { store_dir: "${join(tmp.dir, 'js')}" }`, `mqtt { listen: 127.0.0.1:${mqttPort} }`, ''].join('\n'));
+    // Debian's nats-server; a missing binary fails here (CI installs it).
+    const nats = spawn('nats-server', ['-c', conf], { stdio: 'ignore' });
+    cleanups.push(() => new Promise<void>((r) => (nats.exitCode !== null ? r() : (nats.once('exit', () => r()), nats.kill('SIGKILL')))));
+    await waitForPort(mqttPort, 15_000);
+    const url = `mqtt://127.0.0.1:${mqttPort}`;
+    const archive = await collect(url, 'hailong/v1/#', { clean: false, clientId: 'district-archive' });
+    cleanups.push(() => archive.close());
+    const journal = new Journal({ path: join(tmp.dir, 'journal.db') });
+    journal.open();
+    cleanups.push(() => journal.close());
+    const N = 2000;
+    await Promise.all(
+      Array.from({ length: N }, (_, k) =>
+        journal.append({ uid: 'HL-1', deviceSeq: k + 1, path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' }, level: 'hai-long', pressedAt: 1_796_000_000_000 + k, receivedAt: 1_796_000_000_000 + k, source: 'button' }),
+      ),
+    );
+    const { log } = logLines();
+    const l = link([`mqtt://127.0.0.1:${dead}`, url], log);
+    const forwarder = new VoteForwarder(journal, l, log, { pollMs: 20 });
+    cleanups.push(() => forwarder.stop());
+    forwarder.start();
+    l.start();
+    await until(() => journal.forwardQueue.backlog() === 0, 30_000, 'the backlog acknowledged by NATS');
+    await archive.waitFor((m) => new Set(m.map((x) => JSON.parse(x.payload).id)).size === N, 10_000, `${N} votes through NATS`);
   });
 });
