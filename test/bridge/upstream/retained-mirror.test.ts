@@ -99,4 +99,15 @@ describe('RetainedMirror', () => {
     expect(last).toMatchObject({ state: 'offline', upstream: progress });
     expect(last.at).toBeGreaterThanOrEqual(online.at);
   });
+
+  it('does not hold the shutdown when the hub never acknowledges the offline status', async () => {
+    const ch = new FakeChannel();
+    ch.connect();
+    const m = mirror(ch);
+    m.start();
+    const t0 = Date.now();
+    await m.stop(true);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(JSON.parse(ch.published.at(-1)!.payload)).toMatchObject({ state: 'offline' });
+  });
 });
