@@ -3,8 +3,26 @@
  * checked once.
  */
 import { createLogger, type Logger } from '../logger.ts';
+import type { Principal } from './access.ts';
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
 import { requireBrokerUsers } from './broker-user-check.ts';
+
+/**
+ * What to do with an authorized publish, decided by a `PublishInterceptor`:
+ * `forward` as sent, `forward-unretained` (delivered live, not kept as the
+ * retained value), or `drop` (acknowledged, delivered to nobody).
+ */
+export type PublishVerdict = 'forward' | 'forward-unretained' | 'drop';
+
+/**
+ * Called for every authorized client publish (not for wills) BEFORE the
+ * broker acknowledges it: Aedes 1.x sends the PUBACK only after
+ * `authorizePublish` calls back (lib/handlers/publish.js runs authorize,
+ * then writes PUBACK, then publishes), so whatever the interceptor commits is
+ * durable before the client forgets the message. A rejection refuses the
+ * publish without PUBACK (the client resends after reconnecting).
+ */
+export type PublishInterceptor = (principal: Principal, topic: string, payload: Buffer) => Promise<PublishVerdict>;
 
 /** Options of `EmbeddedBroker`. */
 export interface EmbeddedBrokerOptions {
@@ -45,6 +63,11 @@ export interface EmbeddedBrokerOptions {
    */
   drainTimeoutMs?: number;
   /**
+   * Sees every authorized publish before its PUBACK (the hub's archive).
+   * @default undefined (every authorized publish is forwarded)
+   */
+  interceptPublish?: PublishInterceptor;
+  /**
    * Structured logger.
    * @default createLogger('hailong-broker')
    */
@@ -59,6 +82,7 @@ export interface ResolvedEmbeddedBrokerOptions {
   readonly host: string;
   readonly wsPort: number | undefined;
   readonly drainTimeoutMs: number;
+  readonly interceptPublish: PublishInterceptor | undefined;
   readonly logger: Logger;
 }
 
@@ -67,6 +91,11 @@ function requirePort(value: unknown, name: string): number {
     throw new TypeError(`"${name}" must be an integer 0..65535`);
   }
   return value as number;
+}
+
+function requireFunction<F>(value: F | undefined, name: string): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`"${name}" must be a function`);
+  return value;
 }
 
 /** Applies defaults and checks every option once; throws naming the option on a programmer error. */
@@ -86,6 +115,7 @@ export function resolveEmbeddedBrokerOptions(options: EmbeddedBrokerOptions = {}
     host,
     wsPort: options.wsPort === undefined ? undefined : requirePort(options.wsPort, 'wsPort'),
     drainTimeoutMs,
+    interceptPublish: requireFunction(options.interceptPublish, 'interceptPublish'),
     logger: options.logger ?? createLogger('hailong-broker'),
   });
 }

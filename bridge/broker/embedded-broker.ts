@@ -23,7 +23,13 @@ import type { BrokerUser } from './broker-user.ts';
 import { resolveEmbeddedBrokerOptions, type EmbeddedBrokerOptions, type ResolvedEmbeddedBrokerOptions } from './embedded-broker-options.ts';
 import { attachMqttWebSocket, type Detach } from './mqtt-websocket.ts';
 
-export { resolveEmbeddedBrokerOptions, type EmbeddedBrokerOptions, type ResolvedEmbeddedBrokerOptions };
+export {
+  resolveEmbeddedBrokerOptions,
+  type EmbeddedBrokerOptions,
+  type PublishInterceptor,
+  type PublishVerdict,
+  type ResolvedEmbeddedBrokerOptions,
+} from './embedded-broker-options.ts';
 
 /** Distinct refusals (kind, user, topic) logged before the broker only counts them. */
 export const MAX_LOGGED_REFUSALS = 1000;
@@ -198,6 +204,21 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     this.options.logger.info({ path, port }, `MQTT over WebSocket on ${path} of the web server${port === undefined ? '' : ` (port ${port})`}`);
   }
 
+  /**
+   * Publishes on behalf of the broker itself at QoS 1, bypassing the access
+   * rules (Aedes `publish`): the hub restores retained state from its archive
+   * with it. Resolves when subscribers have it queued.
+   */
+  publish(topic: string, payload: string, retain: boolean): Promise<void> {
+    const aedes = this.#aedes;
+    if (!aedes) return Promise.reject(new Error('the broker is not started'));
+    return new Promise((done, fail) =>
+      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain, dup: false }, (error?: Error) =>
+        error ? fail(error) : done(),
+      ),
+    );
+  }
+
   /** Counters since `start()`. */
   stats(): EmbeddedBrokerStats {
     return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#counters });
@@ -249,7 +270,20 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
         // Aedes asks here for the last will too, with the very packet it stored (lib/client.js).
         const isWill = client === null || (client as Client & { will?: unknown }).will === packet;
         if (principal !== undefined && canPublish(principal, packet.topic)) {
-          done(null);
+          const intercept = this.options.interceptPublish;
+          if (intercept === undefined || isWill) {
+            done(null);
+            return;
+          }
+          intercept(principal, packet.topic, packet.payload as Buffer).then(
+            (verdict) => {
+              if (verdict !== 'forward') packet.retain = false;
+              // A `$` topic matches no subscription and no grant: acknowledged, delivered to nobody.
+              if (verdict === 'drop') packet.topic = '$hailong/dropped';
+              done(null);
+            },
+            (error: Error) => done(error),
+          );
           return;
         }
         const reason =
