@@ -71,7 +71,7 @@ describe('the hub archive on the embedded broker', () => {
     const { app, url, dir } = await startHub();
     const phucXa = await unitClient(url, 'phuc-xa');
     const forged = vote('truc-bach', 1);
-    const closed = new Promise((done) => phucXa.once('close', done));
+    const closed = new Promise<void>((done) => phucXa.once('close', () => done()));
     phucXa.publish(voteTopic(forged), JSON.stringify(forged), { qos: 1 });
     phucXa.publish('hailong/v1/ba-dinh/truc-bach/quay-1/hop-1/tally/2026-11', JSON.stringify(tally('truc-bach', '2026-11')), { qos: 1, retain: true });
     await closed;
