@@ -14,6 +14,13 @@ import { requireBrokerUsers } from './broker-user-check.ts';
  */
 export type PublishVerdict = 'forward' | 'forward-unretained' | 'drop';
 
+/** A `PublishInterceptor`'s answer: the verdict, and optionally the payload to forward instead. */
+export interface PublishDecision {
+  readonly verdict: PublishVerdict;
+  /** Replaces the payload before it is delivered and retained (the hub names places as its config does). */
+  readonly payload?: string;
+}
+
 /**
  * Called for every authorized client publish (not for wills) BEFORE the
  * broker acknowledges it: Aedes 1.x sends the PUBACK only after
@@ -22,7 +29,7 @@ export type PublishVerdict = 'forward' | 'forward-unretained' | 'drop';
  * durable before the client forgets the message. A rejection refuses the
  * publish without PUBACK (the client resends after reconnecting).
  */
-export type PublishInterceptor = (principal: Principal, topic: string, payload: Buffer) => Promise<PublishVerdict>;
+export type PublishInterceptor = (principal: Principal, topic: string, payload: Buffer) => Promise<PublishDecision>;
 
 /** Options of `EmbeddedBroker`. */
 export interface EmbeddedBrokerOptions {

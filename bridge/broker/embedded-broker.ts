@@ -26,6 +26,7 @@ import { attachMqttWebSocket, type Detach } from './mqtt-websocket.ts';
 export {
   resolveEmbeddedBrokerOptions,
   type EmbeddedBrokerOptions,
+  type PublishDecision,
   type PublishInterceptor,
   type PublishVerdict,
   type ResolvedEmbeddedBrokerOptions,
@@ -276,10 +277,11 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
             return;
           }
           intercept(principal, packet.topic, packet.payload as Buffer).then(
-            (verdict) => {
+            ({ verdict, payload }) => {
               if (verdict !== 'forward') packet.retain = false;
               // A `$` topic matches no subscription and no grant: acknowledged, delivered to nobody.
               if (verdict === 'drop') packet.topic = '$hailong/dropped';
+              if (payload !== undefined) packet.payload = Buffer.from(payload);
               done(null);
             },
             (error: Error) => done(error),

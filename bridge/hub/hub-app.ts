@@ -7,8 +7,12 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { Office } from '../../core/office.ts';
+import { DEFAULT_OPENING_HOURS } from '../../core/opening-hours.ts';
+import { DEFAULT_SCALE } from '../../core/scale.ts';
+import { topicFor } from '../../core/topic.ts';
 import type { BrokerUser } from '../broker/broker-user.ts';
-import { EmbeddedBroker, type PublishVerdict } from '../broker/embedded-broker.ts';
+import { EmbeddedBroker, type PublishDecision } from '../broker/embedded-broker.ts';
 import { Controller, type Feature, type FeatureState } from '../controller.ts';
 import { StaticServer } from '../static-server.ts';
 import { HubArchive } from './hub-archive.ts';
@@ -63,7 +67,12 @@ export class HubApp {
   constructor(readonly options: HubAppOptions) {
     const { config, log } = options;
     this.#now = options.now ?? Date.now;
-    this.#scope = { parent: config.parent.id, units: new Set(config.units.map((u) => u.id)), retainMonths: config.retainMonths };
+    this.#scope = {
+      parent: config.parent.id,
+      parentName: config.parent.name,
+      units: new Map(config.units.map((u) => [u.id, { name: u.name, target: u.target }])),
+      retainMonths: config.retainMonths,
+    };
     this.archive = new HubArchive({ path: join(config.dataDir, 'archive.db'), now: this.#now });
     this.counters = new HubCounters(log.child({ part: 'ingest' }));
     const embedded = config.mqtt.urls.length === 0;
@@ -136,12 +145,13 @@ export class HubApp {
   }
 
   /** The embedded broker's publish hook: decide, commit, then let Aedes PUBACK. */
-  async #intercept(topic: string, payload: Buffer): Promise<PublishVerdict> {
+  async #intercept(topic: string, payload: Buffer): Promise<PublishDecision> {
     const decision = ingest(this.#scope, topic, payload.toString('utf8'), this.#now());
     if (decision.record !== undefined) await this.archive.store(decision.record);
     this.counters.count(decision);
-    if (!decision.accept) return 'drop';
-    return decision.retain ? 'forward' : 'forward-unretained';
+    if (!decision.accept) return { verdict: 'drop' };
+    const verdict = decision.retain ? 'forward' : 'forward-unretained';
+    return decision.payload === undefined ? { verdict } : { verdict, payload: decision.payload };
   }
 
   /**
@@ -157,6 +167,27 @@ export class HubApp {
       if (row.month !== null && row.month < oldest) continue;
       await broker.publish(row.topic, row.payload, true);
       n++;
+    }
+    // A unit never heard from still belongs on the parent dashboard (as "no data yet"): a
+    // placeholder office with the hub's names, updatedAt 0 so the unit's own office replaces it.
+    const known = new Set(this.archive.retained().filter((r) => r.kind === 'office').map((r) => r.topic));
+    const { config } = this.options;
+    for (const unit of config.units) {
+      const topic = topicFor('office', { district: config.parent.id, ward: unit.id });
+      if (known.has(topic)) continue;
+      const office: Office = {
+        v: 1,
+        district: config.parent.id,
+        ward: unit.id,
+        districtName: config.parent.name,
+        wardName: unit.name,
+        scale: DEFAULT_SCALE.id,
+        target: unit.target,
+        openingHours: DEFAULT_OPENING_HOURS,
+        counters: [],
+        updatedAt: 0,
+      };
+      await broker.publish(topic, JSON.stringify(office), true);
     }
     this.options.log.info({ restored: n, oldestMonth: oldest }, `restored ${n} retained messages from the archive`);
   }

@@ -15,12 +15,21 @@ import { RETAIN, parseTopic } from '../../core/topic.ts';
 import { parseMessage } from '../../core/topic-payload.ts';
 import type { ArchiveRecord } from './hub-archive.ts';
 
+/** A unit as the hub names it. */
+export interface IngestUnit {
+  /** e.g. "Phường Phúc Xá", "Xã Ia Grai". */
+  readonly name: string;
+  readonly target: number;
+}
+
 /** What the ingest needs to know about the hub. */
 export interface IngestScope {
   /** The parent's id: the first topic level under hailong/v1. */
   readonly parent: string;
-  /** Ids of the configured units. */
-  readonly units: ReadonlySet<string>;
+  /** The parent's name from the hub config ("Quận Ba Đình", "Tỉnh Gia Lai"). */
+  readonly parentName: string;
+  /** The configured units by id. */
+  readonly units: ReadonlyMap<string, IngestUnit>;
   /** Months of tallies to keep retained on the broker, this month included. */
   readonly retainMonths: number;
 }
@@ -33,6 +42,8 @@ export type IngestDecision =
       readonly record: ArchiveRecord | undefined;
       /** False for a tally of a month older than the retention window: delivered live, kept in the archive only. */
       readonly retain: boolean;
+      /** The payload to forward (and archive) instead of the one received. */
+      readonly payload?: string;
     }
   | { readonly accept: false; readonly record: ArchiveRecord & { type: 'refused' }; readonly code: string; readonly message: string };
 
@@ -90,7 +101,14 @@ export function ingest(scope: IngestScope, topic: string, payload: string, now: 
     case 'status':
     case 'bridge-status':
       return { accept: true, retain: true, record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: m.payload.at, payload } };
-    case 'office':
+    case 'office': {
+      // The hub names the parent and its units as its own config does: a
+      // ward's config may still say "Quận …" after the 2025 reform, and the
+      // parent's targets are the parent's to set.
+      const unit = scope.units.get(m.params.ward) as IngestUnit;
+      const named = JSON.stringify({ ...m.payload, districtName: scope.parentName, wardName: unit.name, target: unit.target });
+      return { accept: true, retain: true, payload: named, record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: 0, payload: named } };
+    }
     case 'config':
     case 'session':
       return { accept: true, retain: true, record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: 0, payload } };

@@ -92,7 +92,8 @@ describe('the hub archive on the embedded broker', () => {
     const own = vote('phuc-xa', 1);
     await spy.publishAsync(voteTopic(own), JSON.stringify(own), { qos: 1 });
     await new Promise((r) => setTimeout(r, 200));
-    expect(seen).toEqual([voteTopic(own)]);
+    expect(seen.filter((t) => t.endsWith('/vote'))).toEqual([voteTopic(own)]);
+    expect(seen.filter((t) => t.includes('/truc-bach/'))).toEqual([]);
   });
 
   it('counts and refuses malformed and foreign payloads without affecting the next vote', async () => {
@@ -108,7 +109,7 @@ describe('the hub archive on the embedded broker', () => {
     const good = vote('phuc-xa', 4);
     await phucXa.publishAsync(voteTopic(good), JSON.stringify(good), { qos: 1 });
     await dashboard.waitFor((m) => m.some((x) => x.payload.includes('"hop-1:4"')), 5000, 'the good vote');
-    expect(dashboard.messages.map((m) => m.payload)).toEqual([JSON.stringify(good)]);
+    expect(dashboard.messages.filter((m) => !m.topic.endsWith('/_office')).map((m) => m.payload)).toEqual([JSON.stringify(good)]);
     expect(archivedKeys(dir)).toEqual(['phuc-xa/hop-1:4']);
     expect(app.counters.snapshot()['phuc-xa']).toEqual({ accepted: 1, refused: { 'bad-json': 2, 'missing-field': 1, 'bad-type': 1, 'topic-mismatch': 1 } });
     expect(app.archive.refusedCount()).toBe(5);
@@ -138,5 +139,35 @@ describe('retained state', () => {
     const second = await startHub(config);
     expect(await monthsOn(second.url)).toEqual(['2026-09', '2026-10', '2026-11']);
     expect(second.app.archive.retained().map((r) => r.month).sort()).toEqual(['2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
+  });
+});
+
+describe('names from the hub config', () => {
+  it("renames a unit's office as the hub names it, and lists units never heard from", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const config = hubConfig(dir, { parent: { level: 'province', id: 'ba-dinh', name: 'Tỉnh Gia Lai' } });
+    const { url } = await startHub(config);
+    const phucXa = await unitClient(url, 'phuc-xa');
+    const office = {
+      v: 1,
+      district: 'ba-dinh',
+      ward: 'phuc-xa',
+      districtName: 'Quận Ba Đình',
+      wardName: 'Phường Phúc Xá (cũ)',
+      scale: 'scale-3',
+      target: 70,
+      openingHours: { mon: [['07:30', '11:30']] },
+      counters: [{ id: 'quay-1', name: 'Quầy 1', terminals: [{ id: 'hop-1', kind: 'button' }] }],
+      updatedAt: NOW,
+    };
+    await phucXa.publishAsync('hailong/v1/ba-dinh/phuc-xa/_office', JSON.stringify(office), { qos: 1, retain: true });
+    const dashboard = await collect(url, 'hailong/v1/+/+/_office', { username: 'lanh-dao', password: 'pw-lanh-dao' });
+    cleanups.push(() => dashboard.close());
+    await dashboard.waitFor((m) => m.length === 3, 5000, 'three offices');
+    const byWard = Object.fromEntries(dashboard.json<typeof office>('_office').map((o) => [o.ward, o]));
+    expect(byWard['phuc-xa']).toMatchObject({ districtName: 'Tỉnh Gia Lai', wardName: 'Phường phuc-xa', target: 80, counters: office.counters });
+    expect(byWard['truc-bach']).toMatchObject({ districtName: 'Tỉnh Gia Lai', wardName: 'Phường truc-bach', counters: [], updatedAt: 0 });
+    expect(Object.keys(byWard).sort()).toEqual(['lieu-giai', 'phuc-xa', 'truc-bach']);
   });
 });
