@@ -29,6 +29,7 @@ import { SerialPorts, type OpenPort } from './serial/serial-ports.ts';
 import { openSerialPort } from './serial/serialport-opener.ts';
 import { TerminalDirectory } from './serial/terminal-directory.ts';
 import { TerminalSession, type TerminalSessionOptions } from './serial/terminal-session.ts';
+import { Upstream, type UpstreamOptions } from './upstream/upstream.ts';
 
 /** The broker connection a ward bridge uses. */
 export interface BrokerConnection {
@@ -58,6 +59,10 @@ export interface WardBridgeOptions {
   readonly journalPath?: string;
   /** Cap on the journal's size in bytes (a full cap behaves like a full disk). */
   readonly journalMaxBytes?: number;
+  /** PEM text of `upstream.caFile` (the hub's CA). */
+  readonly upstreamCa?: string;
+  /** Forwarding tuning (tests, the bench). */
+  readonly upstreamTuning?: Pick<UpstreamOptions, 'link' | 'forwarder' | 'mirror'>;
 }
 
 /** How often sessions are ticked (PING, offline) and statuses refreshed (ms). */
@@ -69,6 +74,8 @@ export class WardBridge {
   readonly link: MqttLink;
   readonly outbox: OutboxPublisher;
   readonly retained: RetainedState;
+  /** Forwarding to the district/province hub, when the config has `upstream`. */
+  readonly upstream: Upstream | undefined;
   readonly ports: SerialPorts;
   readonly counters = new CounterState();
   readonly cooldown = new CooldownGuard();
@@ -107,7 +114,25 @@ export class WardBridge {
       },
       log: this.log.child({ part: 'mqtt' }),
     });
-    this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version);
+    this.upstream =
+      config.upstream === undefined
+        ? undefined
+        : new Upstream({
+            config: config.upstream,
+            ward,
+            journal: this.journal,
+            local: this.link,
+            version: options.version,
+            counters: () => this.counterSnapshot(),
+            log: this.log,
+            onStatusRefresh: () => void this.retained.refreshBridgeStatus(),
+            ...(options.upstreamCa === undefined ? {} : { ca: options.upstreamCa }),
+            ...options.upstreamTuning,
+          });
+    const upstream = this.upstream;
+    this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version, {
+      ...(upstream === undefined ? {} : { upstream: () => upstream.progress() }),
+    });
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
     this.ports = new SerialPorts({
       ports: config.serial.ports,
@@ -139,6 +164,8 @@ export class WardBridge {
       },
       { name: 'retained', dependsOn: ['mqtt'], start: () => this.retained.start(), stop: () => this.retained.stop() },
       { name: 'outbox', dependsOn: ['journal', 'mqtt'], start: () => this.outbox.start(), stop: () => this.outbox.stop() },
+      // Beside the local path, never in it: a hub that is down slows nothing here.
+      ...(this.upstream?.features() ?? []),
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },
     ];
   }

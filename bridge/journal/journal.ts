@@ -15,7 +15,8 @@ import type { Tally } from '../../core/tally.ts';
 import { topicFor } from '../../core/topic.ts';
 import { voteId, type Vote } from '../../core/vote.ts';
 import type { LevelKey } from '../../core/scale.ts';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
+import { ForwardQueue } from './forward-queue.ts';
+import { migrateSchema, SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
 import { TallyBook } from './tally-book.ts';
 import type { AppendOutcome, JournalStats, VoteInput } from './vote-input.ts';
 
@@ -89,6 +90,7 @@ export class Journal {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private book: TallyBook | undefined;
+  private forwards: ForwardQueue | undefined;
   private tallyTimer: NodeJS.Timeout | undefined;
   /** Device high-water marks read or written so far (the database is the truth). */
   private readonly marks = new Map<string, number>();
@@ -121,10 +123,13 @@ export class Journal {
       db.pragma('wal_autocheckpoint = 4000');
       db.exec(SCHEMA_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
-      if (row === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
-      else if (Number(row.value) > SCHEMA_VERSION) {
+      if (row !== undefined && Number(row.value) > SCHEMA_VERSION) {
         throw new Error(`journal ${this.options.path} has schema ${row.value}, newer than this hailong (${SCHEMA_VERSION})`);
       }
+      db.transaction(() => {
+        migrateSchema(db);
+        db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(SCHEMA_VERSION));
+      })();
       if (this.options.maxBytes !== undefined) {
         const pageSize = db.pragma('page_size', { simple: true }) as number;
         db.pragma(`max_page_count = ${Math.max(1, Math.floor(this.options.maxBytes / pageSize))}`);
@@ -136,6 +141,7 @@ export class Journal {
     this.db = db;
     this.sql = prepare(db);
     this.book = new TallyBook(db, this.options.levels);
+    this.forwards = new ForwardQueue(db);
     this.book.recover();
     this.tallyTimer = setInterval(() => this.persistTallies(), this.options.tallyFlushMs);
     this.tallyTimer.unref();
@@ -158,6 +164,7 @@ export class Journal {
     this.db = undefined;
     this.sql = undefined;
     this.book = undefined;
+    this.forwards = undefined;
     this.marks.clear();
     this.seqs.clear();
   }
@@ -309,6 +316,12 @@ export class Journal {
     this.handle.transaction(() => {
       for (const id of rowids) mark.run(id);
     })();
+  }
+
+  /** The upstream (hub) marks of the stored votes: the forwarder's outbox. */
+  get forwardQueue(): ForwardQueue {
+    if (this.forwards === undefined) throw new Error('journal is not open: call open() first');
+    return this.forwards;
   }
 
   /** The current tally of one terminal-month, if it has votes. */
