@@ -5,6 +5,7 @@ export * from './ids.ts';
 export * from './path.ts';
 export * from './scale.ts';
 export * from './time.ts';
+export * from './dossier.ts';
 export * from './vote.ts';
 export * from './status.ts';
 export * from './counter-events.ts';

@@ -10,6 +10,13 @@ import { LEVEL_LABELS } from '../../core/scale.ts';
 import { localParts } from '../../core/time.ts';
 import type { Vote } from '../../core/vote.ts';
 
+/** Why a vote was left out, in the export's words. */
+const FILTER_LABELS = {
+  cooldown: 'bấm lặp (cooldown)',
+  gated: 'ngoài lượt (gated)',
+  dossier: 'hồ sơ đã đánh giá (dossier)',
+} as const;
+
 /** The UTF-8 byte-order mark Excel needs to read UTF-8 CSV (core's). */
 export { CSV_BOM };
 
@@ -56,7 +63,7 @@ export function voteCsvRow(vote: Vote): string {
     localTimestamp(vote.pressedAt),
     LEVEL_LABELS[vote.level].vi,
     vote.filtered === undefined ? 'có' : 'không',
-    vote.filtered === undefined ? '' : vote.filtered === 'cooldown' ? 'bấm lặp (cooldown)' : 'ngoài lượt (gated)',
+    vote.filtered === undefined ? '' : FILTER_LABELS[vote.filtered],
     (vote.reasons ?? []).join(' '),
     vote.officer ?? '',
     vote.ticket ?? '',
