@@ -17,6 +17,13 @@ export interface Messages {
   readonly gatedOpen: string;
   readonly ticket: (t: string) => string;
   readonly officer: (name: string) => string;
+  /** A dossier code read from the receipt is waiting for the vote (issue 15). */
+  readonly dossier: (code: string) => string;
+  /** What was scanned is not a dossier code. */
+  readonly scanRefused: string;
+  /** Camera button: read the code on the receipt. */
+  readonly scanCamera: string;
+  readonly scanCancel: string;
   readonly reasonsQuestion: string;
   readonly reasonsHint: string;
   readonly send: string;
@@ -71,6 +78,10 @@ export interface Messages {
 
 const vi: Messages = {
   question: 'Ông/Bà có hài lòng với sự phục vụ hôm nay không?',
+  dossier: (code) => `Đánh giá cho hồ sơ ${code}`,
+  scanRefused: 'Không đọc được mã hồ sơ. Vui lòng quét lại mã trên giấy hẹn trả kết quả.',
+  scanCamera: 'Quét mã hồ sơ trên giấy hẹn',
+  scanCancel: 'Đóng máy ảnh',
   gatedWaiting: 'Mời Ông/Bà đánh giá sau khi cán bộ hoàn tất hồ sơ',
   gatedOpen: 'Mời Ông/Bà đánh giá sự phục vụ vừa rồi',
   ticket: (t) => `Số thứ tự ${t}`,
@@ -111,6 +122,8 @@ const vi: Messages = {
         return `Mã PIN phải gồm 4–8 chữ số (tham số “${p.option}”)`;
       case 'bad-ms':
         return `${capital(what)} “${p.value ?? ''}” phải là số mili giây từ ${p.range?.[0] ?? ''} đến ${p.range?.[1] ?? ''} (tham số “${p.option}”)`;
+      case 'bad-stage':
+        return `Giai đoạn “${p.value ?? ''}” không hợp lệ: chọn tiep-nhan (tiếp nhận) hoặc tra-ket-qua (trả kết quả) (tham số “${p.option}”)`;
     }
   },
   settings: {
@@ -144,6 +157,10 @@ const vi: Messages = {
 
 const en: Messages = {
   question: 'Were you satisfied with our service today?',
+  dossier: (code) => `Rating for dossier ${code}`,
+  scanRefused: 'The dossier code could not be read. Please scan the code on your receipt again.',
+  scanCamera: 'Scan the dossier code on your receipt',
+  scanCancel: 'Close the camera',
   gatedWaiting: 'Please rate once the officer has finished your service',
   gatedOpen: 'Please rate the service you just received',
   ticket: (t) => `Ticket ${t}`,
@@ -184,6 +201,8 @@ const en: Messages = {
         return `The PIN must be 4–8 digits (parameter “${p.option}”)`;
       case 'bad-ms':
         return `${capital(what)} “${p.value ?? ''}” must be milliseconds from ${p.range?.[0] ?? ''} to ${p.range?.[1] ?? ''} (parameter “${p.option}”)`;
+      case 'bad-stage':
+        return `Stage “${p.value ?? ''}” is not valid: choose tiep-nhan (receiving) or tra-ket-qua (returning the result) (parameter “${p.option}”)`;
     }
   },
   settings: {
@@ -230,6 +249,7 @@ const VI_OPTION: Readonly<Record<OptionName, string>> = {
   pin: 'mã PIN',
   'thanks-ms': 'thời gian màn hình cảm ơn',
   'reason-timeout-ms': 'thời gian chờ chọn lý do',
+  stage: 'giai đoạn hồ sơ',
 };
 
 const EN_OPTION: Readonly<Record<OptionName, string>> = {
@@ -246,6 +266,7 @@ const EN_OPTION: Readonly<Record<OptionName, string>> = {
   pin: 'PIN',
   'thanks-ms': 'thank-you screen time',
   'reason-timeout-ms': 'reason choice timeout',
+  stage: 'dossier stage',
 };
 
 function capital(text: string): string {
