@@ -19,6 +19,7 @@ Commands:
   simulate           Virtual button boxes on serial lines (socat ptys)
   mosquitto-config   Write a Mosquitto setup (conf, ACL, passwords) matching the config
   export             Write journal votes of a period to CSV
+  dossiers           Rated dossiers (and served, not rated) for reconciliation, CSV + JSON
 
 Options:
   -h, --help         Show this help
@@ -55,6 +56,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/simulate.ts')).runSimulate(rest);
     case 'export':
       return (await import('./commands/export.ts')).runExport(rest);
+    case 'dossiers':
+      return (await import('./commands/dossiers.ts')).runDossiers(rest);
     case 'mosquitto-config':
       return (await import('./commands/mosquitto-config.ts')).runMosquittoConfig(rest);
     default:

@@ -24,3 +24,4 @@ export * from './confidence.ts';
 export * from './format.ts';
 export * from './period.ts';
 export * from './csv.ts';
+export * from './reconciliation.ts';

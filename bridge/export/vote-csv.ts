@@ -7,7 +7,7 @@
  */
 import { CSV_BOM, csvLine } from '../../core/csv.ts';
 import { LEVEL_LABELS } from '../../core/scale.ts';
-import { localParts } from '../../core/time.ts';
+import { localTimestamp } from '../../core/time.ts';
 import type { Vote } from '../../core/vote.ts';
 
 /** Why a vote was left out, in the export's words. */
@@ -39,12 +39,8 @@ export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Giờ không chắc (time uncertain)',
 ];
 
-/** `2026-11-23 09:05:07` in Vietnam time. */
-export function localTimestamp(epochMs: number): string {
-  const t = localParts(epochMs);
-  const s = String(Math.floor((epochMs % 60_000 + 60_000) % 60_000 / 1000)).padStart(2, '0');
-  return `${t.date} ${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}:${s}`;
-}
+/** `YYYY-MM-DD HH:MM:SS` in Vietnam time (core's). */
+export { localTimestamp };
 
 /** The CSV header line (without BOM), CRLF-terminated. */
 export function voteCsvHeader(): string {
