@@ -102,6 +102,8 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
     this.client = client;
     // mqtt.js builds each CONNECT from client.options: give every attempt a will of its own time.
     client.on('reconnect', () => {
+      // Not on 'close': PUBACKs that arrived with the closing stream may still be handled after it.
+      this.dropInFlight(client);
       this.willAt = Date.now();
       if (o.will !== undefined && client.options.will !== undefined) client.options.will.payload = Buffer.from(o.will.payload(this.willAt));
     });
@@ -165,6 +167,22 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
     return new Promise((resolve, reject) => {
       client.publish(topic, payload, { qos, retain }, (error) => (error ? reject(error) : resolve()));
     });
+  }
+
+  /**
+   * With `clean: false`, mqtt.js resends on reconnect every QoS 1 publish
+   * its store still holds, before it emits 'connect'; the outbox then
+   * resends every row not yet PUBACKed too, so each vote in flight at the
+   * drop went out twice (a frozen broker: every vote of the outage; issue
+   * 17). The journal's outbox is the one resend mechanism (FIELD-NOTES:
+   * MQTT.js's stores are not a durability layer, mqtt.js#2015): drop
+   * mqtt.js's copies before it reconnects. Their callbacks fail, the
+   * outbox republishes those rows once after the connect, and the retained
+   * state is republished on every connect anyway. Called as a reconnect
+   * starts, before its CONNECT (and the store replay after CONNACK).
+   */
+  private dropInFlight(client: MqttClient): void {
+    for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
   }
 
   private onMessage(topic: string, payload: Buffer): void {
