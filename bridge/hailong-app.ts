@@ -39,6 +39,8 @@ export interface HailongAppOptions {
   readonly session?: TerminalSessionOptions;
   /** Journal size cap (tests use it to simulate a full disk). */
   readonly journalMaxBytes?: number;
+  /** Where a new journal's published seqs start (WardBridgeOptions.seqBase). @default "clock" */
+  readonly seqBase?: 'clock' | 'zero';
   /** Extra accounts on the embedded broker (the demo's history publisher). */
   readonly extraBrokerUsers?: readonly BrokerUser[];
   /** Extra features started last (the demo). */
@@ -98,6 +100,7 @@ export class HailongApp {
       ...(options.discovery === undefined ? {} : { discovery: options.discovery }),
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+      ...(options.seqBase === undefined ? {} : { seqBase: options.seqBase }),
     });
     const features: Feature[] = [];
     if (this.broker !== undefined) {

@@ -60,6 +60,13 @@ export interface WardBridgeOptions {
   readonly journalPath?: string;
   /** Cap on the journal's size in bytes (a full cap behaves like a full disk). */
   readonly journalMaxBytes?: number;
+  /**
+   * Where a new journal's published seqs start: `clock` above the time in
+   * seconds, so a lost or replaced journal never repeats a published id
+   * (issue 17); `zero` at 1 (tests that assert ids).
+   * @default "clock"
+   */
+  readonly seqBase?: 'clock' | 'zero';
 }
 
 /** How often sessions are ticked (PING, offline) and statuses refreshed (ms). */
@@ -98,6 +105,7 @@ export class WardBridge {
       path: options.journalPath ?? join(config.dataDir, 'journal.db'),
       levels: config.scale.levels.map((l) => l.key),
       ...(options.journalMaxBytes === undefined ? {} : { maxBytes: options.journalMaxBytes }),
+      seqBase: options.seqBase === 'zero' ? 0 : Math.floor(Date.now() / 1000),
     });
     this.directory = new TerminalDirectory(config);
     const ward = { district: config.district.id, ward: config.ward.id };

@@ -41,10 +41,21 @@ export interface JournalOptions {
    * @default undefined (no cap)
    */
   readonly maxBytes?: number;
+  /**
+   * Published seqs of a NEW journal start above this (kept in its `meta` at
+   * creation; a journal made before this existed keeps 0). The bridge
+   * passes the clock in seconds, so a lost or replaced journal never
+   * publishes an id it published before (see docs/ARCHITECTURE.md).
+   * @default 0
+   */
+  readonly seqBase?: number;
 }
 
 /** `JournalOptions` resolved once. */
 type ResolvedJournalOptions = Readonly<Required<Omit<JournalOptions, 'maxBytes'>> & { maxBytes: number | undefined }>;
+
+/** Highest seq base: leaves room for 10^9 votes per terminal below core's MAX_SEQ (uint32). */
+const MAX_SEQ_BASE = 3_000_000_000;
 
 /** Where the last commit put each stored vote. */
 interface Committed {
@@ -96,6 +107,8 @@ export class Journal {
   private readonly marks = new Map<string, number>();
   /** Last published seq per terminal id, read or written so far. */
   private readonly seqs = new Map<string, number>();
+  /** Published seqs of this journal start above this (its `meta` seq_base). */
+  private seqBase = 0;
   private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0 };
 
   constructor(options: JournalOptions) {
@@ -104,7 +117,10 @@ export class Journal {
       levels: options.levels ?? (['rat-hai-long', 'hai-long', 'khong-hai-long'] as const),
       tallyFlushMs: options.tallyFlushMs ?? 1000,
       maxBytes: options.maxBytes,
+      seqBase: options.seqBase ?? 0,
     });
+    const base = this.options.seqBase;
+    if (!Number.isInteger(base) || base < 0 || base > MAX_SEQ_BASE) throw new TypeError(`"seqBase" must be an integer 0..${MAX_SEQ_BASE}`);
   }
 
   /** Opens (creating if needed) the database and checks its schema version. */
@@ -124,7 +140,10 @@ export class Journal {
       db.exec(SCHEMA_SQL);
       db.exec(REJECTED_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
-      if (row === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+      if (row === undefined) {
+        db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+        db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('seq_base', ?)").run(String(this.options.seqBase));
+      }
       else if (Number(row.value) > SCHEMA_VERSION) {
         throw new Error(`journal ${this.options.path} has schema ${row.value}, newer than this hailong (${SCHEMA_VERSION})`);
       }
@@ -137,6 +156,8 @@ export class Journal {
       throw error;
     }
     this.db = db;
+    const base = db.prepare("SELECT value FROM meta WHERE key = 'seq_base'").get() as { value: string } | undefined;
+    this.seqBase = base === undefined ? 0 : Number(base.value);
     this.sql = prepare(db);
     this.rejectedVotes = new RejectedVotes(db);
     this.book = new TallyBook(db, this.options.levels);
@@ -273,7 +294,8 @@ export class Journal {
     const hwm = marks.get(input.uid) ?? this.marks.get(input.uid) ?? ((sql.device.get(input.uid) as { hwm: number | null } | undefined)?.hwm ?? 0);
     if (input.deviceSeq <= hwm) return { status: 'duplicate', hwm };
     const { district, ward, counter, terminal } = input.path;
-    const last = seqs.get(terminal) ?? this.seqs.get(terminal) ?? ((sql.lastSeq.get(terminal) as { seq: number | null } | undefined)?.seq ?? 0);
+    const last =
+      seqs.get(terminal) ?? this.seqs.get(terminal) ?? Math.max(this.seqBase, (sql.lastSeq.get(terminal) as { seq: number | null } | undefined)?.seq ?? 0);
     const seq = last + 1;
     const vote: { -readonly [K in keyof Vote]: Vote[K] } = {
       v: 1,
