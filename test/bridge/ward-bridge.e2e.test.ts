@@ -159,3 +159,38 @@ describe('a lost or replaced journal (issue 17)', () => {
     expect(Math.min(...after)).toBeGreaterThan(Math.max(...before));
   });
 });
+
+describe('a port closing mid-commit (issue 17)', () => {
+  it('the vote committed after the close is published at once, not at the next MQTT reconnect', async () => {
+    const pair = await createPtyPair('mid');
+    cleanups.push(() => pair.dispose());
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const { app, url } = await startApp(rigConfig({ boxes: 1, ports: [pair.host], dataDir: tmp.dir, cooldownMs: 0 }));
+    cleanups.push(() => app.stop());
+    const sub = await collect(url, 'hailong/v1/#');
+    cleanups.push(() => sub.close());
+    const raw = await openRawBox(pair.device);
+    cleanups.push(() => raw.close());
+    await raw.send(hello(box(0).uid));
+    await raw.waitFor(is('WELCOME'));
+    // Fault injection: hold the commit until the cable is out.
+    const journal = app.bridge.journal;
+    const append = journal.append.bind(journal);
+    let release: () => void = () => undefined;
+    const unplugged = new Promise<void>((r) => (release = r));
+    let committing = false;
+    journal.append = async (input) => {
+      committing = true;
+      await unplugged;
+      return append(input);
+    };
+    await raw.send(vote(1, 2));
+    await until(() => committing, 5000, 'the commit to start');
+    await pair.unplug();
+    await sub.waitFor((m) => m.some((x) => x.topic.endsWith('hop-1/status') && x.payload.includes('"offline"')), 10_000, 'the port closed');
+    release();
+    await sub.waitFor((m) => m.some((x) => x.topic.endsWith('hop-1/vote')), 3000, 'the vote published promptly');
+    await until(() => journal.outboxSize() === 0, 3000, 'the outbox empty');
+  });
+});
