@@ -153,11 +153,13 @@ export class HailongApp {
   /** Where everything listens (valid after `start()`). */
   endpoints(host = 'localhost'): AppEndpoints {
     const { config } = this.options;
+    // Port 0 = that listener is not running (it failed to start): no URL for it, never `localhost:0`.
+    const brokerUp = this.broker !== undefined && this.brokerPort !== 0;
     const out: { -readonly [K in keyof AppEndpoints]: AppEndpoints[K] } = {
-      mqttUrls: this.broker !== undefined ? [`mqtt://${host}:${this.brokerPort}`] : config.mqtt.urls,
+      mqttUrls: this.broker === undefined ? config.mqtt.urls : brokerUp ? [`mqtt://${host}:${this.brokerPort}`] : [],
     };
-    if (this.broker !== undefined) out.broker = { port: this.brokerPort, url: `mqtt://${host}:${this.brokerPort}` };
-    if (this.web !== undefined) {
+    if (brokerUp) out.broker = { port: this.brokerPort, url: `mqtt://${host}:${this.brokerPort}` };
+    if (this.web !== undefined && this.webPort !== 0) {
       const base = `http://${host}:${this.webPort}`;
       const kiosks = terminalsOf(config)
         .filter((t) => t.kind === 'touch')
@@ -189,7 +191,11 @@ export class HailongApp {
     const lines = [
       `hailong ${this.options.version} · ${config.ward.name}, ${config.district.name}`,
       ...(e.web === undefined ? [] : [`  Bảng theo dõi / dashboard: ${e.web.dashboard}`, ...e.web.kiosks.map((k) => `  Kiosk: ${k}`)]),
-      ...(e.broker === undefined ? [`  MQTT broker (external): ${config.mqtt.urls.join(', ')}`] : [`  MQTT broker (embedded): ${e.broker.url}${e.web?.mqttWs === undefined ? '' : ` · WebSocket ${e.web.mqttWs}`}`]),
+      ...(this.broker === undefined
+        ? [`  MQTT broker (external): ${config.mqtt.urls.join(', ')}`]
+        : e.broker === undefined
+          ? []
+          : [`  MQTT broker (embedded): ${e.broker.url}${e.web?.mqttWs === undefined ? '' : ` · WebSocket ${e.web.mqttWs}`}`]),
       `  Journal: ${this.bridge.journal.options.path}`,
       `  Serial ports: ${config.serial.ports === 'auto' ? 'auto (/dev/serial/by-id, ttyACM*, ttyUSB*)' : config.serial.ports.join(', ')}`,
       ...(failed.length > 0 ? [`  NOT RUNNING: ${failed.join(', ')}`] : []),

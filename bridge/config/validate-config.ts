@@ -290,6 +290,10 @@ export function validateConfig(tree: unknown): ConfigResult {
   const broker = brokerAt(r, root.broker, district?.id ?? 'x', ward?.id ?? 'x', counters ?? []);
   const web = webAt(r, root.web);
   const dataDir = r.text(root.dataDir ?? './data', 'dataDir', 1024);
+  // One process opens both listeners: the second would fail as "in use" by the first (issue 17).
+  if (broker !== undefined && web !== undefined && mqtt !== undefined && mqtt.urls.length === 0 && broker.port !== 0 && broker.port === web.port) {
+    list.add('web.port', `is ${web.port}, the same port as broker.port: the embedded MQTT broker and the web server each need a port of their own`);
+  }
   if (
     !list.ok ||
     district === undefined ||

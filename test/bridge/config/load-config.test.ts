@@ -137,6 +137,14 @@ colour: blue
     expect(parseConfigText(`${kiosk}\nmqtt: { urls: [ "mqtts://broker.example:8883" ] }\n`, 'x.yaml').ok).toBe(true);
   });
 
+  it('refuses broker.port equal to web.port with the embedded broker (both listen in one process)', () => {
+    const r = parseConfigText(`${MINIMAL}\nbroker: { port: 8080 }\nweb: { port: 8080 }\n`, 'x.yaml');
+    expect(r).toMatchObject({ ok: false, problems: [{ path: 'web.port', message: expect.stringMatching(/same port as broker\.port/) }] });
+    // An external broker opens no port here; 0 picks free ports.
+    expect(parseConfigText(`${MINIMAL}\nbroker: { port: 8080 }\nweb: { port: 8080 }\nmqtt: { urls: [ "mqtt://10.0.0.2:1883" ] }\n`, 'x.yaml').ok).toBe(true);
+    expect(parseConfigText(`${MINIMAL}\nbroker: { port: 0 }\nweb: { port: 0 }\n`, 'x.yaml').ok).toBe(true);
+  });
+
   it('names a missing file and says what to do', async () => {
     const r = await loadConfig('/nonexistent/hailong.yaml', {});
     expect(r).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/does not exist \(copy hailong\.example\.yaml/) }] });
