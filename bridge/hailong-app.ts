@@ -80,9 +80,14 @@ export class HailongApp {
           // Durable subscribers' sessions and queues survive a crash, as with Mosquitto (issue 17).
           persistencePath: join(config.dataDir, BROKER_DB_FILE),
           logger: log.child({ part: 'broker' }),
+          // A kiosk's vote is committed to the journal before the kiosk gets its PUBACK (kiosk-intake.ts).
+          publishGate: (principal, topic, payload) =>
+            principal.role === 'kiosk' && topic.endsWith('/vote')
+              ? this.bridge.kioskIntake.ingest(topic, payload).then((v) => (v.accept ? undefined : `${v.code}: ${v.message}`))
+              : undefined,
         })
       : undefined;
-    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host });
+    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host, log: log.child({ part: 'web' }) });
     this.bridge = new WardBridge({
       config,
       log,
@@ -101,6 +106,7 @@ export class HailongApp {
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
       ...(options.seqBase === undefined ? {} : { seqBase: options.seqBase }),
+      kioskVotes: embedded ? 'broker-gate' : 'subscribe',
     });
     const features: Feature[] = [];
     if (this.broker !== undefined) {

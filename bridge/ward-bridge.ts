@@ -10,7 +10,6 @@ import type { Logger } from 'pino';
 import type { Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
-import { localParts } from '../core/time.ts';
 import type { HelloMessage, VoteMessage } from '../firmware-protocol/src/message.ts';
 import type { TopicMessage } from '../core/topic-payload.ts';
 import type { HailongConfig, PlacedTerminal } from './config/hailong-config.ts';
@@ -21,6 +20,7 @@ import type { AppendOutcome } from './journal/vote-input.ts';
 import { MqttLink } from './mqtt/mqtt-link.ts';
 import { OutboxPublisher } from './mqtt/outbox-publisher.ts';
 import { RetainedState } from './mqtt/retained-state.ts';
+import { WillWitness } from './mqtt/will-witness.ts';
 import { CounterState } from './rating/counter-state.ts';
 import { voteInputOf } from './rating/vote-intake.ts';
 import { CooldownGuard } from './rating/cooldown-guard.ts';
@@ -31,6 +31,8 @@ import { openSerialPort } from './serial/serialport-opener.ts';
 import type { Identification } from './serial/session-context.ts';
 import { TerminalDirectory } from './serial/terminal-directory.ts';
 import { TerminalSession, type TerminalSessionOptions } from './serial/terminal-session.ts';
+import { KioskIntake } from './kiosk/kiosk-intake.ts';
+import { KioskVoteSubscriber } from './kiosk/kiosk-vote-subscriber.ts';
 
 /** The broker connection a ward bridge uses. */
 export interface BrokerConnection {
@@ -67,6 +69,14 @@ export interface WardBridgeOptions {
    * @default "clock"
    */
   readonly seqBase?: 'clock' | 'zero';
+  /**
+   * How kiosk votes reach the journal: `subscribe` — a persistent-session
+   * subscription that acknowledges each vote after its commit (an external
+   * broker); `broker-gate` — the embedded broker hands each kiosk publish to
+   * `kioskIntake` before acknowledging it (hailong-app.ts wires that).
+   * @default "subscribe"
+   */
+  readonly kioskVotes?: 'subscribe' | 'broker-gate';
 }
 
 /** How often sessions are ticked (PING, offline) and statuses refreshed (ms). */
@@ -78,9 +88,14 @@ export class WardBridge {
   readonly link: MqttLink;
   readonly outbox: OutboxPublisher;
   readonly retained: RetainedState;
+  readonly witness: WillWitness;
   readonly ports: SerialPorts;
   readonly counters = new CounterState();
   readonly cooldown = new CooldownGuard();
+  /** Kiosk votes: validated, judged and journaled (the bridge publishes kiosk tallies too). */
+  readonly kioskIntake: KioskIntake;
+  private readonly kioskSubscriber: KioskVoteSubscriber | undefined;
+  private revocationTimer: NodeJS.Timeout | undefined;
   readonly directory: TerminalDirectory;
   /** Sessions by port path. */
   readonly sessions = new Map<string, TerminalSession>();
@@ -106,6 +121,7 @@ export class WardBridge {
       levels: config.scale.levels.map((l) => l.key),
       ...(options.journalMaxBytes === undefined ? {} : { maxBytes: options.journalMaxBytes }),
       seqBase: options.seqBase === 'zero' ? 0 : Math.floor(Date.now() / 1000),
+      log: options.log.child({ part: 'journal' }),
     });
     this.directory = new TerminalDirectory(config);
     const ward = { district: config.district.id, ward: config.ward.id };
@@ -122,7 +138,24 @@ export class WardBridge {
       log: this.log.child({ part: 'mqtt' }),
     });
     this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version);
+    this.witness = new WillWitness(config, this.link, this.log.child({ part: 'witness' }));
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
+    this.kioskIntake = new KioskIntake({ config, journal: this.journal, counters: this.counters, log: this.log.child({ part: 'kiosk-intake' }) });
+    const broker = options.broker;
+    this.kioskSubscriber =
+      options.kioskVotes === 'broker-gate'
+        ? undefined
+        : new KioskVoteSubscriber({
+            intake: this.kioskIntake,
+            get urls() {
+              return typeof broker.urls === 'function' ? broker.urls() : broker.urls;
+            },
+            clientId: `${broker.clientId ?? `hailong-bridge-${config.district.id}-${config.ward.id}`}-kiosk-votes`,
+            ...(broker.username === undefined ? {} : { username: broker.username }),
+            ...(broker.password === undefined ? {} : { password: broker.password }),
+            ...(broker.ca === undefined ? {} : { ca: broker.ca }),
+            log: this.log.child({ part: 'kiosk-intake' }),
+          });
     this.ports = new SerialPorts({
       ports: config.serial.ports,
       pinned: this.directory.pinnedPorts(),
@@ -152,9 +185,38 @@ export class WardBridge {
         },
       },
       { name: 'retained', dependsOn: ['mqtt'], start: () => this.retained.start(), stop: () => this.retained.stop() },
+      { name: 'witness', dependsOn: ['mqtt'], start: () => this.witness.start(), stop: () => this.witness.stop() },
       { name: 'outbox', dependsOn: ['journal', 'mqtt'], start: () => this.outbox.start(), stop: () => this.outbox.stop() },
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },
+      { name: 'kiosk-intake', dependsOn: ['journal'], start: () => this.startKioskIntake(), stop: () => this.stopKioskIntake() },
     ];
+  }
+
+  /** True when kiosk votes are being taken in: always with the broker gate, once subscribed otherwise. */
+  get kioskIntakeReady(): boolean {
+    return this.kioskSubscriber === undefined || this.kioskSubscriber.subscribed;
+  }
+
+  private startKioskIntake(): void {
+    this.kioskIntake.on('stored', (vote, terminal) => {
+      // Its tally is republished through the journal's 'tally-changed' (retained-state.ts).
+      // One service, one vote: a counted kiosk vote closes the boxes' windows at its counter.
+      if (vote.filtered === undefined && terminal.counter.mode === 'gated') {
+        for (const session of this.owners.values()) if (session.identified?.counter.id === terminal.counter.id) session.openWindow(0);
+      }
+    });
+    this.kioskSubscriber?.start();
+    // `hailong revoke` writes to the journal from another process: fold and republish what it touched.
+    this.revocationTimer = setInterval(() => {
+      if (!this.journal.isOpen) return;
+      for (const tm of this.journal.syncRevocations()) this.retained.tallyChanged(tm, tm.month);
+    }, TICK_MS);
+    this.revocationTimer.unref();
+  }
+
+  private async stopKioskIntake(): Promise<void> {
+    clearInterval(this.revocationTimer);
+    await this.kioskSubscriber?.stop();
   }
 
   private ward() {
@@ -175,6 +237,7 @@ export class WardBridge {
       out['votes-stored'] = j.stored;
       out['votes-duplicate'] = j.duplicates + this.earlyDuplicates;
       out['journal-failed'] = j.failed;
+      out['tally-persist-failed'] = j.tallyPersistFailed;
       out['outbox-backlog'] = this.journal.outboxSize();
       for (const [reason, n] of Object.entries(this.journal.rejectedCounts())) out[`votes-rejected-${reason}`] = n;
     }
@@ -183,6 +246,9 @@ export class WardBridge {
     if (this.uidConflicts > 0) out['refused-uid-conflict'] = this.uidConflicts;
     for (const [code, n] of this.problemCounts) out[`port-${code}`] = n;
     for (const [code, n] of Object.entries(this.link.rejected())) out[`mqtt-${code}`] = n;
+    for (const [code, n] of Object.entries(this.kioskIntake.stats())) out[code] = n;
+    out['retained-failed'] = this.retained.stats().failed;
+    out['outbox-journal-errors'] = this.outbox.stats().journalErrors;
     return out;
   }
 
@@ -252,7 +318,6 @@ export class WardBridge {
     session.on('stored', (vote, payload, rowid, topic) => {
       this.outbox.offer(rowid, topic, payload);
       if (vote.filtered === undefined && vote.timeUncertain !== true) this.cooldown.counted(vote.terminal, vote.pressedAt);
-      this.retained.tallyChanged(vote, localParts(vote.pressedAt).monthKey);
       log.debug({ vote: vote.id, level: vote.level, filtered: vote.filtered ?? null }, 'vote stored');
       if (vote.filtered === undefined && session.identified?.counter.mode === 'gated') this.closeOtherWindows(session);
     });
@@ -314,7 +379,24 @@ export class WardBridge {
     return terminal.counter.mode === 'gated' && this.counters.isOpen(terminal.counter.id, now) ? this.options.config.rating.windowMs : 0;
   }
 
+  /**
+   * Stores a vote; never rejects. A SQLite error thrown by the journal (disk
+   * I/O, corruption) is logged loudly and counted (`storage-threw` in the
+   * bridge status), and answered as a failed store: the box is NAKed and
+   * keeps the vote to resend it.
+   */
   private async storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
+    try {
+      return await this.storeVoteOrThrow(terminal, uid, vote, receivedAt);
+    } catch (error) {
+      const n = (this.problemCounts.get('storage-threw') ?? 0) + 1;
+      this.problemCounts.set('storage-threw', n);
+      this.log.error({ terminal: terminal.id, uid, seq: vote.seq, err: error, count: n }, 'VOTE NOT STORED: the journal threw; the terminal keeps the vote and resends it');
+      return { status: 'failed', code: 'storage', message: `the journal threw: ${(error as Error).message}` };
+    }
+  }
+
+  private async storeVoteOrThrow(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
     if (!this.journal.isOpen) return { status: 'failed', code: 'closed', message: 'journal is not open' };
     // A resend of a stored vote must not consume a gated window again.
     const hwm = this.journal.highWaterMark(uid);

@@ -5,6 +5,7 @@
 import { createLogger, type Logger } from '../logger.ts';
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
 import { requireBrokerUsers } from './broker-user-check.ts';
+import type { Principal } from './access.ts';
 
 /** Options of `EmbeddedBroker`. */
 export interface EmbeddedBrokerOptions {
@@ -56,7 +57,20 @@ export interface EmbeddedBrokerOptions {
    * @default createLogger('hailong-broker')
    */
   logger?: Logger;
+  /**
+   * Called for every publish the access rules allowed (not for wills):
+   * returns undefined to let it through at once, or a promise of a refusal
+   * reason (undefined = let it through). The broker answers the publisher
+   * (PUBACK) only after it resolves, so the bridge can commit a kiosk's vote
+   * to its journal before the kiosk forgets it — with an embedded broker
+   * the broker dies with the bridge, so a queued message would be lost.
+   * @default undefined (no gate)
+   */
+  publishGate?: PublishGate;
 }
+
+/** See `EmbeddedBrokerOptions.publishGate`. */
+export type PublishGate = (principal: Principal, topic: string, payload: Buffer) => Promise<string | undefined> | undefined;
 
 /** `EmbeddedBrokerOptions` resolved once, with every default applied. */
 export interface ResolvedEmbeddedBrokerOptions {
@@ -68,6 +82,7 @@ export interface ResolvedEmbeddedBrokerOptions {
   readonly drainTimeoutMs: number;
   readonly persistencePath: string | undefined;
   readonly logger: Logger;
+  readonly publishGate: PublishGate | undefined;
 }
 
 function requirePort(value: unknown, name: string): number {
@@ -102,5 +117,6 @@ export function resolveEmbeddedBrokerOptions(options: EmbeddedBrokerOptions = {}
     drainTimeoutMs,
     persistencePath: requirePath(options.persistencePath),
     logger: options.logger ?? createLogger('hailong-broker'),
+    publishGate: options.publishGate,
   });
 }

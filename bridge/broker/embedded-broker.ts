@@ -263,7 +263,16 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
         // Aedes asks here for the last will too, with the very packet it stored (lib/client.js).
         const isWill = client === null || (client as Client & { will?: unknown }).will === packet;
         if (principal !== undefined && canPublish(principal, packet.topic)) {
-          done(null);
+          const gated = isWill ? undefined : this.options.publishGate?.(principal, packet.topic, packet.payload as Buffer);
+          if (gated === undefined) {
+            done(null);
+            return;
+          }
+          // Aedes sends the PUBACK only after done(null): the gate commits first.
+          void gated.then(
+            (refusal) => (refusal === undefined ? done(null) : this.#refusePublish(client, packet.topic, refusal, done)),
+            (error: unknown) => this.#refusePublish(client, packet.topic, `the bridge could not take it: ${String(error)}`, done),
+          );
           return;
         }
         const reason =
@@ -310,6 +319,15 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
         return null;
       },
     };
+  }
+
+  /** Refuses a publish the gate turned down: counted, then the client is disconnected (MQTT 3.1.1 has no PUBACK refusal). */
+  #refusePublish(client: Client | null, topic: string, reason: string, done: (error: Error | null) => void): void {
+    this.#counters.publishesRefused++;
+    this.#refuse({ kind: 'publish', clientId: client?.id ?? '', username: client ? this.#usernames.get(client) : undefined, topic, reason });
+    const error = new Error(`publish on ${JSON.stringify(topic.slice(0, 300))} refused: ${reason}`);
+    this.#ownErrors.add(error);
+    done(error);
   }
 
   #authenticate(username: string | undefined, password: Buffer | undefined): { principal: Principal } | { reason: string } {

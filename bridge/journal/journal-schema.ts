@@ -49,6 +49,27 @@ CREATE TABLE IF NOT EXISTS tallies (
   payload  TEXT NOT NULL,
   PRIMARY KEY (counter, terminal, month)
 ) STRICT;
+
+-- A supervisor's revocation of kiosk votes (who, when, why, which): the
+-- audit trail. Revoked votes stay in "votes" (exports mark them) and are
+-- left out of the tallies. Added tables only: a version-1 journal gains them
+-- at open, and an older hailong ignores them.
+CREATE TABLE IF NOT EXISTS revocations (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  by       TEXT    NOT NULL,
+  reason   TEXT    NOT NULL,
+  terminal TEXT    NOT NULL,
+  from_ms  INTEGER,
+  to_ms    INTEGER,
+  ids      TEXT,
+  votes    INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS revoked_votes (
+  vote       INTEGER PRIMARY KEY,
+  revocation INTEGER NOT NULL
+) STRICT;
 `;
 
 /**

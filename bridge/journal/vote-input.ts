@@ -20,6 +20,13 @@ export interface VoteInput
   readonly path: TerminalPath;
   /** The box rebooted between press and send: `pressedAt` is the receive time. */
   readonly timeUncertain?: boolean;
+  /**
+   * Kiosks: the seq the terminal gave the vote itself. The journal keeps it
+   * (the vote id stays the kiosk's own) and dedupes by id, not by the
+   * device high-water mark, since a kiosk's votes may arrive out of order.
+   * @default undefined (the journal numbers the vote: button boxes)
+   */
+  readonly ownSeq?: number;
 }
 
 /** The result of `Journal.append`. */
@@ -36,4 +43,6 @@ export interface JournalStats {
   duplicates: number;
   failed: number;
   commits: number;
+  /** Tally batches that could not be written (logged at error). */
+  tallyPersistFailed: number;
 }

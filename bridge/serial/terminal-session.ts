@@ -284,11 +284,20 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
     const receivedAt = this.context.now();
     let pending = this.inFlight.get(vote.seq);
     if (pending === undefined) {
-      pending = this.context.storeVote(terminal, hello.uid, vote, receivedAt);
+      try {
+        pending = this.context.storeVote(terminal, hello.uid, vote, receivedAt);
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
       this.inFlight.set(vote.seq, pending);
     }
     const seq = vote.seq;
-    void pending.then((outcome) => {
+    // A storeVote that rejects (a bug or a SQLite error thrown instead of
+    // returned) must not become an unhandled rejection, which kills the
+    // bridge: it is a storage failure like any other. NAK STORAGE: the box
+    // keeps the vote and resends it (PROTOCOL.md §6).
+    const failure = (error: unknown): AppendOutcome => ({ status: 'failed', code: 'storage', message: `storing the vote threw: ${String((error as Error)?.message ?? error)}` });
+    void pending.then(undefined, failure).then((outcome) => {
       this.inFlight.delete(seq);
       if (outcome.status === 'stored') {
         // The vote is on disk even if the port closed during the commit:
