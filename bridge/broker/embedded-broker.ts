@@ -69,6 +69,8 @@ export interface EmbeddedBrokerStats {
   readonly deliveriesFiltered: number;
   /** Protocol errors, malformed packets and dropped sockets reported by Aedes. */
   readonly clientErrors: number;
+  /** QoS 1 messages not queued for a `clean: false` session whose queue was full (sqlite-persistence.ts). */
+  readonly queueDropped: number;
 }
 
 /** Events of `EmbeddedBroker`. */
@@ -83,7 +85,7 @@ export interface EmbeddedBrokerPorts {
   readonly wsPort: number | undefined;
 }
 
-type Counters = { -readonly [K in Exclude<keyof EmbeddedBrokerStats, 'clients'>]: number };
+type Counters = { -readonly [K in Exclude<keyof EmbeddedBrokerStats, 'clients' | 'queueDropped'>]: number };
 
 /** An account with the SHA-256 of its password, compared in constant time. */
 interface Account {
@@ -210,7 +212,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
 
   /** Counters since `start()`. */
   stats(): EmbeddedBrokerStats {
-    return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#counters });
+    return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#counters, queueDropped: this.#persistence?.dropped ?? 0 });
   }
 
   /** Disconnects every client and closes every listener. Safe to call twice. */
