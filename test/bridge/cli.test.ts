@@ -44,6 +44,8 @@ describe('hailong CLI', () => {
     each.forEach((r, i) => {
       expect(r.code, commands[i]).toBe(0);
       expect(r.stdout, commands[i]).toMatch(/Usage: hailong/);
+      // Each command's own help (issue 17: bridge --help printed start's).
+      expect(r.stdout, commands[i]).toMatch(new RegExp(`^hailong ${commands[i]}:`));
     });
   });
 
