@@ -11,6 +11,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { publicationFor, parseMessage, type TopicMessage } from '../../core/topic-payload.ts';
 import type { TopicKind, TopicParams, TopicPayload } from '../../core/topic.ts';
+import { OutageLog } from './outage-log.ts';
 
 /** Options of `MqttLink`. */
 export interface MqttLinkOptions {
@@ -33,6 +34,8 @@ export interface MqttLinkOptions {
    * will wins (core mergeStatus: same `at`, offline wins).
    */
   readonly will?: { readonly topic: string; readonly payload: (at: number) => string };
+  /** Longest interval between two log lines about one outage (ms). @default 60000 */
+  readonly outageSummaryMs?: number;
   /** Wait between reconnect attempts. @default 1000 */
   readonly reconnectPeriodMs?: number;
   /** MQTT keepalive, seconds. @default 15 */
@@ -69,8 +72,11 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
   private willAt = 0;
   private connectedAt = 0;
 
+  private readonly outage: OutageLog;
+
   constructor(readonly options: MqttLinkOptions) {
     super();
+    this.outage = new OutageLog(options.log, options.outageSummaryMs ?? 60_000);
   }
 
   /** Starts connecting; resolves at once (connection and reconnection run in the background). */
@@ -112,15 +118,15 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
       // broker's delayed ACK: turn it off on TCP connections.
       (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       this.connectedAt = this.willAt;
-      o.log.info({ broker: `${client.options.protocol}://${client.options.host}:${client.options.port}` }, 'MQTT connected');
+      this.outage.connected(`${client.options.protocol}://${client.options.host}:${client.options.port}`);
       if (this.subscriptions.size > 0) client.subscribe([...this.subscriptions], { qos: 1 });
       this.emit('connect');
     });
     client.on('offline', () => {
-      o.log.warn('MQTT connection lost: reconnecting');
+      this.outage.lost();
       this.emit('offline');
     });
-    client.on('error', (error) => o.log.warn({ error: error.message }, 'MQTT error'));
+    client.on('error', (error) => this.outage.error(error.message));
     client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
   }
 
