@@ -216,7 +216,10 @@ function mqttAt(r: ConfigReader, value: unknown): MqttConfig | undefined {
   if (node === undefined) return undefined;
   r.unknownKeys(node, 'mqtt', ['urls', 'username', 'password', 'caFile', 'clientId']);
   const urls: string[] = [];
-  const raw = typeof node.urls === 'string' ? [node.urls] : r.list_(node.urls, 'mqtt.urls');
+  // A plain string is refused, not wrapped: the key is a list (failover order), and one rule is clearer than two.
+  let raw: readonly unknown[] | undefined;
+  if (typeof node.urls === 'string') r.list.add('mqtt.urls', `must be a list of URLs, e.g. [ "${node.urls.slice(0, 100)}" ], got one text`);
+  else raw = r.list_(node.urls, 'mqtt.urls');
   raw?.forEach((u, i) => {
     const path = join('mqtt.urls', i);
     const text = r.text(u, path, 512);

@@ -130,9 +130,26 @@ colour: blue
     expect(r.problems[0]).toMatchObject({ path: '(yaml)', line: expect.any(Number) });
   });
 
-  it('refuses duplicate keys instead of silently keeping the last', () => {
+  it('refuses duplicate keys instead of silently keeping the last, naming the key', () => {
     const r = parseConfigText(`${MINIMAL}\ntarget: 80\ntarget: 90\n`, 'x.yaml');
+    expect(r).toMatchObject({ ok: false, problems: [{ path: '(yaml)', line: 11, message: expect.stringMatching(/^duplicate key "target"/) }] });
+  });
+
+  it('reports an unknown key with a block value at the key\'s line, not the value\'s', () => {
+    const r = parseConfigText(`${MINIMAL}\nsurprise:\n  nested: 1\n  more: 2\n`, 'x.yaml');
+    expect(r).toMatchObject({ ok: false, problems: [{ path: 'surprise', line: 10 }] });
+    const inner = parseConfigText(`${MINIMAL}\nrating:\n  cooldownMs: 0\n  extra:\n    - 1\n`, 'x.yaml');
+    expect(inner).toMatchObject({ ok: false, problems: [{ path: 'rating.extra', line: 12 }] });
+  });
+
+  it('refuses quoted numbers and a plain string for mqtt.urls, saying what to write', () => {
+    const r = parseConfigText(`${MINIMAL}\nweb: { port: "8080" }\nmqtt: { urls: "mqtt://10.0.0.2:1883" }\n`, 'x.yaml');
     expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toEqual([
+      { path: 'web.port', line: 10, message: expect.stringMatching(/must be a number without quotes/) },
+      { path: 'mqtt.urls', line: 11, message: expect.stringMatching(/must be a list of URLs, e.g. \[ "mqtt:\/\/10\.0\.0\.2:1883" \]/) },
+    ]);
   });
 
   it('requires a kiosk password with the embedded broker, not with an external one', () => {
