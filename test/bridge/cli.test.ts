@@ -36,6 +36,20 @@ function hailong(args: readonly string[], env: Record<string, string> = {}) {
 }
 
 describe('hailong CLI', () => {
+  it('is run as the README writes it with the memory flags INSTALL.md relies on', () => {
+    // The README's form runs bin.mjs as an executable, so its first line applies (`node bin.mjs` would skip it).
+    const form = /In the repository: `([^`]+) <command>`/.exec(readFileSync(join(repo, 'README.md'), 'utf8'))?.[1];
+    expect(form).toBe('./bridge/bin.mjs');
+    const shebang = readFileSync(bin, 'utf8').split('\n')[0] ?? '';
+    const flags = /^#!\/usr\/bin\/env -S node (.+)$/.exec(shebang)?.[1]?.split(' ') ?? [];
+    expect(flags).toContain('--max-old-space-size=128');
+    // Those flags really cap the heap (what the shebang gives Node).
+    const probe = spawnSync(process.execPath, [...flags, '-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'], { encoding: 'utf8' });
+    expect(Number(probe.stdout)).toBeLessThan(200 * 1024 * 1024);
+    const run = spawnSync('sh', ['-c', `${form} --version`], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(0);
+  });
+
   it('has --help for every command', async () => {
     const commands = ['start', 'bridge', 'check', 'ports', 'simulate', 'mosquitto-config', 'export'];
     const [top, unknown, ...each] = await Promise.all([hailongAsync(['--help']), hailongAsync(['frobnicate']), ...commands.map((c) => hailongAsync([c, '--help']))]);
