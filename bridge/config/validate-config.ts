@@ -323,6 +323,14 @@ export function validateConfig(tree: unknown): ConfigResult {
   if (broker !== undefined && web !== undefined && mqtt !== undefined && mqtt.urls.length === 0 && broker.port !== 0 && broker.port === web.port) {
     list.add('web.port', `is ${web.port}, the same port as broker.port: the embedded MQTT broker and the web server each need a port of their own`);
   }
+  // An external broker on this PC cannot share the web server's port either.
+  mqtt?.urls.forEach((u, i) => {
+    const url = URL.canParse(u) ? new URL(u) : undefined;
+    const local = url !== undefined && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (web !== undefined && web.port !== 0 && local && Number(url.port) === web.port) {
+      list.add(join('mqtt.urls', i), `${u} is on this PC at web.port (${web.port}): the broker and the web server each need a port of their own`);
+    }
+  });
   if (
     !list.ok ||
     district === undefined ||

@@ -165,6 +165,9 @@ colour: blue
     // An external broker opens no port here; 0 picks free ports.
     expect(parseConfigText(`${MINIMAL}\nbroker: { port: 8080 }\nweb: { port: 8080 }\nmqtt: { urls: [ "mqtt://10.0.0.2:1883" ] }\n`, 'x.yaml').ok).toBe(true);
     expect(parseConfigText(`${MINIMAL}\nbroker: { port: 0 }\nweb: { port: 0 }\n`, 'x.yaml').ok).toBe(true);
+    // A Mosquitto on this PC at the web port clashes the same way.
+    const local = parseConfigText(`${MINIMAL}\nweb: { port: 9001 }\nmqtt: { urls: [ "ws://localhost:9001/mqtt" ] }\n`, 'x.yaml');
+    expect(local).toMatchObject({ ok: false, problems: [{ path: 'mqtt.urls[0]' }] });
   });
 
   it('names a missing file and says what to do', async () => {
