@@ -19,7 +19,7 @@ import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { anonymousPrincipal, canPublish, canRead, canSubscribe, filterProblem, publishTopicProblem, type Principal } from './access.ts';
@@ -156,9 +156,23 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     this.#accounts = new Map(users.map((user) => [user.username, { user, digest: sha256(user.password) }]));
     this.#anonymous = this.options.anonymous === 'read' ? anonymousPrincipal('read') : undefined;
     const path = this.options.persistencePath;
-    const persistence = path === undefined ? undefined : new SqlitePersistence(path);
+    let persistence = path === undefined ? undefined : new SqlitePersistence(path);
     if (path !== undefined) mkdirSync(dirname(path), { recursive: true });
-    const aedes = await Aedes.createBroker({ ...this.#aedesOptions(), ...(persistence === undefined ? {} : { persistence }) });
+    let aedes: Aedes;
+    try {
+      aedes = await Aedes.createBroker({ ...this.#aedesOptions(), ...(persistence === undefined ? {} : { persistence }) });
+    } catch (error) {
+      if (path === undefined) throw error;
+      // An unreadable broker.db (disk error, a foreign file) must not keep
+      // the broker down: set it aside for inspection and start empty. Votes
+      // are not in it (they are in the journal); retained state is
+      // republished by the bridge.
+      const aside = `${path}.unreadable-${Date.now()}`;
+      for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+      logger.error({ err: (error as Error).message, file: path, movedTo: aside }, `MQTT broker database ${path} could not be read (${(error as Error).message}): moved to ${aside}, starting with an empty one; durable subscribers' queued messages of before are lost, votes are not`);
+      persistence = new SqlitePersistence(path);
+      aedes = await Aedes.createBroker({ ...this.#aedesOptions(), persistence });
+    }
     this.#aedes = aedes;
     this.#persistence = persistence;
     // Aedes emits 'error' on persistence failures and on a refused stale

@@ -180,7 +180,18 @@ export class SqlitePersistence implements AsyncPersistence {
     return this.#inner.broker;
   }
 
+  /** Opens the file and loads it back; rejects (with the file closed) when it cannot be read. */
   async setup(broker: unknown): Promise<void> {
+    try {
+      await this.#load(broker);
+    } catch (error) {
+      this.#db?.close();
+      this.#db = undefined;
+      throw error;
+    }
+  }
+
+  async #load(broker: unknown): Promise<void> {
     this.#inner = new MemoryPersistence();
     this.#statements.clear();
     await this.#inner.setup(broker);

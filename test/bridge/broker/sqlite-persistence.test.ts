@@ -3,6 +3,7 @@
  * the retained state keep across a restart of the broker on the same file
  * (the kill -9 fault test is sqlite-persistence.e2e.test.ts).
  */
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -119,5 +120,21 @@ describe('EmbeddedBroker with persistencePath', () => {
     for await (const p of second.outgoingStream({ id: 'sub-1' })) queue.push(String((p as { payload: Buffer }).payload));
     expect(queue).toEqual(['m1', 'm2']);
     await second.destroy();
+  });
+
+  it('an unreadable broker.db is set aside and the broker starts empty, saying so', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const path = join(tmp.dir, 'broker.db');
+    writeFileSync(path, 'not a database '.repeat(400));
+    const lines: string[] = [];
+    const broker = new EmbeddedBroker({ users, anonymous: 'read', port: 0, host: '127.0.0.1', persistencePath: path, logger: pino({ level: 'error' }, { write: (l: string) => void lines.push(l) }) });
+    const { port } = await broker.start();
+    cleanups.push(() => broker.stop());
+    expect(readdirSync(tmp.dir).some((f) => f.startsWith('broker.db.unreadable-'))).toBe(true);
+    expect(lines.join('')).toMatch(/could not be read .*starting with an empty one/);
+    const back = await durable(`mqtt://127.0.0.1:${port}`, true);
+    cleanups.push(() => back.client.endAsync(true));
+    expect(back.sessionPresent).toBe(false);
   });
 });
