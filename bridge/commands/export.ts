@@ -5,11 +5,13 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePeriodKey } from '../../core/period.ts';
 import { addDays, isDateString, localMidnight } from '../../core/time.ts';
 import { parseVote } from '../../core/vote.ts';
 import { CSV_BOM, voteCsvHeader, voteCsvRow } from '../export/vote-csv.ts';
+import { revocationCsvHeader, revocationCsvRow } from '../export/revocation-csv.ts';
 import { Journal } from '../journal/journal.ts';
 import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
 
@@ -17,6 +19,7 @@ import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './c
 export const EXPORT_HELP = `hailong export: write journal votes to CSV
 
 Usage: hailong export --config <file> (--period <key> | --from <date> --to <date>) [--out <file>]
+       hailong export --config <file> --revocations [--out <file>]
 
 Options:
   --config <file>   The office config (its dataDir holds the journal)
@@ -24,9 +27,12 @@ Options:
   --from <date>     First day, YYYY-MM-DD (Vietnam time), inclusive
   --to <date>       Last day, YYYY-MM-DD, inclusive
   --out <file>      Output file (default: votes-<from>-<to>.csv; "-" = stdout)
+  --revocations     Write the revocation audit trail instead (hailong revoke):
+                    who, when, why and which votes (default: revocations.csv)
   -h, --help        Show this help
 
-Every press is exported, filtered ones too (column "Tính vào tỷ lệ" = không).
+Every press is exported, filtered and revoked ones too (column "Tính vào tỷ lệ"
+= không; column "Thu hồi" names the revocation).
 `;
 
 /** Runs `hailong export`; resolves with the exit code. */
@@ -39,6 +45,7 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
       from: { type: 'string' },
       to: { type: 'string' },
       out: { type: 'string', short: 'o' },
+      revocations: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     EXPORT_HELP,
@@ -46,6 +53,7 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   );
   if ('exit' in args) return args.exit;
   const { values } = args;
+  if (values.revocations === true) return exportRevocations(values.config ?? 'hailong.yaml', values.out ?? 'revocations.csv', io);
   let from = values.from;
   let to = values.to;
   const problems: string[] = [];
@@ -85,13 +93,13 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
     if (!out.write(text)) await once(out, 'drain');
   };
   await write(CSV_BOM + voteCsvHeader());
-  for (const payload of journal.votesPressedBetween(fromMs, toMs)) {
-    const vote = parseVote(payload);
+  for (const row of journal.rowsPressedBetween(fromMs, toMs)) {
+    const vote = parseVote(row.payload);
     if (!vote.ok) {
       bad += 1;
       continue;
     }
-    await write(voteCsvRow(vote.value));
+    await write(voteCsvRow(vote.value, row.revocation ?? undefined));
     written += 1;
     if (Date.now() - lastReport >= 2000) {
       lastReport = Date.now();
@@ -105,4 +113,24 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   }
   io.stderr(`Done: ${written} votes written${bad > 0 ? `, ${bad} unreadable journal rows skipped` : ''}.\n`);
   return bad > 0 ? 1 : 0;
+}
+
+/** `hailong export --revocations`: the audit trail of every revocation. */
+async function exportRevocations(configFile: string, outPath: string, io: CommandIo): Promise<number> {
+  const config = await readConfigOrReport(configFile, io);
+  if (config === undefined) return 2;
+  const journal = new Journal({ path: join(config.dataDir, 'journal.db') });
+  try {
+    journal.open();
+  } catch (error) {
+    io.stderr(`Cannot open the journal in ${config.dataDir}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const revocations = journal.revocations();
+  journal.close();
+  const text = CSV_BOM + revocationCsvHeader() + revocations.map(revocationCsvRow).join('');
+  if (outPath === '-') process.stdout.write(text);
+  else await writeFile(outPath, text, 'utf8');
+  io.stderr(`Done: ${revocations.length} revocations written to ${outPath === '-' ? 'stdout' : outPath}.\n`);
+  return 0;
 }

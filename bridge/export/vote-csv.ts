@@ -28,6 +28,7 @@ export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Số phiếu chờ (ticket)',
   'Nguồn (source)',
   'Giờ không chắc (time uncertain)',
+  'Thu hồi (revoked)',
 ];
 
 /** Quotes a field when it holds a comma, quote, CR or LF (RFC 4180), and defuses spreadsheet formulas. */
@@ -50,8 +51,13 @@ export function voteCsvHeader(): string {
   return `${VOTE_CSV_COLUMNS.map(csvField).join(',')}\r\n`;
 }
 
-/** One vote as a CSV line, CRLF-terminated. */
-export function voteCsvRow(vote: Vote): string {
+/**
+ * One vote as a CSV line, CRLF-terminated. `revocation`: the id of the
+ * supervisor's revocation that took the vote back (then it is not counted;
+ * `hailong export --revocations` lists who, when and why).
+ */
+export function voteCsvRow(vote: Vote, revocation?: number): string {
+  const counted = vote.filtered === undefined && revocation === undefined;
   const cells = [
     vote.id,
     vote.district,
@@ -61,13 +67,14 @@ export function voteCsvRow(vote: Vote): string {
     String(vote.seq),
     localTimestamp(vote.pressedAt),
     LEVEL_LABELS[vote.level].vi,
-    vote.filtered === undefined ? 'có' : 'không',
+    counted ? 'có' : 'không',
     vote.filtered === undefined ? '' : vote.filtered === 'cooldown' ? 'bấm lặp (cooldown)' : 'ngoài lượt (gated)',
     (vote.reasons ?? []).join(' '),
     vote.officer ?? '',
     vote.ticket ?? '',
     vote.source === 'button' ? 'hộp nút (button)' : 'màn hình cảm ứng (touch)',
     vote.timeUncertain === true ? 'có' : '',
+    revocation === undefined ? '' : `thu hồi #${revocation} (revoked)`,
   ];
   return `${cells.map(csvField).join(',')}\r\n`;
 }

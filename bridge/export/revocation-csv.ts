@@ -1,0 +1,43 @@
+/**
+ * The revocation audit trail as CSV (`hailong export --revocations`): one
+ * row per supervisor revocation — when, who, why, what was asked and which
+ * votes it took back — in the same CSV dialect as the vote export.
+ */
+import type { Revocation } from '../journal/revocation-log.ts';
+import { csvField, localTimestamp } from './vote-csv.ts';
+
+/** Column headers, in order. */
+export const REVOCATION_CSV_COLUMNS: readonly string[] = [
+  'Mã thu hồi (revocation)',
+  'Thời điểm (at, UTC+7)',
+  'Người thu hồi (by)',
+  'Lý do (reason)',
+  'Thiết bị (terminal)',
+  'Từ (from, UTC+7)',
+  'Đến trước (to, UTC+7)',
+  'Phiếu yêu cầu (ids asked)',
+  'Số phiếu thu hồi (votes revoked)',
+  'Các phiếu (vote ids)',
+];
+
+/** The CSV header line (without BOM), CRLF-terminated. */
+export function revocationCsvHeader(): string {
+  return `${REVOCATION_CSV_COLUMNS.map(csvField).join(',')}\r\n`;
+}
+
+/** One revocation as a CSV line, CRLF-terminated. */
+export function revocationCsvRow(r: Revocation): string {
+  const cells = [
+    String(r.id),
+    localTimestamp(r.at),
+    r.by,
+    r.reason,
+    r.terminal,
+    r.from === undefined ? '' : localTimestamp(r.from),
+    r.to === undefined ? '' : localTimestamp(r.to),
+    (r.ids ?? []).join(' '),
+    String(r.votes.length),
+    r.votes.join(' '),
+  ];
+  return `${cells.map(csvField).join(',')}\r\n`;
+}
