@@ -46,6 +46,13 @@ export interface EmbeddedBrokerOptions {
    */
   drainTimeoutMs?: number;
   /**
+   * SQLite file keeping retained messages and the sessions and QoS 1 queues
+   * of `clean: false` subscribers across a crash (sqlite-persistence.ts);
+   * undefined keeps them in memory only (lost when the process dies).
+   * @default undefined
+   */
+  persistencePath?: string;
+  /**
    * Structured logger.
    * @default createLogger('hailong-broker')
    */
@@ -73,6 +80,7 @@ export interface ResolvedEmbeddedBrokerOptions {
   readonly host: string;
   readonly wsPort: number | undefined;
   readonly drainTimeoutMs: number;
+  readonly persistencePath: string | undefined;
   readonly logger: Logger;
   readonly publishGate: PublishGate | undefined;
 }
@@ -82,6 +90,12 @@ function requirePort(value: unknown, name: string): number {
     throw new TypeError(`"${name}" must be an integer 0..65535`);
   }
   return value as number;
+}
+
+function requirePath(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new TypeError('"persistencePath" must be a non-empty string or undefined');
+  return value;
 }
 
 /** Applies defaults and checks every option once; throws naming the option on a programmer error. */
@@ -101,6 +115,7 @@ export function resolveEmbeddedBrokerOptions(options: EmbeddedBrokerOptions = {}
     host,
     wsPort: options.wsPort === undefined ? undefined : requirePort(options.wsPort, 'wsPort'),
     drainTimeoutMs,
+    persistencePath: requirePath(options.persistencePath),
     logger: options.logger ?? createLogger('hailong-broker'),
     publishGate: options.publishGate,
   });

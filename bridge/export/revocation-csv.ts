@@ -1,10 +1,12 @@
 /**
  * The revocation audit trail as CSV (`hailong export --revocations`): one
  * row per supervisor revocation — when, who, why, what was asked and which
- * votes it took back — in the same CSV dialect as the vote export.
+ * votes it took back — with the one formula-safe CSV writer (core/csv.ts):
+ * a reason or a name starting with `=` stays text.
  */
 import type { Revocation } from '../journal/revocation-log.ts';
-import { csvField, localTimestamp } from './vote-csv.ts';
+import { csvLine } from '../../core/csv.ts';
+import { localTimestamp } from './vote-csv.ts';
 
 /** Column headers, in order. */
 export const REVOCATION_CSV_COLUMNS: readonly string[] = [
@@ -22,7 +24,7 @@ export const REVOCATION_CSV_COLUMNS: readonly string[] = [
 
 /** The CSV header line (without BOM), CRLF-terminated. */
 export function revocationCsvHeader(): string {
-  return `${REVOCATION_CSV_COLUMNS.map(csvField).join(',')}\r\n`;
+  return csvLine(REVOCATION_CSV_COLUMNS);
 }
 
 /** One revocation as a CSV line, CRLF-terminated. */
@@ -39,5 +41,5 @@ export function revocationCsvRow(r: Revocation): string {
     String(r.votes.length),
     r.votes.join(' '),
   ];
-  return `${cells.map(csvField).join(',')}\r\n`;
+  return csvLine(cells);
 }

@@ -71,3 +71,23 @@ CREATE TABLE IF NOT EXISTS revoked_votes (
   revocation INTEGER NOT NULL
 ) STRICT;
 `;
+
+/**
+ * Votes the bridge ACKed but does not count (issue 17): a button beyond the
+ * office's scale, or a device seq far above the device's high-water mark.
+ * Kept apart from `votes` so they never reach a tally, the outbox or the
+ * high-water mark; UNIQUE (uid, device_seq) makes a resend a duplicate.
+ * Created by `CREATE TABLE IF NOT EXISTS`, so older journals gain it at open.
+ */
+export const REJECTED_SQL = `
+CREATE TABLE IF NOT EXISTS rejected (
+  id          INTEGER PRIMARY KEY,
+  uid         TEXT    NOT NULL,
+  device_seq  INTEGER NOT NULL,
+  terminal    TEXT    NOT NULL,
+  reason      TEXT    NOT NULL,
+  received_at INTEGER NOT NULL,
+  detail      TEXT    NOT NULL,
+  UNIQUE (uid, device_seq)
+) STRICT;
+`;

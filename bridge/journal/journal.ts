@@ -8,14 +8,19 @@
  * consistent. Monthly tallies are folded from the committed votes and
  * written in batches (tally-book.ts), recovered from the votes after a crash.
  */
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { createLogger, type Logger } from '../logger.ts';
+import type { TerminalPath } from '../../core/path.ts';
 import type { Tally } from '../../core/tally.ts';
+import { localParts } from '../../core/time.ts';
 import { topicFor } from '../../core/topic.ts';
 import { voteId, type Vote } from '../../core/vote.ts';
 import type { LevelKey } from '../../core/scale.ts';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
+import { REJECTED_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
+import { RejectedVotes, type RejectedInput, type RejectOutcome } from './rejected-votes.ts';
 import { RevocationLog, type Revocation, type RevocationRequest, type TerminalMonth } from './revocation-log.ts';
 import { OWN_SEQ_UID_PREFIX, TallyBook } from './tally-book.ts';
 import type { AppendOutcome, JournalStats, VoteInput } from './vote-input.ts';
@@ -41,10 +46,19 @@ export interface JournalOptions {
    * @default undefined (no cap)
    */
   readonly maxBytes?: number;
+  /**
+   * Where failures that do not lose votes (a tally batch not written) are
+   * logged: they must still be seen (issue 13, item 9).
+   * @default createLogger('hailong-journal')
+   */
+  readonly log?: Logger;
 }
 
 /** `JournalOptions` resolved once. */
 type ResolvedJournalOptions = Readonly<Required<Omit<JournalOptions, 'maxBytes'>> & { maxBytes: number | undefined }>;
+
+/** Log the first tally-persist failure in full, then every this many (a failing disk must not flood the log). */
+const LOG_EVERY_FAILURES = 100;
 
 /** Where the last commit put each stored vote. */
 interface Committed {
@@ -88,14 +102,25 @@ export interface OutboxRow {
   readonly payload: string;
 }
 
+/** Events of `Journal`. */
+export interface JournalEvents {
+  /**
+   * Committed votes changed this terminal-month's tally. Emitted for EVERY
+   * writer of the journal (serial boxes, kiosks, the demo's history), so the
+   * retained tallies follow the journal, not one caller's bookkeeping.
+   */
+  'tally-changed': [path: TerminalPath, month: string];
+}
+
 /** The journal; `open()` before use, `close()` after. */
-export class Journal {
+export class Journal extends EventEmitter<JournalEvents> {
   readonly options: ResolvedJournalOptions;
   private db: Database.Database | undefined;
   private sql: Statements | undefined;
   private queue: Pending[] = [];
   private flushScheduled = false;
   private book: TallyBook | undefined;
+  private rejectedVotes: RejectedVotes | undefined;
   private revocationLog: RevocationLog | undefined;
   /** The highest revocation whose tallies this process has folded again. */
   private revocationsSeen = 0;
@@ -104,14 +129,16 @@ export class Journal {
   private readonly marks = new Map<string, number>();
   /** Last published seq per terminal id, read or written so far. */
   private readonly seqs = new Map<string, number>();
-  private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0 };
+  private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0, tallyPersistFailed: 0 };
 
   constructor(options: JournalOptions) {
+    super();
     this.options = Object.freeze({
       path: options.path,
       levels: options.levels ?? (['rat-hai-long', 'hai-long', 'khong-hai-long'] as const),
       tallyFlushMs: options.tallyFlushMs ?? 1000,
       maxBytes: options.maxBytes,
+      log: options.log ?? createLogger('hailong-journal'),
     });
   }
 
@@ -130,6 +157,7 @@ export class Journal {
       // (each one copies pages and fsyncs the database) inside vote commits.
       db.pragma('wal_autocheckpoint = 4000');
       db.exec(SCHEMA_SQL);
+      db.exec(REJECTED_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
       if (row === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
       else if (Number(row.value) > SCHEMA_VERSION) {
@@ -145,6 +173,7 @@ export class Journal {
     }
     this.db = db;
     this.sql = prepare(db);
+    this.rejectedVotes = new RejectedVotes(db);
     this.revocationLog = new RevocationLog(db);
     this.book = new TallyBook(db, this.options.levels, this.revocationLog);
     this.book.recover();
@@ -156,8 +185,17 @@ export class Journal {
   private persistTallies(): void {
     try {
       this.book?.persist();
-    } catch {
-      // Tallies are folded again from the votes at the next open: nothing is lost.
+    } catch (error) {
+      // Tallies are folded again from the votes at the next open, so nothing
+      // is lost; but a journal that cannot write is about to refuse votes
+      // too, so it must be seen: an error line and a counter in the bridge status.
+      const n = ++this.counters.tallyPersistFailed;
+      if (n === 1 || n % LOG_EVERY_FAILURES === 0) {
+        this.options.log.error(
+          { err: error, count: n, journal: this.options.path },
+          'monthly tallies not written to the journal (they are folded again from the stored votes at the next start)',
+        );
+      }
     }
   }
 
@@ -169,6 +207,7 @@ export class Journal {
     this.db?.close();
     this.db = undefined;
     this.sql = undefined;
+    this.rejectedVotes = undefined;
     this.book = undefined;
     this.revocationLog = undefined;
     this.revocationsSeen = 0;
@@ -206,6 +245,23 @@ export class Journal {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /**
+   * Stores a vote as rejected (committed on return: ACK it, never count it;
+   * rejected-votes.ts). Pending appends are committed first, so the order
+   * of a device's votes is kept. Never throws.
+   */
+  reject(input: RejectedInput): RejectOutcome {
+    const rejected = this.rejectedVotes;
+    if (rejected === undefined) return { status: 'failed', code: 'closed', message: 'journal is not open' };
+    this.flush();
+    return rejected.store(input);
+  }
+
+  /** Rejected votes in the journal, by reason (see `reject`). */
+  rejectedCounts(): Record<string, number> {
+    return this.rejectedVotes?.counts() ?? {};
   }
 
   /** The highest device seq stored for `uid` (0 when none). */
@@ -252,12 +308,24 @@ export class Journal {
       this.counters.failed += batch.length;
       return;
     }
+    this.announceTallies(committed);
     batch.forEach((p, i) => {
       const outcome = outcomes[i] as AppendOutcome;
       if (outcome.status === 'stored') this.counters.stored += 1;
       else if (outcome.status === 'duplicate') this.counters.duplicates += 1;
       p.resolve(outcome);
     });
+  }
+
+  /** One 'tally-changed' per terminal-month the batch touched. */
+  private announceTallies(committed: readonly Committed[]): void {
+    if (committed.length === 0 || this.listenerCount('tally-changed') === 0) return;
+    const touched = new Map<string, { path: TerminalPath; month: string }>();
+    for (const { vote } of committed) {
+      const month = localParts(vote.pressedAt).monthKey;
+      touched.set(`${vote.terminal}/${month}`, { path: vote, month });
+    }
+    for (const { path, month } of touched.values()) this.emit('tally-changed', path, month);
   }
 
   private store(sql: Statements, input: VoteInput, marks: Map<string, number>, seqs: Map<string, number>, committed: Committed[]): AppendOutcome {

@@ -33,6 +33,8 @@ export interface VoteInput
 export type AppendOutcome =
   | { readonly status: 'stored'; readonly vote: Vote; readonly payload: string; readonly rowid: number; readonly topic: string }
   | { readonly status: 'duplicate'; readonly hwm: number }
+  /** Stored as rejected (rejected-votes.ts): ACK it, never count it. `duplicate`: stored so before. */
+  | { readonly status: 'rejected'; readonly code: string; readonly message: string; readonly duplicate: boolean }
   | { readonly status: 'failed'; readonly code: string; readonly message: string };
 
 /** Journal counters. */
@@ -41,4 +43,6 @@ export interface JournalStats {
   duplicates: number;
   failed: number;
   commits: number;
+  /** Tally batches that could not be written (logged at error). */
+  tallyPersistFailed: number;
 }

@@ -122,6 +122,12 @@ export class KioskIntake extends EventEmitter<KioskIntakeEvents> {
       ...(verdict.filtered === undefined ? {} : { filtered: verdict.filtered }),
     });
     if (outcome.status === 'duplicate') return this.duplicate();
+    if (outcome.status === 'rejected') {
+      // Stored as rejected (journal's rejected-votes table): acknowledged so the kiosk forgets it, never counted.
+      this.bump('kiosk-votes-rejected');
+      this.options.log.warn({ vote: vote.id, code: outcome.code, error: outcome.message }, 'kiosk vote stored as rejected, not counted');
+      return { accept: true, status: 'duplicate' };
+    }
     if (outcome.status === 'failed') {
       if (verdict.filtered === undefined) counters.release(terminal.counter.id, vote.pressedAt);
       this.options.log.error({ vote: vote.id, code: outcome.code, error: outcome.message }, 'KIOSK VOTE NOT STORED: journal write failed, the kiosk keeps the vote and sends it again');

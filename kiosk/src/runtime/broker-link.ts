@@ -21,6 +21,7 @@ export interface LinkClient {
   start(): void;
   stop(beforeDisconnect?: Publication): Promise<void>;
   reconnectNow(): void;
+  connectionLost(reason: string): void;
   publish(p: Publication): Promise<void>;
   on<K extends keyof MqttClientEvents>(event: K, listener: MqttClientEvents[K]): () => void;
 }
@@ -59,10 +60,12 @@ export class BrokerLink {
   readonly #options: KioskOptions;
   readonly #outbox: Outbox;
   readonly #installId: string;
+  readonly #claimedAt: number | undefined;
   readonly #hooks: BrokerLinkHooks;
   readonly #client: LinkClient;
   readonly #publisher: Publisher;
   readonly #onBrowserOnline = (): void => this.#client.reconnectNow();
+  readonly #onBrowserOffline = (): void => this.#client.connectionLost('the browser reports no network');
   /** The `at` of the current connection's will. */
   #connectionAt = 0;
 
@@ -72,10 +75,12 @@ export class BrokerLink {
     outbox: Outbox,
     installId: string,
     hooks: BrokerLinkHooks,
+    claimedAt?: number,
   ) {
     this.#options = options;
     this.#outbox = outbox;
     this.#installId = installId;
+    this.#claimedAt = claimedAt;
     this.#hooks = hooks;
     const client = createClient({
       url: options.broker,
@@ -114,6 +119,7 @@ export class BrokerLink {
   start(): void {
     this.#client.start();
     globalThis.addEventListener?.('online', this.#onBrowserOnline);
+    globalThis.addEventListener?.('offline', this.#onBrowserOffline);
   }
 
   /** Flushes the outbox if connected. */
@@ -124,6 +130,11 @@ export class BrokerLink {
   /** Skips the reconnect backoff (staff button). */
   reconnect(): void {
     this.#client.reconnectNow();
+  }
+
+  /** Publishes "online" again (e.g. with a new problem counter), for this connection. */
+  announce(): void {
+    void this.#client.publish(this.#status('online', this.#connectionAt)).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
   }
 
   /**
@@ -143,11 +154,25 @@ export class BrokerLink {
   /** Publishes "offline" (retained) and disconnects cleanly. */
   async stop(): Promise<void> {
     globalThis.removeEventListener?.('online', this.#onBrowserOnline);
-    await this.#client.stop(this.#status('offline'));
+    globalThis.removeEventListener?.('offline', this.#onBrowserOffline);
+    // A clean stop knows when it goes offline: `since` says so (a will cannot).
+    const at = this.#hooks.now();
+    await this.#client.stop(statusPublication(this.#options, { ...kioskStatus('offline', at, this.#installId, this.#hooks.problems(), this.#claimedAt), since: at }));
+  }
+
+  /**
+   * Gives the terminal id up to another device (two devices on one kiosk
+   * URL): disconnects cleanly WITHOUT publishing "offline", which would
+   * overwrite the other device's "online", and without its will.
+   */
+  async yieldTerminal(): Promise<void> {
+    globalThis.removeEventListener?.('online', this.#onBrowserOnline);
+    globalThis.removeEventListener?.('offline', this.#onBrowserOffline);
+    await this.#client.stop();
   }
 
   #status(state: 'online' | 'offline', at: number = this.#hooks.now()): Publication<'status'> {
-    return statusPublication(this.#options, kioskStatus(state, at, this.#installId, this.#hooks.problems()));
+    return statusPublication(this.#options, kioskStatus(state, at, this.#installId, this.#hooks.problems(), this.#claimedAt));
   }
 
   // After every (re)connect: retained status again, then the outbox.

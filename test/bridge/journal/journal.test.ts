@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyVotes, emptyTally } from '../../../core/tally.ts';
 import { parseVote, type Vote } from '../../../core/vote.ts';
@@ -241,5 +243,36 @@ describe('Journal.revoke', () => {
     const days = Object.values(j.tallyOf(KIOSK, '2026-11')?.days ?? {});
     expect(days.reduce((n, d) => n + d.c.reduce((a, b) => a + b, 0), 0)).toBe(3);
     j.close();
+  });
+});
+
+describe('Journal tally persistence failures (issue 13, item 9)', () => {
+  it('logs a failed tally write at error and counts it, instead of swallowing it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hailong-journal-'));
+    dirs.push(dir);
+    const lines: { level: number; msg: string; count?: number }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const path = join(dir, 'journal.db');
+    const j = new Journal({ path, tallyFlushMs: 60_000, log });
+    j.open();
+    // A real SQLite failure at the seam: a second connection makes every tally write abort.
+    const other = new Database(path);
+    other.exec("CREATE TRIGGER fail_i BEFORE INSERT ON tallies BEGIN SELECT RAISE(ABORT, 'injected disk failure'); END;");
+    other.exec("CREATE TRIGGER fail_u BEFORE UPDATE ON tallies BEGIN SELECT RAISE(ABORT, 'injected disk failure'); END;");
+    other.close();
+    expect((await j.append(input('HL-1', 1))).status).toBe('stored');
+    j.close(); // persists the tallies: fails
+    expect(j.stats().tallyPersistFailed).toBe(1);
+    const errors = lines.filter((l) => l.level >= 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.msg).toMatch(/tallies not written/);
+    // Nothing is lost: the vote is there and the tally is folded again at the next open.
+    const again = new Database(path);
+    again.exec('DROP TRIGGER fail_i; DROP TRIGGER fail_u;');
+    again.close();
+    const k = new Journal({ path, log });
+    k.open();
+    expect(k.tallyOf(PATH, '2026-11')?.seq).toBe(1);
+    k.close();
   });
 });
