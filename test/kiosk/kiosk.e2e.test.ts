@@ -271,8 +271,8 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
   it('without an identity it refuses to take votes and names what is missing', async () => {
     const page = await rig.open(`${rig.base}?ward=Bad_Ward`, { online: false });
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Thiết bị chưa được cấu hình');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('district is missing');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('ward "Bad_Ward" is not an id');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Thiếu mã đơn vị cấp trên');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Mã phường/xã “Bad_Ward” không hợp lệ');
     await expect.poll(() => page.getByRole('button').count()).toBe(0);
     await page.close();
   });
