@@ -233,10 +233,10 @@ export class WardBridge {
       }
     });
     this.kioskSubscriber?.start();
-    // `hailong revoke` writes to the journal from another process: fold and republish what it touched.
+    // `hailong revoke` writes to the journal from another process: fold again what it touched
+    // (the journal's 'tally-changed' makes retained-state.ts republish those tallies).
     this.revocationTimer = setInterval(() => {
-      if (!this.journal.isOpen) return;
-      for (const tm of this.journal.syncRevocations()) this.retained.tallyChanged(tm, tm.month);
+      if (this.journal.isOpen) this.journal.syncRevocations();
     }, TICK_MS);
     this.revocationTimer.unref();
   }

@@ -30,6 +30,7 @@ export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Số phiếu chờ (ticket)',
   'Nguồn (source)',
   'Giờ không chắc (time uncertain)',
+  'Thu hồi (revoked)',
 ];
 
 /** `2026-11-23 09:05:07` in Vietnam time. */
@@ -44,8 +45,13 @@ export function voteCsvHeader(): string {
   return csvLine(VOTE_CSV_COLUMNS);
 }
 
-/** One vote as a CSV line, CRLF-terminated. */
-export function voteCsvRow(vote: Vote): string {
+/**
+ * One vote as a CSV line, CRLF-terminated. `revocation`: the id of the
+ * supervisor's revocation that took the vote back (then it is not counted;
+ * `hailong export --revocations` lists who, when and why).
+ */
+export function voteCsvRow(vote: Vote, revocation?: number): string {
+  const counted = vote.filtered === undefined && revocation === undefined;
   const cells = [
     vote.id,
     vote.district,
@@ -55,13 +61,14 @@ export function voteCsvRow(vote: Vote): string {
     String(vote.seq),
     localTimestamp(vote.pressedAt),
     LEVEL_LABELS[vote.level].vi,
-    vote.filtered === undefined ? 'có' : 'không',
+    counted ? 'có' : 'không',
     vote.filtered === undefined ? '' : vote.filtered === 'cooldown' ? 'bấm lặp (cooldown)' : 'ngoài lượt (gated)',
     (vote.reasons ?? []).join(' '),
     vote.officer ?? '',
     vote.ticket ?? '',
     vote.source === 'button' ? 'hộp nút (button)' : 'màn hình cảm ứng (touch)',
     vote.timeUncertain === true ? 'có' : '',
+    revocation === undefined ? '' : `thu hồi #${revocation} (revoked)`,
   ];
   return csvLine(cells);
 }

@@ -456,6 +456,8 @@ export class Journal extends EventEmitter<JournalEvents> {
     }
     const touched = log.touched(after, last);
     for (const tm of touched) book.rebuild(tm, tm.month);
+    // Like a stored vote, a revocation changes tallies: retained state republishes them.
+    for (const tm of touched) this.emit('tally-changed', { district: tm.district, ward: tm.ward, counter: tm.counter, terminal: tm.terminal }, tm.month);
     book.persist();
     this.handle.prepare("INSERT INTO meta (key, value) VALUES ('revocations_folded', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(last));
     this.revocationsSeen = last;
