@@ -5,8 +5,10 @@
  * controller as features. Each part is an adapter or a pure module of its
  * own; this file only connects their events.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { bridgeClientId } from '../core/client-id.ts';
 import type { Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
@@ -98,7 +100,7 @@ export class WardBridge {
     const ward = { district: config.district.id, ward: config.ward.id };
     this.link = new MqttLink({
       urls: options.broker.urls,
-      clientId: options.broker.clientId ?? `hailong-bridge-${config.district.id}-${config.ward.id}`,
+      clientId: options.broker.clientId ?? bridgeClientId(ward, secretSuffix(options.broker.password)),
       ...(options.broker.username === undefined ? {} : { username: options.broker.username }),
       ...(options.broker.password === undefined ? {} : { password: options.broker.password }),
       ...(options.broker.ca === undefined ? {} : { ca: options.broker.ca }),
@@ -350,4 +352,15 @@ export class WardBridge {
       if (session.identified?.counter.id === counter.id) session.openWindow(config.rating.windowMs);
     }
   }
+}
+
+/**
+ * 16 hex digits derived from the bridge's broker password, so that its
+ * client id cannot be guessed by other accounts (issue 13, item 7): a
+ * broker that does not bind ids to accounts (Mosquitto) would otherwise let
+ * a kiosk login take the bridge's session over. Undefined without a password.
+ */
+export function secretSuffix(password: string | undefined): string | undefined {
+  if (password === undefined || password === '') return undefined;
+  return createHash('sha256').update(`hailong client id\u0000${password}`).digest('hex').slice(0, 16);
 }

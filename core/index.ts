@@ -22,3 +22,5 @@ export * from './percent.ts';
 export * from './format.ts';
 export * from './period.ts';
 export * from './csv.ts';
+export * from './client-id.ts';
+export * from './payload-limit.ts';

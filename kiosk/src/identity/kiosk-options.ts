@@ -4,7 +4,7 @@
  * staff saved on the settings page. Validated once; every problem is
  * reported together, naming the parameter.
  */
-import { isId } from '../../../core/index.ts';
+import { isId, kioskClientId } from '../../../core/index.ts';
 import type { TerminalPath } from '../../../core/index.ts';
 import { DEFAULT_TIMINGS } from '../terminal/terminal-machine.ts';
 import type { Lang } from '../i18n/messages.ts';
@@ -154,7 +154,10 @@ export function resolveOptions(
   };
 }
 
-/** The fixed MQTT client id of a terminal: one session per kiosk, resumed after every reconnect. */
+/**
+ * The fixed MQTT client id of a terminal: one session per kiosk, resumed
+ * after every reconnect. The broker lets only this kiosk's account use it (core/client-id.ts).
+ */
 export function clientIdOf(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>): string {
-  return `hailong-kiosk-${p.district}-${p.ward}-${p.terminal}`;
+  return kioskClientId(p);
 }
