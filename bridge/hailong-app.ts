@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { EmbeddedBroker } from './broker/embedded-broker.ts';
+import { EmbeddedBroker, type EmbeddedBrokerOptions } from './broker/embedded-broker.ts';
 import { kioskUsersOf } from './broker/kiosk-users.ts';
 import type { BrokerUser } from './broker/broker-user.ts';
 import { BRIDGE_USERNAME } from './config/validate-config.ts';
@@ -43,6 +43,12 @@ export interface HailongAppOptions {
   readonly ca?: string;
   /** Add the kiosk's demo credentials to the printed kiosk URLs. @default false */
   readonly credentialsInUrls?: boolean;
+  /**
+   * Limits of the embedded broker beyond the config (tests of the door:
+   * `trustedAddresses: []` makes loopback stand for a LAN client).
+   * @default the EmbeddedBroker defaults
+   */
+  readonly brokerLimits?: Omit<EmbeddedBrokerOptions, 'users' | 'anonymous' | 'port' | 'host' | 'wsPort' | 'logger'>;
 }
 
 /** Where things listen, once started. */
@@ -66,7 +72,14 @@ export class HailongApp {
     const { config, log } = options;
     const embedded = usesEmbeddedBroker(config);
     this.broker = embedded
-      ? new EmbeddedBroker({ port: config.broker.port, host: config.broker.host, anonymous: config.broker.anonymous, users: this.brokerUsers(), logger: log.child({ part: 'broker' }) })
+      ? new EmbeddedBroker({
+          ...options.brokerLimits,
+          port: config.broker.port,
+          host: config.broker.host,
+          anonymous: config.broker.anonymous,
+          users: this.brokerUsers(),
+          logger: log.child({ part: 'broker' }),
+        })
       : undefined;
     this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host, log: log.child({ part: 'web' }) });
     this.bridge = new WardBridge({
@@ -86,6 +99,7 @@ export class HailongApp {
       ...(options.discovery === undefined ? {} : { discovery: options.discovery }),
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+      ...(this.broker === undefined ? {} : { extraCounters: () => brokerCounters(this.broker) }),
     });
     const features: Feature[] = [];
     if (this.broker !== undefined) {
@@ -187,6 +201,17 @@ export class HailongApp {
   async stop(): Promise<void> {
     await this.controller.stop();
   }
+}
+
+/** The embedded broker's refusals as bridge-status counters (`broker-connects-refused`, …). */
+function brokerCounters(broker: EmbeddedBroker | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (broker === undefined) return out;
+  for (const [name, n] of Object.entries(broker.stats())) {
+    if (name === 'clients' || name === 'connectsAccepted') continue;
+    out[`broker-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`] = n;
+  }
+  return out;
 }
 
 /** An EADDRINUSE error rewritten to say which port, whose, and what to do. */

@@ -60,6 +60,12 @@ export interface WardBridgeOptions {
   readonly journalPath?: string;
   /** Cap on the journal's size in bytes (a full cap behaves like a full disk). */
   readonly journalMaxBytes?: number;
+  /**
+   * More counters for the bridge status, read at each refresh (the embedded
+   * broker's refusals, so they are visible on `_bridge/status`).
+   * @default none
+   */
+  readonly extraCounters?: () => Readonly<Record<string, number>>;
 }
 
 /** How often sessions are ticked (PING, offline) and statuses refreshed (ms). */
@@ -172,6 +178,7 @@ export class WardBridge {
     for (const [code, n] of Object.entries(this.link.rejected())) out[`mqtt-${code}`] = n;
     out['retained-failed'] = this.retained.stats().failed;
     out['outbox-journal-errors'] = this.outbox.stats().journalErrors;
+    Object.assign(out, this.options.extraCounters?.());
     return out;
   }
 
