@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EmbeddedBroker, type EmbeddedBrokerOptions } from './broker/embedded-broker.ts';
 import { kioskUsersOf } from './broker/kiosk-users.ts';
@@ -17,7 +18,10 @@ import type { DiscoveryFs } from './serial/port-candidates.ts';
 import type { PortOpener } from './serial/port-handle.ts';
 import type { TerminalSessionOptions } from './serial/terminal-session.ts';
 import { StaticServer } from './static-server.ts';
-import { WardBridge } from './ward-bridge.ts';
+import { WardBridge, type WardBridgeOptions } from './ward-bridge.ts';
+
+/** The embedded broker's persistence, in the data folder beside the journal. */
+export const BROKER_DB_FILE = 'broker.db';
 
 /** Options of `HailongApp`. */
 export interface HailongAppOptions {
@@ -41,6 +45,10 @@ export interface HailongAppOptions {
   readonly extraFeatures?: (app: HailongApp) => readonly Feature[];
   /** PEM text of the CA of an external mqtts/wss broker (see `readCa`). */
   readonly ca?: string;
+  /** PEM text of the hub's CA, `upstream.caFile` (see `readUpstreamCa`). */
+  readonly upstreamCa?: string;
+  /** Forwarding tuning (tests, the bench). */
+  readonly upstreamTuning?: WardBridgeOptions['upstreamTuning'];
   /** Add the kiosk's demo credentials to the printed kiosk URLs. @default false */
   readonly credentialsInUrls?: boolean;
   /**
@@ -78,7 +86,14 @@ export class HailongApp {
           host: config.broker.host,
           anonymous: config.broker.anonymous,
           users: this.brokerUsers(),
+          // Durable subscribers' sessions and queues survive a crash, as with Mosquitto (issue 17).
+          persistencePath: join(config.dataDir, BROKER_DB_FILE),
           logger: log.child({ part: 'broker' }),
+          // A kiosk's vote is committed to the journal before the kiosk gets its PUBACK (kiosk-intake.ts).
+          publishGate: (principal, topic, payload) =>
+            principal.role === 'kiosk' && topic.endsWith('/vote')
+              ? this.bridge.kioskIntake.ingest(topic, payload).then((v) => (v.accept ? undefined : `${v.code}: ${v.message}`))
+              : undefined,
         })
       : undefined;
     this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host, log: log.child({ part: 'web' }) });
@@ -100,6 +115,9 @@ export class HailongApp {
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
       ...(this.broker === undefined ? {} : { extraCounters: () => brokerCounters(this.broker) }),
+      kioskVotes: embedded ? 'broker-gate' : 'subscribe',
+      ...(options.upstreamCa === undefined ? {} : { upstreamCa: options.upstreamCa }),
+      ...(options.upstreamTuning === undefined ? {} : { upstreamTuning: options.upstreamTuning }),
     });
     const features: Feature[] = [];
     if (this.broker !== undefined) {
@@ -189,6 +207,7 @@ export class HailongApp {
       `hailong ${this.options.version} · ${config.ward.name}, ${config.district.name}`,
       ...(e.web === undefined ? [] : [`  Bảng theo dõi / dashboard: ${e.web.dashboard}`, ...e.web.kiosks.map((k) => `  Kiosk: ${k}`)]),
       ...(e.broker === undefined ? [`  MQTT broker (external): ${config.mqtt.urls.join(', ')}`] : [`  MQTT broker (embedded): ${e.broker.url}${e.web?.mqttWs === undefined ? '' : ` · WebSocket ${e.web.mqttWs}`}`]),
+      ...(config.upstream === undefined ? [] : [`  Hub / upstream: ${config.upstream.urls.join(', ')}`]),
       `  Journal: ${this.bridge.journal.options.path}`,
       `  Serial ports: ${config.serial.ports === 'auto' ? 'auto (/dev/serial/by-id, ttyACM*, ttyUSB*)' : config.serial.ports.join(', ')}`,
       ...(failed.length > 0 ? [`  NOT RUNNING: ${failed.join(', ')}`] : []),
@@ -223,4 +242,9 @@ function portInUse(error: unknown, port: number, what: string, variable: string,
 /** Reads the CA file named by the config, for mqtts/wss brokers. */
 export async function readCa(config: HailongConfig): Promise<string | undefined> {
   return config.mqtt.caFile === undefined ? undefined : readFile(config.mqtt.caFile, 'utf8');
+}
+
+/** Reads `upstream.caFile`, the CA of the hub broker. */
+export async function readUpstreamCa(config: HailongConfig): Promise<string | undefined> {
+  return config.upstream?.caFile === undefined ? undefined : readFile(config.upstream.caFile, 'utf8');
 }

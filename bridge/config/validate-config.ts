@@ -3,7 +3,9 @@
  * complete list of what is wrong with it. Pure: no file or environment
  * access (see load-config.ts), so every rule is unit-testable.
  */
+import { DEFAULT_MIN_VOTES } from '../../core/confidence.ts';
 import { DEFAULT_TARGET } from '../../core/office.ts';
+import type { OfficeOfficer } from '../../core/office.ts';
 import { DEFAULT_OPENING_HOURS, parseOpeningHours } from '../../core/opening-hours.ts';
 import { STANDARD_REASON_IDS } from '../../core/reason.ts';
 import { DEFAULT_SCALE, parseScale } from '../../core/scale.ts';
@@ -13,8 +15,10 @@ import type { RatingMode } from '../../core/terminal-config.ts';
 import { VOTE_SOURCES } from '../../core/vote.ts';
 import type { BrokerUser } from '../broker/broker-user.ts';
 import { passwordProblem, usernameProblem } from '../broker/broker-user-check.ts';
+import { brokerUrlsAt } from './broker-urls.ts';
 import { ConfigReader, type Node } from './config-reader.ts';
 import { join, ProblemList, type ConfigProblem } from './config-problem.ts';
+import { upstreamAt } from './upstream-config.ts';
 import type {
   CounterEntry,
   EmbeddedBrokerConfig,
@@ -33,15 +37,14 @@ export const BAUD_RATES: readonly number[] = [9600, 19200, 38400, 57600, 115200]
 /** Username the bridge itself uses on the embedded broker; no configured account may take it. */
 export const BRIDGE_USERNAME = 'hailong-bridge';
 
-/** Broker URL schemes mqtt.js can dial. */
-const URL_SCHEMES = ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'];
-
 /** Top-level settings, in the order of hailong.example.yaml. */
 const TOP_KEYS = [
   'district',
   'ward',
   'scale',
   'target',
+  'minVotes',
+  'officers',
   'rating',
   'openingHours',
   'counters',
@@ -50,6 +53,7 @@ const TOP_KEYS = [
   'broker',
   'web',
   'dataDir',
+  'upstream',
 ];
 
 /** Validation outcome: the config, or every problem found. */
@@ -62,6 +66,26 @@ function place(r: ConfigReader, value: unknown, path: string): NamedPlace | unde
   const id = r.id(node.id, join(path, 'id'));
   const name = r.text(node.name, join(path, 'name'));
   return id === undefined || name === undefined ? undefined : { id, name };
+}
+
+// Officers' display names, so that reports name officers who are not on duty now.
+function officersAt(r: ConfigReader, value: unknown): OfficeOfficer[] | undefined {
+  const items = r.list_(value, 'officers', false);
+  if (items === undefined) return undefined;
+  const out: OfficeOfficer[] = [];
+  let ok = true;
+  items.forEach((item, i) => {
+    const path = join('officers', i);
+    const node = r.map(item, path);
+    if (node === undefined) return void (ok = false);
+    r.unknownKeys(node, path, ['id', 'name']);
+    const id = r.id(node.id, join(path, 'id'));
+    const name = r.text(node.name, join(path, 'name'));
+    if (id !== undefined && out.some((o) => o.id === id)) r.list.add(join(path, 'id'), `officer ${id} is listed twice`);
+    if (id === undefined || name === undefined) ok = false;
+    else out.push({ id, name });
+  });
+  return ok ? out : undefined;
 }
 
 function scaleAt(r: ConfigReader, value: unknown): Scale | undefined {
@@ -191,22 +215,7 @@ function mqttAt(r: ConfigReader, value: unknown): MqttConfig | undefined {
   const node = r.map(value ?? {}, 'mqtt');
   if (node === undefined) return undefined;
   r.unknownKeys(node, 'mqtt', ['urls', 'username', 'password', 'caFile', 'clientId']);
-  const urls: string[] = [];
-  const raw = typeof node.urls === 'string' ? [node.urls] : r.list_(node.urls, 'mqtt.urls');
-  raw?.forEach((u, i) => {
-    const path = join('mqtt.urls', i);
-    const text = r.text(u, path, 512);
-    if (text === undefined) return;
-    let url: URL | undefined;
-    try {
-      url = new URL(text);
-    } catch {
-      r.list.add(path, `${JSON.stringify(text)} is not a URL (e.g. mqtt://192.168.1.10:1883 or mqtts://broker.example:8883)`);
-      return;
-    }
-    if (!URL_SCHEMES.includes(url.protocol)) r.list.add(path, `scheme ${url.protocol} is not one of ${URL_SCHEMES.join(' ')}`);
-    else urls.push(text);
-  });
+  const urls = brokerUrlsAt(r, node.urls, 'mqtt.urls') ?? [];
   const out: { -readonly [K in keyof MqttConfig]: MqttConfig[K] } = { urls };
   if (node.username !== undefined) out.username = r.text(node.username, 'mqtt.username', 128);
   if (node.password !== undefined) out.password = r.text(node.password, 'mqtt.password', 256);
@@ -277,6 +286,8 @@ export function validateConfig(tree: unknown): ConfigResult {
   const ward = place(r, root.ward, 'ward');
   const scale = scaleAt(r, root.scale);
   const target = r.int(root.target, 'target', 0, 100, DEFAULT_TARGET);
+  const minVotes = r.int(root.minVotes, 'minVotes', 1, 100_000, DEFAULT_MIN_VOTES);
+  const officers = officersAt(r, root.officers);
   const rating = ratingAt(r, root.rating);
   let openingHours = DEFAULT_OPENING_HOURS;
   if (root.openingHours !== undefined && root.openingHours !== null) {
@@ -290,12 +301,15 @@ export function validateConfig(tree: unknown): ConfigResult {
   const broker = brokerAt(r, root.broker, district?.id ?? 'x', ward?.id ?? 'x', counters ?? []);
   const web = webAt(r, root.web);
   const dataDir = r.text(root.dataDir ?? './data', 'dataDir', 1024);
+  const upstream = upstreamAt(r, root.upstream, { urls: mqtt?.urls ?? [], ...(broker === undefined ? {} : { embeddedPort: broker.port }) });
   if (
     !list.ok ||
     district === undefined ||
     ward === undefined ||
     scale === undefined ||
     target === undefined ||
+    minVotes === undefined ||
+    officers === undefined ||
     rating === undefined ||
     counters === undefined ||
     serial === undefined ||
@@ -306,7 +320,7 @@ export function validateConfig(tree: unknown): ConfigResult {
   ) {
     return { ok: false, problems: list.problems };
   }
-  const config: HailongConfig = { district, ward, scale, target, rating, openingHours, counters, serial, mqtt, broker, web, dataDir };
+  const config: HailongConfig = { district, ward, scale, target, minVotes, officers, rating, openingHours, counters, serial, mqtt, broker, web, dataDir, ...(upstream === undefined ? {} : { upstream }) };
   return { ok: true, config };
 }
 

@@ -8,10 +8,13 @@
  * the marks can never disagree with the votes.
  */
 
-/** Bumped when the schema changes; a newer database is refused, not guessed at. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped when the schema changes; a newer database is refused, not guessed at.
+ * 2: `votes.forwarded`, the upstream (hub) mark, see `migrateSchema`.
+ */
+export const SCHEMA_VERSION = 2;
 
-/** Statements creating schema version 1 (idempotent). */
+/** Statements creating the version 1 tables (idempotent); `migrateSchema` brings them to the current version. */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
@@ -49,4 +52,66 @@ CREATE TABLE IF NOT EXISTS tallies (
   payload  TEXT NOT NULL,
   PRIMARY KEY (counter, terminal, month)
 ) STRICT;
+
+-- A supervisor's revocation of kiosk votes (who, when, why, which): the
+-- audit trail. Revoked votes stay in "votes" (exports mark them) and are
+-- left out of the tallies. Added tables only: a version-1 journal gains them
+-- at open, and an older hailong ignores them.
+CREATE TABLE IF NOT EXISTS revocations (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  by       TEXT    NOT NULL,
+  reason   TEXT    NOT NULL,
+  terminal TEXT    NOT NULL,
+  from_ms  INTEGER,
+  to_ms    INTEGER,
+  ids      TEXT,
+  votes    INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS revoked_votes (
+  vote       INTEGER PRIMARY KEY,
+  revocation INTEGER NOT NULL
+) STRICT;
 `;
+
+/**
+ * Votes the bridge ACKed but does not count (issue 17): a button beyond the
+ * office's scale, or a device seq far above the device's high-water mark.
+ * Kept apart from `votes` so they never reach a tally, the outbox or the
+ * high-water mark; UNIQUE (uid, device_seq) makes a resend a duplicate.
+ * Created by `CREATE TABLE IF NOT EXISTS`, so older journals gain it at open.
+ */
+export const REJECTED_SQL = `
+CREATE TABLE IF NOT EXISTS rejected (
+  id          INTEGER PRIMARY KEY,
+  uid         TEXT    NOT NULL,
+  device_seq  INTEGER NOT NULL,
+  terminal    TEXT    NOT NULL,
+  reason      TEXT    NOT NULL,
+  received_at INTEGER NOT NULL,
+  detail      TEXT    NOT NULL,
+  UNIQUE (uid, device_seq)
+) STRICT;
+`;
+
+/** The subset of a better-sqlite3 database the migration uses. */
+interface MigrationDb {
+  prepare(sql: string): { all(): unknown[] };
+  exec(sql: string): unknown;
+}
+
+/**
+ * Brings a version-1 journal to version 2 (idempotent, run at every open
+ * after SCHEMA_SQL): the `forwarded` column is the per-row mark of the
+ * upstream forwarder, separate from `published` (the ward's own broker):
+ * set only on the hub's PUBACK. Existing rows start unforwarded, so a ward
+ * that gets an upstream later sends the hub every vote it holds; the hub
+ * archives by vote id, so nothing is counted twice.
+ */
+export function migrateSchema(db: MigrationDb): void {
+  const columns = db.prepare('PRAGMA table_info(votes)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'forwarded')) db.exec('ALTER TABLE votes ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0');
+  // The forwarder reads the oldest unforwarded rows and counts the backlog through this index.
+  db.exec('CREATE INDEX IF NOT EXISTS votes_forward ON votes (id) WHERE forwarded = 0');
+}

@@ -4,13 +4,14 @@
  * #9629, #4854): the bridge's own status (online; its last will says
  * offline), the office (names, counters, target, hours), each terminal's
  * config and status, and every monthly tally in the journal. After each
- * stored vote the terminal's tally is republished, coalesced so that a
+ * vote the journal stores (its 'tally-changed' event, whoever wrote the
+ * vote) the terminal's tally is republished, coalesced so that a
  * burst of votes costs one publish per terminal-month per interval.
  */
 import type { Logger } from 'pino';
 import type { Office } from '../../core/office.ts';
 import type { TerminalPath } from '../../core/path.ts';
-import type { Status } from '../../core/status.ts';
+import type { Status, UpstreamProgress } from '../../core/status.ts';
 import type { TerminalConfig } from '../../core/terminal-config.ts';
 import { BUILTIN_SCALES, type Scale } from '../../core/scale.ts';
 import type { HailongConfig, PlacedTerminal } from '../config/hailong-config.ts';
@@ -24,6 +25,8 @@ export interface RetainedStateOptions {
   readonly tallyDelayMs?: number;
   /** How often the bridge status (with its counters) is refreshed (ms). @default 30000 */
   readonly statusIntervalMs?: number;
+  /** The forwarding progress to the hub, for the bridge status (bridge/upstream/). @default none */
+  readonly upstream?: () => UpstreamProgress;
 }
 
 /** A built-in scale travels as its id (small retained payloads), a custom one in full. */
@@ -53,6 +56,8 @@ export function officeOf(config: HailongConfig, at: number): Office {
     wardName: config.ward.name,
     scale: scaleRef(config),
     target: config.target,
+    minVotes: config.minVotes,
+    ...(config.officers.length > 0 ? { officers: config.officers.map((o) => ({ id: o.id, name: o.name })) } : {}),
     openingHours: config.openingHours,
     counters: config.counters.map((c) => ({ id: c.id, name: c.name, terminals: c.terminals.map((t) => ({ id: t.id, kind: t.kind })) })),
     updatedAt: at,
@@ -71,7 +76,9 @@ export class RetainedState {
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly tallyDelayMs: number;
   private readonly statusIntervalMs: number;
+  private readonly upstream: (() => UpstreamProgress) | undefined;
   private readonly onConnect = () => void this.publishAll();
+  private readonly onTally = (path: TerminalPath, month: string) => this.tallyChanged(path, month);
   private readonly ward;
   private bridgeStatus: Status;
   private failed = 0;
@@ -87,6 +94,7 @@ export class RetainedState {
   ) {
     this.tallyDelayMs = options.tallyDelayMs ?? 200;
     this.statusIntervalMs = options.statusIntervalMs ?? 30_000;
+    this.upstream = options.upstream;
     this.ward = { district: config.district.id, ward: config.ward.id };
     this.bridgeStatus = { v: 1, state: 'online', at: Date.now(), model: 'hailong-bridge', firmware: version };
   }
@@ -98,7 +106,11 @@ export class RetainedState {
       if (t.kind === 'button') this.statuses.set(t.id, { v: 1, state: 'offline', at: now, kind: 'button' });
     }
     this.link.on('connect', this.onConnect);
-    this.statusTimer = setInterval(() => void this.publishBridgeStatus(), this.statusIntervalMs);
+    // Every vote committed to the journal, whoever wrote it, republishes its
+    // tally: issue 12 found the demo's history retained for 3 of 13 months
+    // because only the serial path told this feature about its votes.
+    this.journal.on('tally-changed', this.onTally);
+    this.statusTimer = setInterval(() => void this.refreshBridgeStatus(), this.statusIntervalMs);
     this.statusTimer.unref();
     if (this.link.connected) void this.publishAll();
   }
@@ -106,6 +118,7 @@ export class RetainedState {
   /** Stops the timers and publishes pending tallies. */
   async stop(): Promise<void> {
     this.link.off('connect', this.onConnect);
+    this.journal.off('tally-changed', this.onTally);
     clearInterval(this.statusTimer);
     await this.flushTallies();
   }
@@ -122,7 +135,7 @@ export class RetainedState {
     void this.safely('status', () => this.link.publish('status', pathOf(this.config, terminal), status));
   }
 
-  /** A vote changed this terminal-month's tally: republish it soon. */
+  /** A vote changed this terminal-month's tally: republish it soon (the journal's 'tally-changed' calls this). */
   tallyChanged(path: TerminalPath, month: string): void {
     this.dirtyTallies.set(`${path.counter}/${path.terminal}/${month}`, { path, month });
     this.tallyTimer ??= setTimeout(() => void this.flushTallies(), this.tallyDelayMs);
@@ -141,8 +154,9 @@ export class RetainedState {
     );
   }
 
-  private async publishBridgeStatus(): Promise<void> {
-    this.bridgeStatus = { ...this.bridgeStatus, errors: this.bridgeCounters() };
+  /** Republishes the bridge status with fresh counters (and upstream progress). */
+  async refreshBridgeStatus(): Promise<void> {
+    this.bridgeStatus = { ...this.bridgeStatus, errors: this.bridgeCounters(), ...this.upstreamField() };
     await this.safely('bridge-status', () => this.link.publish('bridge-status', this.ward, this.bridgeStatus));
   }
 
@@ -150,7 +164,7 @@ export class RetainedState {
   async publishAll(): Promise<void> {
     const now = Date.now();
     // Online carries this connection's will time: when the will fires, it wins.
-    this.bridgeStatus = { v: 1, state: 'online', at: this.link.connectionAt || now, model: 'hailong-bridge', firmware: this.version, errors: this.bridgeCounters() };
+    this.bridgeStatus = { v: 1, state: 'online', at: this.link.connectionAt || now, model: 'hailong-bridge', firmware: this.version, errors: this.bridgeCounters(), ...this.upstreamField() };
     const jobs: Promise<void>[] = [
       this.safely('bridge-status', () => this.link.publish('bridge-status', this.ward, this.bridgeStatus)),
       this.safely('office', () => this.link.publish('office', this.ward, officeOf(this.config, now))),
@@ -171,6 +185,10 @@ export class RetainedState {
   /** Retained publishes that failed (each logged at warn; all are republished on the next connect). */
   stats(): { readonly failed: number } {
     return { failed: this.failed };
+  }
+
+  private upstreamField(): Pick<Status, 'upstream'> {
+    return this.upstream === undefined ? {} : { upstream: this.upstream() };
   }
 
   private async safely(what: string, publish: () => Promise<void>): Promise<void> {

@@ -8,14 +8,14 @@
  */
 import { CSV_BOM, csvDocument } from '../../../core/index.ts';
 import type { Report, ReportRow } from './report.ts';
-import { reportHeadings } from './report.ts';
+import { reportHeadings, rowVerdict } from './report.ts';
 
 /** The UTF-8 byte-order mark Excel needs to read a CSV as UTF-8. */
 export const BOM = CSV_BOM;
 
 
-function rowCells(row: ReportRow): (string | number | null)[] {
-  return [row.unit, row.total, ...row.counts, row.satisfiedPercent, row.pointsIndex];
+function rowCells(row: ReportRow, report: Report): (string | number | null)[] {
+  return [row.unit, row.total, ...row.counts, row.satisfiedPercent, row.pointsIndex, row.previousPercent, row.delta, row.target, rowVerdict(row, report.locale)];
 }
 
 /**
@@ -24,5 +24,5 @@ function rowCells(row: ReportRow): (string | number | null)[] {
  * period is in the file name (`reportFileName`).
  */
 export function reportCsv(report: Report): string {
-  return csvDocument([reportHeadings(report), ...report.rows.map(rowCells), rowCells(report.total)]);
+  return csvDocument([reportHeadings(report), ...report.rows.map((r) => rowCells(r, report)), rowCells(report.total, report)]);
 }
