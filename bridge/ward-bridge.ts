@@ -175,7 +175,8 @@ export class WardBridge {
             get urls() {
               return typeof broker.urls === 'function' ? broker.urls() : broker.urls;
             },
-            clientId: `${broker.clientId ?? `hailong-bridge-${config.district.id}-${config.ward.id}`}-kiosk-votes`,
+            // Secret-derived like the link's id: a kiosk login must not be able to take this session over (issue 13, item 7).
+            clientId: `${broker.clientId ?? bridgeClientId(ward, secretSuffix(broker.password))}-kiosk-votes`,
             ...(broker.username === undefined ? {} : { username: broker.username }),
             ...(broker.password === undefined ? {} : { password: broker.password }),
             ...(broker.ca === undefined ? {} : { ca: broker.ca }),
