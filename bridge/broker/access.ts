@@ -163,7 +163,7 @@ export function filterProblem(filter: unknown): string | undefined {
  * over (MQTT 3.1.1 §3.1.4), so ids are bound to accounts:
  *
  * - a kiosk may use only its own id (`kioskClientId`);
- * - a bridge only ids starting with its ward's `bridgeClientId`;
+ * - a bridge its ward's `bridgeClientId` ids or any unreserved id;
  * - every other account and anonymous clients any id outside those two
  *   reserved prefixes.
  *
@@ -175,9 +175,11 @@ export function clientIdProblem(principal: Principal, clientId: unknown): string
     const own = kioskClientId({ district: principal.district, ward: principal.ward ?? '', terminal: principal.terminal ?? '' });
     return clientId === own ? undefined : `kiosk ${principal.username} may only use its own client id ${own}`;
   }
-  if (principal.role === 'bridge') {
+  if (principal.role === 'bridge' && !clientId.startsWith(KIOSK_CLIENT_ID_PREFIX)) {
+    // Its ward's bridge ids, or any unreserved id (e.g. `hailong-upstream-…` towards a hub).
     const own = bridgeClientId({ district: principal.district, ward: principal.ward ?? '' });
-    return clientId === own || clientId.startsWith(`${own}-`) ? undefined : `bridge ${principal.username} must use a client id starting with ${own}`;
+    if (!clientId.startsWith(BRIDGE_CLIENT_ID_PREFIX) || clientId === own || clientId.startsWith(`${own}-`)) return undefined;
+    return `bridge ${principal.username} may not use another ward's bridge client id`;
   }
   if (clientId.startsWith(BRIDGE_CLIENT_ID_PREFIX) || clientId.startsWith(KIOSK_CLIENT_ID_PREFIX)) {
     return `client ids starting with ${BRIDGE_CLIENT_ID_PREFIX} or ${KIOSK_CLIENT_ID_PREFIX} are reserved to bridge and kiosk accounts`;
