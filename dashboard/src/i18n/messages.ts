@@ -37,6 +37,8 @@ const vi = {
   signInRefused: 'Máy chủ từ chối tài khoản này. Kiểm tra tên đăng nhập và mật khẩu.',
   scopeRefused: 'Tài khoản không được xem phạm vi này. Hãy nhập quận/huyện hoặc phường/xã của tài khoản.',
   badUrl: 'Địa chỉ phải bắt đầu bằng ws:// hoặc wss://',
+  rememberPassword: 'Ghi nhớ mật khẩu trên máy này (được mã hoá)',
+  otherBroker: 'Đây là máy chủ khác với máy chủ đã lưu tài khoản: hãy nhập lại tài khoản cho máy chủ này. Tài khoản đã lưu không được gửi đi.',
   // Office view
   ward: 'Phường/xã',
   chooseWard: 'Chọn phường/xã',
@@ -212,6 +214,8 @@ const en: Messages = {
   signInRefused: 'The server refused this account. Check the username and password.',
   scopeRefused: 'This account may not read that scope. Enter the account’s district or ward.',
   badUrl: 'The address must start with ws:// or wss://',
+  rememberPassword: 'Remember the password on this computer (encrypted)',
+  otherBroker: 'This is not the server the saved account is for: enter an account for this server. The saved account was not sent.',
   ward: 'Ward',
   chooseWard: 'Choose a ward',
   sortBy: 'Sort',
