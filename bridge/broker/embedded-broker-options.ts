@@ -3,9 +3,33 @@
  * checked once.
  */
 import { createLogger, type Logger } from '../logger.ts';
+import type { Principal } from './access.ts';
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
 import { requireBrokerUsers } from './broker-user-check.ts';
-import type { Principal } from './access.ts';
+
+/**
+ * What to do with an authorized publish, decided by a `PublishInterceptor`:
+ * `forward` as sent, `forward-unretained` (delivered live, not kept as the
+ * retained value), or `drop` (acknowledged, delivered to nobody).
+ */
+export type PublishVerdict = 'forward' | 'forward-unretained' | 'drop';
+
+/** A `PublishInterceptor`'s answer: the verdict, and optionally the payload to forward instead. */
+export interface PublishDecision {
+  readonly verdict: PublishVerdict;
+  /** Replaces the payload before it is delivered and retained (the hub names places as its config does). */
+  readonly payload?: string;
+}
+
+/**
+ * Called for every authorized client publish (not for wills) BEFORE the
+ * broker acknowledges it: Aedes 1.x sends the PUBACK only after
+ * `authorizePublish` calls back (lib/handlers/publish.js runs authorize,
+ * then writes PUBACK, then publishes), so whatever the interceptor commits is
+ * durable before the client forgets the message. A rejection refuses the
+ * publish without PUBACK (the client resends after reconnecting).
+ */
+export type PublishInterceptor = (principal: Principal, topic: string, payload: Buffer) => Promise<PublishDecision>;
 
 /** Options of `EmbeddedBroker`. */
 export interface EmbeddedBrokerOptions {
@@ -104,6 +128,11 @@ export interface EmbeddedBrokerOptions {
    */
   persistencePath?: string;
   /**
+   * Sees every authorized publish before its PUBACK (the hub's archive).
+   * @default undefined (every authorized publish is forwarded)
+   */
+  interceptPublish?: PublishInterceptor;
+  /**
    * Structured logger.
    * @default createLogger('hailong-broker')
    */
@@ -140,6 +169,7 @@ export interface ResolvedEmbeddedBrokerOptions {
   readonly authFailuresPerMinute: number;
   readonly trustedAddresses: readonly string[];
   readonly persistencePath: string | undefined;
+  readonly interceptPublish: PublishInterceptor | undefined;
   readonly logger: Logger;
   readonly publishGate: PublishGate | undefined;
 }
@@ -160,6 +190,11 @@ function requirePort(value: unknown, name: string): number {
 function requirePath(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') throw new TypeError('"persistencePath" must be a non-empty string or undefined');
+  return value;
+}
+
+function requireFunction<F>(value: F | undefined, name: string): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`"${name}" must be a function`);
   return value;
 }
 
@@ -189,6 +224,7 @@ export function resolveEmbeddedBrokerOptions(options: EmbeddedBrokerOptions = {}
     authFailuresPerMinute: requirePositive(options.authFailuresPerMinute, 'authFailuresPerMinute', 20),
     trustedAddresses: Object.freeze([...(options.trustedAddresses ?? ['127.0.0.1', '::1', '::ffff:127.0.0.1'])]),
     persistencePath: requirePath(options.persistencePath),
+    interceptPublish: requireFunction(options.interceptPublish, 'interceptPublish'),
     logger: options.logger ?? createLogger('hailong-broker'),
     publishGate: options.publishGate,
   });
