@@ -24,3 +24,5 @@ export * from './confidence.ts';
 export * from './format.ts';
 export * from './period.ts';
 export * from './csv.ts';
+export * from './client-id.ts';
+export * from './payload-limit.ts';

@@ -110,7 +110,6 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
       discovery: demo.ports.fs,
       extraBrokerUsers: demo.brokerUsers(),
       extraFeatures: (a) => demo.features(a),
-      credentialsInUrls: true,
     });
     await demo.seedHistory();
   } else {

@@ -120,7 +120,7 @@ function ratingAt(r: ConfigReader, value: unknown): RatingConfig | undefined {
 function terminalAt(r: ConfigReader, value: unknown, path: string, embedded: boolean): TerminalEntry | undefined {
   const node = r.map(value, path);
   if (node === undefined) return undefined;
-  r.unknownKeys(node, path, ['id', 'kind', 'uid', 'port', 'password']);
+  r.unknownKeys(node, path, ['id', 'kind', 'uid', 'port', 'password', 'pin']);
   const id = r.id(node.id, join(path, 'id'));
   const kind = r.oneOf(node.kind, join(path, 'kind'), VOTE_SOURCES, 'button');
   if (kind === 'button') {
@@ -129,6 +129,7 @@ function terminalAt(r: ConfigReader, value: unknown, path: string, embedded: boo
     else if (!/^[A-Za-z0-9._-]{1,32}$/.test(uid)) r.list.add(join(path, 'uid'), `${JSON.stringify(uid)} is not a terminal uid ([A-Za-z0-9._-], 1–32 chars)`);
     const port = node.port === undefined ? undefined : r.text(node.port, join(path, 'port'), 256);
     if (node.password !== undefined) r.list.add(join(path, 'password'), 'is only for touch terminals (kiosks); a button box has no broker account');
+    if (node.pin !== undefined) r.list.add(join(path, 'pin'), 'is only for touch terminals (kiosks): the PIN of their staff settings page');
     if (id === undefined || uid === undefined) return undefined;
     return port === undefined ? { id, kind, uid } : { id, kind, uid, port };
   }
@@ -141,8 +142,16 @@ function terminalAt(r: ConfigReader, value: unknown, path: string, embedded: boo
   if (embedded && node.password === undefined) {
     r.list.add(join(path, 'password'), `is required: it is kiosk ${String(id ?? node.id)}'s account on the embedded broker (username = terminal id)`);
   }
+  // The staff PIN is set at provisioning, never defaulted (issue 13, item 2).
+  const pin = node.pin === undefined ? undefined : String(node.pin);
+  if (pin !== undefined && !/^[0-9]{4,8}$/.test(pin)) r.list.add(join(path, 'pin'), 'must be 4–8 digits (write it in quotes: "024681")');
   if (id === undefined || kind === undefined) return undefined;
-  return password === undefined ? { id, kind } : { id, kind, password };
+  return {
+    id,
+    kind,
+    ...(password === undefined ? {} : { password }),
+    ...(pin === undefined || !/^[0-9]{4,8}$/.test(pin) ? {} : { pin }),
+  };
 }
 
 function countersAt(r: ConfigReader, value: unknown, defaultMode: RatingMode | undefined, embedded: boolean): CounterEntry[] | undefined {

@@ -9,7 +9,7 @@ import { messages } from '../i18n/messages.ts';
 import type { Lang } from '../i18n/messages.ts';
 import type { KioskRuntime, KioskSnapshot } from '../runtime/kiosk-runtime.ts';
 import { CitizenScreen } from './citizen-screen.tsx';
-import { SettingsPage } from './settings-page.tsx';
+import { SettingsPage, type PinLockStore } from './settings-page.tsx';
 
 /** Taps on the dot, within `SECRET_WINDOW_MS`, that open the settings page. */
 const SECRET_TAPS = 5;
@@ -65,6 +65,7 @@ export function KioskView(props: {
   runtime: KioskRuntime;
   onSave: (patch: StaffSettings) => void;
   onReset: () => void;
+  pinLock: PinLockStore;
 }) {
   const { runtime } = props;
   const snapshot = useSnapshot(runtime);
@@ -133,6 +134,7 @@ export function KioskView(props: {
       {settingsOpen ? (
         <SettingsPage
           snapshot={snapshot}
+          pinLock={props.pinLock}
           onSave={props.onSave}
           onReset={props.onReset}
           onReconnect={() => runtime.reconnect()}

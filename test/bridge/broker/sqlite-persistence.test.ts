@@ -4,6 +4,7 @@
  * (the kill -9 fault test is sqlite-persistence.e2e.test.ts).
  */
 import { readdirSync, writeFileSync } from 'node:fs';
+import { bridgeClientId } from '../../../core/client-id.ts';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -27,7 +28,8 @@ async function startBroker(path: string | undefined): Promise<{ broker: Embedded
 }
 
 async function publisher(url: string): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { username: 'bridge-w1', password: 'secret', reconnectPeriod: 0 });
+  // A bridge account may only use its ward's client id prefix (issue 13, item 7).
+  return mqtt.connectAsync(url, { username: 'bridge-w1', password: 'secret', clientId: bridgeClientId({ district: 'd1', ward: 'w1' }, 'publisher'), reconnectPeriod: 0 });
 }
 
 /** Connects the durable subscriber `sub-1` and records what it gets until `close`. */

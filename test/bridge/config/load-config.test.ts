@@ -170,6 +170,17 @@ colour: blue
     expect(local).toMatchObject({ ok: false, problems: [{ path: 'mqtt.urls[0]' }] });
   });
 
+  it("takes a kiosk's staff PIN (4–8 digits, no default), and only for kiosks (issue 13)", () => {
+    const kiosk = (pin: string) => MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', `- { id: kiosk-1, kind: touch, password: pw-kiosk-1, pin: ${pin} }`);
+    const ok = parseConfigText(kiosk('"024681"'), 'x.yaml');
+    expect(ok.ok && terminalsOf(ok.config)[0]).toMatchObject({ id: 'kiosk-1', pin: '024681' });
+    expect(parseConfigText(kiosk('"12"'), 'x.yaml')).toMatchObject({ ok: false, problems: [{ path: 'counters[0].terminals[0].pin' }] });
+    const box = MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', '- { id: hop-1, kind: button, uid: HL-1, pin: "1234" }');
+    expect(parseConfigText(box, 'x.yaml')).toMatchObject({ ok: false, problems: [{ path: 'counters[0].terminals[0].pin' }] });
+    const none = parseConfigText(MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', '- { id: kiosk-1, kind: touch, password: pw-kiosk-1 }'), 'x.yaml');
+    expect(none.ok && terminalsOf(none.config)[0]).not.toHaveProperty('pin');
+  });
+
   it('names a missing file and says what to do', async () => {
     const r = await loadConfig('/nonexistent/hailong.yaml', {});
     expect(r).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/does not exist \(copy hailong\.example\.yaml/) }] });
