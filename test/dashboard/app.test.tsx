@@ -31,8 +31,8 @@ describe('dashboard app (real Chromium)', () => {
     // Five presses (one filtered): the pulse animation restarted on each, alternating its name.
     expect(tile.querySelector('.pulse')?.className).toBe('pulse a');
     expect(text(h.el.querySelector('[data-testid=office-total]'))).toContain('75,0%');
-    // The second counter has no votes yet: an em dash, not 0%.
-    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-2"] [data-testid=live-percent]'))).toBe('—hài lòng hôm nay');
+    // The second counter has no votes yet: said in words, not 0% or a dash.
+    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-2"] [data-testid=live-percent]'))).toBe('Chưa có lượt đánh giá');
     expect(text(h.el.querySelector('.recent'))).toContain('Rất hài lòng');
   });
 

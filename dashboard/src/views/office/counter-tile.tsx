@@ -28,6 +28,8 @@ interface TileModel {
   readonly cls: ReadonlySignal<string>;
   readonly bigCls: ReadonlySignal<string>;
   readonly percent: ReadonlySignal<string>;
+  /** "hài lòng hôm nay" under a percentage; nothing under "Chưa có lượt đánh giá". */
+  readonly caption: ReadonlySignal<string>;
   /** The votes the percentage stands on, and "ít lượt" under the ward's minimum. */
   readonly basis: ReadonlySignal<string>;
   readonly basisCls: ReadonlySignal<string>;
@@ -93,8 +95,10 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
       ]);
     }),
     cls: computed(() => (value.value === null ? 'tile empty' : below.value ? 'tile below' : 'tile')),
-    bigCls: computed(() => (below.value ? 'big bad' : 'big')),
-    percent: computed(() => pct(value.value, locale.value, digits)),
+    bigCls: computed(() => (value.value === null ? 'big none' : below.value ? 'big bad' : 'big')),
+    // No votes: said in words, not a big dash (a dash reads as a broken figure on the TV).
+    percent: computed(() => (value.value === null ? t.value.noVotes : pct(value.value, locale.value, digits))),
+    caption: computed(() => (value.value === null ? '' : t.value.satisfiedToday)),
     basis: computed(() => {
       const n = figure.value.today.total;
       if (n === 0) return '';
@@ -160,7 +164,7 @@ export function CounterTile(props: { app: AppState; counterKey: string }) {
       </div>
       <div class={m.bigCls} data-testid="live-percent">
         {m.percent}
-        <small>{t.satisfiedToday}</small>
+        <small>{m.caption}</small>
       </div>
       <div class={m.basisCls} data-testid="basis">
         {m.basis}
