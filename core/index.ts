@@ -22,3 +22,4 @@ export * from './percent.ts';
 export * from './confidence.ts';
 export * from './format.ts';
 export * from './period.ts';
+export * from './csv.ts';

@@ -5,6 +5,7 @@
  * office's YAML file, so the demo can never drift from what production
  * accepts.
  */
+import type { OpeningHours } from '../../core/opening-hours.ts';
 import type { HailongConfig } from '../config/hailong-config.ts';
 import { validateConfig } from '../config/validate-config.ts';
 import { DEMO_COUNTER_FIELDS, demoOfficerName } from './demo-wards.ts';
@@ -39,6 +40,8 @@ export interface DemoConfigOptions {
   readonly brokerPort?: number;
   /** Serial port paths of the virtual boxes (`stream:SIM-01` …). */
   readonly ports: readonly string[];
+  /** The office's hours (see demo-citizens.ts: a demo session when started out of hours). @default DEFAULT_OPENING_HOURS */
+  readonly openingHours?: OpeningHours;
 }
 
 /** The demo office config (validated; throws only if the demo itself is broken). */
@@ -48,6 +51,7 @@ export function demoConfig(options: DemoConfigOptions): HailongConfig {
     ward: { id: 'phuc-xa', name: 'Phường Phúc Xá' },
     scale: 3,
     target: 80,
+    ...(options.openingHours === undefined ? {} : { openingHours: options.openingHours }),
     // Two officers per counter take turns (demo.ts): cb-1 … cb-8.
     officers: Array.from({ length: 8 }, (_, i) => ({ id: `cb-${i + 1}`, name: demoOfficerName(`cb-${i + 1}`) })),
     rating: { cooldownMs: 3000, mode: 'open', windowMs: 30_000 },

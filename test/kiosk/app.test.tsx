@@ -32,6 +32,7 @@ const offlineClient: LinkClient = {
   start() {},
   async stop() {},
   reconnectNow() {},
+  connectionLost() {},
   publish: () => Promise.reject(new Error('offline')),
   on: () => () => undefined,
 };

@@ -162,9 +162,9 @@ export function createAppState(deps: AppDeps) {
   // the end of the render.
   let pending: { t0: number; kinds: string[] } | undefined;
 
-  const onMessage = (topic: string, payload: Uint8Array) => {
+  const onMessage = (topic: string, payload: Uint8Array, retained?: boolean) => {
     const t0 = params.perf ? performance.now() : 0;
-    const outcome = store.apply(topic, payload);
+    const outcome = store.apply(topic, payload, { live: retained === false });
     const at = now();
     writer?.note(outcome, at);
     batch(() => {

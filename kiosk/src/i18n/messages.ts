@@ -26,6 +26,10 @@ export interface Messages {
   readonly recorded: string;
   readonly notOpen: string;
   readonly storeFailed: string;
+  /** Two devices on one kiosk address: this one gave way (issue 12). */
+  readonly conflictTitle: string;
+  readonly conflictDetail: (terminal: string) => string;
+  readonly conflictRetry: string;
   readonly levelsGroup: string;
   readonly reasonsGroup: string;
   readonly contrastToggle: string;
@@ -80,6 +84,10 @@ const vi: Messages = {
   recorded: 'Đã ghi nhận',
   notOpen: 'Chưa đến lượt đánh giá: vui lòng chờ cán bộ hoàn tất hồ sơ.',
   storeFailed: 'Không lưu được đánh giá. Vui lòng báo cán bộ.',
+  conflictTitle: 'Máy đánh giá này đang được dùng trên một thiết bị khác',
+  conflictDetail: (t) =>
+    `Một thiết bị khác đã mở địa chỉ của máy đánh giá ${t} trước thiết bị này. Để hai thiết bị không tranh nhau một kết nối và không trùng số phiếu, thiết bị này tạm dừng nhận đánh giá. Vui lòng báo cán bộ.`,
+  conflictRetry: 'Thử lại',
   levelsGroup: 'Mức độ hài lòng',
   reasonsGroup: 'Lý do chưa hài lòng',
   contrastToggle: 'Chữ lớn, tương phản cao',
@@ -149,6 +157,10 @@ const en: Messages = {
   recorded: 'Recorded',
   notOpen: 'Rating is not open yet: please wait until the officer has finished.',
   storeFailed: 'Your rating could not be saved. Please tell the staff.',
+  conflictTitle: 'This rating terminal is in use on another device',
+  conflictDetail: (t) =>
+    `Another device opened the address of terminal ${t} before this one. So that the two do not fight over one connection or reuse vote numbers, this device has stopped taking ratings. Please tell the staff.`,
+  conflictRetry: 'Try again',
   levelsGroup: 'Satisfaction',
   reasonsGroup: 'Reasons',
   contrastToggle: 'Large text, high contrast',

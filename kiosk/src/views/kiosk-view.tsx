@@ -84,7 +84,17 @@ export function KioskView(props: {
         <span class="place">{place}</span>
         <StatusDot snapshot={snapshot} onSecret={() => setSettingsOpen(true)} />
       </header>
-      {snapshot.ready ? (
+      {snapshot.conflict !== undefined ? (
+        <main data-screen="conflict">
+          <div class="problem" role="alert" data-testid="device-conflict">
+            <h1>{m.conflictTitle}</h1>
+            <p>{m.conflictDetail(snapshot.options.terminal)}</p>
+            <button type="button" class="tool" onClick={() => runtime.reconnect()}>
+              {m.conflictRetry}
+            </button>
+          </div>
+        </main>
+      ) : snapshot.ready ? (
         <CitizenScreen runtime={runtime} state={t} lang={lang} now={now} />
       ) : (
         <main data-screen="loading" aria-busy="true" />

