@@ -20,6 +20,7 @@ import { fill } from '../../i18n/messages.ts';
 import { formatMoment, formatTimeSeconds } from '../../i18n/format.ts';
 import { LEVEL_COLORS } from '../../theme/palette.ts';
 import { pct, satisfied } from '../common/figures.tsx';
+import { reasonsLine } from '../common/reasons-panel.tsx';
 
 /** The signals of one tile. */
 interface TileModel {
@@ -45,6 +46,8 @@ interface TileModel {
   readonly lastVote: ReadonlySignal<string>;
   readonly officer: ReadonlySignal<string>;
   readonly officerCls: ReadonlySignal<string>;
+  /** Today's reasons for low ratings in words, '' when none. */
+  readonly reasons: ReadonlySignal<string>;
   /**
    * `pulse a` / `pulse b` on alternate votes: switching the animation name
    * restarts the CSS animation without a forced reflow or a script animation.
@@ -132,6 +135,10 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
     }),
     officer: computed(() => figure.value.officer?.name ?? t.value.noOfficer),
     officerCls: computed(() => (figure.value.officer === null ? 'muted' : '')),
+    reasons: computed(() => {
+      const line = reasonsLine(figure.value.reasons, locale.value);
+      return line === '' ? '' : fill(t.value.reasonsToday, { list: line });
+    }),
     pulseCls: computed(() => {
       const n = app.pulse(key).value;
       return n === 0 ? 'pulse' : n % 2 === 1 ? 'pulse a' : 'pulse b';
@@ -201,6 +208,9 @@ export function CounterTile(props: { app: AppState; counterKey: string }) {
         <dt>{t.officer}</dt>
         <dd class={m.officerCls}>{m.officer}</dd>
       </dl>
+      <div class="reasons-line" data-testid="tile-reasons">
+        {m.reasons}
+      </div>
       {fig.terminals
         .filter((term) => term.state === 'offline')
         .map((term) => (
