@@ -18,7 +18,7 @@ import type { DiscoveryFs } from './serial/port-candidates.ts';
 import type { PortOpener } from './serial/port-handle.ts';
 import type { TerminalSessionOptions } from './serial/terminal-session.ts';
 import { StaticServer } from './static-server.ts';
-import { WardBridge } from './ward-bridge.ts';
+import { WardBridge, type WardBridgeOptions } from './ward-bridge.ts';
 
 /** The embedded broker's persistence, in the data folder beside the journal. */
 export const BROKER_DB_FILE = 'broker.db';
@@ -45,6 +45,10 @@ export interface HailongAppOptions {
   readonly extraFeatures?: (app: HailongApp) => readonly Feature[];
   /** PEM text of the CA of an external mqtts/wss broker (see `readCa`). */
   readonly ca?: string;
+  /** PEM text of the hub's CA, `upstream.caFile` (see `readUpstreamCa`). */
+  readonly upstreamCa?: string;
+  /** Forwarding tuning (tests, the bench). */
+  readonly upstreamTuning?: WardBridgeOptions['upstreamTuning'];
   /** Add the kiosk's demo credentials to the printed kiosk URLs. @default false */
   readonly credentialsInUrls?: boolean;
 }
@@ -104,6 +108,8 @@ export class HailongApp {
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
       kioskVotes: embedded ? 'broker-gate' : 'subscribe',
+      ...(options.upstreamCa === undefined ? {} : { upstreamCa: options.upstreamCa }),
+      ...(options.upstreamTuning === undefined ? {} : { upstreamTuning: options.upstreamTuning }),
     });
     const features: Feature[] = [];
     if (this.broker !== undefined) {
@@ -193,6 +199,7 @@ export class HailongApp {
       `hailong ${this.options.version} · ${config.ward.name}, ${config.district.name}`,
       ...(e.web === undefined ? [] : [`  Bảng theo dõi / dashboard: ${e.web.dashboard}`, ...e.web.kiosks.map((k) => `  Kiosk: ${k}`)]),
       ...(e.broker === undefined ? [`  MQTT broker (external): ${config.mqtt.urls.join(', ')}`] : [`  MQTT broker (embedded): ${e.broker.url}${e.web?.mqttWs === undefined ? '' : ` · WebSocket ${e.web.mqttWs}`}`]),
+      ...(config.upstream === undefined ? [] : [`  Hub / upstream: ${config.upstream.urls.join(', ')}`]),
       `  Journal: ${this.bridge.journal.options.path}`,
       `  Serial ports: ${config.serial.ports === 'auto' ? 'auto (/dev/serial/by-id, ttyACM*, ttyUSB*)' : config.serial.ports.join(', ')}`,
       ...(failed.length > 0 ? [`  NOT RUNNING: ${failed.join(', ')}`] : []),
@@ -216,4 +223,9 @@ function portInUse(error: unknown, port: number, what: string, variable: string,
 /** Reads the CA file named by the config, for mqtts/wss brokers. */
 export async function readCa(config: HailongConfig): Promise<string | undefined> {
   return config.mqtt.caFile === undefined ? undefined : readFile(config.mqtt.caFile, 'utf8');
+}
+
+/** Reads `upstream.caFile`, the CA of the hub broker. */
+export async function readUpstreamCa(config: HailongConfig): Promise<string | undefined> {
+  return config.upstream?.caFile === undefined ? undefined : readFile(config.upstream.caFile, 'utf8');
 }

@@ -33,6 +33,7 @@ import { TerminalDirectory } from './serial/terminal-directory.ts';
 import { TerminalSession, type TerminalSessionOptions } from './serial/terminal-session.ts';
 import { KioskIntake } from './kiosk/kiosk-intake.ts';
 import { KioskVoteSubscriber } from './kiosk/kiosk-vote-subscriber.ts';
+import { Upstream, type UpstreamOptions } from './upstream/upstream.ts';
 
 /** The broker connection a ward bridge uses. */
 export interface BrokerConnection {
@@ -70,6 +71,10 @@ export interface WardBridgeOptions {
    * @default "subscribe"
    */
   readonly kioskVotes?: 'subscribe' | 'broker-gate';
+  /** PEM text of `upstream.caFile` (the hub's CA). */
+  readonly upstreamCa?: string;
+  /** Forwarding tuning (tests, the bench). */
+  readonly upstreamTuning?: Pick<UpstreamOptions, 'link' | 'forwarder' | 'mirror'>;
 }
 
 /** How often sessions are ticked (PING, offline) and statuses refreshed (ms). */
@@ -82,6 +87,8 @@ export class WardBridge {
   readonly outbox: OutboxPublisher;
   readonly retained: RetainedState;
   readonly witness: WillWitness;
+  /** Forwarding to the district/province hub, when the config has `upstream`. */
+  readonly upstream: Upstream | undefined;
   readonly ports: SerialPorts;
   readonly counters = new CounterState();
   readonly cooldown = new CooldownGuard();
@@ -129,8 +136,26 @@ export class WardBridge {
       },
       log: this.log.child({ part: 'mqtt' }),
     });
-    this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version);
     this.witness = new WillWitness(config, this.link, this.log.child({ part: 'witness' }));
+    this.upstream =
+      config.upstream === undefined
+        ? undefined
+        : new Upstream({
+            config: config.upstream,
+            ward,
+            journal: this.journal,
+            local: this.link,
+            version: options.version,
+            counters: () => this.counterSnapshot(),
+            log: this.log,
+            onStatusRefresh: () => void this.retained.refreshBridgeStatus(),
+            ...(options.upstreamCa === undefined ? {} : { ca: options.upstreamCa }),
+            ...options.upstreamTuning,
+          });
+    const upstream = this.upstream;
+    this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version, {
+      ...(upstream === undefined ? {} : { upstream: () => upstream.progress() }),
+    });
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
     this.kioskIntake = new KioskIntake({ config, journal: this.journal, counters: this.counters, log: this.log.child({ part: 'kiosk-intake' }) });
     const broker = options.broker;
@@ -179,6 +204,8 @@ export class WardBridge {
       { name: 'retained', dependsOn: ['mqtt'], start: () => this.retained.start(), stop: () => this.retained.stop() },
       { name: 'witness', dependsOn: ['mqtt'], start: () => this.witness.start(), stop: () => this.witness.stop() },
       { name: 'outbox', dependsOn: ['journal', 'mqtt'], start: () => this.outbox.start(), stop: () => this.outbox.stop() },
+      // Beside the local path, never in it: a hub that is down slows nothing here.
+      ...(this.upstream?.features() ?? []),
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },
       { name: 'kiosk-intake', dependsOn: ['journal'], start: () => this.startKioskIntake(), stop: () => this.stopKioskIntake() },
     ];

@@ -5,6 +5,7 @@
  * connection flips the retained state without any MQTT 5 feature.
  */
 import {
+  booleanAt,
   decodeWith,
   enumAt,
   fieldPath,
@@ -57,6 +58,25 @@ export interface Status {
    * earlier claim keeps the terminal and the later yields (`keepsTerminal`).
    */
   readonly claimedAt?: number;
+  /** A bridge's forwarding to its district/province hub, when it has an upstream (`_bridge/status` only). */
+  readonly upstream?: UpstreamProgress;
+}
+
+/**
+ * How far a ward's bridge is with forwarding to the hub. Added in a
+ * backward-compatible way: older consumers ignore the field.
+ */
+export interface UpstreamProgress {
+  /** Connected to the hub broker now. */
+  readonly connected: boolean;
+  /** Stored votes the hub has not acknowledged yet. */
+  readonly backlog: number;
+  /** Votes acknowledged by the hub per second, over the last few seconds. */
+  readonly votesPerSecond: number;
+  /** Votes acknowledged by the hub since the bridge started. */
+  readonly forwarded: number;
+  /** Epoch ms of the hub's last acknowledgement, when there was one. */
+  readonly lastAckAt?: number;
 }
 
 /** Allowed values of `state`. */
@@ -90,6 +110,20 @@ function readErrors(value: unknown): Record<string, number> {
   return errors;
 }
 
+function readUpstream(value: unknown): UpstreamProgress {
+  const o = objectAt(value, 'upstream');
+  const count = (key: string) => intIn(requiredField(o, key, fieldPath('upstream', key)), fieldPath('upstream', key), 0, Number.MAX_SAFE_INTEGER);
+  const progress: { -readonly [K in keyof UpstreamProgress]: UpstreamProgress[K] } = {
+    connected: booleanAt(requiredField(o, 'connected', 'upstream.connected'), 'upstream.connected'),
+    backlog: count('backlog'),
+    votesPerSecond: count('votesPerSecond'),
+    forwarded: count('forwarded'),
+  };
+  const lastAckAt = optionalField(o, 'lastAckAt');
+  if (lastAckAt !== undefined) progress.lastAckAt = intIn(lastAckAt, 'upstream.lastAckAt', 0, MAX_EPOCH_MS);
+  return progress;
+}
+
 function readStatus(root: unknown): Status {
   const o = objectAt(root, undefined);
   const status: { -readonly [K in keyof Status]: Status[K] } = {
@@ -113,6 +147,8 @@ function readStatus(root: unknown): Status {
   if (errors !== undefined) status.errors = readErrors(errors);
   const claimedAt = optionalField(o, 'claimedAt');
   if (claimedAt !== undefined) status.claimedAt = intIn(claimedAt, 'claimedAt', 0, MAX_EPOCH_MS);
+  const upstream = optionalField(o, 'upstream');
+  if (upstream !== undefined) status.upstream = readUpstream(upstream);
   return status;
 }
 

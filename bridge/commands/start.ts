@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { usesEmbeddedBroker } from '../config/hailong-config.ts';
-import { HailongApp, readCa } from '../hailong-app.ts';
+import { HailongApp, readCa, readUpstreamCa } from '../hailong-app.ts';
 import { createLogger } from '../logger.ts';
 import { installProcessGuards } from '../process-guard.ts';
 import { parseCommand, PACKAGE_ROOT, processIo, readConfigOrReport, untilSignal, version, type CommandIo } from './command-io.ts';
@@ -98,8 +98,15 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
       io.stderr(`mqtt.caFile ${config.mqtt.caFile ?? ''} cannot be read: ${(error as Error).message}\n`);
       return 2;
     }
+    let upstreamCa: string | undefined;
+    try {
+      upstreamCa = await readUpstreamCa(config);
+    } catch (error) {
+      io.stderr(`upstream.caFile ${config.upstream?.caFile ?? ''} cannot be read: ${(error as Error).message}\n`);
+      return 2;
+    }
     if (!web && usesEmbeddedBroker(config)) log.info('no mqtt.urls in the config: running the embedded broker');
-    app = new HailongApp({ config, log, version: version(), configFile: resolve(configFile), ...(web ? { webRoot } : {}), ...(ca === undefined ? {} : { ca }) });
+    app = new HailongApp({ config, log, version: version(), configFile: resolve(configFile), ...(web ? { webRoot } : {}), ...(ca === undefined ? {} : { ca }), ...(upstreamCa === undefined ? {} : { upstreamCa }) });
   }
   await app.start();
   const signal = await untilSignal();

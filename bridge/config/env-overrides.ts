@@ -28,6 +28,10 @@ export const ENV_OVERRIDES: readonly Override[] = [
   { env: 'HAILONG_WEB_PORT', path: ['web', 'port'], parse: (t) => t },
   { env: 'HAILONG_SERIAL_PORTS', path: ['serial', 'ports'], parse: (t) => (t.trim() === 'auto' ? 'auto' : list(t)) },
   { env: 'HAILONG_DATA_DIR', path: ['dataDir'], parse: (t) => t },
+  { env: 'HAILONG_UPSTREAM_URLS', path: ['upstream', 'urls'], parse: list },
+  { env: 'HAILONG_UPSTREAM_USERNAME', path: ['upstream', 'username'], parse: (t) => t },
+  { env: 'HAILONG_UPSTREAM_PASSWORD', path: ['upstream', 'password'], parse: (t) => t },
+  { env: 'HAILONG_UPSTREAM_CA_FILE', path: ['upstream', 'caFile'], parse: (t) => t },
 ];
 
 /**

@@ -10,6 +10,7 @@ import type { Scale } from '../../core/scale.ts';
 import type { RatingMode } from '../../core/terminal-config.ts';
 import type { VoteSource } from '../../core/vote.ts';
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
+import type { UpstreamConfig } from './upstream-config.ts';
 
 /** A place with its id (topic level) and display name. */
 export interface NamedPlace {
@@ -99,6 +100,8 @@ export interface HailongConfig {
   readonly web: WebConfig;
   /** Folder of the journal database. */
   readonly dataDir: string;
+  /** The district's (or province's) hub to forward to; absent = this ward only. */
+  readonly upstream?: UpstreamConfig;
 }
 
 /** A terminal with the counter it belongs to. */

@@ -15,8 +15,10 @@ import type { RatingMode } from '../../core/terminal-config.ts';
 import { VOTE_SOURCES } from '../../core/vote.ts';
 import type { BrokerUser } from '../broker/broker-user.ts';
 import { passwordProblem, usernameProblem } from '../broker/broker-user-check.ts';
+import { brokerUrlsAt } from './broker-urls.ts';
 import { ConfigReader, type Node } from './config-reader.ts';
 import { join, ProblemList, type ConfigProblem } from './config-problem.ts';
+import { upstreamAt } from './upstream-config.ts';
 import type {
   CounterEntry,
   EmbeddedBrokerConfig,
@@ -35,9 +37,6 @@ export const BAUD_RATES: readonly number[] = [9600, 19200, 38400, 57600, 115200]
 /** Username the bridge itself uses on the embedded broker; no configured account may take it. */
 export const BRIDGE_USERNAME = 'hailong-bridge';
 
-/** Broker URL schemes mqtt.js can dial. */
-const URL_SCHEMES = ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'];
-
 /** Top-level settings, in the order of hailong.example.yaml. */
 const TOP_KEYS = [
   'district',
@@ -54,6 +53,7 @@ const TOP_KEYS = [
   'broker',
   'web',
   'dataDir',
+  'upstream',
 ];
 
 /** Validation outcome: the config, or every problem found. */
@@ -215,22 +215,7 @@ function mqttAt(r: ConfigReader, value: unknown): MqttConfig | undefined {
   const node = r.map(value ?? {}, 'mqtt');
   if (node === undefined) return undefined;
   r.unknownKeys(node, 'mqtt', ['urls', 'username', 'password', 'caFile', 'clientId']);
-  const urls: string[] = [];
-  const raw = typeof node.urls === 'string' ? [node.urls] : r.list_(node.urls, 'mqtt.urls');
-  raw?.forEach((u, i) => {
-    const path = join('mqtt.urls', i);
-    const text = r.text(u, path, 512);
-    if (text === undefined) return;
-    let url: URL | undefined;
-    try {
-      url = new URL(text);
-    } catch {
-      r.list.add(path, `${JSON.stringify(text)} is not a URL (e.g. mqtt://192.168.1.10:1883 or mqtts://broker.example:8883)`);
-      return;
-    }
-    if (!URL_SCHEMES.includes(url.protocol)) r.list.add(path, `scheme ${url.protocol} is not one of ${URL_SCHEMES.join(' ')}`);
-    else urls.push(text);
-  });
+  const urls = brokerUrlsAt(r, node.urls, 'mqtt.urls') ?? [];
   const out: { -readonly [K in keyof MqttConfig]: MqttConfig[K] } = { urls };
   if (node.username !== undefined) out.username = r.text(node.username, 'mqtt.username', 128);
   if (node.password !== undefined) out.password = r.text(node.password, 'mqtt.password', 256);
@@ -316,6 +301,7 @@ export function validateConfig(tree: unknown): ConfigResult {
   const broker = brokerAt(r, root.broker, district?.id ?? 'x', ward?.id ?? 'x', counters ?? []);
   const web = webAt(r, root.web);
   const dataDir = r.text(root.dataDir ?? './data', 'dataDir', 1024);
+  const upstream = upstreamAt(r, root.upstream, { urls: mqtt?.urls ?? [], ...(broker === undefined ? {} : { embeddedPort: broker.port }) });
   if (
     !list.ok ||
     district === undefined ||
@@ -334,7 +320,7 @@ export function validateConfig(tree: unknown): ConfigResult {
   ) {
     return { ok: false, problems: list.problems };
   }
-  const config: HailongConfig = { district, ward, scale, target, minVotes, officers, rating, openingHours, counters, serial, mqtt, broker, web, dataDir };
+  const config: HailongConfig = { district, ward, scale, target, minVotes, officers, rating, openingHours, counters, serial, mqtt, broker, web, dataDir, ...(upstream === undefined ? {} : { upstream }) };
   return { ok: true, config };
 }
 

@@ -8,10 +8,13 @@
  * the marks can never disagree with the votes.
  */
 
-/** Bumped when the schema changes; a newer database is refused, not guessed at. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped when the schema changes; a newer database is refused, not guessed at.
+ * 2: `votes.forwarded`, the upstream (hub) mark, see `migrateSchema`.
+ */
+export const SCHEMA_VERSION = 2;
 
-/** Statements creating schema version 1 (idempotent). */
+/** Statements creating the version 1 tables (idempotent); `migrateSchema` brings them to the current version. */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
@@ -91,3 +94,24 @@ CREATE TABLE IF NOT EXISTS rejected (
   UNIQUE (uid, device_seq)
 ) STRICT;
 `;
+
+/** The subset of a better-sqlite3 database the migration uses. */
+interface MigrationDb {
+  prepare(sql: string): { all(): unknown[] };
+  exec(sql: string): unknown;
+}
+
+/**
+ * Brings a version-1 journal to version 2 (idempotent, run at every open
+ * after SCHEMA_SQL): the `forwarded` column is the per-row mark of the
+ * upstream forwarder, separate from `published` (the ward's own broker):
+ * set only on the hub's PUBACK. Existing rows start unforwarded, so a ward
+ * that gets an upstream later sends the hub every vote it holds; the hub
+ * archives by vote id, so nothing is counted twice.
+ */
+export function migrateSchema(db: MigrationDb): void {
+  const columns = db.prepare('PRAGMA table_info(votes)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'forwarded')) db.exec('ALTER TABLE votes ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0');
+  // The forwarder reads the oldest unforwarded rows and counts the backlog through this index.
+  db.exec('CREATE INDEX IF NOT EXISTS votes_forward ON votes (id) WHERE forwarded = 0');
+}

@@ -19,7 +19,8 @@ import { localParts } from '../../core/time.ts';
 import { topicFor } from '../../core/topic.ts';
 import { voteId, type Vote } from '../../core/vote.ts';
 import type { LevelKey } from '../../core/scale.ts';
-import { REJECTED_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
+import { ForwardQueue } from './forward-queue.ts';
+import { migrateSchema, REJECTED_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
 import { RejectedVotes, type RejectedInput, type RejectOutcome } from './rejected-votes.ts';
 import { RevocationLog, type Revocation, type RevocationRequest, type TerminalMonth } from './revocation-log.ts';
 import { OWN_SEQ_UID_PREFIX, TallyBook } from './tally-book.ts';
@@ -124,6 +125,7 @@ export class Journal extends EventEmitter<JournalEvents> {
   private revocationLog: RevocationLog | undefined;
   /** The highest revocation whose tallies this process has folded again. */
   private revocationsSeen = 0;
+  private forwards: ForwardQueue | undefined;
   private tallyTimer: NodeJS.Timeout | undefined;
   /** Device high-water marks read or written so far (the database is the truth). */
   private readonly marks = new Map<string, number>();
@@ -159,10 +161,13 @@ export class Journal extends EventEmitter<JournalEvents> {
       db.exec(SCHEMA_SQL);
       db.exec(REJECTED_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
-      if (row === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
-      else if (Number(row.value) > SCHEMA_VERSION) {
+      if (row !== undefined && Number(row.value) > SCHEMA_VERSION) {
         throw new Error(`journal ${this.options.path} has schema ${row.value}, newer than this hailong (${SCHEMA_VERSION})`);
       }
+      db.transaction(() => {
+        migrateSchema(db);
+        db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(SCHEMA_VERSION));
+      })();
       if (this.options.maxBytes !== undefined) {
         const pageSize = db.pragma('page_size', { simple: true }) as number;
         db.pragma(`max_page_count = ${Math.max(1, Math.floor(this.options.maxBytes / pageSize))}`);
@@ -176,6 +181,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.rejectedVotes = new RejectedVotes(db);
     this.revocationLog = new RevocationLog(db);
     this.book = new TallyBook(db, this.options.levels, this.revocationLog);
+    this.forwards = new ForwardQueue(db);
     this.book.recover();
     this.syncRevocations(Number((db.prepare("SELECT value FROM meta WHERE key = 'revocations_folded'").get() as { value: string } | undefined)?.value ?? 0));
     this.tallyTimer = setInterval(() => this.persistTallies(), this.options.tallyFlushMs);
@@ -211,6 +217,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.book = undefined;
     this.revocationLog = undefined;
     this.revocationsSeen = 0;
+    this.forwards = undefined;
     this.marks.clear();
     this.seqs.clear();
   }
@@ -472,6 +479,12 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.handle.transaction(() => {
       for (const id of rowids) mark.run(id);
     })();
+  }
+
+  /** The upstream (hub) marks of the stored votes: the forwarder's outbox. */
+  get forwardQueue(): ForwardQueue {
+    if (this.forwards === undefined) throw new Error('journal is not open: call open() first');
+    return this.forwards;
   }
 
   /** The current tally of one terminal-month, if it has votes. */

@@ -52,7 +52,8 @@ export interface MqttLinkEvents {
   rejected: [topic: string, code: string, message: string];
 }
 
-function serversOf(urls: readonly string[]): NonNullable<IClientOptions['servers']> {
+/** mqtt.js `servers` (host, port, protocol) from broker URLs, with each scheme's default port. */
+export function serversOf(urls: readonly string[]): NonNullable<IClientOptions['servers']> {
   return urls.map((u) => {
     const url = new URL(u);
     const protocol = url.protocol.replace(':', '') as 'mqtt' | 'mqtts' | 'ws' | 'wss' | 'tcp' | 'ssl';

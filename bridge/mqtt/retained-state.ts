@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { Office } from '../../core/office.ts';
 import type { TerminalPath } from '../../core/path.ts';
-import type { Status } from '../../core/status.ts';
+import type { Status, UpstreamProgress } from '../../core/status.ts';
 import type { TerminalConfig } from '../../core/terminal-config.ts';
 import { BUILTIN_SCALES, type Scale } from '../../core/scale.ts';
 import type { HailongConfig, PlacedTerminal } from '../config/hailong-config.ts';
@@ -25,6 +25,8 @@ export interface RetainedStateOptions {
   readonly tallyDelayMs?: number;
   /** How often the bridge status (with its counters) is refreshed (ms). @default 30000 */
   readonly statusIntervalMs?: number;
+  /** The forwarding progress to the hub, for the bridge status (bridge/upstream/). @default none */
+  readonly upstream?: () => UpstreamProgress;
 }
 
 /** A built-in scale travels as its id (small retained payloads), a custom one in full. */
@@ -74,6 +76,7 @@ export class RetainedState {
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly tallyDelayMs: number;
   private readonly statusIntervalMs: number;
+  private readonly upstream: (() => UpstreamProgress) | undefined;
   private readonly onConnect = () => void this.publishAll();
   private readonly onTally = (path: TerminalPath, month: string) => this.tallyChanged(path, month);
   private readonly ward;
@@ -91,6 +94,7 @@ export class RetainedState {
   ) {
     this.tallyDelayMs = options.tallyDelayMs ?? 200;
     this.statusIntervalMs = options.statusIntervalMs ?? 30_000;
+    this.upstream = options.upstream;
     this.ward = { district: config.district.id, ward: config.ward.id };
     this.bridgeStatus = { v: 1, state: 'online', at: Date.now(), model: 'hailong-bridge', firmware: version };
   }
@@ -106,7 +110,7 @@ export class RetainedState {
     // tally: issue 12 found the demo's history retained for 3 of 13 months
     // because only the serial path told this feature about its votes.
     this.journal.on('tally-changed', this.onTally);
-    this.statusTimer = setInterval(() => void this.publishBridgeStatus(), this.statusIntervalMs);
+    this.statusTimer = setInterval(() => void this.refreshBridgeStatus(), this.statusIntervalMs);
     this.statusTimer.unref();
     if (this.link.connected) void this.publishAll();
   }
@@ -150,8 +154,9 @@ export class RetainedState {
     );
   }
 
-  private async publishBridgeStatus(): Promise<void> {
-    this.bridgeStatus = { ...this.bridgeStatus, errors: this.bridgeCounters() };
+  /** Republishes the bridge status with fresh counters (and upstream progress). */
+  async refreshBridgeStatus(): Promise<void> {
+    this.bridgeStatus = { ...this.bridgeStatus, errors: this.bridgeCounters(), ...this.upstreamField() };
     await this.safely('bridge-status', () => this.link.publish('bridge-status', this.ward, this.bridgeStatus));
   }
 
@@ -159,7 +164,7 @@ export class RetainedState {
   async publishAll(): Promise<void> {
     const now = Date.now();
     // Online carries this connection's will time: when the will fires, it wins.
-    this.bridgeStatus = { v: 1, state: 'online', at: this.link.connectionAt || now, model: 'hailong-bridge', firmware: this.version, errors: this.bridgeCounters() };
+    this.bridgeStatus = { v: 1, state: 'online', at: this.link.connectionAt || now, model: 'hailong-bridge', firmware: this.version, errors: this.bridgeCounters(), ...this.upstreamField() };
     const jobs: Promise<void>[] = [
       this.safely('bridge-status', () => this.link.publish('bridge-status', this.ward, this.bridgeStatus)),
       this.safely('office', () => this.link.publish('office', this.ward, officeOf(this.config, now))),
@@ -180,6 +185,10 @@ export class RetainedState {
   /** Retained publishes that failed (each logged at warn; all are republished on the next connect). */
   stats(): { readonly failed: number } {
     return { failed: this.failed };
+  }
+
+  private upstreamField(): Pick<Status, 'upstream'> {
+    return this.upstream === undefined ? {} : { upstream: this.upstream() };
   }
 
   private async safely(what: string, publish: () => Promise<void>): Promise<void> {

@@ -41,6 +41,15 @@ describe('parseStatus', () => {
     expect(parseStatus('{"v":1,"state":"offline","at":0}')).toEqual({ ok: true, value: { v: 1, state: 'offline', at: 0 } });
   });
 
+  it("reads a bridge's upstream progress, and older statuses without it as before", () => {
+    const bridge: Status = { v: 1, state: 'online', at: 5, model: 'hailong-bridge', upstream: { connected: false, backlog: 20_000, votesPerSecond: 0, forwarded: 12, lastAckAt: 4 } };
+    expect(parseStatus(JSON.stringify(bridge))).toEqual({ ok: true, value: bridge });
+    expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true,"backlog":0,"votesPerSecond":7,"forwarded":9}}')).toMatchObject({ ok: true, value: { upstream: { connected: true, forwarded: 9 } } });
+    expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":"yes","backlog":0,"votesPerSecond":0,"forwarded":0}}')).toMatchObject({ ok: false, field: 'upstream.connected' });
+    expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true,"backlog":-1,"votesPerSecond":0,"forwarded":0}}')).toMatchObject({ ok: false, code: 'out-of-range', field: 'upstream.backlog' });
+    expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true}}')).toMatchObject({ ok: false, code: 'missing-field', field: 'upstream.backlog' });
+  });
+
   it('keeps an error counter named constructor as an own property only', () => {
     const r = parseStatus(online);
     expect(r.ok && Object.hasOwn(r.value.errors ?? {}, 'constructor')).toBe(true);

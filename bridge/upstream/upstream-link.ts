@@ -1,0 +1,217 @@
+/**
+ * The mqtt.js adapter of the connection to the hub (`upstream.urls`): a
+ * fixed client id with a persistent session (clean: false), fail over
+ * between the URLs (mqtt.js `servers` rotates on each attempt), the ward's
+ * `_bridge/status` as last will on the hub, and reconnection with
+ * exponential backoff and jitter run here rather than by mqtt.js (whose
+ * reconnectPeriod is a fixed interval). A hub that is unreachable, refuses
+ * the login or drops is logged once, then as a periodic summary, never
+ * once per attempt: a ward may be cut off for a day.
+ *
+ * Nothing is queued inside mqtt.js: `publish` rejects while disconnected,
+ * because mqtt.js's stores are not a durability layer (FIELD-NOTES.md,
+ * MQTT.js #2015) and the journal is the queue. Each reconnect starts
+ * mqtt.js with fresh stores (`client.reconnect()`), so what was in flight
+ * when the line dropped is never replayed behind the forwarder's back: the
+ * forwarder sends it again itself, pipelined, from the journal.
+ */
+import { EventEmitter } from 'node:events';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { serversOf } from '../mqtt/mqtt-link.ts';
+import type { UpstreamChannel, UpstreamChannelEvents } from './upstream-channel.ts';
+
+/** Options of `UpstreamLink`. */
+export interface UpstreamLinkOptions {
+  /** Hub broker URLs, tried in turn. */
+  readonly urls: readonly string[];
+  /** Fixed client id: the hub keeps the session across reconnects. */
+  readonly clientId: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** PEM text of the hub's CA (mqtts/wss). */
+  readonly ca?: string;
+  /** Last will on the hub, made for each connection with its time (see MqttLink). */
+  readonly will?: { readonly topic: string; readonly payload: (at: number) => string };
+  /** First wait before a reconnect (ms). @default 1000 */
+  readonly minBackoffMs?: number;
+  /** Longest wait between reconnects (ms). @default 15000 */
+  readonly maxBackoffMs?: number;
+  /** MQTT keepalive (s): how soon a silently dead WAN line is noticed (1.5 ×). @default 20 */
+  readonly keepaliveSeconds?: number;
+  /** Longest wait for CONNACK (ms). @default 10000 */
+  readonly connectTimeoutMs?: number;
+  /** Interval of the "still unreachable" summary line (ms). @default 60000 */
+  readonly summaryMs?: number;
+  readonly log: Logger;
+}
+
+type Resolved = Readonly<Required<Omit<UpstreamLinkOptions, 'username' | 'password' | 'ca' | 'will'>>> & Pick<UpstreamLinkOptions, 'username' | 'password' | 'ca' | 'will'>;
+
+/** Outage bookkeeping for the log. */
+interface Outage {
+  readonly since: number;
+  attempts: number;
+  lastError: string;
+  lastSummary: number;
+}
+
+/** The connection to the hub broker. */
+export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements UpstreamChannel {
+  readonly options: Resolved;
+  private client: MqttClient | undefined;
+  private stopping = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private willAt = 0;
+  private connectedAt = 0;
+  private outage: Outage | undefined;
+  private lastError = '';
+  private everConnected = false;
+
+  constructor(options: UpstreamLinkOptions) {
+    super();
+    this.options = Object.freeze({
+      ...options,
+      minBackoffMs: options.minBackoffMs ?? 1000,
+      maxBackoffMs: options.maxBackoffMs ?? 15_000,
+      keepaliveSeconds: options.keepaliveSeconds ?? 20,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      summaryMs: options.summaryMs ?? 60_000,
+    });
+  }
+
+  /** Starts connecting in the background; never throws for an unreachable hub. */
+  start(): void {
+    if (this.client !== undefined) return;
+    const o = this.options;
+    if (o.urls.length === 0) throw new TypeError('"urls" must list at least one hub broker URL');
+    this.stopping = false;
+    this.willAt = Date.now();
+    const first = new URL(o.urls[0] as string);
+    const client = mqtt.connect({
+      servers: serversOf(o.urls),
+      path: first.pathname === '/' ? '/mqtt' : first.pathname,
+      clientId: o.clientId,
+      clean: false,
+      protocolVersion: 4,
+      keepalive: o.keepaliveSeconds,
+      connectTimeout: o.connectTimeoutMs,
+      // Reconnects are ours (backoff); 0 also stops mqtt.js queueing while offline.
+      reconnectPeriod: 0,
+      reconnectOnConnackError: true,
+      ...(o.username === undefined ? {} : { username: o.username }),
+      ...(o.password === undefined ? {} : { password: o.password }),
+      ...(o.ca === undefined ? {} : { ca: o.ca, rejectUnauthorized: true }),
+      ...(o.will === undefined ? {} : { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload(this.willAt)), qos: 1, retain: true } }),
+    });
+    this.client = client;
+    client.on('connect', () => this.onConnect(client));
+    client.on('error', (error) => {
+      this.lastError = error.message;
+    });
+    client.on('close', () => this.onClose());
+  }
+
+  /** Ends the connection (waits up to `timeoutMs` for a clean DISCONNECT). */
+  async stop(timeoutMs = 2000): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.retryTimer);
+    const client = this.client;
+    this.client = undefined;
+    if (client === undefined) return;
+    // A DISCONNECT packet, so the hub drops the will (the bridge said "offline" itself); mqtt.js
+    // first waits for PUBACKs in flight, bounded here: the journal keeps what is unacknowledged.
+    await Promise.race([new Promise<void>((r) => client.end(false, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
+    if (!client.disconnected) await new Promise<void>((r) => client.end(true, {}, () => r()));
+  }
+
+  /** True while connected to the hub. */
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  /** The `at` of the current connection's will. */
+  get connectionAt(): number {
+    return this.connectedAt;
+  }
+
+  /** Which hub broker the link is connected to (or tried last). */
+  get broker(): string {
+    const c = this.client?.options;
+    return c === undefined ? '' : `${c.protocol ?? 'mqtt'}://${c.hostname ?? c.host ?? ''}:${c.port ?? ''}`;
+  }
+
+  /** Publishes at QoS 1; resolves on PUBACK; rejects at once when not connected. */
+  publish(topic: string, payload: string, retain: boolean): Promise<void> {
+    const client = this.client;
+    if (client === undefined || !client.connected) return Promise.reject(new Error('hub not connected'));
+    return new Promise((resolve, reject) => {
+      client.publish(topic, payload, { qos: 1, retain }, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  private onConnect(client: MqttClient): void {
+    (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
+    this.connectedAt = this.willAt;
+    this.failures = 0;
+    const broker = this.broker;
+    if (this.outage !== undefined) {
+      const { since, attempts } = this.outage;
+      this.options.log.info({ broker, downMs: Date.now() - since, attempts }, `hub reachable again after ${Math.round((Date.now() - since) / 1000)} s`);
+      this.outage = undefined;
+    } else {
+      this.options.log.info({ broker, first: !this.everConnected }, 'hub connected');
+    }
+    this.everConnected = true;
+    this.emit('connect');
+  }
+
+  private onClose(): void {
+    if (this.stopping || this.client === undefined) return;
+    const now = Date.now();
+    const error = this.lastError || 'connection closed';
+    this.lastError = '';
+    if (this.outage === undefined) {
+      this.outage = { since: now, attempts: 1, lastError: error, lastSummary: now };
+      const refused = /Not authorized|Bad username or password/i.test(error);
+      // Once, with what to do; the ward keeps working on its own broker meanwhile.
+      this.options.log.warn(
+        { broker: this.broker, error, wasConnected: this.everConnected },
+        refused
+          ? 'hub refused the login: check upstream.username and upstream.password (the hub account of this ward); votes are kept in the journal and sent once it accepts'
+          : 'hub unreachable: votes are kept in the journal and sent when the line is back; retrying with backoff',
+      );
+      this.emit('offline');
+    } else {
+      this.outage.attempts += 1;
+      this.outage.lastError = error;
+      if (now - this.outage.lastSummary >= this.options.summaryMs) {
+        this.outage.lastSummary = now;
+        this.options.log.warn({ downMs: now - this.outage.since, attempts: this.outage.attempts, error }, `hub still unreachable after ${Math.round((now - this.outage.since) / 1000)} s`);
+      }
+    }
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    clearTimeout(this.retryTimer);
+    const o = this.options;
+    const base = Math.min(o.maxBackoffMs, o.minBackoffMs * 2 ** Math.min(this.failures, 20));
+    this.failures += 1;
+    // ±20 % jitter: a district's wards must not all knock at the same instant after a hub restart.
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.retryTimer = setTimeout(() => this.retry(), delay);
+    this.retryTimer.unref();
+  }
+
+  private retry(): void {
+    const client = this.client;
+    if (client === undefined || this.stopping || client.connected) return;
+    this.willAt = Date.now();
+    const will = this.options.will;
+    if (will !== undefined && client.options.will !== undefined) client.options.will.payload = Buffer.from(will.payload(this.willAt));
+    // Fresh stores: nothing of the old connection is replayed by mqtt.js (the forwarder resends from the journal).
+    client.reconnect();
+  }
+}
