@@ -51,7 +51,10 @@ beforeAll(async () => {
   await rig.publish(retained);
   // A few live votes, some filtered.
   const live: Publication[] = [];
-  for (let i = 0; i < 6; i++) live.push(...bridge.vote('quay-1', 'quay-1-t1', i % 3 === 0 ? 'khong-hai-long' : 'hai-long', now - 50_000 + i * 1000, { officer: 'cb-1' }).publications);
+  for (let i = 0; i < 6; i++) {
+    const unhappy = i % 3 === 0;
+    live.push(...bridge.vote('quay-1', 'quay-1-t1', unhappy ? 'khong-hai-long' : 'hai-long', now - 50_000 + i * 1000, { officer: 'cb-1', ...(unhappy ? { reasons: ['thoi-gian-cho'] } : {}) }).publications);
+  }
   live.push(...bridge.vote('quay-1', 'quay-1-t1', 'hai-long', now - 40_000, { filtered: 'cooldown' }).publications);
   await rig.publish(live);
   context = await rig.browser.newContext({ locale: 'vi-VN' });
@@ -94,6 +97,12 @@ describe('every view at three sizes', () => {
       await page.waitForFunction(() => document.querySelector('h2')?.textContent === 'Phường Phúc Xá');
       await shot(page, 'office', vp);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(vp.width);
+      const tile = page.locator(`[data-counter="${DISTRICT}/${LIVE.id}/quay-1"]`);
+      // One precision rule (item 10), the votes beside the figure and "ít lượt" (item 12), the reasons (item 2), no diagnostics in the tile (item 13).
+      expect(await tile.locator('[data-testid=live-percent]').textContent()).toMatch(/^\d{1,3},\d%/);
+      expect(await tile.locator('[data-testid=basis]').textContent()).toBe('6 lượt · ít lượt');
+      expect(await tile.locator('[data-testid=tile-reasons]').textContent()).toBe('Lý do: Thời gian chờ 2 (100,0%)');
+      expect(await tile.textContent()).not.toContain('lọc');
       await page.close();
     });
 
@@ -115,6 +124,8 @@ describe('every view at three sizes', () => {
       expect(table.pctRight).toBeLessThanOrEqual(Math.min(vp.width, table.boxRight) + 1);
       if (vp.width < 600) expect(table.sticky).toBe('sticky');
       for (const n of await linesOf(page, '[data-testid=ranking] tbody td.unit button')) expect(n).toBeLessThanOrEqual(2);
+      // Names, never ids (item 3).
+      for (const name of await page.locator('[data-testid=ranking] tbody td.unit').allTextContents()) expect(name).toMatch(/^Phường /);
       // Chart text at least 10 px tall on screen.
       const smallest = await page.$$eval('svg.trend text', (texts) => Math.min(...texts.map((t) => t.getBoundingClientRect().height)));
       expect(smallest).toBeGreaterThanOrEqual(10);
@@ -140,6 +151,8 @@ describe('every view at three sizes', () => {
       await page.waitForSelector(`[data-counter="${DISTRICT}/${LIVE.id}/quay-1"]`);
       await shot(page, 'tv', vp);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(vp.width);
+      // Public: no diagnostics (item 13), no complaints next to officers' names.
+      expect(await page.locator('[data-testid=tv]').innerText()).not.toMatch(/lọc|Lý do/);
       await page.close();
     });
   }
