@@ -19,6 +19,7 @@ export * from './tally-guard.ts';
 export * from './tally-builder.ts';
 export * from './summary.ts';
 export * from './fold.ts';
+export * from './reason-count.ts';
 export * from './percent.ts';
 export * from './confidence.ts';
 export * from './format.ts';

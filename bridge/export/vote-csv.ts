@@ -6,6 +6,7 @@
  * BOM so Excel shows the diacritics.
  */
 import { CSV_BOM, csvLine } from '../../core/csv.ts';
+import { reasonLabel } from '../../core/reason.ts';
 import { LEVEL_LABELS } from '../../core/scale.ts';
 import { localParts } from '../../core/time.ts';
 import type { Vote } from '../../core/vote.ts';
@@ -16,7 +17,7 @@ export { CSV_BOM };
 /** Column headers, in order. */
 export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Mã phiếu (id)',
-  'Quận/huyện (district)',
+  'Đơn vị cấp trên (parent: district or province)',
   'Phường/xã (ward)',
   'Quầy (counter)',
   'Thiết bị (terminal)',
@@ -26,6 +27,7 @@ export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Tính vào tỷ lệ (counted)',
   'Bị lọc (filtered)',
   'Lý do (reasons)',
+  'Lý do, diễn giải (reason names)',
   'Cán bộ (officer)',
   'Số phiếu chờ (ticket)',
   'Nguồn (source)',
@@ -64,6 +66,8 @@ export function voteCsvRow(vote: Vote, revocation?: number): string {
     counted ? 'có' : 'không',
     vote.filtered === undefined ? '' : vote.filtered === 'cooldown' ? 'bấm lặp (cooldown)' : 'ngoài lượt (gated)',
     (vote.reasons ?? []).join(' '),
+    // Named in words as the kiosk asked them (core/reason.ts); an office's own ids show as themselves.
+    (vote.reasons ?? []).map((id) => reasonLabel(id, 'vi')).join('; '),
     vote.officer ?? '',
     vote.ticket ?? '',
     vote.source === 'button' ? 'hộp nút (button)' : 'màn hình cảm ứng (touch)',
