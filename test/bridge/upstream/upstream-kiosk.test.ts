@@ -1,0 +1,67 @@
+/**
+ * Kiosk votes reach the hub like button-box votes: the bridge journals what
+ * a kiosk publishes on the ward's broker (embedded Aedes here), and the
+ * forwarder sends every journal row, with the kiosk's own vote ids, to the
+ * hub (a real Mosquitto); the bridge's tally of the kiosk is retained there.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Tally } from '../../../core/tally.ts';
+import type { Status } from '../../../core/status.ts';
+import type { Vote } from '../../../core/vote.ts';
+import { validateConfig } from '../../../bridge/config/validate-config.ts';
+import { collect } from '../../helpers/mqtt-collector.ts';
+import { startMosquitto } from '../../helpers/mosquitto.ts';
+import { startApp, tempDir, until } from '../bridge-rig.ts';
+import { KIOSK, KioskPublisher, kioskVote } from '../kiosk/kiosk-publisher.ts';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const PASSWORD = 'kiosk-1-password';
+const counted = (t: Tally) => Object.values(t.days).reduce((n, d) => n + d.c.reduce((a, b) => a + b, 0), 0);
+
+describe('kiosk votes forwarded to the hub', () => {
+  it('go out with the kiosk’s own ids, each once, with the kiosk’s tally retained on the hub', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const hub = await startMosquitto();
+    cleanups.push(() => hub.dispose());
+    const archive = await collect(hub.url, 'hailong/v1/#', { clean: false, clientId: 'district-archive' });
+    cleanups.push(() => archive.close());
+    const r = validateConfig({
+      district: { id: KIOSK.district, name: 'Quận Ba Đình' },
+      ward: { id: KIOSK.ward, name: 'Phường Phúc Xá' },
+      rating: { cooldownMs: 0 },
+      counters: [{ id: KIOSK.counter, name: 'Quầy 1', terminals: [{ id: KIOSK.terminal, kind: 'touch', password: PASSWORD }] }],
+      serial: { ports: [] },
+      broker: { port: 0, host: '127.0.0.1' },
+      upstream: { urls: [hub.url] },
+      dataDir: tmp.dir,
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const { app, url } = await startApp(r.config);
+    cleanups.push(() => app.stop());
+    await until(() => app.bridge.kioskIntakeReady, 10_000, 'kiosk intake');
+    const kiosk = new KioskPublisher(url, { username: KIOSK.terminal, password: PASSWORD });
+    cleanups.push(() => kiosk.close());
+    for (let seq = 1; seq <= 30; seq++) await kiosk.deliver(kioskVote(seq));
+    // A kiosk that missed its PUBACKs sends again: journaled once, forwarded once.
+    for (const seq of [4, 30]) await kiosk.deliver(kioskVote(seq));
+    const ids = () => archive.json<Vote>('vote').map((v) => v.id);
+    await archive.waitFor(() => new Set(ids()).size === 30, 15_000, '30 kiosk votes on the hub');
+    expect(new Set(ids())).toEqual(new Set(Array.from({ length: 30 }, (_, i) => `kiosk-1:${i + 1}`)));
+    expect(archive.json<Vote>('vote').every((v) => v.source === 'touch')).toBe(true);
+    await until(() => app.bridge.journal.forwardQueue.backlog() === 0, 5000, 'every row marked forwarded');
+    expect(ids()).toHaveLength(30);
+    await archive.waitFor(
+      (m) => m.some((x) => /\/kiosk-1\/tally\/\d{4}-\d{2}$/.test(x.topic) && counted(JSON.parse(x.payload) as Tally) === 30),
+      10_000,
+      'the kiosk’s tally of 30 on the hub',
+    );
+    // The ward's bridge status on the hub carries the forwarding progress.
+    const bridge = archive.json<Status>('status').filter((s) => s.model === 'hailong-bridge');
+    expect(bridge.at(-1)?.upstream).toMatchObject({ connected: true });
+  });
+});
