@@ -32,7 +32,8 @@ Options:
   -h, --help         Show this help
 
 Environment: HAILONG_WEB_PORT, HAILONG_BROKER_PORT, HAILONG_MQTT_URLS,
-HAILONG_DATA_DIR, HAILONG_LOG_LEVEL (info, debug, …).
+HAILONG_DATA_DIR, HAILONG_UPSTREAM_URLS (the district/province hub),
+HAILONG_LOG_LEVEL (info, debug, …).
 `;
 
 /** Runs `hailong start` (web = true) or `hailong bridge` (web = false) until SIGINT/SIGTERM. */
