@@ -54,7 +54,12 @@ interface Outage {
   attempts: number;
   lastError: string;
   lastSummary: number;
+  /** Connections the hub closed soon after accepting them. */
+  shortLived: number;
 }
+
+/** A connection that lasts this long ends an outage (ms). */
+const STABLE_MS = 10_000;
 
 /** The connection to the hub broker. */
 export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements UpstreamChannel {
@@ -63,6 +68,8 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
   private stopping = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  private upSince = 0;
+  private stableTimer: NodeJS.Timeout | undefined;
   private willAt = 0;
   private connectedAt = 0;
   private outage: Outage | undefined;
@@ -117,6 +124,7 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
   async stop(timeoutMs = 2000): Promise<void> {
     this.stopping = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.stableTimer);
     const client = this.client;
     this.client = undefined;
     if (client === undefined) return;
@@ -154,16 +162,25 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
   private onConnect(client: MqttClient): void {
     (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.connectedAt = this.willAt;
-    this.failures = 0;
+    this.upSince = Date.now();
     const broker = this.broker;
-    if (this.outage !== undefined) {
-      const { since, attempts } = this.outage;
-      this.options.log.info({ broker, downMs: Date.now() - since, attempts }, `hub reachable again after ${Math.round((Date.now() - since) / 1000)} s`);
-      this.outage = undefined;
-    } else {
+    const outage = this.outage;
+    if (outage === undefined) {
       this.options.log.info({ broker, first: !this.everConnected }, 'hub connected');
+    } else if (outage.shortLived === 0) {
+      this.options.log.info({ broker, downMs: Date.now() - outage.since, attempts: outage.attempts }, `hub reachable again after ${Math.round((Date.now() - outage.since) / 1000)} s`);
     }
     this.everConnected = true;
+    // The outage ends (and the backoff starts again from its shortest wait)
+    // only once the connection has lasted: a hub that accepts the login and
+    // then closes the line at once must not be retried in a tight loop.
+    clearTimeout(this.stableTimer);
+    this.stableTimer = setTimeout(() => {
+      if (!this.connected) return;
+      this.outage = undefined;
+      this.failures = 0;
+    }, STABLE_MS);
+    this.stableTimer.unref();
     this.emit('connect');
   }
 
@@ -172,24 +189,41 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     const now = Date.now();
     const error = this.lastError || 'connection closed';
     this.lastError = '';
+    clearTimeout(this.stableTimer);
+    // How long the connection that just closed had been up (-1: it never was).
+    const lived = this.upSince === 0 ? -1 : now - this.upSince;
+    this.upSince = 0;
+    const closedAtOnce = lived >= 0 && lived < STABLE_MS;
+    const hint = `the hub closed the connection ${lived} ms after accepting it: it may refuse what this ward publishes (are the district and ward ids the hub's? its account may write only under its own ward); retrying with backoff`;
     if (this.outage === undefined) {
-      this.outage = { since: now, attempts: 1, lastError: error, lastSummary: now };
+      this.outage = { since: now, attempts: 1, lastError: error, lastSummary: now, shortLived: closedAtOnce ? 1 : 0 };
       const refused = /Not authorized|Bad username or password/i.test(error);
       // Once, with what to do; the ward keeps working on its own broker meanwhile.
       this.options.log.warn(
         { broker: this.broker, error, wasConnected: this.everConnected },
         refused
           ? 'hub refused the login: check upstream.username and upstream.password (the hub account of this ward); votes are kept in the journal and sent once it accepts'
-          : 'hub unreachable: votes are kept in the journal and sent when the line is back; retrying with backoff',
+          : closedAtOnce
+            ? hint
+            : 'hub unreachable: votes are kept in the journal and sent when the line is back; retrying with backoff',
       );
       this.emit('offline');
     } else {
-      this.outage.attempts += 1;
-      this.outage.lastError = error;
-      if (now - this.outage.lastSummary >= this.options.summaryMs) {
-        this.outage.lastSummary = now;
-        this.options.log.warn({ downMs: now - this.outage.since, attempts: this.outage.attempts, error }, `hub still unreachable after ${Math.round((now - this.outage.since) / 1000)} s`);
+      const outage = this.outage;
+      outage.attempts += 1;
+      outage.lastError = error;
+      if (closedAtOnce) {
+        outage.shortLived += 1;
+        if (outage.shortLived === 1) this.options.log.warn({ broker: this.broker, error }, hint);
       }
+      if (now - outage.lastSummary >= this.options.summaryMs) {
+        outage.lastSummary = now;
+        this.options.log.warn(
+          { downMs: now - outage.since, attempts: outage.attempts, closedAtOnce: outage.shortLived, error },
+          `hub still unreachable after ${Math.round((now - outage.since) / 1000)} s`,
+        );
+      }
+      if (lived >= 0) this.emit('offline');
     }
     this.scheduleRetry();
   }
