@@ -167,7 +167,7 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     const outage = this.outage;
     if (outage === undefined) {
       this.options.log.info({ broker, first: !this.everConnected }, 'hub connected');
-    } else if (outage.shortLived === 0) {
+    } else if (outage.shortLived < 2) {
       this.options.log.info({ broker, downMs: Date.now() - outage.since, attempts: outage.attempts }, `hub reachable again after ${Math.round((Date.now() - outage.since) / 1000)} s`);
     }
     this.everConnected = true;
@@ -194,7 +194,7 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     const lived = this.upSince === 0 ? -1 : now - this.upSince;
     this.upSince = 0;
     const closedAtOnce = lived >= 0 && lived < STABLE_MS;
-    const hint = `the hub closed the connection ${lived} ms after accepting it: it may refuse what this ward publishes (are the district and ward ids the hub's? its account may write only under its own ward); retrying with backoff`;
+    const hint = `the hub closed the connection again ${lived} ms after accepting it: it may refuse what this ward publishes (are the district and ward ids the hub's? its account may write only under its own ward); retrying with backoff`;
     if (this.outage === undefined) {
       this.outage = { since: now, attempts: 1, lastError: error, lastSummary: now, shortLived: closedAtOnce ? 1 : 0 };
       const refused = /Not authorized|Bad username or password/i.test(error);
@@ -203,9 +203,7 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
         { broker: this.broker, error, wasConnected: this.everConnected },
         refused
           ? 'hub refused the login: check upstream.username and upstream.password (the hub account of this ward); votes are kept in the journal and sent once it accepts'
-          : closedAtOnce
-            ? hint
-            : 'hub unreachable: votes are kept in the journal and sent when the line is back; retrying with backoff',
+          : 'hub unreachable: votes are kept in the journal and sent when the line is back; retrying with backoff',
       );
       this.emit('offline');
     } else {
@@ -214,7 +212,8 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
       outage.lastError = error;
       if (closedAtOnce) {
         outage.shortLived += 1;
-        if (outage.shortLived === 1) this.options.log.warn({ broker: this.broker, error }, hint);
+        // Twice in a row is no longer a line that happened to drop.
+        if (outage.shortLived === 2) this.options.log.warn({ broker: this.broker, error }, hint);
       }
       if (now - outage.lastSummary >= this.options.summaryMs) {
         outage.lastSummary = now;
