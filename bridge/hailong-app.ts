@@ -107,9 +107,9 @@ export class HailongApp {
       ...(options.discovery === undefined ? {} : { discovery: options.discovery }),
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+      kioskVotes: embedded ? 'broker-gate' : 'subscribe',
       ...(options.upstreamCa === undefined ? {} : { upstreamCa: options.upstreamCa }),
       ...(options.upstreamTuning === undefined ? {} : { upstreamTuning: options.upstreamTuning }),
-      kioskVotes: embedded ? 'broker-gate' : 'subscribe',
     });
     const features: Feature[] = [];
     if (this.broker !== undefined) {

@@ -63,10 +63,6 @@ export interface WardBridgeOptions {
   readonly journalPath?: string;
   /** Cap on the journal's size in bytes (a full cap behaves like a full disk). */
   readonly journalMaxBytes?: number;
-  /** PEM text of `upstream.caFile` (the hub's CA). */
-  readonly upstreamCa?: string;
-  /** Forwarding tuning (tests, the bench). */
-  readonly upstreamTuning?: Pick<UpstreamOptions, 'link' | 'forwarder' | 'mirror'>;
   /**
    * How kiosk votes reach the journal: `subscribe` — a persistent-session
    * subscription that acknowledges each vote after its commit (an external
@@ -75,6 +71,10 @@ export interface WardBridgeOptions {
    * @default "subscribe"
    */
   readonly kioskVotes?: 'subscribe' | 'broker-gate';
+  /** PEM text of `upstream.caFile` (the hub's CA). */
+  readonly upstreamCa?: string;
+  /** Forwarding tuning (tests, the bench). */
+  readonly upstreamTuning?: Pick<UpstreamOptions, 'link' | 'forwarder' | 'mirror'>;
 }
 
 /** How often sessions are ticked (PING, offline) and statuses refreshed (ms). */
@@ -86,9 +86,9 @@ export class WardBridge {
   readonly link: MqttLink;
   readonly outbox: OutboxPublisher;
   readonly retained: RetainedState;
+  readonly witness: WillWitness;
   /** Forwarding to the district/province hub, when the config has `upstream`. */
   readonly upstream: Upstream | undefined;
-  readonly witness: WillWitness;
   readonly ports: SerialPorts;
   readonly counters = new CounterState();
   readonly cooldown = new CooldownGuard();
@@ -136,6 +136,7 @@ export class WardBridge {
       },
       log: this.log.child({ part: 'mqtt' }),
     });
+    this.witness = new WillWitness(config, this.link, this.log.child({ part: 'witness' }));
     this.upstream =
       config.upstream === undefined
         ? undefined
@@ -155,7 +156,6 @@ export class WardBridge {
     this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version, {
       ...(upstream === undefined ? {} : { upstream: () => upstream.progress() }),
     });
-    this.witness = new WillWitness(config, this.link, this.log.child({ part: 'witness' }));
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
     this.kioskIntake = new KioskIntake({ config, journal: this.journal, counters: this.counters, log: this.log.child({ part: 'kiosk-intake' }) });
     const broker = options.broker;

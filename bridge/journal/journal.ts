@@ -121,11 +121,11 @@ export class Journal extends EventEmitter<JournalEvents> {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private book: TallyBook | undefined;
-  private forwards: ForwardQueue | undefined;
   private rejectedVotes: RejectedVotes | undefined;
   private revocationLog: RevocationLog | undefined;
   /** The highest revocation whose tallies this process has folded again. */
   private revocationsSeen = 0;
+  private forwards: ForwardQueue | undefined;
   private tallyTimer: NodeJS.Timeout | undefined;
   /** Device high-water marks read or written so far (the database is the truth). */
   private readonly marks = new Map<string, number>();
@@ -215,9 +215,9 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.sql = undefined;
     this.rejectedVotes = undefined;
     this.book = undefined;
-    this.forwards = undefined;
     this.revocationLog = undefined;
     this.revocationsSeen = 0;
+    this.forwards = undefined;
     this.marks.clear();
     this.seqs.clear();
   }

@@ -182,13 +182,13 @@ export class RetainedState {
     this.log.info({ tallies: tallies.length, terminals: terminalsOf(this.config).length }, 'retained state published');
   }
 
-  private upstreamField(): Pick<Status, 'upstream'> {
-    return this.upstream === undefined ? {} : { upstream: this.upstream() };
-  }
-
   /** Retained publishes that failed (each logged at warn; all are republished on the next connect). */
   stats(): { readonly failed: number } {
     return { failed: this.failed };
+  }
+
+  private upstreamField(): Pick<Status, 'upstream'> {
+    return this.upstream === undefined ? {} : { upstream: this.upstream() };
   }
 
   private async safely(what: string, publish: () => Promise<void>): Promise<void> {
