@@ -1,17 +1,23 @@
 /**
- * Kiosk votes reach the hub like button-box votes: the bridge journals what
- * a kiosk publishes on the ward's broker (embedded Aedes here), and the
- * forwarder sends every journal row, with the kiosk's own vote ids, to the
- * hub (a real Mosquitto); the bridge's tally of the kiosk is retained there.
+ * The upstream features inside a running hailong (in-process), with real
+ * brokers: kiosk votes reach the hub like button-box votes (the bridge
+ * journals what a kiosk publishes on the ward's broker, embedded Aedes
+ * here, and forwards every journal row with the kiosk's own ids to the hub,
+ * a real Mosquitto); and a hub that refuses the login leaves the office's
+ * own vote path untouched.
  */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createPtyFleet } from '../../../bridge/simulator/fleet.ts';
 import type { Tally } from '../../../core/tally.ts';
 import type { Status } from '../../../core/status.ts';
 import type { Vote } from '../../../core/vote.ts';
 import { validateConfig } from '../../../bridge/config/validate-config.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
 import { startMosquitto } from '../../helpers/mosquitto.ts';
-import { startApp, tempDir, until } from '../bridge-rig.ts';
+import { rigConfig, startApp, tempDir, until } from '../bridge-rig.ts';
 import { KIOSK, KioskPublisher, kioskVote } from '../kiosk/kiosk-publisher.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -63,5 +69,39 @@ describe('kiosk votes forwarded to the hub', () => {
     // The ward's bridge status on the hub carries the forwarding progress.
     const bridge = archive.json<Status>('status').filter((s) => s.model === 'hailong-bridge');
     expect(bridge.at(-1)?.upstream).toMatchObject({ connected: true });
+  });
+});
+
+describe('a hub that refuses the login', () => {
+  it('leaves the office voting: stored, ACKed and published locally; forwarded once the account is right', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const passwd = join(tmp.dir, 'passwd');
+    writeFileSync(passwd, '');
+    expect(spawnSync('mosquitto_passwd', ['-b', passwd, 'phuc-xa', 'right'], { encoding: 'utf8' }).status).toBe(0);
+    const hub = await startMosquitto({ allowAnonymous: false, extraConfig: `password_file ${passwd}` });
+    cleanups.push(() => hub.dispose());
+    const fleet = await createPtyFleet(1, { dir: tmp.dir, terminal: { helloIntervalMs: 300, ackTimeoutMs: 300 } });
+    cleanups.push(() => fleet.close());
+    const office = rigConfig({ boxes: 1, ports: fleet.hostPaths, dataDir: tmp.dir, cooldownMs: 0 });
+    const wrong = { ...office, upstream: { urls: [hub.url], username: 'phuc-xa', password: 'wrong' } };
+    const { app, url } = await startApp(wrong);
+    cleanups.push(() => app.stop());
+    const local = await collect(url, 'hailong/v1/+/+/+/+/vote');
+    cleanups.push(() => local.close());
+    fleet.start();
+    await until(() => fleet.terminals[0]?.phase === 'session', 10_000, 'session');
+    for (let i = 0; i < 10; i++) fleet.terminals[0]?.press(1 + (i % 3));
+    await until(() => fleet.terminals[0]?.pending === 0 && (fleet.terminals[0]?.stats.acked ?? 0) >= 10, 10_000, '10 votes ACKed by the ward');
+    await local.waitFor((m) => m.length >= 10, 10_000, '10 votes on the ward broker');
+    expect(app.bridge.upstream?.link.connected).toBe(false);
+    expect(app.bridge.journal.forwardQueue.backlog()).toBe(10);
+    await app.stop();
+    // The installer fixes the password; the journal's backlog goes to the hub.
+    const archive = await collect(hub.url, 'hailong/v1/+/+/+/+/vote', { username: 'phuc-xa', password: 'right' });
+    cleanups.push(() => archive.close());
+    const fixed = await startApp({ ...office, upstream: { urls: [hub.url], username: 'phuc-xa', password: 'right' } });
+    cleanups.push(() => fixed.app.stop());
+    await archive.waitFor((m) => new Set(m.map((x) => JSON.parse(x.payload).id)).size === 10, 15_000, '10 votes on the hub');
   });
 });
