@@ -130,8 +130,8 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     if (client === undefined) return;
     // A DISCONNECT packet, so the hub drops the will (the bridge said "offline" itself); mqtt.js
     // first waits for PUBACKs in flight, bounded here: the journal keeps what is unacknowledged.
-    await Promise.race([new Promise<void>((r) => client.end(false, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
-    if (!client.disconnected) await new Promise<void>((r) => client.end(true, {}, () => r()));
+    if (client.connected) await Promise.race([new Promise<void>((r) => client.end(false, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
+    if (!client.disconnected) await Promise.race([new Promise<void>((r) => client.end(true, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
   }
 
   /** True while connected to the hub. */

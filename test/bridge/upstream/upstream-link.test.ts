@@ -45,11 +45,15 @@ describe('UpstreamLink', () => {
     await sub.waitFor((m) => m.some((x) => x.topic.endsWith('/_office')), 5000, 'the message on the hub');
   });
 
-  it('refuses to queue while disconnected: the journal is the queue', async () => {
+  it('refuses to queue while disconnected: the journal is the queue; and stops at once while the hub is away', async () => {
     const { log } = logLines();
     const l = link([`mqtt://127.0.0.1:${await freePort()}`], log);
     l.start();
     await expect(l.publish('hailong/v1/a/b/_office', '{}', true)).rejects.toThrow(/not connected/);
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await l.stop(2000);
+    expect(Date.now() - t0).toBeLessThan(500);
   });
 
   it('a refused login is logged once with what to fix, then summarised, never once per attempt', async () => {
