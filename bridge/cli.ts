@@ -13,7 +13,8 @@ Usage: hailong <command> [options]      (hailong <command> --help for details)
 Commands:
   start              Bridge + broker + web apps; without a config, the live demo
   bridge             Bridge (+ embedded broker if the config has no mqtt.urls), no web apps
-  check              Validate an office config file, listing every problem
+  hub                The district's / province's hub: every office's votes, archived, live
+  check              Validate an office or hub config file, listing every problem
   ports              List serial ports; --probe shows the box (uid) on each
   simulate           Virtual button boxes on serial lines (socat ptys)
   mosquitto-config   Write a Mosquitto setup (conf, ACL, passwords) matching the config
@@ -44,6 +45,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/start.ts')).runStart(rest, true);
     case 'bridge':
       return (await import('./commands/start.ts')).runStart(rest, false);
+    case 'hub':
+      return (await import('./commands/hub.ts')).runHub(rest);
     case 'check':
       return (await import('./commands/check.ts')).runCheck(rest);
     case 'ports':

@@ -3,9 +3,33 @@
  * checked once.
  */
 import { createLogger, type Logger } from '../logger.ts';
+import type { Principal } from './access.ts';
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
 import { requireBrokerUsers } from './broker-user-check.ts';
-import type { Principal } from './access.ts';
+
+/**
+ * What to do with an authorized publish, decided by a `PublishInterceptor`:
+ * `forward` as sent, `forward-unretained` (delivered live, not kept as the
+ * retained value), or `drop` (acknowledged, delivered to nobody).
+ */
+export type PublishVerdict = 'forward' | 'forward-unretained' | 'drop';
+
+/** A `PublishInterceptor`'s answer: the verdict, and optionally the payload to forward instead. */
+export interface PublishDecision {
+  readonly verdict: PublishVerdict;
+  /** Replaces the payload before it is delivered and retained (the hub names places as its config does). */
+  readonly payload?: string;
+}
+
+/**
+ * Called for every authorized client publish (not for wills) BEFORE the
+ * broker acknowledges it: Aedes 1.x sends the PUBACK only after
+ * `authorizePublish` calls back (lib/handlers/publish.js runs authorize,
+ * then writes PUBACK, then publishes), so whatever the interceptor commits is
+ * durable before the client forgets the message. A rejection refuses the
+ * publish without PUBACK (the client resends after reconnecting).
+ */
+export type PublishInterceptor = (principal: Principal, topic: string, payload: Buffer) => Promise<PublishDecision>;
 
 /** Options of `EmbeddedBroker`. */
 export interface EmbeddedBrokerOptions {
@@ -53,6 +77,11 @@ export interface EmbeddedBrokerOptions {
    */
   persistencePath?: string;
   /**
+   * Sees every authorized publish before its PUBACK (the hub's archive).
+   * @default undefined (every authorized publish is forwarded)
+   */
+  interceptPublish?: PublishInterceptor;
+  /**
    * Structured logger.
    * @default createLogger('hailong-broker')
    */
@@ -81,6 +110,7 @@ export interface ResolvedEmbeddedBrokerOptions {
   readonly wsPort: number | undefined;
   readonly drainTimeoutMs: number;
   readonly persistencePath: string | undefined;
+  readonly interceptPublish: PublishInterceptor | undefined;
   readonly logger: Logger;
   readonly publishGate: PublishGate | undefined;
 }
@@ -95,6 +125,11 @@ function requirePort(value: unknown, name: string): number {
 function requirePath(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') throw new TypeError('"persistencePath" must be a non-empty string or undefined');
+  return value;
+}
+
+function requireFunction<F>(value: F | undefined, name: string): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`"${name}" must be a function`);
   return value;
 }
 
@@ -116,6 +151,7 @@ export function resolveEmbeddedBrokerOptions(options: EmbeddedBrokerOptions = {}
     wsPort: options.wsPort === undefined ? undefined : requirePort(options.wsPort, 'wsPort'),
     drainTimeoutMs,
     persistencePath: requirePath(options.persistencePath),
+    interceptPublish: requireFunction(options.interceptPublish, 'interceptPublish'),
     logger: options.logger ?? createLogger('hailong-broker'),
     publishGate: options.publishGate,
   });

@@ -28,7 +28,14 @@ import { resolveEmbeddedBrokerOptions, type EmbeddedBrokerOptions, type Resolved
 import { attachMqttWebSocket, type Detach } from './mqtt-websocket.ts';
 import { SqlitePersistence } from './sqlite-persistence.ts';
 
-export { resolveEmbeddedBrokerOptions, type EmbeddedBrokerOptions, type ResolvedEmbeddedBrokerOptions };
+export {
+  resolveEmbeddedBrokerOptions,
+  type EmbeddedBrokerOptions,
+  type PublishDecision,
+  type PublishInterceptor,
+  type PublishVerdict,
+  type ResolvedEmbeddedBrokerOptions,
+} from './embedded-broker-options.ts';
 
 /** Distinct refusals (kind, user, topic) logged before the broker only counts them. */
 export const MAX_LOGGED_REFUSALS = 1000;
@@ -208,6 +215,21 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     this.options.logger.info({ path, port }, `MQTT over WebSocket on ${path} of the web server${port === undefined ? '' : ` (port ${port})`}`);
   }
 
+  /**
+   * Publishes on behalf of the broker itself at QoS 1, bypassing the access
+   * rules (Aedes `publish`): the hub restores retained state from its archive
+   * with it. Resolves when subscribers have it queued.
+   */
+  publish(topic: string, payload: string, retain: boolean): Promise<void> {
+    const aedes = this.#aedes;
+    if (!aedes) return Promise.reject(new Error('the broker is not started'));
+    return new Promise((done, fail) =>
+      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain, dup: false }, (error?: Error) =>
+        error ? fail(error) : done(),
+      ),
+    );
+  }
+
   /** Counters since `start()`. */
   stats(): EmbeddedBrokerStats {
     return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#counters });
@@ -263,14 +285,32 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
         // Aedes asks here for the last will too, with the very packet it stored (lib/client.js).
         const isWill = client === null || (client as Client & { will?: unknown }).will === packet;
         if (principal !== undefined && canPublish(principal, packet.topic)) {
+          // Aedes sends the PUBACK only after done(null): the gate (a ward's kiosk
+          // intake) and the interceptor (a hub's archive) commit first.
+          const intercept = isWill ? undefined : this.options.interceptPublish;
+          const forward = (): void => {
+            if (intercept === undefined) {
+              done(null);
+              return;
+            }
+            intercept(principal, packet.topic, packet.payload as Buffer).then(
+              ({ verdict, payload }) => {
+                if (verdict !== 'forward') packet.retain = false;
+                // A `$` topic matches no subscription and no grant: acknowledged, delivered to nobody.
+                if (verdict === 'drop') packet.topic = '$hailong/dropped';
+                if (payload !== undefined) packet.payload = Buffer.from(payload);
+                done(null);
+              },
+              (error: Error) => done(error),
+            );
+          };
           const gated = isWill ? undefined : this.options.publishGate?.(principal, packet.topic, packet.payload as Buffer);
           if (gated === undefined) {
-            done(null);
+            forward();
             return;
           }
-          // Aedes sends the PUBACK only after done(null): the gate commits first.
           void gated.then(
-            (refusal) => (refusal === undefined ? done(null) : this.#refusePublish(client, packet.topic, refusal, done)),
+            (refusal) => (refusal === undefined ? forward() : this.#refusePublish(client, packet.topic, refusal, done)),
             (error: unknown) => this.#refusePublish(client, packet.topic, `the bridge could not take it: ${String(error)}`, done),
           );
           return;

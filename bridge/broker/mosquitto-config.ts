@@ -19,6 +19,11 @@ import { requireId } from '../../core/ids.ts';
 export interface MosquittoSetup {
   readonly district: string;
   readonly ward: string;
+  /**
+   * What the files are for, in their header comments.
+   * @default "hailong ward {district}/{ward}"
+   */
+  readonly title?: string;
   /** The broker accounts (`broker.users` of the bridge config). */
   readonly users: readonly BrokerUser[];
   readonly anonymous: AnonymousAccess;
@@ -155,7 +160,8 @@ export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
   if (layout !== 'standalone' && layout !== 'conf.d') throw new TypeError('"layout" must be "standalone" or "conf.d"');
   const dropIn = layout === 'conf.d';
   const confName = dropIn ? MOSQUITTO_FILES.snippet : MOSQUITTO_FILES.conf;
-  const title = `hailong ward ${district}/${ward}`;
+  const title = setup.title ?? `hailong ward ${district}/${ward}`;
+  if (/[\r\n]/.test(title)) throw new TypeError('"title" must be one line');
   const passwordFile = join(configDir, MOSQUITTO_FILES.passwords);
   const aclFile = join(configDir, MOSQUITTO_FILES.acl);
   const persistenceDir = `${join(dataDir, 'mosquitto')}/`;

@@ -12,9 +12,7 @@ import type { HailongConfig } from './hailong-config.ts';
 import { validateConfig } from './validate-config.ts';
 
 /** Loading outcome. */
-export type LoadResult =
-  | { readonly ok: true; readonly config: HailongConfig; readonly file: string }
-  | { readonly ok: false; readonly problems: readonly ConfigProblem[]; readonly file: string };
+export type LoadResult = LoadOutcome<HailongConfig>;
 
 // `counters[1].terminals[0].uid` → ['counters', 1, 'terminals', 0, 'uid']
 function pathKeys(path: string): (string | number)[] {
@@ -40,12 +38,34 @@ function lineOf(doc: Document, counter: LineCounter, path: string): number | und
   return undefined;
 }
 
-/** Parses and validates config text (the file's contents); `file` names it in messages. */
+/** What a config validator returns: the config, or every problem with its path. */
+export type Validated<C> = { ok: true; config: C } | { ok: false; problems: ConfigProblem[] };
+
+/** Loading outcome of any kind of config (office or hub). */
+export type LoadOutcome<C> =
+  | { readonly ok: true; readonly config: C; readonly file: string }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[]; readonly file: string };
+
+/** Parses and validates office config text (the file's contents); `file` names it in messages. */
 export function parseConfigText(
   text: string,
   file: string,
   env: Readonly<Record<string, string | undefined>> = {},
 ): LoadResult {
+  return parseYamlConfig(text, file, env, validateConfig);
+}
+
+/**
+ * Parses YAML config text, applies the environment overrides, validates it
+ * with `validate` and locates every problem's line; a relative `dataDir` is
+ * made relative to the file. Shared by the office and the hub config.
+ */
+export function parseYamlConfig<C extends { readonly dataDir: string }>(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  validate: (tree: unknown) => Validated<C>,
+): LoadOutcome<C> {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -64,7 +84,7 @@ export function parseConfigText(
     return { ok: false, problems: [{ path: '(yaml)', message: (error as Error).message }], file };
   }
   const { tree, fromEnv } = applyEnvOverrides(raw, env);
-  const result = validateConfig(tree);
+  const result = validate(tree);
   if (result.ok) {
     // A relative data folder is relative to the config file, not to wherever
     // the service happened to be started from.
@@ -88,13 +108,18 @@ export function parseConfigText(
 
 /** Reads `file` and validates it; a missing or unreadable file is a problem, not an exception. */
 export async function loadConfig(file: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<LoadResult> {
-  let text: string;
+  const text = await readConfigFile(file, 'hailong.example.yaml');
+  if (typeof text !== 'string') return text;
+  return parseConfigText(text, file, env);
+}
+
+/** A config file's text, or the problem of a missing or unreadable file (`example` names the file to copy). */
+export async function readConfigFile(file: string, example: string): Promise<string | LoadOutcome<never>> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist (copy hailong.example.yaml and edit it)' : `cannot be read (${code ?? String(error)})`;
+    const why = code === 'ENOENT' ? `does not exist (copy ${example} and edit it)` : `cannot be read (${code ?? String(error)})`;
     return { ok: false, problems: [{ path: '(file)', message: `${file} ${why}` }], file };
   }
-  return parseConfigText(text, file, env);
 }

@@ -211,7 +211,8 @@ function serialAt(r: ConfigReader, value: unknown): SerialConfig | undefined {
   return { ports, baudRate, scanIntervalMs };
 }
 
-function mqttAt(r: ConfigReader, value: unknown): MqttConfig | undefined {
+/** Reads the `mqtt:` block (external broker), recording problems. Shared with the hub config. */
+export function mqttAt(r: ConfigReader, value: unknown): MqttConfig | undefined {
   const node = r.map(value ?? {}, 'mqtt');
   if (node === undefined) return undefined;
   r.unknownKeys(node, 'mqtt', ['urls', 'username', 'password', 'caFile', 'clientId']);
@@ -266,7 +267,8 @@ function brokerAt(r: ConfigReader, value: unknown, district: string, ward: strin
   return { port, host, anonymous, users };
 }
 
-function webAt(r: ConfigReader, value: unknown): WebConfig | undefined {
+/** Reads the `web:` block, recording problems. Shared with the hub config. */
+export function webAt(r: ConfigReader, value: unknown): WebConfig | undefined {
   const node = r.map(value ?? {}, 'web');
   if (node === undefined) return undefined;
   r.unknownKeys(node, 'web', ['port', 'host']);
