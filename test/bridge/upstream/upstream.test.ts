@@ -10,6 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { pino } from 'pino';
+import { HubApp } from '../../../bridge/hub/hub-app.ts';
+import { Journal } from '../../../bridge/journal/journal.ts';
 import { createPtyFleet } from '../../../bridge/simulator/fleet.ts';
 import type { Tally } from '../../../core/tally.ts';
 import type { Status } from '../../../core/status.ts';
@@ -18,6 +22,7 @@ import { validateConfig } from '../../../bridge/config/validate-config.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
 import { startMosquitto } from '../../helpers/mosquitto.ts';
 import { rigConfig, startApp, tempDir, until } from '../bridge-rig.ts';
+import { hubConfig } from '../hub/hub-fixtures.ts';
 import { KIOSK, KioskPublisher, kioskVote } from '../kiosk/kiosk-publisher.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -103,5 +108,43 @@ describe('a hub that refuses the login', () => {
     const fixed = await startApp({ ...office, upstream: { urls: [hub.url], username: 'phuc-xa', password: 'right' } });
     cleanups.push(() => fixed.app.stop());
     await archive.waitFor((m) => new Set(m.map((x) => JSON.parse(x.payload).id)).size === 10, 15_000, '10 votes on the hub');
+  });
+});
+
+describe('forwarding to the hailong hub (embedded Aedes, archive before PUBACK)', () => {
+  it('archives exactly the ward’s journal, and skips rows of another ward instead of having the line closed on them', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const hubDir = join(tmp.dir, 'hub');
+    const hub = new HubApp({ config: hubConfig(hubDir), log: pino({ level: 'silent' }), version: 'test' });
+    await hub.start();
+    cleanups.push(() => hub.stop());
+    const hubUrl = hub.endpoints('127.0.0.1').broker!.url;
+    const wardDir = join(tmp.dir, 'ward');
+    // The ward's journal: votes stored under another ward's id (before a merger), then its own.
+    const journal = new Journal({ path: join(wardDir, 'journal.db') });
+    journal.open();
+    const at = Date.now();
+    const path = (ward: string, terminal: string) => ({ district: 'ba-dinh', ward, counter: 'quay-1', terminal });
+    for (let s = 1; s <= 3; s++) await journal.append({ uid: 'HL-OLD', deviceSeq: s, path: path('truc-bach', 'hop-9'), level: 'hai-long', pressedAt: at, receivedAt: at, source: 'button' });
+    for (let s = 1; s <= 50; s++) await journal.append({ uid: 'SIM-01', deviceSeq: s, path: path('phuc-xa', 'hop-1'), level: 'rat-hai-long', pressedAt: at + s, receivedAt: at + s, source: 'button' });
+    journal.close();
+    const office = rigConfig({ boxes: 1, ports: [], dataDir: wardDir });
+    const { app } = await startApp({ ...office, upstream: { urls: [hubUrl], username: 'phuc-xa', password: 'pw-phuc-xa' } });
+    cleanups.push(() => app.stop());
+    await until(() => app.bridge.journal.forwardQueue.backlog() === 0, 15_000, 'the journal forwarded');
+    const archived = () => {
+      const db = new Database(join(hubDir, 'archive.db'), { readonly: true });
+      try {
+        return (db.prepare('SELECT unit, id FROM votes ORDER BY unit, id').all() as { unit: string; id: string }[]).map((r) => `${r.unit}/${r.id}`);
+      } finally {
+        db.close();
+      }
+    };
+    expect(new Set(archived())).toEqual(new Set(Array.from({ length: 50 }, (_, i) => `phuc-xa/hop-1:${i + 1}`)));
+    expect(app.bridge.upstream?.forwarder.stats()).toMatchObject({ forwarded: 50, skipped: 3 });
+    // One connection throughout: nothing made the hub close the line.
+    expect(app.bridge.upstream?.link.connected).toBe(true);
+    expect(hub.broker?.stats().publishesRefused ?? 0).toBe(0);
   });
 });
