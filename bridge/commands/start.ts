@@ -37,7 +37,8 @@ Options:
   -h, --help         Show this help
 
 Environment: HAILONG_WEB_PORT, HAILONG_BROKER_PORT, HAILONG_MQTT_URLS,
-HAILONG_DATA_DIR, HAILONG_LOG_LEVEL (info, debug, …).
+HAILONG_DATA_DIR, HAILONG_UPSTREAM_URLS (the district/province hub),
+HAILONG_LOG_LEVEL (info, debug, …).
 `;
 
 /** `hailong bridge --help`. */
