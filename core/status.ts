@@ -29,8 +29,20 @@ export type StatusState = 'online' | 'offline';
 export interface Status {
   readonly v: 1;
   readonly state: StatusState;
-  /** Epoch ms of the state change. */
+  /**
+   * Epoch ms that orders statuses (see `mergeStatus`). For "online" it is the
+   * connection's time, and the connection's last will carries the SAME `at`
+   * (set at connect, when nobody knows when it will fire), so for an
+   * offline-by-will it is NOT when the publisher went offline: see `since`.
+   */
   readonly at: number;
+  /**
+   * Epoch ms since when the state holds, as first noticed: a last will fires
+   * without it, and the ward's bridge (or a dashboard) that sees the will
+   * arrive live stamps the time it noticed it. Shown as "mất kết nối từ …";
+   * absent, consumers fall back to `at`.
+   */
+  readonly since?: number;
   /** Terminal kind: a serial button box or a touchscreen kiosk. */
   readonly kind?: VoteSource;
   /** Factory-unique hardware id (HELLO `uid`). */
@@ -39,6 +51,13 @@ export interface Status {
   readonly firmware?: string;
   /** Error counters by code since the publisher started (e.g. `bad-crc`). */
   readonly errors?: Readonly<Record<string, number>>;
+  /**
+   * Kiosks: epoch ms this device first took this terminal id (kept in its
+   * storage with its `uid`). Two devices opened on one kiosk URL share the
+   * MQTT client id and knock each other off the broker; of the two, the
+   * earlier claim keeps the terminal and the later yields (`keepsTerminal`).
+   */
+  readonly claimedAt?: number;
   /** A bridge's forwarding to its district/province hub, when it has an upstream (`_bridge/status` only). */
   readonly upstream?: UpstreamProgress;
 }
@@ -112,6 +131,8 @@ function readStatus(root: unknown): Status {
     state: enumAt(requiredField(o, 'state', 'state'), 'state', STATUS_STATES),
     at: intIn(requiredField(o, 'at', 'at'), 'at', 0, MAX_EPOCH_MS),
   };
+  const since = optionalField(o, 'since');
+  if (since !== undefined) status.since = intIn(since, 'since', 0, MAX_EPOCH_MS);
   const kind = optionalField(o, 'kind');
   if (kind !== undefined) status.kind = enumAt(kind, 'kind', VOTE_SOURCES);
   const uid = optionalField(o, 'uid');
@@ -124,9 +145,38 @@ function readStatus(root: unknown): Status {
   }
   const errors = optionalField(o, 'errors');
   if (errors !== undefined) status.errors = readErrors(errors);
+  const claimedAt = optionalField(o, 'claimedAt');
+  if (claimedAt !== undefined) status.claimedAt = intIn(claimedAt, 'claimedAt', 0, MAX_EPOCH_MS);
   const upstream = optionalField(o, 'upstream');
   if (upstream !== undefined) status.upstream = readUpstream(upstream);
   return status;
+}
+
+/** A device's claim on a terminal id: its install `uid` and when it took the terminal. */
+export interface TerminalClaim {
+  readonly uid: string;
+  readonly claimedAt?: number;
+}
+
+/**
+ * Two devices claim one terminal id: true when `mine` keeps it. The earlier
+ * claim keeps it (the tablet that was there first); a claim without a time
+ * (a kiosk too old to send one, which will never yield) counts as earliest;
+ * on a tie the smaller uid keeps it. Both devices reach the same verdict.
+ */
+export function keepsTerminal(mine: TerminalClaim, theirs: TerminalClaim): boolean {
+  const a = mine.claimedAt ?? Number.NEGATIVE_INFINITY;
+  const b = theirs.claimedAt ?? Number.NEGATIVE_INFINITY;
+  if (a !== b) return a < b;
+  return mine.uid < theirs.uid;
+}
+
+/** Error counter a kiosk reports in its status after it saw another device on its terminal id. */
+export const DUPLICATE_DEVICE = 'duplicate-device';
+
+/** When the status's state began, as far as known: `since` when stamped, else `at`. */
+export function statusSince(status: Status): number {
+  return status.since ?? status.at;
 }
 
 /** Validates a status payload (JSON text or value); never throws. */
@@ -142,10 +192,17 @@ export function parseStatus(input: unknown): InputResult<Status> {
  * the rule is commutative, associative and idempotent. Consumers must use
  * it rather than arrival order: a broker may deliver an old retained status
  * after a live newer one to a client that is just subscribing (Aedes).
+ * Of two copies of one will, the one stamped with `since` wins, and of two
+ * stamps the earlier (who noticed first was closest to the moment it died).
  */
 export function mergeStatus(a: Status, b: Status): Status {
   if (a.at !== b.at) return a.at > b.at ? a : b;
   if (a.state !== b.state) return a.state === 'offline' ? a : b;
+  if (a.since !== b.since) {
+    if (a.since === undefined) return b;
+    if (b.since === undefined) return a;
+    return a.since < b.since ? a : b;
+  }
   const ja = JSON.stringify(a);
   const jb = JSON.stringify(b);
   return ja >= jb ? a : b;

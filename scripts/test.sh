@@ -13,9 +13,10 @@ source scripts/lib.sh
 # - gcc-avr, avr-libc: build the reference button-box firmware;
 # - simavr, libsimavr-dev: run that firmware in an AVR emulator (GPIO, EEPROM, watchdog);
 # - build-essential, python3: the host build of the firmware modules, and better-sqlite3's native addon;
-# - openssl: certificates for the TLS (mqtts) broker tests.
+# - openssl: certificates for the TLS (mqtts) broker tests;
+# - nats-server: a JetStream server's MQTT 3.1.1 listener as the hub a ward forwards to.
 apt_install ca-certificates chromium mosquitto mosquitto-clients socat \
-  gcc-avr avr-libc simavr libsimavr-dev build-essential python3 openssl
+  gcc-avr avr-libc simavr libsimavr-dev build-essential python3 openssl nats-server
 require_node
 
 echo "==> npm ci"

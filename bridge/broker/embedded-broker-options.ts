@@ -75,11 +75,31 @@ export interface EmbeddedBrokerOptions {
    */
   interceptPublish?: PublishInterceptor;
   /**
+   * SQLite file keeping retained messages and the sessions and QoS 1 queues
+   * of `clean: false` subscribers across a crash (sqlite-persistence.ts);
+   * undefined keeps them in memory only (lost when the process dies).
+   * @default undefined
+   */
+  persistencePath?: string;
+  /**
    * Structured logger.
    * @default createLogger('hailong-broker')
    */
   logger?: Logger;
+  /**
+   * Called for every publish the access rules allowed (not for wills):
+   * returns undefined to let it through at once, or a promise of a refusal
+   * reason (undefined = let it through). The broker answers the publisher
+   * (PUBACK) only after it resolves, so the bridge can commit a kiosk's vote
+   * to its journal before the kiosk forgets it — with an embedded broker
+   * the broker dies with the bridge, so a queued message would be lost.
+   * @default undefined (no gate)
+   */
+  publishGate?: PublishGate;
 }
+
+/** See `EmbeddedBrokerOptions.publishGate`. */
+export type PublishGate = (principal: Principal, topic: string, payload: Buffer) => Promise<string | undefined> | undefined;
 
 /** `EmbeddedBrokerOptions` resolved once, with every default applied. */
 export interface ResolvedEmbeddedBrokerOptions {
@@ -90,7 +110,9 @@ export interface ResolvedEmbeddedBrokerOptions {
   readonly wsPort: number | undefined;
   readonly drainTimeoutMs: number;
   readonly interceptPublish: PublishInterceptor | undefined;
+  readonly persistencePath: string | undefined;
   readonly logger: Logger;
+  readonly publishGate: PublishGate | undefined;
 }
 
 function requirePort(value: unknown, name: string): number {
@@ -102,6 +124,12 @@ function requirePort(value: unknown, name: string): number {
 
 function requireFunction<F>(value: F | undefined, name: string): F | undefined {
   if (value !== undefined && typeof value !== 'function') throw new TypeError(`"${name}" must be a function`);
+  return value;
+}
+
+function requirePath(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new TypeError('"persistencePath" must be a non-empty string or undefined');
   return value;
 }
 
@@ -123,6 +151,8 @@ export function resolveEmbeddedBrokerOptions(options: EmbeddedBrokerOptions = {}
     wsPort: options.wsPort === undefined ? undefined : requirePort(options.wsPort, 'wsPort'),
     drainTimeoutMs,
     interceptPublish: requireFunction(options.interceptPublish, 'interceptPublish'),
+    persistencePath: requirePath(options.persistencePath),
     logger: options.logger ?? createLogger('hailong-broker'),
+    publishGate: options.publishGate,
   });
 }

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { usesEmbeddedBroker } from '../config/hailong-config.ts';
 import { HailongApp, readCa, readUpstreamCa } from '../hailong-app.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { installProcessGuards } from '../process-guard.ts';
 import { parseCommand, PACKAGE_ROOT, processIo, readConfigOrReport, untilSignal, version, type CommandIo } from './command-io.ts';
 
 /** `hailong start --help`. */
@@ -57,6 +58,7 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
   if ('exit' in args) return args.exit;
   const { values } = args;
   const log = createLogger('hailong');
+  installProcessGuards(log);
   if (values.hub === true) return runFederationDemo(values['data-dir'], values['web-root'], io, log);
   const configFile = values.config ?? (values.demo !== true && existsSync('hailong.yaml') ? 'hailong.yaml' : undefined);
   if (!web && configFile === undefined) {
@@ -92,6 +94,7 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
       extraFeatures: (a) => demo.features(a),
       credentialsInUrls: true,
     });
+    await demo.seedHistory();
   } else {
     const config = await readConfigOrReport(configFile, io);
     if (config === undefined) return 2;

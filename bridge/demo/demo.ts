@@ -11,19 +11,22 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { DEFAULT_OPENING_HOURS } from '../../core/opening-hours.ts';
 import { addDays, localParts } from '../../core/time.ts';
 import { publicationFor } from '../../core/topic-payload.ts';
 import type { BrokerUser } from '../broker/broker-user.ts';
 import type { HailongConfig } from '../config/hailong-config.ts';
 import type { Feature } from '../controller.ts';
 import type { HailongApp } from '../hailong-app.ts';
+import { Journal } from '../journal/journal.ts';
 import { StreamPorts } from '../serial/stream-ports.ts';
 import { createStreamFleet, type StreamFleet } from '../simulator/fleet.ts';
 import { JsonFileTerminalStore } from '../simulator/json-file-store.ts';
 import { Simulation } from '../simulator/simulation.ts';
+import { demoCitizens, demoOpeningHours, type DemoSession } from './demo-citizens.ts';
 import { DEMO_BOXES, DEMO_DESK, demoConfig, demoOfficers } from './demo-office.ts';
 import { generateHistory, type HistoryWard } from './history.ts';
-import { demoWards, historyOffice, DEMO_OFFICER_NAMES } from './demo-wards.ts';
+import { demoOfficerName, demoWards, historyOffice } from './demo-wards.ts';
 import { votesOfTallies } from './history-votes.ts';
 
 /** Options of `Demo`. */
@@ -49,6 +52,8 @@ export class Demo {
   readonly fleet: StreamFleet;
   readonly config: HailongConfig;
   readonly neighbours: readonly HistoryWard[];
+  /** The demo session opened because the demo started while the office was closed, if so. */
+  readonly session: DemoSession | null;
   private readonly neighbourUsers: BrokerUser[];
   private simulation: Simulation | undefined;
   private readonly clients: MqttClient[] = [];
@@ -62,9 +67,12 @@ export class Demo {
       store: (uid) => new JsonFileTerminalStore({ path: join(options.dataDir, 'terminals', `${uid}.json`) }),
     });
     const paths = this.fleet.pairs.map((p) => this.ports.add(p));
+    const hours = demoOpeningHours(DEFAULT_OPENING_HOURS, Date.now());
+    this.session = hours.session;
     this.config = demoConfig({
       dataDir: options.dataDir,
       ports: paths,
+      openingHours: hours.hours,
       ...(options.webPort === undefined ? {} : { webPort: options.webPort }),
       ...(options.brokerPort === undefined ? {} : { brokerPort: options.brokerPort }),
     });
@@ -86,7 +94,6 @@ export class Demo {
   /** The demo's features, started after the bridge's. */
   features(app: HailongApp): Feature[] {
     return [
-      { name: 'demo-history', dependsOn: ['journal'], start: () => this.seedOwnHistory(app), stop: () => undefined },
       { name: 'demo-wards', dependsOn: ['broker'], start: () => this.publishNeighbours(app), stop: () => this.closeClients() },
       { name: 'demo-terminals', dependsOn: ['serial'], start: () => this.startTerminals(), stop: () => this.stopTerminals() },
     ];
@@ -96,8 +103,25 @@ export class Demo {
     return localParts(Date.now()).date;
   }
 
-  private async seedOwnHistory(app: HailongApp): Promise<void> {
-    const journal = app.bridge.journal;
+  /**
+   * Gives this ward a year of history through its own journal, BEFORE the
+   * bridge opens it (call before `HailongApp.start()`): the bridge's first
+   * retained publish then carries every month, and the outbox never sees the
+   * history as live votes. Seeding inside the running bridge raced its first
+   * MQTT connect (issue 12: 3 of 13 months retained, 6000 old votes replayed).
+   * Does nothing when the journal already holds votes.
+   */
+  async seedHistory(): Promise<void> {
+    const journal = new Journal({ path: join(this.options.dataDir, 'journal.db'), levels: this.config.scale.levels.map((l) => l.key) });
+    journal.open();
+    try {
+      await this.seedInto(journal);
+    } finally {
+      journal.close();
+    }
+  }
+
+  private async seedInto(journal: Journal): Promise<void> {
     if (journal.voteCount() > 0) return;
     const days = this.options.historyDays ?? 365;
     const ward: HistoryWard = {
@@ -161,7 +185,7 @@ export class Demo {
         publicationFor('bridge-status', place, { v: 1, state: 'online', at: now, model: 'hailong-demo' }),
         publicationFor('office', place, historyOffice(ward, { district, districtName: this.config.district.name, index: i + 1, updatedAt: now })),
         ...ward.counters.flatMap((c, k) => [
-          publicationFor('session', { ...place, counter: c.id }, { v: 1, officer: c.officers?.[0] ?? null, name: DEMO_OFFICER_NAMES[(i * 4 + k) % DEMO_OFFICER_NAMES.length] as string, at: now }),
+          publicationFor('session', { ...place, counter: c.id }, { v: 1, officer: c.officers?.[0] ?? null, name: demoOfficerName(c.officers?.[0] ?? 'cb-1'), at: now }),
           ...c.terminals.map((t) => publicationFor('status', { ...place, counter: c.id, terminal: t }, { v: 1, state: 'online', at: now, kind: 'button', model: 'HLBOX-4', firmware: '1.0.0' })),
         ]),
         ...tallies.filter((t) => t.ward === ward.id).map((t) => publicationFor('tally', t, t)),
@@ -183,12 +207,19 @@ export class Demo {
     this.fleet.start();
     this.simulation = new Simulation({
       terminals: this.fleet.terminals,
-      meanIntervalMs: [lo * 1000, hi * 1000],
+      ...demoCitizens({ openingHours: this.config.openingHours, cooldownMs: this.config.rating.cooldownMs, meanIntervalSeconds: [lo, hi] }),
       seed: this.options.seed ?? Date.now() % 100_000,
       progressIntervalMs: 60_000,
     });
     this.simulation.start();
-    this.options.log.info({ terminals: this.fleet.terminals.length, meanIntervalSeconds: [lo, hi] }, 'demo: virtual citizens are voting');
+    const s = this.session;
+    if (s !== null) {
+      this.options.log.info(
+        { session: s },
+        `demo: văn phòng đang ngoài giờ làm việc, bản demo mở một buổi mô phỏng (${s.day} ${s.from}–${s.to}) để có lượt đánh giá trực tiếp · the office is closed now: the demo opens a demo session so that live votes flow`,
+      );
+    }
+    this.options.log.info({ terminals: this.fleet.terminals.length, meanIntervalSeconds: [lo, hi] }, 'demo: virtual citizens are voting (only during opening hours)');
   }
 
   private async stopTerminals(): Promise<void> {

@@ -46,8 +46,8 @@ export interface MqttLinkEvents {
   connect: [];
   /** The connection dropped; mqtt.js is reconnecting. */
   offline: [];
-  /** A valid message on a subscribed topic. */
-  message: [message: TopicMessage];
+  /** A valid message on a subscribed topic; `retained` when the broker sent it from its retained store. */
+  message: [message: TopicMessage, retained: boolean];
   /** A message that failed validation (ignored and counted). */
   rejected: [topic: string, code: string, message: string];
 }
@@ -120,7 +120,7 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
       this.emit('offline');
     });
     client.on('error', (error) => o.log.warn({ error: error.message }, 'MQTT error'));
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
   }
 
   /** Ends the connection (after in-flight publishes, bounded by `timeoutMs`). */
@@ -168,10 +168,10 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
     });
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
     const parsed = parseMessage(topic, payload.toString('utf8'));
     if (parsed.ok) {
-      this.emit('message', parsed.value);
+      this.emit('message', parsed.value, retained);
       return;
     }
     // A cleared retained message is how MQTT deletes state, not an attack.

@@ -4,7 +4,8 @@
  * #9629, #4854): the bridge's own status (online; its last will says
  * offline), the office (names, counters, target, hours), each terminal's
  * config and status, and every monthly tally in the journal. After each
- * stored vote the terminal's tally is republished, coalesced so that a
+ * vote the journal stores (its 'tally-changed' event, whoever wrote the
+ * vote) the terminal's tally is republished, coalesced so that a
  * burst of votes costs one publish per terminal-month per interval.
  */
 import type { Logger } from 'pino';
@@ -55,6 +56,8 @@ export function officeOf(config: HailongConfig, at: number): Office {
     wardName: config.ward.name,
     scale: scaleRef(config),
     target: config.target,
+    minVotes: config.minVotes,
+    ...(config.officers.length > 0 ? { officers: config.officers.map((o) => ({ id: o.id, name: o.name })) } : {}),
     openingHours: config.openingHours,
     counters: config.counters.map((c) => ({ id: c.id, name: c.name, terminals: c.terminals.map((t) => ({ id: t.id, kind: t.kind })) })),
     updatedAt: at,
@@ -75,8 +78,10 @@ export class RetainedState {
   private readonly statusIntervalMs: number;
   private readonly upstream: (() => UpstreamProgress) | undefined;
   private readonly onConnect = () => void this.publishAll();
+  private readonly onTally = (path: TerminalPath, month: string) => this.tallyChanged(path, month);
   private readonly ward;
   private bridgeStatus: Status;
+  private failed = 0;
 
   constructor(
     private readonly config: HailongConfig,
@@ -101,6 +106,10 @@ export class RetainedState {
       if (t.kind === 'button') this.statuses.set(t.id, { v: 1, state: 'offline', at: now, kind: 'button' });
     }
     this.link.on('connect', this.onConnect);
+    // Every vote committed to the journal, whoever wrote it, republishes its
+    // tally: issue 12 found the demo's history retained for 3 of 13 months
+    // because only the serial path told this feature about its votes.
+    this.journal.on('tally-changed', this.onTally);
     this.statusTimer = setInterval(() => void this.refreshBridgeStatus(), this.statusIntervalMs);
     this.statusTimer.unref();
     if (this.link.connected) void this.publishAll();
@@ -109,6 +118,7 @@ export class RetainedState {
   /** Stops the timers and publishes pending tallies. */
   async stop(): Promise<void> {
     this.link.off('connect', this.onConnect);
+    this.journal.off('tally-changed', this.onTally);
     clearInterval(this.statusTimer);
     await this.flushTallies();
   }
@@ -125,7 +135,7 @@ export class RetainedState {
     void this.safely('status', () => this.link.publish('status', pathOf(this.config, terminal), status));
   }
 
-  /** A vote changed this terminal-month's tally: republish it soon. */
+  /** A vote changed this terminal-month's tally: republish it soon (the journal's 'tally-changed' calls this). */
   tallyChanged(path: TerminalPath, month: string): void {
     this.dirtyTallies.set(`${path.counter}/${path.terminal}/${month}`, { path, month });
     this.tallyTimer ??= setTimeout(() => void this.flushTallies(), this.tallyDelayMs);
@@ -172,6 +182,11 @@ export class RetainedState {
     this.log.info({ tallies: tallies.length, terminals: terminalsOf(this.config).length }, 'retained state published');
   }
 
+  /** Retained publishes that failed (each logged at warn; all are republished on the next connect). */
+  stats(): { readonly failed: number } {
+    return { failed: this.failed };
+  }
+
   private upstreamField(): Pick<Status, 'upstream'> {
     return this.upstream === undefined ? {} : { upstream: this.upstream() };
   }
@@ -180,8 +195,14 @@ export class RetainedState {
     try {
       await publish();
     } catch (error) {
-      // Disconnected: everything is republished on the next connect.
-      this.log.debug({ what, error: (error as Error).message }, 'retained publish deferred until reconnect');
+      // Everything is republished on the next connect, so nothing is lost;
+      // but a retained state the broker never got leaves dashboards showing
+      // old figures, so it is counted (`retained-failed` in the bridge
+      // status) and logged at warn, the first of each kind and then every 100th.
+      const n = ++this.failed;
+      if (n === 1 || n % 100 === 0) {
+        this.log.warn({ what, count: n, error: (error as Error).message }, `retained ${what} not published (republished on the next connect)`);
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Citizens for a fleet of virtual terminals. In realistic mode each counter
- * gets presses like citizens leaving after service: Poisson arrivals, one
- * every 20–90 s on average per counter, mostly Rất hài lòng, a few "worse"
+ * gets presses like citizens leaving after service: one every 20–90 s on
+ * average per counter, never two within the shortest service gap, mostly Rất hài lòng, a few "worse"
  * counters, the odd double press inside the cooldown (so filtered votes
  * show up), reasons after low ratings, and optionally only during opening
  * hours. In rate mode the same machinery produces a fixed total load. For
@@ -43,6 +43,15 @@ export interface SimulationOptions {
    * @default [20000, 90000]
    */
   meanIntervalMs?: number | readonly [number, number];
+  /**
+   * Realistic mode: shortest gap between two citizens at one counter, ms. A
+   * counter serves one citizen at a time, so the next one cannot rate a
+   * moment later; pure Poisson arrivals put 1 − e^(−cooldown/mean) of the
+   * citizens inside the cooldown (39% at a 6 s mean and a 3 s cooldown:
+   * issue 12). Gaps are this plus an exponential, keeping the mean.
+   * @default half the counter's mean, at most 5000
+   */
+  minIntervalMs?: number;
   /**
    * Rating weights for buttons 1..n (best first).
    * @default 75% / 22% / 3% for 3 buttons (see rating-mix.ts)
@@ -143,6 +152,8 @@ export type SimulationEvents = {
 interface Counter {
   readonly terminal: VirtualTerminal;
   readonly meanMs: number;
+  /** Shortest gap between two citizens (0 in rate mode). */
+  readonly minMs: number;
   readonly worse: boolean;
   nextAt: number;
   timer: ClockTimer | null;
@@ -165,7 +176,7 @@ export class Simulation extends EventEmitter<SimulationEvents> {
   private readonly terminals: readonly VirtualTerminal[];
   private readonly clock: Clock;
   private readonly counters: Counter[];
-  private readonly o: Required<Omit<SimulationOptions, 'terminals' | 'clock' | 'seed' | 'ratePerSecond' | 'meanIntervalMs' | 'mix' | 'worseMix'>>;
+  private readonly o: Required<Omit<SimulationOptions, 'terminals' | 'clock' | 'seed' | 'ratePerSecond' | 'meanIntervalMs' | 'minIntervalMs' | 'mix' | 'worseMix'>>;
   private readonly mix: RatingMix | null;
   private readonly worseMix: RatingMix | null;
   private running = false;
@@ -203,7 +214,14 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     };
 
     let means: (i: number) => number;
+    let minOf: (mean: number) => number = (mean) => Math.min(5000, mean / 2);
+    if (options.minIntervalMs !== undefined) {
+      const min = options.minIntervalMs;
+      if (!(min >= 0 && Number.isFinite(min))) throw new TypeError(`"minIntervalMs" must be a number >= 0, got ${String(min)}`);
+      minOf = () => min;
+    }
     if (options.ratePerSecond !== undefined) {
+      minOf = () => 0;
       const rate = options.ratePerSecond;
       if (!(rate > 0 && Number.isFinite(rate))) throw new TypeError(`"ratePerSecond" must be a number > 0, got ${String(rate)}`);
       // Independent Poisson streams add up: n counters at rate/n each give `rate` in total.
@@ -218,13 +236,10 @@ export class Simulation extends EventEmitter<SimulationEvents> {
         means = () => lo + this.random.next() * (hi - lo);
       }
     }
-    this.counters = this.terminals.map((terminal, i) => ({
-      terminal,
-      meanMs: means(i),
-      worse: i >= n - worseTerminals,
-      nextAt: 0,
-      timer: null,
-    }));
+    this.counters = this.terminals.map((terminal, i) => {
+      const meanMs = means(i);
+      return { terminal, meanMs, minMs: Math.min(minOf(meanMs), meanMs), worse: i >= n - worseTerminals, nextAt: 0, timer: null };
+    });
     for (const t of this.terminals) t.on('acked', () => this.counts.acked++);
   }
 
@@ -335,9 +350,14 @@ export class Simulation extends EventEmitter<SimulationEvents> {
         const first = this.citizen(c, false);
         if (this.random.chance(this.o.doublePressProbability)) this.scheduleDouble(c, first.button);
       }
-      c.nextAt += this.random.exponential(c.meanMs);
+      c.nextAt += this.gap(c);
     }
     if (this.running) this.schedule(c);
+  }
+
+  /** Time to the next citizen: the shortest gap plus an exponential, so the mean stays `meanMs`. */
+  private gap(c: Counter): number {
+    return c.minMs + (c.meanMs > c.minMs ? this.random.exponential(c.meanMs - c.minMs) : 0);
   }
 
   /** The same citizen presses again: mostly the same button, sometimes another. */

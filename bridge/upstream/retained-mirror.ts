@@ -19,6 +19,9 @@ import { subscriptionFor, type TopicKind } from '../../core/topic.ts';
 import type { WardPath } from '../../core/path.ts';
 import type { UpstreamChannel } from './upstream-channel.ts';
 
+/** Longest wait for the hub's PUBACK of the "offline" status at stop (ms). */
+const STOP_WAIT_MS = 2000;
+
 /** Retained kinds mirrored to the hub. */
 export const MIRRORED_KINDS: readonly TopicKind[] = ['office', 'config', 'status', 'tally'];
 
@@ -96,7 +99,8 @@ export class RetainedMirror {
     clearInterval(this.statusTimer);
     clearTimeout(this.flushTimer);
     if (offline && this.channel.connected) {
-      await this.safely(() => this.publishStatus('offline', Date.now()));
+      // Bounded: a hub that does not answer must not hold the bridge's shutdown (its will says offline anyway).
+      await Promise.race([this.safely(() => this.publishStatus('offline', Date.now())), new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
     }
   }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseStatus } from '../../core/status.ts';
+import { keepsTerminal, parseStatus } from '../../core/status.ts';
 import type { Status } from '../../core/status.ts';
 import { HOSTILE_INPUTS, junkArb } from './arbitraries.ts';
 
@@ -104,7 +104,8 @@ describe('mergeStatus', () => {
       v: fc.constant(1 as const),
       state: fc.constantFrom('online' as const, 'offline' as const),
       at: fc.integer({ min: 0, max: 5 }),
-    });
+      since: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+    }, { requiredKeys: ['v', 'state', 'at'] });
     fc.assert(
       fc.property(statusArb, statusArb, statusArb, (a, b, c) => {
         expect(mergeStatus(a, b)).toEqual(mergeStatus(b, a));
@@ -122,5 +123,34 @@ describe('mergeStatus', () => {
     expect(mergeStatus(online, will)).toBe(will);
     expect(mergeStatus(will, online)).toBe(will);
     expect(mergeStatus(will, { ...online, at: 101 }).state).toBe('online');
+  });
+
+  it('keeps when a will was noticed: the stamped copy wins, the earliest stamp first (issue 12: "mất kết nối từ")', async () => {
+    const { mergeStatus, parseStatus, statusSince } = await import('../../core/status.ts');
+    // Connected 11:17:36 (the will's `at`), noticed offline 11:18:28.
+    const will = { v: 1 as const, state: 'offline' as const, at: 1_000, kind: 'touch' as const };
+    const noticed = { ...will, since: 53_000 };
+    const later = { ...will, since: 60_000 };
+    expect(parseStatus(JSON.stringify(noticed))).toEqual({ ok: true, value: noticed });
+    expect(parseStatus(JSON.stringify({ ...will, since: -1 })).ok).toBe(false);
+    expect(mergeStatus(will, noticed)).toBe(noticed);
+    expect(mergeStatus(noticed, will)).toBe(noticed);
+    expect(mergeStatus(later, noticed)).toBe(noticed);
+    expect(statusSince(mergeStatus(will, noticed))).toBe(53_000);
+    expect(statusSince(will)).toBe(1_000);
+  });
+});
+
+describe('keepsTerminal', () => {
+  it('exactly one of two devices keeps a terminal; the earlier claim, an untimed (old) kiosk first (property)', async () => {
+    const claim = fc.record({ uid: fc.string({ minLength: 1, maxLength: 4 }), claimedAt: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) }, { requiredKeys: ['uid'] });
+    fc.assert(
+      fc.property(claim, claim, (a, b) => {
+        fc.pre(a.uid !== b.uid);
+        expect(keepsTerminal(a, b)).toBe(!keepsTerminal(b, a));
+      }),
+    );
+    expect(keepsTerminal({ uid: 'z', claimedAt: 1 }, { uid: 'a', claimedAt: 2 })).toBe(true);
+    expect(keepsTerminal({ uid: 'a', claimedAt: 1 }, { uid: 'z' })).toBe(false);
   });
 });

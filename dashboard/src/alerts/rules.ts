@@ -7,7 +7,7 @@
  * offices and `now`, so the same state always raises the same alerts with
  * the same ids (which is what acknowledgements are keyed by).
  */
-import { DEFAULT_OPENING_HOURS, counterKey, isOpenAt, terminalKey, wardKey } from '../../../core/index.ts';
+import { DEFAULT_OPENING_HOURS, counterKey, isOpenAt, statusSince, terminalKey, wardKey } from '../../../core/index.ts';
 import type { Office, Scale, Status, Vote } from '../../../core/index.ts';
 
 /** The kinds of alert. */
@@ -161,9 +161,10 @@ export function evaluateAlerts(input: AlertInput, rules: AlertRules = DEFAULT_AL
   }
   const hoursOf = (ward: string) => input.offices.get(ward)?.openingHours ?? DEFAULT_OPENING_HOURS;
   const offline = (kind: 'terminal-offline' | 'bridge-offline', place: string, ward: string, status: Status) => {
-    if (status.state !== 'offline' || now - status.at < rules.offlineGraceMs) return;
+    const since = statusSince(status);
+    if (status.state !== 'offline' || now - since < rules.offlineGraceMs) return;
     if (!isOpenAt(hoursOf(ward), now)) return;
-    alerts.push({ id: `${kind}:${place}:${status.at}`, kind, place, since: status.at, active: true });
+    alerts.push({ id: `${kind}:${place}:${status.at}`, kind, place, since, active: true });
   };
   for (const [place, status] of input.bridges) offline('bridge-offline', place, place, status);
   for (const [place, status] of input.statuses) offline('terminal-offline', place, place.split('/').slice(0, 2).join('/'), status);

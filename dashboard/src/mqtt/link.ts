@@ -28,7 +28,8 @@ export interface LinkOptions {
 
 /** Callbacks of a link. Handlers must not throw (the store never does). */
 export interface LinkHandlers {
-  onMessage(topic: string, payload: Uint8Array): void;
+  /** `retained`: sent from the broker's retained store (a will that fired before we subscribed), not live. */
+  onMessage(topic: string, payload: Uint8Array, retained?: boolean): void;
   onState(state: LinkState, detail?: string): void;
 }
 

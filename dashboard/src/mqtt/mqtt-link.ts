@@ -47,8 +47,8 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
           else handlers.onState('online');
         });
       });
-      c.on('message', (topic, payload) => {
-        if (!closed) handlers.onMessage(topic, payload);
+      c.on('message', (topic, payload, packet) => {
+        if (!closed) handlers.onMessage(topic, payload, packet.retain);
       });
       c.on('reconnect', () => !closed && handlers.onState('connecting'));
       c.on('offline', () => !closed && handlers.onState('offline'));

@@ -61,6 +61,12 @@ function byCanonical(a: unknown, b: unknown): number {
 export function compareStatus(a: Status, b: Status): number {
   if (a.at !== b.at) return a.at - b.at;
   if (a.state !== b.state) return a.state === 'offline' ? 1 : -1;
+  // The same will, stamped with when it was noticed (core mergeStatus): the stamp wins, the earliest stamp first.
+  if (a.since !== b.since) {
+    if (a.since === undefined) return -1;
+    if (b.since === undefined) return 1;
+    return b.since - a.since;
+  }
   return byCanonical(a, b);
 }
 

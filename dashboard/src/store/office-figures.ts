@@ -4,7 +4,7 @@
  * officer logged in and the time of the last vote. Pure functions of the
  * store and a date, so they are the same however messages arrived.
  */
-import { emptySummary, foldTalliesBy, localParts } from '../../../core/index.ts';
+import { emptySummary, foldTalliesBy, localParts, statusSince } from '../../../core/index.ts';
 import type { Summary, Tally } from '../../../core/index.ts';
 import { scaleOf } from './names.ts';
 import type { DashboardStore } from './store.ts';
@@ -17,6 +17,8 @@ export interface TerminalFigure {
   readonly state: 'online' | 'offline' | 'unknown';
   /** Epoch ms of the last state change, when known. */
   readonly since: number | null;
+  /** Two devices were seen using this terminal id (`DashboardStore.deviceConflict`). */
+  readonly conflict?: true;
 }
 
 /** What a counter tile shows. */
@@ -83,9 +85,10 @@ export function counterFigure(store: DashboardStore, counter: string, today: str
     // themselves.
     const served = (status?.kind ?? kinds.get(t)) === 'button';
     if (served && bridge?.state === 'offline' && status?.state !== 'offline') {
-      return { key, id: t, state: 'offline', since: bridge.at };
+      return { key, id: t, state: 'offline', since: statusSince(bridge) };
     }
-    return { key, id: t, state: status?.state ?? 'unknown', since: status?.at ?? null };
+    const figure: TerminalFigure = { key, id: t, state: status?.state ?? 'unknown', since: status === undefined ? null : statusSince(status) };
+    return store.deviceConflict(key) ? { ...figure, conflict: true } : figure;
   });
   const session = store.sessions.get(counter);
   const officer =

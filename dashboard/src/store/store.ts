@@ -7,7 +7,7 @@
  * retained state kept as greatest-wins registers — so every figure is the
  * same however the messages were duplicated or reordered.
  */
-import { counterKey, mergeTally, parseMessage, parsePayload, tallyKey, terminalKey, voteKey, wardKey } from '../../../core/index.ts';
+import { DUPLICATE_DEVICE, counterKey, mergeTally, parseMessage, parsePayload, tallyKey, terminalKey, voteKey, wardKey } from '../../../core/index.ts';
 import type { Office, Session, Status, Tally, TerminalConfig, TopicKind, TopicMessage, Vote } from '../../../core/index.ts';
 import {
   LatestMap,
@@ -19,6 +19,12 @@ import {
 } from './latest.ts';
 import { RejectLog } from './rejects.ts';
 import { VoteLog } from './vote-log.ts';
+
+/** Online claims kept per terminal. */
+const CLAIMS_KEPT = 8;
+
+/** Window in which alternating devices on one terminal id count as a conflict (ms). */
+export const DEVICE_CONFLICT_MS = 5 * 60_000;
 
 /** Longest payload decoded at all, in bytes: above the largest core limit (tallies, 1,000,000 chars). */
 export const MAX_PAYLOAD_BYTES = 4_000_000;
@@ -86,6 +92,8 @@ export class DashboardStore {
   readonly #counterTerminals = new Map<string, Set<string>>();
   /** Terminal statuses by `d/w/c/t`. */
   readonly statuses = new LatestMap<Status>(compareStatus);
+  /** The latest "online" claims (device uid, `at`) per `d/w/c/t`, to see two devices on one terminal id. */
+  readonly #claims = new Map<string, { uid: string; at: number }[]>();
   /** Bridge statuses by `d/w`. */
   readonly bridges = new LatestMap<Status>(compareStatus);
   /** Officer sessions by `d/w/c`. */
@@ -110,8 +118,10 @@ export class DashboardStore {
   /**
    * Applies one MQTT message (payload as received: bytes or text). Never
    * throws: anything wrong is counted in `rejects` and returned as `ok: false`.
+   * `live`: the message arrived as it was published (not from the broker's
+   * retained store), so a last will without `since` went offline about now.
    */
-  apply(topic: unknown, payload: unknown): ApplyOutcome {
+  apply(topic: unknown, payload: unknown, options: { readonly live?: boolean } = {}): ApplyOutcome {
     this.stats.messages += 1;
     let outcome: ApplyOutcome;
     try {
@@ -119,7 +129,7 @@ export class DashboardStore {
       if (!body.ok) outcome = body;
       else {
         const parsed = parseMessage(topic, body.text);
-        if (parsed.ok) outcome = this.applyMessage(parsed.value);
+        if (parsed.ok) outcome = this.applyMessage(options.live === true ? this.#stampWill(parsed.value) : parsed.value);
         else if (parsed.code === 'empty-payload') {
           // A cleared retained message: keep what we know (never lose data).
           this.stats.cleared += 1;
@@ -154,7 +164,8 @@ export class DashboardStore {
       case 'status': {
         const key = terminalKey(msg.params);
         this.#noteTerminal(counterKey(msg.params), msg.params.terminal);
-        return { ...base, counter: counterKey(msg.params), key, changed: this.statuses.offer(key, msg.payload) };
+        const claimed = this.#noteClaim(key, msg.payload);
+        return { ...base, counter: counterKey(msg.params), key, changed: this.statuses.offer(key, msg.payload) || claimed };
       }
       case 'bridge-status':
         return { ...base, key: ward, changed: this.bridges.offer(ward, msg.payload) };
@@ -177,6 +188,41 @@ export class DashboardStore {
       case 'served':
         return { ...base, counter: counterKey(msg.params), key: counterKey(msg.params), changed: false };
     }
+  }
+
+  /**
+   * A last will carries its connection's `at` (core/status.ts), not when it
+   * fired: seen live, it fired about now, so keep that as `since` for
+   * "mất kết nối từ …" (issue 12, defect 4).
+   */
+  #stampWill(msg: TopicMessage): TopicMessage {
+    if ((msg.kind !== 'status' && msg.kind !== 'bridge-status') || msg.payload.state !== 'offline' || msg.payload.since !== undefined) return msg;
+    return { ...msg, payload: { ...msg.payload, since: this.#now() } } as TopicMessage;
+  }
+
+  #noteClaim(key: string, status: Status): boolean {
+    if (status.state !== 'online' || status.uid === undefined) return false;
+    const claims = this.#claims.get(key) ?? [];
+    if (claims.some((c) => c.uid === status.uid && c.at === status.at)) return false;
+    const next = [...claims, { uid: status.uid, at: status.at }].sort((a, b) => a.at - b.at).slice(-CLAIMS_KEPT);
+    this.#claims.set(key, next);
+    return true;
+  }
+
+  /**
+   * Two devices use one terminal id (two tablets opened on one kiosk URL,
+   * issue 12): its own status reports it (`duplicate-device`), or the
+   * "online" claims seen here alternate between devices (A, B, A) within
+   * `DEVICE_CONFLICT_MS`. A replaced tablet (A then B) is not a conflict.
+   */
+  deviceConflict(key: string): boolean {
+    if ((this.statuses.get(key)?.errors?.[DUPLICATE_DEVICE] ?? 0) > 0) return true;
+    const claims = this.#claims.get(key) ?? [];
+    for (let i = 2; i < claims.length; i++) {
+      const [a, b, c] = [claims[i - 2], claims[i - 1], claims[i]] as [{ uid: string; at: number }, { uid: string; at: number }, { uid: string; at: number }];
+      if (a.uid !== b.uid && b.uid !== c.uid && c.at - a.at <= DEVICE_CONFLICT_MS) return true;
+    }
+    return false;
   }
 
   #noteTerminal(counter: string, terminal: string): void {

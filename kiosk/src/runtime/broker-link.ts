@@ -1,11 +1,12 @@
 /**
  * The leader tab's side of MQTT: one client with the kiosk's fixed id,
  * `clean: false` and its last will; on every (re)connect the retained
- * status and the current tally are published again (a broker may have
- * lost them, FIELD-NOTES "zigbee2mqtt") and the outbox is flushed; retained
- * tallies from the broker are merged into the local ones.
+ * status is published again (a broker may have lost it, FIELD-NOTES
+ * "zigbee2mqtt") and the outbox is flushed. Tallies are the bridge's (it
+ * journals the kiosk's votes): the retained ones are only read, so a kiosk
+ * whose storage was wiped never reuses a seq the bridge has seen.
  */
-import { localParts, parseMessage, parseTopic } from '../../../core/index.ts';
+import { parseMessage, parseTopic } from '../../../core/index.ts';
 import type { Publication, Tally, TopicMessage } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import { clientIdOf } from '../identity/kiosk-options.ts';
@@ -20,6 +21,7 @@ export interface LinkClient {
   start(): void;
   stop(beforeDisconnect?: Publication): Promise<void>;
   reconnectNow(): void;
+  connectionLost(reason: string): void;
   publish(p: Publication): Promise<void>;
   on<K extends keyof MqttClientEvents>(event: K, listener: MqttClientEvents[K]): () => void;
 }
@@ -58,10 +60,12 @@ export class BrokerLink {
   readonly #options: KioskOptions;
   readonly #outbox: Outbox;
   readonly #installId: string;
+  readonly #claimedAt: number | undefined;
   readonly #hooks: BrokerLinkHooks;
   readonly #client: LinkClient;
   readonly #publisher: Publisher;
   readonly #onBrowserOnline = (): void => this.#client.reconnectNow();
+  readonly #onBrowserOffline = (): void => this.#client.connectionLost('the browser reports no network');
   /** The `at` of the current connection's will. */
   #connectionAt = 0;
 
@@ -71,10 +75,12 @@ export class BrokerLink {
     outbox: Outbox,
     installId: string,
     hooks: BrokerLinkHooks,
+    claimedAt?: number,
   ) {
     this.#options = options;
     this.#outbox = outbox;
     this.#installId = installId;
+    this.#claimedAt = claimedAt;
     this.#hooks = hooks;
     const client = createClient({
       url: options.broker,
@@ -113,6 +119,7 @@ export class BrokerLink {
   start(): void {
     this.#client.start();
     globalThis.addEventListener?.('online', this.#onBrowserOnline);
+    globalThis.addEventListener?.('offline', this.#onBrowserOffline);
   }
 
   /** Flushes the outbox if connected. */
@@ -125,26 +132,43 @@ export class BrokerLink {
     this.#client.reconnectNow();
   }
 
-  /** Merges a retained tally from the broker; republishes ours when it is newer (votes taken offline). */
+  /** Publishes "online" again (e.g. with a new problem counter), for this connection. */
+  announce(): void {
+    void this.#client.publish(this.#status('online', this.#connectionAt)).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
+  }
+
+  /** Merges a retained tally of the bridge into the local one (which raises the seq high-water mark). */
   async mergeTally(remote: Tally): Promise<void> {
-    const merged = await this.#outbox.mergeRemoteTally(remote);
-    if (merged !== remote && merged.seq > remote.seq) await this.#publisher.publishTally(merged.counter, merged.month);
+    await this.#outbox.mergeRemoteTally(remote);
   }
 
   /** Publishes "offline" (retained) and disconnects cleanly. */
   async stop(): Promise<void> {
     globalThis.removeEventListener?.('online', this.#onBrowserOnline);
-    await this.#client.stop(this.#status('offline'));
+    globalThis.removeEventListener?.('offline', this.#onBrowserOffline);
+    // A clean stop knows when it goes offline: `since` says so (a will cannot).
+    const at = this.#hooks.now();
+    await this.#client.stop(statusPublication(this.#options, { ...kioskStatus('offline', at, this.#installId, this.#hooks.problems(), this.#claimedAt), since: at }));
+  }
+
+  /**
+   * Gives the terminal id up to another device (two devices on one kiosk
+   * URL): disconnects cleanly WITHOUT publishing "offline", which would
+   * overwrite the other device's "online", and without its will.
+   */
+  async yieldTerminal(): Promise<void> {
+    globalThis.removeEventListener?.('online', this.#onBrowserOnline);
+    globalThis.removeEventListener?.('offline', this.#onBrowserOffline);
+    await this.#client.stop();
   }
 
   #status(state: 'online' | 'offline', at: number = this.#hooks.now()): Publication<'status'> {
-    return statusPublication(this.#options, kioskStatus(state, at, this.#installId, this.#hooks.problems()));
+    return statusPublication(this.#options, kioskStatus(state, at, this.#installId, this.#hooks.problems(), this.#claimedAt));
   }
 
-  // After every (re)connect: retained status and tally again, then the outbox.
+  // After every (re)connect: retained status again, then the outbox.
   async #online(): Promise<void> {
     await this.#client.publish(this.#status('online', this.#connectionAt)).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
     await this.#publisher.kick();
-    await this.#publisher.publishTally(this.#options.counter, localParts(this.#hooks.now()).monthKey);
   }
 }

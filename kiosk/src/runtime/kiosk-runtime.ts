@@ -7,8 +7,8 @@
  * BEFORE the thank-you screen appears; taps are processed one at a time in
  * order, so seqs follow taps.
  */
-import { scaleKeys } from '../../../core/index.ts';
-import type { LevelKey, Office, Session, TerminalConfig, TopicMessage } from '../../../core/index.ts';
+import { DUPLICATE_DEVICE, keepsTerminal, scaleKeys } from '../../../core/index.ts';
+import type { LevelKey, Office, Session, Status, TerminalConfig, TopicMessage } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import * as machine from '../terminal/terminal-machine.ts';
@@ -18,7 +18,7 @@ import type { Leadership, TabMessage } from './leadership.ts';
 import { BrokerLink, parseIncoming } from './broker-link.ts';
 import type { KioskDeps, KioskSnapshot } from './kiosk-snapshot.ts';
 import { settingsFrom } from './kiosk-settings.ts';
-import { newInstallId } from './terminal-topics.ts';
+import { CLAIM_FRESH_MS, newInstallId } from './terminal-topics.ts';
 
 export type { LinkClient } from './broker-link.ts';
 export type { KioskDeps, KioskSnapshot } from './kiosk-snapshot.ts';
@@ -42,6 +42,8 @@ export class KioskRuntime {
   #config: TerminalConfig | undefined;
   #session: Session | undefined;
   #installId = '';
+  /** When this device (this browser's storage) first took this terminal id. */
+  #claimedAt: number | undefined;
   #queue: Promise<void> = Promise.resolve();
   #tickTimer: ReturnType<typeof setTimeout> | undefined;
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
@@ -98,6 +100,8 @@ export class KioskRuntime {
     const office = await outbox.getMeta<Office>('office');
     this.#installId = (await outbox.getMeta<string>('installId')) ?? newInstallId();
     await outbox.setMeta('installId', this.#installId);
+    this.#claimedAt = (await outbox.getMeta<number>('claimedAt')) ?? this.#deps.now();
+    await outbox.setMeta('claimedAt', this.#claimedAt);
     await this.#sweep();
     await outbox.prune(this.#deps.now() - KEEP_DONE_MS);
     this.#update({
@@ -129,6 +133,8 @@ export class KioskRuntime {
 
   /** A citizen tapped a level. Stored before anything else is shown. */
   tap(level: LevelKey): Promise<void> {
+    // Yielded to another device: its votes would share this terminal's ids.
+    if (this.#snapshot.conflict !== undefined) return Promise.resolve();
     const now = this.#deps.now();
     globalThis.performance?.mark?.('hailong:tap');
     return this.#enqueue(async () => {
@@ -171,8 +177,15 @@ export class KioskRuntime {
     this.#say(`${q} ${levels}`);
   }
 
-  /** Staff: reconnect now (skips the backoff wait). */
+  /** Staff: reconnect now (skips the backoff wait); after giving way to another device, try again. */
   reconnect(): void {
+    if (this.#snapshot.conflict !== undefined && this.#snapshot.leader && !this.#stopped) {
+      const { conflict: _gone, ...rest } = this.#snapshot;
+      this.#snapshot = rest;
+      this.#emit();
+      this.#lead();
+      return;
+    }
     this.#link?.reconnect();
   }
 
@@ -318,7 +331,7 @@ export class KioskRuntime {
       },
       onProblem: (code, detail) => this.#problem(code, detail),
       onFlushed: () => void this.#refreshStats(),
-    });
+    }, this.#claimedAt);
     this.#link = link;
     this.#update({ leader: true });
     link.start();
@@ -372,9 +385,39 @@ export class KioskRuntime {
         if (leader) await this.#link?.mergeTally(m.payload);
         return;
       }
+      case 'status': {
+        if (leader) await this.#onClaim(m.payload, now);
+        return;
+      }
       default:
         return; // not subscribed
     }
+  }
+
+  /**
+   * Our own status topic: an "online" of another device means two devices
+   * were opened on this kiosk's URL. They share the MQTT client id, so the
+   * broker keeps knocking one off for the other (issue 12: 46 flips in 20 s).
+   * The earlier claim keeps the terminal (core keepsTerminal); the later one
+   * disconnects and shows why, until staff retry.
+   */
+  async #onClaim(status: Status, now: number): Promise<void> {
+    const other = status.uid;
+    if (status.state !== 'online' || other === undefined || other === this.#installId || Math.abs(now - status.at) > CLAIM_FRESH_MS) return;
+    if (this.#snapshot.conflict !== undefined) return;
+    const mine = { uid: this.#installId, ...(this.#claimedAt === undefined ? {} : { claimedAt: this.#claimedAt }) };
+    const theirs = { uid: other, ...(status.claimedAt === undefined ? {} : { claimedAt: status.claimedAt }) };
+    if (keepsTerminal(mine, theirs)) {
+      this.#problem(DUPLICATE_DEVICE, `another device (${other}) was opened on this kiosk's address (${this.options.terminal}); this device was here first and keeps it`);
+      this.#link?.announce(); // the dashboard sees the conflict in our status
+      return;
+    }
+    this.#problem(DUPLICATE_DEVICE, `another device (${other}) was here first on this kiosk's address (${this.options.terminal}): this device stops`);
+    const link = this.#link;
+    this.#link = undefined;
+    this.#update({ conflict: { otherUid: other, at: now }, link: 'offline' });
+    await link?.yieldTerminal();
+    this.#update({ link: 'offline' });
   }
 
   #officeNames(office: Office): Partial<KioskSnapshot> {

@@ -35,4 +35,9 @@ export interface KioskSnapshot {
   readonly problems: Readonly<Record<string, number>>;
   /** The latest problem messages, newest first (for the staff page). */
   readonly problemLog: readonly string[];
+  /**
+   * Another device uses this kiosk's address and was there first: this one
+   * gave the terminal up (no connection, no taps) until staff retry.
+   */
+  readonly conflict?: { readonly otherUid: string; readonly at: number };
 }

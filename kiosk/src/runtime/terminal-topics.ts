@@ -25,6 +25,8 @@ export function kioskSubscriptions(p: TerminalPath): { topic: string; qos: 1 }[]
     { topic: topicFor('served', p), qos: 1 },
     { topic: topicFor('session', p), qos: 1 },
     { topic: topicFor('office', p), qos: 1 },
+    // Its own status: another device's "online" here means two devices share this kiosk URL.
+    { topic: topicFor('status', p), qos: 1 },
   ];
 }
 
@@ -34,6 +36,7 @@ export function kioskStatus(
   at: number,
   uid: string,
   errors: Readonly<Record<string, number>>,
+  claimedAt?: number,
 ): Status {
   return {
     v: 1,
@@ -44,6 +47,7 @@ export function kioskStatus(
     model: KIOSK_MODEL,
     firmware: KIOSK_VERSION,
     ...(Object.keys(errors).length === 0 ? {} : { errors: { ...errors } }),
+    ...(claimedAt === undefined ? {} : { claimedAt }),
   };
 }
 
@@ -51,6 +55,9 @@ export function kioskStatus(
 export function statusPublication(p: TerminalPath, status: Status): Publication<'status'> {
   return publicationFor('status', p, status);
 }
+
+/** Another device's status on this terminal is a live claim when it is online and this recent (older: a stale retained leftover). */
+export const CLAIM_FRESH_MS = 5 * 60_000;
 
 /** A random install id for the status `uid` (crypto.randomUUID needs a secure context, so fall back). */
 export function newInstallId(): string {

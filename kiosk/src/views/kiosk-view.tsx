@@ -84,7 +84,17 @@ export function KioskView(props: {
         <span class="place">{place}</span>
         <StatusDot snapshot={snapshot} onSecret={() => setSettingsOpen(true)} />
       </header>
-      {snapshot.ready ? (
+      {snapshot.conflict !== undefined ? (
+        <main data-screen="conflict">
+          <div class="problem" role="alert" data-testid="device-conflict">
+            <h1>{m.conflictTitle}</h1>
+            <p>{m.conflictDetail(snapshot.options.terminal)}</p>
+            <button type="button" class="tool" onClick={() => runtime.reconnect()}>
+              {m.conflictRetry}
+            </button>
+          </div>
+        </main>
+      ) : snapshot.ready ? (
         <CitizenScreen runtime={runtime} state={t} lang={lang} now={now} />
       ) : (
         <main data-screen="loading" aria-busy="true" />
@@ -144,9 +154,7 @@ export function ConfigProblem({ problems, lang }: { problems: readonly OptionPro
           <p>{m.askStaff}</p>
           <ul>
             {problems.map((p) => (
-              <li key={p.option}>
-                <code>{p.option}</code>: {p.message}
-              </li>
+              <li key={p.option}>{m.problem(p)}</li>
             ))}
           </ul>
         </div>

@@ -183,5 +183,6 @@ describe('Simulation pacing', () => {
     expect(() => new Simulation({ terminals, mix: [1] })).toThrow(/"mix"/);
     expect(() => new Simulation({ terminals, doublePressProbability: 2 })).toThrow(/"doublePressProbability"/);
     expect(() => new Simulation({ terminals, meanIntervalMs: [10, 5] })).toThrow(/"meanIntervalMs"/);
+    expect(() => new Simulation({ terminals, minIntervalMs: -1 })).toThrow(/"minIntervalMs"/);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../../bridge/journal/journal.ts';
@@ -172,6 +173,20 @@ describe('VoteForwarder', () => {
     await until(() => j.forwardQueue.backlog() === 0, 'drained');
   });
 
+  it('sends only the failed row again, not the rows behind it still awaiting PUBACK', async () => {
+    const j = tempJournal();
+    await store(j, 10);
+    const ch = new FakeChannel();
+    const f = forwarder(j, ch);
+    f.start();
+    ch.connect();
+    [...ch.pending][1]?.fail();
+    await tick(60);
+    expect(ch.voteIds()).toEqual([...Array.from({ length: 10 }, (_, i) => `hop-1:${i + 1}`), 'hop-1:2']);
+    const pending = [...ch.pending].map((p) => JSON.parse(p.payload).id as string);
+    expect(new Set(pending).size).toBe(pending.length);
+  });
+
   it('picks up new votes by itself while caught up', async () => {
     const j = tempJournal();
     const ch = new FakeChannel();
@@ -206,4 +221,60 @@ describe('VoteForwarder', () => {
     expect(lines.find((l) => l.msg.startsWith('backlog forwarded'))).toMatchObject({ votes: 3000 });
     expect(f.stats().backlog).toBe(0);
   });
+});
+
+describe('VoteForwarder under any order of events (property)', () => {
+  it('ends with every journal row on the hub, never one row twice in flight, duplicates only after a drop', async () => {
+    type Step = { kind: 'store'; n: number } | { kind: 'ack'; share: number } | { kind: 'fail'; picks: number[] } | { kind: 'drop' } | { kind: 'connect' } | { kind: 'wait' };
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('store' as const), n: fc.integer({ min: 1, max: 40 }) }),
+      fc.record({ kind: fc.constant('ack' as const), share: fc.double({ min: 0, max: 1, noNaN: true }) }),
+      fc.record({ kind: fc.constant('fail' as const), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }) }),
+      fc.constant({ kind: 'drop' as const }),
+      fc.constant({ kind: 'connect' as const }),
+      fc.constant({ kind: 'wait' as const }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 32 }), async (steps: Step[], window) => {
+        const j = tempJournal();
+        const ch = new FakeChannel();
+        const f = forwarder(j, ch, { window, batch: 8, pollMs: 5, markDelayMs: 2 });
+        f.start();
+        let drops = 0;
+        const assertOneCopyInFlight = () => {
+          const ids = [...ch.pending].map((p) => JSON.parse(p.payload).id as string);
+          expect(new Set(ids).size).toBe(ids.length);
+          expect(ids.length).toBeLessThanOrEqual(window);
+        };
+        for (const s of steps) {
+          if (s.kind === 'store') await store(j, s.n, `hop-${1 + (s.n % 3)}`);
+          else if (s.kind === 'ack') [...ch.pending].filter((_, i, all) => i < Math.ceil(all.length * s.share)).forEach((p) => p.ack());
+          else if (s.kind === 'fail') {
+            // Any of them, not only the oldest: rows behind a failed one are still awaiting PUBACK.
+            const all = [...ch.pending];
+            if (all.length > 0) for (const i of s.picks) all[i % all.length]?.fail();
+          }
+          else if (s.kind === 'drop' && ch.connected) {
+            ch.drop();
+            drops += 1;
+          } else if (s.kind === 'connect' && !ch.connected) ch.connect();
+          await tick(s.kind === 'wait' ? 15 : 2);
+          assertOneCopyInFlight();
+        }
+        if (!ch.connected) ch.connect();
+        ch.autoAck = true;
+        ch.ackAll();
+        await until(() => j.forwardQueue.backlog() === 0, 'drained');
+        const stored = j.forwardQueue.next(0, 1).length;
+        expect(stored).toBe(0);
+        const ids = ch.voteIds();
+        const total = [...j.votesPressedBetween(0, Number.MAX_SAFE_INTEGER)].length;
+        expect(new Set(ids).size).toBe(total);
+        // Without a drop or a failed publish, each vote went out exactly once.
+        if (drops === 0 && !steps.some((s) => s.kind === 'fail')) expect(ids).toHaveLength(total);
+        f.stop();
+      }),
+      { numRuns: 40 },
+    );
+  }, 60_000);
 });
