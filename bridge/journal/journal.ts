@@ -50,6 +50,14 @@ export interface JournalOptions {
    */
   readonly maxBytes?: number;
   /**
+   * Published seqs of a NEW journal start above this (kept in its `meta` at
+   * creation; a journal made before this existed keeps 0). The bridge
+   * passes the clock in seconds, so a lost or replaced journal never
+   * publishes an id it published before (see docs/ARCHITECTURE.md).
+   * @default 0
+   */
+  readonly seqBase?: number;
+  /**
    * Where failures that do not lose votes (a tally batch not written) are
    * logged: they must still be seen (issue 13, item 9).
    * @default createLogger('hailong-journal')
@@ -60,6 +68,8 @@ export interface JournalOptions {
 /** `JournalOptions` resolved once. */
 type ResolvedJournalOptions = Readonly<Required<Omit<JournalOptions, 'maxBytes'>> & { maxBytes: number | undefined }>;
 
+/** Highest seq base: leaves room for 10^9 votes per terminal below core's MAX_SEQ (uint32). */
+const MAX_SEQ_BASE = 3_000_000_000;
 /** Log the first tally-persist failure in full, then every this many (a failing disk must not flood the log). */
 const LOG_EVERY_FAILURES = 100;
 
@@ -134,6 +144,8 @@ export class Journal extends EventEmitter<JournalEvents> {
   private readonly marks = new Map<string, number>();
   /** Last published seq per terminal id, read or written so far. */
   private readonly seqs = new Map<string, number>();
+  /** Published seqs of this journal start above this (its `meta` seq_base). */
+  private seqBase = 0;
   private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0, tallyPersistFailed: 0 };
 
   constructor(options: JournalOptions) {
@@ -143,8 +155,11 @@ export class Journal extends EventEmitter<JournalEvents> {
       levels: options.levels ?? (['rat-hai-long', 'hai-long', 'khong-hai-long'] as const),
       tallyFlushMs: options.tallyFlushMs ?? 1000,
       maxBytes: options.maxBytes,
+      seqBase: options.seqBase ?? 0,
       log: options.log ?? createLogger('hailong-journal'),
     });
+    const base = this.options.seqBase;
+    if (!Number.isInteger(base) || base < 0 || base > MAX_SEQ_BASE) throw new TypeError(`"seqBase" must be an integer 0..${MAX_SEQ_BASE}`);
   }
 
   /** Opens (creating if needed) the database and checks its schema version. */
@@ -165,6 +180,10 @@ export class Journal extends EventEmitter<JournalEvents> {
       db.exec(REJECTED_SQL);
       db.exec(DOSSIER_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+      if (row === undefined) {
+        // A new journal: its published seqs start above the clock (issue 17).
+        db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('seq_base', ?)").run(String(this.options.seqBase));
+      }
       if (row !== undefined && Number(row.value) > SCHEMA_VERSION) {
         throw new Error(`journal ${this.options.path} has schema ${row.value}, newer than this hailong (${SCHEMA_VERSION})`);
       }
@@ -181,6 +200,8 @@ export class Journal extends EventEmitter<JournalEvents> {
       throw error;
     }
     this.db = db;
+    const base = db.prepare("SELECT value FROM meta WHERE key = 'seq_base'").get() as { value: string } | undefined;
+    this.seqBase = base === undefined ? 0 : Number(base.value);
     this.sql = prepare(db);
     this.rejectedVotes = new RejectedVotes(db);
     this.dossierBook = new DossierBook(db);
@@ -346,7 +367,8 @@ export class Journal extends EventEmitter<JournalEvents> {
     const hwm = marks.get(input.uid) ?? this.marks.get(input.uid) ?? ((sql.device.get(input.uid) as { hwm: number | null } | undefined)?.hwm ?? 0);
     if (input.deviceSeq <= hwm) return { status: 'duplicate', hwm };
     const { district, ward, counter, terminal } = input.path;
-    const last = seqs.get(terminal) ?? this.seqs.get(terminal) ?? ((sql.lastSeq.get(terminal) as { seq: number | null } | undefined)?.seq ?? 0);
+    const last =
+      seqs.get(terminal) ?? this.seqs.get(terminal) ?? Math.max(this.seqBase, (sql.lastSeq.get(terminal) as { seq: number | null } | undefined)?.seq ?? 0);
     const seq = last + 1;
     const vote: { -readonly [K in keyof Vote]: Vote[K] } = {
       v: 1,
@@ -455,6 +477,8 @@ export class Journal extends EventEmitter<JournalEvents> {
     }
     const touched = log.touched(after, last);
     for (const tm of touched) book.rebuild(tm, tm.month);
+    // Like a stored vote, a revocation changes tallies: retained state republishes them.
+    for (const tm of touched) this.emit('tally-changed', { district: tm.district, ward: tm.ward, counter: tm.counter, terminal: tm.terminal }, tm.month);
     book.persist();
     this.handle.prepare("INSERT INTO meta (key, value) VALUES ('revocations_folded', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(last));
     this.revocationsSeen = last;

@@ -10,7 +10,7 @@ import type { Lang } from '../i18n/messages.ts';
 import type { KioskRuntime, KioskSnapshot } from '../runtime/kiosk-runtime.ts';
 import { CitizenScreen } from './citizen-screen.tsx';
 import { DossierScan, useWedgeScanner } from './dossier-scan.tsx';
-import { SettingsPage } from './settings-page.tsx';
+import { SettingsPage, type PinLockStore } from './settings-page.tsx';
 
 /** Taps on the dot, within `SECRET_WINDOW_MS`, that open the settings page. */
 const SECRET_TAPS = 5;
@@ -66,6 +66,7 @@ export function KioskView(props: {
   runtime: KioskRuntime;
   onSave: (patch: StaffSettings) => void;
   onReset: () => void;
+  pinLock: PinLockStore;
 }) {
   const { runtime } = props;
   const snapshot = useSnapshot(runtime);
@@ -139,6 +140,7 @@ export function KioskView(props: {
       {settingsOpen ? (
         <SettingsPage
           snapshot={snapshot}
+          pinLock={props.pinLock}
           onSave={props.onSave}
           onReset={props.onReset}
           onReconnect={() => runtime.reconnect()}
