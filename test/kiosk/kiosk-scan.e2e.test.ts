@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 /** Types like a scanner: one key every few ms, then Enter. */
-async function scanWedge(page: Page, text: string, delay = 5): Promise<void> {
+async function scanWedge(page: Page, text: string, delay = 2): Promise<void> {
   await page.keyboard.type(text, { delay });
   await page.keyboard.press('Enter');
 }
