@@ -27,5 +27,6 @@ export * from './format.ts';
 export * from './period.ts';
 export * from './csv.ts';
 export * from './reconciliation.ts';
+export * from './report-pack.ts';
 export * from './client-id.ts';
 export * from './payload-limit.ts';
