@@ -75,7 +75,8 @@ function officeSource(config: HailongConfig, journal: Journal): ReportSource {
   };
 }
 
-function hubSource(config: HubConfig, archive: HubArchive): ReportSource {
+/** A hub's archive as a report source; `close` closes the archive (pass `keepOpen` when the hub owns it). */
+export function hubSource(config: HubConfig, archive: HubArchive, keepOpen = false): ReportSource {
   return {
     kind: 'hub',
     parent: config.parent,
@@ -92,7 +93,9 @@ function hubSource(config: HubConfig, archive: HubArchive): ReportSource {
       return { votes, bad };
     },
     served: () => undefined,
-    close: () => archive.close(),
+    close: () => {
+      if (!keepOpen) archive.close();
+    },
   };
 }
 
