@@ -23,3 +23,4 @@ export * from './confidence.ts';
 export * from './format.ts';
 export * from './period.ts';
 export * from './csv.ts';
+export * from './merger.ts';
