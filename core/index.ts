@@ -27,3 +27,4 @@ export * from './period.ts';
 export * from './csv.ts';
 export * from './client-id.ts';
 export * from './payload-limit.ts';
+export * from './merger.ts';
