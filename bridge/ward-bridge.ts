@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { bridgeClientId } from '../core/client-id.ts';
+import type { Served } from '../core/counter-events.ts';
+import { DEFAULT_STAGE } from '../core/dossier.ts';
 import type { Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
@@ -525,9 +527,26 @@ export class WardBridge {
     const counter = config.counters.find((c) => c.id === m.params.counter);
     if (counter === undefined) return;
     this.counters.served(counter.id, m.payload, Date.now(), config.rating.windowMs);
+    if (m.payload.dossier !== undefined) this.recordServed(counter.id, m.payload);
     if (counter.mode !== 'gated') return;
     for (const session of this.owners.values()) {
       if (session.identified?.counter.id === counter.id) session.openWindow(config.rating.windowMs);
+    }
+  }
+
+  /** Keeps a served dossier for the reconciliation's "served, not rated" list; a failed write is logged, never thrown. */
+  private recordServed(counter: string, served: Served): void {
+    try {
+      this.journal.dossiers.recordServed({
+        counter,
+        dossier: served.dossier as string,
+        stage: served.stage ?? DEFAULT_STAGE,
+        at: served.at,
+        ...(served.officer === undefined ? {} : { officer: served.officer }),
+        ...(served.ticket === undefined ? {} : { ticket: served.ticket }),
+      });
+    } catch (error) {
+      this.log.error({ counter, dossier: served.dossier, error: (error as Error).message }, 'served dossier not recorded (the reconciliation will miss it)');
     }
   }
 }

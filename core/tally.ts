@@ -182,7 +182,8 @@ export function applyVote(tally: Tally, vote: Vote, offsetMinutes: number = VN_O
   let r = day?.r;
   let ro = day?.ro;
   if (vote.filtered === 'cooldown') f[0] += 1;
-  else if (vote.filtered === 'gated') f[1] += 1;
+  // A second vote for a dossier and stage is a second vote for one service, like `gated`.
+  else if (vote.filtered === 'gated' || vote.filtered === 'dossier') f[1] += 1;
   else {
     c = bump(c, index, width);
     h = withKey(h, t.hourKey, bump(ownEntry(h, t.hourKey), index, width));

@@ -19,6 +19,8 @@ import { localParts } from '../../core/time.ts';
 import { topicFor } from '../../core/topic.ts';
 import { voteId, type Vote } from '../../core/vote.ts';
 import type { LevelKey } from '../../core/scale.ts';
+import { DEFAULT_STAGE } from '../../core/dossier.ts';
+import { DossierBook, DOSSIER_SQL } from './dossier-book.ts';
 import { ForwardQueue } from './forward-queue.ts';
 import { migrateSchema, REJECTED_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
 import { RejectedVotes, type RejectedInput, type RejectOutcome } from './rejected-votes.ts';
@@ -136,6 +138,7 @@ export class Journal extends EventEmitter<JournalEvents> {
   /** The highest revocation whose tallies this process has folded again. */
   private revocationsSeen = 0;
   private forwards: ForwardQueue | undefined;
+  private dossierBook: DossierBook | undefined;
   private tallyTimer: NodeJS.Timeout | undefined;
   /** Device high-water marks read or written so far (the database is the truth). */
   private readonly marks = new Map<string, number>();
@@ -175,6 +178,7 @@ export class Journal extends EventEmitter<JournalEvents> {
       db.pragma('wal_autocheckpoint = 4000');
       db.exec(SCHEMA_SQL);
       db.exec(REJECTED_SQL);
+      db.exec(DOSSIER_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
       if (row === undefined) {
         // A new journal: its published seqs start above the clock (issue 17).
@@ -200,6 +204,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.seqBase = base === undefined ? 0 : Number(base.value);
     this.sql = prepare(db);
     this.rejectedVotes = new RejectedVotes(db);
+    this.dossierBook = new DossierBook(db);
     this.revocationLog = new RevocationLog(db);
     this.book = new TallyBook(db, this.options.levels, this.revocationLog);
     this.forwards = new ForwardQueue(db);
@@ -381,7 +386,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     if (input.reasons !== undefined && input.reasons.length > 0) vote.reasons = input.reasons;
     if (input.officer !== undefined) vote.officer = input.officer;
     if (input.ticket !== undefined) vote.ticket = input.ticket;
-    if (input.filtered !== undefined) vote.filtered = input.filtered;
+    this.stampDossier(vote, input);
     if (input.timeUncertain === true) vote.timeUncertain = true;
     const payload = JSON.stringify(vote);
     // The topic is stored with the vote, so a replay publishes rows as they are.
@@ -391,6 +396,22 @@ export class Journal extends EventEmitter<JournalEvents> {
     seqs.set(terminal, seq);
     committed.push({ vote, rowid });
     return { status: 'stored', vote, payload, rowid, topic };
+  }
+
+  /**
+   * Copies the dossier and the filter onto the vote: a vote that would
+   * count for a dossier and stage already rated is kept, flagged `dossier`.
+   */
+  private stampDossier(vote: { -readonly [K in keyof Vote]: Vote[K] }, input: VoteInput): void {
+    if (input.dossier !== undefined) {
+      vote.dossier = input.dossier;
+      vote.stage = input.stage ?? DEFAULT_STAGE;
+    }
+    let filtered = input.filtered;
+    if (filtered === undefined && vote.dossier !== undefined && vote.stage !== undefined && this.dossierBook?.ratedBy(vote.dossier, vote.stage) !== undefined) {
+      filtered = 'dossier';
+    }
+    if (filtered !== undefined) vote.filtered = filtered;
   }
 
   /**
@@ -419,7 +440,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     if (input.reasons !== undefined && input.reasons.length > 0) vote.reasons = input.reasons;
     if (input.officer !== undefined) vote.officer = input.officer;
     if (input.ticket !== undefined) vote.ticket = input.ticket;
-    if (input.filtered !== undefined) vote.filtered = input.filtered;
+    this.stampDossier(vote, input);
     const payload = JSON.stringify(vote);
     const topic = topicFor('vote', vote);
     const rowid = Number(sql.insertOwn.run(terminal, seq, `${OWN_SEQ_UID_PREFIX}${terminal}`, seq, input.pressedAt, input.receivedAt, topic, payload).lastInsertRowid);
@@ -503,6 +524,12 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.handle.transaction(() => {
       for (const id of rowids) mark.run(id);
     })();
+  }
+
+  /** The dossier side of the journal: served dossiers and the one-vote-per-dossier check. */
+  get dossiers(): DossierBook {
+    if (this.dossierBook === undefined) throw new Error('journal is not open: call open() first');
+    return this.dossierBook;
   }
 
   /** The upstream (hub) marks of the stored votes: the forwarder's outbox. */
