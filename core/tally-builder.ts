@@ -106,7 +106,8 @@ export class TallyBuilder {
       this.days.set(t.dayKey, day);
     }
     if (vote.filtered === 'cooldown') day.f[0] += 1;
-    else if (vote.filtered === 'gated') day.f[1] += 1;
+    // A second vote for a dossier and stage is a second vote for one service, like `gated`.
+    else if (vote.filtered === 'gated' || vote.filtered === 'dossier') day.f[1] += 1;
     else {
       day.c[index] = (day.c[index] ?? 0) + 1;
       let hour = day.h.get(t.hourKey);

@@ -2,8 +2,8 @@
  * Per-terminal, per-month vote counters, retained on
  * `…/{terminal}/tally/{YYYY-MM}`. A tally is a pure function of the votes
  * folded into it, in seq order, and carries the highest seq it has seen:
- * replaying a vote is a no-op, and of two copies the one with the higher
- * seq is simply newer. That makes tallies convergent — any subscriber can
+ * replaying a vote is a no-op, and of two copies the later one (updatedAt,
+ * then seq) is simply newer. That makes tallies convergent — any subscriber can
  * merge copies from bridges, caches and backups in any order and get the
  * same answer — without vector clocks or a database.
  */
@@ -182,7 +182,8 @@ export function applyVote(tally: Tally, vote: Vote, offsetMinutes: number = VN_O
   let r = day?.r;
   let ro = day?.ro;
   if (vote.filtered === 'cooldown') f[0] += 1;
-  else if (vote.filtered === 'gated') f[1] += 1;
+  // A second vote for a dossier and stage is a second vote for one service, like `gated`.
+  else if (vote.filtered === 'gated' || vote.filtered === 'dossier') f[1] += 1;
   else {
     c = bump(c, index, width);
     h = withKey(h, t.hourKey, bump(ownEntry(h, t.hourKey), index, width));
@@ -239,13 +240,21 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * A total order on tallies of one terminal and month: higher `seq` is
- * newer; on equal seq, higher `updatedAt`; then the canonical JSON text.
- * Returns <0, 0 or >0 like a sort comparator.
+ * A total order on tallies of one terminal and month: the later
+ * `updatedAt` is newer; on equal `updatedAt`, the higher `seq`; then the
+ * canonical JSON text. Returns <0, 0 or >0 like a sort comparator.
+ *
+ * Along one bridge's history both `updatedAt` (the highest receivedAt
+ * folded in, or the time of a revocation) and `seq` only grow, so this is
+ * the order the copies were made in. Ordering by time first means a copy
+ * folded again without some votes (a supervisor's revocation) replaces the
+ * copies before it, and a forged copy cannot win for ever: it loses to the
+ * next genuine copy made after its claimed time, which consumers bound by
+ * their clock (core/tally-guard.ts `checkTallyClaim`).
  */
 export function compareTallies(a: Tally, b: Tally): number {
-  if (a.seq !== b.seq) return a.seq - b.seq;
   if (a.updatedAt !== b.updatedAt) return a.updatedAt - b.updatedAt;
+  if (a.seq !== b.seq) return a.seq - b.seq;
   if (a === b) return 0;
   const ca = canonicalJson(a);
   const cb = canonicalJson(b);

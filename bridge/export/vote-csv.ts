@@ -8,8 +8,15 @@
 import { CSV_BOM, csvLine } from '../../core/csv.ts';
 import { reasonLabel } from '../../core/reason.ts';
 import { LEVEL_LABELS } from '../../core/scale.ts';
-import { localParts } from '../../core/time.ts';
+import { localTimestamp } from '../../core/time.ts';
 import type { Vote } from '../../core/vote.ts';
+
+/** Why a vote was left out, in the export's words. */
+const FILTER_LABELS = {
+  cooldown: 'bấm lặp (cooldown)',
+  gated: 'ngoài lượt (gated)',
+  dossier: 'hồ sơ đã đánh giá (dossier)',
+} as const;
 
 /** The UTF-8 byte-order mark Excel needs to read UTF-8 CSV (core's). */
 export { CSV_BOM };
@@ -32,22 +39,24 @@ export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Số phiếu chờ (ticket)',
   'Nguồn (source)',
   'Giờ không chắc (time uncertain)',
+  'Thu hồi (revoked)',
 ];
 
-/** `2026-11-23 09:05:07` in Vietnam time. */
-export function localTimestamp(epochMs: number): string {
-  const t = localParts(epochMs);
-  const s = String(Math.floor((epochMs % 60_000 + 60_000) % 60_000 / 1000)).padStart(2, '0');
-  return `${t.date} ${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}:${s}`;
-}
+/** `YYYY-MM-DD HH:MM:SS` in Vietnam time (core's). */
+export { localTimestamp };
 
 /** The CSV header line (without BOM), CRLF-terminated. */
 export function voteCsvHeader(): string {
   return csvLine(VOTE_CSV_COLUMNS);
 }
 
-/** One vote as a CSV line, CRLF-terminated. */
-export function voteCsvRow(vote: Vote): string {
+/**
+ * One vote as a CSV line, CRLF-terminated. `revocation`: the id of the
+ * supervisor's revocation that took the vote back (then it is not counted;
+ * `hailong export --revocations` lists who, when and why).
+ */
+export function voteCsvRow(vote: Vote, revocation?: number): string {
+  const counted = vote.filtered === undefined && revocation === undefined;
   const cells = [
     vote.id,
     vote.district,
@@ -57,8 +66,8 @@ export function voteCsvRow(vote: Vote): string {
     String(vote.seq),
     localTimestamp(vote.pressedAt),
     LEVEL_LABELS[vote.level].vi,
-    vote.filtered === undefined ? 'có' : 'không',
-    vote.filtered === undefined ? '' : vote.filtered === 'cooldown' ? 'bấm lặp (cooldown)' : 'ngoài lượt (gated)',
+    counted ? 'có' : 'không',
+    vote.filtered === undefined ? '' : FILTER_LABELS[vote.filtered],
     (vote.reasons ?? []).join(' '),
     // Named in words as the kiosk asked them (core/reason.ts); an office's own ids show as themselves.
     (vote.reasons ?? []).map((id) => reasonLabel(id, 'vi')).join('; '),
@@ -66,6 +75,7 @@ export function voteCsvRow(vote: Vote): string {
     vote.ticket ?? '',
     vote.source === 'button' ? 'hộp nút (button)' : 'màn hình cảm ứng (touch)',
     vote.timeUncertain === true ? 'có' : '',
+    revocation === undefined ? '' : `thu hồi #${revocation} (revoked)`,
   ];
   return csvLine(cells);
 }

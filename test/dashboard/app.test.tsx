@@ -90,7 +90,9 @@ describe('dashboard app (real Chromium)', () => {
     form.requestSubmit();
     await tick();
     expect(h.connects.at(-1)!.options).toEqual({ url: 'wss://quan.example/mqtt', filter: 'hailong/v1/ba-dinh/#', username: 'quan-ba-dinh', password: 'mật-khẩu' });
-    expect(JSON.parse(h.storage.get(SETTINGS_KEY)!)).toMatchObject({ brokerUrl: 'wss://quan.example/mqtt', username: 'quan-ba-dinh', district: 'ba-dinh' });
+    expect(JSON.parse(h.storage.get(SETTINGS_KEY)!)).toMatchObject({ brokerUrl: 'wss://quan.example/mqtt', credentialsUrl: 'wss://quan.example/mqtt', username: 'quan-ba-dinh', district: 'ba-dinh' });
+    // The password is never in localStorage (issue 13, item 1).
+    expect([...h.storage.values()].join('\n')).not.toContain('mật-khẩu');
     h.connects.at(-1)!.handlers.onState('online');
     await tick();
     expect(h.el.querySelector('[data-testid=sign-in]')).toBeNull();

@@ -38,6 +38,8 @@ const vi = {
   signInRefused: 'Máy chủ từ chối tài khoản này. Kiểm tra tên đăng nhập và mật khẩu.',
   scopeRefused: 'Tài khoản không được xem phạm vi này. Hãy nhập đơn vị cấp trên hoặc đơn vị của tài khoản.',
   badUrl: 'Địa chỉ phải bắt đầu bằng ws:// hoặc wss://',
+  rememberPassword: 'Ghi nhớ mật khẩu trên máy này (được mã hoá)',
+  otherBroker: 'Đây là máy chủ khác với máy chủ đã lưu tài khoản: hãy nhập lại tài khoản cho máy chủ này. Tài khoản đã lưu không được gửi đi.',
   // Office view
   ward: 'Đơn vị',
   chooseWard: 'Chọn đơn vị',
@@ -223,6 +225,8 @@ const en: Messages = {
   signInRefused: 'The server refused this account. Check the username and password.',
   scopeRefused: 'This account may not read that scope. Enter the account’s parent unit or unit.',
   badUrl: 'The address must start with ws:// or wss://',
+  rememberPassword: 'Remember the password on this computer (encrypted)',
+  otherBroker: 'This is not the server the saved account is for: enter an account for this server. The saved account was not sent.',
   ward: 'Unit',
   chooseWard: 'Choose a unit',
   sortBy: 'Sort',
