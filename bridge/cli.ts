@@ -13,12 +13,15 @@ Usage: hailong <command> [options]      (hailong <command> --help for details)
 Commands:
   start              Bridge + broker + web apps; without a config, the live demo
   bridge             Bridge (+ embedded broker if the config has no mqtt.urls), no web apps
-  check              Validate an office config file, listing every problem
+  hub                The district's / province's hub: every office's votes, archived, live
+  check              Validate an office or hub config file, listing every problem
   ports              List serial ports; --probe shows the box (uid) on each
   simulate           Virtual button boxes on serial lines (socat ptys)
   mosquitto-config   Write a Mosquitto setup (conf, ACL, passwords) matching the config
+  nats-config        Write a 3-node NATS JetStream cluster for a hub (province scale)
   export             Write journal votes of a period (or the revocation audit trail) to CSV
   revoke             Take back a terminal's votes (kiosk misuse), with an audit trail
+  dossiers           Rated dossiers (and served, not rated) for reconciliation, CSV + JSON
 
 Options:
   -h, --help         Show this help
@@ -45,6 +48,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/start.ts')).runStart(rest, true);
     case 'bridge':
       return (await import('./commands/start.ts')).runStart(rest, false);
+    case 'hub':
+      return (await import('./commands/hub.ts')).runHub(rest);
     case 'check':
       return (await import('./commands/check.ts')).runCheck(rest);
     case 'ports':
@@ -55,8 +60,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/export.ts')).runExport(rest);
     case 'revoke':
       return (await import('./commands/revoke.ts')).runRevoke(rest);
+    case 'dossiers':
+      return (await import('./commands/dossiers.ts')).runDossiers(rest);
     case 'mosquitto-config':
       return (await import('./commands/mosquitto-config.ts')).runMosquittoConfig(rest);
+    case 'nats-config':
+      return (await import('./commands/nats-config.ts')).runNatsConfig(rest);
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
       return 2;

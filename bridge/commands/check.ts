@@ -3,13 +3,19 @@
  * problem with its path and line, or a summary of the office. Exit 0 when
  * valid, 2 when not: usable from an installer's script.
  */
+import { readFile } from 'node:fs/promises';
 import { terminalsOf } from '../config/hailong-config.ts';
+import { configKindOf } from '../hub/load-hub-config.ts';
 import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
+import { checkHubConfig } from './hub-check.ts';
 
 /** `hailong check --help`. */
-export const CHECK_HELP = `hailong check: validate an office config file
+export const CHECK_HELP = `hailong check: validate an office or a hub config file
 
 Usage: hailong check --config <file>
+
+An office config lists counters: (hailong.example.yaml); a hub config lists
+units: (hub.example.yaml). The kind is told by those top-level keys.
 
 Prints every problem at once, each with its path and line, or a summary.
 Environment overrides (HAILONG_WEB_PORT, HAILONG_MQTT_URLS, …) are applied first.
@@ -21,6 +27,8 @@ export async function runCheck(argv: readonly string[], io: CommandIo = processI
   if ('exit' in args) return args.exit;
   const { values } = args;
   const file = values.config ?? 'hailong.yaml';
+  const text = await readFile(file, 'utf8').catch(() => '');
+  if (configKindOf(text) === 'hub') return checkHubConfig(file, io);
   const config = await readConfigOrReport(file, io);
   if (config === undefined) return 2;
   const terminals = terminalsOf(config);

@@ -5,24 +5,28 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePeriodKey } from '../../core/period.ts';
 import { addDays, isDateString, localMidnight } from '../../core/time.ts';
 import { parseVote } from '../../core/vote.ts';
 import { CSV_BOM, voteCsvHeader, voteCsvRow } from '../export/vote-csv.ts';
 import { revocationCsvHeader, revocationCsvRow } from '../export/revocation-csv.ts';
+import { HubArchive } from '../hub/hub-archive.ts';
+import { configKindOf } from '../hub/load-hub-config.ts';
 import { Journal } from '../journal/journal.ts';
 import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
+import { readHubConfigOrReport } from './hub.ts';
 
 /** `hailong export --help`. */
-export const EXPORT_HELP = `hailong export: write journal votes to CSV
+export const EXPORT_HELP = `hailong export: write journal (or hub archive) votes to CSV
 
 Usage: hailong export --config <file> (--period <key> | --from <date> --to <date>) [--out <file>]
        hailong export --config <file> --revocations [--out <file>]
 
 Options:
-  --config <file>   The office config (its dataDir holds the journal)
+  --config <file>   The office config (its dataDir holds the journal), or a hub
+                    config (its archive: every unit's votes)
   --period <key>    2026-11 (month), 2026-q4, 2026-h2, 2026, 2026-W47, 2026-11-23
   --from <date>     First day, YYYY-MM-DD (Vietnam time), inclusive
   --to <date>       Last day, YYYY-MM-DD, inclusive
@@ -34,6 +38,50 @@ Options:
 Every press is exported, filtered and revoked ones too (column "Tính vào tỷ lệ"
 = không; column "Thu hồi" names the revocation).
 `;
+
+/** Where exported votes come from: an office's journal or a hub's archive (same reads). */
+interface VoteSource {
+  countPressedBetween(fromMs: number, toMs: number): number;
+  /** Stored payloads in pressed order, with the revocation that took each out of the figures, if any. */
+  rowsPressedBetween(fromMs: number, toMs: number): Iterable<{ readonly payload: string; readonly revocation: number | null }>;
+  close(): void;
+}
+
+/** A hub's archive as a vote source: revocations live in the offices' journals, not in the archive. */
+function archiveSource(archive: HubArchive): VoteSource {
+  return {
+    countPressedBetween: (fromMs, toMs) => archive.countPressedBetween(fromMs, toMs),
+    *rowsPressedBetween(fromMs, toMs) {
+      for (const payload of archive.votesPressedBetween(fromMs, toMs)) yield { payload, revocation: null };
+    },
+    close: () => archive.close(),
+  };
+}
+
+/** Opens the journal of an office config, or the archive of a hub config; an exit code when it cannot. */
+async function openSource(file: string, io: CommandIo): Promise<VoteSource | number> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  let dataDir: string;
+  let source: Journal | HubArchive;
+  if (configKindOf(text) === 'hub') {
+    const config = await readHubConfigOrReport(file, io);
+    if (config === undefined) return 2;
+    dataDir = config.dataDir;
+    source = new HubArchive({ path: join(dataDir, 'archive.db') });
+  } else {
+    const config = await readConfigOrReport(file, io);
+    if (config === undefined) return 2;
+    dataDir = config.dataDir;
+    source = new Journal({ path: join(dataDir, 'journal.db') });
+  }
+  try {
+    source.open();
+  } catch (error) {
+    io.stderr(`Cannot open the ${source instanceof HubArchive ? 'archive' : 'journal'} in ${dataDir}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  return source instanceof HubArchive ? archiveSource(source) : source;
+}
 
 /** Runs `hailong export`; resolves with the exit code. */
 export async function runExport(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
@@ -69,20 +117,14 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
     io.stderr(`${problems.join('\n')}\n\n${EXPORT_HELP}`);
     return 2;
   }
-  const config = await readConfigOrReport(values.config ?? 'hailong.yaml', io);
-  if (config === undefined) return 2;
+  const file = values.config ?? 'hailong.yaml';
+  const source = await openSource(file, io);
+  if (typeof source === 'number') return source;
   const first = from as string;
   const last = to as string;
   const fromMs = localMidnight(first);
   const toMs = localMidnight(addDays(last, 1));
-  const journal = new Journal({ path: join(config.dataDir, 'journal.db') });
-  try {
-    journal.open();
-  } catch (error) {
-    io.stderr(`Cannot open the journal in ${config.dataDir}: ${(error as Error).message}\n`);
-    return 1;
-  }
-  const total = journal.countPressedBetween(fromMs, toMs);
+  const total = source.countPressedBetween(fromMs, toMs);
   const outPath = values.out ?? `votes-${first}-${last}.csv`;
   const out = outPath === '-' ? process.stdout : createWriteStream(outPath, { encoding: 'utf8' });
   io.stderr(`Exporting ${total} votes pressed ${first} … ${last} to ${outPath === '-' ? 'stdout' : outPath}\n`);
@@ -93,7 +135,7 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
     if (!out.write(text)) await once(out, 'drain');
   };
   await write(CSV_BOM + voteCsvHeader());
-  for (const row of journal.rowsPressedBetween(fromMs, toMs)) {
+  for (const row of source.rowsPressedBetween(fromMs, toMs)) {
     const vote = parseVote(row.payload);
     if (!vote.ok) {
       bad += 1;
@@ -106,7 +148,7 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
       io.stderr(`  ${written}/${total} (${Math.floor((written / Math.max(1, total)) * 100)}%)\n`);
     }
   }
-  journal.close();
+  source.close();
   if (out !== process.stdout) {
     out.end();
     await once(out, 'finish');

@@ -4,13 +4,15 @@
  * bridge/broker/mosquitto-config.ts), from the office config, and prints
  * the steps to install it.
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
 import { brokerUserProblems } from '../broker/broker-user-check.ts';
 import { MOSQUITTO_FILES, mosquittoConfig, type MosquittoSetup } from '../broker/mosquitto-config.ts';
 import { kioskUsersOf } from '../broker/kiosk-users.ts';
+import { configKindOf } from '../hub/load-hub-config.ts';
 import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
+import { hubInputsFromConfigFile } from './hub-mosquitto-config.ts';
 
 /** What the command needs from the validated bridge config: the generator's setup but where to write. */
 export type MosquittoConfigInputs = Omit<MosquittoSetup, 'configDir'>;
@@ -22,7 +24,7 @@ export type MosquittoConfigInputs = Omit<MosquittoSetup, 'configDir'>;
 export type MosquittoInputsLoader = (file: string, wsPort: number, io: CommandIo) => Promise<MosquittoConfigInputs | undefined>;
 
 /** `hailong mosquitto-config --help` */
-export const MOSQUITTO_CONFIG_HELP = `hailong mosquitto-config: write a Mosquitto 2.0 setup for this ward
+export const MOSQUITTO_CONFIG_HELP = `hailong mosquitto-config: write a Mosquitto 2.0 setup for this ward (or hub)
 
 Usage: hailong mosquitto-config [--config <file>] [--out <dir>] [--ws-port <n>]
 
@@ -35,6 +37,9 @@ Writes into <dir> (default ./mosquitto):
 Accounts come from the office config: the bridge signs in with mqtt.username /
 mqtt.password, each kiosk with its terminal id and password, plus broker.users.
 The TCP port is broker.port; Mosquitto's database goes to <dataDir>/mosquitto/.
+With a hub config (units:, see hub.example.yaml): one account per unit, writing
+only under hailong/v1/<parent>/<its unit>/#, the hub's own account (mqtt.username,
+reading the whole parent) and the dashboard accounts.
 
 Options:
   -c, --config <file>  Office config (default hailong.yaml)
@@ -95,8 +100,10 @@ export function mosquittoInputsFrom(
   };
 }
 
-/** The default loader: the validated office config, turned into Mosquitto accounts. */
+/** The default loader: the validated office (or hub) config, turned into Mosquitto accounts. */
 export const inputsFromConfigFile: MosquittoInputsLoader = async (file, wsPort, io) => {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  if (configKindOf(text) === 'hub') return hubInputsFromConfigFile(file, wsPort, io);
   const config = await readConfigOrReport(file, io);
   if (config === undefined) return undefined;
   const derived = mosquittoInputsFrom(config, wsPort);
@@ -176,14 +183,14 @@ export async function runMosquittoConfig(
         ];
   stdout(
     [
-      `Wrote ${conf}, ${MOSQUITTO_FILES.acl} and ${MOSQUITTO_FILES.script} for ward ${inputs.district}/${inputs.ward}` +
+      `Wrote ${conf}, ${MOSQUITTO_FILES.acl} and ${MOSQUITTO_FILES.script} for ${inputs.title ?? `ward ${inputs.district}/${inputs.ward}`}` +
         ` (${inputs.users.length} account(s), anonymous: ${inputs.anonymous}).`,
       '',
       'Next steps, as root:',
       `  1. sh ${script}`,
       `     creates ${join(out, MOSQUITTO_FILES.passwords)}; then delete the script: it holds the passwords.`,
       ...install,
-      `  ${install.length + 2}. Point the bridge at it: mqtt.urls [mqtt://localhost:${inputs.tcpPort}] with mqtt.username / mqtt.password;` +
+      `  ${install.filter((line) => /^ {2}\d+\. /.test(line)).length + 2}. Point the bridge at it: mqtt.urls [mqtt://localhost:${inputs.tcpPort}] with mqtt.username / mqtt.password;` +
         ` kiosks and dashboards use ws://<this PC>:${inputs.wsPort}/mqtt.`,
       '',
     ].join('\n'),

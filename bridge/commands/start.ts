@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { usesEmbeddedBroker } from '../config/hailong-config.ts';
 import { HailongApp, readCa, readUpstreamCa } from '../hailong-app.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import { installProcessGuards } from '../process-guard.ts';
 import { parseCommand, PACKAGE_ROOT, processIo, readConfigOrReport, untilSignal, version, type CommandIo } from './command-io.ts';
 
@@ -18,6 +18,7 @@ import { parseCommand, PACKAGE_ROOT, processIo, readConfigOrReport, untilSignal,
 export const START_HELP = `hailong start: run hailong (bridge, broker, web apps)
 
 Usage: hailong start [--config <file>] [--web-root <dir>]
+       hailong start --hub [--data-dir <dir>]   (the federation demo)
        hailong bridge --config <file>          (the same without the web apps)
 
 Without --config and without ./hailong.yaml, starts the DEMO: three virtual
@@ -27,12 +28,35 @@ seconds, a year of history, and four neighbouring wards.
 Options:
   --config <file>    The office config (see hailong.example.yaml)
   --demo             Run the demo even if ./hailong.yaml exists
+  --hub              The federation demo: a district hub and three ward offices, each
+                     its own process with its own journal and broker, virtual boxes
+                     voting; hub dashboard on the web port, wards on the next three
+                     (HAILONG_WEB_PORT / HAILONG_BROKER_PORT set the hub's ports)
   --data-dir <dir>   Demo data folder (default ./data/demo)
   --web-root <dir>   Built web apps (default: the package's dist/, from npm run build)
   -h, --help         Show this help
 
 Environment: HAILONG_WEB_PORT, HAILONG_BROKER_PORT, HAILONG_MQTT_URLS,
-HAILONG_DATA_DIR, HAILONG_LOG_LEVEL (info, debug, …).
+HAILONG_DATA_DIR, HAILONG_UPSTREAM_URLS (the district/province hub),
+HAILONG_LOG_LEVEL (info, debug, …).
+`;
+
+/** `hailong bridge --help`. */
+export const BRIDGE_HELP = `hailong bridge: run the bridge (and the embedded broker), no web apps
+
+Usage: hailong bridge --config <file>
+
+Reads votes from the serial button boxes, stores each in the journal before
+it ACKs it, and publishes it over MQTT: to the broker in mqtt.urls, or to
+the embedded broker (broker.port) when mqtt.urls is empty. No dashboard or
+kiosk pages: use hailong start for those.
+
+Options:
+  --config <file>    The office config (see hailong.example.yaml); required
+  -h, --help         Show this help
+
+Environment: HAILONG_BROKER_PORT, HAILONG_MQTT_URLS, HAILONG_DATA_DIR,
+HAILONG_LOG_LEVEL (info, debug, …).
 `;
 
 /** Runs `hailong start` (web = true) or `hailong bridge` (web = false) until SIGINT/SIGTERM. */
@@ -42,17 +66,19 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
     {
       config: { type: 'string', short: 'c' },
       demo: { type: 'boolean' },
+      hub: { type: 'boolean' },
       'data-dir': { type: 'string' },
       'web-root': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
-    START_HELP,
+    web ? START_HELP : BRIDGE_HELP,
     io,
   );
   if ('exit' in args) return args.exit;
   const { values } = args;
   const log = createLogger('hailong');
   installProcessGuards(log);
+  if (values.hub === true) return runFederationDemo(values['data-dir'], values['web-root'], io, log);
   const configFile = values.config ?? (values.demo !== true && existsSync('hailong.yaml') ? 'hailong.yaml' : undefined);
   if (!web && configFile === undefined) {
     io.stderr('hailong bridge needs --config <file> (see hailong.example.yaml)\n');
@@ -85,7 +111,6 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
       discovery: demo.ports.fs,
       extraBrokerUsers: demo.brokerUsers(),
       extraFeatures: (a) => demo.features(a),
-      credentialsInUrls: true,
     });
     await demo.seedHistory();
   } else {
@@ -113,5 +138,38 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
   log.info({ signal }, 'stopping');
   await app.stop();
   log.info('hailong stopped');
+  return 0;
+}
+
+/** `hailong start --hub`: the hub and three wards as separate processes, until SIGINT/SIGTERM. */
+async function runFederationDemo(dataDir: string | undefined, webRoot: string | undefined, io: CommandIo, log: Logger): Promise<number> {
+  const { FederationDemo } = await import('../demo/federation-demo.ts');
+  const port = (name: string, fallback: number) => {
+    const v = io.env[name];
+    return v === undefined || v === '' ? fallback : Number(v);
+  };
+  const demo = new FederationDemo({
+    dataDir: resolve(dataDir ?? join('data', 'federation')),
+    bin: join(PACKAGE_ROOT, 'bridge', 'bin.mjs'),
+    log,
+    webPort: port('HAILONG_WEB_PORT', 8080),
+    brokerPort: port('HAILONG_BROKER_PORT', 1883),
+    ...(webRoot === undefined ? {} : { webRoot: resolve(webRoot) }),
+  });
+  demo.start();
+  const urls = demo.urls();
+  log.info(
+    { urls },
+    [
+      'hailong federation demo: a district hub and three ward offices, each its own process',
+      `  Hub (Quận Ba Đình) dashboard: ${urls.hubDashboard}`,
+      ...urls.wardDashboards.map((u) => `  Ward dashboard: ${u}`),
+      `  Hub broker: ${urls.hubBroker}   (mosquitto_sub -h localhost -p ${demo.ports().hub.broker} -t 'hailong/v1/#' -v)`,
+      `  Configs and data: ${demo.options.dataDir}`,
+    ].join('\n'),
+  );
+  const signal = await untilSignal();
+  log.info({ signal }, 'stopping the federation demo');
+  await demo.stop();
   return 0;
 }

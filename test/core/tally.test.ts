@@ -36,7 +36,7 @@ function recount(votes: readonly Vote[]) {
   let gated = 0;
   for (const v of votes) {
     if (v.filtered === 'cooldown') cooldown++;
-    else if (v.filtered === 'gated') gated++;
+    else if (v.filtered === 'gated' || v.filtered === 'dossier') gated++;
     else perLevel[v.level] = (perLevel[v.level] ?? 0) + 1;
   }
   return { perLevel, cooldown, gated };

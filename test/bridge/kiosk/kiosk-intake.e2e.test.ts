@@ -94,11 +94,14 @@ for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
         await attacker.raw(topic, payload);
         await attacker.close();
       }
-      await until(() => Object.entries(app.bridge.counterSnapshot()).filter(([k]) => k.startsWith('kiosk-refused-')).reduce((n, [, v]) => n + v, 0) >= 4, 10_000, '4 refusals counted');
+      // The embedded broker refuses a payload larger than a vote may be before the bridge sees it (issue 13, item 8).
+      const atBroker = kind === 'embedded Aedes' ? ['too-large'] : [];
+      const expected = hostile.map(([code]) => code).filter((code) => !atBroker.includes(code));
+      await until(() => Object.entries(app.bridge.counterSnapshot()).filter(([k]) => k.startsWith('kiosk-refused-')).reduce((n, [, v]) => n + v, 0) >= expected.length, 10_000, 'refusals counted');
       const counters = app.bridge.counterSnapshot();
-      expect(Object.keys(counters).filter((k) => k.startsWith('kiosk-refused-')).sort()).toEqual(
-        ['kiosk-refused-bad-json', 'kiosk-refused-bad-type', 'kiosk-refused-too-large', 'kiosk-refused-topic-mismatch'].sort(),
-      );
+      expect(Object.keys(counters).filter((k) => k.startsWith('kiosk-refused-')).sort()).toEqual(expected.map((code) => `kiosk-refused-${code}`).sort());
+      // At least once: MQTT.js reconnects and resends the refused publish until the attacker closes.
+      if (atBroker.length > 0) expect(counters['broker-payloads-too-large']).toBeGreaterThanOrEqual(1);
       expect(app.bridge.journal.voteCount()).toBe(0);
       // A good vote still goes through afterwards.
       await kiosk.deliver(kioskVote(5));

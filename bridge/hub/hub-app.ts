@@ -1,0 +1,233 @@
+/**
+ * The hub as one process: its archive, the broker the units forward to
+ * (embedded Aedes with the archive commit in the publish path, or a
+ * persistent-session subscriber on an external Mosquitto), and the web
+ * server for the parent dashboard (with MQTT over WebSocket on `/mqtt`).
+ * Features with start()/stop() (bridge/controller.ts), like the office app.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Office } from '../../core/office.ts';
+import { DEFAULT_OPENING_HOURS } from '../../core/opening-hours.ts';
+import { DEFAULT_SCALE } from '../../core/scale.ts';
+import { topicFor } from '../../core/topic.ts';
+import type { BrokerUser } from '../broker/broker-user.ts';
+import { EmbeddedBroker, type PublishDecision } from '../broker/embedded-broker.ts';
+import { Controller, type Feature, type FeatureState } from '../controller.ts';
+import { StaticServer } from '../static-server.ts';
+import { HubArchive } from './hub-archive.ts';
+import { unitAccountsOf, type HubConfig } from './hub-config.ts';
+import { HubCounters } from './hub-counters.ts';
+import { ingest, oldestRetainedMonth, type IngestScope } from './hub-ingest.ts';
+import { HubSubscriber } from './hub-subscriber.ts';
+
+/** Options of `HubApp`. */
+export interface HubAppOptions {
+  readonly config: HubConfig;
+  readonly log: Logger;
+  readonly version: string;
+  /** Serve the built web apps from this folder; undefined = no web server. */
+  readonly webRoot?: string;
+  /** PEM text of the external broker's CA (mqtts/wss). */
+  readonly ca?: string;
+  /** Extra accounts on the embedded broker (tests, the demo). */
+  readonly extraBrokerUsers?: readonly BrokerUser[];
+  /**
+   * Clock (retention window, archive times).
+   * @default Date.now
+   */
+  readonly now?: () => number;
+  /**
+   * How often the hub logs its progress line (ms).
+   * @default 10000
+   */
+  readonly statsIntervalMs?: number;
+}
+
+/** Where the hub listens, once started. */
+export interface HubEndpoints {
+  readonly broker?: { readonly port: number; readonly url: string };
+  readonly web?: { readonly port: number; readonly dashboard: string; readonly mqttWs?: string };
+}
+
+/** The whole hub process. */
+export class HubApp {
+  readonly archive: HubArchive;
+  readonly broker: EmbeddedBroker | undefined;
+  readonly subscriber: HubSubscriber | undefined;
+  readonly web: StaticServer | undefined;
+  readonly counters: HubCounters;
+  readonly #controller: Controller;
+  readonly #scope: IngestScope;
+  readonly #now: () => number;
+  #brokerPort = 0;
+  #webPort = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly options: HubAppOptions) {
+    const { config, log } = options;
+    this.#now = options.now ?? Date.now;
+    this.#scope = {
+      parent: config.parent.id,
+      parentName: config.parent.name,
+      units: new Map(config.units.map((u) => [u.id, { name: u.name, target: u.target }])),
+      retainMonths: config.retainMonths,
+    };
+    this.archive = new HubArchive({ path: join(config.dataDir, 'archive.db'), now: this.#now });
+    this.counters = new HubCounters(log.child({ part: 'ingest' }));
+    const embedded = config.mqtt.urls.length === 0;
+    this.broker = embedded
+      ? new EmbeddedBroker({
+          port: config.broker.port,
+          host: config.broker.host,
+          anonymous: config.broker.anonymous,
+          users: [...unitAccountsOf(config), ...config.broker.users, ...(options.extraBrokerUsers ?? [])],
+          interceptPublish: (_principal, topic, payload) => this.#intercept(topic, payload),
+          logger: log.child({ part: 'broker' }),
+        })
+      : undefined;
+    this.subscriber = embedded
+      ? undefined
+      : new HubSubscriber({
+          urls: config.mqtt.urls,
+          username: config.mqtt.username ?? '',
+          password: config.mqtt.password ?? '',
+          clientId: config.mqtt.clientId ?? `hailong-hub-${config.parent.id}`,
+          scope: this.#scope,
+          archive: this.archive,
+          log: log.child({ part: 'subscriber' }),
+          onDecision: (d) => this.counters.count(d),
+          now: this.#now,
+          ...(options.ca === undefined ? {} : { ca: options.ca }),
+        });
+    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host });
+    this.#controller = new Controller(this.#features(), log);
+  }
+
+  #features(): Feature[] {
+    const { config } = this.options;
+    const features: Feature[] = [{ name: 'archive', start: () => this.archive.open(), stop: () => this.archive.close() }];
+    const broker = this.broker;
+    if (broker !== undefined) {
+      features.push({
+        name: 'broker',
+        dependsOn: ['archive'],
+        start: async () => {
+          this.#brokerPort = (await broker.start()).port;
+          await this.#restoreRetained(broker);
+        },
+        stop: () => broker.stop(),
+      });
+    }
+    const subscriber = this.subscriber;
+    if (subscriber !== undefined) features.push({ name: 'subscriber', dependsOn: ['archive'], start: () => subscriber.start(), stop: () => subscriber.stop() });
+    const web = this.web;
+    if (web !== undefined) {
+      features.push({
+        name: 'web',
+        start: async () => {
+          this.#webPort = await web.start();
+          if (broker !== undefined && web.httpServer !== undefined) broker.attachWebSocket(web.httpServer, '/mqtt');
+        },
+        stop: () => web.stop(),
+      });
+    }
+    features.push({
+      name: 'progress',
+      start: () => {
+        this.#timer = setInterval(() => this.counters.logProgress(this.archive.stats()), this.options.statsIntervalMs ?? 10_000);
+        this.#timer.unref();
+      },
+      stop: () => clearInterval(this.#timer),
+    });
+    void config;
+    return features;
+  }
+
+  /** The embedded broker's publish hook: decide, commit, then let Aedes PUBACK. */
+  async #intercept(topic: string, payload: Buffer): Promise<PublishDecision> {
+    const decision = ingest(this.#scope, topic, payload.toString('utf8'), this.#now());
+    if (decision.record !== undefined) await this.archive.store(decision.record);
+    this.counters.count(decision);
+    if (!decision.accept) return { verdict: 'drop' };
+    const verdict = decision.retain ? 'forward' : 'forward-unretained';
+    return decision.payload === undefined ? { verdict } : { verdict, payload: decision.payload };
+  }
+
+  /**
+   * Puts the archived retained state (tallies of the retention window,
+   * statuses, offices) back on a fresh embedded broker: Aedes keeps retained
+   * messages in memory, and an office that is offline while the hub restarts
+   * must not vanish from the parent dashboard.
+   */
+  async #restoreRetained(broker: EmbeddedBroker): Promise<void> {
+    const oldest = oldestRetainedMonth(this.#now(), this.options.config.retainMonths);
+    let n = 0;
+    for (const row of this.archive.retained()) {
+      if (row.month !== null && row.month < oldest) continue;
+      await broker.publish(row.topic, row.payload, true);
+      n++;
+    }
+    // A unit never heard from still belongs on the parent dashboard (as "no data yet"): a
+    // placeholder office with the hub's names, updatedAt 0 so the unit's own office replaces it.
+    const known = new Set(this.archive.retained().filter((r) => r.kind === 'office').map((r) => r.topic));
+    const { config } = this.options;
+    for (const unit of config.units) {
+      const topic = topicFor('office', { district: config.parent.id, ward: unit.id });
+      if (known.has(topic)) continue;
+      const office: Office = {
+        v: 1,
+        district: config.parent.id,
+        ward: unit.id,
+        districtName: config.parent.name,
+        wardName: unit.name,
+        scale: DEFAULT_SCALE.id,
+        target: unit.target,
+        openingHours: DEFAULT_OPENING_HOURS,
+        counters: [],
+        updatedAt: 0,
+      };
+      await broker.publish(topic, JSON.stringify(office), true);
+    }
+    this.options.log.info({ restored: n, oldestMonth: oldest }, `restored ${n} retained messages from the archive`);
+  }
+
+  /** Where everything listens (valid after `start()`). */
+  endpoints(host = 'localhost'): HubEndpoints {
+    const out: { -readonly [K in keyof HubEndpoints]: HubEndpoints[K] } = {};
+    if (this.broker !== undefined) out.broker = { port: this.#brokerPort, url: `mqtt://${host}:${this.#brokerPort}` };
+    if (this.web !== undefined) {
+      const base = `http://${host}:${this.#webPort}`;
+      out.web = {
+        port: this.#webPort,
+        dashboard: `${base}/dashboard/?district=${this.options.config.parent.id}#/district`,
+        ...(this.broker !== undefined ? { mqttWs: `ws://${host}:${this.#webPort}/mqtt` } : {}),
+      };
+    }
+    return out;
+  }
+
+  /** Starts every feature and logs the banner. Never throws because a feature failed. */
+  async start(): Promise<ReadonlyMap<string, FeatureState>> {
+    const states = await this.#controller.start();
+    const { config } = this.options;
+    const e = this.endpoints();
+    const failed = [...states].filter(([, s]) => s !== 'running').map(([n, s]) => `${n} ${s}`);
+    const lines = [
+      `hailong hub ${this.options.version} · ${config.parent.name}, ${config.units.length} units`,
+      ...(e.web === undefined ? [] : [`  Bảng theo dõi / dashboard: ${e.web.dashboard}`]),
+      e.broker === undefined
+        ? `  MQTT broker (external, persistent session): ${config.mqtt.urls.join(', ')}`
+        : `  MQTT broker (embedded) for the units: ${e.broker.url}${e.web?.mqttWs === undefined ? '' : ` · WebSocket ${e.web.mqttWs}`}`,
+      `  Archive: ${this.archive.path} (${states.get('archive') === 'running' ? this.archive.voteCount() : '?'} votes)`,
+      ...(failed.length > 0 ? [`  NOT RUNNING: ${failed.join(', ')}`] : []),
+    ];
+    this.options.log.info({ endpoints: e, features: Object.fromEntries(states) }, lines.join('\n'));
+    return states;
+  }
+
+  /** Stops everything. */
+  async stop(): Promise<void> {
+    await this.#controller.stop();
+  }
+}

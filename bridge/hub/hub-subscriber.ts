@@ -1,0 +1,107 @@
+/**
+ * The hub on an external broker (Mosquitto): a subscriber to
+ * `hailong/v1/{parent}/#` with a persistent session (fixed client id,
+ * `clean: false`, QoS 1), so the broker keeps every message for the hub
+ * while it is down. Each message is archived before it is acknowledged:
+ * mqtt.js sends a QoS 1 PUBACK only after `handleMessage` calls back
+ * (MQTT.js README, "handleMessage … with backpressure support"), so a
+ * message whose commit did not finish is redelivered by the broker.
+ *
+ * Messages come one at a time that way (one commit each): fine for a
+ * district; a province with heavy traffic is the embedded broker's or the
+ * NATS cluster's job (issue 11).
+ */
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from '../logger.ts';
+import type { HubArchive } from './hub-archive.ts';
+import { ingest, type IngestDecision, type IngestScope } from './hub-ingest.ts';
+
+/** Options of `HubSubscriber`. */
+export interface HubSubscriberOptions {
+  readonly urls: readonly string[];
+  readonly username: string;
+  readonly password: string;
+  /** A fixed client id: the broker keeps the session (and queued messages) under it. */
+  readonly clientId: string;
+  /** PEM text of the broker's CA, for mqtts/wss. */
+  readonly ca?: string;
+  readonly scope: IngestScope;
+  readonly archive: HubArchive;
+  readonly log: Logger;
+  /** Told about every decision, after its commit (counters). */
+  readonly onDecision?: (decision: IngestDecision) => void;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Subscribes the hub to an external broker; `start()` / `stop()`. */
+export class HubSubscriber {
+  #client: MqttClient | undefined;
+
+  constructor(readonly options: HubSubscriberOptions) {}
+
+  /** Connects (and keeps reconnecting); resolves on the first connection or after 10 s, whichever is first. */
+  async start(): Promise<void> {
+    const o = this.options;
+    const [first, ...rest] = o.urls;
+    const opts: IClientOptions = {
+      clientId: o.clientId,
+      clean: false,
+      username: o.username,
+      password: o.password,
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      ...(rest.length > 0 ? { servers: o.urls.map((u) => ({ host: new URL(u).hostname, port: Number(new URL(u).port || 1883) })) } : {}),
+      ...(o.ca === undefined ? {} : { ca: o.ca }),
+    };
+    const client = mqtt.connect(first as string, opts);
+    this.#client = client;
+    const filter = `hailong/v1/${o.scope.parent}/#`;
+    client.handleMessage = (packet, callback) => this.#handle(client, packet.topic, packet.payload, callback);
+    client.on('connect', (connack) => {
+      o.log.info({ urls: o.urls, sessionPresent: connack.sessionPresent }, `hub subscribed to ${filter} (persistent session ${o.clientId})`);
+      // Resubscribing is harmless when the session is present and needed when it is not.
+      client.subscribe(filter, { qos: 1 }, (error) => {
+        if (error) o.log.error({ err: error.message }, `cannot subscribe to ${filter}`);
+      });
+    });
+    client.on('error', (error) => o.log.warn({ err: error.message }, 'hub MQTT connection error'));
+    await new Promise<void>((done) => {
+      const timer = setTimeout(done, 10_000);
+      client.once('connect', () => {
+        clearTimeout(timer);
+        done();
+      });
+    });
+  }
+
+  #handle(client: MqttClient, topic: string, payload: Buffer | string, callback: (error?: Error) => void): void {
+    const o = this.options;
+    const text = typeof payload === 'string' ? payload : payload.toString('utf8');
+    const decision = ingest(o.scope, topic, text, (o.now ?? Date.now)());
+    if (decision.record === undefined) {
+      o.onDecision?.(decision);
+      callback();
+      return;
+    }
+    o.archive.store(decision.record).then(
+      () => {
+        o.onDecision?.(decision);
+        callback();
+      },
+      (error: Error) => {
+        // No PUBACK: drop the connection so the broker redelivers from the session.
+        o.log.error({ err: error.message, topic }, 'archive commit failed; reconnecting so the broker redelivers');
+        client.stream.destroy();
+      },
+    );
+  }
+
+  /** Disconnects, keeping the session on the broker. */
+  async stop(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) await client.endAsync(true);
+  }
+}

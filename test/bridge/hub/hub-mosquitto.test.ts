@@ -1,0 +1,88 @@
+/**
+ * The hub on a real Mosquitto started from exactly the files
+ * `hailong mosquitto-config --config hub.yaml` generates: the hub archives
+ * through a persistent session (votes sent while it is down arrive when it
+ * returns, each stored once), and the generated ACL keeps each unit in its
+ * own subtree.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hubMosquittoInputs } from '../../../bridge/commands/hub-mosquitto-config.ts';
+import { HubApp } from '../../../bridge/hub/hub-app.ts';
+import type { HubConfig } from '../../../bridge/hub/hub-config.ts';
+import { startGeneratedMosquitto } from '../broker/generated-mosquitto.ts';
+import { hubConfig, tally, vote, voteTopic } from './hub-fixtures.ts';
+
+const log = pino({ level: 'silent' });
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the hub on a generated Mosquitto', () => {
+  it('archives through a persistent session, and the ACL keeps each unit to itself', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-mosq-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const base = hubConfig(dir, { mqtt: { urls: ['mqtt://127.0.0.1:1'], username: 'hailong-hub', password: 'pw-hub' } });
+    const derived = hubMosquittoInputs(base, 9001);
+    if (!derived.ok) throw new Error(derived.problems.join('; '));
+    const broker = await startGeneratedMosquitto(derived.inputs.users, 'none');
+    cleanups.push(() => broker.dispose());
+    const config: HubConfig = { ...base, mqtt: { ...base.mqtt, urls: [broker.url] } };
+    const startHub = async () => {
+      const app = new HubApp({ config, log, version: 'test' });
+      const states = await app.start();
+      expect(Object.fromEntries(states)).toMatchObject({ archive: 'running', subscriber: 'running' });
+      return app;
+    };
+    let hub = await startHub();
+    cleanups.push(() => hub.stop());
+
+    const phucXa = await mqtt.connectAsync(broker.url, { username: 'phuc-xa', password: 'pw-phuc-xa', clientId: 'unit-phuc-xa' });
+    cleanups.push(() => phucXa.endAsync(true));
+    const spied: string[] = [];
+    phucXa.on('message', (t) => spied.push(t));
+    await phucXa.subscribeAsync('hailong/v1/ba-dinh/truc-bach/#', { qos: 1 }); // Mosquitto grants it, delivers nothing
+    for (let seq = 1; seq <= 100; seq++) {
+      const v = vote('phuc-xa', seq);
+      await phucXa.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
+    }
+    await until(() => hub.archive.voteCount() === 100, '100 votes archived');
+
+    // Forgery under another unit: Mosquitto acknowledges and drops it.
+    const forged = vote('truc-bach', 1);
+    await phucXa.publishAsync(voteTopic(forged), JSON.stringify(forged), { qos: 1 });
+    await phucXa.publishAsync('hailong/v1/ba-dinh/truc-bach/quay-1/hop-1/tally/2026-11', JSON.stringify(tally('truc-bach', '2026-11')), { qos: 1, retain: true });
+    const truc = await mqtt.connectAsync(broker.url, { username: 'truc-bach', password: 'pw-truc-bach', clientId: 'unit-truc-bach' });
+    cleanups.push(() => truc.endAsync(true));
+    const own = vote('truc-bach', 7);
+    await truc.publishAsync(voteTopic(own), JSON.stringify(own), { qos: 1 });
+    await until(() => hub.archive.voteCount() === 101, "truc-bach's own vote archived");
+    expect(hub.archive.voteKeys().filter((k) => k.startsWith('truc-bach/'))).toEqual(['truc-bach/hop-1:7']);
+    expect(hub.archive.retained().filter((r) => r.topic.includes('/truc-bach/'))).toEqual([]);
+    expect(spied).toEqual([]);
+
+    // The hub is down while the unit keeps forwarding: its session holds the votes.
+    await hub.stop();
+    for (let seq = 101; seq <= 200; seq++) {
+      const v = vote('phuc-xa', seq);
+      await phucXa.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
+    }
+    hub = await startHub();
+    await until(() => hub.archive.voteCount() === 201, 'the votes sent while the hub was down');
+    const keys = hub.archive.voteKeys();
+    expect(new Set(keys).size).toBe(201);
+  });
+});
