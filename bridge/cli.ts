@@ -18,6 +18,7 @@ Commands:
   ports              List serial ports; --probe shows the box (uid) on each
   simulate           Virtual button boxes on serial lines (socat ptys)
   mosquitto-config   Write a Mosquitto setup (conf, ACL, passwords) matching the config
+  nats-config        Write a 3-node NATS JetStream cluster for a hub (province scale)
   export             Write journal votes of a period (or the revocation audit trail) to CSV
   revoke             Take back a terminal's votes (kiosk misuse), with an audit trail
   report             The report pack of a period: XLSX + printable A4 HTML
@@ -66,6 +67,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/dossiers.ts')).runDossiers(rest);
     case 'mosquitto-config':
       return (await import('./commands/mosquitto-config.ts')).runMosquittoConfig(rest);
+    case 'nats-config':
+      return (await import('./commands/nats-config.ts')).runNatsConfig(rest);
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
       return 2;

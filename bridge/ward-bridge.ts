@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { bridgeClientId } from '../core/client-id.ts';
 import type { Served } from '../core/counter-events.ts';
 import { DEFAULT_STAGE } from '../core/dossier.ts';
-import { bridgeClientId } from '../core/client-id.ts';
 import type { Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';

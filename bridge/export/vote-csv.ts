@@ -66,8 +66,8 @@ export function voteCsvRow(vote: Vote, revocation?: number): string {
     String(vote.seq),
     localTimestamp(vote.pressedAt),
     LEVEL_LABELS[vote.level].vi,
-      counted ? 'có' : 'không',
-      vote.filtered === undefined ? '' : FILTER_LABELS[vote.filtered],
+    counted ? 'có' : 'không',
+    vote.filtered === undefined ? '' : FILTER_LABELS[vote.filtered],
     (vote.reasons ?? []).join(' '),
     // Named in words as the kiosk asked them (core/reason.ts); an office's own ids show as themselves.
     (vote.reasons ?? []).map((id) => reasonLabel(id, 'vi')).join('; '),
