@@ -97,7 +97,7 @@ export class HubApp {
     this.archive = new HubArchive({ path: join(config.dataDir, 'archive.db'), now: this.#now });
     this.counters = new HubCounters(log.child({ part: 'ingest' }));
     this.reports = new ReportSchedule({
-      config: config.reports,
+      config: config.reports ?? { dir: 'reports' },
       dataDir: config.dataDir,
       source: () => hubSource(config, this.archive, true),
       log: log.child({ part: 'reports' }),

@@ -83,8 +83,11 @@ export interface HubConfig {
   readonly retainMonths: number;
   /** Folder of the archive database. */
   readonly dataDir: string;
-  /** Month- and quarter-end report packs, and whom to e-mail them (issue 15). */
-  readonly reports: ReportScheduleConfig;
+  /**
+   * Month- and quarter-end report packs, and whom to e-mail them (issue 15).
+   * @default { dir: 'reports' } (packs in <dataDir>/reports, no e-mail)
+   */
+  readonly reports?: ReportScheduleConfig;
 }
 
 /** The broker account of each unit: role `bridge` scoped to `hailong/v1/{parent}/{unit}/#`. */

@@ -72,7 +72,7 @@ describe('scheduled report packs on the hub, e-mailed through a real SMTP server
     for (const v of votes) await archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) });
     const now = localMidnight('2027-01-02') + 8 * 3_600_000;
     expect(endedPeriods(now).map((r) => r.key)).toEqual(['2026-12', '2026-q4']);
-    const schedule = new ReportSchedule({ config: config.reports, dataDir: dir, source: () => hubSource(config, archive, true), log, now: () => now, checkEveryMs: 3_600_000 });
+    const schedule = new ReportSchedule({ config: config.reports!, dataDir: dir, source: () => hubSource(config, archive, true), log, now: () => now, checkEveryMs: 3_600_000 });
 
     // The mail server is down: the packs are written, the mails wait.
     await schedule.check();
