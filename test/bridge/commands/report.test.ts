@@ -138,3 +138,31 @@ describe('hailong report (report pack, issue 15)', () => {
     );
   });
 });
+
+describe('hailong report --config hub.yaml', () => {
+  it('ranks every unit of the archive with its vote count', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { HubArchive } = await import('../../../bridge/hub/hub-archive.ts');
+    const { vote } = await import('../hub/hub-fixtures.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-report-'));
+    try {
+      const repo = join(import.meta.dirname, '..', '..', '..');
+      writeFileSync(join(dir, 'hub.yaml'), readFileSync(join(repo, 'hub.example.yaml'), 'utf8').replace('dataDir: ./hub-data', `dataDir: ${join(dir, 'archive')}`));
+      const archive = new HubArchive({ path: join(dir, 'archive', 'archive.db') });
+      archive.open();
+      const nov = localMidnight('2026-11-10') + 9 * 3_600_000;
+      // phuc-xa: 40 votes, 8 KHL (80%); truc-bach: 3 votes (few).
+      const all = [...Array.from({ length: 40 }, (_, i) => vote('phuc-xa', i + 1, nov + i)), ...Array.from({ length: 3 }, (_, i) => vote('truc-bach', i + 1, nov + i))];
+      for (const v of all) await archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) });
+      archive.close();
+      const cmd = io();
+      expect(await runReport(['--config', join(dir, 'hub.yaml'), '--period', '2026-11', '--out', join(dir, 'out')], cmd, () => NOW), cmd.err()).toBe(0);
+      const s1 = sheetCells(join(dir, 'out', 'bao-cao-2026-11-01-2026-11-30.xlsx'), 1);
+      expect([s1.get('A7'), s1.get('C7'), s1.get('J7'), s1.get('L7')]).toEqual([1, 40, 80, 'Đạt']);
+      expect([s1.get('A8'), s1.get('C8'), s1.get('L8')]).toEqual([2, 3, 'Ít lượt']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
