@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CommandIo } from '../../../bridge/commands/command-io.ts';
 import { runReport } from '../../../bridge/commands/report.ts';
+import { parseOffice } from '../../../core/office.ts';
+import { DEFAULT_OPENING_HOURS } from '../../../core/opening-hours.ts';
 import { percent } from '../../../core/percent.ts';
 import { localMidnight } from '../../../core/time.ts';
 import type { Vote } from '../../../core/vote.ts';
@@ -155,12 +157,19 @@ describe('hailong report --config hub.yaml', () => {
       // phuc-xa: 40 votes, 8 KHL (80%); truc-bach: 3 votes (few).
       const all = [...Array.from({ length: 40 }, (_, i) => vote('phuc-xa', i + 1, nov + i)), ...Array.from({ length: 3 }, (_, i) => vote('truc-bach', i + 1, nov + i))];
       for (const v of all) await archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) });
+      // The unit's retained _office names its counters: the pack shows the name, not the id.
+      const office = { v: 1, district: 'ba-dinh', ward: 'phuc-xa', districtName: 'Quận Ba Đình', wardName: 'Phường Phúc Xá', scale: 'scale-3', target: 80, openingHours: DEFAULT_OPENING_HOURS, updatedAt: NOW, counters: [{ id: 'quay-1', name: 'Quầy 1 – Tư pháp', terminals: [{ id: 'hop-1', kind: 'button' }] }] };
+      expect(parseOffice(JSON.stringify(office))).toMatchObject({ ok: true });
+      await archive.store({ type: 'retained', topic: 'hailong/v1/ba-dinh/phuc-xa/_office', unit: 'phuc-xa', kind: 'office', ord: 0, payload: JSON.stringify(office) });
       archive.close();
       const cmd = io();
       expect(await runReport(['--config', join(dir, 'hub.yaml'), '--period', '2026-11', '--out', join(dir, 'out')], cmd, () => NOW), cmd.err()).toBe(0);
       const s1 = sheetCells(join(dir, 'out', 'bao-cao-2026-11-01-2026-11-30.xlsx'), 1);
       expect([s1.get('A7'), s1.get('C7'), s1.get('J7'), s1.get('L7')]).toEqual([1, 40, 80, 'Đạt']);
       expect([s1.get('A8'), s1.get('C8'), s1.get('L8')]).toEqual([2, 3, 'Ít lượt']);
+      const s2 = sheetCells(join(dir, 'out', 'bao-cao-2026-11-01-2026-11-30.xlsx'), 2);
+      expect([s2.get('A7'), s2.get('B7'), s2.get('C7')]).toEqual(['Phường Phúc Xá', 'Quầy 1 – Tư pháp', 40]);
+      expect([s2.get('A8'), s2.get('B8')]).toEqual(['Phường Trúc Bạch', 'quay-1']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
