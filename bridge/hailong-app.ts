@@ -40,6 +40,8 @@ export interface HailongAppOptions {
   readonly session?: TerminalSessionOptions;
   /** Journal size cap (tests use it to simulate a full disk). */
   readonly journalMaxBytes?: number;
+  /** Where a new journal's published seqs start (WardBridgeOptions.seqBase). @default "clock" */
+  readonly seqBase?: 'clock' | 'zero';
   /** Extra accounts on the embedded broker (the demo's history publisher). */
   readonly extraBrokerUsers?: readonly BrokerUser[];
   /** Extra features started last (the demo). */
@@ -128,6 +130,7 @@ export class HailongApp {
       ...(options.discovery === undefined ? {} : { discovery: options.discovery }),
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+      ...(options.seqBase === undefined ? {} : { seqBase: options.seqBase }),
       ...(this.broker === undefined ? {} : { extraCounters: () => brokerCounters(this.broker) }),
       kioskVotes: embedded ? 'broker-gate' : 'subscribe',
       ...(options.upstreamCa === undefined ? {} : { upstreamCa: options.upstreamCa }),
@@ -198,11 +201,13 @@ export class HailongApp {
   /** Where everything listens (valid after `start()`). */
   endpoints(host = 'localhost'): AppEndpoints {
     const { config } = this.options;
+    // Port 0 = that listener is not running (it failed to start): no URL for it, never `localhost:0`.
+    const brokerUp = this.broker !== undefined && this.brokerPort !== 0;
     const out: { -readonly [K in keyof AppEndpoints]: AppEndpoints[K] } = {
-      mqttUrls: this.broker !== undefined ? [`mqtt://${host}:${this.brokerPort}`] : config.mqtt.urls,
+      mqttUrls: this.broker === undefined ? config.mqtt.urls : brokerUp ? [`mqtt://${host}:${this.brokerPort}`] : [],
     };
-    if (this.broker !== undefined) out.broker = { port: this.brokerPort, url: `mqtt://${host}:${this.brokerPort}` };
-    if (this.web !== undefined) {
+    if (brokerUp) out.broker = { port: this.brokerPort, url: `mqtt://${host}:${this.brokerPort}` };
+    if (this.web !== undefined && this.webPort !== 0) {
       const base = `http://${host}:${this.webPort}`;
       const kiosks = terminalsOf(config)
         .filter((t) => t.kind === 'touch')
@@ -232,7 +237,11 @@ export class HailongApp {
     const lines = [
       `hailong ${this.options.version} · ${config.ward.name}, ${config.district.name}`,
       ...(e.web === undefined ? [] : [`  Bảng theo dõi / dashboard: ${e.web.dashboard}`, ...e.web.kiosks.map((k) => `  Kiosk: ${k}`)]),
-      ...(e.broker === undefined ? [`  MQTT broker (external): ${config.mqtt.urls.join(', ')}`] : [`  MQTT broker (embedded): ${e.broker.url}${e.web?.mqttWs === undefined ? '' : ` · WebSocket ${e.web.mqttWs}`}`]),
+      ...(this.broker === undefined
+        ? [`  MQTT broker (external): ${config.mqtt.urls.join(', ')}`]
+        : e.broker === undefined
+          ? []
+          : [`  MQTT broker (embedded): ${e.broker.url}${e.web?.mqttWs === undefined ? '' : ` · WebSocket ${e.web.mqttWs}`}`]),
       ...(config.upstream === undefined ? [] : [`  Hub / upstream: ${config.upstream.urls.join(', ')}`]),
       `  Journal: ${this.bridge.journal.options.path}`,
       `  Serial ports: ${config.serial.ports === 'auto' ? 'auto (/dev/serial/by-id, ttyACM*, ttyUSB*)' : config.serial.ports.join(', ')}`,

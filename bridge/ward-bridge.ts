@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { bridgeClientId } from '../core/client-id.ts';
+import type { Served } from '../core/counter-events.ts';
+import { DEFAULT_STAGE } from '../core/dossier.ts';
 import type { Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
@@ -65,6 +67,13 @@ export interface WardBridgeOptions {
   readonly journalPath?: string;
   /** Cap on the journal's size in bytes (a full cap behaves like a full disk). */
   readonly journalMaxBytes?: number;
+  /**
+   * Where a new journal's published seqs start: `clock` above the time in
+   * seconds, so a lost or replaced journal never repeats a published id
+   * (issue 17); `zero` at 1 (tests that assert ids).
+   * @default "clock"
+   */
+  readonly seqBase?: 'clock' | 'zero';
   /**
    * More counters for the bridge status, read at each refresh (the embedded
    * broker's refusals, so they are visible on `_bridge/status`).
@@ -128,6 +137,7 @@ export class WardBridge {
       path: options.journalPath ?? join(config.dataDir, 'journal.db'),
       levels: config.scale.levels.map((l) => l.key),
       ...(options.journalMaxBytes === undefined ? {} : { maxBytes: options.journalMaxBytes }),
+      seqBase: options.seqBase === 'zero' ? 0 : Math.floor(Date.now() / 1000),
       log: options.log.child({ part: 'journal' }),
     });
     this.directory = new TerminalDirectory(config);
@@ -234,10 +244,10 @@ export class WardBridge {
       }
     });
     this.kioskSubscriber?.start();
-    // `hailong revoke` writes to the journal from another process: fold and republish what it touched.
+    // `hailong revoke` writes to the journal from another process: fold again what it touched
+    // (the journal's 'tally-changed' makes retained-state.ts republish those tallies).
     this.revocationTimer = setInterval(() => {
-      if (!this.journal.isOpen) return;
-      for (const tm of this.journal.syncRevocations()) this.retained.tallyChanged(tm, tm.month);
+      if (this.journal.isOpen) this.journal.syncRevocations();
     }, TICK_MS);
     this.revocationTimer.unref();
   }
@@ -517,9 +527,26 @@ export class WardBridge {
     const counter = config.counters.find((c) => c.id === m.params.counter);
     if (counter === undefined) return;
     this.counters.served(counter.id, m.payload, Date.now(), config.rating.windowMs);
+    if (m.payload.dossier !== undefined) this.recordServed(counter.id, m.payload);
     if (counter.mode !== 'gated') return;
     for (const session of this.owners.values()) {
       if (session.identified?.counter.id === counter.id) session.openWindow(config.rating.windowMs);
+    }
+  }
+
+  /** Keeps a served dossier for the reconciliation's "served, not rated" list; a failed write is logged, never thrown. */
+  private recordServed(counter: string, served: Served): void {
+    try {
+      this.journal.dossiers.recordServed({
+        counter,
+        dossier: served.dossier as string,
+        stage: served.stage ?? DEFAULT_STAGE,
+        at: served.at,
+        ...(served.officer === undefined ? {} : { officer: served.officer }),
+        ...(served.ticket === undefined ? {} : { ticket: served.ticket }),
+      });
+    } catch (error) {
+      this.log.error({ counter, dossier: served.dossier, error: (error as Error).message }, 'served dossier not recorded (the reconciliation will miss it)');
     }
   }
 }

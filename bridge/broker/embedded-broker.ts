@@ -19,7 +19,7 @@ import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { payloadLimitOf } from '../../core/payload-limit.ts';
@@ -87,6 +87,8 @@ export interface EmbeddedBrokerStats {
   readonly deliveriesFiltered: number;
   /** Protocol errors, malformed packets and dropped sockets reported by Aedes. */
   readonly clientErrors: number;
+  /** QoS 1 messages not queued for a `clean: false` session whose queue was full (sqlite-persistence.ts). */
+  readonly queueDropped: number;
   /** Connections refused at the door: too many open, too fast from one address, or after repeated failed sign-ins. */
   readonly connectsThrottled: number;
   /** Sign-ins refused because the client id belongs to another account (counted in `connectsRefused` too). */
@@ -109,7 +111,7 @@ export interface EmbeddedBrokerPorts {
   readonly wsPort: number | undefined;
 }
 
-type Counters = { -readonly [K in Exclude<keyof EmbeddedBrokerStats, 'clients'>]: number };
+type Counters = { -readonly [K in Exclude<keyof EmbeddedBrokerStats, 'clients' | 'queueDropped'>]: number };
 
 /** An account with the SHA-256 of its password, compared in constant time. */
 interface Account {
@@ -188,9 +190,23 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     this.#anonymous = this.options.anonymous === 'read' ? anonymousPrincipal('read') : undefined;
     this.#gate = new ConnectionGate(this.options);
     const path = this.options.persistencePath;
-    const persistence = path === undefined ? undefined : new SqlitePersistence(path);
+    let persistence = path === undefined ? undefined : new SqlitePersistence(path);
     if (path !== undefined) mkdirSync(dirname(path), { recursive: true });
-    const aedes = await Aedes.createBroker({ ...this.#aedesOptions(), ...(persistence === undefined ? {} : { persistence }) });
+    let aedes: Aedes;
+    try {
+      aedes = await Aedes.createBroker({ ...this.#aedesOptions(), ...(persistence === undefined ? {} : { persistence }) });
+    } catch (error) {
+      if (path === undefined) throw error;
+      // An unreadable broker.db (disk error, a foreign file) must not keep
+      // the broker down: set it aside for inspection and start empty. Votes
+      // are not in it (they are in the journal); retained state is
+      // republished by the bridge.
+      const aside = `${path}.unreadable-${Date.now()}`;
+      for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+      logger.error({ err: (error as Error).message, file: path, movedTo: aside }, `MQTT broker database ${path} could not be read (${(error as Error).message}): moved to ${aside}, starting with an empty one; durable subscribers' queued messages of before are lost, votes are not`);
+      persistence = new SqlitePersistence(path);
+      aedes = await Aedes.createBroker({ ...this.#aedesOptions(), persistence });
+    }
     this.#aedes = aedes;
     this.#persistence = persistence;
     // Aedes emits 'error' on persistence failures and on a refused stale
@@ -259,7 +275,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
 
   /** Counters since `start()`. */
   stats(): EmbeddedBrokerStats {
-    return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#counters });
+    return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#counters, queueDropped: this.#persistence?.dropped ?? 0 });
   }
 
   /** Disconnects every client and closes every listener. Safe to call twice. */

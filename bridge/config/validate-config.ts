@@ -225,7 +225,10 @@ export function mqttAt(r: ConfigReader, value: unknown): MqttConfig | undefined 
   const node = r.map(value ?? {}, 'mqtt');
   if (node === undefined) return undefined;
   r.unknownKeys(node, 'mqtt', ['urls', 'username', 'password', 'caFile', 'clientId']);
-  const urls = brokerUrlsAt(r, node.urls, 'mqtt.urls') ?? [];
+  // A plain string is refused, not wrapped: the key is a list (failover order), and one rule is clearer than two.
+  let urls: string[] = [];
+  if (typeof node.urls === 'string') r.list.add('mqtt.urls', `must be a list of URLs, e.g. [ "${node.urls.slice(0, 100)}" ], got one text`);
+  else urls = brokerUrlsAt(r, node.urls, 'mqtt.urls') ?? [];
   const out: { -readonly [K in keyof MqttConfig]: MqttConfig[K] } = { urls };
   if (node.username !== undefined) out.username = r.text(node.username, 'mqtt.username', 128);
   if (node.password !== undefined) out.password = r.text(node.password, 'mqtt.password', 256);
@@ -312,6 +315,18 @@ export function validateConfig(tree: unknown): ConfigResult {
   const broker = brokerAt(r, root.broker, district?.id ?? 'x', ward?.id ?? 'x', counters ?? []);
   const web = webAt(r, root.web);
   const dataDir = r.text(root.dataDir ?? './data', 'dataDir', 1024);
+  // One process opens both listeners: the second would fail as "in use" by the first (issue 17).
+  if (broker !== undefined && web !== undefined && mqtt !== undefined && mqtt.urls.length === 0 && broker.port !== 0 && broker.port === web.port) {
+    list.add('web.port', `is ${web.port}, the same port as broker.port: the embedded MQTT broker and the web server each need a port of their own`);
+  }
+  // An external broker on this PC cannot share the web server's port either.
+  mqtt?.urls.forEach((u, i) => {
+    const url = URL.canParse(u) ? new URL(u) : undefined;
+    const local = url !== undefined && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (web !== undefined && web.port !== 0 && local && Number(url.port) === web.port) {
+      list.add(join('mqtt.urls', i), `${u} is on this PC at web.port (${web.port}): the broker and the web server each need a port of their own`);
+    }
+  });
   const upstream = upstreamAt(r, root.upstream, { urls: mqtt?.urls ?? [], ...(broker === undefined ? {} : { embeddedPort: broker.port }) });
   if (
     !list.ok ||

@@ -8,6 +8,7 @@
  */
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
 import type { MqttConfig, WebConfig } from '../config/hailong-config.ts';
+import type { Predecessor } from '../../core/merger.ts';
 
 /** The parent tiers a hub can be; the top-level key of hub.yaml names it. */
 export type HubLevel = 'district' | 'province';
@@ -44,6 +45,12 @@ export interface HubUnit {
   /** The unit bridge's account on the hub broker; may write only under its own unit. */
   readonly username: string;
   readonly password: string;
+  /**
+   * The units this one absorbed in a merger (e.g. on 1/7/2025), each with
+   * the last day it existed: their history folds into this unit in reports
+   * over a period that reaches past that day (core/merger.ts).
+   */
+  readonly mergedFrom?: readonly Predecessor[];
 }
 
 /** The hub's embedded broker (Aedes) and who else may use it. */

@@ -17,6 +17,13 @@ export interface Messages {
   readonly gatedOpen: string;
   readonly ticket: (t: string) => string;
   readonly officer: (name: string) => string;
+  /** A dossier code read from the receipt is waiting for the vote (issue 15). */
+  readonly dossier: (code: string) => string;
+  /** What was scanned is not a dossier code. */
+  readonly scanRefused: string;
+  /** Camera button: read the code on the receipt. */
+  readonly scanCamera: string;
+  readonly scanCancel: string;
   readonly reasonsQuestion: string;
   readonly reasonsHint: string;
   readonly send: string;
@@ -79,6 +86,10 @@ export interface Messages {
 
 const vi: Messages = {
   question: 'Ông/Bà có hài lòng với sự phục vụ hôm nay không?',
+  dossier: (code) => `Đánh giá cho hồ sơ ${code}`,
+  scanRefused: 'Không đọc được mã hồ sơ. Vui lòng quét lại mã trên giấy hẹn trả kết quả.',
+  scanCamera: 'Quét mã hồ sơ trên giấy hẹn',
+  scanCancel: 'Đóng máy ảnh',
   gatedWaiting: 'Mời Ông/Bà đánh giá sau khi cán bộ hoàn tất hồ sơ',
   gatedOpen: 'Mời Ông/Bà đánh giá sự phục vụ vừa rồi',
   ticket: (t) => `Số thứ tự ${t}`,
@@ -121,6 +132,8 @@ const vi: Messages = {
         return `Không được ghi ${what} trong địa chỉ trang: hãy cài đặt thiết bị bằng mã cài đặt một lần (tham số “provision”) (tham số “${p.option}”)`;
       case 'bad-ms':
         return `${capital(what)} “${p.value ?? ''}” phải là số mili giây từ ${p.range?.[0] ?? ''} đến ${p.range?.[1] ?? ''} (tham số “${p.option}”)`;
+      case 'bad-stage':
+        return `Giai đoạn “${p.value ?? ''}” không hợp lệ: chọn tiep-nhan (tiếp nhận) hoặc tra-ket-qua (trả kết quả) (tham số “${p.option}”)`;
     }
   },
   settings: {
@@ -158,6 +171,10 @@ const vi: Messages = {
 
 const en: Messages = {
   question: 'Were you satisfied with our service today?',
+  dossier: (code) => `Rating for dossier ${code}`,
+  scanRefused: 'The dossier code could not be read. Please scan the code on your receipt again.',
+  scanCamera: 'Scan the dossier code on your receipt',
+  scanCancel: 'Close the camera',
   gatedWaiting: 'Please rate once the officer has finished your service',
   gatedOpen: 'Please rate the service you just received',
   ticket: (t) => `Ticket ${t}`,
@@ -200,6 +217,8 @@ const en: Messages = {
         return `The ${what} must not be in the page address: set the device up with its one-time code (parameter “provision”) (parameter “${p.option}”)`;
       case 'bad-ms':
         return `${capital(what)} “${p.value ?? ''}” must be milliseconds from ${p.range?.[0] ?? ''} to ${p.range?.[1] ?? ''} (parameter “${p.option}”)`;
+      case 'bad-stage':
+        return `Stage “${p.value ?? ''}” is not valid: choose tiep-nhan (receiving) or tra-ket-qua (returning the result) (parameter “${p.option}”)`;
     }
   },
   settings: {
@@ -251,6 +270,7 @@ const VI_OPTION: Readonly<Record<OptionName, string>> = {
   provision: 'mã cài đặt',
   'thanks-ms': 'thời gian màn hình cảm ơn',
   'reason-timeout-ms': 'thời gian chờ chọn lý do',
+  stage: 'giai đoạn hồ sơ',
 };
 
 const EN_OPTION: Readonly<Record<OptionName, string>> = {
@@ -268,6 +288,7 @@ const EN_OPTION: Readonly<Record<OptionName, string>> = {
   provision: 'set-up code',
   'thanks-ms': 'thank-you screen time',
   'reason-timeout-ms': 'reason choice timeout',
+  stage: 'dossier stage',
 };
 
 function capital(text: string): string {

@@ -4,7 +4,8 @@
  * staff saved on the settings page. Validated once; every problem is
  * reported together, naming the parameter.
  */
-import { isId, kioskClientId } from '../../../core/index.ts';
+import { DOSSIER_STAGES, isId, kioskClientId } from '../../../core/index.ts';
+import type { DossierStage } from '../../../core/index.ts';
 import type { TerminalPath } from '../../../core/index.ts';
 import { DEFAULT_TIMINGS } from '../terminal/terminal-machine.ts';
 import type { Lang } from '../i18n/messages.ts';
@@ -25,6 +26,7 @@ export const OPTION_NAMES = [
   'provision',
   'thanks-ms',
   'reason-timeout-ms',
+  'stage',
 ] as const;
 
 /**
@@ -53,6 +55,12 @@ export interface KioskOptions extends TerminalPath {
   readonly pin?: string;
   readonly thanksMs: number;
   readonly reasonTimeoutMs: number;
+  /**
+   * Stage given to a dossier code scanned from a receipt (issue 15): a kiosk
+   * at the result-return counter says `tra-ket-qua`.
+   * @default 'tiep-nhan'
+   */
+  readonly stage?: DossierStage;
 }
 
 /** What staff saved on the settings page (all optional; absent = use the attribute). */
@@ -80,7 +88,7 @@ export interface OptionProblem {
 }
 
 /** Kinds of option problem. */
-export type OptionProblemCode = 'missing' | 'not-id' | 'not-url' | 'bad-lang' | 'bad-pin' | 'bad-ms' | 'secret-in-url';
+export type OptionProblemCode = 'missing' | 'not-id' | 'not-url' | 'bad-lang' | 'bad-pin' | 'bad-ms' | 'secret-in-url' | 'bad-stage';
 
 /** Either options or every problem found. */
 export type OptionsResult =
@@ -155,6 +163,10 @@ export function resolveOptions(
   if (pin !== undefined && !PIN_RE.test(pin)) problems.push({ option: 'pin', code: 'bad-pin', message: 'pin must be 4–8 digits' });
   const thanksMs = ms(get('thanks-ms'), 'thanks-ms', 500, 60_000, DEFAULT_TIMINGS.thanksMs, problems);
   const reasonTimeoutMs = ms(get('reason-timeout-ms'), 'reason-timeout-ms', 1000, 120_000, DEFAULT_TIMINGS.reasonTimeoutMs, problems);
+  const stageRaw = get('stage');
+  if (stageRaw !== null && stageRaw !== '' && !(DOSSIER_STAGES as readonly string[]).includes(stageRaw)) {
+    problems.push({ option: 'stage', code: 'bad-stage', value: stageRaw, message: `stage must be ${DOSSIER_STAGES.join(' or ')}, got "${stageRaw}"` });
+  }
   if (problems.length > 0) return { ok: false, problems };
   const username = staff.username ?? get('username') ?? undefined;
   const password = staff.password;
@@ -171,6 +183,7 @@ export function resolveOptions(
       ...(pin === undefined ? {} : { pin }),
       thanksMs,
       reasonTimeoutMs,
+      ...(stageRaw === 'tra-ket-qua' || stageRaw === 'tiep-nhan' ? { stage: stageRaw } : {}),
     }),
   };
 }

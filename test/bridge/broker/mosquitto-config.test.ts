@@ -236,6 +236,8 @@ describe('hailong mosquitto-config', () => {
     expect(run.out.join('')).toContain(`sh ${dir}/create-passwords.sh`);
     expect(run.out.join('')).toContain('systemctl restart mosquitto');
     expect(run.err).toEqual([]);
+    // Steps numbered 1, 2, 3, 4 (issue 17: 1, 2, 3, 7).
+    expect(run.out.join('').match(/^ {2}\d+(?=\. )/gm)?.map((n) => n.trim())).toEqual(['1', '2', '3', '4']);
   });
 
   it('reads the real office config (hailong.example.yaml) and writes a conf.d snippet', async () => {
@@ -254,6 +256,7 @@ describe('hailong mosquitto-config', () => {
     const acl = await readFile(join(out, MOSQUITTO_FILES.acl), 'utf8');
     for (const user of ['phuc-xa-bridge', 'kiosk-3', 'giam-sat', 'quay-so']) expect(acl).toContain(`user ${user}\n`);
     expect(run.out.join('')).toContain('systemctl restart mosquitto');
+    expect(run.out.join('').match(/^ {2}\d+(?=\. )/gm)?.map((n) => n.trim())).toEqual(['1', '2', '3']);
   });
 
   it('prints help, and exits 2 on a bad option, an unreadable config or a config nobody could use', async () => {

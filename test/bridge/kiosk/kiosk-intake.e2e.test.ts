@@ -8,46 +8,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tally } from '../../../core/tally.ts';
 import { topicFor } from '../../../core/topic.ts';
-import type { HailongConfig } from '../../../bridge/config/hailong-config.ts';
-import { validateConfig } from '../../../bridge/config/validate-config.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
 import { startMosquitto } from '../../helpers/mosquitto.ts';
 import { startApp, tempDir, until } from '../bridge-rig.ts';
+import { KIOSK_PASSWORD, kioskOfficeConfig } from './kiosk-office.ts';
 import { KIOSK, KioskPublisher, kioskVote } from './kiosk-publisher.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Kiosk password in these rigs. */
-export const KIOSK_PASSWORD = 'kiosk-1-password';
-
-/** An office with one counter holding a kiosk (and optionally a box), valid or the test throws. */
-export function kioskOfficeConfig(dataDir: string, o: { mqttUrls?: readonly string[]; gated?: boolean; boxPort?: string; desk?: { username: string; password: string } } = {}): HailongConfig {
-  const r = validateConfig({
-    district: { id: KIOSK.district, name: 'Quận Ba Đình' },
-    ward: { id: KIOSK.ward, name: 'Phường Phúc Xá' },
-    rating: { cooldownMs: 0, windowMs: 30_000 },
-    counters: [
-      {
-        id: KIOSK.counter,
-        name: 'Quầy 1',
-        ...(o.gated === true ? { mode: 'gated' } : {}),
-        terminals: [
-          { id: KIOSK.terminal, kind: 'touch', password: KIOSK_PASSWORD },
-          ...(o.boxPort === undefined ? [] : [{ id: 'hop-1', kind: 'button', uid: 'SIM-01' }]),
-        ],
-      },
-    ],
-    serial: { ports: o.boxPort === undefined ? [] : [o.boxPort], scanIntervalMs: 200 },
-    mqtt: { urls: [...(o.mqttUrls ?? [])] },
-    broker: { port: 0, host: '127.0.0.1', anonymous: 'read', users: o.desk === undefined ? [] : [{ ...o.desk, role: 'desk' }] },
-    dataDir,
-  });
-  if (!r.ok) throw new Error(`rig config invalid: ${JSON.stringify(r.problems)}`);
-  return r.config;
-}
 
 const tallyTopic = () => topicFor('tally', { ...KIOSK, month: new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7) });
 const counted = (t: Tally | undefined) => Object.values(t?.days ?? {}).reduce((n, d) => n + d.c.reduce((a, b) => a + b, 0), 0);
