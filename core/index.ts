@@ -24,3 +24,4 @@ export * from './format.ts';
 export * from './period.ts';
 export * from './csv.ts';
 export * from './merger.ts';
+export * from './admin-name.ts';

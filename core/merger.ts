@@ -19,6 +19,8 @@ import { isDateString } from './time.ts';
 export interface Predecessor {
   readonly id: string;
   readonly until: string;
+  /** Its name, e.g. "Phường Phúc Xá", for reports that show it apart. */
+  readonly name?: string;
 }
 
 /** A unit and the units it absorbed (as in the hub config). */

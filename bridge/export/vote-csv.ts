@@ -13,11 +13,30 @@ import type { Vote } from '../../core/vote.ts';
 /** The UTF-8 byte-order mark Excel needs to read UTF-8 CSV (core's). */
 export { CSV_BOM };
 
-/** Column headers, in order. */
+/**
+ * What the parent and unit columns are called: the level words of the
+ * configured names ("Tỉnh", "Xã/phường"), never a hard-coded "quận".
+ */
+export interface VoteCsvLevels {
+  /** e.g. "Tỉnh" or "Quận". */
+  readonly parent: string;
+  /** e.g. "Phường" or "Xã/phường/cơ sở". */
+  readonly unit: string;
+}
+
+/** Generic words, for a config whose names carry no level word. */
+export const GENERIC_LEVELS: VoteCsvLevels = Object.freeze({ parent: 'Đơn vị cấp trên', unit: 'Đơn vị' });
+
+/** Column headers, in order, with the level words of the config. */
+export function voteCsvColumns(levels: VoteCsvLevels = GENERIC_LEVELS): readonly string[] {
+  return [VOTE_CSV_COLUMNS[0] as string, `${levels.parent} (district)`, `${levels.unit} (ward)`, ...VOTE_CSV_COLUMNS.slice(3)];
+}
+
+/** Column headers, in order (generic level words; see `voteCsvColumns`). */
 export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Mã phiếu (id)',
-  'Quận/huyện (district)',
-  'Phường/xã (ward)',
+  'Đơn vị cấp trên (district)',
+  'Đơn vị (ward)',
   'Quầy (counter)',
   'Thiết bị (terminal)',
   'Số thứ tự (seq)',
@@ -39,13 +58,13 @@ export function localTimestamp(epochMs: number): string {
   return `${t.date} ${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}:${s}`;
 }
 
-/** The CSV header line (without BOM), CRLF-terminated. */
-export function voteCsvHeader(): string {
-  return csvLine(VOTE_CSV_COLUMNS);
+/** The CSV header line (without BOM), CRLF-terminated, plus any `extra` columns. */
+export function voteCsvHeader(levels: VoteCsvLevels = GENERIC_LEVELS, extra: readonly string[] = []): string {
+  return csvLine([...voteCsvColumns(levels), ...extra]);
 }
 
-/** One vote as a CSV line, CRLF-terminated. */
-export function voteCsvRow(vote: Vote): string {
+/** One vote as a CSV line, CRLF-terminated, plus any `extra` cells. */
+export function voteCsvRow(vote: Vote, extra: readonly string[] = []): string {
   const cells = [
     vote.id,
     vote.district,
@@ -62,6 +81,7 @@ export function voteCsvRow(vote: Vote): string {
     vote.ticket ?? '',
     vote.source === 'button' ? 'hộp nút (button)' : 'màn hình cảm ứng (touch)',
     vote.timeUncertain === true ? 'có' : '',
+    ...extra,
   ];
   return csvLine(cells);
 }
