@@ -8,6 +8,7 @@
  * time (stop-and-wait, window 1), which is how mqtt.js replays its own
  * store after a reconnect.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
@@ -92,6 +93,8 @@ printFigures(`upstream drain: ${BACKLOG.toLocaleString('en-US')}-vote backlog to
   ['CPU per vote (forwarder + counting subscriber, one process)', piped.cpuMs / BACKLOG, 'ms'],
   ['peer: stop-and-wait (window 1, mqtt.js store replay)', (STOP_AND_WAIT / single.ms) * 1000, 'votes/s'],
   ['pipelining speed-up', (rate / ((STOP_AND_WAIT / single.ms) * 1000)).toFixed(1), '×'],
+  // Wall-clock figures: on a shared machine they fall with its load (CPU per vote does not).
+  ['machine load (1-min average) on cores', `${loadavg()[0]?.toFixed(1) ?? '?'} / ${availableParallelism()}`],
 ]);
 printTarget('drain rate', rate, 5000, 'higher', 'votes/s');
 if (arrived !== BACKLOG) {

@@ -19,7 +19,9 @@ Commands:
   simulate           Virtual button boxes on serial lines (socat ptys)
   mosquitto-config   Write a Mosquitto setup (conf, ACL, passwords) matching the config
   nats-config        Write a 3-node NATS JetStream cluster for a hub (province scale)
-  export             Write journal votes of a period to CSV
+  export             Write journal votes of a period (or the revocation audit trail) to CSV
+  revoke             Take back a terminal's votes (kiosk misuse), with an audit trail
+  dossiers           Rated dossiers (and served, not rated) for reconciliation, CSV + JSON
 
 Options:
   -h, --help         Show this help
@@ -56,6 +58,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/simulate.ts')).runSimulate(rest);
     case 'export':
       return (await import('./commands/export.ts')).runExport(rest);
+    case 'revoke':
+      return (await import('./commands/revoke.ts')).runRevoke(rest);
+    case 'dossiers':
+      return (await import('./commands/dossiers.ts')).runDossiers(rest);
     case 'mosquitto-config':
       return (await import('./commands/mosquitto-config.ts')).runMosquittoConfig(rest);
     case 'nats-config':

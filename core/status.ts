@@ -77,6 +77,8 @@ export interface UpstreamProgress {
   readonly forwarded: number;
   /** Epoch ms of the hub's last acknowledgement, when there was one. */
   readonly lastAckAt?: number;
+  /** Stored votes not forwarded because their topic is another place's (e.g. an id before a merger). */
+  readonly skipped?: number;
 }
 
 /** Allowed values of `state`. */
@@ -121,6 +123,8 @@ function readUpstream(value: unknown): UpstreamProgress {
   };
   const lastAckAt = optionalField(o, 'lastAckAt');
   if (lastAckAt !== undefined) progress.lastAckAt = intIn(lastAckAt, 'upstream.lastAckAt', 0, MAX_EPOCH_MS);
+  const skipped = optionalField(o, 'skipped');
+  if (skipped !== undefined) progress.skipped = intIn(skipped, 'upstream.skipped', 0, Number.MAX_SAFE_INTEGER);
   return progress;
 }
 
@@ -145,10 +149,10 @@ function readStatus(root: unknown): Status {
   }
   const errors = optionalField(o, 'errors');
   if (errors !== undefined) status.errors = readErrors(errors);
-  const claimedAt = optionalField(o, 'claimedAt');
-  if (claimedAt !== undefined) status.claimedAt = intIn(claimedAt, 'claimedAt', 0, MAX_EPOCH_MS);
   const upstream = optionalField(o, 'upstream');
   if (upstream !== undefined) status.upstream = readUpstream(upstream);
+  const claimedAt = optionalField(o, 'claimedAt');
+  if (claimedAt !== undefined) status.claimedAt = intIn(claimedAt, 'claimedAt', 0, MAX_EPOCH_MS);
   return status;
 }
 

@@ -15,6 +15,7 @@ import { parseVote, type Vote } from '../../core/vote.ts';
 import { unitFigures, unitFiguresCsvHeader, unitFiguresCsvRow } from '../export/unit-figures.ts';
 import { CSV_BOM, GENERIC_LEVELS, voteCsvHeader, voteCsvRow, type VoteCsvLevels } from '../export/vote-csv.ts';
 import { lineageOfHub, unitNamesOf } from '../hub/hub-config.ts';
+import { revocationCsvHeader, revocationCsvRow } from '../export/revocation-csv.ts';
 import { HubArchive } from '../hub/hub-archive.ts';
 import { configKindOf } from '../hub/load-hub-config.ts';
 import { Journal } from '../journal/journal.ts';
@@ -25,7 +26,8 @@ import { readHubConfigOrReport } from './hub.ts';
 export const EXPORT_HELP = `hailong export: write journal (or hub archive) votes to CSV
 
 Usage: hailong export --config <file> (--period <key> | --from <date> --to <date>) [--out <file>]
-                     [--by-unit [--apart]]
+       hailong export --config <hub.yaml> (--period <key> | --from … --to …) --by-unit [--apart]
+       hailong export --config <file> --revocations [--out <file>]
 
 Options:
   --config <file>   The office config (its dataDir holds the journal), or a hub
@@ -34,13 +36,16 @@ Options:
   --from <date>     First day, YYYY-MM-DD (Vietnam time), inclusive
   --to <date>       Last day, YYYY-MM-DD, inclusive
   --out <file>      Output file (default: votes-<from>-<to>.csv; "-" = stdout)
+  --revocations     Write the revocation audit trail instead (hailong revoke):
+                    who, when, why and which votes (default: revocations.csv)
   --by-unit         Hub only: figures per unit instead of votes (units-<from>-<to>.csv).
                     Units merged before --to (units[].mergedFrom) are folded into
                     the unit that absorbed them; its line names them.
   --apart           With --by-unit: every old unit on its own line, saying where it went
   -h, --help        Show this help
 
-Every press is exported, filtered ones too (column "Tính vào tỷ lệ" = không).
+Every press is exported, filtered and revoked ones too (column "Tính vào tỷ lệ"
+= không; column "Thu hồi" names the revocation).
 Column headings use the level words of the configured names (Tỉnh …, Xã …).
 A hub's export adds the unit's name and the unit it counts for at --to.
 `;
@@ -48,8 +53,20 @@ A hub's export adds the unit's name and the unit it counts for at --to.
 /** Where exported votes come from: an office's journal or a hub's archive (same reads). */
 interface VoteSource {
   countPressedBetween(fromMs: number, toMs: number): number;
-  votesPressedBetween(fromMs: number, toMs: number): Iterable<string>;
+  /** Stored payloads in pressed order, with the revocation that took each out of the figures, if any. */
+  rowsPressedBetween(fromMs: number, toMs: number): Iterable<{ readonly payload: string; readonly revocation: number | null }>;
   close(): void;
+}
+
+/** A hub's archive as a vote source: revocations live in the offices' journals, not in the archive. */
+function archiveSource(archive: HubArchive): VoteSource {
+  return {
+    countPressedBetween: (fromMs, toMs) => archive.countPressedBetween(fromMs, toMs),
+    *rowsPressedBetween(fromMs, toMs) {
+      for (const payload of archive.votesPressedBetween(fromMs, toMs)) yield { payload, revocation: null };
+    },
+    close: () => archive.close(),
+  };
 }
 
 /** How the rows are labelled: level words, and for a hub its units and mergers. */
@@ -87,7 +104,7 @@ async function openSource(file: string, io: CommandIo): Promise<{ source: VoteSo
     io.stderr(`Cannot open the ${source instanceof HubArchive ? 'archive' : 'journal'} in ${dataDir}: ${(error as Error).message}\n`);
     return 1;
   }
-  return { source, labels };
+  return { source: source instanceof HubArchive ? archiveSource(source) : source, labels };
 }
 
 /** Runs `hailong export`; resolves with the exit code. */
@@ -100,6 +117,7 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
       from: { type: 'string' },
       to: { type: 'string' },
       out: { type: 'string', short: 'o' },
+      revocations: { type: 'boolean' },
       'by-unit': { type: 'boolean' },
       apart: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -109,6 +127,7 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   );
   if ('exit' in args) return args.exit;
   const { values } = args;
+  if (values.revocations === true) return exportRevocations(values.config ?? 'hailong.yaml', values.out ?? 'revocations.csv', io);
   let from = values.from;
   let to = values.to;
   const problems: string[] = [];
@@ -146,15 +165,16 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   };
   const hub = labels.hub;
   await write(CSV_BOM + voteCsvHeader(labels.levels, hub === undefined ? [] : [`Tên ${labels.levels.unit.toLocaleLowerCase('vi-VN')} (unit name)`, `Tính cho (counts for, at ${last})`]));
-  for (const payload of source.votesPressedBetween(fromMs, toMs)) {
-    const vote = parseVote(payload);
+  for (const row of source.rowsPressedBetween(fromMs, toMs)) {
+    const vote = parseVote(row.payload);
     if (!vote.ok) {
       bad += 1;
       continue;
     }
     const v = vote.value;
     const now = hub === undefined ? undefined : unitOn(hub.lineage, v.ward, last);
-    await write(voteCsvRow(v, hub === undefined || now === undefined ? [] : [hub.names.get(v.ward) ?? v.ward, hub.names.get(now) ?? now]));
+    const extra = hub === undefined || now === undefined ? [] : [hub.names.get(v.ward) ?? v.ward, hub.names.get(now) ?? now];
+    await write(voteCsvRow(v, row.revocation ?? undefined, extra));
     written += 1;
     if (Date.now() - lastReport >= 2000) {
       lastReport = Date.now();
@@ -168,6 +188,26 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   }
   io.stderr(`Done: ${written} votes written${bad > 0 ? `, ${bad} unreadable journal rows skipped` : ''}.\n`);
   return bad > 0 ? 1 : 0;
+}
+
+/** `hailong export --revocations`: the audit trail of every revocation. */
+async function exportRevocations(configFile: string, outPath: string, io: CommandIo): Promise<number> {
+  const config = await readConfigOrReport(configFile, io);
+  if (config === undefined) return 2;
+  const journal = new Journal({ path: join(config.dataDir, 'journal.db') });
+  try {
+    journal.open();
+  } catch (error) {
+    io.stderr(`Cannot open the journal in ${config.dataDir}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const revocations = journal.revocations();
+  journal.close();
+  const text = CSV_BOM + revocationCsvHeader() + revocations.map(revocationCsvRow).join('');
+  if (outPath === '-') process.stdout.write(text);
+  else await writeFile(outPath, text, 'utf8');
+  io.stderr(`Done: ${revocations.length} revocations written to ${outPath === '-' ? 'stdout' : outPath}.\n`);
+  return 0;
 }
 
 /** `--by-unit`: figures per unit of a hub, mergers folded in (or `--apart`). */
@@ -185,8 +225,8 @@ async function exportByUnit(
   }
   let bad = 0;
   const votes: Vote[] = [];
-  for (const payload of source.votesPressedBetween(range.fromMs, range.toMs)) {
-    const vote = parseVote(payload);
+  for (const row of source.rowsPressedBetween(range.fromMs, range.toMs)) {
+    const vote = parseVote(row.payload);
     if (vote.ok) votes.push(vote.value);
     else bad += 1;
   }

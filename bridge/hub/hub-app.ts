@@ -200,7 +200,7 @@ export class HubApp {
       const base = `http://${host}:${this.#webPort}`;
       out.web = {
         port: this.#webPort,
-        dashboard: `${base}/dashboard/#/district`,
+        dashboard: `${base}/dashboard/?district=${this.options.config.parent.id}#/district`,
         ...(this.broker !== undefined ? { mqttWs: `ws://${host}:${this.#webPort}/mqtt` } : {}),
       };
     }

@@ -19,6 +19,7 @@ export class ForwardQueue {
       next: db.prepare('SELECT id AS rowid, topic, payload FROM votes WHERE forwarded = 0 AND id > ? ORDER BY id LIMIT ?'),
       count: db.prepare('SELECT count(*) AS n FROM votes WHERE forwarded = 0'),
       mark: db.prepare('UPDATE votes SET forwarded = 1 WHERE id = ?'),
+      skip: db.prepare('UPDATE votes SET forwarded = 2 WHERE id = ? AND forwarded = 0'),
     };
   }
 
@@ -30,6 +31,19 @@ export class ForwardQueue {
   /** Number of rows the hub has not acknowledged (reads the partial index: cheap, not free). */
   backlog(): number {
     return (this.sql.count.get() as { n: number }).n;
+  }
+
+  /**
+   * Marks rows the hub can never take (`forwarded = 2`): votes stored under
+   * another place's topic, e.g. before the ward's id changed in a merger.
+   * They leave the backlog; the hub would refuse them and close the line.
+   */
+  markSkipped(rowids: readonly number[]): void {
+    if (rowids.length === 0) return;
+    const skip = this.sql.skip;
+    this.db.transaction(() => {
+      for (const id of rowids) skip.run(id);
+    })();
   }
 
   /** Marks rows forwarded (after the hub's PUBACK), in one transaction; idempotent. */

@@ -105,7 +105,8 @@ interface MigrationDb {
  * Brings a version-1 journal to version 2 (idempotent, run at every open
  * after SCHEMA_SQL): the `forwarded` column is the per-row mark of the
  * upstream forwarder, separate from `published` (the ward's own broker):
- * set only on the hub's PUBACK. Existing rows start unforwarded, so a ward
+ * 1 only on the hub's PUBACK; 2 for a row the hub can never take (stored
+ * under another place's topic, see ForwardQueue.markSkipped). Existing rows start unforwarded, so a ward
  * that gets an upstream later sends the hub every vote it holds; the hub
  * archives by vote id, so nothing is counted twice.
  */

@@ -54,7 +54,12 @@ interface Outage {
   attempts: number;
   lastError: string;
   lastSummary: number;
+  /** Connections the hub closed soon after accepting them. */
+  shortLived: number;
 }
+
+/** A connection that lasts this long ends an outage (ms). */
+const STABLE_MS = 10_000;
 
 /** The connection to the hub broker. */
 export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements UpstreamChannel {
@@ -63,6 +68,8 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
   private stopping = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  private upSince = 0;
+  private stableTimer: NodeJS.Timeout | undefined;
   private willAt = 0;
   private connectedAt = 0;
   private outage: Outage | undefined;
@@ -117,13 +124,14 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
   async stop(timeoutMs = 2000): Promise<void> {
     this.stopping = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.stableTimer);
     const client = this.client;
     this.client = undefined;
     if (client === undefined) return;
     // A DISCONNECT packet, so the hub drops the will (the bridge said "offline" itself); mqtt.js
     // first waits for PUBACKs in flight, bounded here: the journal keeps what is unacknowledged.
-    await Promise.race([new Promise<void>((r) => client.end(false, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
-    if (!client.disconnected) await new Promise<void>((r) => client.end(true, {}, () => r()));
+    if (client.connected) await Promise.race([new Promise<void>((r) => client.end(false, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
+    if (!client.disconnected) await Promise.race([new Promise<void>((r) => client.end(true, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
   }
 
   /** True while connected to the hub. */
@@ -154,16 +162,25 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
   private onConnect(client: MqttClient): void {
     (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.connectedAt = this.willAt;
-    this.failures = 0;
+    this.upSince = Date.now();
     const broker = this.broker;
-    if (this.outage !== undefined) {
-      const { since, attempts } = this.outage;
-      this.options.log.info({ broker, downMs: Date.now() - since, attempts }, `hub reachable again after ${Math.round((Date.now() - since) / 1000)} s`);
-      this.outage = undefined;
-    } else {
+    const outage = this.outage;
+    if (outage === undefined) {
       this.options.log.info({ broker, first: !this.everConnected }, 'hub connected');
+    } else if (outage.shortLived < 2) {
+      this.options.log.info({ broker, downMs: Date.now() - outage.since, attempts: outage.attempts }, `hub reachable again after ${Math.round((Date.now() - outage.since) / 1000)} s`);
     }
     this.everConnected = true;
+    // The outage ends (and the backoff starts again from its shortest wait)
+    // only once the connection has lasted: a hub that accepts the login and
+    // then closes the line at once must not be retried in a tight loop.
+    clearTimeout(this.stableTimer);
+    this.stableTimer = setTimeout(() => {
+      if (!this.connected) return;
+      this.outage = undefined;
+      this.failures = 0;
+    }, STABLE_MS);
+    this.stableTimer.unref();
     this.emit('connect');
   }
 
@@ -172,8 +189,14 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     const now = Date.now();
     const error = this.lastError || 'connection closed';
     this.lastError = '';
+    clearTimeout(this.stableTimer);
+    // How long the connection that just closed had been up (-1: it never was).
+    const lived = this.upSince === 0 ? -1 : now - this.upSince;
+    this.upSince = 0;
+    const closedAtOnce = lived >= 0 && lived < STABLE_MS;
+    const hint = `the hub closed the connection again ${lived} ms after accepting it: it may refuse what this ward publishes (are the district and ward ids the hub's? its account may write only under its own ward); retrying with backoff`;
     if (this.outage === undefined) {
-      this.outage = { since: now, attempts: 1, lastError: error, lastSummary: now };
+      this.outage = { since: now, attempts: 1, lastError: error, lastSummary: now, shortLived: closedAtOnce ? 1 : 0 };
       const refused = /Not authorized|Bad username or password/i.test(error);
       // Once, with what to do; the ward keeps working on its own broker meanwhile.
       this.options.log.warn(
@@ -184,12 +207,22 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
       );
       this.emit('offline');
     } else {
-      this.outage.attempts += 1;
-      this.outage.lastError = error;
-      if (now - this.outage.lastSummary >= this.options.summaryMs) {
-        this.outage.lastSummary = now;
-        this.options.log.warn({ downMs: now - this.outage.since, attempts: this.outage.attempts, error }, `hub still unreachable after ${Math.round((now - this.outage.since) / 1000)} s`);
+      const outage = this.outage;
+      outage.attempts += 1;
+      outage.lastError = error;
+      if (closedAtOnce) {
+        outage.shortLived += 1;
+        // Twice in a row is no longer a line that happened to drop.
+        if (outage.shortLived === 2) this.options.log.warn({ broker: this.broker, error }, hint);
       }
+      if (now - outage.lastSummary >= this.options.summaryMs) {
+        outage.lastSummary = now;
+        this.options.log.warn(
+          { downMs: now - outage.since, attempts: outage.attempts, closedAtOnce: outage.shortLived, error },
+          `hub still unreachable after ${Math.round((now - outage.since) / 1000)} s`,
+        );
+      }
+      if (lived >= 0) this.emit('offline');
     }
     this.scheduleRetry();
   }

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { UpstreamProgress } from '../../core/status.ts';
 import type { TopicMessage } from '../../core/topic-payload.ts';
 import { encodePayload } from '../../core/topic-payload.ts';
-import { topicFor } from '../../core/topic.ts';
+import { subscriptionForAll, topicFor } from '../../core/topic.ts';
 import type { WardPath } from '../../core/path.ts';
 import type { UpstreamConfig } from '../config/upstream-config.ts';
 import type { Feature } from '../controller.ts';
@@ -66,7 +66,11 @@ export class Upstream {
       ...options.link,
       log: log.child({ part: 'upstream' }),
     });
-    this.forwarder = new VoteForwarder(options.journal, this.link, log.child({ part: 'upstream' }), options.forwarder);
+    this.forwarder = new VoteForwarder(options.journal, this.link, log.child({ part: 'upstream' }), {
+      // The hub lets this ward write only under its own place.
+      topicPrefix: subscriptionForAll(ward).slice(0, -1),
+      ...options.forwarder,
+    });
     this.mirror = new RetainedMirror(
       ward,
       this.link,
@@ -85,7 +89,14 @@ export class Upstream {
   /** The forwarding progress (for `_bridge/status`). */
   progress(): UpstreamProgress {
     const s = this.forwarder.stats();
-    return { connected: s.connected, backlog: s.backlog, votesPerSecond: s.votesPerSecond, forwarded: s.forwarded, ...(s.lastAckAt > 0 ? { lastAckAt: s.lastAckAt } : {}) };
+    return {
+      connected: s.connected,
+      backlog: s.backlog,
+      votesPerSecond: s.votesPerSecond,
+      forwarded: s.forwarded,
+      ...(s.lastAckAt > 0 ? { lastAckAt: s.lastAckAt } : {}),
+      ...(s.skipped > 0 ? { skipped: s.skipped } : {}),
+    };
   }
 
   /** The features, in start order (after the bridge's journal and mqtt). */

@@ -19,7 +19,7 @@
  * polls the journal (`pollMs`), so no vote path has to call it.
  */
 import type { Logger } from 'pino';
-import type { Journal } from '../journal/journal.ts';
+import type { Journal, OutboxRow } from '../journal/journal.ts';
 import type { UpstreamChannel } from './upstream-channel.ts';
 
 /** Options of `VoteForwarder`. */
@@ -40,6 +40,13 @@ export interface VoteForwarderOptions {
   readonly progressMs?: number;
   /** A backlog at least this big is "draining": progress lines until it is gone. @default 100 */
   readonly drainThreshold?: number;
+  /**
+   * Topic prefix the hub lets this ward write under (`hailong/v1/{district}/{ward}/`):
+   * rows stored under another (an id before a merger) are marked skipped, not
+   * sent, because the hub would refuse them and close the line each time.
+   * @default '' (every row)
+   */
+  readonly topicPrefix?: string;
 }
 
 /** What the forwarder reports (in the log and `_bridge/status`). */
@@ -56,6 +63,8 @@ export interface ForwarderStats {
   readonly votesPerSecond: number;
   /** Epoch ms of the last PUBACK, 0 before the first. */
   readonly lastAckAt: number;
+  /** Rows skipped since start (another place's topic). */
+  readonly skipped: number;
 }
 
 type Resolved = Readonly<Required<VoteForwarderOptions>>;
@@ -74,6 +83,7 @@ export class VoteForwarder {
   private pumping = false;
   private caughtUp = false;
   private forwarded = 0;
+  private skipped = 0;
   private lastAckAt = 0;
   private backlog = 0;
   private rate = 0;
@@ -97,6 +107,7 @@ export class VoteForwarder {
       markDelayMs: options.markDelayMs ?? 50,
       progressMs: options.progressMs ?? 5000,
       drainThreshold: options.drainThreshold ?? 100,
+      topicPrefix: options.topicPrefix ?? '',
     });
   }
 
@@ -134,6 +145,7 @@ export class VoteForwarder {
       forwarded: this.forwarded,
       votesPerSecond: this.rate,
       lastAckAt: this.lastAckAt,
+      skipped: this.skipped,
     };
   }
 
@@ -174,9 +186,14 @@ export class VoteForwarder {
         const want = Math.min(this.options.batch, this.options.window - this.inFlight.size);
         const rows = queue.next(this.cursor, want);
         this.caughtUp = rows.length < want;
+        const foreign: OutboxRow[] = [];
         for (const row of rows) {
           this.cursor = row.rowid;
           if (this.inFlight.has(row.rowid) || this.toMark.has(row.rowid)) continue;
+          if (!row.topic.startsWith(this.options.topicPrefix)) {
+            foreign.push(row);
+            continue;
+          }
           this.inFlight.set(row.rowid, generation);
           // Stored topic and payload: the hub gets exactly what the ward's broker got.
           this.channel.publish(row.topic, row.payload, false).then(
@@ -184,6 +201,7 @@ export class VoteForwarder {
             () => this.failed(row.rowid, generation),
           );
         }
+        if (foreign.length > 0) this.skip(foreign);
         if (this.caughtUp) break;
       }
     } catch (error) {
@@ -191,6 +209,17 @@ export class VoteForwarder {
     } finally {
       this.pumping = false;
     }
+  }
+
+  private skip(rows: readonly OutboxRow[]): void {
+    this.journal.forwardQueue.markSkipped(rows.map((r) => r.rowid));
+    if (this.skipped === 0) {
+      this.log.warn(
+        { example: rows[0]?.topic, allowed: this.options.topicPrefix },
+        `stored votes under another place's topic (e.g. an id before a merger) are not forwarded: this ward's hub account may write only under ${this.options.topicPrefix}`,
+      );
+    }
+    this.skipped += rows.length;
   }
 
   private acked(rowid: number, generation: number): void {

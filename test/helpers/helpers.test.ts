@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { collect } from './mqtt-collector.ts';
 import { startMosquitto, type Mosquitto } from './mosquitto.ts';
 import { createPtyPair, type PtyPair } from './pty.ts';
+import { startTcpProxy } from './tcp-proxy.ts';
 import mqtt from 'mqtt';
 
 // The shared test rigs must work for real, or every suite built on them lies.
@@ -49,5 +50,23 @@ describe('test rigs', () => {
     expect(pair.plugged).toBe(false);
     await pair.replug();
     expect(pair.plugged).toBe(true);
+  });
+
+  it('the TCP proxy (a WAN line) carries MQTT, drops every connection when cut, and carries it again when restored', async () => {
+    broker = await startMosquitto();
+    const wan = await startTcpProxy(broker.port);
+    try {
+      const client = await mqtt.connectAsync(wan.url, { reconnectPeriod: 100 });
+      const closed = new Promise<void>((r) => client.once('close', () => r()));
+      await wan.cut();
+      await closed;
+      await expect(mqtt.connectAsync(wan.url, { reconnectPeriod: 0, connectTimeout: 1000 })).rejects.toThrow();
+      await wan.restore();
+      await new Promise<void>((r) => (client.connected ? r() : client.once('connect', () => r())));
+      await client.publishAsync('t/1', 'back', { qos: 1 });
+      await client.endAsync(true);
+    } finally {
+      await wan.close();
+    }
   });
 });

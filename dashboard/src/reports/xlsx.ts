@@ -87,6 +87,7 @@ function tableRow(row: ReportRow, total: boolean, report: Report): Cell[] {
     { number: row.delta, style: d },
     { number: row.target, style: i },
     { text: rowVerdict(row, report.locale), style: t },
+    ...row.reasons.map((n) => ({ number: n, style: i })),
   ];
 }
 

@@ -102,7 +102,7 @@ describe('hailong export --by-unit across the 2025 mergers', () => {
     const { run } = await rig();
     const { csv } = await run(['--period', '2025']);
     const header = csv[0] ?? [];
-    expect(header.slice(1, 3)).toEqual(['Thành phố (district)', 'Phường/xã (ward)']);
+    expect(header.slice(1, 3)).toEqual(['Thành phố (parent: district or province)', 'Phường/xã (ward)']);
     expect(header.join(',')).not.toMatch(/[Qq]uận/);
     expect(header.slice(-2)).toEqual(['Tên phường/xã (unit name)', 'Tính cho (counts for, at 2025-12-31)']);
     const phucXa = csv.find((r) => r[2] === 'phuc-xa');

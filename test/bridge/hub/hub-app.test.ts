@@ -142,6 +142,41 @@ describe('retained state', () => {
   });
 });
 
+describe('retained state after three years', () => {
+  it('stays bounded: a unit of 10 counters leaves 142 retained messages on the hub instead of 372', async () => {
+    const { url } = await startHub();
+    const unit = await unitClient(url, 'phuc-xa');
+    // 36 months up to 2026-11 (NOW), one box per counter: what a ward's bridge mirrors after three years.
+    const months = Array.from({ length: 36 }, (_, i) => {
+      const m = 2023 * 12 + 11 + i; // 2023-12 … 2026-11
+      return `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
+    });
+    let published = 0;
+    const pubs: Promise<unknown>[] = [];
+    for (let c = 1; c <= 10; c++) {
+      const path = `hailong/v1/ba-dinh/phuc-xa/quay-${c}/hop-${c}`;
+      for (const month of months) {
+        const t = { ...tally('phuc-xa', month), counter: `quay-${c}`, terminal: `hop-${c}` };
+        pubs.push(unit.publishAsync(`${path}/tally/${month}`, JSON.stringify(t), { qos: 1, retain: true }));
+      }
+      pubs.push(unit.publishAsync(`${path}/status`, JSON.stringify({ v: 1, state: 'online', at: NOW }), { qos: 1, retain: true }));
+      published += months.length + 1;
+    }
+    pubs.push(unit.publishAsync('hailong/v1/ba-dinh/phuc-xa/_bridge/status', JSON.stringify({ v: 1, state: 'online', at: NOW }), { qos: 1, retain: true }));
+    const office = { v: 1, district: 'ba-dinh', ward: 'phuc-xa', districtName: 'x', wardName: 'x', scale: 'scale-3', target: 80, openingHours: {}, counters: [], updatedAt: NOW };
+    pubs.push(unit.publishAsync('hailong/v1/ba-dinh/phuc-xa/_office', JSON.stringify(office), { qos: 1, retain: true }));
+    published += 2;
+    await Promise.all(pubs);
+    expect(published).toBe(372);
+    const late = await collect(url, 'hailong/v1/ba-dinh/phuc-xa/#', { username: 'lanh-dao', password: 'pw-lanh-dao' });
+    cleanups.push(() => late.close());
+    await new Promise((r) => setTimeout(r, 500));
+    const retained = late.messages.filter((m) => m.retain);
+    expect(retained).toHaveLength(10 * 13 + 10 + 2);
+    expect(new Set(retained.filter((m) => m.topic.includes('/tally/')).map((m) => m.topic.split('/').at(-1))).size).toBe(13);
+  });
+});
+
 describe('names from the hub config', () => {
   it("renames a unit's office as the hub names it, and lists units never heard from", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-'));

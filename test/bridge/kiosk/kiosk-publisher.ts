@@ -5,6 +5,7 @@
  * mqtt.js instead of the kiosk's browser client.
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { kioskClientId } from '../../../core/client-id.ts';
 import { publicationFor } from '../../../core/topic-payload.ts';
 import { voteId, type Vote } from '../../../core/vote.ts';
 
@@ -33,7 +34,8 @@ export class KioskPublisher {
 
   constructor(url: string, readonly options: KioskPublisherOptions = {}) {
     this.client = mqtt.connect(url, {
-      clientId: `kiosk-test-${Math.random().toString(16).slice(2)}`,
+      // Signed in as the kiosk, only its own client id is accepted (issue 13, item 7), as the real kiosk uses.
+      clientId: options.username === undefined ? `kiosk-test-${Math.random().toString(16).slice(2)}` : kioskClientId(KIOSK),
       clean: true,
       reconnectPeriod: 200,
       connectTimeout: 2000,

@@ -142,6 +142,11 @@ describe('forwarding to the hub', () => {
       expect(bridge.lines.filter((l) => l.msg.startsWith('hub unreachable')).length).toBe(1);
       expect(bridge.lines.filter((l) => l.msg.startsWith('hub still unreachable')).length).toBeLessThanOrEqual(2);
       await wan.restore();
+      // Back: the backlog is announced, drained, and its size shown on the hub in the ward's _bridge/status.
+      await until(() => bridge.lines.some((l) => l.msg.startsWith('forwarding a backlog of')), 30_000, 'the backlog announced');
+      await archive.waitFor(() => hubVotes().size >= 400 + pressed, 30_000, 'the backlog on the hub');
+      const backlogShown = archive.json<Status>('status').some((st) => st.model === 'hailong-bridge' && (st.upstream?.backlog ?? 0) > 0);
+      expect(backlogShown).toBe(true);
 
       // 3. Line back; a burst runs and the bridge is killed -9 in the middle of it.
       const burst = sim.burst(3000, { timeoutMs: 120_000 });

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedBroker } from '../../../bridge/broker/embedded-broker.ts';
 import { Journal } from '../../../bridge/journal/journal.ts';
 import { UpstreamLink, type UpstreamLinkOptions } from '../../../bridge/upstream/upstream-link.ts';
 import { VoteForwarder } from '../../../bridge/upstream/vote-forwarder.ts';
@@ -44,11 +45,15 @@ describe('UpstreamLink', () => {
     await sub.waitFor((m) => m.some((x) => x.topic.endsWith('/_office')), 5000, 'the message on the hub');
   });
 
-  it('refuses to queue while disconnected: the journal is the queue', async () => {
+  it('refuses to queue while disconnected: the journal is the queue; and stops at once while the hub is away', async () => {
     const { log } = logLines();
     const l = link([`mqtt://127.0.0.1:${await freePort()}`], log);
     l.start();
     await expect(l.publish('hailong/v1/a/b/_office', '{}', true)).rejects.toThrow(/not connected/);
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await l.stop(2000);
+    expect(Date.now() - t0).toBeLessThan(500);
   });
 
   it('a refused login is logged once with what to fix, then summarised, never once per attempt', async () => {
@@ -96,6 +101,34 @@ describe('UpstreamLink', () => {
     expect(wan.accepted).toBeGreaterThan(0);
     const back = lines.find((x) => x.msg.startsWith('hub reachable again'));
     expect(Number(back?.attempts)).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('UpstreamLink against a hub that closes the line after accepting it', () => {
+  it('(its account may not write there) waits longer each time and says what to check once, not once per attempt', async () => {
+    // hailong's own broker with the hub's rule: a ward's account writes only under its ward.
+    const hub = new EmbeddedBroker({ port: 0, host: '127.0.0.1', users: [{ username: 'phuc-xa', password: 'pw-phuc-xa', role: 'bridge', district: 'ba-dinh', ward: 'phuc-xa' }], logger: pino({ level: 'silent' }) });
+    const { port } = await hub.start();
+    cleanups.push(() => hub.stop());
+    const { log, lines } = logLines();
+    const l = link([`mqtt://127.0.0.1:${port}`], log, { username: 'phuc-xa', password: 'pw-phuc-xa', minBackoffMs: 100, maxBackoffMs: 800, summaryMs: 60_000 });
+    let connects = 0;
+    // Like a forwarder with a row the hub refuses first in line: it goes out again on every connect.
+    l.on('connect', () => {
+      connects += 1;
+      l.publish('hailong/v1/ba-dinh/truc-bach/quay-1/hop-1/vote', '{}', false).catch(() => undefined);
+    });
+    l.start();
+    await new Promise((r) => setTimeout(r, 3000));
+    // 100, 200, 400, 800, 800 ms (±20 %): a handful of attempts, not one every few ms.
+    expect(connects).toBeGreaterThanOrEqual(2);
+    expect(connects).toBeLessThanOrEqual(8);
+    const said = lines.filter((x) => x.msg.includes('closed the connection'));
+    expect(said).toHaveLength(1);
+    expect(said[0]?.msg).toMatch(/district and ward ids/);
+    // hub connected, hub unreachable, (reachable again,) the hint: then silence until the minute's summary.
+    expect(lines.filter((x) => x.msg.startsWith('hub reachable again')).length).toBeLessThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(4);
   });
 });
 

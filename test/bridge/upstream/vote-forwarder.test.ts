@@ -187,6 +187,33 @@ describe('VoteForwarder', () => {
     expect(new Set(pending).size).toBe(pending.length);
   });
 
+  it('skips (and marks) rows stored under another place, which the hub would refuse and close the line for', async () => {
+    const j = tempJournal();
+    // Votes from before the ward's id changed (a 2025 merger), then under the new id.
+    for (let s = 1; s <= 3; s++) {
+      await j.append({ uid: 'HL-OLD', deviceSeq: s, path: { district: 'ba-dinh', ward: 'truc-bach', counter: 'quay-1', terminal: 'hop-9' }, level: 'hai-long', pressedAt: T0 + s, receivedAt: T0 + s, source: 'button' });
+    }
+    await store(j, 4);
+    const ch = new FakeChannel();
+    ch.autoAck = true;
+    const { log, lines } = logLines();
+    const f = forwarder(j, ch, { topicPrefix: 'hailong/v1/ba-dinh/phuc-xa/' }, log);
+    f.start();
+    ch.connect();
+    await until(() => j.forwardQueue.backlog() === 0, 'the backlog gone');
+    expect(ch.voteIds()).toEqual(['hop-1:1', 'hop-1:2', 'hop-1:3', 'hop-1:4']);
+    expect(f.stats()).toMatchObject({ forwarded: 4, skipped: 3 });
+    expect(lines.filter((l) => l.msg.startsWith('stored votes under another place'))).toHaveLength(1);
+    // Skipped for good: a restart does not try them again.
+    f.stop();
+    const ch2 = new FakeChannel();
+    const f2 = forwarder(j, ch2, { topicPrefix: 'hailong/v1/ba-dinh/phuc-xa/' });
+    f2.start();
+    ch2.connect();
+    await tick(30);
+    expect(ch2.published).toHaveLength(0);
+  });
+
   it('picks up new votes by itself while caught up', async () => {
     const j = tempJournal();
     const ch = new FakeChannel();
