@@ -14,7 +14,7 @@ import { unitOn, type Lineage } from '../../core/merger.ts';
 import { parseVote, type Vote } from '../../core/vote.ts';
 import { unitFigures, unitFiguresCsvHeader, unitFiguresCsvRow } from '../export/unit-figures.ts';
 import { CSV_BOM, GENERIC_LEVELS, voteCsvHeader, voteCsvRow, type VoteCsvLevels } from '../export/vote-csv.ts';
-import { lineageOfHub, unitNamesOf } from '../hub/hub-config.ts';
+import { lineageOfHub, unitKindsLabel, unitNamesOf } from '../hub/hub-config.ts';
 import { revocationCsvHeader, revocationCsvRow } from '../export/revocation-csv.ts';
 import { HubArchive } from '../hub/hub-archive.ts';
 import { configKindOf } from '../hub/load-hub-config.ts';
@@ -88,7 +88,8 @@ async function openSource(file: string, io: CommandIo): Promise<{ source: VoteSo
     source = new HubArchive({ path: join(dataDir, 'archive.db') });
     const names = unitNamesOf(config);
     labels = {
-      levels: { parent: adminLevelWords([config.parent.name], GENERIC_LEVELS.parent), unit: adminLevelWords(names.values(), GENERIC_LEVELS.unit) },
+      // Units say what they are by their kind (a provincial center's "cơ sở 2" has no level word in its name).
+      levels: { parent: adminLevelWords([config.parent.name], GENERIC_LEVELS.parent), unit: unitKindsLabel(config.units.map((u) => u.kind)) },
       hub: { names, lineage: lineageOfHub(config) },
     };
   } else {

@@ -94,6 +94,12 @@ export function unitKindLabel(kind: UnitKind): string {
   return kind.charAt(0).toLocaleUpperCase('vi-VN') + kind.slice(1);
 }
 
+/** The distinct kinds of a hub's units as one heading word, in first-seen order: "Phường/xã/cơ sở". */
+export function unitKindsLabel(kinds: Iterable<UnitKind>): string {
+  const distinct = [...new Set(kinds)];
+  return distinct.length === 0 ? 'Đơn vị' : distinct.map((k, i) => (i === 0 ? unitKindLabel(k) : k)).join('/');
+}
+
 /** Vietnamese display word of a tier: "Quận/huyện" is gone since 7/2025, so both are plain words. */
 export function levelLabel(level: HubLevel): { readonly vi: string; readonly en: string } {
   return level === 'province' ? { vi: 'Tỉnh/thành phố', en: 'Province' } : { vi: 'Quận/huyện', en: 'District' };

@@ -29,6 +29,7 @@ units:
       - { id: phuc-xa, name: Phường Phúc Xá, until: 2025-06-30 }
       - { id: truc-bach, name: Phường Trúc Bạch, until: 2025-06-30 }
   - { id: ia-grai, name: Xã Ia Grai, kind: xã, password: p2 }
+  - { id: co-so-2, name: Trung tâm Phục vụ hành chính công – cơ sở 2, kind: cơ sở, password: p3 }
 dataDir: ./archive
 `;
 
@@ -57,6 +58,7 @@ async function rig(): Promise<{ dir: string; run: (args: string[]) => Promise<{ 
     ...votes('truc-bach', Date.UTC(2025, 4, 12, 2), 10, 5), // May 2025: 5/10
     ...votes('ba-dinh', Date.UTC(2025, 8, 3, 2), 20, 18), // September 2025, the new ward: 18/20
     ...votes('ia-grai', Date.UTC(2025, 9, 1, 2), 4, 4),
+    ...votes('co-so-2', Date.UTC(2025, 10, 1, 2), 5, 4), // a provincial center's site is a unit like a commune
   ];
   await Promise.all(all.map((v) => archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) })));
   archive.close();
@@ -77,8 +79,12 @@ describe('hailong export --by-unit across the 2025 mergers', () => {
     const { run } = await rig();
     const { code, csv } = await run(['--period', '2025', '--by-unit']);
     expect(code).toBe(0);
-    expect(csv[0]?.[1]).toBe('Phường/xã (unit)');
-    expect(csv.slice(1).map((r) => r.join('|'))).toEqual(['ba-dinh|Phường Ba Đình|Phường Phúc Xá; Phường Trúc Bạch||40|31|77,5', 'ia-grai|Xã Ia Grai|||4|4|100']);
+    expect(csv[0]?.[1]).toBe('Phường/xã/cơ sở (unit)');
+    expect(csv.slice(1).map((r) => r.join('|'))).toEqual([
+      'ba-dinh|Phường Ba Đình|Phường Phúc Xá; Phường Trúc Bạch||40|31|77,5',
+      'ia-grai|Xã Ia Grai|||4|4|100',
+      'co-so-2|Trung tâm Phục vụ hành chính công – cơ sở 2|||5|4|80',
+    ]);
   });
 
   it('the same year with --apart: each old ward on its own line, saying where it went', async () => {
@@ -87,6 +93,7 @@ describe('hailong export --by-unit across the 2025 mergers', () => {
     expect(csv.slice(1).map((r) => r.join('|'))).toEqual([
       'ba-dinh|Phường Ba Đình|||20|18|90',
       'ia-grai|Xã Ia Grai|||4|4|100',
+      'co-so-2|Trung tâm Phục vụ hành chính công – cơ sở 2|||5|4|80',
       'phuc-xa|Phường Phúc Xá||Phường Ba Đình|10|8|80',
       'truc-bach|Phường Trúc Bạch||Phường Ba Đình|10|5|50',
     ]);
@@ -102,9 +109,9 @@ describe('hailong export --by-unit across the 2025 mergers', () => {
     const { run } = await rig();
     const { csv } = await run(['--period', '2025']);
     const header = csv[0] ?? [];
-    expect(header.slice(1, 3)).toEqual(['Thành phố (parent: district or province)', 'Phường/xã (ward)']);
+    expect(header.slice(1, 3)).toEqual(['Thành phố (parent: district or province)', 'Phường/xã/cơ sở (ward)']);
     expect(header.join(',')).not.toMatch(/[Qq]uận/);
-    expect(header.slice(-2)).toEqual(['Tên phường/xã (unit name)', 'Tính cho (counts for, at 2025-12-31)']);
+    expect(header.slice(-2)).toEqual(['Tên phường/xã/cơ sở (unit name)', 'Tính cho (counts for, at 2025-12-31)']);
     const phucXa = csv.find((r) => r[2] === 'phuc-xa');
     expect(phucXa?.slice(-2)).toEqual(['Phường Phúc Xá', 'Phường Ba Đình']);
   });
