@@ -70,7 +70,7 @@ export class HubApp {
     this.#scope = {
       parent: config.parent.id,
       parentName: config.parent.name,
-      units: new Map(config.units.map((u) => [u.id, { name: u.name, target: u.target }])),
+      units: new Map(config.units.map((u) => [u.id, { name: u.name, target: u.target, ...(u.mergedFrom === undefined ? {} : { mergedFrom: u.mergedFrom }) }])),
       retainMonths: config.retainMonths,
     };
     this.archive = new HubArchive({ path: join(config.dataDir, 'archive.db'), now: this.#now });
@@ -183,6 +183,7 @@ export class HubApp {
         wardName: unit.name,
         scale: DEFAULT_SCALE.id,
         target: unit.target,
+        ...(unit.mergedFrom === undefined ? {} : { mergedFrom: unit.mergedFrom }),
         openingHours: DEFAULT_OPENING_HOURS,
         counters: [],
         updatedAt: 0,
