@@ -68,6 +68,9 @@ describe('README screenshots from the running demo', () => {
     await expect.poll(() => p.locator('[data-testid=votes-today]').count(), { timeout: 20_000 }).toBe(4);
     // Officers on duty come from the desk's sessions: named, not ids. (Live votes depend on the office's hours, so they are not awaited.)
     await expect.poll(() => p.locator('[data-counter="ba-dinh/phuc-xa/quay-1"]').textContent(), { timeout: 20_000 }).toContain('Nguyễn Thị Lan');
+    // Live votes (the demo votes within a minute, in a demo session outside opening hours): a picture with figures.
+    await expect.poll(async () => Number((await p.locator('[data-testid=office-total]').textContent())?.match(/([\d.]+) lượt/)?.[1]?.replace(/\./g, '') ?? 0), { timeout: 90_000, interval: 1000 }).toBeGreaterThanOrEqual(4);
+    await p.waitForTimeout(1600); // let the pulse fade
     await p.screenshot({ path: join(OUT, 'office.png') });
     await p.close();
   });

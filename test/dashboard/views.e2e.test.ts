@@ -142,6 +142,11 @@ describe('every view at three sizes', () => {
         await page.waitForSelector(ready, { timeout: 20_000 });
         await shot(page, name, vp);
         if (name !== 'print') expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(vp.width);
+        if (name === 'print' && vp.width >= 1366) {
+          // The A4 sheet holds its whole table (twelve columns).
+          const fits = await page.$eval('[data-testid=print-page]', (sheet) => sheet.querySelector('[data-testid=report-table]')!.getBoundingClientRect().right <= sheet.getBoundingClientRect().right);
+          expect(fits, 'report table inside the A4 sheet').toBe(true);
+        }
         await page.close();
       }
     });

@@ -72,4 +72,11 @@ describe('TV view: which ward, and what each page shows', () => {
     expect(text(month.querySelector('strong'))).toBe('Chưa có lượt đánh giá');
     expect(text(h.el.querySelector('.tv-body'))).not.toContain('—');
   });
+
+  it('the office total says it in words too', async () => {
+    const h = await mount('', '#/office/ba-dinh/phuc-xa');
+    h.connects[0]!.handlers.onState('online');
+    await h.publish(officePub());
+    expect(text(h.el.querySelector('[data-testid=office-total]'))).toBe('Toàn bộ phận hôm nay: Chưa có lượt đánh giá · Mục tiêu 80%');
+  });
 });
