@@ -31,3 +31,4 @@ export * from './payload-limit.ts';
 export * from './merger.ts';
 export * from './admin-name.ts';
 export * from './reconciliation.ts';
+export * from './report-pack.ts';
