@@ -48,8 +48,11 @@ type Tree = Record<string, unknown> | unknown[];
 
 /** Every [container, key] in `tree`, so a mutation can reach any field. */
 function slots(tree: unknown, out: [Tree, string | number][] = []): [Tree, string | number][] {
-  if (Array.isArray(tree)) tree.forEach((v, i) => (out.push([tree, i]), slots(v, out)));
-  else if (typeof tree === 'object' && tree !== null) for (const [k, v] of Object.entries(tree)) out.push([tree as Tree, k]), slots(v, out);
+  if (typeof tree !== 'object' || tree === null) return out;
+  for (const [k, v] of Object.entries(tree)) {
+    out.push([tree as Tree, Array.isArray(tree) ? Number(k) : k]);
+    slots(v, out);
+  }
   return out;
 }
 
