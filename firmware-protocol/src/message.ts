@@ -253,7 +253,7 @@ export const SEQ_FIELD = 'seq';
 
 /** True when `type` is a TYPE known to protocol v1 (own keys only: `toString` is not a message). */
 export function isMessageType(type: string): type is MessageType {
-  return Object.prototype.hasOwnProperty.call(SCHEMAS, type);
+  return Object.hasOwn(SCHEMAS, type);
 }
 
 /** The schema of a known TYPE, as plain field specs. */

@@ -436,7 +436,7 @@ describe('the reference firmware and the real bridge', () => {
     await waitForVotes(sub, 4, 15_000);
     expect(box.sentLines.filter((l) => l.startsWith('$VOTE,3,')).at(-1)).toMatch(/^\$VOTE,3,3,0,4294967295,-\*/);
     // The new session on the reopened port answered that resend ACK DUP, and its status says so.
-    await sub.waitFor(() => (currentStatus(sub)?.errors?.['duplicate'] ?? 0) >= 1, 5000, 'the DUP in the terminal status');
+    await sub.waitFor(() => (currentStatus(sub)?.errors?.duplicate ?? 0) >= 1, 5000, 'the DUP in the terminal status');
 
     // Now the bridge goes away and the box keeps resending vote 5 into the void.
     await bridge.app.stop();
