@@ -169,6 +169,8 @@ static void handle(const hl_msg_t *m, uint32_t now)
         break;
     case HL_WELCOME:
         if (hl_session_welcome(m->num[0], now)) {
+            /* Before any VOTE of this session: a wiped box continues above the mark (§7.6). */
+            if (m->nfields > 1) hl_ring_continue_above(m->num[1]);
             hl_sender_restart();
             if (hl_refusals_count() > 0) full_pending = 1;
         }

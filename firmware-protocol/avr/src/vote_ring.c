@@ -60,6 +60,28 @@ static uint8_t read_slot(uint8_t slot, hl_vote_t *v)
            v->flags <= (HL_VF_COOLDOWN | HL_VF_GATED);
 }
 
+/* Queues a whole record in the safe order of the header: DONE, body, PENDING. */
+static void write_record(uint8_t slot, uint32_t seq, uint8_t button, uint8_t reason, uint8_t flags)
+{
+    uint8_t r[REC_BODY + 1] = { (uint8_t)seq, (uint8_t)(seq >> 8), (uint8_t)(seq >> 16), (uint8_t)(seq >> 24),
+                                button, reason, flags, 0 };
+    r[REC_BODY] = hl_crc8(r, REC_BODY);
+    uint16_t a = slot_addr(slot);
+    hl_ee_put((uint16_t)(a + HL_EE_SLOT_MARK), MARK_DONE);
+    for (uint8_t i = 0; i < sizeof r; i++) hl_ee_put((uint16_t)(a + i), r[i]);
+    hl_ee_put((uint16_t)(a + HL_EE_SLOT_MARK), MARK_PENDING);
+}
+
+/* The slot after the newest record that holds no pending vote; requires a non-full ring. */
+static uint8_t free_slot_after_head(void)
+{
+    uint8_t slot = head;
+    do {
+        slot = (uint8_t)((slot + 1) % HL_RING_SLOTS);
+    } while (bit_get(pending_bits, slot));
+    return slot;
+}
+
 void hl_ring_init(void)
 {
     uint32_t max_seq = 0;
@@ -100,19 +122,10 @@ uint32_t hl_ring_append(uint8_t button, uint8_t reason, uint8_t flags, uint32_t 
 {
     if (hl_ring_full()) return 0;
     /* The slot after the newest record, skipping pending ones (normally none). */
-    uint8_t slot = head;
-    do {
-        slot = (uint8_t)((slot + 1) % HL_RING_SLOTS);
-    } while (bit_get(pending_bits, slot));
+    uint8_t slot = free_slot_after_head();
 
     uint32_t seq = next_seq;
-    uint8_t r[REC_BODY + 1] = { (uint8_t)seq, (uint8_t)(seq >> 8), (uint8_t)(seq >> 16), (uint8_t)(seq >> 24),
-                                button, reason, flags, 0 };
-    r[REC_BODY] = hl_crc8(r, REC_BODY);
-    uint16_t a = slot_addr(slot);
-    hl_ee_put((uint16_t)(a + HL_EE_SLOT_MARK), MARK_DONE);
-    for (uint8_t i = 0; i < sizeof r; i++) hl_ee_put((uint16_t)(a + i), r[i]);
-    hl_ee_put((uint16_t)(a + HL_EE_SLOT_MARK), MARK_PENDING);
+    write_record(slot, seq, button, reason, flags);
     head_ticket = hl_ee_ticket();
 
     bit_set(pending_bits, slot);
@@ -164,4 +177,47 @@ void hl_ring_done(uint8_t slot)
     bit_clear(pending_bits, slot);
     bit_clear(known_bits, slot);
     pending_count--;
+}
+
+uint8_t hl_ring_continue_above(uint32_t mark)
+{
+    /*
+     * A box with its history intact always has next_seq > mark: the bridge
+     * only stores seqs the box sent. next_seq <= mark means the EEPROM lost
+     * its records (re-flashed without EESAVE), so the box's unsent votes
+     * would be DUPs of old ones and lost (PROTOCOL.md §7.6).
+     */
+    if (next_seq > mark) return 0;
+    /* Keep the erased pattern 0xFFFFFFFF unreachable (hl_ring_full). */
+    if (mark > 0xFFFFFFFEUL - 1u - HL_RING_SLOTS) return 0;
+    next_seq = mark + 1;
+    hl_vote_t v;
+    uint8_t s;
+    /*
+     * Oldest first, so the order of the presses is kept. Each vote is copied
+     * to a free slot with its new seq before its old record is marked done:
+     * a power cut in between leaves both, the old one is then answered DUP
+     * and the copy counted, so nothing is lost or counted twice. Only a ring
+     * with no free slot (every slot pending) is renumbered in place, where a
+     * cut during the ~35 ms record write loses that one vote.
+     */
+    while (hl_ring_oldest(&v, &s) && v.seq <= mark) {
+        uint8_t dest = pending_count < HL_RING_SLOTS ? free_slot_after_head() : s;
+        write_record(dest, next_seq++, v.button, v.reason, v.flags);
+        if (dest != s) {
+            hl_ee_put((uint16_t)(slot_addr(s) + HL_EE_SLOT_MARK), MARK_DONE);
+            bit_clear(pending_bits, s);
+            bit_set(pending_bits, dest);
+            if (bit_get(known_bits, s)) {
+                bit_set(known_bits, dest);
+                press_ms[dest] = press_ms[s];
+            } else {
+                bit_clear(known_bits, dest);
+            }
+            bit_clear(known_bits, s);
+        }
+        head = dest;
+    }
+    head_ticket = hl_ee_ticket();
+    return 1;
 }

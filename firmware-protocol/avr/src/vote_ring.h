@@ -54,6 +54,15 @@ uint8_t hl_ring_committed(void);
 /* Press time of the vote in `slot` if it was pressed since this boot (§7.5). */
 uint8_t hl_ring_press_time(uint8_t slot, uint32_t *at);
 
+/*
+ * WELCOME's mark (PROTOCOL.md §7.6): when the next seq is at or below the
+ * bridge's high-water mark (the EEPROM was wiped), renumbers the pending
+ * votes above it, oldest first, durably (records rewritten before any is
+ * sent, see hl_ring_committed), and continues above them. Returns 1 when it
+ * renumbered, 0 when the seq was already above the mark.
+ */
+uint8_t hl_ring_continue_above(uint32_t mark);
+
 /* Marks the vote in `slot` done (ACKed): queues the one-byte marker write. */
 void hl_ring_done(uint8_t slot);
 
