@@ -380,15 +380,20 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
 
   /** Writes the snapshot (current state, or with the given changes); false (and counted) when the store failed. */
   /**
-   * §7.6: a next seq at or below the bridge's mark means this store lost its history (wiped):
-   * the pending votes would be answered DUP and lost, so they take seqs above the mark, oldest
-   * first, persisted before any is sent. If the write fails nothing changes (the old seqs stay).
+   * §7.6: a pending vote below the bridge's mark, or a next seq at or below it, means this store
+   * lost its history (wiped): the pending votes would be answered DUP and lost, so they take seqs
+   * above the mark, oldest first, persisted (one snapshot write) before any is sent. A pending vote
+   * equal to the mark is a lost-ACK resend and keeps its seq. If the write fails nothing changes.
    */
   private continueAbove(mark: number): void {
-    if (this.lastSeq + 1 > mark || mark >= MAX_NUMBER - this.outbox.length) return;
+    const oldest = this.outbox.votes[0]?.seq;
+    const behind = (oldest !== undefined && oldest < mark) || this.lastSeq + 1 <= mark;
+    if (!behind || this.lastSeq + mark >= MAX_NUMBER) return;
     const from = this.outbox.votes.map((v) => v.seq);
-    const renumbered = this.outbox.votes.map((v, i) => ({ ...v, seq: mark + 1 + i }));
-    const lastSeq = mark + renumbered.length;
+    // One shift for all, like the firmware's seq offset: order and gaps kept, the counter moves too.
+    const shift = mark + 1 - (oldest ?? this.lastSeq + 1);
+    const renumbered = this.outbox.votes.map((v) => ({ ...v, seq: v.seq + shift }));
+    const lastSeq = this.lastSeq + shift;
     if (!this.persist({ lastSeq, pending: renumbered })) return;
     this.lastSeq = lastSeq;
     this.outbox.renumber(renumbered);

@@ -55,11 +55,11 @@ uint8_t hl_ring_committed(void);
 uint8_t hl_ring_press_time(uint8_t slot, uint32_t *at);
 
 /*
- * WELCOME's mark (PROTOCOL.md §7.6): when the next seq is at or below the
- * bridge's high-water mark (the EEPROM was wiped), renumbers the pending
- * votes above it, oldest first, durably (records rewritten before any is
- * sent, see hl_ring_committed), and continues above them. Returns 1 when it
- * renumbered, 0 when the seq was already above the mark.
+ * WELCOME's mark (PROTOCOL.md §7.6): when a pending vote is below the
+ * bridge's high-water mark, or the next seq is at or below it (the EEPROM
+ * lost its history), shifts every pending vote and the counter so the
+ * oldest continues at mark + 1, in one durable offset write (wait for
+ * hl_ring_committed before sending). Returns 1 when it renumbered.
  */
 uint8_t hl_ring_continue_above(uint32_t mark);
 

@@ -501,6 +501,23 @@ describe('VirtualTerminal reboot (§7.1, §7.5)', () => {
     r.bridge.send({ type: 'WELCOME', proto: 1 });
     await r.clock.flush();
     expect(r.terminal.pendingSeqs).toEqual([1, 2]);
+    // A mark equal to the oldest pending vote is a lost-ACK resend: it keeps its seq.
+    r.terminal.reboot();
+    await r.clock.flush();
+    r.bridge.send({ type: 'WELCOME', proto: 1, mark: 1 });
+    await r.clock.flush();
+    expect(r.terminal.pendingSeqs).toEqual([1, 2]);
+  });
+
+  it('renumbers when a pending vote is below the mark even if its counter is above it (§7.6)', async () => {
+    const store = new MemoryTerminalStore({ version: 1, lastSeq: 9, pending: [{ seq: 3, button: 1, reason: 0, flags: '' }, { seq: 9, button: 2, reason: 0, flags: '' }], refused: 0, config: null });
+    const r = rig({ store });
+    r.terminal.start();
+    await r.clock.flush();
+    r.bridge.send({ type: 'WELCOME', proto: 1, mark: 5 });
+    await r.clock.flush();
+    expect(r.terminal.pendingSeqs).toEqual([6, 12]);
+    expect(r.terminal.press(1)).toMatchObject({ ok: true, seq: 13 });
   });
 
   it('refuses to start on an unreadable store rather than reuse seqs', () => {
