@@ -10,7 +10,8 @@
  *   folded after that time (the bridge republishes on every vote);
  * - `seq` may not exceed what a terminal can press: at most
  *   `MAX_PRESSES_PER_DAY` per day since `TALLY_SEQ_EPOCH` up to the end of
- *   the tally's month, and, over the copy held, at most that many per day
+ *   the tally's month, above the clock-in-seconds seq base of a bridge's
+ *   journal (`maxSeqBy`), and, over the copy held, at most that many per day
  *   between the two copies' `updatedAt` (plus one day of slack for an
  *   outbox delivered after a long time offline).
  *
@@ -37,13 +38,21 @@ const DAY_MS = 86_400_000;
 /** Codes of `checkTallyClaim`. */
 export type TallyClaimCode = 'tally-from-future' | 'tally-seq-absurd' | 'tally-seq-jump';
 
-/** The highest seq a terminal can have reached by the end of `month` (YYYY-MM). */
+/**
+ * The highest seq a terminal can have reached by the end of `month`
+ * (YYYY-MM): the presses possible since `TALLY_SEQ_EPOCH`, above the highest
+ * seq base a journal made by then can have. A bridge's new journal publishes
+ * seqs above the clock in seconds at its creation (bridge/ward-bridge.ts
+ * `seqBase`, so a replaced journal never reuses a published id): without
+ * that term every bridge's tally would look absurd.
+ */
 export function maxSeqBy(month: string): number {
   const year = Number(month.slice(0, 4));
   const m = Number(month.slice(5, 7));
   const next = m === 12 ? `${year + 1}-01-01` : `${year}-${String(m + 1).padStart(2, '0')}-01`;
-  const days = Math.max(1, Math.ceil((localMidnight(next) - localMidnight(TALLY_SEQ_EPOCH)) / DAY_MS));
-  return days * MAX_PRESSES_PER_DAY;
+  const end = localMidnight(next);
+  const days = Math.max(1, Math.ceil((end - localMidnight(TALLY_SEQ_EPOCH)) / DAY_MS));
+  return Math.floor(end / 1000) + days * MAX_PRESSES_PER_DAY;
 }
 
 /**

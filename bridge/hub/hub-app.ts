@@ -5,6 +5,7 @@
  * server for the parent dashboard (with MQTT over WebSocket on `/mqtt`).
  * Features with start()/stop() (bridge/controller.ts), like the office app.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Office } from '../../core/office.ts';
@@ -12,12 +13,12 @@ import { DEFAULT_OPENING_HOURS } from '../../core/opening-hours.ts';
 import { DEFAULT_SCALE } from '../../core/scale.ts';
 import { topicFor } from '../../core/topic.ts';
 import type { BrokerUser } from '../broker/broker-user.ts';
-import { EmbeddedBroker, type PublishDecision } from '../broker/embedded-broker.ts';
+import { EmbeddedBroker, type EmbeddedBrokerStats, type PublishDecision } from '../broker/embedded-broker.ts';
 import { Controller, type Feature, type FeatureState } from '../controller.ts';
 import { StaticServer } from '../static-server.ts';
-import { HubArchive } from './hub-archive.ts';
+import { HubArchive, type ArchiveStats } from './hub-archive.ts';
 import { unitAccountsOf, type HubConfig } from './hub-config.ts';
-import { HubCounters } from './hub-counters.ts';
+import { HubCounters, type UnitCounters } from './hub-counters.ts';
 import { ingest, oldestRetainedMonth, type IngestScope } from './hub-ingest.ts';
 import { HubSubscriber } from './hub-subscriber.ts';
 
@@ -42,6 +43,16 @@ export interface HubAppOptions {
    * @default 10000
    */
   readonly statsIntervalMs?: number;
+}
+
+/** The hub's counters (`GET /hub/status`). */
+export interface HubStatus {
+  readonly parent: HubConfig['parent'];
+  /** Votes in the archive (null while it is not open), refused messages kept, and the counters since start. */
+  readonly archive: ArchiveStats & { readonly votes: number | null; readonly refusedKept: number | null };
+  /** Per unit: messages accepted, and refused by code. */
+  readonly units: Record<string, UnitCounters>;
+  readonly broker: EmbeddedBrokerStats | null;
 }
 
 /** Where the hub listens, once started. */
@@ -100,7 +111,16 @@ export class HubApp {
           now: this.#now,
           ...(options.ca === undefined ? {} : { ca: options.ca }),
         });
-    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host });
+    this.web =
+      options.webRoot === undefined
+        ? undefined
+        : new StaticServer({
+            root: options.webRoot,
+            port: config.web.port,
+            host: config.web.host,
+            log: log.child({ part: 'web' }),
+            api: (req, res) => this.#statusApi(req, res),
+          });
     this.#controller = new Controller(this.#features(), log);
   }
 
@@ -190,6 +210,25 @@ export class HubApp {
       await broker.publish(topic, JSON.stringify(office), true);
     }
     this.options.log.info({ restored: n, oldestMonth: oldest }, `restored ${n} retained messages from the archive`);
+  }
+
+  /** What the hub has done, for `GET /hub/status` and tests: the archive and each unit's counters. */
+  status(): HubStatus {
+    const open = this.#controller.featureStates.get('archive') === 'running';
+    return {
+      parent: this.options.config.parent,
+      archive: { votes: open ? this.archive.voteCount() : null, refusedKept: open ? this.archive.refusedCount() : null, ...this.archive.stats() },
+      units: this.counters.snapshot(),
+      broker: this.broker?.stats() ?? null,
+    };
+  }
+
+  /** `GET /hub/status`: the hub's counters as JSON (bad input from units is visible here, not only in the log). */
+  #statusApi(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.url?.split('?')[0] !== '/hub/status') return false;
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(this.status()));
+    return true;
   }
 
   /** Where everything listens (valid after `start()`). */

@@ -18,6 +18,14 @@ describe('checkTallyClaim', () => {
     expect(checkTallyClaim(genuine, forged, NOW)).toMatchObject({ ok: false, code: 'tally-seq-absurd' });
   });
 
+  it("admits a bridge's tally whose seqs start at its journal's seq base (the clock in seconds when the journal was made)", () => {
+    // bridge/ward-bridge.ts: a new journal publishes seqs above Math.floor(Date.now() / 1000).
+    const base = Math.floor(genuine.updatedAt / 1000) - 86_400;
+    const bridged = { ...genuine, seq: base + 1400 };
+    expect(checkTallyClaim(undefined, bridged, NOW)).toMatchObject({ ok: true });
+    expect(checkTallyClaim({ ...genuine, seq: base + 1000 }, bridged, NOW)).toMatchObject({ ok: true });
+  });
+
   it('refuses an updatedAt in the future beyond the clock skew, and a seq jump beyond what a terminal can press', () => {
     expect(checkTallyClaim(genuine, { ...genuine, updatedAt: NOW + MAX_TALLY_CLOCK_SKEW_MS + 1 }, NOW)).toMatchObject({ ok: false, code: 'tally-from-future' });
     expect(checkTallyClaim(genuine, { ...genuine, updatedAt: NOW + MAX_TALLY_CLOCK_SKEW_MS }, NOW).ok).toBe(true);

@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { kioskClientId } from '../../../core/client-id.ts';
 import type { Vote } from '../../../core/vote.ts';
 import { createPtyFleet, type PtyFleet } from '../../../bridge/simulator/fleet.ts';
 import { Simulation } from '../../../bridge/simulator/simulation.ts';
@@ -82,7 +83,8 @@ const KIOSK_VOTES = 100;
 
 /** A kiosk's taps: `n` votes at QoS 1 on its own topic, each resent until PUBACKed (its IndexedDB outbox). */
 async function kioskTaps(ward: string, brokerPort: number, n: number): Promise<void> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { username: 'kiosk-9', password: 'pw-kiosk', clientId: 'kiosk-9', reconnectPeriod: 200 });
+  const clientId = kioskClientId({ district: 'ba-dinh', ward, terminal: 'kiosk-9' }); // a kiosk may use only its own
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { username: 'kiosk-9', password: 'pw-kiosk', clientId, reconnectPeriod: 200 });
   try {
     for (let seq = 1; seq <= n; seq++) {
       const now = Date.now();
@@ -224,7 +226,10 @@ describe('a district hub and three ward offices', () => {
         },
         expected,
         { timeout: 30_000 },
-      );
+      ).catch(async (error: Error) => {
+        const rows = await page.$$eval('[data-testid=ranking] tbody tr', (trs) => trs.map((r) => [...(r as HTMLTableRowElement).cells].map((c) => c.textContent)));
+        throw new Error(`${error.message}\nexpected ${JSON.stringify(expected)}\nranking ${JSON.stringify(rows)}`);
+      });
       await page.close();
       // A clean stop, bounded: the figures above are what this test is about. (A ward bridge has
       // been seen, rarely, to hang on SIGTERM after a kill -9 and restart; reported, not hidden.)

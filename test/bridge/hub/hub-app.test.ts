@@ -27,7 +27,7 @@ afterEach(async () => {
 
 async function startHub(config?: HubConfig): Promise<{ app: HubApp; url: string; dir: string }> {
   const dir = config?.dataDir ?? mkdtempSync(join(tmpdir(), 'hailong-hub-'));
-  const app = new HubApp({ config: config ?? hubConfig(dir), log, version: 'test', now: () => NOW });
+  const app = new HubApp({ config: config ?? hubConfig(dir), log, version: 'test', now: () => NOW, webRoot: dir });
   const states = await app.start();
   expect(Object.fromEntries(states)).toMatchObject({ archive: 'running', broker: 'running' });
   cleanups.push(() => app.stop());
@@ -113,6 +113,10 @@ describe('the hub archive on the embedded broker', () => {
     expect(archivedKeys(dir)).toEqual(['phuc-xa/hop-1:4']);
     expect(app.counters.snapshot()['phuc-xa']).toEqual({ accepted: 1, refused: { 'bad-json': 2, 'missing-field': 1, 'bad-type': 1, 'topic-mismatch': 1 } });
     expect(app.archive.refusedCount()).toBe(5);
+    // The same counters, where a supervisor sees them: GET /hub/status on the hub's web port.
+    const status = (await (await fetch(`http://127.0.0.1:${app.endpoints().web!.port}/hub/status`)).json()) as ReturnType<HubApp['status']>;
+    expect(status.units['phuc-xa']).toEqual({ accepted: 1, refused: { 'bad-json': 2, 'missing-field': 1, 'bad-type': 1, 'topic-mismatch': 1 } });
+    expect(status.archive).toMatchObject({ votes: 1, refusedKept: 5, refused: 5 });
   });
 });
 

@@ -58,6 +58,27 @@ for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
       expect(app.bridge.counterSnapshot()['kiosk-votes-duplicate']).toBeGreaterThanOrEqual(3);
     });
 
+    // (The Mosquitto rig here has no ACL; test/bridge/broker/access-matrix.ts refuses kiosk tallies on both brokers.)
+    if (kind === 'embedded Aedes') {
+      it('a stolen kiosk login cannot poison its figures: a forged retained tally is refused, the bridge’s stays', async () => {
+        const { url, kiosk, sub } = await rig();
+        for (let seq = 1; seq <= 5; seq++) await kiosk.deliver(kioskVote(seq));
+        await sub.waitFor((m) => m.some((x) => x.topic === tallyTopic() && counted(JSON.parse(x.payload) as Tally) === 5), 10_000, 'the bridge’s tally');
+        const real = sub.messages.filter((x) => x.topic === tallyTopic()).map((x) => JSON.parse(x.payload) as Tally).at(-1)!;
+        const forged = { ...real, seq: 4_294_967_295, updatedAt: real.updatedAt + 1 };
+        const attacker = new KioskPublisher(url, { username: KIOSK.terminal, password: KIOSK_PASSWORD });
+        expect(await attacker.raw(tallyTopic(), JSON.stringify(forged), 1000, true)).toBe('no-ack');
+        await attacker.close();
+        // A dashboard connecting now gets the bridge's retained tally, not the forged one.
+        const fresh = await collect(url, tallyTopic());
+        cleanups.push(() => fresh.close());
+        await fresh.waitFor((m) => m.length >= 1, 5000, 'the retained tally');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(fresh.messages.map((x) => JSON.parse(x.payload) as Tally).map((t) => [t.seq, counted(t)])).toEqual([[5, 5]]);
+        expect(sub.messages.some((x) => x.topic === tallyTopic() && (JSON.parse(x.payload) as Tally).seq === forged.seq)).toBe(false);
+      });
+    }
+
     it('counts and refuses hostile payloads (huge, malformed, another terminal in the payload), and stays up', async () => {
       const { app, url, kiosk } = await rig();
       const topic = topicFor('vote', KIOSK);

@@ -67,10 +67,10 @@ export class KioskPublisher {
   }
 
   /** Publishes a raw payload once (hostile input); resolves when acknowledged or after `waitMs`. */
-  async raw(topic: string, payload: string | Buffer, waitMs = 1000): Promise<'puback' | 'no-ack'> {
+  async raw(topic: string, payload: string | Buffer, waitMs = 1000, retain = false): Promise<'puback' | 'no-ack'> {
     await until(() => this.client.connected, 5000);
     return Promise.race([
-      this.client.publishAsync(topic, payload, { qos: 1 }).then(
+      this.client.publishAsync(topic, payload, { qos: 1, retain }).then(
         () => 'puback' as const,
         () => 'no-ack' as const,
       ),
