@@ -7,7 +7,7 @@
 #define HL_CONFIG_H
 
 /* Firmware version sent in HELLO (semver, PROTOCOL.md §5.1). */
-#define HL_FW_VERSION "1.0.0"
+#define HL_FW_VERSION "1.1.0"
 
 /* HELLO model is this prefix plus the fitted button count: HLBOX-4. */
 #define HL_MODEL_PREFIX "HLBOX-"
