@@ -18,7 +18,11 @@ Commands:
   ports              List serial ports; --probe shows the box (uid) on each
   simulate           Virtual button boxes on serial lines (socat ptys)
   mosquitto-config   Write a Mosquitto setup (conf, ACL, passwords) matching the config
-  export             Write journal votes of a period to CSV
+  nats-config        Write a 3-node NATS JetStream cluster for a hub (province scale)
+  export             Write journal votes of a period (or the revocation audit trail) to CSV
+  revoke             Take back a terminal's votes (kiosk misuse), with an audit trail
+  report             The report pack of a period: XLSX + printable A4 HTML
+  dossiers           Rated dossiers (and served, not rated) for reconciliation, CSV + JSON
 
 Options:
   -h, --help         Show this help
@@ -55,8 +59,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/simulate.ts')).runSimulate(rest);
     case 'export':
       return (await import('./commands/export.ts')).runExport(rest);
+    case 'revoke':
+      return (await import('./commands/revoke.ts')).runRevoke(rest);
+    case 'report':
+      return (await import('./commands/report.ts')).runReport(rest);
+    case 'dossiers':
+      return (await import('./commands/dossiers.ts')).runDossiers(rest);
     case 'mosquitto-config':
       return (await import('./commands/mosquitto-config.ts')).runMosquittoConfig(rest);
+    case 'nats-config':
+      return (await import('./commands/nats-config.ts')).runNatsConfig(rest);
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
       return 2;

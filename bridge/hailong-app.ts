@@ -8,11 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { EmbeddedBroker } from './broker/embedded-broker.ts';
+import { EmbeddedBroker, type EmbeddedBrokerOptions } from './broker/embedded-broker.ts';
 import { kioskUsersOf } from './broker/kiosk-users.ts';
 import type { BrokerUser } from './broker/broker-user.ts';
 import { BRIDGE_USERNAME } from './config/validate-config.ts';
-import { terminalsOf, usesEmbeddedBroker, type HailongConfig } from './config/hailong-config.ts';
+import { terminalsOf, usesEmbeddedBroker, type HailongConfig, type PlacedTerminal } from './config/hailong-config.ts';
+import { KioskProvisioning } from './kiosk/kiosk-provisioning.ts';
+import { QrRating } from './qr/qr-rating.ts';
 import { Controller, type Feature, type FeatureState } from './controller.ts';
 import type { DiscoveryFs } from './serial/port-candidates.ts';
 import type { PortOpener } from './serial/port-handle.ts';
@@ -39,6 +41,8 @@ export interface HailongAppOptions {
   readonly session?: TerminalSessionOptions;
   /** Journal size cap (tests use it to simulate a full disk). */
   readonly journalMaxBytes?: number;
+  /** Where a new journal's published seqs start (WardBridgeOptions.seqBase). @default "clock" */
+  readonly seqBase?: 'clock' | 'zero';
   /** Extra accounts on the embedded broker (the demo's history publisher). */
   readonly extraBrokerUsers?: readonly BrokerUser[];
   /** Extra features started last (the demo). */
@@ -49,8 +53,19 @@ export interface HailongAppOptions {
   readonly upstreamCa?: string;
   /** Forwarding tuning (tests, the bench). */
   readonly upstreamTuning?: WardBridgeOptions['upstreamTuning'];
-  /** Add the kiosk's demo credentials to the printed kiosk URLs. @default false */
-  readonly credentialsInUrls?: boolean;
+  /**
+   * Put a one-time provisioning code in each printed kiosk URL (never the
+   * password: kiosk-provisioning.ts). @default true
+   */
+  readonly provisionInUrls?: boolean;
+  /**
+   * Limits of the embedded broker beyond the config (tests of the door:
+   * `trustedAddresses: []` makes loopback stand for a LAN client).
+   * @default the EmbeddedBroker defaults
+   */
+  readonly brokerLimits?: Omit<EmbeddedBrokerOptions, 'users' | 'anonymous' | 'port' | 'host' | 'wsPort' | 'logger'>;
+  /** How long a QR rating token may rate (ms). @default 1_800_000, or env HAILONG_QR_TTL_MS */
+  readonly qrTtlMs?: number;
 }
 
 /** Where things listen, once started. */
@@ -69,12 +84,28 @@ export class HailongApp {
   private brokerPort = 0;
   private webPort = 0;
   private readonly bridgePassword = randomBytes(18).toString('base64url');
+  /** One-time kiosk provisioning codes, served on the web port (issue 13, item 2). */
+  readonly provisioning: KioskProvisioning;
+  private readonly provisionCodes = new Map<string, string>();
+  /** Rating by QR code: desk tokens and the citizen's phone page, on the web port (issue 15). */
+  readonly qr: QrRating;
 
   constructor(readonly options: HailongAppOptions) {
     const { config, log } = options;
+    this.provisioning = new KioskProvisioning(log.child({ part: 'kiosk-provisioning' }));
+    const envTtl = Number(process.env.HAILONG_QR_TTL_MS);
+    this.qr = new QrRating({
+      config,
+      journal: () => this.bridge.journal,
+      tokensPath: join(config.dataDir, 'qr.db'),
+      log: log.child({ part: 'qr' }),
+      ttlMs: options.qrTtlMs ?? (Number.isInteger(envTtl) && envTtl > 0 ? envTtl : 1_800_000),
+      onStored: (rowid, topic, payload) => this.bridge.outbox.offer(rowid, topic, payload),
+    });
     const embedded = usesEmbeddedBroker(config);
     this.broker = embedded
       ? new EmbeddedBroker({
+          ...options.brokerLimits,
           port: config.broker.port,
           host: config.broker.host,
           anonymous: config.broker.anonymous,
@@ -89,7 +120,13 @@ export class HailongApp {
               : undefined,
         })
       : undefined;
-    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host, log: log.child({ part: 'web' }) });
+    this.web = options.webRoot === undefined ? undefined : new StaticServer({
+            root: options.webRoot,
+            port: config.web.port,
+            host: config.web.host,
+            log: log.child({ part: 'web' }),
+            api: (req, res) => this.provisioning.handle(req, res) || this.qr.handle(req, res),
+          });
     this.bridge = new WardBridge({
       config,
       log,
@@ -107,6 +144,8 @@ export class HailongApp {
       ...(options.discovery === undefined ? {} : { discovery: options.discovery }),
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+      ...(options.seqBase === undefined ? {} : { seqBase: options.seqBase }),
+      ...(this.broker === undefined ? {} : { extraCounters: () => brokerCounters(this.broker) }),
       kioskVotes: embedded ? 'broker-gate' : 'subscribe',
       ...(options.upstreamCa === undefined ? {} : { upstreamCa: options.upstreamCa }),
       ...(options.upstreamTuning === undefined ? {} : { upstreamTuning: options.upstreamTuning }),
@@ -137,8 +176,12 @@ export class HailongApp {
             throw portInUse(error, config.web.port, 'the web server', 'HAILONG_WEB_PORT', 'another program uses it');
           }
           if (this.broker !== undefined && web.httpServer !== undefined) this.broker.attachWebSocket(web.httpServer, '/mqtt');
+          this.qr.start();
         },
-        stop: () => web.stop(),
+        stop: async () => {
+          await web.stop();
+          this.qr.stop();
+        },
       });
     }
     // Without a working broker the bridge still stores every vote; only MQTT waits.
@@ -159,23 +202,37 @@ export class HailongApp {
     ];
   }
 
+  /**
+   * The one-time code printed in a kiosk's URL: issued once per start (a
+   * kiosk that redeemed it keeps its account in its own storage).
+   */
+  private provisionCode(t: PlacedTerminal): string | undefined {
+    if (this.options.provisionInUrls === false || t.password === undefined) return undefined;
+    let code = this.provisionCodes.get(t.id);
+    if (code === undefined) {
+      code = this.provisioning.issue({ username: t.id, password: t.password, ...(t.pin === undefined ? {} : { pin: t.pin }) });
+      this.provisionCodes.set(t.id, code);
+    }
+    return code;
+  }
+
   /** Where everything listens (valid after `start()`). */
   endpoints(host = 'localhost'): AppEndpoints {
     const { config } = this.options;
+    // Port 0 = that listener is not running (it failed to start): no URL for it, never `localhost:0`.
+    const brokerUp = this.broker !== undefined && this.brokerPort !== 0;
     const out: { -readonly [K in keyof AppEndpoints]: AppEndpoints[K] } = {
-      mqttUrls: this.broker !== undefined ? [`mqtt://${host}:${this.brokerPort}`] : config.mqtt.urls,
+      mqttUrls: this.broker === undefined ? config.mqtt.urls : brokerUp ? [`mqtt://${host}:${this.brokerPort}`] : [],
     };
-    if (this.broker !== undefined) out.broker = { port: this.brokerPort, url: `mqtt://${host}:${this.brokerPort}` };
-    if (this.web !== undefined) {
+    if (brokerUp) out.broker = { port: this.brokerPort, url: `mqtt://${host}:${this.brokerPort}` };
+    if (this.web !== undefined && this.webPort !== 0) {
       const base = `http://${host}:${this.webPort}`;
       const kiosks = terminalsOf(config)
         .filter((t) => t.kind === 'touch')
         .map((t) => {
           const q = new URLSearchParams({ district: config.district.id, ward: config.ward.id, counter: t.counter.id, terminal: t.id });
-          if (this.options.credentialsInUrls === true && t.password !== undefined) {
-            q.set('username', t.id);
-            q.set('password', t.password);
-          }
+          const code = this.provisionCode(t);
+          if (code !== undefined) q.set('provision', code);
           return `${base}/kiosk/?${q.toString()}`;
         });
       out.web = {
@@ -198,7 +255,11 @@ export class HailongApp {
     const lines = [
       `hailong ${this.options.version} · ${config.ward.name}, ${config.district.name}`,
       ...(e.web === undefined ? [] : [`  Bảng theo dõi / dashboard: ${e.web.dashboard}`, ...e.web.kiosks.map((k) => `  Kiosk: ${k}`)]),
-      ...(e.broker === undefined ? [`  MQTT broker (external): ${config.mqtt.urls.join(', ')}`] : [`  MQTT broker (embedded): ${e.broker.url}${e.web?.mqttWs === undefined ? '' : ` · WebSocket ${e.web.mqttWs}`}`]),
+      ...(this.broker === undefined
+        ? [`  MQTT broker (external): ${config.mqtt.urls.join(', ')}`]
+        : e.broker === undefined
+          ? []
+          : [`  MQTT broker (embedded): ${e.broker.url}${e.web?.mqttWs === undefined ? '' : ` · WebSocket ${e.web.mqttWs}`}`]),
       ...(config.upstream === undefined ? [] : [`  Hub / upstream: ${config.upstream.urls.join(', ')}`]),
       `  Journal: ${this.bridge.journal.options.path}`,
       `  Serial ports: ${config.serial.ports === 'auto' ? 'auto (/dev/serial/by-id, ttyACM*, ttyUSB*)' : config.serial.ports.join(', ')}`,
@@ -212,6 +273,17 @@ export class HailongApp {
   async stop(): Promise<void> {
     await this.controller.stop();
   }
+}
+
+/** The embedded broker's refusals as bridge-status counters (`broker-connects-refused`, …). */
+function brokerCounters(broker: EmbeddedBroker | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (broker === undefined) return out;
+  for (const [name, n] of Object.entries(broker.stats())) {
+    if (name === 'clients' || name === 'connectsAccepted') continue;
+    out[`broker-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`] = n;
+  }
+  return out;
 }
 
 /** An EADDRINUSE error rewritten to say which port, whose, and what to do. */

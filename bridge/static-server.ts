@@ -25,6 +25,12 @@ export interface StaticServerOptions {
    */
   host?: string;
   /**
+   * Requests handled before the files (kiosk provisioning): returns true
+   * when it answered the request.
+   * @default none
+   */
+  api?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
    * Where failed requests (a file that cannot be read) are logged.
    * @default createLogger('hailong-web')
    */
@@ -32,7 +38,7 @@ export interface StaticServerOptions {
 }
 
 /** `StaticServerOptions` with every default applied. */
-export type ResolvedStaticServerOptions = Readonly<Required<StaticServerOptions>>;
+export type ResolvedStaticServerOptions = Readonly<Required<Omit<StaticServerOptions, 'api'>> & Pick<StaticServerOptions, 'api'>>;
 
 /** Counters of the static server (invariant 2: failures are visible). */
 export interface StaticServerStats {
@@ -44,7 +50,13 @@ export interface StaticServerStats {
 export function resolveStaticServerOptions(options: StaticServerOptions = {}): ResolvedStaticServerOptions {
   const port = options.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('"port" must be an integer 0..65535');
-  return Object.freeze({ root: resolve(options.root ?? 'dist'), port, host: options.host ?? '0.0.0.0', log: options.log ?? createLogger('hailong-web') });
+  return Object.freeze({
+    root: resolve(options.root ?? 'dist'),
+    port,
+    host: options.host ?? '0.0.0.0',
+    log: options.log ?? createLogger('hailong-web'),
+    ...(options.api === undefined ? {} : { api: options.api }),
+  });
 }
 
 /** Content types of the files a Vite build writes. */
@@ -115,6 +127,7 @@ export class StaticServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.options.api?.(req, res) === true) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;

@@ -5,8 +5,12 @@
  * controller as features. Each part is an adapter or a pure module of its
  * own; this file only connects their events.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { bridgeClientId } from '../core/client-id.ts';
+import type { Served } from '../core/counter-events.ts';
+import { DEFAULT_STAGE } from '../core/dossier.ts';
 import type { Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
@@ -64,6 +68,19 @@ export interface WardBridgeOptions {
   /** Cap on the journal's size in bytes (a full cap behaves like a full disk). */
   readonly journalMaxBytes?: number;
   /**
+   * Where a new journal's published seqs start: `clock` above the time in
+   * seconds, so a lost or replaced journal never repeats a published id
+   * (issue 17); `zero` at 1 (tests that assert ids).
+   * @default "clock"
+   */
+  readonly seqBase?: 'clock' | 'zero';
+  /**
+   * More counters for the bridge status, read at each refresh (the embedded
+   * broker's refusals, so they are visible on `_bridge/status`).
+   * @default none
+   */
+  readonly extraCounters?: () => Readonly<Record<string, number>>;
+  /**
    * How kiosk votes reach the journal: `subscribe` — a persistent-session
    * subscription that acknowledges each vote after its commit (an external
    * broker); `broker-gate` — the embedded broker hands each kiosk publish to
@@ -120,13 +137,14 @@ export class WardBridge {
       path: options.journalPath ?? join(config.dataDir, 'journal.db'),
       levels: config.scale.levels.map((l) => l.key),
       ...(options.journalMaxBytes === undefined ? {} : { maxBytes: options.journalMaxBytes }),
+      seqBase: options.seqBase === 'zero' ? 0 : Math.floor(Date.now() / 1000),
       log: options.log.child({ part: 'journal' }),
     });
     this.directory = new TerminalDirectory(config);
     const ward = { district: config.district.id, ward: config.ward.id };
     this.link = new MqttLink({
       urls: options.broker.urls,
-      clientId: options.broker.clientId ?? `hailong-bridge-${config.district.id}-${config.ward.id}`,
+      clientId: options.broker.clientId ?? bridgeClientId(ward, secretSuffix(options.broker.password)),
       ...(options.broker.username === undefined ? {} : { username: options.broker.username }),
       ...(options.broker.password === undefined ? {} : { password: options.broker.password }),
       ...(options.broker.ca === undefined ? {} : { ca: options.broker.ca }),
@@ -167,7 +185,8 @@ export class WardBridge {
             get urls() {
               return typeof broker.urls === 'function' ? broker.urls() : broker.urls;
             },
-            clientId: `${broker.clientId ?? `hailong-bridge-${config.district.id}-${config.ward.id}`}-kiosk-votes`,
+            // Secret-derived like the link's id: a kiosk login must not be able to take this session over (issue 13, item 7).
+            clientId: `${broker.clientId ?? bridgeClientId(ward, secretSuffix(broker.password))}-kiosk-votes`,
             ...(broker.username === undefined ? {} : { username: broker.username }),
             ...(broker.password === undefined ? {} : { password: broker.password }),
             ...(broker.ca === undefined ? {} : { ca: broker.ca }),
@@ -225,10 +244,10 @@ export class WardBridge {
       }
     });
     this.kioskSubscriber?.start();
-    // `hailong revoke` writes to the journal from another process: fold and republish what it touched.
+    // `hailong revoke` writes to the journal from another process: fold again what it touched
+    // (the journal's 'tally-changed' makes retained-state.ts republish those tallies).
     this.revocationTimer = setInterval(() => {
-      if (!this.journal.isOpen) return;
-      for (const tm of this.journal.syncRevocations()) this.retained.tallyChanged(tm, tm.month);
+      if (this.journal.isOpen) this.journal.syncRevocations();
     }, TICK_MS);
     this.revocationTimer.unref();
   }
@@ -268,6 +287,7 @@ export class WardBridge {
     for (const [code, n] of Object.entries(this.kioskIntake.stats())) out[code] = n;
     out['retained-failed'] = this.retained.stats().failed;
     out['outbox-journal-errors'] = this.outbox.stats().journalErrors;
+    Object.assign(out, this.options.extraCounters?.());
     return out;
   }
 
@@ -507,9 +527,37 @@ export class WardBridge {
     const counter = config.counters.find((c) => c.id === m.params.counter);
     if (counter === undefined) return;
     this.counters.served(counter.id, m.payload, Date.now(), config.rating.windowMs);
+    if (m.payload.dossier !== undefined) this.recordServed(counter.id, m.payload);
     if (counter.mode !== 'gated') return;
     for (const session of this.owners.values()) {
       if (session.identified?.counter.id === counter.id) session.openWindow(config.rating.windowMs);
     }
   }
+
+  /** Keeps a served dossier for the reconciliation's "served, not rated" list; a failed write is logged, never thrown. */
+  private recordServed(counter: string, served: Served): void {
+    try {
+      this.journal.dossiers.recordServed({
+        counter,
+        dossier: served.dossier as string,
+        stage: served.stage ?? DEFAULT_STAGE,
+        at: served.at,
+        ...(served.officer === undefined ? {} : { officer: served.officer }),
+        ...(served.ticket === undefined ? {} : { ticket: served.ticket }),
+      });
+    } catch (error) {
+      this.log.error({ counter, dossier: served.dossier, error: (error as Error).message }, 'served dossier not recorded (the reconciliation will miss it)');
+    }
+  }
+}
+
+/**
+ * 16 hex digits derived from the bridge's broker password, so that its
+ * client id cannot be guessed by other accounts (issue 13, item 7): a
+ * broker that does not bind ids to accounts (Mosquitto) would otherwise let
+ * a kiosk login take the bridge's session over. Undefined without a password.
+ */
+export function secretSuffix(password: string | undefined): string | undefined {
+  if (password === undefined || password === '') return undefined;
+  return createHash('sha256').update(`hailong client id\u0000${password}`).digest('hex').slice(0, 16);
 }

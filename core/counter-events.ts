@@ -5,6 +5,8 @@
  * retained `_session` naming the officer logged in, which the bridge stamps
  * on votes for per-officer statistics.
  */
+import { readDossier } from './dossier.ts';
+import type { DossierStage } from './dossier.ts';
 import { idAt } from './ids.ts';
 import {
   decodeWith,
@@ -29,6 +31,10 @@ export interface Served {
   readonly officer?: string;
   /** Queue ticket of the citizen just served, copied onto the vote. */
   readonly ticket?: string;
+  /** Dossier code (mã hồ sơ) of the service just finished, copied onto the vote of its window. */
+  readonly dossier?: string;
+  /** Stage of that dossier (default `tiep-nhan` when only the code is sent). */
+  readonly stage?: DossierStage;
 }
 
 /** The officer session at a counter (retained); `officer: null` after logout. */
@@ -57,6 +63,11 @@ function readServed(root: unknown): Served {
   if (officer !== undefined) served.officer = idAt(officer, 'officer');
   const ticket = optionalField(o, 'ticket');
   if (ticket !== undefined) served.ticket = textAt(ticket, 'ticket', MAX_TICKET_CHARS);
+  const { dossier, stage } = readDossier(o);
+  if (dossier !== undefined) {
+    served.dossier = dossier;
+    served.stage = stage;
+  }
   return served;
 }
 

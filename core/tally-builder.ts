@@ -10,7 +10,7 @@
 import { requireTerminalPath, sameTerminal } from './path.ts';
 import type { TerminalPath } from './path.ts';
 import type { LevelKey } from './scale.ts';
-import { MAX_OFFICERS_PER_DAY } from './tally.ts';
+import { MAX_OFFICERS_PER_DAY, MAX_REASONS_PER_DAY } from './tally.ts';
 import type { Tally, TallyDay } from './tally.ts';
 import { VN_OFFSET_MINUTES, localParts } from './time.ts';
 import type { Vote } from './vote.ts';
@@ -20,6 +20,21 @@ interface Day {
   f: [number, number];
   h: Map<string, number[]>;
   o: Map<string, number[]> | undefined;
+  r: Map<string, number> | undefined;
+  ro: Map<string, Map<string, number>> | undefined;
+}
+
+// Counts one reason, with applyVote's limit on distinct reasons.
+function countReason(map: Map<string, number>, id: string): void {
+  const n = map.get(id);
+  if (n !== undefined) map.set(id, n + 1);
+  else if (map.size < MAX_REASONS_PER_DAY) map.set(id, 1);
+}
+
+function sortedCounts(map: ReadonlyMap<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of [...map.keys()].sort()) out[key] = map.get(key) as number;
+  return out;
 }
 
 function padTo(counts: number[], width: number): void {
@@ -52,7 +67,9 @@ export class TallyBuilder {
     for (const [key, d] of Object.entries(tally.days)) {
       const h = new Map(Object.entries(d.h).map(([k, v]) => [k, [...v]]));
       const o = d.o === undefined ? undefined : new Map(Object.entries(d.o).map(([k, v]) => [k, [...v]]));
-      this.days.set(key, { c: [...d.c], f: [d.f[0], d.f[1]], h, o });
+      const r = d.r === undefined ? undefined : new Map(Object.entries(d.r));
+      const ro = d.ro === undefined ? undefined : new Map(Object.entries(d.ro).map(([k, v]) => [k, new Map(Object.entries(v))]));
+      this.days.set(key, { c: [...d.c], f: [d.f[0], d.f[1]], h, o, r, ro });
     }
     this.snapshot = tally;
   }
@@ -85,11 +102,12 @@ export class TallyBuilder {
     const width = this.levels.length;
     let day = this.days.get(t.dayKey);
     if (day === undefined) {
-      day = { c: new Array<number>(width).fill(0), f: [0, 0], h: new Map(), o: undefined };
+      day = { c: new Array<number>(width).fill(0), f: [0, 0], h: new Map(), o: undefined, r: undefined, ro: undefined };
       this.days.set(t.dayKey, day);
     }
     if (vote.filtered === 'cooldown') day.f[0] += 1;
-    else if (vote.filtered === 'gated') day.f[1] += 1;
+    // A second vote for a dossier and stage is a second vote for one service, like `gated`.
+    else if (vote.filtered === 'gated' || vote.filtered === 'dossier') day.f[1] += 1;
     else {
       day.c[index] = (day.c[index] ?? 0) + 1;
       let hour = day.h.get(t.hourKey);
@@ -108,6 +126,17 @@ export class TallyBuilder {
         }
         counts[index] = (counts[index] ?? 0) + 1;
       }
+      if (vote.reasons !== undefined && vote.reasons.length > 0) {
+        const ids = [...new Set(vote.reasons)];
+        day.r ??= new Map();
+        for (const id of ids) countReason(day.r, id);
+        if (officer !== undefined && day.o?.has(officer) === true) {
+          day.ro ??= new Map();
+          let mine = day.ro.get(officer);
+          if (mine === undefined) day.ro.set(officer, (mine = new Map()));
+          for (const id of ids) countReason(mine, id);
+        }
+      }
     }
     this.seq = vote.seq;
     this.updatedAt = Math.max(this.updatedAt, vote.receivedAt);
@@ -122,7 +151,14 @@ export class TallyBuilder {
     for (const key of [...this.days.keys()].sort()) {
       const d = this.days.get(key) as Day;
       const base = { c: [...d.c], f: [d.f[0], d.f[1]] as [number, number], h: sortedRecord(d.h) };
-      days[key] = d.o === undefined ? base : { ...base, o: sortedRecord(d.o) };
+      const ro: Record<string, Record<string, number>> = {};
+      if (d.ro !== undefined) for (const officer of [...d.ro.keys()].sort()) ro[officer] = sortedCounts(d.ro.get(officer) as Map<string, number>);
+      days[key] = {
+        ...base,
+        ...(d.o === undefined ? {} : { o: sortedRecord(d.o) }),
+        ...(d.r === undefined ? {} : { r: sortedCounts(d.r) }),
+        ...(d.ro === undefined ? {} : { ro }),
+      };
     }
     const { district, ward, counter, terminal } = this.path;
     this.snapshot = { v: 1, district, ward, counter, terminal, month: this.month, seq: this.seq, updatedAt: this.updatedAt, levels: [...this.levels], days };

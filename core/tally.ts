@@ -2,8 +2,8 @@
  * Per-terminal, per-month vote counters, retained on
  * `…/{terminal}/tally/{YYYY-MM}`. A tally is a pure function of the votes
  * folded into it, in seq order, and carries the highest seq it has seen:
- * replaying a vote is a no-op, and of two copies the one with the higher
- * seq is simply newer. That makes tallies convergent — any subscriber can
+ * replaying a vote is a no-op, and of two copies the later one (updatedAt,
+ * then seq) is simply newer. That makes tallies convergent — any subscriber can
  * merge copies from bridges, caches and backups in any order and get the
  * same answer — without vector clocks or a database.
  */
@@ -41,6 +41,15 @@ export interface TallyDay {
   readonly h: Readonly<Record<string, readonly number[]>>;
   /** Counted votes per level by officer id (absent when no vote named an officer). */
   readonly o?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Reasons given ("Chưa hài lòng về điều gì?"): counted votes naming each
+   * reason id (a vote naming two counts once for each). Absent when no vote
+   * of the day gave one, so tallies made before reasons were counted still
+   * parse and mean the same.
+   */
+  readonly r?: Readonly<Record<string, number>>;
+  /** Reasons by officer id, for officers itemised in `o` (absent when none). */
+  readonly ro?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** The tally payload (v1) of one terminal for one local month. */
@@ -63,6 +72,23 @@ export const TALLY_MAX_CHARS = 1_000_000;
 
 /** Most officers one tally day may list. */
 export const MAX_OFFICERS_PER_DAY = 64;
+
+/** Most distinct reason ids one tally day (or one officer's day) may count. */
+export const MAX_REASONS_PER_DAY = 32;
+
+/**
+ * Adds one to each of `ids` in a sorted count record; ids beyond
+ * `MAX_REASONS_PER_DAY` distinct ones are not itemised (the vote still counts).
+ */
+export function addReasons(record: Readonly<Record<string, number>> | undefined, ids: Iterable<string>): Record<string, number> | undefined {
+  let out = record === undefined ? undefined : { ...record };
+  for (const id of ids) {
+    const known = out !== undefined && Object.hasOwn(out, id);
+    if (!known && Object.keys(out ?? {}).length >= MAX_REASONS_PER_DAY) continue;
+    out = withKey(out ?? {}, id, (known ? (out as Record<string, number>)[id] as number : 0) + 1);
+  }
+  return out;
+}
 
 /** An own property of a record, or undefined (never an inherited one such as `constructor`). */
 export function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
@@ -120,7 +146,7 @@ function widen(days: Readonly<Record<string, TallyDay>>, width: number): Record<
   for (const k of Object.keys(days)) {
     const d = days[k] as TallyDay;
     const wide: TallyDay = { c: pad(d.c, width), f: [d.f[0], d.f[1]], h: padRecord(d.h, width) };
-    out[k] = d.o === undefined ? wide : { ...wide, o: padRecord(d.o, width) };
+    out[k] = { ...wide, ...(d.o === undefined ? {} : { o: padRecord(d.o, width) }), ...(d.r === undefined ? {} : { r: d.r }), ...(d.ro === undefined ? {} : { ro: d.ro }) };
   }
   return out;
 }
@@ -153,8 +179,11 @@ export function applyVote(tally: Tally, vote: Vote, offsetMinutes: number = VN_O
   let c = day === undefined ? new Array<number>(width).fill(0) : day.c;
   let h = day === undefined ? {} : day.h;
   let o = day?.o;
+  let r = day?.r;
+  let ro = day?.ro;
   if (vote.filtered === 'cooldown') f[0] += 1;
-  else if (vote.filtered === 'gated') f[1] += 1;
+  // A second vote for a dossier and stage is a second vote for one service, like `gated`.
+  else if (vote.filtered === 'gated' || vote.filtered === 'dossier') f[1] += 1;
   else {
     c = bump(c, index, width);
     h = withKey(h, t.hourKey, bump(ownEntry(h, t.hourKey), index, width));
@@ -164,8 +193,16 @@ export function applyVote(tally: Tally, vote: Vote, offsetMinutes: number = VN_O
     if (vote.officer !== undefined && (known || Object.keys(o ?? {}).length < MAX_OFFICERS_PER_DAY)) {
       o = withKey(o ?? {}, vote.officer, bump(o === undefined ? undefined : ownEntry(o, vote.officer), index, width));
     }
+    if (vote.reasons !== undefined && vote.reasons.length > 0) {
+      const ids = [...new Set(vote.reasons)];
+      r = addReasons(r, ids);
+      if (vote.officer !== undefined && o !== undefined && Object.hasOwn(o, vote.officer)) {
+        const mine = addReasons(ro === undefined ? undefined : ownEntry(ro, vote.officer), ids);
+        if (mine !== undefined) ro = withKey(ro ?? {}, vote.officer, mine);
+      }
+    }
   }
-  const nextDay: TallyDay = o === undefined ? { c, f, h } : { c, f, h, o };
+  const nextDay: TallyDay = { c, f, h, ...(o === undefined ? {} : { o }), ...(r === undefined ? {} : { r }), ...(ro === undefined ? {} : { ro }) };
   return {
     v: 1,
     district: tally.district,
@@ -203,13 +240,21 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * A total order on tallies of one terminal and month: higher `seq` is
- * newer; on equal seq, higher `updatedAt`; then the canonical JSON text.
- * Returns <0, 0 or >0 like a sort comparator.
+ * A total order on tallies of one terminal and month: the later
+ * `updatedAt` is newer; on equal `updatedAt`, the higher `seq`; then the
+ * canonical JSON text. Returns <0, 0 or >0 like a sort comparator.
+ *
+ * Along one bridge's history both `updatedAt` (the highest receivedAt
+ * folded in, or the time of a revocation) and `seq` only grow, so this is
+ * the order the copies were made in. Ordering by time first means a copy
+ * folded again without some votes (a supervisor's revocation) replaces the
+ * copies before it, and a forged copy cannot win for ever: it loses to the
+ * next genuine copy made after its claimed time, which consumers bound by
+ * their clock (core/tally-guard.ts `checkTallyClaim`).
  */
 export function compareTallies(a: Tally, b: Tally): number {
-  if (a.seq !== b.seq) return a.seq - b.seq;
   if (a.updatedAt !== b.updatedAt) return a.updatedAt - b.updatedAt;
+  if (a.seq !== b.seq) return a.seq - b.seq;
   if (a === b) return 0;
   const ca = canonicalJson(a);
   const cb = canonicalJson(b);
@@ -319,12 +364,45 @@ function readDay(value: unknown, field: string, width: number): TallyDay {
   // The hourly split is the daily count broken down, so it must add up.
   if (sumsOf(h, width).some((n, i) => n !== c[i])) reject('inconsistent', `${hf} does not add up to ${field}.c`, hf);
   const rawO = optionalField(o, 'o');
-  if (rawO === undefined) return { c, f, h };
-  const of = fieldPath(field, 'o');
-  const officers = countRecordAt(rawO, of, width, MAX_OFFICERS_PER_DAY, (key, parent) => void idAt(key, fieldPath(parent, key)));
-  // Votes without an officer exist, so per-officer sums may be below c, never above.
-  if (sumsOf(officers, width).some((n, i) => n > (c[i] ?? 0))) reject('inconsistent', `${of} exceeds ${field}.c`, of);
-  return { c, f, h, o: officers };
+  let officers: Record<string, number[]> | undefined;
+  if (rawO !== undefined) {
+    const of = fieldPath(field, 'o');
+    officers = countRecordAt(rawO, of, width, MAX_OFFICERS_PER_DAY, (key, parent) => void idAt(key, fieldPath(parent, key)));
+    // Votes without an officer exist, so per-officer sums may be below c, never above.
+    if (sumsOf(officers, width).some((n, i) => n > (c[i] ?? 0))) reject('inconsistent', `${of} exceeds ${field}.c`, of);
+  }
+  const counted = c.reduce((s, n) => s + n, 0);
+  const rawR = optionalField(o, 'r');
+  const r = rawR === undefined ? undefined : reasonCountsAt(rawR, fieldPath(field, 'r'), counted);
+  const rawRo = optionalField(o, 'ro');
+  let ro: Record<string, Record<string, number>> | undefined;
+  if (rawRo !== undefined) {
+    const rof = fieldPath(field, 'ro');
+    const byOfficer = objectAt(rawRo, rof);
+    ro = {};
+    for (const officer of Object.keys(byOfficer).sort()) {
+      const of = fieldPath(rof, officer);
+      // Reasons are itemised only for officers the day itemises, and never exceed their votes.
+      const mine = officers === undefined ? undefined : ownEntry(officers, officer);
+      if (mine === undefined) reject('inconsistent', `${of}: officer ${officer} is not in ${fieldPath(field, 'o')}`, of);
+      ro[officer] = reasonCountsAt(ownValue(byOfficer, officer), of, mine.reduce((s, n) => s + n, 0));
+    }
+  }
+  return { c, f, h, ...(officers === undefined ? {} : { o: officers }), ...(r === undefined ? {} : { r }), ...(ro === undefined ? {} : { ro }) };
+}
+
+// A record of reason id → count; no count may exceed the votes it is about.
+function reasonCountsAt(value: unknown, field: string, votes: number): Record<string, number> {
+  const o = objectAt(value, field);
+  const keys = Object.keys(o);
+  if (keys.length > MAX_REASONS_PER_DAY) reject('out-of-range', `${field} has ${keys.length} reasons, at most ${MAX_REASONS_PER_DAY}`, field);
+  const out: Record<string, number> = {};
+  for (const key of keys.sort()) {
+    const f = fieldPath(field, key);
+    idAt(key, f);
+    out[key] = intIn(ownValue(o, key), f, 0, votes);
+  }
+  return out;
 }
 
 function readTally(root: unknown): Tally {

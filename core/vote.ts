@@ -19,6 +19,8 @@ import {
   versionOne,
 } from './json-input.ts';
 import type { InputResult } from './json-input.ts';
+import { readDossier } from './dossier.ts';
+import type { DossierStage } from './dossier.ts';
 import { LEVEL_KEYS } from './scale.ts';
 import type { LevelKey } from './scale.ts';
 import { MAX_EPOCH_MS } from './time.ts';
@@ -38,8 +40,12 @@ export const MAX_TICKET_CHARS = 32;
 /** Where the press came from. */
 export type VoteSource = 'button' | 'touch';
 
-/** Why a press is not counted: inside the cooldown, or while gated rating was closed. */
-export type FilterReason = 'cooldown' | 'gated';
+/**
+ * Why a press is not counted: inside the cooldown, while gated rating was
+ * closed, or a second vote for a dossier and stage already rated
+ * (`dossier`, core/dossier.ts).
+ */
+export type FilterReason = 'cooldown' | 'gated' | 'dossier';
 
 /** The vote payload (v1). Filtered presses are still published; they are never counted. */
 export interface Vote {
@@ -64,6 +70,10 @@ export interface Vote {
   readonly officer?: string;
   /** Queue ticket number, 1–32 printable characters. */
   readonly ticket?: string;
+  /** Dossier code (mã hồ sơ) the vote rates, from the desk's `_served` or the receipt scanned at the kiosk. */
+  readonly dossier?: string;
+  /** Stage of the dossier rated; present exactly when `dossier` is. */
+  readonly stage?: DossierStage;
   readonly filtered?: FilterReason;
   /** The terminal rebooted between press and send, so `pressedAt` is approximate. */
   readonly timeUncertain?: true;
@@ -73,7 +83,7 @@ export interface Vote {
 export const VOTE_SOURCES: readonly VoteSource[] = ['button', 'touch'];
 
 /** Allowed values of `filtered`. */
-export const FILTER_REASONS: readonly FilterReason[] = ['cooldown', 'gated'];
+export const FILTER_REASONS: readonly FilterReason[] = ['cooldown', 'gated', 'dossier'];
 
 /** `terminal:seq`, the vote id; throws on a bad terminal id or seq (programmer error). */
 export function voteId(terminal: string, seq: number): string {
@@ -124,6 +134,11 @@ function readVote(root: unknown): Vote {
   if (officer !== undefined) vote.officer = idAt(officer, 'officer');
   const ticket = optionalField(o, 'ticket');
   if (ticket !== undefined) vote.ticket = textAt(ticket, 'ticket', MAX_TICKET_CHARS);
+  const { dossier, stage } = readDossier(o);
+  if (dossier !== undefined) {
+    vote.dossier = dossier;
+    vote.stage = stage;
+  }
   const filtered = optionalField(o, 'filtered');
   if (filtered !== undefined) vote.filtered = enumAt(filtered, 'filtered', FILTER_REASONS);
   const uncertain = optionalField(o, 'timeUncertain');

@@ -14,6 +14,7 @@
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
 import { requireId } from '../../core/ids.ts';
 import { MAX_TOPIC_CHARS, subscriptionFor, subscriptionForAll, topicFor, topicMatches, TOPIC_ROOT } from '../../core/topic.ts';
+import { BRIDGE_CLIENT_ID_PREFIX, bridgeClientId, KIOSK_CLIENT_ID_PREFIX, kioskClientId } from '../../core/client-id.ts';
 
 /** A client that connected without credentials, under the config's `anonymous` setting. */
 export interface AnonymousPrincipal {
@@ -152,6 +153,36 @@ export function filterProblem(filter: unknown): string | undefined {
     const level = levels[i]!;
     if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return '# must be the whole last level';
     if (level.includes('+') && level !== '+') return '+ must be a whole level';
+  }
+  return undefined;
+}
+
+/**
+ * Why `principal` may not connect with `clientId`, or undefined when it
+ * may. A connection with a client id already in use takes that session
+ * over (MQTT 3.1.1 §3.1.4), so ids are bound to accounts:
+ *
+ * - a kiosk may use only its own id (`kioskClientId`);
+ * - a bridge its ward's `bridgeClientId` ids or any unreserved id;
+ * - every other account and anonymous clients any id outside those two
+ *   reserved prefixes.
+ *
+ * Never throws.
+ */
+export function clientIdProblem(principal: Principal, clientId: unknown): string | undefined {
+  if (typeof clientId !== 'string') return 'client id is not a string';
+  if (principal.role === 'kiosk') {
+    const own = kioskClientId({ district: principal.district, ward: principal.ward ?? '', terminal: principal.terminal ?? '' });
+    return clientId === own ? undefined : `kiosk ${principal.username} may only use its own client id ${own}`;
+  }
+  if (principal.role === 'bridge' && !clientId.startsWith(KIOSK_CLIENT_ID_PREFIX)) {
+    // Its ward's bridge ids, or any unreserved id (e.g. `hailong-upstream-…` towards a hub).
+    const own = bridgeClientId({ district: principal.district, ward: principal.ward ?? '' });
+    if (!clientId.startsWith(BRIDGE_CLIENT_ID_PREFIX) || clientId === own || clientId.startsWith(`${own}-`)) return undefined;
+    return `bridge ${principal.username} may not use another ward's bridge client id`;
+  }
+  if (clientId.startsWith(BRIDGE_CLIENT_ID_PREFIX) || clientId.startsWith(KIOSK_CLIENT_ID_PREFIX)) {
+    return `client ids starting with ${BRIDGE_CLIENT_ID_PREFIX} or ${KIOSK_CLIENT_ID_PREFIX} are reserved to bridge and kiosk accounts`;
   }
   return undefined;
 }

@@ -7,9 +7,10 @@
 
 /**
  * - `bridge`: a ward's bridge; reads and writes its ward's subtree.
- * - `kiosk`: one touchscreen terminal; writes only its own terminal topics
- *   (vote, status, tally/+), reads its config, tally, status and its
- *   counter's `_served` / `_session`.
+ * - `kiosk`: one touchscreen terminal; writes only its own vote and status
+ *   (never a tally: the bridge journals its votes and publishes its
+ *   tallies), reads its config, tally, status and its counter's `_served` /
+ *   `_session`.
  * - `desk`: the officer's desk or queue-number system; writes `_served` and
  *   `_session` of its ward's counters (or one counter), reads its ward.
  * - `dashboard`: read-only, a district or one ward.

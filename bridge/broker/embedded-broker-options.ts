@@ -51,8 +51,10 @@ export interface EmbeddedBrokerOptions {
    */
   port?: number;
   /**
-   * Address of the TCP (and standalone WebSocket) listener. Desk systems and
-   * tablets on the office LAN connect, so every interface by default.
+   * Address of the TCP (and standalone WebSocket) listener. Desk and
+   * queue-number systems on other PCs of the office LAN connect over TCP, so
+   * every interface by default; `127.0.0.1` when only this PC needs TCP
+   * (kiosks and dashboards use `/mqtt` on the web port). docs/SECURITY.md.
    * @default "0.0.0.0"
    */
   host?: string;
@@ -69,6 +71,55 @@ export interface EmbeddedBrokerOptions {
    * @default 10000
    */
   drainTimeoutMs?: number;
+  /**
+   * Time a new connection has to send its CONNECT before it is closed
+   * (Aedes `connectTimeout`; its default of 30 s lets idle sockets pile up).
+   * @default 10000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Largest CONNECT, and largest packet of a client that has not signed in
+   * yet, in bytes (remaining length). A CONNECT holds a client id, a
+   * username, a password and a last will (a status): a few hundred bytes.
+   * @default 16384
+   */
+  maxConnectBytes?: number;
+  /**
+   * Largest packet of a signed-in client, in bytes: the largest tally
+   * (core TALLY_MAX_CHARS) fits. Each topic has its own, smaller payload
+   * limit (core/payload-limit.ts), checked before relaying.
+   * @default 1048576
+   */
+  maxPacketBytes?: number;
+  /**
+   * Most connections open at once (an office has tens of kiosks, desks and
+   * dashboards).
+   * @default 500
+   */
+  maxConnections?: number;
+  /**
+   * New connections per second per remote address, sustained; `connectBurst` at once.
+   * @default 10
+   */
+  connectsPerSecond?: number;
+  /**
+   * New connections one address may open at once.
+   * @default 40
+   */
+  connectBurst?: number;
+  /**
+   * Remote addresses the connection rate, cap-per-address and failed
+   * sign-in penalty do not apply to: this PC itself (the bridge, a kiosk
+   * browser on the bridge PC, local tools). They still sign in.
+   * @default ["127.0.0.1", "::1", "::ffff:127.0.0.1"]
+   */
+  trustedAddresses?: readonly string[];
+  /**
+   * Failed sign-ins per address per minute, after which that address is
+   * refused at the door for the rest of the minute (password guessing).
+   * @default 20
+   */
+  authFailuresPerMinute?: number;
   /**
    * SQLite file keeping retained messages and the sessions and QoS 1 queues
    * of `clean: false` subscribers across a crash (sqlite-persistence.ts);
@@ -109,10 +160,24 @@ export interface ResolvedEmbeddedBrokerOptions {
   readonly host: string;
   readonly wsPort: number | undefined;
   readonly drainTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxConnectBytes: number;
+  readonly maxPacketBytes: number;
+  readonly maxConnections: number;
+  readonly connectsPerSecond: number;
+  readonly connectBurst: number;
+  readonly authFailuresPerMinute: number;
+  readonly trustedAddresses: readonly string[];
   readonly persistencePath: string | undefined;
   readonly interceptPublish: PublishInterceptor | undefined;
   readonly logger: Logger;
   readonly publishGate: PublishGate | undefined;
+}
+
+function requirePositive(value: unknown, name: string, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || (v as number) <= 0) throw new TypeError(`"${name}" must be a positive integer`);
+  return v as number;
 }
 
 function requirePort(value: unknown, name: string): number {
@@ -150,6 +215,14 @@ export function resolveEmbeddedBrokerOptions(options: EmbeddedBrokerOptions = {}
     host,
     wsPort: options.wsPort === undefined ? undefined : requirePort(options.wsPort, 'wsPort'),
     drainTimeoutMs,
+    connectTimeoutMs: requirePositive(options.connectTimeoutMs, 'connectTimeoutMs', 10_000),
+    maxConnectBytes: requirePositive(options.maxConnectBytes, 'maxConnectBytes', 16_384),
+    maxPacketBytes: requirePositive(options.maxPacketBytes, 'maxPacketBytes', 1 << 20),
+    maxConnections: requirePositive(options.maxConnections, 'maxConnections', 500),
+    connectsPerSecond: requirePositive(options.connectsPerSecond, 'connectsPerSecond', 10),
+    connectBurst: requirePositive(options.connectBurst, 'connectBurst', 40),
+    authFailuresPerMinute: requirePositive(options.authFailuresPerMinute, 'authFailuresPerMinute', 20),
+    trustedAddresses: Object.freeze([...(options.trustedAddresses ?? ['127.0.0.1', '::1', '::ffff:127.0.0.1'])]),
     persistencePath: requirePath(options.persistencePath),
     interceptPublish: requireFunction(options.interceptPublish, 'interceptPublish'),
     logger: options.logger ?? createLogger('hailong-broker'),

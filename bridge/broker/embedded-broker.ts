@@ -19,11 +19,14 @@ import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
-import { anonymousPrincipal, canPublish, canRead, canSubscribe, filterProblem, publishTopicProblem, type Principal } from './access.ts';
+import { payloadLimitOf } from '../../core/payload-limit.ts';
+import { anonymousPrincipal, canPublish, canRead, canSubscribe, clientIdProblem, filterProblem, publishTopicProblem, type Principal } from './access.ts';
 import type { BrokerUser } from './broker-user.ts';
+import { ConnectionGate, type GateRefusal } from './connection-gate.ts';
+import { MqttFrameGuard, type FrameRefusal } from './mqtt-frame-guard.ts';
 import { resolveEmbeddedBrokerOptions, type EmbeddedBrokerOptions, type ResolvedEmbeddedBrokerOptions } from './embedded-broker-options.ts';
 import { attachMqttWebSocket, type Detach } from './mqtt-websocket.ts';
 import { SqlitePersistence } from './sqlite-persistence.ts';
@@ -43,8 +46,16 @@ export const MAX_LOGGED_REFUSALS = 1000;
 /** MQTT 3.1.1 CONNACK code 5, "not authorized": what Mosquitto 2.0 answers to a bad password too. */
 export const CONNACK_NOT_AUTHORIZED = 5;
 
-/** What was refused. `will`: a last-will message on a topic its client may not publish. */
-export type RefusalKind = 'connect' | 'publish' | 'will' | 'subscribe';
+/** MQTT 3.1.1 CONNACK code 2, "identifier rejected": a client id that belongs to another account. */
+export const CONNACK_IDENTIFIER_REJECTED = 2;
+
+/**
+ * What was refused. `will`: a last-will message on a topic its client may
+ * not publish. `door`: a connection refused before any MQTT was read
+ * (connection cap, rate, repeated failed sign-ins). `packet`: a connection
+ * cut because a packet was too large or malformed.
+ */
+export type RefusalKind = 'connect' | 'publish' | 'will' | 'subscribe' | 'door' | 'packet';
 
 /** One refused connect, publish, will or subscribe. */
 export interface Refusal {
@@ -76,6 +87,16 @@ export interface EmbeddedBrokerStats {
   readonly deliveriesFiltered: number;
   /** Protocol errors, malformed packets and dropped sockets reported by Aedes. */
   readonly clientErrors: number;
+  /** QoS 1 messages not queued for a `clean: false` session whose queue was full (sqlite-persistence.ts). */
+  readonly queueDropped: number;
+  /** Connections refused at the door: too many open, too fast from one address, or after repeated failed sign-ins. */
+  readonly connectsThrottled: number;
+  /** Sign-ins refused because the client id belongs to another account (counted in `connectsRefused` too). */
+  readonly clientIdsRefused: number;
+  /** Connections cut for a packet over the size limit, a first packet that is not CONNECT, or a malformed length. */
+  readonly packetsRefused: number;
+  /** Publishes (and wills) refused because the payload is larger than its topic allows (counted in `publishesRefused`/`willsRefused` too). */
+  readonly payloadsTooLarge: number;
 }
 
 /** Events of `EmbeddedBroker`. */
@@ -90,7 +111,7 @@ export interface EmbeddedBrokerPorts {
   readonly wsPort: number | undefined;
 }
 
-type Counters = { -readonly [K in Exclude<keyof EmbeddedBrokerStats, 'clients'>]: number };
+type Counters = { -readonly [K in Exclude<keyof EmbeddedBrokerStats, 'clients' | 'queueDropped'>]: number };
 
 /** An account with the SHA-256 of its password, compared in constant time. */
 interface Account {
@@ -111,6 +132,10 @@ function zeroCounters(): Counters {
     subscribesRefused: 0,
     deliveriesFiltered: 0,
     clientErrors: 0,
+    connectsThrottled: 0,
+    clientIdsRefused: 0,
+    packetsRefused: 0,
+    payloadsTooLarge: 0,
   };
 }
 
@@ -136,6 +161,9 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   readonly #principals = new WeakMap<Client, Principal>();
   readonly #usernames = new WeakMap<Client, string>();
   readonly #ownErrors = new WeakSet<Error>();
+  /** Remote address of each guarded connection (the stream Aedes sees as `client.conn`). */
+  readonly #addresses = new WeakMap<object, string>();
+  #gate: ConnectionGate | undefined;
   readonly #logged = new Set<string>();
   #counters: Counters = zeroCounters();
   #accounts: ReadonlyMap<string, Account> = new Map();
@@ -160,10 +188,25 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     this.#logged.clear();
     this.#accounts = new Map(users.map((user) => [user.username, { user, digest: sha256(user.password) }]));
     this.#anonymous = this.options.anonymous === 'read' ? anonymousPrincipal('read') : undefined;
+    this.#gate = new ConnectionGate(this.options);
     const path = this.options.persistencePath;
-    const persistence = path === undefined ? undefined : new SqlitePersistence(path);
+    let persistence = path === undefined ? undefined : new SqlitePersistence(path);
     if (path !== undefined) mkdirSync(dirname(path), { recursive: true });
-    const aedes = await Aedes.createBroker({ ...this.#aedesOptions(), ...(persistence === undefined ? {} : { persistence }) });
+    let aedes: Aedes;
+    try {
+      aedes = await Aedes.createBroker({ ...this.#aedesOptions(), ...(persistence === undefined ? {} : { persistence }) });
+    } catch (error) {
+      if (path === undefined) throw error;
+      // An unreadable broker.db (disk error, a foreign file) must not keep
+      // the broker down: set it aside for inspection and start empty. Votes
+      // are not in it (they are in the journal); retained state is
+      // republished by the bridge.
+      const aside = `${path}.unreadable-${Date.now()}`;
+      for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+      logger.error({ err: (error as Error).message, file: path, movedTo: aside }, `MQTT broker database ${path} could not be read (${(error as Error).message}): moved to ${aside}, starting with an empty one; durable subscribers' queued messages of before are lost, votes are not`);
+      persistence = new SqlitePersistence(path);
+      aedes = await Aedes.createBroker({ ...this.#aedesOptions(), persistence });
+    }
     this.#aedes = aedes;
     this.#persistence = persistence;
     // Aedes emits 'error' on persistence failures and on a refused stale
@@ -232,7 +275,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
 
   /** Counters since `start()`. */
   stats(): EmbeddedBrokerStats {
-    return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#counters });
+    return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#counters, queueDropped: this.#persistence?.dropped ?? 0 });
   }
 
   /** Disconnects every client and closes every listener. Safe to call twice. */
@@ -265,18 +308,24 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   #aedesOptions(): AedesOptions {
     return {
       drainTimeout: this.options.drainTimeoutMs,
+      connectTimeout: this.options.connectTimeoutMs,
       authenticate: (client, username, password, done) => {
-        const outcome = this.#authenticate(username, password);
+        const outcome = this.#authenticate(username, password, client.id);
         if (username !== undefined) this.#usernames.set(client, username);
+        const conn = (client as Client & { conn?: object }).conn;
         if ('principal' in outcome) {
           this.#principals.set(client, outcome.principal);
           this.#counters.connectsAccepted++;
+          if (conn instanceof MqttFrameGuard) conn.authenticated();
           done(null, true);
           return;
         }
         this.#counters.connectsRefused++;
+        if (outcome.code === CONNACK_IDENTIFIER_REJECTED) this.#counters.clientIdsRefused++;
+        const address = conn === undefined ? undefined : this.#addresses.get(conn);
+        if (address !== undefined) this.#gate?.authFailed(address);
         this.#refuse({ kind: 'connect', clientId: client.id, username, reason: outcome.reason });
-        const error = Object.assign(new Error(outcome.reason), { returnCode: CONNACK_NOT_AUTHORIZED });
+        const error = Object.assign(new Error(outcome.reason), { returnCode: outcome.code });
         this.#ownErrors.add(error);
         done(error as Parameters<typeof done>[0], false);
       },
@@ -284,7 +333,12 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
         const principal = client ? this.#principals.get(client) : undefined;
         // Aedes asks here for the last will too, with the very packet it stored (lib/client.js).
         const isWill = client === null || (client as Client & { will?: unknown }).will === packet;
-        if (principal !== undefined && canPublish(principal, packet.topic)) {
+        const allowed = principal !== undefined && canPublish(principal, packet.topic);
+        // Item 8 of issue 13: a payload larger than its topic allows is never relayed to subscribers.
+        const limit = allowed ? payloadLimitOf(packet.topic) : undefined;
+        const size = packet.payload?.length ?? 0;
+        const tooLarge = limit !== undefined && size > limit.maxBytes;
+        if (principal !== undefined && allowed && !tooLarge) {
           // Aedes sends the PUBACK only after done(null): the gate (a ward's kiosk
           // intake) and the interceptor (a hub's archive) commit first.
           const intercept = isWill ? undefined : this.options.interceptPublish;
@@ -315,8 +369,10 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
           );
           return;
         }
-        const reason =
-          principal === undefined
+        if (tooLarge) this.#counters.payloadsTooLarge++;
+        const reason = tooLarge
+          ? `a ${limit.kind} payload of ${size} bytes is larger than the ${limit.maxBytes} bytes allowed`
+          : principal === undefined
             ? 'the client is not signed in'
             : (publishTopicProblem(packet.topic) ?? `${describe(principal)} may not publish here`);
         if (isWill) this.#counters.willsRefused++;
@@ -370,7 +426,19 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     done(error);
   }
 
-  #authenticate(username: string | undefined, password: Buffer | undefined): { principal: Principal } | { reason: string } {
+  #authenticate(
+    username: string | undefined,
+    password: Buffer | undefined,
+    clientId: string,
+  ): { principal: Principal } | { reason: string; code: number } {
+    const outcome = this.#checkPassword(username, password);
+    if (!('principal' in outcome)) return { reason: outcome.reason, code: CONNACK_NOT_AUTHORIZED };
+    // Item 7 of issue 13: a client id already in use takes that session over, so ids are bound to accounts.
+    const problem = clientIdProblem(outcome.principal, clientId);
+    return problem === undefined ? outcome : { reason: problem, code: CONNACK_IDENTIFIER_REJECTED };
+  }
+
+  #checkPassword(username: string | undefined, password: Buffer | undefined): { principal: Principal } | { reason: string } {
     if (username === undefined) {
       if (password !== undefined) return { reason: 'a password without a username' };
       if (this.#anonymous === undefined) return { reason: 'anonymous clients are not allowed' };
@@ -392,19 +460,52 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       socket.destroy();
       return;
     }
+    const address = socket.remoteAddress ?? '';
+    const guarded = this.#admit(socket, address);
+    if (guarded === undefined) return;
     this.#sockets.add(socket);
     // Small QoS 1 packets and their PUBACKs must not wait for Nagle's
     // algorithm to meet the peer's delayed ACK (up to 40 ms per exchange).
     socket.setNoDelay?.(true);
     socket.once('close', () => this.#sockets.delete(socket));
-    aedes.handle(socket);
+    aedes.handle(guarded);
+  }
+
+  /**
+   * The door: admits `stream` (cap, rate, penalty after failed sign-ins)
+   * and wraps it in the packet-size guard, or destroys it and counts why.
+   */
+  #admit(stream: Duplex, address: string): MqttFrameGuard | undefined {
+    const gate = this.#gate;
+    const refusal: GateRefusal | undefined = gate === undefined ? 'too-many-connections' : gate.admit(address);
+    if (refusal !== undefined) {
+      this.#counters.connectsThrottled++;
+      this.#refuse({ kind: 'door', clientId: '', username: undefined, reason: `${refusal} (${address})` });
+      stream.destroy();
+      return undefined;
+    }
+    stream.once('close', () => gate?.release());
+    const guard = new MqttFrameGuard(
+      stream,
+      { connectBytes: this.options.maxConnectBytes, packetBytes: this.options.maxPacketBytes },
+      (reason: FrameRefusal, announced: number) => {
+        this.#counters.packetsRefused++;
+        this.#refuse({ kind: 'packet', clientId: '', username: undefined, reason: `${reason}: announced ${announced} bytes (${address})` });
+      },
+    );
+    // Aedes listens for 'error' itself; this one keeps a late error from being unhandled after it let go.
+    guard.on('error', () => undefined);
+    this.#addresses.set(guard, address);
+    return guard;
   }
 
   #attach(server: HttpServer, path: string | undefined): void {
     const handle = (stream: Duplex, req: IncomingMessage): boolean => {
       const aedes = this.#aedes;
-      if (aedes) aedes.handle(stream, req);
-      return aedes !== undefined;
+      if (aedes === undefined) return false;
+      const guarded = this.#admit(stream, req.socket.remoteAddress ?? '');
+      if (guarded !== undefined) aedes.handle(guarded, req);
+      return true;
     };
     this.#detachers.push(attachMqttWebSocket(server, path, handle, this.options.logger));
   }

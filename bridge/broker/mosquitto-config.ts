@@ -82,6 +82,17 @@ export const AUTOSAVE_INTERVAL_S = 60;
 /** Messages queued per offline `clean: false` session (Mosquitto's default of 1000 drops the rest). */
 export const MAX_QUEUED_MESSAGES = 100_000;
 
+/**
+ * Largest packet Mosquitto accepts (`max_packet_size`, whole packet): the
+ * embedded broker's limit after sign-in (the largest tally) plus a fixed
+ * header. Mosquitto cannot limit payloads per topic or before sign-in as
+ * the embedded broker does (docs/SECURITY.md).
+ */
+export const MOSQUITTO_MAX_PACKET_BYTES = (1 << 20) + 5;
+
+/** Connections per listener (`max_connections`): an office has tens of kiosks, desks and dashboards. */
+export const MOSQUITTO_MAX_CONNECTIONS = 500;
+
 /** `'…'` for POSIX sh: safe for any text without NUL (spaces, quotes, `$`, backticks). */
 export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
@@ -190,10 +201,18 @@ export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
     '# MQTT over TCP: the bridge and desk / queue-number systems.',
     `listener ${tcpPort}${at}`,
     'protocol mqtt',
+    `max_connections ${MOSQUITTO_MAX_CONNECTIONS}`,
     '',
     `# MQTT over WebSocket: kiosk and dashboard in the browser (any path, e.g. ws://<this PC>:${wsPort}/mqtt).`,
     `listener ${wsPort}${at}`,
     'protocol websockets',
+    `max_connections ${MOSQUITTO_MAX_CONNECTIONS}`,
+    '',
+    '# One packet may hold at most the largest tally: a client announcing more is disconnected before',
+    '# Mosquitto buffers it (a kiosk login must not push megabytes to every dashboard).',
+    `max_packet_size ${MOSQUITTO_MAX_PACKET_BYTES}`,
+    '# Client ids: Mosquitto does not bind them to accounts. The bridge\'s id ends in a suffix derived',
+    '# from its password, so no other account can guess it and take its session over (docs/SECURITY.md).',
     '',
     ...(dropIn
       ? ["# Retained state and the queues of clean-session-false clients persist as set in Debian's main file."]

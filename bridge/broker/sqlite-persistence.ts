@@ -113,6 +113,13 @@ CREATE INDEX IF NOT EXISTS outgoing_packet ON outgoing (client_id, broker_id, br
 CREATE INDEX IF NOT EXISTS outgoing_message ON outgoing (client_id, message_id);
 `;
 
+/**
+ * Messages queued per `clean: false` session; newer ones are dropped for
+ * that session beyond it (and counted), as Mosquitto does with
+ * `max_queued_messages` (the value `hailong mosquitto-config` writes).
+ */
+export const MAX_QUEUED_PER_SESSION = 100_000;
+
 /** Counts of what `setup()` loaded back from the file. */
 export interface PersistenceLoad {
   readonly retained: number;
@@ -142,14 +149,26 @@ function revive(json: string, payload: Buffer): StoredPacket {
  */
 export class SqlitePersistence implements AsyncPersistence {
   readonly path: string;
+  readonly maxQueued: number;
   #inner: AsyncPersistence = new MemoryPersistence();
   #db: Database.Database | undefined;
   #loaded: PersistenceLoad = { retained: 0, sessions: 0, queued: 0 };
   readonly #statements = new Map<string, Database.Statement>();
+  /** Rows in `outgoing` per client. */
+  readonly #queued = new Map<string, number>();
+  #dropped = 0;
 
-  constructor(path: string) {
+  /** @param maxQueued messages kept per session (@default MAX_QUEUED_PER_SESSION) */
+  constructor(path: string, maxQueued = MAX_QUEUED_PER_SESSION) {
     if (typeof path !== 'string' || path === '') throw new TypeError('"path" must be a non-empty string');
+    if (!Number.isInteger(maxQueued) || maxQueued < 1) throw new TypeError('"maxQueued" must be a positive integer');
     this.path = path;
+    this.maxQueued = maxQueued;
+  }
+
+  /** Messages not queued because their session's queue was full (since setup). */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   /** What the last `setup()` loaded back. */
@@ -161,7 +180,18 @@ export class SqlitePersistence implements AsyncPersistence {
     return this.#inner.broker;
   }
 
+  /** Opens the file and loads it back; rejects (with the file closed) when it cannot be read. */
   async setup(broker: unknown): Promise<void> {
+    try {
+      await this.#load(broker);
+    } catch (error) {
+      this.#db?.close();
+      this.#db = undefined;
+      throw error;
+    }
+  }
+
+  async #load(broker: unknown): Promise<void> {
     this.#inner = new MemoryPersistence();
     this.#statements.clear();
     await this.#inner.setup(broker);
@@ -183,7 +213,11 @@ export class SqlitePersistence implements AsyncPersistence {
     }
     for (const [id, list] of byClient) await this.#inner.addSubscriptions({ id }, list);
     const queued = db.prepare('SELECT client_id, packet, payload FROM outgoing ORDER BY id').all() as { client_id: string; packet: string; payload: Buffer }[];
-    for (const row of queued) await this.#inner.outgoingEnqueue({ clientId: row.client_id }, revive(row.packet, row.payload));
+    this.#queued.clear();
+    for (const row of queued) {
+      await this.#inner.outgoingEnqueue({ clientId: row.client_id }, revive(row.packet, row.payload));
+      this.#queued.set(row.client_id, (this.#queued.get(row.client_id) ?? 0) + 1);
+    }
     this.#loaded = Object.freeze({ retained: retained.length, sessions: byClient.size, queued: queued.length });
   }
 
@@ -247,7 +281,15 @@ export class SqlitePersistence implements AsyncPersistence {
     this.#run('DELETE FROM subscriptions WHERE client_id = ?', client.id);
   }
 
+  /** The subscribers whose queue has room (the others are counted as dropped). */
+  #withRoom<T extends { clientId: string }>(subs: readonly T[]): T[] {
+    const room = subs.filter((s) => (this.#queued.get(s.clientId) ?? 0) < this.maxQueued);
+    this.#dropped += subs.length - room.length;
+    return room;
+  }
+
   #enqueue(clientId: string, packet: StoredPacket): void {
+    this.#queued.set(clientId, (this.#queued.get(clientId) ?? 0) + 1);
     this.#run(
       'INSERT INTO outgoing (client_id, broker_id, broker_counter, message_id, packet, payload) VALUES (?, ?, ?, NULL, ?, ?)',
       clientId,
@@ -259,13 +301,15 @@ export class SqlitePersistence implements AsyncPersistence {
   }
 
   async outgoingEnqueue(sub: { clientId: string }, packet: StoredPacket): Promise<void> {
+    if (this.#withRoom([sub]).length === 0) return;
     await this.#inner.outgoingEnqueue(sub, packet);
     this.#enqueue(sub.clientId, packet);
   }
 
   async outgoingEnqueueCombi(subs: { clientId: string }[], packet: StoredPacket): Promise<void> {
-    await this.#inner.outgoingEnqueueCombi(subs, packet);
-    if (subs.length > 0) this.#transaction(() => subs.forEach((s) => this.#enqueue(s.clientId, packet)));
+    const room = this.#withRoom(subs);
+    await this.#inner.outgoingEnqueueCombi(room, packet);
+    if (room.length > 0) this.#transaction(() => room.forEach((s) => this.#enqueue(s.clientId, packet)));
   }
 
   async outgoingUpdate(client: ClientRef, packet: StoredPacket): Promise<void> {
@@ -295,6 +339,7 @@ export class SqlitePersistence implements AsyncPersistence {
   async outgoingClearMessageId(client: ClientRef, packet: StoredPacket): Promise<StoredPacket | undefined> {
     const removed = await this.#inner.outgoingClearMessageId(client, packet);
     if (removed !== undefined) {
+      this.#queued.set(client.id, Math.max(0, (this.#queued.get(client.id) ?? 1) - 1));
       this.#run(
         'DELETE FROM outgoing WHERE id = (SELECT id FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ? ORDER BY id LIMIT 1)',
         client.id,

@@ -5,12 +5,13 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePeriodKey } from '../../core/period.ts';
 import { addDays, isDateString, localMidnight } from '../../core/time.ts';
 import { parseVote } from '../../core/vote.ts';
 import { CSV_BOM, voteCsvHeader, voteCsvRow } from '../export/vote-csv.ts';
+import { revocationCsvHeader, revocationCsvRow } from '../export/revocation-csv.ts';
 import { HubArchive } from '../hub/hub-archive.ts';
 import { configKindOf } from '../hub/load-hub-config.ts';
 import { Journal } from '../journal/journal.ts';
@@ -21,6 +22,7 @@ import { readHubConfigOrReport } from './hub.ts';
 export const EXPORT_HELP = `hailong export: write journal (or hub archive) votes to CSV
 
 Usage: hailong export --config <file> (--period <key> | --from <date> --to <date>) [--out <file>]
+       hailong export --config <file> --revocations [--out <file>]
 
 Options:
   --config <file>   The office config (its dataDir holds the journal), or a hub
@@ -29,16 +31,31 @@ Options:
   --from <date>     First day, YYYY-MM-DD (Vietnam time), inclusive
   --to <date>       Last day, YYYY-MM-DD, inclusive
   --out <file>      Output file (default: votes-<from>-<to>.csv; "-" = stdout)
+  --revocations     Write the revocation audit trail instead (hailong revoke):
+                    who, when, why and which votes (default: revocations.csv)
   -h, --help        Show this help
 
-Every press is exported, filtered ones too (column "Tính vào tỷ lệ" = không).
+Every press is exported, filtered and revoked ones too (column "Tính vào tỷ lệ"
+= không; column "Thu hồi" names the revocation).
 `;
 
 /** Where exported votes come from: an office's journal or a hub's archive (same reads). */
 interface VoteSource {
   countPressedBetween(fromMs: number, toMs: number): number;
-  votesPressedBetween(fromMs: number, toMs: number): Iterable<string>;
+  /** Stored payloads in pressed order, with the revocation that took each out of the figures, if any. */
+  rowsPressedBetween(fromMs: number, toMs: number): Iterable<{ readonly payload: string; readonly revocation: number | null }>;
   close(): void;
+}
+
+/** A hub's archive as a vote source: revocations live in the offices' journals, not in the archive. */
+function archiveSource(archive: HubArchive): VoteSource {
+  return {
+    countPressedBetween: (fromMs, toMs) => archive.countPressedBetween(fromMs, toMs),
+    *rowsPressedBetween(fromMs, toMs) {
+      for (const payload of archive.votesPressedBetween(fromMs, toMs)) yield { payload, revocation: null };
+    },
+    close: () => archive.close(),
+  };
 }
 
 /** Opens the journal of an office config, or the archive of a hub config; an exit code when it cannot. */
@@ -63,7 +80,7 @@ async function openSource(file: string, io: CommandIo): Promise<VoteSource | num
     io.stderr(`Cannot open the ${source instanceof HubArchive ? 'archive' : 'journal'} in ${dataDir}: ${(error as Error).message}\n`);
     return 1;
   }
-  return source;
+  return source instanceof HubArchive ? archiveSource(source) : source;
 }
 
 /** Runs `hailong export`; resolves with the exit code. */
@@ -76,6 +93,7 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
       from: { type: 'string' },
       to: { type: 'string' },
       out: { type: 'string', short: 'o' },
+      revocations: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     EXPORT_HELP,
@@ -83,6 +101,7 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   );
   if ('exit' in args) return args.exit;
   const { values } = args;
+  if (values.revocations === true) return exportRevocations(values.config ?? 'hailong.yaml', values.out ?? 'revocations.csv', io);
   let from = values.from;
   let to = values.to;
   const problems: string[] = [];
@@ -116,13 +135,13 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
     if (!out.write(text)) await once(out, 'drain');
   };
   await write(CSV_BOM + voteCsvHeader());
-  for (const payload of source.votesPressedBetween(fromMs, toMs)) {
-    const vote = parseVote(payload);
+  for (const row of source.rowsPressedBetween(fromMs, toMs)) {
+    const vote = parseVote(row.payload);
     if (!vote.ok) {
       bad += 1;
       continue;
     }
-    await write(voteCsvRow(vote.value));
+    await write(voteCsvRow(vote.value, row.revocation ?? undefined));
     written += 1;
     if (Date.now() - lastReport >= 2000) {
       lastReport = Date.now();
@@ -136,4 +155,24 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   }
   io.stderr(`Done: ${written} votes written${bad > 0 ? `, ${bad} unreadable journal rows skipped` : ''}.\n`);
   return bad > 0 ? 1 : 0;
+}
+
+/** `hailong export --revocations`: the audit trail of every revocation. */
+async function exportRevocations(configFile: string, outPath: string, io: CommandIo): Promise<number> {
+  const config = await readConfigOrReport(configFile, io);
+  if (config === undefined) return 2;
+  const journal = new Journal({ path: join(config.dataDir, 'journal.db') });
+  try {
+    journal.open();
+  } catch (error) {
+    io.stderr(`Cannot open the journal in ${config.dataDir}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const revocations = journal.revocations();
+  journal.close();
+  const text = CSV_BOM + revocationCsvHeader() + revocations.map(revocationCsvRow).join('');
+  if (outPath === '-') process.stdout.write(text);
+  else await writeFile(outPath, text, 'utf8');
+  io.stderr(`Done: ${revocations.length} revocations written to ${outPath === '-' ? 'stdout' : outPath}.\n`);
+  return 0;
 }

@@ -21,7 +21,8 @@ Usage: hailong hub --config <hub.yaml> [--web-root <dir>] [--no-web]
 
 Runs the broker the units' bridges forward to (embedded, or mqtt.urls for
 Mosquitto), the archive (every vote stored once by its id, before the unit
-gets its PUBACK) and the parent dashboard at http://<this PC>:<web.port>/dashboard/.
+gets its PUBACK) and the parent dashboard at http://<this PC>:<web.port>/dashboard/;
+its counters (votes archived, refused messages per unit and code) at /hub/status.
 
 Options:
   -c, --config <file>  The hub config (see hub.example.yaml; hailong check validates it)

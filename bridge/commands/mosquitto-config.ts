@@ -190,7 +190,7 @@ export async function runMosquittoConfig(
       `  1. sh ${script}`,
       `     creates ${join(out, MOSQUITTO_FILES.passwords)}; then delete the script: it holds the passwords.`,
       ...install,
-      `  ${install.length + 2}. Point the bridge at it: mqtt.urls [mqtt://localhost:${inputs.tcpPort}] with mqtt.username / mqtt.password;` +
+      `  ${install.filter((line) => /^ {2}\d+\. /.test(line)).length + 2}. Point the bridge at it: mqtt.urls [mqtt://localhost:${inputs.tcpPort}] with mqtt.username / mqtt.password;` +
         ` kiosks and dashboards use ws://<this PC>:${inputs.wsPort}/mqtt.`,
       '',
     ].join('\n'),

@@ -41,6 +41,24 @@ HAILONG_DATA_DIR, HAILONG_UPSTREAM_URLS (the district/province hub),
 HAILONG_LOG_LEVEL (info, debug, …).
 `;
 
+/** `hailong bridge --help`. */
+export const BRIDGE_HELP = `hailong bridge: run the bridge (and the embedded broker), no web apps
+
+Usage: hailong bridge --config <file>
+
+Reads votes from the serial button boxes, stores each in the journal before
+it ACKs it, and publishes it over MQTT: to the broker in mqtt.urls, or to
+the embedded broker (broker.port) when mqtt.urls is empty. No dashboard or
+kiosk pages: use hailong start for those.
+
+Options:
+  --config <file>    The office config (see hailong.example.yaml); required
+  -h, --help         Show this help
+
+Environment: HAILONG_BROKER_PORT, HAILONG_MQTT_URLS, HAILONG_DATA_DIR,
+HAILONG_LOG_LEVEL (info, debug, …).
+`;
+
 /** Runs `hailong start` (web = true) or `hailong bridge` (web = false) until SIGINT/SIGTERM. */
 export async function runStart(argv: readonly string[], web: boolean, io: CommandIo = processIo): Promise<number> {
   const args = parseCommand(
@@ -53,7 +71,7 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
       'web-root': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
-    START_HELP,
+    web ? START_HELP : BRIDGE_HELP,
     io,
   );
   if ('exit' in args) return args.exit;
@@ -93,7 +111,6 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
       discovery: demo.ports.fs,
       extraBrokerUsers: demo.brokerUsers(),
       extraFeatures: (a) => demo.features(a),
-      credentialsInUrls: true,
     });
     await demo.seedHistory();
   } else {

@@ -91,9 +91,13 @@ export class ConfigReader {
       if (fallback === undefined) this.list.add(path, 'is required');
       return fallback;
     }
-    const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+    // A quoted number ("8080") is refused, not converted: a YAML file says
+    // numbers without quotes, and silent conversion hides a typo like "80 80".
+    // Environment overrides are converted where they are read (env-overrides.ts).
+    const n = value;
     if (typeof n !== 'number' || !Number.isInteger(n)) {
-      this.list.add(path, `must be a whole number, got ${kind(value)}`);
+      const quoted = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value);
+      this.list.add(path, quoted ? `must be a number without quotes, got ${kind(value)}` : `must be a whole number, got ${kind(value)}`);
       return undefined;
     }
     if (n < min || n > max) {

@@ -12,6 +12,9 @@ interface Override {
   readonly parse: (text: string) => unknown;
 }
 
+/** Digits become a number (the file must write numbers unquoted; a variable is always text); anything else is kept for the validator to name. */
+const integer = (text: string): unknown => (/^\s*\d+\s*$/.test(text) ? Number(text) : text);
+
 const list = (text: string): string[] =>
   text
     .split(',')
@@ -24,8 +27,8 @@ export const ENV_OVERRIDES: readonly Override[] = [
   { env: 'HAILONG_MQTT_USERNAME', path: ['mqtt', 'username'], parse: (t) => t },
   { env: 'HAILONG_MQTT_PASSWORD', path: ['mqtt', 'password'], parse: (t) => t },
   { env: 'HAILONG_MQTT_CA_FILE', path: ['mqtt', 'caFile'], parse: (t) => t },
-  { env: 'HAILONG_BROKER_PORT', path: ['broker', 'port'], parse: (t) => t },
-  { env: 'HAILONG_WEB_PORT', path: ['web', 'port'], parse: (t) => t },
+  { env: 'HAILONG_BROKER_PORT', path: ['broker', 'port'], parse: integer },
+  { env: 'HAILONG_WEB_PORT', path: ['web', 'port'], parse: integer },
   { env: 'HAILONG_SERIAL_PORTS', path: ['serial', 'ports'], parse: (t) => (t.trim() === 'auto' ? 'auto' : list(t)) },
   { env: 'HAILONG_DATA_DIR', path: ['dataDir'], parse: (t) => t },
   { env: 'HAILONG_UPSTREAM_URLS', path: ['upstream', 'urls'], parse: list },

@@ -29,6 +29,8 @@ export interface TerminalEntry {
   readonly port?: string;
   /** Kiosks: password of the kiosk's broker account (username = terminal id). */
   readonly password?: string;
+  /** Kiosks: PIN of the staff settings page, handed over with the one-time provisioning code (none = the page stays locked). */
+  readonly pin?: string;
 }
 
 /** A counter (quầy). */

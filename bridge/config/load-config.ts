@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import type { ConfigProblem } from './config-problem.ts';
 import { applyEnvOverrides } from './env-overrides.ts';
 import type { HailongConfig } from './hailong-config.ts';
@@ -26,16 +26,41 @@ function pathKeys(path: string): (string | number)[] {
   return keys;
 }
 
-// The line of the deepest node of `path` that exists in the file.
+type Ranged = { range?: [number, number, number] | null } | null | undefined;
+
+// Where the entry `key` of `parent` starts: a map's KEY (so `foo:` with a
+// block value below it is reported at the `foo:` line, not the value's),
+// or a list's item.
+function entryStart(parent: unknown, key: string | number): number | undefined {
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => {
+      const k = p.key as { value?: unknown } | string | null;
+      return (typeof k === 'object' && k !== null ? k.value : k) === key;
+    });
+    return (pair?.key as Ranged)?.range?.[0] ?? undefined;
+  }
+  if (isSeq(parent) && typeof key === 'number') return (parent.items[key] as Ranged)?.range?.[0] ?? undefined;
+  return undefined;
+}
+
+// The line of the deepest entry of `path` that exists in the file.
 function lineOf(doc: Document, counter: LineCounter, path: string): number | undefined {
   const keys = pathKeys(path);
   for (let n = keys.length; n > 0; n--) {
-    const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node !== undefined && node !== null && typeof node === 'object' && node.range !== undefined) {
-      return counter.linePos(node.range[0]).line;
-    }
+    const parent = n === 1 ? doc.contents : doc.getIn(keys.slice(0, n - 1), true);
+    const start = entryStart(parent, keys[n - 1] as string | number);
+    if (start !== undefined) return counter.linePos(start).line;
   }
   return undefined;
+}
+
+// yaml says "Map keys must be unique" without the key: name it (the error points at its first character).
+function yamlMessage(error: YAMLError, text: string): string {
+  const message = error.message.split('\n')[0] ?? error.message;
+  if (error.code !== 'DUPLICATE_KEY') return message;
+  const key = /^\s*("([^"]*)"|'([^']*)'|[^:\n]*?)\s*:/.exec(text.slice(error.pos[0]));
+  const name = key === null ? undefined : (key[2] ?? key[3] ?? key[1]);
+  return name === undefined || name === '' ? message : `duplicate key "${name}": it is set twice in the same map (remove one; which one wins would be a guess)`;
 }
 
 /** What a config validator returns: the config, or every problem with its path. */
@@ -71,7 +96,7 @@ export function parseYamlConfig<C extends { readonly dataDir: string }>(
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => ({
       path: '(yaml)',
-      message: e.message.split('\n')[0] ?? e.message,
+      message: yamlMessage(e, text),
       line: counter.linePos(e.pos[0]).line,
     }));
     return { ok: false, problems, file };

@@ -120,7 +120,7 @@ function ratingAt(r: ConfigReader, value: unknown): RatingConfig | undefined {
 function terminalAt(r: ConfigReader, value: unknown, path: string, embedded: boolean): TerminalEntry | undefined {
   const node = r.map(value, path);
   if (node === undefined) return undefined;
-  r.unknownKeys(node, path, ['id', 'kind', 'uid', 'port', 'password']);
+  r.unknownKeys(node, path, ['id', 'kind', 'uid', 'port', 'password', 'pin']);
   const id = r.id(node.id, join(path, 'id'));
   const kind = r.oneOf(node.kind, join(path, 'kind'), VOTE_SOURCES, 'button');
   if (kind === 'button') {
@@ -129,6 +129,7 @@ function terminalAt(r: ConfigReader, value: unknown, path: string, embedded: boo
     else if (!/^[A-Za-z0-9._-]{1,32}$/.test(uid)) r.list.add(join(path, 'uid'), `${JSON.stringify(uid)} is not a terminal uid ([A-Za-z0-9._-], 1–32 chars)`);
     const port = node.port === undefined ? undefined : r.text(node.port, join(path, 'port'), 256);
     if (node.password !== undefined) r.list.add(join(path, 'password'), 'is only for touch terminals (kiosks); a button box has no broker account');
+    if (node.pin !== undefined) r.list.add(join(path, 'pin'), 'is only for touch terminals (kiosks): the PIN of their staff settings page');
     if (id === undefined || uid === undefined) return undefined;
     return port === undefined ? { id, kind, uid } : { id, kind, uid, port };
   }
@@ -141,8 +142,16 @@ function terminalAt(r: ConfigReader, value: unknown, path: string, embedded: boo
   if (embedded && node.password === undefined) {
     r.list.add(join(path, 'password'), `is required: it is kiosk ${String(id ?? node.id)}'s account on the embedded broker (username = terminal id)`);
   }
+  // The staff PIN is set at provisioning, never defaulted (issue 13, item 2).
+  const pin = node.pin === undefined ? undefined : String(node.pin);
+  if (pin !== undefined && !/^[0-9]{4,8}$/.test(pin)) r.list.add(join(path, 'pin'), 'must be 4–8 digits (write it in quotes: "024681")');
   if (id === undefined || kind === undefined) return undefined;
-  return password === undefined ? { id, kind } : { id, kind, password };
+  return {
+    id,
+    kind,
+    ...(password === undefined ? {} : { password }),
+    ...(pin === undefined || !/^[0-9]{4,8}$/.test(pin) ? {} : { pin }),
+  };
 }
 
 function countersAt(r: ConfigReader, value: unknown, defaultMode: RatingMode | undefined, embedded: boolean): CounterEntry[] | undefined {
@@ -216,7 +225,10 @@ export function mqttAt(r: ConfigReader, value: unknown): MqttConfig | undefined 
   const node = r.map(value ?? {}, 'mqtt');
   if (node === undefined) return undefined;
   r.unknownKeys(node, 'mqtt', ['urls', 'username', 'password', 'caFile', 'clientId']);
-  const urls = brokerUrlsAt(r, node.urls, 'mqtt.urls') ?? [];
+  // A plain string is refused, not wrapped: the key is a list (failover order), and one rule is clearer than two.
+  let urls: string[] = [];
+  if (typeof node.urls === 'string') r.list.add('mqtt.urls', `must be a list of URLs, e.g. [ "${node.urls.slice(0, 100)}" ], got one text`);
+  else urls = brokerUrlsAt(r, node.urls, 'mqtt.urls') ?? [];
   const out: { -readonly [K in keyof MqttConfig]: MqttConfig[K] } = { urls };
   if (node.username !== undefined) out.username = r.text(node.username, 'mqtt.username', 128);
   if (node.password !== undefined) out.password = r.text(node.password, 'mqtt.password', 256);
@@ -303,6 +315,18 @@ export function validateConfig(tree: unknown): ConfigResult {
   const broker = brokerAt(r, root.broker, district?.id ?? 'x', ward?.id ?? 'x', counters ?? []);
   const web = webAt(r, root.web);
   const dataDir = r.text(root.dataDir ?? './data', 'dataDir', 1024);
+  // One process opens both listeners: the second would fail as "in use" by the first (issue 17).
+  if (broker !== undefined && web !== undefined && mqtt !== undefined && mqtt.urls.length === 0 && broker.port !== 0 && broker.port === web.port) {
+    list.add('web.port', `is ${web.port}, the same port as broker.port: the embedded MQTT broker and the web server each need a port of their own`);
+  }
+  // An external broker on this PC cannot share the web server's port either.
+  mqtt?.urls.forEach((u, i) => {
+    const url = URL.canParse(u) ? new URL(u) : undefined;
+    const local = url !== undefined && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (web !== undefined && web.port !== 0 && local && Number(url.port) === web.port) {
+      list.add(join('mqtt.urls', i), `${u} is on this PC at web.port (${web.port}): the broker and the web server each need a port of their own`);
+    }
+  });
   const upstream = upstreamAt(r, root.upstream, { urls: mqtt?.urls ?? [], ...(broker === undefined ? {} : { embeddedPort: broker.port }) });
   if (
     !list.ok ||

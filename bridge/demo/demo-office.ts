@@ -13,6 +13,9 @@ import { DEMO_COUNTER_FIELDS, demoOfficerName } from './demo-wards.ts';
 /** The demo kiosk's broker password (printed in its URL: it is a demo). */
 export const DEMO_KIOSK_PASSWORD = 'kiosk-demo';
 
+/** PIN of the demo kiosk's staff page (a real office sets its own per kiosk: `pin` in the config). */
+export const DEMO_KIOSK_PIN = '246810';
+
 /** The demo desk account: it logs officers in at the counters. */
 export const DEMO_DESK = { username: 'quay-so', password: 'desk-demo' } as const;
 
@@ -64,7 +67,7 @@ export function demoConfig(options: DemoConfigOptions): HailongConfig {
       {
         id: DEMO_KIOSK.counter,
         name: `Quầy 4 – ${DEMO_COUNTER_FIELDS[3]}`,
-        terminals: [{ id: DEMO_KIOSK.terminal, kind: 'touch', password: DEMO_KIOSK_PASSWORD }],
+        terminals: [{ id: DEMO_KIOSK.terminal, kind: 'touch', password: DEMO_KIOSK_PASSWORD, pin: DEMO_KIOSK_PIN }],
       },
     ],
     serial: { ports: [...options.ports], scanIntervalMs: 1000 },

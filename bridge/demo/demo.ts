@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { bridgeClientId } from '../../core/client-id.ts';
 import { DEFAULT_OPENING_HOURS } from '../../core/opening-hours.ts';
 import { addDays, localParts } from '../../core/time.ts';
 import { publicationFor } from '../../core/topic-payload.ts';
@@ -150,11 +151,12 @@ export class Demo {
     this.options.log.info({ stored }, 'demo: history stored');
   }
 
-  private async connect(username: string, password: string, brokerPort: number, will?: { topic: string; payload: string }): Promise<MqttClient> {
+  private async connect(username: string, password: string, brokerPort: number, will?: { topic: string; payload: string }, ward?: string): Promise<MqttClient> {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
       username,
       password,
-      clientId: `hailong-demo-${username}`,
+      // The broker binds bridge client ids to the bridge account of their ward (core/client-id.ts).
+      clientId: ward === undefined ? `hailong-demo-${username}` : bridgeClientId({ district: this.config.district.id, ward }, 'demo'),
       reconnectPeriod: 1000,
       ...(will === undefined ? {} : { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true } }),
     });
@@ -180,7 +182,7 @@ export class Demo {
       const user = this.neighbourUsers[i] as BrokerUser;
       const place = { district, ward: ward.id };
       const offline = publicationFor('bridge-status', place, { v: 1, state: 'offline', at: now, model: 'hailong-demo' });
-      const client = await this.connect(user.username, user.password, brokerPort, { topic: offline.topic, payload: offline.payload });
+      const client = await this.connect(user.username, user.password, brokerPort, { topic: offline.topic, payload: offline.payload }, user.ward);
       const pubs = [
         publicationFor('bridge-status', place, { v: 1, state: 'online', at: now, model: 'hailong-demo' }),
         publicationFor('office', place, historyOffice(ward, { district, districtName: this.config.district.name, index: i + 1, updatedAt: now })),

@@ -75,7 +75,7 @@ export class FederationDemo {
   urls(): FederationUrls {
     const p = this.ports();
     return {
-      hubDashboard: `http://localhost:${p.hub.web}/dashboard/#/district`,
+      hubDashboard: `http://localhost:${p.hub.web}/dashboard/?district=ba-dinh#/district`,
       wardDashboards: FEDERATION_WARDS.map((w, i) => `http://localhost:${p.wards[i]!.web}/dashboard/#/office/ba-dinh/${w.id}`),
       hubBroker: `mqtt://localhost:${p.hub.broker}`,
     };
@@ -165,17 +165,26 @@ export class FederationDemo {
     return this.#children;
   }
 
-  /** SIGTERM to every process, then waits for them. */
-  async stop(): Promise<void> {
-    await Promise.all(
-      this.#children.splice(0).map(
-        ({ proc }) =>
-          new Promise<void>((done) => {
-            if (proc.exitCode !== null || proc.signalCode !== null) return done();
-            proc.once('exit', () => done());
-            proc.kill('SIGTERM');
-          }),
-      ),
-    );
+  /**
+   * Stops the wards first (each publishes "offline" to the hub while it is
+   * still there), then the boxes, then the hub: SIGTERM, and SIGKILL after
+   * `graceMs` (every vote is already in a journal, so a kill loses nothing).
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    const children = this.#children.splice(0);
+    const end = ({ proc }: { proc: ChildProcess }) =>
+      new Promise<void>((done) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return done();
+        const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+        proc.once('exit', () => {
+          clearTimeout(timer);
+          done();
+        });
+        proc.kill('SIGTERM');
+      });
+    const wardIds = new Set(FEDERATION_WARDS.map((w) => w.id));
+    await Promise.all(children.filter((c) => wardIds.has(c.name)).map(end));
+    await Promise.all(children.filter((c) => c.name.startsWith('boxes ')).map(end));
+    await Promise.all(children.filter((c) => c.name === 'hub').map(end));
   }
 }

@@ -6,9 +6,17 @@
  * BOM so Excel shows the diacritics.
  */
 import { CSV_BOM, csvLine } from '../../core/csv.ts';
+import { reasonLabel } from '../../core/reason.ts';
 import { LEVEL_LABELS } from '../../core/scale.ts';
-import { localParts } from '../../core/time.ts';
+import { localTimestamp } from '../../core/time.ts';
 import type { Vote } from '../../core/vote.ts';
+
+/** Why a vote was left out, in the export's words. */
+const FILTER_LABELS = {
+  cooldown: 'bấm lặp (cooldown)',
+  gated: 'ngoài lượt (gated)',
+  dossier: 'hồ sơ đã đánh giá (dossier)',
+} as const;
 
 /** The UTF-8 byte-order mark Excel needs to read UTF-8 CSV (core's). */
 export { CSV_BOM };
@@ -16,7 +24,7 @@ export { CSV_BOM };
 /** Column headers, in order. */
 export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Mã phiếu (id)',
-  'Quận/huyện (district)',
+  'Đơn vị cấp trên (parent: district or province)',
   'Phường/xã (ward)',
   'Quầy (counter)',
   'Thiết bị (terminal)',
@@ -26,26 +34,29 @@ export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Tính vào tỷ lệ (counted)',
   'Bị lọc (filtered)',
   'Lý do (reasons)',
+  'Lý do, diễn giải (reason names)',
   'Cán bộ (officer)',
   'Số phiếu chờ (ticket)',
   'Nguồn (source)',
   'Giờ không chắc (time uncertain)',
+  'Thu hồi (revoked)',
 ];
 
-/** `2026-11-23 09:05:07` in Vietnam time. */
-export function localTimestamp(epochMs: number): string {
-  const t = localParts(epochMs);
-  const s = String(Math.floor((epochMs % 60_000 + 60_000) % 60_000 / 1000)).padStart(2, '0');
-  return `${t.date} ${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}:${s}`;
-}
+/** `YYYY-MM-DD HH:MM:SS` in Vietnam time (core's). */
+export { localTimestamp };
 
 /** The CSV header line (without BOM), CRLF-terminated. */
 export function voteCsvHeader(): string {
   return csvLine(VOTE_CSV_COLUMNS);
 }
 
-/** One vote as a CSV line, CRLF-terminated. */
-export function voteCsvRow(vote: Vote): string {
+/**
+ * One vote as a CSV line, CRLF-terminated. `revocation`: the id of the
+ * supervisor's revocation that took the vote back (then it is not counted;
+ * `hailong export --revocations` lists who, when and why).
+ */
+export function voteCsvRow(vote: Vote, revocation?: number): string {
+  const counted = vote.filtered === undefined && revocation === undefined;
   const cells = [
     vote.id,
     vote.district,
@@ -55,13 +66,16 @@ export function voteCsvRow(vote: Vote): string {
     String(vote.seq),
     localTimestamp(vote.pressedAt),
     LEVEL_LABELS[vote.level].vi,
-    vote.filtered === undefined ? 'có' : 'không',
-    vote.filtered === undefined ? '' : vote.filtered === 'cooldown' ? 'bấm lặp (cooldown)' : 'ngoài lượt (gated)',
+    counted ? 'có' : 'không',
+    vote.filtered === undefined ? '' : FILTER_LABELS[vote.filtered],
     (vote.reasons ?? []).join(' '),
+    // Named in words as the kiosk asked them (core/reason.ts); an office's own ids show as themselves.
+    (vote.reasons ?? []).map((id) => reasonLabel(id, 'vi')).join('; '),
     vote.officer ?? '',
     vote.ticket ?? '',
     vote.source === 'button' ? 'hộp nút (button)' : 'màn hình cảm ứng (touch)',
     vote.timeUncertain === true ? 'có' : '',
+    revocation === undefined ? '' : `thu hồi #${revocation} (revoked)`,
   ];
   return csvLine(cells);
 }

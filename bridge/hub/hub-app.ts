@@ -5,6 +5,7 @@
  * server for the parent dashboard (with MQTT over WebSocket on `/mqtt`).
  * Features with start()/stop() (bridge/controller.ts), like the office app.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Office } from '../../core/office.ts';
@@ -12,12 +13,14 @@ import { DEFAULT_OPENING_HOURS } from '../../core/opening-hours.ts';
 import { DEFAULT_SCALE } from '../../core/scale.ts';
 import { topicFor } from '../../core/topic.ts';
 import type { BrokerUser } from '../broker/broker-user.ts';
-import { EmbeddedBroker, type PublishDecision } from '../broker/embedded-broker.ts';
+import { EmbeddedBroker, type EmbeddedBrokerStats, type PublishDecision } from '../broker/embedded-broker.ts';
 import { Controller, type Feature, type FeatureState } from '../controller.ts';
 import { StaticServer } from '../static-server.ts';
-import { HubArchive } from './hub-archive.ts';
+import { HubArchive, type ArchiveStats } from './hub-archive.ts';
+import { hubSource } from '../report/report-source.ts';
+import { ReportSchedule } from './report-schedule.ts';
 import { unitAccountsOf, type HubConfig } from './hub-config.ts';
-import { HubCounters } from './hub-counters.ts';
+import { HubCounters, type UnitCounters } from './hub-counters.ts';
 import { ingest, oldestRetainedMonth, type IngestScope } from './hub-ingest.ts';
 import { HubSubscriber } from './hub-subscriber.ts';
 
@@ -42,6 +45,22 @@ export interface HubAppOptions {
    * @default 10000
    */
   readonly statsIntervalMs?: number;
+  /**
+   * How often the hub looks for a month or quarter that ended, to write and
+   * e-mail its report pack (ms).
+   * @default 600000
+   */
+  readonly reportCheckEveryMs?: number;
+}
+
+/** The hub's counters (`GET /hub/status`). */
+export interface HubStatus {
+  readonly parent: HubConfig['parent'];
+  /** Votes in the archive (null while it is not open), refused messages kept, and the counters since start. */
+  readonly archive: ArchiveStats & { readonly votes: number | null; readonly refusedKept: number | null };
+  /** Per unit: messages accepted, and refused by code. */
+  readonly units: Record<string, UnitCounters>;
+  readonly broker: EmbeddedBrokerStats | null;
 }
 
 /** Where the hub listens, once started. */
@@ -53,6 +72,8 @@ export interface HubEndpoints {
 /** The whole hub process. */
 export class HubApp {
   readonly archive: HubArchive;
+  /** Month- and quarter-end report packs, e-mailed when `reports.smtp` is set (issue 15). */
+  readonly reports: ReportSchedule;
   readonly broker: EmbeddedBroker | undefined;
   readonly subscriber: HubSubscriber | undefined;
   readonly web: StaticServer | undefined;
@@ -75,6 +96,14 @@ export class HubApp {
     };
     this.archive = new HubArchive({ path: join(config.dataDir, 'archive.db'), now: this.#now });
     this.counters = new HubCounters(log.child({ part: 'ingest' }));
+    this.reports = new ReportSchedule({
+      config: config.reports ?? { dir: 'reports' },
+      dataDir: config.dataDir,
+      source: () => hubSource(config, this.archive, true),
+      log: log.child({ part: 'reports' }),
+      now: this.#now,
+      ...(options.reportCheckEveryMs === undefined ? {} : { checkEveryMs: options.reportCheckEveryMs }),
+    });
     const embedded = config.mqtt.urls.length === 0;
     this.broker = embedded
       ? new EmbeddedBroker({
@@ -100,7 +129,16 @@ export class HubApp {
           now: this.#now,
           ...(options.ca === undefined ? {} : { ca: options.ca }),
         });
-    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host });
+    this.web =
+      options.webRoot === undefined
+        ? undefined
+        : new StaticServer({
+            root: options.webRoot,
+            port: config.web.port,
+            host: config.web.host,
+            log: log.child({ part: 'web' }),
+            api: (req, res) => this.#statusApi(req, res),
+          });
     this.#controller = new Controller(this.#features(), log);
   }
 
@@ -140,6 +178,7 @@ export class HubApp {
       },
       stop: () => clearInterval(this.#timer),
     });
+    features.push({ name: 'reports', dependsOn: ['archive'], start: () => this.reports.start(), stop: () => this.reports.stop() });
     void config;
     return features;
   }
@@ -192,6 +231,25 @@ export class HubApp {
     this.options.log.info({ restored: n, oldestMonth: oldest }, `restored ${n} retained messages from the archive`);
   }
 
+  /** What the hub has done, for `GET /hub/status` and tests: the archive and each unit's counters. */
+  status(): HubStatus {
+    const open = this.#controller.featureStates.get('archive') === 'running';
+    return {
+      parent: this.options.config.parent,
+      archive: { votes: open ? this.archive.voteCount() : null, refusedKept: open ? this.archive.refusedCount() : null, ...this.archive.stats() },
+      units: this.counters.snapshot(),
+      broker: this.broker?.stats() ?? null,
+    };
+  }
+
+  /** `GET /hub/status`: the hub's counters as JSON (bad input from units is visible here, not only in the log). */
+  #statusApi(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.url?.split('?')[0] !== '/hub/status') return false;
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(this.status()));
+    return true;
+  }
+
   /** Where everything listens (valid after `start()`). */
   endpoints(host = 'localhost'): HubEndpoints {
     const out: { -readonly [K in keyof HubEndpoints]: HubEndpoints[K] } = {};
@@ -200,7 +258,7 @@ export class HubApp {
       const base = `http://${host}:${this.#webPort}`;
       out.web = {
         port: this.#webPort,
-        dashboard: `${base}/dashboard/#/district`,
+        dashboard: `${base}/dashboard/?district=${this.options.config.parent.id}#/district`,
         ...(this.broker !== undefined ? { mqttWs: `ws://${host}:${this.#webPort}/mqtt` } : {}),
       };
     }

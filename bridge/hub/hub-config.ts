@@ -6,8 +6,10 @@
  * once. The level's name comes from here, never from code: "Quận Ba Đình"
  * and "Tỉnh Gia Lai" are both just configured names.
  */
+import type { ReportScheduleConfig } from './report-schedule-config.ts';
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
 import type { MqttConfig, WebConfig } from '../config/hailong-config.ts';
+import type { Predecessor } from '../../core/merger.ts';
 
 /** The parent tiers a hub can be; the top-level key of hub.yaml names it. */
 export type HubLevel = 'district' | 'province';
@@ -44,6 +46,12 @@ export interface HubUnit {
   /** The unit bridge's account on the hub broker; may write only under its own unit. */
   readonly username: string;
   readonly password: string;
+  /**
+   * The units this one absorbed in a merger (e.g. on 1/7/2025), each with
+   * the last day it existed: their history folds into this unit in reports
+   * over a period that reaches past that day (core/merger.ts).
+   */
+  readonly mergedFrom?: readonly Predecessor[];
 }
 
 /** The hub's embedded broker (Aedes) and who else may use it. */
@@ -75,6 +83,11 @@ export interface HubConfig {
   readonly retainMonths: number;
   /** Folder of the archive database. */
   readonly dataDir: string;
+  /**
+   * Month- and quarter-end report packs, and whom to e-mail them (issue 15).
+   * @default { dir: 'reports' } (packs in <dataDir>/reports, no e-mail)
+   */
+  readonly reports?: ReportScheduleConfig;
 }
 
 /** The broker account of each unit: role `bridge` scoped to `hailong/v1/{parent}/{unit}/#`. */

@@ -8,12 +8,15 @@ import { DEFAULT_TARGET } from '../../core/office.ts';
 import type { BrokerUser } from '../broker/broker-user.ts';
 import { passwordProblem, usernameProblem } from '../broker/broker-user-check.ts';
 import { join, ProblemList, type ConfigProblem } from '../config/config-problem.ts';
+import { reportScheduleAt } from './report-schedule-config.ts';
 import { ConfigReader } from '../config/config-reader.ts';
 import { BRIDGE_USERNAME, mqttAt, webAt } from '../config/validate-config.ts';
+import { isDateString } from '../../core/time.ts';
+import { lineageOf, type Predecessor } from '../../core/merger.ts';
 import { HUB_LEVELS, UNIT_KINDS, type HubBrokerConfig, type HubConfig, type HubLevel, type HubParent, type HubUnit } from './hub-config.ts';
 
 /** Top-level settings of a hub config, in the order of hub.example.yaml (plus the other tier). */
-const TOP_KEYS = ['district', 'province', 'target', 'units', 'broker', 'mqtt', 'web', 'retainMonths', 'dataDir'];
+const TOP_KEYS = ['district', 'province', 'target', 'units', 'broker', 'mqtt', 'web', 'retainMonths', 'dataDir', 'reports'];
 
 /** Most units one hub takes: a province has about 100 commune-level centers plus its center's sites. */
 export const MAX_UNITS = 1000;
@@ -49,7 +52,7 @@ function parentAt(r: ConfigReader, root: Readonly<Record<string, unknown>>): Hub
 function unitAt(r: ConfigReader, item: unknown, path: string, defaultTarget: number): HubUnit | undefined {
   const node = r.map(item, path);
   if (node === undefined) return undefined;
-  r.unknownKeys(node, path, ['id', 'name', 'kind', 'target', 'username', 'password']);
+  r.unknownKeys(node, path, ['id', 'name', 'kind', 'target', 'username', 'password', 'mergedFrom']);
   const id = r.id(node.id, join(path, 'id'));
   const name = r.text(node.name, join(path, 'name'));
   const kind = r.oneOf(node.kind, join(path, 'kind'), UNIT_KINDS);
@@ -73,9 +76,34 @@ function unitAt(r: ConfigReader, item: unknown, path: string, defaultTarget: num
     if (issue !== undefined) r.list.add(join(path, 'password'), issue);
     else password = node.password as string;
   }
+  const mergedFrom = mergedFromAt(r, node.mergedFrom, join(path, 'mergedFrom'));
   if (id === undefined || name === undefined || kind === undefined || target === undefined) return undefined;
-  if (username === undefined || password === undefined) return undefined;
-  return { id, name, kind, target, username, password };
+  if (username === undefined || password === undefined || mergedFrom === undefined) return undefined;
+  return mergedFrom.length === 0 ? { id, name, kind, target, username, password } : { id, name, kind, target, username, password, mergedFrom };
+}
+
+/** `mergedFrom: [{id, until}]`: the units this one absorbed and the last day each existed (core/merger.ts). */
+function mergedFromAt(r: ConfigReader, value: unknown, path: string): Predecessor[] | undefined {
+  const items = r.list_(value, path);
+  if (items === undefined) return undefined;
+  const out: Predecessor[] = [];
+  let bad = false;
+  items.forEach((item, k) => {
+    const at = join(path, k);
+    const node = r.map(item, at);
+    if (node === undefined) return void (bad = true);
+    r.unknownKeys(node, at, ['id', 'until']);
+    const id = r.id(node.id, join(at, 'id'));
+    // YAML 1.2 (the loader's schema) reads 2025-06-30 as a string; a quoted one is the same.
+    const until = node.until;
+    if (!isDateString(until)) {
+      r.list.add(join(at, 'until'), `must be a date YYYY-MM-DD: the last day ${String(id ?? node.id)} existed (e.g. 2025-06-30), got ${JSON.stringify(until ?? null)}`);
+      return void (bad = true);
+    }
+    if (id === undefined) return void (bad = true);
+    out.push({ id, until });
+  });
+  return bad ? undefined : out;
 }
 
 function unitsAt(r: ConfigReader, value: unknown, defaultTarget: number): HubUnit[] | undefined {
@@ -84,11 +112,14 @@ function unitsAt(r: ConfigReader, value: unknown, defaultTarget: number): HubUni
   if (items.length === 0) r.list.add('units', 'lists no unit: add the phường / xã / đặc khu / cơ sở that report to this hub');
   if (items.length > MAX_UNITS) r.list.add('units', `lists ${items.length} units, at most ${MAX_UNITS}`);
   const units: HubUnit[] = [];
+  // One entry per listed item (placeholders for invalid ones) so merger problems keep their units[i] path.
+  const lineageInput: { id: string; mergedFrom?: readonly Predecessor[] }[] = [];
   const ids = new Map<string, string>();
   const usernames = new Map<string, string>();
   items.forEach((item, i) => {
     const path = join('units', i);
     const unit = unitAt(r, item, path, defaultTarget);
+    lineageInput.push(unit === undefined ? { id: '' } : { id: unit.id, ...(unit.mergedFrom === undefined ? {} : { mergedFrom: unit.mergedFrom }) });
     if (unit === undefined) return;
     const seenId = ids.get(unit.id);
     if (seenId !== undefined) r.list.add(join(path, 'id'), `unit ${unit.id} is already listed at ${seenId}`);
@@ -99,6 +130,8 @@ function unitsAt(r: ConfigReader, value: unknown, defaultTarget: number): HubUni
     if (unit.username === BRIDGE_USERNAME) r.list.add(join(path, 'username'), `${unit.username} is reserved for the hub itself`);
     units.push(unit);
   });
+  const lineage = lineageOf(lineageInput);
+  if (!lineage.ok) for (const p of lineage.problems) r.list.add(p.path, p.message);
   return units;
 }
 
@@ -159,6 +192,7 @@ export function validateHubConfig(tree: unknown): HubConfigResult {
   const web = webAt(r, root.web);
   const retainMonths = r.int(root.retainMonths, 'retainMonths', 1, 120, DEFAULT_RETAIN_MONTHS);
   const dataDir = r.text(root.dataDir ?? './hub-data', 'dataDir', 1024);
+  const reports = reportScheduleAt(r, root.reports);
   if (mqtt !== undefined && mqtt.urls.length > 0 && (mqtt.username === undefined || mqtt.password === undefined)) {
     list.add('mqtt', 'an external broker needs mqtt.username and mqtt.password: the hub reads every unit with them');
   }
@@ -171,9 +205,10 @@ export function validateHubConfig(tree: unknown): HubConfigResult {
     mqtt === undefined ||
     web === undefined ||
     retainMonths === undefined ||
-    dataDir === undefined
+    dataDir === undefined ||
+    reports === undefined
   ) {
     return { ok: false, problems: list.problems };
   }
-  return { ok: true, config: { parent, target, units, broker, mqtt, web, retainMonths, dataDir } };
+  return { ok: true, config: { parent, target, units, broker, mqtt, web, retainMonths, dataDir, reports } };
 }

@@ -19,6 +19,8 @@ import { localParts } from '../../core/time.ts';
 import { topicFor } from '../../core/topic.ts';
 import { voteId, type Vote } from '../../core/vote.ts';
 import type { LevelKey } from '../../core/scale.ts';
+import { DEFAULT_STAGE } from '../../core/dossier.ts';
+import { DossierBook, DOSSIER_SQL } from './dossier-book.ts';
 import { ForwardQueue } from './forward-queue.ts';
 import { migrateSchema, REJECTED_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
 import { RejectedVotes, type RejectedInput, type RejectOutcome } from './rejected-votes.ts';
@@ -48,6 +50,14 @@ export interface JournalOptions {
    */
   readonly maxBytes?: number;
   /**
+   * Published seqs of a NEW journal start above this (kept in its `meta` at
+   * creation; a journal made before this existed keeps 0). The bridge
+   * passes the clock in seconds, so a lost or replaced journal never
+   * publishes an id it published before (see docs/ARCHITECTURE.md).
+   * @default 0
+   */
+  readonly seqBase?: number;
+  /**
    * Where failures that do not lose votes (a tally batch not written) are
    * logged: they must still be seen (issue 13, item 9).
    * @default createLogger('hailong-journal')
@@ -58,6 +68,8 @@ export interface JournalOptions {
 /** `JournalOptions` resolved once. */
 type ResolvedJournalOptions = Readonly<Required<Omit<JournalOptions, 'maxBytes'>> & { maxBytes: number | undefined }>;
 
+/** Highest seq base: leaves room for 10^9 votes per terminal below core's MAX_SEQ (uint32). */
+const MAX_SEQ_BASE = 3_000_000_000;
 /** Log the first tally-persist failure in full, then every this many (a failing disk must not flood the log). */
 const LOG_EVERY_FAILURES = 100;
 
@@ -126,11 +138,14 @@ export class Journal extends EventEmitter<JournalEvents> {
   /** The highest revocation whose tallies this process has folded again. */
   private revocationsSeen = 0;
   private forwards: ForwardQueue | undefined;
+  private dossierBook: DossierBook | undefined;
   private tallyTimer: NodeJS.Timeout | undefined;
   /** Device high-water marks read or written so far (the database is the truth). */
   private readonly marks = new Map<string, number>();
   /** Last published seq per terminal id, read or written so far. */
   private readonly seqs = new Map<string, number>();
+  /** Published seqs of this journal start above this (its `meta` seq_base). */
+  private seqBase = 0;
   private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0, tallyPersistFailed: 0 };
 
   constructor(options: JournalOptions) {
@@ -140,8 +155,11 @@ export class Journal extends EventEmitter<JournalEvents> {
       levels: options.levels ?? (['rat-hai-long', 'hai-long', 'khong-hai-long'] as const),
       tallyFlushMs: options.tallyFlushMs ?? 1000,
       maxBytes: options.maxBytes,
+      seqBase: options.seqBase ?? 0,
       log: options.log ?? createLogger('hailong-journal'),
     });
+    const base = this.options.seqBase;
+    if (!Number.isInteger(base) || base < 0 || base > MAX_SEQ_BASE) throw new TypeError(`"seqBase" must be an integer 0..${MAX_SEQ_BASE}`);
   }
 
   /** Opens (creating if needed) the database and checks its schema version. */
@@ -160,7 +178,12 @@ export class Journal extends EventEmitter<JournalEvents> {
       db.pragma('wal_autocheckpoint = 4000');
       db.exec(SCHEMA_SQL);
       db.exec(REJECTED_SQL);
+      db.exec(DOSSIER_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+      if (row === undefined) {
+        // A new journal: its published seqs start above the clock (issue 17).
+        db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('seq_base', ?)").run(String(this.options.seqBase));
+      }
       if (row !== undefined && Number(row.value) > SCHEMA_VERSION) {
         throw new Error(`journal ${this.options.path} has schema ${row.value}, newer than this hailong (${SCHEMA_VERSION})`);
       }
@@ -177,8 +200,11 @@ export class Journal extends EventEmitter<JournalEvents> {
       throw error;
     }
     this.db = db;
+    const base = db.prepare("SELECT value FROM meta WHERE key = 'seq_base'").get() as { value: string } | undefined;
+    this.seqBase = base === undefined ? 0 : Number(base.value);
     this.sql = prepare(db);
     this.rejectedVotes = new RejectedVotes(db);
+    this.dossierBook = new DossierBook(db);
     this.revocationLog = new RevocationLog(db);
     this.book = new TallyBook(db, this.options.levels, this.revocationLog);
     this.forwards = new ForwardQueue(db);
@@ -341,7 +367,8 @@ export class Journal extends EventEmitter<JournalEvents> {
     const hwm = marks.get(input.uid) ?? this.marks.get(input.uid) ?? ((sql.device.get(input.uid) as { hwm: number | null } | undefined)?.hwm ?? 0);
     if (input.deviceSeq <= hwm) return { status: 'duplicate', hwm };
     const { district, ward, counter, terminal } = input.path;
-    const last = seqs.get(terminal) ?? this.seqs.get(terminal) ?? ((sql.lastSeq.get(terminal) as { seq: number | null } | undefined)?.seq ?? 0);
+    const last =
+      seqs.get(terminal) ?? this.seqs.get(terminal) ?? Math.max(this.seqBase, (sql.lastSeq.get(terminal) as { seq: number | null } | undefined)?.seq ?? 0);
     const seq = last + 1;
     const vote: { -readonly [K in keyof Vote]: Vote[K] } = {
       v: 1,
@@ -359,7 +386,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     if (input.reasons !== undefined && input.reasons.length > 0) vote.reasons = input.reasons;
     if (input.officer !== undefined) vote.officer = input.officer;
     if (input.ticket !== undefined) vote.ticket = input.ticket;
-    if (input.filtered !== undefined) vote.filtered = input.filtered;
+    this.stampDossier(vote, input);
     if (input.timeUncertain === true) vote.timeUncertain = true;
     const payload = JSON.stringify(vote);
     // The topic is stored with the vote, so a replay publishes rows as they are.
@@ -369,6 +396,22 @@ export class Journal extends EventEmitter<JournalEvents> {
     seqs.set(terminal, seq);
     committed.push({ vote, rowid });
     return { status: 'stored', vote, payload, rowid, topic };
+  }
+
+  /**
+   * Copies the dossier and the filter onto the vote: a vote that would
+   * count for a dossier and stage already rated is kept, flagged `dossier`.
+   */
+  private stampDossier(vote: { -readonly [K in keyof Vote]: Vote[K] }, input: VoteInput): void {
+    if (input.dossier !== undefined) {
+      vote.dossier = input.dossier;
+      vote.stage = input.stage ?? DEFAULT_STAGE;
+    }
+    let filtered = input.filtered;
+    if (filtered === undefined && vote.dossier !== undefined && vote.stage !== undefined && this.dossierBook?.ratedBy(vote.dossier, vote.stage) !== undefined) {
+      filtered = 'dossier';
+    }
+    if (filtered !== undefined) vote.filtered = filtered;
   }
 
   /**
@@ -397,7 +440,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     if (input.reasons !== undefined && input.reasons.length > 0) vote.reasons = input.reasons;
     if (input.officer !== undefined) vote.officer = input.officer;
     if (input.ticket !== undefined) vote.ticket = input.ticket;
-    if (input.filtered !== undefined) vote.filtered = input.filtered;
+    this.stampDossier(vote, input);
     const payload = JSON.stringify(vote);
     const topic = topicFor('vote', vote);
     const rowid = Number(sql.insertOwn.run(terminal, seq, `${OWN_SEQ_UID_PREFIX}${terminal}`, seq, input.pressedAt, input.receivedAt, topic, payload).lastInsertRowid);
@@ -434,6 +477,8 @@ export class Journal extends EventEmitter<JournalEvents> {
     }
     const touched = log.touched(after, last);
     for (const tm of touched) book.rebuild(tm, tm.month);
+    // Like a stored vote, a revocation changes tallies: retained state republishes them.
+    for (const tm of touched) this.emit('tally-changed', { district: tm.district, ward: tm.ward, counter: tm.counter, terminal: tm.terminal }, tm.month);
     book.persist();
     this.handle.prepare("INSERT INTO meta (key, value) VALUES ('revocations_folded', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(last));
     this.revocationsSeen = last;
@@ -479,6 +524,12 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.handle.transaction(() => {
       for (const id of rowids) mark.run(id);
     })();
+  }
+
+  /** The dossier side of the journal: served dossiers and the one-vote-per-dossier check. */
+  get dossiers(): DossierBook {
+    if (this.dossierBook === undefined) throw new Error('journal is not open: call open() first');
+    return this.dossierBook;
   }
 
   /** The upstream (hub) marks of the stored votes: the forwarder's outbox. */

@@ -118,6 +118,12 @@ export class RevocationLog {
     return new Map(rows.map((r) => [r.rowid, r.at]));
   }
 
+  /** Journal row ids above `afterRowId` that are revoked (a crash's tail to fold again without them). */
+  revokedAfter(afterRowId: number): Set<number> {
+    const rows = this.db.prepare('SELECT vote FROM revoked_votes WHERE vote > ?').all(afterRowId) as { vote: number }[];
+    return new Set(rows.map((r) => r.vote));
+  }
+
   /** Every revocation, oldest first, with the ids it revoked: the audit trail. */
   all(): Revocation[] {
     const rows = this.db.prepare('SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations ORDER BY id').all() as RevocationRow[];

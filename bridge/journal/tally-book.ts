@@ -62,13 +62,14 @@ export class TallyBook {
     // Kiosk rows (uid "touch:…") may be out of seq order, and a revoked row
     // must not count: their terminal-months are folded again from the rows.
     const again = new Map<string, TerminalMonth>();
+    const revoked = this.revocations.revokedAfter(this.through);
     const votes = this.db.prepare('SELECT id, uid, payload FROM votes WHERE id > ? ORDER BY id').iterate(this.through) as IterableIterator<{ id: number; uid: string; payload: string }>;
     for (const v of votes) {
       const vote = parseVote(v.payload);
       if (vote.ok) {
         this.fold(vote.value, v.id);
         const month = localParts(vote.value.pressedAt).monthKey;
-        if (v.uid.startsWith(OWN_SEQ_UID_PREFIX)) again.set(keyOf(vote.value, month), { ...pathOf(vote.value), month });
+        if (v.uid.startsWith(OWN_SEQ_UID_PREFIX) || revoked.has(v.id)) again.set(keyOf(vote.value, month), { ...pathOf(vote.value), month });
       }
       folded += 1;
     }

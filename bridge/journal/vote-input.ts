@@ -12,7 +12,7 @@ import type { Vote } from '../../core/vote.ts';
  * and the place from the config.
  */
 export interface VoteInput
-  extends Pick<Vote, 'level' | 'pressedAt' | 'receivedAt' | 'source' | 'reasons' | 'officer' | 'ticket' | 'filtered'> {
+  extends Pick<Vote, 'level' | 'pressedAt' | 'receivedAt' | 'source' | 'reasons' | 'officer' | 'ticket' | 'dossier' | 'stage' | 'filtered'> {
   /** The device that sent it (HELLO uid) and its own seq: the dedupe key. */
   readonly uid: string;
   readonly deviceSeq: number;

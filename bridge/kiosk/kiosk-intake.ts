@@ -15,7 +15,8 @@
  * Gated counters (one service, one vote, whatever the terminal): the
  * counter's window (bridge/rating/counter-state.ts) is shared with its
  * button boxes, so the second vote of a service — box or kiosk — is kept,
- * flagged `gated` and left out of the tallies.
+ * flagged `gated` and left out of the tallies. One dossier and stage, one
+ * vote: the journal flags a second one `dossier` (bridge/journal/dossier-book.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -107,6 +108,8 @@ export class KioskIntake extends EventEmitter<KioskIntakeEvents> {
     const verdict = counters.judge(terminal.counter.id, gated, vote.pressedAt, vote.filtered);
     const officer = vote.officer ?? verdict.officer;
     const ticket = vote.ticket ?? verdict.ticket;
+    // A code the kiosk read from the receipt wins over the desk's window (the citizen holds that dossier).
+    const dossier = vote.dossier === undefined ? (verdict.dossier === undefined ? undefined : { dossier: verdict.dossier, stage: verdict.stage }) : { dossier: vote.dossier, stage: vote.stage };
     const outcome = await journal.append({
       uid: `${OWN_SEQ_UID_PREFIX}${vote.terminal}`,
       deviceSeq: vote.seq,
@@ -119,6 +122,7 @@ export class KioskIntake extends EventEmitter<KioskIntakeEvents> {
       ...(vote.reasons === undefined ? {} : { reasons: vote.reasons }),
       ...(officer === undefined ? {} : { officer }),
       ...(ticket === undefined ? {} : { ticket }),
+      ...(dossier === undefined ? {} : { dossier: dossier.dossier, ...(dossier.stage === undefined ? {} : { stage: dossier.stage }) }),
       ...(verdict.filtered === undefined ? {} : { filtered: verdict.filtered }),
     });
     if (outcome.status === 'duplicate') return this.duplicate();

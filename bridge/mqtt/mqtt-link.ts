@@ -11,6 +11,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { publicationFor, parseMessage, type TopicMessage } from '../../core/topic-payload.ts';
 import type { TopicKind, TopicParams, TopicPayload } from '../../core/topic.ts';
+import { OutageLog } from './outage-log.ts';
 
 /** Options of `MqttLink`. */
 export interface MqttLinkOptions {
@@ -33,6 +34,8 @@ export interface MqttLinkOptions {
    * will wins (core mergeStatus: same `at`, offline wins).
    */
   readonly will?: { readonly topic: string; readonly payload: (at: number) => string };
+  /** Longest interval between two log lines about one outage (ms). @default 60000 */
+  readonly outageSummaryMs?: number;
   /** Wait between reconnect attempts. @default 1000 */
   readonly reconnectPeriodMs?: number;
   /** MQTT keepalive, seconds. @default 15 */
@@ -70,8 +73,11 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
   private willAt = 0;
   private connectedAt = 0;
 
+  private readonly outage: OutageLog;
+
   constructor(readonly options: MqttLinkOptions) {
     super();
+    this.outage = new OutageLog(options.log, options.outageSummaryMs ?? 60_000);
   }
 
   /** Starts connecting; resolves at once (connection and reconnection run in the background). */
@@ -103,6 +109,8 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
     this.client = client;
     // mqtt.js builds each CONNECT from client.options: give every attempt a will of its own time.
     client.on('reconnect', () => {
+      // Not on 'close': PUBACKs that arrived with the closing stream may still be handled after it.
+      this.dropInFlight(client);
       this.willAt = Date.now();
       if (o.will !== undefined && client.options.will !== undefined) client.options.will.payload = Buffer.from(o.will.payload(this.willAt));
     });
@@ -111,15 +119,15 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
       // broker's delayed ACK: turn it off on TCP connections.
       (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       this.connectedAt = this.willAt;
-      o.log.info({ broker: `${client.options.protocol}://${client.options.host}:${client.options.port}` }, 'MQTT connected');
+      this.outage.connected(`${client.options.protocol}://${client.options.host}:${client.options.port}`);
       if (this.subscriptions.size > 0) client.subscribe([...this.subscriptions], { qos: 1 });
       this.emit('connect');
     });
     client.on('offline', () => {
-      o.log.warn('MQTT connection lost: reconnecting');
+      this.outage.lost();
       this.emit('offline');
     });
-    client.on('error', (error) => o.log.warn({ error: error.message }, 'MQTT error'));
+    client.on('error', (error) => this.outage.error(error.message));
     client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
   }
 
@@ -166,6 +174,22 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
     return new Promise((resolve, reject) => {
       client.publish(topic, payload, { qos, retain }, (error) => (error ? reject(error) : resolve()));
     });
+  }
+
+  /**
+   * With `clean: false`, mqtt.js resends on reconnect every QoS 1 publish
+   * its store still holds, before it emits 'connect'; the outbox then
+   * resends every row not yet PUBACKed too, so each vote in flight at the
+   * drop went out twice (a frozen broker: every vote of the outage; issue
+   * 17). The journal's outbox is the one resend mechanism (FIELD-NOTES:
+   * MQTT.js's stores are not a durability layer, mqtt.js#2015): drop
+   * mqtt.js's copies before it reconnects. Their callbacks fail, the
+   * outbox republishes those rows once after the connect, and the retained
+   * state is republished on every connect anyway. Called as a reconnect
+   * starts, before its CONNECT (and the store replay after CONNACK).
+   */
+  private dropInFlight(client: MqttClient): void {
+    for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
   }
 
   private onMessage(topic: string, payload: Buffer, retained: boolean): void {

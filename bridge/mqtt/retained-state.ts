@@ -172,7 +172,7 @@ export class RetainedState {
     for (const t of terminalsOf(this.config)) {
       const path = pathOf(this.config, t);
       jobs.push(this.safely('config', () => this.link.publish('config', path, terminalConfigOf(this.config, t))));
-      // Kiosks publish their own status and tally; the bridge only speaks for its serial boxes.
+      // Kiosks publish their own status; the bridge speaks for its serial boxes (tallies: every terminal's, below).
       const status = this.statuses.get(t.id);
       if (t.kind === 'button' && status !== undefined) jobs.push(this.safely('status', () => this.link.publish('status', path, status)));
     }

@@ -10,6 +10,7 @@
  * the counter has two terminals, and the officer at the time of the press.
  */
 import type { Served, Session } from '../../core/counter-events.ts';
+import type { DossierStage } from '../../core/dossier.ts';
 import type { FilterReason } from '../../core/vote.ts';
 
 /** How long officer sessions are remembered, to attribute late-delivered votes (8 h). */
@@ -23,6 +24,9 @@ export interface CounterVerdict {
   readonly filtered?: FilterReason;
   readonly officer?: string;
   readonly ticket?: string;
+  /** The dossier (and stage) the desk named when it ended the service this vote rates. */
+  readonly dossier?: string;
+  readonly stage?: DossierStage;
 }
 
 interface Window {
@@ -30,6 +34,8 @@ interface Window {
   readonly closesAt: number;
   readonly ticket?: string;
   readonly officer?: string;
+  readonly dossier?: string;
+  readonly stage?: DossierStage;
   consumed: boolean;
   /** Press time of the vote that used the window (to give it back if that vote is not stored). */
   consumedAt?: number;
@@ -67,6 +73,7 @@ export class CounterState {
       ...w,
       ...(served.ticket === undefined ? {} : { ticket: served.ticket }),
       ...(served.officer === undefined ? {} : { officer: served.officer }),
+      ...(served.dossier === undefined ? {} : { dossier: served.dossier, stage: served.stage ?? 'tiep-nhan' }),
     });
   }
 
@@ -107,14 +114,19 @@ export class CounterState {
     let filtered = terminalFilter;
     let ticket: string | undefined;
     let windowOfficer: string | undefined;
-    if (gated && filtered === undefined && w !== undefined) {
-      const inWindow = pressedAt >= w.openedAt - WINDOW_SLACK_MS && pressedAt <= w.closesAt + WINDOW_SLACK_MS;
-      if (w.consumed && inWindow) filtered = 'gated';
+    let dossier: { dossier: string; stage: DossierStage } | undefined;
+    const inWindow = w !== undefined && pressedAt >= w.openedAt - WINDOW_SLACK_MS && pressedAt <= w.closesAt + WINDOW_SLACK_MS;
+    // Open mode: every press counts, but the first one in a window that named
+    // a dossier is that dossier's rating and carries its code.
+    const takesDossier = !gated && w?.dossier !== undefined && !w.consumed;
+    if (filtered === undefined && w !== undefined && (gated || takesDossier)) {
+      if (gated && w.consumed && inWindow) filtered = 'gated';
       else if (inWindow) {
         w.consumed = true;
         w.consumedAt = pressedAt;
         ticket = w.ticket;
         windowOfficer = w.officer;
+        if (w.dossier !== undefined && w.stage !== undefined) dossier = { dossier: w.dossier, stage: w.stage };
       }
     }
     const officer = this.officerAt(counter, pressedAt) ?? windowOfficer;
@@ -122,6 +134,7 @@ export class CounterState {
       ...(filtered === undefined ? {} : { filtered }),
       ...(officer === undefined ? {} : { officer }),
       ...(ticket === undefined ? {} : { ticket }),
+      ...(dossier ?? {}),
     };
   }
 }

@@ -67,6 +67,7 @@ export function voteInputOf(
     ...(reason === undefined ? {} : { reasons: [reason] }),
     ...(verdict.officer === undefined ? {} : { officer: verdict.officer }),
     ...(verdict.ticket === undefined ? {} : { ticket: verdict.ticket }),
+    ...(verdict.dossier === undefined ? {} : { dossier: verdict.dossier, ...(verdict.stage === undefined ? {} : { stage: verdict.stage }) }),
     ...(verdict.filtered === undefined ? {} : { filtered: verdict.filtered }),
     ...(uncertain ? { timeUncertain: true } : {}),
   };

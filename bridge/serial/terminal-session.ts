@@ -299,12 +299,17 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
     const failure = (error: unknown): AppendOutcome => ({ status: 'failed', code: 'storage', message: `storing the vote threw: ${String((error as Error)?.message ?? error)}` });
     void pending.then(undefined, failure).then((outcome) => {
       this.inFlight.delete(seq);
+      if (outcome.status === 'stored') {
+        // The vote is on disk even if the port closed during the commit:
+        // report it, so the outbox publishes it now rather than at the next
+        // MQTT reconnect (issue 17). The box, gone, gets no ACK and resends
+        // it later as a DUP.
+        if (!this.closed) this.send({ type: 'ACK', seq, status: 'OK' });
+        this.emit('stored', outcome.vote, outcome.payload, outcome.rowid, outcome.topic);
+        return;
+      }
       if (this.closed) return;
       switch (outcome.status) {
-        case 'stored':
-          this.send({ type: 'ACK', seq, status: 'OK' });
-          this.emit('stored', outcome.vote, outcome.payload, outcome.rowid, outcome.topic);
-          return;
         case 'duplicate':
           this.count('duplicate');
           this.send({ type: 'ACK', seq, status: 'DUP' });

@@ -10,6 +10,7 @@ import { connectMqtt } from './mqtt/mqtt-link.ts';
 import { registerServiceWorker } from './pwa/register-sw.ts';
 import { parseRoute } from './router/route.ts';
 import { createAppState } from './state/app-state.ts';
+import { browserVault } from './state/password-vault.ts';
 import { DashboardStore } from './store/store.ts';
 import { applyPalette } from './theme/palette.ts';
 import { App } from './views/shell.tsx';
@@ -21,6 +22,7 @@ const app = createAppState({
   connect: connectMqtt,
   openCache: () => openCache(),
   storage: window.localStorage,
+  vault: browserVault(),
   location: window.location,
   notifier: browserNotifier(),
 });

@@ -175,11 +175,33 @@ describe('the bridge over real ptys and the embedded Aedes broker', () => {
     expect(states.get('serial')).toBe('running');
     expect(lines.join('')).toContain(`port ${port} for the MQTT broker is already in use`);
     expect(lines.join('')).toContain('feature \\"broker\\" failed to start');
+    // No URL for a listener that is not running (issue 17: it printed mqtt://localhost:0).
+    expect(lines.join('')).not.toMatch(/localhost:0\b/);
+    expect(app.endpoints().broker).toBeUndefined();
     fleet.start();
     await until(() => fleet.terminals[0]?.phase === 'session', 10_000, 'session without a broker');
     fleet.terminals[0]?.press(1);
     await until(() => fleet.terminals[0]?.pending === 0, 10_000, 'the vote ACKed from the journal');
     expect(app.bridge.journal.outboxSize()).toBe(1);
+  });
+
+  it('a taken web port: the banner prints no http://localhost:0 URL', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())));
+    const port = (blocker.address() as AddressInfo).port;
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const config = rigConfig({ boxes: 1, ports: [], dataDir: tmp.dir });
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const app = new HailongApp({ config: { ...config, web: { port, host: '127.0.0.1' } }, log, version: 'test', webRoot: tmp.dir });
+    const states = await app.start();
+    cleanups.push(() => app.stop());
+    expect(states.get('web')).toBe('failed');
+    expect(app.endpoints().web).toBeUndefined();
+    expect(lines.join('')).not.toMatch(/localhost:0\b/);
+    expect(lines.join('')).toContain('NOT RUNNING: web failed');
   });
 
   it('refuses a box whose uid is not in the config, and takes nothing from it', async () => {

@@ -5,10 +5,13 @@
  * cannot swallow the real box's later votes, and a button above the office
  * scale is stored as rejected and ACKed instead of wedging the box.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPtyFleet } from '../../bridge/simulator/fleet.ts';
 import { MAX_SEQ_JUMP } from '../../bridge/journal/rejected-votes.ts';
 import type { Message } from '../../firmware-protocol/src/message.ts';
+import { collect } from '../helpers/mqtt-collector.ts';
 import { createPtyPair } from '../helpers/pty.ts';
 import { box, rigConfig, startApp, tempDir, until } from './bridge-rig.ts';
 import { openRawBox } from './raw-box.ts';
@@ -115,5 +118,79 @@ describe('a button above the office scale (PROTOCOL.md §5.7, §7.3)', () => {
     expect(app.bridge.journal.rejectedCounts()).toEqual({ 'button-beyond-scale': 5 });
     expect(app.bridge.counterSnapshot()['votes-rejected-button-beyond-scale']).toBe(5);
     expect(app.bridge.journal.tallies().reduce((n, t) => n + Object.values(t.days).reduce((m, d) => m + d.c.reduce((a, b) => a + b, 0), 0), 0)).toBe(5);
+  });
+});
+
+describe('a lost or replaced journal (issue 17)', () => {
+  it('never makes published vote ids repeat', async () => {
+    const pair = await createPtyPair('lost');
+    cleanups.push(() => pair.dispose());
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const config = rigConfig({ boxes: 1, ports: [pair.host], dataDir: tmp.dir, cooldownMs: 0 });
+    const raw = await openRawBox(pair.device);
+    cleanups.push(() => raw.close());
+    let deviceSeq = 0;
+    /** Starts the bridge with the default seq base, votes `n` times, and returns the published ids. */
+    const session = async (n: number): Promise<number[]> => {
+      const { app, url } = await startApp(config, { seqBase: 'clock' });
+      const sub = await collect(url, 'hailong/v1/+/+/+/+/vote');
+      const from = raw.heard.length;
+      await raw.send(hello(box(0).uid));
+      await raw.waitFor(is('WELCOME'), from);
+      for (let i = 0; i < n; i++) {
+        const seq = ++deviceSeq;
+        await raw.send(vote(seq, 1));
+        await raw.waitFor(is('ACK', seq), from);
+      }
+      await sub.waitFor((m) => m.length >= n, 10_000, `${n} votes`);
+      const seqs = sub.messages.map((m) => (JSON.parse(m.payload) as { seq: number }).seq);
+      await sub.close();
+      await app.stop();
+      return seqs;
+    };
+    const before = await session(4);
+    // The PC is replaced: the journal is gone (no backup).
+    for (const f of ['journal.db', 'journal.db-wal', 'journal.db-shm']) rmSync(join(tmp.dir, f), { force: true });
+    // The seq base is the clock in seconds: a busy counter cannot out-vote it.
+    await until(() => Math.floor(Date.now() / 1000) >= Math.max(...before), 10_000, 'the clock past the old ids');
+    const after = await session(4);
+    expect(after.filter((s) => before.includes(s))).toEqual([]);
+    expect(Math.min(...after)).toBeGreaterThan(Math.max(...before));
+  });
+});
+
+describe('a port closing mid-commit (issue 17)', () => {
+  it('the vote committed after the close is published at once, not at the next MQTT reconnect', async () => {
+    const pair = await createPtyPair('mid');
+    cleanups.push(() => pair.dispose());
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const { app, url } = await startApp(rigConfig({ boxes: 1, ports: [pair.host], dataDir: tmp.dir, cooldownMs: 0 }));
+    cleanups.push(() => app.stop());
+    const sub = await collect(url, 'hailong/v1/#');
+    cleanups.push(() => sub.close());
+    const raw = await openRawBox(pair.device);
+    cleanups.push(() => raw.close());
+    await raw.send(hello(box(0).uid));
+    await raw.waitFor(is('WELCOME'));
+    // Fault injection: hold the commit until the cable is out.
+    const journal = app.bridge.journal;
+    const append = journal.append.bind(journal);
+    let release: () => void = () => undefined;
+    const unplugged = new Promise<void>((r) => (release = r));
+    let committing = false;
+    journal.append = async (input) => {
+      committing = true;
+      await unplugged;
+      return append(input);
+    };
+    await raw.send(vote(1, 2));
+    await until(() => committing, 5000, 'the commit to start');
+    await pair.unplug();
+    await sub.waitFor((m) => m.some((x) => x.topic.endsWith('hop-1/status') && x.payload.includes('"offline"')), 10_000, 'the port closed');
+    release();
+    await sub.waitFor((m) => m.some((x) => x.topic.endsWith('hop-1/vote')), 3000, 'the vote published promptly');
+    await until(() => journal.outboxSize() === 0, 3000, 'the outbox empty');
   });
 });

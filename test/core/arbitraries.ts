@@ -1,11 +1,12 @@
 /** Shared fast-check arbitraries and fixtures for the core tests. */
 import fc from 'fast-check';
+import { DOSSIER_STAGES, type DossierStage } from '../../core/dossier.ts';
 import { LEVEL_KEYS } from '../../core/scale.ts';
 import type { LevelKey } from '../../core/scale.ts';
 import type { TerminalPath } from '../../core/path.ts';
 import { daysInMonth, localMidnight, MAX_EPOCH_MS } from '../../core/time.ts';
 import { MAX_SEQ } from '../../core/vote.ts';
-import type { Vote } from '../../core/vote.ts';
+import type { FilterReason, Vote } from '../../core/vote.ts';
 
 /** Valid ids. */
 export const idArb = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/);
@@ -30,6 +31,12 @@ export const ticketArb = fc.string({
   maxLength: 32,
 });
 
+/** Valid dossier codes with a stage (iGate-like codes and odd but valid ones). */
+export const dossierArb = fc.record({
+  dossier: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,47}$/),
+  stage: fc.constantFrom<DossierStage>(...DOSSIER_STAGES),
+});
+
 /** Valid votes (any fields, any times). */
 export const voteArb: fc.Arbitrary<Vote> = fc
   .record({
@@ -42,10 +49,14 @@ export const voteArb: fc.Arbitrary<Vote> = fc
     reasons: fc.option(fc.uniqueArray(idArb, { maxLength: 8 }), { nil: undefined }),
     officer: fc.option(idArb, { nil: undefined }),
     ticket: fc.option(ticketArb, { nil: undefined }),
-    filtered: fc.option(fc.constantFrom('cooldown' as const, 'gated' as const), { nil: undefined }),
+    dossier: fc.option(dossierArb, { nil: undefined }),
+    filtered: fc.option(fc.constantFrom<FilterReason>('cooldown', 'gated', 'dossier'), { nil: undefined }),
     timeUncertain: fc.option(fc.constant(true as const), { nil: undefined }),
   })
-  .map((r) => makeVote(r.path, r.seq, r.level, r.pressedAt, r));
+  .map((r) => {
+    const { dossier, ...rest } = r;
+    return makeVote(r.path, r.seq, r.level, r.pressedAt, { ...rest, ...(dossier === undefined ? {} : dossier) });
+  });
 
 /** Builds a vote; optional fields are set only when defined. */
 export function makeVote(
@@ -71,6 +82,10 @@ export function makeVote(
   if (extra.reasons !== undefined) vote.reasons = extra.reasons;
   if (extra.officer !== undefined) vote.officer = extra.officer;
   if (extra.ticket !== undefined) vote.ticket = extra.ticket;
+  if (extra.dossier !== undefined) {
+    vote.dossier = extra.dossier;
+    vote.stage = extra.stage ?? 'tiep-nhan';
+  }
   if (extra.filtered !== undefined) vote.filtered = extra.filtered;
   if (extra.timeUncertain !== undefined) vote.timeUncertain = extra.timeUncertain;
   return vote;
@@ -90,7 +105,7 @@ export interface Press {
   readonly hour: number;
   readonly level: LevelKey;
   readonly officer: string | undefined;
-  readonly filtered: 'cooldown' | 'gated' | undefined;
+  readonly filtered: FilterReason | undefined;
   readonly gap: number;
 }
 
@@ -99,7 +114,7 @@ const pressArb: fc.Arbitrary<Press> = fc.record({
   hour: fc.integer({ min: 0, max: 23 }),
   level: fc.constantFrom(...LEVEL_KEYS),
   officer: fc.option(fc.constantFrom('cb-lan', 'cb-minh', 'constructor'), { nil: undefined }),
-  filtered: fc.option(fc.constantFrom('cooldown' as const, 'gated' as const), { nil: undefined, freq: 4 }),
+  filtered: fc.option(fc.constantFrom<FilterReason>('cooldown', 'gated', 'dossier'), { nil: undefined, freq: 4 }),
   gap: fc.integer({ min: 1, max: 3 }),
 });
 

@@ -1,36 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CSV_BOM, csvCell, csvDefuse, csvDocument, csvLine, csvUndefuse } from '../../core/csv.ts';
+import { parseCsv } from '../helpers/csv-reader.ts';
 
-/** RFC 4180 reader, independent of the writer: records of cells. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      cells.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      cells.push(cell);
-      records.push(cells);
-      cells = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  if (cell !== '' || cells.length > 0) records.push([...cells, cell]);
-  return records;
-}
 
 const DANGEROUS = ['=', '+', '-', '@', '\t', '\r'];
 /** Text that often starts with a formula character, and often holds CSV specials. */

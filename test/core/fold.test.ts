@@ -179,7 +179,7 @@ function bruteForce(votes: readonly Vote[], range: DateRange, scale: Scale, by: 
     const g = groups.get(key) ?? { counts: {}, cooldown: 0, gated: 0 };
     groups.set(key, g);
     if (v.filtered === 'cooldown') g.cooldown++;
-    else if (v.filtered === 'gated') g.gated++;
+    else if (v.filtered === 'gated' || v.filtered === 'dossier') g.gated++;
     else g.counts[v.level] = (g.counts[v.level] ?? 0) + 1;
   }
   return new Map([...groups].map(([k, g]) => [k, summarize(g.counts, scale, { cooldown: g.cooldown, gated: g.gated })]));

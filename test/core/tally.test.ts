@@ -36,7 +36,7 @@ function recount(votes: readonly Vote[]) {
   let gated = 0;
   for (const v of votes) {
     if (v.filtered === 'cooldown') cooldown++;
-    else if (v.filtered === 'gated') gated++;
+    else if (v.filtered === 'gated' || v.filtered === 'dossier') gated++;
     else perLevel[v.level] = (perLevel[v.level] ?? 0) + 1;
   }
   return { perLevel, cooldown, gated };
@@ -178,13 +178,17 @@ describe('applyVote', () => {
 });
 
 describe('mergeTally', () => {
-  it('prefers the higher seq, then updatedAt, then canonical JSON', () => {
+  it('prefers the later updatedAt, then the higher seq, then canonical JSON', () => {
     const a = applyVote(empty, makeVote(T1, 1, 'hai-long', vnTime('2026-11-23')));
     const b = applyVote(a, makeVote(T1, 2, 'hai-long', vnTime('2026-11-23')));
     expect(mergeTally(a, b)).toBe(b);
     expect(mergeTally(b, a)).toBe(b);
     const later = { ...a, updatedAt: a.updatedAt + 1 };
     expect(mergeTally(a, later)).toBe(later);
+    // Time first: a higher seq does not beat a later copy (issue 13: a forged seq cannot win for ever).
+    const sameTime = { ...b, updatedAt: a.updatedAt };
+    expect(mergeTally(sameTime, a)).toBe(sameTime);
+    expect(mergeTally({ ...b, seq: 4_000_000_000 }, later)).toBe(later);
     const other = applyVote(empty, makeVote(T1, 1, 'khong-hai-long', vnTime('2026-11-23')));
     const winner = canonicalJson(a) > canonicalJson(other) ? a : other;
     expect(mergeTally(a, other)).toBe(winner);
@@ -201,7 +205,7 @@ describe('mergeTally', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');
   });
 
-  it('any subset, permutation or duplication of intermediate tallies merges to the one of highest seq (property)', () => {
+  it('any subset, permutation or duplication of intermediate tallies merges to the latest one, of highest seq (property)', () => {
     fc.assert(
       fc.property(
         terminalMonthArb.chain(({ path, month, votes }) => {

@@ -31,8 +31,8 @@ describe('dashboard app (real Chromium)', () => {
     // Five presses (one filtered): the pulse animation restarted on each, alternating its name.
     expect(tile.querySelector('.pulse')?.className).toBe('pulse a');
     expect(text(h.el.querySelector('[data-testid=office-total]'))).toContain('75,0%');
-    // The second counter has no votes yet: an em dash, not 0%.
-    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-2"] [data-testid=live-percent]'))).toBe('—hài lòng hôm nay');
+    // The second counter has no votes yet: said in words, not 0% or a dash.
+    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-2"] [data-testid=live-percent]'))).toBe('Chưa có lượt đánh giá');
     expect(text(h.el.querySelector('.recent'))).toContain('Rất hài lòng');
   });
 
@@ -90,7 +90,9 @@ describe('dashboard app (real Chromium)', () => {
     form.requestSubmit();
     await tick();
     expect(h.connects.at(-1)!.options).toEqual({ url: 'wss://quan.example/mqtt', filter: 'hailong/v1/ba-dinh/#', username: 'quan-ba-dinh', password: 'mật-khẩu' });
-    expect(JSON.parse(h.storage.get(SETTINGS_KEY)!)).toMatchObject({ brokerUrl: 'wss://quan.example/mqtt', username: 'quan-ba-dinh', district: 'ba-dinh' });
+    expect(JSON.parse(h.storage.get(SETTINGS_KEY)!)).toMatchObject({ brokerUrl: 'wss://quan.example/mqtt', credentialsUrl: 'wss://quan.example/mqtt', username: 'quan-ba-dinh', district: 'ba-dinh' });
+    // The password is never in localStorage (issue 13, item 1).
+    expect([...h.storage.values()].join('\n')).not.toContain('mật-khẩu');
     h.connects.at(-1)!.handlers.onState('online');
     await tick();
     expect(h.el.querySelector('[data-testid=sign-in]')).toBeNull();
@@ -141,7 +143,7 @@ describe('dashboard app (real Chromium)', () => {
     await tick(40);
     const ranking = h.el.querySelector('[data-testid=ranking]')!;
     expect(cells(ranking.querySelector('tbody tr')).slice(0, 4)).toEqual(['1', 'Phường Phúc Xá', '4', '75,0%ít lượt']);
-    expect(cells(ranking.querySelector('tbody tr')).slice(-2)).toEqual(['80%', 'ít lượt']);
+    expect(cells(ranking.querySelector('tbody tr')).slice(-3)).toEqual(['80%', 'ít lượt', '']);
     (ranking.querySelector('tbody button') as HTMLButtonElement).click();
     await tick();
     expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Quầy 1 – Tư pháp – Hộ tịch', '4', '75,0%ít lượt']);

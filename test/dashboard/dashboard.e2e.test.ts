@@ -138,7 +138,7 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
     const csv = await readFile((await csvDownload.path())!, 'utf8');
     const rows = csv.replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','));
-    expect(rows[0]).toEqual(['Đơn vị', 'Số lượt đánh giá', 'Rất hài lòng', 'Hài lòng', 'Không hài lòng', 'Tỷ lệ hài lòng (%)', 'Chỉ số điểm']);
+    expect(rows[0]).toEqual(['Đơn vị', 'Số lượt đánh giá', 'Rất hài lòng', 'Hài lòng', 'Không hài lòng', 'Tỷ lệ hài lòng (%)', 'Chỉ số điểm', 'Kỳ trước (%)', 'Thay đổi (điểm %)', 'Mục tiêu (%)', 'Đánh giá']);
     // The same report computed here from the tallies the publisher sent.
     const tallies = new Map<string, Tally>();
     for (const t of [...history, ...bridge.tallies()]) {

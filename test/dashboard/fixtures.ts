@@ -44,7 +44,7 @@ export class FakeBridge {
     terminal: string,
     level: LevelKey,
     pressedAt: number,
-    extra: { officer?: string; filtered?: 'cooldown' | 'gated' } = {},
+    extra: { officer?: string; filtered?: 'cooldown' | 'gated'; reasons?: string[] } = {},
   ): { vote: Vote; publications: [Publication<'vote'>, Publication<'tally'>] } {
     const key = `${counter}/${terminal}`;
     const seq = (this.#seq.get(key) ?? 0) + 1;
@@ -63,6 +63,7 @@ export class FakeBridge {
       source: 'button',
       ...(extra.officer !== undefined ? { officer: extra.officer } : {}),
       ...(extra.filtered !== undefined ? { filtered: extra.filtered } : {}),
+      ...(extra.reasons !== undefined ? { reasons: extra.reasons } : {}),
     };
     const month = localParts(pressedAt).monthKey;
     const path = { district: this.district, ward: this.ward, counter, terminal };

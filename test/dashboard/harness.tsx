@@ -9,6 +9,7 @@ import type { Publication } from '../../core/index.ts';
 import type { LinkHandlers, LinkOptions } from '../../dashboard/src/mqtt/link.ts';
 import { createAppState } from '../../dashboard/src/state/app-state.ts';
 import type { AppState } from '../../dashboard/src/state/app-state.ts';
+import type { PasswordVault } from '../../dashboard/src/state/password-vault.ts';
 import { DashboardStore } from '../../dashboard/src/store/store.ts';
 import { applyPalette } from '../../dashboard/src/theme/palette.ts';
 import { App } from '../../dashboard/src/views/shell.tsx';
@@ -33,7 +34,7 @@ afterEach(() => cleanup?.());
 export const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
 /** Mounts the app with a location and initial localStorage entries. */
-export async function mount(search = '', hash = '', initial: Record<string, string> = {}): Promise<Harness> {
+export async function mount(search = '', hash = '', initial: Record<string, string> = {}, vault?: PasswordVault): Promise<Harness> {
   cleanup?.();
   const storage = new Map(Object.entries(initial));
   const connects: Harness['connects'] = [];
@@ -46,6 +47,7 @@ export async function mount(search = '', hash = '', initial: Record<string, stri
     storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) },
     location: { protocol: 'http:', host: 'office.local:8080', search, hash },
     throttleMs: 5,
+    ...(vault === undefined ? {} : { vault }),
   });
   const el = document.createElement('div');
   document.body.append(el);

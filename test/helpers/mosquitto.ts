@@ -45,6 +45,8 @@ export interface Mosquitto {
   kill(): Promise<void>;
   /** Starts again on the same ports after `stop` or `kill`. */
   restart(): Promise<void>;
+  /** SIGSTOP: the broker hangs with its connections open (a frozen host); `kill` or `stop` ends it. */
+  freeze(): void;
   /** Stops and deletes the folder. */
   dispose(): Promise<void>;
   /** Everything the broker logged so far. */
@@ -106,6 +108,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
       proc.kill(signal);
+      // A frozen broker handles SIGTERM only once it runs again.
+      proc.kill('SIGCONT');
     });
   };
 
@@ -118,6 +122,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     dir,
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
+    freeze: () => void child?.kill('SIGSTOP'),
     restart: async () => {
       await end('SIGTERM');
       await launch();

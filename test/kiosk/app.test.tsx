@@ -1,3 +1,5 @@
+import { BASE_LOCK_MS, NO_LOCK, loadPinLock, pinLockKey, savePinLock, type PinLock } from '../../kiosk/src/identity/pin-lock.ts';
+import type { PinLockStore } from '../../kiosk/src/views/settings-page.tsx';
 import { render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Vote } from '../../core/index.ts';
@@ -50,14 +52,20 @@ function deps(outbox: MemoryOutbox, spoken: string[] = []): KioskDeps {
   };
 }
 
-async function mount(outbox: MemoryOutbox, opts = options(), spoken: string[] = []): Promise<HTMLElement> {
+async function mount(outbox: MemoryOutbox, opts = options(), spoken: string[] = [], pinLock: PinLockStore = memoryPinLock()): Promise<HTMLElement> {
   host = document.createElement('div');
   document.body.append(host);
   runtime = new KioskRuntime(opts, deps(outbox, spoken));
-  render(<KioskView runtime={runtime} onSave={() => undefined} onReset={() => undefined} />, host);
+  render(<KioskView runtime={runtime} onSave={() => undefined} onReset={() => undefined} pinLock={pinLock} />, host);
   await runtime.start();
   await until(() => host!.querySelector('[data-screen=rate]') !== null);
   return host;
+}
+
+/** A PIN lock kept in memory. */
+function memoryPinLock(): PinLockStore {
+  let lock: PinLock = NO_LOCK;
+  return { load: () => lock, save: (l) => void (lock = l) };
 }
 
 async function until(check: () => boolean, ms = 3000): Promise<void> {
@@ -174,5 +182,97 @@ describe('kiosk view and runtime (real Chromium, fake outbox and MQTT at the sea
   it('labels the settings page in the page language', () => {
     expect([messages('vi').settings.place, messages('vi').settings.counterTerminal]).toEqual(['Đơn vị cấp trên / phường, xã', 'Quầy / thiết bị']);
     expect([messages('en').settings.place, messages('en').settings.counterTerminal]).toEqual(['Parent unit / ward', 'Counter / terminal']);
+  });
+});
+
+describe('staff settings page security (issue 13, item 2; real Chromium)', () => {
+  const KEY = pinLockKey('d', 'w', 't');
+  /** The PIN lock in this browser's real localStorage, as the app keeps it. */
+  const stored: PinLockStore = { load: () => loadPinLock(localStorage, KEY), save: (l) => savePinLock(localStorage, KEY, l) };
+  const withStaff = (staff: { pin?: string; password?: string; username?: string }): KioskOptions => {
+    const r = resolveOptions((n) => ({ district: 'd', ward: 'w', counter: 'c', terminal: 't' } as Record<string, string>)[n] ?? null, staff, 'http://bridge.local:8080/kiosk/x.js');
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    return r.value;
+  };
+  const openSettings = async (el: HTMLElement) => {
+    const dot = el.querySelector('[data-testid=status-dot]') as HTMLElement;
+    for (let i = 0; i < 5; i++) dot.click();
+    await until(() => el.querySelector('section.settings') !== null);
+  };
+  const enterPin = async (el: HTMLElement, pin: string) => {
+    const input = el.querySelector('section.settings input[name=pin]') as HTMLInputElement;
+    input.value = pin;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 20));
+    (el.querySelector('section.settings form') as HTMLFormElement).requestSubmit();
+    await new Promise((r) => setTimeout(r, 30));
+  };
+  afterEach(() => localStorage.removeItem(KEY));
+
+  it('without a PIN set at provisioning there is no default PIN: the page stays locked', async () => {
+    const el = await mount(new MemoryOutbox(), withStaff({}), [], stored);
+    await openSettings(el);
+    expect(el.querySelector('[data-testid=no-pin]')?.textContent).toContain('chưa được đặt mã PIN');
+    expect(el.querySelector('section.settings input[name=pin]')).toBeNull();
+  });
+
+  it('wrong PINs lock the page with a growing delay that survives a reload, in Vietnamese', async () => {
+    let el = await mount(new MemoryOutbox(), withStaff({ pin: '135790' }), [], stored);
+    await openSettings(el);
+    for (const guess of ['0000', '1111']) {
+      await enterPin(el, guess);
+      expect(el.querySelector('[role=alert]')?.textContent).toBe('Sai mã PIN');
+    }
+    await enterPin(el, '2222'); // the third wrong PIN locks for 30 s
+    expect(el.querySelector('[data-testid=pin-locked]')?.textContent).toMatch(/^Nhập sai mã PIN quá nhiều lần\. Vui lòng thử lại sau (30|29) giây\.$/);
+    expect((el.querySelector('section.settings input[name=pin]') as HTMLInputElement).disabled).toBe(true);
+    const first = stored.load();
+    expect(first.failures).toBe(3);
+    expect(first.until - Date.now()).toBeGreaterThan(BASE_LOCK_MS - 2000);
+
+    // A reload: a new page with the same browser storage is still locked, even for the right PIN.
+    await runtime?.stop();
+    render(null, host!);
+    host!.remove();
+    el = await mount(new MemoryOutbox(), withStaff({ pin: '135790' }), [], stored);
+    await openSettings(el);
+    expect(el.querySelector('[data-testid=pin-locked]')).not.toBeNull();
+    await enterPin(el, '135790');
+    expect(el.querySelector('section.settings form[data-testid=staff-form], section.settings h3')).toBeNull();
+
+    // Once the lock ran out, each further wrong PIN doubles it.
+    stored.save({ ...stored.load(), until: Date.now() - 1 });
+    await runtime?.stop();
+    render(null, host!);
+    host!.remove();
+    el = await mount(new MemoryOutbox(), withStaff({ pin: '135790' }), [], stored);
+    await openSettings(el);
+    await enterPin(el, '3333');
+    expect(stored.load().until - Date.now()).toBeGreaterThan(2 * BASE_LOCK_MS - 2000);
+    expect(el.querySelector('[data-testid=pin-locked]')?.textContent).toMatch(/(60|59) giây/);
+  });
+
+  it('the right PIN opens the page; the saved password is never shown, and a new broker needs its password again', async () => {
+    const saves: unknown[] = [];
+    host = document.createElement('div');
+    document.body.append(host);
+    runtime = new KioskRuntime(withStaff({ pin: '135790', username: 't', password: 'bí-mật-kiosk' }), deps(new MemoryOutbox(), []));
+    render(<KioskView runtime={runtime} onSave={(p) => void saves.push(p)} onReset={() => undefined} pinLock={stored} />, host);
+    await runtime.start();
+    await until(() => host!.querySelector('[data-screen=rate]') !== null);
+    await openSettings(host);
+    await enterPin(host, '135790');
+    const password = host.querySelector('section.settings input[name=password]') as HTMLInputElement;
+    expect(password.value).toBe('');
+    expect(host.innerHTML).not.toContain('bí-mật-kiosk');
+    expect(stored.load().failures).toBe(0);
+    const broker = host.querySelector('section.settings input[name=broker]') as HTMLInputElement;
+    broker.value = 'wss://may-chu-khac.example/mqtt';
+    broker.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 20));
+    (host.querySelector('section.settings form') as HTMLFormElement).requestSubmit();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(saves).toEqual([]);
+    expect(host.querySelector('section.settings [role=status]')?.textContent).toBe('Đổi máy chủ thì phải nhập lại mật khẩu cho máy chủ mới.');
   });
 });

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Status } from '../../core/index.ts';
 import { launchChromium } from '../helpers/chromium.ts';
-import { PLACE, config, screenshot, startKioskRig, until, type KioskRig } from './rig/kiosk-rig.ts';
+import { PLACE, config, provisionAccounts, screenshot, startKioskRig, until, type KioskRig } from './rig/kiosk-rig.ts';
 
 let rig: KioskRig;
 let other: Browser;
@@ -20,6 +20,7 @@ let device2: BrowserContext;
 beforeAll(async () => {
   [rig, other] = await Promise.all([startKioskRig(), launchChromium()]);
   device2 = await other.newContext({ viewport: { width: 1280, height: 800 } });
+  await provisionAccounts(device2); // a second device set up for the same kiosk
 }, 120_000);
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PIN, clientIdOf, defaultBrokerUrl, resolveOptions } from '../../kiosk/src/identity/kiosk-options.ts';
+import { clientIdOf, defaultBrokerUrl, resolveOptions } from '../../kiosk/src/identity/kiosk-options.ts';
 import type { OptionName } from '../../kiosk/src/identity/kiosk-options.ts';
 import { loadStaffSettings, saveStaffSettings } from '../../kiosk/src/identity/staff-settings.ts';
 
@@ -8,9 +8,10 @@ const ID = { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 
 const reader = (attrs: Record<string, string>) => (n: OptionName) => attrs[n] ?? null;
 
 describe('kiosk options (attributes / URL parameters / staff settings)', () => {
-  it('defaults: broker /mqtt next to the script (ws or wss), Vietnamese, default PIN, no credentials', () => {
+  it('defaults: broker /mqtt next to the script (ws or wss), Vietnamese, NO PIN (issue 13), no credentials', () => {
     const r = resolveOptions(reader(ID), {}, SCRIPT);
-    expect(r).toMatchObject({ ok: true, value: { ...ID, broker: 'ws://10.0.0.5:8080/mqtt', lang: 'vi', pin: DEFAULT_PIN, voice: false } });
+    expect(r).toMatchObject({ ok: true, value: { ...ID, broker: 'ws://10.0.0.5:8080/mqtt', lang: 'vi', voice: false } });
+    expect(r.ok && r.value.pin).toBeUndefined();
     expect(defaultBrokerUrl('https://mot-cua.gov.vn/hailong/kiosk/')).toBe('wss://mot-cua.gov.vn/mqtt');
     expect(r.ok && r.value.username).toBeUndefined();
     expect(clientIdOf(ID)).toBe('hailong-kiosk-ba-dinh-phuc-xa-kiosk-1');
@@ -21,15 +22,26 @@ describe('kiosk options (attributes / URL parameters / staff settings)', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.map((p) => p.option)).toEqual(['district', 'ward', 'counter', 'terminal', 'broker', 'lang', 'pin', 'thanks-ms']);
+    expect(r.problems.find((p) => p.option === 'pin')?.code).toBe('secret-in-url');
+  });
+
+  it('refuses a password or PIN in the URL or attributes (issue 13): they come from the one-time code', () => {
+    const r = resolveOptions(reader({ ...ID, username: 'kiosk-1', password: 'p1', pin: '2468' }), {}, SCRIPT);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => [p.option, p.code])).toEqual([
+      ['password', 'secret-in-url'],
+      ['pin', 'secret-in-url'],
+    ]);
   });
 
   it('staff settings override attributes; flags accept the usual spellings', () => {
     const r = resolveOptions(
-      reader({ ...ID, broker: 'ws://a/mqtt', username: 'u1', password: 'p1', voice: '', contrast: 'false' }),
-      { broker: 'wss://b/mqtt', password: 'p2', contrast: true },
+      reader({ ...ID, broker: 'ws://a/mqtt', username: 'u1', voice: '', contrast: 'false' }),
+      { broker: 'wss://b/mqtt', password: 'p2', pin: '135790', contrast: true },
       SCRIPT,
     );
-    expect(r).toMatchObject({ ok: true, value: { broker: 'wss://b/mqtt', username: 'u1', password: 'p2', voice: true, contrast: true } });
+    expect(r).toMatchObject({ ok: true, value: { broker: 'wss://b/mqtt', username: 'u1', password: 'p2', pin: '135790', voice: true, contrast: true } });
   });
 
   it('saved settings survive malformed storage and never throw', () => {

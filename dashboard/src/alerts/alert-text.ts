@@ -1,6 +1,7 @@
 /** The sentence that describes an alert, in the current language, with place names. */
 import { fill } from '../i18n/messages.ts';
 import type { Messages } from '../i18n/messages.ts';
+import { reasonLabel } from '../../../core/index.ts';
 import type { Locale } from '../../../core/index.ts';
 import { formatMoment } from '../i18n/format.ts';
 import type { PlaceNames } from '../store/names.ts';
@@ -15,12 +16,22 @@ export function alertPlace(alert: Alert, names: PlaceNames): string {
   return term === undefined ? `${ward} · ${counter}` : `${ward} · ${counter} · ${term}`;
 }
 
+/** "1 giờ", "2 giờ", "30 phút". */
+function windowText(ms: number, t: Messages): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes % 60 === 0 ? fill(t.hours, { n: minutes / 60 }) : fill(t.minutesN, { n: minutes });
+}
+
 /** The alert's sentence. */
 export function alertText(alert: Alert, t: Messages, names: PlaceNames, rules: AlertRules, now: number, locale: Locale): string {
   const place = alertPlace(alert, names);
   switch (alert.kind) {
     case 'low-satisfaction':
       return fill(t.alertLow, { place, unhappy: alert.unhappy ?? 0, votes: alert.votes ?? 0, minutes: Math.round(rules.windowMs / 60_000) });
+    case 'reason-run': {
+      const label = reasonLabel(alert.reason ?? '', locale);
+      return fill(t.alertReason, { place, n: alert.unhappy ?? 0, reason: locale === 'vi' ? label.charAt(0).toLowerCase() + label.slice(1) : label.toLowerCase(), window: windowText(rules.reasonWindowMs, t) });
+    }
     case 'stuffing':
       return fill(t.alertStuffing, { place, n: alert.filtered ?? 0, minutes: Math.round(rules.stuffingWindowMs / 60_000) });
     case 'terminal-offline':

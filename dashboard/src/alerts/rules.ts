@@ -3,7 +3,8 @@
  * unhappy votes inside a time window (with a minimum number of votes, so one
  * angry citizen is not an alert), a terminal or bridge offline while the
  * office is open, and suspected stuffing — many presses filtered by the
- * cooldown. PURE: alerts are a function of the votes, the statuses, the
+ * cooldown — and a run of unhappy votes naming the same reason ("5 lượt
+ * không hài lòng vì thời gian chờ trong 1 giờ"). PURE: alerts are a function of the votes, the statuses, the
  * offices and `now`, so the same state always raises the same alerts with
  * the same ids (which is what acknowledgements are keyed by).
  */
@@ -11,7 +12,7 @@ import { DEFAULT_OPENING_HOURS, counterKey, isOpenAt, statusSince, terminalKey, 
 import type { Office, Scale, Status, Vote } from '../../../core/index.ts';
 
 /** The kinds of alert. */
-export type AlertKind = 'low-satisfaction' | 'terminal-offline' | 'bridge-offline' | 'stuffing';
+export type AlertKind = 'low-satisfaction' | 'reason-run' | 'terminal-offline' | 'bridge-offline' | 'stuffing';
 
 /** One alert: an episode during which a rule held. */
 export interface Alert {
@@ -28,6 +29,8 @@ export interface Alert {
   readonly votes?: number;
   readonly unhappy?: number;
   readonly filtered?: number;
+  /** The reason id of a reason run. */
+  readonly reason?: string;
 }
 
 /** Thresholds of the rules. */
@@ -46,6 +49,10 @@ export interface AlertRules {
   readonly stuffingPresses: number;
   /** Episodes that ended longer ago than this are dropped. @default 12 h */
   readonly lookbackMs: number;
+  /** Reason run: window length. @default 1 h */
+  readonly reasonWindowMs: number;
+  /** Reason run: at least this many unhappy votes at one counter naming the same reason in the window. @default 5 */
+  readonly reasonVotes: number;
 }
 
 /** HappyOrNot's example rule (≥ 50% unhappy in 15 min with ≥ 4 votes) and sensible defaults for the rest. */
@@ -57,6 +64,8 @@ export const DEFAULT_ALERT_RULES: AlertRules = Object.freeze({
   stuffingWindowMs: 10 * 60_000,
   stuffingPresses: 8,
   lookbackMs: 12 * 3_600_000,
+  reasonWindowMs: 3_600_000,
+  reasonVotes: 5,
 });
 
 /** Checks rules from settings; returns the defaults for anything missing or out of range. */
@@ -70,6 +79,8 @@ export function resolveAlertRules(input: Partial<Record<keyof AlertRules, unknow
     stuffingWindowMs: [60_000, 24 * 3_600_000],
     stuffingPresses: [1, 10_000],
     lookbackMs: [3_600_000, 7 * 24 * 3_600_000],
+    reasonWindowMs: [60_000, 24 * 3_600_000],
+    reasonVotes: [1, 10_000],
   };
   for (const key of Object.keys(limits) as (keyof AlertRules)[]) {
     const value = input?.[key];
@@ -130,7 +141,7 @@ function episodes<E extends { pressedAt: number }>(
 export function evaluateAlerts(input: AlertInput, rules: AlertRules = DEFAULT_ALERT_RULES): Alert[] {
   const { now } = input;
   const alerts: Alert[] = [];
-  const horizon = now - rules.lookbackMs - Math.max(rules.windowMs, rules.stuffingWindowMs);
+  const horizon = now - rules.lookbackMs - Math.max(rules.windowMs, rules.stuffingWindowMs, rules.reasonWindowMs);
   const counted = new Map<string, Vote[]>();
   const filtered = new Map<string, Vote[]>();
   for (const v of input.votes) {
@@ -154,6 +165,20 @@ export function evaluateAlerts(input: AlertInput, rules: AlertRules = DEFAULT_AL
       (w) => ({ votes: w.length, unhappy: unhappyOf(w) }),
     );
     for (const e of found) alerts.push({ id: `low-satisfaction:${place}:${e.since}`, kind: 'low-satisfaction', place, since: e.since, active: e.active, ...e.detail });
+    // Unhappy votes by the reason they name: one run per counter and reason.
+    const byReason = new Map<string, Vote[]>();
+    for (const v of votes) {
+      if (satisfied.has(v.level)) continue;
+      for (const reason of new Set(v.reasons ?? [])) {
+        let list = byReason.get(reason);
+        if (list === undefined) byReason.set(reason, (list = []));
+        list.push(v);
+      }
+    }
+    for (const [reason, named] of byReason) {
+      const runs = episodes(named, rules.reasonWindowMs, now, (w) => w.length >= rules.reasonVotes, (w) => ({ unhappy: w.length }));
+      for (const e of runs) alerts.push({ id: `reason-run:${place}:${reason}:${e.since}`, kind: 'reason-run', place, since: e.since, active: e.active, reason, ...e.detail });
+    }
   }
   for (const [place, presses] of filtered) {
     const found = episodes(presses, rules.stuffingWindowMs, now, (w) => w.length >= rules.stuffingPresses, (w) => ({ filtered: w.length }));

@@ -12,6 +12,8 @@ import {
   DEFAULT_MIN_VOTES,
   PERCENT_DIGITS,
   fewVotes,
+  foldReasons,
+  reasonLabel,
   formatDate,
   localParts,
   meetsTarget,
@@ -21,7 +23,7 @@ import {
   wilsonLowerBound,
 } from '../../../core/index.ts';
 import { foldMemo } from '../store/tally-digest.ts';
-import type { DateRange, GroupBy, Locale, Scale, Summary, Tally } from '../../../core/index.ts';
+import type { DateRange, GroupBy, Locale, ReasonSummary, Scale, Summary, Tally } from '../../../core/index.ts';
 
 /** What a report lists one row for. */
 export type ReportLevel = 'ward' | 'counter' | 'officer';
@@ -55,6 +57,10 @@ export interface ReportRow {
   readonly few: boolean;
   /** Đạt / Chưa đạt against `target`; null without a target, without votes or with few votes. */
   readonly achieved: boolean | null;
+  /** Counted votes at unsatisfied levels: what reason shares are of. */
+  readonly low: number;
+  /** Low votes naming each reason of `Report.reasons`, in that order. */
+  readonly reasons: readonly number[];
 }
 
 /** A whole report. */
@@ -74,6 +80,8 @@ export interface Report {
   readonly level: ReportLevel;
   readonly scale: Scale;
   readonly locale: Locale;
+  /** Reason ids given in the period, most named first: the order of every row's `reasons`. */
+  readonly reasons: readonly string[];
   /** Epoch ms when the report was made (printed as "ngày … tháng … năm …"). */
   readonly generatedAt: number;
   readonly rows: readonly ReportRow[];
@@ -106,19 +114,19 @@ export interface ReportInput {
   readonly generatedAt: number;
 }
 
-/**
- * A place's name without its level word, for the place-and-date line of an
- * administrative document ("Quận Ba Đình" → "Ba Đình", "Phường Phúc Xá" →
- * "Phúc Xá"; Nghị định 30/2020/NĐ-CP, Phụ lục I: the place is the name of
- * the unit's locality). The level words are those of Vietnam's
- * administrative units; a name without one is kept whole.
- */
-export function placeName(name: string): string {
-  const level = /^(Thành phố|Thị xã|Thị trấn|Đặc khu|Phường|Quận|Huyện|Tỉnh|Xã|TP\.)\s+/u.exec(name);
-  return level === null ? name : name.slice(level[0].length);
-}
+/** A place's name without its level word (core's `placeName`, shared with the bridge's report pack). */
+export { placeName } from '../../../core/office.ts';
 
-function rowOf(key: string, unit: string, s: Summary, scale: Scale, target: number | null, before: Summary | undefined, minVotes: number): ReportRow {
+function rowOf(
+  key: string,
+  unit: string,
+  s: Summary,
+  scale: Scale,
+  target: number | null,
+  before: Summary | undefined,
+  minVotes: number,
+  why: { low: number; reasons: readonly number[] },
+): ReportRow {
   const p = satisfiedPercent(s, PERCENT_DIGITS.report);
   const pp = before === undefined ? null : satisfiedPercent(before, PERCENT_DIGITS.report);
   const few = fewVotes(s.total, minVotes);
@@ -135,6 +143,8 @@ function rowOf(key: string, unit: string, s: Summary, scale: Scale, target: numb
     delta: p === null || pp === null ? null : Math.round(p * 100 - pp * 100) / 100,
     few,
     achieved: target === null || few ? null : meetsTarget(s, target),
+    low: why.low,
+    reasons: why.reasons,
   };
 }
 
@@ -151,6 +161,11 @@ export function buildReport(input: ReportInput): Report {
   const relevant = [...input.tallies].filter((t) => `${t.district}/${t.ward}/${t.counter}/`.startsWith(prefix));
   const groups = foldMemo(relevant, range, [by], input.scale).get(by) as Map<string, Summary>;
   const before = input.previous === undefined ? undefined : (foldMemo(relevant, input.previous, [by], input.scale).get(by) as Map<string, Summary>);
+  // Reasons per unit and for the whole scope; columns in the order of the total.
+  const whyBy = foldReasons(relevant, { ...range, scale: input.scale, by });
+  const whyAll = foldReasons(relevant, { ...range, scale: input.scale, by: 'all' }).get('all');
+  const reasonIds = (whyAll?.reasons ?? []).map((r) => r.id);
+  const why = (s: ReasonSummary | undefined) => ({ low: s?.low ?? 0, reasons: reasonIds.map((id) => s?.reasons.find((r) => r.id === id)?.n ?? 0) });
   const summaries: Summary[] = [];
   const previous: Summary[] = [];
   const rows: ReportRow[] = [];
@@ -160,12 +175,12 @@ export function buildReport(input: ReportInput): Report {
     const then = before?.get(key);
     if (then !== undefined) previous.push(then);
     bound.set(key, summary.total === 0 ? -1 : wilsonLowerBound(summary.satisfied, summary.total));
-    rows.push(rowOf(key, input.name(input.level, key), summary, input.scale, input.target?.(input.level, key) ?? null, then, minVotes(key)));
+    rows.push(rowOf(key, input.name(input.level, key), summary, input.scale, input.target?.(input.level, key) ?? null, then, minVotes(key), why(whyBy.get(key))));
   }
   rows.sort((a, b) => (bound.get(b.key) as number) - (bound.get(a.key) as number) || b.total - a.total || a.unit.localeCompare(b.unit, 'vi'));
   const totalLabel = input.locale === 'vi' ? 'Tổng cộng' : 'Total';
   const totalBefore = before === undefined ? undefined : mergeSummaries(previous, input.scale);
-  const total = rowOf('all', totalLabel, mergeSummaries(summaries, input.scale), input.scale, input.totalTarget ?? null, totalBefore, DEFAULT_MIN_VOTES);
+  const total = rowOf('all', totalLabel, mergeSummaries(summaries, input.scale), input.scale, input.totalTarget ?? null, totalBefore, DEFAULT_MIN_VOTES, why(whyAll));
   return {
     title:
       input.locale === 'vi'
@@ -180,6 +195,7 @@ export function buildReport(input: ReportInput): Report {
     level: input.level,
     scale: input.scale,
     locale: input.locale,
+    reasons: reasonIds,
     generatedAt: input.generatedAt,
     rows,
     total,
@@ -188,10 +204,13 @@ export function buildReport(input: ReportInput): Report {
 
 /**
  * Column headings, in order: unit, ratings, one per level, % satisfied,
- * points index, previous period (%), change (points), target (%), verdict.
+ * points index, previous period (%), change (points), target (%), verdict,
+ * then (with `withReasons`, as CSV and XLSX have them) one per reason given:
+ * the low votes naming it.
  */
-export function reportHeadings(report: Report): string[] {
+export function reportHeadings(report: Report, withReasons = true): string[] {
   const vi = report.locale === 'vi';
+  const reasons = withReasons ? report.reasons.map((id) => (vi ? `Lý do: ${reasonLabel(id, 'vi')} (lượt)` : `Reason: ${reasonLabel(id, 'en')} (ratings)`)) : [];
   return [
     vi ? 'Đơn vị' : 'Unit',
     vi ? 'Số lượt đánh giá' : 'Ratings',
@@ -202,6 +221,7 @@ export function reportHeadings(report: Report): string[] {
     vi ? 'Thay đổi (điểm %)' : 'Change (points)',
     vi ? 'Mục tiêu (%)' : 'Target (%)',
     vi ? 'Đánh giá' : 'Verdict',
+    ...reasons,
   ];
 }
 

@@ -26,7 +26,8 @@ import type { Route } from '../router/route.ts';
 import { PlaceNames, scaleOf } from '../store/names.ts';
 import { counterIds } from '../store/office-figures.ts';
 import type { DashboardStore } from '../store/store.ts';
-import { MAX_ACKS, loadSettings, readUrlParams, saveSettings } from './settings.ts';
+import { MAX_ACKS, SETTINGS_KEY, loadSettings, readUrlParams, saveSettings } from './settings.ts';
+import { memoryVault, type PasswordVault } from './password-vault.ts';
 import type { KeyValue, Settings } from './settings.ts';
 
 /** Shows alerts outside the page (the Notification API adapter). */
@@ -42,6 +43,11 @@ export interface AppDeps {
   readonly connect: ConnectLink;
   readonly openCache?: () => Promise<DashboardCache>;
   readonly storage: KeyValue;
+  /**
+   * Where the password is kept, bound to its broker URL and username.
+   * @default memoryVault() (kept for the page's life only)
+   */
+  readonly vault?: PasswordVault;
   readonly location: { readonly protocol: string; readonly host: string; readonly search: string; readonly hash: string };
   readonly now?: () => number;
   readonly notifier?: Notifier;
@@ -56,7 +62,10 @@ export type SignInReason = 'auth' | 'scope' | 'signed-out' | null;
 export interface SignInForm {
   readonly url: string;
   readonly username: string;
+  /** Empty keeps the saved password, but only for the same broker and username. */
   readonly password: string;
+  /** "Ghi nhớ mật khẩu": keep the password across browser restarts (encrypted); else for this session only. */
+  readonly remember?: boolean;
   readonly district: string;
   readonly ward: string;
 }
@@ -73,7 +82,14 @@ export function createAppState(deps: AppDeps) {
   const now = deps.now ?? Date.now;
   const throttleMs = deps.throttleMs ?? 1000;
   const params = readUrlParams(deps.location.search);
+  const vault = deps.vault ?? memoryVault();
   const initial = loadSettings(deps.storage);
+  // An older version kept the password in clear in localStorage: rewrite the settings without it.
+  if (/"password"/.test(safeRead(deps.storage))) saveSettings(deps.storage, initial);
+  /** `?broker=` wins over the saved URL until the supervisor signs in to a broker on the form. */
+  let brokerOverride = params.broker;
+  /** The password for `settings.credentialsUrl` + `username`, from the vault. */
+  let password: string | undefined;
   const settings = signal<Settings>(params.lang ? { ...initial, lang: params.lang } : initial);
   const lang = computed(() => settings.value.lang);
   const t = computed<Messages>(() => MESSAGES[lang.value]);
@@ -233,7 +249,11 @@ export function createAppState(deps: AppDeps) {
   const connect = () => {
     link?.close();
     const s = settings.value;
-    const url = params.broker ?? s.brokerUrl ?? defaultBrokerUrl(deps.location);
+    const url = brokerOverride ?? s.brokerUrl ?? defaultBrokerUrl(deps.location);
+    // Credentials go only to the exact broker they were entered for: a
+    // crafted `?broker=wss://elsewhere` link connects without them, is
+    // refused, and the form asks (issue 13, item 1).
+    const own = s.username !== undefined && s.credentialsUrl === url;
     const { district, ward } = scope();
     let filter: string;
     try {
@@ -243,7 +263,7 @@ export function createAppState(deps: AppDeps) {
     }
     liveData.value = false;
     link = deps.connect(
-      { url, filter, ...(s.username ? { username: s.username } : {}), ...(s.password ? { password: s.password } : {}) },
+      { url, filter, ...(own ? { username: s.username } : {}), ...(own && password !== undefined ? { password } : {}) },
       {
         onMessage,
         onState(state, detail) {
@@ -305,6 +325,10 @@ export function createAppState(deps: AppDeps) {
     /** Loads the cache and connects, in parallel: live messages never wait for IndexedDB. */
     async start(): Promise<void> {
       timers.push(setInterval(() => (clock.value = now()), 5000));
+      const s = settings.value;
+      if (s.credentialsUrl !== undefined && s.username !== undefined) {
+        password = await vault.load(s.credentialsUrl, s.username).catch(() => undefined);
+      }
       connect();
       const notified = new Set<string>();
       disposers.push(
@@ -365,19 +389,44 @@ export function createAppState(deps: AppDeps) {
 
     updateSettings,
 
-    /** Signs in from the form: validates the URL, remembers the account and reconnects. */
-    submitSignIn(form: SignInForm): 'bad-url' | 'ok' {
+    /**
+     * Signs in from the form: validates the URL, binds the account to that
+     * broker and reconnects. An empty password keeps the saved one only for
+     * the same broker and username: a changed broker asks again. The
+     * password goes to the vault (this session, or encrypted with
+     * "Ghi nhớ mật khẩu"), never to the settings.
+     */
+    async submitSignIn(form: SignInForm): Promise<'bad-url' | 'ok'> {
       const url = form.url.trim();
       if (!isBrokerUrl(url)) return 'bad-url';
+      const username = form.username.trim();
+      const before = settings.value;
+      const same = before.credentialsUrl === url && before.username === username;
+      const typed = form.password === '' ? undefined : form.password;
+      password = username === '' ? undefined : (typed ?? (same ? password : undefined));
       updateSettings((s) => {
         const next: { -readonly [K in keyof Settings]: Settings[K] } = { ...s, brokerUrl: url };
-        for (const key of ['username', 'password', 'district', 'ward'] as const) {
+        if (username === '') {
+          delete next.username;
+          delete next.credentialsUrl;
+        } else {
+          next.username = username;
+          next.credentialsUrl = url;
+        }
+        for (const key of ['district', 'ward'] as const) {
           const value = form[key].trim();
           if (value === '') delete next[key];
           else next[key] = value;
         }
         return next;
       });
+      brokerOverride = undefined;
+      try {
+        if (password === undefined || username === '') await vault.clear();
+        else if (typed !== undefined || !same) await vault.save({ brokerUrl: url, username, password }, form.remember === true);
+      } catch {
+        // No storage (private mode): the password stays in memory for this page.
+      }
       signIn.value = null;
       connect();
       return 'ok';
@@ -388,8 +437,10 @@ export function createAppState(deps: AppDeps) {
       link?.close();
       link = undefined;
       writer?.cancel();
+      password = undefined;
+      await vault.clear().catch(() => undefined);
       updateSettings((s) => {
-        const { username: _u, password: _p, ...rest } = s;
+        const { username: _u, credentialsUrl: _c, ...rest } = s;
         return rest;
       });
       store.clear();
@@ -420,4 +471,12 @@ export function createAppState(deps: AppDeps) {
       return settings.value.targets.districts[district] ?? 80;
     },
   };
+}
+
+function safeRead(storage: KeyValue): string {
+  try {
+    return storage.getItem(SETTINGS_KEY) ?? '';
+  } catch {
+    return '';
+  }
 }

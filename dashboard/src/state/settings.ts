@@ -1,6 +1,7 @@
 /**
  * What the dashboard remembers on this PC (localStorage): the broker URL and
- * credentials of the sign-in screen, the scope, the language, local
+ * username of the sign-in screen (never the password: password-vault.ts),
+ * the scope, the language, local
  * targets, alert thresholds, acknowledged alerts and the tile order. Read
  * once and validated field by field: a broken or hand-edited entry falls
  * back to the default for that field, never breaks the app.
@@ -24,8 +25,13 @@ export type TileSort = 'name' | 'worst' | 'best' | 'votes';
 export interface Settings {
   /** Broker URL chosen on the sign-in screen; absent = the page's own `/mqtt`. */
   readonly brokerUrl?: string;
+  /**
+   * The exact broker URL the username (and the vault's password) were
+   * entered for: they are sent to that broker only (issue 13, item 1).
+   */
+  readonly credentialsUrl?: string;
+  /** Username for `credentialsUrl` (absent without one). */
   readonly username?: string;
-  readonly password?: string;
   /** Scope: only this district / ward (ids). */
   readonly district?: string;
   readonly ward?: string;
@@ -75,10 +81,15 @@ export function resolveSettings(raw: unknown): Settings {
   };
   const brokerUrl = text(o.brokerUrl);
   if (brokerUrl !== undefined) settings.brokerUrl = brokerUrl;
+  // A username counts only with the broker it was entered for. A `password`
+  // left in clear by an older version is dropped here, and the next save
+  // removes it from the disk.
+  const credentialsUrl = text(o.credentialsUrl);
   const username = text(o.username, 256);
-  if (username !== undefined) settings.username = username;
-  const password = text(o.password, 256);
-  if (password !== undefined) settings.password = password;
+  if (credentialsUrl !== undefined && username !== undefined) {
+    settings.credentialsUrl = credentialsUrl;
+    settings.username = username;
+  }
   if (isId(o.district)) settings.district = o.district;
   if (isId(o.ward)) settings.ward = o.ward;
   return settings;

@@ -4,8 +4,8 @@
  * officer logged in and the time of the last vote. Pure functions of the
  * store and a date, so they are the same however messages arrived.
  */
-import { emptySummary, foldTalliesBy, localParts, statusSince } from '../../../core/index.ts';
-import type { Summary, Tally } from '../../../core/index.ts';
+import { emptySummary, foldReasons, foldTalliesBy, localParts, statusSince } from '../../../core/index.ts';
+import type { ReasonSummary, Summary, Tally } from '../../../core/index.ts';
 import { scaleOf } from './names.ts';
 import type { DashboardStore } from './store.ts';
 
@@ -33,6 +33,8 @@ export interface CounterFigure {
   readonly officer: { readonly id: string; readonly name: string } | null;
   /** Epoch ms of the last counted vote: from the vote log, or else from today's tallies. */
   readonly lastVoteAt: number | null;
+  /** Today's reasons for low ratings, when any was given. */
+  readonly reasons: ReasonSummary | undefined;
 }
 
 /** Counter ids of a ward, in office order, then any others seen in tallies, statuses or sessions. */
@@ -93,12 +95,16 @@ export function counterFigure(store: DashboardStore, counter: string, today: str
   const session = store.sessions.get(counter);
   const officer =
     session?.officer != null
-      ? { id: session.officer, name: session.name ?? store.officerNames.get(`${ward}/${session.officer}`)?.name ?? session.officer }
+      ? {
+          id: session.officer,
+          name: session.name ?? store.officerNames.get(`${ward}/${session.officer}`)?.name ?? office?.officers?.find((o) => o.id === session.officer)?.name ?? session.officer,
+        }
       : null;
   // No vote seen live today: the tallies' updatedAt is the bridge's receive time of the last press.
   let fromTallies: number | null = null;
   for (const t of tallies) if (t.days[today.slice(8, 10)] !== undefined) fromTallies = Math.max(fromTallies ?? 0, t.updatedAt);
-  return { key: counter, id, today: summary, terminals, officer, lastVoteAt: lastVoteAt(store, counter, today) ?? fromTallies };
+  const reasons = foldReasons(tallies, { from: today, to: today, by: 'all', scale }).get('all');
+  return { key: counter, id, today: summary, terminals, officer, lastVoteAt: lastVoteAt(store, counter, today) ?? fromTallies, reasons };
 }
 
 /** Figures of every counter of a ward (`d/w`). */

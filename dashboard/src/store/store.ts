@@ -7,7 +7,7 @@
  * retained state kept as greatest-wins registers — so every figure is the
  * same however the messages were duplicated or reordered.
  */
-import { DUPLICATE_DEVICE, counterKey, mergeTally, parseMessage, parsePayload, tallyKey, terminalKey, voteKey, wardKey } from '../../../core/index.ts';
+import { DUPLICATE_DEVICE, checkTallyClaim, counterKey, mergeTally, parseMessage, parsePayload, tallyKey, terminalKey, voteKey, wardKey } from '../../../core/index.ts';
 import type { Office, Session, Status, Tally, TerminalConfig, TopicKind, TopicMessage, Vote } from '../../../core/index.ts';
 import {
   LatestMap,
@@ -154,8 +154,12 @@ export class DashboardStore {
     const ward = wardKey(msg.params);
     const base = { ok: true as const, kind: msg.kind, ward };
     switch (msg.kind) {
-      case 'tally':
+      case 'tally': {
+        // A tally may claim only what a terminal can have pressed, by this clock (issue 13).
+        const claim = checkTallyClaim(this.tallies.get(tallyKey(msg.payload)), msg.payload, this.#now());
+        if (!claim.ok) return { ok: false, code: claim.code, message: claim.message };
         return { ...base, counter: counterKey(msg.params), key: tallyKey(msg.payload), changed: this.#offerTally(msg.payload) };
+      }
       case 'vote': {
         const added = this.votes.add(msg.payload) === 'added';
         const out = { ...base, counter: counterKey(msg.params), key: voteKey(msg.payload), changed: added };
@@ -312,7 +316,7 @@ export class DashboardStore {
     try {
       for (const t of Array.isArray(snapshot.tallies) ? snapshot.tallies : []) {
         const parsed = parsePayload('tally', t);
-        if (parsed.ok) this.#offerTally(parsed.value);
+        if (parsed.ok && checkTallyClaim(this.tallies.get(tallyKey(parsed.value)), parsed.value, this.#now()).ok) this.#offerTally(parsed.value);
         else bad += 1;
       }
       for (const o of Array.isArray(snapshot.offices) ? snapshot.offices : []) {

@@ -7,7 +7,8 @@
  */
 import { render } from 'preact';
 import css from '../views/kiosk.css?inline';
-import { OPTION_NAMES, resolveOptions } from '../identity/kiosk-options.ts';
+import { OPTION_NAMES, PIN_RE, resolveOptions } from '../identity/kiosk-options.ts';
+import { loadPinLock, pinLockKey, savePinLock, type PinLock } from '../identity/pin-lock.ts';
 import type { StaffSettings } from '../identity/kiosk-options.ts';
 import { clearStaffSettings, loadStaffSettings, saveStaffSettings, staffSettingsKey } from '../identity/staff-settings.ts';
 import { browserStorage } from '../identity/storage.ts';
@@ -31,6 +32,49 @@ export function browserDeps(): KioskDeps {
     voice: browserVoice(),
     now: () => Date.now(),
   };
+}
+
+/**
+ * Trades a one-time provisioning code for this kiosk's account at the
+ * bridge that served the script (`POST /kiosk/provision`); undefined when
+ * refused or unreachable.
+ */
+async function redeemCode(code: string): Promise<StaffSettings | undefined> {
+  try {
+    const res = await fetch(new URL('/kiosk/provision', import.meta.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+      cache: 'no-store',
+    });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as Record<string, unknown>;
+    if (typeof body.username !== 'string' || typeof body.password !== 'string') return undefined;
+    return { username: body.username, password: body.password, ...(typeof body.pin === 'string' && PIN_RE.test(body.pin) ? { pin: body.pin } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** While a code is traded, or when it was refused (used, expired or wrong). */
+function Provisioning({ lang, state }: { lang: 'vi' | 'en'; state: 'working' | 'refused' }) {
+  const vi = lang === 'vi';
+  return (
+    <div class="kiosk" lang={lang}>
+      <main data-screen="provisioning">
+        <div class="problem" role={state === 'refused' ? 'alert' : 'status'} data-testid={`provision-${state}`}>
+          <h1>{state === 'working' ? (vi ? 'Đang cài đặt thiết bị…' : 'Setting the device up…') : vi ? 'Không cài đặt được thiết bị' : 'The device could not be set up'}</h1>
+          {state === 'refused' ? (
+            <p>
+              {vi
+                ? 'Mã cài đặt một lần đã được dùng, đã hết hạn hoặc không đúng. Hãy lấy địa chỉ mới cho thiết bị này từ máy chủ hailong.'
+                : 'The one-time set-up code was already used, has expired or is wrong. Get a new address for this device from the hailong server.'}
+            </p>
+          ) : null}
+        </div>
+      </main>
+    </div>
+  );
 }
 
 /** The custom element class. */
@@ -57,6 +101,16 @@ export class HailongKioskElement extends HTMLElement {
   /** The running kiosk (for diagnostics and tests), or undefined. */
   get runtime(): KioskRuntime | undefined {
     return this.#runtime;
+  }
+
+  /** Removes the used code from the element and from the page address (history), which restarts the kiosk. */
+  #dropCode(): void {
+    const url = new URL(location.href);
+    if (url.searchParams.has('provision')) {
+      url.searchParams.delete('provision');
+      history.replaceState(history.state, '', url);
+    }
+    this.removeAttribute('provision');
   }
 
   connectedCallback(): void {
@@ -91,8 +145,28 @@ export class HailongKioskElement extends HTMLElement {
 
   #startNow(): void {
     const storage = browserStorage();
-    const key = staffSettingsKey(this.getAttribute('district') ?? '', this.getAttribute('ward') ?? '', this.getAttribute('terminal') ?? '');
+    const [district, ward, terminal] = (['district', 'ward', 'terminal'] as const).map((n) => this.getAttribute(n) ?? '') as [string, string, string];
+    const key = staffSettingsKey(district, ward, terminal);
     const staff = loadStaffSettings(storage, key);
+    const code = this.getAttribute('provision');
+    if (code !== null) {
+      const lang = this.getAttribute('lang') === 'en' ? 'en' : 'vi';
+      // A one-time code in the address: trade it for the account once, then drop it from the address.
+      if (staff.password === undefined && code !== '') {
+        render(<Provisioning lang={lang} state="working" />, this.#mount);
+        void redeemCode(code).then((provision) => {
+          if (provision === undefined) {
+            render(<Provisioning lang={lang} state="refused" />, this.#mount);
+            return;
+          }
+          saveStaffSettings(storage, key, provision);
+          this.#dropCode();
+        });
+        return;
+      }
+      this.#dropCode();
+      return;
+    }
     const resolved = resolveOptions((n) => this.getAttribute(n), staff, import.meta.url);
     if (!resolved.ok) {
       const lang = this.getAttribute('lang') === 'en' ? 'en' : 'vi';
@@ -109,7 +183,9 @@ export class HailongKioskElement extends HTMLElement {
       clearStaffSettings(storage, key);
       this.#restart();
     };
-    render(<KioskView runtime={runtime} onSave={onSave} onReset={onReset} />, this.#mount);
+    const lockKey = pinLockKey(district, ward, terminal);
+    const pinLock = { load: () => loadPinLock(storage, lockKey), save: (lock: PinLock) => savePinLock(storage, lockKey, lock) };
+    render(<KioskView runtime={runtime} onSave={onSave} onReset={onReset} pinLock={pinLock} />, this.#mount);
     void runtime.start();
   }
 }

@@ -17,6 +17,13 @@ export interface Messages {
   readonly gatedOpen: string;
   readonly ticket: (t: string) => string;
   readonly officer: (name: string) => string;
+  /** A dossier code read from the receipt is waiting for the vote (issue 15). */
+  readonly dossier: (code: string) => string;
+  /** What was scanned is not a dossier code. */
+  readonly scanRefused: string;
+  /** Camera button: read the code on the receipt. */
+  readonly scanCamera: string;
+  readonly scanCancel: string;
   readonly reasonsQuestion: string;
   readonly reasonsHint: string;
   readonly send: string;
@@ -66,11 +73,23 @@ export interface Messages {
     readonly lastSent: string;
     readonly problems: string;
     readonly none: string;
+    /** The staff page without a PIN set at provisioning. */
+    readonly noPin: string;
+    /** Locked after wrong PINs; `{s}` = seconds left. */
+    readonly locked: string;
+    /** Under the password field: it is never shown again. */
+    readonly passwordKept: string;
+    /** A new broker needs its password typed again. */
+    readonly passwordForBroker: string;
   };
 }
 
 const vi: Messages = {
   question: 'Ông/Bà có hài lòng với sự phục vụ hôm nay không?',
+  dossier: (code) => `Đánh giá cho hồ sơ ${code}`,
+  scanRefused: 'Không đọc được mã hồ sơ. Vui lòng quét lại mã trên giấy hẹn trả kết quả.',
+  scanCamera: 'Quét mã hồ sơ trên giấy hẹn',
+  scanCancel: 'Đóng máy ảnh',
   gatedWaiting: 'Mời Ông/Bà đánh giá sau khi cán bộ hoàn tất hồ sơ',
   gatedOpen: 'Mời Ông/Bà đánh giá sự phục vụ vừa rồi',
   ticket: (t) => `Số thứ tự ${t}`,
@@ -109,8 +128,12 @@ const vi: Messages = {
         return `Ngôn ngữ “${p.value ?? ''}” không hỗ trợ: chọn vi hoặc en (tham số “${p.option}”)`;
       case 'bad-pin':
         return `Mã PIN phải gồm 4–8 chữ số (tham số “${p.option}”)`;
+      case 'secret-in-url':
+        return `Không được ghi ${what} trong địa chỉ trang: hãy cài đặt thiết bị bằng mã cài đặt một lần (tham số “provision”) (tham số “${p.option}”)`;
       case 'bad-ms':
         return `${capital(what)} “${p.value ?? ''}” phải là số mili giây từ ${p.range?.[0] ?? ''} đến ${p.range?.[1] ?? ''} (tham số “${p.option}”)`;
+      case 'bad-stage':
+        return `Giai đoạn “${p.value ?? ''}” không hợp lệ: chọn tiep-nhan (tiếp nhận) hoặc tra-ket-qua (trả kết quả) (tham số “${p.option}”)`;
     }
   },
   settings: {
@@ -139,11 +162,19 @@ const vi: Messages = {
     lastSent: 'Lần gửi gần nhất',
     problems: 'Lỗi đã gặp',
     none: 'Không có',
+    noPin: 'Thiết bị chưa được đặt mã PIN nên không mở được trang cài đặt. Hãy cài đặt lại thiết bị bằng mã cài đặt một lần, với mã PIN ghi trong cấu hình (xem kiosk/README.md).',
+    locked: 'Nhập sai mã PIN quá nhiều lần. Vui lòng thử lại sau {s} giây.',
+    passwordKept: 'Để trống để giữ mật khẩu đã lưu (mật khẩu không bao giờ được hiển thị lại).',
+    passwordForBroker: 'Đổi máy chủ thì phải nhập lại mật khẩu cho máy chủ mới.',
   },
 };
 
 const en: Messages = {
   question: 'Were you satisfied with our service today?',
+  dossier: (code) => `Rating for dossier ${code}`,
+  scanRefused: 'The dossier code could not be read. Please scan the code on your receipt again.',
+  scanCamera: 'Scan the dossier code on your receipt',
+  scanCancel: 'Close the camera',
   gatedWaiting: 'Please rate once the officer has finished your service',
   gatedOpen: 'Please rate the service you just received',
   ticket: (t) => `Ticket ${t}`,
@@ -182,8 +213,12 @@ const en: Messages = {
         return `Language “${p.value ?? ''}” is not supported: choose vi or en (parameter “${p.option}”)`;
       case 'bad-pin':
         return `The PIN must be 4–8 digits (parameter “${p.option}”)`;
+      case 'secret-in-url':
+        return `The ${what} must not be in the page address: set the device up with its one-time code (parameter “provision”) (parameter “${p.option}”)`;
       case 'bad-ms':
         return `${capital(what)} “${p.value ?? ''}” must be milliseconds from ${p.range?.[0] ?? ''} to ${p.range?.[1] ?? ''} (parameter “${p.option}”)`;
+      case 'bad-stage':
+        return `Stage “${p.value ?? ''}” is not valid: choose tiep-nhan (receiving) or tra-ket-qua (returning the result) (parameter “${p.option}”)`;
     }
   },
   settings: {
@@ -212,6 +247,10 @@ const en: Messages = {
     lastSent: 'Last sent',
     problems: 'Problems seen',
     none: 'None',
+    noPin: 'No PIN was set for this device, so its settings cannot be opened. Set the device up again with its one-time code and the PIN in the config (see kiosk/README.md).',
+    locked: 'Too many wrong PINs. Please try again in {s} seconds.',
+    passwordKept: 'Leave empty to keep the saved password (it is never shown again).',
+    passwordForBroker: 'A new server needs its password typed again.',
   },
 };
 
@@ -228,8 +267,10 @@ const VI_OPTION: Readonly<Record<OptionName, string>> = {
   voice: 'giọng nói',
   contrast: 'chế độ tương phản',
   pin: 'mã PIN',
+  provision: 'mã cài đặt',
   'thanks-ms': 'thời gian màn hình cảm ơn',
   'reason-timeout-ms': 'thời gian chờ chọn lý do',
+  stage: 'giai đoạn hồ sơ',
 };
 
 const EN_OPTION: Readonly<Record<OptionName, string>> = {
@@ -244,8 +285,10 @@ const EN_OPTION: Readonly<Record<OptionName, string>> = {
   voice: 'voice',
   contrast: 'contrast mode',
   pin: 'PIN',
+  provision: 'set-up code',
   'thanks-ms': 'thank-you screen time',
   'reason-timeout-ms': 'reason choice timeout',
+  stage: 'dossier stage',
 };
 
 function capital(text: string): string {

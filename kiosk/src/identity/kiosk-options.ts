@@ -4,7 +4,8 @@
  * staff saved on the settings page. Validated once; every problem is
  * reported together, naming the parameter.
  */
-import { isId } from '../../../core/index.ts';
+import { DOSSIER_STAGES, isId, kioskClientId } from '../../../core/index.ts';
+import type { DossierStage } from '../../../core/index.ts';
 import type { TerminalPath } from '../../../core/index.ts';
 import { DEFAULT_TIMINGS } from '../terminal/terminal-machine.ts';
 import type { Lang } from '../i18n/messages.ts';
@@ -22,9 +23,19 @@ export const OPTION_NAMES = [
   'voice',
   'contrast',
   'pin',
+  'provision',
   'thanks-ms',
   'reason-timeout-ms',
+  'stage',
 ] as const;
+
+/**
+ * Options that must never be given as an attribute or URL parameter: a
+ * password or PIN there is in the browser history, the proxy logs and the
+ * host page's source (issue 13, item 2). They come from the one-time
+ * `provision` code or the settings page, and are kept in this browser.
+ */
+export const SECRET_OPTIONS: readonly OptionName[] = ['password', 'pin'];
 
 /** One attribute / parameter name. */
 export type OptionName = (typeof OPTION_NAMES)[number];
@@ -40,10 +51,16 @@ export interface KioskOptions extends TerminalPath {
   readonly voice: boolean;
   /** Large text, high contrast. */
   readonly contrast: boolean;
-  /** PIN of the staff settings page. */
-  readonly pin: string;
+  /** PIN of the staff settings page, set at provisioning; undefined = none set, the page stays locked. */
+  readonly pin?: string;
   readonly thanksMs: number;
   readonly reasonTimeoutMs: number;
+  /**
+   * Stage given to a dossier code scanned from a receipt (issue 15): a kiosk
+   * at the result-return counter says `tra-ket-qua`.
+   * @default 'tiep-nhan'
+   */
+  readonly stage?: DossierStage;
 }
 
 /** What staff saved on the settings page (all optional; absent = use the attribute). */
@@ -71,17 +88,15 @@ export interface OptionProblem {
 }
 
 /** Kinds of option problem. */
-export type OptionProblemCode = 'missing' | 'not-id' | 'not-url' | 'bad-lang' | 'bad-pin' | 'bad-ms';
+export type OptionProblemCode = 'missing' | 'not-id' | 'not-url' | 'bad-lang' | 'bad-pin' | 'bad-ms' | 'secret-in-url' | 'bad-stage';
 
 /** Either options or every problem found. */
 export type OptionsResult =
   | { readonly ok: true; readonly value: KioskOptions }
   | { readonly ok: false; readonly problems: readonly OptionProblem[] };
 
-/** PIN used until staff set one (documented in kiosk/README.md; change it on the settings page). */
-export const DEFAULT_PIN = '2468';
-
-const PIN_RE = /^[0-9]{4,8}$/;
+/** 4–8 digits. */
+export const PIN_RE = /^[0-9]{4,8}$/;
 
 /**
  * The broker next to where the kiosk's script was served: the bridge
@@ -140,13 +155,21 @@ export function resolveOptions(
   if (!isBrokerUrl(broker)) problems.push({ option: 'broker', code: 'not-url', value: broker, message: `broker "${broker}" is not a ws:// or wss:// URL` });
   const langRaw = staff.lang ?? get('lang') ?? 'vi';
   if (langRaw !== 'vi' && langRaw !== 'en') problems.push({ option: 'lang', code: 'bad-lang', value: langRaw, message: `lang must be vi or en, got "${langRaw}"` });
-  const pin = staff.pin ?? get('pin') ?? DEFAULT_PIN;
-  if (!PIN_RE.test(pin)) problems.push({ option: 'pin', code: 'bad-pin', message: 'pin must be 4–8 digits' });
+  for (const name of SECRET_OPTIONS) {
+    if (get(name) !== null) problems.push({ option: name, code: 'secret-in-url', message: `${name} must not be given in the URL or as an attribute: provision the kiosk with its one-time code` });
+  }
+  // No default PIN: without one set at provisioning, the staff page stays locked.
+  const pin = staff.pin;
+  if (pin !== undefined && !PIN_RE.test(pin)) problems.push({ option: 'pin', code: 'bad-pin', message: 'pin must be 4–8 digits' });
   const thanksMs = ms(get('thanks-ms'), 'thanks-ms', 500, 60_000, DEFAULT_TIMINGS.thanksMs, problems);
   const reasonTimeoutMs = ms(get('reason-timeout-ms'), 'reason-timeout-ms', 1000, 120_000, DEFAULT_TIMINGS.reasonTimeoutMs, problems);
+  const stageRaw = get('stage');
+  if (stageRaw !== null && stageRaw !== '' && !(DOSSIER_STAGES as readonly string[]).includes(stageRaw)) {
+    problems.push({ option: 'stage', code: 'bad-stage', value: stageRaw, message: `stage must be ${DOSSIER_STAGES.join(' or ')}, got "${stageRaw}"` });
+  }
   if (problems.length > 0) return { ok: false, problems };
   const username = staff.username ?? get('username') ?? undefined;
-  const password = staff.password ?? get('password') ?? undefined;
+  const password = staff.password;
   return {
     ok: true,
     value: Object.freeze({
@@ -157,14 +180,18 @@ export function resolveOptions(
       lang: langRaw === 'en' ? 'en' : 'vi',
       voice: staff.voice ?? flag(get('voice')) ?? false,
       contrast: staff.contrast ?? flag(get('contrast')) ?? false,
-      pin,
+      ...(pin === undefined ? {} : { pin }),
       thanksMs,
       reasonTimeoutMs,
+      ...(stageRaw === 'tra-ket-qua' || stageRaw === 'tiep-nhan' ? { stage: stageRaw } : {}),
     }),
   };
 }
 
-/** The fixed MQTT client id of a terminal: one session per kiosk, resumed after every reconnect. */
+/**
+ * The fixed MQTT client id of a terminal: one session per kiosk, resumed
+ * after every reconnect. The broker lets only this kiosk's account use it (core/client-id.ts).
+ */
 export function clientIdOf(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>): string {
-  return `hailong-kiosk-${p.district}-${p.ward}-${p.terminal}`;
+  return kioskClientId(p);
 }

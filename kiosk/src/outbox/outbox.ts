@@ -6,7 +6,7 @@
  * durability layer). The IndexedDB adapter is idb-outbox.ts; unit tests
  * inject a fake of this interface.
  */
-import type { FilterReason, LevelKey, Tally, TerminalPath, Vote } from '../../../core/index.ts';
+import type { DossierStage, FilterReason, LevelKey, Tally, TerminalPath, Vote } from '../../../core/index.ts';
 import { parseVote, voteId } from '../../../core/index.ts';
 
 /** Row states: `draft` waits for its reasons, `ready` waits for PUBACK, `done` was acknowledged. */
@@ -31,6 +31,9 @@ export interface NewVote extends TerminalPath {
   readonly filtered?: FilterReason;
   readonly ticket?: string;
   readonly officer?: string;
+  /** Dossier code scanned from the receipt, and its stage. */
+  readonly dossier?: string;
+  readonly stage?: DossierStage;
   readonly reasons?: readonly string[];
   /** Store as a draft (its reasons follow). */
   readonly draft: boolean;
@@ -112,6 +115,7 @@ export function buildVote(input: NewVote, seq: number, receivedAt: number): Vote
     ...(input.reasons !== undefined && input.reasons.length > 0 ? { reasons: [...input.reasons] } : {}),
     ...(input.officer === undefined ? {} : { officer: input.officer }),
     ...(input.ticket === undefined ? {} : { ticket: input.ticket }),
+    ...(input.dossier === undefined ? {} : { dossier: input.dossier, stage: input.stage ?? 'tiep-nhan' }),
     ...(input.filtered === undefined ? {} : { filtered: input.filtered }),
   };
   const checked = parseVote(vote);

@@ -6,7 +6,7 @@
  * journals the kiosk's votes): the retained ones are only read, so a kiosk
  * whose storage was wiped never reuses a seq the bridge has seen.
  */
-import { parseMessage, parseTopic } from '../../../core/index.ts';
+import { checkTallyClaim, parseMessage, parseTopic } from '../../../core/index.ts';
 import type { Publication, Tally, TopicMessage } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import { clientIdOf } from '../identity/kiosk-options.ts';
@@ -137,8 +137,17 @@ export class BrokerLink {
     void this.#client.publish(this.#status('online', this.#connectionAt)).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
   }
 
-  /** Merges a retained tally of the bridge into the local one (which raises the seq high-water mark). */
+  /**
+   * Merges a retained tally of the bridge into the local one (which raises
+   * the seq high-water mark), unless it claims more than a terminal can
+   * have pressed: a forged seq must not exhaust the kiosk's seqs (issue 13).
+   */
   async mergeTally(remote: Tally): Promise<void> {
+    const claim = checkTallyClaim(await this.#outbox.tally(remote.counter, remote.month), remote, this.#hooks.now());
+    if (!claim.ok) {
+      this.#hooks.onProblem(claim.code, claim.message);
+      return;
+    }
     await this.#outbox.mergeRemoteTally(remote);
   }
 

@@ -7,7 +7,7 @@
  * BEFORE the thank-you screen appears; taps are processed one at a time in
  * order, so seqs follow taps.
  */
-import { DUPLICATE_DEVICE, keepsTerminal, scaleKeys } from '../../../core/index.ts';
+import { cleanDossierCode, DEFAULT_STAGE, DUPLICATE_DEVICE, keepsTerminal, scaleKeys } from '../../../core/index.ts';
 import type { LevelKey, Office, Session, Status, TerminalConfig, TopicMessage } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import type { Outbox } from '../outbox/outbox.ts';
@@ -137,10 +137,31 @@ export class KioskRuntime {
     if (this.#snapshot.conflict !== undefined) return Promise.resolve();
     const now = this.#deps.now();
     globalThis.performance?.mark?.('hailong:tap');
+    if (this.#snapshot.scanRefused !== undefined) {
+      const { scanRefused: _shown, ...rest } = this.#snapshot;
+      this.#snapshot = rest;
+    }
     return this.#enqueue(async () => {
       const step = machine.tap(this.#snapshot.terminal, level, now);
       await this.#apply(step);
     });
+  }
+
+  /**
+   * A dossier code read from the receipt (USB scanner or camera). Returns
+   * false, changing nothing, when the text is not a dossier code (the
+   * screen says so); the code then waits for the citizen's next vote.
+   */
+  scan(raw: string): boolean {
+    const code = cleanDossierCode(raw);
+    if (code === undefined) {
+      this.#update({ scanRefused: raw.slice(0, 48) });
+      return false;
+    }
+    const { scanRefused: _old, ...rest } = this.#snapshot;
+    this.#snapshot = rest;
+    this.#update({ terminal: machine.scan(this.#snapshot.terminal, this.#deps.now(), code, this.options.stage ?? DEFAULT_STAGE) });
+    return true;
   }
 
   /** Toggles a reason on the follow-up screen. */
@@ -276,6 +297,7 @@ export class KioskRuntime {
         ...(r.draftUntil === undefined ? {} : { draftUntil: r.draftUntil }),
         ...(r.filtered === undefined ? {} : { filtered: r.filtered }),
         ...(r.ticket === undefined ? {} : { ticket: r.ticket }),
+        ...(r.dossier === undefined ? {} : { dossier: r.dossier, ...(r.stage === undefined ? {} : { stage: r.stage }) }),
         ...(officer === undefined ? {} : { officer }),
       },
       this.#deps.now(),

@@ -40,4 +40,6 @@ export interface KioskSnapshot {
    * gave the terminal up (no connection, no taps) until staff retry.
    */
   readonly conflict?: { readonly otherUid: string; readonly at: number };
+  /** The last scanner input that was not a dossier code (shown until the next good scan or vote). */
+  readonly scanRefused?: string;
 }

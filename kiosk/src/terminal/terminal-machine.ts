@@ -8,7 +8,7 @@
  * Every tap on a level becomes exactly one record (filtered ones too): the
  * kiosk behaves like a button box, whose every press takes a seq (§7.1).
  */
-import type { FilterReason, LevelKey, Scale } from '../../../core/index.ts';
+import type { DossierStage, FilterReason, LevelKey, Scale } from '../../../core/index.ts';
 
 /** Settings the machine runs with: the terminal config plus kiosk timings. */
 export interface TerminalSettings {
@@ -40,6 +40,16 @@ export const DEFAULT_TIMINGS = Object.freeze({
 
 /** Most reasons one vote may carry (core MAX_REASONS). */
 const MAX_CHOSEN = 8;
+
+/** How long a scanned dossier code waits for its vote before it is dropped (the citizen walked away). */
+export const SCAN_HOLD_MS = 120_000;
+
+/** A dossier code read from the receipt (issue 15). */
+export interface Scanned {
+  readonly dossier: string;
+  readonly stage: DossierStage;
+  readonly until: number;
+}
 
 /** The gated rating window. */
 export interface Gate {
@@ -76,6 +86,8 @@ export interface TerminalState {
   readonly gate: Gate;
   /** Time of the last press without a cooldown flag, or undefined (§6.5). */
   readonly lastUnflaggedAt?: number;
+  /** A dossier code read from the citizen's receipt (scanner or camera), held for the next counted vote. */
+  readonly scanned?: Scanned;
   readonly notice?: Notice;
 }
 
@@ -86,6 +98,9 @@ export interface TapRecord {
   readonly filtered?: FilterReason;
   readonly ticket?: string;
   readonly officer?: string;
+  /** The dossier this vote rates (a code scanned from the receipt). */
+  readonly dossier?: string;
+  readonly stage?: DossierStage;
   /** True: the vote waits for its reasons (stored as a draft, finalised later). */
   readonly draft: boolean;
   /** Draft only: when the runtime must finalise it even if the screen is gone (a killed tab). */
@@ -147,6 +162,9 @@ export function tap(state: TerminalState, level: LevelKey, now: number): Step {
     ...(gate.ticket !== undefined && s.mode === 'gated' && open ? { ticket: gate.ticket } : {}),
     ...(gate.officer !== undefined && s.mode === 'gated' && open ? { officer: gate.officer } : {}),
   };
+  // The scanned code goes with the vote that counts, and only that one.
+  const scanned = current.scanned !== undefined && current.scanned.until > now ? current.scanned : undefined;
+  const rated = scanned === undefined ? base : { ...base, dossier: scanned.dossier, stage: scanned.stage };
   const lastUnflaggedAt = inCooldown ? current.lastUnflaggedAt : now;
   if (filtered !== undefined) {
     effects.push({ type: 'record', record: { ...base, filtered, draft: false } });
@@ -158,7 +176,7 @@ export function tap(state: TerminalState, level: LevelKey, now: number): Step {
   const askReasons = s.reasons.length > 0 && isUnsatisfied(s, level);
   if (askReasons) {
     const until = now + s.reasonTimeoutMs;
-    effects.push({ type: 'record', record: { ...base, draft: true, draftUntil: until } });
+    effects.push({ type: 'record', record: { ...rated, draft: true, draftUntil: until } });
     return {
       state: {
         settings: s,
@@ -170,7 +188,7 @@ export function tap(state: TerminalState, level: LevelKey, now: number): Step {
       effects,
     };
   }
-  effects.push({ type: 'record', record: { ...base, draft: false } });
+  effects.push({ type: 'record', record: { ...rated, draft: false } });
   return {
     state: { settings: s, gate: nextGate, lastUnflaggedAt: now, screen: { kind: 'thanks', level, until: now + s.thanksMs } },
     effects,
@@ -215,6 +233,16 @@ export function served(state: TerminalState, now: number, event: { ticket?: stri
   return { ...rest, gate };
 }
 
+/**
+ * A dossier code read from the receipt (a USB scanner typing it, or the
+ * camera): held for the next counted vote, for SCAN_HOLD_MS. A new scan
+ * replaces the previous one; an empty code clears it.
+ */
+export function scan(state: TerminalState, now: number, dossier: string | undefined, stage: DossierStage): TerminalState {
+  const { scanned: _old, ...rest } = state;
+  return dossier === undefined ? rest : { ...rest, scanned: { dossier, stage, until: now + SCAN_HOLD_MS } };
+}
+
 /** Applies new settings (a config arrived). Switching to gated starts with the window closed (§6.4). */
 export function configure(state: TerminalState, settings: TerminalSettings): TerminalState {
   const gate = settings.mode === 'gated' && state.settings.mode !== 'gated' ? { until: 0 } : state.gate;
@@ -237,6 +265,10 @@ export function tick(state: TerminalState, now: number): Step {
     next = { ...next, screen: { kind: 'rate' } };
   }
   if (next.gate.until !== 0 && now >= next.gate.until) next = { ...next, gate: { until: 0 } };
+  if (next.scanned !== undefined && now >= next.scanned.until) {
+    const { scanned: _expired, ...rest } = next;
+    next = rest;
+  }
   if (next.notice !== undefined && now >= next.notice.until) {
     const { notice: _expired, ...rest } = next;
     next = rest;
@@ -250,5 +282,6 @@ export function nextDeadline(state: TerminalState): number | undefined {
   if (state.screen.kind !== 'rate') times.push(state.screen.until);
   if (state.gate.until !== 0) times.push(state.gate.until);
   if (state.notice !== undefined) times.push(state.notice.until);
+  if (state.scanned !== undefined) times.push(state.scanned.until);
   return times.length === 0 ? undefined : Math.min(...times);
 }

@@ -9,7 +9,8 @@ import { messages } from '../i18n/messages.ts';
 import type { Lang } from '../i18n/messages.ts';
 import type { KioskRuntime, KioskSnapshot } from '../runtime/kiosk-runtime.ts';
 import { CitizenScreen } from './citizen-screen.tsx';
-import { SettingsPage } from './settings-page.tsx';
+import { DossierScan, useWedgeScanner } from './dossier-scan.tsx';
+import { SettingsPage, type PinLockStore } from './settings-page.tsx';
 
 /** Taps on the dot, within `SECRET_WINDOW_MS`, that open the settings page. */
 const SECRET_TAPS = 5;
@@ -65,6 +66,7 @@ export function KioskView(props: {
   runtime: KioskRuntime;
   onSave: (patch: StaffSettings) => void;
   onReset: () => void;
+  pinLock: PinLockStore;
 }) {
   const { runtime } = props;
   const snapshot = useSnapshot(runtime);
@@ -73,6 +75,8 @@ export function KioskView(props: {
   const m = messages(lang);
   const now = Date.now();
   const t = snapshot.terminal;
+  // The receipt's code may be scanned whenever the citizen screen is up (not while staff use settings).
+  useWedgeScanner(runtime, snapshot.ready && !settingsOpen && snapshot.conflict === undefined);
   const place = [snapshot.counterName, snapshot.officerName === undefined ? undefined : m.officer(snapshot.officerName)]
     .filter((x) => x !== undefined)
     .join(' · ');
@@ -95,7 +99,10 @@ export function KioskView(props: {
           </div>
         </main>
       ) : snapshot.ready ? (
-        <CitizenScreen runtime={runtime} state={t} lang={lang} now={now} />
+        <>
+          <CitizenScreen runtime={runtime} state={t} lang={lang} now={now} />
+          {t.screen.kind === 'rate' ? <DossierScan runtime={runtime} scanned={t.scanned} refused={snapshot.scanRefused} lang={lang} now={now} /> : null}
+        </>
       ) : (
         <main data-screen="loading" aria-busy="true" />
       )}
@@ -133,6 +140,7 @@ export function KioskView(props: {
       {settingsOpen ? (
         <SettingsPage
           snapshot={snapshot}
+          pinLock={props.pinLock}
           onSave={props.onSave}
           onReset={props.onReset}
           onReconnect={() => runtime.reconnect()}

@@ -3,34 +3,83 @@
  * broker URL and credentials, PIN, language, voice and contrast defaults,
  * the outbox state and the problems seen. Saved values live in
  * localStorage for this terminal and apply after the kiosk restarts.
+ *
+ * Issue 13, item 2: there is no default PIN (without one set at
+ * provisioning the page stays locked); wrong PINs lock it with a growing
+ * delay kept across reloads (pin-lock.ts); the saved password is never
+ * shown again, and a new broker URL needs its password typed again.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { afterWrongPin, lockedForMs, NO_LOCK, type PinLock } from '../identity/pin-lock.ts';
 import type { StaffSettings } from '../identity/kiosk-options.ts';
 import { isBrokerUrl } from '../identity/kiosk-options.ts';
 import { messages } from '../i18n/messages.ts';
 import type { KioskSnapshot } from '../runtime/kiosk-runtime.ts';
 
+/** Reads and writes this terminal's PIN lock (storage-backed in the app). */
+export interface PinLockStore {
+  load(): PinLock;
+  save(lock: PinLock): void;
+}
+
 interface Props {
   readonly snapshot: KioskSnapshot;
+  readonly pinLock: PinLockStore;
   readonly onSave: (patch: StaffSettings) => void;
   readonly onReset: () => void;
   readonly onReconnect: () => void;
   readonly onClose: () => void;
 }
 
-function PinGate({ pin, lang, onOpen, onClose }: { pin: string; lang: 'vi' | 'en'; onOpen: () => void; onClose: () => void }) {
+function PinGate({ pin, lang, store, onOpen, onClose }: { pin: string | undefined; lang: 'vi' | 'en'; store: PinLockStore; onOpen: () => void; onClose: () => void }) {
   const m = messages(lang).settings;
   const [value, setValue] = useState('');
   const [wrong, setWrong] = useState(false);
+  const [lock, setLock] = useState<PinLock>(() => store.load());
+  const [now, setNow] = useState(Date.now());
+  const left = lockedForMs(lock, now);
+  useEffect(() => {
+    if (left === 0) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [left > 0]);
+  if (pin === undefined) {
+    return (
+      <div>
+        <p class="error" role="alert" data-testid="no-pin">
+          {m.noPin}
+        </p>
+        <div class="row">
+          <button type="button" class="action" onClick={onClose}>
+            {m.close}
+          </button>
+        </div>
+      </div>
+    );
+  }
   return (
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        if (value === pin) onOpen();
-        else {
-          setWrong(true);
+        const at = Date.now();
+        setNow(at);
+        // Checked against the stored lock, so another tab or a reload cannot skip it.
+        const current = store.load();
+        if (lockedForMs(current, at) > 0) {
+          setLock(current);
           setValue('');
+          return;
         }
+        if (value === pin) {
+          store.save(NO_LOCK);
+          onOpen();
+          return;
+        }
+        const next = afterWrongPin(current, at);
+        store.save(next);
+        setLock(next);
+        setWrong(true);
+        setValue('');
       }}
     >
       <label>
@@ -41,16 +90,21 @@ function PinGate({ pin, lang, onOpen, onClose }: { pin: string; lang: 'vi' | 'en
           autoComplete="off"
           name="pin"
           value={value}
+          disabled={left > 0}
           onInput={(e) => setValue((e.target as HTMLInputElement).value)}
         />
       </label>
-      {wrong ? (
+      {left > 0 ? (
+        <p class="error" role="alert" data-testid="pin-locked">
+          {m.locked.replace('{s}', new Intl.NumberFormat(lang === 'en' ? 'en-US' : 'vi-VN').format(Math.ceil(left / 1000)))}
+        </p>
+      ) : wrong ? (
         <p class="error" role="alert">
           {m.wrongPin}
         </p>
       ) : null}
       <div class="row">
-        <button type="submit" class="action primary">
+        <button type="submit" class="action primary" disabled={left > 0}>
           {m.unlock}
         </button>
         <button type="button" class="action" onClick={onClose}>
@@ -67,7 +121,7 @@ function time(at: number | undefined, lang: 'vi' | 'en'): string {
 }
 
 /** The settings page (PIN first). */
-export function SettingsPage({ snapshot, onSave, onReset, onReconnect, onClose }: Props) {
+export function SettingsPage({ snapshot, pinLock, onSave, onReset, onReconnect, onClose }: Props) {
   const o = snapshot.options;
   const lang = o.lang;
   const m = messages(lang).settings;
@@ -76,7 +130,8 @@ export function SettingsPage({ snapshot, onSave, onReset, onReconnect, onClose }
   const [form, setForm] = useState({
     broker: o.broker,
     username: o.username ?? '',
-    password: o.password ?? '',
+    // Never pre-filled: the saved password is not shown again.
+    password: '',
     pin: '',
     lang: o.lang,
     voice: o.voice,
@@ -88,7 +143,7 @@ export function SettingsPage({ snapshot, onSave, onReset, onReconnect, onClose }
     <section class="settings" role="dialog" aria-modal="true" aria-label={m.title}>
       <h2>{m.title}</h2>
       {!unlocked ? (
-        <PinGate pin={o.pin} lang={lang} onOpen={() => setUnlocked(true)} onClose={onClose} />
+        <PinGate pin={o.pin} lang={lang} store={pinLock} onOpen={() => setUnlocked(true)} onClose={onClose} />
       ) : (
         <>
           <section>
@@ -132,10 +187,16 @@ export function SettingsPage({ snapshot, onSave, onReset, onReconnect, onClose }
                 setNote(m.newPin);
                 return;
               }
+              // The saved password belongs to the saved broker: a new broker needs its own.
+              const newBroker = form.broker !== o.broker;
+              if (newBroker && form.password === '') {
+                setNote(m.passwordForBroker);
+                return;
+              }
               onSave({
                 broker: form.broker,
                 username: form.username,
-                password: form.password,
+                ...(form.password === '' ? {} : { password: form.password }),
                 lang: form.lang,
                 voice: form.voice,
                 contrast: form.contrast,
@@ -165,8 +226,10 @@ export function SettingsPage({ snapshot, onSave, onReset, onReconnect, onClose }
                 name="password"
                 autoComplete="off"
                 value={form.password}
+                placeholder="••••••"
                 onInput={(e) => set({ password: (e.target as HTMLInputElement).value })}
               />
+              <small>{m.passwordKept}</small>
             </label>
             <label>
               {m.newPin}

@@ -17,6 +17,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import type { BrokerUser } from '../../../bridge/broker/broker-user.ts';
+import { bridgeClientId, kioskClientId } from '../../../core/client-id.ts';
 import { collect, type Collector } from '../../helpers/mqtt-collector.ts';
 
 /** A running broker and how it reacts to refusals. */
@@ -55,10 +56,22 @@ function user(name: string): BrokerUser {
 
 let seq = 0;
 
-/** MQTT.js options for `username` (undefined = anonymous); never reconnects, unique client id. */
+/**
+ * The client id an account may use: a kiosk its own, a bridge one under its
+ * ward's prefix, others any unreserved id (core/client-id.ts); unique where the account allows.
+ */
+export function clientIdFor(username: string | undefined): string {
+  const u = username === undefined ? undefined : user(username);
+  const unique = `matrix-${process.pid}-${++seq}`;
+  if (u?.role === 'kiosk') return kioskClientId({ district: u.district, ward: u.ward ?? '', terminal: u.terminal ?? '' });
+  if (u?.role === 'bridge') return bridgeClientId({ district: u.district, ward: u.ward ?? '' }, unique);
+  return unique;
+}
+
+/** MQTT.js options for `username` (undefined = anonymous); never reconnects, the account's client id. */
 export function optionsFor(username: string | undefined, extra: IClientOptions = {}): IClientOptions {
   const creds = username === undefined ? {} : { username, password: user(username).password };
-  return { clientId: `matrix-${process.pid}-${++seq}`, reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...creds, ...extra };
+  return { clientId: clientIdFor(username), reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...creds, ...extra };
 }
 
 /** Connects; rejects with the CONNACK error (its `code`) when refused. */
@@ -80,7 +93,7 @@ export async function connackCode(url: string, username: string | undefined, ext
 }
 
 /** Publishes once at QoS 1 on a fresh connection: 'puback' or 'disconnect'. */
-export async function tryPublish(url: string, username: string | undefined, topic: string, payload: string, retain = false): Promise<'puback' | 'disconnect'> {
+export async function tryPublish(url: string, username: string | undefined, topic: string, payload: string | Buffer, retain = false): Promise<'puback' | 'disconnect'> {
   const client = await connect(url, username);
   try {
     return await new Promise<'puback' | 'disconnect'>((resolve, reject) => {

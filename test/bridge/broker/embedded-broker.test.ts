@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { EmbeddedBroker, resolveEmbeddedBrokerOptions, type Refusal } from '../../../bridge/broker/embedded-broker.ts';
-import { connect, defineAccessMatrix, MATRIX_USERS, optionsFor, subackCodes, tryPublish, watch, type BrokerUnderTest } from './access-matrix.ts';
+import { clientIdFor, connackCode, connect, defineAccessMatrix, MATRIX_USERS, optionsFor, subackCodes, tryPublish, watch, type BrokerUnderTest } from './access-matrix.ts';
 
 /** Log lines the brokers wrote, parsed (pino writes JSON lines). */
 const logLines: { level: number; msg: string }[] = [];
@@ -136,15 +136,19 @@ describe('EmbeddedBroker', () => {
     for (const topic of hostileTopics) {
       expect(['puback', 'disconnect']).toContain(await tryPublish(tcpUrl, 'bridge-w1', topic, 'x').catch(() => 'disconnect'));
     }
-    const payloads = [Buffer.alloc(512 * 1024, 0xff), Buffer.from([0xc3, 0x28, 0x00]), Buffer.from('{"v":1,"id":'.repeat(1000))];
+    // Malformed payloads within the vote topic's size limit are relayed (subscribers reject them);
+    // one larger than a vote may be is refused at the broker (issue 13, item 8).
+    const payloads = [Buffer.from([0xc3, 0x28, 0x00]), Buffer.from('{"v":1,"id":'.repeat(1000))];
     const ward = await watch(tcpUrl, 'bridge-w1', 'hailong/v1/d1/w1/#');
     try {
+      expect(await tryPublish(tcpUrl, 'kiosk-t1', 'hailong/v1/d1/w1/c1/t1/vote', Buffer.alloc(512 * 1024, 0xff))).toBe('disconnect');
       for (const payload of payloads) {
         const client = await connect(tcpUrl, 'kiosk-t1');
         await client.publishAsync('hailong/v1/d1/w1/c1/t1/vote', payload, { qos: 1 });
         await client.endAsync(true);
       }
       await ward.waitFor((m) => m.filter((x) => x.topic.endsWith('/vote')).length >= payloads.length, 10_000, 'hostile payloads relayed');
+      expect(ward.messages.filter((x) => x.topic.endsWith('/vote') && x.payload.length > 100_000)).toEqual([]);
     } finally {
       await ward.close();
     }
@@ -183,17 +187,19 @@ describe('EmbeddedBroker', () => {
       Buffer.from([0x00, password.length]),
       password,
     ]);
-    const filter = Buffer.from('hailong/v1/d1/w1/_bridge/status');
+    // A tally topic: its payloads may be large (a status may not, issue 13 item 8).
+    const topic = 'hailong/v1/d1/w1/c1/t1/tally/2026-11';
+    const filter = Buffer.from(topic);
     const subscribe = Buffer.concat([Buffer.from([0x82, 2 + 2 + filter.length + 1, 0x00, 0x01, 0x00, filter.length]), filter, Buffer.from([0x00])]);
     frozen.write(Buffer.concat([Buffer.from([0x10, body.length]), body, subscribe]));
     frozen.pause();
-    const live = await watch(tcpUrl, 'dash-d1', 'hailong/v1/d1/w1/_bridge/status');
+    const live = await watch(tcpUrl, 'dash-d1', topic);
     const publisher = await connect(tcpUrl, 'bridge-w1');
     try {
       // More messages than Aedes' delivery concurrency (100), each larger than socket buffers absorb.
       const big = Buffer.alloc(128 * 1024, 0x61);
-      for (let i = 0; i < 150; i++) publisher.publish('hailong/v1/d1/w1/_bridge/status', big, { qos: 0 });
-      await publisher.publishAsync('hailong/v1/d1/w1/_bridge/status', 'last', { qos: 1 });
+      for (let i = 0; i < 150; i++) publisher.publish(topic, big, { qos: 0 });
+      await publisher.publishAsync(topic, 'last', { qos: 1 });
       await live.waitFor((m) => m.some((x) => x.payload === 'last'), 20_000, 'delivery despite a frozen subscriber');
       // Aedes dropped the frozen client after drainTimeoutMs: reading on now finds the end of the stream.
       frozen.resume();
@@ -257,5 +263,123 @@ describe('EmbeddedBroker', () => {
     const options = resolveEmbeddedBrokerOptions({ logger });
     expect(options).toMatchObject({ port: 1883, host: '0.0.0.0', anonymous: 'none', wsPort: undefined, drainTimeoutMs: 10_000, users: [] });
     expect(Object.isFrozen(options)).toBe(true);
+  });
+});
+
+/** Opens a raw TCP connection, writes `bytes`, resolves when the broker closes it (or after `ms`: 'open'). */
+function rawSend(port: number, bytes: Buffer, ms = 5000): Promise<'closed' | 'open'> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1', () => socket.write(bytes));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('open');
+    }, ms);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve('closed');
+    });
+    socket.resume();
+  });
+}
+
+/** A connect attempt's CONNACK code, or -1 when the broker closed the socket without one (refused at the door). */
+function attempt(url: string, username: string | undefined, extra: Parameters<typeof connackCode>[2] = {}): Promise<number> {
+  return Promise.race([connackCode(url, username, { connectTimeout: 2000, ...extra }), new Promise<number>((r) => setTimeout(() => r(-1), 3000))]);
+}
+
+describe('EmbeddedBroker hardening (issue 13)', () => {
+  it('item 7: a kiosk account may not take the bridge\'s client id; the bridge keeps its session', async () => {
+    const before = broker.stats();
+    const bridgeId = clientIdFor('bridge-w1');
+    const bridgeClient = await connect(tcpUrl, 'bridge-w1', { clientId: bridgeId });
+    let bridgeClosed = false;
+    bridgeClient.on('close', () => (bridgeClosed = true));
+    await expect(connect(tcpUrl, 'kiosk-t1', { clientId: bridgeId })).rejects.toMatchObject({ code: 2 });
+    // Neither another kiosk's id nor a reserved prefix for a dashboard.
+    await expect(connect(tcpUrl, 'kiosk-t1', { clientId: 'hailong-kiosk-d1-w1-t2' })).rejects.toMatchObject({ code: 2 });
+    await expect(connect(tcpUrl, 'dash-w1', { clientId: 'hailong-bridge-d1-w1' })).rejects.toMatchObject({ code: 2 });
+    await expect(connect(tcpUrl, 'bridge-w2', { clientId: bridgeId })).rejects.toMatchObject({ code: 2 });
+    expect(bridgeClosed).toBe(false);
+    expect(await tryPublish(tcpUrl, 'bridge-w1', 'hailong/v1/d1/w1/_bridge/status', 'still here')).toBe('puback');
+    expect(bridgeClient.connected).toBe(true);
+    await bridgeClient.endAsync(true);
+    expect(broker.stats().clientIdsRefused - before.clientIdsRefused).toBe(4);
+  });
+
+  it('item 8: a payload larger than its topic allows is refused at the broker, counted, and reaches no subscriber', async () => {
+    const before = broker.stats();
+    const ward = await watch(tcpUrl, 'bridge-w1', 'hailong/v1/d1/w1/#');
+    try {
+      // A vote may be 3 × 4096 bytes, a status 3 × 8192 (core/payload-limit.ts).
+      for (const [leaf, size] of [['vote', 13_000], ['vote', 1_000_000], ['status', 25_000], ['status', 1_000_000]] as const) {
+        expect(await tryPublish(tcpUrl, 'kiosk-t1', `hailong/v1/d1/w1/c1/t1/${leaf}`, Buffer.alloc(size, 0x61), leaf === 'status'), `${leaf} ${size}`).toBe('disconnect');
+      }
+      expect(await tryPublish(tcpUrl, 'kiosk-t1', 'hailong/v1/d1/w1/c1/t1/vote', Buffer.alloc(400, 0x61))).toBe('puback');
+      await ward.waitFor((m) => m.some((x) => x.payload.length === 400), 5000, 'the small vote');
+      expect(ward.messages.filter((x) => x.payload.length >= 13_000).map((x) => x.topic)).toEqual([]);
+    } finally {
+      await ward.close();
+    }
+    expect(broker.stats().payloadsTooLarge - before.payloadsTooLarge).toBe(4);
+  });
+
+  it('item 4: pre-auth oversized, non-CONNECT and malformed packets are cut before they are buffered', async () => {
+    const before = broker.stats();
+    const { port } = broker.ports!;
+    // CONNECT announcing 200 MB (then a little of it): cut on the header, nothing buffered.
+    const huge = Buffer.concat([Buffer.from([0x10, 0x80, 0x80, 0x80, 0x60]), Buffer.alloc(64 * 1024)]);
+    // PUBLISH first, announcing 1 MB.
+    const publishFirst = Buffer.concat([Buffer.from([0x30, 0x80, 0x80, 0x40]), Buffer.alloc(1024)]);
+    // A five-byte remaining length (§2.2.3 allows four).
+    const badLength = Buffer.from([0x10, 0x80, 0x80, 0x80, 0x80, 0x01]);
+    const rssBefore = process.memoryUsage().rss;
+    const outcomes = await Promise.all([huge, publishFirst, badLength].flatMap((b) => Array.from({ length: 10 }, () => rawSend(port, b))));
+    expect(outcomes.every((o) => o === 'closed')).toBe(true);
+    expect(broker.stats().packetsRefused - before.packetsRefused).toBe(30);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(50 * 1024 * 1024);
+    // After sign-in, a packet may be as large as the largest tally, not more.
+    const small = new EmbeddedBroker({ users: MATRIX_USERS, port: 0, host: '127.0.0.1', logger, maxPacketBytes: 64 * 1024 });
+    const url = `mqtt://127.0.0.1:${(await small.start()).port}`;
+    try {
+      expect(await tryPublish(url, 'bridge-w1', 'hailong/v1/d1/w1/c1/t1/tally/2026-11', Buffer.alloc(60 * 1024, 0x61), true)).toBe('puback');
+      expect(await tryPublish(url, 'bridge-w1', 'hailong/v1/d1/w1/c1/t1/tally/2026-11', Buffer.alloc(70 * 1024, 0x61), true)).toBe('disconnect');
+      expect(small.stats().packetsRefused).toBe(1);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('item 4: a client that never sends CONNECT is closed after connectTimeoutMs', async () => {
+    const quick = new EmbeddedBroker({ users: MATRIX_USERS, port: 0, host: '127.0.0.1', logger, connectTimeoutMs: 300 });
+    const { port } = await quick.start();
+    try {
+      const started = Date.now();
+      expect(await rawSend(port, Buffer.alloc(0), 5000)).toBe('closed');
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await quick.stop();
+    }
+  });
+
+  it('item 4: caps connections and their rate per address, and shuts out an address that keeps guessing passwords', async () => {
+    // No trusted addresses: the test's loopback stands for a LAN client.
+    const door = new EmbeddedBroker({ users: MATRIX_USERS, port: 0, host: '127.0.0.1', logger, trustedAddresses: [], connectBurst: 20, connectsPerSecond: 5, authFailuresPerMinute: 10 });
+    const url = `mqtt://127.0.0.1:${(await door.start()).port}`;
+    try {
+      const codes = await Promise.all(Array.from({ length: 60 }, () => attempt(url, 'dash-w1')));
+      expect(codes.filter((c) => c === 0).length).toBeLessThanOrEqual(21);
+      expect(door.stats().connectsThrottled).toBeGreaterThanOrEqual(39);
+      await new Promise((r) => setTimeout(r, 3000)); // 15 tokens back
+      const wrong = [];
+      for (let i = 0; i < 10; i++) wrong.push(await attempt(url, undefined, { username: 'dash-w1', password: `guess-${i}` }));
+      expect(wrong).toEqual(Array(10).fill(5));
+      expect(door.stats().connectsRefused).toBe(10);
+      // Ten wrong passwords in a minute: even the right one is refused at the door now (no CONNACK at all).
+      expect(await attempt(url, 'dash-w1')).toBe(-1);
+      expect(door.stats().connectsRefused).toBe(10);
+    } finally {
+      await door.stop();
+    }
   });
 });

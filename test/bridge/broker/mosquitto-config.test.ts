@@ -13,7 +13,9 @@ import {
   type MosquittoInputsLoader,
 } from '../../../bridge/commands/mosquitto-config.ts';
 import type { HailongConfig } from '../../../bridge/config/hailong-config.ts';
-import { connackCode, defineAccessMatrix, MATRIX_USERS, settle, tryPublish, watch } from './access-matrix.ts';
+import { bridgeClientId } from '../../../core/client-id.ts';
+import { secretSuffix } from '../../../bridge/ward-bridge.ts';
+import { connackCode, connect, defineAccessMatrix, MATRIX_USERS, settle, tryPublish, watch } from './access-matrix.ts';
 import { sharedTempDir, startGeneratedMosquitto, type GeneratedMosquitto } from './generated-mosquitto.ts';
 
 const folders: string[] = [];
@@ -65,6 +67,37 @@ describe("generated Mosquitto as a snippet in Debian's conf.d", () => {
   });
 });
 
+describe('generated Mosquitto hardening (issue 13, items 7 and 8)', () => {
+  it("a kiosk connecting with the bridge's predictable client id does not cut the bridge off: its id is secret-derived", async () => {
+    const bridgeId = bridgeClientId({ district: 'd1', ward: 'w1' }, secretSuffix('bridge secret'));
+    const bridge = await connect(strict.url, 'bridge-w1', { clientId: bridgeId });
+    let closed = false;
+    bridge.on('close', () => (closed = true));
+    try {
+      // The id the bridge used before issue 13, which any account could guess.
+      const kiosk = await connect(strict.url, 'kiosk-t1', { clientId: 'hailong-bridge-d1-w1' });
+      await kiosk.endAsync(true);
+      expect(await tryPublish(strict.url, 'bridge-w1', 'hailong/v1/d1/w1/_bridge/status', 'alive')).toBe('puback');
+      expect(closed).toBe(false);
+      expect(bridge.connected).toBe(true);
+    } finally {
+      await bridge.endAsync(true);
+    }
+  });
+
+  it('a packet over max_packet_size is refused and reaches no subscriber', async () => {
+    const ward = await watch(strict.url, 'bridge-w1', 'hailong/v1/d1/w1/#');
+    try {
+      expect(await tryPublish(strict.url, 'kiosk-t1', 'hailong/v1/d1/w1/c1/t1/vote', Buffer.alloc(2 * 1024 * 1024, 0x61))).toBe('disconnect');
+      expect(await tryPublish(strict.url, 'kiosk-t1', 'hailong/v1/d1/w1/c1/t1/vote', 'small')).toBe('puback');
+      await ward.waitFor((m) => m.some((x) => x.payload === 'small'), 5000, 'the small vote');
+      expect(ward.messages.filter((x) => x.payload.length > 1000)).toEqual([]);
+    } finally {
+      await ward.close();
+    }
+  });
+});
+
 describe('mosquittoConfig', () => {
   const setup = {
     district: 'q1',
@@ -91,8 +124,11 @@ describe('mosquittoConfig', () => {
       'acl_file /etc/mosquitto/hailong/hailong.acl',
       'listener 1883',
       'protocol mqtt',
+      'max_connections 500',
       'listener 9001',
       'protocol websockets',
+      'max_connections 500',
+      'max_packet_size 1048581',
       'persistence true',
       'persistence_location /var/lib/hailong/mosquitto/',
       'autosave_interval 60',
@@ -200,6 +236,8 @@ describe('hailong mosquitto-config', () => {
     expect(run.out.join('')).toContain(`sh ${dir}/create-passwords.sh`);
     expect(run.out.join('')).toContain('systemctl restart mosquitto');
     expect(run.err).toEqual([]);
+    // Steps numbered 1, 2, 3, 4 (issue 17: 1, 2, 3, 7).
+    expect(run.out.join('').match(/^ {2}\d+(?=\. )/gm)?.map((n) => n.trim())).toEqual(['1', '2', '3', '4']);
   });
 
   it('reads the real office config (hailong.example.yaml) and writes a conf.d snippet', async () => {
@@ -218,6 +256,7 @@ describe('hailong mosquitto-config', () => {
     const acl = await readFile(join(out, MOSQUITTO_FILES.acl), 'utf8');
     for (const user of ['phuc-xa-bridge', 'kiosk-3', 'giam-sat', 'quay-so']) expect(acl).toContain(`user ${user}\n`);
     expect(run.out.join('')).toContain('systemctl restart mosquitto');
+    expect(run.out.join('').match(/^ {2}\d+(?=\. )/gm)?.map((n) => n.trim())).toEqual(['1', '2', '3']);
   });
 
   it('prints help, and exits 2 on a bad option, an unreadable config or a config nobody could use', async () => {

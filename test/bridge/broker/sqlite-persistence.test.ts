@@ -3,11 +3,14 @@
  * the retained state keep across a restart of the broker on the same file
  * (the kill -9 fault test is sqlite-persistence.e2e.test.ts).
  */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { bridgeClientId } from '../../../core/client-id.ts';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedBroker } from '../../../bridge/broker/embedded-broker.ts';
+import { SqlitePersistence } from '../../../bridge/broker/sqlite-persistence.ts';
 import { tempDir } from '../bridge-rig.ts';
 
 const logger = pino({ level: 'silent' });
@@ -25,7 +28,8 @@ async function startBroker(path: string | undefined): Promise<{ broker: Embedded
 }
 
 async function publisher(url: string): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { username: 'bridge-w1', password: 'secret', reconnectPeriod: 0 });
+  // A bridge account may only use its ward's client id prefix (issue 13, item 7).
+  return mqtt.connectAsync(url, { username: 'bridge-w1', password: 'secret', clientId: bridgeClientId({ district: 'd1', ward: 'w1' }, 'publisher'), reconnectPeriod: 0 });
 }
 
 /** Connects the durable subscriber `sub-1` and records what it gets until `close`. */
@@ -95,6 +99,43 @@ describe('EmbeddedBroker with persistencePath', () => {
     await first.broker.stop();
     const second = await startBroker(undefined);
     const back = await durable(second.url, false);
+    cleanups.push(() => back.client.endAsync(true));
+    expect(back.sessionPresent).toBe(false);
+  });
+
+  it('keeps at most maxQueued messages per session, counts the rest, and the bound survives a restart', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const path = join(tmp.dir, 'broker.db');
+    const packet = (n: number) => ({ cmd: 'publish', topic: 't', payload: Buffer.from(`m${n}`), qos: 1, retain: false, brokerId: 'b', brokerCounter: n });
+    const first = new SqlitePersistence(path, 2);
+    await first.setup({ id: 'b' });
+    for (let n = 1; n <= 3; n++) await first.outgoingEnqueueCombi([{ clientId: 'sub-1' }, { clientId: 'sub-2' }], packet(n));
+    expect(first.dropped).toBe(2);
+    await first.destroy();
+    const second = new SqlitePersistence(path, 2);
+    await second.setup({ id: 'b' });
+    expect(second.loaded.queued).toBe(4);
+    await second.outgoingEnqueue({ clientId: 'sub-1' }, packet(4));
+    expect(second.dropped).toBe(1);
+    const queue: string[] = [];
+    for await (const p of second.outgoingStream({ id: 'sub-1' })) queue.push(String((p as { payload: Buffer }).payload));
+    expect(queue).toEqual(['m1', 'm2']);
+    await second.destroy();
+  });
+
+  it('an unreadable broker.db is set aside and the broker starts empty, saying so', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const path = join(tmp.dir, 'broker.db');
+    writeFileSync(path, 'not a database '.repeat(400));
+    const lines: string[] = [];
+    const broker = new EmbeddedBroker({ users, anonymous: 'read', port: 0, host: '127.0.0.1', persistencePath: path, logger: pino({ level: 'error' }, { write: (l: string) => void lines.push(l) }) });
+    const { port } = await broker.start();
+    cleanups.push(() => broker.stop());
+    expect(readdirSync(tmp.dir).some((f) => f.startsWith('broker.db.unreadable-'))).toBe(true);
+    expect(lines.join('')).toMatch(/could not be read .*starting with an empty one/);
+    const back = await durable(`mqtt://127.0.0.1:${port}`, true);
     cleanups.push(() => back.client.endAsync(true));
     expect(back.sessionPresent).toBe(false);
   });

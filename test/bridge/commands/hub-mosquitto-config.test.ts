@@ -18,8 +18,12 @@ function io(): CommandIo & { out: string; err: string } {
 
 describe('hailong mosquitto-config --config hub.yaml', () => {
   it("asks for the hub's own account when the config has none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-mosq-cmd-'));
+    dirs.push(dir);
+    const example = readFileSync(join(REPO, 'hub.example.yaml'), 'utf8').replace('  username: hailong-hub\n  password: change-me-hub\n', '');
+    writeFileSync(join(dir, 'hub.yaml'), example);
     const x = io();
-    expect(await runMosquittoConfig(['--config', join(REPO, 'hub.example.yaml'), '--out', '/nonexistent'], x)).toBe(2);
+    expect(await runMosquittoConfig(['--config', join(dir, 'hub.yaml'), '--out', '/nonexistent'], x)).toBe(2);
     expect(x.err).toMatch(/mqtt\.username and mqtt\.password are required: the hub signs in/);
   });
 

@@ -130,9 +130,26 @@ colour: blue
     expect(r.problems[0]).toMatchObject({ path: '(yaml)', line: expect.any(Number) });
   });
 
-  it('refuses duplicate keys instead of silently keeping the last', () => {
+  it('refuses duplicate keys instead of silently keeping the last, naming the key', () => {
     const r = parseConfigText(`${MINIMAL}\ntarget: 80\ntarget: 90\n`, 'x.yaml');
+    expect(r).toMatchObject({ ok: false, problems: [{ path: '(yaml)', line: 11, message: expect.stringMatching(/^duplicate key "target"/) }] });
+  });
+
+  it('reports an unknown key with a block value at the key\'s line, not the value\'s', () => {
+    const r = parseConfigText(`${MINIMAL}\nsurprise:\n  nested: 1\n  more: 2\n`, 'x.yaml');
+    expect(r).toMatchObject({ ok: false, problems: [{ path: 'surprise', line: 10 }] });
+    const inner = parseConfigText(`${MINIMAL}\nrating:\n  cooldownMs: 0\n  extra:\n    - 1\n`, 'x.yaml');
+    expect(inner).toMatchObject({ ok: false, problems: [{ path: 'rating.extra', line: 12 }] });
+  });
+
+  it('refuses quoted numbers and a plain string for mqtt.urls, saying what to write', () => {
+    const r = parseConfigText(`${MINIMAL}\nweb: { port: "8080" }\nmqtt: { urls: "mqtt://10.0.0.2:1883" }\n`, 'x.yaml');
     expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toEqual([
+      { path: 'web.port', line: 10, message: expect.stringMatching(/must be a number without quotes/) },
+      { path: 'mqtt.urls', line: 11, message: expect.stringMatching(/must be a list of URLs, e.g. \[ "mqtt:\/\/10\.0\.0\.2:1883" \]/) },
+    ]);
   });
 
   it('requires a kiosk password with the embedded broker, not with an external one', () => {
@@ -140,6 +157,28 @@ colour: blue
     const embedded = parseConfigText(kiosk, 'x.yaml');
     expect(embedded).toMatchObject({ ok: false, problems: [{ path: 'counters[0].terminals[0].password' }] });
     expect(parseConfigText(`${kiosk}\nmqtt: { urls: [ "mqtts://broker.example:8883" ] }\n`, 'x.yaml').ok).toBe(true);
+  });
+
+  it('refuses broker.port equal to web.port with the embedded broker (both listen in one process)', () => {
+    const r = parseConfigText(`${MINIMAL}\nbroker: { port: 8080 }\nweb: { port: 8080 }\n`, 'x.yaml');
+    expect(r).toMatchObject({ ok: false, problems: [{ path: 'web.port', message: expect.stringMatching(/same port as broker\.port/) }] });
+    // An external broker opens no port here; 0 picks free ports.
+    expect(parseConfigText(`${MINIMAL}\nbroker: { port: 8080 }\nweb: { port: 8080 }\nmqtt: { urls: [ "mqtt://10.0.0.2:1883" ] }\n`, 'x.yaml').ok).toBe(true);
+    expect(parseConfigText(`${MINIMAL}\nbroker: { port: 0 }\nweb: { port: 0 }\n`, 'x.yaml').ok).toBe(true);
+    // A Mosquitto on this PC at the web port clashes the same way.
+    const local = parseConfigText(`${MINIMAL}\nweb: { port: 9001 }\nmqtt: { urls: [ "ws://localhost:9001/mqtt" ] }\n`, 'x.yaml');
+    expect(local).toMatchObject({ ok: false, problems: [{ path: 'mqtt.urls[0]' }] });
+  });
+
+  it("takes a kiosk's staff PIN (4–8 digits, no default), and only for kiosks (issue 13)", () => {
+    const kiosk = (pin: string) => MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', `- { id: kiosk-1, kind: touch, password: pw-kiosk-1, pin: ${pin} }`);
+    const ok = parseConfigText(kiosk('"024681"'), 'x.yaml');
+    expect(ok.ok && terminalsOf(ok.config)[0]).toMatchObject({ id: 'kiosk-1', pin: '024681' });
+    expect(parseConfigText(kiosk('"12"'), 'x.yaml')).toMatchObject({ ok: false, problems: [{ path: 'counters[0].terminals[0].pin' }] });
+    const box = MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', '- { id: hop-1, kind: button, uid: HL-1, pin: "1234" }');
+    expect(parseConfigText(box, 'x.yaml')).toMatchObject({ ok: false, problems: [{ path: 'counters[0].terminals[0].pin' }] });
+    const none = parseConfigText(MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', '- { id: kiosk-1, kind: touch, password: pw-kiosk-1 }'), 'x.yaml');
+    expect(none.ok && terminalsOf(none.config)[0]).not.toHaveProperty('pin');
   });
 
   it('names a missing file and says what to do', async () => {

@@ -22,3 +22,13 @@ describe('vote CSV export (issue 13, item 6)', () => {
     expect(voteCsvHeader().endsWith('\r\n')).toBe(true);
   });
 });
+
+describe('vote CSV export: reasons (issue 12, item 2)', () => {
+  it('names the reasons of a low vote in words beside their ids', () => {
+    const vote = { ...VOTE, level: 'khong-hai-long', reasons: ['thoi-gian-cho', 'thai-do'], officer: 'cb-1', ticket: 'A12' } as Vote;
+    const cells = voteCsvRow(vote).replace(/\r\n$/, '').split(',');
+    expect(cells[VOTE_CSV_COLUMNS.indexOf('Lý do (reasons)')]).toBe('thoi-gian-cho thai-do');
+    expect(cells[VOTE_CSV_COLUMNS.indexOf('Lý do, diễn giải (reason names)')]).toBe('Thời gian chờ; Thái độ phục vụ');
+    expect(VOTE_CSV_COLUMNS.join(',')).not.toContain('Quận');
+  });
+});

@@ -27,7 +27,7 @@ afterEach(async () => {
 
 async function startHub(config?: HubConfig): Promise<{ app: HubApp; url: string; dir: string }> {
   const dir = config?.dataDir ?? mkdtempSync(join(tmpdir(), 'hailong-hub-'));
-  const app = new HubApp({ config: config ?? hubConfig(dir), log, version: 'test', now: () => NOW });
+  const app = new HubApp({ config: config ?? hubConfig(dir), log, version: 'test', now: () => NOW, webRoot: dir });
   const states = await app.start();
   expect(Object.fromEntries(states)).toMatchObject({ archive: 'running', broker: 'running' });
   cleanups.push(() => app.stop());
@@ -113,6 +113,10 @@ describe('the hub archive on the embedded broker', () => {
     expect(archivedKeys(dir)).toEqual(['phuc-xa/hop-1:4']);
     expect(app.counters.snapshot()['phuc-xa']).toEqual({ accepted: 1, refused: { 'bad-json': 2, 'missing-field': 1, 'bad-type': 1, 'topic-mismatch': 1 } });
     expect(app.archive.refusedCount()).toBe(5);
+    // The same counters, where a supervisor sees them: GET /hub/status on the hub's web port.
+    const status = (await (await fetch(`http://127.0.0.1:${app.endpoints().web!.port}/hub/status`)).json()) as ReturnType<HubApp['status']>;
+    expect(status.units['phuc-xa']).toEqual({ accepted: 1, refused: { 'bad-json': 2, 'missing-field': 1, 'bad-type': 1, 'topic-mismatch': 1 } });
+    expect(status.archive).toMatchObject({ votes: 1, refusedKept: 5, refused: 5 });
   });
 });
 
@@ -139,6 +143,41 @@ describe('retained state', () => {
     const second = await startHub(config);
     expect(await monthsOn(second.url)).toEqual(['2026-09', '2026-10', '2026-11']);
     expect(second.app.archive.retained().map((r) => r.month).sort()).toEqual(['2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
+  });
+});
+
+describe('retained state after three years', () => {
+  it('stays bounded: a unit of 10 counters leaves 142 retained messages on the hub instead of 372', async () => {
+    const { url } = await startHub();
+    const unit = await unitClient(url, 'phuc-xa');
+    // 36 months up to 2026-11 (NOW), one box per counter: what a ward's bridge mirrors after three years.
+    const months = Array.from({ length: 36 }, (_, i) => {
+      const m = 2023 * 12 + 11 + i; // 2023-12 … 2026-11
+      return `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
+    });
+    let published = 0;
+    const pubs: Promise<unknown>[] = [];
+    for (let c = 1; c <= 10; c++) {
+      const path = `hailong/v1/ba-dinh/phuc-xa/quay-${c}/hop-${c}`;
+      for (const month of months) {
+        const t = { ...tally('phuc-xa', month), counter: `quay-${c}`, terminal: `hop-${c}` };
+        pubs.push(unit.publishAsync(`${path}/tally/${month}`, JSON.stringify(t), { qos: 1, retain: true }));
+      }
+      pubs.push(unit.publishAsync(`${path}/status`, JSON.stringify({ v: 1, state: 'online', at: NOW }), { qos: 1, retain: true }));
+      published += months.length + 1;
+    }
+    pubs.push(unit.publishAsync('hailong/v1/ba-dinh/phuc-xa/_bridge/status', JSON.stringify({ v: 1, state: 'online', at: NOW }), { qos: 1, retain: true }));
+    const office = { v: 1, district: 'ba-dinh', ward: 'phuc-xa', districtName: 'x', wardName: 'x', scale: 'scale-3', target: 80, openingHours: {}, counters: [], updatedAt: NOW };
+    pubs.push(unit.publishAsync('hailong/v1/ba-dinh/phuc-xa/_office', JSON.stringify(office), { qos: 1, retain: true }));
+    published += 2;
+    await Promise.all(pubs);
+    expect(published).toBe(372);
+    const late = await collect(url, 'hailong/v1/ba-dinh/phuc-xa/#', { username: 'lanh-dao', password: 'pw-lanh-dao' });
+    cleanups.push(() => late.close());
+    await new Promise((r) => setTimeout(r, 500));
+    const retained = late.messages.filter((m) => m.retain);
+    expect(retained).toHaveLength(10 * 13 + 10 + 2);
+    expect(new Set(retained.filter((m) => m.topic.includes('/tally/')).map((m) => m.topic.split('/').at(-1))).size).toBe(13);
   });
 });
 

@@ -276,3 +276,21 @@ describe('Journal tally persistence failures (issue 13, item 9)', () => {
     k.close();
   });
 });
+
+describe('Journal recovery with revocations', () => {
+  it('a crash that lost the saved tallies folds the votes again without the revoked ones', async () => {
+    const j = tempJournal();
+    for (let s = 1; s <= 5; s++) await j.append(input('HL-A', s));
+    j.revoke({ terminal: PATH.terminal, ids: [`${PATH.terminal}:2`], reason: 'r', by: 'b', at: T0 + 3_600_000 });
+    const path = j.options.path;
+    j.close();
+    // The state a kill -9 can leave: votes and revocations committed, tallies not yet written.
+    const db = new Database(path);
+    db.exec("DELETE FROM tallies; UPDATE meta SET value = '0' WHERE key = 'tallies_through'");
+    db.close();
+    j.open();
+    const days = Object.values(j.tallyOf(PATH, '2026-11')?.days ?? {});
+    expect(days.reduce((n, d) => n + d.c.reduce((a, b) => a + b, 0), 0)).toBe(4);
+    j.close();
+  });
+});

@@ -5,6 +5,7 @@
  * mqtt.js instead of the kiosk's browser client.
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { kioskClientId } from '../../../core/client-id.ts';
 import { publicationFor } from '../../../core/topic-payload.ts';
 import { voteId, type Vote } from '../../../core/vote.ts';
 
@@ -33,7 +34,8 @@ export class KioskPublisher {
 
   constructor(url: string, readonly options: KioskPublisherOptions = {}) {
     this.client = mqtt.connect(url, {
-      clientId: `kiosk-test-${Math.random().toString(16).slice(2)}`,
+      // Signed in as the kiosk, only its own client id is accepted (issue 13, item 7), as the real kiosk uses.
+      clientId: options.username === undefined ? `kiosk-test-${Math.random().toString(16).slice(2)}` : kioskClientId(KIOSK),
       clean: true,
       reconnectPeriod: 200,
       connectTimeout: 2000,
@@ -65,10 +67,10 @@ export class KioskPublisher {
   }
 
   /** Publishes a raw payload once (hostile input); resolves when acknowledged or after `waitMs`. */
-  async raw(topic: string, payload: string | Buffer, waitMs = 1000): Promise<'puback' | 'no-ack'> {
+  async raw(topic: string, payload: string | Buffer, waitMs = 1000, retain = false): Promise<'puback' | 'no-ack'> {
     await until(() => this.client.connected, 5000);
     return Promise.race([
-      this.client.publishAsync(topic, payload, { qos: 1 }).then(
+      this.client.publishAsync(topic, payload, { qos: 1, retain }).then(
         () => 'puback' as const,
         () => 'no-ack' as const,
       ),

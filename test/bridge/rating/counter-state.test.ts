@@ -28,6 +28,20 @@ describe('CounterState', () => {
     expect(c.officerAt('quay-1', T + SESSION_HISTORY_MS + 20)).toBe('chi');
   });
 
+  it('a window that names a dossier gives its code and stage to the first vote, gated or open (issue 15)', () => {
+    const c = new CounterState();
+    c.served('quay-2', { v: 1, at: T, dossier: 'H26-0042', stage: 'tra-ket-qua' }, T, 30_000);
+    expect(c.judge('quay-2', true, T + 5000, undefined)).toEqual({ dossier: 'H26-0042', stage: 'tra-ket-qua' });
+    c.served('quay-1', { v: 1, at: T, dossier: 'H26-0043' }, T, 30_000);
+    // Open mode: every press counts, only the first in the window carries the dossier.
+    expect(c.judge('quay-1', false, T + 5000, undefined)).toEqual({ dossier: 'H26-0043', stage: 'tiep-nhan' });
+    expect(c.judge('quay-1', false, T + 6000, undefined)).toEqual({});
+    // Outside the window, or a press the terminal flagged: no dossier.
+    c.served('quay-1', { v: 1, at: T, dossier: 'H26-0044' }, T, 30_000);
+    expect(c.judge('quay-1', false, T + 40_000, undefined)).toEqual({});
+    expect(c.judge('quay-1', false, T + 5000, 'cooldown')).toEqual({ filtered: 'cooldown' });
+  });
+
   it('gated: one service opens ONE counted vote for the whole counter', () => {
     const c = new CounterState();
     c.served('quay-2', { v: 1, at: T, ticket: 'A-012', officer: 'lan' }, T, 30_000);

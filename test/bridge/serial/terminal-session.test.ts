@@ -68,6 +68,20 @@ describe('TerminalSession', () => {
     expect(r.written).toEqual([{ type: 'ACK', seq: 41, status: 'OK' }]);
   });
 
+  it('a vote committed after its port closed is still reported stored (so the outbox publishes it), without an ACK', async () => {
+    const r = rig();
+    const stored: number[] = [];
+    r.session.on('stored', (_v, _p, rowid) => stored.push(rowid));
+    r.send(HELLO);
+    r.take();
+    r.send({ type: 'VOTE', seq: 9, button: 1, reason: 0, ageMs: 0, flags: '' });
+    r.session.close(); // unplugged mid-commit
+    r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}', rowid: 5, topic: 't' });
+    await flush();
+    expect(stored).toEqual([5]);
+    expect(r.written).toEqual([]);
+  });
+
   it('a storage that throws (SQLite error) NAKs STORAGE and counts it, never an unhandled rejection; the resend is stored (issue 13)', async () => {
     const r = rig();
     const problems: string[] = [];

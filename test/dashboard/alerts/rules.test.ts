@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCALE } from '../../../core/index.ts';
 import type { LevelKey, Status, Vote } from '../../../core/index.ts';
 import { DEFAULT_ALERT_RULES, evaluateAlerts, resolveAlertRules } from '../../../dashboard/src/alerts/rules.ts';
+import { alertText } from '../../../dashboard/src/alerts/alert-text.ts';
+import { MESSAGES } from '../../../dashboard/src/i18n/messages.ts';
+import { PlaceNames } from '../../../dashboard/src/store/names.ts';
+import { DashboardStore } from '../../../dashboard/src/store/store.ts';
 import { DISTRICT, FakeBridge, MORNING, WARD, office } from '../fixtures.ts';
 
 const MIN = 60_000;
@@ -72,5 +76,29 @@ describe('alert rules', () => {
   it('validates thresholds from settings, keeping defaults for bad values', () => {
     expect(resolveAlertRules(undefined)).toEqual(DEFAULT_ALERT_RULES);
     expect(resolveAlertRules({ minVotes: 6, windowMs: 'x', unhappyPercent: 500 })).toEqual({ ...DEFAULT_ALERT_RULES, minVotes: 6 });
+  });
+});
+
+describe('reason runs (issue 12 item 2)', () => {
+  it('raises "5 lượt không hài lòng vì thời gian chờ trong 1 giờ" for five unhappy votes naming the same reason within an hour', () => {
+    const bridge = new FakeBridge();
+    // Spread over 50 min, with happy votes between: no low-satisfaction window, yet one reason keeps coming back.
+    const votes: Vote[] = [];
+    for (let i = 0; i < 5; i++) {
+      votes.push(bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + i * 12 * MIN, { reasons: ['thoi-gian-cho', 'thai-do'].slice(0, i === 0 ? 2 : 1) }).vote);
+      votes.push(...['hai-long', 'rat-hai-long', 'hai-long'].map((l, k) => bridge.vote('quay-1', 'q1-a', l as LevelKey, MORNING + i * 12 * MIN + (k + 1) * MIN).vote));
+    }
+    const alerts = evaluateAlerts(input(votes, MORNING + 49 * MIN));
+    expect(alerts.map((a) => [a.kind, a.reason, a.unhappy, a.active])).toEqual([['reason-run', 'thoi-gian-cho', 5, true]]);
+    const names = new PlaceNames(new DashboardStore());
+    expect(alertText(alerts[0]!, MESSAGES.vi, names, DEFAULT_ALERT_RULES, MORNING + 49 * MIN, 'vi')).toBe('phuc-xa · quay-1: 5 lượt không hài lòng vì thời gian chờ trong 1 giờ');
+    expect(alertText(alerts[0]!, MESSAGES.en, names, DEFAULT_ALERT_RULES, MORNING + 49 * MIN, 'en')).toBe('phuc-xa · quay-1: 5 dissatisfied ratings for waiting time within 1 h');
+  });
+
+  it('needs five within the window, of unhappy votes only', () => {
+    const bridge = new FakeBridge();
+    const votes = [0, 20, 40, 60, 80].map((m) => bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + m * MIN, { reasons: ['thoi-gian-cho'] }).vote);
+    expect(evaluateAlerts(input(votes, MORNING + 81 * MIN)).filter((a) => a.kind === 'reason-run')).toEqual([]);
+    expect(resolveAlertRules({ reasonVotes: 0 }).reasonVotes).toBe(5);
   });
 });

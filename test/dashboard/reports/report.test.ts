@@ -194,3 +194,36 @@ describe('XLSX export', () => {
     expect([0, 25, 26, 27].map(columnName)).toEqual(['A', 'Z', 'AA', 'AB']);
   });
 });
+
+describe('reasons in reports (issue 12 item 2)', () => {
+  function withReasons(): Tally[] {
+    const bridge = new FakeBridge();
+    for (let i = 0; i < 6; i++) bridge.vote('quay-1', 'q1-a', 'rat-hai-long', MORNING + i * 1000);
+    bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + 10_000, { reasons: ['thoi-gian-cho', 'thai-do'] });
+    bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + 11_000, { reasons: ['thoi-gian-cho'] });
+    bridge.vote('quay-2', 'q2-a', 'khong-hai-long', MORNING + 12_000, { reasons: ['thoi-gian-cho'] });
+    bridge.vote('quay-2', 'q2-a', 'khong-hai-long', MORNING + 13_000);
+    return bridge.tallies();
+  }
+
+  it('counts each reason per unit and in total, most named first, with the low votes they are of', () => {
+    const r = buildReport(input({ tallies: withReasons() }));
+    expect(r.reasons).toEqual(['thoi-gian-cho', 'thai-do']);
+    expect(r.rows.map((x) => [x.unit, x.low, x.reasons])).toEqual([
+      ['Quầy 1 – Tư pháp – Hộ tịch', 2, [2, 1]],
+      ['Quầy 2, "Địa chính"', 2, [1, 0]],
+    ]);
+    expect([r.total.low, r.total.reasons]).toEqual([4, [3, 1]]);
+    expect(reportHeadings(r).slice(-2)).toEqual(['Lý do: Thời gian chờ (lượt)', 'Lý do: Thái độ phục vụ (lượt)']);
+    expect(reportHeadings(r, false)).toHaveLength(reportHeadings(r).length - 2);
+  });
+
+  it('puts them in the CSV and the XLSX, one column per reason', () => {
+    const report = buildReport(input({ tallies: withReasons() }));
+    const lines = reportCsv(report).slice(1).split('\r\n');
+    expect(lines[0]!.endsWith(',Lý do: Thời gian chờ (lượt),Lý do: Thái độ phục vụ (lượt)')).toBe(true);
+    expect(lines[3]!.endsWith(',3,1')).toBe(true);
+    const sheet = strFromU8(unzipSync(reportXlsx(report))['xl/worksheets/sheet1.xml']!);
+    expect(sheet).toContain('Lý do: Thời gian chờ (lượt)');
+  });
+});

@@ -14,7 +14,7 @@ describe('settings', () => {
 
   it('round-trips through storage', () => {
     const store = memory();
-    const s = { ...resolveSettings({}), lang: 'en' as const, brokerUrl: 'ws://x/mqtt', username: 'quan', password: 'p', district: 'ba-dinh', targets: { districts: { 'ba-dinh': 85 }, wards: { 'ba-dinh/phuc-xa': 90 } } };
+    const s = { ...resolveSettings({}), lang: 'en' as const, brokerUrl: 'ws://x/mqtt', credentialsUrl: 'ws://x/mqtt', username: 'quan', district: 'ba-dinh', targets: { districts: { 'ba-dinh': 85 }, wards: { 'ba-dinh/phuc-xa': 90 } } };
     saveSettings(store, s);
     expect(loadSettings(store)).toEqual(s);
   });
@@ -23,6 +23,15 @@ describe('settings', () => {
     expect(loadSettings(memory({ [SETTINGS_KEY]: '{not json' })).lang).toBe('vi');
     const s = resolveSettings({ lang: 'fr', district: 'Ba Đình', targets: { districts: { 'ba-dinh': 120, x: 70 }, wards: { bad: 50 } }, acked: [1, 'a'], sort: 'zzz', username: 7 });
     expect(s).toEqual({ lang: 'vi', targets: { districts: { x: 70 }, wards: {} }, rules: DEFAULT_ALERT_RULES, acked: ['a'], sort: 'name' });
+  });
+
+  it('never keeps a password, and keeps a username only with the broker it was entered for (issue 13)', () => {
+    const legacy = resolveSettings({ brokerUrl: 'ws://x/mqtt', username: 'quan', password: 'in clear' });
+    expect(legacy).not.toHaveProperty('password');
+    expect(legacy).not.toHaveProperty('username'); // no credentialsUrl: bound to nothing
+    const bound = resolveSettings({ brokerUrl: 'ws://x/mqtt', credentialsUrl: 'ws://x/mqtt', username: 'quan', password: 'in clear' });
+    expect(bound).toMatchObject({ credentialsUrl: 'ws://x/mqtt', username: 'quan' });
+    expect(bound).not.toHaveProperty('password');
   });
 
   it('reads URL parameters, ignoring invalid ids', () => {

@@ -79,8 +79,11 @@ function scenario(specs: VoteSpec[]): Publication[] {
   return pubs;
 }
 
+/** The dashboard's clock in these tests: after every tally they publish (a tally from its future is refused). */
+const STORE_NOW = Date.UTC(2026, 0, 1);
+
 function run(pubs: readonly Publication[]): DashboardStore {
-  const store = new DashboardStore({ now: () => 0 });
+  const store = new DashboardStore({ now: () => STORE_NOW });
   for (const p of pubs) store.apply(p.topic, bytes(p));
   return store;
 }
@@ -112,6 +115,19 @@ describe('DashboardStore', () => {
     expect(store.apply(tally2.topic, tally2.payload)).toMatchObject({ ok: true, changed: true });
     expect(store.apply(tally1.topic, tally1.payload)).toMatchObject({ ok: true, changed: false });
     expect(store.stats).toMatchObject({ messages: 4, applied: 2, duplicates: 2 });
+  });
+
+  it('refuses and counts a forged tally (seq 4,294,967,295) and one from the future; the bridge’s next copy wins (issue 13)', () => {
+    const bridge = new FakeBridge();
+    const store = new DashboardStore({ now: () => STORE_NOW });
+    const [, tally1] = bridge.vote('quay-1', 'q1-a', 'hai-long', MORNING).publications;
+    const [, tally2] = bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + 1000).publications;
+    expect(store.apply(tally1.topic, tally1.payload)).toMatchObject({ ok: true, changed: true });
+    const real = JSON.parse(tally1.payload as string);
+    expect(store.apply(tally1.topic, JSON.stringify({ ...real, seq: 4_294_967_295 }))).toMatchObject({ ok: false, code: 'tally-seq-absurd' });
+    expect(store.apply(tally1.topic, JSON.stringify({ ...real, updatedAt: STORE_NOW + 86_400_000 }))).toMatchObject({ ok: false, code: 'tally-from-future' });
+    expect(store.rejects.byCode()).toEqual([['tally-from-future', 1], ['tally-seq-absurd', 1]]);
+    expect(store.apply(tally2.topic, tally2.payload)).toMatchObject({ ok: true, changed: true });
   });
 
   it('rejects and counts bad payloads by code, never throwing', () => {
@@ -196,7 +212,7 @@ describe('DashboardStore', () => {
         (specs, bad) => {
           const pubs = scenario(specs);
           const reference = figures(run(pubs));
-          const store = new DashboardStore({ now: () => 0 });
+          const store = new DashboardStore({ now: () => STORE_NOW });
           let rejected = 0;
           bad.forEach(([topic, payload], i) => {
             const outcome = store.apply(topic, payload);

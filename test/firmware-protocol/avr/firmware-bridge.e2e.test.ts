@@ -85,7 +85,7 @@ function officeConfig(o: OfficeOptions): HailongConfig {
 
 /** Starts the whole hailong process in-process (protocol timings as shipped: PING 5 s, offline 15 s). */
 async function startBridge(config: HailongConfig): Promise<HailongApp> {
-  const app = new HailongApp({ config, log: testLog, version: 'e2e' });
+  const app = new HailongApp({ config, log: testLog, version: 'e2e', seqBase: 'zero' });
   const states = await app.start();
   expect([...states.values()].every((s) => s === 'running'), JSON.stringify([...states])).toBe(true);
   return app;

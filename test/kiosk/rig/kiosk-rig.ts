@@ -6,6 +6,7 @@
  * independent collector, one headless Chromium, and optionally a real
  * bridge that journals the kiosks' votes and publishes their tallies.
  */
+import { staffSettingsKey } from '../../../kiosk/src/identity/staff-settings.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,25 @@ import { collect, type Collector } from '../../helpers/mqtt-collector.ts';
 
 /** The place every rig kiosk sits in. */
 export const PLACE = { district: 'test', ward: 'p1', counter: 'quay-1' } as const;
+
+/**
+ * Puts every rig kiosk's account and PIN in a browser profile's storage, as
+ * provisioning leaves them: a password is never in the kiosk's URL (issue
+ * 13, item 2). Another device (profile) needs it too to sign in.
+ */
+export async function provisionAccounts(context: BrowserContext): Promise<void> {
+  await context.addInitScript(
+    ({ entries }) => {
+      for (const [key, value] of entries) if (localStorage.getItem(key) === null) localStorage.setItem(key, value);
+    },
+    {
+      entries: TERMINALS.map((t) => [staffSettingsKey(PLACE.district, PLACE.ward, t), JSON.stringify({ username: t, password: `pw-${t}`, pin: RIG_PIN })] as const),
+    },
+  );
+}
+
+/** The staff PIN every rig kiosk was provisioned with (there is no default PIN). */
+export const RIG_PIN = '1357';
 
 /** Terminal ids with broker accounts (user = terminal id, password = `pw-<id>`). */
 export const TERMINALS = ['kiosk-1', 'kiosk-2', 'kiosk-3', 'kiosk-4', 'kiosk-5', 'kiosk-6', 'kiosk-7', 'kiosk-8'] as const;
@@ -139,6 +159,7 @@ export async function startKioskRig(options: KioskRigOptions = {}): Promise<Kios
   });
   const bridge = options.bridge === undefined ? undefined : await startBridge(root, mosquitto.url, options.bridge);
   const chromium = await launchPersistentChromium();
+  await provisionAccounts(chromium.context);
   const pageErrors: string[] = [];
   const base = `http://127.0.0.1:${port}/kiosk/`;
   return {
@@ -156,8 +177,6 @@ export async function startKioskRig(options: KioskRigOptions = {}): Promise<Kios
         ...PLACE,
         terminal,
         broker: mosquitto.wsUrl,
-        username: terminal,
-        password: `pw-${terminal}`,
         ...extra,
       });
       return `${base}?${q.toString()}`;

@@ -5,9 +5,9 @@
  * Whole-period folds follow the slow revision (at most every few seconds).
  */
 import { useMemo } from 'preact/hooks';
-import { PERCENT_DIGITS, formatCount, formatPercent, mergeSummaries, pointsPercent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, foldReasons, formatCount, formatPercent, mergeSummaries, pointsPercent } from '../../../../core/index.ts';
 import { heatmapMemo } from '../../store/tally-digest.ts';
-import type { Summary } from '../../../../core/index.ts';
+import type { ReasonSummary, Summary } from '../../../../core/index.ts';
 import type { AppState } from '../../state/app-state.ts';
 import { fill } from '../../i18n/messages.ts';
 import { resolvePeriod } from '../../period/period-choice.ts';
@@ -16,6 +16,7 @@ import { foldPeriod, rankRows, talliesUnder, trendPoints } from '../../store/per
 import type { RankedRow } from '../../store/period-figures.ts';
 import { pct, satisfied } from '../common/figures.tsx';
 import { PressDiagnostics } from '../common/press-diagnostics.tsx';
+import { ReasonsPanel, reasonsLine } from '../common/reasons-panel.tsx';
 import { HeatmapGrid } from './heatmap-grid.tsx';
 import { PeriodPicker } from './period-picker.tsx';
 import { TargetsEditor } from './targets-editor.tsx';
@@ -44,7 +45,7 @@ export function FewMark(props: { app: AppState; ward: string }) {
 }
 
 /** The ranking table of one drill level. */
-function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summary; onOpen?: (key: string) => void }) {
+function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summary; reasons: Map<string, ReasonSummary>; onOpen?: (key: string) => void }) {
   const { app, rows } = props;
   const t = app.t.value;
   const locale = app.lang.value;
@@ -67,6 +68,9 @@ function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summ
           <th scope="col">{t.pointsIndex}</th>
           <th scope="col">{t.target}</th>
           <th scope="col">{t.status}</th>
+          <th scope="col" class="reason-col">
+            {t.mainReason}
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -100,6 +104,9 @@ function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summ
                 <span class={r.achieved ? 'tag good' : 'tag bad'}>{r.achieved ? t.achieved : t.notAchieved}</span>
               )}
             </td>
+            <td class="reason-col" data-testid="main-reason">
+              {reasonsLine(props.reasons.get(r.key), locale, 1)}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -109,7 +116,7 @@ function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summ
           <td class="unit">{t.total}</td>
           <td class="num">{formatCount(props.total.total, locale)}</td>
           <td class="num">{pct(satisfied(props.total), locale)}</td>
-          <td colSpan={5} />
+          <td colSpan={6} />
         </tr>
       </tfoot>
     </table>
@@ -140,6 +147,12 @@ export function DistrictView(props: { app: AppState }) {
   const chartRange = period.range.from <= today && period.range.to > today ? { from: period.range.from, to: today } : period.range;
   const trend = useMemo(() => trendPoints(scoped, chartRange, scale), [scoped, periodKey, scale, chartRange.to]);
   const heat = useMemo(() => heatmapMemo(scoped, period.range), [scoped, periodKey]);
+  // Reasons per row of this drill level, and for the whole scope.
+  const rowReasons = useMemo(
+    () => foldReasons(counter !== undefined ? scoped : tallies, { ...period.range, scale, by: counter !== undefined ? 'officer' : ward !== undefined ? 'counter' : 'ward' }),
+    [tallies, scoped, periodKey, scale, ward, counter],
+  );
+  const scopeReasons = useMemo(() => foldReasons(scoped, { ...period.range, scale, by: 'all' }).get('all'), [scoped, periodKey, scale]);
   const districts = [...new Set([...(fold.current.get('ward')?.keys() ?? []), ...app.wardList.value].map((k) => k.split('/')[0] as string))];
   let rows: RankedRow[];
   let total: Summary;
@@ -182,9 +195,12 @@ export function DistrictView(props: { app: AppState }) {
         {formatPercent(target, { locale, digits: 0 })}
       </p>
       <div class="district-grid">
-        <section class="panel" style={{ overflowX: 'auto' }}>
-          <Ranking app={app} rows={rows} total={total} {...(drill.length < 2 ? { onOpen: open } : {})} />
-        </section>
+        <div>
+          <section class="panel" style={{ overflowX: 'auto' }}>
+            <Ranking app={app} rows={rows} total={total} reasons={rowReasons} {...(drill.length < 2 ? { onOpen: open } : {})} />
+          </section>
+          <ReasonsPanel summary={scopeReasons} t={t} locale={locale} heading={`${title} · ${period.label(locale)}`} />
+        </div>
         <div>
           <section class="panel">
             <h3>{t.trend}</h3>

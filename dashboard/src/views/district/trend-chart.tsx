@@ -9,19 +9,44 @@
  * ~24 KB gzipped would break the 180 KB budget next to MQTT.js (see the
  * report of issue #4).
  */
+import { useEffect, useState } from 'preact/hooks';
 import { addDays, dayNumber, formatCount, formatDate, formatPercent } from '../../../../core/index.ts';
 import type { Locale } from '../../../../core/index.ts';
 import type { Messages } from '../../i18n/messages.ts';
 import type { TrendPoint } from '../../store/period-figures.ts';
 
-const W = 720;
-const H = 280;
-const PAD = { left: 52, right: 56, top: 14, bottom: 54 };
+/** Widest drawing, in viewBox units; narrower boxes get a viewBox as wide as they are, so text stays 12 px on a phone. */
+const MAX_W = 720;
+const MIN_W = 300;
+const H = 250;
+const PAD = { left: 44, right: 44, top: 14, bottom: 30 };
 /** Bars take the lower part of the plot, under the line. */
 const BAR_SHARE = 0.35;
 
-/** The plot's box in viewBox units (for tests). */
-export const PLOT = { left: PAD.left, right: W - PAD.right, top: PAD.top, bottom: H - PAD.bottom } as const;
+/** The plot's box in viewBox units for a drawing `width` wide. */
+export function plotOf(width: number): { left: number; right: number; top: number; bottom: number } {
+  return { left: PAD.left, right: width - PAD.right, top: PAD.top, bottom: H - PAD.bottom };
+}
+
+/** The plot's box at the widest drawing (for tests). */
+export const PLOT = plotOf(MAX_W);
+
+// The width the chart is laid out in, followed as its box resizes (phone
+// rotation, panel layout). A callback ref: the figure appears only once
+// there are values, after the first render.
+function useBoxWidth(): [(el: HTMLElement | null) => void, number] {
+  const [el, setEl] = useState<HTMLElement | null>(null);
+  const [width, setWidth] = useState(MAX_W);
+  useEffect(() => {
+    if (el === null || typeof ResizeObserver === 'undefined') return;
+    const measure = () => setWidth(Math.round(el.getBoundingClientRect().width) || MAX_W);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [el]);
+  return [setEl, width];
+}
 
 /** Labels of the chart's legend. */
 export interface TrendLabels {
@@ -73,8 +98,11 @@ export function TrendChart(props: {
   today?: string | undefined;
 }) {
   const { points, target, locale, labels } = props;
+  const [ref, boxWidth] = useBoxWidth();
   const values = points.flatMap((p) => (p.percent === null ? [] : [p.percent]));
   if (values.length === 0) return <p class="muted trend-empty">{props.empty}</p>;
+  const W = Math.max(MIN_W, Math.min(MAX_W, boxWidth));
+  const PLOT = plotOf(W);
   const ticks = percentTicks(Math.min(target, ...values) - 2);
   const low = ticks[0] as number;
   const band = (PLOT.right - PLOT.left) / points.length;
@@ -103,11 +131,13 @@ export function TrendChart(props: {
     else solid += seg;
     prev = pt;
   });
-  const dateLabels = [...new Set([0, Math.floor((points.length - 1) / 2), points.length - 1])];
+  // As many date labels (≈ 70 units each) as fit without overlapping: first, last, and evenly between.
+  const fit = Math.max(2, Math.min(3, Math.floor((PLOT.right - PLOT.left) / 150) + 1));
+  const dateLabels = [...new Set(Array.from({ length: fit }, (_, k) => Math.round((k * (points.length - 1)) / (fit - 1))))];
   const desc = `${formatDate(points[0]!.date, locale)} – ${formatDate(points[points.length - 1]!.date, locale)}: ${formatPercent(Math.min(...values), { locale, digits: 1 })} – ${formatPercent(Math.max(...values), { locale, digits: 1 })}`;
   const hasPartial = points.some((_, i) => partialAt(i));
-  const legendY = H - 12;
   return (
+    <figure class="trend-figure" ref={ref}>
     <svg class="trend" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${props.title}. ${desc}`} overflow="hidden">
       <defs>
         <pattern id="trend-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
@@ -159,28 +189,27 @@ export function TrendChart(props: {
           {formatDate(points[i]!.date, locale)}
         </text>
       ))}
-      <g class="legend" font-size="12">
-        <line x1={PLOT.left} x2={PLOT.left + 18} y1={legendY - 4} y2={legendY - 4} stroke="#0b5cad" stroke-width="2.5" />
-        <text x={PLOT.left + 22} y={legendY}>
-          {labels.percent}
-        </text>
-        <rect x={PLOT.left + 150} y={legendY - 10} width="12" height="10" fill="#c9d1db" />
-        <text x={PLOT.left + 166} y={legendY}>
-          {labels.votes}
-        </text>
-        <line x1={PLOT.left + 320} x2={PLOT.left + 338} y1={legendY - 4} y2={legendY - 4} stroke="#b3261e" stroke-dasharray="6 4" stroke-width="2" />
-        <text x={PLOT.left + 342} y={legendY} style={{ fill: '#b3261e' }}>
-          {labels.target} {formatPercent(target, { locale, digits: 0 })}
-        </text>
-        {hasPartial && (
-          <>
-            <rect x={PLOT.left + 450} y={legendY - 10} width="12" height="10" fill="url(#trend-hatch)" />
-            <text x={PLOT.left + 466} y={legendY}>
-              {labels.partial}
-            </text>
-          </>
-        )}
-      </g>
     </svg>
+      <ul class="trend-legend" aria-hidden="true">
+        <li>
+          <i class="swatch line" />
+          {labels.percent}
+        </li>
+        <li>
+          <i class="swatch bar" />
+          {labels.votes}
+        </li>
+        <li class="target">
+          <i class="swatch target" />
+          {labels.target} {formatPercent(target, { locale, digits: 0 })}
+        </li>
+        {hasPartial && (
+          <li>
+            <i class="swatch partial" />
+            {labels.partial}
+          </li>
+        )}
+      </ul>
+    </figure>
   );
 }

@@ -20,6 +20,7 @@ import { fill } from '../../i18n/messages.ts';
 import { formatMoment, formatTimeSeconds } from '../../i18n/format.ts';
 import { LEVEL_COLORS } from '../../theme/palette.ts';
 import { pct, satisfied } from '../common/figures.tsx';
+import { reasonsLine } from '../common/reasons-panel.tsx';
 
 /** The signals of one tile. */
 interface TileModel {
@@ -28,6 +29,8 @@ interface TileModel {
   readonly cls: ReadonlySignal<string>;
   readonly bigCls: ReadonlySignal<string>;
   readonly percent: ReadonlySignal<string>;
+  /** "hài lòng hôm nay" under a percentage; nothing under "Chưa có lượt đánh giá". */
+  readonly caption: ReadonlySignal<string>;
   /** The votes the percentage stands on, and "ít lượt" under the ward's minimum. */
   readonly basis: ReadonlySignal<string>;
   readonly basisCls: ReadonlySignal<string>;
@@ -43,6 +46,8 @@ interface TileModel {
   readonly lastVote: ReadonlySignal<string>;
   readonly officer: ReadonlySignal<string>;
   readonly officerCls: ReadonlySignal<string>;
+  /** Today's reasons for low ratings in words, '' when none. */
+  readonly reasons: ReadonlySignal<string>;
   /**
    * `pulse a` / `pulse b` on alternate votes: switching the animation name
    * restarts the CSS animation without a forced reflow or a script animation.
@@ -93,8 +98,10 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
       ]);
     }),
     cls: computed(() => (value.value === null ? 'tile empty' : below.value ? 'tile below' : 'tile')),
-    bigCls: computed(() => (below.value ? 'big bad' : 'big')),
-    percent: computed(() => pct(value.value, locale.value, digits)),
+    bigCls: computed(() => (value.value === null ? 'big none' : below.value ? 'big bad' : 'big')),
+    // No votes: said in words, not a big dash (a dash reads as a broken figure on the TV).
+    percent: computed(() => (value.value === null ? t.value.noVotes : pct(value.value, locale.value, digits))),
+    caption: computed(() => (value.value === null ? '' : t.value.satisfiedToday)),
     basis: computed(() => {
       const n = figure.value.today.total;
       if (n === 0) return '';
@@ -128,6 +135,10 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
     }),
     officer: computed(() => figure.value.officer?.name ?? t.value.noOfficer),
     officerCls: computed(() => (figure.value.officer === null ? 'muted' : '')),
+    reasons: computed(() => {
+      const line = reasonsLine(figure.value.reasons, locale.value);
+      return line === '' ? '' : fill(t.value.reasonsToday, { list: line });
+    }),
     pulseCls: computed(() => {
       const n = app.pulse(key).value;
       return n === 0 ? 'pulse' : n % 2 === 1 ? 'pulse a' : 'pulse b';
@@ -160,7 +171,7 @@ export function CounterTile(props: { app: AppState; counterKey: string }) {
       </div>
       <div class={m.bigCls} data-testid="live-percent">
         {m.percent}
-        <small>{t.satisfiedToday}</small>
+        <small>{m.caption}</small>
       </div>
       <div class={m.basisCls} data-testid="basis">
         {m.basis}
@@ -197,6 +208,9 @@ export function CounterTile(props: { app: AppState; counterKey: string }) {
         <dt>{t.officer}</dt>
         <dd class={m.officerCls}>{m.officer}</dd>
       </dl>
+      <div class="reasons-line" data-testid="tile-reasons">
+        {m.reasons}
+      </div>
       {fig.terminals
         .filter((term) => term.state === 'offline')
         .map((term) => (

@@ -49,6 +49,13 @@ function OfficeTotal(props: { app: AppState; ward: string; counters: readonly st
   const target = app.wardTarget(ward);
   const value = satisfied(total);
   const few = fewVotes(total.total, app.names.minVotes(ward));
+  if (total.total === 0) {
+    return (
+      <p class="total" data-testid="office-total">
+        {t.officeTotal}: <strong class="muted">{t.noVotes}</strong> · {t.target} {formatPercent(target, { locale, digits: 0 })}
+      </p>
+    );
+  }
   return (
     <p class="total" data-testid="office-total">
       {t.officeTotal}: <strong class={!few && meetsTarget(total, target) === false ? 'bad' : 'good'}>{pct(value, locale)}</strong>

@@ -6,7 +6,7 @@
 import type { AppState } from '../../state/app-state.ts';
 import { reportPeriodLine, reportPlaceDateLine } from '../../reports/report.ts';
 import { currentReport } from './current-report.ts';
-import { ReportTable } from './report-table.tsx';
+import { ReportReasons, ReportTable } from './report-table.tsx';
 
 /** The print view (the browser's print dialog prints only the page). */
 export function PrintView(props: { app: AppState }) {
@@ -47,6 +47,7 @@ export function PrintView(props: { app: AppState }) {
         <h1>{report.title}</h1>
         <p class="period">{reportPeriodLine(report)}</p>
         <ReportTable report={report} className="" />
+        <ReportReasons report={report} />
         <div class="print-sign">
           <div>
             <p>&nbsp;</p>

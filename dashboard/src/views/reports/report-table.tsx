@@ -1,5 +1,5 @@
 /** A report as an HTML table (preview and A4 print). */
-import { PERCENT_DIGITS, formatCount, formatPercent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, formatCount, formatPercent, percent, reasonLabel } from '../../../../core/index.ts';
 import type { Report, ReportRow } from '../../reports/report.ts';
 import { reportHeadings, rowVerdict } from '../../reports/report.ts';
 
@@ -35,7 +35,8 @@ export function ReportTable(props: { report: Report; className?: string }) {
     <table class={props.className ?? 'data'} data-testid="report-table">
       <thead>
         <tr>
-          {reportHeadings(report).map((h, i) => (
+          {/* Reasons get their own table below: the A4 page has no room for a column each. */}
+          {reportHeadings(report, false).map((h, i) => (
             <th key={i} scope="col" class={i === 0 ? 'unit' : ''}>
               {h}
             </th>
@@ -54,6 +55,43 @@ export function ReportTable(props: { report: Report; className?: string }) {
           <Row row={report.total} report={report} />
         </tr>
       </tfoot>
+    </table>
+  );
+}
+
+/** The reasons given for low ratings over the whole report: each with its votes and share of the low votes. */
+export function ReportReasons(props: { report: Report }) {
+  const { report } = props;
+  const l = report.locale;
+  const vi = l === 'vi';
+  if (report.reasons.length === 0) return null;
+  const low = report.total.low;
+  return (
+    <table class={'data report-reasons'} data-testid="report-reasons">
+      <caption>
+        {vi ? `Lý do chưa hài lòng (trên ${formatCount(low, l)} lượt không hài lòng)` : `Reasons for dissatisfaction (of ${formatCount(low, l)} dissatisfied ratings)`}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col" class="unit">
+            {vi ? 'Lý do' : 'Reason'}
+          </th>
+          <th scope="col">{vi ? 'Số lượt' : 'Ratings'}</th>
+          <th scope="col">{vi ? 'Tỷ lệ trên lượt không hài lòng (%)' : 'Share of dissatisfied (%)'}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {report.reasons.map((id, i) => {
+          const n = report.total.reasons[i] ?? 0;
+          return (
+            <tr key={id}>
+              <td class="unit">{reasonLabel(id, l)}</td>
+              <td class="num">{formatCount(n, l)}</td>
+              <td class="num">{formatPercent(percent(Math.min(n, low), low, PERCENT_DIGITS.report), { locale: l, digits: PERCENT_DIGITS.report })}</td>
+            </tr>
+          );
+        })}
+      </tbody>
     </table>
   );
 }

@@ -8,7 +8,7 @@ import { XLSX_MIME, reportXlsx } from '../../reports/xlsx.ts';
 import { resolvePeriod } from '../../period/period-choice.ts';
 import { PeriodPicker } from '../district/period-picker.tsx';
 import { currentReport, scopeName } from './current-report.ts';
-import { ReportTable } from './report-table.tsx';
+import { ReportReasons, ReportTable } from './report-table.tsx';
 
 const LEVEL_LABEL = { ward: 'levelWards', counter: 'levelCounters', officer: 'levelOfficers' } as const;
 
@@ -60,6 +60,7 @@ export function ReportsView(props: { app: AppState }) {
         <h3>{report.scopeLabel}</h3>
         <p class="muted">{reportPeriodLine(report)}</p>
         <ReportTable report={report} />
+        <ReportReasons report={report} />
       </section>
     </>
   );

@@ -29,11 +29,12 @@ export const TV_TILES_PER_PAGE = 6;
 type Page = { kind: 'tiles'; counters: string[] } | { kind: 'wards' } | { kind: 'month' };
 
 /**
- * The ward the TV shows: the route's, else the URL's or the saved scope's
- * district + ward, else the only ward known; undefined = ask.
+ * The ward the TV shows: the route's, else the ward the office view showed
+ * in this session, else the URL's or the saved scope's district + ward,
+ * else the only ward known; undefined = ask.
  */
 export function tvWard(app: AppState): string | undefined {
-  const routed = app.route.value.ward;
+  const routed = app.route.value.ward ?? app.selection.officeWard.value;
   if (routed !== undefined) return routed;
   const district = app.params.district ?? app.settings.value.district;
   const ward = app.params.ward ?? app.settings.value.ward;

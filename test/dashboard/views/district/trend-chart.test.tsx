@@ -43,7 +43,7 @@ describe('trend chart', () => {
 
   it('labels the bars and the line in a legend, with a votes axis', () => {
     const svg = draw(MONTH, '2026-12-06');
-    const legend = svg.querySelector('g.legend')!.textContent!;
+    const legend = svg.parentElement!.querySelector('.trend-legend')!.textContent!;
     for (const label of ['Tỷ lệ hài lòng', 'Số lượt (trục phải)', 'Mục tiêu 80%', 'Hôm nay, chưa hết ngày']) expect(legend).toContain(label);
     expect([...svg.querySelectorAll('text.votes-axis')].map((t) => t.textContent)).toEqual(['200', '0']);
     expect(svg.querySelector('rect.bar title')!.textContent).toBe('01/12/2026: 120 · 91,7%');
@@ -61,7 +61,7 @@ describe('trend chart', () => {
     // Without a day in progress nothing is partial, and the legend does not mention it.
     const past = draw(MONTH.slice(0, 5), '2026-12-06');
     expect(past.querySelector('.partial')).toBeNull();
-    expect(past.querySelector('g.legend')!.textContent).not.toContain('Hôm nay');
+    expect(past.parentElement!.querySelector('.trend-legend')!.textContent).not.toContain('Hôm nay');
   });
 
   it('keeps every bar inside the plot, even with one point or hundreds', () => {

@@ -1,7 +1,8 @@
 /** The A4 print view: national heading on one line, verdict columns, place-and-date line, a period in progress. */
 import { describe, expect, it } from 'vitest';
 import { formatDate } from '../../../../core/index.ts';
-import { liveWard, mount, text } from '../../harness.tsx';
+import { FakeBridge, officePub } from '../../fixtures.ts';
+import { NOW, cells, liveWard, mount, text, tick } from '../../harness.tsx';
 
 describe('print view', () => {
   it('keeps the national heading on one line and ends with "Ba Đình, ngày … tháng … năm …"', async () => {
@@ -27,5 +28,24 @@ describe('print view', () => {
     expect(headings).toEqual(expect.arrayContaining(['Kỳ trước (%)', 'Thay đổi (điểm %)', 'Mục tiêu (%)', 'Đánh giá']));
     // Four votes are too few to judge.
     expect(text(h.el.querySelector('[data-testid=report-table] tbody [data-testid=verdict]'))).toBe('Ít lượt');
+  });
+});
+
+describe('print view: reasons', () => {
+  it('lists the reasons given, with their share of the low votes', async () => {
+    const h = await mount('', '#/print');
+    h.connects[0]!.handlers.onState('online');
+    const bridge = new FakeBridge();
+    await h.publish(officePub());
+    await h.publish(...bridge.vote('quay-1', 'q1-a', 'khong-hai-long', NOW - 50_000, { reasons: ['thoi-gian-cho'] }).publications);
+    await h.publish(...bridge.vote('quay-1', 'q1-a', 'khong-hai-long', NOW - 40_000, { reasons: ['thoi-gian-cho', 'huong-dan'] }).publications);
+    await h.publish(...bridge.vote('quay-1', 'q1-a', 'khong-hai-long', NOW - 30_000).publications);
+    await tick(60);
+    const table = h.el.querySelector('[data-testid=report-reasons]')!;
+    expect(text(table.querySelector('caption'))).toBe('Lý do chưa hài lòng (trên 3 lượt không hài lòng)');
+    expect([...table.querySelectorAll('tbody tr')].map((r) => cells(r))).toEqual([
+      ['Thời gian chờ', '2', '66,67%'],
+      ['Hướng dẫn chưa rõ', '1', '33,33%'],
+    ]);
   });
 });

@@ -63,6 +63,7 @@ describe('TV view: which ward, and what each page shows', () => {
     const h = await mount('', '#/tv/ba-dinh/phuc-xa');
     h.connects[0]!.handlers.onState('online');
     await h.publish(officePub());
+    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"] [data-testid=live-percent]'))).toBe('Chưa có lượt đánh giá');
     for (let i = 0; i < 3 && h.el.querySelector('[data-testid=tv]')!.getAttribute('data-page') !== 'month'; i++) {
       vi.advanceTimersByTime(15_000);
       await tick();
@@ -70,5 +71,12 @@ describe('TV view: which ward, and what each page shows', () => {
     const month = h.el.querySelector('[data-testid=tv-month]')!;
     expect(text(month.querySelector('strong'))).toBe('Chưa có lượt đánh giá');
     expect(text(h.el.querySelector('.tv-body'))).not.toContain('—');
+  });
+
+  it('the office total says it in words too', async () => {
+    const h = await mount('', '#/office/ba-dinh/phuc-xa');
+    h.connects[0]!.handlers.onState('online');
+    await h.publish(officePub());
+    expect(text(h.el.querySelector('[data-testid=office-total]'))).toBe('Toàn bộ phận hôm nay: Chưa có lượt đánh giá · Mục tiêu 80%');
   });
 });
