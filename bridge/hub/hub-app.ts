@@ -21,6 +21,7 @@ import { unitAccountsOf, type HubConfig } from './hub-config.ts';
 import { HubCounters, type UnitCounters } from './hub-counters.ts';
 import { ingest, oldestRetainedMonth, type IngestScope } from './hub-ingest.ts';
 import { HubSubscriber } from './hub-subscriber.ts';
+import { HubSummaries } from './hub-summaries.ts';
 
 /** Options of `HubApp`. */
 export interface HubAppOptions {
@@ -43,6 +44,11 @@ export interface HubAppOptions {
    * @default 10000
    */
   readonly statsIntervalMs?: number;
+  /**
+   * Wait after a unit-month's tally changed before publishing its summary (ms).
+   * @default 500
+   */
+  readonly summaryDelayMs?: number;
 }
 
 /** The hub's counters (`GET /hub/status`). */
@@ -68,6 +74,8 @@ export class HubApp {
   readonly subscriber: HubSubscriber | undefined;
   readonly web: StaticServer | undefined;
   readonly counters: HubCounters;
+  /** The units' monthly summaries for the parent view (embedded broker only). */
+  readonly summaries: HubSummaries | undefined;
   readonly #controller: Controller;
   readonly #scope: IngestScope;
   readonly #now: () => number;
@@ -97,6 +105,19 @@ export class HubApp {
           logger: log.child({ part: 'broker' }),
         })
       : undefined;
+    const broker = this.broker;
+    this.summaries =
+      broker === undefined
+        ? undefined
+        : new HubSummaries({
+            parent: config.parent.id,
+            archive: this.archive,
+            publish: (topic, payload) => broker.publish(topic, payload, true),
+            retainMonths: config.retainMonths,
+            log: log.child({ part: 'summaries' }),
+            now: this.#now,
+            ...(options.summaryDelayMs === undefined ? {} : { delayMs: options.summaryDelayMs }),
+          });
     this.subscriber = embedded
       ? undefined
       : new HubSubscriber({
@@ -135,8 +156,12 @@ export class HubApp {
         start: async () => {
           this.#brokerPort = (await broker.start()).port;
           await this.#restoreRetained(broker);
+          await this.summaries?.publishAll();
         },
-        stop: () => broker.stop(),
+        stop: () => {
+          this.summaries?.stop();
+          return broker.stop();
+        },
       });
     }
     const subscriber = this.subscriber;
@@ -169,6 +194,8 @@ export class HubApp {
     const decision = ingest(this.#scope, topic, payload.toString('utf8'), this.#now());
     if (decision.record !== undefined) await this.archive.store(decision.record);
     this.counters.count(decision);
+    const r = decision.record;
+    if (decision.accept && r?.type === 'retained' && r.kind === 'tally' && r.month !== undefined) this.summaries?.noteTally(r.unit, r.month);
     if (!decision.accept) return { verdict: 'drop' };
     const verdict = decision.retain ? 'forward' : 'forward-unretained';
     return decision.payload === undefined ? { verdict } : { verdict, payload: decision.payload };
