@@ -266,7 +266,8 @@ export class HubApp {
       const base = `http://${host}:${this.#webPort}`;
       out.web = {
         port: this.#webPort,
-        dashboard: `${base}/dashboard/?district=${this.options.config.parent.id}#/district`,
+        // hub=1: the district view folds the units' summaries, not every tally (dashboard/src/store/unit-figures.ts).
+        dashboard: `${base}/dashboard/?district=${this.options.config.parent.id}&hub=1#/district`,
         ...(this.broker !== undefined ? { mqttWs: `ws://${host}:${this.#webPort}/mqtt` } : {}),
       };
     }

@@ -8,7 +8,7 @@
  */
 import { batch, computed, effect, signal } from '@preact/signals';
 import type { ReadonlySignal, Signal } from '@preact/signals';
-import { subscriptionForAll } from '../../../core/index.ts';
+import { TOPIC_KINDS, subscriptionFor, subscriptionForAll } from '../../../core/index.ts';
 import { alertText } from '../alerts/alert-text.ts';
 import { evaluateAlerts } from '../alerts/rules.ts';
 import type { Alert } from '../alerts/rules.ts';
@@ -246,6 +246,20 @@ export function createAppState(deps: AppDeps) {
     ward: params.ward ?? settings.value.ward,
   });
 
+  // At a hub's district scope: every kind but the terminals' tallies (13,000 of them
+  // after three years, ~60 MB) plus the units' summaries; a unit's tallies are
+  // subscribed when the user opens it (`loadUnit`). docs/ARCHITECTURE.md "The hub".
+  const atHub = () => params.hub && scope().ward === undefined;
+  const unitsLoaded = new Set<string>();
+  const unitTallies = (wardKey: string) => {
+    const [district = '', ward = ''] = wardKey.split('/');
+    return subscriptionFor('tally', { district, ward });
+  };
+  const hubFilters = (district: string | undefined): string[] => [
+    ...TOPIC_KINDS.filter((k) => k !== 'tally').map((k) => subscriptionFor(k, district === undefined ? {} : { district })),
+    ...[...unitsLoaded].map(unitTallies),
+  ];
+
   const connect = () => {
     link?.close();
     const s = settings.value;
@@ -255,11 +269,11 @@ export function createAppState(deps: AppDeps) {
     // refused, and the form asks (issue 13, item 1).
     const own = s.username !== undefined && s.credentialsUrl === url;
     const { district, ward } = scope();
-    let filter: string;
+    let filter: string | string[];
     try {
-      filter = subscriptionForAll(district === undefined ? {} : ward === undefined ? { district } : { district, ward });
+      filter = atHub() ? hubFilters(district) : subscriptionForAll(district === undefined ? {} : ward === undefined ? { district } : { district, ward });
     } catch {
-      filter = subscriptionForAll();
+      filter = atHub() ? hubFilters(undefined) : subscriptionForAll();
     }
     liveData.value = false;
     link = deps.connect(
@@ -321,6 +335,21 @@ export function createAppState(deps: AppDeps) {
     wardList,
     params,
     notifier: deps.notifier,
+    /** True at a hub's district scope: the district view folds the units' summaries. */
+    get atHub(): boolean {
+      return atHub();
+    },
+    /** At a hub, subscribes to a unit's (`d/w`) tallies once, for the drill-down; elsewhere they are all there already. */
+    loadUnit(wardKey: string): void {
+      if (!atHub() || unitsLoaded.has(wardKey)) return;
+      try {
+        const filter = unitTallies(wardKey);
+        unitsLoaded.add(wardKey);
+        link?.subscribe?.(filter);
+      } catch {
+        // Not a ward key (a bad id): nothing to load.
+      }
+    },
 
     /** Loads the cache and connects, in parallel: live messages never wait for IndexedDB. */
     async start(): Promise<void> {
