@@ -251,14 +251,31 @@ export function createAppState(deps: AppDeps) {
   // subscribed when the user opens it (`loadUnit`). docs/ARCHITECTURE.md "The hub".
   const atHub = () => params.hub && scope().ward === undefined;
   const unitsLoaded = new Set<string>();
-  const unitTallies = (wardKey: string) => {
-    const [district = '', ward = ''] = wardKey.split('/');
-    return subscriptionFor('tally', { district, ward });
-  };
   const hubFilters = (district: string | undefined): string[] => [
     ...TOPIC_KINDS.filter((k) => k !== 'tally').map((k) => subscriptionFor(k, district === undefined ? {} : { district })),
     ...[...unitsLoaded].map(unitTallies),
   ];
+  // Every view but the district view (office, TV, reports, print, alerts) works from the
+  // terminals' tallies: at a hub they are subscribed the first time such a view opens.
+  const allTallies = () => {
+    const { district } = scope();
+    return subscriptionFor('tally', district === undefined ? {} : { district });
+  };
+  const loadAllTallies = () => {
+    if (!atHub() || unitsLoaded.has('*')) return;
+    try {
+      const filter = allTallies();
+      unitsLoaded.add('*');
+      link?.subscribe?.(filter);
+    } catch {
+      // A bad district id in the settings: connect() already fell back to every district.
+    }
+  };
+  const unitTallies = (wardKey: string) => {
+    if (wardKey === '*') return allTallies();
+    const [district = '', ward = ''] = wardKey.split('/');
+    return subscriptionFor('tally', { district, ward });
+  };
 
   const connect = () => {
     link?.close();
@@ -341,7 +358,7 @@ export function createAppState(deps: AppDeps) {
     },
     /** At a hub, subscribes to a unit's (`d/w`) tallies once, for the drill-down; elsewhere they are all there already. */
     loadUnit(wardKey: string): void {
-      if (!atHub() || unitsLoaded.has(wardKey)) return;
+      if (!atHub() || unitsLoaded.has(wardKey) || unitsLoaded.has('*')) return;
       try {
         const filter = unitTallies(wardKey);
         unitsLoaded.add(wardKey);
@@ -360,6 +377,7 @@ export function createAppState(deps: AppDeps) {
       }
       connect();
       const notified = new Set<string>();
+      disposers.push(effect(() => void (route.value.view !== 'district' && loadAllTallies())));
       disposers.push(
         effect(() => {
           for (const alert of openAlerts.value) {

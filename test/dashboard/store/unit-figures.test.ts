@@ -89,5 +89,11 @@ describe('district figures from unit summaries', () => {
     await hub.publish(...pubs(tallies.filter((t) => `${t.district}/${t.ward}` === key)));
     await tick(50);
     expect(hub.el.querySelectorAll('[data-testid=ranking] tbody tr')).toHaveLength(3);
+    // Every other view works from the tallies: opening one subscribes to all of them, once.
+    hub.app.route.value = { view: 'reports' };
+    await tick();
+    hub.app.route.value = { view: 'office' };
+    await tick();
+    expect(hub.subscribes).toEqual([`hailong/v1/${key}/+/+/tally/+`, 'hailong/v1/ba-dinh/+/+/+/tally/+']);
   });
 });
