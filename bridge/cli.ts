@@ -21,6 +21,7 @@ Commands:
   nats-config        Write a 3-node NATS JetStream cluster for a hub (province scale)
   export             Write journal votes of a period (or the revocation audit trail) to CSV
   revoke             Take back a terminal's votes (kiosk misuse), with an audit trail
+  report             The report pack of a period: XLSX + printable A4 HTML
   dossiers           Rated dossiers (and served, not rated) for reconciliation, CSV + JSON
 
 Options:
@@ -60,6 +61,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/export.ts')).runExport(rest);
     case 'revoke':
       return (await import('./commands/revoke.ts')).runRevoke(rest);
+    case 'report':
+      return (await import('./commands/report.ts')).runReport(rest);
     case 'dossiers':
       return (await import('./commands/dossiers.ts')).runDossiers(rest);
     case 'mosquitto-config':

@@ -14,6 +14,7 @@ import type { BrokerUser } from './broker/broker-user.ts';
 import { BRIDGE_USERNAME } from './config/validate-config.ts';
 import { terminalsOf, usesEmbeddedBroker, type HailongConfig, type PlacedTerminal } from './config/hailong-config.ts';
 import { KioskProvisioning } from './kiosk/kiosk-provisioning.ts';
+import { QrRating } from './qr/qr-rating.ts';
 import { Controller, type Feature, type FeatureState } from './controller.ts';
 import type { DiscoveryFs } from './serial/port-candidates.ts';
 import type { PortOpener } from './serial/port-handle.ts';
@@ -63,6 +64,8 @@ export interface HailongAppOptions {
    * @default the EmbeddedBroker defaults
    */
   readonly brokerLimits?: Omit<EmbeddedBrokerOptions, 'users' | 'anonymous' | 'port' | 'host' | 'wsPort' | 'logger'>;
+  /** How long a QR rating token may rate (ms). @default 1_800_000, or env HAILONG_QR_TTL_MS */
+  readonly qrTtlMs?: number;
 }
 
 /** Where things listen, once started. */
@@ -84,10 +87,21 @@ export class HailongApp {
   /** One-time kiosk provisioning codes, served on the web port (issue 13, item 2). */
   readonly provisioning: KioskProvisioning;
   private readonly provisionCodes = new Map<string, string>();
+  /** Rating by QR code: desk tokens and the citizen's phone page, on the web port (issue 15). */
+  readonly qr: QrRating;
 
   constructor(readonly options: HailongAppOptions) {
     const { config, log } = options;
     this.provisioning = new KioskProvisioning(log.child({ part: 'kiosk-provisioning' }));
+    const envTtl = Number(process.env.HAILONG_QR_TTL_MS);
+    this.qr = new QrRating({
+      config,
+      journal: () => this.bridge.journal,
+      tokensPath: join(config.dataDir, 'qr.db'),
+      log: log.child({ part: 'qr' }),
+      ttlMs: options.qrTtlMs ?? (Number.isInteger(envTtl) && envTtl > 0 ? envTtl : 1_800_000),
+      onStored: (rowid, topic, payload) => this.bridge.outbox.offer(rowid, topic, payload),
+    });
     const embedded = usesEmbeddedBroker(config);
     this.broker = embedded
       ? new EmbeddedBroker({
@@ -111,7 +125,7 @@ export class HailongApp {
             port: config.web.port,
             host: config.web.host,
             log: log.child({ part: 'web' }),
-            api: (req, res) => this.provisioning.handle(req, res),
+            api: (req, res) => this.provisioning.handle(req, res) || this.qr.handle(req, res),
           });
     this.bridge = new WardBridge({
       config,
@@ -162,8 +176,12 @@ export class HailongApp {
             throw portInUse(error, config.web.port, 'the web server', 'HAILONG_WEB_PORT', 'another program uses it');
           }
           if (this.broker !== undefined && web.httpServer !== undefined) this.broker.attachWebSocket(web.httpServer, '/mqtt');
+          this.qr.start();
         },
-        stop: () => web.stop(),
+        stop: async () => {
+          await web.stop();
+          this.qr.stop();
+        },
       });
     }
     // Without a working broker the bridge still stores every vote; only MQTT waits.

@@ -31,3 +31,4 @@ export * from './client-id.ts';
 export * from './payload-limit.ts';
 export * from './merger.ts';
 export * from './reconciliation.ts';
+export * from './report-pack.ts';

@@ -156,3 +156,15 @@ function readOffice(root: unknown): Office {
 export function parseOffice(input: unknown): InputResult<Office> {
   return decodeWith(input, OFFICE_MAX_CHARS, readOffice);
 }
+
+/**
+ * A place's name without its level word, for the place-and-date line of an
+ * administrative document ("Quận Ba Đình" → "Ba Đình", "Phường Phúc Xá" →
+ * "Phúc Xá"; Nghị định 30/2020/NĐ-CP, Phụ lục I: the place is the name of
+ * the unit's locality). The level words are those of Vietnam's
+ * administrative units; a name without one is kept whole.
+ */
+export function placeName(name: string): string {
+  const level = /^(Thành phố|Thị xã|Thị trấn|Đặc khu|Phường|Quận|Huyện|Tỉnh|Xã|TP\.)\s+/u.exec(name);
+  return level === null ? name : name.slice(level[0].length);
+}

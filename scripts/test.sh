@@ -14,9 +14,10 @@ source scripts/lib.sh
 # - simavr, libsimavr-dev: run that firmware in an AVR emulator (GPIO, EEPROM, watchdog);
 # - build-essential, python3: the host build of the firmware modules, and better-sqlite3's native addon;
 # - openssl: certificates for the TLS (mqtts) broker tests;
-# - nats-server: a JetStream server's MQTT 3.1.1 listener as the hub a ward forwards to.
+# - nats-server: a JetStream server's MQTT 3.1.1 listener as the hub a ward forwards to;
+# - unzip: the report tests open the XLSX with a reader apart from hailong's writer.
 apt_install ca-certificates chromium mosquitto mosquitto-clients socat \
-  gcc-avr avr-libc simavr libsimavr-dev build-essential python3 openssl nats-server
+  gcc-avr avr-libc simavr libsimavr-dev build-essential python3 openssl nats-server unzip
 require_node
 
 echo "==> npm ci"

@@ -17,6 +17,8 @@ import { EmbeddedBroker, type EmbeddedBrokerStats, type PublishDecision } from '
 import { Controller, type Feature, type FeatureState } from '../controller.ts';
 import { StaticServer } from '../static-server.ts';
 import { HubArchive, type ArchiveStats } from './hub-archive.ts';
+import { hubSource } from '../report/report-source.ts';
+import { ReportSchedule } from './report-schedule.ts';
 import { unitAccountsOf, type HubConfig } from './hub-config.ts';
 import { HubCounters, type UnitCounters } from './hub-counters.ts';
 import { ingest, oldestRetainedMonth, type IngestScope } from './hub-ingest.ts';
@@ -49,6 +51,12 @@ export interface HubAppOptions {
    * @default 500
    */
   readonly summaryDelayMs?: number;
+  /**
+   * How often the hub looks for a month or quarter that ended, to write and
+   * e-mail its report pack (ms).
+   * @default 600000
+   */
+  readonly reportCheckEveryMs?: number;
 }
 
 /** The hub's counters (`GET /hub/status`). */
@@ -70,6 +78,8 @@ export interface HubEndpoints {
 /** The whole hub process. */
 export class HubApp {
   readonly archive: HubArchive;
+  /** Month- and quarter-end report packs, e-mailed when `reports.smtp` is set (issue 15). */
+  readonly reports: ReportSchedule;
   readonly broker: EmbeddedBroker | undefined;
   readonly subscriber: HubSubscriber | undefined;
   readonly web: StaticServer | undefined;
@@ -94,6 +104,14 @@ export class HubApp {
     };
     this.archive = new HubArchive({ path: join(config.dataDir, 'archive.db'), now: this.#now });
     this.counters = new HubCounters(log.child({ part: 'ingest' }));
+    this.reports = new ReportSchedule({
+      config: config.reports ?? { dir: 'reports' },
+      dataDir: config.dataDir,
+      source: () => hubSource(config, this.archive, true),
+      log: log.child({ part: 'reports' }),
+      now: this.#now,
+      ...(options.reportCheckEveryMs === undefined ? {} : { checkEveryMs: options.reportCheckEveryMs }),
+    });
     const embedded = config.mqtt.urls.length === 0;
     this.broker = embedded
       ? new EmbeddedBroker({
@@ -185,6 +203,7 @@ export class HubApp {
       },
       stop: () => clearInterval(this.#timer),
     });
+    features.push({ name: 'reports', dependsOn: ['archive'], start: () => this.reports.start(), stop: () => this.reports.stop() });
     void config;
     return features;
   }

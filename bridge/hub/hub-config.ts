@@ -6,6 +6,7 @@
  * once. The level's name comes from here, never from code: "Quận Ba Đình"
  * and "Tỉnh Gia Lai" are both just configured names.
  */
+import type { ReportScheduleConfig } from './report-schedule-config.ts';
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
 import type { MqttConfig, WebConfig } from '../config/hailong-config.ts';
 import type { Predecessor } from '../../core/merger.ts';
@@ -82,6 +83,11 @@ export interface HubConfig {
   readonly retainMonths: number;
   /** Folder of the archive database. */
   readonly dataDir: string;
+  /**
+   * Month- and quarter-end report packs, and whom to e-mail them (issue 15).
+   * @default { dir: 'reports' } (packs in <dataDir>/reports, no e-mail)
+   */
+  readonly reports?: ReportScheduleConfig;
 }
 
 /** The broker account of each unit: role `bridge` scoped to `hailong/v1/{parent}/{unit}/#`. */

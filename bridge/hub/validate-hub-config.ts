@@ -8,6 +8,7 @@ import { DEFAULT_TARGET } from '../../core/office.ts';
 import type { BrokerUser } from '../broker/broker-user.ts';
 import { passwordProblem, usernameProblem } from '../broker/broker-user-check.ts';
 import { join, ProblemList, type ConfigProblem } from '../config/config-problem.ts';
+import { reportScheduleAt } from './report-schedule-config.ts';
 import { ConfigReader } from '../config/config-reader.ts';
 import { BRIDGE_USERNAME, mqttAt, webAt } from '../config/validate-config.ts';
 import { isDateString } from '../../core/time.ts';
@@ -15,7 +16,7 @@ import { lineageOf, type Predecessor } from '../../core/merger.ts';
 import { HUB_LEVELS, UNIT_KINDS, type HubBrokerConfig, type HubConfig, type HubLevel, type HubParent, type HubUnit } from './hub-config.ts';
 
 /** Top-level settings of a hub config, in the order of hub.example.yaml (plus the other tier). */
-const TOP_KEYS = ['district', 'province', 'target', 'units', 'broker', 'mqtt', 'web', 'retainMonths', 'dataDir'];
+const TOP_KEYS = ['district', 'province', 'target', 'units', 'broker', 'mqtt', 'web', 'retainMonths', 'dataDir', 'reports'];
 
 /** Most units one hub takes: a province has about 100 commune-level centers plus its center's sites. */
 export const MAX_UNITS = 1000;
@@ -191,6 +192,7 @@ export function validateHubConfig(tree: unknown): HubConfigResult {
   const web = webAt(r, root.web);
   const retainMonths = r.int(root.retainMonths, 'retainMonths', 1, 120, DEFAULT_RETAIN_MONTHS);
   const dataDir = r.text(root.dataDir ?? './hub-data', 'dataDir', 1024);
+  const reports = reportScheduleAt(r, root.reports);
   if (mqtt !== undefined && mqtt.urls.length > 0 && (mqtt.username === undefined || mqtt.password === undefined)) {
     list.add('mqtt', 'an external broker needs mqtt.username and mqtt.password: the hub reads every unit with them');
   }
@@ -203,9 +205,10 @@ export function validateHubConfig(tree: unknown): HubConfigResult {
     mqtt === undefined ||
     web === undefined ||
     retainMonths === undefined ||
-    dataDir === undefined
+    dataDir === undefined ||
+    reports === undefined
   ) {
     return { ok: false, problems: list.problems };
   }
-  return { ok: true, config: { parent, target, units, broker, mqtt, web, retainMonths, dataDir } };
+  return { ok: true, config: { parent, target, units, broker, mqtt, web, retainMonths, dataDir, reports } };
 }

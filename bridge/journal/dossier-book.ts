@@ -53,7 +53,7 @@ export class DossierBook {
 
   constructor(private readonly db: Database.Database) {
     this.rated = db.prepare(
-      "SELECT terminal || ':' || seq AS id FROM votes WHERE json_extract(payload, '$.dossier') = ? AND json_extract(payload, '$.stage') = ? AND json_extract(payload, '$.filtered') IS NULL LIMIT 1",
+      "SELECT terminal || ':' || seq AS id FROM votes WHERE json_extract(payload, '$.dossier') = ? AND json_extract(payload, '$.stage') = ? AND json_extract(payload, '$.filtered') IS NULL AND id NOT IN (SELECT vote FROM revoked_votes) LIMIT 1",
     );
     this.insertServed = db.prepare('INSERT OR IGNORE INTO served (counter, dossier, stage, at, officer, ticket) VALUES (?, ?, ?, ?, ?, ?)');
     this.servedBetween = db.prepare('SELECT counter, dossier, stage, at, officer, ticket FROM served WHERE at >= ? AND at < ? ORDER BY at, id');
@@ -62,7 +62,8 @@ export class DossierBook {
   /**
    * The id of the counted vote that already rated `dossier` at `stage`, if
    * any. Called inside the append transaction, so it sees the votes of the
-   * same batch: two votes for one dossier never both count.
+   * same batch: two votes for one dossier never both count. A revoked vote
+   * (a kiosk misused) no longer rates its dossier: the citizen may rate again.
    */
   ratedBy(dossier: string, stage: DossierStage): string | undefined {
     return (this.rated.get(dossier, stage) as { id: string } | undefined)?.id;

@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseOffice, type Office } from '../../core/office.ts';
 import type { ServedEvent } from '../../core/reconciliation.ts';
 import { parseVote, type Vote } from '../../core/vote.ts';
 import type { HailongConfig } from '../config/hailong-config.ts';
@@ -75,11 +76,28 @@ function officeSource(config: HailongConfig, journal: Journal): ReportSource {
   };
 }
 
-function hubSource(config: HubConfig, archive: HubArchive): ReportSource {
+/** A hub's archive as a report source; `close` closes the archive (pass `keepOpen` when the hub owns it). */
+export function hubSource(config: HubConfig, archive: HubArchive, keepOpen = false): ReportSource {
+  // Counter and officer names come from each unit's retained `_office`, kept in the archive: reports name people, not ids.
+  const offices = new Map<string, Office>();
+  for (const row of archive.retained()) {
+    if (row.kind !== 'office') continue;
+    const o = parseOffice(row.payload);
+    if (o.ok) offices.set(o.value.ward, o.value);
+  }
   return {
     kind: 'hub',
     parent: config.parent,
-    units: config.units.map((u) => ({ id: u.id, name: u.name, target: u.target, counters: new Map(), officers: new Map() })),
+    units: config.units.map((u) => {
+      const o = offices.get(u.id);
+      return {
+        id: u.id,
+        name: u.name,
+        target: u.target,
+        counters: new Map((o?.counters ?? []).map((c) => [c.id, c.name])),
+        officers: new Map((o?.officers ?? []).map((p) => [p.id, p.name])),
+      };
+    }),
     minVotes: 30,
     votes(fromMs, toMs) {
       const votes: Vote[] = [];
@@ -92,7 +110,9 @@ function hubSource(config: HubConfig, archive: HubArchive): ReportSource {
       return { votes, bad };
     },
     served: () => undefined,
-    close: () => archive.close(),
+    close: () => {
+      if (!keepOpen) archive.close();
+    },
   };
 }
 

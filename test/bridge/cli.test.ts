@@ -51,7 +51,7 @@ describe('hailong CLI', () => {
   });
 
   it('has --help for every command', async () => {
-    const commands = ['start', 'bridge', 'hub', 'check', 'ports', 'simulate', 'mosquitto-config', 'export', 'revoke'];
+    const commands = ['start', 'bridge', 'hub', 'check', 'ports', 'simulate', 'mosquitto-config', 'export', 'revoke', 'report', 'dossiers'];
     const [top, unknown, ...each] = await Promise.all([hailongAsync(['--help']), hailongAsync(['frobnicate']), ...commands.map((c) => hailongAsync([c, '--help']))]);
     expect(top).toMatchObject({ code: 0, stdout: expect.stringMatching(/Commands:[\s\S]*mosquitto-config/) });
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown command "frobnicate"/) });

@@ -33,6 +33,16 @@ describe('WedgeReader (USB scanner in keyboard mode)', () => {
     expect(feed(r, 'H26-0003', 500, 5)).toBe('H26-0003');
   });
 
+  it('one late key inside a fast scan does not split the code (a busy tablet)', () => {
+    const r = new WedgeReader();
+    let at = 0;
+    for (const [i, ch] of [...'000.00.12.H26-261206-0007'].entries()) {
+      at += i === 10 ? 120 : 5;
+      r.key(ch, at);
+    }
+    expect(r.key('Enter', at + 5)).toBe('000.00.12.H26-261206-0007');
+  });
+
   it('whatever the keys and gaps, never throws, never returns more than 64 chars, and returns a fast burst exactly (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.integer({ min: 0, max: 500 })), { maxLength: 200 }), fc.stringMatching(/^[A-Za-z0-9.\-/]{4,40}$/), (keys, code) => {

@@ -61,6 +61,36 @@ describe('hailong dossiers (reconciliation export, issue 15)', () => {
     );
   });
 
+  it('leaves revoked votes out (a kiosk whose account leaked)', async () => {
+    const office = fixtureOffice();
+    try {
+      const presses = Array.from({ length: 24 }, (_, i) => ({
+        t: i % 3,
+        level: 'hai-long' as const,
+        day: 1 + i,
+        minute: 60,
+        officer: undefined,
+        reasons: [],
+        dossier: { n: 1 + (i % 12), stage: i < 12 ? ('tiep-nhan' as const) : ('tra-ket-qua' as const) },
+        cooldown: false,
+      }));
+      const votes = await writeJournal(office.journalPath, '2026-11', presses);
+      const { Journal } = await import('../../../bridge/journal/journal.ts');
+      const journal = new Journal({ path: office.journalPath });
+      journal.open();
+      journal.revoke({ terminal: 'kiosk-3', reason: 'Tài khoản kiosk bị lộ', by: 'Nguyễn Văn A', at: Date.now() });
+      journal.close();
+      const out = join(office.dir, 'out');
+      expect(await runDossiers(['--config', office.configFile, '--period', '2026-11', '--out', out], io())).toBe(0);
+      const rows = parseCsv(readFileSync(join(out, 'dossiers-2026-11-01-2026-11-30.csv'), 'utf8').slice(1)).filter((r) => r.length > 1).slice(1);
+      const expected = votes.filter((v) => v.filtered === undefined && v.terminal !== 'kiosk-3');
+      expect(rows.map((r) => r[9]).sort()).toEqual(expected.map((v) => v.id).sort());
+      expect(rows.length).toBe(16);
+    } finally {
+      office.remove();
+    }
+  });
+
   it('refuses a bad period, naming it, with the help', async () => {
     const cmd = io();
     expect(await runDossiers(['--period', '2026-q5'], cmd)).toBe(2);

@@ -26,6 +26,7 @@ export function hubConfig(dataDir: string, overrides: Partial<HubConfig> = {}): 
     web: { port: 0, host: '127.0.0.1' },
     retainMonths: 13,
     dataDir,
+    reports: { dir: 'reports' },
     ...overrides,
   };
 }

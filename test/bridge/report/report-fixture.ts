@@ -71,7 +71,7 @@ export function fixtureOffice(): FixtureOffice {
 }
 
 /** Writes `presses` (month `month`, YYYY-MM) and served events for dossiers 1..12 at both stages; returns the journaled votes. */
-export async function writeJournal(path: string, month: string, presses: readonly FixturePress[], servedDays = 28): Promise<Vote[]> {
+export async function writeJournal(path: string, month: string, presses: readonly FixturePress[], servedDays = 28, firstSeq = 1): Promise<Vote[]> {
   const journal = new Journal({ path });
   journal.open();
   try {
@@ -79,7 +79,7 @@ export async function writeJournal(path: string, month: string, presses: readonl
     const sorted = [...presses].sort((a, b) => a.day - b.day || a.minute - b.minute);
     for (const p of sorted) {
       const t = TERMINALS[p.t]!;
-      const seq = (seqs.get(t.terminal) ?? 0) + 1;
+      const seq = (seqs.get(t.terminal) ?? firstSeq - 1) + 1;
       seqs.set(t.terminal, seq);
       const pressedAt = localMidnight(`${month}-${String(p.day).padStart(2, '0')}`) + 7.5 * 3_600_000 + p.minute * 60_000 + seq;
       await journal.append({
