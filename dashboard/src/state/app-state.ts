@@ -76,6 +76,9 @@ export type AppState = ReturnType<typeof createAppState>;
 /** Quiet time that ends the retained burst after subscribing, ms (see `settling`). */
 export const SETTLE_MS = 150;
 
+/** How long after (re)subscribing the slow figures follow quiet points instead of the live throttle, ms. */
+export const SETTLE_WINDOW_MS = 10_000;
+
 /** How long after live data starts a missing name counts as unknown rather than loading. */
 export const NAME_GRACE_MS = 4000;
 
@@ -141,12 +144,12 @@ export function createAppState(deps: AppDeps) {
   let cache: DashboardCache | undefined;
   let revTimer: ReturnType<typeof setTimeout> | undefined;
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
-  // After (re)subscribing, the broker sends the retained state in one burst:
-  // the slow figures follow as soon as it goes quiet (SETTLE_MS), not after
-  // the live throttle (5 × throttleMs), which would otherwise be most of a
-  // cold load (bench/hub-dashboard-cold-load.bench.ts). Live votes after
-  // that keep the throttle.
-  let settling = false;
+  // After (re)subscribing, the broker sends the retained state in bursts (one
+  // per filter): for SETTLE_WINDOW_MS the slow figures follow each time it
+  // goes quiet (SETTLE_MS), not the live throttle (5 × throttleMs), which
+  // would otherwise be most of a cold load (bench/hub-dashboard-cold-load.bench.ts).
+  // Live votes after that keep the throttle.
+  let settleUntil = 0;
   let settleTimer: ReturnType<typeof setTimeout> | undefined;
   let firstLiveMarked = false;
   const timers: ReturnType<typeof setInterval>[] = [];
@@ -175,12 +178,12 @@ export function createAppState(deps: AppDeps) {
       slowTimer = undefined;
       slowRev.value += 1;
     }, throttleMs * 5);
-    if (settling) {
+    if (now() < settleUntil) {
       clearTimeout(settleTimer);
       settleTimer = setTimeout(() => {
         settleTimer = undefined;
-        if (connection.peek() !== 'online') return;
-        settling = false;
+        clearTimeout(slowTimer);
+        slowTimer = undefined;
         rev.value += 1;
         slowRev.value += 1;
       }, SETTLE_MS);
@@ -319,7 +322,7 @@ export function createAppState(deps: AppDeps) {
         onMessage,
         onState(state, detail) {
           connection.value = state;
-          if (state === 'connecting') settling = true;
+          if (state === 'online') settleUntil = now() + SETTLE_WINDOW_MS;
           if (state === 'refused') signIn.value = detail === 'subscribe' ? 'scope' : 'auth';
           else if (state === 'online') signIn.value = null;
           else if (state !== 'connecting') liveData.value = false;
