@@ -285,8 +285,9 @@ export class HubApp {
       const base = `http://${host}:${this.#webPort}`;
       out.web = {
         port: this.#webPort,
-        // hub=1: the district view folds the units' summaries, not every tally (dashboard/src/store/unit-figures.ts).
-        dashboard: `${base}/dashboard/?district=${this.options.config.parent.id}&hub=1#/district`,
+        // hub=1: the district view folds the units' summaries, not every tally (dashboard/src/store/unit-figures.ts);
+        // only the embedded broker gets them (on Mosquitto the dashboard folds the tallies).
+        dashboard: `${base}/dashboard/?district=${this.options.config.parent.id}${this.summaries === undefined ? '' : '&hub=1'}#/district`,
         ...(this.broker !== undefined ? { mqttWs: `ws://${host}:${this.#webPort}/mqtt` } : {}),
       };
     }
