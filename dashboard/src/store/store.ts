@@ -353,6 +353,7 @@ export class DashboardStore {
   /** Forgets everything (sign-out). */
   clear(): void {
     this.tallies.clear();
+    this.unitMonths.clear();
     this.#wardTallies.clear();
     this.#counterTerminals.clear();
     this.statuses.clear();
