@@ -7,6 +7,7 @@
 // TypeScript source (production: no loader, ~40 MB less RSS); otherwise it
 // runs the sources through tsx's loader, so a developer's edit is never
 // shadowed by a stale build. HAILONG_FROM_SOURCE=1 forces the sources.
+// The npm package (npm pack) holds only the build, so it never needs tsx.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,11 @@ const fresh =
 let main;
 if (fresh) {
   ({ main } = await import(built));
+} else if (!existsSync(join(root, 'bridge', 'cli.ts'))) {
+  // An installed package ships only dist/ (package.json "files"): no
+  // sources, no tsx. A missing build there is a broken package, not a dev tree.
+  process.stderr.write(`hailong: ${built} is missing; this package was packed without \`npm run build\`.\n`);
+  process.exit(1);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -343,6 +343,7 @@ export class WardBridge {
         identify: (hello, path) => this.identify(hello, path, session),
         configFor: (terminal, hello) => this.directory.configFor(terminal, hello),
         openWindowMs: (terminal, now) => this.openWindowMs(terminal, now),
+        highWaterMark: (uid) => (this.journal.isOpen ? this.journal.highWaterMark(uid) : 0),
         storeVote: (terminal, uid, vote, receivedAt) => this.storeVote(terminal, uid, vote, receivedAt),
         now: () => Date.now(),
       },
@@ -504,7 +505,7 @@ export class WardBridge {
     if (n === 1 || n % 100 === 0) {
       this.log.error(
         { terminal: terminal.id, uid, seq: vote.seq, highWaterMark: hwm, count: n },
-        `box ${uid} sent seq ${vote.seq}, already used by another press (highest stored ${hwm}): its seq went backwards (EEPROM erased?). Its new presses are being taken as resends and LOST; re-flash with EESAVE or give the box a new uid (PROTOCOL.md §7.1)`,
+        `box ${uid} sent seq ${vote.seq}, already used by another press (highest stored ${hwm}): its seq went backwards (EEPROM erased?). Its new presses are being taken as resends and LOST unless its firmware continues above WELCOME's mark (PROTOCOL.md §7.6, firmware 1.1); re-flash with EESAVE or give the box a new uid (PROTOCOL.md §7.1)`,
       );
     }
   }

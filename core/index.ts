@@ -30,5 +30,6 @@ export * from './csv.ts';
 export * from './client-id.ts';
 export * from './payload-limit.ts';
 export * from './merger.ts';
+export * from './admin-name.ts';
 export * from './reconciliation.ts';
 export * from './report-pack.ts';

@@ -19,6 +19,8 @@ import { isDateString } from './time.ts';
 export interface Predecessor {
   readonly id: string;
   readonly until: string;
+  /** Its name, e.g. "Phường Phúc Xá", for reports that show it apart. */
+  readonly name?: string;
 }
 
 /** A unit and the units it absorbed (as in the hub config). */
@@ -119,4 +121,20 @@ export function foldByUnit<T>(values: ReadonlyMap<string, T>, lineage: Lineage, 
     out.set(unit, had === undefined ? value : combine(had, value));
   }
   return out;
+}
+
+/**
+ * The lineage of a parent dashboard's units from their offices
+ * (`Office.mergedFrom`, set by the hub), keyed `district/ward` like the
+ * dashboard's folds. Inconsistent declarations (which a hub's validated
+ * config never makes) give no lineage rather than a wrong one.
+ */
+export function lineageOfOffices(offices: Iterable<{ readonly district: string; readonly ward: string; readonly mergedFrom?: readonly Predecessor[] }>): Lineage {
+  const units: UnitLineageInput[] = [];
+  for (const o of offices) {
+    if (o.mergedFrom === undefined || o.mergedFrom.length === 0) continue;
+    units.push({ id: `${o.district}/${o.ward}`, mergedFrom: o.mergedFrom.map((p) => ({ id: `${o.district}/${p.id}`, until: p.until })) });
+  }
+  const r = lineageOf(units);
+  return r.ok ? r.lineage : new Map();
 }

@@ -17,6 +17,8 @@ import {
   objectAt,
   optionalField,
   reject,
+  show,
+  typeName,
   requiredField,
   textAt,
   versionOne,
@@ -26,7 +28,8 @@ import { readOpeningHours } from './opening-hours.ts';
 import type { OpeningHours } from './opening-hours.ts';
 import { readScale } from './scale.ts';
 import type { Scale } from './scale.ts';
-import { MAX_EPOCH_MS } from './time.ts';
+import { isDateString, MAX_EPOCH_MS } from './time.ts';
+import type { Predecessor } from './merger.ts';
 import { VOTE_SOURCES } from './vote.ts';
 import type { VoteSource } from './vote.ts';
 
@@ -50,6 +53,9 @@ export interface OfficeOfficer {
   readonly name: string;
 }
 
+/** Most predecessors one office may list (a 2025 merger joined at most a handful). */
+export const MAX_PREDECESSORS = 64;
+
 /** Most officers one office may list. */
 export const MAX_OFFICERS = 256;
 
@@ -71,6 +77,13 @@ export interface Office {
    * Optional: offices published before it existed use `DEFAULT_MIN_VOTES`.
    */
   readonly minVotes?: number;
+  /**
+   * The units this one absorbed in a merger (e.g. on 1/7/2025), each with the
+   * last day it existed. Set by a hub from its config (`units[].mergedFrom`):
+   * a parent dashboard folds their figures into this unit for periods past
+   * that day (core/merger.ts). Absent on a ward's own office.
+   */
+  readonly mergedFrom?: readonly Predecessor[];
   /** Names of the ward's officers, so reports name officers not on duty now (optional, for older bridges). */
   readonly officers?: readonly OfficeOfficer[];
   readonly openingHours: OpeningHours;
@@ -126,6 +139,19 @@ function readOffice(root: unknown): Office {
   const scale = readScale(rawScale, 'scale');
   const rawMin = optionalField(o, 'minVotes');
   const rawOfficers = optionalField(o, 'officers');
+  const rawMerged = optionalField(o, 'mergedFrom');
+  const mergedFrom: Predecessor[] = [];
+  if (rawMerged !== undefined) {
+    arrayAt(rawMerged, 'mergedFrom', MAX_PREDECESSORS).forEach((item, i) => {
+      const f = itemPath('mergedFrom', i);
+      const x = objectAt(item, f);
+      const id = idAt(requiredField(x, 'id', fieldPath(f, 'id')), fieldPath(f, 'id'));
+      const until = requiredField(x, 'until', fieldPath(f, 'until'));
+      if (!isDateString(until)) reject('bad-date', `${f}.until must be a date YYYY-MM-DD, got ${typeof until === 'string' ? show(until) : typeName(until)}`, fieldPath(f, 'until'));
+      const rawName = optionalField(x, 'name');
+      mergedFrom.push(rawName === undefined ? { id, until } : { id, until, name: textAt(rawName, fieldPath(f, 'name'), MAX_PLACE_NAME_CHARS) });
+    });
+  }
   const officers: OfficeOfficer[] = [];
   if (rawOfficers !== undefined) {
     arrayAt(rawOfficers, 'officers', MAX_OFFICERS).forEach((item, i) => {
@@ -146,6 +172,7 @@ function readOffice(root: unknown): Office {
     target: intIn(requiredField(o, 'target', 'target'), 'target', 0, 100),
     ...(rawMin === undefined ? {} : { minVotes: intIn(rawMin, 'minVotes', 1, 100_000) }),
     ...(rawOfficers === undefined ? {} : { officers }),
+    ...(rawMerged === undefined ? {} : { mergedFrom }),
     openingHours: readOpeningHours(requiredField(o, 'openingHours', 'openingHours'), 'openingHours'),
     counters,
     updatedAt: intIn(requiredField(o, 'updatedAt', 'updatedAt'), 'updatedAt', 0, MAX_EPOCH_MS),

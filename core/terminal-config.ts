@@ -4,7 +4,7 @@
  * message for button boxes. Ranges match the serial protocol's CONFIG.
  */
 import { idListAt } from './ids.ts';
-import { decodeWith, enumAt, intIn, objectAt, reject, requiredField, versionOne } from './json-input.ts';
+import { decodeWith, enumAt, intIn, objectAt, requiredField, versionOne } from './json-input.ts';
 import type { InputResult } from './json-input.ts';
 import { DEFAULT_SCALE, builtinScale, readScale } from './scale.ts';
 import type { Scale } from './scale.ts';

@@ -26,5 +26,8 @@ npm ci --no-audit --no-fund
 echo "==> typecheck (tsc -b, one tsconfig per runtime)"
 npx tsc -b
 
+echo "==> lint (biome lint: rules in biome.jsonc; the formatter comes later)"
+npm run lint
+
 echo "==> vitest: core, node and browser projects"
 npx vitest run

@@ -14,7 +14,7 @@
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
 import { requireId } from '../../core/ids.ts';
 import { MAX_TOPIC_CHARS, subscriptionFor, subscriptionForAll, topicFor, topicMatches, TOPIC_ROOT } from '../../core/topic.ts';
-import { BRIDGE_CLIENT_ID_PREFIX, bridgeClientId, KIOSK_CLIENT_ID_PREFIX, kioskClientId } from '../../core/client-id.ts';
+import { BRIDGE_CLIENT_ID_PREFIX, bridgeClientId, isOwnBridgeClientId, KIOSK_CLIENT_ID_PREFIX, kioskClientId } from '../../core/client-id.ts';
 
 /** A client that connected without credentials, under the config's `anonymous` setting. */
 export interface AnonymousPrincipal {
@@ -178,7 +178,7 @@ export function clientIdProblem(principal: Principal, clientId: unknown): string
   if (principal.role === 'bridge' && !clientId.startsWith(KIOSK_CLIENT_ID_PREFIX)) {
     // Its ward's bridge ids, or any unreserved id (e.g. `hailong-upstream-…` towards a hub).
     const own = bridgeClientId({ district: principal.district, ward: principal.ward ?? '' });
-    if (!clientId.startsWith(BRIDGE_CLIENT_ID_PREFIX) || clientId === own || clientId.startsWith(`${own}-`)) return undefined;
+    if (!clientId.startsWith(BRIDGE_CLIENT_ID_PREFIX) || isOwnBridgeClientId(own, clientId)) return undefined;
     return `bridge ${principal.username} may not use another ward's bridge client id`;
   }
   if (clientId.startsWith(BRIDGE_CLIENT_ID_PREFIX) || clientId.startsWith(KIOSK_CLIENT_ID_PREFIX)) {

@@ -9,8 +9,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePeriodKey } from '../../core/period.ts';
 import { addDays, isDateString, localMidnight } from '../../core/time.ts';
-import { parseVote } from '../../core/vote.ts';
-import { CSV_BOM, voteCsvHeader, voteCsvRow } from '../export/vote-csv.ts';
+import { adminLevelWords } from '../../core/admin-name.ts';
+import { unitOn, type Lineage } from '../../core/merger.ts';
+import { parseVote, type Vote } from '../../core/vote.ts';
+import { unitFigures, unitFiguresCsvHeader, unitFiguresCsvRow } from '../export/unit-figures.ts';
+import { CSV_BOM, GENERIC_LEVELS, voteCsvHeader, voteCsvRow, type VoteCsvLevels } from '../export/vote-csv.ts';
+import { lineageOfHub, unitKindsLabel, unitNamesOf } from '../hub/hub-config.ts';
 import { revocationCsvHeader, revocationCsvRow } from '../export/revocation-csv.ts';
 import { HubArchive } from '../hub/hub-archive.ts';
 import { configKindOf } from '../hub/load-hub-config.ts';
@@ -22,6 +26,7 @@ import { readHubConfigOrReport } from './hub.ts';
 export const EXPORT_HELP = `hailong export: write journal (or hub archive) votes to CSV
 
 Usage: hailong export --config <file> (--period <key> | --from <date> --to <date>) [--out <file>]
+       hailong export --config <hub.yaml> (--period <key> | --from … --to …) --by-unit [--apart]
        hailong export --config <file> --revocations [--out <file>]
 
 Options:
@@ -33,10 +38,16 @@ Options:
   --out <file>      Output file (default: votes-<from>-<to>.csv; "-" = stdout)
   --revocations     Write the revocation audit trail instead (hailong revoke):
                     who, when, why and which votes (default: revocations.csv)
+  --by-unit         Hub only: figures per unit instead of votes (units-<from>-<to>.csv).
+                    Units merged before --to (units[].mergedFrom) are folded into
+                    the unit that absorbed them; its line names them.
+  --apart           With --by-unit: every old unit on its own line, saying where it went
   -h, --help        Show this help
 
 Every press is exported, filtered and revoked ones too (column "Tính vào tỷ lệ"
 = không; column "Thu hồi" names the revocation).
+Column headings use the level words of the configured names (Tỉnh …, Xã …).
+A hub's export adds the unit's name and the unit it counts for at --to.
 `;
 
 /** Where exported votes come from: an office's journal or a hub's archive (same reads). */
@@ -58,21 +69,35 @@ function archiveSource(archive: HubArchive): VoteSource {
   };
 }
 
+/** How the rows are labelled: level words, and for a hub its units and mergers. */
+interface ExportLabels {
+  readonly levels: VoteCsvLevels;
+  readonly hub?: { readonly names: ReadonlyMap<string, string>; readonly lineage: Lineage };
+}
+
 /** Opens the journal of an office config, or the archive of a hub config; an exit code when it cannot. */
-async function openSource(file: string, io: CommandIo): Promise<VoteSource | number> {
+async function openSource(file: string, io: CommandIo): Promise<{ source: VoteSource; labels: ExportLabels } | number> {
   const text = await readFile(file, 'utf8').catch(() => '');
   let dataDir: string;
   let source: Journal | HubArchive;
+  let labels: ExportLabels;
   if (configKindOf(text) === 'hub') {
     const config = await readHubConfigOrReport(file, io);
     if (config === undefined) return 2;
     dataDir = config.dataDir;
     source = new HubArchive({ path: join(dataDir, 'archive.db') });
+    const names = unitNamesOf(config);
+    labels = {
+      // Units say what they are by their kind (a provincial center's "cơ sở 2" has no level word in its name).
+      levels: { parent: adminLevelWords([config.parent.name], GENERIC_LEVELS.parent), unit: unitKindsLabel(config.units.map((u) => u.kind)) },
+      hub: { names, lineage: lineageOfHub(config) },
+    };
   } else {
     const config = await readConfigOrReport(file, io);
     if (config === undefined) return 2;
     dataDir = config.dataDir;
     source = new Journal({ path: join(dataDir, 'journal.db') });
+    labels = { levels: { parent: adminLevelWords([config.district.name], GENERIC_LEVELS.parent), unit: adminLevelWords([config.ward.name], GENERIC_LEVELS.unit) } };
   }
   try {
     source.open();
@@ -80,7 +105,7 @@ async function openSource(file: string, io: CommandIo): Promise<VoteSource | num
     io.stderr(`Cannot open the ${source instanceof HubArchive ? 'archive' : 'journal'} in ${dataDir}: ${(error as Error).message}\n`);
     return 1;
   }
-  return source instanceof HubArchive ? archiveSource(source) : source;
+  return { source: source instanceof HubArchive ? archiveSource(source) : source, labels };
 }
 
 /** Runs `hailong export`; resolves with the exit code. */
@@ -94,6 +119,8 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
       to: { type: 'string' },
       out: { type: 'string', short: 'o' },
       revocations: { type: 'boolean' },
+      'by-unit': { type: 'boolean' },
+      apart: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     EXPORT_HELP,
@@ -113,17 +140,20 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   if (from === undefined || !isDateString(from)) problems.push('"--from" must be a date YYYY-MM-DD (or give --period)');
   if (to === undefined || !isDateString(to)) problems.push('"--to" must be a date YYYY-MM-DD (or give --period)');
   if (from !== undefined && to !== undefined && from > to) problems.push(`"--from" ${from} is after "--to" ${to}`);
+  if (values.apart === true && values['by-unit'] !== true) problems.push('"--apart" goes with "--by-unit"');
   if (problems.length > 0) {
     io.stderr(`${problems.join('\n')}\n\n${EXPORT_HELP}`);
     return 2;
   }
   const file = values.config ?? 'hailong.yaml';
-  const source = await openSource(file, io);
-  if (typeof source === 'number') return source;
+  const opened = await openSource(file, io);
+  if (typeof opened === 'number') return opened;
+  const { source, labels } = opened;
   const first = from as string;
   const last = to as string;
   const fromMs = localMidnight(first);
   const toMs = localMidnight(addDays(last, 1));
+  if (values['by-unit'] === true) return exportByUnit(source, labels, { first, last, fromMs, toMs, apart: values.apart === true, out: values.out }, io);
   const total = source.countPressedBetween(fromMs, toMs);
   const outPath = values.out ?? `votes-${first}-${last}.csv`;
   const out = outPath === '-' ? process.stdout : createWriteStream(outPath, { encoding: 'utf8' });
@@ -134,14 +164,18 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, 'drain');
   };
-  await write(CSV_BOM + voteCsvHeader());
+  const hub = labels.hub;
+  await write(CSV_BOM + voteCsvHeader(labels.levels, hub === undefined ? [] : [`Tên ${labels.levels.unit.toLocaleLowerCase('vi-VN')} (unit name)`, `Tính cho (counts for, at ${last})`]));
   for (const row of source.rowsPressedBetween(fromMs, toMs)) {
     const vote = parseVote(row.payload);
     if (!vote.ok) {
       bad += 1;
       continue;
     }
-    await write(voteCsvRow(vote.value, row.revocation ?? undefined));
+    const v = vote.value;
+    const now = hub === undefined ? undefined : unitOn(hub.lineage, v.ward, last);
+    const extra = hub === undefined || now === undefined ? [] : [hub.names.get(v.ward) ?? v.ward, hub.names.get(now) ?? now];
+    await write(voteCsvRow(v, row.revocation ?? undefined, extra));
     written += 1;
     if (Date.now() - lastReport >= 2000) {
       lastReport = Date.now();
@@ -175,4 +209,34 @@ async function exportRevocations(configFile: string, outPath: string, io: Comman
   else await writeFile(outPath, text, 'utf8');
   io.stderr(`Done: ${revocations.length} revocations written to ${outPath === '-' ? 'stdout' : outPath}.\n`);
   return 0;
+}
+
+/** `--by-unit`: figures per unit of a hub, mergers folded in (or `--apart`). */
+async function exportByUnit(
+  source: VoteSource,
+  labels: ExportLabels,
+  range: { first: string; last: string; fromMs: number; toMs: number; apart: boolean; out: string | undefined },
+  io: CommandIo,
+): Promise<number> {
+  const hub = labels.hub;
+  if (hub === undefined) {
+    source.close();
+    io.stderr('"--by-unit" needs a hub config (units:): an office has one unit; export its votes instead\n');
+    return 2;
+  }
+  let bad = 0;
+  const votes: Vote[] = [];
+  for (const row of source.rowsPressedBetween(range.fromMs, range.toMs)) {
+    const vote = parseVote(row.payload);
+    if (vote.ok) votes.push(vote.value);
+    else bad += 1;
+  }
+  source.close();
+  const rows = unitFigures(votes, { lineage: hub.lineage, to: range.last, names: hub.names, apart: range.apart });
+  const text = CSV_BOM + unitFiguresCsvHeader(labels.levels.unit) + rows.map((r) => unitFiguresCsvRow(r, hub.names)).join('');
+  const outPath = range.out ?? `units-${range.first}-${range.last}.csv`;
+  if (outPath === '-') process.stdout.write(text);
+  else await writeFile(outPath, text, 'utf8');
+  io.stderr(`Done: ${rows.length} units, ${votes.length} votes ${range.first} … ${range.last}${range.apart ? ', old units apart' : ''}${bad > 0 ? `, ${bad} unreadable rows skipped` : ''} → ${outPath === '-' ? 'stdout' : outPath}.\n`);
+  return bad > 0 ? 1 : 0;
 }

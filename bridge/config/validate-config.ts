@@ -117,6 +117,12 @@ function ratingAt(r: ConfigReader, value: unknown): RatingConfig | undefined {
   return { cooldownMs, mode, windowMs, reasons };
 }
 
+// A uid or PIN YAML may read as a number (`uid: 1234`, `pin: 602417`) is taken
+// as its digits; a list or map is not ("[1000]" must not pass as "1000").
+function scalarText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : `(${Array.isArray(value) ? 'a list' : typeof value})`;
+}
+
 function terminalAt(r: ConfigReader, value: unknown, path: string, embedded: boolean): TerminalEntry | undefined {
   const node = r.map(value, path);
   if (node === undefined) return undefined;
@@ -124,7 +130,7 @@ function terminalAt(r: ConfigReader, value: unknown, path: string, embedded: boo
   const id = r.id(node.id, join(path, 'id'));
   const kind = r.oneOf(node.kind, join(path, 'kind'), VOTE_SOURCES, 'button');
   if (kind === 'button') {
-    const uid = node.uid === undefined ? undefined : String(node.uid);
+    const uid = node.uid === undefined ? undefined : scalarText(node.uid);
     if (uid === undefined) r.list.add(join(path, 'uid'), 'is required for a button box: the uid it says in HELLO (see `hailong ports`)');
     else if (!/^[A-Za-z0-9._-]{1,32}$/.test(uid)) r.list.add(join(path, 'uid'), `${JSON.stringify(uid)} is not a terminal uid ([A-Za-z0-9._-], 1–32 chars)`);
     const port = node.port === undefined ? undefined : r.text(node.port, join(path, 'port'), 256);
@@ -143,7 +149,7 @@ function terminalAt(r: ConfigReader, value: unknown, path: string, embedded: boo
     r.list.add(join(path, 'password'), `is required: it is kiosk ${String(id ?? node.id)}'s account on the embedded broker (username = terminal id)`);
   }
   // The staff PIN is set at provisioning, never defaulted (issue 13, item 2).
-  const pin = node.pin === undefined ? undefined : String(node.pin);
+  const pin = node.pin === undefined ? undefined : scalarText(node.pin);
   if (pin !== undefined && !/^[0-9]{4,8}$/.test(pin)) r.list.add(join(path, 'pin'), 'must be 4–8 digits (write it in quotes: "024681")');
   if (id === undefined || kind === undefined) return undefined;
   return {

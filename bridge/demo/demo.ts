@@ -186,7 +186,7 @@ export class Demo {
       const pubs = [
         publicationFor('bridge-status', place, { v: 1, state: 'online', at: now, model: 'hailong-demo' }),
         publicationFor('office', place, historyOffice(ward, { district, districtName: this.config.district.name, index: i + 1, updatedAt: now })),
-        ...ward.counters.flatMap((c, k) => [
+        ...ward.counters.flatMap((c) => [
           publicationFor('session', { ...place, counter: c.id }, { v: 1, officer: c.officers?.[0] ?? null, name: demoOfficerName(c.officers?.[0] ?? 'cb-1'), at: now }),
           ...c.terminals.map((t) => publicationFor('status', { ...place, counter: c.id, terminal: t }, { v: 1, state: 'online', at: now, kind: 'button', model: 'HLBOX-4', firmware: '1.0.0' })),
         ]),

@@ -21,11 +21,30 @@ const FILTER_LABELS = {
 /** The UTF-8 byte-order mark Excel needs to read UTF-8 CSV (core's). */
 export { CSV_BOM };
 
-/** Column headers, in order. */
+/**
+ * What the parent and unit columns are called: the level words of the
+ * configured names ("Tỉnh", "Xã/phường"), never a hard-coded "quận".
+ */
+export interface VoteCsvLevels {
+  /** e.g. "Tỉnh" or "Quận". */
+  readonly parent: string;
+  /** e.g. "Phường" or "Xã/phường/cơ sở". */
+  readonly unit: string;
+}
+
+/** Generic words, for a config whose names carry no level word. */
+export const GENERIC_LEVELS: VoteCsvLevels = Object.freeze({ parent: 'Đơn vị cấp trên', unit: 'Đơn vị' });
+
+/** Column headers, in order, with the level words of the config. */
+export function voteCsvColumns(levels: VoteCsvLevels = GENERIC_LEVELS): readonly string[] {
+  return [VOTE_CSV_COLUMNS[0] as string, `${levels.parent} (parent: district or province)`, `${levels.unit} (ward)`, ...VOTE_CSV_COLUMNS.slice(3)];
+}
+
+/** Column headers, in order (generic level words; see `voteCsvColumns`). */
 export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Mã phiếu (id)',
   'Đơn vị cấp trên (parent: district or province)',
-  'Phường/xã (ward)',
+  'Đơn vị (ward)',
   'Quầy (counter)',
   'Thiết bị (terminal)',
   'Số thứ tự (seq)',
@@ -45,9 +64,9 @@ export const VOTE_CSV_COLUMNS: readonly string[] = [
 /** `YYYY-MM-DD HH:MM:SS` in Vietnam time (core's). */
 export { localTimestamp };
 
-/** The CSV header line (without BOM), CRLF-terminated. */
-export function voteCsvHeader(): string {
-  return csvLine(VOTE_CSV_COLUMNS);
+/** The CSV header line (without BOM), CRLF-terminated, plus any `extra` columns. */
+export function voteCsvHeader(levels: VoteCsvLevels = GENERIC_LEVELS, extra: readonly string[] = []): string {
+  return csvLine([...voteCsvColumns(levels), ...extra]);
 }
 
 /**
@@ -55,7 +74,7 @@ export function voteCsvHeader(): string {
  * supervisor's revocation that took the vote back (then it is not counted;
  * `hailong export --revocations` lists who, when and why).
  */
-export function voteCsvRow(vote: Vote, revocation?: number): string {
+export function voteCsvRow(vote: Vote, revocation?: number, extra: readonly string[] = []): string {
   const counted = vote.filtered === undefined && revocation === undefined;
   const cells = [
     vote.id,
@@ -76,6 +95,7 @@ export function voteCsvRow(vote: Vote, revocation?: number): string {
     vote.source === 'button' ? 'hộp nút (button)' : 'màn hình cảm ứng (touch)',
     vote.timeUncertain === true ? 'có' : '',
     revocation === undefined ? '' : `thu hồi #${revocation} (revoked)`,
+    ...extra,
   ];
   return csvLine(cells);
 }

@@ -99,7 +99,7 @@ export class HubApp {
     this.#scope = {
       parent: config.parent.id,
       parentName: config.parent.name,
-      units: new Map(config.units.map((u) => [u.id, { name: u.name, target: u.target }])),
+      units: new Map(config.units.map((u) => [u.id, { name: u.name, target: u.target, ...(u.mergedFrom === undefined ? {} : { mergedFrom: u.mergedFrom }) }])),
       retainMonths: config.retainMonths,
     };
     this.archive = new HubArchive({ path: join(config.dataDir, 'archive.db'), now: this.#now });
@@ -122,10 +122,24 @@ export class HubApp {
           interceptPublish: (_principal, topic, payload) => this.#intercept(topic, payload),
           logger: log.child({ part: 'broker' }),
         })
-      : undefined;
+      : options.webRoot === undefined
+        ? undefined
+        : // On an external broker the dashboards still need MQTT over WebSocket, which NATS 2.9
+          // lacks (docs/PROVINCE.md): a loopback-only Aedes, fed by the subscriber after each
+          // commit, serves the parent dashboard on /mqtt. Units never connect to it.
+          new EmbeddedBroker({
+            port: 0,
+            host: '127.0.0.1',
+            anonymous: config.broker.anonymous,
+            users: [...config.broker.users, ...(options.extraBrokerUsers ?? [])],
+            interceptPublish: async () => ({ verdict: 'drop' as const }),
+            logger: log.child({ part: 'live-mirror' }),
+          });
+    const mirror = embedded ? undefined : this.broker;
     const broker = this.broker;
+    // Summaries only with the embedded broker the units publish to (its publish hook sees every tally).
     this.summaries =
-      broker === undefined
+      broker === undefined || !embedded
         ? undefined
         : new HubSummaries({
             parent: config.parent.id,
@@ -146,7 +160,12 @@ export class HubApp {
           scope: this.#scope,
           archive: this.archive,
           log: log.child({ part: 'subscriber' }),
-          onDecision: (d) => this.counters.count(d),
+          onDecision: (d, topic, payload) => {
+            this.counters.count(d);
+            if (mirror !== undefined && d.accept) {
+              mirror.publish(topic, d.payload ?? payload, d.retain).catch((error: Error) => log.warn({ err: error.message, topic }, 'live mirror publish failed'));
+            }
+          },
           now: this.#now,
           ...(options.ca === undefined ? {} : { ca: options.ca }),
         });
@@ -249,6 +268,7 @@ export class HubApp {
         wardName: unit.name,
         scale: DEFAULT_SCALE.id,
         target: unit.target,
+        ...(unit.mergedFrom === undefined ? {} : { mergedFrom: unit.mergedFrom }),
         openingHours: DEFAULT_OPENING_HOURS,
         counters: [],
         updatedAt: 0,
@@ -280,7 +300,8 @@ export class HubApp {
   /** Where everything listens (valid after `start()`). */
   endpoints(host = 'localhost'): HubEndpoints {
     const out: { -readonly [K in keyof HubEndpoints]: HubEndpoints[K] } = {};
-    if (this.broker !== undefined) out.broker = { port: this.#brokerPort, url: `mqtt://${host}:${this.#brokerPort}` };
+    // The live mirror (external broker) is loopback-only, not the units' broker: not an endpoint.
+    if (this.broker !== undefined && this.subscriber === undefined) out.broker = { port: this.#brokerPort, url: `mqtt://${host}:${this.#brokerPort}` };
     if (this.web !== undefined) {
       const base = `http://${host}:${this.#webPort}`;
       out.web = {

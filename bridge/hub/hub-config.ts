@@ -9,7 +9,7 @@
 import type { ReportScheduleConfig } from './report-schedule-config.ts';
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
 import type { MqttConfig, WebConfig } from '../config/hailong-config.ts';
-import type { Predecessor } from '../../core/merger.ts';
+import { lineageOf, type Lineage, type Predecessor } from '../../core/merger.ts';
 
 /** The parent tiers a hub can be; the top-level key of hub.yaml names it. */
 export type HubLevel = 'district' | 'province';
@@ -100,7 +100,27 @@ export function unitKindLabel(kind: UnitKind): string {
   return kind.charAt(0).toLocaleUpperCase('vi-VN') + kind.slice(1);
 }
 
+/** The distinct kinds of a hub's units as one heading word, in first-seen order: "Phường/xã/cơ sở". */
+export function unitKindsLabel(kinds: Iterable<UnitKind>): string {
+  const distinct = [...new Set(kinds)];
+  return distinct.length === 0 ? 'Đơn vị' : distinct.map((k, i) => (i === 0 ? unitKindLabel(k) : k)).join('/');
+}
+
 /** Vietnamese display word of a tier: "Quận/huyện" is gone since 7/2025, so both are plain words. */
 export function levelLabel(level: HubLevel): { readonly vi: string; readonly en: string } {
   return level === 'province' ? { vi: 'Tỉnh/thành phố', en: 'Province' } : { vi: 'Quận/huyện', en: 'District' };
+}
+
+/** The units' mergers as a lineage (core/merger.ts); the config was validated, so it is consistent. */
+export function lineageOfHub(config: Pick<HubConfig, 'units'>): Lineage {
+  const r = lineageOf(config.units);
+  if (!r.ok) throw new Error(`lineageOfHub: config.units has inconsistent mergedFrom (${r.problems[0]?.message}); validate the config first`);
+  return r.lineage;
+}
+
+/** Unit id → name, for the configured units and the predecessors they name. */
+export function unitNamesOf(config: Pick<HubConfig, 'units'>): Map<string, string> {
+  const names = new Map<string, string>(config.units.map((u) => [u.id, u.name]));
+  for (const u of config.units) for (const p of u.mergedFrom ?? []) if (p.name !== undefined && !names.has(p.id)) names.set(p.id, p.name);
+  return names;
 }

@@ -10,6 +10,7 @@
  * forever), is not forwarded, and is kept in the archive's `refused` table
  * with its code, which is also counted per unit.
  */
+import type { Predecessor } from '../../core/merger.ts';
 import { localParts } from '../../core/time.ts';
 import { RETAIN, parseTopic } from '../../core/topic.ts';
 import { parseMessage } from '../../core/topic-payload.ts';
@@ -20,6 +21,8 @@ export interface IngestUnit {
   /** e.g. "Phường Phúc Xá", "Xã Ia Grai". */
   readonly name: string;
   readonly target: number;
+  /** The units it absorbed (hub config `units[].mergedFrom`), passed on in its `_office`. */
+  readonly mergedFrom?: readonly Predecessor[];
 }
 
 /** What the ingest needs to know about the hub. */
@@ -106,7 +109,8 @@ export function ingest(scope: IngestScope, topic: string, payload: string, now: 
       // ward's config may still say "Quận …" after the 2025 reform, and the
       // parent's targets are the parent's to set.
       const unit = scope.units.get(m.params.ward) as IngestUnit;
-      const named = JSON.stringify({ ...m.payload, districtName: scope.parentName, wardName: unit.name, target: unit.target });
+      // The mergers are the parent's to declare too: the parent dashboard folds predecessors with them.
+      const named = JSON.stringify({ ...m.payload, districtName: scope.parentName, wardName: unit.name, target: unit.target, ...(unit.mergedFrom === undefined ? {} : { mergedFrom: unit.mergedFrom }) });
       return { accept: true, retain: true, payload: named, record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: 0, payload: named } };
     }
     case 'config':

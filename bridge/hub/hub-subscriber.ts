@@ -28,8 +28,8 @@ export interface HubSubscriberOptions {
   readonly scope: IngestScope;
   readonly archive: HubArchive;
   readonly log: Logger;
-  /** Told about every decision, after its commit (counters). */
-  readonly onDecision?: (decision: IngestDecision) => void;
+  /** Told about every decision, after its commit (counters, the dashboards' live mirror), with the message it was about. */
+  readonly onDecision?: (decision: IngestDecision, topic: string, payload: string) => void;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -81,13 +81,13 @@ export class HubSubscriber {
     const text = typeof payload === 'string' ? payload : payload.toString('utf8');
     const decision = ingest(o.scope, topic, text, (o.now ?? Date.now)());
     if (decision.record === undefined) {
-      o.onDecision?.(decision);
+      o.onDecision?.(decision, topic, text);
       callback();
       return;
     }
     o.archive.store(decision.record).then(
       () => {
-        o.onDecision?.(decision);
+        o.onDecision?.(decision, topic, text);
         callback();
       },
       (error: Error) => {

@@ -92,8 +92,9 @@ function mergedFromAt(r: ConfigReader, value: unknown, path: string): Predecesso
     const at = join(path, k);
     const node = r.map(item, at);
     if (node === undefined) return void (bad = true);
-    r.unknownKeys(node, at, ['id', 'until']);
+    r.unknownKeys(node, at, ['id', 'until', 'name']);
     const id = r.id(node.id, join(at, 'id'));
+    const name = node.name === undefined ? undefined : r.text(node.name, join(at, 'name'));
     // YAML 1.2 (the loader's schema) reads 2025-06-30 as a string; a quoted one is the same.
     const until = node.until;
     if (!isDateString(until)) {
@@ -101,7 +102,7 @@ function mergedFromAt(r: ConfigReader, value: unknown, path: string): Predecesso
       return void (bad = true);
     }
     if (id === undefined) return void (bad = true);
-    out.push({ id, until });
+    out.push(name === undefined ? { id, until } : { id, until, name });
   });
   return bad ? undefined : out;
 }

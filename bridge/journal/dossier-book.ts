@@ -51,7 +51,7 @@ export class DossierBook {
   private readonly insertServed: Database.Statement;
   private readonly servedBetween: Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.rated = db.prepare(
       "SELECT terminal || ':' || seq AS id FROM votes WHERE json_extract(payload, '$.dossier') = ? AND json_extract(payload, '$.stage') = ? AND json_extract(payload, '$.filtered') IS NULL AND id NOT IN (SELECT vote FROM revoked_votes) LIMIT 1",
     );

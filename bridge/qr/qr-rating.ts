@@ -143,6 +143,7 @@ export class QrRating {
     }
     const run = this.chain.then(async () => {
       const now = this.now();
+      this.recoverTaken(body.token, this.options.journal());
       const checked = this.tokens.check(body.token, now);
       if (!checked.ok) {
         this.bump(`qr-refused-${checked.reason}`);
@@ -182,6 +183,24 @@ export class QrRating {
       this.options.log.error({ error: (error as Error).message }, 'QR vote failed');
       if (!res.headersSent) json(res, 503, { error: 'failed' });
     });
+  }
+
+  /**
+   * A token is taken (marked `uid:deviceSeq`) before its vote's journal
+   * commit, so two phones cannot both vote with it. If the process died
+   * between the two, the journal has no vote at that device seq: the token
+   * is given back, or the citizen — who never saw a thank-you — could not
+   * rate at all (invariant 1, README).
+   */
+  private recoverTaken(token: unknown, journal: Journal): void {
+    if (typeof token !== 'string') return;
+    const taken = this.tokens.usedBy(token);
+    const m = typeof taken === 'string' ? /^(qr:.+):(\d+)$/.exec(taken) : null;
+    if (m === null) return;
+    if (journal.highWaterMark(m[1]!) < Number(m[2])) {
+      this.tokens.release(token, taken as string);
+      this.options.log.warn({ marker: taken }, 'QR token given back: its vote was never stored (the process stopped before the commit)');
+    }
   }
 
   /** The desk user of an HTTP Basic header, if the password matches. */

@@ -122,6 +122,12 @@ export class QrTokens {
     return this.handle.prepare('UPDATE qr_tokens SET used_by = ? WHERE token = ? AND used_by IS NULL').run(vote, token).changes === 1;
   }
 
+  /** Who took the token: a vote id or a `uid:deviceSeq` marker; null when unused, undefined when unknown. */
+  usedBy(token: string): string | null | undefined {
+    const r = this.handle.prepare('SELECT used_by FROM qr_tokens WHERE token = ?').get(token) as { used_by: string | null } | undefined;
+    return r?.used_by;
+  }
+
   /** Gives a token back (its vote could not be stored). */
   release(token: string, vote: string): void {
     this.handle.prepare('UPDATE qr_tokens SET used_by = NULL WHERE token = ? AND used_by = ?').run(token, vote);

@@ -84,7 +84,7 @@ export class CounterState {
    */
   release(counter: string, pressedAt: number): void {
     const w = this.windows.get(counter);
-    if (w !== undefined && w.consumed && w.consumedAt === pressedAt) {
+    if (w?.consumed && w.consumedAt === pressedAt) {
       w.consumed = false;
       delete w.consumedAt;
     }

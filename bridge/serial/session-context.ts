@@ -31,6 +31,11 @@ export interface SessionContext {
   configFor(terminal: PlacedTerminal, hello: HelloMessage): ConfigMessage;
   /** Remaining ms of the counter's open gated window at `now` (0 = closed). */
   openWindowMs(terminal: PlacedTerminal, now: number): number;
+  /**
+   * The highest device seq stored for `uid` (0 = none), sent in WELCOME so a
+   * box whose EEPROM was wiped continues above it (PROTOCOL.md §7.6).
+   */
+  highWaterMark(uid: string): number;
   /** Stores a vote durably; the session ACKs only on `stored` or `duplicate`. */
   storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome>;
   /** Milliseconds since the epoch. */

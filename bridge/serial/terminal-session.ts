@@ -259,7 +259,10 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
     }
     this.terminal = id.terminal;
     this.hello = hello;
-    this.send({ type: 'WELCOME', proto: Math.min(hello.proto, PROTOCOL_VERSION) });
+    // The mark lets a box that lost its EEPROM continue above the votes
+    // already stored for its uid instead of having its new ones taken as
+    // DUPs (PROTOCOL.md §7.6); a box that predates the field ignores it (§10).
+    this.send({ type: 'WELCOME', proto: Math.min(hello.proto, PROTOCOL_VERSION), mark: this.context.highWaterMark(hello.uid) });
     this.send(this.context.configFor(id.terminal, hello));
     const now = this.context.now();
     const open = this.context.openWindowMs(id.terminal, now);

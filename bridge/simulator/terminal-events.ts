@@ -68,6 +68,11 @@ export type VirtualTerminalEvents = {
   acked: [{ readonly seq: number; readonly status: string; readonly attempts: number; readonly pending: number }];
   /** A NAK arrived, and what the terminal did. */
   nak: [{ readonly seq: number; readonly reason: string; readonly action: NakAction }];
+  /**
+   * WELCOME's mark was at or above the terminal's next seq (its store was wiped): the pending
+   * votes were renumbered above it, durably, before any was sent (PROTOCOL.md §7.6).
+   */
+  renumbered: [{ readonly mark: number; readonly from: readonly number[]; readonly to: readonly number[] }];
   /** A CONFIG was applied. */
   config: [StoredConfig];
   /** The gated window opened or closed by an OPEN message. */

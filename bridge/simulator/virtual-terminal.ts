@@ -11,7 +11,7 @@
  * ignored and counted, and never changes state (§9.3).
  */
 import { EventEmitter } from 'node:events';
-import { FrameDecoder, PROTOCOL_VERSION, encodeBytes, type Message } from '../../firmware-protocol/src/index.ts';
+import { FrameDecoder, MAX_NUMBER, PROTOCOL_VERSION, encodeBytes, type Message } from '../../firmware-protocol/src/index.ts';
 import type { ClockTimer } from './clock.ts';
 import { PressRules } from './press-rules.ts';
 import { newCounters, statsOf, type TerminalCounters } from './terminal-counters.ts';
@@ -235,7 +235,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
       case 'PONG':
         return;
       case 'WELCOME':
-        this.onWelcome(m.proto);
+        this.onWelcome(m.proto, m.mark);
         return;
       case 'CONFIG': {
         const { type: _type, ...config } = m;
@@ -259,12 +259,13 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
     }
   }
 
-  private onWelcome(proto: number): void {
+  private onWelcome(proto: number, mark: number | undefined): void {
     if (proto !== PROTOCOL_VERSION) {
       // §6.2: a version-1 terminal accepts only WELCOME,1; anything else is treated like NAK,0,VERSION.
       this.enterRefused('welcome-version');
       return;
     }
+    if (mark !== undefined) this.continueAbove(mark);
     this.cancelTimers();
     this.setPhase('session', 'welcome');
     this.armLinkTimer();
@@ -378,6 +379,27 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
   }
 
   /** Writes the snapshot (current state, or with the given changes); false (and counted) when the store failed. */
+  /**
+   * §7.6: a pending vote below the bridge's mark, or a next seq at or below it, means this store
+   * lost its history (wiped): the pending votes would be answered DUP and lost, so they take seqs
+   * above the mark, oldest first, persisted (one snapshot write) before any is sent. A pending vote
+   * equal to the mark is a lost-ACK resend and keeps its seq. If the write fails nothing changes.
+   */
+  private continueAbove(mark: number): void {
+    const oldest = this.outbox.votes[0]?.seq;
+    const behind = (oldest !== undefined && oldest < mark) || this.lastSeq + 1 <= mark;
+    if (!behind || this.lastSeq + mark >= MAX_NUMBER) return;
+    const from = this.outbox.votes.map((v) => v.seq);
+    // One shift for all, like the firmware's seq offset: order and gaps kept, the counter moves too.
+    const shift = mark + 1 - (oldest ?? this.lastSeq + 1);
+    const renumbered = this.outbox.votes.map((v) => ({ ...v, seq: v.seq + shift }));
+    const lastSeq = this.lastSeq + shift;
+    if (!this.persist({ lastSeq, pending: renumbered })) return;
+    this.lastSeq = lastSeq;
+    this.outbox.renumber(renumbered);
+    this.emit('renumbered', { mark, from, to: renumbered.map((v) => v.seq) });
+  }
+
   private persist(changes: Partial<Pick<TerminalSnapshot, 'lastSeq' | 'pending'>> = {}): boolean {
     const snapshot: TerminalSnapshot = {
       version: 1,

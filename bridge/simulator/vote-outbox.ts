@@ -83,6 +83,22 @@ export class VoteOutbox {
     this.timeout = this.o.ackTimeoutMs;
   }
 
+  /**
+   * Replaces the queue with the same votes under new seqs, already persisted (§7.6),
+   * keeping each vote's press time; nothing stays in flight.
+   */
+  renumber(votes: readonly StoredVote[]): void {
+    const times = this.queue.map((v) => this.pressedAt.get(v.seq));
+    this.pause();
+    this.pressedAt.clear();
+    votes.forEach((v, i) => {
+      const at = times[i];
+      if (at !== undefined) this.pressedAt.set(v.seq, at);
+    });
+    this.queue = [...votes];
+    this.inflight = null;
+  }
+
   /** Appends a vote already persisted, pressed at `pressedAt` (call sendNext to send it if it is the oldest). */
   add(vote: StoredVote, pressedAt: number): void {
     this.queue.push(vote);

@@ -61,6 +61,20 @@ interface Outage {
 /** A connection that lasts this long ends an outage (ms). */
 const STABLE_MS = 10_000;
 
+/**
+ * Settles mqtt.js's pending publishes as failed and forgets them (what its
+ * private `_flush` does). After `client.reconnect()`
+ * (fresh stores) they would stay pending for ever, and `end()` would wait
+ * for them for ever, keeping the process alive.
+ */
+function forgetInFlight(client: MqttClient, why: string): void {
+  for (const [key, entry] of Object.entries(client.outgoing)) {
+    const id = Number(key);
+    delete client.outgoing[id];
+    entry.cb?.(new Error(why));
+  }
+}
+
 /** The connection to the hub broker. */
 export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements UpstreamChannel {
   readonly options: Resolved;
@@ -131,7 +145,12 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     // A DISCONNECT packet, so the hub drops the will (the bridge said "offline" itself); mqtt.js
     // first waits for PUBACKs in flight, bounded here: the journal keeps what is unacknowledged.
     if (client.connected) await Promise.race([new Promise<void>((r) => client.end(false, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
-    if (!client.disconnected) await Promise.race([new Promise<void>((r) => client.end(true, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
+    if (!client.disconnected) {
+      // Still waiting for PUBACKs that will not come: close the socket, or it keeps the process alive.
+      forgetInFlight(client, 'the link to the hub was stopped');
+      client.stream?.destroy();
+      await Promise.race([new Promise<void>((r) => client.end(true, {}, () => r())), new Promise((r) => setTimeout(r, 200))]);
+    }
   }
 
   /** True while connected to the hub. */
@@ -244,7 +263,9 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     this.willAt = Date.now();
     const will = this.options.will;
     if (will !== undefined && client.options.will !== undefined) client.options.will.payload = Buffer.from(will.payload(this.willAt));
-    // Fresh stores: nothing of the old connection is replayed by mqtt.js (the forwarder resends from the journal).
+    // Fresh stores: nothing of the old connection is replayed by mqtt.js (the forwarder resends from the
+    // journal). Its publishes are settled as failed now, or mqtt.js keeps them pending for ever.
+    forgetInFlight(client, 'the connection to the hub was lost');
     client.reconnect();
   }
 }

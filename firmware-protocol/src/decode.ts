@@ -27,7 +27,7 @@ import {
   parseNumber,
   stringToBytes,
 } from './field.ts';
-import { type FieldSpec, type Message, type MessageType, MESSAGE_TYPES, SEQ_FIELD, schemaOf } from './message.ts';
+import { type FieldSpec, type Message, type MessageType, MESSAGE_TYPES, SEQ_FIELD, requiredFields, schemaOf } from './message.ts';
 
 // Field kinds as small integers, and every field spec compiled into one
 // class: the hot loop then sees a single object shape (monomorphic loads)
@@ -79,6 +79,8 @@ interface TypeEntry {
   readonly fields: readonly CompiledField[];
   /** Index of the `seq` field, or -1. */
   readonly seqIndex: number;
+  /** Fields a frame must carry; later ones are optional trailing fields (§10). */
+  readonly required: number;
 }
 
 /** Cheap 32-bit hash of TYPE bytes; lookups confirm byte equality, so collisions are harmless. */
@@ -98,6 +100,7 @@ for (const type of MESSAGE_TYPES) {
     bytes,
     fields,
     seqIndex: fields.findIndex((f) => f.name === SEQ_FIELD),
+    required: requiredFields(schemaOf(type)),
   });
 }
 
@@ -255,15 +258,17 @@ export function decodeFrame(bytes: Uint8Array, start: number, end: number, raw?:
     return fail('unknown-type', 'type', `unknown message type "${type}"`, raw, type);
   }
   const fields = entry.fields;
-  if (nComma < fields.length) {
+  if (nComma < entry.required) {
     const seq = readSeq(entry, bytes, nComma, star);
-    const message = `${entry.type} needs ${fields.length} fields, got ${nComma}: "${fields[nComma]!.name}" is missing`;
+    const message = `${entry.type} needs ${entry.required} fields, got ${nComma}: "${fields[nComma]!.name}" is missing`;
     return fail('missing-field', fields[nComma]!.name, message, raw, entry.type, seq);
   }
 
   // Left to right; extra trailing fields (minor-version additions) are ignored.
   const msg: Record<string, unknown> = { type: entry.type };
-  for (let k = 0; k < fields.length; k++) {
+  // Optional trailing fields the frame does not carry stay absent.
+  const present = nComma < fields.length ? nComma : fields.length;
+  for (let k = 0; k < present; k++) {
     const f = fields[k]!;
     const fs = commas[k]! + 1;
     const fe = k + 1 < nComma ? commas[k + 1]! : star;

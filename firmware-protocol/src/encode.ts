@@ -36,7 +36,11 @@ export function encode(m: Message): string {
   if (!checked.ok) throw new ProtocolError(checked.code, checked.field ?? 'type', checked.message);
   const record = m as unknown as Record<string, unknown>;
   let body: string = m.type;
-  for (const f of schemaOf(m.type)) body += ',' + wireText(f, record[f.name]);
+  for (const f of schemaOf(m.type)) {
+    // An optional trailing field (§10) is left out when unset, so an old-form frame stays byte-identical.
+    if (f.kind === 'num' && f.optional === true && record[f.name] === undefined) break;
+    body += ',' + wireText(f, record[f.name]);
+  }
   return '$' + body + '*' + formatCrc(crc16Ascii(body)) + CRLF;
 }
 

@@ -28,6 +28,11 @@ export interface WelcomeMessage {
   readonly type: 'WELCOME';
   /** Agreed protocol version, 1..255. */
   readonly proto: number;
+  /**
+   * The bridge's high-water mark for this uid (highest device seq stored), 0 = none; absent when
+   * the bridge predates it. A box whose next seq is at or below it continues above it (§7.6).
+   */
+  readonly mark?: number;
 }
 
 /** Terminal → bridge: one button press. */
@@ -135,6 +140,12 @@ export interface NumField<N extends string = string> {
   readonly kind: 'num';
   readonly min: number;
   readonly max: number;
+  /**
+   * A trailing field added by a minor revision (§10): a frame without it still decodes (the
+   * property is then absent), and the encoder leaves it out when the property is undefined.
+   * Only the last fields of a message may be optional.
+   */
+  readonly optional?: true;
 }
 
 /** Numeric field whose maximum wire value means "unknown" and decodes to `null`. */
@@ -182,7 +193,9 @@ export type FieldSpec<N extends string = string> =
   | EnumField<N>;
 
 /** The field kinds a property of type `V` may use, so the table cannot disagree with the shapes. */
-type SpecFor<V, N extends string> = [V] extends [boolean]
+type SpecFor<V, N extends string> = undefined extends V
+  ? NumField<N> & { readonly optional: true }
+  : [V] extends [boolean]
   ? BoolField<N>
   : null extends V
     ? NullableNumField<N>
@@ -192,6 +205,13 @@ type SpecFor<V, N extends string> = [V] extends [boolean]
 
 /** Field names of a message shape (everything but `type`). */
 type FieldName<M> = Exclude<keyof M, 'type'> & string;
+
+/** Number of leading fields every frame of a type must carry (the rest are optional, §10). */
+export function requiredFields(fields: readonly FieldSpec[]): number {
+  let n = fields.length;
+  while (n > 0 && fields[n - 1]!.kind === 'num' && (fields[n - 1] as NumField).optional === true) n--;
+  return n;
+}
 
 /** Allowed schema entries for a message shape. */
 type SchemaOf<M> = readonly { [K in FieldName<M>]: SpecFor<M[K], K> }[FieldName<M>][];
@@ -212,7 +232,10 @@ export const SCHEMAS = {
     { name: 'buttons', kind: 'num', min: 2, max: 9 },
     { name: 'pending', kind: 'num', min: 0, max: 65535 },
   ],
-  WELCOME: [{ name: 'proto', kind: 'num', min: 1, max: 255 }],
+  WELCOME: [
+    { name: 'proto', kind: 'num', min: 1, max: 255 },
+    { name: 'mark', kind: 'num', min: 0, max: MAX_NUMBER, optional: true },
+  ],
   VOTE: [
     { name: 'seq', kind: 'num', min: 1, max: MAX_NUMBER },
     { name: 'button', kind: 'num', min: 1, max: 9 },
@@ -253,7 +276,7 @@ export const SEQ_FIELD = 'seq';
 
 /** True when `type` is a TYPE known to protocol v1 (own keys only: `toString` is not a message). */
 export function isMessageType(type: string): type is MessageType {
-  return Object.prototype.hasOwnProperty.call(SCHEMAS, type);
+  return Object.hasOwn(SCHEMAS, type);
 }
 
 /** The schema of a known TYPE, as plain field specs. */

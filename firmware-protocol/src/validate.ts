@@ -55,6 +55,7 @@ export function validateMessage(m: unknown): Result<Message, ErrorCode> {
   }
   const record = m as Record<string, unknown>;
   for (const f of schemaOf(type)) {
+    if (f.kind === 'num' && f.optional === true && record[f.name] === undefined) break;
     const bad = checkField(f, record[f.name]);
     if (bad !== undefined) return bad;
   }

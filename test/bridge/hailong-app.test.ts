@@ -5,7 +5,7 @@ import type { Tally } from '../../core/tally.ts';
 import type { Vote } from '../../core/vote.ts';
 import { createPtyFleet, type PtyFleet } from '../../bridge/simulator/fleet.ts';
 import { collect, type Collector } from '../helpers/mqtt-collector.ts';
-import { createPtyPair, type PtyPair } from '../helpers/pty.ts';
+import { createPtyPair } from '../helpers/pty.ts';
 import { box, rigConfig, startApp, tempDir, until } from './bridge-rig.ts';
 import { open } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currentUnitOf, foldByUnit, lineageOf, predecessorsOf, unitOn, type Lineage, type UnitLineageInput } from '../../core/merger.ts';
+import { currentUnitOf, foldByUnit, lineageOf, lineageOfOffices, predecessorsOf, unitOn, type Lineage, type UnitLineageInput } from '../../core/merger.ts';
 
 /** Hà Nội's 2025 rearrangement, in miniature: Phúc Xá and Trúc Bạch became Phường Ba Đình on 1/7/2025. */
 const UNITS: UnitLineageInput[] = [
@@ -120,5 +120,27 @@ describe('merger properties', () => {
         for (const id of ids) expect(unitOn(l, unitOn(l, id, early), late)).toBe(unitOn(l, id, late));
       }),
     );
+  });
+});
+
+describe('offices carry the mergers to the dashboard', () => {
+  it('parseOffice keeps mergedFrom and refuses a bad date, naming the field', async () => {
+    const { parseOffice } = await import('../../core/office.ts');
+    const { DEFAULT_OPENING_HOURS } = await import('../../core/opening-hours.ts');
+    const base = { v: 1, district: 'ha-noi', ward: 'ba-dinh', districtName: 'Thành phố Hà Nội', wardName: 'Phường Ba Đình', scale: 'scale-3', target: 80, openingHours: DEFAULT_OPENING_HOURS, counters: [], updatedAt: 1 };
+    const good = parseOffice({ ...base, mergedFrom: [{ id: 'phuc-xa', until: '2025-06-30', name: 'Phường Phúc Xá' }] });
+    expect(good.ok && good.value.mergedFrom).toEqual([{ id: 'phuc-xa', until: '2025-06-30', name: 'Phường Phúc Xá' }]);
+    const bad = parseOffice({ ...base, mergedFrom: [{ id: 'phuc-xa', until: '30/6/2025' }] });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad).toMatchObject({ code: 'bad-date', field: 'mergedFrom[0].until' });
+  });
+
+  it('lineageOfOffices keys units district/ward, and ignores an inconsistent declaration', () => {
+    const l = lineageOfOffices([
+      { district: 'ha-noi', ward: 'ba-dinh', mergedFrom: [{ id: 'phuc-xa', until: '2025-06-30' }] },
+      { district: 'ha-noi', ward: 'ngoc-ha' },
+    ]);
+    expect(unitOn(l, 'ha-noi/phuc-xa', '2025-07-01')).toBe('ha-noi/ba-dinh');
+    expect(lineageOfOffices([{ district: 'd', ward: 'a', mergedFrom: [{ id: 'a', until: '2025-06-30' }] }]).size).toBe(0);
   });
 });

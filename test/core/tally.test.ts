@@ -264,6 +264,7 @@ describe('parseTally', () => {
     makeVote(T1, 3, 'rat-hai-long', vnTime('2026-11-30', 10), { filtered: 'gated' }),
   ]);
   const json = (): Record<string, unknown> => JSON.parse(JSON.stringify(t));
+  // biome-ignore lint/suspicious/noExplicitAny: the mutations break any field of a tally on purpose, typed or not
   const mutate = (f: (o: Record<string, any>) => void) => {
     const o = json();
     f(o);

@@ -142,7 +142,11 @@ const recordArbs: Record<Message['type'], fc.Arbitrary<Message>> = {
     buttons: fc.integer({ min: 2, max: 9 }),
     pending: fc.integer({ min: 0, max: 65535 }),
   }),
-  WELCOME: fc.record({ type: fc.constant('WELCOME' as const), proto: fc.integer({ min: 1, max: 255 }) }),
+  // mark is optional (§5.2): both forms, so old-form frames stay covered
+  WELCOME: fc.record(
+    { type: fc.constant('WELCOME' as const), proto: fc.integer({ min: 1, max: 255 }), mark: u32 },
+    { requiredKeys: ['type', 'proto'] },
+  ),
   VOTE: fc.record({
     type: fc.constant('VOTE' as const),
     seq: seqArb,

@@ -12,7 +12,7 @@ describe('message schema table', () => {
   it('has one entry per property of each message shape, in the draft wire order', () => {
     const order: Record<string, string[]> = {
       HELLO: ['proto', 'uid', 'model', 'firmware', 'buttons', 'pending'],
-      WELCOME: ['proto'],
+      WELCOME: ['proto', 'mark'],
       VOTE: ['seq', 'button', 'reason', 'ageMs', 'flags'],
       ACK: ['seq', 'status'],
       NAK: ['seq', 'reason'],

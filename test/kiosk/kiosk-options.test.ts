@@ -14,7 +14,7 @@ describe('kiosk options (attributes / URL parameters / staff settings)', () => {
     expect(r.ok && r.value.pin).toBeUndefined();
     expect(defaultBrokerUrl('https://mot-cua.gov.vn/hailong/kiosk/')).toBe('wss://mot-cua.gov.vn/mqtt');
     expect(r.ok && r.value.username).toBeUndefined();
-    expect(clientIdOf(ID)).toBe('hailong-kiosk-ba-dinh-phuc-xa-kiosk-1');
+    expect(clientIdOf(ID)).toBe('hailong-kiosk-ba-dinh.phuc-xa.kiosk-1');
   });
 
   it('reports every problem together, naming the parameter', () => {

@@ -13,7 +13,6 @@ import { reportHeadings, rowVerdict } from './report.ts';
 /** The UTF-8 byte-order mark Excel needs to read a CSV as UTF-8. */
 export const BOM = CSV_BOM;
 
-
 function rowCells(row: ReportRow, report: Report): (string | number | null)[] {
   return [row.unit, row.total, ...row.counts, row.satisfiedPercent, row.pointsIndex, row.previousPercent, row.delta, row.target, rowVerdict(row, report.locale), ...row.reasons];
 }

@@ -73,7 +73,7 @@ static void print_result(const uint8_t *line, const hl_msg_t *m)
     hl_schema_t sc;
     hl_schema_get(m->type, &sc);
     printf("ok\t%s", sc.name);
-    for (uint8_t k = 0; k < sc.nfields; k++) {
+    for (uint8_t k = 0; k < m->nfields; k++) {
         const hl_field_t *f = &sc.fields[k];
         printf("\t%s=", hl_field_name(m->type, k));
         switch (f->kind) {

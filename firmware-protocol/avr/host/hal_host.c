@@ -195,3 +195,9 @@ uint8_t hal_signature_byte(uint8_t addr)
 }
 
 void hal_idle(void) {}
+
+static uint16_t vcc_mv = 5000;
+
+void hal_host_set_vcc(uint16_t mv) { vcc_mv = mv; }
+
+uint16_t hal_vcc_mv(void) { return vcc_mv; }

@@ -51,6 +51,9 @@ void hal_host_cut_after(long n, uint8_t mode);
 /* True once a cut happened: the caller must stop running and reboot. */
 uint8_t hal_host_power_lost(void);
 
+/* Supply voltage hal_vcc_mv reports from now on (default 5000 mV). */
+void hal_host_set_vcc(uint16_t mv);
+
 /* Last values given to hal_outputs. */
 void hal_host_outputs(uint8_t *leds, uint8_t *status, uint8_t *buzzer);
 

@@ -9,6 +9,7 @@
  *   flush                finish queued writes   -> "."
  *   oldest               oldest pending vote    -> "V <seq> <btn> <flags> <age|->" or "V -"
  *   ack                  mark the oldest done   -> "D <seq>" or "D -"
+ *   mark <n>             WELCOME's mark (§7.6)  -> "M <renumbered 0|1> <next_seq>"
  *   cut <n> <mode>       tear the (n+1)-th byte write from now and lose power
  *   eeset <hex> / ee     EEPROM image in / out
  *   writes               completed byte writes  -> "W <n>"
@@ -74,6 +75,12 @@ int main(void)
                 if (hal_host_power_lost()) puts("P");
                 else printf("D %lu\n", (unsigned long)v.seq);
             }
+        } else if (!strcmp(line, "mark")) {
+            unsigned long m = strtoul(arg, NULL, 10);
+            uint8_t r = hl_ring_continue_above((uint32_t)m);
+            flush();
+            if (hal_host_power_lost()) puts("P");
+            else printf("M %u %lu\n", r, (unsigned long)hl_ring_next_seq());
         } else if (!strcmp(line, "cut")) {
             long n = 0;
             unsigned mode = 0;

@@ -207,14 +207,15 @@ void hl_decode(const uint8_t *b, uint16_t len, hl_msg_t *m)
         return;
     }
     /* 10: missing fields, for the whole message before any value. */
-    if (s.ncomma < sc.nfields) {
+    if (s.ncomma < sc.nfields - sc.noptional) {
         read_seq(&s, &sc, m);
         fail(m, HL_E_MISSING_FIELD, s.ncomma);
         return;
     }
     /* 11-14: fields left to right; extra trailing fields are ignored (§10). */
-    m->nfields = sc.nfields;
-    for (uint8_t k = 0; k < sc.nfields; k++) {
+    /* Optional trailing fields the frame lacks are simply absent (nfields says how many came). */
+    m->nfields = s.ncomma < sc.nfields ? s.ncomma : sc.nfields;
+    for (uint8_t k = 0; k < m->nfields; k++) {
         uint8_t code = decode_field(&s, &sc.fields[k], k, m);
         if (code != HL_OK) {
             m->has_seq = 0;

@@ -74,6 +74,12 @@ uint8_t hal_signature_byte(uint8_t addr);
 /* Waits for the next interrupt (idle sleep) when the main loop has no work. */
 void hal_idle(void);
 
+/*
+ * Supply voltage in mV, measured against the internal 1.1 V bandgap with
+ * AVCC as the ADC reference (no external part); 0 when it cannot be read.
+ */
+uint16_t hal_vcc_mv(void);
+
 /* Implemented by the application: called from the 1 ms timer interrupt. */
 void hal_on_tick(void);
 

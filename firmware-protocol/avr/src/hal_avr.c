@@ -195,3 +195,23 @@ uint8_t hal_signature_byte(uint8_t addr)
 }
 
 void hal_idle(void) { sleep_mode(); }
+
+uint16_t hal_vcc_mv(void)
+{
+    /*
+     * Input: the 1.1 V bandgap (MUX 1110), reference AVCC (REFS0), so
+     * ADC = 1.1 V * 1023 / VCC (ATmega328P datasheet, ADMUX table). Three
+     * conversions: the bandgap needs a moment after the mux switches to it.
+     */
+    ADMUX = _BV(REFS0) | 0x0E;
+    ADCSRA = _BV(ADEN) | _BV(ADPS2) | _BV(ADPS1) | _BV(ADPS0); /* 125 kHz at 16 MHz */
+    uint16_t adc = 0;
+    for (uint8_t i = 0; i < 3; i++) {
+        ADCSRA |= _BV(ADSC);
+        for (uint16_t n = 0; (ADCSRA & _BV(ADSC)) && n < 30000u; n++) {}
+        if (ADCSRA & _BV(ADSC)) break;
+        adc = ADC;
+    }
+    ADCSRA = 0; /* ADC off again: it is used once per boot */
+    return adc ? (uint16_t)(1100UL * 1023UL / adc) : 0;
+}

@@ -7,7 +7,10 @@
 #define HL_CONFIG_H
 
 /* Firmware version sent in HELLO (semver, PROTOCOL.md §5.1). */
-#define HL_FW_VERSION "1.0.0"
+#define HL_FW_VERSION "1.1.0"
+
+/* Below this supply (mV) at boot the box reports EVENT,LOWV: the brown-out level of flash-isp's efuse (§12). */
+#define HL_LOWV_MV 4300u
 
 /* HELLO model is this prefix plus the fitted button count: HLBOX-4. */
 #define HL_MODEL_PREFIX "HLBOX-"

@@ -13,19 +13,20 @@
 
 static const hl_schema_t SCHEMAS[HL_TYPE_COUNT] HL_PGM = {
     [HL_HELLO] = { "HELLO", 6, NO_SEQ,
-        { NUM(1, 255), TOK(HL_T_UID), TOK(HL_T_MODEL), TOK(HL_T_FIRMWARE), NUM(2, 9), NUM(0, 65535) } },
-    [HL_WELCOME] = { "WELCOME", 1, NO_SEQ, { NUM(1, 255) } },
+        { NUM(1, 255), TOK(HL_T_UID), TOK(HL_T_MODEL), TOK(HL_T_FIRMWARE), NUM(2, 9), NUM(0, 65535) }, 0 },
+    /* mark (§5.2, §7.6) is optional: a bridge older than it sends WELCOME,<proto> only. */
+    [HL_WELCOME] = { "WELCOME", 2, NO_SEQ, { NUM(1, 255), NUM(0, U32MAX) }, 1 },
     [HL_VOTE] = { "VOTE", 5, 0,
-        { NUM(1, U32MAX), NUM(1, 9), NUM(0, 99), { HL_K_NULLABLE, 0, 0, U32MAX }, { HL_K_FLAGS, HL_T_FLAGS, 0, 0 } } },
-    [HL_ACK] = { "ACK", 2, 0, { NUM(1, U32MAX), TOK(HL_T_CODE) } },
-    [HL_NAK] = { "NAK", 2, 0, { NUM(0, U32MAX), TOK(HL_T_CODE) } },
-    [HL_PING] = { "PING", 1, NO_SEQ, { NUM(0, U32MAX) } },
-    [HL_PONG] = { "PONG", 1, NO_SEQ, { NUM(0, U32MAX) } },
+        { NUM(1, U32MAX), NUM(1, 9), NUM(0, 99), { HL_K_NULLABLE, 0, 0, U32MAX }, { HL_K_FLAGS, HL_T_FLAGS, 0, 0 } }, 0 },
+    [HL_ACK] = { "ACK", 2, 0, { NUM(1, U32MAX), TOK(HL_T_CODE) }, 0 },
+    [HL_NAK] = { "NAK", 2, 0, { NUM(0, U32MAX), TOK(HL_T_CODE) }, 0 },
+    [HL_PING] = { "PING", 1, NO_SEQ, { NUM(0, U32MAX) }, 0 },
+    [HL_PONG] = { "PONG", 1, NO_SEQ, { NUM(0, U32MAX) }, 0 },
     [HL_CONFIG] = { "CONFIG", 6, NO_SEQ,
         { NUM(2, 9), NUM(0, 600000UL), { HL_K_ENUM, 0, 0, 0 }, NUM(1000, 600000UL),
-          { HL_K_BOOL, 0, 0, 1 }, { HL_K_BOOL, 0, 0, 1 } } },
-    [HL_OPEN] = { "OPEN", 1, NO_SEQ, { NUM(0, 600000UL) } },
-    [HL_EVENT] = { "EVENT", 2, NO_SEQ, { TOK(HL_T_CODE), TOK(HL_T_VALUE) } },
+          { HL_K_BOOL, 0, 0, 1 }, { HL_K_BOOL, 0, 0, 1 } }, 0 },
+    [HL_OPEN] = { "OPEN", 1, NO_SEQ, { NUM(0, 600000UL) }, 0 },
+    [HL_EVENT] = { "EVENT", 2, NO_SEQ, { TOK(HL_T_CODE), TOK(HL_T_VALUE) }, 0 },
 };
 
 /* Character classes of the token grammars. */
@@ -103,7 +104,7 @@ const char *hl_mode_name(uint8_t mode)
 
 static const char *const FIELD_NAMES[HL_TYPE_COUNT][HL_MAX_FIELDS] = {
     [HL_HELLO] = { "proto", "uid", "model", "firmware", "buttons", "pending" },
-    [HL_WELCOME] = { "proto" },
+    [HL_WELCOME] = { "proto", "mark" },
     [HL_VOTE] = { "seq", "button", "reason", "ageMs", "flags" },
     [HL_ACK] = { "seq", "status" },
     [HL_NAK] = { "seq", "reason" },

@@ -37,12 +37,17 @@ typedef struct {
     uint32_t max;
 } hl_field_t;
 
-/* One message type: TYPE text, fields, and which field is `seq` (0xFF = none). */
+/*
+ * One message type: TYPE text, fields, which field is `seq` (0xFF = none),
+ * and how many of the last fields are optional (a minor-revision addition,
+ * PROTOCOL.md §10: a frame without them still decodes).
+ */
 typedef struct {
     char name[8];
     uint8_t nfields;
     uint8_t seq_index;
     hl_field_t fields[HL_MAX_FIELDS];
+    uint8_t noptional;
 } hl_schema_t;
 
 /* Copies the schema of `type` (< HL_TYPE_COUNT) from flash. */

@@ -42,6 +42,8 @@ static uint8_t pong_pending;
 static uint32_t pong_nonce;
 static uint8_t stuck_pending;
 static uint8_t full_pending;
+/* Supply measured at boot when below HL_LOWV_MV, else 0: reported once in a session. */
+static uint16_t lowv_mv;
 
 void hal_on_tick(void)
 {
@@ -77,6 +79,13 @@ void hl_terminal_init(void)
     pong_pending = 0;
     stuck_pending = 0;
     full_pending = 0;
+    /*
+     * A box flashed through a bootloader lacks the 4.3 V brown-out fuse
+     * (only flash-isp sets it), and a weak USB port or long cable sags:
+     * tell the office once, at boot (§5.9 LOWV, §12).
+     */
+    uint16_t mv = hal_vcc_mv();
+    lowv_mv = mv != 0 && mv < HL_LOWV_MV ? mv : 0;
 }
 
 /* Sends a finished frame if the UART can take all of it now. */
@@ -169,6 +178,8 @@ static void handle(const hl_msg_t *m, uint32_t now)
         break;
     case HL_WELCOME:
         if (hl_session_welcome(m->num[0], now)) {
+            /* Before any VOTE of this session: a wiped box continues above the mark (§7.6). */
+            if (m->nfields > 1) hl_ring_continue_above(m->num[1]);
             hl_sender_restart();
             if (hl_refusals_count() > 0) full_pending = 1;
         }
@@ -239,6 +250,10 @@ static void transmit_pending(uint32_t now)
         if (!(stuck_pending & (1u << b))) continue;
         if (!send_event_P(PSTR("STUCK"), 0, (uint32_t)(b + 1))) return;
         stuck_pending &= (uint8_t)~(1u << b);
+    }
+    if (lowv_mv && hl_session_active()) {
+        if (!send_event_P(PSTR("LOWV"), 0, lowv_mv)) return;
+        lowv_mv = 0;
     }
     if (full_pending && hl_session_active()) {
         if (!send_event_P(PSTR("FULL"), 0, hl_refusals_count())) return;

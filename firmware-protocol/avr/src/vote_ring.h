@@ -54,6 +54,15 @@ uint8_t hl_ring_committed(void);
 /* Press time of the vote in `slot` if it was pressed since this boot (§7.5). */
 uint8_t hl_ring_press_time(uint8_t slot, uint32_t *at);
 
+/*
+ * WELCOME's mark (PROTOCOL.md §7.6): when a pending vote is below the
+ * bridge's high-water mark, or the next seq is at or below it (the EEPROM
+ * lost its history), shifts every pending vote and the counter so the
+ * oldest continues at mark + 1, in one durable offset write (wait for
+ * hl_ring_committed before sending). Returns 1 when it renumbered.
+ */
+uint8_t hl_ring_continue_above(uint32_t mark);
+
 /* Marks the vote in `slot` done (ACKed): queues the one-byte marker write. */
 void hl_ring_done(uint8_t slot);
 

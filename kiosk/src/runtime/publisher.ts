@@ -7,7 +7,7 @@
  * loss is impossible. After the votes, the tallies they touched are
  * republished retained.
  */
-import { localParts, publicationFor } from '../../../core/index.ts';
+import { publicationFor } from '../../../core/index.ts';
 import type { Publication, Vote } from '../../../core/index.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 

@@ -120,7 +120,7 @@ colour: blue
     expect(byPath.get('counters[0].terminals[1].id')?.message).toMatch(/already used at counters\[0\]\.terminals\[0\]/);
     expect(byPath.get('counters[0].terminals[1].id')?.line).toBe(12);
     expect(byPath.get('colour')?.message).toMatch(/not a known setting/);
-    expect(formatProblems('hailong.yaml', r.problems)).toMatch(/^Cấu hình không hợp lệ \/ invalid config: hailong\.yaml \(\d+ problems\)\n  - district\.id \(line 2\): /);
+    expect(formatProblems('hailong.yaml', r.problems)).toMatch(/^Cấu hình không hợp lệ \/ invalid config: hailong\.yaml \(\d+ problems\)\n {2}- district\.id \(line 2\): /);
   });
 
   it('reports YAML syntax errors with their line', () => {

@@ -80,7 +80,7 @@ describe('the upstream block', () => {
   it('as shown (commented out) in hailong.example.yaml is valid once uncommented', () => {
     const text = readFileSync(EXAMPLE, 'utf8')
       .split('\n')
-      .map((l) => (/^# (upstream:|  (urls|username|password|caFile):)/.test(l) ? l.slice(2) : l))
+      .map((l) => (/^# (upstream:| {2}(urls|username|password|caFile):)/.test(l) ? l.slice(2) : l))
       .join('\n');
     const r = parseConfigText(text, EXAMPLE);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));

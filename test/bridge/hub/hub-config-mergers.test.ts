@@ -46,3 +46,17 @@ describe('units[].mergedFrom', () => {
     expect(lines).toMatch(/units\[4\]\.mergedFrom\[0\]\.when \(line 7\): is not a known setting/);
   });
 });
+
+describe('the hub passes its mergers on to the parent dashboard', () => {
+  it("adds the unit's mergedFrom to the office it forwards", async () => {
+    const { ingest } = await import('../../../bridge/hub/hub-ingest.ts');
+    const { DEFAULT_OPENING_HOURS } = await import('../../../core/opening-hours.ts');
+    const mergedFrom = [{ id: 'phuc-xa', until: '2025-06-30', name: 'Phường Phúc Xá' }];
+    const scope = { parent: 'ha-noi', parentName: 'Thành phố Hà Nội', units: new Map([['ba-dinh', { name: 'Phường Ba Đình', target: 80, mergedFrom }]]), retainMonths: 13 };
+    const office = { v: 1, district: 'ha-noi', ward: 'ba-dinh', districtName: 'Quận Ba Đình', wardName: 'Ba Đình', scale: 'scale-3', target: 90, openingHours: DEFAULT_OPENING_HOURS, counters: [], updatedAt: 5 };
+    const d = ingest(scope, 'hailong/v1/ha-noi/ba-dinh/_office', JSON.stringify(office), Date.UTC(2026, 0, 1));
+    expect(d.accept).toBe(true);
+    if (!d.accept) return;
+    expect(JSON.parse(d.payload ?? '')).toMatchObject({ districtName: 'Thành phố Hà Nội', wardName: 'Phường Ba Đình', target: 80, mergedFrom });
+  });
+});

@@ -16,6 +16,7 @@ import type { HubConfig } from '../../../bridge/hub/hub-config.ts';
 import { Journal } from '../../../bridge/journal/journal.ts';
 import { UpstreamLink } from '../../../bridge/upstream/upstream-link.ts';
 import { VoteForwarder } from '../../../bridge/upstream/vote-forwarder.ts';
+import { collect } from '../../helpers/mqtt-collector.ts';
 import { startNatsCluster, type NatsCluster } from '../../helpers/nats-cluster.ts';
 import { tempDir, until } from '../bridge-rig.ts';
 import { hubConfig, tally, vote, voteTopic } from './hub-fixtures.ts';
@@ -38,8 +39,8 @@ async function clusterAndConfig(): Promise<{ cluster: NatsCluster; config: HubCo
   return { cluster, config: { ...base, mqtt: { ...base.mqtt, urls: [...cluster.urls] } } };
 }
 
-async function startHub(config: HubConfig): Promise<HubApp> {
-  const app = new HubApp({ config, log, version: 'test' });
+async function startHub(config: HubConfig, webRoot?: string): Promise<HubApp> {
+  const app = new HubApp({ config, log, version: 'test', ...(webRoot === undefined ? {} : { webRoot }) });
   const states = await app.start();
   expect(Object.fromEntries(states)).toMatchObject({ archive: 'running', subscriber: 'running' });
   return app;
@@ -87,10 +88,20 @@ describe('the hub on a generated 3-node NATS cluster', () => {
     expect(new Set(hub.archive.voteKeys()).size).toBe(201);
   }, 90_000);
 
-  it('kill -9 of one node mid-stream, then of another after the first returns: 0 lost, 0 duplicated', async () => {
+  it('kill -9 of one node mid-stream, then of another after the first returns: 0 lost, 0 duplicated; the dashboard feed never stops', async () => {
     const { cluster, config } = await clusterAndConfig();
-    const hub = await startHub(config);
+    const web = tempDir('hailong-hub-web-');
+    cleanups.push(web.remove);
+    const hub = await startHub(config, web.dir);
     cleanups.push(() => hub.stop());
+    // The parent dashboard's connection: MQTT over WebSocket on the hub's /mqtt (NATS 2.9 has none).
+    const mqttWs = hub.endpoints('127.0.0.1').web?.mqttWs;
+    expect(mqttWs).toBeDefined();
+    const dashboard = await collect(mqttWs as string, 'hailong/v1/ba-dinh/#', { username: 'lanh-dao', password: 'pw-lanh-dao', reconnectPeriod: 200 });
+    cleanups.push(() => dashboard.close());
+    let dashboardDrops = 0;
+    dashboard.client.on('close', () => dashboardDrops++);
+    const seenIds = () => new Set(dashboard.json<{ id: string; ward: string }>('vote').map((v) => `${v.ward}/${v.id}`));
     const wards = ['phuc-xa', 'truc-bach', 'lieu-giai'];
     const PER_WARD = 1200;
     const journals = wards.map((ward, w) => {
@@ -124,6 +135,7 @@ describe('the hub on a generated 3-node NATS cluster', () => {
     await cluster.kill(0);
     const killedAt = hub.archive.voteCount();
     await until(() => hub.archive.voteCount() > killedAt + 300, 30_000, 'votes archived again after node 1 died');
+    await dashboard.waitFor(() => seenIds().size > killedAt + 300, 10_000, 'the dashboard seeing votes after node 1 died');
     await cluster.restart(0);
     await cluster.healthy(0);
     const back = hub.archive.voteCount();
@@ -139,5 +151,11 @@ describe('the hub on a generated 3-node NATS cluster', () => {
     expect(new Set(keys).size).toBe(total);
     const expected = wards.flatMap((ward) => Array.from({ length: PER_WARD }, (_, k) => `${ward}/hop-1:${k + 1}`));
     expect([...keys].sort()).toEqual(expected.sort());
+    // The dashboard saw every archived vote live, and its own connection never dropped.
+    await dashboard.waitFor(() => seenIds().size === total, 10_000, `${total} votes on the dashboard`);
+    expect([...seenIds()].sort()).toEqual(expected.sort());
+    expect(dashboardDrops).toBe(0);
+    // Its retained state: every unit's office (the hub's placeholder until the unit's own).
+    expect(dashboard.messages.filter((m) => m.topic.endsWith('/_office')).map((m) => m.topic.split('/')[3]).sort()).toEqual(['lieu-giai', 'phuc-xa', 'truc-bach']);
   }, 180_000);
 });

@@ -22,6 +22,12 @@ export function kioskVote(seq: number, over: Partial<Vote> = {}): Vote {
 export interface KioskPublisherOptions {
   readonly username?: string;
   readonly password?: string;
+  /**
+   * Connect with the kiosk's own client id, as a real kiosk does (the
+   * embedded broker accepts no other for a kiosk account).
+   * @default true when a username is given
+   */
+  readonly ownClientId?: boolean;
   /** Wait for one PUBACK before sending the vote again. @default 2000 */
   readonly ackTimeoutMs?: number;
 }
@@ -35,7 +41,7 @@ export class KioskPublisher {
   constructor(url: string, readonly options: KioskPublisherOptions = {}) {
     this.client = mqtt.connect(url, {
       // Signed in as the kiosk, only its own client id is accepted (issue 13, item 7), as the real kiosk uses.
-      clientId: options.username === undefined ? `kiosk-test-${Math.random().toString(16).slice(2)}` : kioskClientId(KIOSK),
+      clientId: (options.ownClientId ?? options.username !== undefined) ? kioskClientId(KIOSK) : `kiosk-test-${Math.random().toString(16).slice(2)}`,
       clean: true,
       reconnectPeriod: 200,
       connectTimeout: 2000,

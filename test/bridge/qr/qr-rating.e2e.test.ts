@@ -125,4 +125,19 @@ describe('rating by QR code (real app, real Chromium at 390×844)', () => {
     await until(() => app.bridge.journal.voteCount() === 1, 5000, 'one vote');
     expect(app.qr.stats()['qr-votes-stored']).toBe(1);
   });
+
+  it('a token taken for a vote that never reached the journal (the process died in between) can still rate, once', async () => {
+    const { app, base, token } = await rig();
+    const t = await token({ counter: 'quay-1' });
+    // What a crash between taking the token and the journal commit leaves: the token marked with the
+    // next device seq of its counter, and no vote stored at that seq.
+    const next = app.bridge.journal.highWaterMark('qr:quay-1') + 1;
+    expect(app.qr.tokens.use(t.body.token, `qr:quay-1:${next}`)).toBe(true);
+    const send = () => fetch(`${base}/qr/vote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: t.body.token, level: 'rat-hai-long' }) }).then((r) => r.status);
+    expect(await send()).toBe(200);
+    expect(app.bridge.journal.voteCount()).toBe(1);
+    // Stored now: the same token is used for good.
+    expect(await send()).toBe(410);
+    expect(app.bridge.journal.voteCount()).toBe(1);
+  });
 });

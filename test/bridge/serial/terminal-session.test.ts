@@ -14,7 +14,7 @@ const TERMINAL: PlacedTerminal = { id: 'hop-1', kind: 'button', uid: 'HL-1', cou
 const HELLO = { type: 'HELLO', proto: 1, uid: 'HL-1', model: 'HLBOX-3', firmware: '1.0.0', buttons: 3, pending: 0 } as const;
 
 /** A fake port + storage: records frames the bridge writes; storage settles when the test says. */
-function rig(options: { known?: boolean } = {}) {
+function rig(options: { known?: boolean; marks?: Record<string, number> } = {}) {
   const written: Message[] = [];
   const stored: { vote: VoteMessage; settle: (o: AppendOutcome) => void; fail: (e: Error) => void }[] = [];
   let now = 1_000_000;
@@ -31,6 +31,7 @@ function rig(options: { known?: boolean } = {}) {
         : { ok: true, terminal: TERMINAL },
     configFor: () => ({ type: 'CONFIG', buttons: 3, cooldownMs: 3000, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true }),
     openWindowMs: () => 0,
+    highWaterMark: (uid) => options.marks?.[uid] ?? 0,
     storeVote: (_t, _uid, vote) => new Promise((settle, fail) => stored.push({ vote, settle, fail })),
     now: () => now,
   };
@@ -50,10 +51,16 @@ describe('TerminalSession', () => {
     r.session.on('online', (t) => online.push(t.id));
     r.send(HELLO);
     expect(r.written).toEqual([
-      { type: 'WELCOME', proto: 1 },
+      { type: 'WELCOME', proto: 1, mark: 0 },
       { type: 'CONFIG', buttons: 3, cooldownMs: 3000, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true },
     ]);
     expect(online).toEqual(['hop-1']);
+  });
+
+  it("puts the uid's high-water mark in WELCOME, so a box with a wiped EEPROM can continue above it (§7.6)", () => {
+    const r = rig({ marks: { 'HL-1': 4211 } });
+    r.send(HELLO);
+    expect(r.written[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 4211 });
   });
 
   it('ACKs a VOTE only after storage commits, never before', async () => {

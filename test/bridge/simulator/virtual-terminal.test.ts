@@ -462,6 +462,64 @@ describe('VirtualTerminal reboot (§7.1, §7.5)', () => {
     expect(r.terminal.stats.storeErrors).toBe(1);
   });
 
+  it('a wiped store continues above WELCOME\'s mark: pending votes renumbered durably, oldest first, before any is sent (§7.6)', async () => {
+    const store = new MemoryTerminalStore();
+    const r = rig({ store });
+    const renumbered: unknown[] = [];
+    r.terminal.on('renumbered', (e) => renumbered.push(e));
+    r.terminal.start();
+    await r.clock.flush();
+    // A wiped box: it starts again at seq 1, and two presses wait for the session.
+    r.terminal.press(2);
+    r.terminal.press(3);
+    r.bridge.take();
+    r.bridge.send({ type: 'WELCOME', proto: 1, mark: 40 });
+    await r.clock.flush();
+    expect(renumbered).toEqual([{ mark: 40, from: [1, 2], to: [41, 42] }]);
+    expect(store.load()).toMatchObject({ ok: true, value: { lastSeq: 42, pending: [{ seq: 41, button: 2 }, { seq: 42, button: 3 }] } });
+    r.bridge.send({ type: 'ACK', seq: 41, status: 'OK' });
+    await r.clock.flush();
+    expect(r.terminal.press(1)).toMatchObject({ ok: true, seq: 43 });
+    // Press times survive the renumbering: the ages stay known.
+    expect(r.bridge.of('VOTE').map((v) => [v.seq, v.button, v.ageMs])).toEqual([
+      [41, 2, 0],
+      [42, 3, 0],
+    ]);
+  });
+
+  it('ignores a mark below its own seq, and a WELCOME without one (an older bridge)', async () => {
+    const r = rig();
+    r.terminal.start();
+    await r.clock.flush();
+    r.terminal.press(1);
+    r.terminal.press(1);
+    r.bridge.send({ type: 'WELCOME', proto: 1, mark: 1 });
+    await r.clock.flush();
+    expect(r.bridge.of('VOTE').map((v) => v.seq)).toEqual([1]);
+    r.terminal.reboot();
+    await r.clock.flush();
+    r.bridge.send({ type: 'WELCOME', proto: 1 });
+    await r.clock.flush();
+    expect(r.terminal.pendingSeqs).toEqual([1, 2]);
+    // A mark equal to the oldest pending vote is a lost-ACK resend: it keeps its seq.
+    r.terminal.reboot();
+    await r.clock.flush();
+    r.bridge.send({ type: 'WELCOME', proto: 1, mark: 1 });
+    await r.clock.flush();
+    expect(r.terminal.pendingSeqs).toEqual([1, 2]);
+  });
+
+  it('renumbers when a pending vote is below the mark even if its counter is above it (§7.6)', async () => {
+    const store = new MemoryTerminalStore({ version: 1, lastSeq: 9, pending: [{ seq: 3, button: 1, reason: 0, flags: '' }, { seq: 9, button: 2, reason: 0, flags: '' }], refused: 0, config: null });
+    const r = rig({ store });
+    r.terminal.start();
+    await r.clock.flush();
+    r.bridge.send({ type: 'WELCOME', proto: 1, mark: 5 });
+    await r.clock.flush();
+    expect(r.terminal.pendingSeqs).toEqual([6, 12]);
+    expect(r.terminal.press(1)).toMatchObject({ ok: true, seq: 13 });
+  });
+
   it('refuses to start on an unreadable store rather than reuse seqs', () => {
     const r = rig({ store: { load: () => ({ ok: false, code: 'corrupt-store', message: 'x.json is not valid JSON' }), save: () => {} } });
     expect(() => r.terminal.start()).toThrow(/SIM-01: x.json is not valid JSON/);

@@ -1,5 +1,6 @@
 /** The hub link against a real Mosquitto and a real NATS server: fail over, a refused login, an unreachable hub, the log it leaves. */
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -129,6 +130,49 @@ describe('UpstreamLink against a hub that closes the line after accepting it', (
     // hub connected, hub unreachable, (reachable again,) the hint: then silence until the minute's summary.
     expect(lines.filter((x) => x.msg.startsWith('hub reachable again')).length).toBeLessThanOrEqual(1);
     expect(lines.length).toBeLessThanOrEqual(4);
+  });
+});
+
+/** A hub that accepts MQTT connections and never acknowledges a publish (its archive is stuck); `drop()` cuts every line. */
+async function silentHub(): Promise<{ url: string; open: () => number; drop: () => void; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    // CONNACK, session not present, accepted; then silence.
+    socket.once('data', () => socket.write(Buffer.from([0x20, 0x02, 0x00, 0x00])));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    open: () => sockets.size,
+    drop: () => {
+      for (const s of sockets) s.destroy();
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe('UpstreamLink when the hub never acknowledges', () => {
+  it('closes its connection on stop even with publishes of an earlier connection still unanswered (else the process never exits)', async () => {
+    const hub = await silentHub();
+    cleanups.push(() => hub.close());
+    const { log } = logLines();
+    const l = link([hub.url], log, { minBackoffMs: 50, maxBackoffMs: 100 });
+    let connects = 0;
+    l.on('connect', () => {
+      connects += 1;
+      // In flight when the line drops: never answered.
+      void l.publish('hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/vote', `{"n":${connects}}`, false).catch(() => undefined);
+    });
+    l.start();
+    await until(() => connects === 1, 5000, 'connected');
+    hub.drop();
+    await until(() => connects === 2 && hub.open() === 1, 5000, 'reconnected');
+    await l.stop(300);
+    await until(() => hub.open() === 0, 3000, 'the link to close its socket');
   });
 });
 

@@ -39,6 +39,8 @@ export function parseOutcome(line: string): Outcome {
   const value: Record<string, unknown> = { type };
   for (const [i, spec] of SCHEMAS[type].entries()) {
     const kv = parts[2 + i];
+    // An optional trailing field the frame did not carry is absent on both sides (§10).
+    if (kv === undefined && 'optional' in spec && spec.optional === true) break;
     const eq = kv?.indexOf('=') ?? -1;
     if (kv === undefined || kv.slice(0, eq) !== spec.name) throw new Error(`codec_host field ${i} of ${type} is "${kv}"`);
     const text = kv.slice(eq + 1);

@@ -5,7 +5,7 @@
  * are wall-clock), so each test keeps its waits to what the protocol needs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BridgePeer } from './bridge-peer.ts';
+import { BridgePeer, type Received } from './bridge-peer.ts';
 import { startEmulator, type Emulator } from './emulator.ts';
 
 let box: Emulator | undefined;
@@ -16,6 +16,9 @@ afterEach(async () => {
   peer = undefined;
   box = undefined;
 });
+
+/** A received EVENT LOWV frame. */
+const isLowv = (r: Received): boolean => r.result.ok && r.result.value.type === 'EVENT' && r.result.value.code === 'LOWV';
 
 /** A box with the peer attached and in a session. */
 async function online(config: Partial<Parameters<typeof BridgePeer.open>[1] & object> = {}): Promise<[Emulator, BridgePeer]> {
@@ -38,7 +41,7 @@ describe('emulated box: session and votes', () => {
     peer = await BridgePeer.open(box.ptyPath);
     peer.welcomeOnHello = false;
     const first = await peer.waitFor('HELLO', undefined, 5000);
-    expect(first).toEqual({ type: 'HELLO', proto: 1, uid: 'HL328P-E2E0001', model: 'HLBOX-4', firmware: '1.0.0', buttons: 4, pending: 0 });
+    expect(first).toEqual({ type: 'HELLO', proto: 1, uid: 'HL328P-E2E0001', model: 'HLBOX-4', firmware: '1.1.0', buttons: 4, pending: 0 });
     const start = Date.now();
     await peer.waitFor('HELLO', undefined, 5000, peer.received.length);
     expect(Date.now() - start).toBeGreaterThan(1500);
@@ -123,6 +126,26 @@ describe('emulated box: session and votes', () => {
     p.ackVotes = true;
     const again = await p.waitFor('VOTE', (v) => v.seq === 1, 5000, from);
     expect(again.ageMs).toBeNull();
+  }, 60_000);
+
+  it('measures its supply against the 1.1 V bandgap at boot and reports EVENT LOWV below 4.3 V, once, in the session', async () => {
+    const low = await startEmulator({ uid: 'HL328P-E2E0002', vccMv: 4100 });
+    box = low;
+    peer = await BridgePeer.open(low.ptyPath);
+    const event = await peer.waitFor('EVENT', (e) => e.code === 'LOWV', 5000);
+    // 1100 mV x 1023 / ADC, with the ADC's integer rounding: within 1 % of the real 4100 mV
+    expect(Number(event.value)).toBeGreaterThan(4050);
+    expect(Number(event.value)).toBeLessThan(4150);
+    await peer.roundTrip();
+    await low.wait(500);
+    expect(peer.received.filter(isLowv)).toHaveLength(1);
+    // A healthy 5 V supply says nothing.
+    await peer.close();
+    await low.stop();
+    const [ok, p] = await online();
+    await p.roundTrip();
+    await ok.wait(500);
+    expect(p.received.filter(isLowv)).toEqual([]);
   }, 60_000);
 
   it('resets when a program opens its port, with resetOnOpen, like an Uno’s DTR auto-reset', async () => {

@@ -62,6 +62,11 @@ export interface EmulatorOptions {
    * Emulated seconds per wall second (0 = as fast as possible).
    * @default 1
    */
+  /**
+   * Supply voltage in mV the ADC sees (the firmware measures it against the 1.1 V bandgap at boot).
+   * @default 5000
+   */
+  readonly vccMv?: number;
   readonly speed?: number;
   /**
    * Reset the MCU (EVENT BOOT EXTERNAL) whenever a program opens the port, like an Uno's DTR auto-reset.
@@ -176,6 +181,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     '--uid', options.uid ?? 'HL328P-SIM0001',
     '--buttons', String(options.buttons ?? 4),
     '--speed', String(options.speed ?? 1),
+    '--vcc', String(options.vccMv ?? 5000),
     '--trace-uart',
     ...(options.resetOnOpen ? ['--reset-on-open'] : []),
   ];

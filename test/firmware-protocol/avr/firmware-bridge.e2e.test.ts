@@ -13,7 +13,7 @@
  * subscriber keeps its session across the bridge's restarts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,6 +44,8 @@ const COUNTER = 'quay-1';
 const TERMINAL = 'hop-1';
 /** The default 3-level scale: button n = LEVELS[n-1]. */
 const LEVELS = ['rat-hai-long', 'hai-long', 'khong-hai-long'] as const;
+/** Start of the vote ring in the box's EEPROM (firmware-protocol/avr/src/ee_map.h); the identity block and settings lie below. */
+const EE_RING = 0x080;
 const DESK = { username: 'ban-quay-1', password: 'desk-e2e-secret' };
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -393,7 +395,10 @@ describe('the reference firmware and the real bridge', () => {
     expect(lastHello(box)).toMatchObject({ uid, pending: 20 });
     await box.wait(1500); // anything extra would show up now
     const votes = votesBySeq(sub);
-    expect(votes.map((v) => v.id)).toEqual(Array.from({ length: 21 }, (_, i) => `${TERMINAL}:${i + 1}`));
+    // A bridge process numbers a new journal's votes from a clock-based start (a lost journal never
+    // repeats a published id, docs/ARCHITECTURE.md): 21 consecutive ids, whatever the first.
+    const first = votes[0]!.seq;
+    expect(votes.map((v) => v.id)).toEqual(Array.from({ length: 21 }, (_, i) => `${TERMINAL}:${first + i}`));
     expect(votes.slice(1).map((v) => v.level)).toEqual(buttons.map((b) => LEVELS[b - 1]));
     // The box never rebooted: it knows every press's age, so the press times are the real ones.
     for (const v of votes) expect(v.timeUncertain).toBeUndefined();
@@ -436,7 +441,7 @@ describe('the reference firmware and the real bridge', () => {
     await waitForVotes(sub, 4, 15_000);
     expect(box.sentLines.filter((l) => l.startsWith('$VOTE,3,')).at(-1)).toMatch(/^\$VOTE,3,3,0,4294967295,-\*/);
     // The new session on the reopened port answered that resend ACK DUP, and its status says so.
-    await sub.waitFor(() => (currentStatus(sub)?.errors?.['duplicate'] ?? 0) >= 1, 5000, 'the DUP in the terminal status');
+    await sub.waitFor(() => (currentStatus(sub)?.errors?.duplicate ?? 0) >= 1, 5000, 'the DUP in the terminal status');
 
     // Now the bridge goes away and the box keeps resending vote 5 into the void.
     await bridge.app.stop();
@@ -467,6 +472,48 @@ describe('the reference firmware and the real bridge', () => {
     expect(bridge.app.bridge.journal.voteCount()).toBe(8);
     const tally = await waitForTally(sub, 8);
     expect(tallyTotals(tally).counted).toEqual([3, 2, 3]);
+  });
+
+  it('EEPROM wiped (re-flashed without EESAVE): the box continues above WELCOME\'s mark, so its new votes are counted, not DUP', async () => {
+    const uid = 'HL328P-E2EB007';
+    const box = await startBox(uid);
+    const { sub, config, bridge } = await officeOnMosquitto(uid, box);
+    await online(sub, box);
+    for (const b of [1, 2, 3]) await press(box, b);
+    await waitForVotes(sub, 3);
+    await until(() => bridge.app.bridge.journal.outboxSize() === 0, 5000, 'the first 3 votes PUBACKed');
+
+    // The bridge goes away, the box loses power and its vote ring is erased (the identity block
+    // is kept: the uid is the same box's), as a re-flash without EESAVE leaves it (PROTOCOL.md §7.1).
+    await bridge.app.stop();
+    await box.powerCut();
+    const image = readFileSync(box.eepromFile);
+    image.fill(0xff, EE_RING);
+    writeFileSync(box.eepromFile, image);
+    await box.restart();
+    await box.wait(100);
+    // Two presses while the bridge is away: the wiped box stores them as its seqs 1 and 2.
+    await press(box, 2);
+    await press(box, 2);
+    await until(() => lastHello(box).pending === 2, 5000, 'a HELLO with the 2 new votes pending');
+    bridge.app = await startBridge(config);
+    // WELCOME carries mark 3: the box renumbers them 4 and 5 before sending (§7.6).
+    await waitForVotes(sub, 5, 15_000);
+    await box.wait(100);
+    await press(box, 1); // and continues above them
+    await waitForVotes(sub, 6);
+    await box.wait(1500);
+
+    expect(box.sentLines.filter((l) => l.startsWith('$VOTE,')).map((l) => Number(l.split(',')[1])).filter((seq, i, all) => all.indexOf(seq) === i)).toEqual([1, 2, 3, 4, 5, 6]);
+    const votes = votesBySeq(sub);
+    expect(votes.map((v) => v.level)).toEqual([1, 2, 3, 2, 2, 1].map((b) => LEVELS[b - 1]));
+    expectEachVoteOnce(sub);
+    expect(bridge.app.bridge.journal.voteCount()).toBe(6);
+    expect(bridge.app.bridge.journal.highWaterMark(uid)).toBe(6);
+    const tally = await waitForTally(sub, votes.at(-1)!.seq);
+    expect(tallyTotals(tally).counted).toEqual([2, 3, 1]);
+    // Nothing was answered DUP: the bridge's status shows no duplicate and no seq regression.
+    expect(currentStatus(sub)?.errors?.['duplicate'] ?? 0).toBe(0);
   });
 
   it('survives 10,000 random bytes on its UART, keeps its pending vote, and keeps voting', async () => {

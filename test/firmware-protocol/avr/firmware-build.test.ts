@@ -4,6 +4,7 @@
  * static RAM <= 1 KB), and the Makefile itself refuses an image over budget.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,5 +67,17 @@ describe('firmware image', () => {
     expect(nm).toMatch(/\b__vector_14\b/); // TIMER0_COMPA: the 1 ms tick
     expect(nm).toMatch(/\bhl_save_r2\b/);
     expect(nm).not.toMatch(/hal_host/);
+  });
+
+  it('has its committed prebuilt .hex (README "Flash") equal to what the build produces, with a matching SHA-256', () => {
+    makeTarget('firmware');
+    const config = readFileSync(join(AVR_BUILD, '..', 'src', 'hl_config.h'), 'utf8');
+    const version = /#define HL_FW_VERSION "([^"]+)"/.exec(config)?.[1];
+    const prebuilt = join(AVR_BUILD, '..', 'prebuilt', `hlbox-${version}.hex`);
+    expect(existsSync(prebuilt), `${prebuilt}: run make -C firmware-protocol/avr prebuilt and commit it`).toBe(true);
+    const built = readFileSync(join(AVR_BUILD, 'avr', 'firmware.hex'), 'utf8');
+    expect(readFileSync(prebuilt, 'utf8') === built, 'the prebuilt hex is stale: run make prebuilt').toBe(true);
+    const sum = readFileSync(`${prebuilt}.sha256`, 'utf8').split(' ')[0];
+    expect(sum).toBe(createHash('sha256').update(built).digest('hex'));
   });
 });

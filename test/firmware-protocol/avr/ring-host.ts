@@ -78,6 +78,14 @@ export class RingHost {
     return out;
   }
 
+  /** WELCOME's mark (§7.6): whether the ring renumbered, and its next seq; or 'cut'. */
+  async mark(n: number): Promise<{ renumbered: boolean; next: number } | 'cut'> {
+    const line = await this.one(`mark ${n}`);
+    if (line === 'P') return 'cut';
+    const [, r, next] = line.split(' ');
+    return { renumbered: r === '1', next: Number(next) };
+  }
+
   /** Power dies during the (n+1)-th byte write from now. */
   async cut(n: number, mode: number): Promise<void> {
     await this.proc.request(`cut ${n} ${mode}\nsync`, (l) => l === '.');

@@ -201,3 +201,65 @@ describe('vote ring: power cut during an EEPROM write', () => {
     expect(checked).toBe(total * Object.keys(TEAR_MODES).length);
   });
 });
+
+describe('vote ring: WELCOME mark after a wiped EEPROM (PROTOCOL.md §7.6)', () => {
+  /** A wiped box with three votes pressed since: seqs 1..3, buttons 3, 1, 2. */
+  async function wipedWithThree(): Promise<void> {
+    await fresh();
+    for (const b of [3, 1, 2]) await ring.append(b);
+  }
+
+  it('continues above the mark: pending votes renumbered in order, the counter too, across a reboot', async () => {
+    await wipedWithThree();
+    expect(await ring.mark(40)).toEqual({ renumbered: true, next: 44 });
+    expect(await ring.oldest()).toMatchObject({ seq: 41, button: 3 });
+    expect(await ring.ack()).toBe(41);
+    expect(await ring.boot()).toEqual({ next: 44, pending: 2 });
+    expect(await ring.mark(41)).toEqual({ renumbered: false, next: 44 }); // the next WELCOME changes nothing
+    expect(await ring.append(1)).toBe(44);
+    expect((await ring.drain()).map((v) => [v.seq, v.button])).toEqual([
+      [42, 1],
+      [43, 2],
+      [44, 1],
+    ]);
+  });
+
+  it('keeps its seqs when the mark is not ahead: a lost-ACK resend (pending = mark), an older bridge, a new journal', async () => {
+    await wipedWithThree();
+    await ring.ack(); // 1 done; 2 in flight, stored by the bridge, ACK lost: mark 2
+    expect(await ring.mark(2)).toEqual({ renumbered: false, next: 4 });
+    expect(await ring.mark(0)).toEqual({ renumbered: false, next: 4 });
+    expect((await ring.drain()).map((v) => v.seq)).toEqual([2, 3]);
+  });
+
+  it('a power cut at any byte of the renumbering loses nothing: the next WELCOME finishes it', async () => {
+    await wipedWithThree();
+    const base = await ring.eeprom();
+    await ring.boot();
+    await ring.mark(40);
+    const total = await ring.writes();
+    expect(total).toBeGreaterThanOrEqual(5);
+    const failures: string[] = [];
+    for (let k = 0; k < total; k++) {
+      for (const [modeName, mode] of Object.entries(TEAR_MODES)) {
+        await ring.setEeprom(base);
+        await ring.boot();
+        await ring.cut(k, mode);
+        if ((await ring.mark(40)) !== 'cut') failures.push(`write ${k} ${modeName}: no cut`);
+        await ring.boot();
+        // before any VOTE of the next session the box gets WELCOME,1,40 again
+        await ring.mark(40);
+        const got = (await ring.drain()).map((v) => [v.seq, v.button]);
+        const want = [
+          [41, 3],
+          [42, 1],
+          [43, 2],
+        ];
+        if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`write ${k} ${modeName}: ${JSON.stringify(got)}`);
+        const next = await ring.append(1);
+        if (next !== 44) failures.push(`write ${k} ${modeName}: next vote got ${next}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});

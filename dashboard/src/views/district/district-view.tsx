@@ -4,8 +4,8 @@
  * ward → counters → officers, a trend chart and an hour × weekday heat map.
  * Whole-period folds follow the slow revision (at most every few seconds).
  */
-import { useMemo } from 'preact/hooks';
-import { PERCENT_DIGITS, foldReasons, formatCount, formatPercent, mergeSummaries, pointsPercent } from '../../../../core/index.ts';
+import { useMemo, useState } from 'preact/hooks';
+import { PERCENT_DIGITS, foldByUnit, foldReasons, formatCount, formatPercent, lineageOfOffices, mergeSummaries, pointsPercent, unitOn } from '../../../../core/index.ts';
 import { heatmapMemo } from '../../store/tally-digest.ts';
 import type { ReasonSummary, Summary } from '../../../../core/index.ts';
 import type { AppState } from '../../state/app-state.ts';
@@ -138,6 +138,8 @@ export function DistrictView(props: { app: AppState }) {
   // At a hub's top level the units' monthly summaries (same figures, ~1/10 of the data); tallies on drill-down.
   const tallies = useMemo(() => districtTallies(app.atHub, drilled, app.store.unitMonths.values(), app.store.tallies.values()), [rev, drilled]);
   const fold = useMemo(() => foldPeriod(tallies, period.range, period.previous, scale), [tallies, periodKey, scale]);
+  const lineage = useMemo(() => lineageOfOffices(app.store.offices.values()), [rev]);
+  const [apart, setApart] = useState(false);
   const [ward, counter] = drill;
   const prefix = counter !== undefined ? `${counter}/` : ward !== undefined ? `${ward}/` : '';
   const scoped = useMemo(() => talliesUnder(tallies, prefix), [tallies, prefix]);
@@ -172,7 +174,24 @@ export function DistrictView(props: { app: AppState }) {
     target = app.wardTarget(ward);
     title = app.names.ward(ward);
   } else {
-    rows = rankRows(fold.current.get('ward'), fold.previous.get('ward'), '', (k) => app.names.ward(k), (k) => app.wardTarget(k), (k) => app.names.minVotes(k));
+    // The 2025 mergers (Office.mergedFrom, from the hub): over a period that reaches past a
+    // merger, a former unit's figures count in the unit that absorbed it (core/merger.ts);
+    // the previous period is folded at the same date so the rows compare like with like.
+    const fold1 = (m: Map<string, Summary> | undefined) =>
+      m === undefined || lineage.size === 0 || apart ? m : foldByUnit(m, lineage, period.range.to, (a, b) => mergeSummaries([a, b], scale));
+    const cur = fold.current.get('ward');
+    const includes = new Map<string, string[]>();
+    if (!apart) {
+      for (const k of cur?.keys() ?? []) {
+        const into = unitOn(lineage, k, period.range.to);
+        if (into !== k) includes.set(into, [...(includes.get(into) ?? []), app.names.ward(k)]);
+      }
+    }
+    const nameOf = (k: string) => {
+      const inc = includes.get(k);
+      return inc === undefined ? app.names.ward(k) : `${app.names.ward(k)} (${fill(t.mergedIncludes, { names: inc.join(', ') })})`;
+    };
+    rows = rankRows(fold1(cur), fold1(fold.previous.get('ward')), '', nameOf, (k) => app.wardTarget(k), (k) => app.names.minVotes(k));
     total = fold.current.get('all')?.get('all') ?? mergeSummaries([], scale);
     target = districts.length === 1 ? app.districtTarget(districts[0] as string) : 80;
     title = districts.map((d) => app.names.district(d)).join(', ') || t.navDistrict;
@@ -202,6 +221,11 @@ export function DistrictView(props: { app: AppState }) {
       </p>
       <div class="district-grid">
         <div>
+          {drill.length === 0 && lineage.size > 0 && (
+            <label class="merged-apart">
+              <input type="checkbox" checked={apart} onChange={(e) => setApart((e.currentTarget as HTMLInputElement).checked)} data-testid="merged-apart" /> {t.mergedApart}
+            </label>
+          )}
           <section class="panel" style={{ overflowX: 'auto' }}>
             <Ranking app={app} rows={rows} total={total} reasons={rowReasons} {...(drill.length < 2 ? { onOpen: open } : {})} />
           </section>
