@@ -16,6 +16,7 @@ export * from './reason.ts';
 export * from './topic.ts';
 export * from './topic-payload.ts';
 export * from './tally.ts';
+export * from './unit-month.ts';
 export * from './tally-guard.ts';
 export * from './tally-builder.ts';
 export * from './summary.ts';

@@ -11,6 +11,7 @@ import { STATUS_MAX_CHARS } from './status.ts';
 import { TALLY_MAX_CHARS } from './tally.ts';
 import { CONFIG_MAX_CHARS } from './terminal-config.ts';
 import { parseTopic, type TopicKind } from './topic.ts';
+import { UNIT_MONTH_MAX_CHARS } from './unit-month.ts';
 import { VOTE_MAX_CHARS } from './vote.ts';
 
 /** Longest payload per topic kind, in characters (the parsers' limits). */
@@ -23,6 +24,7 @@ export const MAX_PAYLOAD_CHARS: { readonly [K in TopicKind]: number } = Object.f
   session: COUNTER_EVENT_MAX_CHARS,
   'bridge-status': STATUS_MAX_CHARS,
   office: OFFICE_MAX_CHARS,
+  'unit-month': UNIT_MONTH_MAX_CHARS,
 });
 
 /** Longest payload of a `kind` message in UTF-8 bytes. */

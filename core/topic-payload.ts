@@ -17,6 +17,8 @@ import type { Office } from './office.ts';
 import { parseTerminalConfig } from './terminal-config.ts';
 import { QOS, RETAIN, TOPIC_KINDS, parseTopic, topicFor } from './topic.ts';
 import type { TallyTopicParams, TopicKind, TopicMap, TopicParams, TopicPayload } from './topic.ts';
+import { parseUnitMonth } from './unit-month.ts';
+import type { UnitMonth } from './unit-month.ts';
 import { parseVote } from './vote.ts';
 import type { Vote } from './vote.ts';
 
@@ -31,6 +33,7 @@ export const PAYLOAD_PARSERS: { readonly [K in TopicKind]: (input: unknown) => I
     session: parseSession,
     'bridge-status': parseStatus,
     office: parseOffice,
+    'unit-month': parseUnitMonth,
   });
 
 /**
@@ -56,7 +59,7 @@ const PLACE_FIELDS = ['district', 'ward', 'counter', 'terminal', 'month'] as con
 /**
  * Parses topic and payload together. Besides the codes of `parseTopic` and
  * `parsePayload`, returns `topic-mismatch` (field = the differing param)
- * when a vote's, tally's or office's own district/ward/counter/terminal/month differ
+ * when a vote's, tally's, office's or unit summary's own district/ward/counter/terminal/month differ
  * from its topic. Never throws.
  */
 export function parseMessage(topic: unknown, payload: unknown): InputResult<TopicMessage> {
@@ -65,8 +68,8 @@ export function parseMessage(topic: unknown, payload: unknown): InputResult<Topi
   const { kind, params } = parsed.value;
   const body = parsePayload(kind, payload);
   if (!body.ok) return body;
-  if (kind === 'vote' || kind === 'tally' || kind === 'office') {
-    const own = body.value as Vote | Tally | Office;
+  if (kind === 'vote' || kind === 'tally' || kind === 'office' || kind === 'unit-month') {
+    const own = body.value as Vote | Tally | Office | UnitMonth;
     for (const field of PLACE_FIELDS) {
       const expected = (params as Partial<TallyTopicParams>)[field];
       const actual = (own as Partial<TallyTopicParams>)[field];

@@ -10,6 +10,7 @@
  *   {counter}/_session                   Session         QoS 1, retained
  *   _bridge/status                       Status          QoS 1, retained (+ last will)
  *   _office                              Office          QoS 1, retained
+ *   _summary/{YYYY-MM}                   UnitMonth       QoS 1, retained (published by a hub only)
  *
  * Ids never start with `_`, so `_`-leaves cannot collide with ids. Only MQTT
  * 3.1.1 features are used: everything a consumer needs is in the topic and
@@ -25,6 +26,7 @@ import { err, ok } from './result.ts';
 import type { Status } from './status.ts';
 import type { Tally } from './tally.ts';
 import type { TerminalConfig } from './terminal-config.ts';
+import type { UnitMonth } from './unit-month.ts';
 import { isMonthKey } from './time.ts';
 import type { Vote } from './vote.ts';
 
@@ -33,6 +35,12 @@ export const TOPIC_ROOT = 'hailong/v1';
 
 /** Topic params of a terminal's monthly tally. */
 export interface TallyTopicParams extends TerminalPath {
+  /** Local month `YYYY-MM`. */
+  readonly month: string;
+}
+
+/** Topic params of a unit's monthly summary. */
+export interface UnitMonthTopicParams extends WardPath {
   /** Local month `YYYY-MM`. */
   readonly month: string;
 }
@@ -47,6 +55,7 @@ export interface TopicMap {
   session: { params: CounterPath; payload: Session; qos: 1; retain: true };
   'bridge-status': { params: WardPath; payload: Status; qos: 1; retain: true };
   office: { params: WardPath; payload: Office; qos: 1; retain: true };
+  'unit-month': { params: UnitMonthTopicParams; payload: UnitMonth; qos: 1; retain: true };
 }
 
 /** A topic kind. */
@@ -71,6 +80,7 @@ export const TOPIC_KINDS: readonly TopicKind[] = [
   'session',
   'bridge-status',
   'office',
+  'unit-month',
 ];
 
 /** QoS to publish and subscribe with, per kind. Everything is QoS 1: at least once, deduped by seq. */
@@ -83,6 +93,7 @@ export const QOS: { readonly [K in TopicKind]: TopicMap[K]['qos'] } = Object.fre
   session: 1,
   'bridge-status': 1,
   office: 1,
+  'unit-month': 1,
 });
 
 /** Retain flag per kind: state is retained, events are not. */
@@ -95,6 +106,7 @@ export const RETAIN: { readonly [K in TopicKind]: TopicMap[K]['retain'] } = Obje
   session: true,
   'bridge-status': true,
   office: true,
+  'unit-month': true,
 });
 
 /** Longest topic `parseTopic` looks at. */
@@ -108,7 +120,7 @@ const TERMINAL_PARAMS = ['district', 'ward', 'counter', 'terminal'] as const;
 type ParamName = (typeof TERMINAL_PARAMS)[number] | 'month';
 
 function paramNames(kind: TopicKind): readonly (typeof TERMINAL_PARAMS)[number][] {
-  if (kind === 'bridge-status' || kind === 'office') return WARD_PARAMS;
+  if (kind === 'bridge-status' || kind === 'office' || kind === 'unit-month') return WARD_PARAMS;
   if (kind === 'served' || kind === 'session') return COUNTER_PARAMS;
   return TERMINAL_PARAMS;
 }
@@ -132,6 +144,8 @@ function layout(kind: TopicKind, v: Readonly<Record<ParamName, string>>): string
       return `${ward}/_bridge/status`;
     case 'office':
       return `${ward}/_office`;
+    case 'unit-month':
+      return `${ward}/_summary/${v.month}`;
   }
 }
 
@@ -153,7 +167,7 @@ export function topicFor<K extends TopicKind>(kind: K, params: TopicParams<K>): 
   const p = params as Partial<Record<ParamName, unknown>>;
   const v: Record<ParamName, string> = { district: '', ward: '', counter: '', terminal: '', month: '' };
   for (const name of paramNames(kind)) v[name] = requireId(p[name], `params.${name}`);
-  if (kind === 'tally') {
+  if (kind === 'tally' || kind === 'unit-month') {
     if (!isMonthKey(p.month)) throw new RangeError(`params.month must be YYYY-MM, got ${String(p.month)}`);
     v.month = p.month;
   }
@@ -172,7 +186,7 @@ export function subscriptionFor<K extends TopicKind>(kind: K, scope: Partial<Top
   for (const name of paramNames(kind)) {
     if (p[name] !== undefined) v[name] = requireId(p[name], `scope.${name}`);
   }
-  if (kind === 'tally' && p.month !== undefined) {
+  if ((kind === 'tally' || kind === 'unit-month') && p.month !== undefined) {
     if (!isMonthKey(p.month)) throw new RangeError(`scope.month must be YYYY-MM, got ${String(p.month)}`);
     v.month = p.month;
   }
@@ -220,6 +234,7 @@ export function parseTopic(topic: unknown): InputResult<ParsedTopic> {
   else if (n === 8 && parts[6] === 'tally') kind = 'tally';
   else if (n === 6 && parts[4] === '_bridge' && parts[5] === 'status') kind = 'bridge-status';
   else if (n === 5 && parts[4] === '_office') kind = 'office';
+  else if (n === 6 && parts[4] === '_summary') kind = 'unit-month';
   else if (n === 6 && parts[5] === '_served') kind = 'served';
   else if (n === 6 && parts[5] === '_session') kind = 'session';
   if (kind === undefined) return badTopic(topic, 'is not a known hailong topic');
@@ -237,6 +252,12 @@ export function parseTopic(topic: unknown): InputResult<ParsedTopic> {
     case 'served':
     case 'session':
       return ok({ kind, params: { district, ward, counter } });
+    case 'unit-month':
+      // The month is level 5 here (`{ward}/_summary/{YYYY-MM}`).
+      if (!isMonthKey(parts[5])) {
+        return err('bad-month', `month ${show(parts[5] ?? '')} in topic ${show(topic)} must be YYYY-MM`, 'month');
+      }
+      return ok({ kind, params: { district, ward, month: parts[5] } });
     case 'tally':
       if (!isMonthKey(month)) {
         return err('bad-month', `month ${show(month)} in topic ${show(topic)} must be YYYY-MM`, 'month');

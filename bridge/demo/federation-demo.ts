@@ -75,7 +75,7 @@ export class FederationDemo {
   urls(): FederationUrls {
     const p = this.ports();
     return {
-      hubDashboard: `http://localhost:${p.hub.web}/dashboard/?district=ba-dinh#/district`,
+      hubDashboard: `http://localhost:${p.hub.web}/dashboard/?district=ba-dinh&hub=1#/district`,
       wardDashboards: FEDERATION_WARDS.map((w, i) => `http://localhost:${p.wards[i]!.web}/dashboard/#/office/ba-dinh/${w.id}`),
       hubBroker: `mqtt://localhost:${p.hub.broker}`,
     };

@@ -23,6 +23,7 @@ import { unitAccountsOf, type HubConfig } from './hub-config.ts';
 import { HubCounters, type UnitCounters } from './hub-counters.ts';
 import { ingest, oldestRetainedMonth, type IngestScope } from './hub-ingest.ts';
 import { HubSubscriber } from './hub-subscriber.ts';
+import { HubSummaries } from './hub-summaries.ts';
 
 /** Options of `HubApp`. */
 export interface HubAppOptions {
@@ -45,6 +46,11 @@ export interface HubAppOptions {
    * @default 10000
    */
   readonly statsIntervalMs?: number;
+  /**
+   * Wait after a unit-month's tally changed before publishing its summary (ms).
+   * @default 500
+   */
+  readonly summaryDelayMs?: number;
   /**
    * How often the hub looks for a month or quarter that ended, to write and
    * e-mail its report pack (ms).
@@ -78,6 +84,8 @@ export class HubApp {
   readonly subscriber: HubSubscriber | undefined;
   readonly web: StaticServer | undefined;
   readonly counters: HubCounters;
+  /** The units' monthly summaries for the parent view (embedded broker only). */
+  readonly summaries: HubSummaries | undefined;
   readonly #controller: Controller;
   readonly #scope: IngestScope;
   readonly #now: () => number;
@@ -128,6 +136,20 @@ export class HubApp {
             logger: log.child({ part: 'live-mirror' }),
           });
     const mirror = embedded ? undefined : this.broker;
+    const broker = this.broker;
+    // Summaries only with the embedded broker the units publish to (its publish hook sees every tally).
+    this.summaries =
+      broker === undefined || !embedded
+        ? undefined
+        : new HubSummaries({
+            parent: config.parent.id,
+            archive: this.archive,
+            publish: (topic, payload) => broker.publish(topic, payload, true),
+            retainMonths: config.retainMonths,
+            log: log.child({ part: 'summaries' }),
+            now: this.#now,
+            ...(options.summaryDelayMs === undefined ? {} : { delayMs: options.summaryDelayMs }),
+          });
     this.subscriber = embedded
       ? undefined
       : new HubSubscriber({
@@ -171,8 +193,12 @@ export class HubApp {
         start: async () => {
           this.#brokerPort = (await broker.start()).port;
           await this.#restoreRetained(broker);
+          await this.summaries?.publishAll();
         },
-        stop: () => broker.stop(),
+        stop: () => {
+          this.summaries?.stop();
+          return broker.stop();
+        },
       });
     }
     const subscriber = this.subscriber;
@@ -206,6 +232,8 @@ export class HubApp {
     const decision = ingest(this.#scope, topic, payload.toString('utf8'), this.#now());
     if (decision.record !== undefined) await this.archive.store(decision.record);
     this.counters.count(decision);
+    const r = decision.record;
+    if (decision.accept && r?.type === 'retained' && r.kind === 'tally' && r.month !== undefined) this.summaries?.noteTally(r.unit, r.month);
     if (!decision.accept) return { verdict: 'drop' };
     const verdict = decision.retain ? 'forward' : 'forward-unretained';
     return decision.payload === undefined ? { verdict } : { verdict, payload: decision.payload };
@@ -278,7 +306,9 @@ export class HubApp {
       const base = `http://${host}:${this.#webPort}`;
       out.web = {
         port: this.#webPort,
-        dashboard: `${base}/dashboard/?district=${this.options.config.parent.id}#/district`,
+        // hub=1: the district view folds the units' summaries, not every tally (dashboard/src/store/unit-figures.ts);
+        // only the embedded broker gets them (on Mosquitto the dashboard folds the tallies).
+        dashboard: `${base}/dashboard/?district=${this.options.config.parent.id}${this.summaries === undefined ? '' : '&hub=1'}#/district`,
         ...(this.broker !== undefined ? { mqttWs: `ws://${host}:${this.#webPort}/mqtt` } : {}),
       };
     }

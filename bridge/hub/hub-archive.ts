@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS retained (
   ord      INTEGER NOT NULL,
   payload  TEXT    NOT NULL
 ) STRICT;
+-- A unit's tallies of a month, read to derive its summary (bridge/hub/hub-summaries.ts).
+CREATE INDEX IF NOT EXISTS retained_unit_month ON retained (unit, kind, month);
 -- What a unit sent that the hub refused, with why (bad input is kept, never silently lost).
 CREATE TABLE IF NOT EXISTS refused (
   id       INTEGER PRIMARY KEY,
@@ -120,6 +122,7 @@ function prepare(db: Database.Database) {
     between: db.prepare('SELECT payload FROM votes WHERE pressed_at >= ? AND pressed_at < ? ORDER BY pressed_at, unit, id'),
     ids: db.prepare('SELECT unit, id FROM votes'),
     retained: db.prepare('SELECT topic, kind, month, payload FROM retained'),
+    unitTallies: db.prepare("SELECT payload FROM retained WHERE unit = ? AND kind = 'tally' AND month = ?"),
     refusedCount: db.prepare('SELECT count(*) AS n FROM refused'),
   };
 }
@@ -255,6 +258,11 @@ export class HubArchive {
   /** The newest retained payload of every topic the archive keeps. */
   retained(): { topic: string; kind: string; month: string | null; payload: string }[] {
     return this.#require().retained.all() as { topic: string; kind: string; month: string | null; payload: string }[];
+  }
+
+  /** The newest archived tally payloads of one unit for one month (`YYYY-MM`), one per terminal. */
+  unitTallies(unit: string, month: string): string[] {
+    return (this.#require().unitTallies.all(unit, month) as { payload: string }[]).map((r) => r.payload);
   }
 
   /** Refused messages kept (at most MAX_REFUSED_ROWS). */

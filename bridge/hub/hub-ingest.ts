@@ -118,5 +118,8 @@ export function ingest(scope: IngestScope, topic: string, payload: string, now: 
       return { accept: true, retain: true, record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: 0, payload } };
     case 'served':
       return { accept: true, retain: false, record: undefined };
+    case 'unit-month':
+      // Summaries are the hub's own derivation (hub-summaries.ts): a unit may not forge them.
+      return refuse(unit, topic, payload, 'hub-only', `${topic} is published by the hub itself, not by a unit`);
   }
 }

@@ -59,6 +59,7 @@ describe('QOS / RETAIN', () => {
       served: false,
       session: true,
       'bridge-status': true,
+      'unit-month': true,
       office: true,
     });
     for (const kind of TOPIC_KINDS) expect(QOS[kind]).toBe(1);

@@ -23,6 +23,8 @@ export interface Harness {
   app: AppState;
   el: HTMLElement;
   connects: { options: LinkOptions; handlers: LinkHandlers }[];
+  /** Filters added to the live link after connecting (a hub unit's tallies on drill-down). */
+  subscribes: string[];
   storage: Map<string, string>;
   publish(...pubs: Publication[]): Promise<void>;
 }
@@ -38,11 +40,12 @@ export async function mount(search = '', hash = '', initial: Record<string, stri
   cleanup?.();
   const storage = new Map(Object.entries(initial));
   const connects: Harness['connects'] = [];
+  const subscribes: string[] = [];
   const app = createAppState({
     store: new DashboardStore(),
     connect: (options, handlers) => {
       connects.push({ options, handlers });
-      return { close() {} };
+      return { close() {}, subscribe: (filter) => void subscribes.push(filter) };
     },
     storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) },
     location: { protocol: 'http:', host: 'office.local:8080', search, hash },
@@ -64,6 +67,7 @@ export async function mount(search = '', hash = '', initial: Record<string, stri
     app,
     el,
     connects,
+    subscribes,
     storage,
     async publish(...pubs) {
       const enc = new TextEncoder();

@@ -44,6 +44,8 @@ export class CacheWriter {
       office: d.offices,
       config: undefined,
       served: undefined,
+      // Summaries are the hub's retained state, sent again on every connect.
+      'unit-month': undefined,
     }[outcome.kind];
     set?.add(outcome.key);
     this.#timer ??= setTimeout(() => void this.flush(), this.#delayMs);

@@ -22,8 +22,8 @@ export interface LinkOptions {
   readonly url: string;
   readonly username?: string;
   readonly password?: string;
-  /** Subscription filter, e.g. `hailong/v1/#` or `hailong/v1/ba-dinh/#`. */
-  readonly filter: string;
+  /** Subscription filter(s), e.g. `hailong/v1/#` or `hailong/v1/ba-dinh/#`. */
+  readonly filter: string | readonly string[];
 }
 
 /** Callbacks of a link. Handlers must not throw (the store never does). */
@@ -36,6 +36,8 @@ export interface LinkHandlers {
 /** A live connection; `close()` ends it for good. */
 export interface Link {
   close(): void;
+  /** Adds a subscription (kept across reconnects), e.g. a unit's tallies on drill-down at a hub. */
+  subscribe?(filter: string): void;
 }
 
 /** Opens a link. */

@@ -17,7 +17,9 @@ const RECONNECT_MS = 2000;
 /** Connects with MQTT.js; see `ConnectLink`. */
 export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHandlers): Link => {
   let closed = false;
-  let client: { end(force?: boolean): unknown } | undefined;
+  let client: { end(force?: boolean): unknown; subscribe(filter: string, options: { qos: 1 }): unknown } | undefined;
+  // Filters added before MQTT.js loaded; subscribed with the first ones.
+  const later: string[] = [];
   handlers.onState('connecting');
   import('mqtt')
     .then(({ default: mqtt }) => {
@@ -40,7 +42,8 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
       });
       client = c;
       c.on('connect', () => {
-        c.subscribe(options.filter, { qos: 1 }, (error, granted) => {
+        const filters = [...(typeof options.filter === 'string' ? [options.filter] : options.filter), ...later];
+        c.subscribe(filters, { qos: 1 }, (error, granted) => {
           if (closed) return;
           // SUBACK 0x80: the account may not read this scope.
           if (error || granted?.some((g) => g.qos === 128)) handlers.onState('refused', 'subscribe');
@@ -68,6 +71,11 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
     close() {
       closed = true;
       client?.end(true);
+    },
+    subscribe(filter: string) {
+      // MQTT.js re-subscribes it after a reconnect (`resubscribe: true`).
+      if (client === undefined) later.push(filter);
+      else client.subscribe(filter, { qos: 1 });
     },
   };
 };

@@ -8,7 +8,7 @@
  */
 import { batch, computed, effect, signal } from '@preact/signals';
 import type { ReadonlySignal, Signal } from '@preact/signals';
-import { subscriptionForAll } from '../../../core/index.ts';
+import { TOPIC_KINDS, subscriptionFor, subscriptionForAll } from '../../../core/index.ts';
 import { alertText } from '../alerts/alert-text.ts';
 import { evaluateAlerts } from '../alerts/rules.ts';
 import type { Alert } from '../alerts/rules.ts';
@@ -72,6 +72,12 @@ export interface SignInForm {
 
 /** The app's reactive state and actions. */
 export type AppState = ReturnType<typeof createAppState>;
+
+/** Quiet time that ends the retained burst after subscribing, ms (see `settling`). */
+export const SETTLE_MS = 150;
+
+/** How long after (re)subscribing the slow figures follow quiet points instead of the live throttle, ms. */
+export const SETTLE_WINDOW_MS = 10_000;
 
 /** How long after live data starts a missing name counts as unknown rather than loading. */
 export const NAME_GRACE_MS = 4000;
@@ -138,6 +144,13 @@ export function createAppState(deps: AppDeps) {
   let cache: DashboardCache | undefined;
   let revTimer: ReturnType<typeof setTimeout> | undefined;
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
+  // After (re)subscribing, the broker sends the retained state in bursts (one
+  // per filter): for SETTLE_WINDOW_MS the slow figures follow each time it
+  // goes quiet (SETTLE_MS), not the live throttle (5 × throttleMs), which
+  // would otherwise be most of a cold load (bench/hub-dashboard-cold-load.bench.ts).
+  // Live votes after that keep the throttle.
+  let settleUntil = 0;
+  let settleTimer: ReturnType<typeof setTimeout> | undefined;
   let firstLiveMarked = false;
   const timers: ReturnType<typeof setInterval>[] = [];
   const disposers: (() => void)[] = [];
@@ -165,6 +178,16 @@ export function createAppState(deps: AppDeps) {
       slowTimer = undefined;
       slowRev.value += 1;
     }, throttleMs * 5);
+    if (now() < settleUntil) {
+      clearTimeout(settleTimer);
+      settleTimer = setTimeout(() => {
+        settleTimer = undefined;
+        clearTimeout(slowTimer);
+        slowTimer = undefined;
+        rev.value += 1;
+        slowRev.value += 1;
+      }, SETTLE_MS);
+    }
   };
 
   const updateSettings = (change: (s: Settings) => Settings) => {
@@ -246,6 +269,37 @@ export function createAppState(deps: AppDeps) {
     ward: params.ward ?? settings.value.ward,
   });
 
+  // At a hub's district scope: every kind but the terminals' tallies (13,000 of them
+  // after three years, ~60 MB) plus the units' summaries; a unit's tallies are
+  // subscribed when the user opens it (`loadUnit`). docs/ARCHITECTURE.md "The hub".
+  const atHub = () => params.hub && scope().ward === undefined;
+  const unitsLoaded = new Set<string>();
+  const hubFilters = (district: string | undefined): string[] => [
+    ...TOPIC_KINDS.filter((k) => k !== 'tally').map((k) => subscriptionFor(k, district === undefined ? {} : { district })),
+    ...[...unitsLoaded].map(unitTallies),
+  ];
+  // Every view but the district view (office, TV, reports, print, alerts) works from the
+  // terminals' tallies: at a hub they are subscribed the first time such a view opens.
+  const allTallies = () => {
+    const { district } = scope();
+    return subscriptionFor('tally', district === undefined ? {} : { district });
+  };
+  const loadAllTallies = () => {
+    if (!atHub() || unitsLoaded.has('*')) return;
+    try {
+      const filter = allTallies();
+      unitsLoaded.add('*');
+      link?.subscribe?.(filter);
+    } catch {
+      // A bad district id in the settings: connect() already fell back to every district.
+    }
+  };
+  const unitTallies = (wardKey: string) => {
+    if (wardKey === '*') return allTallies();
+    const [district = '', ward = ''] = wardKey.split('/');
+    return subscriptionFor('tally', { district, ward });
+  };
+
   const connect = () => {
     link?.close();
     const s = settings.value;
@@ -255,11 +309,11 @@ export function createAppState(deps: AppDeps) {
     // refused, and the form asks (issue 13, item 1).
     const own = s.username !== undefined && s.credentialsUrl === url;
     const { district, ward } = scope();
-    let filter: string;
+    let filter: string | string[];
     try {
-      filter = subscriptionForAll(district === undefined ? {} : ward === undefined ? { district } : { district, ward });
+      filter = atHub() ? hubFilters(district) : subscriptionForAll(district === undefined ? {} : ward === undefined ? { district } : { district, ward });
     } catch {
-      filter = subscriptionForAll();
+      filter = atHub() ? hubFilters(undefined) : subscriptionForAll();
     }
     liveData.value = false;
     link = deps.connect(
@@ -268,6 +322,7 @@ export function createAppState(deps: AppDeps) {
         onMessage,
         onState(state, detail) {
           connection.value = state;
+          if (state === 'online') settleUntil = now() + SETTLE_WINDOW_MS;
           if (state === 'refused') signIn.value = detail === 'subscribe' ? 'scope' : 'auth';
           else if (state === 'online') signIn.value = null;
           else if (state !== 'connecting') liveData.value = false;
@@ -321,6 +376,21 @@ export function createAppState(deps: AppDeps) {
     wardList,
     params,
     notifier: deps.notifier,
+    /** True at a hub's district scope: the district view folds the units' summaries. */
+    get atHub(): boolean {
+      return atHub();
+    },
+    /** At a hub, subscribes to a unit's (`d/w`) tallies once, for the drill-down; elsewhere they are all there already. */
+    loadUnit(wardKey: string): void {
+      if (!atHub() || unitsLoaded.has(wardKey) || unitsLoaded.has('*')) return;
+      try {
+        const filter = unitTallies(wardKey);
+        unitsLoaded.add(wardKey);
+        link?.subscribe?.(filter);
+      } catch {
+        // Not a ward key (a bad id): nothing to load.
+      }
+    },
 
     /** Loads the cache and connects, in parallel: live messages never wait for IndexedDB. */
     async start(): Promise<void> {
@@ -331,6 +401,7 @@ export function createAppState(deps: AppDeps) {
       }
       connect();
       const notified = new Set<string>();
+      disposers.push(effect(() => void (route.value.view !== 'district' && loadAllTallies())));
       disposers.push(
         effect(() => {
           for (const alert of openAlerts.value) {
@@ -370,6 +441,7 @@ export function createAppState(deps: AppDeps) {
       for (const dispose of disposers) dispose();
       clearTimeout(revTimer);
       clearTimeout(slowTimer);
+      clearTimeout(settleTimer);
       void writer?.flush();
     },
 

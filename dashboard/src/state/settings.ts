@@ -123,12 +123,18 @@ export interface UrlParams {
   readonly lang?: Locale;
   /** `?perf=1`: record performance measures of live updates (benchmarks). */
   readonly perf: boolean;
+  /**
+   * `?hub=1`: served by a hub (`hailong hub` links its dashboard so): the
+   * district view folds the units' monthly summaries and a unit's tallies
+   * load only when the user opens it (docs/ARCHITECTURE.md "The hub").
+   */
+  readonly hub: boolean;
 }
 
-/** Reads `?broker=`, `?district=`, `?ward=`, `?lang=`, `?perf=` (invalid values are ignored). */
+/** Reads `?broker=`, `?district=`, `?ward=`, `?lang=`, `?perf=`, `?hub=` (invalid values are ignored). */
 export function readUrlParams(search: string): UrlParams {
   const q = new URLSearchParams(search);
-  const out: { -readonly [K in keyof UrlParams]: UrlParams[K] } = { perf: q.get('perf') === '1' };
+  const out: { -readonly [K in keyof UrlParams]: UrlParams[K] } = { perf: q.get('perf') === '1', hub: q.get('hub') === '1' };
   const broker = q.get('broker');
   if (broker) out.broker = broker;
   const district = q.get('district');

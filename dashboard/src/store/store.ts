@@ -7,8 +7,8 @@
  * retained state kept as greatest-wins registers — so every figure is the
  * same however the messages were duplicated or reordered.
  */
-import { DUPLICATE_DEVICE, checkTallyClaim, counterKey, mergeTally, parseMessage, parsePayload, tallyKey, terminalKey, voteKey, wardKey } from '../../../core/index.ts';
-import type { Office, Session, Status, Tally, TerminalConfig, TopicKind, TopicMessage, Vote } from '../../../core/index.ts';
+import { DUPLICATE_DEVICE, checkTallyClaim, compareUnitMonths, counterKey, mergeTally, unitMonthKey, parseMessage, parsePayload, tallyKey, terminalKey, voteKey, wardKey } from '../../../core/index.ts';
+import type { Office, Session, Status, Tally, TerminalConfig, TopicKind, TopicMessage, UnitMonth, Vote } from '../../../core/index.ts';
 import {
   LatestMap,
   compareOffice,
@@ -96,6 +96,8 @@ export class DashboardStore {
   readonly #claims = new Map<string, { uid: string; at: number }[]>();
   /** Bridge statuses by `d/w`. */
   readonly bridges = new LatestMap<Status>(compareStatus);
+  /** A hub's unit summaries by `d/w/YYYY-MM` (core/unit-month.ts): the parent view's figures. */
+  readonly unitMonths = new LatestMap<UnitMonth>(compareUnitMonths);
   /** Officer sessions by `d/w/c`. */
   readonly sessions = new LatestMap<Session>(compareSession);
   /** Office metadata by `d/w`. */
@@ -191,6 +193,10 @@ export class DashboardStore {
       }
       case 'served':
         return { ...base, counter: counterKey(msg.params), key: counterKey(msg.params), changed: false };
+      case 'unit-month': {
+        const key = unitMonthKey(msg.payload);
+        return { ...base, key, changed: this.unitMonths.offer(key, msg.payload) };
+      }
     }
   }
 
@@ -347,6 +353,7 @@ export class DashboardStore {
   /** Forgets everything (sign-out). */
   clear(): void {
     this.tallies.clear();
+    this.unitMonths.clear();
     this.#wardTallies.clear();
     this.#counterTerminals.clear();
     this.statuses.clear();

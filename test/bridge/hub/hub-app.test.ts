@@ -147,8 +147,8 @@ describe('retained state', () => {
 });
 
 describe('retained state after three years', () => {
-  it('stays bounded: a unit of 10 counters leaves 142 retained messages on the hub instead of 372', async () => {
-    const { url } = await startHub();
+  it('stays bounded: a unit of 10 counters leaves 155 retained messages on the hub instead of 372', async () => {
+    const { app, url } = await startHub();
     const unit = await unitClient(url, 'phuc-xa');
     // 36 months up to 2026-11 (NOW), one box per counter: what a ward's bridge mirrors after three years.
     const months = Array.from({ length: 36 }, (_, i) => {
@@ -172,11 +172,14 @@ describe('retained state after three years', () => {
     published += 2;
     await Promise.all(pubs);
     expect(published).toBe(372);
+    await app.summaries!.flush();
     const late = await collect(url, 'hailong/v1/ba-dinh/phuc-xa/#', { username: 'lanh-dao', password: 'pw-lanh-dao' });
     cleanups.push(() => late.close());
     await new Promise((r) => setTimeout(r, 500));
     const retained = late.messages.filter((m) => m.retain);
-    expect(retained).toHaveLength(10 * 13 + 10 + 2);
+    // 13 months × 10 tallies, 10 statuses, bridge status and office, and the hub's 13 unit summaries.
+    expect(retained).toHaveLength(10 * 13 + 10 + 2 + 13);
+    expect(retained.filter((m) => m.topic.includes('/_summary/'))).toHaveLength(13);
     expect(new Set(retained.filter((m) => m.topic.includes('/tally/')).map((m) => m.topic.split('/').at(-1))).size).toBe(13);
   });
 });

@@ -35,7 +35,8 @@ describe('settings', () => {
   });
 
   it('reads URL parameters, ignoring invalid ids', () => {
-    expect(readUrlParams('?broker=ws://127.0.0.1:1883&district=ba-dinh&ward=Phuc&lang=en&perf=1')).toEqual({ broker: 'ws://127.0.0.1:1883', district: 'ba-dinh', lang: 'en', perf: true });
-    expect(readUrlParams('')).toEqual({ perf: false });
+    expect(readUrlParams('?broker=ws://127.0.0.1:1883&district=ba-dinh&ward=Phuc&lang=en&perf=1')).toEqual({ broker: 'ws://127.0.0.1:1883', district: 'ba-dinh', lang: 'en', perf: true, hub: false });
+    expect(readUrlParams('')).toEqual({ perf: false, hub: false });
+    expect(readUrlParams('?district=gia-lai&hub=1')).toEqual({ district: 'gia-lai', perf: false, hub: true });
   });
 });

@@ -230,3 +230,22 @@ describe('DashboardStore', () => {
     );
   });
 });
+
+describe('unit summaries (a hub)', () => {
+  it('keeps the latest summary per unit-month, refuses a forged one, and forgets them on sign-out', async () => {
+    const { applyVotes, emptyTally, publicationFor, unitMonthOf } = await import('../../../core/index.ts');
+    const path = { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'hop-1' };
+    const t = applyVotes(emptyTally(path, '2026-11'), [
+      { v: 1, id: 'hop-1:1', ...path, seq: 1, level: 'hai-long', pressedAt: Date.UTC(2026, 10, 2, 3), receivedAt: Date.UTC(2026, 10, 2, 3), source: 'button' },
+    ]);
+    const u = unitMonthOf({ district: DISTRICT, ward: WARD.id, month: '2026-11' }, [t]);
+    const store = new DashboardStore();
+    const p = publicationFor('unit-month', u, u);
+    expect(store.apply(p.topic, p.payload)).toMatchObject({ ok: true, kind: 'unit-month', changed: true });
+    expect(store.apply(p.topic, JSON.stringify({ ...u, updatedAt: u.updatedAt - 1 }))).toMatchObject({ ok: true, changed: false });
+    expect(store.apply(p.topic, JSON.stringify({ ...u, seq: 0 }))).toMatchObject({ ok: false, code: 'inconsistent' });
+    expect([...store.unitMonths.values()]).toEqual([u]);
+    store.clear();
+    expect(store.unitMonths.size).toBe(0);
+  });
+});

@@ -13,6 +13,7 @@ import { fill } from '../../i18n/messages.ts';
 import { resolvePeriod } from '../../period/period-choice.ts';
 import { commonScale } from '../../store/names.ts';
 import { foldPeriod, rankRows, talliesUnder, trendPoints } from '../../store/period-figures.ts';
+import { districtTallies } from '../../store/unit-figures.ts';
 import type { RankedRow } from '../../store/period-figures.ts';
 import { pct, satisfied } from '../common/figures.tsx';
 import { PressDiagnostics } from '../common/press-diagnostics.tsx';
@@ -133,7 +134,9 @@ export function DistrictView(props: { app: AppState }) {
   const drill = app.selection.drill.value;
   const scale = commonScale(app.store.offices.values());
   const periodKey = `${period.range.from}:${period.range.to}:${period.previous.from}`;
-  const tallies = useMemo(() => [...app.store.tallies.values()], [rev]);
+  const drilled = drill.length > 0;
+  // At a hub's top level the units' monthly summaries (same figures, ~1/10 of the data); tallies on drill-down.
+  const tallies = useMemo(() => districtTallies(app.atHub, drilled, app.store.unitMonths.values(), app.store.tallies.values()), [rev, drilled]);
   const fold = useMemo(() => foldPeriod(tallies, period.range, period.previous, scale), [tallies, periodKey, scale]);
   const lineage = useMemo(() => lineageOfOffices(app.store.offices.values()), [rev]);
   const [apart, setApart] = useState(false);
@@ -194,7 +197,10 @@ export function DistrictView(props: { app: AppState }) {
     title = districts.map((d) => app.names.district(d)).join(', ') || t.navDistrict;
   }
   const value = satisfied(total);
-  const open = (key: string) => (app.selection.drill.value = [...drill, key]);
+  const open = (key: string) => {
+    if (drill.length === 0) app.loadUnit(key);
+    app.selection.drill.value = [...drill, key];
+  };
   return (
     <>
       <PeriodPicker choice={app.selection.period} t={t} range={period.range} />
