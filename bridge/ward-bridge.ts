@@ -6,18 +6,16 @@
  * own; this file only connects their events. Its options are in
  * ward-bridge-options.ts, the box vote path in serial/box-vote-store.ts,
  * the status counters in bridge-counters.ts, the kiosk side in
- * kiosk/kiosk-intake-feature.ts, gated windows in rating/gated-windows.ts.
+ * kiosk/kiosk-intake-feature.ts, gated windows in rating/gated-windows.ts,
+ * counters' MQTT events in rating/counter-events-intake.ts.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { bridgeClientId } from '../core/client-id.ts';
-import type { Served } from '../core/counter-events.ts';
-import { DEFAULT_STAGE } from '../core/dossier.ts';
 import type { Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
 import type { HelloMessage, VoteMessage } from '../firmware-protocol/src/message.ts';
-import type { TopicMessage } from '../core/topic-payload.ts';
 import { bridgeCounters } from './bridge-counters.ts';
 import type { PlacedTerminal } from './config/hailong-config.ts';
 import type { Feature } from './controller.ts';
@@ -30,6 +28,7 @@ import { RetainedState } from './mqtt/retained-state.ts';
 import { WillWitness } from './mqtt/will-witness.ts';
 import { CounterState } from './rating/counter-state.ts';
 import { CooldownGuard } from './rating/cooldown-guard.ts';
+import { onCounterMessage } from './rating/counter-events-intake.ts';
 import { setCounterWindows } from './rating/gated-windows.ts';
 import { BoxVoteStore } from './serial/box-vote-store.ts';
 import { SerialPorts, type OpenPort } from './serial/serial-ports.ts';
@@ -158,7 +157,7 @@ export class WardBridge {
         start: () => {
           this.link.start();
           this.link.subscribe([subscriptionFor('served', this.ward()), subscriptionFor('session', this.ward())]);
-          this.link.on('message', (m) => this.onMessage(m));
+          this.link.on('message', (m) => onCounterMessage({ config: this.options.config, counters: this.counters, journal: this.journal, owners: this.owners, log: this.log }, m));
           this.link.on('rejected', (topic, code, message) => this.log.warn({ topic, code, error: message }, 'MQTT message rejected'));
         },
         stop: async () => {
@@ -338,37 +337,5 @@ export class WardBridge {
   /** Stores a box's vote; never rejects (serial/box-vote-store.ts). */
   private storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
     return this.boxVotes.store(terminal, uid, vote, receivedAt);
-  }
-
-  private onMessage(m: TopicMessage): void {
-    const { config } = this.options;
-    if (m.params.district !== config.district.id || m.params.ward !== config.ward.id) return;
-    if (m.kind === 'session') {
-      this.counters.session(m.params.counter, m.payload);
-      return;
-    }
-    if (m.kind !== 'served') return;
-    const counter = config.counters.find((c) => c.id === m.params.counter);
-    if (counter === undefined) return;
-    this.counters.served(counter.id, m.payload, Date.now(), config.rating.windowMs);
-    if (m.payload.dossier !== undefined) this.recordServed(counter.id, m.payload);
-    if (counter.mode !== 'gated') return;
-    setCounterWindows(this.owners, counter.id, config.rating.windowMs);
-  }
-
-  /** Keeps a served dossier for the reconciliation's "served, not rated" list; a failed write is logged, never thrown. */
-  private recordServed(counter: string, served: Served): void {
-    try {
-      this.journal.dossiers.recordServed({
-        counter,
-        dossier: served.dossier as string,
-        stage: served.stage ?? DEFAULT_STAGE,
-        at: served.at,
-        ...(served.officer === undefined ? {} : { officer: served.officer }),
-        ...(served.ticket === undefined ? {} : { ticket: served.ticket }),
-      });
-    } catch (error) {
-      this.log.error({ counter, dossier: served.dossier, error: (error as Error).message }, 'served dossier not recorded (the reconciliation will miss it)');
-    }
   }
 }
