@@ -3,96 +3,46 @@
  * It wires the parts (journal, serial ports + one protocol session per port,
  * counter state, MQTT link, outbox, retained state) and hands them to the
  * controller as features. Each part is an adapter or a pure module of its
- * own; this file only connects their events.
+ * own; this file only connects their events. Its options are in
+ * ward-bridge-options.ts, the box vote path in serial/box-vote-store.ts,
+ * the status counters in bridge-counters.ts, the kiosk side in
+ * kiosk/kiosk-intake-feature.ts, gated windows in rating/gated-windows.ts,
+ * counters' MQTT events in rating/counter-events-intake.ts.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { bridgeClientId } from '../core/client-id.ts';
-import type { Served } from '../core/counter-events.ts';
-import { DEFAULT_STAGE } from '../core/dossier.ts';
 import type { Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
 import type { HelloMessage, VoteMessage } from '../firmware-protocol/src/message.ts';
-import type { TopicMessage } from '../core/topic-payload.ts';
-import type { HailongConfig, PlacedTerminal } from './config/hailong-config.ts';
+import { bridgeCounters } from './bridge-counters.ts';
+import type { PlacedTerminal } from './config/hailong-config.ts';
 import type { Feature } from './controller.ts';
 import { Journal } from './journal/journal.ts';
-import { MAX_SEQ_JUMP, type RejectionReason } from './journal/rejected-votes.ts';
 import type { AppendOutcome } from './journal/vote-input.ts';
+import { secretSuffix } from './mqtt/client-secret.ts';
 import { MqttLink } from './mqtt/mqtt-link.ts';
 import { OutboxPublisher } from './mqtt/outbox-publisher.ts';
 import { RetainedState } from './mqtt/retained-state.ts';
 import { WillWitness } from './mqtt/will-witness.ts';
 import { CounterState } from './rating/counter-state.ts';
-import { voteInputOf } from './rating/vote-intake.ts';
 import { CooldownGuard } from './rating/cooldown-guard.ts';
-import type { PortOpener } from './serial/port-handle.ts';
-import type { DiscoveryFs } from './serial/port-candidates.ts';
+import { onCounterMessage } from './rating/counter-events-intake.ts';
+import { setCounterWindows } from './rating/gated-windows.ts';
+import { BoxVoteStore } from './serial/box-vote-store.ts';
 import { SerialPorts, type OpenPort } from './serial/serial-ports.ts';
 import { openSerialPort } from './serial/serialport-opener.ts';
 import type { Identification } from './serial/session-context.ts';
 import { TerminalDirectory } from './serial/terminal-directory.ts';
-import { TerminalSession, type TerminalSessionOptions } from './serial/terminal-session.ts';
+import { TerminalSession } from './serial/terminal-session.ts';
 import { KioskIntake } from './kiosk/kiosk-intake.ts';
-import { KioskVoteSubscriber } from './kiosk/kiosk-vote-subscriber.ts';
-import { Upstream, type UpstreamOptions } from './upstream/upstream.ts';
+import { KioskIntakeFeature } from './kiosk/kiosk-intake-feature.ts';
+import { Upstream } from './upstream/upstream.ts';
+import type { WardBridgeOptions } from './ward-bridge-options.ts';
 
-/** The broker connection a ward bridge uses. */
-export interface BrokerConnection {
-  /** Broker URLs, or a function giving them at start (an embedded broker's port). */
-  readonly urls: readonly string[] | (() => readonly string[]);
-  readonly username?: string;
-  readonly password?: string;
-  /** PEM text of the CA (mqtts/wss). */
-  readonly ca?: string;
-  readonly clientId?: string;
-}
-
-/** Options of `WardBridge`. */
-export interface WardBridgeOptions {
-  readonly config: HailongConfig;
-  readonly broker: BrokerConnection;
-  readonly log: Logger;
-  /** hailong's version, in the bridge status. */
-  readonly version: string;
-  /** The serial adapter. @default serialport */
-  readonly opener?: PortOpener;
-  /** Port discovery (in-process stream ports pass their own). @default the real file system */
-  readonly discovery?: DiscoveryFs;
-  /** Protocol timings (tests shorten them). */
-  readonly session?: TerminalSessionOptions;
-  /** Journal file. @default `<dataDir>/journal.db` */
-  readonly journalPath?: string;
-  /** Cap on the journal's size in bytes (a full cap behaves like a full disk). */
-  readonly journalMaxBytes?: number;
-  /**
-   * Where a new journal's published seqs start: `clock` above the time in
-   * seconds, so a lost or replaced journal never repeats a published id
-   * (issue 17); `zero` at 1 (tests that assert ids).
-   * @default "clock"
-   */
-  readonly seqBase?: 'clock' | 'zero';
-  /**
-   * More counters for the bridge status, read at each refresh (the embedded
-   * broker's refusals, so they are visible on `_bridge/status`).
-   * @default none
-   */
-  readonly extraCounters?: () => Readonly<Record<string, number>>;
-  /**
-   * How kiosk votes reach the journal: `subscribe` — a persistent-session
-   * subscription that acknowledges each vote after its commit (an external
-   * broker); `broker-gate` — the embedded broker hands each kiosk publish to
-   * `kioskIntake` before acknowledging it (hailong-app.ts wires that).
-   * @default "subscribe"
-   */
-  readonly kioskVotes?: 'subscribe' | 'broker-gate';
-  /** PEM text of `upstream.caFile` (the hub's CA). */
-  readonly upstreamCa?: string;
-  /** Forwarding tuning (tests, the bench). */
-  readonly upstreamTuning?: Pick<UpstreamOptions, 'link' | 'forwarder' | 'mirror'>;
-}
+export type { BrokerConnection, WardBridgeOptions } from './ward-bridge-options.ts';
+export { secretSuffix } from './mqtt/client-secret.ts';
 
 /** How often sessions are ticked (PING, offline) and statuses refreshed (ms). */
 const TICK_MS = 1000;
@@ -111,8 +61,7 @@ export class WardBridge {
   readonly cooldown = new CooldownGuard();
   /** Kiosk votes: validated, judged and journaled (the bridge publishes kiosk tallies too). */
   readonly kioskIntake: KioskIntake;
-  private readonly kioskSubscriber: KioskVoteSubscriber | undefined;
-  private revocationTimer: NodeJS.Timeout | undefined;
+  private readonly kioskFeature: KioskIntakeFeature;
   readonly directory: TerminalDirectory;
   /** Sessions by port path. */
   readonly sessions = new Map<string, TerminalSession>();
@@ -120,11 +69,9 @@ export class WardBridge {
   private readonly owners = new Map<string, TerminalSession>();
   private readonly statusErrors = new Map<string, string>();
   private readonly problemCounts = new Map<string, number>();
-  /** Rejected votes per terminal and reason, to log the first and every 100th. */
-  private readonly rejectLogs = new Map<string, number>();
   private readonly refused: Record<string, number> = {};
-  /** Resends answered DUP before reaching the journal (the journal counts its own). */
-  private earlyDuplicates = 0;
+  /** The serial boxes' vote path into the journal. */
+  private readonly boxVotes: BoxVoteStore;
   /** HELLOs refused because their uid was live on another port. */
   private uidConflicts = 0;
   private ticker: NodeJS.Timeout | undefined;
@@ -141,6 +88,7 @@ export class WardBridge {
       log: options.log.child({ part: 'journal' }),
     });
     this.directory = new TerminalDirectory(config);
+    this.boxVotes = new BoxVoteStore({ config, journal: this.journal, counters: this.counters, cooldown: this.cooldown, log: this.log, problemCounts: this.problemCounts });
     const ward = { district: config.district.id, ward: config.ward.id };
     this.link = new MqttLink({
       urls: options.broker.urls,
@@ -176,22 +124,19 @@ export class WardBridge {
     });
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
     this.kioskIntake = new KioskIntake({ config, journal: this.journal, counters: this.counters, log: this.log.child({ part: 'kiosk-intake' }) });
-    const broker = options.broker;
-    this.kioskSubscriber =
-      options.kioskVotes === 'broker-gate'
-        ? undefined
-        : new KioskVoteSubscriber({
-            intake: this.kioskIntake,
-            get urls() {
-              return typeof broker.urls === 'function' ? broker.urls() : broker.urls;
-            },
-            // Secret-derived like the link's id: a kiosk login must not be able to take this session over (issue 13, item 7).
-            clientId: `${broker.clientId ?? bridgeClientId(ward, secretSuffix(broker.password))}-kiosk-votes`,
-            ...(broker.username === undefined ? {} : { username: broker.username }),
-            ...(broker.password === undefined ? {} : { password: broker.password }),
-            ...(broker.ca === undefined ? {} : { ca: broker.ca }),
-            log: this.log.child({ part: 'kiosk-intake' }),
-          });
+    this.kioskFeature = new KioskIntakeFeature({
+      intake: this.kioskIntake,
+      journal: this.journal,
+      broker: options.broker,
+      ward,
+      kioskVotes: options.kioskVotes,
+      syncMs: TICK_MS,
+      // One service, one vote: a counted kiosk vote closes the boxes' windows at its counter.
+      onStored: (vote, terminal) => {
+        if (vote.filtered === undefined && terminal.counter.mode === 'gated') setCounterWindows(this.owners, terminal.counter.id, 0);
+      },
+      log: this.log.child({ part: 'kiosk-intake' }),
+    });
     this.ports = new SerialPorts({
       ports: config.serial.ports,
       pinned: this.directory.pinnedPorts(),
@@ -212,7 +157,7 @@ export class WardBridge {
         start: () => {
           this.link.start();
           this.link.subscribe([subscriptionFor('served', this.ward()), subscriptionFor('session', this.ward())]);
-          this.link.on('message', (m) => this.onMessage(m));
+          this.link.on('message', (m) => onCounterMessage({ config: this.options.config, counters: this.counters, journal: this.journal, owners: this.owners, log: this.log }, m));
           this.link.on('rejected', (topic, code, message) => this.log.warn({ topic, code, error: message }, 'MQTT message rejected'));
         },
         stop: async () => {
@@ -226,35 +171,13 @@ export class WardBridge {
       // Beside the local path, never in it: a hub that is down slows nothing here.
       ...(this.upstream?.features() ?? []),
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },
-      { name: 'kiosk-intake', dependsOn: ['journal'], start: () => this.startKioskIntake(), stop: () => this.stopKioskIntake() },
+      { name: 'kiosk-intake', dependsOn: ['journal'], start: () => this.kioskFeature.start(), stop: () => this.kioskFeature.stop() },
     ];
   }
 
   /** True when kiosk votes are being taken in: always with the broker gate, once subscribed otherwise. */
   get kioskIntakeReady(): boolean {
-    return this.kioskSubscriber === undefined || this.kioskSubscriber.subscribed;
-  }
-
-  private startKioskIntake(): void {
-    this.kioskIntake.on('stored', (vote, terminal) => {
-      // Its tally is republished through the journal's 'tally-changed' (retained-state.ts).
-      // One service, one vote: a counted kiosk vote closes the boxes' windows at its counter.
-      if (vote.filtered === undefined && terminal.counter.mode === 'gated') {
-        for (const session of this.owners.values()) if (session.identified?.counter.id === terminal.counter.id) session.openWindow(0);
-      }
-    });
-    this.kioskSubscriber?.start();
-    // `hailong revoke` writes to the journal from another process: fold again what it touched
-    // (the journal's 'tally-changed' makes retained-state.ts republish those tallies).
-    this.revocationTimer = setInterval(() => {
-      if (this.journal.isOpen) this.journal.syncRevocations();
-    }, TICK_MS);
-    this.revocationTimer.unref();
-  }
-
-  private async stopKioskIntake(): Promise<void> {
-    clearInterval(this.revocationTimer);
-    await this.kioskSubscriber?.stop();
+    return this.kioskFeature.ready;
   }
 
   private ward() {
@@ -269,26 +192,18 @@ export class WardBridge {
 
   /** Counters for the bridge status (visible on the broker and in logs). */
   counterSnapshot(): Record<string, number> {
-    const out: Record<string, number> = {};
-    if (this.journal.isOpen) {
-      const j = this.journal.stats();
-      out['votes-stored'] = j.stored;
-      out['votes-duplicate'] = j.duplicates + this.earlyDuplicates;
-      out['journal-failed'] = j.failed;
-      out['tally-persist-failed'] = j.tallyPersistFailed;
-      out['outbox-backlog'] = this.journal.outboxSize();
-      for (const [reason, n] of Object.entries(this.journal.rejectedCounts())) out[`votes-rejected-${reason}`] = n;
-    }
-    for (const [code, n] of Object.entries(this.refused)) out[`refused-${code}`] = n;
-    // Every refused HELLO, not only the logged ones.
-    if (this.uidConflicts > 0) out['refused-uid-conflict'] = this.uidConflicts;
-    for (const [code, n] of this.problemCounts) out[`port-${code}`] = n;
-    for (const [code, n] of Object.entries(this.link.rejected())) out[`mqtt-${code}`] = n;
-    for (const [code, n] of Object.entries(this.kioskIntake.stats())) out[code] = n;
-    out['retained-failed'] = this.retained.stats().failed;
-    out['outbox-journal-errors'] = this.outbox.stats().journalErrors;
-    Object.assign(out, this.options.extraCounters?.());
-    return out;
+    return bridgeCounters({
+      journal: this.journal,
+      earlyDuplicates: this.boxVotes.duplicates,
+      refused: this.refused,
+      uidConflicts: this.uidConflicts,
+      problemCounts: this.problemCounts,
+      link: this.link,
+      kioskIntake: this.kioskIntake,
+      retained: this.retained,
+      outbox: this.outbox,
+      ...(this.options.extraCounters === undefined ? {} : { extra: this.options.extraCounters }),
+    });
   }
 
   private startSerial(): void {
@@ -359,7 +274,7 @@ export class WardBridge {
       this.outbox.offer(rowid, topic, payload);
       if (vote.filtered === undefined && vote.timeUncertain !== true) this.cooldown.counted(vote.terminal, vote.pressedAt);
       log.debug({ vote: vote.id, level: vote.level, filtered: vote.filtered ?? null }, 'vote stored');
-      if (vote.filtered === undefined && session.identified?.counter.mode === 'gated') this.closeOtherWindows(session);
+      if (vote.filtered === undefined && session.identified?.counter.mode === 'gated') setCounterWindows(this.owners, session.identified?.counter.id, 0, session);
     });
     session.on('refused', (uid, code, message) => {
       this.refused[code] = (this.refused[code] ?? 0) + 1;
@@ -419,146 +334,8 @@ export class WardBridge {
     return terminal.counter.mode === 'gated' && this.counters.isOpen(terminal.counter.id, now) ? this.options.config.rating.windowMs : 0;
   }
 
-  /**
-   * Stores a vote; never rejects. A SQLite error thrown by the journal (disk
-   * I/O, corruption) is logged loudly and counted (`storage-threw` in the
-   * bridge status), and answered as a failed store: the box is NAKed and
-   * keeps the vote to resend it.
-   */
-  private async storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
-    try {
-      return await this.storeVoteOrThrow(terminal, uid, vote, receivedAt);
-    } catch (error) {
-      const n = (this.problemCounts.get('storage-threw') ?? 0) + 1;
-      this.problemCounts.set('storage-threw', n);
-      this.log.error({ terminal: terminal.id, uid, seq: vote.seq, err: error, count: n }, 'VOTE NOT STORED: the journal threw; the terminal keeps the vote and resends it');
-      return { status: 'failed', code: 'storage', message: `the journal threw: ${(error as Error).message}` };
-    }
+  /** Stores a box's vote; never rejects (serial/box-vote-store.ts). */
+  private storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
+    return this.boxVotes.store(terminal, uid, vote, receivedAt);
   }
-
-  private async storeVoteOrThrow(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
-    if (!this.journal.isOpen) return { status: 'failed', code: 'closed', message: 'journal is not open' };
-    // A resend of a stored vote must not consume a gated window again.
-    const hwm = this.journal.highWaterMark(uid);
-    if (vote.seq <= hwm) {
-      this.earlyDuplicates += 1;
-      this.checkResend(terminal, uid, vote, hwm);
-      return { status: 'duplicate', hwm };
-    }
-    // A seq far above the mark would turn every later genuine vote into a DUP (PROTOCOL.md §7.1).
-    if (hwm > 0 && vote.seq - hwm > MAX_SEQ_JUMP) {
-      const message = `box ${uid} (${terminal.id}) sent seq ${vote.seq}, more than ${MAX_SEQ_JUMP} above its highest stored seq ${hwm}: stored as rejected and not counted, so it cannot make the box's later votes duplicates (a foreign box with this uid, or a corrupted seq counter)`;
-      return this.rejectVote(terminal, uid, vote, receivedAt, 'seq-jump', message, { highWaterMark: hwm });
-    }
-    const input = voteInputOf(this.options.config, this.options.config.scale, this.counters, terminal, uid, vote, receivedAt, this.cooldown);
-    if ('code' in input) {
-      const message = `box ${uid} (${terminal.id}): ${input.message}; stored as rejected and not counted (PROTOCOL.md §7.3)`;
-      return this.rejectVote(terminal, uid, vote, receivedAt, 'button-beyond-scale', message, { levels: this.options.config.scale.levels.length });
-    }
-    const outcome = await this.journal.append(input);
-    if (outcome.status === 'failed' && input.filtered === undefined) this.counters.release(terminal.counter.id, input.pressedAt);
-    if (outcome.status === 'failed') this.log.error({ terminal: terminal.id, code: outcome.code, error: outcome.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');
-    return outcome;
-  }
-
-  /** Stores a vote as rejected (ACKed, never counted), logged loudly: first of each terminal and reason, then every 100th. */
-  private rejectVote(
-    terminal: PlacedTerminal,
-    uid: string,
-    vote: VoteMessage,
-    receivedAt: number,
-    reason: RejectionReason,
-    message: string,
-    extra: Record<string, unknown>,
-  ): AppendOutcome {
-    const outcome = this.journal.reject({
-      uid,
-      deviceSeq: vote.seq,
-      terminal: terminal.id,
-      reason,
-      receivedAt,
-      detail: { button: vote.button, reason: vote.reason, ageMs: vote.ageMs, flags: vote.flags, ...extra },
-    });
-    if (outcome.status === 'failed') {
-      this.log.error({ terminal: terminal.id, code: outcome.code, error: outcome.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');
-      return outcome;
-    }
-    const key = `${terminal.id}/${reason}`;
-    const n = (this.rejectLogs.get(key) ?? 0) + 1;
-    this.rejectLogs.set(key, n);
-    if (outcome.status === 'rejected' && (n === 1 || n % 100 === 0)) this.log.error({ terminal: terminal.id, uid, seq: vote.seq, button: vote.button, reason, count: n }, message);
-    return { status: 'rejected', code: reason, message, duplicate: outcome.status === 'duplicate' };
-  }
-
-  /**
-   * A resend carries the button of the stored vote. A different button (or
-   * a seq never stored) means the box numbers its presses again from an
-   * old seq (EEPROM wiped, e.g. re-flashed without EESAVE): its new votes
-   * are answered DUP and lost. Say so loudly, with a visible counter.
-   */
-  private checkResend(terminal: PlacedTerminal, uid: string, vote: VoteMessage, hwm: number): void {
-    const stored = this.journal.storedVote(uid, vote.seq);
-    const level = this.options.config.scale.levels[vote.button - 1]?.key;
-    if (stored !== undefined && stored.level === level) return;
-    const n = (this.problemCounts.get('seq-regression') ?? 0) + 1;
-    this.problemCounts.set('seq-regression', n);
-    if (n === 1 || n % 100 === 0) {
-      this.log.error(
-        { terminal: terminal.id, uid, seq: vote.seq, highWaterMark: hwm, count: n },
-        `box ${uid} sent seq ${vote.seq}, already used by another press (highest stored ${hwm}): its seq went backwards (EEPROM erased?). Its new presses are being taken as resends and LOST unless its firmware continues above WELCOME's mark (PROTOCOL.md §7.6, firmware 1.1); re-flash with EESAVE or give the box a new uid (PROTOCOL.md §7.1)`,
-      );
-    }
-  }
-
-  private closeOtherWindows(voted: TerminalSession): void {
-    const counter = voted.identified?.counter.id;
-    for (const [id, session] of this.owners) {
-      if (session !== voted && session.identified?.counter.id === counter && id !== voted.identified?.id) session.openWindow(0);
-    }
-  }
-
-  private onMessage(m: TopicMessage): void {
-    const { config } = this.options;
-    if (m.params.district !== config.district.id || m.params.ward !== config.ward.id) return;
-    if (m.kind === 'session') {
-      this.counters.session(m.params.counter, m.payload);
-      return;
-    }
-    if (m.kind !== 'served') return;
-    const counter = config.counters.find((c) => c.id === m.params.counter);
-    if (counter === undefined) return;
-    this.counters.served(counter.id, m.payload, Date.now(), config.rating.windowMs);
-    if (m.payload.dossier !== undefined) this.recordServed(counter.id, m.payload);
-    if (counter.mode !== 'gated') return;
-    for (const session of this.owners.values()) {
-      if (session.identified?.counter.id === counter.id) session.openWindow(config.rating.windowMs);
-    }
-  }
-
-  /** Keeps a served dossier for the reconciliation's "served, not rated" list; a failed write is logged, never thrown. */
-  private recordServed(counter: string, served: Served): void {
-    try {
-      this.journal.dossiers.recordServed({
-        counter,
-        dossier: served.dossier as string,
-        stage: served.stage ?? DEFAULT_STAGE,
-        at: served.at,
-        ...(served.officer === undefined ? {} : { officer: served.officer }),
-        ...(served.ticket === undefined ? {} : { ticket: served.ticket }),
-      });
-    } catch (error) {
-      this.log.error({ counter, dossier: served.dossier, error: (error as Error).message }, 'served dossier not recorded (the reconciliation will miss it)');
-    }
-  }
-}
-
-/**
- * 16 hex digits derived from the bridge's broker password, so that its
- * client id cannot be guessed by other accounts (issue 13, item 7): a
- * broker that does not bind ids to accounts (Mosquitto) would otherwise let
- * a kiosk login take the bridge's session over. Undefined without a password.
- */
-export function secretSuffix(password: string | undefined): string | undefined {
-  if (password === undefined || password === '') return undefined;
-  return createHash('sha256').update(`hailong client id\u0000${password}`).digest('hex').slice(0, 16);
 }

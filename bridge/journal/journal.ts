@@ -7,112 +7,36 @@
  * its published seq, so a `kill -9` at any instant leaves votes and marks
  * consistent. Monthly tallies are folded from the committed votes and
  * written in batches (tally-book.ts), recovered from the votes after a crash.
+ * The parts live beside it: options (journal-options.ts), opening the
+ * file (journal-database.ts), SQL (journal-statements.ts), the row of a
+ * vote (vote-rows.ts), revocation folding (revocation-sync.ts) and tally
+ * persistence (tally-persistence.ts).
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { createLogger, type Logger } from '../logger.ts';
+import type Database from 'better-sqlite3';
 import type { TerminalPath } from '../../core/path.ts';
 import type { Tally } from '../../core/tally.ts';
-import { localParts } from '../../core/time.ts';
-import { topicFor } from '../../core/topic.ts';
-import { voteId, type Vote } from '../../core/vote.ts';
-import type { LevelKey } from '../../core/scale.ts';
-import { DEFAULT_STAGE } from '../../core/dossier.ts';
-import { DossierBook, DOSSIER_SQL } from './dossier-book.ts';
+import type { Vote } from '../../core/vote.ts';
+import { DossierBook } from './dossier-book.ts';
 import { ForwardQueue } from './forward-queue.ts';
-import { migrateSchema, REJECTED_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
+import { openJournalDatabase } from './journal-database.ts';
+import { resolveJournalOptions, type JournalOptions, type ResolvedJournalOptions } from './journal-options.ts';
+import * as queries from './journal-statements.ts';
+import { prepareStatements, type OutboxRow, type PressedRow, type Statements } from './journal-statements.ts';
 import { RejectedVotes, type RejectedInput, type RejectOutcome } from './rejected-votes.ts';
 import { RevocationLog, type Revocation, type RevocationRequest, type TerminalMonth } from './revocation-log.ts';
-import { OWN_SEQ_UID_PREFIX, TallyBook } from './tally-book.ts';
+import { foldRevocations } from './revocation-sync.ts';
+import { TallyBook } from './tally-book.ts';
+import { persistTallies, touchedMonths } from './tally-persistence.ts';
+import { storeVote, type Committed } from './vote-rows.ts';
 import type { AppendOutcome, JournalStats, VoteInput } from './vote-input.ts';
 
-/** Options of `Journal`. */
-export interface JournalOptions {
-  /** SQLite file; created with its folder when missing. */
-  readonly path: string;
-  /**
-   * Level keys of new tallies (the configured scale), best first.
-   * @default ['rat-hai-long', 'hai-long', 'khong-hai-long']
-   */
-  readonly levels?: readonly LevelKey[];
-  /**
-   * How often changed tallies are written (ms); after a crash the votes of
-   * at most this interval are folded again at open.
-   * @default 1000
-   */
-  readonly tallyFlushMs?: number;
-  /**
-   * Refuse to grow the database past this many bytes (SQLITE_FULL, like a
-   * full disk): a hard cap so the journal cannot fill the office PC's disk.
-   * @default undefined (no cap)
-   */
-  readonly maxBytes?: number;
-  /**
-   * Published seqs of a NEW journal start above this (kept in its `meta` at
-   * creation; a journal made before this existed keeps 0). The bridge
-   * passes the clock in seconds, so a lost or replaced journal never
-   * publishes an id it published before (see docs/ARCHITECTURE.md).
-   * @default 0
-   */
-  readonly seqBase?: number;
-  /**
-   * Where failures that do not lose votes (a tally batch not written) are
-   * logged: they must still be seen (issue 13, item 9).
-   * @default createLogger('hailong-journal')
-   */
-  readonly log?: Logger;
-}
-
-/** `JournalOptions` resolved once. */
-type ResolvedJournalOptions = Readonly<Required<Omit<JournalOptions, 'maxBytes'>> & { maxBytes: number | undefined }>;
-
-/** Highest seq base: leaves room for 10^9 votes per terminal below core's MAX_SEQ (uint32). */
-const MAX_SEQ_BASE = 3_000_000_000;
-/** Log the first tally-persist failure in full, then every this many (a failing disk must not flood the log). */
-const LOG_EVERY_FAILURES = 100;
-
-/** Where the last commit put each stored vote. */
-interface Committed {
-  readonly vote: Vote;
-  readonly rowid: number;
-}
-
-/** Prepared statements, compiled once per open database. */
-function prepare(db: Database.Database) {
-  return {
-    device: db.prepare('SELECT MAX(device_seq) AS hwm FROM votes WHERE uid = ?'),
-    lastSeq: db.prepare('SELECT MAX(seq) AS seq FROM votes WHERE terminal = ?'),
-    insertVote: db.prepare(
-      'INSERT INTO votes (terminal, seq, uid, device_seq, pressed_at, received_at, topic, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    outbox: db.prepare('SELECT id AS rowid, topic, payload FROM votes WHERE published = 0 AND id > ? ORDER BY id LIMIT ?'),
-    outboxSize: db.prepare('SELECT count(*) AS n FROM votes WHERE published = 0'),
-    anyUnpublished: db.prepare('SELECT 1 AS one FROM votes WHERE published = 0 LIMIT 1'),
-    byDevice: db.prepare('SELECT payload FROM votes WHERE uid = ? AND device_seq = ?'),
-    byId: db.prepare('SELECT 1 AS one FROM votes WHERE terminal = ? AND seq = ?'),
-    // A kiosk's vote is already on the ward broker (the kiosk published it
-    // there): it is stored as published, so the outbox does not send it again.
-    insertOwn: db.prepare(
-      'INSERT INTO votes (terminal, seq, uid, device_seq, pressed_at, received_at, topic, payload, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
-    ),
-    markPublished: db.prepare('UPDATE votes SET published = 1 WHERE id = ?'),
-  };
-}
-
-type Statements = ReturnType<typeof prepare>;
+export type { JournalOptions } from './journal-options.ts';
+export type { OutboxRow } from './journal-statements.ts';
 
 interface Pending {
   readonly input: VoteInput;
   readonly resolve: (outcome: AppendOutcome) => void;
-}
-
-/** One unpublished vote from the outbox: its MQTT topic and payload, as stored. */
-export interface OutboxRow {
-  readonly rowid: number;
-  readonly topic: string;
-  readonly payload: string;
 }
 
 /** Events of `Journal`. */
@@ -150,85 +74,29 @@ export class Journal extends EventEmitter<JournalEvents> {
 
   constructor(options: JournalOptions) {
     super();
-    this.options = Object.freeze({
-      path: options.path,
-      levels: options.levels ?? (['rat-hai-long', 'hai-long', 'khong-hai-long'] as const),
-      tallyFlushMs: options.tallyFlushMs ?? 1000,
-      maxBytes: options.maxBytes,
-      seqBase: options.seqBase ?? 0,
-      log: options.log ?? createLogger('hailong-journal'),
-    });
-    const base = this.options.seqBase;
-    if (!Number.isInteger(base) || base < 0 || base > MAX_SEQ_BASE) throw new TypeError(`"seqBase" must be an integer 0..${MAX_SEQ_BASE}`);
+    this.options = resolveJournalOptions(options);
   }
 
   /** Opens (creating if needed) the database and checks its schema version. */
   open(): void {
     if (this.db !== undefined) return;
-    mkdirSync(dirname(this.options.path), { recursive: true });
-    const db = new Database(this.options.path);
-    try {
-      db.pragma('journal_mode = WAL');
-      // FULL: the WAL is fsynced at every commit, so an ACKed vote survives
-      // a power cut, not only a crash of this process.
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
-      // Checkpoint the WAL every ~16 MB instead of 4 MB: fewer checkpoints
-      // (each one copies pages and fsyncs the database) inside vote commits.
-      db.pragma('wal_autocheckpoint = 4000');
-      db.exec(SCHEMA_SQL);
-      db.exec(REJECTED_SQL);
-      db.exec(DOSSIER_SQL);
-      const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
-      if (row === undefined) {
-        // A new journal: its published seqs start above the clock (issue 17).
-        db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('seq_base', ?)").run(String(this.options.seqBase));
-      }
-      if (row !== undefined && Number(row.value) > SCHEMA_VERSION) {
-        throw new Error(`journal ${this.options.path} has schema ${row.value}, newer than this hailong (${SCHEMA_VERSION})`);
-      }
-      db.transaction(() => {
-        migrateSchema(db);
-        db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(SCHEMA_VERSION));
-      })();
-      if (this.options.maxBytes !== undefined) {
-        const pageSize = db.pragma('page_size', { simple: true }) as number;
-        db.pragma(`max_page_count = ${Math.max(1, Math.floor(this.options.maxBytes / pageSize))}`);
-      }
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    const { db, seqBase, revocationsFolded } = openJournalDatabase(this.options);
     this.db = db;
-    const base = db.prepare("SELECT value FROM meta WHERE key = 'seq_base'").get() as { value: string } | undefined;
-    this.seqBase = base === undefined ? 0 : Number(base.value);
-    this.sql = prepare(db);
+    this.seqBase = seqBase;
+    this.sql = prepareStatements(db);
     this.rejectedVotes = new RejectedVotes(db);
     this.dossierBook = new DossierBook(db);
     this.revocationLog = new RevocationLog(db);
     this.book = new TallyBook(db, this.options.levels, this.revocationLog);
     this.forwards = new ForwardQueue(db);
     this.book.recover();
-    this.syncRevocations(Number((db.prepare("SELECT value FROM meta WHERE key = 'revocations_folded'").get() as { value: string } | undefined)?.value ?? 0));
+    this.syncRevocations(revocationsFolded);
     this.tallyTimer = setInterval(() => this.persistTallies(), this.options.tallyFlushMs);
     this.tallyTimer.unref();
   }
 
   private persistTallies(): void {
-    try {
-      this.book?.persist();
-    } catch (error) {
-      // Tallies are folded again from the votes at the next open, so nothing
-      // is lost; but a journal that cannot write is about to refuse votes
-      // too, so it must be seen: an error line and a counter in the bridge status.
-      const n = ++this.counters.tallyPersistFailed;
-      if (n === 1 || n % LOG_EVERY_FAILURES === 0) {
-        this.options.log.error(
-          { err: error, count: n, journal: this.options.path },
-          'monthly tallies not written to the journal (they are folded again from the stored votes at the next start)',
-        );
-      }
-    }
+    persistTallies(this.book, this.counters, this.options.log, this.options.path);
   }
 
   /** Flushes pending appends and tallies, and closes the database. */
@@ -323,8 +191,18 @@ export class Journal extends EventEmitter<JournalEvents> {
     const committed: Committed[] = [];
     const marks = new Map<string, number>();
     const seqs = new Map<string, number>();
+    const ctx = {
+      sql,
+      dossiers: this.dossierBook,
+      batchMarks: marks,
+      batchSeqs: seqs,
+      knownMarks: this.marks,
+      knownSeqs: this.seqs,
+      seqBase: this.seqBase,
+      committed,
+    };
     const run = db.transaction(() => {
-      for (const p of batch) outcomes.push(this.store(sql, p.input, marks, seqs, committed));
+      for (const p of batch) outcomes.push(storeVote(ctx, p.input));
     });
     try {
       run();
@@ -353,99 +231,7 @@ export class Journal extends EventEmitter<JournalEvents> {
   /** One 'tally-changed' per terminal-month the batch touched. */
   private announceTallies(committed: readonly Committed[]): void {
     if (committed.length === 0 || this.listenerCount('tally-changed') === 0) return;
-    const touched = new Map<string, { path: TerminalPath; month: string }>();
-    for (const { vote } of committed) {
-      const month = localParts(vote.pressedAt).monthKey;
-      touched.set(`${vote.terminal}/${month}`, { path: vote, month });
-    }
-    for (const { path, month } of touched.values()) this.emit('tally-changed', path, month);
-  }
-
-  private store(sql: Statements, input: VoteInput, marks: Map<string, number>, seqs: Map<string, number>, committed: Committed[]): AppendOutcome {
-    if (input.ownSeq !== undefined) return this.storeOwn(sql, input, committed);
-    // Marks as of this transaction: earlier votes of the batch first, then memory, then disk.
-    const hwm = marks.get(input.uid) ?? this.marks.get(input.uid) ?? ((sql.device.get(input.uid) as { hwm: number | null } | undefined)?.hwm ?? 0);
-    if (input.deviceSeq <= hwm) return { status: 'duplicate', hwm };
-    const { district, ward, counter, terminal } = input.path;
-    const last =
-      seqs.get(terminal) ?? this.seqs.get(terminal) ?? Math.max(this.seqBase, (sql.lastSeq.get(terminal) as { seq: number | null } | undefined)?.seq ?? 0);
-    const seq = last + 1;
-    const vote: { -readonly [K in keyof Vote]: Vote[K] } = {
-      v: 1,
-      id: voteId(terminal, seq),
-      district,
-      ward,
-      counter,
-      terminal,
-      seq,
-      level: input.level,
-      pressedAt: input.pressedAt,
-      receivedAt: input.receivedAt,
-      source: input.source,
-    };
-    if (input.reasons !== undefined && input.reasons.length > 0) vote.reasons = input.reasons;
-    if (input.officer !== undefined) vote.officer = input.officer;
-    if (input.ticket !== undefined) vote.ticket = input.ticket;
-    this.stampDossier(vote, input);
-    if (input.timeUncertain === true) vote.timeUncertain = true;
-    const payload = JSON.stringify(vote);
-    // The topic is stored with the vote, so a replay publishes rows as they are.
-    const topic = topicFor('vote', vote);
-    const rowid = Number(sql.insertVote.run(terminal, seq, input.uid, input.deviceSeq, input.pressedAt, input.receivedAt, topic, payload).lastInsertRowid);
-    marks.set(input.uid, input.deviceSeq);
-    seqs.set(terminal, seq);
-    committed.push({ vote, rowid });
-    return { status: 'stored', vote, payload, rowid, topic };
-  }
-
-  /**
-   * Copies the dossier and the filter onto the vote: a vote that would
-   * count for a dossier and stage already rated is kept, flagged `dossier`.
-   */
-  private stampDossier(vote: { -readonly [K in keyof Vote]: Vote[K] }, input: VoteInput): void {
-    if (input.dossier !== undefined) {
-      vote.dossier = input.dossier;
-      vote.stage = input.stage ?? DEFAULT_STAGE;
-    }
-    let filtered = input.filtered;
-    if (filtered === undefined && vote.dossier !== undefined && vote.stage !== undefined && this.dossierBook?.ratedBy(vote.dossier, vote.stage) !== undefined) {
-      filtered = 'dossier';
-    }
-    if (filtered !== undefined) vote.filtered = filtered;
-  }
-
-  /**
-   * A vote that keeps its terminal's own id (a kiosk's `terminal:seq`):
-   * stored once per id, whatever order or how often it arrives; a second
-   * copy is a `duplicate`. Same row shape as a box vote (uid `touch:<id>`,
-   * device_seq = seq), so whatever reads the journal treats both alike.
-   */
-  private storeOwn(sql: Statements, input: VoteInput, committed: Committed[]): AppendOutcome {
-    const seq = input.ownSeq as number;
-    const { district, ward, counter, terminal } = input.path;
-    if (sql.byId.get(terminal, seq) !== undefined) return { status: 'duplicate', hwm: seq };
-    const vote: { -readonly [K in keyof Vote]: Vote[K] } = {
-      v: 1,
-      id: voteId(terminal, seq),
-      district,
-      ward,
-      counter,
-      terminal,
-      seq,
-      level: input.level,
-      pressedAt: input.pressedAt,
-      receivedAt: input.receivedAt,
-      source: input.source,
-    };
-    if (input.reasons !== undefined && input.reasons.length > 0) vote.reasons = input.reasons;
-    if (input.officer !== undefined) vote.officer = input.officer;
-    if (input.ticket !== undefined) vote.ticket = input.ticket;
-    this.stampDossier(vote, input);
-    const payload = JSON.stringify(vote);
-    const topic = topicFor('vote', vote);
-    const rowid = Number(sql.insertOwn.run(terminal, seq, `${OWN_SEQ_UID_PREFIX}${terminal}`, seq, input.pressedAt, input.receivedAt, topic, payload).lastInsertRowid);
-    committed.push({ vote, rowid });
-    return { status: 'stored', vote, payload, rowid, topic };
+    for (const { path, month } of touchedMonths(committed)) this.emit('tally-changed', path, month);
   }
 
   /**
@@ -470,18 +256,8 @@ export class Journal extends EventEmitter<JournalEvents> {
     const log = this.revocationLog;
     const book = this.book;
     if (log === undefined || book === undefined) return [];
-    const last = log.lastId();
-    if (last <= after) {
-      this.revocationsSeen = Math.max(this.revocationsSeen, last);
-      return [];
-    }
-    const touched = log.touched(after, last);
-    for (const tm of touched) book.rebuild(tm, tm.month);
-    // Like a stored vote, a revocation changes tallies: retained state republishes them.
-    for (const tm of touched) this.emit('tally-changed', { district: tm.district, ward: tm.ward, counter: tm.counter, terminal: tm.terminal }, tm.month);
-    book.persist();
-    this.handle.prepare("INSERT INTO meta (key, value) VALUES ('revocations_folded', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(last));
-    this.revocationsSeen = last;
+    const { touched, last } = foldRevocations(this.handle, log, book, after, (path, month) => this.emit('tally-changed', path, month));
+    this.revocationsSeen = Math.max(this.revocationsSeen, last);
     return touched;
   }
 
@@ -546,12 +322,12 @@ export class Journal extends EventEmitter<JournalEvents> {
 
   /** Marks every stored vote published (seeded history that must not be replayed as live votes). */
   markAllPublished(): number {
-    return this.handle.prepare('UPDATE votes SET published = 1 WHERE published = 0').run().changes;
+    return queries.markAllPublished(this.handle);
   }
 
   /** Number of stored votes. */
   voteCount(): number {
-    return (this.handle.prepare('SELECT count(*) AS n FROM votes').get() as { n: number }).n;
+    return queries.voteCount(this.handle);
   }
 
   /** Every stored tally (all terminals and months), for republishing retained state. */
@@ -566,18 +342,13 @@ export class Journal extends EventEmitter<JournalEvents> {
   }
 
   /** Votes pressed in [fromMs, toMs), oldest first: stored payload and, when revoked, the revocation id. */
-  *rowsPressedBetween(fromMs: number, toMs: number): IterableIterator<{ payload: string; revocation: number | null }> {
-    const rows = this.handle
-      .prepare(
-        'SELECT v.payload AS payload, r.revocation AS revocation FROM votes v LEFT JOIN revoked_votes r ON r.vote = v.id WHERE v.pressed_at >= ? AND v.pressed_at < ? ORDER BY v.pressed_at, v.id',
-      )
-      .iterate(fromMs, toMs) as IterableIterator<{ payload: string; revocation: number | null }>;
-    yield* rows;
+  *rowsPressedBetween(fromMs: number, toMs: number): IterableIterator<PressedRow> {
+    yield* queries.rowsPressedBetween(this.handle, fromMs, toMs);
   }
 
   /** Number of votes pressed in [fromMs, toMs). */
   countPressedBetween(fromMs: number, toMs: number): number {
-    return (this.handle.prepare('SELECT count(*) AS n FROM votes WHERE pressed_at >= ? AND pressed_at < ?').get(fromMs, toMs) as { n: number }).n;
+    return queries.countPressedBetween(this.handle, fromMs, toMs);
   }
 
   /** Counters since open (visible in logs and the bridge status). */
