@@ -13,8 +13,11 @@
  * memory. Either way the bridge keeps votes durable in its own outbox until
  * PUBACK and republishes every retained state on each connect
  * (zigbee2mqtt#9629).
+ *
+ * This module owns the listeners and the Aedes lifecycle; the access hooks
+ * are in aedes-hooks.ts, the sign-in check in broker-sign-in.ts and the
+ * refusal counters and logging in broker-refusals.ts.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
@@ -22,9 +25,10 @@ import type { Duplex } from 'node:stream';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
-import { payloadLimitOf } from '../../core/payload-limit.ts';
-import { anonymousPrincipal, canPublish, canRead, canSubscribe, clientIdProblem, filterProblem, publishTopicProblem, type Principal } from './access.ts';
-import type { BrokerUser } from './broker-user.ts';
+import { anonymousPrincipal, type Principal } from './access.ts';
+import { aedesHooks } from './aedes-hooks.ts';
+import { BrokerRefusals, type EmbeddedBrokerStats, type Refusal } from './broker-refusals.ts';
+import { brokerAccounts, signIn, type BrokerAccount } from './broker-sign-in.ts';
 import { ConnectionGate, type GateRefusal } from './connection-gate.ts';
 import { MqttFrameGuard, type FrameRefusal } from './mqtt-frame-guard.ts';
 import { resolveEmbeddedBrokerOptions, type EmbeddedBrokerOptions, type ResolvedEmbeddedBrokerOptions } from './embedded-broker-options.ts';
@@ -39,65 +43,8 @@ export {
   type PublishVerdict,
   type ResolvedEmbeddedBrokerOptions,
 } from './embedded-broker-options.ts';
-
-/** Distinct refusals (kind, user, topic) logged before the broker only counts them. */
-export const MAX_LOGGED_REFUSALS = 1000;
-
-/** MQTT 3.1.1 CONNACK code 5, "not authorized": what Mosquitto 2.0 answers to a bad password too. */
-export const CONNACK_NOT_AUTHORIZED = 5;
-
-/** MQTT 3.1.1 CONNACK code 2, "identifier rejected": a client id that belongs to another account. */
-export const CONNACK_IDENTIFIER_REJECTED = 2;
-
-/**
- * What was refused. `will`: a last-will message on a topic its client may
- * not publish. `door`: a connection refused before any MQTT was read
- * (connection cap, rate, repeated failed sign-ins). `packet`: a connection
- * cut because a packet was too large or malformed.
- */
-export type RefusalKind = 'connect' | 'publish' | 'will' | 'subscribe' | 'door' | 'packet';
-
-/** One refused connect, publish, will or subscribe. */
-export interface Refusal {
-  readonly kind: RefusalKind;
-  /** MQTT client id ('' before the client sent one). */
-  readonly clientId: string;
-  /** Username given by the client, if any. */
-  readonly username: string | undefined;
-  /** Topic or filter, for publish, will and subscribe. */
-  readonly topic?: string;
-  /** Why, in English, for logs. */
-  readonly reason: string;
-}
-
-/** Counters of the broker since `start()` (invariant 2: visible counters). */
-export interface EmbeddedBrokerStats {
-  /** Clients connected now. */
-  readonly clients: number;
-  readonly connectsAccepted: number;
-  /** Bad or missing credentials. */
-  readonly connectsRefused: number;
-  /** Publishes refused by the rules; Aedes then closes the connection (MQTT 3.1.1 has no negative PUBACK). */
-  readonly publishesRefused: number;
-  /** Last-will messages dropped because their client may not publish on the will topic. */
-  readonly willsRefused: number;
-  /** Subscriptions answered with SUBACK 0x80 (the filter can match nothing readable). */
-  readonly subscribesRefused: number;
-  /** Messages not delivered to an accepted subscription because the subscriber may not read that topic. */
-  readonly deliveriesFiltered: number;
-  /** Protocol errors, malformed packets and dropped sockets reported by Aedes. */
-  readonly clientErrors: number;
-  /** QoS 1 messages not queued for a `clean: false` session whose queue was full (sqlite-persistence.ts). */
-  readonly queueDropped: number;
-  /** Connections refused at the door: too many open, too fast from one address, or after repeated failed sign-ins. */
-  readonly connectsThrottled: number;
-  /** Sign-ins refused because the client id belongs to another account (counted in `connectsRefused` too). */
-  readonly clientIdsRefused: number;
-  /** Connections cut for a packet over the size limit, a first packet that is not CONNECT, or a malformed length. */
-  readonly packetsRefused: number;
-  /** Publishes (and wills) refused because the payload is larger than its topic allows (counted in `publishesRefused`/`willsRefused` too). */
-  readonly payloadsTooLarge: number;
-}
+export { MAX_LOGGED_REFUSALS, type EmbeddedBrokerStats, type Refusal, type RefusalKind } from './broker-refusals.ts';
+export { CONNACK_IDENTIFIER_REJECTED, CONNACK_NOT_AUTHORIZED } from './broker-sign-in.ts';
 
 /** Events of `EmbeddedBroker`. */
 export interface EmbeddedBrokerEvents {
@@ -109,34 +56,6 @@ export interface EmbeddedBrokerEvents {
 export interface EmbeddedBrokerPorts {
   readonly port: number;
   readonly wsPort: number | undefined;
-}
-
-type Counters = { -readonly [K in Exclude<keyof EmbeddedBrokerStats, 'clients' | 'queueDropped'>]: number };
-
-/** An account with the SHA-256 of its password, compared in constant time. */
-interface Account {
-  readonly user: BrokerUser;
-  readonly digest: Buffer;
-}
-
-function sha256(data: Buffer | string): Buffer {
-  return createHash('sha256').update(data).digest();
-}
-
-function zeroCounters(): Counters {
-  return {
-    connectsAccepted: 0,
-    connectsRefused: 0,
-    publishesRefused: 0,
-    willsRefused: 0,
-    subscribesRefused: 0,
-    deliveriesFiltered: 0,
-    clientErrors: 0,
-    connectsThrottled: 0,
-    clientIdsRefused: 0,
-    packetsRefused: 0,
-    payloadsTooLarge: 0,
-  };
 }
 
 /**
@@ -160,19 +79,18 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   readonly #detachers: Detach[] = [];
   readonly #principals = new WeakMap<Client, Principal>();
   readonly #usernames = new WeakMap<Client, string>();
-  readonly #ownErrors = new WeakSet<Error>();
   /** Remote address of each guarded connection (the stream Aedes sees as `client.conn`). */
   readonly #addresses = new WeakMap<object, string>();
   #gate: ConnectionGate | undefined;
-  readonly #logged = new Set<string>();
-  #counters: Counters = zeroCounters();
-  #accounts: ReadonlyMap<string, Account> = new Map();
+  readonly #refusals: BrokerRefusals;
+  #accounts: ReadonlyMap<string, BrokerAccount> = new Map();
   /** One principal object for every anonymous client, so its grants are computed once. */
   #anonymous: Principal | undefined;
 
   constructor(options: EmbeddedBrokerOptions = {}) {
     super();
     this.options = resolveEmbeddedBrokerOptions(options);
+    this.#refusals = new BrokerRefusals(this.options.logger, (refusal) => this.emit('refused', refusal));
   }
 
   /** Ports as bound by `start()`, or undefined when stopped. */
@@ -184,9 +102,8 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   async start(): Promise<EmbeddedBrokerPorts> {
     if (this.#aedes) throw new Error('EmbeddedBroker is already started');
     const { logger, users } = this.options;
-    this.#counters = zeroCounters();
-    this.#logged.clear();
-    this.#accounts = new Map(users.map((user) => [user.username, { user, digest: sha256(user.password) }]));
+    this.#refusals.reset();
+    this.#accounts = brokerAccounts(users);
     this.#anonymous = this.options.anonymous === 'read' ? anonymousPrincipal('read') : undefined;
     this.#gate = new ConnectionGate(this.options);
     const path = this.options.persistencePath;
@@ -212,8 +129,8 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     // Aedes emits 'error' on persistence failures and on a refused stale
     // will; an unhandled 'error' event would kill the bridge.
     (aedes as EventEmitter).on('error', (error: Error) => logger.error({ err: error }, 'MQTT broker error'));
-    aedes.on('clientError', (client, error) => this.#onClientError(client, error));
-    aedes.on('connectionError', (client, error) => this.#onClientError(client, error));
+    aedes.on('clientError', (client, error) => this.#refusals.clientError(client?.id ?? '', error));
+    aedes.on('connectionError', (client, error) => this.#refusals.clientError(client?.id ?? '', error));
     try {
       const tcp = createTcpServer((socket) => this.#handleSocket(socket));
       this.#tcp = tcp;
@@ -275,7 +192,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
 
   /** Counters since `start()`. */
   stats(): EmbeddedBrokerStats {
-    return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#counters, queueDropped: this.#persistence?.dropped ?? 0 });
+    return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#refusals.counters, queueDropped: this.#persistence?.dropped ?? 0 });
   }
 
   /** Disconnects every client and closes every listener. Safe to call twice. */
@@ -302,156 +219,25 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       closing.push(new Promise((done) => ws.close(() => done())));
     }
     await Promise.all(closing);
-    if (aedes) this.options.logger.info({ stats: this.#counters }, 'MQTT broker stopped');
+    if (aedes) this.options.logger.info({ stats: this.#refusals.counters }, 'MQTT broker stopped');
   }
 
   #aedesOptions(): AedesOptions {
     return {
       drainTimeout: this.options.drainTimeoutMs,
       connectTimeout: this.options.connectTimeoutMs,
-      authenticate: (client, username, password, done) => {
-        const outcome = this.#authenticate(username, password, client.id);
-        if (username !== undefined) this.#usernames.set(client, username);
-        const conn = (client as Client & { conn?: object }).conn;
-        if ('principal' in outcome) {
-          this.#principals.set(client, outcome.principal);
-          this.#counters.connectsAccepted++;
-          if (conn instanceof MqttFrameGuard) conn.authenticated();
-          done(null, true);
-          return;
-        }
-        this.#counters.connectsRefused++;
-        if (outcome.code === CONNACK_IDENTIFIER_REJECTED) this.#counters.clientIdsRefused++;
-        const address = conn === undefined ? undefined : this.#addresses.get(conn);
-        if (address !== undefined) this.#gate?.authFailed(address);
-        this.#refuse({ kind: 'connect', clientId: client.id, username, reason: outcome.reason });
-        const error = Object.assign(new Error(outcome.reason), { returnCode: outcome.code });
-        this.#ownErrors.add(error);
-        done(error as Parameters<typeof done>[0], false);
-      },
-      authorizePublish: (client, packet, done) => {
-        const principal = client ? this.#principals.get(client) : undefined;
-        // Aedes asks here for the last will too, with the very packet it stored (lib/client.js).
-        const isWill = client === null || (client as Client & { will?: unknown }).will === packet;
-        const allowed = principal !== undefined && canPublish(principal, packet.topic);
-        // Item 8 of issue 13: a payload larger than its topic allows is never relayed to subscribers.
-        const limit = allowed ? payloadLimitOf(packet.topic) : undefined;
-        const size = packet.payload?.length ?? 0;
-        const tooLarge = limit !== undefined && size > limit.maxBytes;
-        if (principal !== undefined && allowed && !tooLarge) {
-          // Aedes sends the PUBACK only after done(null): the gate (a ward's kiosk
-          // intake) and the interceptor (a hub's archive) commit first.
-          const intercept = isWill ? undefined : this.options.interceptPublish;
-          const forward = (): void => {
-            if (intercept === undefined) {
-              done(null);
-              return;
-            }
-            intercept(principal, packet.topic, packet.payload as Buffer).then(
-              ({ verdict, payload }) => {
-                if (verdict !== 'forward') packet.retain = false;
-                // A `$` topic matches no subscription and no grant: acknowledged, delivered to nobody.
-                if (verdict === 'drop') packet.topic = '$hailong/dropped';
-                if (payload !== undefined) packet.payload = Buffer.from(payload);
-                done(null);
-              },
-              (error: Error) => done(error),
-            );
-          };
-          const gated = isWill ? undefined : this.options.publishGate?.(principal, packet.topic, packet.payload as Buffer);
-          if (gated === undefined) {
-            forward();
-            return;
-          }
-          void gated.then(
-            (refusal) => (refusal === undefined ? forward() : this.#refusePublish(client, packet.topic, refusal, done)),
-            (error: unknown) => this.#refusePublish(client, packet.topic, `the bridge could not take it: ${String(error)}`, done),
-          );
-          return;
-        }
-        if (tooLarge) this.#counters.payloadsTooLarge++;
-        const reason = tooLarge
-          ? `a ${limit.kind} payload of ${size} bytes is larger than the ${limit.maxBytes} bytes allowed`
-          : principal === undefined
-            ? 'the client is not signed in'
-            : (publishTopicProblem(packet.topic) ?? `${describe(principal)} may not publish here`);
-        if (isWill) this.#counters.willsRefused++;
-        else this.#counters.publishesRefused++;
-        this.#refuse({
-          kind: isWill ? 'will' : 'publish',
-          clientId: client?.id ?? '',
-          username: client ? this.#usernames.get(client) : undefined,
-          topic: packet.topic,
-          reason,
-        });
-        const error = new Error(`publish on ${JSON.stringify(String(packet.topic).slice(0, 300))} refused: ${reason}`);
-        this.#ownErrors.add(error);
-        done(error);
-      },
-      authorizeSubscribe: (client, subscription, done) => {
-        const principal = this.#principals.get(client);
-        if (principal !== undefined && canSubscribe(principal, subscription.topic)) {
-          done(null, subscription);
-          return;
-        }
-        this.#counters.subscribesRefused++;
-        this.#refuse({
-          kind: 'subscribe',
-          clientId: client.id,
-          username: this.#usernames.get(client),
-          topic: subscription.topic,
-          reason:
-            principal === undefined
-              ? 'the client is not signed in'
-              : (filterProblem(subscription.topic) ?? `the filter matches nothing ${describe(principal)} may read`),
-        });
-        // A null subscription is answered with SUBACK 0x80 and the client stays connected.
-        done(null, null);
-      },
-      authorizeForward: (client, packet) => {
-        const principal = this.#principals.get(client);
-        if (principal !== undefined && canRead(principal, packet.topic)) return packet;
-        this.#counters.deliveriesFiltered++;
-        return null;
-      },
+      ...aedesHooks({
+        options: this.options,
+        refusals: this.#refusals,
+        principals: this.#principals,
+        usernames: this.#usernames,
+        signIn: (username, password, clientId) => signIn(this.#accounts, this.#anonymous, username, password, clientId),
+        authFailed: (conn) => {
+          const address = conn === undefined ? undefined : this.#addresses.get(conn);
+          if (address !== undefined) this.#gate?.authFailed(address);
+        },
+      }),
     };
-  }
-
-  /** Refuses a publish the gate turned down: counted, then the client is disconnected (MQTT 3.1.1 has no PUBACK refusal). */
-  #refusePublish(client: Client | null, topic: string, reason: string, done: (error: Error | null) => void): void {
-    this.#counters.publishesRefused++;
-    this.#refuse({ kind: 'publish', clientId: client?.id ?? '', username: client ? this.#usernames.get(client) : undefined, topic, reason });
-    const error = new Error(`publish on ${JSON.stringify(topic.slice(0, 300))} refused: ${reason}`);
-    this.#ownErrors.add(error);
-    done(error);
-  }
-
-  #authenticate(
-    username: string | undefined,
-    password: Buffer | undefined,
-    clientId: string,
-  ): { principal: Principal } | { reason: string; code: number } {
-    const outcome = this.#checkPassword(username, password);
-    if (!('principal' in outcome)) return { reason: outcome.reason, code: CONNACK_NOT_AUTHORIZED };
-    // Item 7 of issue 13: a client id already in use takes that session over, so ids are bound to accounts.
-    const problem = clientIdProblem(outcome.principal, clientId);
-    return problem === undefined ? outcome : { reason: problem, code: CONNACK_IDENTIFIER_REJECTED };
-  }
-
-  #checkPassword(username: string | undefined, password: Buffer | undefined): { principal: Principal } | { reason: string } {
-    if (username === undefined) {
-      if (password !== undefined) return { reason: 'a password without a username' };
-      if (this.#anonymous === undefined) return { reason: 'anonymous clients are not allowed' };
-      return { principal: this.#anonymous };
-    }
-    const account = this.#accounts.get(username);
-    // Hash and compare even for an unknown user, so timing does not tell which usernames exist.
-    const given = sha256(password ?? '');
-    const expected = account?.digest ?? sha256('\u0000no such user');
-    const same = timingSafeEqual(given, expected);
-    if (account === undefined) return { reason: 'unknown username' };
-    if (password === undefined || !same) return { reason: 'wrong password' };
-    return { principal: account.user };
   }
 
   #handleSocket(socket: Socket): void {
@@ -479,8 +265,8 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     const gate = this.#gate;
     const refusal: GateRefusal | undefined = gate === undefined ? 'too-many-connections' : gate.admit(address);
     if (refusal !== undefined) {
-      this.#counters.connectsThrottled++;
-      this.#refuse({ kind: 'door', clientId: '', username: undefined, reason: `${refusal} (${address})` });
+      this.#refusals.counters.connectsThrottled++;
+      this.#refusals.refuse({ kind: 'door', clientId: '', username: undefined, reason: `${refusal} (${address})` });
       stream.destroy();
       return undefined;
     }
@@ -489,8 +275,8 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       stream,
       { connectBytes: this.options.maxConnectBytes, packetBytes: this.options.maxPacketBytes },
       (reason: FrameRefusal, announced: number) => {
-        this.#counters.packetsRefused++;
-        this.#refuse({ kind: 'packet', clientId: '', username: undefined, reason: `${reason}: announced ${announced} bytes (${address})` });
+        this.#refusals.counters.packetsRefused++;
+        this.#refusals.refuse({ kind: 'packet', clientId: '', username: undefined, reason: `${reason}: announced ${announced} bytes (${address})` });
       },
     );
     // Aedes listens for 'error' itself; this one keeps a late error from being unhandled after it let go.
@@ -510,45 +296,6 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     this.#detachers.push(attachMqttWebSocket(server, path, handle, this.options.logger));
   }
 
-  #onClientError(client: Client, error: Error): void {
-    if (this.#ownErrors.has(error)) return; // a refusal, already counted and logged
-    this.#counters.clientErrors++;
-    const clientId = client?.id ?? '';
-    this.#logOnce(`error\u0000${error.message}`, () =>
-      this.options.logger.info({ clientId, err: error.message }, `MQTT client error: ${error.message}`),
-    );
-  }
-
-  #refuse(refusal: Refusal): void {
-    const key = `${refusal.kind}\u0000${refusal.username ?? ''}\u0000${refusal.topic ?? ''}\u0000${refusal.reason}`;
-    this.#logOnce(key, () =>
-      this.options.logger.warn(
-        { refusal: { ...refusal, topic: refusal.topic?.slice(0, 300) } },
-        `MQTT ${refusal.kind} refused for ${refusal.username === undefined ? 'an anonymous client' : `user ${refusal.username}`}` +
-          `${refusal.topic === undefined ? '' : ` on ${JSON.stringify(refusal.topic.slice(0, 300))}`}: ${refusal.reason}`,
-      ),
-    );
-    this.emit('refused', refusal);
-  }
-
-  /** Logs `key` the first time only, up to MAX_LOGGED_REFUSALS keys: a client retrying in a loop must not fill the disk. */
-  #logOnce(key: string, log: () => void): void {
-    if (this.#logged.has(key)) return;
-    if (this.#logged.size >= MAX_LOGGED_REFUSALS) {
-      if (this.#logged.size === MAX_LOGGED_REFUSALS) {
-        this.#logged.add('\u0000full');
-        this.options.logger.warn(`more than ${MAX_LOGGED_REFUSALS} distinct refusals and client errors: only counting them from now on`);
-      }
-      return;
-    }
-    this.#logged.add(key);
-    log();
-  }
-}
-
-function describe(principal: Principal): string {
-  if (principal.role === 'anonymous') return 'an anonymous client';
-  return `${principal.role} ${principal.username}`;
 }
 
 async function listen(server: TcpServer | HttpServer, port: number, host: string): Promise<number> {

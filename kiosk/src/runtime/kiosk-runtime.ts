@@ -6,19 +6,26 @@
  * The promise to the citizen: a tap is committed to the outbox (IndexedDB)
  * BEFORE the thank-you screen appears; taps are processed one at a time in
  * order, so seqs follow taps.
+ *
+ * This module sequences; the vote's fields (vote-record.ts), the spoken
+ * prompts (kiosk-speech.ts), the duplicate-device decision (device-claim.ts)
+ * and the problem counters (kiosk-problems.ts) are in their own modules.
  */
-import { cleanDossierCode, DEFAULT_STAGE, DUPLICATE_DEVICE, keepsTerminal, scaleKeys } from '../../../core/index.ts';
+import { cleanDossierCode, DEFAULT_STAGE, DUPLICATE_DEVICE, scaleKeys } from '../../../core/index.ts';
 import type { LevelKey, Office, Session, Status, TerminalConfig, TopicMessage } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import * as machine from '../terminal/terminal-machine.ts';
-import type { Effect, TerminalState } from '../terminal/terminal-machine.ts';
-import { messages, levelLabel, reasonText } from '../i18n/messages.ts';
+import type { TerminalState } from '../terminal/terminal-machine.ts';
 import type { Leadership, TabMessage } from './leadership.ts';
 import { BrokerLink, parseIncoming } from './broker-link.ts';
-import type { KioskDeps, KioskSnapshot } from './kiosk-snapshot.ts';
+import { claimOutcome } from './device-claim.ts';
+import { problemPatch } from './kiosk-problems.ts';
+import { initialSnapshot, officeNames, type KioskDeps, type KioskSnapshot } from './kiosk-snapshot.ts';
 import { settingsFrom } from './kiosk-settings.ts';
-import { CLAIM_FRESH_MS, newInstallId } from './terminal-topics.ts';
+import { announcement, questionSpeech } from './kiosk-speech.ts';
+import { newInstallId } from './terminal-topics.ts';
+import { storeEffect } from './vote-record.ts';
 
 export type { LinkClient } from './broker-link.ts';
 export type { KioskDeps, KioskSnapshot } from './kiosk-snapshot.ts';
@@ -53,19 +60,7 @@ export class KioskRuntime {
   constructor(options: KioskOptions, deps: KioskDeps) {
     this.options = options;
     this.#deps = deps;
-    this.#snapshot = {
-      options,
-      ready: false,
-      terminal: machine.initialState(settingsFrom(undefined, options)),
-      link: 'offline',
-      leader: false,
-      stats: { pending: 0, drafts: 0, highWater: 0 },
-      contrast: options.contrast,
-      voice: options.voice,
-      fault: false,
-      problems: {},
-      problemLog: [],
-    };
+    this.#snapshot = initialSnapshot(options);
   }
 
   /** The current snapshot. */
@@ -107,7 +102,7 @@ export class KioskRuntime {
     this.#update({
       ready: true,
       terminal: machine.configure(this.#snapshot.terminal, settingsFrom(this.#config, o)),
-      ...(office === undefined ? {} : this.#officeNames(office)),
+      ...(office === undefined ? {} : officeNames(office, o.counter)),
       ...(this.#session?.name === undefined ? {} : { officerName: this.#session.name }),
     });
     this.#tabs = this.#deps.joinTabs(
@@ -190,12 +185,7 @@ export class KioskRuntime {
 
   /** Reads the question and the choices aloud (when voice is on). */
   speakQuestion(): void {
-    const lang = this.options.lang;
-    const m = messages(lang);
-    const s = this.#snapshot.terminal;
-    const levels = s.settings.scale.levels.map((l) => levelLabel(l, lang)).join(', ');
-    const q = s.settings.mode === 'gated' && !machine.gateOpen(s, this.#deps.now()) ? m.gatedWaiting : m.question;
-    this.#say(`${q} ${levels}`);
+    this.#say(questionSpeech(this.#snapshot.terminal, this.options.lang, this.#deps.now()));
   }
 
   /** Staff: reconnect now (skips the backoff wait); after giving way to another device, try again. */
@@ -236,11 +226,8 @@ export class KioskRuntime {
 
   // Spoken prompts on screen changes (only when voice is on).
   #announce(before: TerminalState, after: TerminalState): void {
-    const m = messages(this.options.lang);
-    if (after.screen.kind === 'reasons' && before.screen.kind !== 'reasons') {
-      this.#say(`${m.reasonsQuestion} ${after.settings.reasons.map((r) => reasonText(r, this.options.lang)).join(', ')}`);
-    } else if (after.screen.kind === 'thanks' && before.screen.kind !== 'thanks') this.#say(m.thanks);
-    else if (after.gate.until > before.gate.until) this.#say(m.gatedOpen);
+    const text = announcement(before, after, this.options.lang);
+    if (text !== undefined) this.#say(text);
     if (after.screen.kind === 'rate' && before.screen.kind === 'thanks') {
       // Idle reset: the next citizen starts with the configured display.
       this.#snapshot = { ...this.#snapshot, contrast: this.options.contrast, voice: this.options.voice };
@@ -276,33 +263,10 @@ export class KioskRuntime {
     if (step.effects.length > 0) this.#afterStore();
   }
 
-  async #perform(effect: Effect): Promise<number | undefined> {
+  #perform(effect: machine.Effect): Promise<number | undefined> {
     const outbox = this.#outbox;
     if (outbox === undefined) throw new Error('the outbox is not open yet');
-    if (effect.type === 'finalize') {
-      if (effect.draft > 0) await outbox.finalize(effect.draft, effect.reasons);
-      return undefined;
-    }
-    const r = effect.record;
-    const officer = r.officer ?? this.#session?.officer ?? undefined;
-    const vote = await outbox.record(
-      {
-        district: this.options.district,
-        ward: this.options.ward,
-        counter: this.options.counter,
-        terminal: this.options.terminal,
-        level: r.level,
-        pressedAt: r.pressedAt,
-        draft: r.draft,
-        ...(r.draftUntil === undefined ? {} : { draftUntil: r.draftUntil }),
-        ...(r.filtered === undefined ? {} : { filtered: r.filtered }),
-        ...(r.ticket === undefined ? {} : { ticket: r.ticket }),
-        ...(r.dossier === undefined ? {} : { dossier: r.dossier, ...(r.stage === undefined ? {} : { stage: r.stage }) }),
-        ...(officer === undefined ? {} : { officer }),
-      },
-      this.#deps.now(),
-    );
-    return vote.seq;
+    return storeEffect(outbox, this.options, this.#session, effect, this.#deps.now());
   }
 
   // After the thank-you is shown: fold the tally, tell the other tabs, flush.
@@ -400,7 +364,7 @@ export class KioskRuntime {
       }
       case 'office': {
         if (leader) await outbox?.setMeta('office', m.payload);
-        this.#update(this.#officeNames(m.payload));
+        this.#update(officeNames(m.payload, this.options.counter));
         return;
       }
       case 'tally': {
@@ -424,12 +388,11 @@ export class KioskRuntime {
    * disconnects and shows why, until staff retry.
    */
   async #onClaim(status: Status, now: number): Promise<void> {
-    const other = status.uid;
-    if (status.state !== 'online' || other === undefined || other === this.#installId || Math.abs(now - status.at) > CLAIM_FRESH_MS) return;
     if (this.#snapshot.conflict !== undefined) return;
-    const mine = { uid: this.#installId, ...(this.#claimedAt === undefined ? {} : { claimedAt: this.#claimedAt }) };
-    const theirs = { uid: other, ...(status.claimedAt === undefined ? {} : { claimedAt: status.claimedAt }) };
-    if (keepsTerminal(mine, theirs)) {
+    const outcome = claimOutcome(status, now, this.#installId, this.#claimedAt);
+    if (outcome.action === 'ignore') return;
+    const other = outcome.other;
+    if (outcome.action === 'keep') {
       this.#problem(DUPLICATE_DEVICE, `another device (${other}) was opened on this kiosk's address (${this.options.terminal}); this device was here first and keeps it`);
       this.#link?.announce(); // the dashboard sees the conflict in our status
       return;
@@ -442,16 +405,7 @@ export class KioskRuntime {
     this.#update({ link: 'offline' });
   }
 
-  #officeNames(office: Office): Partial<KioskSnapshot> {
-    const counter = office.counters.find((c) => c.id === this.options.counter);
-    return counter === undefined ? {} : { counterName: counter.name };
-  }
-
   #problem(code: string, detail: string): void {
-    const key = code.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 32) || 'problem';
-    const problems = { ...this.#snapshot.problems, [key]: (this.#snapshot.problems[key] ?? 0) + 1 };
-    const problemLog = [`${new Date(this.#deps.now()).toISOString()} ${key}: ${detail}`, ...this.#snapshot.problemLog].slice(0, 20);
-    console.warn(`hailong-kiosk: ${key}: ${detail}`);
-    this.#update({ problems, problemLog });
+    this.#update(problemPatch(this.#snapshot, code, detail, this.#deps.now()));
   }
 }

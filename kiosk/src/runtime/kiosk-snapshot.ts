@@ -1,10 +1,12 @@
 /** What the kiosk runtime needs (its adapters) and what it shows (its snapshot). */
+import type { Office } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import type { LinkState, MqttClientOptions } from '../mqtt/mqtt-client.ts';
 import type { Outbox, OutboxStats } from '../outbox/outbox.ts';
-import type { TerminalState } from '../terminal/terminal-machine.ts';
+import { initialState, type TerminalState } from '../terminal/terminal-machine.ts';
 import type { VoicePrompt } from '../voice/voice-prompt.ts';
 import type { LinkClient } from './broker-link.ts';
+import { settingsFrom } from './kiosk-settings.ts';
 import type { Leadership, TabMessage } from './leadership.ts';
 
 /** Adapters the runtime runs on. */
@@ -42,4 +44,27 @@ export interface KioskSnapshot {
   readonly conflict?: { readonly otherUid: string; readonly at: number };
   /** The last scanner input that was not a dossier code (shown until the next good scan or vote). */
   readonly scanRefused?: string;
+}
+
+/** The snapshot before the outbox is open: default settings, offline, no problems. */
+export function initialSnapshot(options: KioskOptions): KioskSnapshot {
+  return {
+    options,
+    ready: false,
+    terminal: initialState(settingsFrom(undefined, options)),
+    link: 'offline',
+    leader: false,
+    stats: { pending: 0, drafts: 0, highWater: 0 },
+    contrast: options.contrast,
+    voice: options.voice,
+    fault: false,
+    problems: {},
+    problemLog: [],
+  };
+}
+
+/** The snapshot patch naming this kiosk's counter from the retained office (nothing when the office lacks it). */
+export function officeNames(office: Office, counterId: string): Partial<KioskSnapshot> {
+  const counter = office.counters.find((c) => c.id === counterId);
+  return counter === undefined ? {} : { counterName: counter.name };
 }
