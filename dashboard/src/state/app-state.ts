@@ -5,10 +5,14 @@
  * script time. Views that fold whole periods (district, alerts, reports,
  * TV) follow a throttled global revision instead. Adapters (MQTT link,
  * IndexedDB cache, localStorage, clock, notifications) are passed in.
+ *
+ * The parts live beside it, one concept each: live-revisions.ts (the
+ * revision signals and their throttle), hub-scope.ts (what to subscribe
+ * to), account.ts (settings and broker credentials), perf-marks.ts (the
+ * `?perf=1` measures). This file holds the link, the cache and the views'
+ * state, and exposes the one `AppState` object the views use.
  */
 import { batch, computed, effect, signal } from '@preact/signals';
-import type { ReadonlySignal, Signal } from '@preact/signals';
-import { TOPIC_KINDS, subscriptionFor, subscriptionForAll } from '../../../core/index.ts';
 import { alertText } from '../alerts/alert-text.ts';
 import { evaluateAlerts } from '../alerts/rules.ts';
 import type { Alert } from '../alerts/rules.ts';
@@ -17,18 +21,24 @@ import type { DashboardCache } from '../cache/idb-cache.ts';
 import { MESSAGES } from '../i18n/messages.ts';
 import type { Messages } from '../i18n/messages.ts';
 import { localDate } from '../i18n/format.ts';
-import { defaultBrokerUrl, isBrokerUrl } from '../mqtt/link.ts';
 import type { ConnectLink, Link, LinkState } from '../mqtt/link.ts';
 import type { PeriodChoice } from '../period/period-choice.ts';
 import type { ReportLevel } from '../reports/report.ts';
 import { parseRoute } from '../router/route.ts';
 import type { Route } from '../router/route.ts';
 import { PlaceNames, scaleOf } from '../store/names.ts';
-import { counterIds } from '../store/office-figures.ts';
 import type { DashboardStore } from '../store/store.ts';
-import { MAX_ACKS, SETTINGS_KEY, loadSettings, readUrlParams, saveSettings } from './settings.ts';
-import { memoryVault, type PasswordVault } from './password-vault.ts';
-import type { KeyValue, Settings } from './settings.ts';
+import { createAccount } from './account.ts';
+import type { SignInForm, SignInReason } from './account.ts';
+import { createHubScope } from './hub-scope.ts';
+import { createLiveRevisions } from './live-revisions.ts';
+import type { PasswordVault } from './password-vault.ts';
+import { createPerfMarks } from './perf-marks.ts';
+import { MAX_ACKS, readUrlParams } from './settings.ts';
+import type { KeyValue } from './settings.ts';
+
+export type { SignInForm, SignInReason } from './account.ts';
+export { SETTLE_MS, SETTLE_WINDOW_MS } from './live-revisions.ts';
 
 /** Shows alerts outside the page (the Notification API adapter). */
 export interface Notifier {
@@ -55,29 +65,8 @@ export interface AppDeps {
   readonly throttleMs?: number;
 }
 
-/** Why the sign-in form is shown. */
-export type SignInReason = 'auth' | 'scope' | 'signed-out' | null;
-
-/** Sign-in form input. */
-export interface SignInForm {
-  readonly url: string;
-  readonly username: string;
-  /** Empty keeps the saved password, but only for the same broker and username. */
-  readonly password: string;
-  /** "Ghi nhớ mật khẩu": keep the password across browser restarts (encrypted); else for this session only. */
-  readonly remember?: boolean;
-  readonly district: string;
-  readonly ward: string;
-}
-
 /** The app's reactive state and actions. */
 export type AppState = ReturnType<typeof createAppState>;
-
-/** Quiet time that ends the retained burst after subscribing, ms (see `settling`). */
-export const SETTLE_MS = 150;
-
-/** How long after (re)subscribing the slow figures follow quiet points instead of the live throttle, ms. */
-export const SETTLE_WINDOW_MS = 10_000;
 
 /** How long after live data starts a missing name counts as unknown rather than loading. */
 export const NAME_GRACE_MS = 4000;
@@ -86,17 +75,9 @@ export const NAME_GRACE_MS = 4000;
 export function createAppState(deps: AppDeps) {
   const { store } = deps;
   const now = deps.now ?? Date.now;
-  const throttleMs = deps.throttleMs ?? 1000;
   const params = readUrlParams(deps.location.search);
-  const vault = deps.vault ?? memoryVault();
-  const initial = loadSettings(deps.storage);
-  // An older version kept the password in clear in localStorage: rewrite the settings without it.
-  if (/"password"/.test(safeRead(deps.storage))) saveSettings(deps.storage, initial);
-  /** `?broker=` wins over the saved URL until the supervisor signs in to a broker on the form. */
-  let brokerOverride = params.broker;
-  /** The password for `settings.credentialsUrl` + `username`, from the vault. */
-  let password: string | undefined;
-  const settings = signal<Settings>(params.lang ? { ...initial, lang: params.lang } : initial);
+  const account = createAccount({ storage: deps.storage, ...(deps.vault !== undefined ? { vault: deps.vault } : {}), params, location: deps.location });
+  const { settings, updateSettings } = account;
   const lang = computed(() => settings.value.lang);
   const t = computed<Messages>(() => MESSAGES[lang.value]);
   const route = signal<Route>(parseRoute(deps.location.hash));
@@ -111,10 +92,8 @@ export function createAppState(deps: AppDeps) {
   const update = signal<(() => void) | null>(null);
   const clock = signal(now());
   const today = computed(() => localDate(clock.value));
-  /** Global revision: bumped at most once per `throttleMs` while messages flow. */
-  const rev = signal(0);
-  /** Slow revision for whole-period folds (district view, reports): at most every 5 × `throttleMs`. */
-  const slowRev = signal(0);
+  const revs = createLiveRevisions({ store, now, throttleMs: deps.throttleMs ?? 1000 });
+  const { rev } = revs;
   /** What the district and report views show (kept across view switches). */
   const selection = {
     period: signal<PeriodChoice>({ kind: 'month' }),
@@ -132,77 +111,16 @@ export function createAppState(deps: AppDeps) {
   // name still missing a few seconds later is really unknown, not loading.
   const namesSettled = computed(() => hydrated.value && liveSince.value !== null && clock.value - liveSince.value >= NAME_GRACE_MS);
   const names = new PlaceNames(store, () => t.value, () => namesSettled.value);
-  const counterRevs = new Map<string, Signal<number>>();
-  const pulses = new Map<string, Signal<number>>();
-  const wardRevs = new Map<string, Signal<number>>();
-  const knownCounters = new Map<string, string>();
-  const wardVoteRevs = new Map<string, Signal<number>>();
-  /** Every ward key known, sorted; changes only when a new ward appears. */
-  const wardList = signal<string[]>([]);
   let link: Link | undefined;
   let writer: CacheWriter | undefined;
   let cache: DashboardCache | undefined;
-  let revTimer: ReturnType<typeof setTimeout> | undefined;
-  let slowTimer: ReturnType<typeof setTimeout> | undefined;
-  // After (re)subscribing, the broker sends the retained state in bursts (one
-  // per filter): for SETTLE_WINDOW_MS the slow figures follow each time it
-  // goes quiet (SETTLE_MS), not the live throttle (5 × throttleMs), which
-  // would otherwise be most of a cold load (bench/hub-dashboard-cold-load.bench.ts).
-  // Live votes after that keep the throttle.
-  let settleUntil = 0;
-  let settleTimer: ReturnType<typeof setTimeout> | undefined;
-  let firstLiveMarked = false;
   const timers: ReturnType<typeof setInterval>[] = [];
   const disposers: (() => void)[] = [];
-
-  const lazy = (map: Map<string, Signal<number>>, key: string) => {
-    let s = map.get(key);
-    if (s === undefined) map.set(key, (s = signal(0)));
-    return s;
-  };
-  /** Revision of one counter (`d/w/c`): its tile re-renders when it changes. */
-  const counterRev = (key: string): ReadonlySignal<number> => lazy(counterRevs, key);
-  /** Count of new votes at a counter: drives the tile's pulse. */
-  const pulse = (key: string): ReadonlySignal<number> => lazy(pulses, key);
-  /** Revision of a ward's structure (office, counters): the office view re-lays out its tiles. */
-  const wardRev = (key: string): ReadonlySignal<number> => lazy(wardRevs, key);
-  /** Count of new votes in a ward (`d/w`): drives the recent-votes list. */
-  const wardVotes = (key: string): ReadonlySignal<number> => lazy(wardVoteRevs, key);
-
-  const bumpGlobal = () => {
-    revTimer ??= setTimeout(() => {
-      revTimer = undefined;
-      rev.value += 1;
-    }, throttleMs);
-    slowTimer ??= setTimeout(() => {
-      slowTimer = undefined;
-      slowRev.value += 1;
-    }, throttleMs * 5);
-    if (now() < settleUntil) {
-      clearTimeout(settleTimer);
-      settleTimer = setTimeout(() => {
-        settleTimer = undefined;
-        clearTimeout(slowTimer);
-        slowTimer = undefined;
-        rev.value += 1;
-        slowRev.value += 1;
-      }, SETTLE_MS);
-    }
-  };
-
-  const updateSettings = (change: (s: Settings) => Settings) => {
-    settings.value = change(settings.value);
-    saveSettings(deps.storage, settings.value);
-  };
-
-  // Performance measures (`?perf=1`): messages that arrive in one task (the
-  // bridge's vote and tally usually share a WebSocket frame) are rendered in
-  // one microtask, so they are measured together, from the first handler to
-  // the end of the render.
-  let pending: { t0: number; kinds: string[] } | undefined;
+  const hub = createHubScope({ params, settings: () => settings.value, link: () => link });
+  const perf = createPerfMarks(params.perf);
 
   const onMessage = (topic: string, payload: Uint8Array, retained?: boolean) => {
-    const t0 = params.perf ? performance.now() : 0;
+    const t0 = perf.start();
     const outcome = store.apply(topic, payload, { live: retained === false });
     const at = now();
     writer?.note(outcome, at);
@@ -212,117 +130,24 @@ export function createAppState(deps: AppDeps) {
         liveSince.value = now();
       }
       asOf.value = at;
-      if (outcome.ok === true && outcome.changed) {
-        if (!wardList.peek().includes(outcome.ward)) wardList.value = [...wardList.peek(), outcome.ward].sort();
-        if (outcome.counter !== undefined) {
-          // A vote only pulses its tile and lists itself; the tally the bridge
-          // publishes right after it carries the figures (one re-render each).
-          if (outcome.vote !== undefined) {
-            lazy(pulses, outcome.counter).value += 1;
-            lazy(wardVoteRevs, outcome.ward).value += 1;
-          } else lazy(counterRevs, outcome.counter).value += 1;
-          if (!knownCounters.has(outcome.counter)) {
-            knownCounters.set(outcome.counter, outcome.ward);
-            lazy(wardRevs, outcome.ward).value += 1;
-          }
-        }
-        if (outcome.kind === 'office' || outcome.kind === 'bridge-status') lazy(wardRevs, outcome.ward).value += 1;
-      }
+      revs.noteOutcome(outcome);
     });
-    bumpGlobal();
-    const kind = outcome.ok === true ? outcome.kind : 'rejected';
-    if (params.perf) {
-      if (pending !== undefined) pending.kinds.push(kind);
-      else {
-        const m = (pending = { t0, kinds: [kind] });
-        // Preact re-renders in a microtask and @preact/signals writes bound
-        // text and attributes in a microtask queued from a microtask; this
-        // two-step queue runs after both, when the DOM shows the new figures.
-        queueMicrotask(() =>
-          queueMicrotask(() => {
-            pending = undefined;
-            performance.measure('hailong:message', { start: m.t0, end: performance.now(), detail: m.kinds.join('+') });
-          }),
-        );
-      }
-    }
-    if (!firstLiveMarked && kind === 'tally') {
-      firstLiveMarked = true;
-      queueMicrotask(() => queueMicrotask(() => performance.mark('hailong:first-live-figure')));
-    }
-  };
-
-  const refreshKnown = () => {
-    wardList.value = store.wards();
-    for (const s of wardVoteRevs.values()) s.value += 1;
-    for (const ward of store.wards()) {
-      for (const id of counterIds(store, ward)) knownCounters.set(`${ward}/${id}`, ward);
-      lazy(wardRevs, ward).value += 1;
-    }
-    for (const s of counterRevs.values()) s.value += 1;
-    rev.value += 1;
-    slowRev.value += 1;
-  };
-
-  const scope = () => ({
-    district: params.district ?? settings.value.district,
-    ward: params.ward ?? settings.value.ward,
-  });
-
-  // At a hub's district scope: every kind but the terminals' tallies (13,000 of them
-  // after three years, ~60 MB) plus the units' summaries; a unit's tallies are
-  // subscribed when the user opens it (`loadUnit`). docs/ARCHITECTURE.md "The hub".
-  const atHub = () => params.hub && scope().ward === undefined;
-  const unitsLoaded = new Set<string>();
-  const hubFilters = (district: string | undefined): string[] => [
-    ...TOPIC_KINDS.filter((k) => k !== 'tally').map((k) => subscriptionFor(k, district === undefined ? {} : { district })),
-    ...[...unitsLoaded].map(unitTallies),
-  ];
-  // Every view but the district view (office, TV, reports, print, alerts) works from the
-  // terminals' tallies: at a hub they are subscribed the first time such a view opens.
-  const allTallies = () => {
-    const { district } = scope();
-    return subscriptionFor('tally', district === undefined ? {} : { district });
-  };
-  const loadAllTallies = () => {
-    if (!atHub() || unitsLoaded.has('*')) return;
-    try {
-      const filter = allTallies();
-      unitsLoaded.add('*');
-      link?.subscribe?.(filter);
-    } catch {
-      // A bad district id in the settings: connect() already fell back to every district.
-    }
-  };
-  const unitTallies = (wardKey: string) => {
-    if (wardKey === '*') return allTallies();
-    const [district = '', ward = ''] = wardKey.split('/');
-    return subscriptionFor('tally', { district, ward });
+    revs.bumpGlobal();
+    perf.handled(t0, outcome.ok === true ? outcome.kind : 'rejected');
   };
 
   const connect = () => {
     link?.close();
-    const s = settings.value;
-    const url = brokerOverride ?? s.brokerUrl ?? defaultBrokerUrl(deps.location);
-    // Credentials go only to the exact broker they were entered for: a
-    // crafted `?broker=wss://elsewhere` link connects without them, is
-    // refused, and the form asks (issue 13, item 1).
-    const own = s.username !== undefined && s.credentialsUrl === url;
-    const { district, ward } = scope();
-    let filter: string | string[];
-    try {
-      filter = atHub() ? hubFilters(district) : subscriptionForAll(district === undefined ? {} : ward === undefined ? { district } : { district, ward });
-    } catch {
-      filter = atHub() ? hubFilters(undefined) : subscriptionForAll();
-    }
+    const { url, ...credentials } = account.linkTarget();
+    const filter = hub.filter();
     liveData.value = false;
     link = deps.connect(
-      { url, filter, ...(own ? { username: s.username } : {}), ...(own && password !== undefined ? { password } : {}) },
+      { url, filter, ...credentials },
       {
         onMessage,
         onState(state, detail) {
           connection.value = state;
-          if (state === 'online') settleUntil = now() + SETTLE_WINDOW_MS;
+          if (state === 'online') revs.settle();
           if (state === 'refused') signIn.value = detail === 'subscribe' ? 'scope' : 'auth';
           else if (state === 'online') signIn.value = null;
           else if (state !== 'connecting') liveData.value = false;
@@ -364,44 +189,35 @@ export function createAppState(deps: AppDeps) {
     clock,
     today,
     rev,
-    slowRev,
+    slowRev: revs.slowRev,
     selection,
     alerts,
     acked,
     openAlerts,
-    counterRev,
-    pulse,
-    wardRev,
-    wardVotes,
-    wardList,
+    counterRev: revs.counterRev,
+    pulse: revs.pulse,
+    wardRev: revs.wardRev,
+    wardVotes: revs.wardVotes,
+    wardList: revs.wardList,
     params,
     notifier: deps.notifier,
     /** True at a hub's district scope: the district view folds the units' summaries. */
     get atHub(): boolean {
-      return atHub();
+      return hub.atHub();
     },
     /** At a hub, subscribes to a unit's (`d/w`) tallies once, for the drill-down; elsewhere they are all there already. */
     loadUnit(wardKey: string): void {
-      if (!atHub() || unitsLoaded.has(wardKey) || unitsLoaded.has('*')) return;
-      try {
-        const filter = unitTallies(wardKey);
-        unitsLoaded.add(wardKey);
-        link?.subscribe?.(filter);
-      } catch {
-        // Not a ward key (a bad id): nothing to load.
-      }
+      hub.loadUnit(wardKey);
     },
 
     /** Loads the cache and connects, in parallel: live messages never wait for IndexedDB. */
     async start(): Promise<void> {
       timers.push(setInterval(() => (clock.value = now()), 5000));
-      const s = settings.value;
-      if (s.credentialsUrl !== undefined && s.username !== undefined) {
-        password = await vault.load(s.credentialsUrl, s.username).catch(() => undefined);
-      }
+      const loading = account.loadPassword();
+      if (loading !== null) await loading;
       connect();
       const notified = new Set<string>();
-      disposers.push(effect(() => void (route.value.view !== 'district' && loadAllTallies())));
+      disposers.push(effect(() => void (route.value.view !== 'district' && hub.loadAllTallies())));
       disposers.push(
         effect(() => {
           for (const alert of openAlerts.value) {
@@ -429,7 +245,7 @@ export function createAppState(deps: AppDeps) {
         // No IndexedDB (private mode, quota): live figures still work.
       }
       batch(() => {
-        refreshKnown();
+        revs.refreshKnown();
         hydrated.value = true;
       });
     },
@@ -439,9 +255,7 @@ export function createAppState(deps: AppDeps) {
       link?.close();
       for (const timer of timers) clearInterval(timer);
       for (const dispose of disposers) dispose();
-      clearTimeout(revTimer);
-      clearTimeout(slowTimer);
-      clearTimeout(settleTimer);
+      revs.stop();
       void writer?.flush();
     },
 
@@ -469,36 +283,7 @@ export function createAppState(deps: AppDeps) {
      * "Ghi nhớ mật khẩu"), never to the settings.
      */
     async submitSignIn(form: SignInForm): Promise<'bad-url' | 'ok'> {
-      const url = form.url.trim();
-      if (!isBrokerUrl(url)) return 'bad-url';
-      const username = form.username.trim();
-      const before = settings.value;
-      const same = before.credentialsUrl === url && before.username === username;
-      const typed = form.password === '' ? undefined : form.password;
-      password = username === '' ? undefined : (typed ?? (same ? password : undefined));
-      updateSettings((s) => {
-        const next: { -readonly [K in keyof Settings]: Settings[K] } = { ...s, brokerUrl: url };
-        if (username === '') {
-          delete next.username;
-          delete next.credentialsUrl;
-        } else {
-          next.username = username;
-          next.credentialsUrl = url;
-        }
-        for (const key of ['district', 'ward'] as const) {
-          const value = form[key].trim();
-          if (value === '') delete next[key];
-          else next[key] = value;
-        }
-        return next;
-      });
-      brokerOverride = undefined;
-      try {
-        if (password === undefined || username === '') await vault.clear();
-        else if (typed !== undefined || !same) await vault.save({ brokerUrl: url, username, password }, form.remember === true);
-      } catch {
-        // No storage (private mode): the password stays in memory for this page.
-      }
+      if ((await account.submit(form)) === 'bad-url') return 'bad-url';
       signIn.value = null;
       connect();
       return 'ok';
@@ -509,21 +294,16 @@ export function createAppState(deps: AppDeps) {
       link?.close();
       link = undefined;
       writer?.cancel();
-      password = undefined;
-      await vault.clear().catch(() => undefined);
-      updateSettings((s) => {
-        const { username: _u, credentialsUrl: _c, ...rest } = s;
-        return rest;
-      });
+      await account.forget();
       store.clear();
-      knownCounters.clear();
+      revs.forgetCounters();
       await cache?.clear().catch(() => undefined);
       batch(() => {
         connection.value = 'idle';
         liveData.value = false;
         asOf.value = null;
         signIn.value = 'signed-out';
-        refreshKnown();
+        revs.refreshKnown();
       });
     },
 
@@ -543,12 +323,4 @@ export function createAppState(deps: AppDeps) {
       return settings.value.targets.districts[district] ?? 80;
     },
   };
-}
-
-function safeRead(storage: KeyValue): string {
-  try {
-    return storage.getItem(SETTINGS_KEY) ?? '';
-  } catch {
-    return '';
-  }
 }
