@@ -56,7 +56,9 @@ function Camera({ runtime, lang, onClose }: { runtime: KioskRuntime; lang: Lang;
         stream = s;
         if (video.current === null) return undefined;
         video.current.srcObject = s;
-        void video.current.play();
+        // play() rejects with AbortError when the code is read and the view closes before playback
+        // starts (the element is removed: HTML spec, "media element load algorithm"); nothing to do then.
+        video.current.play().catch(() => undefined);
         timer = setInterval(() => {
           if (video.current === null) return;
           void detector.detect(video.current).then((codes) => {
