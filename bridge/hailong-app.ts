@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import { kioskUsersOf } from './broker/kiosk-users.ts';
@@ -18,6 +19,9 @@ import type { PortOpener } from './serial/port-handle.ts';
 import type { TerminalSessionOptions } from './serial/terminal-session.ts';
 import { StaticServer } from './static-server.ts';
 import { WardBridge } from './ward-bridge.ts';
+
+/** The embedded broker's persistence, in the data folder beside the journal. */
+export const BROKER_DB_FILE = 'broker.db';
 
 /** Options of `HailongApp`. */
 export interface HailongAppOptions {
@@ -66,9 +70,22 @@ export class HailongApp {
     const { config, log } = options;
     const embedded = usesEmbeddedBroker(config);
     this.broker = embedded
-      ? new EmbeddedBroker({ port: config.broker.port, host: config.broker.host, anonymous: config.broker.anonymous, users: this.brokerUsers(), logger: log.child({ part: 'broker' }) })
+      ? new EmbeddedBroker({
+          port: config.broker.port,
+          host: config.broker.host,
+          anonymous: config.broker.anonymous,
+          users: this.brokerUsers(),
+          // Durable subscribers' sessions and queues survive a crash, as with Mosquitto (issue 17).
+          persistencePath: join(config.dataDir, BROKER_DB_FILE),
+          logger: log.child({ part: 'broker' }),
+          // A kiosk's vote is committed to the journal before the kiosk gets its PUBACK (kiosk-intake.ts).
+          publishGate: (principal, topic, payload) =>
+            principal.role === 'kiosk' && topic.endsWith('/vote')
+              ? this.bridge.kioskIntake.ingest(topic, payload).then((v) => (v.accept ? undefined : `${v.code}: ${v.message}`))
+              : undefined,
+        })
       : undefined;
-    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host });
+    this.web = options.webRoot === undefined ? undefined : new StaticServer({ root: options.webRoot, port: config.web.port, host: config.web.host, log: log.child({ part: 'web' }) });
     this.bridge = new WardBridge({
       config,
       log,
@@ -86,6 +103,7 @@ export class HailongApp {
       ...(options.discovery === undefined ? {} : { discovery: options.discovery }),
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+      kioskVotes: embedded ? 'broker-gate' : 'subscribe',
     });
     const features: Feature[] = [];
     if (this.broker !== undefined) {

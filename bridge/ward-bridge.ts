@@ -15,6 +15,7 @@ import type { TopicMessage } from '../core/topic-payload.ts';
 import type { HailongConfig, PlacedTerminal } from './config/hailong-config.ts';
 import type { Feature } from './controller.ts';
 import { Journal } from './journal/journal.ts';
+import { MAX_SEQ_JUMP, type RejectionReason } from './journal/rejected-votes.ts';
 import type { AppendOutcome } from './journal/vote-input.ts';
 import { MqttLink } from './mqtt/mqtt-link.ts';
 import { OutboxPublisher } from './mqtt/outbox-publisher.ts';
@@ -27,8 +28,11 @@ import type { PortOpener } from './serial/port-handle.ts';
 import type { DiscoveryFs } from './serial/port-candidates.ts';
 import { SerialPorts, type OpenPort } from './serial/serial-ports.ts';
 import { openSerialPort } from './serial/serialport-opener.ts';
+import type { Identification } from './serial/session-context.ts';
 import { TerminalDirectory } from './serial/terminal-directory.ts';
 import { TerminalSession, type TerminalSessionOptions } from './serial/terminal-session.ts';
+import { KioskIntake } from './kiosk/kiosk-intake.ts';
+import { KioskVoteSubscriber } from './kiosk/kiosk-vote-subscriber.ts';
 
 /** The broker connection a ward bridge uses. */
 export interface BrokerConnection {
@@ -58,6 +62,14 @@ export interface WardBridgeOptions {
   readonly journalPath?: string;
   /** Cap on the journal's size in bytes (a full cap behaves like a full disk). */
   readonly journalMaxBytes?: number;
+  /**
+   * How kiosk votes reach the journal: `subscribe` — a persistent-session
+   * subscription that acknowledges each vote after its commit (an external
+   * broker); `broker-gate` — the embedded broker hands each kiosk publish to
+   * `kioskIntake` before acknowledging it (hailong-app.ts wires that).
+   * @default "subscribe"
+   */
+  readonly kioskVotes?: 'subscribe' | 'broker-gate';
 }
 
 /** How often sessions are ticked (PING, offline) and statuses refreshed (ms). */
@@ -73,6 +85,10 @@ export class WardBridge {
   readonly ports: SerialPorts;
   readonly counters = new CounterState();
   readonly cooldown = new CooldownGuard();
+  /** Kiosk votes: validated, judged and journaled (the bridge publishes kiosk tallies too). */
+  readonly kioskIntake: KioskIntake;
+  private readonly kioskSubscriber: KioskVoteSubscriber | undefined;
+  private revocationTimer: NodeJS.Timeout | undefined;
   readonly directory: TerminalDirectory;
   /** Sessions by port path. */
   readonly sessions = new Map<string, TerminalSession>();
@@ -80,9 +96,13 @@ export class WardBridge {
   private readonly owners = new Map<string, TerminalSession>();
   private readonly statusErrors = new Map<string, string>();
   private readonly problemCounts = new Map<string, number>();
+  /** Rejected votes per terminal and reason, to log the first and every 100th. */
+  private readonly rejectLogs = new Map<string, number>();
   private readonly refused: Record<string, number> = {};
   /** Resends answered DUP before reaching the journal (the journal counts its own). */
   private earlyDuplicates = 0;
+  /** HELLOs refused because their uid was live on another port. */
+  private uidConflicts = 0;
   private ticker: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
@@ -93,6 +113,7 @@ export class WardBridge {
       path: options.journalPath ?? join(config.dataDir, 'journal.db'),
       levels: config.scale.levels.map((l) => l.key),
       ...(options.journalMaxBytes === undefined ? {} : { maxBytes: options.journalMaxBytes }),
+      log: options.log.child({ part: 'journal' }),
     });
     this.directory = new TerminalDirectory(config);
     const ward = { district: config.district.id, ward: config.ward.id };
@@ -111,6 +132,22 @@ export class WardBridge {
     this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version);
     this.witness = new WillWitness(config, this.link, this.log.child({ part: 'witness' }));
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
+    this.kioskIntake = new KioskIntake({ config, journal: this.journal, counters: this.counters, log: this.log.child({ part: 'kiosk-intake' }) });
+    const broker = options.broker;
+    this.kioskSubscriber =
+      options.kioskVotes === 'broker-gate'
+        ? undefined
+        : new KioskVoteSubscriber({
+            intake: this.kioskIntake,
+            get urls() {
+              return typeof broker.urls === 'function' ? broker.urls() : broker.urls;
+            },
+            clientId: `${broker.clientId ?? `hailong-bridge-${config.district.id}-${config.ward.id}`}-kiosk-votes`,
+            ...(broker.username === undefined ? {} : { username: broker.username }),
+            ...(broker.password === undefined ? {} : { password: broker.password }),
+            ...(broker.ca === undefined ? {} : { ca: broker.ca }),
+            log: this.log.child({ part: 'kiosk-intake' }),
+          });
     this.ports = new SerialPorts({
       ports: config.serial.ports,
       pinned: this.directory.pinnedPorts(),
@@ -143,7 +180,35 @@ export class WardBridge {
       { name: 'witness', dependsOn: ['mqtt'], start: () => this.witness.start(), stop: () => this.witness.stop() },
       { name: 'outbox', dependsOn: ['journal', 'mqtt'], start: () => this.outbox.start(), stop: () => this.outbox.stop() },
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },
+      { name: 'kiosk-intake', dependsOn: ['journal'], start: () => this.startKioskIntake(), stop: () => this.stopKioskIntake() },
     ];
+  }
+
+  /** True when kiosk votes are being taken in: always with the broker gate, once subscribed otherwise. */
+  get kioskIntakeReady(): boolean {
+    return this.kioskSubscriber === undefined || this.kioskSubscriber.subscribed;
+  }
+
+  private startKioskIntake(): void {
+    this.kioskIntake.on('stored', (vote, terminal) => {
+      // Its tally is republished through the journal's 'tally-changed' (retained-state.ts).
+      // One service, one vote: a counted kiosk vote closes the boxes' windows at its counter.
+      if (vote.filtered === undefined && terminal.counter.mode === 'gated') {
+        for (const session of this.owners.values()) if (session.identified?.counter.id === terminal.counter.id) session.openWindow(0);
+      }
+    });
+    this.kioskSubscriber?.start();
+    // `hailong revoke` writes to the journal from another process: fold and republish what it touched.
+    this.revocationTimer = setInterval(() => {
+      if (!this.journal.isOpen) return;
+      for (const tm of this.journal.syncRevocations()) this.retained.tallyChanged(tm, tm.month);
+    }, TICK_MS);
+    this.revocationTimer.unref();
+  }
+
+  private async stopKioskIntake(): Promise<void> {
+    clearInterval(this.revocationTimer);
+    await this.kioskSubscriber?.stop();
   }
 
   private ward() {
@@ -164,11 +229,18 @@ export class WardBridge {
       out['votes-stored'] = j.stored;
       out['votes-duplicate'] = j.duplicates + this.earlyDuplicates;
       out['journal-failed'] = j.failed;
+      out['tally-persist-failed'] = j.tallyPersistFailed;
       out['outbox-backlog'] = this.journal.outboxSize();
+      for (const [reason, n] of Object.entries(this.journal.rejectedCounts())) out[`votes-rejected-${reason}`] = n;
     }
     for (const [code, n] of Object.entries(this.refused)) out[`refused-${code}`] = n;
+    // Every refused HELLO, not only the logged ones.
+    if (this.uidConflicts > 0) out['refused-uid-conflict'] = this.uidConflicts;
     for (const [code, n] of this.problemCounts) out[`port-${code}`] = n;
     for (const [code, n] of Object.entries(this.link.rejected())) out[`mqtt-${code}`] = n;
+    for (const [code, n] of Object.entries(this.kioskIntake.stats())) out[code] = n;
+    out['retained-failed'] = this.retained.stats().failed;
+    out['outbox-journal-errors'] = this.outbox.stats().journalErrors;
     return out;
   }
 
@@ -221,7 +293,7 @@ export class WardBridge {
       {
         portPath: port.path,
         write: (bytes) => port.handle.write(bytes),
-        identify: (hello, path) => this.directory.identify(hello, path),
+        identify: (hello, path) => this.identify(hello, path, session),
         configFor: (terminal, hello) => this.directory.configFor(terminal, hello),
         openWindowMs: (terminal, now) => this.openWindowMs(terminal, now),
         storeVote: (terminal, uid, vote, receivedAt) => this.storeVote(terminal, uid, vote, receivedAt),
@@ -243,7 +315,8 @@ export class WardBridge {
     });
     session.on('refused', (uid, code, message) => {
       this.refused[code] = (this.refused[code] ?? 0) + 1;
-      log.warn({ uid, code }, message);
+      if (code === 'uid-conflict') log.error({ uid, code, count: this.uidConflicts }, message);
+      else log.warn({ uid, code }, message);
     });
     session.on('device-event', (terminal, code, value) => {
       const level = code === 'FULL' || code === 'LOWV' || code === 'STUCK' ? 'warn' : 'info';
@@ -259,10 +332,37 @@ export class WardBridge {
     this.sessions.set(port.path, session);
   }
 
+  /**
+   * One port per uid (PROTOCOL.md §6.1): a HELLO whose uid is live on
+   * another port (heard within `offlineAfterMs`) is refused; it is accepted
+   * once that port closed or went silent (the box really moved).
+   */
+  private identify(hello: HelloMessage, path: string, session: TerminalSession): Identification {
+    const id = this.directory.identify(hello, path);
+    if (!id.ok) return id;
+    const owner = this.owners.get(id.terminal.id);
+    if (owner === undefined || owner === session || !owner.isOnline || !this.sessionsHas(owner)) return id;
+    this.uidConflicts += 1;
+    const ownerPath = [...this.sessions].find(([, s]) => s === owner)?.[0] ?? 'another port';
+    return {
+      ok: false,
+      code: 'uid-conflict',
+      message: `UID CONFLICT: a box on ${path} says it is ${hello.uid} (${id.terminal.id}), which is online on ${ownerPath}: refused (NAK UID) until ${ownerPath} closes or stays silent; two boxes with one uid, or a foreign device copying it`,
+    };
+  }
+
+  private sessionsHas(session: TerminalSession): boolean {
+    for (const s of this.sessions.values()) if (s === session) return true;
+    return false;
+  }
+
   private onOnline(session: TerminalSession, terminal: PlacedTerminal, hello: HelloMessage, log: Logger): void {
     const previous = this.owners.get(terminal.id);
     this.owners.set(terminal.id, session);
-    if (previous !== undefined && previous !== session) log.info({ terminal: terminal.id }, 'terminal moved to another port');
+    if (previous !== undefined && previous !== session) {
+      previous.forget();
+      log.info({ terminal: terminal.id }, 'terminal moved to another port');
+    }
     log.info({ terminal: terminal.id, counter: terminal.counter.id, uid: hello.uid, model: hello.model, firmware: hello.firmware, pending: hello.pending }, 'terminal online');
     this.publishStatus(terminal, session, 'online');
   }
@@ -271,7 +371,24 @@ export class WardBridge {
     return terminal.counter.mode === 'gated' && this.counters.isOpen(terminal.counter.id, now) ? this.options.config.rating.windowMs : 0;
   }
 
+  /**
+   * Stores a vote; never rejects. A SQLite error thrown by the journal (disk
+   * I/O, corruption) is logged loudly and counted (`storage-threw` in the
+   * bridge status), and answered as a failed store: the box is NAKed and
+   * keeps the vote to resend it.
+   */
   private async storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
+    try {
+      return await this.storeVoteOrThrow(terminal, uid, vote, receivedAt);
+    } catch (error) {
+      const n = (this.problemCounts.get('storage-threw') ?? 0) + 1;
+      this.problemCounts.set('storage-threw', n);
+      this.log.error({ terminal: terminal.id, uid, seq: vote.seq, err: error, count: n }, 'VOTE NOT STORED: the journal threw; the terminal keeps the vote and resends it');
+      return { status: 'failed', code: 'storage', message: `the journal threw: ${(error as Error).message}` };
+    }
+  }
+
+  private async storeVoteOrThrow(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
     if (!this.journal.isOpen) return { status: 'failed', code: 'closed', message: 'journal is not open' };
     // A resend of a stored vote must not consume a gated window again.
     const hwm = this.journal.highWaterMark(uid);
@@ -280,12 +397,49 @@ export class WardBridge {
       this.checkResend(terminal, uid, vote, hwm);
       return { status: 'duplicate', hwm };
     }
+    // A seq far above the mark would turn every later genuine vote into a DUP (PROTOCOL.md §7.1).
+    if (hwm > 0 && vote.seq - hwm > MAX_SEQ_JUMP) {
+      const message = `box ${uid} (${terminal.id}) sent seq ${vote.seq}, more than ${MAX_SEQ_JUMP} above its highest stored seq ${hwm}: stored as rejected and not counted, so it cannot make the box's later votes duplicates (a foreign box with this uid, or a corrupted seq counter)`;
+      return this.rejectVote(terminal, uid, vote, receivedAt, 'seq-jump', message, { highWaterMark: hwm });
+    }
     const input = voteInputOf(this.options.config, this.options.config.scale, this.counters, terminal, uid, vote, receivedAt, this.cooldown);
-    if ('code' in input) return { status: 'failed', code: input.code, message: input.message };
+    if ('code' in input) {
+      const message = `box ${uid} (${terminal.id}): ${input.message}; stored as rejected and not counted (PROTOCOL.md §7.3)`;
+      return this.rejectVote(terminal, uid, vote, receivedAt, 'button-beyond-scale', message, { levels: this.options.config.scale.levels.length });
+    }
     const outcome = await this.journal.append(input);
     if (outcome.status === 'failed' && input.filtered === undefined) this.counters.release(terminal.counter.id, input.pressedAt);
     if (outcome.status === 'failed') this.log.error({ terminal: terminal.id, code: outcome.code, error: outcome.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');
     return outcome;
+  }
+
+  /** Stores a vote as rejected (ACKed, never counted), logged loudly: first of each terminal and reason, then every 100th. */
+  private rejectVote(
+    terminal: PlacedTerminal,
+    uid: string,
+    vote: VoteMessage,
+    receivedAt: number,
+    reason: RejectionReason,
+    message: string,
+    extra: Record<string, unknown>,
+  ): AppendOutcome {
+    const outcome = this.journal.reject({
+      uid,
+      deviceSeq: vote.seq,
+      terminal: terminal.id,
+      reason,
+      receivedAt,
+      detail: { button: vote.button, reason: vote.reason, ageMs: vote.ageMs, flags: vote.flags, ...extra },
+    });
+    if (outcome.status === 'failed') {
+      this.log.error({ terminal: terminal.id, code: outcome.code, error: outcome.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');
+      return outcome;
+    }
+    const key = `${terminal.id}/${reason}`;
+    const n = (this.rejectLogs.get(key) ?? 0) + 1;
+    this.rejectLogs.set(key, n);
+    if (outcome.status === 'rejected' && (n === 1 || n % 100 === 0)) this.log.error({ terminal: terminal.id, uid, seq: vote.seq, button: vote.button, reason, count: n }, message);
+    return { status: 'rejected', code: reason, message, duplicate: outcome.status === 'duplicate' };
   }
 
   /**

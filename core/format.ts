@@ -3,10 +3,22 @@
  * decimal comma and a thousands dot ("98,97%", "35.100"); both come from
  * `Intl.NumberFormat('vi-VN')`, which is plain ECMAScript (ECMA-402).
  */
-import { MAX_DIGITS, roundHalfUp } from './percent.ts';
+import { MAX_DIGITS, percent, roundHalfUp } from './percent.ts';
 
 /** Display languages. */
 export type Locale = 'vi' | 'en';
+
+/**
+ * Where a percentage is shown. `live`: every screen of the dashboard
+ * (office tiles, district ranking, TV, alerts), one decimal as provincial
+ * report formulas round ("rounded to one decimal", FIELD-NOTES) and short
+ * enough for large type. `report`: the official report (print, CSV, XLSX),
+ * two decimals as the published figures are written ("98,97%").
+ */
+export type PercentUse = 'live' | 'report';
+
+/** Decimals of a percentage by use: the one precision rule of every app (see `PercentUse`). */
+export const PERCENT_DIGITS: Readonly<Record<PercentUse, number>> = Object.freeze({ live: 1, report: 2 });
 
 /** Shown instead of a percentage when there were no votes. */
 export const NO_VALUE = '—';
@@ -75,4 +87,14 @@ export function formatDecimal(value: number, locale: Locale = 'vi', digits: numb
   requireLocale(locale);
   if (!Number.isFinite(value)) throw new RangeError(`value must be finite, got ${String(value)}`);
   return formatter(locale, 0, digits).format(roundHalfUp(value, digits));
+}
+
+/**
+ * `part / total` as a percentage text under the precision rule of `use`
+ * (`PERCENT_DIGITS`), computed exactly at those decimals (no double
+ * rounding): 9897/10000 → `99,0%` live, `98,97%` report; `—` without votes.
+ */
+export function formatShare(part: number, total: number, use: PercentUse, locale: Locale = 'vi'): string {
+  const digits = PERCENT_DIGITS[use];
+  return formatPercent(percent(part, total, digits), { locale, digits });
 }

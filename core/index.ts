@@ -19,5 +19,7 @@ export * from './tally-builder.ts';
 export * from './summary.ts';
 export * from './fold.ts';
 export * from './percent.ts';
+export * from './confidence.ts';
 export * from './format.ts';
 export * from './period.ts';
+export * from './csv.ts';

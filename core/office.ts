@@ -15,6 +15,7 @@ import {
   intIn,
   itemPath,
   objectAt,
+  optionalField,
   reject,
   requiredField,
   textAt,
@@ -43,6 +44,15 @@ export interface OfficeCounter {
   readonly terminals: readonly OfficeTerminal[];
 }
 
+/** An officer the office lists: id (unique in the ward) and display name. */
+export interface OfficeOfficer {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Most officers one office may list. */
+export const MAX_OFFICERS = 256;
+
 /** The office payload (v1), retained on `…/{district}/{ward}/_office`. */
 export interface Office {
   readonly v: 1;
@@ -56,6 +66,13 @@ export interface Office {
   readonly scale: string | Scale;
   /** Target "% hài lòng và rất hài lòng", 0..100 (80 by default, the national SIPAS target). */
   readonly target: number;
+  /**
+   * Fewer counted votes than this mark a figure "ít lượt" (few votes).
+   * Optional: offices published before it existed use `DEFAULT_MIN_VOTES`.
+   */
+  readonly minVotes?: number;
+  /** Names of the ward's officers, so reports name officers not on duty now (optional, for older bridges). */
+  readonly officers?: readonly OfficeOfficer[];
   readonly openingHours: OpeningHours;
   readonly counters: readonly OfficeCounter[];
   /** Epoch ms when the bridge last loaded its config. */
@@ -107,6 +124,18 @@ function readOffice(root: unknown): Office {
   });
   const rawScale = requiredField(o, 'scale', 'scale');
   const scale = readScale(rawScale, 'scale');
+  const rawMin = optionalField(o, 'minVotes');
+  const rawOfficers = optionalField(o, 'officers');
+  const officers: OfficeOfficer[] = [];
+  if (rawOfficers !== undefined) {
+    arrayAt(rawOfficers, 'officers', MAX_OFFICERS).forEach((item, i) => {
+      const f = itemPath('officers', i);
+      const x = objectAt(item, f);
+      const id = idAt(requiredField(x, 'id', fieldPath(f, 'id')), fieldPath(f, 'id'));
+      if (officers.some((y) => y.id === id)) reject('duplicate', `${f}.id ${id} is listed twice`, fieldPath(f, 'id'));
+      officers.push({ id, name: textAt(requiredField(x, 'name', fieldPath(f, 'name')), fieldPath(f, 'name'), MAX_PLACE_NAME_CHARS) });
+    });
+  }
   return {
     v,
     district: idAt(requiredField(o, 'district', 'district'), 'district'),
@@ -115,6 +144,8 @@ function readOffice(root: unknown): Office {
     wardName: textAt(requiredField(o, 'wardName', 'wardName'), 'wardName', MAX_PLACE_NAME_CHARS),
     scale: typeof rawScale === 'object' ? scale : scale.id,
     target: intIn(requiredField(o, 'target', 'target'), 'target', 0, 100),
+    ...(rawMin === undefined ? {} : { minVotes: intIn(rawMin, 'minVotes', 1, 100_000) }),
+    ...(rawOfficers === undefined ? {} : { officers }),
     openingHours: readOpeningHours(requiredField(o, 'openingHours', 'openingHours'), 'openingHours'),
     counters,
     updatedAt: intIn(requiredField(o, 'updatedAt', 'updatedAt'), 'updatedAt', 0, MAX_EPOCH_MS),

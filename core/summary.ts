@@ -136,3 +136,13 @@ export function levelPercent(summary: Summary, key: LevelKey, digits: number = 2
 export function pointsPercent(summary: Summary, digits: number = 2): number | null {
   return summary.maxPoints === 0 ? null : percent(summary.points, summary.total * summary.maxPoints, digits);
 }
+
+/**
+ * Whether the summary meets a target "% hài lòng và rất hài lòng" (0..100),
+ * judged on the exact ratio (satisfied × 100 ≥ target × total), never on a
+ * rounded figure: 79,996% shows as 80,0% but has not met 80%. Null without votes.
+ */
+export function meetsTarget(summary: Summary, target: number): boolean | null {
+  if (summary.total === 0) return null;
+  return summary.satisfied * 100 >= target * summary.total;
+}

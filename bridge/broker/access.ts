@@ -53,9 +53,11 @@ function grant(access: GrantAccess, filter: string): Grant {
  * (see `requireBrokerUsers`).
  *
  * - bridge: read + write `hailong/v1/{d}/{w}/#`;
- * - kiosk: write its own `vote`, `status`, `tally/+`; read its terminal's
- *   subtree (config, tally, status), its counter's `_served` and
- *   `_session`, and its ward's `_office`;
+ * - kiosk: write its own `vote` and `status` — never a tally: the bridge
+ *   journals the kiosk's votes and publishes its tallies, so a stolen kiosk
+ *   login cannot poison its figures (issue 13); read its terminal's subtree
+ *   (config, tally, status), its counter's `_served` and `_session`, and
+ *   its ward's `_office`;
  * - desk: write `_served` and `_session` of its counter (or of every counter
  *   of the ward); read the ward;
  * - dashboard: read its district, or its ward;
@@ -91,7 +93,6 @@ function buildGrants(p: Principal): Grant[] {
       return [
         grant('write', topicFor('vote', path)),
         grant('write', topicFor('status', path)),
-        grant('write', subscriptionFor('tally', path)),
         grant('read', `${TOPIC_ROOT}/${requireId(path.district, 'user.district')}/${path.ward}/${path.counter}/${path.terminal}/#`),
         grant('read', topicFor('served', path)),
         grant('read', topicFor('session', path)),

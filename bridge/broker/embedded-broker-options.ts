@@ -5,6 +5,7 @@
 import { createLogger, type Logger } from '../logger.ts';
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
 import { requireBrokerUsers } from './broker-user-check.ts';
+import type { Principal } from './access.ts';
 
 /** Options of `EmbeddedBroker`. */
 export interface EmbeddedBrokerOptions {
@@ -45,11 +46,31 @@ export interface EmbeddedBrokerOptions {
    */
   drainTimeoutMs?: number;
   /**
+   * SQLite file keeping retained messages and the sessions and QoS 1 queues
+   * of `clean: false` subscribers across a crash (sqlite-persistence.ts);
+   * undefined keeps them in memory only (lost when the process dies).
+   * @default undefined
+   */
+  persistencePath?: string;
+  /**
    * Structured logger.
    * @default createLogger('hailong-broker')
    */
   logger?: Logger;
+  /**
+   * Called for every publish the access rules allowed (not for wills):
+   * returns undefined to let it through at once, or a promise of a refusal
+   * reason (undefined = let it through). The broker answers the publisher
+   * (PUBACK) only after it resolves, so the bridge can commit a kiosk's vote
+   * to its journal before the kiosk forgets it — with an embedded broker
+   * the broker dies with the bridge, so a queued message would be lost.
+   * @default undefined (no gate)
+   */
+  publishGate?: PublishGate;
 }
+
+/** See `EmbeddedBrokerOptions.publishGate`. */
+export type PublishGate = (principal: Principal, topic: string, payload: Buffer) => Promise<string | undefined> | undefined;
 
 /** `EmbeddedBrokerOptions` resolved once, with every default applied. */
 export interface ResolvedEmbeddedBrokerOptions {
@@ -59,7 +80,9 @@ export interface ResolvedEmbeddedBrokerOptions {
   readonly host: string;
   readonly wsPort: number | undefined;
   readonly drainTimeoutMs: number;
+  readonly persistencePath: string | undefined;
   readonly logger: Logger;
+  readonly publishGate: PublishGate | undefined;
 }
 
 function requirePort(value: unknown, name: string): number {
@@ -67,6 +90,12 @@ function requirePort(value: unknown, name: string): number {
     throw new TypeError(`"${name}" must be an integer 0..65535`);
   }
   return value as number;
+}
+
+function requirePath(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new TypeError('"persistencePath" must be a non-empty string or undefined');
+  return value;
 }
 
 /** Applies defaults and checks every option once; throws naming the option on a programmer error. */
@@ -86,6 +115,8 @@ export function resolveEmbeddedBrokerOptions(options: EmbeddedBrokerOptions = {}
     host,
     wsPort: options.wsPort === undefined ? undefined : requirePort(options.wsPort, 'wsPort'),
     drainTimeoutMs,
+    persistencePath: requirePath(options.persistencePath),
     logger: options.logger ?? createLogger('hailong-broker'),
+    publishGate: options.publishGate,
   });
 }

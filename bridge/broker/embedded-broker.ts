@@ -5,23 +5,28 @@
  * HTTP port (MQTT over WebSocket), and optionally on a WebSocket port of
  * its own.
  *
- * Persistence is Aedes' default, in memory: retained messages, wills and
- * the QoS 1 sessions of `clean: false` clients live as long as the process.
- * That is enough because the bridge keeps votes durable in its own outbox
- * until PUBACK and republishes every retained state (status, tally, config,
- * office) on each connect (zigbee2mqtt#9629); after a restart kiosks and
- * dashboards reconnect and resubscribe.
+ * With `persistencePath` (what the bridge passes: `broker.db` in its data
+ * folder) retained messages and the sessions and QoS 1 queues of
+ * `clean: false` subscribers survive a crash of the process
+ * (sqlite-persistence.ts), so a durable subscriber misses nothing across a
+ * `kill -9`, as with an external Mosquitto. Without it Aedes keeps them in
+ * memory. Either way the bridge keeps votes durable in its own outbox until
+ * PUBACK and republishes every retained state on each connect
+ * (zigbee2mqtt#9629).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { anonymousPrincipal, canPublish, canRead, canSubscribe, filterProblem, publishTopicProblem, type Principal } from './access.ts';
 import type { BrokerUser } from './broker-user.ts';
 import { resolveEmbeddedBrokerOptions, type EmbeddedBrokerOptions, type ResolvedEmbeddedBrokerOptions } from './embedded-broker-options.ts';
 import { attachMqttWebSocket, type Detach } from './mqtt-websocket.ts';
+import { SqlitePersistence } from './sqlite-persistence.ts';
 
 export { resolveEmbeddedBrokerOptions, type EmbeddedBrokerOptions, type ResolvedEmbeddedBrokerOptions };
 
@@ -115,6 +120,7 @@ function zeroCounters(): Counters {
 export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
   readonly options: ResolvedEmbeddedBrokerOptions;
   #aedes: Aedes | undefined;
+  #persistence: SqlitePersistence | undefined;
   #tcp: TcpServer | undefined;
   #wsServer: HttpServer | undefined;
   #ports: EmbeddedBrokerPorts | undefined;
@@ -147,8 +153,12 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     this.#logged.clear();
     this.#accounts = new Map(users.map((user) => [user.username, { user, digest: sha256(user.password) }]));
     this.#anonymous = this.options.anonymous === 'read' ? anonymousPrincipal('read') : undefined;
-    const aedes = await Aedes.createBroker(this.#aedesOptions());
+    const path = this.options.persistencePath;
+    const persistence = path === undefined ? undefined : new SqlitePersistence(path);
+    if (path !== undefined) mkdirSync(dirname(path), { recursive: true });
+    const aedes = await Aedes.createBroker({ ...this.#aedesOptions(), ...(persistence === undefined ? {} : { persistence }) });
     this.#aedes = aedes;
+    this.#persistence = persistence;
     // Aedes emits 'error' on persistence failures and on a refused stale
     // will; an unhandled 'error' event would kill the bridge.
     (aedes as EventEmitter).on('error', (error: Error) => logger.error({ err: error }, 'MQTT broker error'));
@@ -177,7 +187,7 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     for (const u of users) roles[u.role] = (roles[u.role] ?? 0) + 1;
     const host = this.options.host === '0.0.0.0' ? 'localhost' : this.options.host;
     logger.info(
-      { port: this.#ports.port, wsPort: this.#ports.wsPort, host: this.options.host, users: roles, anonymous: this.options.anonymous, persistence: 'memory' },
+      { port: this.#ports.port, wsPort: this.#ports.wsPort, host: this.options.host, users: roles, anonymous: this.options.anonymous, persistence: path ?? 'memory', loaded: persistence?.loaded },
       `MQTT broker (Aedes) mqtt://${host}:${this.#ports.port}` +
         (this.#ports.wsPort === undefined ? '' : ` · ws://${host}:${this.#ports.wsPort}/mqtt`),
     );
@@ -210,6 +220,10 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     this.#ports = undefined;
     for (const detach of this.#detachers.splice(0)) detach();
     if (aedes) await new Promise<void>((done) => aedes.close(() => done()));
+    // Aedes never destroys its persistence: close the file here.
+    const persistence = this.#persistence;
+    this.#persistence = undefined;
+    await persistence?.destroy();
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
     const closing: Promise<void>[] = [];
@@ -249,7 +263,16 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
         // Aedes asks here for the last will too, with the very packet it stored (lib/client.js).
         const isWill = client === null || (client as Client & { will?: unknown }).will === packet;
         if (principal !== undefined && canPublish(principal, packet.topic)) {
-          done(null);
+          const gated = isWill ? undefined : this.options.publishGate?.(principal, packet.topic, packet.payload as Buffer);
+          if (gated === undefined) {
+            done(null);
+            return;
+          }
+          // Aedes sends the PUBACK only after done(null): the gate commits first.
+          void gated.then(
+            (refusal) => (refusal === undefined ? done(null) : this.#refusePublish(client, packet.topic, refusal, done)),
+            (error: unknown) => this.#refusePublish(client, packet.topic, `the bridge could not take it: ${String(error)}`, done),
+          );
           return;
         }
         const reason =
@@ -296,6 +319,15 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
         return null;
       },
     };
+  }
+
+  /** Refuses a publish the gate turned down: counted, then the client is disconnected (MQTT 3.1.1 has no PUBACK refusal). */
+  #refusePublish(client: Client | null, topic: string, reason: string, done: (error: Error | null) => void): void {
+    this.#counters.publishesRefused++;
+    this.#refuse({ kind: 'publish', clientId: client?.id ?? '', username: client ? this.#usernames.get(client) : undefined, topic, reason });
+    const error = new Error(`publish on ${JSON.stringify(topic.slice(0, 300))} refused: ${reason}`);
+    this.#ownErrors.add(error);
+    done(error);
   }
 
   #authenticate(username: string | undefined, password: Buffer | undefined): { principal: Principal } | { reason: string } {

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { usesEmbeddedBroker } from '../config/hailong-config.ts';
 import { HailongApp, readCa } from '../hailong-app.ts';
 import { createLogger } from '../logger.ts';
+import { installProcessGuards } from '../process-guard.ts';
 import { parseCommand, PACKAGE_ROOT, processIo, readConfigOrReport, untilSignal, version, type CommandIo } from './command-io.ts';
 
 /** `hailong start --help`. */
@@ -51,6 +52,7 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
   if ('exit' in args) return args.exit;
   const { values } = args;
   const log = createLogger('hailong');
+  installProcessGuards(log);
   const configFile = values.config ?? (values.demo !== true && existsSync('hailong.yaml') ? 'hailong.yaml' : undefined);
   if (!web && configFile === undefined) {
     io.stderr('hailong bridge needs --config <file> (see hailong.example.yaml)\n');

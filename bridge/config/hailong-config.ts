@@ -4,6 +4,7 @@
  * serial terminals are, which broker to use and who may use it. Read from
  * one YAML file (see hailong.example.yaml) by `loadConfig`, validated once.
  */
+import type { OfficeOfficer } from '../../core/office.ts';
 import type { OpeningHours } from '../../core/opening-hours.ts';
 import type { Scale } from '../../core/scale.ts';
 import type { RatingMode } from '../../core/terminal-config.ts';
@@ -85,6 +86,10 @@ export interface HailongConfig {
   readonly scale: Scale;
   /** Target % satisfied, 0..100. */
   readonly target: number;
+  /** Fewer counted votes than this mark a figure "ít lượt" (few votes), not judged against the target. */
+  readonly minVotes: number;
+  /** Officers' display names by id (may be empty: names then come from desk sessions only). */
+  readonly officers: readonly OfficeOfficer[];
   readonly rating: RatingConfig;
   readonly openingHours: OpeningHours;
   readonly counters: readonly CounterEntry[];

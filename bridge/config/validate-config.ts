@@ -3,7 +3,9 @@
  * complete list of what is wrong with it. Pure: no file or environment
  * access (see load-config.ts), so every rule is unit-testable.
  */
+import { DEFAULT_MIN_VOTES } from '../../core/confidence.ts';
 import { DEFAULT_TARGET } from '../../core/office.ts';
+import type { OfficeOfficer } from '../../core/office.ts';
 import { DEFAULT_OPENING_HOURS, parseOpeningHours } from '../../core/opening-hours.ts';
 import { STANDARD_REASON_IDS } from '../../core/reason.ts';
 import { DEFAULT_SCALE, parseScale } from '../../core/scale.ts';
@@ -42,6 +44,8 @@ const TOP_KEYS = [
   'ward',
   'scale',
   'target',
+  'minVotes',
+  'officers',
   'rating',
   'openingHours',
   'counters',
@@ -62,6 +66,26 @@ function place(r: ConfigReader, value: unknown, path: string): NamedPlace | unde
   const id = r.id(node.id, join(path, 'id'));
   const name = r.text(node.name, join(path, 'name'));
   return id === undefined || name === undefined ? undefined : { id, name };
+}
+
+// Officers' display names, so that reports name officers who are not on duty now.
+function officersAt(r: ConfigReader, value: unknown): OfficeOfficer[] | undefined {
+  const items = r.list_(value, 'officers', false);
+  if (items === undefined) return undefined;
+  const out: OfficeOfficer[] = [];
+  let ok = true;
+  items.forEach((item, i) => {
+    const path = join('officers', i);
+    const node = r.map(item, path);
+    if (node === undefined) return void (ok = false);
+    r.unknownKeys(node, path, ['id', 'name']);
+    const id = r.id(node.id, join(path, 'id'));
+    const name = r.text(node.name, join(path, 'name'));
+    if (id !== undefined && out.some((o) => o.id === id)) r.list.add(join(path, 'id'), `officer ${id} is listed twice`);
+    if (id === undefined || name === undefined) ok = false;
+    else out.push({ id, name });
+  });
+  return ok ? out : undefined;
 }
 
 function scaleAt(r: ConfigReader, value: unknown): Scale | undefined {
@@ -277,6 +301,8 @@ export function validateConfig(tree: unknown): ConfigResult {
   const ward = place(r, root.ward, 'ward');
   const scale = scaleAt(r, root.scale);
   const target = r.int(root.target, 'target', 0, 100, DEFAULT_TARGET);
+  const minVotes = r.int(root.minVotes, 'minVotes', 1, 100_000, DEFAULT_MIN_VOTES);
+  const officers = officersAt(r, root.officers);
   const rating = ratingAt(r, root.rating);
   let openingHours = DEFAULT_OPENING_HOURS;
   if (root.openingHours !== undefined && root.openingHours !== null) {
@@ -296,6 +322,8 @@ export function validateConfig(tree: unknown): ConfigResult {
     ward === undefined ||
     scale === undefined ||
     target === undefined ||
+    minVotes === undefined ||
+    officers === undefined ||
     rating === undefined ||
     counters === undefined ||
     serial === undefined ||
@@ -306,7 +334,7 @@ export function validateConfig(tree: unknown): ConfigResult {
   ) {
     return { ok: false, problems: list.problems };
   }
-  const config: HailongConfig = { district, ward, scale, target, rating, openingHours, counters, serial, mqtt, broker, web, dataDir };
+  const config: HailongConfig = { district, ward, scale, target, minVotes, officers, rating, openingHours, counters, serial, mqtt, broker, web, dataDir };
   return { ok: true, config };
 }
 

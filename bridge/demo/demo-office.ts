@@ -8,7 +8,7 @@
 import type { OpeningHours } from '../../core/opening-hours.ts';
 import type { HailongConfig } from '../config/hailong-config.ts';
 import { validateConfig } from '../config/validate-config.ts';
-import { DEMO_COUNTER_FIELDS, DEMO_OFFICER_NAMES } from './demo-wards.ts';
+import { DEMO_COUNTER_FIELDS, demoOfficerName } from './demo-wards.ts';
 
 /** The demo kiosk's broker password (printed in its URL: it is a demo). */
 export const DEMO_KIOSK_PASSWORD = 'kiosk-demo';
@@ -28,7 +28,7 @@ export const DEMO_KIOSK = { terminal: 'kiosk-4', counter: 'quay-4' } as const;
 
 /** Officers on duty at the demo counters: id and display name. */
 export function demoOfficers(): { counter: string; officer: string; name: string }[] {
-  return ['quay-1', 'quay-2', 'quay-3', 'quay-4'].map((counter, i) => ({ counter, officer: `cb-${i * 2 + 1}`, name: DEMO_OFFICER_NAMES[i * 2] as string }));
+  return ['quay-1', 'quay-2', 'quay-3', 'quay-4'].map((counter, i) => ({ counter, officer: `cb-${i * 2 + 1}`, name: demoOfficerName(`cb-${i * 2 + 1}`) }));
 }
 
 /** Options of `demoConfig`. */
@@ -52,6 +52,8 @@ export function demoConfig(options: DemoConfigOptions): HailongConfig {
     scale: 3,
     target: 80,
     ...(options.openingHours === undefined ? {} : { openingHours: options.openingHours }),
+    // Two officers per counter take turns (demo.ts): cb-1 … cb-8.
+    officers: Array.from({ length: 8 }, (_, i) => ({ id: `cb-${i + 1}`, name: demoOfficerName(`cb-${i + 1}`) })),
     rating: { cooldownMs: 3000, mode: 'open', windowMs: 30_000 },
     counters: [
       ...DEMO_BOXES.map((b, i) => ({

@@ -51,6 +51,13 @@ export const DEMO_OFFICER_NAMES: readonly string[] = Object.freeze([
   'Ngô Văn Long',
 ]);
 
+/** The demo name of officer `cb-<n>`: the n-th demo name, so every part of the demo names an officer alike. */
+export function demoOfficerName(officer: string): string {
+  const n = Number(/^cb-(\d+)$/.exec(officer)?.[1] ?? 1);
+  return DEMO_OFFICER_NAMES[(n - 1) % DEMO_OFFICER_NAMES.length] as string;
+}
+
+
 /** Options of `historyOffice`. */
 export interface HistoryOfficeOptions {
   readonly district: string;
@@ -85,6 +92,7 @@ export function historyOffice(ward: HistoryWard, options: HistoryOfficeOptions):
       name: c.name ?? `Quầy ${i + 1} – ${DEMO_COUNTER_FIELDS[i % DEMO_COUNTER_FIELDS.length]}`,
       terminals: c.terminals.map((id) => ({ id, kind: 'button' as const })),
     })),
+    officers: [...new Set(ward.counters.flatMap((c) => c.officers ?? []))].map((id) => ({ id, name: demoOfficerName(id) })),
     updatedAt: options.updatedAt ?? 0,
   };
 }

@@ -26,7 +26,7 @@ import { Simulation } from '../simulator/simulation.ts';
 import { demoCitizens, demoOpeningHours, type DemoSession } from './demo-citizens.ts';
 import { DEMO_BOXES, DEMO_DESK, demoConfig, demoOfficers } from './demo-office.ts';
 import { generateHistory, type HistoryWard } from './history.ts';
-import { demoWards, historyOffice, DEMO_OFFICER_NAMES } from './demo-wards.ts';
+import { demoOfficerName, demoWards, historyOffice } from './demo-wards.ts';
 import { votesOfTallies } from './history-votes.ts';
 
 /** Options of `Demo`. */
@@ -185,7 +185,7 @@ export class Demo {
         publicationFor('bridge-status', place, { v: 1, state: 'online', at: now, model: 'hailong-demo' }),
         publicationFor('office', place, historyOffice(ward, { district, districtName: this.config.district.name, index: i + 1, updatedAt: now })),
         ...ward.counters.flatMap((c, k) => [
-          publicationFor('session', { ...place, counter: c.id }, { v: 1, officer: c.officers?.[0] ?? null, name: DEMO_OFFICER_NAMES[(i * 4 + k) % DEMO_OFFICER_NAMES.length] as string, at: now }),
+          publicationFor('session', { ...place, counter: c.id }, { v: 1, officer: c.officers?.[0] ?? null, name: demoOfficerName(c.officers?.[0] ?? 'cb-1'), at: now }),
           ...c.terminals.map((t) => publicationFor('status', { ...place, counter: c.id, terminal: t }, { v: 1, state: 'online', at: now, kind: 'button', model: 'HLBOX-4', firmware: '1.0.0' })),
         ]),
         ...tallies.filter((t) => t.ward === ward.id).map((t) => publicationFor('tally', t, t)),

@@ -1,15 +1,17 @@
 /**
  * Journal votes as CSV rows for a district report or a spreadsheet: one
  * row per press, filtered presses included and marked, local Vietnam time,
- * Vietnamese column names with the English in brackets. RFC 4180 quoting;
- * the file starts with a UTF-8 BOM so Excel shows the diacritics.
+ * Vietnamese column names with the English in brackets. Written by core's
+ * formula-safe RFC 4180 writer (core/csv.ts); the file starts with a UTF-8
+ * BOM so Excel shows the diacritics.
  */
+import { CSV_BOM, csvLine } from '../../core/csv.ts';
 import { LEVEL_LABELS } from '../../core/scale.ts';
 import { localParts } from '../../core/time.ts';
 import type { Vote } from '../../core/vote.ts';
 
-/** The UTF-8 byte-order mark Excel needs to read UTF-8 CSV. */
-export const CSV_BOM = '\uFEFF';
+/** The UTF-8 byte-order mark Excel needs to read UTF-8 CSV (core's). */
+export { CSV_BOM };
 
 /** Column headers, in order. */
 export const VOTE_CSV_COLUMNS: readonly string[] = [
@@ -30,14 +32,6 @@ export const VOTE_CSV_COLUMNS: readonly string[] = [
   'Giờ không chắc (time uncertain)',
 ];
 
-/** Quotes a field when it holds a comma, quote, CR or LF (RFC 4180), and defuses spreadsheet formulas. */
-export function csvField(value: string): string {
-  // A cell starting with = + - @ is run as a formula by Excel: a ticket
-  // "=HYPERLINK(...)" must stay text (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 /** `2026-11-23 09:05:07` in Vietnam time. */
 export function localTimestamp(epochMs: number): string {
   const t = localParts(epochMs);
@@ -47,7 +41,7 @@ export function localTimestamp(epochMs: number): string {
 
 /** The CSV header line (without BOM), CRLF-terminated. */
 export function voteCsvHeader(): string {
-  return `${VOTE_CSV_COLUMNS.map(csvField).join(',')}\r\n`;
+  return csvLine(VOTE_CSV_COLUMNS);
 }
 
 /** One vote as a CSV line, CRLF-terminated. */
@@ -69,5 +63,5 @@ export function voteCsvRow(vote: Vote): string {
     vote.source === 'button' ? 'hộp nút (button)' : 'màn hình cảm ứng (touch)',
     vote.timeUncertain === true ? 'có' : '',
   ];
-  return `${cells.map(csvField).join(',')}\r\n`;
+  return csvLine(cells);
 }

@@ -49,4 +49,45 @@ CREATE TABLE IF NOT EXISTS tallies (
   payload  TEXT NOT NULL,
   PRIMARY KEY (counter, terminal, month)
 ) STRICT;
+
+-- A supervisor's revocation of kiosk votes (who, when, why, which): the
+-- audit trail. Revoked votes stay in "votes" (exports mark them) and are
+-- left out of the tallies. Added tables only: a version-1 journal gains them
+-- at open, and an older hailong ignores them.
+CREATE TABLE IF NOT EXISTS revocations (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  by       TEXT    NOT NULL,
+  reason   TEXT    NOT NULL,
+  terminal TEXT    NOT NULL,
+  from_ms  INTEGER,
+  to_ms    INTEGER,
+  ids      TEXT,
+  votes    INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS revoked_votes (
+  vote       INTEGER PRIMARY KEY,
+  revocation INTEGER NOT NULL
+) STRICT;
+`;
+
+/**
+ * Votes the bridge ACKed but does not count (issue 17): a button beyond the
+ * office's scale, or a device seq far above the device's high-water mark.
+ * Kept apart from `votes` so they never reach a tally, the outbox or the
+ * high-water mark; UNIQUE (uid, device_seq) makes a resend a duplicate.
+ * Created by `CREATE TABLE IF NOT EXISTS`, so older journals gain it at open.
+ */
+export const REJECTED_SQL = `
+CREATE TABLE IF NOT EXISTS rejected (
+  id          INTEGER PRIMARY KEY,
+  uid         TEXT    NOT NULL,
+  device_seq  INTEGER NOT NULL,
+  terminal    TEXT    NOT NULL,
+  reason      TEXT    NOT NULL,
+  received_at INTEGER NOT NULL,
+  detail      TEXT    NOT NULL,
+  UNIQUE (uid, device_seq)
+) STRICT;
 `;

@@ -12,14 +12,17 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { createLogger, type Logger } from '../logger.ts';
 import type { TerminalPath } from '../../core/path.ts';
 import type { Tally } from '../../core/tally.ts';
 import { localParts } from '../../core/time.ts';
 import { topicFor } from '../../core/topic.ts';
 import { voteId, type Vote } from '../../core/vote.ts';
 import type { LevelKey } from '../../core/scale.ts';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
-import { TallyBook } from './tally-book.ts';
+import { REJECTED_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './journal-schema.ts';
+import { RejectedVotes, type RejectedInput, type RejectOutcome } from './rejected-votes.ts';
+import { RevocationLog, type Revocation, type RevocationRequest, type TerminalMonth } from './revocation-log.ts';
+import { OWN_SEQ_UID_PREFIX, TallyBook } from './tally-book.ts';
 import type { AppendOutcome, JournalStats, VoteInput } from './vote-input.ts';
 
 /** Options of `Journal`. */
@@ -43,10 +46,19 @@ export interface JournalOptions {
    * @default undefined (no cap)
    */
   readonly maxBytes?: number;
+  /**
+   * Where failures that do not lose votes (a tally batch not written) are
+   * logged: they must still be seen (issue 13, item 9).
+   * @default createLogger('hailong-journal')
+   */
+  readonly log?: Logger;
 }
 
 /** `JournalOptions` resolved once. */
 type ResolvedJournalOptions = Readonly<Required<Omit<JournalOptions, 'maxBytes'>> & { maxBytes: number | undefined }>;
+
+/** Log the first tally-persist failure in full, then every this many (a failing disk must not flood the log). */
+const LOG_EVERY_FAILURES = 100;
 
 /** Where the last commit put each stored vote. */
 interface Committed {
@@ -66,6 +78,12 @@ function prepare(db: Database.Database) {
     outboxSize: db.prepare('SELECT count(*) AS n FROM votes WHERE published = 0'),
     anyUnpublished: db.prepare('SELECT 1 AS one FROM votes WHERE published = 0 LIMIT 1'),
     byDevice: db.prepare('SELECT payload FROM votes WHERE uid = ? AND device_seq = ?'),
+    byId: db.prepare('SELECT 1 AS one FROM votes WHERE terminal = ? AND seq = ?'),
+    // A kiosk's vote is already on the ward broker (the kiosk published it
+    // there): it is stored as published, so the outbox does not send it again.
+    insertOwn: db.prepare(
+      'INSERT INTO votes (terminal, seq, uid, device_seq, pressed_at, received_at, topic, payload, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
+    ),
     markPublished: db.prepare('UPDATE votes SET published = 1 WHERE id = ?'),
   };
 }
@@ -102,12 +120,16 @@ export class Journal extends EventEmitter<JournalEvents> {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private book: TallyBook | undefined;
+  private rejectedVotes: RejectedVotes | undefined;
+  private revocationLog: RevocationLog | undefined;
+  /** The highest revocation whose tallies this process has folded again. */
+  private revocationsSeen = 0;
   private tallyTimer: NodeJS.Timeout | undefined;
   /** Device high-water marks read or written so far (the database is the truth). */
   private readonly marks = new Map<string, number>();
   /** Last published seq per terminal id, read or written so far. */
   private readonly seqs = new Map<string, number>();
-  private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0 };
+  private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0, tallyPersistFailed: 0 };
 
   constructor(options: JournalOptions) {
     super();
@@ -116,6 +138,7 @@ export class Journal extends EventEmitter<JournalEvents> {
       levels: options.levels ?? (['rat-hai-long', 'hai-long', 'khong-hai-long'] as const),
       tallyFlushMs: options.tallyFlushMs ?? 1000,
       maxBytes: options.maxBytes,
+      log: options.log ?? createLogger('hailong-journal'),
     });
   }
 
@@ -134,6 +157,7 @@ export class Journal extends EventEmitter<JournalEvents> {
       // (each one copies pages and fsyncs the database) inside vote commits.
       db.pragma('wal_autocheckpoint = 4000');
       db.exec(SCHEMA_SQL);
+      db.exec(REJECTED_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
       if (row === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
       else if (Number(row.value) > SCHEMA_VERSION) {
@@ -149,8 +173,11 @@ export class Journal extends EventEmitter<JournalEvents> {
     }
     this.db = db;
     this.sql = prepare(db);
-    this.book = new TallyBook(db, this.options.levels);
+    this.rejectedVotes = new RejectedVotes(db);
+    this.revocationLog = new RevocationLog(db);
+    this.book = new TallyBook(db, this.options.levels, this.revocationLog);
     this.book.recover();
+    this.syncRevocations(Number((db.prepare("SELECT value FROM meta WHERE key = 'revocations_folded'").get() as { value: string } | undefined)?.value ?? 0));
     this.tallyTimer = setInterval(() => this.persistTallies(), this.options.tallyFlushMs);
     this.tallyTimer.unref();
   }
@@ -158,8 +185,17 @@ export class Journal extends EventEmitter<JournalEvents> {
   private persistTallies(): void {
     try {
       this.book?.persist();
-    } catch {
-      // Tallies are folded again from the votes at the next open: nothing is lost.
+    } catch (error) {
+      // Tallies are folded again from the votes at the next open, so nothing
+      // is lost; but a journal that cannot write is about to refuse votes
+      // too, so it must be seen: an error line and a counter in the bridge status.
+      const n = ++this.counters.tallyPersistFailed;
+      if (n === 1 || n % LOG_EVERY_FAILURES === 0) {
+        this.options.log.error(
+          { err: error, count: n, journal: this.options.path },
+          'monthly tallies not written to the journal (they are folded again from the stored votes at the next start)',
+        );
+      }
     }
   }
 
@@ -171,7 +207,10 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.db?.close();
     this.db = undefined;
     this.sql = undefined;
+    this.rejectedVotes = undefined;
     this.book = undefined;
+    this.revocationLog = undefined;
+    this.revocationsSeen = 0;
     this.marks.clear();
     this.seqs.clear();
   }
@@ -208,6 +247,23 @@ export class Journal extends EventEmitter<JournalEvents> {
     });
   }
 
+  /**
+   * Stores a vote as rejected (committed on return: ACK it, never count it;
+   * rejected-votes.ts). Pending appends are committed first, so the order
+   * of a device's votes is kept. Never throws.
+   */
+  reject(input: RejectedInput): RejectOutcome {
+    const rejected = this.rejectedVotes;
+    if (rejected === undefined) return { status: 'failed', code: 'closed', message: 'journal is not open' };
+    this.flush();
+    return rejected.store(input);
+  }
+
+  /** Rejected votes in the journal, by reason (see `reject`). */
+  rejectedCounts(): Record<string, number> {
+    return this.rejectedVotes?.counts() ?? {};
+  }
+
   /** The highest device seq stored for `uid` (0 when none). */
   highWaterMark(uid: string): number {
     const known = this.marks.get(uid);
@@ -242,7 +298,7 @@ export class Journal extends EventEmitter<JournalEvents> {
       this.counters.commits += 1;
       for (const [uid, hwm] of marks) this.marks.set(uid, hwm);
       for (const [terminal, seq] of seqs) this.seqs.set(terminal, seq);
-      for (const c of committed) this.book?.fold(c.vote, c.rowid);
+      for (const c of committed) this.book?.fold(c.vote, c.rowid, true);
     } catch (error) {
       // Nothing of this batch is on disk: every vote stays on its terminal,
       // which resends it. The memory marks were not touched.
@@ -273,6 +329,7 @@ export class Journal extends EventEmitter<JournalEvents> {
   }
 
   private store(sql: Statements, input: VoteInput, marks: Map<string, number>, seqs: Map<string, number>, committed: Committed[]): AppendOutcome {
+    if (input.ownSeq !== undefined) return this.storeOwn(sql, input, committed);
     // Marks as of this transaction: earlier votes of the batch first, then memory, then disk.
     const hwm = marks.get(input.uid) ?? this.marks.get(input.uid) ?? ((sql.device.get(input.uid) as { hwm: number | null } | undefined)?.hwm ?? 0);
     if (input.deviceSeq <= hwm) return { status: 'duplicate', hwm };
@@ -307,6 +364,81 @@ export class Journal extends EventEmitter<JournalEvents> {
     return { status: 'stored', vote, payload, rowid, topic };
   }
 
+  /**
+   * A vote that keeps its terminal's own id (a kiosk's `terminal:seq`):
+   * stored once per id, whatever order or how often it arrives; a second
+   * copy is a `duplicate`. Same row shape as a box vote (uid `touch:<id>`,
+   * device_seq = seq), so whatever reads the journal treats both alike.
+   */
+  private storeOwn(sql: Statements, input: VoteInput, committed: Committed[]): AppendOutcome {
+    const seq = input.ownSeq as number;
+    const { district, ward, counter, terminal } = input.path;
+    if (sql.byId.get(terminal, seq) !== undefined) return { status: 'duplicate', hwm: seq };
+    const vote: { -readonly [K in keyof Vote]: Vote[K] } = {
+      v: 1,
+      id: voteId(terminal, seq),
+      district,
+      ward,
+      counter,
+      terminal,
+      seq,
+      level: input.level,
+      pressedAt: input.pressedAt,
+      receivedAt: input.receivedAt,
+      source: input.source,
+    };
+    if (input.reasons !== undefined && input.reasons.length > 0) vote.reasons = input.reasons;
+    if (input.officer !== undefined) vote.officer = input.officer;
+    if (input.ticket !== undefined) vote.ticket = input.ticket;
+    if (input.filtered !== undefined) vote.filtered = input.filtered;
+    const payload = JSON.stringify(vote);
+    const topic = topicFor('vote', vote);
+    const rowid = Number(sql.insertOwn.run(terminal, seq, `${OWN_SEQ_UID_PREFIX}${terminal}`, seq, input.pressedAt, input.receivedAt, topic, payload).lastInsertRowid);
+    committed.push({ vote, rowid });
+    return { status: 'stored', vote, payload, rowid, topic };
+  }
+
+  /**
+   * Revokes votes of one terminal (see RevocationLog) and folds the
+   * tallies they were in again. Returns the revocation and the
+   * terminal-months whose tallies changed (to republish).
+   */
+  revoke(request: RevocationRequest): { revocation: Revocation; tallies: TerminalMonth[] } {
+    if (this.revocationLog === undefined) throw new Error('journal is not open: call open() first');
+    this.flush();
+    const revocation = this.revocationLog.record(request);
+    return { revocation, tallies: this.syncRevocations(this.revocationsSeen) };
+  }
+
+  /**
+   * Folds again the tallies touched by revocations stored since this
+   * process last looked (another process — `hailong revoke` — may have
+   * written them). Cheap when there is none. Returns the changed
+   * terminal-months.
+   */
+  syncRevocations(after: number = this.revocationsSeen): TerminalMonth[] {
+    const log = this.revocationLog;
+    const book = this.book;
+    if (log === undefined || book === undefined) return [];
+    const last = log.lastId();
+    if (last <= after) {
+      this.revocationsSeen = Math.max(this.revocationsSeen, last);
+      return [];
+    }
+    const touched = log.touched(after, last);
+    for (const tm of touched) book.rebuild(tm, tm.month);
+    book.persist();
+    this.handle.prepare("INSERT INTO meta (key, value) VALUES ('revocations_folded', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(last));
+    this.revocationsSeen = last;
+    return touched;
+  }
+
+  /** Every revocation, oldest first: the audit trail. */
+  revocations(): Revocation[] {
+    if (this.revocationLog === undefined) throw new Error('journal is not open: call open() first');
+    return this.revocationLog.all();
+  }
+
   /** Up to `limit` unpublished votes with rowid > `after`, oldest first. */
   outbox(after: number, limit: number): OutboxRow[] {
     return this.statements.outbox.all(after, limit) as OutboxRow[];
@@ -316,6 +448,11 @@ export class Journal extends EventEmitter<JournalEvents> {
   storedVote(uid: string, deviceSeq: number): Vote | undefined {
     const row = this.statements.byDevice.get(uid, deviceSeq) as { payload: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.payload) as Vote);
+  }
+
+  /** True when the vote `terminal:seq` is stored (committed). */
+  hasVote(terminal: string, seq: number): boolean {
+    return this.statements.byId.get(terminal, seq) !== undefined;
   }
 
   /** True while any vote awaits its PUBACK (cheap, unlike counting a big backlog). */
@@ -361,10 +498,17 @@ export class Journal extends EventEmitter<JournalEvents> {
 
   /** Votes pressed in [fromMs, toMs), oldest first, as stored JSON payloads. */
   *votesPressedBetween(fromMs: number, toMs: number): IterableIterator<string> {
+    for (const row of this.rowsPressedBetween(fromMs, toMs)) yield row.payload;
+  }
+
+  /** Votes pressed in [fromMs, toMs), oldest first: stored payload and, when revoked, the revocation id. */
+  *rowsPressedBetween(fromMs: number, toMs: number): IterableIterator<{ payload: string; revocation: number | null }> {
     const rows = this.handle
-      .prepare('SELECT payload FROM votes WHERE pressed_at >= ? AND pressed_at < ? ORDER BY pressed_at, id')
-      .iterate(fromMs, toMs) as IterableIterator<{ payload: string }>;
-    for (const row of rows) yield row.payload;
+      .prepare(
+        'SELECT v.payload AS payload, r.revocation AS revocation FROM votes v LEFT JOIN revoked_votes r ON r.vote = v.id WHERE v.pressed_at >= ? AND v.pressed_at < ? ORDER BY v.pressed_at, v.id',
+      )
+      .iterate(fromMs, toMs) as IterableIterator<{ payload: string; revocation: number | null }>;
+    yield* rows;
   }
 
   /** Number of votes pressed in [fromMs, toMs). */

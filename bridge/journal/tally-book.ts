@@ -6,6 +6,11 @@
  * After a crash, `recover` folds the votes stored after that id again
  * (applyVote ignores a vote already folded, so this is idempotent), which
  * keeps the durable commit of a vote small: one row, no tally rewrite.
+ *
+ * A kiosk's votes keep the kiosk's own seqs and may reach the bridge out of
+ * order (a publish window, a retry after reconnect), and a supervisor may
+ * revoke votes: then the terminal-month is folded again from its stored
+ * rows (`rebuild`), in seq order, leaving revoked votes out.
  */
 import type Database from 'better-sqlite3';
 import { emptyTally, parseTally } from '../../core/tally.ts';
@@ -14,11 +19,19 @@ import { TallyBuilder } from '../../core/tally-builder.ts';
 import type { TerminalPath } from '../../core/path.ts';
 import type { LevelKey } from '../../core/scale.ts';
 import { localMidnight, localParts } from '../../core/time.ts';
+import type { RevocationLog, TerminalMonth } from './revocation-log.ts';
 import { parseVote, type Vote } from '../../core/vote.ts';
 
 function keyOf(path: TerminalPath, month: string): string {
   return `${path.counter}/${path.terminal}/${month}`;
 }
+
+function pathOf(p: TerminalPath): TerminalPath {
+  return { district: p.district, ward: p.ward, counter: p.counter, terminal: p.terminal };
+}
+
+/** The journal's `uid` of rows whose seq is the terminal's own (kiosks): `touch:<terminal>`. */
+export const OWN_SEQ_UID_PREFIX = 'touch:';
 
 /** Tallies in memory, persisted in batches. */
 export class TallyBook {
@@ -32,6 +45,7 @@ export class TallyBook {
   constructor(
     private readonly db: Database.Database,
     private readonly levels: readonly LevelKey[],
+    private readonly revocations: RevocationLog,
   ) {
     this.get = db.prepare('SELECT payload FROM tallies WHERE counter = ? AND terminal = ? AND month = ?');
     this.upsert = db.prepare(
@@ -45,12 +59,20 @@ export class TallyBook {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'tallies_through'").get() as { value: string } | undefined;
     this.through = row === undefined ? 0 : Number(row.value);
     let folded = 0;
-    const votes = this.db.prepare('SELECT id, payload FROM votes WHERE id > ? ORDER BY id').iterate(this.through) as IterableIterator<{ id: number; payload: string }>;
+    // Kiosk rows (uid "touch:…") may be out of seq order, and a revoked row
+    // must not count: their terminal-months are folded again from the rows.
+    const again = new Map<string, TerminalMonth>();
+    const votes = this.db.prepare('SELECT id, uid, payload FROM votes WHERE id > ? ORDER BY id').iterate(this.through) as IterableIterator<{ id: number; uid: string; payload: string }>;
     for (const v of votes) {
       const vote = parseVote(v.payload);
-      if (vote.ok) this.fold(vote.value, v.id);
+      if (vote.ok) {
+        this.fold(vote.value, v.id);
+        const month = localParts(vote.value.pressedAt).monthKey;
+        if (v.uid.startsWith(OWN_SEQ_UID_PREFIX)) again.set(keyOf(vote.value, month), { ...pathOf(vote.value), month });
+      }
       folded += 1;
     }
+    for (const tm of again.values()) this.rebuild(tm, tm.month);
     this.persist();
     return folded;
   }
@@ -73,8 +95,12 @@ export class TallyBook {
     return this.builder(path, month)?.toTally();
   }
 
-  /** Folds a committed vote (journal row `rowid`) into its terminal-month tally. */
-  fold(vote: Vote, rowid: number): void {
+  /**
+   * Folds a committed vote (journal row `rowid`) into its terminal-month
+   * tally. `fresh`: the row was just stored, so a seq at or below the
+   * tally's is a late kiosk vote, not a replay: the month is folded again.
+   */
+  fold(vote: Vote, rowid: number, fresh = false): void {
     const month = localParts(vote.pressedAt).monthKey;
     const key = keyOf(vote, month);
     let builder = this.builder(vote, month);
@@ -82,9 +108,43 @@ export class TallyBook {
       builder = new TallyBuilder(emptyTally(vote, month, this.levels));
       this.tallies.set(key, builder);
     }
-    builder.add(vote);
+    if (!builder.add(vote) && fresh) this.rebuild(vote, month);
     this.dirty.add(key);
     this.through = Math.max(this.through, rowid);
+  }
+
+  /**
+   * Folds one terminal-month again from its stored rows, in seq order,
+   * without revoked votes. The result keeps the highest seq of ALL its rows
+   * (revoked ones too: every press stays below seq, core parseTally) and
+   * an `updatedAt` no older than the latest revocation, so the new copy wins
+   * every consumer's merge over the copies before it (core compareTallies).
+   */
+  rebuild(path: TerminalPath, month: string): Tally {
+    const from = localMidnight(`${month}-01`);
+    const next = localParts(from + 32 * 86_400_000).monthKey;
+    const to = localMidnight(`${next}-01`);
+    const revoked = this.revocations.revokedAt(path.terminal, from, to);
+    const rows = this.db
+      .prepare('SELECT id, payload FROM votes WHERE terminal = ? AND pressed_at >= ? AND pressed_at < ? ORDER BY seq')
+      .iterate(path.terminal, from, to) as IterableIterator<{ id: number; payload: string }>;
+    const builder = new TallyBuilder(emptyTally(path, month, this.levels));
+    let seq = 0;
+    let updatedAt = 0;
+    for (const row of rows) {
+      const vote = parseVote(row.payload);
+      if (!vote.ok || vote.value.counter !== path.counter) continue;
+      seq = Math.max(seq, vote.value.seq);
+      const revokedAt = revoked.get(row.id);
+      if (revokedAt === undefined) builder.add(vote.value);
+      else updatedAt = Math.max(updatedAt, revokedAt, vote.value.receivedAt);
+    }
+    const folded = builder.toTally();
+    const tally: Tally = { ...folded, seq: Math.max(seq, folded.seq), updatedAt: Math.max(updatedAt, folded.updatedAt) };
+    const key = keyOf(path, month);
+    this.tallies.set(key, new TallyBuilder(tally));
+    this.dirty.add(key);
+    return tally;
   }
 
   /** Writes the changed tallies and the last folded vote id in one transaction. */

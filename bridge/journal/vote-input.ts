@@ -20,12 +20,21 @@ export interface VoteInput
   readonly path: TerminalPath;
   /** The box rebooted between press and send: `pressedAt` is the receive time. */
   readonly timeUncertain?: boolean;
+  /**
+   * Kiosks: the seq the terminal gave the vote itself. The journal keeps it
+   * (the vote id stays the kiosk's own) and dedupes by id, not by the
+   * device high-water mark, since a kiosk's votes may arrive out of order.
+   * @default undefined (the journal numbers the vote: button boxes)
+   */
+  readonly ownSeq?: number;
 }
 
 /** The result of `Journal.append`. */
 export type AppendOutcome =
   | { readonly status: 'stored'; readonly vote: Vote; readonly payload: string; readonly rowid: number; readonly topic: string }
   | { readonly status: 'duplicate'; readonly hwm: number }
+  /** Stored as rejected (rejected-votes.ts): ACK it, never count it. `duplicate`: stored so before. */
+  | { readonly status: 'rejected'; readonly code: string; readonly message: string; readonly duplicate: boolean }
   | { readonly status: 'failed'; readonly code: string; readonly message: string };
 
 /** Journal counters. */
@@ -34,4 +43,6 @@ export interface JournalStats {
   duplicates: number;
   failed: number;
   commits: number;
+  /** Tally batches that could not be written (logged at error). */
+  tallyPersistFailed: number;
 }

@@ -18,6 +18,8 @@ export interface OutboxPublisherOptions {
   readonly markDelayMs?: number;
   /** Interval of backlog progress lines while replaying (ms). @default 5000 */
   readonly progressMs?: number;
+  /** Wait before reading the journal again after it failed (ms). @default 1000 */
+  readonly retryMs?: number;
 }
 
 /** Outbox counters. */
@@ -25,6 +27,8 @@ export interface OutboxStats {
   readonly published: number;
   readonly inFlight: number;
   readonly backlog: number;
+  /** Journal reads that failed (SQLite errors); the votes stay stored and are sent after a retry. */
+  readonly journalErrors: number;
 }
 
 /** The outbox feature. */
@@ -32,6 +36,9 @@ export class OutboxPublisher {
   private readonly window: number;
   private readonly markDelayMs: number;
   private readonly progressMs: number;
+  private readonly retryMs: number;
+  private journalErrors = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
   private generation = 0;
   private cursor = 0;
   private inFlight = 0;
@@ -55,6 +62,7 @@ export class OutboxPublisher {
     this.window = options.window ?? 1024;
     this.markDelayMs = options.markDelayMs ?? 50;
     this.progressMs = options.progressMs ?? 5000;
+    this.retryMs = options.retryMs ?? 1000;
   }
 
   /** Starts publishing (now if connected, else on connect). */
@@ -71,6 +79,8 @@ export class OutboxPublisher {
     this.running = false;
     this.link.off('connect', this.onConnect);
     clearInterval(this.progressTimer);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.flushMarks();
   }
 
@@ -104,7 +114,32 @@ export class OutboxPublisher {
 
   /** Counters for the bridge status. */
   stats(): OutboxStats {
-    return { published: this.published, inFlight: this.inFlight, backlog: this.journal.isOpen ? this.journal.outboxSize() : 0 };
+    let backlog = 0;
+    try {
+      backlog = this.journal.isOpen ? this.journal.outboxSize() : 0;
+    } catch {
+      // Counted by the pump; a status must still be built.
+    }
+    return { published: this.published, inFlight: this.inFlight, backlog, journalErrors: this.journalErrors };
+  }
+
+  /**
+   * A journal read threw (SQLite I/O error, a locked or corrupt file): the
+   * votes are still stored, so log loudly, count, and try again later. The
+   * callers run from timers and MQTT events, where a throw would kill the
+   * bridge (issue 13).
+   */
+  private journalFailed(error: unknown, during: string): void {
+    const n = ++this.journalErrors;
+    if (n <= 10 || n % 100 === 0) {
+      this.log.error({ err: error, during, count: n }, `outbox could not read the journal (${during}); the votes stay stored and are sent after a retry`);
+    }
+    if (this.running && this.retryTimer === undefined) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.restart();
+      }, this.retryMs);
+    }
   }
 
   private restart(): void {
@@ -114,7 +149,13 @@ export class OutboxPublisher {
     this.cursor = 0;
     this.inFlight = 0;
     this.caughtUp = false;
-    const backlog = this.journal.outboxSize();
+    let backlog: number;
+    try {
+      backlog = this.journal.isOpen ? this.journal.outboxSize() : 0;
+    } catch (error) {
+      this.journalFailed(error, 'counting the backlog');
+      return;
+    }
     this.replayStartedWith = backlog;
     if (backlog > 0) this.log.info({ backlog }, 'publishing stored votes not yet acknowledged by the broker');
     this.pump();
@@ -122,7 +163,13 @@ export class OutboxPublisher {
 
   private progress(): void {
     if (this.replayStartedWith === 0 || !this.journal.isOpen) return;
-    const backlog = this.journal.outboxSize();
+    let backlog: number;
+    try {
+      backlog = this.journal.outboxSize();
+    } catch (error) {
+      this.journalFailed(error, 'counting the backlog');
+      return;
+    }
     if (backlog === 0) {
       this.log.info({ published: this.replayStartedWith }, 'backlog delivered');
       this.replayStartedWith = 0;
@@ -138,7 +185,14 @@ export class OutboxPublisher {
     try {
       while (this.inFlight < this.window && this.link.connected) {
         const want = this.window - this.inFlight;
-        const rows = this.journal.outbox(this.cursor, want);
+        let rows: ReturnType<Journal['outbox']>;
+        try {
+          rows = this.journal.outbox(this.cursor, want);
+        } catch (error) {
+          this.caughtUp = false;
+          this.journalFailed(error, 'reading unpublished votes');
+          break;
+        }
         this.caughtUp = rows.length < want;
         if (rows.length === 0) break;
         const generation = this.generation;

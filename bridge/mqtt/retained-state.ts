@@ -54,6 +54,8 @@ export function officeOf(config: HailongConfig, at: number): Office {
     wardName: config.ward.name,
     scale: scaleRef(config),
     target: config.target,
+    minVotes: config.minVotes,
+    ...(config.officers.length > 0 ? { officers: config.officers.map((o) => ({ id: o.id, name: o.name })) } : {}),
     openingHours: config.openingHours,
     counters: config.counters.map((c) => ({ id: c.id, name: c.name, terminals: c.terminals.map((t) => ({ id: t.id, kind: t.kind })) })),
     updatedAt: at,
@@ -76,6 +78,7 @@ export class RetainedState {
   private readonly onTally = (path: TerminalPath, month: string) => this.tallyChanged(path, month);
   private readonly ward;
   private bridgeStatus: Status;
+  private failed = 0;
 
   constructor(
     private readonly config: HailongConfig,
@@ -174,12 +177,23 @@ export class RetainedState {
     this.log.info({ tallies: tallies.length, terminals: terminalsOf(this.config).length }, 'retained state published');
   }
 
+  /** Retained publishes that failed (each logged at warn; all are republished on the next connect). */
+  stats(): { readonly failed: number } {
+    return { failed: this.failed };
+  }
+
   private async safely(what: string, publish: () => Promise<void>): Promise<void> {
     try {
       await publish();
     } catch (error) {
-      // Disconnected: everything is republished on the next connect.
-      this.log.debug({ what, error: (error as Error).message }, 'retained publish deferred until reconnect');
+      // Everything is republished on the next connect, so nothing is lost;
+      // but a retained state the broker never got leaves dashboards showing
+      // old figures, so it is counted (`retained-failed` in the bridge
+      // status) and logged at warn, the first of each kind and then every 100th.
+      const n = ++this.failed;
+      if (n === 1 || n % 100 === 0) {
+        this.log.warn({ what, count: n, error: (error as Error).message }, `retained ${what} not published (republished on the next connect)`);
+      }
     }
   }
 }

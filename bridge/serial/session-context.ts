@@ -8,8 +8,11 @@ import type { ConfigMessage, HelloMessage, VoteMessage } from '../../firmware-pr
 import type { PlacedTerminal } from '../config/hailong-config.ts';
 import type { AppendOutcome } from '../journal/vote-input.ts';
 
-/** Why a HELLO was refused: the device is not (or not here) one of the office's terminals. */
-export type RefusalCode = 'unknown-uid' | 'wrong-port' | 'wrong-uid';
+/**
+ * Why a HELLO was refused: the device is not (or not here) one of the
+ * office's terminals, or (`uid-conflict`) its uid is live on another port.
+ */
+export type RefusalCode = 'unknown-uid' | 'wrong-port' | 'wrong-uid' | 'uid-conflict';
 
 /** The outcome of identifying a HELLO. */
 export type Identification =

@@ -7,7 +7,7 @@
  * reaches another port's session: each port has its own decoder and state.
  */
 import { EventEmitter } from 'node:events';
-import { NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
+import { ACK_REJECT, NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
 import { encodeBytes } from '../../firmware-protocol/src/encode.ts';
 import type { DecodeError, DecodeResult } from '../../firmware-protocol/src/error.ts';
 import { FrameDecoder } from '../../firmware-protocol/src/frame-decoder.ts';
@@ -139,6 +139,17 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
     this.online = false;
   }
 
+  /**
+   * The terminal answered HELLO on another port and was accepted there
+   * (it moved): this port forgets it, so a VOTE here gets `NAK,HELLO` and
+   * must identify again, under the one-port-per-uid rule (PROTOCOL.md §6.1).
+   */
+  forget(): void {
+    this.terminal = undefined;
+    this.hello = undefined;
+    this.online = false;
+  }
+
   /** Sends CONFIG again (the office changed its settings, or the counter's mode). */
   resendConfig(): void {
     if (this.terminal !== undefined && this.hello !== undefined) {
@@ -234,6 +245,9 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
         this.refusedAt.set(key, now);
         this.emit('refused', hello.uid, id.code, id.message);
       }
+      // §6.1: the uid is live on another port: tell the newcomer why it
+      // gets no WELCOME (it stays in the HELLO phase and retries).
+      if (id.code === 'uid-conflict') this.send({ type: 'NAK', seq: 0, reason: 'UID' });
       // No WELCOME: the box keeps its votes and keeps saying HELLO, so
       // nothing is lost while an installer fixes the config.
       return;
@@ -270,11 +284,20 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
     const receivedAt = this.context.now();
     let pending = this.inFlight.get(vote.seq);
     if (pending === undefined) {
-      pending = this.context.storeVote(terminal, hello.uid, vote, receivedAt);
+      try {
+        pending = this.context.storeVote(terminal, hello.uid, vote, receivedAt);
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
       this.inFlight.set(vote.seq, pending);
     }
     const seq = vote.seq;
-    void pending.then((outcome) => {
+    // A storeVote that rejects (a bug or a SQLite error thrown instead of
+    // returned) must not become an unhandled rejection, which kills the
+    // bridge: it is a storage failure like any other. NAK STORAGE: the box
+    // keeps the vote and resends it (PROTOCOL.md §6).
+    const failure = (error: unknown): AppendOutcome => ({ status: 'failed', code: 'storage', message: `storing the vote threw: ${String((error as Error)?.message ?? error)}` });
+    void pending.then(undefined, failure).then((outcome) => {
       this.inFlight.delete(seq);
       if (this.closed) return;
       switch (outcome.status) {
@@ -285,6 +308,12 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
         case 'duplicate':
           this.count('duplicate');
           this.send({ type: 'ACK', seq, status: 'DUP' });
+          return;
+        case 'rejected':
+          // Stored as rejected, never counted: ACKed so the box is not wedged
+          // resending it for ever (PROTOCOL.md §5.4, §7.3).
+          if (!outcome.duplicate) this.count(`rejected-${outcome.code}`);
+          this.send({ type: 'ACK', seq, status: ACK_REJECT });
           return;
         case 'failed':
           this.count(outcome.code === 'out-of-range' ? 'out-of-range' : 'storage');

@@ -78,8 +78,11 @@ export const ACK_OK = 'OK';
 /** ACK status: the vote was already stored earlier (idempotent resend). */
 export const ACK_DUP = 'DUP';
 
+/** ACK status: stored as rejected, never counted (button beyond the scale, seq jump; PROTOCOL.md §5.4). */
+export const ACK_REJECT = 'REJECT';
+
 /** NAK reasons the bridge sends; other well-formed codes are possible and decode fine. */
-export const NAK_REASONS = ['CRC', 'FORMAT', 'RANGE', 'HELLO', 'TYPE', 'VERSION', 'STORAGE', 'BUSY'] as const;
+export const NAK_REASONS = ['CRC', 'FORMAT', 'RANGE', 'HELLO', 'TYPE', 'VERSION', 'STORAGE', 'BUSY', 'UID'] as const;
 
 /** A NAK reason defined by protocol v1. */
 export type NakReason = (typeof NAK_REASONS)[number];

@@ -3,11 +3,8 @@
  * the bridge as its own process (`hailong bridge`), a real Mosquitto, real
  * socat ptys and virtual boxes speaking the real protocol.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { latestTallies, type Tally } from '../../core/tally.ts';
 import { mergeStatus, type Status } from '../../core/status.ts';
 import type { Vote } from '../../core/vote.ts';
@@ -16,53 +13,13 @@ import { createPtyFleet } from '../../bridge/simulator/fleet.ts';
 import { Simulation } from '../../bridge/simulator/simulation.ts';
 import { collect } from '../helpers/mqtt-collector.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
+import { kill9, spawnBridge, writeConfig } from './bridge-process.ts';
 import { box, rigConfig, startApp, tempDir, until } from './bridge-rig.ts';
 
-const repo = join(import.meta.dirname, '..', '..');
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** Writes a YAML office config for `boxes` boxes on `ports`, using broker `url`. */
-function writeConfig(dir: string, boxes: number, ports: readonly string[], url: string): string {
-  const file = join(dir, 'hailong.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
-      ward: { id: 'phuc-xa', name: 'Phường Phúc Xá' },
-      rating: { cooldownMs: 0 },
-      counters: Array.from({ length: boxes }, (_, i) => ({ id: box(i).counter, name: `Quầy ${i + 1}`, terminals: [{ id: box(i).terminal, kind: 'button', uid: box(i).uid }] })),
-      serial: { ports: [...ports], scanIntervalMs: 200 },
-      mqtt: { urls: [url] },
-      dataDir: join(dir, 'data'),
-    }),
-  );
-  return file;
-}
-
-/** Starts `hailong bridge` as a child process. */
-function spawnBridge(config: string): ChildProcess {
-  const child = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), 'bridge', '--config', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HAILONG_LOG_FORMAT: 'json', HAILONG_LOG_LEVEL: 'warn' },
-  });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && signal === null) console.error(`bridge exited with ${code}: ${err}`);
-  });
-  return child;
-}
-
-function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 describe('bridge durability under faults', () => {
   it('kill -9 in the middle of a 5,000-vote burst from 8 boxes: exactly 5,000 distinct votes and matching tallies', async () => {
@@ -74,7 +31,7 @@ describe('bridge durability under faults', () => {
     cleanups.push(() => fleet.close());
     const sub = await collect(broker.url, 'hailong/v1/#', { clean: false, clientId: 'fault-collector' });
     cleanups.push(() => sub.close());
-    const config = writeConfig(tmp.dir, 8, fleet.hostPaths, broker.url);
+    const config = writeConfig(tmp.dir, 8, fleet.hostPaths, { url: broker.url });
     let bridge = spawnBridge(config);
     cleanups.push(() => kill9(bridge));
     const sim = new Simulation({ terminals: fleet.terminals, seed: 7, doublePressProbability: 0 });

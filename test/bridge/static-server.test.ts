@@ -1,5 +1,8 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { pino } from 'pino';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveStaticServerOptions, StaticServer } from '../../bridge/static-server.ts';
@@ -16,7 +19,10 @@ beforeAll(async () => {
   await writeFile(join(root, 'dashboard', 'assets', 'app-1234.js'), 'export {}');
   await writeFile(join(root, 'kiosk', 'index.html'), '<h1>kiosk</h1>');
   await writeFile(join(root, 'secret.txt'), 'not for the web');
-  server = new StaticServer({ root, port: 0, host: '127.0.0.1' });
+  // A file that stats as a regular file but whose read fails (EIO): a real
+  // read error, as a disk fault or a rebuild truncating a file gives.
+  await symlink('/proc/self/mem', join(root, 'dashboard', 'unreadable.js'));
+  server = new StaticServer({ root, port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }) });
   base = `http://127.0.0.1:${await server.start()}`;
 });
 
@@ -56,11 +62,64 @@ describe('StaticServer', () => {
     }
   });
 
+  it('survives a file whose read fails mid-response: the response is closed and counted, the server keeps serving', async () => {
+    // Before issue 13, createReadStream(...).pipe(res) left the stream's
+    // 'error' unhandled: this request killed the whole bridge process.
+    const outcome = await fetch(`${base}/dashboard/unreadable.js`).then(
+      async (res) => res.text().then(() => 'body', () => 'aborted'),
+      () => 'aborted',
+    );
+    expect(outcome).toBe('aborted');
+    expect(server.stats().readErrors).toBe(1);
+    expect(await (await fetch(`${base}/dashboard/`)).text()).toBe('<h1>bảng</h1>');
+  });
+
   it('refuses methods other than GET and HEAD', async () => {
     expect((await fetch(`${base}/dashboard/`, { method: 'POST' })).status).toBe(405);
   });
 
   it('rejects a bad port option by name', () => {
     expect(() => resolveStaticServerOptions({ port: 70000 })).toThrow('"port" must be an integer 0..65535');
+  });
+});
+
+/** One raw request: `path` goes on the request line as is (fetch would normalise `..` away). */
+function raw(method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    const req = request(`${base}/`, { method, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('latin1');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+describe('StaticServer path fuzz (issue 13)', () => {
+  const segment = fc.oneof(
+    fc.constantFrom('..', '.', '%2e%2e', '%2E%2e', '.%2e', '%2e.', '%252e%252e', '%2f', '%2F', '%5c', '\\', '..\\..', '%00', '%c0%ae%c0%ae', '%', '%zz'),
+    fc.constantFrom('dashboard', 'kiosk', 'secret.txt', 'assets', 'index.html', 'app-1234.js', ''),
+    fc.stringMatching(/^[A-Za-z0-9._~%-]{0,12}$/),
+    fc.string({ minLength: 200, maxLength: 5000, unit: fc.constantFrom('a', '.', '/', '%2e') }),
+  );
+  const path = fc.array(segment, { minLength: 1, maxLength: 8 }).map((parts) => `/${parts.join('/')}`);
+  const range = fc.option(fc.constantFrom('bytes=0-0', 'bytes=-1', 'bytes=5-2', 'bytes=0-', 'bytes=999999-', 'bytes=a-b', 'bytes=0-1,2-3'), { nil: undefined });
+
+  it('never serves a byte from outside the app folders, answers every path with a 2xx/3xx/4xx, and keeps serving', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'HEAD'), path, range, async (method, p, r) => {
+        const res = await raw(method, p, r === undefined ? {} : { range: r });
+        expect(res.status, p).toBeGreaterThanOrEqual(200);
+        expect(res.status, p).toBeLessThan(500);
+        expect(res.body, p).not.toContain('not for the web');
+        if (method === 'HEAD') expect(res.body).toBe('');
+      }),
+      { numRuns: 400 },
+    );
+    expect(server.stats().readErrors).toBeLessThanOrEqual(1); // only the deliberately unreadable file
+    expect((await raw('GET', '/dashboard/')).body).toBe('<h1>bảng</h1>'.replace(/[^\x00-\x7f]/g, (c) => Buffer.from(c).toString('latin1')));
   });
 });

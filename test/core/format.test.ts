@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NO_VALUE, formatCount, formatDecimal, formatPercent } from '../../core/format.ts';
+import { NO_VALUE, PERCENT_DIGITS, formatCount, formatDecimal, formatPercent, formatShare } from '../../core/format.ts';
 import { percent } from '../../core/percent.ts';
 
 describe('formatPercent', () => {
@@ -67,5 +67,28 @@ describe('formatCount / formatDecimal', () => {
     expect(formatDecimal(87.5)).toBe('87,5');
     expect(formatDecimal(1234.5, 'en')).toBe('1,234.5');
     expect(formatDecimal(2 / 3, 'vi', 2)).toBe('0,67');
+  });
+});
+
+describe('the precision rule (PERCENT_DIGITS, formatShare)', () => {
+  it('prints live views at one decimal and reports at two, from the exact ratio', () => {
+    expect(PERCENT_DIGITS).toEqual({ live: 1, report: 2 });
+    expect(formatShare(7, 7, 'live')).toBe('100,0%');
+    expect(formatShare(7, 7, 'report')).toBe('100,00%');
+    expect(formatShare(9897, 10_000, 'report')).toBe('98,97%');
+    expect(formatShare(9897, 10_000, 'live')).toBe('99,0%');
+    expect(formatShare(9897, 10_000, 'live', 'en')).toBe('99.0%');
+    expect(formatShare(0, 0, 'live')).toBe('—');
+  });
+
+  it('never double-rounds: the live figure is the exact ratio rounded once', () => {
+    // 984_49/100_000 = 98.449%: 98,45 at two decimals would round again to 98,5.
+    expect(formatShare(98_449, 100_000, 'live')).toBe('98,4%');
+    fc.assert(
+      fc.property(fc.nat(10_000), fc.integer({ min: 1, max: 10_000 }), (a, b) => {
+        const part = Math.min(a, b);
+        expect(formatShare(part, b, 'live')).toBe(formatPercent(percent(part, b, 1), { digits: 1 }));
+      }),
+    );
   });
 });

@@ -60,3 +60,19 @@ describe('parseOffice', () => {
     fc.assert(fc.property(junkArb, (input) => void expect(typeof parseOffice(input).ok).toBe('boolean')), { numRuns: 500 });
   });
 });
+
+describe('optional office fields (minVotes, officers)', () => {
+  it('reads them when present and leaves them out for older bridges', () => {
+    const full = { ...OFFICE, minVotes: 20, officers: [{ id: 'cb-1', name: 'Nguyễn Thị Lan' }] };
+    expect(parseOffice(JSON.stringify(full))).toEqual({ ok: true, value: full });
+    const old = parseOffice(JSON.stringify(OFFICE));
+    expect(old.ok && 'minVotes' in old.value).toBe(false);
+    expect(old.ok && 'officers' in old.value).toBe(false);
+  });
+
+  it('names what is wrong in them', () => {
+    expect(parseOffice({ ...OFFICE, minVotes: 0 })).toMatchObject({ ok: false, field: 'minVotes' });
+    expect(parseOffice({ ...OFFICE, officers: [{ id: 'cb-1', name: 'A' }, { id: 'cb-1', name: 'B' }] })).toMatchObject({ ok: false, code: 'duplicate', field: 'officers[1].id' });
+    expect(parseOffice({ ...OFFICE, officers: [{ id: 'cb-1' }] })).toMatchObject({ ok: false, field: 'officers[0].name' });
+  });
+});

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseStatus } from '../../core/status.ts';
+import { keepsTerminal, parseStatus } from '../../core/status.ts';
 import type { Status } from '../../core/status.ts';
 import { HOSTILE_INPUTS, junkArb } from './arbitraries.ts';
 
@@ -134,8 +134,6 @@ describe('mergeStatus', () => {
 
 describe('keepsTerminal', () => {
   it('exactly one of two devices keeps a terminal; the earlier claim, an untimed (old) kiosk first (property)', async () => {
-    const { keepsTerminal } = await import('../../core/status.ts');
-    const fc = (await import('fast-check')).default;
     const claim = fc.record({ uid: fc.string({ minLength: 1, maxLength: 4 }), claimedAt: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) }, { requiredKeys: ['uid'] });
     fc.assert(
       fc.property(claim, claim, (a, b) => {

@@ -5,6 +5,7 @@ import type { Scale } from '../../core/scale.ts';
 import {
   emptySummary,
   levelPercent,
+  meetsTarget,
   mergeSummaries,
   pointsPercent,
   satisfiedPercent,
@@ -72,5 +73,14 @@ describe('mergeSummaries', () => {
         expect(merged).toEqual(summarize(added, scale, { cooldown: parts.length, gated: 2 * parts.length }));
       }),
     );
+  });
+});
+
+describe('meetsTarget', () => {
+  it('judges the exact ratio, not a rounded figure', () => {
+    expect(meetsTarget(summarize({ 'hai-long': 4, 'khong-hai-long': 1 }, SCALE_3), 80)).toBe(true);
+    // 7_999/10_000 = 79,99% prints as 80,0% live, yet has not met 80%.
+    expect(meetsTarget(summarize({ 'hai-long': 7_999, 'khong-hai-long': 2_001 }, SCALE_3), 80)).toBe(false);
+    expect(meetsTarget(emptySummary(SCALE_3), 80)).toBeNull();
   });
 });

@@ -1,79 +1,8 @@
-import { render } from 'preact';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Publication } from '../../core/index.ts';
-import type { LinkHandlers, LinkOptions } from '../../dashboard/src/mqtt/link.ts';
-import { createAppState } from '../../dashboard/src/state/app-state.ts';
-import type { AppState } from '../../dashboard/src/state/app-state.ts';
+import { describe, expect, it } from 'vitest';
 import { SETTINGS_KEY } from '../../dashboard/src/state/settings.ts';
-import { DashboardStore } from '../../dashboard/src/store/store.ts';
-import { applyPalette } from '../../dashboard/src/theme/palette.ts';
-import { App } from '../../dashboard/src/views/shell.tsx';
-import { FakeBridge, officePub, sessionPub, statusPub } from './fixtures.ts';
-
-const NOW = Date.now();
-
-interface Harness {
-  app: AppState;
-  el: HTMLElement;
-  connects: { options: LinkOptions; handlers: LinkHandlers }[];
-  storage: Map<string, string>;
-  publish(...pubs: Publication[]): Promise<void>;
-}
-
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
-
-const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
-
-async function mount(search = '', hash = '', initial: Record<string, string> = {}): Promise<Harness> {
-  const storage = new Map(Object.entries(initial));
-  const connects: Harness['connects'] = [];
-  const app = createAppState({
-    store: new DashboardStore(),
-    connect: (options, handlers) => {
-      connects.push({ options, handlers });
-      return { close() {} };
-    },
-    storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) },
-    location: { protocol: 'http:', host: 'office.local:8080', search, hash },
-    throttleMs: 5,
-  });
-  const el = document.createElement('div');
-  document.body.append(el);
-  applyPalette(document.documentElement);
-  render(<App app={app} />, el);
-  await app.start();
-  cleanup = () => {
-    app.stop();
-    render(null, el);
-    el.remove();
-  };
-  return {
-    app,
-    el,
-    connects,
-    storage,
-    async publish(...pubs) {
-      const enc = new TextEncoder();
-      for (const p of pubs) connects.at(-1)!.handlers.onMessage(p.topic, enc.encode(p.payload));
-      await tick();
-    },
-  };
-}
-
-const text = (el: Element | null | undefined) => el?.textContent?.replace(/\s+/g, ' ').trim();
-const cells = (row: Element | null | undefined) => [...((row as HTMLTableRowElement | null)?.cells ?? [])].map((c) => text(c));
-
-async function liveWard(h: Harness) {
-  h.connects[0]!.handlers.onState('online');
-  const bridge = new FakeBridge();
-  await h.publish(officePub(), statusPub('quay-1', 'q1-a', 'online', NOW - 60_000), sessionPub('quay-1', 'cb-1', 'Nguyễn Thị Lan', NOW - 60_000));
-  for (const level of ['rat-hai-long', 'hai-long', 'khong-hai-long', 'rat-hai-long'] as const) {
-    await h.publish(...bridge.vote('quay-1', 'q1-a', level, NOW - 30_000, { officer: 'cb-1' }).publications);
-  }
-  await h.publish(...bridge.vote('quay-1', 'q1-a', 'hai-long', NOW - 29_000, { filtered: 'cooldown' }).publications);
-  return bridge;
-}
+import { publicationFor } from '../../core/index.ts';
+import { FakeBridge, office, officePub } from './fixtures.ts';
+import { NOW, cells, liveWard, mount, text, tick } from './harness.tsx';
 
 describe('dashboard app (real Chromium)', () => {
   it('connects anonymously to the same origin /mqtt, subscribed to all of hailong/v1', async () => {
@@ -91,15 +20,17 @@ describe('dashboard app (real Chromium)', () => {
     expect(text(h.el.querySelector('h2'))).toBe('Phường Phúc Xá');
     const tile = h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"]')!;
     expect(text(tile.querySelector('h3'))).toBe('Quầy 1 – Tư pháp – Hộ tịch');
-    expect(text(tile.querySelector('[data-testid=live-percent]'))).toBe('75,00%hài lòng hôm nay');
+    expect(text(tile.querySelector('[data-testid=live-percent]'))).toBe('75,0%hài lòng hôm nay');
     expect(text(tile.querySelector('[data-testid=votes-today]'))).toBe('4');
-    expect(text(tile.querySelector('[data-testid=filtered]'))).toBe('Bấm bị lọc (giãn cách): 1');
+    // Filtered presses are a supervisor's diagnostic, folded away below the tiles.
+    expect(text(tile)).not.toContain('lọc');
+    expect(text(h.el.querySelector('[data-testid=press-diagnostics] summary'))).toBe('Chẩn đoán: hôm nay · 1 lần bấm bị lọc');
     expect(text(tile)).toContain('Nguyễn Thị Lan');
     expect(text(tile)).toContain('Mục tiêu 80%');
     expect(tile.querySelector('.dot.online')?.getAttribute('aria-label')).toBe('Thiết bị q1-a: Trực tuyến');
     // Five presses (one filtered): the pulse animation restarted on each, alternating its name.
     expect(tile.querySelector('.pulse')?.className).toBe('pulse a');
-    expect(text(h.el.querySelector('[data-testid=office-total]'))).toContain('75,00%');
+    expect(text(h.el.querySelector('[data-testid=office-total]'))).toContain('75,0%');
     // The second counter has no votes yet: an em dash, not 0%.
     expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-2"] [data-testid=live-percent]'))).toBe('—hài lòng hôm nay');
     expect(text(h.el.querySelector('.recent'))).toContain('Rất hài lòng');
@@ -121,7 +52,7 @@ describe('dashboard app (real Chromium)', () => {
     (h.el.querySelector('.tools button') as HTMLButtonElement).click();
     await tick();
     expect(text(h.el.querySelector('h1'))).toBe('Satisfaction dashboard');
-    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"] [data-testid=live-percent]'))).toBe('75.00%satisfied today');
+    expect(text(h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"] [data-testid=live-percent]'))).toBe('75.0%satisfied today');
     expect(JSON.parse(h.storage.get(SETTINGS_KEY)!).lang).toBe('en');
     expect(document.documentElement.lang).toBe('en');
   });
@@ -209,14 +140,14 @@ describe('dashboard app (real Chromium)', () => {
     await liveWard(h);
     await tick(40);
     const ranking = h.el.querySelector('[data-testid=ranking]')!;
-    expect(cells(ranking.querySelector('tbody tr')).slice(0, 4)).toEqual(['1', 'Phường Phúc Xá', '4', '75,00%']);
-    expect(cells(ranking.querySelector('tbody tr')).slice(-2)).toEqual(['80%', 'Chưa đạt']);
+    expect(cells(ranking.querySelector('tbody tr')).slice(0, 4)).toEqual(['1', 'Phường Phúc Xá', '4', '75,0%ít lượt']);
+    expect(cells(ranking.querySelector('tbody tr')).slice(-2)).toEqual(['80%', 'ít lượt']);
     (ranking.querySelector('tbody button') as HTMLButtonElement).click();
     await tick();
-    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Quầy 1 – Tư pháp – Hộ tịch', '4', '75,00%']);
+    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Quầy 1 – Tư pháp – Hộ tịch', '4', '75,0%ít lượt']);
     (h.el.querySelector('[data-testid=ranking] tbody button') as HTMLButtonElement).click();
     await tick();
-    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Nguyễn Thị Lan', '4', '75,00%']);
+    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Nguyễn Thị Lan', '4', '75,0%ít lượt']);
     expect(h.el.querySelector('svg.trend')).not.toBeNull();
     expect(h.el.querySelector('table.heat')).not.toBeNull();
   });
@@ -234,6 +165,8 @@ describe('dashboard app (real Chromium)', () => {
   it('remembers targets per ward and judges tiles against them', async () => {
     const h = await mount('', '', { [SETTINGS_KEY]: JSON.stringify({ targets: { districts: {}, wards: { 'ba-dinh/phuc-xa': 90 } } }) });
     await liveWard(h);
+    // An office that judges from 1 vote, so that 4 votes are judged.
+    await h.publish(publicationFor('office', { district: 'ba-dinh', ward: 'phuc-xa' }, { ...office(2), minVotes: 1 }));
     const tile = h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"]')!;
     expect(tile.className).toContain('below');
     expect(text(tile)).toContain('Mục tiêu 90% · Dưới mục tiêu');

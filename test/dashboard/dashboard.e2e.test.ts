@@ -35,7 +35,7 @@ const today = localParts(now).date;
 async function officeFigures(p: Page): Promise<string[]> {
   return p.$$eval('[data-counter]', (tiles) =>
     tiles.map((t) =>
-      [...t.querySelectorAll('[data-testid=live-percent], [data-testid=votes-today], [data-testid=filtered], .legend')]
+      [...t.querySelectorAll('[data-testid=live-percent], [data-testid=votes-today], .legend')]
         .map((e) => e.textContent)
         .join('|'),
     ),

@@ -7,6 +7,7 @@ import type { NewVote } from '../../kiosk/src/outbox/outbox.ts';
 import { KioskRuntime } from '../../kiosk/src/runtime/kiosk-runtime.ts';
 import type { KioskDeps, LinkClient } from '../../kiosk/src/runtime/kiosk-runtime.ts';
 import { browserVoice } from '../../kiosk/src/voice/voice-prompt.ts';
+import { messages } from '../../kiosk/src/i18n/messages.ts';
 import { ConfigProblem, KioskView } from '../../kiosk/src/views/kiosk-view.tsx';
 import { MemoryOutbox } from './fakes/memory-outbox.ts';
 
@@ -160,7 +161,18 @@ describe('kiosk view and runtime (real Chromium, fake outbox and MQTT at the sea
     if (r.ok) return;
     render(<ConfigProblem problems={r.problems} lang="vi" />, host);
     expect(host.querySelector('[role=alert] h1')?.textContent).toBe('Thiết bị chưa được cấu hình.');
-    expect([...host.querySelectorAll('li code')].map((c) => c.textContent)).toEqual(['district', 'ward', 'counter']);
+    // In Vietnamese, naming each parameter (issue 12 item 9: it said "district is missing").
+    expect([...host.querySelectorAll('[role=alert] li')].map((c) => c.textContent)).toEqual([
+      'Thiếu mã đơn vị cấp trên (quận/huyện hoặc tỉnh/thành phố) (tham số “district”)',
+      'Mã phường/xã “Phường 1” không hợp lệ: chỉ dùng chữ thường không dấu, số và dấu gạch ngang, tối đa 32 ký tự (tham số “ward”)',
+      'Thiếu mã quầy (tham số “counter”)',
+    ]);
+    expect(host.textContent).not.toMatch(/missing|is not an id/);
     expect(host.querySelectorAll('button')).toHaveLength(0);
+  });
+
+  it('labels the settings page in the page language', () => {
+    expect([messages('vi').settings.place, messages('vi').settings.counterTerminal]).toEqual(['Đơn vị cấp trên / phường, xã', 'Quầy / thiết bị']);
+    expect([messages('en').settings.place, messages('en').settings.counterTerminal]).toEqual(['Parent unit / ward', 'Counter / terminal']);
   });
 });

@@ -18,7 +18,8 @@ const TAPS = 50;
 
 beforeAll(async () => {
   // Broker persistence keeps the collector's session (and its queue) across the restart.
-  rig = await startKioskRig({ persistence: true, collectorId: `hailong-e2e-collector-${process.pid}` });
+  // The bridge journals kiosk-1's votes (its session survives the broker restart) and publishes its tally.
+  rig = await startKioskRig({ persistence: true, collectorId: `hailong-e2e-collector-${process.pid}`, bridge: { terminals: ['kiosk-1'], cooldownMs: 0 } });
 });
 
 afterAll(async () => {

@@ -14,7 +14,8 @@ import { PLACE, config, screenshot, snapshotOf, startKioskRig, until, type Kiosk
 let rig: KioskRig;
 
 beforeAll(async () => {
-  rig = await startKioskRig();
+  // The bridge journals kiosk-1's and kiosk-2's votes and publishes their tallies (kiosks publish none).
+  rig = await startKioskRig({ bridge: { terminals: ['kiosk-1', 'kiosk-2'], cooldownMs: 3000 } });
 });
 
 afterAll(async () => {
@@ -52,7 +53,7 @@ function level(page: Page, name: string) {
 }
 
 describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', () => {
-  it('a tap produces exactly one vote on the broker, with the right fields, plus retained status and tally', async () => {
+  it('a tap produces exactly one vote on the broker, with the right fields, plus retained status, and the bridge’s tally', async () => {
     const t = 'kiosk-1';
     await rig.publish('config', { ...PLACE, terminal: t }, config());
     await rig.publish('session', PLACE, { v: 1, officer: 'can-bo-lan', name: 'Nguyễn Thị Lan', at: Date.now() });
@@ -81,6 +82,10 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
     await new Promise((r) => setTimeout(r, 300));
     expect(votesOf(t)).toHaveLength(1);
     await rig.collector.waitFor(() => latest<Tally>(t, '/tally/' + new Date().toISOString().slice(0, 7))?.seq === 1, 5000, 'tally');
+    // The bridge journaled it under the kiosk's own id, and its tally is the only one published.
+    await until(() => rig.bridge?.bridge.journal.hasVote(t, 1) === true, 'the vote in the bridge journal');
+    const tallies = rig.collector.messages.filter((m) => m.topic.includes(`/${t}/tally/`));
+    expect(tallies.map((m) => (JSON.parse(m.payload) as Tally).updatedAt).every((at) => at >= vote!.receivedAt)).toBe(true);
     const status = latest<Status>(t, '/status');
     expect(status).toMatchObject({ v: 1, state: 'online', kind: 'touch', model: 'hailong-kiosk' });
     expect((await snapshotOf(page)).problems).toEqual({}); // no subscription refused by the ACL, nothing malformed
@@ -266,8 +271,8 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
   it('without an identity it refuses to take votes and names what is missing', async () => {
     const page = await rig.open(`${rig.base}?ward=Bad_Ward`, { online: false });
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Thiết bị chưa được cấu hình');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('district is missing');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('ward "Bad_Ward" is not an id');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Thiếu mã đơn vị cấp trên');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Mã phường/xã “Bad_Ward” không hợp lệ');
     await expect.poll(() => page.getByRole('button').count()).toBe(0);
     await page.close();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseMessage } from '../../core/index.ts';
-import type { Publication } from '../../core/index.ts';
+import { emptyTally, parseMessage } from '../../core/index.ts';
+import type { Publication, Tally } from '../../core/index.ts';
 import { Publisher } from '../../kiosk/src/runtime/publisher.ts';
 import { MemoryOutbox } from './fakes/memory-outbox.ts';
 
@@ -28,6 +28,19 @@ async function fill(outbox: MemoryOutbox, n: number) {
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('publisher', () => {
+  it('publishes votes and never a tally: the bridge is the only tally publisher (issue 13)', async () => {
+    // An outbox that has a local tally to offer: the publisher must still not send it.
+    const outbox = new (class extends MemoryOutbox {
+      override async tally(): Promise<Tally | undefined> {
+        return emptyTally(PLACE, '2025-05');
+      }
+    })();
+    await fill(outbox, 3);
+    const link = { online: true, sent: [] as Publication[], publish: async (p: Publication) => void link.sent.push(p) };
+    await new Publisher(outbox, link).kick();
+    expect(link.sent.map((p) => p.topic)).toEqual(Array.from({ length: 3 }, () => 'hailong/v1/d/w/c/t/vote'));
+  });
+
   it('publishes oldest first with core publicationFor (QoS 1, not retained) and marks a row done only on its PUBACK', async () => {
     const outbox = new MemoryOutbox();
     await fill(outbox, 3);

@@ -1,24 +1,21 @@
 /**
- * CSV export of a report (RFC 4180): UTF-8 with a byte-order mark, so Excel
- * shows the Vietnamese diacritics; comma-separated; numbers in plain
- * machine form (98.97, no thousands separator) so other tools read them —
- * the XLSX export is the one formatted for people.
+ * CSV export of a report (RFC 4180) through core's formula-safe writer:
+ * UTF-8 with a byte-order mark, so Excel shows the Vietnamese diacritics;
+ * comma-separated; numbers in plain machine form (98.97, no thousands
+ * separator) so other tools read them — the XLSX export is the one
+ * formatted for people. Unit names come from MQTT: a name such as
+ * `=HYPERLINK(…)` stays text (core/csv.ts).
  */
+import { CSV_BOM, csvDocument } from '../../../core/index.ts';
 import type { Report, ReportRow } from './report.ts';
-import { reportHeadings } from './report.ts';
+import { reportHeadings, rowVerdict } from './report.ts';
 
 /** The UTF-8 byte-order mark Excel needs to read a CSV as UTF-8. */
-export const BOM = '\uFEFF';
+export const BOM = CSV_BOM;
 
-/** Quotes a field when it holds a comma, quote or line break (RFC 4180 §2.6–2.7). */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
-function rowCells(row: ReportRow): (string | number | null)[] {
-  return [row.unit, row.total, ...row.counts, row.satisfiedPercent, row.pointsIndex];
+function rowCells(row: ReportRow, report: Report): (string | number | null)[] {
+  return [row.unit, row.total, ...row.counts, row.satisfiedPercent, row.pointsIndex, row.previousPercent, row.delta, row.target, rowVerdict(row, report.locale)];
 }
 
 /**
@@ -27,10 +24,5 @@ function rowCells(row: ReportRow): (string | number | null)[] {
  * period is in the file name (`reportFileName`).
  */
 export function reportCsv(report: Report): string {
-  const lines: (string | number | null)[][] = [
-    reportHeadings(report),
-    ...report.rows.map(rowCells),
-    rowCells(report.total),
-  ];
-  return BOM + lines.map((cells) => cells.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return csvDocument([reportHeadings(report), ...report.rows.map((r) => rowCells(r, report)), rowCells(report.total, report)]);
 }

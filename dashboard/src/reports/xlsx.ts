@@ -9,7 +9,7 @@
  */
 import { Zip, ZipPassThrough } from 'fflate';
 import type { Report, ReportRow } from './report.ts';
-import { reportDateLine, reportHeadings, reportPeriodLine } from './report.ts';
+import { reportHeadings, reportPeriodLine, reportPlaceDateLine, rowVerdict } from './report.ts';
 
 /** MIME type of an XLSX workbook. */
 export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -75,7 +75,7 @@ function cellXml(ref: string, cell: Cell): string {
   return `<c r="${ref}" s="${cell.style}"><v>${cell.number}</v></c>`;
 }
 
-function tableRow(row: ReportRow, total: boolean): Cell[] {
+function tableRow(row: ReportRow, total: boolean, report: Report): Cell[] {
   const [t, i, d] = total ? [S.totalText, S.totalInt, S.totalDec] : [S.text, S.int, S.dec];
   return [
     { text: row.unit, style: t },
@@ -83,6 +83,10 @@ function tableRow(row: ReportRow, total: boolean): Cell[] {
     ...row.counts.map((n) => ({ number: n, style: i })),
     { number: row.satisfiedPercent, style: d },
     { number: row.pointsIndex, style: d },
+    { number: row.previousPercent, style: d },
+    { number: row.delta, style: d },
+    { number: row.target, style: i },
+    { text: rowVerdict(row, report.locale), style: t },
   ];
 }
 
@@ -94,11 +98,11 @@ export function sheetXml(report: Report): string {
     [{ text: report.title, style: S.title }],
     [{ text: report.scopeLabel, style: S.bold }],
     [{ text: reportPeriodLine(report), style: 0 }],
-    [{ text: reportDateLine(report), style: 0 }],
+    [{ text: reportPlaceDateLine(report), style: 0 }],
     [],
     headings.map((h) => ({ text: h, style: S.header })),
-    ...report.rows.map((r) => tableRow(r, false)),
-    tableRow(report.total, true),
+    ...report.rows.map((r) => tableRow(r, false, report)),
+    tableRow(report.total, true, report),
   ];
   const body = rows
     .map((cells, r) => `<row r="${r + 1}">${cells.map((c, i) => cellXml(`${columnName(i)}${r + 1}`, c)).join('')}</row>`)

@@ -1,6 +1,7 @@
 /**
  * Hash routes of the dashboard: `#/office`, `#/office/{d}/{w}`,
- * `#/district`, `#/alerts`, `#/reports`, `#/print`, `#/tv`. Hash routing
+ * `#/district`, `#/alerts`, `#/reports`, `#/print`, `#/tv`, `#/tv/{d}/{w}`
+ * (documented with the URL parameters in dashboard/README.md). Hash routing
  * keeps every route inside the one precached `index.html`, so each works
  * offline from the service worker.
  */
@@ -12,7 +13,7 @@ export type View = 'office' | 'district' | 'alerts' | 'reports' | 'print' | 'tv'
 /** A parsed route. */
 export interface Route {
   readonly view: View;
-  /** `d/w` for the office view when the URL names a ward. */
+  /** `d/w` for the office and TV views when the URL names a ward. */
   readonly ward?: string | undefined;
 }
 
@@ -22,11 +23,11 @@ const VIEWS: readonly View[] = ['office', 'district', 'alerts', 'reports', 'prin
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
   const view = VIEWS.find((v) => v === parts[0]) ?? 'office';
-  if (view === 'office' && isId(parts[1]) && isId(parts[2])) return { view, ward: `${parts[1]}/${parts[2]}` };
+  if ((view === 'office' || view === 'tv') && isId(parts[1]) && isId(parts[2])) return { view, ward: `${parts[1]}/${parts[2]}` };
   return { view };
 }
 
 /** The hash of a route. */
 export function routeHash(route: Route): string {
-  return route.view === 'office' && route.ward !== undefined ? `#/office/${route.ward}` : `#/${route.view}`;
+  return (route.view === 'office' || route.view === 'tv') && route.ward !== undefined ? `#/${route.view}/${route.ward}` : `#/${route.view}`;
 }

@@ -64,6 +64,9 @@ export interface SignInForm {
 /** The app's reactive state and actions. */
 export type AppState = ReturnType<typeof createAppState>;
 
+/** How long after live data starts a missing name counts as unknown rather than loading. */
+export const NAME_GRACE_MS = 4000;
+
 /** Creates the app state; call `start()` to load the cache and connect. */
 export function createAppState(deps: AppDeps) {
   const { store } = deps;
@@ -101,7 +104,12 @@ export function createAppState(deps: AppDeps) {
     /** The ward last shown in the office view (`d/w`), kept when switching views. */
     officeWard: signal<string | undefined>(route.value.ward),
   };
-  const names = new PlaceNames(store);
+  /** When live data started flowing on this connection (epoch ms), or null. */
+  const liveSince = signal<number | null>(null);
+  // Retained `_office` payloads come in the first burst after connecting; a
+  // name still missing a few seconds later is really unknown, not loading.
+  const namesSettled = computed(() => hydrated.value && liveSince.value !== null && clock.value - liveSince.value >= NAME_GRACE_MS);
+  const names = new PlaceNames(store, () => t.value, () => namesSettled.value);
   const counterRevs = new Map<string, Signal<number>>();
   const pulses = new Map<string, Signal<number>>();
   const wardRevs = new Map<string, Signal<number>>();
@@ -160,7 +168,10 @@ export function createAppState(deps: AppDeps) {
     const at = now();
     writer?.note(outcome, at);
     batch(() => {
-      if (!liveData.peek()) liveData.value = true;
+      if (!liveData.peek()) {
+        liveData.value = true;
+        liveSince.value = now();
+      }
       asOf.value = at;
       if (outcome.ok === true && outcome.changed) {
         if (!wardList.peek().includes(outcome.ward)) wardList.value = [...wardList.peek(), outcome.ward].sort();

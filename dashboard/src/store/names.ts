@@ -1,8 +1,11 @@
 /**
- * Display names of places, from the retained `_office` payloads and officer
- * sessions; ids are the fallback when a name is not known (yet).
+ * Display names of places, from the retained `_office` payloads (also
+ * cached in IndexedDB, so a reload names places at once) and officer
+ * sessions. A bare id is never shown for a name: while names may still be
+ * on their way the place reads "Đang tải tên…", and once they had time to
+ * arrive an unknown one says so in words ("Cán bộ “cb-2” (chưa có tên)").
  */
-import { DEFAULT_SCALE, DEFAULT_TARGET, builtinScale } from '../../../core/index.ts';
+import { DEFAULT_MIN_VOTES, DEFAULT_SCALE, DEFAULT_TARGET, builtinScale } from '../../../core/index.ts';
 import type { Office, Scale } from '../../../core/index.ts';
 import type { DashboardStore } from './store.ts';
 
@@ -28,31 +31,63 @@ export function commonScale(offices: Iterable<Office>): Scale {
   return best?.scale ?? DEFAULT_SCALE;
 }
 
+/** What to show for a name that is not known: templates with `{id}`, in the current language. */
+export interface NameWords {
+  readonly loadingName: string;
+  readonly unnamedDistrict: string;
+  readonly unnamedWard: string;
+  readonly unnamedCounter: string;
+  readonly unnamedOfficer: string;
+}
+
+const BARE: NameWords = { loadingName: '{id}', unnamedDistrict: '{id}', unnamedWard: '{id}', unnamedCounter: '{id}', unnamedOfficer: '{id}' };
+
 /** Names of places in a store. Keys are core group keys: `d`, `d/w`, `d/w/c`, `d/w/officer`. */
 export class PlaceNames {
   readonly #store: DashboardStore;
+  readonly #words: () => NameWords;
+  readonly #settled: () => boolean;
 
-  constructor(store: DashboardStore) {
+  /**
+   * `words`: the texts for unknown names (default: the bare id); `settled`:
+   * whether names had time to arrive (until then an unknown name is "loading").
+   */
+  constructor(store: DashboardStore, words: () => NameWords = () => BARE, settled: () => boolean = () => true) {
     this.#store = store;
+    this.#words = words;
+    this.#settled = settled;
+  }
+
+  #unknown(kind: Exclude<keyof NameWords, 'loadingName'>, id: string): string {
+    const words = this.#words();
+    return (this.#settled() ? words[kind] : words.loadingName).replace('{id}', id);
   }
 
   district(district: string): string {
     for (const office of this.#store.offices.values()) if (office.district === district) return office.districtName;
-    return district;
+    return this.#unknown('unnamedDistrict', district);
   }
 
   ward(ward: string): string {
-    return this.#store.offices.get(ward)?.wardName ?? ward.split('/')[1] ?? ward;
+    return this.#store.offices.get(ward)?.wardName ?? this.#unknown('unnamedWard', ward.split('/')[1] ?? ward);
   }
 
   counter(counter: string): string {
-    const [d, w, c] = counter.split('/');
+    const [d, w, c = counter] = counter.split('/');
     const office = this.#store.offices.get(`${d}/${w}`);
-    return office?.counters.find((x) => x.id === c)?.name ?? c ?? counter;
+    return office?.counters.find((x) => x.id === c)?.name ?? this.#unknown('unnamedCounter', c);
   }
 
+  /** An officer (`d/w/officer`): the desk session's name, else the office's list, else words. */
   officer(officer: string): string {
-    return this.#store.officerNames.get(officer)?.name ?? officer.split('/')[2] ?? officer;
+    const [d, w, id = officer] = officer.split('/');
+    const listed = this.#store.offices.get(`${d}/${w}`)?.officers?.find((o) => o.id === id)?.name;
+    return this.#store.officerNames.get(officer)?.name ?? listed ?? this.#unknown('unnamedOfficer', id);
+  }
+
+  /** Fewer votes than this mark a figure of the ward "ít lượt": its `_office` (the bridge config), or 30. */
+  minVotes(ward: string): number {
+    return this.#store.offices.get(ward)?.minVotes ?? DEFAULT_MIN_VOTES;
   }
 
   /** The ward's target from its `_office` (the bridge config), or the national default 80%. */

@@ -4,21 +4,25 @@
  * level of the drill-down (wards of a district, counters of a ward,
  * officers of a counter) with the comparison and the target. Pure.
  */
-import { percent } from '../../../core/index.ts';
+import { DEFAULT_MIN_VOTES, PERCENT_DIGITS, fewVotes, meetsTarget, percent, wilsonLowerBound } from '../../../core/index.ts';
 import type { DailyPoint, DateRange, GroupBy, Scale, Summary, Tally } from '../../../core/index.ts';
 import { dailySeriesMemo, foldMemo } from './tally-digest.ts';
 
-/** One ranked line. Percentages are exact, half-up at 2 decimals. */
+/** One ranked line. Percentages are exact, half-up at the live precision (`PERCENT_DIGITS.live`). */
 export interface RankedRow {
   readonly key: string;
   readonly name: string;
   readonly summary: Summary;
   readonly percent: number | null;
   readonly previousPercent: number | null;
-  /** Change in percentage points against the previous period (2 decimals), null when either is missing. */
+  /** Change in percentage points against the previous period (live precision), null when either is missing. */
   readonly delta: number | null;
   readonly target: number;
-  /** Met the target? null without votes. */
+  /** Fewer votes than the ward's minimum: marked "ít lượt", not judged. */
+  readonly few: boolean;
+  /** Lower bound of the 95% Wilson interval of the satisfied share (0..1): what rows are ranked by. */
+  readonly lowerBound: number;
+  /** Met the target? null without votes or with few votes. */
   readonly achieved: boolean | null;
 }
 
@@ -36,7 +40,7 @@ export function foldPeriod(tallies: readonly Tally[], range: DateRange, previous
   };
 }
 
-/** Difference of two 2-decimal percentages, exact in hundredths. */
+/** Difference of two percentages of at most 2 decimals, exact in hundredths. */
 export function percentDelta(current: number | null, previous: number | null): number | null {
   if (current === null || previous === null) return null;
   return Math.round(current * 100 - previous * 100) / 100;
@@ -44,7 +48,9 @@ export function percentDelta(current: number | null, previous: number | null): n
 
 /**
  * Rows for the groups of `current` whose key starts with `prefix`, ranked by
- * % satisfied (best first; units without votes last), then by name.
+ * the Wilson lower bound of % satisfied (best first, so 5 of 5 does not beat
+ * 880 of 900; units without votes last), then by votes, then by name.
+ * `minVotes` gives each row's "ít lượt" threshold (default 30).
  */
 export function rankRows(
   current: Map<string, Summary> | undefined,
@@ -52,17 +58,22 @@ export function rankRows(
   prefix: string,
   name: (key: string) => string,
   target: (key: string) => number,
+  minVotes: (key: string) => number = () => DEFAULT_MIN_VOTES,
 ): RankedRow[] {
   const rows: RankedRow[] = [];
   for (const [key, summary] of current ?? []) {
     if (!key.startsWith(prefix)) continue;
-    const p = percent(summary.satisfied, summary.total, 2);
+    const p = percent(summary.satisfied, summary.total, PERCENT_DIGITS.live);
     const before = previous?.get(key);
-    const pp = before === undefined ? null : percent(before.satisfied, before.total, 2);
+    const pp = before === undefined ? null : percent(before.satisfied, before.total, PERCENT_DIGITS.live);
     const goal = target(key);
-    rows.push({ key, name: name(key), summary, percent: p, previousPercent: pp, delta: percentDelta(p, pp), target: goal, achieved: p === null ? null : p >= goal });
+    const few = fewVotes(summary.total, minVotes(key));
+    const lowerBound = wilsonLowerBound(summary.satisfied, summary.total);
+    const achieved = few ? null : meetsTarget(summary, goal);
+    rows.push({ key, name: name(key), summary, percent: p, previousPercent: pp, delta: percentDelta(p, pp), target: goal, few, lowerBound, achieved });
   }
-  return rows.sort((a, b) => (b.percent ?? -1) - (a.percent ?? -1) || b.summary.total - a.summary.total || a.name.localeCompare(b.name, 'vi'));
+  const rank = (r: RankedRow) => (r.summary.total === 0 ? -1 : r.lowerBound);
+  return rows.sort((a, b) => rank(b) - rank(a) || b.summary.total - a.summary.total || a.name.localeCompare(b.name, 'vi'));
 }
 
 /** Tallies under a place prefix (`d/`, `d/w/`, `d/w/c/`; '' = all). */

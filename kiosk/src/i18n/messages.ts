@@ -5,6 +5,7 @@
  */
 import { reasonLabel } from '../../../core/index.ts';
 import type { Level } from '../../../core/index.ts';
+import type { OptionName, OptionProblem } from '../identity/kiosk-options.ts';
 
 /** Display languages. */
 export type Lang = 'vi' | 'en';
@@ -37,7 +38,11 @@ export interface Messages {
   readonly pending: (n: number) => string;
   readonly notConfigured: string;
   readonly askStaff: string;
+  /** A configuration problem in words, naming the parameter. */
+  readonly problem: (p: OptionProblem) => string;
   readonly settings: {
+    readonly place: string;
+    readonly counterTerminal: string;
     readonly title: string;
     readonly open: string;
     readonly pin: string;
@@ -91,7 +96,26 @@ const vi: Messages = {
   pending: (n) => `${new Intl.NumberFormat('vi-VN').format(n)} phiếu chờ gửi`,
   notConfigured: 'Thiết bị chưa được cấu hình.',
   askStaff: 'Vui lòng liên hệ cán bộ.',
+  problem: (p) => {
+    const what = VI_OPTION[p.option];
+    switch (p.code) {
+      case 'missing':
+        return `Thiếu ${what} (tham số “${p.option}”)`;
+      case 'not-id':
+        return `${capital(what)} “${p.value ?? ''}” không hợp lệ: chỉ dùng chữ thường không dấu, số và dấu gạch ngang, tối đa 32 ký tự (tham số “${p.option}”)`;
+      case 'not-url':
+        return `Địa chỉ máy chủ “${p.value ?? ''}” phải bắt đầu bằng ws:// hoặc wss:// (tham số “${p.option}”)`;
+      case 'bad-lang':
+        return `Ngôn ngữ “${p.value ?? ''}” không hỗ trợ: chọn vi hoặc en (tham số “${p.option}”)`;
+      case 'bad-pin':
+        return `Mã PIN phải gồm 4–8 chữ số (tham số “${p.option}”)`;
+      case 'bad-ms':
+        return `${capital(what)} “${p.value ?? ''}” phải là số mili giây từ ${p.range?.[0] ?? ''} đến ${p.range?.[1] ?? ''} (tham số “${p.option}”)`;
+    }
+  },
   settings: {
+    place: 'Đơn vị cấp trên / phường, xã',
+    counterTerminal: 'Quầy / thiết bị',
     title: 'Cài đặt thiết bị',
     open: 'Mở cài đặt',
     pin: 'Mã PIN',
@@ -145,7 +169,26 @@ const en: Messages = {
   pending: (n) => `${new Intl.NumberFormat('en-US').format(n)} waiting to be sent`,
   notConfigured: 'This device is not configured.',
   askStaff: 'Please ask a member of staff.',
+  problem: (p) => {
+    const what = EN_OPTION[p.option];
+    switch (p.code) {
+      case 'missing':
+        return `The ${what} is missing (parameter “${p.option}”)`;
+      case 'not-id':
+        return `${capital(what)} “${p.value ?? ''}” is not valid: use lower-case letters without accents, digits and hyphens, at most 32 (parameter “${p.option}”)`;
+      case 'not-url':
+        return `The server address “${p.value ?? ''}” must start with ws:// or wss:// (parameter “${p.option}”)`;
+      case 'bad-lang':
+        return `Language “${p.value ?? ''}” is not supported: choose vi or en (parameter “${p.option}”)`;
+      case 'bad-pin':
+        return `The PIN must be 4–8 digits (parameter “${p.option}”)`;
+      case 'bad-ms':
+        return `${capital(what)} “${p.value ?? ''}” must be milliseconds from ${p.range?.[0] ?? ''} to ${p.range?.[1] ?? ''} (parameter “${p.option}”)`;
+    }
+  },
   settings: {
+    place: 'Parent unit / ward',
+    counterTerminal: 'Counter / terminal',
     title: 'Device settings',
     open: 'Open settings',
     pin: 'PIN',
@@ -171,6 +214,43 @@ const en: Messages = {
     none: 'None',
   },
 };
+
+// What each parameter names, in words (parameter names stay as they are: staff type them in URLs).
+const VI_OPTION: Readonly<Record<OptionName, string>> = {
+  district: 'mã đơn vị cấp trên (quận/huyện hoặc tỉnh/thành phố)',
+  ward: 'mã phường/xã',
+  counter: 'mã quầy',
+  terminal: 'mã thiết bị',
+  broker: 'địa chỉ máy chủ',
+  username: 'tên đăng nhập',
+  password: 'mật khẩu',
+  lang: 'ngôn ngữ',
+  voice: 'giọng nói',
+  contrast: 'chế độ tương phản',
+  pin: 'mã PIN',
+  'thanks-ms': 'thời gian màn hình cảm ơn',
+  'reason-timeout-ms': 'thời gian chờ chọn lý do',
+};
+
+const EN_OPTION: Readonly<Record<OptionName, string>> = {
+  district: 'parent unit id (district or province)',
+  ward: 'ward id',
+  counter: 'counter id',
+  terminal: 'terminal id',
+  broker: 'server address',
+  username: 'user name',
+  password: 'password',
+  lang: 'language',
+  voice: 'voice',
+  contrast: 'contrast mode',
+  pin: 'PIN',
+  'thanks-ms': 'thank-you screen time',
+  'reason-timeout-ms': 'reason choice timeout',
+};
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 /** The catalogue of a language. */
 export function messages(lang: Lang): Messages {

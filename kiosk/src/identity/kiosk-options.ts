@@ -60,8 +60,18 @@ export interface StaffSettings {
 /** A problem with one option. */
 export interface OptionProblem {
   readonly option: OptionName;
+  /** What is wrong, for the page's own words (kiosk/src/i18n/messages.ts `problem`). */
+  readonly code: OptionProblemCode;
+  /** The value given, when there was one. */
+  readonly value?: string;
+  /** The accepted range of a number. */
+  readonly range?: readonly [number, number];
+  /** The problem in English, for logs. */
   readonly message: string;
 }
+
+/** Kinds of option problem. */
+export type OptionProblemCode = 'missing' | 'not-id' | 'not-url' | 'bad-lang' | 'bad-pin' | 'bad-ms';
 
 /** Either options or every problem found. */
 export type OptionsResult =
@@ -103,7 +113,7 @@ function ms(value: string | null, option: OptionName, min: number, max: number, 
   if (value === null || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push({ option, message: `${option} must be a whole number of milliseconds in ${min}..${max}, got "${value}"` });
+    problems.push({ option, code: 'bad-ms', value, range: [min, max], message: `${option} must be a whole number of milliseconds in ${min}..${max}, got "${value}"` });
     return fallback;
   }
   return n;
@@ -122,16 +132,16 @@ export function resolveOptions(
   const ids: Record<'district' | 'ward' | 'counter' | 'terminal', string> = { district: '', ward: '', counter: '', terminal: '' };
   for (const name of ['district', 'ward', 'counter', 'terminal'] as const) {
     const value = get(name);
-    if (value === null || value === '') problems.push({ option: name, message: `${name} is missing` });
-    else if (!isId(value)) problems.push({ option: name, message: `${name} "${value}" is not an id ([a-z0-9-], 1–32 chars)` });
+    if (value === null || value === '') problems.push({ option: name, code: 'missing', message: `${name} is missing` });
+    else if (!isId(value)) problems.push({ option: name, code: 'not-id', value, message: `${name} "${value}" is not an id ([a-z0-9-], 1–32 chars)` });
     else ids[name] = value;
   }
   const broker = staff.broker ?? get('broker') ?? defaultBrokerUrl(scriptUrl);
-  if (!isBrokerUrl(broker)) problems.push({ option: 'broker', message: `broker "${broker}" is not a ws:// or wss:// URL` });
+  if (!isBrokerUrl(broker)) problems.push({ option: 'broker', code: 'not-url', value: broker, message: `broker "${broker}" is not a ws:// or wss:// URL` });
   const langRaw = staff.lang ?? get('lang') ?? 'vi';
-  if (langRaw !== 'vi' && langRaw !== 'en') problems.push({ option: 'lang', message: `lang must be vi or en, got "${langRaw}"` });
+  if (langRaw !== 'vi' && langRaw !== 'en') problems.push({ option: 'lang', code: 'bad-lang', value: langRaw, message: `lang must be vi or en, got "${langRaw}"` });
   const pin = staff.pin ?? get('pin') ?? DEFAULT_PIN;
-  if (!PIN_RE.test(pin)) problems.push({ option: 'pin', message: 'pin must be 4–8 digits' });
+  if (!PIN_RE.test(pin)) problems.push({ option: 'pin', code: 'bad-pin', message: 'pin must be 4–8 digits' });
   const thanksMs = ms(get('thanks-ms'), 'thanks-ms', 500, 60_000, DEFAULT_TIMINGS.thanksMs, problems);
   const reasonTimeoutMs = ms(get('reason-timeout-ms'), 'reason-timeout-ms', 1000, 120_000, DEFAULT_TIMINGS.reasonTimeoutMs, problems);
   if (problems.length > 0) return { ok: false, problems };

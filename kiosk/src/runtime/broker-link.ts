@@ -1,11 +1,12 @@
 /**
  * The leader tab's side of MQTT: one client with the kiosk's fixed id,
  * `clean: false` and its last will; on every (re)connect the retained
- * status and the current tally are published again (a broker may have
- * lost them, FIELD-NOTES "zigbee2mqtt") and the outbox is flushed; retained
- * tallies from the broker are merged into the local ones.
+ * status is published again (a broker may have lost it, FIELD-NOTES
+ * "zigbee2mqtt") and the outbox is flushed. Tallies are the bridge's (it
+ * journals the kiosk's votes): the retained ones are only read, so a kiosk
+ * whose storage was wiped never reuses a seq the bridge has seen.
  */
-import { localParts, parseMessage, parseTopic } from '../../../core/index.ts';
+import { parseMessage, parseTopic } from '../../../core/index.ts';
 import type { Publication, Tally, TopicMessage } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import { clientIdOf } from '../identity/kiosk-options.ts';
@@ -136,10 +137,9 @@ export class BrokerLink {
     void this.#client.publish(this.#status('online', this.#connectionAt)).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
   }
 
-  /** Merges a retained tally from the broker; republishes ours when it is newer (votes taken offline). */
+  /** Merges a retained tally of the bridge into the local one (which raises the seq high-water mark). */
   async mergeTally(remote: Tally): Promise<void> {
-    const merged = await this.#outbox.mergeRemoteTally(remote);
-    if (merged !== remote && merged.seq > remote.seq) await this.#publisher.publishTally(merged.counter, merged.month);
+    await this.#outbox.mergeRemoteTally(remote);
   }
 
   /** Publishes "offline" (retained) and disconnects cleanly. */
@@ -166,10 +166,9 @@ export class BrokerLink {
     return statusPublication(this.#options, kioskStatus(state, at, this.#installId, this.#hooks.problems(), this.#claimedAt));
   }
 
-  // After every (re)connect: retained status and tally again, then the outbox.
+  // After every (re)connect: retained status again, then the outbox.
   async #online(): Promise<void> {
     await this.#client.publish(this.#status('online', this.#connectionAt)).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
     await this.#publisher.kick();
-    await this.#publisher.publishTally(this.#options.counter, localParts(this.#hooks.now()).monthKey);
   }
 }

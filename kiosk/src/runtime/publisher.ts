@@ -84,7 +84,6 @@ export class Publisher {
     let next = 0;
     let acked = 0;
     let failed = false;
-    const tallies = new Map<string, { counter: string; month: string }>();
     const worker = async (): Promise<void> => {
       while (!failed && next < votes.length) {
         const vote = votes[next++] as Vote;
@@ -98,19 +97,9 @@ export class Publisher {
         // Only now, with the PUBACK in hand, is the row done.
         await this.#outbox.markDone(vote.seq, Date.now());
         acked++;
-        const month = localParts(vote.pressedAt).monthKey;
-        tallies.set(`${vote.counter}/${month}`, { counter: vote.counter, month });
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#window, votes.length) }, worker));
-    for (const { counter, month } of tallies.values()) await this.publishTally(counter, month);
     return { acked, failed };
-  }
-
-  /** Republishes the stored tally of a counter-month, retained (best effort: the next flush repeats it). */
-  async publishTally(counter: string, month: string): Promise<void> {
-    const tally = await this.#outbox.tally(counter, month);
-    if (tally === undefined || !this.#link.online) return;
-    await this.#link.publish(publicationFor('tally', tally, tally)).catch((error: unknown) => this.#options.onError?.(error));
   }
 }

@@ -154,9 +154,7 @@ export function ConfigProblem({ problems, lang }: { problems: readonly OptionPro
           <p>{m.askStaff}</p>
           <ul>
             {problems.map((p) => (
-              <li key={p.option}>
-                <code>{p.option}</code>: {p.message}
-              </li>
+              <li key={p.option}>{m.problem(p)}</li>
             ))}
           </ul>
         </div>

@@ -94,11 +94,11 @@ export function SettingsPage({ snapshot, onSave, onReset, onReconnect, onClose }
           <section>
             <h3>{m.identity}</h3>
             <dl>
-              <dt>district / ward</dt>
+              <dt>{m.place}</dt>
               <dd>
                 {o.district} / {o.ward}
               </dd>
-              <dt>counter / terminal</dt>
+              <dt>{m.counterTerminal}</dt>
               <dd>
                 {o.counter} / {o.terminal}
               </dd>

@@ -159,18 +159,20 @@ export function defineAccessMatrix(broker: () => BrokerUnderTest): void {
       }
     });
 
-    it('a kiosk publishes its own vote, status and tally, and nothing else', async () => {
+    it('a kiosk publishes its own vote and status, and nothing else: not even its own tally', async () => {
       const b = broker();
       const ward = await watch(b.url, 'bridge-w1', `${W}/#`);
       try {
-        for (const leaf of ['vote', 'status', 'tally/2025-03']) {
+        for (const leaf of ['vote', 'status']) {
           expect(await tryPublish(b.url, 'kiosk-t1', `${W}/c1/t1/${leaf}`, `own ${leaf}`)).toBe('puback');
         }
+        // The bridge is the only tally publisher (issue 13: a stolen kiosk login must not set its figures).
+        expect(await tryPublish(b.url, 'kiosk-t1', `${W}/c1/t1/tally/2025-03`, 'forged tally', true)).toBe(b.refusedPublish);
         for (const topic of [`${W}/c1/t2/vote`, `${W}/c2/t1/vote`, `${W}/c1/t1/config`, `${W}/c1/_served`, `${W}/_office`, 'hailong/v1/d1/w2/c1/t1/vote']) {
           expect(await tryPublish(b.url, 'kiosk-t1', topic, `forbidden ${topic}`), topic).toBe(b.refusedPublish);
         }
         await settle(b.url, ward, 'bridge-w1', `${W}/_bridge/status`);
-        expect(liveTopicsOf(ward).sort()).toEqual([`${W}/c1/t1/status`, `${W}/c1/t1/tally/2025-03`, `${W}/c1/t1/vote`]);
+        expect(liveTopicsOf(ward).sort()).toEqual([`${W}/c1/t1/status`, `${W}/c1/t1/vote`]);
       } finally {
         await ward.close();
       }

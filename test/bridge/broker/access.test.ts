@@ -33,7 +33,6 @@ describe('grants per role', () => {
     expect(show(kiosk)).toEqual([
       `write ${W}/c1/t1/vote`,
       `write ${W}/c1/t1/status`,
-      `write ${W}/c1/t1/tally/+`,
       `read ${W}/c1/t1/#`,
       `read ${W}/c1/_served`,
       `read ${W}/c1/_session`,
@@ -49,10 +48,10 @@ describe('grants per role', () => {
 });
 
 describe('canPublish', () => {
-  it('lets a kiosk publish only its own vote, status and tally', () => {
+  it('lets a kiosk publish only its own vote and status: never a tally (the bridge publishes those)', () => {
     expect(canPublish(kiosk, `${W}/c1/t1/vote`)).toBe(true);
     expect(canPublish(kiosk, `${W}/c1/t1/status`)).toBe(true);
-    expect(canPublish(kiosk, `${W}/c1/t1/tally/2025-03`)).toBe(true);
+    expect(canPublish(kiosk, `${W}/c1/t1/tally/2025-03`)).toBe(false);
     expect(canPublish(kiosk, `${W}/c1/t1/config`)).toBe(false);
     expect(canPublish(kiosk, `${W}/c1/t2/vote`)).toBe(false);
     expect(canPublish(kiosk, `${W}/c2/t1/vote`)).toBe(false);
@@ -191,9 +190,9 @@ describe('access properties', () => {
         const own = `hailong/v1/${k.district}/${k.ward}/${k.counter}/${k.terminal}/`;
         expect(topic.startsWith(own)).toBe(true);
         const rest = topic.slice(own.length);
-        expect(rest === 'vote' || rest === 'status' || /^tally\/[^/+#]+$/.test(rest)).toBe(true);
+        expect(rest === 'vote' || rest === 'status').toBe(true);
         const parsed = parseTopic(topic);
-        if (parsed.ok) expect(['vote', 'status', 'tally']).toContain(parsed.value.kind);
+        if (parsed.ok) expect(['vote', 'status']).toContain(parsed.value.kind);
       }),
       { numRuns: 2000 },
     );

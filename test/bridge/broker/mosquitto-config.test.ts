@@ -123,7 +123,6 @@ describe('mosquittoConfig', () => {
         'user kiosk-1',
         'topic write hailong/v1/q1/p-ben-nghe/q03/k1/vote',
         'topic write hailong/v1/q1/p-ben-nghe/q03/k1/status',
-        'topic write hailong/v1/q1/p-ben-nghe/q03/k1/tally/+',
         'topic read hailong/v1/q1/p-ben-nghe/q03/k1/#',
         'topic read hailong/v1/q1/p-ben-nghe/q03/_served',
         'topic read hailong/v1/q1/p-ben-nghe/q03/_session',

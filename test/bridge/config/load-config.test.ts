@@ -28,6 +28,11 @@ describe('the shipped example config', () => {
     expect(c.district).toEqual({ id: 'ba-dinh', name: 'Quận Ba Đình' });
     expect(c.scale.id).toBe('scale-3');
     expect(c.target).toBe(80);
+    expect(c.minVotes).toBe(30);
+    expect(c.officers).toEqual([
+      { id: 'cb-1', name: 'Nguyễn Thị Lan' },
+      { id: 'cb-2', name: 'Trần Văn Hùng' },
+    ]);
     expect(c.rating).toMatchObject({ cooldownMs: 3000, mode: 'open', windowMs: 30_000 });
     expect(c.counters.map((x) => [x.id, x.mode])).toEqual([
       ['quay-1', 'open'],
@@ -188,5 +193,20 @@ describe('environment overrides', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.map((p) => p.path).sort()).toEqual(['env HAILONG_MQTT_URLS (mqtt.urls[0])', 'env HAILONG_WEB_PORT (web.port)']);
+  });
+});
+
+describe('officers and minVotes', () => {
+  it('defaults to no officer list and 30 votes', () => {
+    const r = parseConfigText(MINIMAL, 'x.yaml');
+    if (!r.ok) throw new Error(formatProblems(r.file, r.problems));
+    expect([r.config.officers, r.config.minVotes]).toEqual([[], 30]);
+  });
+
+  it('names every problem of the officer list with its path', () => {
+    const r = parseConfigText(`${MINIMAL}officers:\n  - { id: cb-1, name: An }\n  - { id: cb-1, name: Bình }\n  - { id: Bad Id, name: C }\nminVotes: 0\n`, 'x.yaml');
+    expect(r.ok).toBe(false);
+    const paths = r.ok ? [] : r.problems.map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(['officers[1].id', 'officers[2].id', 'minVotes']));
   });
 });

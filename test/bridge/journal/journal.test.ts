@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyVotes, emptyTally } from '../../../core/tally.ts';
 import { parseVote, type Vote } from '../../../core/vote.ts';
@@ -142,5 +144,135 @@ describe('Journal.append', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('Journal.append with the terminal’s own seq (kiosk votes)', () => {
+  const KIOSK = { ...PATH, terminal: 'kiosk-1' };
+  const own = (seq: number, over: Partial<VoteInput> = {}): VoteInput =>
+    input('touch:kiosk-1', seq, { path: KIOSK, ownSeq: seq, source: 'touch', ...over });
+
+  it('keeps the kiosk’s id, stores it as already published, and answers duplicate for the same id', async () => {
+    const j = tempJournal();
+    const first = await j.append(own(7, { officer: 'can-bo-a' }));
+    expect(first.status).toBe('stored');
+    if (first.status !== 'stored') return;
+    expect(first.vote.id).toBe('kiosk-1:7');
+    expect(first.vote.source).toBe('touch');
+    expect(parseVote(first.payload).ok).toBe(true);
+    expect(j.outboxSize()).toBe(0);
+    expect((await j.append(own(7))).status).toBe('duplicate');
+    expect(j.voteCount()).toBe(1);
+    j.close();
+  });
+
+  it('stores each id once and folds the tally exactly, whatever the order, repeats and batching (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.boolean(),
+        async (seqs, batch, reopen) => {
+          const j = tempJournal();
+          const vote = (seq: number) => own(seq, { level: seq % 3 === 0 ? 'khong-hai-long' : 'hai-long' });
+          for (let i = 0; i < seqs.length; i += batch) await Promise.all(seqs.slice(i, i + batch).map((s) => j.append(vote(s))));
+          if (reopen) {
+            j.close();
+            j.open();
+          }
+          const distinct = [...new Set(seqs)].sort((a, b) => a - b);
+          expect(j.voteCount()).toBe(distinct.length);
+          const stored = distinct.map((s) => {
+            const v = vote(s);
+            return { v: 1, id: `kiosk-1:${s}`, ...KIOSK, seq: s, level: v.level, pressedAt: v.pressedAt, receivedAt: v.receivedAt, source: 'touch' } as Vote;
+          });
+          const expected = applyVotes(emptyTally(KIOSK, '2026-11'), stored);
+          const got = j.tallyOf(KIOSK, '2026-11');
+          expect(got?.days).toEqual(expected.days);
+          expect(got?.seq).toBe(expected.seq);
+          j.close();
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('Journal.revoke', () => {
+  const KIOSK = { ...PATH, terminal: 'kiosk-1' };
+  const own = (seq: number): VoteInput => input('touch:kiosk-1', seq, { path: KIOSK, ownSeq: seq, source: 'touch' });
+
+  it('leaves revoked votes out of the tally, keeps its seq, makes it newer, and keeps the audit trail across reopen', async () => {
+    const j = tempJournal();
+    for (let s = 1; s <= 10; s++) await j.append(own(s));
+    const before = j.tallyOf(KIOSK, '2026-11');
+    const at = T0 + 3_600_000;
+    const { revocation, tallies } = j.revoke({ terminal: 'kiosk-1', from: T0 + 6000, to: T0 + 9000, reason: 'Tài khoản bị lộ', by: 'Nguyễn Văn A', at });
+    expect(revocation.votes).toEqual(['kiosk-1:6', 'kiosk-1:7', 'kiosk-1:8']);
+    expect(tallies.map((t) => t.month)).toEqual(['2026-11']);
+    const after = j.tallyOf(KIOSK, '2026-11');
+    const count = (t: typeof after) => Object.values(t?.days ?? {}).reduce((n, d) => n + d.c.reduce((a, b) => a + b, 0), 0);
+    expect(count(before)).toBe(10);
+    expect(count(after)).toBe(7);
+    expect(after?.seq).toBe(before?.seq);
+    expect(after?.updatedAt).toBe(at);
+    // Revoking again revokes nothing new; listed ids work too.
+    expect(j.revoke({ terminal: 'kiosk-1', ids: ['kiosk-1:7', 'kiosk-1:2'], reason: 'x', by: 'B', at: at + 1 }).revocation.votes).toEqual(['kiosk-1:2']);
+    j.close();
+    j.open();
+    expect(count(j.tallyOf(KIOSK, '2026-11'))).toBe(6);
+    expect(j.revocations().map((r) => [r.by, r.reason, r.votes.length])).toEqual([
+      ['Nguyễn Văn A', 'Tài khoản bị lộ', 3],
+      ['B', 'x', 1],
+    ]);
+    const marked = [...j.rowsPressedBetween(0, Number.MAX_SAFE_INTEGER)].filter((r) => r.revocation !== null).map((r) => JSON.parse(r.payload).id);
+    expect(marked.sort()).toEqual(['kiosk-1:2', 'kiosk-1:6', 'kiosk-1:7', 'kiosk-1:8']);
+    j.close();
+  });
+
+  it('folds again, at the next sync, the tallies of a revocation written by another process', async () => {
+    const j = tempJournal();
+    for (let s = 1; s <= 4; s++) await j.append(own(s));
+    expect(j.syncRevocations()).toEqual([]);
+    const other = new Journal({ path: j.options.path });
+    other.open();
+    other.revoke({ terminal: 'kiosk-1', ids: ['kiosk-1:4'], reason: 'r', by: 'b', at: T0 + 60_000 });
+    other.close();
+    const changed = j.syncRevocations();
+    expect(changed.map((t) => t.terminal)).toEqual(['kiosk-1']);
+    const days = Object.values(j.tallyOf(KIOSK, '2026-11')?.days ?? {});
+    expect(days.reduce((n, d) => n + d.c.reduce((a, b) => a + b, 0), 0)).toBe(3);
+    j.close();
+  });
+});
+
+describe('Journal tally persistence failures (issue 13, item 9)', () => {
+  it('logs a failed tally write at error and counts it, instead of swallowing it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hailong-journal-'));
+    dirs.push(dir);
+    const lines: { level: number; msg: string; count?: number }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const path = join(dir, 'journal.db');
+    const j = new Journal({ path, tallyFlushMs: 60_000, log });
+    j.open();
+    // A real SQLite failure at the seam: a second connection makes every tally write abort.
+    const other = new Database(path);
+    other.exec("CREATE TRIGGER fail_i BEFORE INSERT ON tallies BEGIN SELECT RAISE(ABORT, 'injected disk failure'); END;");
+    other.exec("CREATE TRIGGER fail_u BEFORE UPDATE ON tallies BEGIN SELECT RAISE(ABORT, 'injected disk failure'); END;");
+    other.close();
+    expect((await j.append(input('HL-1', 1))).status).toBe('stored');
+    j.close(); // persists the tallies: fails
+    expect(j.stats().tallyPersistFailed).toBe(1);
+    const errors = lines.filter((l) => l.level >= 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.msg).toMatch(/tallies not written/);
+    // Nothing is lost: the vote is there and the tally is folded again at the next open.
+    const again = new Database(path);
+    again.exec('DROP TRIGGER fail_i; DROP TRIGGER fail_u;');
+    again.close();
+    const k = new Journal({ path, log });
+    k.open();
+    expect(k.tallyOf(PATH, '2026-11')?.seq).toBe(1);
+    k.close();
   });
 });

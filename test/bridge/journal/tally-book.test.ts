@@ -5,6 +5,7 @@ import { localMidnight, localParts } from '../../../core/time.ts';
 import type { Vote } from '../../../core/vote.ts';
 import { SCHEMA_SQL } from '../../../bridge/journal/journal-schema.ts';
 import { TallyBook } from '../../../bridge/journal/tally-book.ts';
+import { RevocationLog } from '../../../bridge/journal/revocation-log.ts';
 
 const PATH = { district: 'd', ward: 'w', counter: 'c', terminal: 't' };
 const vote = (seq: number, pressedAt: number): Vote => ({ v: 1, id: `t:${seq}`, ...PATH, seq, level: 'hai-long', pressedAt, receivedAt: pressedAt, source: 'button' });
@@ -13,7 +14,7 @@ describe('TallyBook', () => {
   it('keeps old months correct after dropping them from memory, and keeps folding into them', () => {
     const db = new Database(':memory:');
     db.exec(SCHEMA_SQL);
-    const book = new TallyBook(db, ['rat-hai-long', 'hai-long', 'khong-hai-long']);
+    const book = new TallyBook(db, ['rat-hai-long', 'hai-long', 'khong-hai-long'], new RevocationLog(db));
     const old = localMidnight('2025-01-15') + 9 * 3_600_000;
     const now = Date.now();
     const month = localParts(now).monthKey;

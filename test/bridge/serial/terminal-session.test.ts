@@ -16,7 +16,7 @@ const HELLO = { type: 'HELLO', proto: 1, uid: 'HL-1', model: 'HLBOX-3', firmware
 /** A fake port + storage: records frames the bridge writes; storage settles when the test says. */
 function rig(options: { known?: boolean } = {}) {
   const written: Message[] = [];
-  const stored: { vote: VoteMessage; settle: (o: AppendOutcome) => void }[] = [];
+  const stored: { vote: VoteMessage; settle: (o: AppendOutcome) => void; fail: (e: Error) => void }[] = [];
   let now = 1_000_000;
   const context: SessionContext = {
     portPath: '/dev/ttyACM0',
@@ -31,7 +31,7 @@ function rig(options: { known?: boolean } = {}) {
         : { ok: true, terminal: TERMINAL },
     configFor: () => ({ type: 'CONFIG', buttons: 3, cooldownMs: 3000, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true }),
     openWindowMs: () => 0,
-    storeVote: (_t, _uid, vote) => new Promise((settle) => stored.push({ vote, settle })),
+    storeVote: (_t, _uid, vote) => new Promise((settle, fail) => stored.push({ vote, settle, fail })),
     now: () => now,
   };
   const session = new TerminalSession(context);
@@ -66,6 +66,27 @@ describe('TerminalSession', () => {
     r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}', rowid: 1, topic: 't' });
     await flush();
     expect(r.written).toEqual([{ type: 'ACK', seq: 41, status: 'OK' }]);
+  });
+
+  it('a storage that throws (SQLite error) NAKs STORAGE and counts it, never an unhandled rejection; the resend is stored (issue 13)', async () => {
+    const r = rig();
+    const problems: string[] = [];
+    r.session.on('problem', (code) => problems.push(code));
+    r.send(HELLO);
+    r.take();
+    const vote = { type: 'VOTE', seq: 9, button: 1, reason: 0, ageMs: 5, flags: '' } as const;
+    r.send(vote);
+    r.stored[0]?.fail(new Error('SQLITE_IOERR: disk I/O error'));
+    await flush();
+    expect(r.take()).toEqual([{ type: 'NAK', seq: 9, reason: 'STORAGE' }]);
+    expect(problems).toEqual(['storage']);
+    expect(r.session.errorCounts()).toMatchObject({ storage: 1 });
+    // The box keeps the vote and resends it: this time it is stored.
+    r.send({ ...vote, ageMs: 1005 });
+    expect(r.stored).toHaveLength(2);
+    r.stored[1]?.settle({ status: 'stored', vote: {} as never, payload: '{}', rowid: 1, topic: 't' });
+    await flush();
+    expect(r.take()).toEqual([{ type: 'ACK', seq: 9, status: 'OK' }]);
   });
 
   it('a resend arriving during the commit joins it: one store, two ACKs', async () => {

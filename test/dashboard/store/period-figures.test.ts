@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCALE, foldTallies } from '../../../core/index.ts';
+import { DEFAULT_SCALE, foldTallies, summarize } from '../../../core/index.ts';
 import { generateHistory } from '../../../bridge/demo/history.ts';
 import { demoWards } from '../../../bridge/demo/demo-wards.ts';
 import { foldPeriod, percentDelta, rankRows, talliesUnder, trendPoints } from '../../../dashboard/src/store/period-figures.ts';
@@ -75,5 +75,28 @@ describe('period figures over a year of history', () => {
     const total = foldTallies(scoped, { ...year.range, by: 'all', scale: DEFAULT_SCALE }).get('all')!.total;
     expect(weeks.reduce((n, p) => n + p.total, 0)).toBe(total);
     expect(weeks.find((p) => p.total > 0)!.percent).toBeGreaterThan(90);
+  });
+});
+
+describe('small samples (rankRows)', () => {
+  const s = (satisfied: number, total: number) =>
+    summarize({ 'hai-long': satisfied, 'khong-hai-long': total - satisfied }, DEFAULT_SCALE);
+  const current = new Map([
+    ['ba-dinh/a', s(5, 5)],
+    ['ba-dinh/b', s(880, 900)],
+    ['ba-dinh/c', s(0, 0)],
+    ['ba-dinh/d', s(29, 31)],
+  ]);
+  const rows = rankRows(current, undefined, '', (k) => k, () => 80);
+
+  it('ranks by the Wilson lower bound: 880 of 900 above 5 of 5', () => {
+    expect(rows.map((r) => r.key)).toEqual(['ba-dinh/b', 'ba-dinh/d', 'ba-dinh/a', 'ba-dinh/c']);
+  });
+
+  it('marks figures under 30 votes "few" and does not call them Đạt', () => {
+    const a = rows.find((r) => r.key === 'ba-dinh/a')!;
+    expect([a.percent, a.few, a.achieved]).toEqual([100, true, null]);
+    expect(rows.find((r) => r.key === 'ba-dinh/d')!.achieved).toBe(true);
+    expect(rankRows(current, undefined, '', (k) => k, () => 80, () => 5).find((r) => r.key === 'ba-dinh/a')!.achieved).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * End-to-end rig for the kiosk: the real production build (Vite, into a
  * temp dir) served by the bridge's StaticServer, a real Mosquitto with
- * password file and the kiosk ACL (a kiosk may write only its own vote,
- * status and tally topics), an admin client that plays the desk software,
- * an independent collector, and one headless Chromium.
+ * password file and the kiosk ACL (a kiosk may write only its own vote and
+ * status topics), an admin client that plays the desk software, an
+ * independent collector, one headless Chromium, and optionally a real
+ * bridge that journals the kiosks' votes and publishes their tallies.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +14,9 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { StaticServer } from '../../../bridge/static-server.ts';
+import { validateConfig } from '../../../bridge/config/validate-config.ts';
+import { HailongApp } from '../../../bridge/hailong-app.ts';
+import { testLog } from '../../bridge/bridge-rig.ts';
 import { publicationFor } from '../../../core/index.ts';
 import type { TerminalConfig, TopicKind, TopicParams, TopicPayload } from '../../../core/index.ts';
 import { launchPersistentChromium } from '../../helpers/chromium.ts';
@@ -31,7 +35,6 @@ const ROOT = `hailong/v1/${PLACE.district}/${PLACE.ward}`;
 const ACL = [
   `pattern write ${ROOT}/${PLACE.counter}/%u/vote`,
   `pattern write ${ROOT}/${PLACE.counter}/%u/status`,
-  `pattern write ${ROOT}/${PLACE.counter}/%u/tally/+`,
   `pattern read ${ROOT}/${PLACE.counter}/%u/#`,
   `pattern read ${ROOT}/${PLACE.counter}/_served`,
   `pattern read ${ROOT}/${PLACE.counter}/_session`,
@@ -65,7 +68,42 @@ export interface KioskRig {
   open(url: string, options?: { online?: boolean }): Promise<Page>;
   /** Page errors seen so far (uncaught exceptions). */
   readonly pageErrors: string[];
+  /** The bridge, when the rig runs one. */
+  readonly bridge: HailongApp | undefined;
   close(): Promise<void>;
+}
+
+/** Options of `startKioskRig`. */
+export interface KioskRigOptions {
+  /** Keep broker sessions across a restart (the offline test). */
+  readonly persistence?: boolean;
+  readonly collectorId?: string;
+  /**
+   * Run a bridge (in-process, on the rig's Mosquitto) with these kiosks
+   * configured: it journals their votes and publishes their tallies.
+   */
+  readonly bridge?: { readonly terminals: readonly string[]; readonly cooldownMs: number };
+}
+
+async function startBridge(root: string, url: string, o: NonNullable<KioskRigOptions['bridge']>): Promise<HailongApp> {
+  const r = validateConfig({
+    district: { id: PLACE.district, name: 'Quận Thử' },
+    ward: { id: PLACE.ward, name: 'Phường Một' },
+    rating: { cooldownMs: o.cooldownMs },
+    counters: [{ id: PLACE.counter, name: 'Quầy 1', terminals: o.terminals.map((id) => ({ id, kind: 'touch' })) }],
+    serial: { ports: [] },
+    mqtt: { urls: [url], username: 'admin', password: 'pw-admin' },
+    dataDir: join(root, 'bridge'),
+  });
+  if (!r.ok) throw new Error(`kiosk rig bridge config: ${JSON.stringify(r.problems)}`);
+  const app = new HailongApp({ config: r.config, log: testLog, version: 'test' });
+  await app.start();
+  const deadline = Date.now() + 15_000;
+  while (!app.bridge.kioskIntakeReady) {
+    if (Date.now() > deadline) throw new Error('the rig bridge never subscribed to the kiosks’ votes');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return app;
 }
 
 /** Builds the kiosk with the project's Vite config into `outDir`. */
@@ -73,8 +111,8 @@ export async function buildKiosk(outDir: string): Promise<void> {
   await build({ configFile: join(import.meta.dirname, '..', '..', '..', 'vite.config.ts'), mode: 'kiosk', logLevel: 'silent', build: { outDir } });
 }
 
-/** Starts everything; `persistence` keeps broker sessions across a restart (the offline test). */
-export async function startKioskRig(options: { persistence?: boolean; collectorId?: string } = {}): Promise<KioskRig> {
+/** Starts everything. */
+export async function startKioskRig(options: KioskRigOptions = {}): Promise<KioskRig> {
   const root = await mkdtemp(join(tmpdir(), 'hailong-kiosk-e2e-'));
   const auth = join(root, 'auth');
   await mkdir(auth);
@@ -99,6 +137,7 @@ export async function startKioskRig(options: { persistence?: boolean; collectorI
     // A persistent session: votes published while the collector reconnects after a broker restart are queued for it.
     ...(options.collectorId === undefined ? {} : { clientId: options.collectorId, clean: false }),
   });
+  const bridge = options.bridge === undefined ? undefined : await startBridge(root, mosquitto.url, options.bridge);
   const chromium = await launchPersistentChromium();
   const pageErrors: string[] = [];
   const base = `http://127.0.0.1:${port}/kiosk/`;
@@ -111,6 +150,7 @@ export async function startKioskRig(options: { persistence?: boolean; collectorI
     collector,
     context: chromium.context,
     pageErrors,
+    bridge,
     url(terminal, extra = {}) {
       const q = new URLSearchParams({
         ...PLACE,
@@ -136,6 +176,7 @@ export async function startKioskRig(options: { persistence?: boolean; collectorI
     },
     async close() {
       await chromium.close();
+      await bridge?.stop();
       await collector.close();
       await admin.endAsync(true);
       await server.stop();

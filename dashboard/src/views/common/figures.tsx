@@ -1,10 +1,10 @@
 /** Small figure widgets shared by the office, district and TV views. */
-import { formatCount, formatPercent, percent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, formatCount, formatPercent, percent } from '../../../../core/index.ts';
 import type { Locale, Scale, Summary } from '../../../../core/index.ts';
 import { LEVEL_COLORS } from '../../theme/palette.ts';
 
-/** Exact % satisfied of a summary (null without votes). */
-export function satisfied(summary: Summary, digits = 2): number | null {
+/** Exact % satisfied of a summary at the live precision (`PERCENT_DIGITS.live`); null without votes. */
+export function satisfied(summary: Summary, digits = PERCENT_DIGITS.live): number | null {
   return percent(summary.satisfied, summary.total, digits);
 }
 
@@ -12,8 +12,8 @@ export function satisfied(summary: Summary, digits = 2): number | null {
 // microseconds and live tiles format the same values again and again.
 const formatted = new Map<string, string>();
 
-/** A percentage as text: "98,97%" / "98.97%", "—" without votes (memoised). */
-export function pct(value: number | null, locale: Locale, digits = 2): string {
+/** A percentage as text at the live precision: "98,9%" / "98.9%", "—" without votes (memoised). */
+export function pct(value: number | null, locale: Locale, digits = PERCENT_DIGITS.live): string {
   const key = `${locale}${digits}${value}`;
   let text = formatted.get(key);
   if (text === undefined) {

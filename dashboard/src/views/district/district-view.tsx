@@ -5,7 +5,7 @@
  * Whole-period folds follow the slow revision (at most every few seconds).
  */
 import { useMemo } from 'preact/hooks';
-import { formatCount, formatPercent, mergeSummaries, pointsPercent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, formatCount, formatPercent, mergeSummaries, pointsPercent } from '../../../../core/index.ts';
 import { heatmapMemo } from '../../store/tally-digest.ts';
 import type { Summary } from '../../../../core/index.ts';
 import type { AppState } from '../../state/app-state.ts';
@@ -15,10 +15,11 @@ import { commonScale } from '../../store/names.ts';
 import { foldPeriod, rankRows, talliesUnder, trendPoints } from '../../store/period-figures.ts';
 import type { RankedRow } from '../../store/period-figures.ts';
 import { pct, satisfied } from '../common/figures.tsx';
+import { PressDiagnostics } from '../common/press-diagnostics.tsx';
 import { HeatmapGrid } from './heatmap-grid.tsx';
 import { PeriodPicker } from './period-picker.tsx';
 import { TargetsEditor } from './targets-editor.tsx';
-import { TrendChart } from './trend-chart.tsx';
+import { TrendChart, trendLabels } from './trend-chart.tsx';
 
 function Delta(props: { value: number | null; locale: 'vi' | 'en'; unit: string }) {
   if (props.value === null) return <span class="muted">—</span>;
@@ -28,6 +29,16 @@ function Delta(props: { value: number | null; locale: 'vi' | 'en'; unit: string 
     <span class={cls}>
       {sign}
       {fill(props.unit, { value: pct(Math.abs(props.value), props.locale).replace('%', '') })}
+    </span>
+  );
+}
+
+/** The "ít lượt" mark beside a figure on too few votes, with the ward's minimum in its tooltip. */
+export function FewMark(props: { app: AppState; ward: string }) {
+  const t = props.app.t.value;
+  return (
+    <span class="tag few" data-testid="few" title={fill(t.fewVotesHint, { n: props.app.names.minVotes(props.ward) })}>
+      {t.fewVotes}
     </span>
   );
 }
@@ -74,16 +85,17 @@ function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summ
             <td class="num">{formatCount(r.summary.total, locale)}</td>
             <td class="num">
               <strong>{pct(r.percent, locale)}</strong>
+              {r.few && r.summary.total > 0 && <FewMark app={app} ward={r.key.split('/').slice(0, 2).join('/')} />}
             </td>
             <td class="num">{pct(r.previousPercent, locale)}</td>
             <td class="num">
               <Delta value={r.delta} locale={locale} unit={t.pointsDelta} />
             </td>
-            <td class="num">{formatPercent(pointsPercent(r.summary), { locale }).replace('%', '')}</td>
+            <td class="num">{pct(pointsPercent(r.summary, PERCENT_DIGITS.live), locale).replace('%', '')}</td>
             <td class="num">{formatPercent(r.target, { locale, digits: 0 })}</td>
             <td>
               {r.achieved === null ? (
-                <span class="muted">{t.noData}</span>
+                <span class="muted">{r.summary.total > 0 ? t.fewVotes : t.noData}</span>
               ) : (
                 <span class={r.achieved ? 'tag good' : 'tag bad'}>{r.achieved ? t.achieved : t.notAchieved}</span>
               )}
@@ -134,17 +146,17 @@ export function DistrictView(props: { app: AppState }) {
   let target: number;
   let title: string;
   if (counter !== undefined && ward !== undefined) {
-    rows = rankRows(officerFold?.current.get('officer'), officerFold?.previous.get('officer'), `${ward}/`, (k) => app.names.officer(k), () => app.wardTarget(ward));
+    rows = rankRows(officerFold?.current.get('officer'), officerFold?.previous.get('officer'), `${ward}/`, (k) => app.names.officer(k), () => app.wardTarget(ward), () => app.names.minVotes(ward));
     total = fold.current.get('counter')?.get(counter) ?? mergeSummaries([], scale);
     target = app.wardTarget(ward);
     title = `${app.names.ward(ward)} · ${app.names.counter(counter)}`;
   } else if (ward !== undefined) {
-    rows = rankRows(fold.current.get('counter'), fold.previous.get('counter'), `${ward}/`, (k) => app.names.counter(k), () => app.wardTarget(ward));
+    rows = rankRows(fold.current.get('counter'), fold.previous.get('counter'), `${ward}/`, (k) => app.names.counter(k), () => app.wardTarget(ward), () => app.names.minVotes(ward));
     total = fold.current.get('ward')?.get(ward) ?? mergeSummaries([], scale);
     target = app.wardTarget(ward);
     title = app.names.ward(ward);
   } else {
-    rows = rankRows(fold.current.get('ward'), fold.previous.get('ward'), '', (k) => app.names.ward(k), (k) => app.wardTarget(k));
+    rows = rankRows(fold.current.get('ward'), fold.previous.get('ward'), '', (k) => app.names.ward(k), (k) => app.wardTarget(k), (k) => app.names.minVotes(k));
     total = fold.current.get('all')?.get('all') ?? mergeSummaries([], scale);
     target = districts.length === 1 ? app.districtTarget(districts[0] as string) : 80;
     title = districts.map((d) => app.names.district(d)).join(', ') || t.navDistrict;
@@ -168,9 +180,6 @@ export function DistrictView(props: { app: AppState }) {
         <strong class={value !== null && value < target ? 'bad' : 'good'}>{pct(value, locale)}</strong>{' '}
         {fill(t.summaryLine, { percent: '', n: formatCount(total.total, locale) }).trim()} · {t.target}{' '}
         {formatPercent(target, { locale, digits: 0 })}
-        {total.filtered.cooldown + total.filtered.gated > 0 && (
-          <span class="filtered-note"> · {fill(t.filteredPresses, { n: formatCount(total.filtered.cooldown + total.filtered.gated, locale) })}</span>
-        )}
       </p>
       <div class="district-grid">
         <section class="panel" style={{ overflowX: 'auto' }}>
@@ -179,12 +188,13 @@ export function DistrictView(props: { app: AppState }) {
         <div>
           <section class="panel">
             <h3>{t.trend}</h3>
-            <TrendChart points={trend} target={target} locale={locale} title={t.trend} empty={t.trendEmpty} />
+            <TrendChart points={trend} target={target} locale={locale} title={t.trend} empty={t.trendEmpty} labels={trendLabels(t)} today={today} />
           </section>
           <section class="panel">
             <HeatmapGrid grid={heat} t={t} locale={locale} />
           </section>
           {drill.length === 0 && <TargetsEditor app={app} districts={districts} />}
+          <PressDiagnostics lines={rows.map((r) => ({ key: r.key, name: r.name, summary: r.summary }))} t={t} locale={locale} heading={period.label(locale)} />
         </div>
       </div>
     </>

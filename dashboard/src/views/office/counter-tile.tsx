@@ -11,7 +11,7 @@
 import { computed } from '@preact/signals';
 import type { ReadonlySignal } from '@preact/signals';
 import { useMemo } from 'preact/hooks';
-import { formatCount, percent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, fewVotes, formatCount, meetsTarget, percent } from '../../../../core/index.ts';
 import { scaleOf } from '../../store/names.ts';
 import { counterFigure, lastVoteAt } from '../../store/office-figures.ts';
 import type { CounterFigure } from '../../store/office-figures.ts';
@@ -28,6 +28,9 @@ interface TileModel {
   readonly cls: ReadonlySignal<string>;
   readonly bigCls: ReadonlySignal<string>;
   readonly percent: ReadonlySignal<string>;
+  /** The votes the percentage stands on, and "ít lượt" under the ward's minimum. */
+  readonly basis: ReadonlySignal<string>;
+  readonly basisCls: ReadonlySignal<string>;
   readonly gaugeCls: ReadonlySignal<string>;
   readonly gaugeStyle: ReadonlySignal<string>;
   readonly gaugeLabel: ReadonlySignal<string>;
@@ -40,8 +43,6 @@ interface TileModel {
   readonly lastVote: ReadonlySignal<string>;
   readonly officer: ReadonlySignal<string>;
   readonly officerCls: ReadonlySignal<string>;
-  readonly filtered: ReadonlySignal<string>;
-  readonly gated: ReadonlySignal<string>;
   /**
    * `pulse a` / `pulse b` on alternate votes: switching the animation name
    * restarts the CSS animation without a forced reflow or a script animation.
@@ -67,8 +68,13 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
     void app.wardRev(ward).value;
     return app.wardTarget(ward);
   });
-  const value = computed(() => satisfied(figure.value.today, 2));
-  const below = computed(() => value.value !== null && value.value < target.value);
+  const value = computed(() => satisfied(figure.value.today, digits));
+  const few = computed(() => {
+    void app.wardRev(ward).value;
+    return fewVotes(figure.value.today.total, app.names.minVotes(ward));
+  });
+  // Too few votes to judge: no "below target" alarm on 1 unhappy vote of 3.
+  const below = computed(() => !few.value && meetsTarget(figure.value.today, target.value) === false);
   const targetText = computed(() => pct(target.value, locale.value, 0));
   const level = (i: number) =>
     computed(() => {
@@ -84,22 +90,27 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
       return JSON.stringify([
         scale.value.id,
         f.terminals.map((x) => [x.id, x.state, x.state === 'offline' ? x.since : 0, x.conflict === true]),
-        f.today.filtered.cooldown > 0,
-        f.today.filtered.gated > 0,
       ]);
     }),
     cls: computed(() => (value.value === null ? 'tile empty' : below.value ? 'tile below' : 'tile')),
     bigCls: computed(() => (below.value ? 'big bad' : 'big')),
     percent: computed(() => pct(value.value, locale.value, digits)),
+    basis: computed(() => {
+      const n = figure.value.today.total;
+      if (n === 0) return '';
+      const votes = fill(t.value.votesShort, { n: formatCount(n, locale.value) });
+      return few.value ? `${votes} · ${t.value.fewVotes}` : votes;
+    }),
+    basisCls: computed(() => (few.value && figure.value.today.total > 0 ? 'basis few' : 'basis')),
     gaugeCls: computed(() => (below.value ? 'gauge below' : 'gauge')),
     gaugeStyle: computed(() => `width: ${value.value ?? 0}%`),
-    gaugeLabel: computed(() => `${pct(value.value, locale.value)} / ${t.value.target} ${targetText.value}`),
+    gaugeLabel: computed(() => `${pct(value.value, locale.value, digits)} / ${t.value.target} ${targetText.value}`),
     targetStyle: computed(() => `left: calc(${target.value}% - 1px)`),
     targetLine: computed(() => `${fill(t.value.targetLine, { value: targetText.value })}${below.value ? ` · ${t.value.belowTarget}` : ''}`),
     distLabel: computed(() => {
       const total = figure.value.today.total;
       return scale.value.levels
-        .map((l, i) => `${l.label[locale.value]}: ${formatCount(levelCounts[i]!.value, locale.value)} (${pct(percent(levelCounts[i]!.value, total, 1), locale.value, 1)})`)
+        .map((l, i) => `${l.label[locale.value]}: ${formatCount(levelCounts[i]!.value, locale.value)} (${pct(percent(levelCounts[i]!.value, total, PERCENT_DIGITS.live), locale.value)})`)
         .join('; ');
     }),
     segments: levelCounts.map((n) =>
@@ -117,8 +128,6 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
     }),
     officer: computed(() => figure.value.officer?.name ?? t.value.noOfficer),
     officerCls: computed(() => (figure.value.officer === null ? 'muted' : '')),
-    filtered: computed(() => fill(t.value.filteredPresses, { n: formatCount(figure.value.today.filtered.cooldown, locale.value) })),
-    gated: computed(() => fill(t.value.gatedPresses, { n: formatCount(figure.value.today.filtered.gated, locale.value) })),
     pulseCls: computed(() => {
       const n = app.pulse(key).value;
       return n === 0 ? 'pulse' : n % 2 === 1 ? 'pulse a' : 'pulse b';
@@ -127,9 +136,9 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
 }
 
 /** The tile of counter `counterKey` (`d/w/c`). */
-export function CounterTile(props: { app: AppState; counterKey: string; digits?: number }) {
+export function CounterTile(props: { app: AppState; counterKey: string }) {
   const { app, counterKey } = props;
-  const m = useMemo(() => tileModel(app, counterKey, props.digits ?? 2), [app, counterKey, props.digits]);
+  const m = useMemo(() => tileModel(app, counterKey, PERCENT_DIGITS.live), [app, counterKey]);
   // Subscribes to the shape and the language only; figures update through bound signals.
   void m.shape.value;
   const t = app.t.value;
@@ -152,6 +161,9 @@ export function CounterTile(props: { app: AppState; counterKey: string; digits?:
       <div class={m.bigCls} data-testid="live-percent">
         {m.percent}
         <small>{t.satisfiedToday}</small>
+      </div>
+      <div class={m.basisCls} data-testid="basis">
+        {m.basis}
       </div>
       <div class={m.gaugeCls} role="img" aria-label={m.gaugeLabel}>
         <span style={m.gaugeStyle} />
@@ -199,12 +211,6 @@ export function CounterTile(props: { app: AppState; counterKey: string; digits?:
             {fill(t.deviceConflict, { id: term.id })}
           </div>
         ))}
-      {fig.today.filtered.cooldown > 0 && (
-        <div class="filtered-note" data-testid="filtered">
-          {m.filtered}
-        </div>
-      )}
-      {fig.today.filtered.gated > 0 && <div class="filtered-note">{m.gated}</div>}
     </article>
   );
 }

@@ -2,13 +2,15 @@
  * The supervisor's view of one ward office: today's total against the
  * target, one tile per counter (sortable), and the recent votes.
  */
-import { formatCount, formatPercent } from '../../../../core/index.ts';
+import { fewVotes, formatCount, formatPercent, meetsTarget } from '../../../../core/index.ts';
 import type { AppState } from '../../state/app-state.ts';
 import type { TileSort } from '../../state/settings.ts';
 import { fill } from '../../i18n/messages.ts';
 import { formatMoment } from '../../i18n/format.ts';
 import { counterIds, wardCounterFigures, wardToday } from '../../store/office-figures.ts';
 import { pct, satisfied } from '../common/figures.tsx';
+import { FewMark } from '../district/district-view.tsx';
+import { PressDiagnostics } from '../common/press-diagnostics.tsx';
 import { CounterTile } from './counter-tile.tsx';
 import { RecentVotes } from './recent-votes.tsx';
 
@@ -46,12 +48,22 @@ function OfficeTotal(props: { app: AppState; ward: string; counters: readonly st
   const total = wardToday(app.store, ward, app.today.value);
   const target = app.wardTarget(ward);
   const value = satisfied(total);
+  const few = fewVotes(total.total, app.names.minVotes(ward));
   return (
     <p class="total" data-testid="office-total">
-      {t.officeTotal}: <strong class={value !== null && value < target ? 'bad' : 'good'}>{pct(value, locale)}</strong> ·{' '}
+      {t.officeTotal}: <strong class={!few && meetsTarget(total, target) === false ? 'bad' : 'good'}>{pct(value, locale)}</strong>
+      {few && total.total > 0 && <FewMark app={app} ward={ward} />} ·{' '}
       {fill(t.votesToday, { n: formatCount(total.total, locale) })} · {t.target} {formatPercent(target, { locale, digits: 0 })}
     </p>
   );
+}
+
+/** Today's filtered presses per counter, folded away for the supervisor (never on the TV). */
+function OfficeDiagnostics(props: { app: AppState; ward: string; counters: readonly string[] }) {
+  const { app, ward } = props;
+  for (const key of props.counters) void app.counterRev(key).value;
+  const lines = wardCounterFigures(app.store, ward, app.today.value).map((f) => ({ key: f.key, name: app.names.counter(f.key), summary: f.today }));
+  return <PressDiagnostics lines={lines} t={app.t.value} locale={app.lang.value} heading={app.t.value.diagnosticsToday} />;
 }
 
 /**
@@ -114,6 +126,7 @@ export function OfficeView(props: { app: AppState }) {
         </div>
         <RecentVotes app={app} ward={ward} />
       </div>
+      <OfficeDiagnostics app={app} ward={ward} counters={counters} />
     </>
   );
 }

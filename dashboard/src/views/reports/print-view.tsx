@@ -4,7 +4,7 @@
  * table, the place-and-date line and the signature blocks.
  */
 import type { AppState } from '../../state/app-state.ts';
-import { reportDateLine, reportPeriodLine } from '../../reports/report.ts';
+import { reportPeriodLine, reportPlaceDateLine } from '../../reports/report.ts';
 import { currentReport } from './current-report.ts';
 import { ReportTable } from './report-table.tsx';
 
@@ -34,8 +34,10 @@ export function PrintView(props: { app: AppState }) {
           <div>
             {vi ? (
               <>
-                <b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>
-                <u>Độc lập - Tự do - Hạnh phúc</u>
+                <b class="motto" data-testid="national-heading">
+                  CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+                </b>
+                <u class="motto">Độc lập - Tự do - Hạnh phúc</u>
               </>
             ) : (
               <b>SOCIALIST REPUBLIC OF VIET NAM</b>
@@ -51,7 +53,9 @@ export function PrintView(props: { app: AppState }) {
             <b>{t.preparedBy}</b>
           </div>
           <div>
-            <p class="date">{reportDateLine(report)}</p>
+            <p class="date" data-testid="place-date">
+              {reportPlaceDateLine(report)}
+            </p>
             <b>{t.headOfUnit}</b>
           </div>
         </div>

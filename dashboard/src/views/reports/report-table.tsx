@@ -1,7 +1,7 @@
 /** A report as an HTML table (preview and A4 print). */
-import { formatCount, formatPercent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, formatCount, formatPercent } from '../../../../core/index.ts';
 import type { Report, ReportRow } from '../../reports/report.ts';
-import { reportHeadings } from '../../reports/report.ts';
+import { reportHeadings, rowVerdict } from '../../reports/report.ts';
 
 function Row(props: { row: ReportRow; report: Report }) {
   const { row, report } = props;
@@ -15,9 +15,15 @@ function Row(props: { row: ReportRow; report: Report }) {
           {formatCount(n, l)}
         </td>
       ))}
-      <td class="num">{formatPercent(row.satisfiedPercent, { locale: l })}</td>
+      <td class="num">{formatPercent(row.satisfiedPercent, { locale: l, digits: PERCENT_DIGITS.report })}</td>
       {/* Two fixed decimals, like the percentage: 78,80 rather than 78,8. */}
-      <td class="num">{formatPercent(row.pointsIndex, { locale: l }).replace('%', '')}</td>
+      <td class="num">{formatPercent(row.pointsIndex, { locale: l, digits: PERCENT_DIGITS.report }).replace('%', '')}</td>
+      <td class="num">{formatPercent(row.previousPercent, { locale: l, digits: PERCENT_DIGITS.report })}</td>
+      <td class="num">{row.delta === null ? '—' : `${row.delta > 0 ? '+' : row.delta < 0 ? '−' : '±'}${formatPercent(Math.abs(row.delta), { locale: l, digits: PERCENT_DIGITS.report }).replace('%', '')}`}</td>
+      <td class="num">{row.target === null ? '' : formatPercent(row.target, { locale: l, digits: 0 })}</td>
+      <td class={row.achieved === false ? 'verdict bad' : 'verdict'} data-testid="verdict">
+        {rowVerdict(row, l)}
+      </td>
     </>
   );
 }

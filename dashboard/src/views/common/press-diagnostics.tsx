@@ -1,0 +1,55 @@
+/**
+ * Filtered presses (pressed again inside the cooldown, or outside a
+ * service in gated mode) are a diagnostic for supervisors: they never count
+ * in a percentage, and on the TV or a citizen-facing screen they read as
+ * noise or as distrust of the citizens. So they live here, in a folded
+ * diagnostics panel of the supervisor's views, per counter or per unit.
+ */
+import { formatCount } from '../../../../core/index.ts';
+import type { Locale, Summary } from '../../../../core/index.ts';
+import { fill } from '../../i18n/messages.ts';
+import type { Messages } from '../../i18n/messages.ts';
+
+/** One line of the panel: a counter or a unit and its summary. */
+export interface PressLine {
+  readonly key: string;
+  readonly name: string;
+  readonly summary: Summary;
+}
+
+/** The folded panel; shows nothing when no press was filtered. */
+export function PressDiagnostics(props: { lines: readonly PressLine[]; t: Messages; locale: Locale; heading: string }) {
+  const { lines, t, locale } = props;
+  const shown = lines.filter((l) => l.summary.filtered.cooldown + l.summary.filtered.gated > 0);
+  if (shown.length === 0) return null;
+  const all = shown.reduce((n, l) => n + l.summary.filtered.cooldown + l.summary.filtered.gated, 0);
+  return (
+    <details class="panel diagnostics" data-testid="press-diagnostics">
+      <summary>
+        {t.diagnostics}: {props.heading} · {fill(t.filteredTotal, { n: formatCount(all, locale) })}
+      </summary>
+      <p class="muted">{t.filteredExplained}</p>
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col" class="unit">
+              {t.unit}
+            </th>
+            <th scope="col">{t.filteredCooldown}</th>
+            <th scope="col">{t.filteredGated}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((l) => (
+            <tr key={l.key} data-key={l.key}>
+              <td class="unit">{l.name}</td>
+              <td class="num">{formatCount(l.summary.filtered.cooldown, locale)}</td>
+              <td class="num">{formatCount(l.summary.filtered.gated, locale)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
