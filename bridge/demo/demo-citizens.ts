@@ -7,7 +7,8 @@
  * live votes within a minute. The choice: when the demo starts outside the
  * office's hours, it opens a DEMO SESSION (buổi mô phỏng) from the start of
  * the current hour until 23:59 that day, added to the office's published
- * `openingHours`, and says so in its log and start banner. Every vote still
+ * `openingHours` (started after 22:00, also 00:00–06:00 the next day, so
+ * the session does not end minutes later), and says so in its log. Every vote still
  * falls inside the opening hours the dashboard shows; the history of the
  * past year keeps the real hours. Pure.
  */
@@ -22,7 +23,13 @@ export interface DemoSession {
   readonly day: (typeof WEEKDAYS)[number];
   readonly from: string;
   readonly to: string;
+  /** Started late in the evening: the session goes on after midnight until this time of the next day. */
+  readonly nextDayUntil?: string;
 }
+
+/** A session started at or after this hour goes on after midnight until `NEXT_DAY_UNTIL`. */
+const LATE_HOUR = 22;
+const NEXT_DAY_UNTIL = '06:00';
 
 /** Last minute a day's interval can end at (`HH:MM`, end exclusive). */
 const END_OF_DAY = '23:59';
@@ -57,8 +64,11 @@ export function demoOpeningHours(hours: OpeningHours, now: number): { hours: Ope
   const day = WEEKDAYS[t.weekday] as (typeof WEEKDAYS)[number];
   // 23:xx: the session is that last hour (a start at 23:59 still gets one open minute before midnight).
   const from = `${String(Math.min(t.hour, 23)).padStart(2, '0')}:00`;
-  const session: DemoSession = { day, from, to: END_OF_DAY };
-  return { hours: { ...hours, [day]: mergeInterval(hours[day] ?? [], [from, END_OF_DAY]) }, session };
+  const out: Partial<Record<(typeof WEEKDAYS)[number], readonly OpeningInterval[]>> = { ...hours, [day]: mergeInterval(hours[day] ?? [], [from, END_OF_DAY]) };
+  if (t.hour < LATE_HOUR) return { hours: out, session: { day, from, to: END_OF_DAY } };
+  const next = WEEKDAYS[(t.weekday + 1) % 7] as (typeof WEEKDAYS)[number];
+  out[next] = mergeInterval(out[next] ?? [], ['00:00', NEXT_DAY_UNTIL]);
+  return { hours: out, session: { day, from, to: END_OF_DAY, nextDayUntil: NEXT_DAY_UNTIL } };
 }
 
 /** Options of `demoCitizens`. */

@@ -218,7 +218,7 @@ export class Demo {
     if (s !== null) {
       this.options.log.info(
         { session: s },
-        `demo: văn phòng đang ngoài giờ làm việc, bản demo mở một buổi mô phỏng (${s.day} ${s.from}–${s.to}) để có lượt đánh giá trực tiếp · the office is closed now: the demo opens a demo session so that live votes flow`,
+        `demo: văn phòng đang ngoài giờ làm việc, bản demo mở một buổi mô phỏng (${s.day} ${s.from}–${s.to}${s.nextDayUntil === undefined ? '' : `, hôm sau 00:00–${s.nextDayUntil}`}) để có lượt đánh giá trực tiếp · the office is closed now: the demo opens a demo session so that live votes flow`,
       );
     }
     this.options.log.info({ terminals: this.fleet.terminals.length, meanIntervalSeconds: [lo, hi] }, 'demo: virtual citizens are voting (only during opening hours)');

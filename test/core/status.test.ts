@@ -146,7 +146,7 @@ describe('keepsTerminal', () => {
     const claim = fc.record({ uid: fc.string({ minLength: 1, maxLength: 4 }), claimedAt: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) }, { requiredKeys: ['uid'] });
     fc.assert(
       fc.property(claim, claim, (a, b) => {
-        fc.pre(a.uid !== b.uid);
+        if (a.uid === b.uid) return;
         expect(keepsTerminal(a, b)).toBe(!keepsTerminal(b, a));
       }),
     );

@@ -47,6 +47,12 @@ describe('demoOpeningHours', () => {
     const lunch = demoOpeningHours(DEFAULT_OPENING_HOURS, MONDAY_12_10);
     expect(lunch.hours.mon).toEqual([['07:30', '11:30'], ['12:00', '23:59']]);
     expect(parseOpeningHours(lunch.hours).ok).toBe(true);
+    // Late on Sunday: the session goes on after midnight.
+    const late = demoOpeningHours(DEFAULT_OPENING_HOURS, Date.UTC(2026, 11, 6, 16, 40)); // Sunday 23:40
+    expect(late.session).toEqual({ day: 'sun', from: '23:00', to: '23:59', nextDayUntil: '06:00' });
+    expect(late.hours.mon).toEqual([['00:00', '06:00'], ['07:30', '11:30'], ['13:30', '17:00']]);
+    expect(isOpenAt(late.hours, Date.UTC(2026, 11, 6, 17, 30))).toBe(true); // Monday 00:30
+    expect(parseOpeningHours(late.hours).ok).toBe(true);
   });
 });
 
