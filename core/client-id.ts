@@ -59,3 +59,27 @@ export function bridgeClientId(p: WardPath, suffix?: string): string {
 export function isOwnBridgeClientId(own: string, clientId: string): boolean {
   return clientId === own || clientId.startsWith(`${own}${SEP}`);
 }
+
+/**
+ * The client id of a ward's link to its hub: one of its ward's bridge ids
+ * (`hailong-bridge-{district}.{ward}.upstream.{suffix}`, the suffix derived
+ * from the upstream password), so that on the hub's embedded broker only
+ * that unit's account may use it and on the hub's Mosquitto no other
+ * account can guess it; the hub's `hailong mosquitto-config` binds the
+ * unit's account to exactly this id.
+ */
+export function upstreamClientId(p: WardPath, password: string | undefined): string {
+  const suffix = clientIdSuffix(password);
+  return bridgeClientId(p, suffix === undefined ? 'upstream' : `upstream${SEP}${suffix}`);
+}
+
+/**
+ * The client id of a hub's archiving subscriber on an external broker:
+ * `hailong-hub-{parent}.{suffix}` (derived from its password), so no unit
+ * can take its persistent session over, which would discard the votes
+ * queued for it.
+ */
+export function hubClientId(parent: string, password: string | undefined): string {
+  const suffix = clientIdSuffix(password);
+  return `hailong-hub-${parent}${suffix === undefined ? '' : `${SEP}${suffix}`}`;
+}
