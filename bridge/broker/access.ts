@@ -4,12 +4,14 @@
  * (an MQTT filter plus read or write), built from core's topic scheme
  * (`topicFor`, `subscriptionFor`). The embedded Aedes broker evaluates them
  * with `topicMatches`; `hailong mosquitto-config` writes the very same grants
- * as Mosquitto ACL lines — one source, so both brokers grant the same rights.
+ * as the ACLs of Mosquitto's dynamic-security plugin (mosquitto-dynsec.ts) —
+ * one source, so both brokers grant the same rights.
  *
- * Semantics are Mosquitto's (mosquitto.conf(5), "acl_file"): a subscription
- * is judged by whether it can match anything readable, and every delivery is
- * then filtered per concrete topic, so `hailong/v1/#` from a district
- * dashboard is accepted but delivers only that district.
+ * Semantics are Mosquitto's (mosquitto.conf(5), "acl_file", which the
+ * generated plugin config reproduces): a subscription is accepted when it can
+ * match anything readable, and every delivery is then filtered per concrete
+ * topic, so `hailong/v1/#` from a district dashboard is accepted but delivers
+ * only that district.
  */
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
 import { requireId } from '../../core/ids.ts';
