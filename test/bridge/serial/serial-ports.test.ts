@@ -4,58 +4,10 @@
  * does. The real thing (socat ptys, unplug and replug) is exercised in
  * test/bridge/hailong-app.test.ts and test/bridge/ward-bridge.e2e.test.ts.
  */
-import { dirname, basename } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DiscoveryFs } from '../../../bridge/serial/port-candidates.ts';
-import type { PortHandle } from '../../../bridge/serial/port-handle.ts';
 import { SerialPorts, type OpenPort, type SerialPortsOptions } from '../../../bridge/serial/serial-ports.ts';
+import { FakeDev, fakeOpener } from '../fakes/fake-serial.ts';
 import { testLog } from '../bridge-rig.ts';
-
-/** A /dev whose links the test moves: path → the device it resolves to. */
-class FakeDev implements DiscoveryFs {
-  readonly links = new Map<string, string>();
-  readdir(dir: string): string[] {
-    return [...this.links.keys()].filter((p) => dirname(p) === dir).map((p) => basename(p));
-  }
-  realpath(path: string): string | undefined {
-    return this.links.get(path);
-  }
-}
-
-/** A port the fake opener opened; `unplug()` closes it from the device side. */
-class FakePort implements PortHandle {
-  closed = false;
-  private closeListener: ((error?: Error) => void) | undefined;
-  constructor(readonly path: string) {}
-  write(): void {}
-  onData(): void {}
-  onClose(listener: (error?: Error) => void): void {
-    this.closeListener = listener;
-  }
-  async close(): Promise<void> {
-    this.unplug();
-  }
-  unplug(error?: Error): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeListener?.(error);
-  }
-}
-
-/** The opener: records every attempt; paths in `refuse` reject (busy, no permission). */
-function fakeOpener() {
-  const opened: FakePort[] = [];
-  const attempts: string[] = [];
-  const refuse = new Set<string>();
-  const opener = async (path: string) => {
-    attempts.push(path);
-    if (refuse.has(path)) throw new Error(`EBUSY: ${path}`);
-    const port = new FakePort(path);
-    opened.push(port);
-    return port;
-  };
-  return { opened, attempts, refuse, opener };
-}
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
