@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clientIdOf, defaultBrokerUrl, resolveOptions } from '../../kiosk/src/identity/kiosk-options.ts';
-import type { OptionName } from '../../kiosk/src/identity/kiosk-options.ts';
-import { loadStaffSettings, saveStaffSettings } from '../../kiosk/src/identity/staff-settings.ts';
+import { clientIdOf, defaultBrokerUrl, resolveOptions } from '../../../kiosk/src/identity/kiosk-options.ts';
+import type { OptionName } from '../../../kiosk/src/identity/kiosk-options.ts';
 
 const SCRIPT = 'http://10.0.0.5:8080/kiosk/hailong-kiosk.js';
 const ID = { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'kiosk-1' };
@@ -45,17 +44,5 @@ describe('kiosk options (attributes / URL parameters / staff settings)', () => {
       SCRIPT,
     );
     expect(r).toMatchObject({ ok: true, value: { broker: 'wss://b/mqtt', username: 'u1', password: 'p2', pin: '135790', voice: true, contrast: true } });
-  });
-
-  it('saved settings survive malformed storage and never throw', () => {
-    const store = new Map<string, string>();
-    const s = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
-    store.set('k', '{not json');
-    expect(loadStaffSettings(s, 'k')).toEqual({});
-    store.set('k', JSON.stringify({ broker: 'ws://x/mqtt', pin: 'abcd', lang: 'de', voice: 'yes', __proto__: { evil: 1 } }));
-    expect(loadStaffSettings(s, 'k')).toEqual({ broker: 'ws://x/mqtt' });
-    expect(saveStaffSettings(s, 'k', { pin: '9876', lang: 'en' })).toBe(true);
-    expect(loadStaffSettings(s, 'k')).toEqual({ broker: 'ws://x/mqtt', pin: '9876', lang: 'en' });
-    expect(saveStaffSettings(undefined, 'k', {})).toBe(false);
   });
 });
