@@ -37,7 +37,8 @@ Options:
   --to <date>       Last day, YYYY-MM-DD, inclusive
   --out <file>      Output file (default: votes-<from>-<to>.csv; "-" = stdout)
   --revocations     Write the revocation audit trail instead (hailong revoke):
-                    who, when, why and which votes (default: revocations.csv)
+                    who, when, why and which votes (default: revocations.csv);
+                    with a hub config, every unit's, as their bridges forwarded them
   --by-unit         Hub only: figures per unit instead of votes (units-<from>-<to>.csv).
                     Units merged before --to (units[].mergedFrom) are folded into
                     the unit that absorbed them; its line names them.
@@ -45,7 +46,8 @@ Options:
   -h, --help        Show this help
 
 Every press is exported, filtered and revoked ones too (column "Tính vào tỷ lệ"
-= không; column "Thu hồi" names the revocation).
+= không; column "Thu hồi" names the revocation). A hub marks the votes its
+units revoked the same way, once their bridges have forwarded the revocation.
 Column headings use the level words of the configured names (Tỉnh …, Xã …).
 A hub's export adds the unit's name and the unit it counts for at --to.
 `;
@@ -58,13 +60,11 @@ interface VoteSource {
   close(): void;
 }
 
-/** A hub's archive as a vote source: revocations live in the offices' journals, not in the archive. */
+/** A hub's archive as a vote source: each vote with the revocation its unit forwarded for it, if any. */
 function archiveSource(archive: HubArchive): VoteSource {
   return {
     countPressedBetween: (fromMs, toMs) => archive.countPressedBetween(fromMs, toMs),
-    *rowsPressedBetween(fromMs, toMs) {
-      for (const payload of archive.votesPressedBetween(fromMs, toMs)) yield { payload, revocation: null };
-    },
+    rowsPressedBetween: (fromMs, toMs) => archive.rowsPressedBetween(fromMs, toMs),
     close: () => archive.close(),
   };
 }
@@ -191,8 +191,9 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   return bad > 0 ? 1 : 0;
 }
 
-/** `hailong export --revocations`: the audit trail of every revocation. */
+/** `hailong export --revocations`: the audit trail of every revocation (an office's, or every unit's at a hub). */
 async function exportRevocations(configFile: string, outPath: string, io: CommandIo): Promise<number> {
+  if (configKindOf(await readFile(configFile, 'utf8').catch(() => '')) === 'hub') return exportHubRevocations(configFile, outPath, io);
   const config = await readConfigOrReport(configFile, io);
   if (config === undefined) return 2;
   const journal = new Journal({ path: join(config.dataDir, 'journal.db') });
@@ -204,10 +205,36 @@ async function exportRevocations(configFile: string, outPath: string, io: Comman
   }
   const revocations = journal.revocations();
   journal.close();
-  const text = CSV_BOM + revocationCsvHeader() + revocations.map(revocationCsvRow).join('');
+  const text = CSV_BOM + revocationCsvHeader() + revocations.map((r) => revocationCsvRow(r)).join('');
   if (outPath === '-') process.stdout.write(text);
   else await writeFile(outPath, text, 'utf8');
   io.stderr(`Done: ${revocations.length} revocations written to ${outPath === '-' ? 'stdout' : outPath}.\n`);
+  return 0;
+}
+
+/** `--revocations` with a hub config: every unit's revocations as forwarded, with the unit's id and name. */
+async function exportHubRevocations(configFile: string, outPath: string, io: CommandIo): Promise<number> {
+  const config = await readHubConfigOrReport(configFile, io);
+  if (config === undefined) return 2;
+  const archive = new HubArchive({ path: join(config.dataDir, 'archive.db') });
+  try {
+    archive.open();
+  } catch (error) {
+    io.stderr(`Cannot open the archive in ${config.dataDir}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const revocations = archive.revocations();
+  archive.close();
+  const names = unitNamesOf(config);
+  const unitWord = unitKindsLabel(config.units.map((u) => u.kind));
+  const text =
+    CSV_BOM +
+    revocationCsvHeader([`${unitWord} (unit)`, `Tên ${unitWord.toLocaleLowerCase('vi-VN')} (unit name)`, 'Phần đã nhận (parts received)']) +
+    revocations.map((r) => revocationCsvRow(r, [r.unit, names.get(r.unit) ?? r.unit, `${r.partsReceived}/${r.parts}`])).join('');
+  if (outPath === '-') process.stdout.write(text);
+  else await writeFile(outPath, text, 'utf8');
+  const incomplete = revocations.filter((r) => r.partsReceived < r.parts).length;
+  io.stderr(`Done: ${revocations.length} revocations of ${new Set(revocations.map((r) => r.unit)).size} units written to ${outPath === '-' ? 'stdout' : outPath}${incomplete > 0 ? ` (${incomplete} still missing parts: their wards have not forwarded them all yet)` : ''}.\n`);
   return 0;
 }
 
@@ -227,6 +254,8 @@ async function exportByUnit(
   let bad = 0;
   const votes: Vote[] = [];
   for (const row of source.rowsPressedBetween(range.fromMs, range.toMs)) {
+    // A revoked vote is out of every figure, at the hub as at the ward.
+    if (row.revocation !== null) continue;
     const vote = parseVote(row.payload);
     if (vote.ok) votes.push(vote.value);
     else bad += 1;

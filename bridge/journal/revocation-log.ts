@@ -126,7 +126,26 @@ export class RevocationLog {
 
   /** Every revocation, oldest first, with the ids it revoked: the audit trail. */
   all(): Revocation[] {
-    const rows = this.db.prepare('SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations ORDER BY id').all() as RevocationRow[];
+    return this.#read('SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations ORDER BY id');
+  }
+
+  /** Up to `limit` revocations the hub has not acknowledged (`forwarded = 0`), oldest first. */
+  unforwarded(limit: number): Revocation[] {
+    return this.#read('SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations WHERE forwarded = 0 ORDER BY id LIMIT ?', limit);
+  }
+
+  /** Number of revocations the hub has not acknowledged. */
+  forwardBacklog(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM revocations WHERE forwarded = 0').get() as { n: number }).n;
+  }
+
+  /** Marks a revocation forwarded: the hub acknowledged every part of it. Idempotent. */
+  markForwarded(id: number): void {
+    this.db.prepare('UPDATE revocations SET forwarded = 1 WHERE id = ?').run(id);
+  }
+
+  #read(sql: string, ...params: unknown[]): Revocation[] {
+    const rows = this.db.prepare(sql).all(...params) as RevocationRow[];
     const votesOf = this.db.prepare('SELECT v.seq FROM revoked_votes r JOIN votes v ON v.id = r.vote WHERE r.revocation = ? ORDER BY v.seq');
     return rows.map((r) => ({
       id: r.id,
