@@ -72,7 +72,7 @@ export class RevocationForwarder {
     this.channel.on('connect', this.onConnect);
     this.backlog = this.readBacklog();
     if (this.backlog > 0) this.log.info({ revocations: this.backlog }, `${this.backlog} revocations not yet acknowledged by the hub`);
-    this.pollTimer = setInterval(() => void this.pump(), this.options.pollMs);
+    this.pollTimer = setInterval(() => this.poll(), this.options.pollMs);
     this.pollTimer.unref();
     if (this.channel.connected) void this.pump();
   }
@@ -88,6 +88,16 @@ export class RevocationForwarder {
   /** Counters for the log and `_bridge/status`. */
   stats(): RevocationForwarderStats {
     return { backlog: this.backlog, forwarded: this.forwarded };
+  }
+
+  /** Refreshes the backlog (shown in `_bridge/status` while the hub is away too) and sends what is new. */
+  private poll(): void {
+    try {
+      if (!this.busy) this.backlog = this.readBacklog();
+    } catch {
+      // The journal is closing: keep the last figure.
+    }
+    void this.pump();
   }
 
   private readBacklog(): number {

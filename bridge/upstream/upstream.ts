@@ -94,6 +94,7 @@ export class Upstream {
   /** The forwarding progress (for `_bridge/status`). */
   progress(): UpstreamProgress {
     const s = this.forwarder.stats();
+    const revocations = this.revocations.stats();
     return {
       connected: s.connected,
       backlog: s.backlog,
@@ -101,6 +102,7 @@ export class Upstream {
       forwarded: s.forwarded,
       ...(s.lastAckAt > 0 ? { lastAckAt: s.lastAckAt } : {}),
       ...(s.skipped > 0 ? { skipped: s.skipped } : {}),
+      ...(revocations.backlog > 0 ? { revocationBacklog: revocations.backlog } : {}),
     };
   }
 

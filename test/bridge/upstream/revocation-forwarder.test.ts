@@ -75,6 +75,8 @@ describe('RevocationForwarder', () => {
     f.start();
     await tick(60);
     expect(parts(ch)).toEqual([]); // not connected: nothing queued in the client
+    revoke(journal, T0 + 8 * 60_000, T0 + 9 * 60_000); // a second one while the hub is away: the backlog shows it
+    await until(() => f.stats().backlog === 2, 'the backlog while the hub is away');
     ch.connect();
     await until(() => parts(ch).length === 1, 'the revocation');
     const [sent] = parts(ch);
@@ -96,12 +98,15 @@ describe('RevocationForwarder', () => {
       votes: ['kiosk-1:3', 'kiosk-1:4', 'kiosk-1:5'],
     });
     await tick(60);
-    expect(journal.revocationTable.forwardBacklog()).toBe(1); // no PUBACK yet
+    expect(journal.revocationTable.forwardBacklog()).toBe(2); // no PUBACK yet
     sent!.ack();
-    await until(() => journal.revocationTable.forwardBacklog() === 0, 'the forwarded mark');
-    expect(f.stats()).toEqual({ backlog: 0, forwarded: 1 });
+    await until(() => parts(ch).length === 2, 'the second revocation, after the first was acknowledged');
+    expect(journal.revocationTable.forwardBacklog()).toBe(1);
+    parts(ch)[1]!.ack();
+    await until(() => journal.revocationTable.forwardBacklog() === 0, 'the forwarded marks');
+    expect(f.stats()).toEqual({ backlog: 0, forwarded: 2 });
     await tick(100);
-    expect(parts(ch)).toHaveLength(1); // once acknowledged, never again
+    expect(parts(ch)).toHaveLength(2); // once acknowledged, never again
   });
 
   it('sends a big revocation in parts and marks it only when the hub acknowledged them all', async () => {
