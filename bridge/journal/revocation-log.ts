@@ -33,6 +33,18 @@ export interface Revocation extends RevocationRequest {
   readonly votes: readonly string[];
 }
 
+/**
+ * Which broker acknowledged a revocation: `published` the ward's own,
+ * `forwarded` the hub (issue 10), like the two marks of a vote row.
+ */
+export type RevocationMark = 'published' | 'forwarded';
+
+// Column names are never interpolated from outside: only these two.
+function markColumn(mark: RevocationMark): string {
+  if (mark !== 'published' && mark !== 'forwarded') throw new RangeError(`mark must be "published" or "forwarded", got ${String(mark)}`);
+  return mark;
+}
+
 /** A terminal-month whose tally must be folded again. */
 export interface TerminalMonth {
   readonly counter: string;
@@ -129,19 +141,19 @@ export class RevocationLog {
     return this.#read('SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations ORDER BY id');
   }
 
-  /** Up to `limit` revocations the hub has not acknowledged (`forwarded = 0`), oldest first. */
-  unforwarded(limit: number): Revocation[] {
-    return this.#read('SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations WHERE forwarded = 0 ORDER BY id LIMIT ?', limit);
+  /** Up to `limit` revocations without `mark` (not acknowledged by that broker yet), oldest first. */
+  unsent(mark: RevocationMark, limit: number): Revocation[] {
+    return this.#read(`SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations WHERE ${markColumn(mark)} = 0 ORDER BY id LIMIT ?`, limit);
   }
 
-  /** Number of revocations the hub has not acknowledged. */
-  forwardBacklog(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM revocations WHERE forwarded = 0').get() as { n: number }).n;
+  /** Number of revocations without `mark`. */
+  backlog(mark: RevocationMark): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM revocations WHERE ${markColumn(mark)} = 0`).get() as { n: number }).n;
   }
 
-  /** Marks a revocation forwarded: the hub acknowledged every part of it. Idempotent. */
-  markForwarded(id: number): void {
-    this.db.prepare('UPDATE revocations SET forwarded = 1 WHERE id = ?').run(id);
+  /** Sets `mark` on a revocation: that broker acknowledged every part of it. Idempotent. */
+  setMark(mark: RevocationMark, id: number): void {
+    this.db.prepare(`UPDATE revocations SET ${markColumn(mark)} = 1 WHERE id = ?`).run(id);
   }
 
   #read(sql: string, ...params: unknown[]): Revocation[] {

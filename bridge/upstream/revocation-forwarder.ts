@@ -1,7 +1,9 @@
 /**
  * Forwards the journal's revocations (`hailong revoke`) to the hub at QoS 1
  * on `hailong/v1/{district}/{ward}/_revocation` (core/revocation.ts), so the
- * hub's archive, export and reports leave out the same votes as the ward's.
+ * hub's archive, export and reports leave out the same votes as the ward's;
+ * a second instance (`mark: 'published'`) publishes them on the ward's own
+ * broker the same way, for its subscribers, as votes have two marks.
  * The journal is the outbox, as for votes (vote-forwarder.ts): a revocation
  * is marked forwarded (`revocations.forwarded`) only once the hub has
  * PUBACKed every part of it, so after an outage, a refused login or a
@@ -19,10 +21,19 @@ import type { WardPath } from '../../core/path.ts';
 import { revocationMessages } from '../../core/revocation.ts';
 import { publicationFor } from '../../core/topic-payload.ts';
 import type { Journal } from '../journal/journal.ts';
+import type { RevocationMark } from '../journal/revocation-log.ts';
 import type { UpstreamChannel } from './upstream-channel.ts';
 
 /** Options of `RevocationForwarder`. */
 export interface RevocationForwarderOptions {
+  /**
+   * The journal mark this forwarder sets: `forwarded` towards the hub,
+   * `published` on the ward's own broker (the same class publishes there).
+   * @default 'forwarded'
+   */
+  readonly mark?: RevocationMark;
+  /** Who acknowledges, in log lines. @default 'the hub' */
+  readonly destination?: string;
   /** How often the journal is polled for new revocations (ms). @default 1000 */
   readonly pollMs?: number;
   /** Longest wait for the hub's PUBACKs of one revocation before it is sent again (ms). @default 30000 */
@@ -62,7 +73,12 @@ export class RevocationForwarder {
     private readonly log: Logger,
     options: RevocationForwarderOptions = {},
   ) {
-    this.options = Object.freeze({ pollMs: options.pollMs ?? 1000, ackTimeoutMs: options.ackTimeoutMs ?? 30_000 });
+    this.options = Object.freeze({
+      mark: options.mark ?? 'forwarded',
+      destination: options.destination ?? 'the hub',
+      pollMs: options.pollMs ?? 1000,
+      ackTimeoutMs: options.ackTimeoutMs ?? 30_000,
+    });
   }
 
   /** Starts forwarding (now if connected, else at the next connect). */
@@ -71,7 +87,7 @@ export class RevocationForwarder {
     this.running = true;
     this.channel.on('connect', this.onConnect);
     this.backlog = this.readBacklog();
-    if (this.backlog > 0) this.log.info({ revocations: this.backlog }, `${this.backlog} revocations not yet acknowledged by the hub`);
+    if (this.backlog > 0) this.log.info({ revocations: this.backlog }, `${this.backlog} revocations not yet acknowledged by ${this.options.destination}`);
     this.pollTimer = setInterval(() => this.poll(), this.options.pollMs);
     this.pollTimer.unref();
     if (this.channel.connected) void this.pump();
@@ -101,7 +117,7 @@ export class RevocationForwarder {
   }
 
   private readBacklog(): number {
-    return this.journal.isOpen ? this.journal.revocationTable.forwardBacklog() : 0;
+    return this.journal.isOpen ? this.journal.revocationTable.backlog(this.options.mark) : 0;
   }
 
   /** Sends the oldest unforwarded revocations, one at a time, until none is left or the line drops. */
@@ -112,19 +128,19 @@ export class RevocationForwarder {
     try {
       this.backlog = this.readBacklog();
       while (this.running && this.channel.connected && generation === this.generation && this.journal.isOpen) {
-        const [next] = this.journal.revocationTable.unforwarded(1);
+        const [next] = this.journal.revocationTable.unsent(this.options.mark, 1);
         if (next === undefined) break;
         const parts = revocationMessages(this.ward, next).map((m) => publicationFor('revocation', this.ward, m));
         const acked = await this.withTimeout(Promise.all(parts.map((p) => this.channel.publish(p.topic, p.payload, p.retain))));
         // A PUBACK of a dead connection is still the hub's receipt, but what was not acked is
         // sent again on the new one: simpler to send all of it again (the hub stores by id).
         if (!acked || generation !== this.generation || !this.journal.isOpen) break;
-        this.journal.revocationTable.markForwarded(next.id);
+        this.journal.revocationTable.setMark(this.options.mark, next.id);
         this.forwarded += 1;
         this.backlog = Math.max(0, this.backlog - 1);
         this.log.info(
           { revocation: next.id, terminal: next.terminal, votes: next.votes.length, parts: parts.length },
-          `revocation #${next.id} (${next.votes.length} votes of ${next.terminal}) is on the hub`,
+          `revocation #${next.id} (${next.votes.length} votes of ${next.terminal}) is on ${this.options.destination}`,
         );
       }
     } catch (error) {

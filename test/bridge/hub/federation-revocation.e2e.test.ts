@@ -227,9 +227,10 @@ describe('revocations across the federation', () => {
       expect(wards.reduce((n, w) => n + acked(w.fleet), 0) + KIOSK_VOTES).toBe(total);
       await until(() => archived() >= total && revokedAtHub().length >= 31, 90_000, `${total} votes and 31 revoked on the hub`);
       expect(new Set(revokedAtHub())).toEqual(new Set(wardRevoked()));
-      // Each ward marks its revocations forwarded once the hub's PUBACKs are back (just after the hub's commit).
-      const unforwarded = () => wards.reduce((n, w) => n + readRows<{ n: number }>(w.journal, 'SELECT count(*) AS n FROM revocations WHERE forwarded = 0')[0]!.n, 0);
-      await until(() => unforwarded() === 0, 10_000, 'every revocation marked forwarded at its ward');
+      // Each ward marks its revocations forwarded once the hub's PUBACKs are back (just after the hub's
+      // commit), and published once its own broker has them too.
+      const unmarked = () => wards.reduce((n, w) => n + readRows<{ n: number }>(w.journal, 'SELECT count(*) AS n FROM revocations WHERE forwarded = 0 OR published = 0')[0]!.n, 0);
+      await until(() => unmarked() === 0, 10_000, 'every revocation marked forwarded and published at its ward');
 
       // 6. The hub's figures: its tallies are the wards' (folded again without the revoked votes), its
       //    unit summaries count only what the wards count, and so does the hub dashboard (Chromium).

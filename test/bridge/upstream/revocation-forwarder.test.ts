@@ -98,12 +98,12 @@ describe('RevocationForwarder', () => {
       votes: ['kiosk-1:3', 'kiosk-1:4', 'kiosk-1:5'],
     });
     await tick(60);
-    expect(journal.revocationTable.forwardBacklog()).toBe(2); // no PUBACK yet
+    expect(journal.revocationTable.backlog('forwarded')).toBe(2); // no PUBACK yet
     sent!.ack();
     await until(() => parts(ch).length === 2, 'the second revocation, after the first was acknowledged');
-    expect(journal.revocationTable.forwardBacklog()).toBe(1);
+    expect(journal.revocationTable.backlog('forwarded')).toBe(1);
     parts(ch)[1]!.ack();
-    await until(() => journal.revocationTable.forwardBacklog() === 0, 'the forwarded marks');
+    await until(() => journal.revocationTable.backlog('forwarded') === 0, 'the forwarded marks');
     expect(f.stats()).toEqual({ backlog: 0, forwarded: 2 });
     await tick(100);
     expect(parts(ch)).toHaveLength(2); // once acknowledged, never again
@@ -130,9 +130,9 @@ describe('RevocationForwarder', () => {
     parts(ch)[0]!.ack();
     parts(ch)[2]!.ack();
     await tick(80);
-    expect(journal.revocationTable.forwardBacklog()).toBe(1);
+    expect(journal.revocationTable.backlog('forwarded')).toBe(1);
     parts(ch)[1]!.ack();
-    await until(() => journal.revocationTable.forwardBacklog() === 0, 'the mark after the last PUBACK');
+    await until(() => journal.revocationTable.backlog('forwarded') === 0, 'the mark after the last PUBACK');
   });
 
   it('sends again what a dropped line left unacknowledged, and resumes after a restart from the journal', async () => {
@@ -155,13 +155,13 @@ describe('RevocationForwarder', () => {
     reopened.open();
     cleanups.push(() => reopened.isOpen && reopened.close());
     revoke(reopened, T0 + 4 * 60_000, T0 + 6 * 60_000); // and another one while it was down
-    expect(reopened.revocationTable.forwardBacklog()).toBe(2);
+    expect(reopened.revocationTable.backlog('forwarded')).toBe(2);
     const ch2 = new FakeChannel();
     ch2.autoAck = true;
     const f2 = forwarder(reopened, ch2);
     f2.start();
     ch2.connect();
-    await until(() => reopened.revocationTable.forwardBacklog() === 0, 'both revocations on the hub');
+    await until(() => reopened.revocationTable.backlog('forwarded') === 0, 'both revocations on the hub');
     expect(parts(ch2).map((p) => (JSON.parse(p.payload) as VoteRevocation).votes)).toEqual([
       ['kiosk-1:1', 'kiosk-1:2'],
       ['kiosk-1:5', 'kiosk-1:6'],
@@ -176,7 +176,7 @@ describe('RevocationForwarder', () => {
     ch.autoAck = true;
     forwarder(journal, ch).start();
     ch.connect();
-    await until(() => journal.revocationTable.forwardBacklog() === 0, 'the empty revocation');
+    await until(() => journal.revocationTable.backlog('forwarded') === 0, 'the empty revocation');
     expect(JSON.parse(parts(ch)[0]!.payload)).toMatchObject({ part: 1, parts: 1, votes: [] });
   });
 });
