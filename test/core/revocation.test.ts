@@ -135,6 +135,13 @@ describe('revocationMessages and parseRevocation', () => {
     expect(parseRevocation('x'.repeat(REVOCATION_MAX_CHARS + 1))).toMatchObject({ ok: false, code: 'too-large' });
   });
 
+  it('reads -0 as 0, so a part survives encode and decode unchanged (found by the property below)', () => {
+    const [good] = revocationMessages(WARD, record());
+    const r = parseRevocation({ ...good, from: -0 });
+    expect(r.ok && Object.is(r.value.from, 0)).toBe(true);
+    if (r.ok) expect(parseRevocation(JSON.stringify(r.value))).toEqual(r);
+  });
+
   it('never throws, whatever arrives', () => {
     for (const input of HOSTILE_INPUTS) expect(parseRevocation(input).ok).toBe(false);
     fc.assert(
