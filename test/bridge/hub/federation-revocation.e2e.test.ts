@@ -21,7 +21,7 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { kioskClientId } from '../../../core/client-id.ts';
+import { clientIdSuffix, kioskClientId } from '../../../core/client-id.ts';
 import type { Tally } from '../../../core/tally.ts';
 import { localParts } from '../../../core/time.ts';
 import type { UnitMonth } from '../../../core/unit-month.ts';
@@ -106,7 +106,7 @@ const tallied = (t: Pick<Tally, 'days'>) => Object.values(t.days).reduce((n, d) 
 
 /** A kiosk's taps: `n` votes at QoS 1 on its own topic, each resent until PUBACKed (its IndexedDB outbox). */
 async function kioskTaps(ward: string, brokerPort: number, n: number): Promise<void> {
-  const clientId = kioskClientId({ district: 'ba-dinh', ward, terminal: 'kiosk-9' });
+  const clientId = kioskClientId({ district: 'ba-dinh', ward, terminal: 'kiosk-9' }, clientIdSuffix('pw-kiosk')); // a kiosk may use only its own
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { username: 'kiosk-9', password: 'pw-kiosk', clientId, reconnectPeriod: 200 });
   try {
     for (let seq = 1; seq <= n; seq++) {
