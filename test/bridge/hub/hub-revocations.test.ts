@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ import { stringify } from 'yaml';
 import type { CommandIo } from '../../../bridge/commands/command-io.ts';
 import { runExport } from '../../../bridge/commands/export.ts';
 import { HubApp } from '../../../bridge/hub/hub-app.ts';
+import { HubArchive, type ArchiveRecord } from '../../../bridge/hub/hub-archive.ts';
 import { revocationMessages } from '../../../core/revocation.ts';
 import { publicationFor } from '../../../core/topic-payload.ts';
 import { hubConfig, vote, voteTopic } from './hub-fixtures.ts';
@@ -119,6 +121,65 @@ describe('revocations at the hub', () => {
     // truc-bach's vote is untouched; phuc-xa's revocation of its own hop-1:1 is keyed to phuc-xa only.
     expect(app.archive.revokedKeys()).toEqual(['phuc-xa/hop-1:1']);
     expect([...app.archive.rowsPressedBetween(0, Number.MAX_SAFE_INTEGER)].map((r) => r.revocation)).toEqual([null]);
+  });
+});
+
+describe('the archive, whatever the order', () => {
+  it('ends with the same votes and the same revoked set, whatever order and repeats the parts and votes arrive in (property)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-revocations-prop-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 40 }),
+        // Up to three revocations of disjoint seqs (a ward lists only votes newly revoked).
+        fc.array(fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { maxLength: 15 }), { maxLength: 3 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        async (votes, asked, repeats, seed) => {
+          const taken = new Set<number>();
+          const revocations = asked.map((seqs, i) => {
+            const own = seqs.filter((q) => !taken.has(q));
+            for (const q of own) taken.add(q);
+            return { id: i + 1, seqs: own };
+          });
+          const ward = { district: 'ba-dinh', ward: 'phuc-xa' };
+          const records: ArchiveRecord[] = [
+            ...Array.from({ length: votes }, (_, i) => {
+              const v = vote('phuc-xa', i + 1);
+              return { type: 'vote' as const, unit: 'phuc-xa', id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) };
+            }),
+            ...revocations.map((r) => ({
+              type: 'revocation' as const,
+              unit: 'phuc-xa',
+              revocation: revocationMessages(ward, { id: r.id, at: NOW, by: 'Nguyễn Văn An', reason: 'Bấm thử', terminal: 'hop-1', votes: r.seqs.map((q) => `hop-1:${q}`) })[0]!,
+            })),
+          ];
+          // Shuffle (seeded) and repeat some: QoS 1 redeliveries, a ward resending after a lost PUBACK.
+          const order = [...records, ...repeats.map((n) => records[n % Math.max(1, records.length)]!).filter(Boolean)];
+          let x = seed;
+          for (let i = order.length - 1; i > 0; i--) {
+            x = (x * 1103515245 + 12345) % 2 ** 31;
+            const j = x % (i + 1);
+            [order[i], order[j]] = [order[j]!, order[i]!];
+          }
+          const archive = new HubArchive({ path: join(dir, `archive-${run++}.db`) });
+          archive.open();
+          try {
+            for (const r of order) await archive.store(r);
+            const rows = [...archive.rowsPressedBetween(0, Number.MAX_SAFE_INTEGER)].map((row) => [JSON.parse(row.payload).id as string, row.revocation] as const);
+            const expected = Array.from({ length: votes }, (_, i) => [`hop-1:${i + 1}`, revocations.find((r) => r.seqs.includes(i + 1))?.id ?? null] as const);
+            expect(new Map(rows)).toEqual(new Map(expected));
+            expect(rows).toHaveLength(votes);
+            expect(archive.revokedKeys().sort()).toEqual(revocations.flatMap((r) => r.seqs.map((q) => `phuc-xa/hop-1:${q}`)).sort());
+            expect(archive.revocations().map((r) => r.id)).toEqual(revocations.map((r) => r.id));
+          } finally {
+            archive.close();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
 
