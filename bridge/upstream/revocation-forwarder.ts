@@ -19,9 +19,9 @@
 import type { Logger } from 'pino';
 import type { WardPath } from '../../core/path.ts';
 import { revocationMessages } from '../../core/revocation.ts';
-import { publicationFor } from '../../core/topic-payload.ts';
+import { publicationFor, type Publication } from '../../core/topic-payload.ts';
 import type { Journal } from '../journal/journal.ts';
-import type { RevocationMark } from '../journal/revocation-log.ts';
+import type { Revocation, RevocationMark } from '../journal/revocation-log.ts';
 import type { UpstreamChannel } from './upstream-channel.ts';
 
 /** Options of `RevocationForwarder`. */
@@ -58,6 +58,8 @@ export class RevocationForwarder {
   private generation = 0;
   private busy = false;
   private forwarded = 0;
+  /** Journal revocations that cannot make a valid message (see `partsOf`). */
+  private readonly unsendable = new Set<number>();
   private backlog = 0;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly onConnect = () => {
@@ -128,9 +130,10 @@ export class RevocationForwarder {
     try {
       this.backlog = this.readBacklog();
       while (this.running && this.channel.connected && generation === this.generation && this.journal.isOpen) {
-        const [next] = this.journal.revocationTable.unsent(this.options.mark, 1);
+        const next = this.journal.revocationTable.unsent(this.options.mark, this.unsendable.size + 1).find((r) => !this.unsendable.has(r.id));
         if (next === undefined) break;
-        const parts = revocationMessages(this.ward, next).map((m) => publicationFor('revocation', this.ward, m));
+        const parts = this.partsOf(next);
+        if (parts === undefined) continue;
         const acked = await this.withTimeout(Promise.all(parts.map((p) => this.channel.publish(p.topic, p.payload, p.retain))));
         // A PUBACK of a dead connection is still the hub's receipt, but what was not acked is
         // sent again on the new one: simpler to send all of it again (the hub stores by id).
@@ -148,6 +151,22 @@ export class RevocationForwarder {
       this.log.debug({ error: (error as Error).message }, 'revocation not forwarded yet; retrying');
     } finally {
       if (generation === this.generation) this.busy = false;
+    }
+  }
+
+  /**
+   * The publications of one revocation, or undefined for a journal row that
+   * cannot make a valid message (a terminal id no longer valid, a hand-edited
+   * file): logged once as an error and passed over, so it never blocks the
+   * revocations after it; it stays unmarked and in the backlog, for someone to see.
+   */
+  private partsOf(r: Revocation): Publication<'revocation'>[] | undefined {
+    try {
+      return revocationMessages(this.ward, r).map((m) => publicationFor('revocation', this.ward, m));
+    } catch (error) {
+      this.unsendable.add(r.id);
+      this.log.error({ revocation: r.id, terminal: r.terminal, error: (error as Error).message }, `revocation #${r.id} in the journal cannot be sent to ${this.options.destination}; the next ones go on`);
+      return undefined;
     }
   }
 

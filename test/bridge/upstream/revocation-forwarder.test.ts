@@ -179,4 +179,26 @@ describe('RevocationForwarder', () => {
     await until(() => journal.revocationTable.backlog('forwarded') === 0, 'the empty revocation');
     expect(JSON.parse(parts(ch)[0]!.payload)).toMatchObject({ part: 1, parts: 1, votes: [] });
   });
+
+  it('passes over a journal row that cannot make a valid message, logged once, and forwards the next ones', async () => {
+    const { journal } = tempJournal();
+    await kioskVotes(journal, 3);
+    // A row no current hailong writes (the terminal id is not an id): e.g. a hand-edited journal.
+    journal.revoke({ terminal: 'Kiosk 1', from: T0, to: T0 + 1, reason: 'x', by: 'y', at: T0 });
+    revoke(journal, T0, T0 + 60_000);
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const ch = new FakeChannel();
+    ch.autoAck = true;
+    const f = new RevocationForwarder(journal, ch, WARD, log, { pollMs: 20 });
+    cleanups.push(() => f.stop());
+    f.start();
+    ch.connect();
+    await until(() => parts(ch).length === 1, 'the good revocation');
+    expect(JSON.parse(parts(ch)[0]!.payload)).toMatchObject({ id: 2, votes: ['kiosk-1:1'] });
+    await tick(100);
+    expect(lines.filter((l) => l.level >= 50 && l.msg.startsWith('revocation #1 in the journal cannot be sent'))).toHaveLength(1);
+    expect(journal.revocationTable.backlog('forwarded')).toBe(1); // still there, visible
+    expect(f.stats().backlog).toBe(1);
+  });
 });
