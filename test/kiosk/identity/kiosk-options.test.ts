@@ -14,6 +14,9 @@ describe('kiosk options (attributes / URL parameters / staff settings)', () => {
     expect(defaultBrokerUrl('https://mot-cua.gov.vn/hailong/kiosk/')).toBe('wss://mot-cua.gov.vn/mqtt');
     expect(r.ok && r.value.username).toBeUndefined();
     expect(clientIdOf(ID)).toBe('hailong-kiosk-ba-dinh.phuc-xa.kiosk-1');
+    // With its password, the id ends in a suffix derived from it, as the brokers expect (issue 13, item 7).
+    expect(clientIdOf({ ...ID, password: 'p1' })).toMatch(/^hailong-kiosk-ba-dinh\.phuc-xa\.kiosk-1\.[0-9a-f]{16}$/);
+    expect(clientIdOf({ ...ID, password: 'p1' })).not.toBe(clientIdOf({ ...ID, password: 'p2' }));
   });
 
   it('reports every problem together, naming the parameter', () => {
