@@ -22,6 +22,7 @@ import { MESSAGES } from '../i18n/messages.ts';
 import type { Messages } from '../i18n/messages.ts';
 import { localDate } from '../i18n/format.ts';
 import type { ConnectLink, Link, LinkState } from '../mqtt/link.ts';
+import { resolvePeriod } from '../period/period-choice.ts';
 import type { PeriodChoice } from '../period/period-choice.ts';
 import type { ReportLevel } from '../reports/report.ts';
 import { parseRoute } from '../router/route.ts';
@@ -116,7 +117,15 @@ export function createAppState(deps: AppDeps) {
   let cache: DashboardCache | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
   const disposers: (() => void)[] = [];
-  const hub = createHubScope({ params, settings: () => settings.value, link: () => link });
+  const hub = createHubScope({
+    params,
+    settings: () => settings.value,
+    link: () => link,
+    ranges: () => {
+      const period = resolvePeriod(selection.period.value, today.value);
+      return [period.range, period.previous];
+    },
+  });
   const perf = createPerfMarks(params.perf);
 
   const onMessage = (topic: string, payload: Uint8Array, retained?: boolean) => {
@@ -207,7 +216,8 @@ export function createAppState(deps: AppDeps) {
     },
     /** At a hub, subscribes to a unit's (`d/w`) tallies once, for the drill-down; elsewhere they are all there already. */
     loadUnit(wardKey: string): void {
-      hub.loadUnit(wardKey);
+      // Its retained tallies come as a burst: fold them when it goes quiet, not on the live throttle.
+      if (hub.loadUnit(wardKey)) revs.settle();
     },
 
     /** Loads the cache and connects, in parallel: live messages never wait for IndexedDB. */
@@ -218,6 +228,8 @@ export function createAppState(deps: AppDeps) {
       connect();
       const notified = new Set<string>();
       disposers.push(effect(() => void (route.value.view !== 'district' && hub.loadAllTallies())));
+      // At a hub, the summaries of the months a newly picked period (or a new month) needs.
+      disposers.push(effect(() => void (hub.loadMonths() && revs.settle())));
       disposers.push(
         effect(() => {
           for (const alert of openAlerts.value) {

@@ -74,7 +74,12 @@ describe('district figures from unit summaries', () => {
 
     const hub = await mount('?district=ba-dinh&hub=1', '#/district');
     const filters = hub.connects[0]!.options.filter as readonly string[];
-    expect(filters).toContain('hailong/v1/ba-dinh/+/_summary/+');
+    // This month's and last month's summaries only (the default period and the one it is compared with).
+    const month = resolvePeriod({ kind: 'month' }, today);
+    expect(filters.filter((f) => f.includes('/_summary/'))).toEqual([
+      `hailong/v1/ba-dinh/+/_summary/${month.previous.from.slice(0, 7)}`,
+      `hailong/v1/ba-dinh/+/_summary/${month.range.from.slice(0, 7)}`,
+    ]);
     expect(filters.some((f) => f.includes('/tally/'))).toBe(false);
     await hub.publish(...pubs(summaries));
     await tick(50);
