@@ -208,6 +208,7 @@ export function createAppState(deps: AppDeps) {
     wardRev: revs.wardRev,
     wardVotes: revs.wardVotes,
     wardList: revs.wardList,
+    districtList: revs.districtList,
     params,
     notifier: deps.notifier,
     /** True at a hub's district scope: the district view folds the units' summaries. */

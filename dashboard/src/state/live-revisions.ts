@@ -6,7 +6,7 @@
  * app-state.ts because it is the one place that decides how often figures
  * are recomputed; the connection and the account never touch these timers.
  */
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import type { ReadonlySignal, Signal } from '@preact/signals';
 import { counterIds } from '../store/office-figures.ts';
 import type { ApplyOutcome, DashboardStore } from '../store/store.ts';
@@ -42,6 +42,15 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
   const wardVoteRevs = new Map<string, Signal<number>>();
   /** Every ward key known, sorted; changes only when a new ward appears. */
   const wardList = signal<string[]>([]);
+  // The district ids of the known wards. Its own signal, same array while the ids are the
+  // same, so a view that needs only the districts (the district view) does not re-render for
+  // each of a hub's 100 units as their retained `_office` arrive (bench/hub-dashboard-cold-load.bench.ts).
+  let districts: readonly string[] = [];
+  const districtList = computed(() => {
+    const next = [...new Set(wardList.value.map((w) => w.split('/')[0] as string))];
+    if (next.length !== districts.length || next.some((d, i) => d !== districts[i])) districts = next;
+    return districts;
+  });
   let revTimer: ReturnType<typeof setTimeout> | undefined;
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
   // After (re)subscribing, the broker sends the retained state in bursts (one
@@ -97,6 +106,8 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
     rev,
     slowRev,
     wardList,
+    /** The district ids of `wardList`, in its order; a new array only when they change. */
+    districtList,
     /** Revision of one counter (`d/w/c`): its tile re-renders when it changes. */
     counterRev: (key: string): ReadonlySignal<number> => lazy(counterRevs, key),
     /** Count of new votes at a counter: drives the tile's pulse. */
