@@ -151,12 +151,13 @@ try {
       if (button === undefined) throw new Error('no "Năm nay" button');
       const t0 = performance.now();
       button.click();
-      // The ranking changes at once (the months already loaded), then again when the other
-      // months' summaries have come: wait for that, then for 1 s of quiet.
+      // The ranking changes at once (the months already loaded, under a "loading" banner), then
+      // again when the other months' summaries have come: wait for that and the banner gone,
+      // then for 1 s of quiet.
       let last = before;
       let lastAt = t0;
       let changes = 0;
-      while (changes < 2 || performance.now() - lastAt < 1000) {
+      while (changes < 2 || document.querySelector('[data-testid=loading-period]') !== null || performance.now() - lastAt < 1000) {
         await new Promise((r) => setTimeout(r, 50));
         const now = document.querySelector('[data-testid=ranking] tbody')?.textContent ?? '';
         if (now !== last) {

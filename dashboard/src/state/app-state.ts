@@ -106,6 +106,8 @@ export function createAppState(deps: AppDeps) {
     /** The ward last shown in the office view (`d/w`), kept when switching views. */
     officeWard: signal<string | undefined>(route.value.ward),
   };
+  /** Subscriptions to more months' summaries (a longer period picked at a hub) whose retained burst has not settled yet. */
+  const loadingMonths = signal(0);
   /** When live data started flowing on this connection (epoch ms), or null. */
   const liveSince = signal<number | null>(null);
   // Retained `_office` payloads come in the first burst after connecting; a
@@ -211,6 +213,8 @@ export function createAppState(deps: AppDeps) {
     districtList: revs.districtList,
     params,
     notifier: deps.notifier,
+    /** True while the summaries of months the picked period needs are still coming (at a hub). */
+    loadingMonths: computed(() => loadingMonths.value > 0),
     /** True at a hub's district scope: the district view folds the units' summaries. */
     get atHub(): boolean {
       return hub.atHub();
@@ -229,8 +233,14 @@ export function createAppState(deps: AppDeps) {
       connect();
       const notified = new Set<string>();
       disposers.push(effect(() => void (route.value.view !== 'district' && hub.loadAllTallies())));
-      // At a hub, the summaries of the months a newly picked period (or a new month) needs.
-      disposers.push(effect(() => void (hub.loadMonths() && revs.settle())));
+      // At a hub, the summaries of the months a newly picked period (or a new month) needs;
+      // until they have come the district view says its figures are still loading.
+      disposers.push(
+        effect(() => {
+          const done = () => revs.whenQuiet(() => (loadingMonths.value = Math.max(0, loadingMonths.peek() - 1)));
+          if (hub.loadMonths(done)) loadingMonths.value = loadingMonths.peek() + 1;
+        }),
+      );
       disposers.push(
         effect(() => {
           for (const alert of openAlerts.value) {

@@ -95,10 +95,11 @@ export function createHubScope(deps: HubScopeDeps) {
     /**
      * At a hub, subscribes to the summaries of the months the current
      * ranges touch that are not subscribed yet (a longer period was
-     * picked, or a new month began). True when it subscribed something:
-     * a retained burst follows.
+     * picked, or a new month began), in one SUBSCRIBE. True when it
+     * subscribed something: `onSubscribed` runs at its SUBACK, and the
+     * retained burst follows.
      */
-    loadMonths(): boolean {
+    loadMonths(onSubscribed?: () => void): boolean {
       if (!atHub()) return false;
       const months = missingMonths();
       if (months.length === 0) return false;
@@ -110,10 +111,10 @@ export function createHubScope(deps: HubScopeDeps) {
         district = undefined;
       }
       if (months.includes('*')) monthsLoaded.clear();
-      for (const m of months) {
-        monthsLoaded.add(m);
-        deps.link()?.subscribe?.(summaries(district, m));
-      }
+      for (const m of months) monthsLoaded.add(m);
+      const link = deps.link();
+      if (link?.subscribe === undefined) onSubscribed?.();
+      else link.subscribe(months.map((m) => summaries(district, m)), onSubscribed);
       return true;
     },
 

@@ -6,7 +6,7 @@
  * app-state.ts because it is the one place that decides how often figures
  * are recomputed; the connection and the account never touch these timers.
  */
-import { computed, signal } from '@preact/signals';
+import { batch, computed, signal } from '@preact/signals';
 import type { ReadonlySignal, Signal } from '@preact/signals';
 import { counterIds } from '../store/office-figures.ts';
 import type { ApplyOutcome, DashboardStore } from '../store/store.ts';
@@ -60,6 +60,8 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
   // Live votes after that keep the throttle.
   let settleUntil = 0;
   let settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Run at the next quiet point (`whenQuiet`). */
+  let onQuiet: (() => void)[] = [];
 
   const lazy = (map: Map<string, Signal<number>>, key: string) => {
     let s = map.get(key);
@@ -77,16 +79,24 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
       slowTimer = undefined;
       slowRev.value += 1;
     }, throttleMs * 5);
-    if (now() < settleUntil) {
-      clearTimeout(settleTimer);
-      settleTimer = setTimeout(() => {
-        settleTimer = undefined;
-        clearTimeout(slowTimer);
-        slowTimer = undefined;
+    if (now() < settleUntil) armSettle();
+  };
+
+  /** (Re)starts the wait for SETTLE_MS of quiet, after which the figures follow. */
+  const armSettle = () => {
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      settleTimer = undefined;
+      clearTimeout(slowTimer);
+      slowTimer = undefined;
+      const done = onQuiet;
+      onQuiet = [];
+      batch(() => {
         rev.value += 1;
         slowRev.value += 1;
-      }, SETTLE_MS);
-    }
+        for (const f of done) f();
+      });
+    }, SETTLE_MS);
   };
 
   /** Bumps everything after the store changed wholesale (cache hydrated, signed out). */
@@ -143,6 +153,17 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
       settleUntil = now() + SETTLE_WINDOW_MS;
     },
 
+    /**
+     * Runs `f` when the figures next follow a quiet point: SETTLE_MS after
+     * the last message of the burst that follows now (a SUBACK), or after
+     * SETTLE_MS if none comes. Starts a settling window.
+     */
+    whenQuiet(f: () => void): void {
+      settleUntil = Math.max(settleUntil, now() + SETTLE_WINDOW_MS);
+      onQuiet.push(f);
+      armSettle();
+    },
+
     /** Forgets which counters are known (the store was cleared). */
     forgetCounters(): void {
       knownCounters.clear();
@@ -150,6 +171,7 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
 
     /** Clears the pending throttle timers. */
     stop(): void {
+      onQuiet = [];
       clearTimeout(revTimer);
       clearTimeout(slowTimer);
       clearTimeout(settleTimer);

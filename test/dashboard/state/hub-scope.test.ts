@@ -27,7 +27,7 @@ describe('the hub scope', () => {
     const scope = createHubScope({
       params: readUrlParams('?district=gia-lai&hub=1'),
       settings: () => ({}) as never,
-      link: () => ({ close() {}, subscribe: (f) => void subscribed.push(f) }),
+      link: () => ({ close() {}, subscribe: (f) => void subscribed.push(...(typeof f === 'string' ? [f] : f)) }),
       ranges: () => ranges,
     });
     const first = scope.filter() as string[];
@@ -55,7 +55,7 @@ describe('the hub scope', () => {
       const scope = createHubScope({
         params: readUrlParams(search),
         settings: () => ({}) as never,
-        link: () => ({ close() {}, subscribe: (f) => void subscribed.push(f) }),
+        link: () => ({ close() {}, subscribe: (f) => void subscribed.push(...(typeof f === 'string' ? [f] : f)) }),
         ranges: () => [{ from: '2026-01-01', to: '2026-12-31' }],
       });
       expect(typeof scope.filter()).toBe('string');

@@ -214,6 +214,11 @@ export function DistrictView(props: { app: AppState }) {
           {title} · {period.label(locale)}
         </h2>
       </div>
+      {app.loadingMonths.value && drill.length === 0 && (
+        <p class="banner warn" role="status" data-testid="loading-period">
+          {t.loadingPeriod}
+        </p>
+      )}
       <p class="headline" data-testid="headline">
         <strong class={value !== null && value < target ? 'bad' : 'good'}>{pct(value, locale)}</strong>{' '}
         {fill(t.summaryLine, { percent: '', n: formatCount(total.total, locale) }).trim()} · {t.target}{' '}
