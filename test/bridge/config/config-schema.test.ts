@@ -10,10 +10,15 @@ import { PASSWORD_MAX_LENGTH, USERNAME_PATTERN } from '../../../bridge/broker/br
 import { configSchema, schemaProblems, type SchemaName } from '../../../bridge/config/config-schema.ts';
 import { validateConfig } from '../../../bridge/config/validate-config.ts';
 import { validateHubConfig } from '../../../bridge/hub/validate-hub-config.ts';
+import { UNIT_KINDS } from '../../../bridge/hub/hub-config.ts';
+import { RATING_MODES } from '../../../core/terminal-config.ts';
+import { VOTE_SOURCES } from '../../../core/vote.ts';
 import { exampleText, exampleTree } from './config-mutations.ts';
 
 type Json = Record<string, unknown>;
-const defs = (name: SchemaName) => configSchema(name).$defs as Record<string, Json>;
+
+/** The value at a dotted path of a schema (`$defs.id.anyOf.0.pattern`). */
+const at = (name: SchemaName, path: string): unknown => path.split('.').reduce<unknown>((node, key) => (node as Json | undefined)?.[key], configSchema(name));
 
 const OFFICE = {
   district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
@@ -34,9 +39,9 @@ describe.each(['hailong', 'hub'] as const)('schema/%s.schema.json', (name) => {
   });
 
   it('restates the grammars of the code: ids (core/ids.ts), accounts and passwords (broker-user-check.ts)', () => {
-    expect((defs(name).id?.anyOf as Json[])[0]?.pattern).toBe(ID_PATTERN.source);
-    expect(defs(name).username?.pattern).toBe(USERNAME_PATTERN.source);
-    expect(defs(name).password?.maxLength).toBe(PASSWORD_MAX_LENGTH);
+    expect(at(name, '$defs.id.anyOf.0.pattern')).toBe(ID_PATTERN.source);
+    expect(at(name, '$defs.username.pattern')).toBe(USERNAME_PATTERN.source);
+    expect(at(name, '$defs.password.maxLength')).toBe(PASSWORD_MAX_LENGTH);
   });
 });
 
@@ -44,21 +49,28 @@ describe('the defaults the schemas show an editor are the ones the loader fills 
   it('office', () => {
     const r = validateConfig(OFFICE);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    const p = configSchema('hailong').properties as Record<string, Json & { properties?: Record<string, Json> }>;
-    const d = defs('hailong');
-    expect([p.target?.default, p.minVotes?.default, p.scale?.default]).toEqual([r.config.target, r.config.minVotes, Number(r.config.scale.levels.length)]);
-    expect(Object.fromEntries(['cooldownMs', 'mode', 'windowMs'].map((k) => [k, p.rating?.properties?.[k]?.default]))).toEqual({ cooldownMs: r.config.rating.cooldownMs, mode: r.config.rating.mode, windowMs: r.config.rating.windowMs });
-    expect(Object.fromEntries(['ports', 'baudRate', 'scanIntervalMs'].map((k) => [k, p.serial?.properties?.[k]?.default]))).toEqual(r.config.serial);
-    expect([p.broker?.properties?.port?.default, p.broker?.properties?.anonymous?.default]).toEqual([r.config.broker.port, r.config.broker.anonymous]);
-    expect((d.web?.properties as Record<string, Json>).port?.default).toBe(r.config.web.port);
-    expect((d.terminal?.properties as Record<string, Json>).kind?.default).toBe(r.config.counters[0]?.terminals[0]?.kind);
+    const d = (path: string) => at('hailong', `${path}.default`);
+    const c = r.config;
+    expect(['target', 'minVotes', 'scale'].map((k) => d(`properties.${k}`))).toEqual([c.target, c.minVotes, c.scale.levels.length]);
+    expect(['cooldownMs', 'mode', 'windowMs'].map((k) => d(`properties.rating.properties.${k}`))).toEqual([c.rating.cooldownMs, c.rating.mode, c.rating.windowMs]);
+    expect(['ports', 'baudRate', 'scanIntervalMs'].map((k) => d(`properties.serial.properties.${k}`))).toEqual([c.serial.ports, c.serial.baudRate, c.serial.scanIntervalMs]);
+    expect(['port', 'anonymous'].map((k) => d(`properties.broker.properties.${k}`))).toEqual([c.broker.port, c.broker.anonymous]);
+    expect([d('$defs.web.properties.port'), d('$defs.terminal.properties.kind')]).toEqual([c.web.port, c.counters[0]?.terminals[0]?.kind]);
   });
 
   it('hub', () => {
     const r = validateHubConfig({ district: OFFICE.district, units: [{ id: 'phuc-xa', name: 'P', kind: 'phường', password: 'p' }] });
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    const p = configSchema('hub').properties as Record<string, Json & { properties?: Record<string, Json> }>;
-    expect([p.target?.default, p.retainMonths?.default, p.reports?.properties?.dir?.default]).toEqual([r.config.target, r.config.retainMonths, r.config.reports?.dir]);
+    expect(['target', 'retainMonths', 'reports.properties.dir'].map((k) => at('hub', `properties.${k}.default`))).toEqual([r.config.target, r.config.retainMonths, r.config.reports?.dir]);
+  });
+});
+
+describe("the choices the schemas list are the code's", () => {
+  it('rating modes, terminal kinds, unit kinds', () => {
+    expect(at('hailong', 'properties.rating.properties.mode.enum')).toEqual(RATING_MODES);
+    expect(at('hailong', '$defs.counter.properties.mode.enum')).toEqual(RATING_MODES);
+    expect(at('hailong', '$defs.terminal.properties.kind.enum')).toEqual(VOTE_SOURCES);
+    expect(at('hub', 'properties.units.items.properties.kind.enum')).toEqual(UNIT_KINDS);
   });
 });
 
