@@ -68,3 +68,22 @@ export function withoutNulls(tree: unknown): unknown {
   }
   return out;
 }
+
+/**
+ * The path of the first map or list of `tree` that holds itself, or
+ * undefined. YAML can write one (`&x { more: *x }`: an alias inside its own
+ * anchor) and the yaml library builds it as a cyclic object; no config needs
+ * one, and every walk of the tree (the schema's, the rules') would not end.
+ */
+export function cyclePath(tree: unknown, path = '', ancestors: Set<object> = new Set()): string | undefined {
+  if (typeof tree !== 'object' || tree === null) return undefined;
+  if (ancestors.has(tree)) return path === '' ? '(file)' : path;
+  ancestors.add(tree);
+  for (const [key, value] of Object.entries(tree)) {
+    const child = Array.isArray(tree) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+    const found = cyclePath(value, child, ancestors);
+    if (found !== undefined) return found;
+  }
+  ancestors.delete(tree);
+  return undefined;
+}

@@ -16,12 +16,23 @@ import { scalarText, textAt, valueAt } from './config-tree.ts';
 /** Which config file a schema describes. */
 export type SchemaName = 'hailong' | 'hub';
 
+/** A value as a message quotes it: JSON, cut at 80 characters (a message is one line to read, not the file again). */
+export function show(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value); // a bigint, or a map that holds itself
+  }
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
 /** How a value is named in a message: `string "8080"`, `a list`, `null`. */
 export function kind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${show(value)}`;
 }
 
 /** One ajv error with the config path it is about, the value there and the map holding it. */
@@ -61,7 +72,7 @@ const WORDINGS: Readonly<Record<SchemaName, readonly Wording[]>> = {
     { at: /^counters$/, keywords: ['minItems'], message: () => 'lists no counter: add at least one quầy with its terminals' },
     { at: at(`${TERMINAL}\\.uid$`), keywords: ['required'], message: () => 'is required for a button box: the uid it says in HELLO (see `hailong ports`)' },
     { at: at(`${TERMINAL}\\.uid$`), keywords: ['false schema'], message: () => 'is only for button boxes; a kiosk is identified by its id' },
-    { at: at(`${TERMINAL}\\.uid$`), message: (x) => `${JSON.stringify(scalarText(x.value) ?? kind(x.value))} is not a terminal uid ([A-Za-z0-9._-], 1–32 chars)` },
+    { at: at(`${TERMINAL}\\.uid$`), message: (x) => `${show(scalarText(x.value) ?? kind(x.value))} is not a terminal uid ([A-Za-z0-9._-], 1–32 chars)` },
     { at: at(`${TERMINAL}\\.port$`), keywords: ['false schema'], message: () => 'is only for button boxes; a kiosk talks MQTT, not serial' },
     { at: at(`${TERMINAL}\\.password$`), keywords: ['false schema'], message: () => 'is only for touch terminals (kiosks); a button box has no broker account' },
     { at: at(`${TERMINAL}\\.pin$`), keywords: ['false schema'], message: () => 'is only for touch terminals (kiosks): the PIN of their staff settings page' },
@@ -92,7 +103,7 @@ const WORDINGS: Readonly<Record<SchemaName, readonly Wording[]>> = {
     {
       at: /^units\[\d+\]\.mergedFrom\[\d+\]\.until$/,
       // YAML 1.2 (the loader's schema) reads 2025-06-30 as text; a date of another form is the usual mistake.
-      message: (x) => `must be a date YYYY-MM-DD: the last day ${String(valueAt(x.parent, 'id'))} existed (e.g. 2025-06-30), got ${JSON.stringify(x.value ?? null)}`,
+      message: (x) => `must be a date YYYY-MM-DD: the last day ${String(valueAt(x.parent, 'id'))} existed (e.g. 2025-06-30), got ${show(x.value ?? null)}`,
     },
     { at: /^reports\.smtp\.to$/, keywords: ['minItems'], message: () => 'needs at least one address' },
   ],
@@ -111,12 +122,12 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
 
 /** Messages of the leaf types every schema shares ($defs), by their name. */
 function definitionMessage(def: string, value: unknown): string | undefined {
-  if (def === 'id') return `${JSON.stringify(value)} is not a valid id: ${ID_RULE} (it becomes an MQTT topic level)`;
+  if (def === 'id') return `${show(value)} is not a valid id: ${ID_RULE} (it becomes an MQTT topic level)`;
   // The broker's own rules say it (bridge/broker/broker-user-check.ts); the path names the field.
   if (def === 'username') return usernameProblem(value, '')?.trim();
   if (def === 'password') return passwordProblem(value, '')?.trim();
-  if (def === 'email') return `${JSON.stringify(value)} is not an e-mail address`;
-  if (def === 'time') return `${JSON.stringify(value)} is not a time of day HH:MM (00:00–23:59)`;
+  if (def === 'email') return `${show(value)} is not an e-mail address`;
+  if (def === 'time') return `${show(value)} is not a time of day HH:MM (00:00–23:59)`;
   const text = /^text(\d+)$/.exec(def);
   if (text === null) return undefined;
   if (typeof value !== 'string' || value.trim() === '') return `must be text, got ${kind(value)}`;
@@ -153,7 +164,7 @@ function keywordMessage(x: Located): string {
     case 'maximum':
       return `${String(value)} is outside ${String(schema.minimum ?? '…')}..${String(schema.maximum ?? '…')}`;
     case 'minItems':
-      return `must list at least ${String(params.limit)}`;
+      return `must list at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}`;
     case 'maxItems':
       return `lists ${Array.isArray(value) ? value.length : '?'} items, at most ${String(params.limit)}`;
     case 'minLength':
@@ -161,7 +172,7 @@ function keywordMessage(x: Located): string {
     case 'maxLength':
       return `must be at most ${String(params.limit)} characters`;
     case 'pattern':
-      return `${JSON.stringify(value)} is not of the form ${String(params.pattern)}`;
+      return `${show(value)} is not of the form ${String(params.pattern)}`;
     case 'false schema':
     case 'not':
       return 'is not allowed here';

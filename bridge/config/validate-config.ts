@@ -16,7 +16,7 @@ import type { RatingMode } from '../../core/terminal-config.ts';
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
 import { join, mergeProblems, type ConfigProblem } from './config-problem.ts';
 import { schemaProblems } from './config-schema.ts';
-import { valueAt, withoutNulls } from './config-tree.ts';
+import { cyclePath, valueAt, withoutNulls } from './config-tree.ts';
 import type { CounterEntry, HailongConfig, MqttConfig, NamedPlace, TerminalEntry, WebConfig } from './hailong-config.ts';
 import { officeRuleProblems } from './office-rules.ts';
 import { resolveUpstream, type UpstreamFile } from './upstream-config.ts';
@@ -143,6 +143,9 @@ function resolve(file: OfficeFile, scale: Scale, openingHours: OpeningHours): Ha
   };
 }
 
+/** The problem of a map or list that holds itself (config-tree.ts `cyclePath`). */
+export const CYCLE_MESSAGE = 'holds itself: a YAML alias (*name) inside the map or list its anchor (&name) names';
+
 /** True when `problems` name `path` or something inside it. */
 export function refusedAt(problems: readonly ConfigProblem[], path: string): boolean {
   return problems.some((p) => p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`) || p.path === '(file)');
@@ -150,6 +153,8 @@ export function refusedAt(problems: readonly ConfigProblem[], path: string): boo
 
 /** Validates a parsed config tree; returns the config or every problem found (never throws). */
 export function validateConfig(input: unknown): ConfigResult {
+  const cycle = cyclePath(input);
+  if (cycle !== undefined) return { ok: false, problems: [{ path: cycle, message: CYCLE_MESSAGE }] };
   const tree = withoutNulls(input);
   const bySchema = schemaProblems('hailong', tree);
   // The core parsers read what the schema only outlines (a scale's levels, the order of

@@ -13,9 +13,9 @@ import { DEFAULT_TARGET } from '../../core/office.ts';
 import { isDateString } from '../../core/time.ts';
 import { join, mergeProblems, type ConfigProblem } from '../config/config-problem.ts';
 import { schemaProblems } from '../config/config-schema.ts';
-import { listAt, nodeAt, textAt, valueAt, withoutNulls } from '../config/config-tree.ts';
+import { cyclePath, listAt, nodeAt, textAt, valueAt, withoutNulls } from '../config/config-tree.ts';
 import { BRIDGE_USERNAME } from '../config/office-rules.ts';
-import { idOf, resolveBroker, resolveMqtt, resolveWeb, type BrokerFile, type MqttFile, type WebFile } from '../config/validate-config.ts';
+import { CYCLE_MESSAGE, idOf, resolveBroker, resolveMqtt, resolveWeb, type BrokerFile, type MqttFile, type WebFile } from '../config/validate-config.ts';
 import type { HubConfig, HubLevel, HubUnit, UnitKind } from './hub-config.ts';
 import { resolveReportSchedule, type ReportScheduleFile } from './report-schedule-config.ts';
 
@@ -160,6 +160,8 @@ function resolve(file: HubFile): HubConfig {
 
 /** Validates a parsed hub config tree; returns the config or every problem found (never throws). */
 export function validateHubConfig(input: unknown): HubConfigResult {
+  const cycle = cyclePath(input);
+  if (cycle !== undefined) return { ok: false, problems: [{ path: cycle, message: CYCLE_MESSAGE }] };
   const tree = withoutNulls(input);
   const problems = mergeProblems(schemaProblems('hub', tree), hubRuleProblems(tree));
   if (problems.length > 0) return { ok: false, problems };

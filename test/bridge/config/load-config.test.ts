@@ -8,6 +8,7 @@ import { formatProblems } from '../../../bridge/config/config-problem.ts';
 import { loadConfig, parseConfigText } from '../../../bridge/config/load-config.ts';
 import { validateConfig } from '../../../bridge/config/validate-config.ts';
 import { terminalsOf } from '../../../bridge/config/hailong-config.ts';
+import { parseHubConfigText } from '../../../bridge/hub/load-hub-config.ts';
 import { mutatedText } from './config-mutations.ts';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', 'hailong.example.yaml');
@@ -244,6 +245,12 @@ describe('mutations of the shipped example (property)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('a YAML alias inside its own anchor is a problem with its path and line, not a stack overflow', () => {
+    const text = `${MINIMAL}officers: &o\n  - { id: cb-1, name: An, more: *o }\n`;
+    expect(parseConfigText(text, 'x.yaml')).toMatchObject({ ok: false, problems: [{ path: 'officers[0].more', line: 10, message: expect.stringMatching(/^holds itself/) }] });
+    expect(parseHubConfigText('district: &d { id: a, name: *d }\nunits: []\n', 'hub.yaml')).toMatchObject({ ok: false, problems: [{ path: 'district.name', line: 1 }] });
   });
 
   it('a missing top-level key is reported at the line where the file starts', () => {
