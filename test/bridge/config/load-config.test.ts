@@ -247,7 +247,7 @@ describe('mutations of the shipped example (property)', () => {
     );
   });
 
-  it('a YAML alias inside its own anchor is a problem with its path and line, not a stack overflow', () => {
+  it('a YAML alias inside its own anchor is a problem with its path and line, not an endless recursion', () => {
     const text = `${MINIMAL}officers: &o\n  - { id: cb-1, name: An, more: *o }\n`;
     expect(parseConfigText(text, 'x.yaml')).toMatchObject({ ok: false, problems: [{ path: 'officers[0].more', line: 10, message: expect.stringMatching(/^holds itself/) }] });
     expect(parseHubConfigText('district: &d { id: a, name: *d }\nunits: []\n', 'hub.yaml')).toMatchObject({ ok: false, problems: [{ path: 'district.name', line: 1 }] });
