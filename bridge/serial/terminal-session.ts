@@ -1,7 +1,8 @@
 /**
  * The bridge side of PROTOCOL.md for one serial port: HELLO → WELCOME +
- * CONFIG, then VOTEs stored durably and only then ACKed, duplicates ACKed
- * `DUP`, bad frames NAKed with their reason (§9.2), PING every 5 s and
+ * CONFIG, then each VOTE handed to the vote pipeline (vote-pipeline.ts),
+ * which stores it durably and only then gives this session its answer to
+ * write (ACK, `DUP`, `REJECT`, NAK), one write per batch; bad frames NAKed with their reason (§9.2), PING every 5 s and
  * offline after 15 s of silence (§6.3). Clock-free: the port manager calls
  * `tick()` once a second. Bad input on this port never throws and never
  * reaches another port's session: each port has its own decoder and state.
@@ -16,6 +17,7 @@ import type { PlacedTerminal } from '../config/hailong-config.ts';
 import type { AppendOutcome } from '../journal/vote-input.ts';
 import type { SessionContext } from './session-context.ts';
 import type { SessionEvents } from './session-events.ts';
+import type { VoteAnswer, VoteSink } from './vote-pipeline.ts';
 
 /** Options of `TerminalSession`. */
 export interface TerminalSessionOptions {
@@ -55,8 +57,8 @@ export function resolveSessionOptions(options: TerminalSessionOptions = {}): Res
 /** How long a refusal of the same device is not logged again (ms). */
 const REFUSAL_REPEAT_MS = 60_000;
 
-/** One port's protocol session. */
-export class TerminalSession extends EventEmitter<SessionEvents> {
+/** One port's protocol session; the vote pipeline's sink for this port's answers. */
+export class TerminalSession extends EventEmitter<SessionEvents> implements VoteSink {
   private readonly decoder = new FrameDecoder({ raw: false });
   private readonly options: Resolved;
   private hello: HelloMessage | undefined;
@@ -71,8 +73,6 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
   private noiseNakWindow = 0;
   private noiseNaks = 0;
   private readonly refusedAt = new Map<string, number>();
-  /** Votes being committed, by device seq: a resend joins the same commit. */
-  private readonly inFlight = new Map<number, Promise<AppendOutcome>>();
   private readonly counts: Record<string, number> = {};
   private closed = false;
 
@@ -284,50 +284,60 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
       return;
     }
     this.heard();
-    const receivedAt = this.context.now();
-    let pending = this.inFlight.get(vote.seq);
-    if (pending === undefined) {
-      try {
-        pending = this.context.storeVote(terminal, hello.uid, vote, receivedAt);
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      this.inFlight.set(vote.seq, pending);
-    }
-    const seq = vote.seq;
-    // A storeVote that rejects (a bug or a SQLite error thrown instead of
-    // returned) must not become an unhandled rejection, which kills the
-    // bridge: it is a storage failure like any other. NAK STORAGE: the box
-    // keeps the vote and resends it (PROTOCOL.md §6).
-    const failure = (error: unknown): AppendOutcome => ({ status: 'failed', code: 'storage', message: `storing the vote threw: ${String((error as Error)?.message ?? error)}` });
-    void pending.then(undefined, failure).then((outcome) => {
-      this.inFlight.delete(seq);
-      if (outcome.status === 'stored') {
-        // The vote is on disk even if the port closed during the commit:
-        // report it, so the outbox publishes it now rather than at the next
-        // MQTT reconnect (issue 17). The box, gone, gets no ACK and resends
-        // it later as a DUP.
-        if (!this.closed) this.send({ type: 'ACK', seq, status: 'OK' });
-        this.emit('stored', outcome.vote, outcome.payload, outcome.rowid, outcome.topic);
-        return;
-      }
-      if (this.closed) return;
-      switch (outcome.status) {
-        case 'duplicate':
-          this.count('duplicate');
-          this.send({ type: 'ACK', seq, status: 'DUP' });
-          return;
-        case 'rejected':
-          // Stored as rejected, never counted: ACKed so the box is not wedged
-          // resending it for ever (PROTOCOL.md §5.4, §7.3).
-          if (!outcome.duplicate) this.count(`rejected-${outcome.code}`);
-          this.send({ type: 'ACK', seq, status: ACK_REJECT });
-          return;
-        case 'failed':
-          this.count(outcome.code === 'out-of-range' ? 'out-of-range' : 'storage');
-          this.emit('problem', outcome.code === 'out-of-range' ? 'out-of-range' : 'storage', outcome.message);
-          this.send({ type: 'NAK', seq, reason: outcome.code === 'out-of-range' ? 'RANGE' : 'STORAGE' });
-      }
-    });
+    // Stored, then ACKed by `settle` once its batch is durable (vote-pipeline.ts).
+    this.context.submitVote(this, terminal, hello.uid, vote, this.context.now());
   }
+
+  /**
+   * The answers of one batch of the vote pipeline for this port, written in
+   * ONE write after the batch's commit: ACK `OK` (stored), `DUP` (stored
+   * before), `REJECT` (kept, never counted), NAK `STORAGE`/`RANGE` (not
+   * stored: the box keeps the vote and resends it, PROTOCOL.md §6). A port
+   * closed meanwhile gets nothing; its stored votes are published all the
+   * same, and the box gets DUP when it resends them.
+   */
+  settle(answers: readonly VoteAnswer[]): void {
+    if (this.closed) return;
+    const frames: Uint8Array[] = [];
+    for (const { seq, outcome } of answers) {
+      const frame = this.answerFor(seq, outcome);
+      if (frame !== undefined) frames.push(encodeBytes(frame));
+    }
+    if (frames.length === 1) this.context.write(frames[0] as Uint8Array);
+    else if (frames.length > 1) this.context.write(concatBytes(frames));
+  }
+
+  private answerFor(seq: number, outcome: AppendOutcome): Message | undefined {
+    switch (outcome.status) {
+      case 'stored':
+        return { type: 'ACK', seq, status: 'OK' };
+      case 'duplicate':
+        this.count('duplicate');
+        return { type: 'ACK', seq, status: 'DUP' };
+      case 'rejected':
+        // Stored as rejected, never counted: ACKed so the box is not wedged
+        // resending it for ever (PROTOCOL.md §5.4, §7.3).
+        if (!outcome.duplicate) this.count(`rejected-${outcome.code}`);
+        return { type: 'ACK', seq, status: ACK_REJECT };
+      case 'failed': {
+        const code = outcome.code === 'out-of-range' ? 'out-of-range' : 'storage';
+        this.count(code);
+        this.emit('problem', code, outcome.message);
+        return { type: 'NAK', seq, reason: code === 'out-of-range' ? 'RANGE' : 'STORAGE' };
+      }
+    }
+  }
+}
+
+/** The frames of one batch as one buffer: one write to the port. */
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
