@@ -133,19 +133,30 @@ const codeArb = tokenArb(UPPER, UPPER + DIGITS, 8);
 
 /** Valid messages of one type each (before making them plain objects, see below). */
 const recordArbs: Record<Message['type'], fc.Arbitrary<Message>> = {
-  HELLO: fc.record({
-    type: fc.constant('HELLO' as const),
-    proto: fc.integer({ min: 1, max: 255 }),
-    uid: tokenArb(IDENT, IDENT, 32),
-    model: tokenArb(IDENT, IDENT, 16),
-    firmware: tokenArb(IDENT + '+', IDENT + '+', 16),
-    buttons: fc.integer({ min: 2, max: 9 }),
-    pending: fc.integer({ min: 0, max: 65535 }),
-  }),
-  // mark is optional (§5.2): both forms, so old-form frames stay covered
-  WELCOME: fc.record(
-    { type: fc.constant('WELCOME' as const), proto: fc.integer({ min: 1, max: 255 }), mark: u32 },
-    { requiredKeys: ['type', 'proto'] },
+  // inFlight is optional (§5.1, revision 1.1): both forms, so 1.0 HELLOs stay covered
+  HELLO: fc.record(
+    {
+      type: fc.constant('HELLO' as const),
+      proto: fc.integer({ min: 1, max: 255 }),
+      uid: tokenArb(IDENT, IDENT, 32),
+      model: tokenArb(IDENT, IDENT, 16),
+      firmware: tokenArb(IDENT + '+', IDENT + '+', 16),
+      buttons: fc.integer({ min: 2, max: 9 }),
+      pending: fc.integer({ min: 0, max: 65535 }),
+      inFlight: fc.integer({ min: 1, max: 64 }),
+    },
+    { requiredKeys: ['type', 'proto', 'uid', 'model', 'firmware', 'buttons', 'pending'] },
+  ),
+  // mark and inFlight are optional (§5.2) and positional: no field, mark, or mark + inFlight
+  WELCOME: fc.oneof(
+    fc.record({ type: fc.constant('WELCOME' as const), proto: fc.integer({ min: 1, max: 255 }) }),
+    fc.record({ type: fc.constant('WELCOME' as const), proto: fc.integer({ min: 1, max: 255 }), mark: u32 }),
+    fc.record({
+      type: fc.constant('WELCOME' as const),
+      proto: fc.integer({ min: 1, max: 255 }),
+      mark: u32,
+      inFlight: fc.integer({ min: 1, max: 64 }),
+    }),
   ),
   VOTE: fc.record({
     type: fc.constant('VOTE' as const),
