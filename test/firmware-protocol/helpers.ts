@@ -57,6 +57,31 @@ export interface StreamVector {
   results: StreamResult[];
 }
 
+/** One step of a `windows.sender` vector (PROTOCOL.md §11.1). */
+export type SenderStep =
+  | { do: 'welcome'; line: string; send: number[] }
+  | { do: 'rx'; line: string; send: number[]; done?: number[] }
+  | { do: 'timeout'; ms: number; send: number[] }
+  | { do: 'press'; send: number[] }
+  | { do: 'hello'; send: number[] };
+
+/** One `windows.sender` vector: a terminal's send-window decisions (§7.7). */
+export interface SenderVector {
+  name: string;
+  inFlight: number;
+  pending: number[];
+  nextSeq?: number;
+  steps: SenderStep[];
+}
+
+/** One `windows.receiver` vector: a bridge's in-order decisions (§7.7). */
+export interface ReceiverVector {
+  name: string;
+  inFlight: number;
+  mark: number;
+  steps: ({ do: 'welcome' } | { seq: number; answer: 'OK' | 'DUP' | 'REJECT' | 'DROP' })[];
+}
+
 /** The parsed vectors.json. */
 export interface Vectors {
   version: number;
@@ -65,6 +90,7 @@ export interface Vectors {
   crc: { input: string; crc: string }[];
   frames: FrameVector[];
   streams: StreamVector[];
+  windows: { sender: SenderVector[]; receiver: ReceiverVector[] };
 }
 
 /** Reads firmware-protocol/vectors.json. */
