@@ -35,8 +35,16 @@ export class ReceiveWindow {
     return seq < this.expected ? 'behind' : 'ahead';
   }
 
-  /** Records that the in-order VOTE `seq` was handled (stored, found stored, or stored as rejected). */
+  /** Records that the in-order VOTE `seq` was taken (to be stored, found stored, or stored as rejected). */
   handled(seq: number): void {
     if (this.inFlight > 1 && (this.expected === null || seq === this.expected)) this.expected = seq + 1;
+  }
+
+  /**
+   * The VOTE `seq` could not be stored after all (NAK STORAGE): expect it again, so the votes
+   * after it wait, out of order, for the terminal's go-back-N resend (§7.7).
+   */
+  rewind(seq: number): void {
+    if (this.inFlight > 1 && this.expected !== null && seq < this.expected) this.expected = seq;
   }
 }
