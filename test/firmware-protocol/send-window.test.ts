@@ -63,7 +63,8 @@ function replaySender(v: SenderVector): void {
         send = seqs(w.expire().send);
         break;
       case 'press':
-        send = seqs(w.add({ seq: next++ }).send);
+        w.add({ seq: next++ });
+        send = seqs(w.fill().send);
         break;
       case 'hello':
         send = seqs(w.endSession().send);
@@ -120,7 +121,10 @@ describe('SendWindow properties', () => {
           w.startSession(granted);
           ops.forEach((op, i) => {
             const inflight = w.inFlight.map((x) => x.seq);
-            if (op === 'press') w.add({ seq: next++ });
+            if (op === 'press') {
+              w.add({ seq: next++ });
+              w.fill();
+            }
             else if (op === 'ack' && inflight.length > 0) {
               w.ack(inflight[picks[i]! % inflight.length]!);
               w.fill();
