@@ -14,8 +14,6 @@ import type { MqttLink } from './mqtt-link.ts';
 export interface OutboxPublisherOptions {
   /** Most votes awaiting PUBACK at once. @default 1024 */
   readonly window?: number;
-  /** Longest wait before PUBACKed rows are marked in one transaction (ms). @default 50 */
-  readonly markDelayMs?: number;
   /** Interval of backlog progress lines while replaying (ms). @default 5000 */
   readonly progressMs?: number;
   /** Wait before reading the journal again after it failed (ms). @default 1000 */
@@ -34,7 +32,6 @@ export interface OutboxStats {
 /** The outbox feature. */
 export class OutboxPublisher {
   private readonly window: number;
-  private readonly markDelayMs: number;
   private readonly progressMs: number;
   private readonly retryMs: number;
   private journalErrors = 0;
@@ -47,8 +44,6 @@ export class OutboxPublisher {
   private caughtUp = false;
   private running = false;
   private published = 0;
-  private toMark: number[] = [];
-  private markTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private replayStartedWith = 0;
   private readonly onConnect = () => this.restart();
@@ -60,7 +55,6 @@ export class OutboxPublisher {
     options: OutboxPublisherOptions = {},
   ) {
     this.window = options.window ?? 1024;
-    this.markDelayMs = options.markDelayMs ?? 50;
     this.progressMs = options.progressMs ?? 5000;
     this.retryMs = options.retryMs ?? 1000;
   }
@@ -74,14 +68,13 @@ export class OutboxPublisher {
     if (this.link.connected) this.restart();
   }
 
-  /** Stops publishing and marks what was acknowledged. */
+  /** Stops publishing (the journal writes the marks of what was acknowledged when it closes). */
   stop(): void {
     this.running = false;
     this.link.off('connect', this.onConnect);
     clearInterval(this.progressTimer);
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    this.flushMarks();
   }
 
   /** A vote was stored: publish it soon. */
@@ -209,9 +202,8 @@ export class OutboxPublisher {
 
   private acked(generation: number, rowid: number): void {
     this.published += 1;
-    this.toMark.push(rowid);
-    if (this.toMark.length >= 512) this.flushMarks();
-    else if (this.markTimer === undefined) this.markTimer = setTimeout(() => this.flushMarks(), this.markDelayMs);
+    // Marked in the journal's next commit (a vote batch's, or its own within 50 ms): no fsync per PUBACK.
+    if (this.journal.isOpen) this.journal.deferPublished(rowid);
     if (generation === this.generation) {
       this.inFlight -= 1;
       // Caught up: new votes arrive through offer(), no need to ask the
@@ -224,19 +216,5 @@ export class OutboxPublisher {
   private failed(generation: number): void {
     // Disconnected: the next connect restarts from the oldest unmarked row.
     if (generation === this.generation) this.inFlight -= 1;
-  }
-
-  private flushMarks(): void {
-    clearTimeout(this.markTimer);
-    this.markTimer = undefined;
-    const rows = this.toMark;
-    this.toMark = [];
-    if (rows.length === 0 || !this.journal.isOpen) return;
-    try {
-      this.journal.markPublished(rows);
-    } catch (error) {
-      // Unmarked rows are published again later: a duplicate, never a loss.
-      this.log.error({ error: (error as Error).message, rows: rows.length }, 'could not mark votes published');
-    }
   }
 }
