@@ -336,16 +336,14 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
       let last: VoteAnswer | undefined;
       let failed: VoteAnswer | undefined;
       for (const a of answers) {
-        const frame = this.answerFor(a.seq, a.outcome); // counts every answer
-        if (failed !== undefined || frame === undefined) continue;
+        this.answerFor(a.seq, a.outcome); // counts every answer
+        this.window.settled(a.seq, a.outcome.status !== 'failed');
+        if (failed !== undefined) continue;
         if (a.outcome.status === 'failed') failed = a;
         else last = a;
       }
       if (last !== undefined) frames.push(encodeBytes(this.answerFor(last.seq, last.outcome, false)!));
-      if (failed !== undefined) {
-        this.window.rewind(failed.seq);
-        frames.push(encodeBytes(this.answerFor(failed.seq, failed.outcome, false)!));
-      }
+      if (failed !== undefined) frames.push(encodeBytes(this.answerFor(failed.seq, failed.outcome, false)!));
     } else {
       for (const { seq, outcome } of answers) {
         const frame = this.answerFor(seq, outcome);

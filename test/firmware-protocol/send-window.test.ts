@@ -158,3 +158,33 @@ describe('SendWindow properties', () => {
     expect(() => new SendWindow({ maxInFlight: 65 })).toThrow(RangeError);
   });
 });
+
+describe('ReceiveWindow', () => {
+  it('waits again for an in-order vote that failed to store, but not for a failed resend behind the window', () => {
+    const w = new ReceiveWindow(4);
+    w.handled(41);
+    w.handled(42);
+    w.settled(41, true);
+    w.settled(42, true);
+    expect(w.position(43)).toBe('in-order');
+    // A go-back-N resend of 41 fails: the terminal gets the ACK of the first 41 and never sends it
+    // again, so waiting for it would block the box for ever.
+    expect(w.position(41)).toBe('behind');
+    w.settled(41, false);
+    expect(w.position(43)).toBe('in-order');
+    w.handled(43);
+    w.handled(44);
+    w.settled(43, false);
+    w.settled(44, false);
+    expect(w.position(44)).toBe('ahead');
+    expect(w.position(43)).toBe('in-order');
+  });
+
+  it('with W = 1 every seq is in order (1.0: gaps anywhere)', () => {
+    const w = new ReceiveWindow(1);
+    w.handled(41);
+    expect(w.position(50)).toBe('in-order');
+    expect(w.position(3)).toBe('in-order');
+    expect(w.next).toBeNull();
+  });
+});
