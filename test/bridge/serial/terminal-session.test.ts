@@ -8,6 +8,7 @@ import type { PlacedTerminal } from '../../../bridge/config/hailong-config.ts';
 import type { AppendOutcome } from '../../../bridge/journal/vote-input.ts';
 import type { SessionContext } from '../../../bridge/serial/session-context.ts';
 import { TerminalSession } from '../../../bridge/serial/terminal-session.ts';
+import { loadVectors } from '../../firmware-protocol/helpers.ts';
 
 const COUNTER = { id: 'quay-1', name: 'Quầy 1', mode: 'open' as const, terminals: [] };
 const TERMINAL: PlacedTerminal = { id: 'hop-1', kind: 'button', uid: 'HL-1', counter: COUNTER };
@@ -229,5 +230,123 @@ describe('TerminalSession', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+});
+
+const vote = (seq: number): VoteMessage => ({ type: 'VOTE', seq, button: 1, reason: 0, ageMs: 5, flags: '' });
+const votes = (...seqs: number[]) => seqs.map((seq) => encode(vote(seq))).join('');
+const ok = (...seqs: number[]) => seqs.map((seq) => ({ seq, outcome: STORED }));
+
+describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
+  it('grants min(asked, 16) in WELCOME only to a box that asks, and nothing to a 1.0 box', () => {
+    const r = rig({ marks: { 'HL-1': 40 } });
+    r.send({ ...HELLO, inFlight: 64 });
+    expect(r.take()[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 40, inFlight: 16 });
+    r.send({ ...HELLO, inFlight: 4 });
+    expect(r.take()[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 40, inFlight: 4 });
+    r.send(HELLO);
+    expect(r.take()[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 40 });
+  });
+
+  it('answers a batch of a window with ONE cumulative ACK for its last vote, whatever the statuses before it', () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41, 42, 43, 44));
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 44]);
+    r.writes.length = 0;
+    r.session.settle([...ok(41, 42), { seq: 43, outcome: { status: 'duplicate', hwm: 43 } }, ...ok(44)]);
+    expect(r.writes).toEqual([1]);
+    expect(r.take()).toEqual([{ type: 'ACK', seq: 44, status: 'OK' }]);
+    expect(r.session.errorCounts()).toMatchObject({ duplicate: 1 });
+  });
+
+  it('drops a VOTE overtaken by a lost one, unanswered and counted; the go-back-N resend is taken in order', () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41));
+    r.session.settle(ok(41));
+    r.take();
+    r.send(votes(43, 44)); // 42 was lost on the line
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41]);
+    expect(r.written).toEqual([]);
+    expect(r.session.errorCounts()).toMatchObject({ 'vote-out-of-order': 2 });
+    r.send(votes(42, 43, 44)); // the terminal went back N
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 44]);
+  });
+
+  it('ACKs the run before a vote that failed, NAKs it, and takes nothing past it until it comes again', () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41, 42, 43));
+    r.session.settle([...ok(41), { seq: 42, outcome: { status: 'failed', code: 'SQLITE_FULL', message: 'disk full' } }, ...ok(43)]);
+    expect(r.take()).toEqual([
+      { type: 'ACK', seq: 41, status: 'OK' },
+      { type: 'NAK', seq: 42, reason: 'STORAGE' },
+    ]);
+    r.send(votes(44)); // the window waits for 42
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43]);
+    r.send(votes(42, 43, 44));
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 42, 43, 44]);
+  });
+
+  it('keeps the 1.0 answers (one per vote) for a box without a window', () => {
+    const r = rig();
+    r.send(HELLO);
+    r.take();
+    r.send(votes(41, 43, 42)); // a 1.0 box may leave gaps (§7.1): nothing is dropped
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 43, 42]);
+    r.session.settle(ok(41, 43, 42));
+    expect(r.take().map((m) => m.type === 'ACK' && m.seq)).toEqual([41, 43, 42]);
+  });
+
+  it('follows every windows.receiver vector of vectors.json on the real session', () => {
+    for (const v of loadVectors().windows.receiver) {
+      // a pipeline that settles at once, with the §7.1 mark (the journal's rule, tested with the journal)
+      let mark = v.mark;
+      const written: Message[] = [];
+      const submitted: number[] = [];
+      const session: TerminalSession = new TerminalSession({
+        portPath: '/dev/ttyACM0',
+        write: (bytes) => {
+          for (const line of new TextDecoder().decode(bytes).split('\r\n').slice(0, -1)) {
+            const d = decode(line);
+            if (d.ok) written.push(d.value);
+          }
+        },
+        identify: () => ({ ok: true, terminal: TERMINAL }),
+        configFor: () => ({ type: 'CONFIG', buttons: 3, cooldownMs: 0, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true }),
+        openWindowMs: () => 0,
+        highWaterMark: () => mark,
+        submitVote: (sink, _t, _uid, m) => {
+          submitted.push(m.seq);
+          let outcome: AppendOutcome = STORED;
+          if (m.seq <= mark) outcome = { status: 'duplicate', hwm: mark };
+          else if (mark > 0 && m.seq > mark + 100_000) outcome = { status: 'rejected', code: 'seq-jump', message: 'jump', duplicate: false };
+          else mark = m.seq;
+          sink.settle([{ seq: m.seq, outcome }]);
+        },
+        now: () => 0,
+      });
+      const hello = v.inFlight > 1 ? { ...HELLO, inFlight: v.inFlight } : HELLO;
+      for (const [i, step] of v.steps.entries()) {
+        written.length = 0;
+        if ('do' in step) {
+          session.receive(new TextEncoder().encode(encode(hello)));
+          continue;
+        }
+        const before = submitted.length;
+        session.receive(new TextEncoder().encode(encode(vote(step.seq))));
+        const where = `${v.name}, step ${i + 1} (seq ${step.seq})`;
+        if (step.answer === 'DROP') {
+          expect(submitted.length, where).toBe(before);
+          expect(written, where).toEqual([]);
+        } else {
+          expect(written, where).toEqual([{ type: 'ACK', seq: step.seq, status: step.answer }]);
+        }
+      }
+    }
   });
 });
