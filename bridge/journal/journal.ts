@@ -1,8 +1,10 @@
 /**
  * The durable journal: every vote is committed to SQLite (WAL,
  * synchronous=FULL, so a commit survives power loss) BEFORE the bridge
- * ACKs it to the terminal. Appends arriving in the same event-loop turn
- * share one transaction (group commit): one fsync for many terminals. The
+ * ACKs it to the terminal. `commitBatch` is the group commit: the serial
+ * boxes' batch from every port (bridge/serial/vote-pipeline.ts), the appends
+ * other writers queued in the same event-loop turn and the outbox's
+ * published marks share one transaction, one fsync. The
  * same transaction advances the device's high-water mark and gives the vote
  * its published seq, so a `kill -9` at any instant leaves votes and marks
  * consistent. Monthly tallies are folded from the committed votes and
