@@ -261,8 +261,8 @@ export class Journal extends EventEmitter<JournalEvents> {
    * `publishedFlushMs`. A mark lost in a crash only sends that vote again,
    * which consumers absorb by its id; a vote is never skipped.
    */
-  deferPublished(rowid: number): void {
-    this.pendingMarks.push(rowid);
+  deferPublished(rowids: readonly number[]): void {
+    for (const id of rowids) this.pendingMarks.push(id);
     this.armMarkTimer();
   }
 
