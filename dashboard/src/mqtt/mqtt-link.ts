@@ -1,8 +1,8 @@
 /**
  * The real link: MQTT.js over WebSocket, loaded LAZILY (dynamic import) —
  * it is the heaviest chunk of the dashboard, and the first paint from the
- * cache must not wait for it. MQTT 3.1.1 (Aedes and the other brokers in
- * FIELD-NOTES speak it), QoS 1 subscription, clean session: the retained
+ * cache must not wait for it. MQTT 3.1.1 (Aedes has no MQTT 5, NATS's
+ * MQTT gateway speaks 3.1.1 only: docs/PROVINCE.md), QoS 1 subscription, clean session: the retained
  * tallies/statuses/office give the whole state on every (re)connect, and
  * the store dedupes whatever QoS 1 delivers twice.
  */
@@ -17,9 +17,11 @@ const RECONNECT_MS = 2000;
 /** Connects with MQTT.js; see `ConnectLink`. */
 export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHandlers): Link => {
   let closed = false;
-  let client: { end(force?: boolean): unknown; subscribe(filter: string, options: { qos: 1 }): unknown } | undefined;
+  let client: { end(force?: boolean): unknown; subscribe(filter: string[], options: { qos: 1 }, callback: () => void): unknown } | undefined;
   // Filters added before MQTT.js loaded; subscribed with the first ones.
   const later: string[] = [];
+  // Their callbacks, run at the first SUBACK.
+  let laterDone: (() => void)[] = [];
   handlers.onState('connecting');
   import('mqtt')
     .then(({ default: mqtt }) => {
@@ -36,7 +38,8 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
         // Rescheduling the ping timer on every packet sent costs a
         // clearTimeout + setTimeout per PUBACK; a fixed 30 s ping is enough.
         reschedulePings: false,
-        // FIELD-NOTES: stay down on a refused CONNACK; the sign-in form takes over.
+        // A refused CONNACK (wrong password) will not pass by retrying: stay
+        // down (MQTT.js README, `reconnectOnConnackError`); the sign-in form takes over.
         reconnectOnConnackError: false,
         resubscribe: true,
       });
@@ -48,6 +51,9 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
           // SUBACK 0x80: the account may not read this scope.
           if (error || granted?.some((g) => g.qos === 128)) handlers.onState('refused', 'subscribe');
           else handlers.onState('online');
+          const done = laterDone;
+          laterDone = [];
+          for (const f of done) f();
         });
       });
       c.on('message', (topic, payload, packet) => {
@@ -72,10 +78,13 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
       closed = true;
       client?.end(true);
     },
-    subscribe(filter: string) {
+    subscribe(filter, onSubscribed) {
+      const filters = typeof filter === 'string' ? [filter] : [...filter];
       // MQTT.js re-subscribes it after a reconnect (`resubscribe: true`).
-      if (client === undefined) later.push(filter);
-      else client.subscribe(filter, { qos: 1 });
+      if (client === undefined) {
+        later.push(...filters);
+        if (onSubscribed !== undefined) laterDone.push(onSubscribed);
+      } else client.subscribe(filters, { qos: 1 }, () => !closed && onSubscribed?.());
     },
   };
 };
