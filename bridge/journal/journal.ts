@@ -1,8 +1,10 @@
 /**
  * The durable journal: every vote is committed to SQLite (WAL,
  * synchronous=FULL, so a commit survives power loss) BEFORE the bridge
- * ACKs it to the terminal. Appends arriving in the same event-loop turn
- * share one transaction (group commit): one fsync for many terminals. The
+ * ACKs it to the terminal. `commitBatch` is the group commit: the serial
+ * boxes' batch from every port (bridge/serial/vote-pipeline.ts), the appends
+ * other writers queued in the same event-loop turn and the outbox's
+ * published marks share one transaction, one fsync. The
  * same transaction advances the device's high-water mark and gives the vote
  * its published seq, so a `kill -9` at any instant leaves votes and marks
  * consistent. Monthly tallies are folded from the committed votes and
@@ -259,8 +261,8 @@ export class Journal extends EventEmitter<JournalEvents> {
    * `publishedFlushMs`. A mark lost in a crash only sends that vote again,
    * which consumers absorb by its id; a vote is never skipped.
    */
-  deferPublished(rowid: number): void {
-    this.pendingMarks.push(rowid);
+  deferPublished(rowids: readonly number[]): void {
+    for (const id of rowids) this.pendingMarks.push(id);
     this.armMarkTimer();
   }
 

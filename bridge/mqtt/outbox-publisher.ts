@@ -14,10 +14,28 @@ import type { MqttLink } from './mqtt-link.ts';
 export interface OutboxPublisherOptions {
   /** Most votes awaiting PUBACK at once. @default 1024 */
   readonly window?: number;
+  /**
+   * Longest wait before PUBACKed rows are handed to the journal together
+   * (ms); the journal writes their marks with its next commit (a vote
+   * batch's, or its own within 50 ms: `Journal.deferPublished`).
+   * @default 0 (the PUBACKs of one event-loop turn together)
+   */
+  readonly markDelayMs?: number;
   /** Interval of backlog progress lines while replaying (ms). @default 5000 */
   readonly progressMs?: number;
   /** Wait before reading the journal again after it failed (ms). @default 1000 */
   readonly retryMs?: number;
+}
+
+/** What the outbox reads and marks in the journal (its seam: unit tests pass a fake). */
+export type OutboxJournal = Pick<Journal, 'isOpen' | 'outbox' | 'outboxSize' | 'deferPublished'>;
+
+/** What the outbox needs of the MQTT link (`MqttLink`; its seam: unit tests pass a fake). */
+export interface OutboxLink {
+  readonly connected: boolean;
+  on(event: 'connect', listener: () => void): unknown;
+  off(event: 'connect', listener: () => void): unknown;
+  publishText: MqttLink['publishText'];
 }
 
 /** Outbox counters. */
@@ -32,6 +50,7 @@ export interface OutboxStats {
 /** The outbox feature. */
 export class OutboxPublisher {
   private readonly window: number;
+  private readonly markDelayMs: number;
   private readonly progressMs: number;
   private readonly retryMs: number;
   private journalErrors = 0;
@@ -44,17 +63,20 @@ export class OutboxPublisher {
   private caughtUp = false;
   private running = false;
   private published = 0;
+  private toMark: number[] = [];
+  private markTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private replayStartedWith = 0;
   private readonly onConnect = () => this.restart();
 
   constructor(
-    private readonly journal: Journal,
-    private readonly link: MqttLink,
+    private readonly journal: OutboxJournal,
+    private readonly link: OutboxLink,
     private readonly log: Logger,
     options: OutboxPublisherOptions = {},
   ) {
     this.window = options.window ?? 1024;
+    this.markDelayMs = options.markDelayMs ?? 0;
     this.progressMs = options.progressMs ?? 5000;
     this.retryMs = options.retryMs ?? 1000;
   }
@@ -68,13 +90,14 @@ export class OutboxPublisher {
     if (this.link.connected) this.restart();
   }
 
-  /** Stops publishing (the journal writes the marks of what was acknowledged when it closes). */
+  /** Stops publishing and hands over the marks of what was acknowledged (the journal writes them, at the latest when it closes). */
   stop(): void {
     this.running = false;
     this.link.off('connect', this.onConnect);
     clearInterval(this.progressTimer);
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.flushMarks();
   }
 
   /** A vote was stored: publish it soon. */
@@ -202,8 +225,8 @@ export class OutboxPublisher {
 
   private acked(generation: number, rowid: number): void {
     this.published += 1;
-    // Marked in the journal's next commit (a vote batch's, or its own within 50 ms): no fsync per PUBACK.
-    if (this.journal.isOpen) this.journal.deferPublished(rowid);
+    this.toMark.push(rowid);
+    this.markTimer ??= setTimeout(() => this.flushMarks(), this.markDelayMs);
     if (generation === this.generation) {
       this.inFlight -= 1;
       // Caught up: new votes arrive through offer(), no need to ask the
@@ -216,5 +239,15 @@ export class OutboxPublisher {
   private failed(generation: number): void {
     // Disconnected: the next connect restarts from the oldest unmarked row.
     if (generation === this.generation) this.inFlight -= 1;
+  }
+
+  /** Hands the PUBACKed rows to the journal: marked in its next commit, no fsync of their own under load. */
+  private flushMarks(): void {
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    const rows = this.toMark;
+    this.toMark = [];
+    // A closed journal: the rows stay unmarked and go out again after the next start (a duplicate, never a loss).
+    if (rows.length > 0 && this.journal.isOpen) this.journal.deferPublished(rows);
   }
 }
