@@ -335,9 +335,12 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
     if (this.window.inFlight > 1) {
       let last: VoteAnswer | undefined;
       let failed: VoteAnswer | undefined;
+      // A vote whose store failed but that is durable all the same (a resend of one an earlier
+      // batch stored, ACKed from there) will not come again: the window must not wait for it.
+      const mark = this.hello === undefined ? 0 : this.context.highWaterMark(this.hello.uid);
       for (const a of answers) {
         this.answerFor(a.seq, a.outcome); // counts every answer
-        this.window.settled(a.seq, a.outcome.status !== 'failed');
+        this.window.settled(a.seq, a.outcome.status !== 'failed' || a.seq <= mark);
         if (failed !== undefined) continue;
         if (a.outcome.status === 'failed') failed = a;
         else last = a;

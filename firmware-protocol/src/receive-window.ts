@@ -46,13 +46,14 @@ export class ReceiveWindow {
   }
 
   /**
-   * The VOTE `seq` settled. If it was taken in order and `stored` is false (NAK STORAGE), the
-   * window expects it again, so the votes after it wait, out of order, for the terminal's
-   * go-back-N resend (§7.7). A failed resend of a vote already behind the window changes nothing:
-   * the terminal will not send that vote again once its ACK arrives.
+   * The VOTE `seq` settled. If it was taken in order and is not `durable` (NAK STORAGE, and not
+   * stored earlier either), the window expects it again, so the votes after it wait, out of order,
+   * for the terminal's go-back-N resend (§7.7). A failed resend of a vote already behind the window,
+   * or of one stored earlier, changes nothing: the terminal will not send that vote again once its
+   * ACK arrives, and waiting for it would block the box.
    */
-  settled(seq: number, stored: boolean): void {
-    if (!this.open.delete(seq) || stored || this.expected === null) return;
+  settled(seq: number, durable: boolean): void {
+    if (!this.open.delete(seq) || durable || this.expected === null) return;
     if (seq < this.expected) this.expected = seq;
   }
 }

@@ -292,6 +292,19 @@ describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
     expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 42, 43, 44]);
   });
 
+  it('does not wait for a vote whose store failed when an earlier batch stored it (its resend, ACKed from there)', () => {
+    const r = rig({ marks: { 'HL-1': 41 } }); // 41 is already in the journal; its ACK is on its way
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41)); // the new session's first vote: the resend of 41
+    r.session.settle([{ seq: 41, outcome: { status: 'failed', code: 'SQLITE_IOERR', message: 'disk I/O error' } }]);
+    expect(r.take()).toEqual([{ type: 'NAK', seq: 41, reason: 'STORAGE' }]);
+    // the box completes 41 with the earlier ACK and never sends it again: 42 is next in order
+    r.send(votes(42));
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42]);
+    expect(r.session.errorCounts()['vote-out-of-order']).toBeUndefined();
+  });
+
   it('keeps the 1.0 answers (one per vote) for a box without a window', () => {
     const r = rig();
     r.send(HELLO);
