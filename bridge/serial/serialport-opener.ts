@@ -4,12 +4,16 @@
  * unplugged, pty closed) through `onClose` exactly once.
  */
 import { SerialPort } from 'serialport';
+import { mainLoopBinding } from './main-loop-binding.ts';
 import type { PortHandle, PortOpener } from './port-handle.ts';
+
+/** serialport's binding with reads and writes on the main loop, not the threadpool (main-loop-binding.ts). */
+const binding = mainLoopBinding(SerialPort.binding);
 
 /** Opens `path` with serialport: 8N1, no flow control (PROTOCOL.md §2). */
 export const openSerialPort: PortOpener = (path, baudRate) =>
   new Promise((resolve, reject) => {
-    const port = new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false, xon: false, xoff: false, autoOpen: false, lock: true });
+    const port = new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false, xon: false, xoff: false, autoOpen: false, lock: true, binding } as ConstructorParameters<typeof SerialPort>[0]);
     port.open((error) => {
       if (error) {
         reject(error);
