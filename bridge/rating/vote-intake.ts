@@ -9,6 +9,7 @@ import type { FilterReason } from '../../core/vote.ts';
 import { FLAG_COOLDOWN, FLAG_GATED } from '../../firmware-protocol/src/constants.ts';
 import type { VoteMessage } from '../../firmware-protocol/src/message.ts';
 import type { HailongConfig, PlacedTerminal } from '../config/hailong-config.ts';
+import type { TerminalPath } from '../../core/path.ts';
 import type { VoteInput } from '../journal/vote-input.ts';
 import type { CounterState } from './counter-state.ts';
 import type { CooldownGuard } from './cooldown-guard.ts';
@@ -31,6 +32,19 @@ export function terminalFilter(flags: string): FilterReason | undefined {
   if (flags.includes(FLAG_COOLDOWN)) return 'cooldown';
   if (flags.includes(FLAG_GATED)) return 'gated';
   return undefined;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A terminal's place, built once per terminal and config (it is the same for every vote; read only). */
+const paths = new WeakMap<PlacedTerminal, { readonly config: HailongConfig; readonly path: TerminalPath }>();
+
+function pathOf(config: HailongConfig, terminal: PlacedTerminal): TerminalPath {
+  const known = paths.get(terminal);
+  if (known !== undefined && known.config === config) return known.path;
+  const path: TerminalPath = Object.freeze({ district: config.district.id, ward: config.ward.id, counter: terminal.counter.id, terminal: terminal.id });
+  paths.set(terminal, { config, path });
+  return path;
 }
 
 /** Builds the journal input for a VOTE, or a refusal. */
@@ -56,19 +70,26 @@ export function voteInputOf(
   if (filter === undefined && !uncertain && cooldown?.tooSoon(terminal.id, pressedAt, config.rating.cooldownMs) === true) filter = 'cooldown';
   const verdict = counters.judge(terminal.counter.id, terminal.counter.mode === 'gated', pressedAt, filter);
   const reason = reasonId(config.rating.reasons, vote.reason);
-  return {
+  // Optional fields assigned one by one, not spread: this runs per vote,
+  // and each `...(x ? {} : {…})` is a garbage object (issue 14: GC was
+  // ~15 % of the bridge's CPU per vote).
+  const input: Mutable<VoteInput> = {
     uid,
     deviceSeq: vote.seq,
-    path: { district: config.district.id, ward: config.ward.id, counter: terminal.counter.id, terminal: terminal.id },
+    path: pathOf(config, terminal),
     level,
     pressedAt,
     receivedAt,
     source: 'button',
-    ...(reason === undefined ? {} : { reasons: [reason] }),
-    ...(verdict.officer === undefined ? {} : { officer: verdict.officer }),
-    ...(verdict.ticket === undefined ? {} : { ticket: verdict.ticket }),
-    ...(verdict.dossier === undefined ? {} : { dossier: verdict.dossier, ...(verdict.stage === undefined ? {} : { stage: verdict.stage }) }),
-    ...(verdict.filtered === undefined ? {} : { filtered: verdict.filtered }),
-    ...(uncertain ? { timeUncertain: true } : {}),
   };
+  if (reason !== undefined) input.reasons = [reason];
+  if (verdict.officer !== undefined) input.officer = verdict.officer;
+  if (verdict.ticket !== undefined) input.ticket = verdict.ticket;
+  if (verdict.dossier !== undefined) {
+    input.dossier = verdict.dossier;
+    if (verdict.stage !== undefined) input.stage = verdict.stage;
+  }
+  if (verdict.filtered !== undefined) input.filtered = verdict.filtered;
+  if (uncertain) input.timeUncertain = true;
+  return input;
 }

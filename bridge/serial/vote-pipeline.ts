@@ -27,8 +27,8 @@ import type { Vote } from '../../core/vote.ts';
 import type { VoteMessage } from '../../firmware-protocol/src/message.ts';
 import type { PlacedTerminal } from '../config/hailong-config.ts';
 import type { Journal } from '../journal/journal.ts';
-import type { AppendOutcome, BatchOutcome } from '../journal/vote-input.ts';
-import type { BoxVoteIntake, IntakeVerdict } from './box-vote-intake.ts';
+import type { AppendOutcome, BatchEntry, BatchOutcome } from '../journal/vote-input.ts';
+import type { BoxVoteIntake, IntakeEntry, IntakeVerdict } from './box-vote-intake.ts';
 
 /** One vote's answer in a batch. */
 export interface VoteAnswer {
@@ -109,10 +109,19 @@ export class VotePipeline<S extends VoteSink = VoteSink> {
   /** Step 3: one transaction for the batch; each item's answer (a join takes its vote's). */
   private commit(items: readonly Item<S>[]): AppendOutcome[] {
     const { intake, journal } = this.options;
-    const commits = items.flatMap((i) => (i.verdict.kind === 'commit' ? [i.verdict.commit] : []));
+    // Plain loops, no per-item arrays or keys: this runs per vote (issue 14, GC).
+    const commits: IntakeEntry[] = [];
+    const entries: BatchEntry[] = [];
+    let joins = 0;
+    for (const item of items) {
+      if (item.verdict.kind === 'commit') {
+        commits.push(item.verdict.commit);
+        entries.push(item.verdict.commit.entry);
+      } else if (item.verdict.kind === 'join') joins += 1;
+    }
     let results: BatchOutcome[];
     try {
-      results = journal.commitBatch(commits.map((c) => c.entry));
+      results = journal.commitBatch(entries);
     } catch (error) {
       // commitBatch returns its failures; a throw is a bug, answered as a failed store.
       const first = items[0] as Item<S>;
@@ -120,16 +129,24 @@ export class VotePipeline<S extends VoteSink = VoteSink> {
       results = commits.map(() => failed);
     }
     const settled = intake.settle(commits, results);
-    const byVote = new Map<string, AppendOutcome>();
+    const outcomes: AppendOutcome[] = new Array(items.length);
+    // A resend that joined a vote of this batch gets that vote's answer (keyed only when there is one).
+    const byVote = joins > 0 ? new Map<string, AppendOutcome>() : undefined;
     let next = 0;
-    const outcomes = items.map((item) => {
-      if (item.verdict.kind === 'answer') return item.verdict.outcome;
-      if (item.verdict.kind === 'join') return undefined;
-      const outcome = settled[next++] as AppendOutcome;
-      byVote.set(`${item.uid}\n${item.seq}`, outcome);
-      return outcome;
+    items.forEach((item, i) => {
+      if (item.verdict.kind === 'answer') outcomes[i] = item.verdict.outcome;
+      else if (item.verdict.kind === 'commit') {
+        const outcome = settled[next++] as AppendOutcome;
+        outcomes[i] = outcome;
+        byVote?.set(`${item.uid}\n${item.seq}`, outcome);
+      }
     });
-    return outcomes.map((o, i) => o ?? byVote.get(`${items[i]?.uid}\n${items[i]?.seq}`) ?? { status: 'failed', code: 'storage', message: 'a resend joined no vote' });
+    if (byVote !== undefined) {
+      items.forEach((item, i) => {
+        if (item.verdict.kind === 'join') outcomes[i] = byVote.get(`${item.uid}\n${item.seq}`) ?? { status: 'failed', code: 'storage', message: 'a resend joined no vote' };
+      });
+    }
+    return outcomes;
   }
 
   /** Step 4: each port's answers in one write, after the commit. */
