@@ -22,6 +22,17 @@ export interface OutboxPublisherOptions {
   readonly retryMs?: number;
 }
 
+/** What the outbox reads and marks in the journal (its seam: unit tests pass a fake). */
+export type OutboxJournal = Pick<Journal, 'isOpen' | 'outbox' | 'outboxSize' | 'markPublished'>;
+
+/** What the outbox needs of the MQTT link (`MqttLink`; its seam: unit tests pass a fake). */
+export interface OutboxLink {
+  readonly connected: boolean;
+  on(event: 'connect', listener: () => void): unknown;
+  off(event: 'connect', listener: () => void): unknown;
+  publishText: MqttLink['publishText'];
+}
+
 /** Outbox counters. */
 export interface OutboxStats {
   readonly published: number;
@@ -54,8 +65,8 @@ export class OutboxPublisher {
   private readonly onConnect = () => this.restart();
 
   constructor(
-    private readonly journal: Journal,
-    private readonly link: MqttLink,
+    private readonly journal: OutboxJournal,
+    private readonly link: OutboxLink,
     private readonly log: Logger,
     options: OutboxPublisherOptions = {},
   ) {

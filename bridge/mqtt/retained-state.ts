@@ -29,6 +29,24 @@ export interface RetainedStateOptions {
   readonly upstream?: () => UpstreamProgress;
 }
 
+/** What the retained state reads from the journal (`Journal`; its seam: unit tests pass a fake). */
+export interface RetainedJournal {
+  readonly isOpen: boolean;
+  on(event: 'tally-changed', listener: (path: TerminalPath, month: string) => void): unknown;
+  off(event: 'tally-changed', listener: (path: TerminalPath, month: string) => void): unknown;
+  tallyOf: Journal['tallyOf'];
+  tallies: Journal['tallies'];
+}
+
+/** What the retained state needs of the MQTT link (`MqttLink`; its seam: unit tests pass a fake). */
+export interface RetainedLink {
+  readonly connected: boolean;
+  readonly connectionAt: number;
+  on(event: 'connect', listener: () => void): unknown;
+  off(event: 'connect', listener: () => void): unknown;
+  publish: MqttLink['publish'];
+}
+
 /** A built-in scale travels as its id (small retained payloads), a custom one in full. */
 function scaleRef(config: HailongConfig): string | Scale {
   return BUILTIN_SCALES.includes(config.scale) ? config.scale.id : config.scale;
@@ -85,8 +103,8 @@ export class RetainedState {
 
   constructor(
     private readonly config: HailongConfig,
-    private readonly journal: Journal,
-    private readonly link: MqttLink,
+    private readonly journal: RetainedJournal,
+    private readonly link: RetainedLink,
     private readonly log: Logger,
     private readonly bridgeCounters: () => Record<string, number>,
     private readonly version: string,
