@@ -91,7 +91,19 @@ type Resolved = Readonly<Required<Omit<MqttClientOptions, 'username' | 'password
 
 const payloadDecoder = new TextDecoder('utf-8');
 
-const importMqtt = (): Promise<MqttConnect> => import('mqtt').then((m) => m.default.connect);
+/**
+ * MQTT.js, after the next frame: the first paint never waits for its
+ * download or its compile (~320 KB of script). A hidden tab gets no frame,
+ * so 100 ms is the longest wait.
+ */
+const importMqtt = async (): Promise<MqttConnect> => {
+  await new Promise<void>((resolve) => {
+    globalThis.requestAnimationFrame?.(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 100);
+  });
+  const m = await import('mqtt');
+  return m.default.connect;
+};
 
 /** The client. Call `start()` once; it keeps (re)connecting until `stop()`. */
 export class LazyMqttClient {
@@ -147,11 +159,15 @@ export class LazyMqttClient {
         if (this.#running) this.#open(connect);
       },
       (error: unknown) => {
+        if (!this.#running) return; // stopped meanwhile
         // The chunk could not load (a first visit offline, a server gone): try again later.
         this.#emit('problem', 'mqtt-load', String(error));
         this.#running = false;
         this.#setState('offline', 'MQTT.js not loaded');
-        this.#reconnectTimer = setTimeout(() => this.start(), this.#backoff());
+        this.#reconnectTimer = setTimeout(() => {
+          this.#reconnectTimer = undefined;
+          this.start();
+        }, this.#backoff());
       },
     );
   }

@@ -148,10 +148,16 @@ describe('LazyMqttClient (MQTT.js, real Mosquitto)', () => {
         return mqtt.connect;
       },
     });
+    const states: LinkState[] = [];
     c.on('problem', (code) => problems.push(code));
+    c.on('state', (s) => states.push(s));
     c.start();
     await until(() => c.state === 'online', 'online after the second load');
     expect(problems).toEqual(['mqtt-load']);
     expect(tries).toBe(2);
+    // The browser's "online" event while connected changes nothing.
+    c.reconnectNow();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(states).toEqual(['connecting', 'offline', 'connecting', 'online']);
   });
 });
