@@ -137,10 +137,10 @@ export interface MqttJsConnectOptions {
 
 /**
  * The MQTT.js connect options of a browser app. MQTT 3.1.1 (`protocolVersion:
- * 4`): Aedes, Mosquitto and NATS all speak it, NATS nothing newer
- * (FIELD-NOTES "Clusters"). A refused CONNACK is not retried by MQTT.js
- * (`reconnectOnConnackError: false`): the dashboard asks the user to sign in,
- * the kiosk retries on its own backoff.
+ * 4`): Aedes has no MQTT 5 and NATS's MQTT gateway speaks 3.1.1 only
+ * (docs/PROVINCE.md). A refused CONNACK is not retried by MQTT.js (its
+ * README, `reconnectOnConnackError`): the dashboard asks the user to sign
+ * in, the kiosk retries on its own backoff.
  */
 export function mqttJsOptions(o: BrokerConnectOptions): MqttJsConnectOptions {
   return {

@@ -77,7 +77,8 @@ export function serviceWorkerPlugin(options: ServiceWorkerPluginOptions = {}): P
         },
       },
       injectManifest: {
-        // A classic script: module service workers are not everywhere yet.
+        // A classic script runs wherever service workers do; a module one needs
+        // `type: 'module'` support (MDN, ServiceWorkerContainer.register(), browser compatibility).
         rollupFormat: 'iife',
         minify: true,
         sourcemap: false,

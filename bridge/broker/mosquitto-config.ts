@@ -93,7 +93,8 @@ export interface MosquittoConfigFiles {
 
 /**
  * Mosquitto saves its database every `autosave_interval` seconds (default
- * 1800): PUBACK means "in memory", not "on disk" (FIELD-NOTES).
+ * 1800, mosquitto.conf(5): https://mosquitto.org/man/mosquitto-conf-5.html):
+ * its PUBACK means "in memory", not "on disk".
  */
 export const AUTOSAVE_INTERVAL_S = 60;
 

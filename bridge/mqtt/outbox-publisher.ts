@@ -1,7 +1,9 @@
 /**
  * Publishes the journal's unpublished votes at QoS 1 and marks each one
  * published only after its PUBACK. This is the bridge's own outbox, keyed by
- * the journal row: MQTT.js's stores are not a durability layer (FIELD-NOTES).
+ * the journal row: MQTT.js's stores are not a durability layer (queued
+ * publishes dropped during a replay, mqttjs/MQTT.js#2015; message ids that
+ * collide after a restart, mcollina/mqtt-level-store#19).
  * After every (re)connect it starts again from the oldest unpublished vote:
  * a vote whose PUBACK was lost with the connection goes out twice, which
  * consumers absorb by deduping on the vote id; no vote is ever skipped.

@@ -1,7 +1,7 @@
 /**
  * Everything the bridge keeps retained on the broker, and republishes on
- * EVERY connect, because a broker may have lost its store (zigbee2mqtt
- * #9629, #4854): the bridge's own status (online; its last will says
+ * EVERY connect, because a broker may have lost its store
+ * (Koenkk/zigbee2mqtt#9629, #4854): the bridge's own status (online; its last will says
  * offline), the office (names, counters, target, hours), each terminal's
  * config and status, and every monthly tally in the journal. After each
  * vote the journal stores (its 'tally-changed' event, whoever wrote the

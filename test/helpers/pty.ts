@@ -1,8 +1,9 @@
 /**
  * Real pseudo-terminal pairs from socat, standing in for a USB serial cable:
  * one end is the "device" side, the other the "host" side that the bridge
- * opens with serialport. Killing socat is a faithful unplug (FIELD-NOTES,
- * "Pseudo-terminals"); starting it again with the same link names is a replug.
+ * opens with serialport. Killing socat is a faithful unplug (both ptys and
+ * links vanish: test/bridge/simulator/socat-pair.test.ts); starting it again
+ * with the same link names is a replug.
  * The pair itself is the simulator's (bridge/simulator/socat-pair.ts); this
  * adds a fresh folder per pair, deleted on dispose.
  */

@@ -1,8 +1,8 @@
 /**
  * The real link: MQTT.js over WebSocket, loaded LAZILY (dynamic import) —
  * it is the heaviest chunk of the dashboard, and the first paint from the
- * cache must not wait for it. MQTT 3.1.1 (Aedes and the other brokers in
- * FIELD-NOTES speak it), QoS 1 subscription, clean session: the retained
+ * cache must not wait for it. MQTT 3.1.1 (Aedes has no MQTT 5, NATS's
+ * MQTT gateway speaks 3.1.1 only: docs/PROVINCE.md), QoS 1 subscription, clean session: the retained
  * tallies/statuses/office give the whole state on every (re)connect, and
  * the store dedupes whatever QoS 1 delivers twice.
  */
@@ -23,8 +23,9 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
     .then(({ default: mqtt }) => {
       if (closed) return;
       const c = mqtt.connect(options.url, {
-        // The connect options both browser apps build the same way (core/broker-link.ts);
-        // MQTT.js's reconnect loop stays down on a refused CONNACK: the sign-in form takes over.
+        // The connect options both browser apps build the same way (core/broker-link.ts).
+        // A refused CONNACK (wrong password) will not pass by retrying: MQTT.js stays
+        // down (its README, `reconnectOnConnackError`); the sign-in form takes over.
         ...mqttJsOptions({
           clientId: `hailong-dash-${Math.random().toString(36).slice(2, 10)}`,
           clean: true,

@@ -5,9 +5,11 @@
  * fixed clientId, `clean: false`, a last will made for each connection,
  * credentials, QoS 1 publishes whose promise resolves ONLY on PUBACK,
  * subscriptions after every CONNACK (a broker may have lost the session),
- * keepalive, and reconnect with exponential backoff (FIELD-NOTES "MQTT.js").
+ * keepalive, and reconnect with exponential backoff.
  *
- * The IndexedDB outbox is the one resender. MQTT.js keeps unacknowledged
+ * The IndexedDB outbox is the one resender: MQTT.js's stores are not a
+ * durability layer (queued publishes dropped during a replay,
+ * mqttjs/MQTT.js#2015), and they live in memory. MQTT.js keeps unacknowledged
  * QoS 1 publishes and sends them again after a reconnect (MQTT 3.1.1 §4.4);
  * the outbox sends every row not yet PUBACKed again too, so each vote in
  * flight at a drop would go out twice (the bridge had this, issue 17, see

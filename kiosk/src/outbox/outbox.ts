@@ -2,8 +2,8 @@
  * The kiosk's durable outbox: the seam between the citizen's tap and MQTT.
  * A tap is stored (with a fresh seq) BEFORE the thank-you screen appears;
  * the publisher sends stored votes oldest first and marks one done only on
- * PUBACK (FIELD-NOTES, "MQTT.js": the client's own stores are not a
- * durability layer). The IndexedDB adapter is idb-outbox.ts; unit tests
+ * PUBACK (a client's own stores are not a durability layer:
+ * mqttjs/MQTT.js#2015, mcollina/mqtt-level-store#19). The IndexedDB adapter is idb-outbox.ts; unit tests
  * inject a fake of this interface.
  */
 import type { LevelKey, Tally, TerminalPath, Vote } from '../../../core/index.ts';

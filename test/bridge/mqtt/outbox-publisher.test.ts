@@ -148,6 +148,25 @@ describe('OutboxPublisher at its seams (fake journal, fake MQTT link)', () => {
     expect(journal.rows[0]!.published).toBe(true);
   });
 
+  it('a journal read that throws is counted and retried after `retryMs`; the votes stay stored and go out', async () => {
+    const journal = new FakeOutboxJournal();
+    const link = new FakeMqttLink();
+    journal.add(2);
+    const real = journal.outbox.bind(journal);
+    let failures = 1;
+    journal.outbox = (after, limit) => {
+      if (failures-- > 0) throw new Error('SQLITE_IOERR: disk I/O error');
+      return real(after, limit);
+    };
+    publisher = new OutboxPublisher(journal, link, testLog, { markDelayMs: 0, retryMs: 20 });
+    publisher.start();
+    expect(() => link.connect()).not.toThrow();
+    expect(link.published).toHaveLength(0);
+    expect(publisher.stats().journalErrors).toBe(1);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(seqs(link.published)).toEqual([1, 2]);
+  });
+
   it('stop() marks what was acknowledged at once, not after the mark delay', async () => {
     const journal = new FakeOutboxJournal();
     const link = new FakeMqttLink();
