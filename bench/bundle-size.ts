@@ -52,7 +52,17 @@ function initialFiles(output: readonly OutputChunk[]): Set<string> {
 
 /** Builds `app` into `outDir` with the project's vite.config.ts and measures every JS chunk. */
 export async function measureApp(app: AppName, outDir: string): Promise<ChunkSize[]> {
-  const result = await build({ configFile: join(import.meta.dirname, '..', 'vite.config.ts'), mode: app, logLevel: 'silent', build: { outDir } });
+  // What ships: Vite keeps a NODE_ENV already set (vitest sets "test"), and
+  // libraries then bundle their development code (https://vite.dev/guide/env-and-mode).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  let result: Awaited<ReturnType<typeof build>>;
+  try {
+    result = await build({ configFile: join(import.meta.dirname, '..', 'vite.config.ts'), mode: app, logLevel: 'silent', build: { outDir } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   const outputs = (Array.isArray(result) ? result : [result]) as { output?: readonly OutputChunk[] }[];
   const initial = initialFiles(outputs.flatMap((r) => r.output ?? []));
   const chunks: ChunkSize[] = [];
