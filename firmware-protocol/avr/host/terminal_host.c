@@ -80,6 +80,8 @@ static void power_on(uint8_t mcusr, uint8_t r2)
     running = 1;
     hl_terminal_poll();
     report();
+    /* Boot may take time (EEPROM writes of a layout conversion): the driver follows this clock. */
+    printf("C %u\n", hal_host_now());
 }
 
 static void run(unsigned long ms)
@@ -113,6 +115,7 @@ int main(void)
             power_on((uint8_t)mcusr, (uint8_t)r2);
         } else if (!strcmp(line, "run")) {
             run(strtoul(arg, NULL, 10));
+            if (running) printf("C %u\n", hal_host_now());
         } else if (!strcmp(line, "btn")) {
             hal_host_set_buttons((uint8_t)strtoul(arg, NULL, 0));
         } else if (!strcmp(line, "rx")) {

@@ -7,7 +7,7 @@
 #define HL_CONFIG_H
 
 /* Firmware version sent in HELLO (semver, PROTOCOL.md §5.1). */
-#define HL_FW_VERSION "1.1.0"
+#define HL_FW_VERSION "1.2.0"
 
 /* Below this supply (mV) at boot the box reports EVENT,LOWV: the brown-out level of flash-isp's efuse (§12). */
 #define HL_LOWV_MV 4300u
@@ -47,8 +47,8 @@
 /* §5.9 STUCK: a button held this long reports once and votes no more until released. */
 #define HL_STUCK_MS 10000U
 
-/* §7.4: vote records kept in EEPROM (see ee_map.h for the 1 KB budget). */
-#define HL_RING_SLOTS 64
+/* §7.4: vote records kept in EEPROM: every 6-byte slot the 1 KB holds (ee_map.h). */
+#define HL_RING_SLOTS 147
 
 /* Press feedback lengths (§12: feedback within 20 ms of the press). */
 #define HL_THANKS_LED_MS 400U

@@ -128,12 +128,8 @@ static uint8_t send_hello(void)
 
 static uint8_t send_vote(const hl_vote_t *v, uint8_t slot, uint32_t now)
 {
-    uint32_t age = HL_AGE_UNKNOWN, at;
-    /* Votes pressed before a reboot have no clock reference (§7.5). */
-    if (hl_ring_press_time(slot, &at)) {
-        age = now - at;
-        if (age > HL_AGE_MAX_KNOWN) age = HL_AGE_MAX_KNOWN;
-    }
+    /* Votes pressed before a reboot have no clock reference (§7.5): HL_AGE_UNKNOWN. */
+    uint32_t age = hl_ring_age(slot, v->seq, now);
     char flags[3];
     uint8_t n = 0;
     if (v->flags & HL_VF_COOLDOWN) flags[n++] = 'C';

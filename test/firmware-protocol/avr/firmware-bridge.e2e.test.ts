@@ -44,8 +44,8 @@ const COUNTER = 'quay-1';
 const TERMINAL = 'hop-1';
 /** The default 3-level scale: button n = LEVELS[n-1]. */
 const LEVELS = ['rat-hai-long', 'hai-long', 'khong-hai-long'] as const;
-/** Start of the vote ring in the box's EEPROM (firmware-protocol/avr/src/ee_map.h); the identity block and settings lie below. */
-const EE_RING = 0x080;
+/** End of the identity block's 64 reserved bytes in the box's EEPROM (firmware-protocol/avr/src/ee_map.h): settings, seq base and vote ring follow. */
+const EE_AFTER_IDENTITY = 0x040;
 const DESK = { username: 'ban-quay-1', password: 'desk-e2e-secret' };
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -488,7 +488,7 @@ describe('the reference firmware and the real bridge', () => {
     await bridge.app.stop();
     await box.powerCut();
     const image = readFileSync(box.eepromFile);
-    image.fill(0xff, EE_RING);
+    image.fill(0xff, EE_AFTER_IDENTITY);
     writeFileSync(box.eepromFile, image);
     await box.restart();
     await box.wait(100);

@@ -115,6 +115,9 @@ export class HostTerminal {
       this.powerCuts.push(t);
       this.clock = Number(at);
       this.dead = true;
+    } else if (kind === 'C') {
+      // the C side's clock after a run or a power-on (a boot can take time: EEPROM writes)
+      if (!this.dead) this.clock = Number(at);
     } else if (kind !== 'E') {
       throw new Error(`terminal_host said "${l}"`);
     }
@@ -122,9 +125,7 @@ export class HostTerminal {
 
   /** Advances the fake clock by `ms` (it stops at a power cut). */
   async run(ms: number): Promise<void> {
-    const before = this.dead;
     await this.command(`run ${ms}`);
-    if (!before && !this.dead) this.clock += ms;
   }
 
   /** Sets the raw button levels (bit i = button i+1 pressed). */
