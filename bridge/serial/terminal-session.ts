@@ -7,7 +7,7 @@
  * reaches another port's session: each port has its own decoder and state.
  */
 import { EventEmitter } from 'node:events';
-import { ACK_REJECT, NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
+import { ACK_DUP, ACK_OK, ACK_REJECT, BRIDGE_MAX_IN_FLIGHT, MAX_IN_FLIGHT, NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
 import { encodeBytes } from '../../firmware-protocol/src/encode.ts';
 import type { DecodeError, DecodeResult } from '../../firmware-protocol/src/error.ts';
 import { FrameDecoder } from '../../firmware-protocol/src/frame-decoder.ts';
@@ -16,6 +16,7 @@ import type { PlacedTerminal } from '../config/hailong-config.ts';
 import type { AppendOutcome } from '../journal/vote-input.ts';
 import type { SessionContext } from './session-context.ts';
 import type { SessionEvents } from './session-events.ts';
+import { VoteWindowIntake, type IntakeResult } from './vote-window-intake.ts';
 
 /** Options of `TerminalSession`. */
 export interface TerminalSessionOptions {
@@ -35,6 +36,12 @@ export interface TerminalSessionOptions {
    * @default 10
    */
   readonly maxNoiseNaksPerSecond?: number;
+  /**
+   * Largest send window granted to a terminal that asks for one in HELLO (PROTOCOL.md §7.7);
+   * 1 keeps every box at stop-and-wait.
+   * @default 16
+   */
+  readonly maxInFlight?: number;
 }
 
 type Resolved = Readonly<Required<TerminalSessionOptions>>;
@@ -45,10 +52,12 @@ export function resolveSessionOptions(options: TerminalSessionOptions = {}): Res
     pingIntervalMs: options.pingIntervalMs ?? 5000,
     offlineAfterMs: options.offlineAfterMs ?? 15_000,
     maxNoiseNaksPerSecond: options.maxNoiseNaksPerSecond ?? 10,
+    maxInFlight: options.maxInFlight ?? BRIDGE_MAX_IN_FLIGHT,
   };
   for (const [name, value] of Object.entries(o)) {
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`"${name}" must be a positive integer`);
   }
+  if (o.maxInFlight > MAX_IN_FLIGHT) throw new TypeError(`"maxInFlight" must be at most ${MAX_IN_FLIGHT} (PROTOCOL.md §7.7)`);
   return Object.freeze(o);
 }
 
@@ -71,8 +80,8 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
   private noiseNakWindow = 0;
   private noiseNaks = 0;
   private readonly refusedAt = new Map<string, number>();
-  /** Votes being committed, by device seq: a resend joins the same commit. */
-  private readonly inFlight = new Map<number, Promise<AppendOutcome>>();
+  /** VOTEs to storage, in the terminal's order, in groups (PROTOCOL.md §7.7). */
+  private readonly intake: VoteWindowIntake;
   private readonly counts: Record<string, number> = {};
   private closed = false;
 
@@ -82,6 +91,10 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
   ) {
     super();
     this.options = resolveSessionOptions(options);
+    this.intake = new VoteWindowIntake({
+      store: (vote, receivedAt) => this.storeVote(vote, receivedAt),
+      settled: (results, inFlight) => this.answer(results, inFlight),
+    });
   }
 
   /** The identified terminal, if any. */
@@ -135,6 +148,7 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.intake.close();
     if (this.terminal !== undefined && this.online) this.emit('offline', this.terminal, 'port-closed');
     this.online = false;
   }
@@ -262,7 +276,12 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
     // The mark lets a box that lost its EEPROM continue above the votes
     // already stored for its uid instead of having its new ones taken as
     // DUPs (PROTOCOL.md §7.6); a box that predates the field ignores it (§10).
-    this.send({ type: 'WELCOME', proto: Math.min(hello.proto, PROTOCOL_VERSION), mark: this.context.highWaterMark(hello.uid) });
+    // The send window (§7.7): granted only to a box that asks, so a 1.0 exchange stays byte-identical.
+    const inFlight = hello.inFlight === undefined ? undefined : Math.min(hello.inFlight, this.options.maxInFlight);
+    const mark = this.context.highWaterMark(hello.uid);
+    const proto = Math.min(hello.proto, PROTOCOL_VERSION);
+    this.send(inFlight === undefined ? { type: 'WELCOME', proto, mark } : { type: 'WELCOME', proto, mark, inFlight });
+    this.intake.startSession(inFlight ?? 1);
     this.send(this.context.configFor(id.terminal, hello));
     const now = this.context.now();
     const open = this.context.openWindowMs(id.terminal, now);
@@ -284,50 +303,67 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
       return;
     }
     this.heard();
-    const receivedAt = this.context.now();
-    let pending = this.inFlight.get(vote.seq);
-    if (pending === undefined) {
-      try {
-        pending = this.context.storeVote(terminal, hello.uid, vote, receivedAt);
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      this.inFlight.set(vote.seq, pending);
+    // §7.7: a VOTE overtaken by a lost one is dropped unanswered; go-back-N brings it again.
+    if (this.intake.offer(vote, this.context.now()) === 'out-of-order') this.count('vote-out-of-order');
+  }
+
+  private storeVote(vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
+    const terminal = this.terminal;
+    const hello = this.hello;
+    if (terminal === undefined || hello === undefined) return Promise.resolve({ status: 'failed', code: 'closed', message: 'the port forgot its terminal' });
+    return this.context.storeVote(terminal, hello.uid, vote, receivedAt);
+  }
+
+  /**
+   * A group of votes settled. Stored votes are reported even if the port closed meanwhile (the
+   * outbox publishes them now; the box, gone, resends them later as DUPs). With W = 1 every vote
+   * (and every copy that joined it) gets its own ACK or NAK, as in 1.0; with a window, one ACK for
+   * the last vote of the leading run that is durable covers them all (§5.4), then the NAK of the
+   * first vote that failed.
+   */
+  private answer(results: readonly IntakeResult[], inFlight: number): void {
+    for (const { outcome } of results) {
+      if (outcome.status === 'stored') this.emit('stored', outcome.vote, outcome.payload, outcome.rowid, outcome.topic);
     }
-    const seq = vote.seq;
-    // A storeVote that rejects (a bug or a SQLite error thrown instead of
-    // returned) must not become an unhandled rejection, which kills the
-    // bridge: it is a storage failure like any other. NAK STORAGE: the box
-    // keeps the vote and resends it (PROTOCOL.md §6).
-    const failure = (error: unknown): AppendOutcome => ({ status: 'failed', code: 'storage', message: `storing the vote threw: ${String((error as Error)?.message ?? error)}` });
-    void pending.then(undefined, failure).then((outcome) => {
-      this.inFlight.delete(seq);
-      if (outcome.status === 'stored') {
-        // The vote is on disk even if the port closed during the commit:
-        // report it, so the outbox publishes it now rather than at the next
-        // MQTT reconnect (issue 17). The box, gone, gets no ACK and resends
-        // it later as a DUP.
-        if (!this.closed) this.send({ type: 'ACK', seq, status: 'OK' });
-        this.emit('stored', outcome.vote, outcome.payload, outcome.rowid, outcome.topic);
-        return;
+    if (this.closed) return;
+    let last: IntakeResult | undefined;
+    let failed: IntakeResult | undefined;
+    for (const r of results) {
+      this.countOutcome(r.outcome);
+      if (inFlight <= 1) {
+        for (let k = 0; k <= r.repeats; k++) this.send(this.answerOf(r));
+      } else if (failed === undefined) {
+        if (r.outcome.status === 'failed') failed = r;
+        else last = r;
       }
-      if (this.closed) return;
-      switch (outcome.status) {
-        case 'duplicate':
-          this.count('duplicate');
-          this.send({ type: 'ACK', seq, status: 'DUP' });
-          return;
-        case 'rejected':
-          // Stored as rejected, never counted: ACKed so the box is not wedged
-          // resending it for ever (PROTOCOL.md §5.4, §7.3).
-          if (!outcome.duplicate) this.count(`rejected-${outcome.code}`);
-          this.send({ type: 'ACK', seq, status: ACK_REJECT });
-          return;
-        case 'failed':
-          this.count(outcome.code === 'out-of-range' ? 'out-of-range' : 'storage');
-          this.emit('problem', outcome.code === 'out-of-range' ? 'out-of-range' : 'storage', outcome.message);
-          this.send({ type: 'NAK', seq, reason: outcome.code === 'out-of-range' ? 'RANGE' : 'STORAGE' });
-      }
-    });
+    }
+    if (last !== undefined) this.send(this.answerOf(last));
+    if (failed !== undefined) this.send(this.answerOf(failed));
+  }
+
+  /** ACK (OK, DUP or REJECT: every status completes the vote, §5.4) or NAK (STORAGE, RANGE) of one vote. */
+  private answerOf({ vote: { seq }, outcome }: IntakeResult): Message {
+    switch (outcome.status) {
+      case 'stored':
+        return { type: 'ACK', seq, status: ACK_OK };
+      case 'duplicate':
+        return { type: 'ACK', seq, status: ACK_DUP };
+      case 'rejected':
+        // Stored as rejected, never counted: ACKed so the box is not wedged resending it for ever (§5.4, §7.3).
+        return { type: 'ACK', seq, status: ACK_REJECT };
+      case 'failed':
+        // The box keeps the vote and resends it (§7.3).
+        return { type: 'NAK', seq, reason: outcome.code === 'out-of-range' ? 'RANGE' : 'STORAGE' };
+    }
+  }
+
+  private countOutcome(outcome: AppendOutcome): void {
+    if (outcome.status === 'duplicate') this.count('duplicate');
+    else if (outcome.status === 'rejected' && !outcome.duplicate) this.count(`rejected-${outcome.code}`);
+    else if (outcome.status === 'failed') {
+      const code = outcome.code === 'out-of-range' ? 'out-of-range' : 'storage';
+      this.count(code);
+      this.emit('problem', code, outcome.message);
+    }
   }
 }

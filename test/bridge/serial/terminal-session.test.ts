@@ -8,6 +8,7 @@ import type { PlacedTerminal } from '../../../bridge/config/hailong-config.ts';
 import type { AppendOutcome } from '../../../bridge/journal/vote-input.ts';
 import type { SessionContext } from '../../../bridge/serial/session-context.ts';
 import { TerminalSession } from '../../../bridge/serial/terminal-session.ts';
+import { loadVectors } from '../../firmware-protocol/helpers.ts';
 
 const COUNTER = { id: 'quay-1', name: 'Quầy 1', mode: 'open' as const, terminals: [] };
 const TERMINAL: PlacedTerminal = { id: 'hop-1', kind: 'button', uid: 'HL-1', counter: COUNTER };
@@ -247,5 +248,140 @@ describe('TerminalSession', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+});
+
+const STORED: AppendOutcome = { status: 'stored', vote: {} as never, payload: '{}', rowid: 1, topic: 't' };
+const vote = (seq: number): VoteMessage => ({ type: 'VOTE', seq, button: 1, reason: 0, ageMs: 5, flags: '' });
+const votes = (...seqs: number[]) => seqs.map((seq) => encode(vote(seq))).join('');
+
+describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
+  it('grants min(asked, 16) in WELCOME only to a box that asks, and nothing to a 1.0 box', () => {
+    const r = rig({ marks: { 'HL-1': 40 } });
+    r.send({ ...HELLO, inFlight: 64 });
+    expect(r.take()[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 40, inFlight: 16 });
+    r.send({ ...HELLO, inFlight: 4 });
+    expect(r.take()[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 40, inFlight: 4 });
+    r.send(HELLO);
+    expect(r.take()[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 40 });
+  });
+
+  it('stores a window that arrives in one read as one group and answers it with one cumulative ACK', async () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41));
+    r.stored[0]!.settle(STORED);
+    await flush();
+    expect(r.take()).toEqual([{ type: 'ACK', seq: 41, status: 'OK' }]);
+    r.send(votes(42, 43, 44, 45));
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 44, 45]);
+    r.stored[1]!.settle(STORED);
+    r.stored[2]!.settle({ status: 'duplicate', hwm: 43 });
+    r.stored[3]!.settle(STORED);
+    await flush();
+    expect(r.written).toEqual([]); // 45 is not on disk yet: no ACK for any of them
+    r.stored[4]!.settle(STORED);
+    await flush();
+    expect(r.take()).toEqual([{ type: 'ACK', seq: 45, status: 'OK' }]);
+  });
+
+  it('drops a VOTE overtaken by a lost one, unanswered and counted, and stores the window in order after go-back-N', async () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41));
+    r.stored[0]!.settle(STORED);
+    await flush();
+    r.take();
+    r.send(votes(43, 44)); // 42 was lost on the line
+    await flush();
+    expect(r.stored).toHaveLength(1);
+    expect(r.written).toEqual([]);
+    expect(r.session.errorCounts()).toMatchObject({ 'vote-out-of-order': 2 });
+    r.send(votes(42, 43, 44)); // the terminal went back N
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 44]);
+    for (const s of r.stored.slice(1)) s.settle(STORED);
+    await flush();
+    expect(r.take()).toEqual([{ type: 'ACK', seq: 44, status: 'OK' }]);
+  });
+
+  it('stores nothing past a vote that failed: the votes queued behind it wait for the resend', async () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41));
+    await flush(); // the group of 41 is in storage
+    r.send(votes(42, 43)); // they wait for it
+    expect(r.stored).toHaveLength(1);
+    r.stored[0]!.settle({ status: 'failed', code: 'SQLITE_FULL', message: 'disk full' });
+    await flush();
+    expect(r.take()).toEqual([{ type: 'NAK', seq: 41, reason: 'STORAGE' }]);
+    expect(r.stored).toHaveLength(1); // 42 and 43 were not stored past the missing 41
+    r.send(votes(44)); // still out of order: the window waits for 41
+    expect(r.stored).toHaveLength(1);
+    r.send(votes(41, 42, 43, 44));
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 41, 42, 43, 44]);
+  });
+
+  it('within a group, ACKs the run before a failed vote, then NAKs it', async () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41, 42, 43));
+    r.stored[0]!.settle(STORED);
+    r.stored[1]!.settle({ status: 'failed', code: 'storage', message: 'x' });
+    r.stored[2]!.settle(STORED);
+    await flush();
+    expect(r.take()).toEqual([
+      { type: 'ACK', seq: 41, status: 'OK' },
+      { type: 'NAK', seq: 42, reason: 'STORAGE' },
+    ]);
+  });
+
+  it('follows every windows.receiver vector of vectors.json on the real session', async () => {
+    for (const v of loadVectors().windows.receiver) {
+      // storage that settles at once, with the §7.1 mark (the journal's rule, tested with the journal)
+      let mark = v.mark;
+      const written: Message[] = [];
+      const storedSeqs: number[] = [];
+      const session = new TerminalSession({
+        portPath: '/dev/ttyACM0',
+        write: (bytes) => {
+          const d = decode(new TextDecoder().decode(bytes).replace(/\r\n$/, ''));
+          if (d.ok) written.push(d.value);
+        },
+        identify: () => ({ ok: true, terminal: TERMINAL }),
+        configFor: () => ({ type: 'CONFIG', buttons: 3, cooldownMs: 0, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true }),
+        openWindowMs: () => 0,
+        highWaterMark: () => mark,
+        storeVote: async (_t, _uid, m) => {
+          storedSeqs.push(m.seq);
+          if (m.seq <= mark) return { status: 'duplicate', hwm: mark };
+          if (mark > 0 && m.seq > mark + 100_000) return { status: 'rejected', code: 'seq-jump', message: 'jump', duplicate: false };
+          mark = m.seq;
+          return STORED;
+        },
+        now: () => 0,
+      });
+      const hello = v.inFlight > 1 ? { ...HELLO, inFlight: v.inFlight } : HELLO;
+      for (const [i, step] of v.steps.entries()) {
+        written.length = 0;
+        if ('do' in step) {
+          session.receive(new TextEncoder().encode(encode(hello)));
+          continue;
+        }
+        const before = storedSeqs.length;
+        session.receive(new TextEncoder().encode(encode(vote(step.seq))));
+        await flush();
+        const where = `${v.name}, step ${i + 1} (seq ${step.seq})`;
+        if (step.answer === 'DROP') {
+          expect(storedSeqs.length, where).toBe(before);
+          expect(written, where).toEqual([]);
+        } else {
+          expect(written, where).toEqual([{ type: 'ACK', seq: step.seq, status: step.answer }]);
+        }
+      }
+    }
   });
 });
