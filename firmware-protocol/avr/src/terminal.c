@@ -42,8 +42,9 @@ static uint8_t pong_pending;
 static uint32_t pong_nonce;
 static uint8_t stuck_pending;
 static uint8_t full_pending;
-/* Supply measured at boot when below HL_LOWV_MV, else 0: reported once in a session. */
+/* Supply measured at boot when below HL_LOWV_MV, else 0: reported in every session (the dashboard shows it). */
 static uint16_t lowv_mv;
+static uint8_t lowv_pending;
 
 void hal_on_tick(void)
 {
@@ -82,10 +83,12 @@ void hl_terminal_init(void)
     /*
      * A box flashed through a bootloader lacks the 4.3 V brown-out fuse
      * (only flash-isp sets it), and a weak USB port or long cable sags:
-     * tell the office once, at boot (§5.9 LOWV, §12).
+     * measured at boot, told in every session so that a bridge restarted
+     * since still shows it (§5.9 LOWV, §12).
      */
     uint16_t mv = hal_vcc_mv();
     lowv_mv = mv != 0 && mv < HL_LOWV_MV ? mv : 0;
+    lowv_pending = 0;
 }
 
 /* Sends a finished frame if the UART can take all of it now. */
@@ -178,6 +181,8 @@ static void handle(const hl_msg_t *m, uint32_t now)
             if (m->nfields > 1) hl_ring_continue_above(m->num[1]);
             hl_sender_restart();
             if (hl_refusals_count() > 0) full_pending = 1;
+            /* A bridge (re)started since the last session has not heard it yet. */
+            lowv_pending = lowv_mv != 0;
         }
         break;
     case HL_ACK:
@@ -247,9 +252,9 @@ static void transmit_pending(uint32_t now)
         if (!send_event_P(PSTR("STUCK"), 0, (uint32_t)(b + 1))) return;
         stuck_pending &= (uint8_t)~(1u << b);
     }
-    if (lowv_mv && hl_session_active()) {
+    if (lowv_pending && hl_session_active()) {
         if (!send_event_P(PSTR("LOWV"), 0, lowv_mv)) return;
-        lowv_mv = 0;
+        lowv_pending = 0;
     }
     if (full_pending && hl_session_active()) {
         if (!send_event_P(PSTR("FULL"), 0, hl_refusals_count())) return;

@@ -11,17 +11,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mergeStatus, type Status } from '../../../core/status.ts';
 import type { Vote } from '../../../core/vote.ts';
-import { validateConfig } from '../../../bridge/config/validate-config.ts';
-import { HailongApp } from '../../../bridge/hailong-app.ts';
-import { testLog, tempDir, until } from '../../bridge/bridge-rig.ts';
-import { collect, type Collector } from '../../helpers/mqtt-collector.ts';
+import { tempDir, until } from '../../bridge/bridge-rig.ts';
 import { freshEeprom, type Layout1Record, writeLayout1 } from './eeprom-image.ts';
 import { startEmulator } from './emulator.ts';
+import { LEVELS, currentStatus, startOfficeBridge, votesBySeq } from './office-bridge.ts';
 
-const TERMINAL = 'hop-1';
-const LEVELS = ['rat-hai-long', 'hai-long', 'khong-hai-long'] as const;
 /** Layout byte of the firmware 1.2 EEPROM (src/ee_map.h HL_EE_LAYOUT, HL_LAYOUT_2). */
 const EE_LAYOUT = 0x06e;
 
@@ -29,20 +24,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function currentStatus(sub: Collector): Status | undefined {
-  return sub.messages
-    .filter((m) => m.topic.endsWith(`/${TERMINAL}/status`) && m.payload !== '')
-    .map((m) => JSON.parse(m.payload) as Status)
-    .reduce<Status | undefined>((a, b) => (a === undefined ? b : mergeStatus(a, b)), undefined);
-}
-
-/** One vote per id (the first copy), in seq order. */
-function votesBySeq(sub: Collector): Vote[] {
-  const byId = new Map<string, Vote>();
-  for (const v of sub.json<Vote>('vote')) if (!byId.has(v.id)) byId.set(v.id, v);
-  return [...byId.values()].sort((a, b) => a.seq - b.seq);
-}
 
 describe('firmware 1.1 -> 1.2 upgrade in the emulator, with the real bridge', () => {
   it('delivers every vote pending in the 1.1 EEPROM exactly once, then new presses above them', async () => {
@@ -63,21 +44,8 @@ describe('firmware 1.1 -> 1.2 upgrade in the emulator, with the real bridge', ()
     expect(hello, 'the upgraded box says HELLO').toBeDefined();
     expect(hello!.split('*')[0]!.split(',').slice(4, 7)).toEqual(['1.2.0', '4', '12']);
 
-    const r = validateConfig({
-      district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
-      ward: { id: 'phuc-xa', name: 'Phường Phúc Xá' },
-      counters: [{ id: 'quay-1', name: 'Quầy 1 – Tư pháp', terminals: [{ id: TERMINAL, kind: 'button', uid }] }],
-      serial: { ports: [box.ptyPath], scanIntervalMs: 200 },
-      mqtt: { urls: [] },
-      broker: { port: 0, host: '127.0.0.1', anonymous: 'read' },
-      dataDir: tmp.dir,
-    });
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    const app = new HailongApp({ config: r.config, log: testLog, version: 'e2e', seqBase: 'zero' });
-    await app.start();
-    cleanups.push(() => app.stop());
-    const sub = await collect(app.endpoints('127.0.0.1').mqttUrls[0] as string);
-    cleanups.push(() => sub.close());
+    const { app, sub, stop } = await startOfficeBridge(uid, box.ptyPath, tmp.dir);
+    cleanups.push(stop);
     await sub.waitFor(() => currentStatus(sub)?.state === 'online', 10_000, 'box online');
     await sub.waitFor(() => votesBySeq(sub).length >= 12, 20_000, 'the 12 votes from the 1.1 ring');
     await box.wait(100);
