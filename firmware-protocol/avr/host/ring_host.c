@@ -13,7 +13,7 @@
  *   oldest               oldest pending vote    -> "V <seq> <btn> <flags> <pressed at|-> <reason>" or "V -"
  *   after <seq>          next pending above seq -> same as oldest
  *   ack                  mark the oldest done   -> "D <seq>" or "D -"
- *   mark <n>             WELCOME's mark (§7.6)  -> "M <renumbered 0|1> <next_seq>"
+ *   mark <n> [<wmax>]    WELCOME's mark (§7.6)  -> "M <renumbered 0|1> <next_seq>"
  *   cut <n> <mode>       tear the (n+1)-th byte write from now and lose power
  *   eeset <hex> / ee     EEPROM image in / out
  *   writes               completed byte writes  -> "W <n>"
@@ -104,8 +104,9 @@ int main(void)
                 else printf("D %lu\n", (unsigned long)v.seq);
             }
         } else if (!strcmp(line, "mark")) {
-            unsigned long m = strtoul(arg, NULL, 10);
-            uint8_t r = hl_ring_continue_above((uint32_t)m);
+            unsigned long m = 0, wmax = 1;
+            sscanf(arg, "%lu %lu", &m, &wmax);
+            uint8_t r = hl_ring_continue_above((uint32_t)m, (uint8_t)wmax);
             flush();
             if (hal_host_power_lost()) puts("P");
             else printf("M %u %lu\n", r, (unsigned long)hl_ring_next_seq());

@@ -37,6 +37,14 @@
 #define HL_HELLO_REFUSED_INTERVAL_MS 30000UL
 /* §6.3: link lost after 15 s without a valid frame from the bridge. */
 #define HL_LINK_LOST_MS 15000UL
+/*
+ * §7.7: the send window this box asks for in HELLO inFlight, and its Wmax
+ * for §7.6. 16 is the reference bridge's maximum; every vote in flight is
+ * still in the EEPROM ring, so the window costs no RAM beyond the sender's
+ * few counters.
+ */
+#define HL_WINDOW 16
+
 /* §7.2: first resend timeout, doubling up to the cap. */
 #define HL_RESEND_FIRST_MS 1000UL
 #define HL_RESEND_MAX_MS 30000UL

@@ -126,6 +126,8 @@ static uint8_t send_hello(void)
     hl_enc_str_P(&e, PSTR(HL_FW_VERSION));
     hl_enc_u32(&e, fitted);
     hl_enc_u32(&e, hl_ring_pending());
+    /* inFlight (§5.1, revision 1.1): the window asked for; none keeps a 1.0 HELLO byte-identical. */
+    if (hl_sender_asked() > 1) hl_enc_u32(&e, hl_sender_asked());
     return transmit(&e);
 }
 
@@ -178,19 +180,23 @@ static void handle(const hl_msg_t *m, uint32_t now)
     case HL_WELCOME:
         if (hl_session_welcome(m->num[0], now)) {
             /* Before any VOTE of this session: a wiped box continues above the mark (§7.6). */
-            if (m->nfields > 1) hl_ring_continue_above(m->num[1]);
-            hl_sender_restart();
+            if (m->nfields > 1) hl_ring_continue_above(m->num[1], hl_sender_asked());
+            /* W = min(granted, asked); no inFlight in WELCOME (a 1.0 bridge) is W = 1 (§7.7). */
+            hl_sender_restart(m->nfields > 2 ? m->num[2] : 0);
             if (hl_refusals_count() > 0) full_pending = 1;
             /* A bridge (re)started since the last session has not heard it yet. */
             lowv_pending = lowv_mv != 0;
         }
         break;
     case HL_ACK:
-        if (hl_sender_ack(m->seq) && hl_refusals_count() > 0) full_pending = 1;
+        /* Also in the HELLO phase: a late ACK still completes what the bridge stored (§7.7 step 5). */
+        if (hl_sender_ack(m->seq, now) && hl_refusals_count() > 0) full_pending = 1;
         break;
     case HL_NAK:
         switch (hl_sender_nak(m->seq, rx.buf + m->at[1], m->len[1])) {
-        case HL_NAK_HELLO: hl_session_restart(now); break;
+        case HL_NAK_HELLO:
+            if (hl_session_active()) hl_session_restart(now);
+            break;
         case HL_NAK_VERSION: hl_session_refuse(now); break;
         default: break;
         }

@@ -211,20 +211,22 @@ void hl_ring_done(uint8_t slot)
     pending_count--;
 }
 
-uint8_t hl_ring_continue_above(uint32_t mark)
+uint8_t hl_ring_continue_above(uint32_t mark, uint8_t wmax)
 {
     hl_vote_t v;
     uint8_t s;
     uint8_t any = hl_ring_oldest(&v, &s);
     uint32_t next = next_seq + seq_offset;
     /*
-     * A box with its history intact never has a pending vote below the mark
-     * (it sends vote k only once k-1 is durably done, and the bridge only
-     * stores seqs it was sent) and its next seq is above the mark. A pending
-     * vote equal to the mark is the normal lost-ACK resend: it keeps its seq.
+     * A box with its history intact only ever sent, and not durably marked
+     * done, its wmax oldest pending votes (an ACK's done marks are durable
+     * before the window slides past them), and the bridge only stores seqs
+     * it was sent: so its oldest pending vote is above mark - wmax and its
+     * next seq above the mark. Pending votes from mark - wmax + 1 up to the
+     * mark are a window whose ACK was lost: they keep their seqs (§7.6).
      */
     uint32_t low = any && v.seq < next ? v.seq : next;
-    if (!((any && v.seq < mark) || next <= mark)) return 0;
+    if (!((any && mark >= wmax && v.seq <= mark - wmax) || next <= mark)) return 0;
     uint32_t shift = mark + 1u - low;
     /* Keep the erased pattern unreachable; 136 years of presses away in practice. */
     if (seq_offset + shift < seq_offset || next_seq + seq_offset + shift + HL_RING_SLOTS < next_seq) return 0;

@@ -56,13 +56,14 @@ uint8_t hl_ring_committed(void);
 uint32_t hl_ring_age(uint8_t slot, uint32_t seq, uint32_t now);
 
 /*
- * WELCOME's mark (PROTOCOL.md §7.6): when a pending vote is below the
- * bridge's high-water mark, or the next seq is at or below it (the EEPROM
- * lost its history), shifts every pending vote and the counter so the
- * oldest continues at mark + 1, in one durable offset write (wait for
- * hl_ring_committed before sending). Returns 1 when it renumbered.
+ * WELCOME's mark (PROTOCOL.md §7.6): when the oldest pending vote is at or
+ * below mark - wmax (the largest window this box uses; 1: below the mark),
+ * or the next seq is at or below the mark (the EEPROM lost its history),
+ * shifts every pending vote and the counter so the oldest continues at
+ * mark + 1, in one durable offset write (wait for hl_ring_committed before
+ * sending). Returns 1 when it renumbered.
  */
-uint8_t hl_ring_continue_above(uint32_t mark);
+uint8_t hl_ring_continue_above(uint32_t mark, uint8_t wmax);
 
 /* Marks the vote in `slot` done (ACKed): queues the one-byte marker write. */
 void hl_ring_done(uint8_t slot);

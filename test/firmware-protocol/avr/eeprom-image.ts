@@ -90,3 +90,34 @@ export function writeLayout1(image: Uint8Array, records: readonly Layout1Record[
   }
   return image;
 }
+
+/** Layout 2 (firmware 1.2, src/ee_map.h): the slot addresses, seq base and offset of the 147-vote ring. */
+export const LAYOUT2 = { ring: 0x080, lowSlots: 96, high: 0x2ca, slots: 147, slotSize: 6, seqBaseA: 0x060, seqBaseB: 0x065 } as const;
+
+function u32x2(image: Uint8Array, a: number, b: number): number {
+  for (const at of [a, b]) {
+    const r = image.subarray(at, at + 5);
+    const v = (r[0]! | (r[1]! << 8) | (r[2]! << 16) | (r[3]! << 24)) >>> 0;
+    if (crc8(r.subarray(0, 4)) === r[4] && v !== 0xffffffff) return v;
+  }
+  return 0;
+}
+
+/** Wire seqs of the votes pending in a layout-2 EEPROM (src/vote_record.c decoding), ascending. */
+export function pendingSeqs(image: Uint8Array): number[] {
+  const base = u32x2(image, LAYOUT2.seqBaseA, LAYOUT2.seqBaseB);
+  const offset = u32x2(image, LAYOUT1.seqOffsetA, LAYOUT1.seqOffsetB);
+  const out: number[] = [];
+  for (let slot = 0; slot < LAYOUT2.slots; slot++) {
+    const at = slot < LAYOUT2.lowSlots ? LAYOUT2.ring + slot * 6 : LAYOUT2.high + (slot - LAYOUT2.lowSlots) * 6;
+    const r = image.subarray(at, at + 6);
+    if (crc8(r.subarray(0, 4)) !== r[4] || r[5] !== 0x00) continue;
+    const w = (r[0]! | (r[1]! << 8) | (r[2]! << 16) | (r[3]! << 24)) >>> 0;
+    const button = (w >>> 19) & 0x0f;
+    if (button < 1 || button > 9) continue;
+    let d = (w - base) & 0x7ffff;
+    if (d > 0x40000) d -= 0x80000;
+    out.push(base + d + offset);
+  }
+  return out.sort((a, b) => a - b);
+}

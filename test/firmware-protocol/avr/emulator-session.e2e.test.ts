@@ -41,7 +41,7 @@ describe('emulated box: session and votes', () => {
     peer = await BridgePeer.open(box.ptyPath);
     peer.welcomeOnHello = false;
     const first = await peer.waitFor('HELLO', undefined, 5000);
-    expect(first).toEqual({ type: 'HELLO', proto: 1, uid: 'HL328P-E2E0001', model: 'HLBOX-4', firmware: '1.2.0', buttons: 4, pending: 0 });
+    expect(first).toEqual({ type: 'HELLO', proto: 1, uid: 'HL328P-E2E0001', model: 'HLBOX-4', firmware: '1.2.0', buttons: 4, pending: 0, inFlight: 16 });
     const start = Date.now();
     await peer.waitFor('HELLO', undefined, 5000, peer.received.length);
     expect(Date.now() - start).toBeGreaterThan(1500);
