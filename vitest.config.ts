@@ -8,7 +8,7 @@ const E2E = 'test/**/*.e2e.test.ts';
 /**
  * Test projects:
  * - core: the pure survey core and the protocol codec, under Node;
- * - node: the bridge, the firmware and every `*.e2e.test.ts`, with real
+ * - node: the bridge, the firmware, the web apps' builds and every `*.e2e.test.ts`, with real
  *   brokers (Aedes, Mosquitto), real ptys (socat), real Chromium
  *   (playwright-core) and the real firmware in an AVR emulator;
  * - browser: web-app components and the core in real headless Chromium
@@ -34,6 +34,7 @@ export default defineConfig({
           include: [
             'test/bridge/**/*.test.ts',
             'test/build/**/*.test.ts',
+            'test/web-build/**/*.test.ts',
             'test/helpers/**/*.test.ts',
             'test/firmware-protocol/avr/**/*.test.ts',
             E2E,

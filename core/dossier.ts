@@ -3,7 +3,7 @@
  * receipt, Mẫu 01 of TT 03/2025/TT-VPCP) and the stage of the service rated
  * (tiếp nhận = receiving the dossier, trả kết quả = returning the result).
  * Provinces reconcile ratings with their one-stop system (iGate) dossier by
- * dossier (/work/shared/FIELD-NOTES.md "Reconciliation"), so one dossier
+ * dossier (docs/REPORTS.md, "Votes tied to the dossier"), so one dossier
  * gets one counted vote per stage, whatever the terminal.
  */
 import { optionalField, reject, tokenAt } from './json-input.ts';

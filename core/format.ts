@@ -10,9 +10,8 @@ export type Locale = 'vi' | 'en';
 
 /**
  * Where a percentage is shown. `live`: every screen of the dashboard
- * (office tiles, district ranking, TV, alerts), one decimal as provincial
- * report formulas round ("rounded to one decimal", FIELD-NOTES) and short
- * enough for large type. `report`: the official report (print, CSV, XLSX),
+ * (office tiles, district ranking, TV, alerts), one decimal: short enough
+ * for large type (docs/ARCHITECTURE.md, "Figures on screen and on paper"). `report`: the official report (print, CSV, XLSX),
  * two decimals as the published figures are written ("98,97%").
  */
 export type PercentUse = 'live' | 'report';

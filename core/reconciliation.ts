@@ -38,6 +38,7 @@ export interface ServedEvent {
   readonly counter: string;
   readonly dossier: string;
   readonly stage: DossierStage;
+  /** Epoch ms the officer ended the service. */
   readonly at: number;
   readonly officer?: string;
   readonly ticket?: string;

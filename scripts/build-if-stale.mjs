@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** What the build emits: one file per output, each rewritten by every build. */
 const outputs = ['dist/node/bridge/cli.js', 'dist/dashboard/index.html', 'dist/kiosk/index.html'];
 /** What the build reads. */
-const inputs = ['bridge', 'core', 'firmware-protocol/src', 'dashboard', 'kiosk', 'vite.config.ts', 'package-lock.json'];
+const inputs = ['bridge', 'core', 'firmware-protocol/src', 'dashboard', 'kiosk', 'web-build', 'vite.config.ts', 'package-lock.json'];
 
 /** Newest modification time of the files under `path` (a file or folder). */
 function newest(path) {

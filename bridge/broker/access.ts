@@ -4,17 +4,19 @@
  * (an MQTT filter plus read or write), built from core's topic scheme
  * (`topicFor`, `subscriptionFor`). The embedded Aedes broker evaluates them
  * with `topicMatches`; `hailong mosquitto-config` writes the very same grants
- * as Mosquitto ACL lines — one source, so both brokers grant the same rights.
+ * as the ACLs of Mosquitto's dynamic-security plugin (mosquitto-dynsec.ts) —
+ * one source, so both brokers grant the same rights.
  *
- * Semantics are Mosquitto's (mosquitto.conf(5), "acl_file"): a subscription
- * is judged by whether it can match anything readable, and every delivery is
- * then filtered per concrete topic, so `hailong/v1/#` from a district
- * dashboard is accepted but delivers only that district.
+ * Semantics are Mosquitto's (mosquitto.conf(5), "acl_file", which the
+ * generated plugin config reproduces): a subscription is accepted when it can
+ * match anything readable, and every delivery is then filtered per concrete
+ * topic, so `hailong/v1/#` from a district dashboard is accepted but delivers
+ * only that district.
  */
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
 import { requireId } from '../../core/ids.ts';
 import { MAX_TOPIC_CHARS, subscriptionFor, subscriptionForAll, topicFor, topicMatches, TOPIC_ROOT } from '../../core/topic.ts';
-import { BRIDGE_CLIENT_ID_PREFIX, bridgeClientId, isOwnBridgeClientId, KIOSK_CLIENT_ID_PREFIX, kioskClientId } from '../../core/client-id.ts';
+import { BRIDGE_CLIENT_ID_PREFIX, bridgeClientId, clientIdSuffix, isOwnBridgeClientId, KIOSK_CLIENT_ID_PREFIX, kioskClientId } from '../../core/client-id.ts';
 
 /** A client that connected without credentials, under the config's `anonymous` setting. */
 export interface AnonymousPrincipal {
@@ -162,7 +164,9 @@ export function filterProblem(filter: unknown): string | undefined {
  * may. A connection with a client id already in use takes that session
  * over (MQTT 3.1.1 §3.1.4), so ids are bound to accounts:
  *
- * - a kiosk may use only its own id (`kioskClientId`);
+ * - a kiosk may use only its own id (`kioskClientId` with the
+ *   `clientIdSuffix` of its password, as the kiosk and the generated
+ *   Mosquitto setup derive it);
  * - a bridge its ward's `bridgeClientId` ids or any unreserved id;
  * - every other account and anonymous clients any id outside those two
  *   reserved prefixes.
@@ -172,7 +176,7 @@ export function filterProblem(filter: unknown): string | undefined {
 export function clientIdProblem(principal: Principal, clientId: unknown): string | undefined {
   if (typeof clientId !== 'string') return 'client id is not a string';
   if (principal.role === 'kiosk') {
-    const own = kioskClientId({ district: principal.district, ward: principal.ward ?? '', terminal: principal.terminal ?? '' });
+    const own = ownKioskClientId(principal);
     return clientId === own ? undefined : `kiosk ${principal.username} may only use its own client id ${own}`;
   }
   if (principal.role === 'bridge' && !clientId.startsWith(KIOSK_CLIENT_ID_PREFIX)) {
@@ -185,6 +189,11 @@ export function clientIdProblem(principal: Principal, clientId: unknown): string
     return `client ids starting with ${BRIDGE_CLIENT_ID_PREFIX} or ${KIOSK_CLIENT_ID_PREFIX} are reserved to bridge and kiosk accounts`;
   }
   return undefined;
+}
+
+/** The only client id a kiosk account may use: its place, then the suffix derived from its password. */
+export function ownKioskClientId(kiosk: Pick<BrokerUser, 'district' | 'ward' | 'terminal' | 'password'>): string {
+  return kioskClientId({ district: kiosk.district, ward: kiosk.ward ?? '', terminal: kiosk.terminal ?? '' }, clientIdSuffix(kiosk.password));
 }
 
 /** True when `principal` may publish on `topic`. Never throws on a hostile topic. */

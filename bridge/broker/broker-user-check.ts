@@ -10,9 +10,9 @@ import { BROKER_ROLES, type BrokerUser } from './broker-user.ts';
 
 /**
  * Usernames: ASCII letters, digits and `. _ @ -`, 1–64 chars. Deliberately
- * narrow: a username lands in Mosquitto's password file (`user:hash`, so no
- * `:`), its ACL file (`user <name>` lines, trimmed, `#` comments) and a shell
- * script, and none of those can be allowed to split or comment it.
+ * narrow: a username lands in config files of several brokers (Mosquitto's
+ * dynamic-security JSON and role names, NATS accounts), logs and shell
+ * commands, and none of those can be allowed to split or comment it.
  */
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 

@@ -1,18 +1,23 @@
 /**
  * Writes the Mosquitto 2.0 setup that grants exactly what hailong's embedded
- * broker grants: `mosquitto.conf`, the ACL file (the grants of access.ts,
- * line for line) and a shell script that builds the password file with
- * `mosquitto_passwd`. Pure: text in, text out; the `hailong mosquitto-config`
- * command writes the files.
+ * broker grants: `mosquitto.conf`, the dynamic-security plugin's JSON (the
+ * accounts with hashed passwords, the grants of access.ts as role ACLs,
+ * client ids bound to accounts: mosquitto-dynsec.ts) and a shell script that
+ * lets user "mosquitto" read it. Text in, text out (salts come from an
+ * injectable source); the `hailong mosquitto-config` command writes the files.
  *
- * Mosquitto semantics (mosquitto.conf(5)): ACL lines before the first `user`
- * line apply to anonymous clients; `topic read|write|readwrite <filter>`
- * grants; a refused publish is acknowledged and dropped; subscriptions are
- * granted and each delivery is checked against `read`.
+ * Why the plugin rather than `password_file` + `acl_file`: only the plugin
+ * binds a client id to an account (a client's `clientid`), and an id in use
+ * is taken over by whoever connects with it (MQTT 3.1.1 §3.1.4), so a stolen
+ * kiosk login could otherwise cut another kiosk or the bridge off (issue 13,
+ * item 7). Mosquitto's documentation of the plugin:
+ * https://mosquitto.org/documentation/dynamic-security/ (`plugin`,
+ * `plugin_opt_config_file`). A refused publish is acknowledged and dropped;
+ * subscriptions are granted and each delivery is checked.
  */
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
-import { anonymousPrincipal, grantsOf, type Principal } from './access.ts';
 import { requireBrokerUsers } from './broker-user-check.ts';
+import { mosquittoDynsec, type DynsecOptions } from './mosquitto-dynsec.ts';
 import { requireId } from '../../core/ids.ts';
 
 /** Everything the generator needs, from the validated bridge config. */
@@ -46,7 +51,20 @@ export interface MosquittoSetup {
    * @default "standalone"
    */
   readonly layout?: MosquittoLayout;
+  /**
+   * Absolute path of Mosquitto's dynamic-security plugin on the broker's
+   * machine (Debian: `/usr/lib/<multiarch triplet>/mosquitto_dynamic_security.so`).
+   * @default DEFAULT_DYNSEC_PLUGIN
+   */
+  readonly pluginPath?: string;
+  /** Accounts other than kiosks bound to one client id, and the salt source (see `DynsecOptions`). */
+  readonly clientIds?: DynsecOptions['clientIds'];
+  /** @default crypto.randomBytes */
+  readonly salt?: DynsecOptions['salt'];
 }
+
+/** Where Debian's `mosquitto` package installs the dynamic-security plugin on amd64. */
+export const DEFAULT_DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
 
 /** A complete config, or a snippet for Debian's conf.d. */
 export type MosquittoLayout = 'standalone' | 'conf.d';
@@ -56,9 +74,9 @@ export const MOSQUITTO_FILES = Object.freeze({
   conf: 'mosquitto.conf',
   /** The config's name in the `conf.d` layout (Mosquitto includes `*.conf` from there; the other files are ignored). */
   snippet: 'hailong.conf',
-  acl: 'hailong.acl',
-  passwords: 'hailong.passwd',
-  script: 'create-passwords.sh',
+  /** The dynamic-security plugin's config: accounts (hashed passwords), roles, bound client ids. */
+  dynsec: 'hailong-dynsec.json',
+  script: 'set-permissions.sh',
 });
 
 /** The generated texts. */
@@ -67,15 +85,16 @@ export interface MosquittoConfigFiles {
   readonly confName: string;
   /** The config text. */
   readonly conf: string;
-  /** `hailong.acl` */
-  readonly acl: string;
-  /** `create-passwords.sh`: builds `hailong.passwd` (holds the plain passwords: run once, then delete). */
+  /** `hailong-dynsec.json`: password hashes, so written mode 640 and never world-readable. */
+  readonly dynsec: string;
+  /** `set-permissions.sh`: lets user "mosquitto" read the plugin's config and write the database (run as root). */
   readonly script: string;
 }
 
 /**
  * Mosquitto saves its database every `autosave_interval` seconds (default
- * 1800): PUBACK means "in memory", not "on disk" (FIELD-NOTES).
+ * 1800, mosquitto.conf(5): https://mosquitto.org/man/mosquitto-conf-5.html):
+ * its PUBACK means "in memory", not "on disk".
  */
 export const AUTOSAVE_INTERVAL_S = 60;
 
@@ -117,43 +136,6 @@ function join(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 
-/** ACL lines of one principal: its grants, `read` + `write` of one filter merged into `readwrite`. */
-function aclLines(principal: Principal): string[] {
-  const byFilter = new Map<string, Set<string>>();
-  for (const g of grantsOf(principal)) {
-    const set = byFilter.get(g.filter) ?? new Set<string>();
-    set.add(g.access);
-    byFilter.set(g.filter, set);
-  }
-  return [...byFilter].map(([filter, access]) => `topic ${access.size === 2 ? 'readwrite' : [...access][0]} ${filter}`);
-}
-
-function describeUser(u: BrokerUser): string {
-  const place = [u.district, u.ward, u.counter, u.terminal].filter((x) => x !== undefined).join('/');
-  return `${u.role} of ${place}`;
-}
-
-/**
- * The ACL file: anonymous rights first (they apply to clients without a
- * username), then one `user` block per account. Throws on invalid users.
- */
-export function mosquittoAcl(users: readonly BrokerUser[], anonymous: AnonymousAccess, title = 'hailong'): string {
-  const valid = requireBrokerUsers(users);
-  const lines = [
-    `# ${title}: Mosquitto ACL written by \`hailong mosquitto-config\`. Regenerate it; do not edit.`,
-    '# The same grants as the embedded broker (bridge/broker/access.ts).',
-    '',
-    anonymous === 'read'
-      ? '# Clients without a username (allow_anonymous true): read-only.'
-      : '# Clients without a username are refused (allow_anonymous false).',
-    ...aclLines(anonymousPrincipal(anonymous)),
-  ];
-  for (const user of valid) {
-    lines.push('', `# ${describeUser(user)}`, `user ${user.username}`, ...aclLines(user));
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 /** The three files for one ward (see `MosquittoSetup.layout`). Throws naming the field on invalid input (a programmer error). */
 export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
   const district = requireId(setup.district, 'district');
@@ -173,14 +155,15 @@ export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
   const confName = dropIn ? MOSQUITTO_FILES.snippet : MOSQUITTO_FILES.conf;
   const title = setup.title ?? `hailong ward ${district}/${ward}`;
   if (/[\r\n]/.test(title)) throw new TypeError('"title" must be one line');
-  const passwordFile = join(configDir, MOSQUITTO_FILES.passwords);
-  const aclFile = join(configDir, MOSQUITTO_FILES.acl);
+  const pluginPath = requireAbsolutePath(setup.pluginPath ?? DEFAULT_DYNSEC_PLUGIN, 'pluginPath');
+  const dynsecFile = join(configDir, MOSQUITTO_FILES.dynsec);
   const persistenceDir = `${join(dataDir, 'mosquitto')}/`;
   const at = bind === undefined ? '' : ` ${bind}`;
 
   const conf = [
     `# ${title}: Mosquitto 2.0 config written by \`hailong mosquitto-config\`. Regenerate it; do not edit.`,
-    '# It grants exactly what hailong\'s embedded broker grants (bridge/broker/access.ts).',
+    '# It grants exactly what hailong\'s embedded broker grants (bridge/broker/access.ts), through the',
+    '# dynamic-security plugin: https://mosquitto.org/documentation/dynamic-security/',
     ...(dropIn
       ? [
           "# A snippet for Debian's /etc/mosquitto/conf.d/: the main mosquitto.conf sets persistence",
@@ -195,8 +178,14 @@ export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
     '# One set of security settings for every listener (2.0 defaults to per-listener settings).',
     'per_listener_settings false',
     `allow_anonymous ${setup.anonymous === 'read' ? 'true' : 'false'}`,
-    ...(users.length > 0 ? [`password_file ${passwordFile}`] : ['# No accounts configured: no password_file.']),
-    `acl_file ${aclFile}`,
+    '# Accounts, their rights and their client ids: the dynamic-security plugin, from',
+    `# ${MOSQUITTO_FILES.dynsec}. It is the only Mosquitto 2.0 mechanism that binds a client id to an account:`,
+    '# a kiosk may connect only with its own id, so a stolen kiosk login cannot take over another',
+    "# kiosk's session or the bridge's (an id in use is taken over by whoever connects with it).",
+    "# The ids of kiosks and of the bridge end in a suffix derived from their password, which other",
+    '# accounts cannot guess (docs/SECURITY.md). No account may use the plugin\'s $CONTROL admin topics.',
+    `plugin ${pluginPath}`,
+    `plugin_opt_config_file ${dynsecFile}`,
     '',
     '# MQTT over TCP: the bridge and desk / queue-number systems.',
     `listener ${tcpPort}${at}`,
@@ -211,8 +200,6 @@ export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
     '# One packet may hold at most the largest tally: a client announcing more is disconnected before',
     '# Mosquitto buffers it (a kiosk login must not push megabytes to every dashboard).',
     `max_packet_size ${MOSQUITTO_MAX_PACKET_BYTES}`,
-    '# Client ids: Mosquitto does not bind them to accounts. The bridge\'s id ends in a suffix derived',
-    '# from its password, so no other account can guess it and take its session over (docs/SECURITY.md).',
     '',
     ...(dropIn
       ? ["# Retained state and the queues of clean-session-false clients persist as set in Debian's main file."]
@@ -236,43 +223,38 @@ export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
     '',
   ].join('\n');
 
-  const acl = mosquittoAcl(users, setup.anonymous, title);
+  const dynsec = mosquittoDynsec(users, setup.anonymous, {
+    ...(setup.clientIds === undefined ? {} : { clientIds: setup.clientIds }),
+    ...(setup.salt === undefined ? {} : { salt: setup.salt }),
+  });
 
   const script = [
     '#!/bin/sh',
-    `# ${title}: creates Mosquitto's password file and database folder. Written by \`hailong mosquitto-config\`.`,
-    '# It holds the plain-text passwords of the bridge config: run it once as root, then delete it.',
+    `# ${title}: lets Mosquitto read its files. Written by \`hailong mosquitto-config\`.`,
+    `# ${MOSQUITTO_FILES.dynsec} holds password hashes: it stays unreadable to other users. Run as root:`,
     `#   sudo sh ${join(configDir, MOSQUITTO_FILES.script)}`,
     'set -eu',
-    'umask 077',
-    `PASSWD=${shellQuote(passwordFile)}`,
-    `ACL=${shellQuote(aclFile)}`,
+    `DYNSEC=${shellQuote(dynsecFile)}`,
+    `PLUGIN=${shellQuote(pluginPath)}`,
     ...(dropIn ? [] : [`DATA=${shellQuote(persistenceDir)}`]),
-    ...users.map(
-      (u, i) => `mosquitto_passwd ${i === 0 ? '-c -b' : '-b'} "$PASSWD" ${shellQuote(u.username)} ${shellQuote(u.password)}`,
-    ),
-    ...(dropIn ? [] : ['umask 022', 'mkdir -p "$DATA"']),
-    '# Started as root, Mosquitto 2.0 switches to user "mosquitto" before it reads these files: let it read and write.',
+    'chmod 640 "$DYNSEC"',
+    ...(dropIn ? [] : ['mkdir -p "$DATA"']),
+    'test -r "$PLUGIN" || echo "Warning: $PLUGIN is missing: install Mosquitto 2.0 (Debian: apt-get install mosquitto) or write the setup again with --plugin <path>." >&2',
+    '# Started as root, Mosquitto 2.0 switches to user "mosquitto" before it loads the plugin: let it read and write.',
     'if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then',
-    ...(users.length > 0 ? ['  chgrp mosquitto "$PASSWD"', '  chmod 640 "$PASSWD"'] : []),
-    '  chgrp mosquitto "$ACL"',
-    '  chmod 640 "$ACL"',
+    '  chgrp mosquitto "$DYNSEC"',
     ...(dropIn ? [] : ['  chown mosquitto "$DATA"']),
     '  # Folders above them that user "mosquitto" cannot enter would still stop it at start-up.',
     '  if command -v runuser >/dev/null 2>&1; then',
-    `    for f in ${users.length > 0 ? '"$PASSWD" ' : ''}"$ACL"; do`,
-    '      runuser -u mosquitto -- test -r "$f" || echo "Warning: user mosquitto cannot read $f: let it enter the folders above (chmod o+x)." >&2',
-    '    done',
+    '    runuser -u mosquitto -- test -r "$DYNSEC" || echo "Warning: user mosquitto cannot read $DYNSEC: let it enter the folders above (chmod o+x)." >&2',
     ...(dropIn
       ? []
       : ['    runuser -u mosquitto -- test -w "$DATA" || echo "Warning: user mosquitto cannot write $DATA: let it enter the folders above (chmod o+x)." >&2']),
     '  fi',
     'fi',
-    users.length > 0
-      ? `echo "Created $PASSWD with ${users.length} account(s). Delete this script now: it holds the passwords."`
-      : `echo "No accounts configured: nothing to create."`,
+    `echo "Mosquitto can read $DYNSEC (${users.length} account(s))."`,
     '',
   ].join('\n');
 
-  return { confName, conf, acl, script };
+  return { confName, conf, dynsec, script };
 }

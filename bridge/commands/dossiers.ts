@@ -18,9 +18,9 @@ import {
   unratedJson,
   type ReconciliationNames,
 } from '../../core/reconciliation.ts';
-import { openReportSource, type ReportSource } from '../report/report-source.ts';
-import { reportRange } from '../report/report-range.ts';
-import { parseCommand, processIo, type CommandIo } from './command-io.ts';
+import type { ReportSource } from '../report/report-source.ts';
+import { processIo, type CommandIo } from './command-io.ts';
+import { runReportCommand } from './report-command.ts';
 
 /** `hailong dossiers --help`. */
 export const DOSSIERS_HELP = `hailong dossiers: rated dossiers for reconciliation with the one-stop system
@@ -54,35 +54,13 @@ export function namesOf(source: ReportSource): ReconciliationNames {
 }
 
 /** Runs `hailong dossiers`; resolves with the exit code. */
-export async function runDossiers(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
-  const args = parseCommand(
-    argv,
-    {
-      config: { type: 'string', short: 'c' },
-      period: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      out: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    DOSSIERS_HELP,
-    io,
-  );
-  if ('exit' in args) return args.exit;
-  const range = reportRange(args.values);
-  if ('problems' in range) {
-    io.stderr(`${range.problems.join('\n')}\n\n${DOSSIERS_HELP}`);
-    return 2;
-  }
-  const source = await openReportSource(args.values.config ?? 'hailong.yaml', io);
-  if (typeof source === 'number') return source;
-  try {
+export function runDossiers(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  return runReportCommand(argv, DOSSIERS_HELP, io, async (source, range, dir) => {
     const { votes, bad } = source.votes(range.fromMs, range.toMs);
     const rated = ratedDossiers(votes);
     const served = source.served(range.fromMs, range.toMs);
     const unrated = served === undefined ? [] : unratedDossiers(served, votes);
     const names = namesOf(source);
-    const dir = args.values.out ?? '.';
     await mkdir(dir, { recursive: true });
     const base = `${range.from}-${range.to}`;
     const files = {
@@ -103,7 +81,5 @@ export async function runDossiers(argv: readonly string[], io: CommandIo = proce
     else io.stderr(`${unrated.length} of ${served.length} served dossiers not rated → ${files.unrated}\n`);
     if (bad > 0) io.stderr(`${bad} unreadable journal rows skipped\n`);
     return bad > 0 ? 1 : 0;
-  } finally {
-    source.close();
-  }
+  });
 }

@@ -5,10 +5,8 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parsePeriodKey } from '../../core/period.ts';
-import { addDays, isDateString, localMidnight } from '../../core/time.ts';
 import { adminLevelWords } from '../../core/admin-name.ts';
 import { unitOn, type Lineage } from '../../core/merger.ts';
 import { parseVote, type Vote } from '../../core/vote.ts';
@@ -16,11 +14,12 @@ import { unitFigures, unitFiguresCsvHeader, unitFiguresCsvRow } from '../export/
 import { CSV_BOM, GENERIC_LEVELS, voteCsvHeader, voteCsvRow, type VoteCsvLevels } from '../export/vote-csv.ts';
 import { lineageOfHub, unitKindsLabel, unitNamesOf } from '../hub/hub-config.ts';
 import { revocationCsvHeader, revocationCsvRow } from '../export/revocation-csv.ts';
-import { HubArchive } from '../hub/hub-archive.ts';
-import { configKindOf } from '../hub/load-hub-config.ts';
+import type { HubArchive } from '../hub/hub-archive.ts';
 import { Journal } from '../journal/journal.ts';
+import { openConfigStore } from '../report/config-store.ts';
+import { reportRange } from '../report/report-range.ts';
 import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
-import { readHubConfigOrReport } from './hub.ts';
+import { REPORT_OPTIONS } from './report-command.ts';
 
 /** `hailong export --help`. */
 export const EXPORT_HELP = `hailong export: write journal (or hub archive) votes to CSV
@@ -77,71 +76,37 @@ interface ExportLabels {
 
 /** Opens the journal of an office config, or the archive of a hub config; an exit code when it cannot. */
 async function openSource(file: string, io: CommandIo): Promise<{ source: VoteSource; labels: ExportLabels } | number> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  let dataDir: string;
-  let source: Journal | HubArchive;
-  let labels: ExportLabels;
-  if (configKindOf(text) === 'hub') {
-    const config = await readHubConfigOrReport(file, io);
-    if (config === undefined) return 2;
-    dataDir = config.dataDir;
-    source = new HubArchive({ path: join(dataDir, 'archive.db') });
-    const names = unitNamesOf(config);
-    labels = {
-      // Units say what they are by their kind (a provincial center's "cơ sở 2" has no level word in its name).
-      levels: { parent: adminLevelWords([config.parent.name], GENERIC_LEVELS.parent), unit: unitKindsLabel(config.units.map((u) => u.kind)) },
-      hub: { names, lineage: lineageOfHub(config) },
-    };
-  } else {
-    const config = await readConfigOrReport(file, io);
-    if (config === undefined) return 2;
-    dataDir = config.dataDir;
-    source = new Journal({ path: join(dataDir, 'journal.db') });
-    labels = { levels: { parent: adminLevelWords([config.district.name], GENERIC_LEVELS.parent), unit: adminLevelWords([config.ward.name], GENERIC_LEVELS.unit) } };
+  const store = await openConfigStore(file, io);
+  if (typeof store === 'number') return store;
+  if (store.kind === 'office') {
+    const { config } = store;
+    const levels = { parent: adminLevelWords([config.district.name], GENERIC_LEVELS.parent), unit: adminLevelWords([config.ward.name], GENERIC_LEVELS.unit) };
+    return { source: store.journal, labels: { levels } };
   }
-  try {
-    source.open();
-  } catch (error) {
-    io.stderr(`Cannot open the ${source instanceof HubArchive ? 'archive' : 'journal'} in ${dataDir}: ${(error as Error).message}\n`);
-    return 1;
-  }
-  return { source: source instanceof HubArchive ? archiveSource(source) : source, labels };
+  const { config } = store;
+  const labels: ExportLabels = {
+    // Units say what they are by their kind (a provincial center's "cơ sở 2" has no level word in its name).
+    levels: { parent: adminLevelWords([config.parent.name], GENERIC_LEVELS.parent), unit: unitKindsLabel(config.units.map((u) => u.kind)) },
+    hub: { names: unitNamesOf(config), lineage: lineageOfHub(config) },
+  };
+  return { source: archiveSource(store.archive), labels };
 }
 
 /** Runs `hailong export`; resolves with the exit code. */
 export async function runExport(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   const args = parseCommand(
     argv,
-    {
-      config: { type: 'string', short: 'c' },
-      period: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      out: { type: 'string', short: 'o' },
-      revocations: { type: 'boolean' },
-      'by-unit': { type: 'boolean' },
-      apart: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    { ...REPORT_OPTIONS, revocations: { type: 'boolean' }, 'by-unit': { type: 'boolean' }, apart: { type: 'boolean' } },
     EXPORT_HELP,
     io,
   );
   if ('exit' in args) return args.exit;
   const { values } = args;
   if (values.revocations === true) return exportRevocations(values.config ?? 'hailong.yaml', values.out ?? 'revocations.csv', io);
-  let from = values.from;
-  let to = values.to;
-  const problems: string[] = [];
-  if (values.period !== undefined) {
-    const p = parsePeriodKey(values.period);
-    if (p.ok) ({ from, to } = p.value);
-    else problems.push(`"--period": ${p.message}`);
-  }
-  if (from === undefined || !isDateString(from)) problems.push('"--from" must be a date YYYY-MM-DD (or give --period)');
-  if (to === undefined || !isDateString(to)) problems.push('"--to" must be a date YYYY-MM-DD (or give --period)');
-  if (from !== undefined && to !== undefined && from > to) problems.push(`"--from" ${from} is after "--to" ${to}`);
+  const range = reportRange(values);
+  const problems = 'problems' in range ? [...range.problems] : [];
   if (values.apart === true && values['by-unit'] !== true) problems.push('"--apart" goes with "--by-unit"');
-  if (problems.length > 0) {
+  if ('problems' in range || problems.length > 0) {
     io.stderr(`${problems.join('\n')}\n\n${EXPORT_HELP}`);
     return 2;
   }
@@ -149,10 +114,7 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   const opened = await openSource(file, io);
   if (typeof opened === 'number') return opened;
   const { source, labels } = opened;
-  const first = from as string;
-  const last = to as string;
-  const fromMs = localMidnight(first);
-  const toMs = localMidnight(addDays(last, 1));
+  const { from: first, to: last, fromMs, toMs } = range;
   if (values['by-unit'] === true) return exportByUnit(source, labels, { first, last, fromMs, toMs, apart: values.apart === true, out: values.out }, io);
   const total = source.countPressedBetween(fromMs, toMs);
   const outPath = values.out ?? `votes-${first}-${last}.csv`;

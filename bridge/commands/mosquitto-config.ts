@@ -4,11 +4,12 @@
  * bridge/broker/mosquitto-config.ts), from the office config, and prints
  * the steps to install it.
  */
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { AnonymousAccess, BrokerUser } from '../broker/broker-user.ts';
 import { brokerUserProblems } from '../broker/broker-user-check.ts';
-import { MOSQUITTO_FILES, mosquittoConfig, type MosquittoSetup } from '../broker/mosquitto-config.ts';
+import { DEFAULT_DYNSEC_PLUGIN, MOSQUITTO_FILES, mosquittoConfig, type MosquittoSetup } from '../broker/mosquitto-config.ts';
 import { kioskUsersOf } from '../broker/kiosk-users.ts';
 import { configKindOf } from '../hub/load-hub-config.ts';
 import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
@@ -26,27 +27,55 @@ export type MosquittoInputsLoader = (file: string, wsPort: number, io: CommandIo
 /** `hailong mosquitto-config --help` */
 export const MOSQUITTO_CONFIG_HELP = `hailong mosquitto-config: write a Mosquitto 2.0 setup for this ward (or hub)
 
-Usage: hailong mosquitto-config [--config <file>] [--out <dir>] [--ws-port <n>]
+Usage: hailong mosquitto-config [--config <file>] [--out <dir>] [--ws-port <n>] [--plugin <path>]
 
 Writes into <dir> (default ./mosquitto):
-  ${MOSQUITTO_FILES.conf}        listeners (TCP + WebSocket), persistence, security
-                        (${MOSQUITTO_FILES.snippet} instead when <dir> is Debian's /etc/mosquitto/conf.d)
-  ${MOSQUITTO_FILES.acl}          one block per broker account, the same rights as the embedded broker
-  ${MOSQUITTO_FILES.script}  builds ${MOSQUITTO_FILES.passwords} with mosquitto_passwd (run once as root, then delete)
+  ${MOSQUITTO_FILES.conf}        listeners (TCP + WebSocket), persistence, and the
+                        dynamic-security plugin (${MOSQUITTO_FILES.snippet} instead when <dir>
+                        is Debian's /etc/mosquitto/conf.d)
+  ${MOSQUITTO_FILES.dynsec}  the plugin's accounts: password hashes (no plain text), the same
+                        rights as the embedded broker, and client ids bound to accounts
+  ${MOSQUITTO_FILES.script}   lets user "mosquitto" read it and write the database (run as root)
 
 Accounts come from the office config: the bridge signs in with mqtt.username /
 mqtt.password, each kiosk with its terminal id and password, plus broker.users.
+A kiosk may connect only with its own client id, which ends in a suffix derived
+from its password (the kiosk app computes it), so a stolen kiosk login cannot
+cut another kiosk or the bridge off; the bridge's ids end in such a suffix too.
 The TCP port is broker.port; Mosquitto's database goes to <dataDir>/mosquitto/.
 With a hub config (units:, see hub.example.yaml): one account per unit, writing
-only under hailong/v1/<parent>/<its unit>/#, the hub's own account (mqtt.username,
-reading the whole parent) and the dashboard accounts.
+only under hailong/v1/<parent>/<its unit>/# and bound to its unit's upstream
+client id, the hub's own account (mqtt.username, reading the whole parent,
+bound to the hub's client id) and the dashboard accounts.
+
+It then prints the steps: run ${MOSQUITTO_FILES.script} as root; try the config in the
+foreground (mosquitto -c <dir>/${MOSQUITTO_FILES.conf} -v) and install it, or restart
+the service when <dir> is /etc/mosquitto/conf.d; point the bridge and the
+browsers at it.
 
 Options:
   -c, --config <file>  Office config (default hailong.yaml)
   --out <dir>          Output folder (default ./mosquitto; created if missing, files overwritten)
   --ws-port <n>        MQTT-over-WebSocket port for kiosks and dashboards (default 9001)
+  --plugin <path>      Mosquitto's mosquitto_dynamic_security.so (default: found under
+                       /usr/lib, /usr/local/lib; else ${DEFAULT_DYNSEC_PLUGIN})
   -h, --help           Show this help
 `;
+
+/** Where Mosquitto 2.0 packages put the dynamic-security plugin (Debian multiarch, then source builds). */
+export const DYNSEC_PLUGIN_CANDIDATES: readonly string[] = [
+  DEFAULT_DYNSEC_PLUGIN,
+  '/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/arm-linux-gnueabihf/mosquitto_dynamic_security.so',
+  '/usr/lib/i386-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/mosquitto_dynamic_security.so',
+  '/usr/local/lib/mosquitto_dynamic_security.so',
+];
+
+/** The first installed plugin among `candidates`, or undefined. */
+export function findDynsecPlugin(candidates: readonly string[] = DYNSEC_PLUGIN_CANDIDATES, exists: (path: string) => boolean = existsSync): string | undefined {
+  return candidates.find((path) => exists(path));
+}
 
 /**
  * The parts of the validated bridge config (`HailongConfig`, bridge/config/)
@@ -126,6 +155,7 @@ export async function runMosquittoConfig(
       config: { type: 'string', short: 'c' },
       out: { type: 'string' },
       'ws-port': { type: 'string' },
+      plugin: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     MOSQUITTO_CONFIG_HELP,
@@ -149,12 +179,17 @@ export async function runMosquittoConfig(
     stderr(`The bridge config cannot become a Mosquitto setup:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
     return 2;
   }
+  const found = values.plugin === undefined ? findDynsecPlugin() : resolve(values.plugin);
+  const pluginPath = found ?? DEFAULT_DYNSEC_PLUGIN;
+  if (found === undefined) {
+    stderr(`Warning: Mosquitto's dynamic-security plugin is not installed here; the config names ${pluginPath}. Give --plugin <path> if the broker's machine has it elsewhere.\n`);
+  }
   const out = resolve(values.out ?? 'mosquitto');
   // Written into Debian's conf.d, the config must be a snippet: the main file owns persistence and logging.
   const layout = basename(out) === 'conf.d' ? 'conf.d' : 'standalone';
   let files;
   try {
-    files = mosquittoConfig({ ...inputs, dataDir: resolve(inputs.dataDir), configDir: out, layout });
+    files = mosquittoConfig({ ...inputs, dataDir: resolve(inputs.dataDir), configDir: out, layout, pluginPath });
   } catch (error) {
     stderr(`${(error as Error).message}\n`);
     return 2;
@@ -164,7 +199,9 @@ export async function runMosquittoConfig(
   try {
     await mkdir(out, { recursive: true });
     await writeFile(conf, files.conf, { mode: 0o644 });
-    await writeFile(join(out, MOSQUITTO_FILES.acl), files.acl, { mode: 0o640 });
+    const dynsec = join(out, MOSQUITTO_FILES.dynsec);
+    await writeFile(dynsec, files.dynsec, { mode: 0o640 });
+    await chmod(dynsec, 0o640); // password hashes: never world-readable, even over an older file
     await writeFile(script, files.script, { mode: 0o700 });
     await chmod(script, 0o700); // writeFile keeps the mode of an existing file
   } catch (error) {
@@ -183,15 +220,17 @@ export async function runMosquittoConfig(
         ];
   stdout(
     [
-      `Wrote ${conf}, ${MOSQUITTO_FILES.acl} and ${MOSQUITTO_FILES.script} for ${inputs.title ?? `ward ${inputs.district}/${inputs.ward}`}` +
+      `Wrote ${conf}, ${MOSQUITTO_FILES.dynsec} and ${MOSQUITTO_FILES.script} for ${inputs.title ?? `ward ${inputs.district}/${inputs.ward}`}` +
         ` (${inputs.users.length} account(s), anonymous: ${inputs.anonymous}).`,
       '',
       'Next steps, as root:',
       `  1. sh ${script}`,
-      `     creates ${join(out, MOSQUITTO_FILES.passwords)}; then delete the script: it holds the passwords.`,
+      `     lets user "mosquitto" read ${MOSQUITTO_FILES.dynsec} (accounts, password hashes, bound client ids)` +
+        (layout === 'conf.d' ? '.' : ' and write its database folder.'),
       ...install,
       `  ${install.filter((line) => /^ {2}\d+\. /.test(line)).length + 2}. Point the bridge at it: mqtt.urls [mqtt://localhost:${inputs.tcpPort}] with mqtt.username / mqtt.password;` +
-        ` kiosks and dashboards use ws://<this PC>:${inputs.wsPort}/mqtt.`,
+        ` kiosks and dashboards use ws://<this PC>:${inputs.wsPort}/mqtt` +
+        ' (a kiosk connects only with its own client id, which it derives from its password).',
       '',
     ].join('\n'),
   );

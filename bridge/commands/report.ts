@@ -3,10 +3,9 @@
  * and a printable A4 HTML page with the signature block — from an office's
  * journal or a hub's archive. Formulas: docs/REPORTS.md.
  */
-import { openReportSource } from '../report/report-source.ts';
-import { reportRange } from '../report/report-range.ts';
 import { writeReportPack } from '../report/report-writer.ts';
-import { parseCommand, processIo, type CommandIo } from './command-io.ts';
+import { processIo, type CommandIo } from './command-io.ts';
+import { runReportCommand } from './report-command.ts';
 
 /** `hailong report --help`. */
 export const REPORT_HELP = `hailong report: the report pack of a period (XLSX + printable HTML)
@@ -29,34 +28,11 @@ Options:
 `;
 
 /** Runs `hailong report`; resolves with the exit code. */
-export async function runReport(argv: readonly string[], io: CommandIo = processIo, now: () => number = Date.now): Promise<number> {
-  const args = parseCommand(
-    argv,
-    {
-      config: { type: 'string', short: 'c' },
-      period: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      out: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    REPORT_HELP,
-    io,
-  );
-  if ('exit' in args) return args.exit;
-  const range = reportRange(args.values);
-  if ('problems' in range) {
-    io.stderr(`${range.problems.join('\n')}\n\n${REPORT_HELP}`);
-    return 2;
-  }
-  const source = await openReportSource(args.values.config ?? 'hailong.yaml', io);
-  if (typeof source === 'number') return source;
-  try {
-    const written = await writeReportPack(source, range, args.values.out ?? '.', now());
+export function runReport(argv: readonly string[], io: CommandIo = processIo, now: () => number = Date.now): Promise<number> {
+  return runReportCommand(argv, REPORT_HELP, io, async (source, range, outDir) => {
+    const written = await writeReportPack(source, range, outDir, now());
     io.stderr(`${written.pack.total.total} counted votes, ${written.pack.units.length} unit(s) → ${written.xlsx}, ${written.html}\n`);
     if (written.bad > 0) io.stderr(`${written.bad} unreadable rows skipped\n`);
     return written.bad > 0 ? 1 : 0;
-  } finally {
-    source.close();
-  }
+  });
 }

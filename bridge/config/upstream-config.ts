@@ -18,7 +18,11 @@ export interface UpstreamConfig {
   readonly password?: string;
   /** PEM file of the CA that signed the hub's certificate (mqtts/wss). */
   readonly caFile?: string;
-  /** Fixed MQTT client id on the hub. @default `hailong-upstream-{district}-{ward}` */
+  /**
+   * Fixed MQTT client id on the hub. Leave it unset on a hub running the generated Mosquitto setup,
+   * which binds the unit's account to the default.
+   * @default `hailong-bridge-{district}.{ward}.upstream.{suffix derived from the password}` (core/client-id.ts `upstreamClientId`)
+   */
   readonly clientId?: string;
 }
 

@@ -244,7 +244,15 @@ export function mqttAt(r: ConfigReader, value: unknown): MqttConfig | undefined 
   return out;
 }
 
-function brokerAt(r: ConfigReader, value: unknown, district: string, ward: string, counters: readonly CounterEntry[]): EmbeddedBrokerConfig | undefined {
+/** Reads one account of `broker.users` at `path`; `earlier` are the accounts read before it. */
+export type BrokerUserReader = (item: unknown, path: string, earlier: readonly BrokerUser[]) => BrokerUser | undefined;
+
+/**
+ * The `broker:` block of an office or a hub config: port, host, anonymous
+ * read access, and the listed accounts, each read by `userAt` (the two
+ * configs allow different accounts).
+ */
+export function embeddedBrokerAt(r: ConfigReader, value: unknown, userAt: BrokerUserReader): EmbeddedBrokerConfig | undefined {
   const node = r.map(value ?? {}, 'broker');
   if (node === undefined) return undefined;
   r.unknownKeys(node, 'broker', ['port', 'host', 'anonymous', 'users']);
@@ -252,11 +260,19 @@ function brokerAt(r: ConfigReader, value: unknown, district: string, ward: strin
   const host = r.text(node.host ?? '0.0.0.0', 'broker.host', 255);
   const anonymous = r.oneOf(node.anonymous, 'broker.anonymous', ['none', 'read'] as const, 'none');
   const users: BrokerUser[] = [];
-  const kiosks = counters.flatMap((c) => c.terminals.filter((t) => t.kind === 'touch').map((t) => t.id));
   r.list_(node.users, 'broker.users')?.forEach((item, i) => {
-    const path = join('broker.users', i);
+    const user = userAt(item, join('broker.users', i), users);
+    if (user !== undefined) users.push(user);
+  });
+  if (port === undefined || host === undefined || anonymous === undefined) return undefined;
+  return { port, host, anonymous, users };
+}
+
+function brokerAt(r: ConfigReader, value: unknown, district: string, ward: string, counters: readonly CounterEntry[]): EmbeddedBrokerConfig | undefined {
+  const kiosks = counters.flatMap((c) => c.terminals.filter((t) => t.kind === 'touch').map((t) => t.id));
+  return embeddedBrokerAt(r, value, (item, path, users) => {
     const u = r.map(item, path);
-    if (u === undefined) return;
+    if (u === undefined) return undefined;
     r.unknownKeys(u, path, ['username', 'password', 'role', 'counter']);
     // The same rules as the broker and `mosquitto-config` apply, so a config
     // that validates can always become a Mosquitto password and ACL file.
@@ -278,11 +294,9 @@ function brokerAt(r: ConfigReader, value: unknown, district: string, ward: strin
       if (role === 'dashboard') r.list.add(join(path, 'counter'), 'only desk accounts are scoped to a counter');
       if (counter !== undefined && !counters.some((c) => c.id === counter)) r.list.add(join(path, 'counter'), `no counter ${counter} in counters`);
     }
-    if (username === undefined || password === undefined || role === undefined) return;
-    users.push(counter === undefined ? { username, password, role, district, ward } : { username, password, role, district, ward, counter });
+    if (username === undefined || password === undefined || role === undefined) return undefined;
+    return counter === undefined ? { username, password, role, district, ward } : { username, password, role, district, ward, counter };
   });
-  if (port === undefined || host === undefined || anonymous === undefined) return undefined;
-  return { port, host, anonymous, users };
 }
 
 /** Reads the `web:` block, recording problems. Shared with the hub config. */

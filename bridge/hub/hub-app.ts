@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { hubClientId } from '../../core/client-id.ts';
 import type { Office } from '../../core/office.ts';
 import { DEFAULT_OPENING_HOURS } from '../../core/opening-hours.ts';
 import { DEFAULT_SCALE } from '../../core/scale.ts';
@@ -156,7 +157,7 @@ export class HubApp {
           urls: config.mqtt.urls,
           username: config.mqtt.username ?? '',
           password: config.mqtt.password ?? '',
-          clientId: config.mqtt.clientId ?? `hailong-hub-${config.parent.id}`,
+          clientId: config.mqtt.clientId ?? hubClientId(config.parent.id, config.mqtt.password),
           scope: this.#scope,
           archive: this.archive,
           log: log.child({ part: 'subscriber' }),

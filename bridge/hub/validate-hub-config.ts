@@ -10,7 +10,7 @@ import { passwordProblem, usernameProblem } from '../broker/broker-user-check.ts
 import { join, ProblemList, type ConfigProblem } from '../config/config-problem.ts';
 import { reportScheduleAt } from './report-schedule-config.ts';
 import { ConfigReader } from '../config/config-reader.ts';
-import { BRIDGE_USERNAME, mqttAt, webAt } from '../config/validate-config.ts';
+import { BRIDGE_USERNAME, embeddedBrokerAt, mqttAt, webAt } from '../config/validate-config.ts';
 import { isDateString } from '../../core/time.ts';
 import { lineageOf, type Predecessor } from '../../core/merger.ts';
 import { HUB_LEVELS, UNIT_KINDS, type HubBrokerConfig, type HubConfig, type HubLevel, type HubParent, type HubUnit } from './hub-config.ts';
@@ -160,22 +160,11 @@ function dashboardUserAt(r: ConfigReader, item: unknown, path: string, parent: s
 }
 
 function brokerAt(r: ConfigReader, value: unknown, parent: string, units: readonly HubUnit[]): HubBrokerConfig | undefined {
-  const node = r.map(value ?? {}, 'broker');
-  if (node === undefined) return undefined;
-  r.unknownKeys(node, 'broker', ['port', 'host', 'anonymous', 'users']);
-  const port = r.int(node.port, 'broker.port', 0, 65535, 1883);
-  const host = r.text(node.host ?? '0.0.0.0', 'broker.host', 255);
-  const anonymous = r.oneOf(node.anonymous, 'broker.anonymous', ['none', 'read'] as const, 'none');
-  const users: BrokerUser[] = [];
-  r.list_(node.users, 'broker.users')?.forEach((item, i) => {
-    const path = join('broker.users', i);
+  return embeddedBrokerAt(r, value, (item, path, users) => {
     const user = dashboardUserAt(r, item, path, parent, units);
-    if (user === undefined) return;
-    if (users.some((x) => x.username === user.username)) r.list.add(join(path, 'username'), `${user.username} is listed twice`);
-    users.push(user);
+    if (user !== undefined && users.some((x) => x.username === user.username)) r.list.add(join(path, 'username'), `${user.username} is listed twice`);
+    return user;
   });
-  if (port === undefined || host === undefined || anonymous === undefined) return undefined;
-  return { port, host, anonymous, users };
 }
 
 /** Validates a parsed hub config tree; returns the config or every problem found (never throws). */

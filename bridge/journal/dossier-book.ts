@@ -12,6 +12,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { DossierStage } from '../../core/dossier.ts';
+import type { ServedEvent } from '../../core/reconciliation.ts';
 
 /** Index and table added at open (idempotent; older hailongs ignore both). */
 export const DOSSIER_SQL = `
@@ -34,16 +35,8 @@ CREATE TABLE IF NOT EXISTS served (
 CREATE INDEX IF NOT EXISTS served_at ON served (at);
 `;
 
-/** A `_served` event that named a dossier, as stored. */
-export interface ServedDossier {
-  readonly counter: string;
-  readonly dossier: string;
-  readonly stage: DossierStage;
-  /** Epoch ms the officer ended the service. */
-  readonly at: number;
-  readonly officer?: string;
-  readonly ticket?: string;
-}
+/** A `_served` event that named a dossier, as stored (a journal holds one ward: no `ward`). */
+export type ServedDossier = Omit<ServedEvent, 'ward'>;
 
 /** The dossier side of the journal. */
 export class DossierBook {

@@ -181,8 +181,9 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
    * its store still holds, before it emits 'connect'; the outbox then
    * resends every row not yet PUBACKed too, so each vote in flight at the
    * drop went out twice (a frozen broker: every vote of the outage; issue
-   * 17). The journal's outbox is the one resend mechanism (FIELD-NOTES:
-   * MQTT.js's stores are not a durability layer, mqtt.js#2015): drop
+   * 17). The journal's outbox is the one resend mechanism (MQTT.js's
+   * stores are not a durability layer: mqttjs/MQTT.js#2015,
+   * mcollina/mqtt-level-store#19): drop
    * mqtt.js's copies before it reconnects. Their callbacks fail, the
    * outbox republishes those rows once after the connect, and the retained
    * state is republished on every connect anyway. Called as a reconnect

@@ -1,7 +1,9 @@
 /**
  * Publishes the journal's unpublished votes at QoS 1 and marks each one
  * published only after its PUBACK. This is the bridge's own outbox, keyed by
- * the journal row: MQTT.js's stores are not a durability layer (FIELD-NOTES).
+ * the journal row: MQTT.js's stores are not a durability layer (queued
+ * publishes dropped during a replay, mqttjs/MQTT.js#2015; message ids that
+ * collide after a restart, mcollina/mqtt-level-store#19).
  * After every (re)connect it starts again from the oldest unpublished vote:
  * a vote whose PUBACK was lost with the connection goes out twice, which
  * consumers absorb by deduping on the vote id; no vote is ever skipped.
@@ -20,6 +22,17 @@ export interface OutboxPublisherOptions {
   readonly progressMs?: number;
   /** Wait before reading the journal again after it failed (ms). @default 1000 */
   readonly retryMs?: number;
+}
+
+/** What the outbox reads and marks in the journal (its seam: unit tests pass a fake). */
+export type OutboxJournal = Pick<Journal, 'isOpen' | 'outbox' | 'outboxSize' | 'markPublished'>;
+
+/** What the outbox needs of the MQTT link (`MqttLink`; its seam: unit tests pass a fake). */
+export interface OutboxLink {
+  readonly connected: boolean;
+  on(event: 'connect', listener: () => void): unknown;
+  off(event: 'connect', listener: () => void): unknown;
+  publishText: MqttLink['publishText'];
 }
 
 /** Outbox counters. */
@@ -54,8 +67,8 @@ export class OutboxPublisher {
   private readonly onConnect = () => this.restart();
 
   constructor(
-    private readonly journal: Journal,
-    private readonly link: MqttLink,
+    private readonly journal: OutboxJournal,
+    private readonly link: OutboxLink,
     private readonly log: Logger,
     options: OutboxPublisherOptions = {},
   ) {

@@ -1,7 +1,7 @@
 /**
  * Everything the bridge keeps retained on the broker, and republishes on
- * EVERY connect, because a broker may have lost its store (zigbee2mqtt
- * #9629, #4854): the bridge's own status (online; its last will says
+ * EVERY connect, because a broker may have lost its store
+ * (Koenkk/zigbee2mqtt#9629, #4854): the bridge's own status (online; its last will says
  * offline), the office (names, counters, target, hours), each terminal's
  * config and status, and every monthly tally in the journal. After each
  * vote the journal stores (its 'tally-changed' event, whoever wrote the
@@ -27,6 +27,24 @@ export interface RetainedStateOptions {
   readonly statusIntervalMs?: number;
   /** The forwarding progress to the hub, for the bridge status (bridge/upstream/). @default none */
   readonly upstream?: () => UpstreamProgress;
+}
+
+/** What the retained state reads from the journal (`Journal`; its seam: unit tests pass a fake). */
+export interface RetainedJournal {
+  readonly isOpen: boolean;
+  on(event: 'tally-changed', listener: (path: TerminalPath, month: string) => void): unknown;
+  off(event: 'tally-changed', listener: (path: TerminalPath, month: string) => void): unknown;
+  tallyOf: Journal['tallyOf'];
+  tallies: Journal['tallies'];
+}
+
+/** What the retained state needs of the MQTT link (`MqttLink`; its seam: unit tests pass a fake). */
+export interface RetainedLink {
+  readonly connected: boolean;
+  readonly connectionAt: number;
+  on(event: 'connect', listener: () => void): unknown;
+  off(event: 'connect', listener: () => void): unknown;
+  publish: MqttLink['publish'];
 }
 
 /** A built-in scale travels as its id (small retained payloads), a custom one in full. */
@@ -85,8 +103,8 @@ export class RetainedState {
 
   constructor(
     private readonly config: HailongConfig,
-    private readonly journal: Journal,
-    private readonly link: MqttLink,
+    private readonly journal: RetainedJournal,
+    private readonly link: RetainedLink,
     private readonly log: Logger,
     private readonly bridgeCounters: () => Record<string, number>,
     private readonly version: string,

@@ -6,18 +6,15 @@
  * read-side while the bridge or hub runs (SQLite WAL readers do not block
  * the writer).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseOffice, type Office } from '../../core/office.ts';
 import type { ServedEvent } from '../../core/reconciliation.ts';
 import { parseVote, type Vote } from '../../core/vote.ts';
 import type { HailongConfig } from '../config/hailong-config.ts';
-import { HubArchive } from '../hub/hub-archive.ts';
+import type { HubArchive } from '../hub/hub-archive.ts';
 import type { HubConfig } from '../hub/hub-config.ts';
-import { configKindOf } from '../hub/load-hub-config.ts';
-import { Journal } from '../journal/journal.ts';
-import { readConfigOrReport, type CommandIo } from '../commands/command-io.ts';
-import { readHubConfigOrReport } from '../commands/hub.ts';
+import type { Journal } from '../journal/journal.ts';
+import type { CommandIo } from '../commands/command-io.ts';
+import { openConfigStore } from './config-store.ts';
 
 /** A unit a report covers, with its display names. */
 export interface ReportUnit {
@@ -118,27 +115,7 @@ export function hubSource(config: HubConfig, archive: HubArchive, keepOpen = fal
 
 /** Opens the journal of an office config or the archive of a hub config; an exit code (reported on stderr) when it cannot. */
 export async function openReportSource(file: string, io: CommandIo): Promise<ReportSource | number> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  if (configKindOf(text) === 'hub') {
-    const config = await readHubConfigOrReport(file, io);
-    if (config === undefined) return 2;
-    const archive = new HubArchive({ path: join(config.dataDir, 'archive.db') });
-    try {
-      archive.open();
-    } catch (error) {
-      io.stderr(`Cannot open the archive in ${config.dataDir}: ${(error as Error).message}\n`);
-      return 1;
-    }
-    return hubSource(config, archive);
-  }
-  const config = await readConfigOrReport(file, io);
-  if (config === undefined) return 2;
-  const journal = new Journal({ path: join(config.dataDir, 'journal.db') });
-  try {
-    journal.open();
-  } catch (error) {
-    io.stderr(`Cannot open the journal in ${config.dataDir}: ${(error as Error).message}\n`);
-    return 1;
-  }
-  return officeSource(config, journal);
+  const store = await openConfigStore(file, io);
+  if (typeof store === 'number') return store;
+  return store.kind === 'hub' ? hubSource(store.config, store.archive) : officeSource(store.config, store.journal);
 }

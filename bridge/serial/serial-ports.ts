@@ -3,7 +3,7 @@
  * that vanishes (USB unplugged, box power-cycled, pty closed) or comes back
  * under another ttyACM/ttyUSB number is reopened in-process with backoff
  * (1, 2, 4 … 30 s). The bridge never exits because a port went away: that
- * is the zigbee2mqtt failure mode users hate (FIELD-NOTES, #17809).
+ * is zigbee2mqtt's "Adapter disconnected, stopping" (Koenkk/zigbee2mqtt#17809).
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';

@@ -1,7 +1,9 @@
 /**
  * Which configured terminal a box is. A box is identified by the uid it
- * says in HELLO, never by its port, because ports get renumbered and by-id
- * links flap (FIELD-NOTES). A terminal may additionally be pinned to a port:
+ * says in HELLO, never by its port, because a device that re-enumerates
+ * comes back under another ttyACM/ttyUSB number, and its /dev/serial/by-id
+ * link is gone while it does (test/bridge/serial/serial-ports.test.ts).
+ * A terminal may additionally be pinned to a port:
  * then another uid on that port (a swapped or foreign box) is refused, and
  * so is the pinned box on another port.
  */

@@ -1,7 +1,9 @@
 /**
  * How citizens rate, as weights for buttons 1..n (button 1 = best level).
  * The 3-level default follows what offices report: roughly 75% Rất hài lòng,
- * 22% Hài lòng, 3% Không hài lòng (FIELD-NOTES: 98,97% and 99,4% HL + RHL);
+ * 22% Hài lòng, 3% Không hài lòng (published HL + RHL: 98,97%, Bình Tân
+ * district portal, 7 March 2020; 99,4%, Báo Tây Ninh, 3 May 2023: the
+ * sources named in bridge/demo/history.ts);
  * a "worse" counter gives the demo visible differences between counters.
  */
 

@@ -3,8 +3,7 @@
  * simulator opens the DEVICE end, the bridge opens the HOST end, exactly as
  * it opens /dev/ttyACM0. Killing socat is a faithful unplug (both paths
  * vanish); starting it again with the same link names is a replug.
- * (Bridge code must not import test/helpers, hence this small twin of
- * test/helpers/pty.ts.)
+ * The tests' pty pairs (test/helpers/pty.ts) are made here too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';

@@ -5,7 +5,7 @@
  * map on the way in), mirrored to the hub with retain set, latest value per
  * topic. Changes are coalesced (`delayMs`); on every connect to the hub
  * everything is sent again, because a broker may have lost its retained
- * store (zigbee2mqtt #9629). A value equal to what the hub already got is
+ * store (Koenkk/zigbee2mqtt#9629). A value equal to what the hub already got is
  * not sent again, which also keeps a mis-pointed upstream from echoing.
  *
  * The ward's `_bridge/status` on the hub is not mirrored but made here: its

@@ -9,8 +9,8 @@
  * once per attempt: a ward may be cut off for a day.
  *
  * Nothing is queued inside mqtt.js: `publish` rejects while disconnected,
- * because mqtt.js's stores are not a durability layer (FIELD-NOTES.md,
- * MQTT.js #2015) and the journal is the queue. Each reconnect starts
+ * because mqtt.js's stores are not a durability layer
+ * (mqttjs/MQTT.js#2015) and the journal is the queue. Each reconnect starts
  * mqtt.js with fresh stores (`client.reconnect()`), so what was in flight
  * when the line dropped is never replayed behind the forwarder's back: the
  * forwarder sends it again itself, pipelined, from the journal.

@@ -12,6 +12,7 @@ import type { UpstreamProgress } from '../../core/status.ts';
 import type { TopicMessage } from '../../core/topic-payload.ts';
 import { encodePayload } from '../../core/topic-payload.ts';
 import { subscriptionForAll, topicFor } from '../../core/topic.ts';
+import { upstreamClientId } from '../../core/client-id.ts';
 import type { WardPath } from '../../core/path.ts';
 import type { UpstreamConfig } from '../config/upstream-config.ts';
 import type { Feature } from '../controller.ts';
@@ -55,7 +56,7 @@ export class Upstream {
     const version = options.version;
     this.link = new UpstreamLink({
       urls: config.urls,
-      clientId: config.clientId ?? `hailong-upstream-${ward.district}-${ward.ward}`,
+      clientId: config.clientId ?? upstreamClientId(ward, config.password),
       ...(config.username === undefined ? {} : { username: config.username }),
       ...(config.password === undefined ? {} : { password: config.password }),
       ...(options.ca === undefined ? {} : { ca: options.ca }),

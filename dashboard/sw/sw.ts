@@ -9,12 +9,22 @@
 /// <reference lib="webworker" />
 import { clientsClaim, setCacheNameDetails } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import type { PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 
-declare const self: ServiceWorkerGlobalScope;
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (PrecacheEntry | string)[] };
 
-setCacheNameDetails({ prefix: 'hailong-dashboard', suffix: __CACHE_VERSION__, precache: 'precache', runtime: 'runtime' });
-precacheAndRoute(__PRECACHE_MANIFEST__);
+/**
+ * Version of the caches (`hailong-dashboard-precache-v1`). Precached files
+ * are revisioned anyway; bump this only to drop every cache an old version
+ * left behind (e.g. after changing how files are cached).
+ */
+const CACHE_VERSION = 'v1';
+
+setCacheNameDetails({ prefix: 'hailong-dashboard', suffix: CACHE_VERSION, precache: 'precache', runtime: 'runtime' });
+// `self.__WB_MANIFEST` is replaced at build time with [{ url, revision }] of every
+// file of the build (web-build/service-worker-plugin.ts).
+precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // Every navigation inside the app's scope gets the precached shell (hash routes live in it).
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html')));

@@ -23,7 +23,8 @@ self.addEventListener('install', () => void self.skipWaiting());
 clientsClaim();
 cleanupOutdatedCaches();
 
-// `self.__WB_MANIFEST` is replaced at build time with [{ url, revision }] of every file.
+// `self.__WB_MANIFEST` is replaced at build time with [{ url, revision }] of every
+// file of the build (web-build/service-worker-plugin.ts).
 precacheAndRoute(self.__WB_MANIFEST, {
   // The kiosk URL carries its identity in parameters (?district=…&terminal=…):
   // they select nothing on the server, so any parameter matches the cached page.

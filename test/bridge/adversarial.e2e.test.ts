@@ -12,7 +12,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../bridge/config/validate-config.ts';
 import type { HailongApp } from '../../bridge/hailong-app.ts';
-import { kioskClientId } from '../../core/client-id.ts';
+import { clientIdSuffix, kioskClientId } from '../../core/client-id.ts';
 import { localParts } from '../../core/time.ts';
 import { collect, type Collector } from '../helpers/mqtt-collector.ts';
 import { startApp, tempDir, until } from './bridge-rig.ts';
@@ -82,7 +82,7 @@ function figures(): Map<string, string> {
 /** Publishes once as the kiosk (its own client id); 'puback' or 'refused' (Aedes closes the connection). */
 async function asKiosk(topic: string, payload: string | Buffer, retain = false): Promise<'puback' | 'refused'> {
   const client: MqttClient = await mqtt.connectAsync(url, {
-    ...KIOSK, clientId: kioskClientId({ district: 'ba-dinh', ward: 'phuc-xa', terminal: KIOSK.username }), reconnectPeriod: 0, connectTimeout: 5000,
+    ...KIOSK, clientId: kioskClientId({ district: 'ba-dinh', ward: 'phuc-xa', terminal: KIOSK.username }, clientIdSuffix(KIOSK.password)), reconnectPeriod: 0, connectTimeout: 5000,
   });
   client.on('error', () => undefined);
   try {

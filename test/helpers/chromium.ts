@@ -1,7 +1,8 @@
 /**
  * Debian's Chromium, driven by playwright-core, for end-to-end tests
- * (`*.e2e.test.ts`) and vitest's browser project. `npx playwright install`
- * cannot download a browser here, so the path is fixed (FIELD-NOTES, "Browsers").
+ * (`*.e2e.test.ts`) and vitest's browser project. CI installs Debian's
+ * chromium (scripts/test.sh) and cannot download another browser
+ * (`npx playwright install`), so the path is fixed.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,8 +15,8 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Flags for this machine: root, no GPU, no network beyond loopback. Without
- * the background-networking flags Chromium dials out at every start and gets
- * refused (FIELD-NOTES, "Browsers").
+ * the background-networking flags Chromium dials out at every start (for
+ * component updates, sync and the like) and gets refused.
  */
 export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',

@@ -1,5 +1,5 @@
 /**
- * Alert rules, after HappyOrNot's (FIELD-NOTES): a counter with too many
+ * Alert rules: a counter with too many
  * unhappy votes inside a time window (with a minimum number of votes, so one
  * angry citizen is not an alert), a terminal or bridge offline while the
  * office is open, and suspected stuffing — many presses filtered by the

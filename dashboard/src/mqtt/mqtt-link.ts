@@ -1,8 +1,8 @@
 /**
  * The real link: MQTT.js over WebSocket, loaded LAZILY (dynamic import) —
  * it is the heaviest chunk of the dashboard, and the first paint from the
- * cache must not wait for it. MQTT 3.1.1 (Aedes and the other brokers in
- * FIELD-NOTES speak it), QoS 1 subscription, clean session: the retained
+ * cache must not wait for it. MQTT 3.1.1 (Aedes has no MQTT 5, NATS's
+ * MQTT gateway speaks 3.1.1 only: docs/PROVINCE.md), QoS 1 subscription, clean session: the retained
  * tallies/statuses/office give the whole state on every (re)connect, and
  * the store dedupes whatever QoS 1 delivers twice.
  */
@@ -36,7 +36,8 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
         // Rescheduling the ping timer on every packet sent costs a
         // clearTimeout + setTimeout per PUBACK; a fixed 30 s ping is enough.
         reschedulePings: false,
-        // FIELD-NOTES: stay down on a refused CONNACK; the sign-in form takes over.
+        // A refused CONNACK (wrong password) will not pass by retrying: stay
+        // down (MQTT.js README, `reconnectOnConnackError`); the sign-in form takes over.
         reconnectOnConnackError: false,
         resubscribe: true,
       });

@@ -5,7 +5,7 @@
  */
 import { Workbox } from 'workbox-window';
 
-/** Set by dashboard/vite.config.ts: true in builds (a worker exists), false on the dev server. */
+/** Set by web-build/service-worker-plugin.ts: true in builds (a worker exists), false on the dev server. */
 declare const __SERVICE_WORKER__: boolean;
 
 /** Registers `sw.js`; `onUpdate(apply)` is called when a new version waits (apply = activate and reload). */

@@ -39,7 +39,8 @@ size_t hal_host_tx_take(uint8_t *out, size_t max);
 /* The 1024-byte EEPROM image (read and write). */
 uint8_t *hal_host_eeprom(void);
 
-/* EEPROM byte write duration in ms (default 4; datasheet: 3.3-3.4 ms). */
+/* EEPROM byte write duration in ms (default 4; 3.3 ms in the ATmega328P
+ * datasheet's EEPROM Programming Time table, EECR section). */
 void hal_host_set_ee_write_ms(uint8_t ms);
 
 /* Completed EEPROM byte writes since power-on (skipped same-value writes do not count). */

@@ -10,10 +10,10 @@ import type { HailongKioskElement } from '../element/hailong-kiosk-element.tsx';
 /** How long the kiosk must sit idle before an update reloads it. */
 const IDLE_BEFORE_RELOAD_MS = 60_000;
 
-/** Registers `./sw.js` (module worker) next to the page. No-op without service-worker support (http on a LAN). */
+/** Registers `./sw.js` (a classic worker) next to the page. No-op without service-worker support (http on a LAN). */
 export function registerServiceWorker(element: HTMLElement): void {
   if (!('serviceWorker' in navigator)) return;
-  const wb = new Workbox('./sw.js', { type: 'module', scope: './' });
+  const wb = new Workbox('./sw.js', { scope: './' });
   wb.addEventListener('controlling', (event) => {
     if (!event.isUpdate) return;
     const timer = setInterval(() => {

@@ -4,7 +4,7 @@
  * staff saved on the settings page. Validated once; every problem is
  * reported together, naming the parameter.
  */
-import { DOSSIER_STAGES, isId, kioskClientId } from '../../../core/index.ts';
+import { clientIdSuffix, DOSSIER_STAGES, isId, kioskClientId } from '../../../core/index.ts';
 import type { DossierStage } from '../../../core/index.ts';
 import type { TerminalPath } from '../../../core/index.ts';
 import { DEFAULT_TIMINGS } from '../terminal/terminal-machine.ts';
@@ -190,8 +190,10 @@ export function resolveOptions(
 
 /**
  * The fixed MQTT client id of a terminal: one session per kiosk, resumed
- * after every reconnect. The broker lets only this kiosk's account use it (core/client-id.ts).
+ * after every reconnect. It ends in a suffix derived from the kiosk's
+ * password, so no other account can guess it; the embedded broker and the
+ * generated Mosquitto setup let only this kiosk's account use it (core/client-id.ts).
  */
-export function clientIdOf(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>): string {
-  return kioskClientId(p);
+export function clientIdOf(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'> & { readonly password?: string }): string {
+  return kioskClientId(p, clientIdSuffix(p.password));
 }

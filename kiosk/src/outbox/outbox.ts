@@ -2,12 +2,13 @@
  * The kiosk's durable outbox: the seam between the citizen's tap and MQTT.
  * A tap is stored (with a fresh seq) BEFORE the thank-you screen appears;
  * the publisher sends stored votes oldest first and marks one done only on
- * PUBACK (FIELD-NOTES, "MQTT.js": the client's own stores are not a
- * durability layer). The IndexedDB adapter is idb-outbox.ts; unit tests
+ * PUBACK (a client's own stores are not a durability layer:
+ * mqttjs/MQTT.js#2015, mcollina/mqtt-level-store#19). The IndexedDB adapter is idb-outbox.ts; unit tests
  * inject a fake of this interface.
  */
-import type { DossierStage, FilterReason, LevelKey, Tally, TerminalPath, Vote } from '../../../core/index.ts';
+import type { LevelKey, Tally, TerminalPath, Vote } from '../../../core/index.ts';
 import { parseVote, voteId } from '../../../core/index.ts';
+import type { TapRecord } from '../terminal/terminal-machine.ts';
 
 /** Row states: `draft` waits for its reasons, `ready` waits for PUBACK, `done` was acknowledged. */
 export type RowState = 'draft' | 'ready' | 'done';
@@ -24,20 +25,13 @@ export interface OutboxRow {
   readonly doneAt?: number;
 }
 
-/** What a tap gives the outbox; it adds seq, id, receivedAt and source. */
-export interface NewVote extends TerminalPath {
-  readonly level: LevelKey;
-  readonly pressedAt: number;
-  readonly filtered?: FilterReason;
-  readonly ticket?: string;
-  readonly officer?: string;
-  /** Dossier code scanned from the receipt, and its stage. */
-  readonly dossier?: string;
-  readonly stage?: DossierStage;
+/**
+ * What a tap gives the outbox: the terminal machine's record of it, where
+ * the terminal sits, and the reasons once chosen; the outbox adds seq, id,
+ * receivedAt and source.
+ */
+export interface NewVote extends TerminalPath, TapRecord {
   readonly reasons?: readonly string[];
-  /** Store as a draft (its reasons follow). */
-  readonly draft: boolean;
-  readonly draftUntil?: number;
 }
 
 /** Counts for the staff page. */

@@ -1,8 +1,8 @@
 /**
  * The leader tab's side of MQTT: one client with the kiosk's fixed id,
  * `clean: false` and its last will; on every (re)connect the retained
- * status is published again (a broker may have lost it, FIELD-NOTES
- * "zigbee2mqtt") and the outbox is flushed. Tallies are the bridge's (it
+ * status is published again (a broker may have lost it,
+ * Koenkk/zigbee2mqtt#9629) and the outbox is flushed. Tallies are the bridge's (it
  * journals the kiosk's votes): the retained ones are only read, so a kiosk
  * whose storage was wiped never reuses a seq the bridge has seen.
  */

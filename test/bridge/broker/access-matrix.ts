@@ -17,7 +17,8 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import type { BrokerUser } from '../../../bridge/broker/broker-user.ts';
-import { bridgeClientId, kioskClientId } from '../../../core/client-id.ts';
+import { ownKioskClientId } from '../../../bridge/broker/access.ts';
+import { bridgeClientId } from '../../../core/client-id.ts';
 import { collect, type Collector } from '../../helpers/mqtt-collector.ts';
 
 /** A running broker and how it reacts to refusals. */
@@ -63,7 +64,7 @@ let seq = 0;
 export function clientIdFor(username: string | undefined): string {
   const u = username === undefined ? undefined : user(username);
   const unique = `matrix-${process.pid}-${++seq}`;
-  if (u?.role === 'kiosk') return kioskClientId({ district: u.district, ward: u.ward ?? '', terminal: u.terminal ?? '' });
+  if (u?.role === 'kiosk') return ownKioskClientId(u);
   if (u?.role === 'bridge') return bridgeClientId({ district: u.district, ward: u.ward ?? '' }, unique);
   return unique;
 }

@@ -298,6 +298,8 @@ describe('EmbeddedBroker hardening (issue 13)', () => {
     await expect(connect(tcpUrl, 'kiosk-t1', { clientId: bridgeId })).rejects.toMatchObject({ code: 2 });
     // Neither another kiosk's id nor a reserved prefix for a dashboard.
     await expect(connect(tcpUrl, 'kiosk-t1', { clientId: 'hailong-kiosk-d1.w1.t2' })).rejects.toMatchObject({ code: 2 });
+    // Nor its own place without the suffix derived from its password: every broker binds the same id.
+    await expect(connect(tcpUrl, 'kiosk-t1', { clientId: 'hailong-kiosk-d1.w1.t1' })).rejects.toMatchObject({ code: 2 });
     await expect(connect(tcpUrl, 'dash-w1', { clientId: 'hailong-bridge-d1.w1' })).rejects.toMatchObject({ code: 2 });
     // A ward's bridge owns no prefix of another ward's ids (ward w1 vs ward w1-x).
     await expect(connect(tcpUrl, 'bridge-w1', { clientId: 'hailong-bridge-d1.w1-x.suffix' })).rejects.toMatchObject({ code: 2 });
@@ -306,7 +308,7 @@ describe('EmbeddedBroker hardening (issue 13)', () => {
     expect(await tryPublish(tcpUrl, 'bridge-w1', 'hailong/v1/d1/w1/_bridge/status', 'still here')).toBe('puback');
     expect(bridgeClient.connected).toBe(true);
     await bridgeClient.endAsync(true);
-    expect(broker.stats().clientIdsRefused - before.clientIdsRefused).toBe(5);
+    expect(broker.stats().clientIdsRefused - before.clientIdsRefused).toBe(6);
   });
 
   it('item 8: a payload larger than its topic allows is refused at the broker, counted, and reaches no subscriber', async () => {

@@ -1,7 +1,7 @@
 /**
  * A real Mosquitto started from exactly the files `hailong mosquitto-config`
- * generates (config, ACL, password script run with the real
- * `mosquitto_passwd`), on free loopback ports. Used by the broker tests and
+ * generates (config, the dynamic-security plugin's JSON, the permissions
+ * script), with the real plugin, on free loopback ports. Used by the broker tests and
  * bench/broker-throughput.bench.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnonymousAccess, BrokerUser } from '../../../bridge/broker/broker-user.ts';
 import { MOSQUITTO_FILES, mosquittoConfig, type MosquittoLayout } from '../../../bridge/broker/mosquitto-config.ts';
+import { findDynsecPlugin } from '../../../bridge/commands/mosquitto-config.ts';
 import { MOSQUITTO_PATH } from '../../helpers/mosquitto.ts';
 import { freePort, waitForPort } from '../../helpers/ports.ts';
 
@@ -43,7 +44,11 @@ export async function startGeneratedMosquitto(
   users: readonly BrokerUser[],
   anonymous: AnonymousAccess,
   layout: MosquittoLayout = 'standalone',
+  clientIds: Readonly<Record<string, string>> = {},
 ): Promise<GeneratedMosquitto> {
+  // Debian's mosquitto package ships it; a missing plugin must fail the suite, not skip it.
+  const pluginPath = findDynsecPlugin();
+  if (pluginPath === undefined) throw new Error('mosquitto_dynamic_security.so not found: run "apt-get install mosquitto" (2.0 or later; scripts/test.sh does)');
   const dir = await sharedTempDir('hailong-mosq-gen-');
   const tcpPort = await freePort();
   const wsPort = await freePort();
@@ -53,9 +58,9 @@ export async function startGeneratedMosquitto(
     // What Debian's /etc/mosquitto/mosquitto.conf says (minus pid file and log file).
     await writeFile(join(dir, MOSQUITTO_FILES.conf), `persistence true\npersistence_location ${dir}/\ninclude_dir ${configDir}\n`);
   }
-  const files = mosquittoConfig({ district: 'd1', ward: 'w1', users, anonymous, tcpPort, wsPort, dataDir: dir, configDir, bindAddress: '127.0.0.1', layout });
+  const files = mosquittoConfig({ district: 'd1', ward: 'w1', users, anonymous, tcpPort, wsPort, dataDir: dir, configDir, bindAddress: '127.0.0.1', layout, pluginPath, clientIds });
   await writeFile(join(configDir, files.confName), files.conf);
-  await writeFile(join(configDir, MOSQUITTO_FILES.acl), files.acl);
+  await writeFile(join(configDir, MOSQUITTO_FILES.dynsec), files.dynsec);
   await writeFile(join(configDir, MOSQUITTO_FILES.script), files.script, { mode: 0o700 });
   const script = spawnSync('sh', [join(configDir, MOSQUITTO_FILES.script)], { encoding: 'utf8' });
   // Any output on stderr is a failure too: the script warns when user "mosquitto" could not read or write.

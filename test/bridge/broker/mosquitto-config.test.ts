@@ -1,10 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MOSQUITTO_FILES, mosquittoAcl, mosquittoConfig, shellQuote } from '../../../bridge/broker/mosquitto-config.ts';
+import { ownKioskClientId } from '../../../bridge/broker/access.ts';
+import type { BrokerUser } from '../../../bridge/broker/broker-user.ts';
+import { MOSQUITTO_FILES, mosquittoConfig, shellQuote } from '../../../bridge/broker/mosquitto-config.ts';
 import type { CommandIo } from '../../../bridge/commands/command-io.ts';
 import {
+  findDynsecPlugin,
   inputsFromConfigFile,
   mosquittoInputsFrom,
   runMosquittoConfig,
@@ -13,7 +17,7 @@ import {
   type MosquittoInputsLoader,
 } from '../../../bridge/commands/mosquitto-config.ts';
 import type { HailongConfig } from '../../../bridge/config/hailong-config.ts';
-import { bridgeClientId } from '../../../core/client-id.ts';
+import { bridgeClientId, kioskClientId } from '../../../core/client-id.ts';
 import { secretSuffix } from '../../../bridge/ward-bridge.ts';
 import { connackCode, connect, defineAccessMatrix, MATRIX_USERS, settle, tryPublish, watch } from './access-matrix.ts';
 import { sharedTempDir, startGeneratedMosquitto, type GeneratedMosquitto } from './generated-mosquitto.ts';
@@ -68,15 +72,90 @@ describe("generated Mosquitto as a snippet in Debian's conf.d", () => {
 });
 
 describe('generated Mosquitto hardening (issue 13, items 7 and 8)', () => {
-  it("a kiosk connecting with the bridge's predictable client id does not cut the bridge off: its id is secret-derived", async () => {
+  // A second kiosk of the same counter: the victim of a stolen kiosk-t1 login. Its Vietnamese password
+  // proves the generator hashes the same UTF-8 bytes as the plugin.
+  const kioskT2: BrokerUser = { username: 'kiosk-t2', password: 'mật khẩu ố 2', role: 'kiosk', district: 'd1', ward: 'w1', counter: 'c1', terminal: 't2' };
+  let office: GeneratedMosquitto;
+  beforeAll(async () => {
+    office = await startGeneratedMosquitto([...MATRIX_USERS, kioskT2], 'none');
+  });
+  afterAll(async () => {
+    await office?.dispose();
+  });
+
+  /** Connects `username` with its own client id and records whether the connection was ever closed. */
+  async function victim(username: string, clientId: string) {
+    const client =
+      username === kioskT2.username
+        ? await mqtt.connectAsync(office.url, { username, password: kioskT2.password, clientId, reconnectPeriod: 0, protocolVersion: 4 })
+        : await connect(office.url, username, { clientId });
+    client.on('error', () => undefined);
+    const state = { closed: false };
+    client.on('close', () => (state.closed = true));
+    return { client, state };
+  }
+
+  it("a kiosk login is refused with another kiosk's client id, and that kiosk stays connected", async () => {
+    const t2Id = ownKioskClientId(kioskT2);
+    const t2 = await victim('kiosk-t2', t2Id);
+    try {
+      // The thief knows kiosk-t1's password only; Mosquitto binds kiosk-t1 to its own id (CONNACK 5).
+      expect(await connackCode(office.url, 'kiosk-t1', { clientId: t2Id })).toBe(5);
+      expect(await connackCode(office.url, 'kiosk-t1', { clientId: kioskClientId({ district: 'd1', ward: 'w1', terminal: 't2' }) })).toBe(5);
+      // Its own id still works, over TCP and WebSocket.
+      expect(await connackCode(office.url, 'kiosk-t1')).toBe(0);
+      expect(await connackCode(office.wsUrl, 'kiosk-t1')).toBe(0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(t2.state.closed).toBe(false);
+      expect(t2.client.connected).toBe(true);
+      expect(await t2.client.publishAsync('hailong/v1/d1/w1/c1/t2/vote', 'still here', { qos: 1 })).toBeDefined();
+    } finally {
+      await t2.client.endAsync(true);
+    }
+    expect(office.log()).not.toMatch(/Client hailong-kiosk-d1\.w1\.t2\S* already connected, closing old connection/);
+  });
+
+  it("a kiosk login is refused with the bridge's client id, and the bridge stays connected", async () => {
+    const bridgeId = bridgeClientId({ district: 'd1', ward: 'w1' }, secretSuffix('bridge secret'));
+    const bridge = await victim('bridge-w1', bridgeId);
+    try {
+      expect(await connackCode(office.url, 'kiosk-t1', { clientId: bridgeId })).toBe(5);
+      expect(await connackCode(office.wsUrl, 'kiosk-t1', { clientId: bridgeId })).toBe(5);
+      expect(await connackCode(office.url, 'kiosk-t1', { clientId: `${bridgeId}-kiosk-votes` })).toBe(5);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(bridge.state.closed).toBe(false);
+      expect(await tryPublish(office.url, 'bridge-w1', 'hailong/v1/d1/w1/_bridge/status', 'alive')).toBe('puback');
+      expect(bridge.client.connected).toBe(true);
+    } finally {
+      await bridge.client.endAsync(true);
+    }
+  });
+
+  it("a dashboard cannot guess a kiosk's id: the kiosk's predictable place id is another session", async () => {
+    const t2 = await victim('kiosk-t2', ownKioskClientId(kioskT2));
+    try {
+      const dash = await connect(office.url, 'dash-w1', { clientId: kioskClientId({ district: 'd1', ward: 'w1', terminal: 't2' }) });
+      await dash.endAsync(true);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(t2.state.closed).toBe(false);
+      expect(t2.client.connected).toBe(true);
+    } finally {
+      await t2.client.endAsync(true);
+    }
+  });
+
+  it("a dashboard connecting with the bridge's predictable client id does not cut the bridge off: its id is secret-derived", async () => {
     const bridgeId = bridgeClientId({ district: 'd1', ward: 'w1' }, secretSuffix('bridge secret'));
     const bridge = await connect(strict.url, 'bridge-w1', { clientId: bridgeId });
     let closed = false;
     bridge.on('close', () => (closed = true));
     try {
       // The id the bridge used before issue 13, which any account could guess.
-      const kiosk = await connect(strict.url, 'kiosk-t1', { clientId: 'hailong-bridge-d1-w1' });
-      await kiosk.endAsync(true);
+      // Dashboards may use any id (many browsers share one account), so the bridge's id must be unguessable.
+      const dash = await connect(strict.url, 'dash-w1', { clientId: 'hailong-bridge-d1-w1' });
+      await dash.endAsync(true);
+      const dashDot = await connect(strict.url, 'dash-w1', { clientId: bridgeClientId({ district: 'd1', ward: 'w1' }) });
+      await dashDot.endAsync(true);
       expect(await tryPublish(strict.url, 'bridge-w1', 'hailong/v1/d1/w1/_bridge/status', 'alive')).toBe('puback');
       expect(closed).toBe(false);
       expect(bridge.connected).toBe(true);
@@ -120,8 +199,8 @@ describe('mosquittoConfig', () => {
     expect(settings).toEqual([
       'per_listener_settings false',
       'allow_anonymous true',
-      'password_file /etc/mosquitto/hailong/hailong.passwd',
-      'acl_file /etc/mosquitto/hailong/hailong.acl',
+      'plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
+      'plugin_opt_config_file /etc/mosquitto/hailong/hailong-dynsec.json',
       'listener 1883',
       'protocol mqtt',
       'max_connections 500',
@@ -142,37 +221,12 @@ describe('mosquittoConfig', () => {
     expect(strictConf.conf).toContain('listener 1883 10.0.0.5');
   });
 
-  it('writes the ACL: anonymous rights first, then one block per account', () => {
-    expect(mosquittoConfig(setup).acl).toBe(
-      [
-        '# hailong ward q1/p-ben-nghe: Mosquitto ACL written by `hailong mosquitto-config`. Regenerate it; do not edit.',
-        '# The same grants as the embedded broker (bridge/broker/access.ts).',
-        '',
-        '# Clients without a username (allow_anonymous true): read-only.',
-        'topic read hailong/v1/#',
-        '',
-        '# bridge of q1/p-ben-nghe',
-        'user bridge',
-        'topic readwrite hailong/v1/q1/p-ben-nghe/#',
-        '',
-        '# kiosk of q1/p-ben-nghe/q03/k1',
-        'user kiosk-1',
-        'topic write hailong/v1/q1/p-ben-nghe/q03/k1/vote',
-        'topic write hailong/v1/q1/p-ben-nghe/q03/k1/status',
-        'topic read hailong/v1/q1/p-ben-nghe/q03/k1/#',
-        'topic read hailong/v1/q1/p-ben-nghe/q03/_served',
-        'topic read hailong/v1/q1/p-ben-nghe/q03/_session',
-        'topic read hailong/v1/q1/p-ben-nghe/_office',
-        '',
-        '# desk of q1/p-ben-nghe',
-        'user desk',
-        'topic write hailong/v1/q1/p-ben-nghe/+/_served',
-        'topic write hailong/v1/q1/p-ben-nghe/+/_session',
-        'topic read hailong/v1/q1/p-ben-nghe/#',
-        '',
-      ].join('\n'),
-    );
-    expect(mosquittoAcl([], 'none')).not.toMatch(/^topic/m);
+  it("names the plugin and its config, which holds no plain-text password", () => {
+    const { conf, dynsec } = mosquittoConfig({ ...setup, pluginPath: '/opt/mosquitto/lib/mosquitto_dynamic_security.so' });
+    expect(conf).toContain('\nplugin /opt/mosquitto/lib/mosquitto_dynamic_security.so\n');
+    expect(conf).toContain('https://mosquitto.org/documentation/dynamic-security/');
+    expect(JSON.parse(dynsec).clients.map((c: { username: string }) => c.username)).toEqual(['bridge', 'kiosk-1', 'desk']);
+    for (const password of ['"b"', '"k"', '"d"']) expect(dynsec).not.toContain(password);
   });
 
   it('quotes any password safely for the shell', () => {
@@ -183,24 +237,31 @@ describe('mosquittoConfig', () => {
     expect(spawnSync('sh', ['-n', '-c', mosquittoConfig(setup).script]).status).toBe(0);
   });
 
-  it('the password script warns when user "mosquitto" could not reach the files', async () => {
+  it('the permissions script warns when user "mosquitto" could not reach the files, or the plugin is missing', async () => {
     const dir = await tempDir('hailong-mosq-private-');
     const inner = join(dir, 'private');
     await mkdir(inner, { mode: 0o700 });
-    const files = mosquittoConfig({ ...setup, users: [setup.users[0]!], configDir: inner, dataDir: inner });
-    await writeFile(join(inner, MOSQUITTO_FILES.acl), files.acl);
+    const pluginPath = findDynsecPlugin();
+    expect(pluginPath, 'mosquitto_dynamic_security.so (apt-get install mosquitto)').toBeDefined();
+    const files = mosquittoConfig({ ...setup, users: [setup.users[0]!], configDir: inner, dataDir: inner, pluginPath: pluginPath! });
+    await writeFile(join(inner, MOSQUITTO_FILES.dynsec), files.dynsec, { mode: 0o644 });
     const run = spawnSync('sh', ['-c', files.script], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
-    expect(await readFile(join(inner, MOSQUITTO_FILES.passwords), 'utf8')).toMatch(/^bridge:\$7\$/);
+    expect((await stat(join(inner, MOSQUITTO_FILES.dynsec))).mode & 0o777).toBe(0o640);
     const root = process.getuid?.() === 0 && spawnSync('id', ['mosquitto']).status === 0;
     // As root (how it is meant to run) it checks as user mosquitto; otherwise it cannot change groups and skips that.
-    if (root) expect(run.stderr).toContain(`Warning: user mosquitto cannot read ${inner}/hailong.passwd`);
+    if (root) expect(run.stderr).toContain(`Warning: user mosquitto cannot read ${inner}/hailong-dynsec.json`);
     else expect(run.stderr).toBe('');
+    expect(run.stderr).not.toContain('is missing');
+    const elsewhere = mosquittoConfig({ ...setup, users: [setup.users[0]!], configDir: dir, dataDir: dir, pluginPath: '/nonexistent/mosquitto_dynamic_security.so' });
+    await writeFile(join(dir, MOSQUITTO_FILES.dynsec), elsewhere.dynsec);
+    expect(spawnSync('sh', ['-c', elsewhere.script], { encoding: 'utf8' }).stderr).toContain('/nonexistent/mosquitto_dynamic_security.so is missing');
   });
 
   it('refuses inputs that would break the files, naming the field', () => {
     expect(() => mosquittoConfig({ ...setup, dataDir: 'relative' })).toThrow('"dataDir" must be an absolute path');
     expect(() => mosquittoConfig({ ...setup, configDir: '/with space' })).toThrow('"configDir"');
+    expect(() => mosquittoConfig({ ...setup, pluginPath: 'mosquitto_dynamic_security.so' })).toThrow('"pluginPath"');
     expect(() => mosquittoConfig({ ...setup, wsPort: 1883 })).toThrow('must differ');
     expect(() => mosquittoConfig({ ...setup, ward: 'Bến Nghé' })).toThrow('ward');
     expect(() => mosquittoConfig({ ...setup, users: [{ ...setup.users[0]!, username: 'a:b' }] })).toThrow('users[0].username');
@@ -230,10 +291,16 @@ describe('hailong mosquitto-config', () => {
     const run = io();
     expect(await runMosquittoConfig(['--out', dir], run.io, run.load)).toBe(0);
     expect((await stat(join(dir, MOSQUITTO_FILES.script))).mode & 0o777).toBe(0o700);
-    expect((await stat(join(dir, MOSQUITTO_FILES.acl))).mode & 0o777).toBe(0o640);
-    expect(await readFile(join(dir, MOSQUITTO_FILES.conf), 'utf8')).toContain(`acl_file ${dir}/hailong.acl`);
-    expect(await readFile(join(dir, MOSQUITTO_FILES.script), 'utf8')).toContain("mosquitto_passwd -c -b \"$PASSWD\" 'bridge-w1' 'bridge secret'");
-    expect(run.out.join('')).toContain(`sh ${dir}/create-passwords.sh`);
+    expect((await stat(join(dir, MOSQUITTO_FILES.dynsec))).mode & 0o777).toBe(0o640);
+    const conf = await readFile(join(dir, MOSQUITTO_FILES.conf), 'utf8');
+    expect(conf).toContain(`plugin_opt_config_file ${dir}/hailong-dynsec.json`);
+    expect(conf).toContain(`plugin ${findDynsecPlugin()}`);
+    // No plain-text password in any file written.
+    for (const name of [MOSQUITTO_FILES.conf, MOSQUITTO_FILES.dynsec, MOSQUITTO_FILES.script]) {
+      expect(await readFile(join(dir, name), 'utf8')).not.toContain('bridge secret');
+    }
+    expect(run.out.join('')).toContain(`sh ${dir}/set-permissions.sh`);
+    expect(run.out.join('')).toContain('its own client id');
     expect(run.out.join('')).toContain('systemctl restart mosquitto');
     expect(run.err).toEqual([]);
     // Steps numbered 1, 2, 3, 4 (issue 17: 1, 2, 3, 7).
@@ -253,8 +320,9 @@ describe('hailong mosquitto-config', () => {
     const snippet = await readFile(join(out, MOSQUITTO_FILES.snippet), 'utf8');
     expect(snippet).toContain('listener 9002');
     expect(snippet).not.toContain('persistence_location');
-    const acl = await readFile(join(out, MOSQUITTO_FILES.acl), 'utf8');
-    for (const user of ['phuc-xa-bridge', 'kiosk-3', 'giam-sat', 'quay-so']) expect(acl).toContain(`user ${user}\n`);
+    const dynsec = JSON.parse(await readFile(join(out, MOSQUITTO_FILES.dynsec), 'utf8'));
+    expect(dynsec.clients.map((c: { username: string }) => c.username)).toEqual(expect.arrayContaining(['phuc-xa-bridge', 'kiosk-3', 'giam-sat', 'quay-so']));
+    expect(dynsec.clients.find((c: { username: string }) => c.username === 'kiosk-3').clientid).toMatch(/^hailong-kiosk-[a-z0-9-]+\.[a-z0-9-]+\.kiosk-3\.[0-9a-f]{16}$/);
     expect(run.out.join('')).toContain('systemctl restart mosquitto');
     expect(run.out.join('').match(/^ {2}\d+(?=\. )/gm)?.map((n) => n.trim())).toEqual(['1', '2', '3']);
   });

@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { kioskClientId } from '../../../core/client-id.ts';
+import { clientIdSuffix, kioskClientId } from '../../../core/client-id.ts';
 import type { Vote } from '../../../core/vote.ts';
 import { createPtyFleet, type PtyFleet } from '../../../bridge/simulator/fleet.ts';
 import { Simulation } from '../../../bridge/simulator/simulation.ts';
@@ -83,7 +83,7 @@ const KIOSK_VOTES = 100;
 
 /** A kiosk's taps: `n` votes at QoS 1 on its own topic, each resent until PUBACKed (its IndexedDB outbox). */
 async function kioskTaps(ward: string, brokerPort: number, n: number): Promise<void> {
-  const clientId = kioskClientId({ district: 'ba-dinh', ward, terminal: 'kiosk-9' }); // a kiosk may use only its own
+  const clientId = kioskClientId({ district: 'ba-dinh', ward, terminal: 'kiosk-9' }, clientIdSuffix('pw-kiosk')); // a kiosk may use only its own
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { username: 'kiosk-9', password: 'pw-kiosk', clientId, reconnectPeriod: 200 });
   try {
     for (let seq = 1; seq <= n; seq++) {

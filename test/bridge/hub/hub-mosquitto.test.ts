@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hubMosquittoInputs } from '../../../bridge/commands/hub-mosquitto-config.ts';
 import { HubApp } from '../../../bridge/hub/hub-app.ts';
 import type { HubConfig } from '../../../bridge/hub/hub-config.ts';
+import { hubClientId, upstreamClientId } from '../../../core/client-id.ts';
 import { startGeneratedMosquitto } from '../broker/generated-mosquitto.ts';
 import { hubConfig, tally, vote, voteTopic } from './hub-fixtures.ts';
 
@@ -38,7 +39,7 @@ describe('the hub on a generated Mosquitto', () => {
     const base = hubConfig(dir, { mqtt: { urls: ['mqtt://127.0.0.1:1'], username: 'hailong-hub', password: 'pw-hub' } });
     const derived = hubMosquittoInputs(base, 9001);
     if (!derived.ok) throw new Error(derived.problems.join('; '));
-    const broker = await startGeneratedMosquitto(derived.inputs.users, 'none');
+    const broker = await startGeneratedMosquitto(derived.inputs.users, 'none', 'standalone', derived.inputs.clientIds);
     cleanups.push(() => broker.dispose());
     const config: HubConfig = { ...base, mqtt: { ...base.mqtt, urls: [broker.url] } };
     const startHub = async () => {
@@ -50,7 +51,9 @@ describe('the hub on a generated Mosquitto', () => {
     let hub = await startHub();
     cleanups.push(() => hub.stop());
 
-    const phucXa = await mqtt.connectAsync(broker.url, { username: 'phuc-xa', password: 'pw-phuc-xa', clientId: 'unit-phuc-xa' });
+    // Each unit connects with its upstream link's id (upstream.ts), the only one its account may use.
+    const phucXaId = upstreamClientId({ district: 'ba-dinh', ward: 'phuc-xa' }, 'pw-phuc-xa');
+    const phucXa = await mqtt.connectAsync(broker.url, { username: 'phuc-xa', password: 'pw-phuc-xa', clientId: phucXaId });
     cleanups.push(() => phucXa.endAsync(true));
     const spied: string[] = [];
     phucXa.on('message', (t) => spied.push(t));
@@ -65,7 +68,8 @@ describe('the hub on a generated Mosquitto', () => {
     const forged = vote('truc-bach', 1);
     await phucXa.publishAsync(voteTopic(forged), JSON.stringify(forged), { qos: 1 });
     await phucXa.publishAsync('hailong/v1/ba-dinh/truc-bach/quay-1/hop-1/tally/2026-11', JSON.stringify(tally('truc-bach', '2026-11')), { qos: 1, retain: true });
-    const truc = await mqtt.connectAsync(broker.url, { username: 'truc-bach', password: 'pw-truc-bach', clientId: 'unit-truc-bach' });
+    const trucId = upstreamClientId({ district: 'ba-dinh', ward: 'truc-bach' }, 'pw-truc-bach');
+    const truc = await mqtt.connectAsync(broker.url, { username: 'truc-bach', password: 'pw-truc-bach', clientId: trucId });
     cleanups.push(() => truc.endAsync(true));
     const own = vote('truc-bach', 7);
     await truc.publishAsync(voteTopic(own), JSON.stringify(own), { qos: 1 });
@@ -84,5 +88,45 @@ describe('the hub on a generated Mosquitto', () => {
     await until(() => hub.archive.voteCount() === 201, 'the votes sent while the hub was down');
     const keys = hub.archive.voteKeys();
     expect(new Set(keys).size).toBe(201);
+  });
+
+  it("a unit's login cannot take another unit's session or the hub's (issue 13, item 7): each account is bound to its own id", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-mosq-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const base = hubConfig(dir, { mqtt: { urls: ['mqtt://127.0.0.1:1'], username: 'hailong-hub', password: 'pw-hub' } });
+    const derived = hubMosquittoInputs(base, 9001);
+    if (!derived.ok) throw new Error(derived.problems.join('; '));
+    const broker = await startGeneratedMosquitto(derived.inputs.users, 'none', 'standalone', derived.inputs.clientIds);
+    cleanups.push(() => broker.dispose());
+    const hub = new HubApp({ config: { ...base, mqtt: { ...base.mqtt, urls: [broker.url] } }, log, version: 'test' });
+    expect(Object.fromEntries(await hub.start())).toMatchObject({ subscriber: 'running' });
+    cleanups.push(() => hub.stop());
+
+    const phucXaId = upstreamClientId({ district: 'ba-dinh', ward: 'phuc-xa' }, 'pw-phuc-xa');
+    const phucXa = await mqtt.connectAsync(broker.url, { username: 'phuc-xa', password: 'pw-phuc-xa', clientId: phucXaId, reconnectPeriod: 0 });
+    cleanups.push(() => phucXa.endAsync(true));
+    let phucXaClosed = false;
+    phucXa.on('close', () => (phucXaClosed = true));
+    const refused = async (clientId: string) => {
+      try {
+        const thief = await mqtt.connectAsync(broker.url, { username: 'truc-bach', password: 'pw-truc-bach', clientId, reconnectPeriod: 0, connectTimeout: 5000 });
+        await thief.endAsync(true);
+        return 0;
+      } catch (error) {
+        return (error as { code?: number }).code ?? -1;
+      }
+    };
+    // truc-bach's password is stolen: neither phuc-xa's id nor the hub's (whose session queues the votes) is accepted.
+    expect(await refused(phucXaId)).toBe(5);
+    expect(await refused(hubClientId('ba-dinh', 'pw-hub'))).toBe(5);
+    expect(await refused('hailong-hub-ba-dinh')).toBe(5);
+    expect(await refused(upstreamClientId({ district: 'ba-dinh', ward: 'truc-bach' }, 'pw-truc-bach'))).toBe(0);
+
+    // Both sessions survived: phuc-xa still publishes, and the hub still archives it.
+    const v = vote('phuc-xa', 1);
+    await phucXa.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
+    await until(() => hub.archive.voteCount() === 1, "phuc-xa's vote archived");
+    expect(phucXaClosed).toBe(false);
+    expect(broker.log()).not.toMatch(/already connected, closing old connection/);
   });
 });

@@ -5,7 +5,7 @@
  * mqtt.js instead of the kiosk's browser client.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { kioskClientId } from '../../../core/client-id.ts';
+import { clientIdSuffix, kioskClientId } from '../../../core/client-id.ts';
 import { publicationFor } from '../../../core/topic-payload.ts';
 import { voteId, type Vote } from '../../../core/vote.ts';
 
@@ -41,7 +41,7 @@ export class KioskPublisher {
   constructor(url: string, readonly options: KioskPublisherOptions = {}) {
     this.client = mqtt.connect(url, {
       // Signed in as the kiosk, only its own client id is accepted (issue 13, item 7), as the real kiosk uses.
-      clientId: (options.ownClientId ?? options.username !== undefined) ? kioskClientId(KIOSK) : `kiosk-test-${Math.random().toString(16).slice(2)}`,
+      clientId: (options.ownClientId ?? options.username !== undefined) ? kioskClientId(KIOSK, clientIdSuffix(options.password)) : `kiosk-test-${Math.random().toString(16).slice(2)}`,
       clean: true,
       reconnectPeriod: 200,
       connectTimeout: 2000,

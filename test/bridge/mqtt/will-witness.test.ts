@@ -4,7 +4,7 @@
  * `since` = when it saw it fire, so "mất kết nối từ …" is the real time.
  * Real embedded Aedes broker, real bridge, a kiosk-like MQTT client.
  */
-import { kioskClientId } from '../../../core/client-id.ts';
+import { clientIdSuffix, kioskClientId } from '../../../core/client-id.ts';
 import type { Socket } from 'node:net';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
@@ -34,7 +34,7 @@ describe('WillWitness', () => {
     const kiosk = await mqtt.connectAsync(url, {
       username: DEMO_KIOSK.terminal,
       password: DEMO_KIOSK_PASSWORD,
-      clientId: kioskClientId(place), // the only id the broker lets this kiosk use
+      clientId: kioskClientId(place, clientIdSuffix(DEMO_KIOSK_PASSWORD)), // the only id the broker lets this kiosk use
       reconnectPeriod: 0,
       will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true },
     });
@@ -63,7 +63,7 @@ describe('WillWitness', () => {
     const { app, url } = await startApp(config, { log });
     cleanups.push(() => (app as HailongApp).stop());
     const place = { district: 'ba-dinh', ward: 'phuc-xa', counter: DEMO_KIOSK.counter, terminal: DEMO_KIOSK.terminal };
-    const kiosk = await mqtt.connectAsync(url, { username: DEMO_KIOSK.terminal, password: DEMO_KIOSK_PASSWORD, clientId: kioskClientId(place), reconnectPeriod: 0 });
+    const kiosk = await mqtt.connectAsync(url, { username: DEMO_KIOSK.terminal, password: DEMO_KIOSK_PASSWORD, clientId: kioskClientId(place, clientIdSuffix(DEMO_KIOSK_PASSWORD)), reconnectPeriod: 0 });
     cleanups.push(() => kiosk.endAsync(true));
     await new Promise((r) => setTimeout(r, 300)); // the bridge's subscription is in place
     const now = Date.now();

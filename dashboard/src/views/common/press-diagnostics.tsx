@@ -9,6 +9,7 @@ import { formatCount } from '../../../../core/index.ts';
 import type { Locale, Summary } from '../../../../core/index.ts';
 import { fill } from '../../i18n/messages.ts';
 import type { Messages } from '../../i18n/messages.ts';
+import { CountTable } from './count-table.tsx';
 
 /** One line of the panel: a counter or a unit and its summary. */
 export interface PressLine {
@@ -29,26 +30,12 @@ export function PressDiagnostics(props: { lines: readonly PressLine[]; t: Messag
         {t.diagnostics}: {props.heading} · {fill(t.filteredTotal, { n: formatCount(all, locale) })}
       </summary>
       <p class="muted">{t.filteredExplained}</p>
-      <table class="data">
-        <thead>
-          <tr>
-            <th scope="col" class="unit">
-              {t.unit}
-            </th>
-            <th scope="col">{t.filteredCooldown}</th>
-            <th scope="col">{t.filteredGated}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((l) => (
-            <tr key={l.key} data-key={l.key}>
-              <td class="unit">{l.name}</td>
-              <td class="num">{formatCount(l.summary.filtered.cooldown, locale)}</td>
-              <td class="num">{formatCount(l.summary.filtered.gated, locale)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <CountTable
+        nameHeading={t.unit}
+        headings={[t.filteredCooldown, t.filteredGated]}
+        rowAttribute="key"
+        rows={shown.map((l) => ({ key: l.key, name: l.name, cells: [formatCount(l.summary.filtered.cooldown, locale), formatCount(l.summary.filtered.gated, locale)] }))}
+      />
     </details>
   );
 }

@@ -7,6 +7,7 @@ import { formatCount, formatPercent, reasonLabel } from '../../../../core/index.
 import type { Locale, ReasonSummary } from '../../../../core/index.ts';
 import { fill } from '../../i18n/messages.ts';
 import type { Messages } from '../../i18n/messages.ts';
+import { CountTable } from './count-table.tsx';
 
 /** "Thời gian chờ 3 (75,0%)": a reason, its count and its share of the low votes. */
 export function reasonText(r: ReasonSummary['reasons'][number], locale: Locale): string {
@@ -32,26 +33,12 @@ export function ReasonsPanel(props: { summary: ReasonSummary | undefined; t: Mes
       ) : (
         <>
           <p class="muted">{fill(t.reasonsBasis, { n: formatCount(summary?.low ?? 0, locale) })}</p>
-          <table class="data">
-            <thead>
-              <tr>
-                <th scope="col" class="unit">
-                  {t.reason}
-                </th>
-                <th scope="col">{t.votes}</th>
-                <th scope="col">{t.reasonShare}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {reasons.map((r) => (
-                <tr key={r.id} data-reason={r.id}>
-                  <td class="unit">{reasonLabel(r.id, locale)}</td>
-                  <td class="num">{formatCount(r.n, locale)}</td>
-                  <td class="num">{formatPercent(r.share, { locale, digits: 1 })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CountTable
+            nameHeading={t.reason}
+            headings={[t.votes, t.reasonShare]}
+            rowAttribute="reason"
+            rows={reasons.map((r) => ({ key: r.id, name: reasonLabel(r.id, locale), cells: [formatCount(r.n, locale), formatPercent(r.share, { locale, digits: 1 })] }))}
+          />
         </>
       )}
     </section>

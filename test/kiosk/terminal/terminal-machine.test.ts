@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SCALE_3, SCALE_5, STANDARD_REASON_IDS } from '../../core/index.ts';
+import { SCALE_3, SCALE_5, STANDARD_REASON_IDS } from '../../../core/index.ts';
 import {
   configure,
   draftStored,
@@ -12,8 +12,8 @@ import {
   tap,
   tick,
   toggleReason,
-} from '../../kiosk/src/terminal/terminal-machine.ts';
-import type { Effect, TerminalSettings, TerminalState } from '../../kiosk/src/terminal/terminal-machine.ts';
+} from '../../../kiosk/src/terminal/terminal-machine.ts';
+import type { Effect, TerminalSettings, TerminalState } from '../../../kiosk/src/terminal/terminal-machine.ts';
 
 const T0 = Date.UTC(2025, 4, 12, 2, 0, 0);
 

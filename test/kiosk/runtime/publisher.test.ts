@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTally, parseMessage } from '../../core/index.ts';
-import type { Publication, Tally } from '../../core/index.ts';
-import { Publisher } from '../../kiosk/src/runtime/publisher.ts';
-import { MemoryOutbox } from './fakes/memory-outbox.ts';
+import { emptyTally, parseMessage } from '../../../core/index.ts';
+import type { Publication, Tally } from '../../../core/index.ts';
+import { Publisher } from '../../../kiosk/src/runtime/publisher.ts';
+import { MemoryOutbox } from '../fakes/memory-outbox.ts';
 
 const PLACE = { district: 'd', ward: 'w', counter: 'c', terminal: 't' };
 const T0 = Date.UTC(2025, 4, 12, 2);

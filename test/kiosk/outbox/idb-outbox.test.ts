@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseTally, parseVote, scaleKeys, SCALE_3 } from '../../core/index.ts';
-import { openIdbOutbox, outboxName } from '../../kiosk/src/outbox/idb-outbox.ts';
-import type { NewVote, Outbox } from '../../kiosk/src/outbox/outbox.ts';
+import { parseTally, parseVote, scaleKeys, SCALE_3 } from '../../../core/index.ts';
+import { openIdbOutbox, outboxName } from '../../../kiosk/src/outbox/idb-outbox.ts';
+import type { NewVote, Outbox } from '../../../kiosk/src/outbox/outbox.ts';
 
 const LEVELS = scaleKeys(SCALE_3);
 const T0 = Date.UTC(2025, 4, 12, 2, 0, 0); // 2025-05-12 09:00 in Vietnam

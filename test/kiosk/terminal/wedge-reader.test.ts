@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SCALE_3 } from '../../core/index.ts';
-import { initialState, scan, SCAN_HOLD_MS, tap, tick } from '../../kiosk/src/terminal/terminal-machine.ts';
-import type { TerminalSettings } from '../../kiosk/src/terminal/terminal-machine.ts';
-import { WedgeReader } from '../../kiosk/src/terminal/wedge-reader.ts';
+import { SCALE_3 } from '../../../core/index.ts';
+import { initialState, scan, SCAN_HOLD_MS, tap, tick } from '../../../kiosk/src/terminal/terminal-machine.ts';
+import type { TerminalSettings } from '../../../kiosk/src/terminal/terminal-machine.ts';
+import { WedgeReader } from '../../../kiosk/src/terminal/wedge-reader.ts';
 
 const T0 = 1_764_000_000_000;
 
