@@ -209,6 +209,43 @@ describe.each([
   });
 });
 
+describe('vote ring: two torn seq-base checkpoints in a row', () => {
+  it('repairs the torn copy at boot, so a tear of the other copy 32,768 votes later still leaves one valid', async () => {
+    const failures: string[] = [];
+    await fresh();
+    await ring.spin(BASE_STEP - 2);
+    await ring.append(4); // BASE_STEP - 1, pending
+    await ring.append(2); // BASE_STEP, pending
+    const start = await ring.eeprom();
+    await ring.boot();
+    await ring.append(1); // BASE_STEP + 1: the base moves (copy A, copy B), then the record
+    const writes = await ring.writes();
+    // copy B's bytes are the writes after copy A's: tear each of the last writes before the record's 6
+    for (let k = Math.max(0, writes - 6 - 5); k < writes - 6; k++) {
+      for (let k2 = 0; k2 < 5; k2++) {
+        const where = `first tear at write ${k}, second at ${k2}`;
+        await ring.setEeprom(start);
+        await ring.boot();
+        await ring.cut(k, TEAR_MODES.erased);
+        if ((await ring.append(1)) !== 'cut') failures.push(`${where}: no first cut`);
+        const first = await ring.boot(); // the repair of the torn copy is queued here...
+        await ring.spin(1); // ...and written with the next vote (BASE_STEP + 1 or + 2)
+        const before = await ring.boot();
+        // up to the next checkpoint, then tear copy A of it
+        await ring.spin(BASE_STEP - 1);
+        await ring.cut(k2, TEAR_MODES.erased);
+        const torn = await ring.append(3);
+        const after = await ring.boot();
+        const oldest = await ring.oldest();
+        const want = before.next + BASE_STEP - 1 + (torn === 'cut' ? 0 : 1);
+        if (after.next !== want) failures.push(`${where}: next ${after.next}, want ${want} (first boot ${JSON.stringify(first)})`);
+        if (oldest === null || oldest.seq !== want - 2) failures.push(`${where}: oldest pending ${JSON.stringify(oldest)}, want ${want - 2}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
 describe('vote ring: press times (ageMs, PROTOCOL.md §5.3)', () => {
   it('keeps a press time for every vote pressed since boot: exact under 4 s apart, within 1/2048 of longer gaps, in press order', async () => {
     await fresh();
