@@ -119,10 +119,11 @@ static uint8_t is_P(const uint8_t *r, uint8_t n, const char *word, uint8_t wlen)
 
 #define IS(word) is_P(reason, reason_len, PSTR(word), (uint8_t)(sizeof(word) - 1))
 
-uint8_t hl_sender_nak(uint32_t seq, const uint8_t *reason, uint8_t reason_len)
+uint8_t hl_sender_nak(uint32_t seq, const uint8_t *reason, uint8_t reason_len, uint8_t active)
 {
     hl_vote_t v;
     uint8_t slot;
+    if (!active) return seq == 0 && IS("VERSION") ? HL_NAK_VERSION : HL_NAK_NONE;
     /* A NAK concerns the window if it names a vote in flight, or 0 (no readable seq) while any is. */
     uint8_t applies = inflight && (seq == 0 || (seq <= sent_upto && hl_ring_oldest(&v, &slot) && seq >= v.seq));
     if (IS("VERSION") && (seq == 0 || applies)) return HL_NAK_VERSION;

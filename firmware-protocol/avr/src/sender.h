@@ -45,8 +45,8 @@ void hl_sender_sent(uint32_t now);
 /* ACK,<seq>,<any status> at `now`: returns the number of votes it completed (0 = ignored). */
 uint8_t hl_sender_ack(uint32_t seq, uint32_t now);
 
-/* NAK,<seq>,<reason>; returns HL_NAK_*. */
-uint8_t hl_sender_nak(uint32_t seq, const uint8_t *reason, uint8_t reason_len);
+/* NAK,<seq>,<reason>; outside a session (`active` 0) only NAK,0,VERSION counts (§7.7 step 5). Returns HL_NAK_*. */
+uint8_t hl_sender_nak(uint32_t seq, const uint8_t *reason, uint8_t reason_len, uint8_t active);
 
 /* True when the window keeps being NAKed FORMAT/RANGE (a firmware bug, §7.3). */
 uint8_t hl_sender_troubled(void);

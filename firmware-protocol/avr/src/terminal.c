@@ -193,10 +193,8 @@ static void handle(const hl_msg_t *m, uint32_t now)
         if (hl_sender_ack(m->seq, now) && hl_refusals_count() > 0) full_pending = 1;
         break;
     case HL_NAK:
-        switch (hl_sender_nak(m->seq, rx.buf + m->at[1], m->len[1])) {
-        case HL_NAK_HELLO:
-            if (hl_session_active()) hl_session_restart(now);
-            break;
+        switch (hl_sender_nak(m->seq, rx.buf + m->at[1], m->len[1], hl_session_active())) {
+        case HL_NAK_HELLO: hl_session_restart(now); break;
         case HL_NAK_VERSION: hl_session_refuse(now); break;
         default: break;
         }
