@@ -4,7 +4,8 @@
  * counter state, MQTT link, outbox, retained state) and hands them to the
  * controller as features. Each part is an adapter or a pure module of its
  * own; this file only connects their events. Its options are in
- * ward-bridge-options.ts, the box vote path in serial/box-vote-store.ts,
+ * ward-bridge-options.ts, the box vote path in serial/vote-pipeline.ts
+ * (decode → intake → journal batch → ACK batch → outbox),
  * the status counters in bridge-counters.ts, the kiosk side in
  * kiosk/kiosk-intake-feature.ts, gated windows in rating/gated-windows.ts,
  * counters' MQTT events in rating/counter-events-intake.ts.
@@ -15,12 +16,11 @@ import { bridgeClientId } from '../core/client-id.ts';
 import { MAX_SUPPLY_MV, type Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
-import type { HelloMessage, VoteMessage } from '../firmware-protocol/src/message.ts';
+import type { HelloMessage } from '../firmware-protocol/src/message.ts';
 import { bridgeCounters } from './bridge-counters.ts';
 import type { PlacedTerminal } from './config/hailong-config.ts';
 import type { Feature } from './controller.ts';
 import { Journal } from './journal/journal.ts';
-import type { AppendOutcome } from './journal/vote-input.ts';
 import { secretSuffix } from './mqtt/client-secret.ts';
 import { MqttLink } from './mqtt/mqtt-link.ts';
 import { OutboxPublisher } from './mqtt/outbox-publisher.ts';
@@ -30,12 +30,13 @@ import { CounterState } from './rating/counter-state.ts';
 import { CooldownGuard } from './rating/cooldown-guard.ts';
 import { onCounterMessage } from './rating/counter-events-intake.ts';
 import { setCounterWindows } from './rating/gated-windows.ts';
-import { BoxVoteStore } from './serial/box-vote-store.ts';
+import { BoxVoteIntake } from './serial/box-vote-intake.ts';
 import { SerialPorts, type OpenPort } from './serial/serial-ports.ts';
 import { openSerialPort } from './serial/serialport-opener.ts';
 import type { Identification } from './serial/session-context.ts';
 import { TerminalDirectory } from './serial/terminal-directory.ts';
 import { TerminalSession } from './serial/terminal-session.ts';
+import { VotePipeline } from './serial/vote-pipeline.ts';
 import { KioskIntake } from './kiosk/kiosk-intake.ts';
 import { KioskIntakeFeature } from './kiosk/kiosk-intake-feature.ts';
 import { Upstream } from './upstream/upstream.ts';
@@ -72,8 +73,10 @@ export class WardBridge {
   private readonly lowSupply = new Map<string, number>();
   private readonly problemCounts = new Map<string, number>();
   private readonly refused: Record<string, number> = {};
-  /** The serial boxes' vote path into the journal. */
-  private readonly boxVotes: BoxVoteStore;
+  /** The serial boxes' intake: the one duplicate check, rejections, the rating rules. */
+  private readonly boxVotes: BoxVoteIntake;
+  /** The serial boxes' vote path: intake → one commit per batch → one ACK write per port → outbox. */
+  readonly votes: VotePipeline<TerminalSession>;
   /** HELLOs refused because their uid was live on another port. */
   private uidConflicts = 0;
   private ticker: NodeJS.Timeout | undefined;
@@ -90,7 +93,7 @@ export class WardBridge {
       log: options.log.child({ part: 'journal' }),
     });
     this.directory = new TerminalDirectory(config);
-    this.boxVotes = new BoxVoteStore({ config, journal: this.journal, counters: this.counters, cooldown: this.cooldown, log: this.log, problemCounts: this.problemCounts });
+    this.boxVotes = new BoxVoteIntake({ config, journal: this.journal, counters: this.counters, cooldown: this.cooldown, log: this.log, problemCounts: this.problemCounts });
     const ward = { district: config.district.id, ward: config.ward.id };
     this.link = new MqttLink({
       urls: options.broker.urls,
@@ -125,6 +128,16 @@ export class WardBridge {
       ...(upstream === undefined ? {} : { upstream: () => upstream.progress() }),
     });
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
+    this.votes = new VotePipeline<TerminalSession>({
+      intake: this.boxVotes,
+      journal: this.journal,
+      outbox: this.outbox,
+      // One service, one vote: a counted vote closes the other boxes' windows at its counter.
+      onStored: (vote, terminal, sink) => {
+        if (vote.filtered === undefined && terminal.counter.mode === 'gated') setCounterWindows(this.owners, terminal.counter.id, 0, sink);
+      },
+      log: this.log.child({ part: 'votes' }),
+    });
     this.kioskIntake = new KioskIntake({ config, journal: this.journal, counters: this.counters, log: this.log.child({ part: 'kiosk-intake' }) });
     this.kioskFeature = new KioskIntakeFeature({
       intake: this.kioskIntake,
@@ -222,6 +235,8 @@ export class WardBridge {
   private async stopSerial(): Promise<void> {
     clearInterval(this.ticker);
     await this.ports.stop();
+    // Votes already read are stored (and ACKed where the port is still open) before the journal closes.
+    this.votes.flush();
     for (const s of this.sessions.values()) s.close();
     this.sessions.clear();
   }
@@ -262,7 +277,7 @@ export class WardBridge {
         configFor: (terminal, hello) => this.directory.configFor(terminal, hello),
         openWindowMs: (terminal, now) => this.openWindowMs(terminal, now),
         highWaterMark: (uid) => (this.journal.isOpen ? this.journal.highWaterMark(uid) : 0),
-        storeVote: (terminal, uid, vote, receivedAt) => this.storeVote(terminal, uid, vote, receivedAt),
+        submitVote: (_sink, terminal, uid, vote, receivedAt) => this.votes.submit(session, terminal, uid, vote, receivedAt),
         now: () => Date.now(),
       },
       this.options.session,
@@ -272,12 +287,6 @@ export class WardBridge {
       if (this.owners.get(terminal.id) !== session) return;
       log.warn({ terminal: terminal.id, reason }, 'terminal offline');
       this.publishStatus(terminal, session, 'offline');
-    });
-    session.on('stored', (vote, payload, rowid, topic) => {
-      this.outbox.offer(rowid, topic, payload);
-      if (vote.filtered === undefined && vote.timeUncertain !== true) this.cooldown.counted(vote.terminal, vote.pressedAt);
-      log.debug({ vote: vote.id, level: vote.level, filtered: vote.filtered ?? null }, 'vote stored');
-      if (vote.filtered === undefined && session.identified?.counter.mode === 'gated') setCounterWindows(this.owners, session.identified?.counter.id, 0, session);
     });
     session.on('refused', (uid, code, message) => {
       this.refused[code] = (this.refused[code] ?? 0) + 1;
@@ -343,10 +352,5 @@ export class WardBridge {
 
   private openWindowMs(terminal: PlacedTerminal, now: number): number {
     return terminal.counter.mode === 'gated' && this.counters.isOpen(terminal.counter.id, now) ? this.options.config.rating.windowMs : 0;
-  }
-
-  /** Stores a box's vote; never rejects (serial/box-vote-store.ts). */
-  private storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
-    return this.boxVotes.store(terminal, uid, vote, receivedAt);
   }
 }

@@ -1,22 +1,27 @@
 /**
  * The bridge side of PROTOCOL.md for one serial port: HELLO → WELCOME +
- * CONFIG, then VOTEs stored durably and only then ACKed, duplicates ACKed
- * `DUP`, bad frames NAKed with their reason (§9.2), PING every 5 s and
+ * CONFIG, then each VOTE handed to the vote pipeline (vote-pipeline.ts),
+ * which stores it durably and only then gives this session its answer to
+ * write (ACK, `DUP`, `REJECT`, NAK), one write per batch. A box that asks
+ * for a send window (PROTOCOL.md §7.7) gets one: its VOTEs are taken only in
+ * its order (a VOTE overtaken by a lost one is dropped unanswered) and each
+ * batch is answered with one cumulative ACK. Bad frames NAKed with their reason (§9.2), PING every 5 s and
  * offline after 15 s of silence (§6.3). Clock-free: the port manager calls
  * `tick()` once a second. Bad input on this port never throws and never
  * reaches another port's session: each port has its own decoder and state.
  */
 import { EventEmitter } from 'node:events';
-import { ACK_DUP, ACK_OK, ACK_REJECT, BRIDGE_MAX_IN_FLIGHT, MAX_IN_FLIGHT, NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
+import { ACK_REJECT, BRIDGE_MAX_IN_FLIGHT, MAX_IN_FLIGHT, NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
 import { encodeBytes } from '../../firmware-protocol/src/encode.ts';
 import type { DecodeError, DecodeResult } from '../../firmware-protocol/src/error.ts';
 import { FrameDecoder } from '../../firmware-protocol/src/frame-decoder.ts';
 import type { HelloMessage, Message, VoteMessage } from '../../firmware-protocol/src/message.ts';
+import { ReceiveWindow } from '../../firmware-protocol/src/receive-window.ts';
 import type { PlacedTerminal } from '../config/hailong-config.ts';
 import type { AppendOutcome } from '../journal/vote-input.ts';
 import type { SessionContext } from './session-context.ts';
 import type { SessionEvents } from './session-events.ts';
-import { VoteWindowIntake, type IntakeResult } from './vote-window-intake.ts';
+import type { VoteAnswer, VoteSink } from './vote-pipeline.ts';
 
 /** Options of `TerminalSession`. */
 export interface TerminalSessionOptions {
@@ -64,8 +69,8 @@ export function resolveSessionOptions(options: TerminalSessionOptions = {}): Res
 /** How long a refusal of the same device is not logged again (ms). */
 const REFUSAL_REPEAT_MS = 60_000;
 
-/** One port's protocol session. */
-export class TerminalSession extends EventEmitter<SessionEvents> {
+/** One port's protocol session; the vote pipeline's sink for this port's answers. */
+export class TerminalSession extends EventEmitter<SessionEvents> implements VoteSink {
   private readonly decoder = new FrameDecoder({ raw: false });
   private readonly options: Resolved;
   private hello: HelloMessage | undefined;
@@ -80,10 +85,10 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
   private noiseNakWindow = 0;
   private noiseNaks = 0;
   private readonly refusedAt = new Map<string, number>();
-  /** VOTEs to storage, in the terminal's order, in groups (PROTOCOL.md §7.7). */
-  private readonly intake: VoteWindowIntake;
   private readonly counts: Record<string, number> = {};
   private closed = false;
+  /** The order rule of the current session's send window (W = 1: every VOTE is in order). */
+  private window = new ReceiveWindow();
 
   constructor(
     private readonly context: SessionContext,
@@ -91,10 +96,6 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
   ) {
     super();
     this.options = resolveSessionOptions(options);
-    this.intake = new VoteWindowIntake({
-      store: (vote, receivedAt) => this.storeVote(vote, receivedAt),
-      settled: (results, inFlight) => this.answer(results, inFlight),
-    });
   }
 
   /** The identified terminal, if any. */
@@ -148,7 +149,6 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.intake.close();
     if (this.terminal !== undefined && this.online) this.emit('offline', this.terminal, 'port-closed');
     this.online = false;
   }
@@ -281,7 +281,7 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
     const mark = this.context.highWaterMark(hello.uid);
     const proto = Math.min(hello.proto, PROTOCOL_VERSION);
     this.send(inFlight === undefined ? { type: 'WELCOME', proto, mark } : { type: 'WELCOME', proto, mark, inFlight });
-    this.intake.startSession(inFlight ?? 1);
+    this.window = new ReceiveWindow(inFlight);
     this.send(this.context.configFor(id.terminal, hello));
     const now = this.context.now();
     const open = this.context.openWindowMs(id.terminal, now);
@@ -303,67 +303,94 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
       return;
     }
     this.heard();
-    // §7.7: a VOTE overtaken by a lost one is dropped unanswered; go-back-N brings it again.
-    if (this.intake.offer(vote, this.context.now()) === 'out-of-order') this.count('vote-out-of-order');
-  }
-
-  private storeVote(vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
-    const terminal = this.terminal;
-    const hello = this.hello;
-    if (terminal === undefined || hello === undefined) return Promise.resolve({ status: 'failed', code: 'closed', message: 'the port forgot its terminal' });
-    return this.context.storeVote(terminal, hello.uid, vote, receivedAt);
+    // §7.7: a VOTE overtaken by a lost one is dropped unanswered: storing it would raise the
+    // mark above the missing vote, whose resend would then be a DUP. Go-back-N brings it again.
+    const position = this.window.position(vote.seq);
+    if (position === 'ahead') {
+      this.count('vote-out-of-order');
+      return;
+    }
+    if (position === 'in-order') this.window.handled(vote.seq);
+    // Stored, then ACKed by `settle` once its batch is durable (vote-pipeline.ts).
+    this.context.submitVote(this, terminal, hello.uid, vote, this.context.now());
   }
 
   /**
-   * A group of votes settled. Stored votes are reported even if the port closed meanwhile (the
-   * outbox publishes them now; the box, gone, resends them later as DUPs). With W = 1 every vote
-   * (and every copy that joined it) gets its own ACK or NAK, as in 1.0; with a window, one ACK for
-   * the last vote of the leading run that is durable covers them all (§5.4), then the NAK of the
-   * first vote that failed.
+   * The answers of one batch of the vote pipeline for this port, written in
+   * ONE write after the batch's commit: ACK `OK` (stored), `DUP` (stored
+   * before), `REJECT` (kept, never counted), NAK `STORAGE`/`RANGE` (not
+   * stored: the box keeps the vote and resends it, PROTOCOL.md §6). A port
+   * closed meanwhile gets nothing; its stored votes are published all the
+   * same, and the box gets DUP when it resends them.
+   *
+   * With a send window (§5.4, §7.7) the batch gets ONE ACK, for the last vote
+   * of its leading run of votes that are durable (stored, found stored, or
+   * stored as rejected): it completes all of them at the box. A vote that
+   * failed is NAKed after it, and the window waits for it again, so no later
+   * vote is taken past it.
    */
-  private answer(results: readonly IntakeResult[], inFlight: number): void {
-    for (const { outcome } of results) {
-      if (outcome.status === 'stored') this.emit('stored', outcome.vote, outcome.payload, outcome.rowid, outcome.topic);
-    }
+  settle(answers: readonly VoteAnswer[]): void {
     if (this.closed) return;
-    let last: IntakeResult | undefined;
-    let failed: IntakeResult | undefined;
-    for (const r of results) {
-      this.countOutcome(r.outcome);
-      if (inFlight <= 1) {
-        for (let k = 0; k <= r.repeats; k++) this.send(this.answerOf(r));
-      } else if (failed === undefined) {
-        if (r.outcome.status === 'failed') failed = r;
-        else last = r;
+    const frames: Uint8Array[] = [];
+    if (this.window.inFlight > 1) {
+      let last: VoteAnswer | undefined;
+      let failed: VoteAnswer | undefined;
+      // A vote whose store failed but that is durable all the same (a resend of one an earlier
+      // batch stored, ACKed from there) will not come again: the window must not wait for it.
+      const mark = this.hello === undefined ? 0 : this.context.highWaterMark(this.hello.uid);
+      for (const a of answers) {
+        this.answerFor(a.seq, a.outcome); // counts every answer
+        this.window.settled(a.seq, a.outcome.status !== 'failed' || a.seq <= mark);
+        if (failed !== undefined) continue;
+        if (a.outcome.status === 'failed') failed = a;
+        else last = a;
+      }
+      if (last !== undefined) frames.push(encodeBytes(this.answerFor(last.seq, last.outcome, false)!));
+      if (failed !== undefined) frames.push(encodeBytes(this.answerFor(failed.seq, failed.outcome, false)!));
+    } else {
+      for (const { seq, outcome } of answers) {
+        const frame = this.answerFor(seq, outcome);
+        if (frame !== undefined) frames.push(encodeBytes(frame));
       }
     }
-    if (last !== undefined) this.send(this.answerOf(last));
-    if (failed !== undefined) this.send(this.answerOf(failed));
+    if (frames.length === 1) this.context.write(frames[0] as Uint8Array);
+    else if (frames.length > 1) this.context.write(concatBytes(frames));
   }
 
-  /** ACK (OK, DUP or REJECT: every status completes the vote, §5.4) or NAK (STORAGE, RANGE) of one vote. */
-  private answerOf({ vote: { seq }, outcome }: IntakeResult): Message {
+  /** The frame answering one vote; counts it (and reports a failure) unless `count` is false. */
+  private answerFor(seq: number, outcome: AppendOutcome, count = true): Message | undefined {
     switch (outcome.status) {
       case 'stored':
-        return { type: 'ACK', seq, status: ACK_OK };
+        return { type: 'ACK', seq, status: 'OK' };
       case 'duplicate':
-        return { type: 'ACK', seq, status: ACK_DUP };
+        if (count) this.count('duplicate');
+        return { type: 'ACK', seq, status: 'DUP' };
       case 'rejected':
-        // Stored as rejected, never counted: ACKed so the box is not wedged resending it for ever (§5.4, §7.3).
+        // Stored as rejected, never counted: ACKed so the box is not wedged
+        // resending it for ever (PROTOCOL.md §5.4, §7.3).
+        if (count && !outcome.duplicate) this.count(`rejected-${outcome.code}`);
         return { type: 'ACK', seq, status: ACK_REJECT };
-      case 'failed':
-        // The box keeps the vote and resends it (§7.3).
-        return { type: 'NAK', seq, reason: outcome.code === 'out-of-range' ? 'RANGE' : 'STORAGE' };
+      case 'failed': {
+        const code = outcome.code === 'out-of-range' ? 'out-of-range' : 'storage';
+        if (count) {
+          this.count(code);
+          this.emit('problem', code, outcome.message);
+        }
+        return { type: 'NAK', seq, reason: code === 'out-of-range' ? 'RANGE' : 'STORAGE' };
+      }
     }
   }
+}
 
-  private countOutcome(outcome: AppendOutcome): void {
-    if (outcome.status === 'duplicate') this.count('duplicate');
-    else if (outcome.status === 'rejected' && !outcome.duplicate) this.count(`rejected-${outcome.code}`);
-    else if (outcome.status === 'failed') {
-      const code = outcome.code === 'out-of-range' ? 'out-of-range' : 'storage';
-      this.count(code);
-      this.emit('problem', code, outcome.message);
-    }
+/** The frames of one batch as one buffer: one write to the port. */
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
   }
+  return out;
 }

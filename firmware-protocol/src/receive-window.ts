@@ -20,6 +20,8 @@ export type WindowPosition = 'in-order' | 'behind' | 'ahead';
 /** The next seq a session expects, and the ordering rule of §7.7. */
 export class ReceiveWindow {
   private expected: number | null = null;
+  /** In-order seqs taken and not yet settled: only their failure makes the window wait again. */
+  private readonly open = new Set<number>();
 
   /** A window for a session granted `inFlight` (absent = 1, stop-and-wait). */
   constructor(readonly inFlight: number = DEFAULT_IN_FLIGHT) {}
@@ -37,14 +39,21 @@ export class ReceiveWindow {
 
   /** Records that the in-order VOTE `seq` was taken (to be stored, found stored, or stored as rejected). */
   handled(seq: number): void {
-    if (this.inFlight > 1 && (this.expected === null || seq === this.expected)) this.expected = seq + 1;
+    if (this.inFlight > 1 && (this.expected === null || seq === this.expected)) {
+      this.expected = seq + 1;
+      this.open.add(seq);
+    }
   }
 
   /**
-   * The VOTE `seq` could not be stored after all (NAK STORAGE): expect it again, so the votes
-   * after it wait, out of order, for the terminal's go-back-N resend (§7.7).
+   * The VOTE `seq` settled. If it was taken in order and is not `durable` (NAK STORAGE, and not
+   * stored earlier either), the window expects it again, so the votes after it wait, out of order,
+   * for the terminal's go-back-N resend (§7.7). A failed resend of a vote already behind the window,
+   * or of one stored earlier, changes nothing: the terminal will not send that vote again once its
+   * ACK arrives, and waiting for it would block the box.
    */
-  rewind(seq: number): void {
-    if (this.inFlight > 1 && this.expected !== null && seq < this.expected) this.expected = seq;
+  settled(seq: number, durable: boolean): void {
+    if (!this.open.delete(seq) || durable || this.expected === null) return;
+    if (seq < this.expected) this.expected = seq;
   }
 }

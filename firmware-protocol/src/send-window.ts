@@ -129,10 +129,9 @@ export class SendWindow<V extends { readonly seq: number }> {
     this.sent = 0;
   }
 
-  /** Appends a vote already persisted, and sends it if the window has room. */
-  add(vote: V): WindowStep<V> {
+  /** Appends a vote already persisted; `fill()` then sends it if the window has room. */
+  add(vote: V): void {
     this.queue.push(vote);
-    return this.fill();
   }
 
   /**

@@ -63,7 +63,8 @@ function replaySender(v: SenderVector): void {
         send = seqs(w.expire().send);
         break;
       case 'press':
-        send = seqs(w.add({ seq: next++ }).send);
+        w.add({ seq: next++ });
+        send = seqs(w.fill().send);
         break;
       case 'hello':
         send = seqs(w.endSession().send);
@@ -120,7 +121,10 @@ describe('SendWindow properties', () => {
           w.startSession(granted);
           ops.forEach((op, i) => {
             const inflight = w.inFlight.map((x) => x.seq);
-            if (op === 'press') w.add({ seq: next++ });
+            if (op === 'press') {
+              w.add({ seq: next++ });
+              w.fill();
+            }
             else if (op === 'ack' && inflight.length > 0) {
               w.ack(inflight[picks[i]! % inflight.length]!);
               w.fill();
@@ -152,5 +156,35 @@ describe('SendWindow properties', () => {
   it('refuses a Wmax outside 1..64, naming the option', () => {
     expect(() => new SendWindow({ maxInFlight: 0 })).toThrow('"maxInFlight" must be an integer 1..64, got 0');
     expect(() => new SendWindow({ maxInFlight: 65 })).toThrow(RangeError);
+  });
+});
+
+describe('ReceiveWindow', () => {
+  it('waits again for an in-order vote that failed to store, but not for a failed resend behind the window', () => {
+    const w = new ReceiveWindow(4);
+    w.handled(41);
+    w.handled(42);
+    w.settled(41, true);
+    w.settled(42, true);
+    expect(w.position(43)).toBe('in-order');
+    // A go-back-N resend of 41 fails: the terminal gets the ACK of the first 41 and never sends it
+    // again, so waiting for it would block the box for ever.
+    expect(w.position(41)).toBe('behind');
+    w.settled(41, false);
+    expect(w.position(43)).toBe('in-order');
+    w.handled(43);
+    w.handled(44);
+    w.settled(43, false);
+    w.settled(44, false);
+    expect(w.position(44)).toBe('ahead');
+    expect(w.position(43)).toBe('in-order');
+  });
+
+  it('with W = 1 every seq is in order (1.0: gaps anywhere)', () => {
+    const w = new ReceiveWindow(1);
+    w.handled(41);
+    expect(w.position(50)).toBe('in-order');
+    expect(w.position(3)).toBe('in-order');
+    expect(w.next).toBeNull();
   });
 });
