@@ -8,7 +8,8 @@
  * next boot with the same result.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EEPROM_SIZE, LAYOUT1, type Layout1Record, writeLayout1 } from './eeprom-image.ts';
+import { EEPROM_SIZE, LAYOUT1, type Layout1Record, crc8, writeLayout1 } from './eeprom-image.ts';
+import { Rng } from '../helpers.ts';
 import { RingHost, TEAR_MODES } from './ring-host.ts';
 
 let ring: RingHost;
@@ -85,6 +86,22 @@ describe('upgrade from the 1.1 EEPROM layout', () => {
     expect(await ring.boot()).toEqual({ next: 2 ** 19 + 24, pending: 50 });
     expect(await pendingVotes()).toEqual(expected(records));
     expect(await ring.boot()).toEqual({ next: 2 ** 19 + 24, pending: 50 });
+  });
+
+  it('never turns bytes a previous sketch left beyond the 1.1 ring into votes', async () => {
+    const { image, records } = wrapped11(700, 9, 12);
+    // 0x2CA..0x3FF was never written by 1.0/1.1; a board that ran another program may hold anything there,
+    // including 6-byte patterns that pass the new record's CRC with a PENDING marker.
+    const rng = new Rng(0x14f3);
+    for (let a = 0x2ca; a < EEPROM_SIZE; a++) image[a] = rng.next() & 0xff;
+    for (let slot = 96; slot < 145; slot += 7) {
+      const at = 0x2ca + (slot - 96) * 6;
+      const w = [0x10, 0x20, 0x08 | 0x10, 0x00]; // seq low bits 0x2010, button 3
+      image.set([...w, crc8(w), 0x00], at);
+    }
+    await ring.setEeprom(hex(image));
+    expect(await ring.boot()).toEqual({ next: 764, pending: 9 });
+    expect(await pendingVotes()).toEqual(expected(records));
   });
 
   it('treats an erased EEPROM as a new box, and a converted one is not converted again', async () => {
