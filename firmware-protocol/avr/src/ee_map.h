@@ -7,7 +7,7 @@
  *   0x050  refused-press count for EVENT FULL (refusals.c)    3 B (16 reserved)
  *   0x060  seq base, two copies { u32 LE, CRC-8 }             10 B
  *   0x06A  layout-1 migration progress, two copies { u8, CRC-8 } 4 B
- *   0x06E  layout byte: HL_LAYOUT_2 once the ring is in 6-byte records
+ *   0x06E  layout mark, 2 bytes: "H2" once the ring is in 6-byte records
  *   0x080  vote ring, slots 0..95: 96 x 6 B                  576 B
  *   0x2C0  seq offset (§7.6), two copies { u32 LE, CRC-8 }    10 B (unmoved from layout 1)
  *   0x2CA  vote ring, slots 96..146: 51 x 6 B                306 B
@@ -41,9 +41,15 @@
 /* How many layout-1 slots the migration has converted (ring_migrate.c). */
 #define HL_EE_MIGRATE_A 0x06Au
 #define HL_EE_MIGRATE_B 0x06Cu
-/* Reads HL_LAYOUT_2 once the migration is complete; anything else is layout 1. */
+/*
+ * Reads HL_LAYOUT_2_A, HL_LAYOUT_2_B once the migration is complete; anything
+ * else is layout 1. Two bytes, so that a byte left by whatever the board ran
+ * before this firmware is 1 in 65,536 likely to pass for it, not 1 in 256.
+ */
 #define HL_EE_LAYOUT 0x06Eu
-#define HL_LAYOUT_2 0x02u
+#define HL_LAYOUT_2_A 'H'
+#define HL_LAYOUT_2_B '2'
+
 
 #define HL_EE_RING 0x080u
 #define HL_EE_SLOT_SIZE 6u

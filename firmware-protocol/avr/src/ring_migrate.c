@@ -9,7 +9,7 @@
  * already copied: the source of every step is intact when it runs. Slots 0
  * and 1 would overlap themselves, so they go to the last two slots (145,
  * 146), which lie outside the layout-1 ring. Step 64 erases the slots that
- * no step wrote (0, 1, 64..144), then the layout byte is set.
+ * no step wrote (0, 1, 64..144), then the layout mark is set.
  *
  * What survives a power cut:
  *   - the seq base is written first: the highest seq layout 1 ever stored,
@@ -20,7 +20,7 @@
  *     resumes at step p;
  *   - D(n) is written marker DONE, body, marker PENDING (vote_record.c), so
  *     a torn D(n) never looks like a pending vote, and step n runs again;
- *   - until the layout byte reads exactly HL_LAYOUT_2, the next boot runs
+ *   - until the layout mark reads exactly "H2", the next boot runs
  *     this again; steps that find their destination already right write
  *     nothing (ee_queue.c skips unchanged bytes, and so does this code).
  */
@@ -86,7 +86,7 @@ static uint8_t holds(uint8_t slot, const uint8_t body[HL_REC_BODY], uint8_t mark
 
 uint8_t hl_ring_migrate(void)
 {
-    if (hl_ee_get(HL_EE_LAYOUT) == HL_LAYOUT_2) return 0;
+    if (hl_ee_get(HL_EE_LAYOUT) == HL_LAYOUT_2_A && hl_ee_get(HL_EE_LAYOUT + 1) == HL_LAYOUT_2_B) return 0;
 
     uint32_t base;
     uint8_t p = 0, pb;
@@ -149,7 +149,8 @@ uint8_t hl_ring_migrate(void)
             wrote = 1;
         }
     }
-    hl_ee_put(HL_EE_LAYOUT, HL_LAYOUT_2);
+    hl_ee_put(HL_EE_LAYOUT, HL_LAYOUT_2_A);
+    hl_ee_put(HL_EE_LAYOUT + 1, HL_LAYOUT_2_B);
     hl_ee_flush();
     return wrote;
 }

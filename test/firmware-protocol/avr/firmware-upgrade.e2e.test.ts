@@ -17,7 +17,7 @@ import { freshEeprom, type Layout1Record, writeLayout1 } from './eeprom-image.ts
 import { startEmulator } from './emulator.ts';
 import { LEVELS, currentStatus, startOfficeBridge, votesBySeq } from './office-bridge.ts';
 
-/** Layout byte of the firmware 1.2 EEPROM (src/ee_map.h HL_EE_LAYOUT, HL_LAYOUT_2). */
+/** Layout mark of the firmware 1.2 EEPROM (src/ee_map.h HL_EE_LAYOUT: "H2"). */
 const EE_LAYOUT = 0x06e;
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -68,6 +68,6 @@ describe('firmware 1.1 -> 1.2 upgrade in the emulator, with the real bridge', ()
     expect(ids.length).toBe(new Set(ids).size);
     expect(app.bridge.journal.voteCount()).toBe(13);
     await box.powerCut();
-    expect(readFileSync(eepromFile)[EE_LAYOUT]).toBe(0x02);
+    expect(readFileSync(eepromFile).subarray(EE_LAYOUT, EE_LAYOUT + 2).toString('latin1')).toBe('H2');
   });
 });
