@@ -42,7 +42,8 @@ export interface PtyLoadResult {
   readonly loadAfter: number;
 }
 
-const dist = join(import.meta.dirname, 'fixtures', 'bridge-load.mjs');
+/** The load child; `BENCH_BRIDGE_LOAD` points at another build's (a before/after comparison). */
+const dist = process.env.BENCH_BRIDGE_LOAD ?? join(import.meta.dirname, 'fixtures', 'bridge-load.mjs');
 
 /**
  * Runs `votes` votes over `terminals` boxes with `window` votes in flight

@@ -52,7 +52,9 @@ export async function openPtyBox(path: string, uid: string): Promise<PtyBox> {
     },
     hello(window) {
       return new Promise((resolve) => {
-        const send = () => port.write(encode({ type: 'HELLO', proto: 1, uid, model: 'BENCH', firmware: '1.1.0', buttons: 3, pending: 0, ...(window > 1 ? { inFlight: window } : {}) }));
+        // BENCH_NO_NEGOTIATE=1: a bridge before revision 1.1 (a before/after comparison) gets a 1.0 HELLO; the box still keeps `window` VOTEs in flight.
+        const ask = window > 1 && process.env.BENCH_NO_NEGOTIATE !== '1';
+        const send = () => port.write(encode({ type: 'HELLO', proto: 1, uid, model: 'BENCH', firmware: '1.1.0', buttons: 3, pending: 0, ...(ask ? { inFlight: window } : {}) }));
         const timer = setInterval(send, 500);
         onFrame = (m) => {
           if (m.type !== 'WELCOME') return;

@@ -23,7 +23,9 @@ import type { Feature } from './controller.ts';
 import { Journal } from './journal/journal.ts';
 import { secretSuffix } from './mqtt/client-secret.ts';
 import { MqttLink } from './mqtt/mqtt-link.ts';
+import { linkChannel } from './mqtt/link-channel.ts';
 import { OutboxPublisher } from './mqtt/outbox-publisher.ts';
+import { RevocationForwarder } from './upstream/revocation-forwarder.ts';
 import { RetainedState } from './mqtt/retained-state.ts';
 import { WillWitness } from './mqtt/will-witness.ts';
 import { CounterState } from './rating/counter-state.ts';
@@ -53,6 +55,8 @@ export class WardBridge {
   readonly journal: Journal;
   readonly link: MqttLink;
   readonly outbox: OutboxPublisher;
+  /** Supervisors' revocations on the ward's own broker (`_revocation`, the journal's `published` mark). */
+  readonly revocations: RevocationForwarder;
   readonly retained: RetainedState;
   readonly witness: WillWitness;
   /** Forwarding to the district/province hub, when the config has `upstream`. */
@@ -138,6 +142,10 @@ export class WardBridge {
       },
       log: this.log.child({ part: 'votes' }),
     });
+    this.revocations = new RevocationForwarder(this.journal, linkChannel(this.link), ward, this.log.child({ part: 'revocations' }), {
+      mark: 'published',
+      destination: "the ward's broker",
+    });
     this.kioskIntake = new KioskIntake({ config, journal: this.journal, counters: this.counters, log: this.log.child({ part: 'kiosk-intake' }) });
     this.kioskFeature = new KioskIntakeFeature({
       intake: this.kioskIntake,
@@ -183,6 +191,7 @@ export class WardBridge {
       { name: 'retained', dependsOn: ['mqtt'], start: () => this.retained.start(), stop: () => this.retained.stop() },
       { name: 'witness', dependsOn: ['mqtt'], start: () => this.witness.start(), stop: () => this.witness.stop() },
       { name: 'outbox', dependsOn: ['journal', 'mqtt'], start: () => this.outbox.start(), stop: () => this.outbox.stop() },
+      { name: 'revocations', dependsOn: ['journal', 'mqtt'], start: () => this.revocations.start(), stop: () => this.revocations.stop() },
       // Beside the local path, never in it: a hub that is down slows nothing here.
       ...(this.upstream?.features() ?? []),
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },

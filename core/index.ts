@@ -17,6 +17,7 @@ export * from './topic.ts';
 export * from './topic-payload.ts';
 export * from './tally.ts';
 export * from './unit-month.ts';
+export * from './revocation.ts';
 export * from './tally-guard.ts';
 export * from './tally-builder.ts';
 export * from './summary.ts';

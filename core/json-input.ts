@@ -149,7 +149,8 @@ export function intIn(value: unknown, field: string, min: number, max: number): 
   if (!Number.isInteger(value)) reject('bad-type', `${field} must be an integer, got ${value}`, field);
   if (!Number.isSafeInteger(value)) reject('out-of-range', `${field} ${value} is beyond 2^53`, field);
   if (value < min || value > max) reject('out-of-range', `${field} ${value} is outside ${min}..${max}`, field);
-  return value;
+  // JSON -0 is read as 0: a value must survive encode → decode unchanged (JSON.stringify(-0) is "0").
+  return value === 0 ? 0 : value;
 }
 
 /** Requires a boolean. */

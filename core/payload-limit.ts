@@ -7,6 +7,7 @@
  */
 import { COUNTER_EVENT_MAX_CHARS } from './counter-events.ts';
 import { OFFICE_MAX_CHARS } from './office.ts';
+import { REVOCATION_MAX_CHARS } from './revocation.ts';
 import { STATUS_MAX_CHARS } from './status.ts';
 import { TALLY_MAX_CHARS } from './tally.ts';
 import { CONFIG_MAX_CHARS } from './terminal-config.ts';
@@ -25,6 +26,7 @@ export const MAX_PAYLOAD_CHARS: { readonly [K in TopicKind]: number } = Object.f
   'bridge-status': STATUS_MAX_CHARS,
   office: OFFICE_MAX_CHARS,
   'unit-month': UNIT_MONTH_MAX_CHARS,
+  revocation: REVOCATION_MAX_CHARS,
 });
 
 /** Longest payload of a `kind` message in UTF-8 bytes. */

@@ -87,6 +87,8 @@ export interface UpstreamProgress {
   readonly lastAckAt?: number;
   /** Stored votes not forwarded because their topic is another place's (e.g. an id before a merger). */
   readonly skipped?: number;
+  /** Supervisors' revocations (`hailong revoke`) the hub has not acknowledged yet, when there are any. */
+  readonly revocationBacklog?: number;
 }
 
 /** Allowed values of `state`. */
@@ -136,6 +138,8 @@ function readUpstream(value: unknown): UpstreamProgress {
   if (lastAckAt !== undefined) progress.lastAckAt = intIn(lastAckAt, 'upstream.lastAckAt', 0, MAX_EPOCH_MS);
   const skipped = optionalField(o, 'skipped');
   if (skipped !== undefined) progress.skipped = intIn(skipped, 'upstream.skipped', 0, Number.MAX_SAFE_INTEGER);
+  const revocationBacklog = optionalField(o, 'revocationBacklog');
+  if (revocationBacklog !== undefined) progress.revocationBacklog = intIn(revocationBacklog, 'upstream.revocationBacklog', 0, Number.MAX_SAFE_INTEGER);
   return progress;
 }
 

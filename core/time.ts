@@ -188,6 +188,29 @@ export function rangeLength(range: DateRange): number {
   return dayNumber(range.to) - dayNumber(range.from) + 1;
 }
 
+/**
+ * The local months `YYYY-MM` an inclusive range touches, oldest first
+ * (`2026-11-28..2027-01-03` → 2026-11, 2026-12, 2027-01). Throws on a bad
+ * range (programmer error).
+ */
+export function monthsOfRange(range: DateRange): string[] {
+  requireRange(range, 'range');
+  const out: string[] = [];
+  let y = Number(range.from.slice(0, 4));
+  let m = Number(range.from.slice(5, 7));
+  const last = range.to.slice(0, 7);
+  for (;;) {
+    const key = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
+    out.push(key);
+    if (key >= last) return out;
+    m += 1;
+    if (m > 12) {
+      m = 1;
+      y += 1;
+    }
+  }
+}
+
 /** True when `date` lies inside the inclusive range. */
 export function inRange(date: string, range: DateRange): boolean {
   return date >= range.from && date <= range.to;

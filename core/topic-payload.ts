@@ -10,6 +10,8 @@ import type { InputResult } from './json-input.ts';
 import { typeName } from './json-input.ts';
 import { err, ok } from './result.ts';
 import { parseOffice } from './office.ts';
+import { parseRevocation } from './revocation.ts';
+import type { VoteRevocation } from './revocation.ts';
 import { parseStatus } from './status.ts';
 import { parseTally } from './tally.ts';
 import type { Tally } from './tally.ts';
@@ -34,6 +36,7 @@ export const PAYLOAD_PARSERS: { readonly [K in TopicKind]: (input: unknown) => I
     'bridge-status': parseStatus,
     office: parseOffice,
     'unit-month': parseUnitMonth,
+    revocation: parseRevocation,
   });
 
 /**
@@ -59,7 +62,7 @@ const PLACE_FIELDS = ['district', 'ward', 'counter', 'terminal', 'month'] as con
 /**
  * Parses topic and payload together. Besides the codes of `parseTopic` and
  * `parsePayload`, returns `topic-mismatch` (field = the differing param)
- * when a vote's, tally's, office's or unit summary's own district/ward/counter/terminal/month differ
+ * when a vote's, tally's, office's, unit summary's or revocation's own district/ward/counter/terminal/month differ
  * from its topic. Never throws.
  */
 export function parseMessage(topic: unknown, payload: unknown): InputResult<TopicMessage> {
@@ -68,8 +71,8 @@ export function parseMessage(topic: unknown, payload: unknown): InputResult<Topi
   const { kind, params } = parsed.value;
   const body = parsePayload(kind, payload);
   if (!body.ok) return body;
-  if (kind === 'vote' || kind === 'tally' || kind === 'office' || kind === 'unit-month') {
-    const own = body.value as Vote | Tally | Office | UnitMonth;
+  if (kind === 'vote' || kind === 'tally' || kind === 'office' || kind === 'unit-month' || kind === 'revocation') {
+    const own = body.value as Vote | Tally | Office | UnitMonth | VoteRevocation;
     for (const field of PLACE_FIELDS) {
       const expected = (params as Partial<TallyTopicParams>)[field];
       const actual = (own as Partial<TallyTopicParams>)[field];

@@ -11,6 +11,7 @@
  *   _bridge/status                       Status          QoS 1, retained (+ last will)
  *   _office                              Office          QoS 1, retained
  *   _summary/{YYYY-MM}                   UnitMonth       QoS 1, retained (published by a hub only)
+ *   _revocation                          VoteRevocation  QoS 1 (a ward's bridge, towards its hub)
  *
  * Ids never start with `_`, so `_`-leaves cannot collide with ids. Only MQTT
  * 3.1.1 features are used: everything a consumer needs is in the topic and
@@ -18,6 +19,7 @@
  */
 import type { Served, Session } from './counter-events.ts';
 import type { Office } from './office.ts';
+import type { VoteRevocation } from './revocation.ts';
 import { parseId, requireId } from './ids.ts';
 import type { InputResult } from './json-input.ts';
 import { show, typeName } from './json-input.ts';
@@ -56,6 +58,7 @@ export interface TopicMap {
   'bridge-status': { params: WardPath; payload: Status; qos: 1; retain: true };
   office: { params: WardPath; payload: Office; qos: 1; retain: true };
   'unit-month': { params: UnitMonthTopicParams; payload: UnitMonth; qos: 1; retain: true };
+  revocation: { params: WardPath; payload: VoteRevocation; qos: 1; retain: false };
 }
 
 /** A topic kind. */
@@ -81,6 +84,7 @@ export const TOPIC_KINDS: readonly TopicKind[] = [
   'bridge-status',
   'office',
   'unit-month',
+  'revocation',
 ];
 
 /** QoS to publish and subscribe with, per kind. Everything is QoS 1: at least once, deduped by seq. */
@@ -94,6 +98,7 @@ export const QOS: { readonly [K in TopicKind]: TopicMap[K]['qos'] } = Object.fre
   'bridge-status': 1,
   office: 1,
   'unit-month': 1,
+  revocation: 1,
 });
 
 /** Retain flag per kind: state is retained, events are not. */
@@ -107,6 +112,8 @@ export const RETAIN: { readonly [K in TopicKind]: TopicMap[K]['retain'] } = Obje
   'bridge-status': true,
   office: true,
   'unit-month': true,
+  // An event, like a vote: the hub archives it; a retained copy would only be replayed.
+  revocation: false,
 });
 
 /** Longest topic `parseTopic` looks at. */
@@ -120,7 +127,7 @@ const TERMINAL_PARAMS = ['district', 'ward', 'counter', 'terminal'] as const;
 type ParamName = (typeof TERMINAL_PARAMS)[number] | 'month';
 
 function paramNames(kind: TopicKind): readonly (typeof TERMINAL_PARAMS)[number][] {
-  if (kind === 'bridge-status' || kind === 'office' || kind === 'unit-month') return WARD_PARAMS;
+  if (kind === 'bridge-status' || kind === 'office' || kind === 'unit-month' || kind === 'revocation') return WARD_PARAMS;
   if (kind === 'served' || kind === 'session') return COUNTER_PARAMS;
   return TERMINAL_PARAMS;
 }
@@ -146,6 +153,8 @@ function layout(kind: TopicKind, v: Readonly<Record<ParamName, string>>): string
       return `${ward}/_office`;
     case 'unit-month':
       return `${ward}/_summary/${v.month}`;
+    case 'revocation':
+      return `${ward}/_revocation`;
   }
 }
 
@@ -234,6 +243,7 @@ export function parseTopic(topic: unknown): InputResult<ParsedTopic> {
   else if (n === 8 && parts[6] === 'tally') kind = 'tally';
   else if (n === 6 && parts[4] === '_bridge' && parts[5] === 'status') kind = 'bridge-status';
   else if (n === 5 && parts[4] === '_office') kind = 'office';
+  else if (n === 5 && parts[4] === '_revocation') kind = 'revocation';
   else if (n === 6 && parts[4] === '_summary') kind = 'unit-month';
   else if (n === 6 && parts[5] === '_served') kind = 'served';
   else if (n === 6 && parts[5] === '_session') kind = 'session';
@@ -248,6 +258,7 @@ export function parseTopic(topic: unknown): InputResult<ParsedTopic> {
   switch (kind) {
     case 'bridge-status':
     case 'office':
+    case 'revocation':
       return ok({ kind, params: { district, ward } });
     case 'served':
     case 'session':

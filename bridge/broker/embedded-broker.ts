@@ -33,6 +33,7 @@ import { ConnectionGate, type GateRefusal } from './connection-gate.ts';
 import { MqttFrameGuard, type FrameRefusal } from './mqtt-frame-guard.ts';
 import { resolveEmbeddedBrokerOptions, type EmbeddedBrokerOptions, type ResolvedEmbeddedBrokerOptions } from './embedded-broker-options.ts';
 import { attachMqttWebSocket, type Detach } from './mqtt-websocket.ts';
+import { IndexedMemoryPersistence } from './retained-index.ts';
 import { SqlitePersistence } from './sqlite-persistence.ts';
 
 export {
@@ -111,7 +112,8 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     if (path !== undefined) mkdirSync(dirname(path), { recursive: true });
     let aedes: Aedes;
     try {
-      aedes = await Aedes.createBroker({ ...this.#aedesOptions(), ...(persistence === undefined ? {} : { persistence }) });
+      // Without a file, Aedes' in-memory persistence with indexed retained lookups (retained-index.ts).
+      aedes = await Aedes.createBroker({ ...this.#aedesOptions(), persistence: persistence ?? (new IndexedMemoryPersistence() as unknown as NonNullable<AedesOptions['persistence']>) });
     } catch (error) {
       if (path === undefined) throw error;
       // An unreadable broker.db (disk error, a foreign file) must not keep

@@ -84,6 +84,26 @@ export class MqttFrameGuard extends Duplex {
     this.#inner.write(chunk, encoding, done);
   }
 
+  /**
+   * What Aedes wrote in one tick (mqtt-packet corks the stream around each
+   * packet's ~6 writes) goes on to the socket corked too, so the socket
+   * sends it together: one writev on TCP, one WebSocket frame on `/mqtt`
+   * (mqtt-websocket.ts `coalesceFrames`).
+   */
+  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], done: (error?: Error | null) => void): void {
+    const inner = this.#inner;
+    if (inner.destroyed) {
+      done();
+      return;
+    }
+    inner.cork();
+    chunks.forEach(({ chunk, encoding }, i) => {
+      if (i === chunks.length - 1) inner.write(chunk, encoding, done);
+      else inner.write(chunk, encoding);
+    });
+    inner.uncork();
+  }
+
   override _final(done: (error?: Error | null) => void): void {
     this.#inner.end(done);
   }

@@ -13,6 +13,12 @@ import type { Logger } from '../logger.ts';
 export const MAX_WEBSOCKET_MESSAGE_BYTES = 1 << 20;
 
 /**
+ * Most bytes of queued MQTT packets the broker joins into one WebSocket
+ * frame (a single larger write, e.g. a big payload, goes in a frame of its own).
+ */
+export const MAX_COALESCED_FRAME_BYTES = 64 * 1024;
+
+/**
  * Receives each MQTT-over-WebSocket stream; returns false when the broker
  * is not running (the WebSocket is then closed with 1013, "try again later").
  */
@@ -36,6 +42,7 @@ export function attachMqttWebSocket(server: HttpServer, path: string | undefined
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
+      coalesceFrames(stream);
       // Aedes swaps its own error listeners in and out over a client's life;
       // this one makes sure a late socket error is never an unhandled event.
       stream.on('error', () => undefined);
@@ -47,6 +54,49 @@ export function attachMqttWebSocket(server: HttpServer, path: string | undefined
     server.off('upgrade', onUpgrade);
     for (const ws of wss.clients) ws.terminate();
     wss.close();
+  };
+}
+
+/**
+ * Makes the stream send what was queued together as one WebSocket frame
+ * (up to MAX_COALESCED_FRAME_BYTES). `ws.createWebSocketStream` sends every
+ * `write` as its own frame, and mqtt-packet writes a PUBLISH as ~6 writes
+ * (header, length, topic, id, payload): a browser then pays a frame event,
+ * an IPC hop and a stream push for each piece, which was most of a hub
+ * dashboard's cold load after the payloads' JSON
+ * (bench/hub-dashboard-cold-load.bench.ts, 8,408 frames for 1,400
+ * messages). mqtt-packet corks the stream for a tick around each packet
+ * (writeToStream.js), so with a `_writev` the writes of a tick, and whatever
+ * queued while the socket was busy, arrive here at once. MQTT over
+ * WebSocket allows it: "A single WebSocket data frame can contain multiple
+ * or partial MQTT Control Packets" (MQTT 3.1.1 §6.0).
+ */
+export function coalesceFrames(stream: Duplex): void {
+  const write = stream._write.bind(stream);
+  stream._writev = (chunks, callback) => {
+    const frames: Buffer[] = [];
+    let parts: Buffer[] = [];
+    let size = 0;
+    for (const { chunk } of chunks) {
+      const bytes = chunk as Buffer;
+      if (size > 0 && size + bytes.length > MAX_COALESCED_FRAME_BYTES) {
+        frames.push(Buffer.concat(parts, size));
+        parts = [];
+        size = 0;
+      }
+      parts.push(bytes);
+      size += bytes.length;
+    }
+    frames.push(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size));
+    let pending = frames.length;
+    let failure: Error | null = null;
+    for (const frame of frames) {
+      // Node passes Buffers to _write with the encoding 'buffer' (ws ignores it).
+      write(frame, 'buffer' as BufferEncoding, (error?: Error | null) => {
+        failure ??= error ?? null;
+        if (--pending === 0) callback(failure);
+      });
+    }
   };
 }
 

@@ -22,11 +22,9 @@
  * of the process (it is in the WAL file); a power cut may lose the last
  * commits, as Mosquitto loses up to `autosave_interval` of its state.
  */
-import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
-
-const require = createRequire(import.meta.url);
+import { IndexedMemoryPersistence } from './retained-index.ts';
 
 /** A packet as Aedes keeps it (aedes-packet). */
 export interface StoredPacket {
@@ -85,7 +83,8 @@ interface AsyncPersistence {
   destroy(): Promise<void>;
 }
 
-const MemoryPersistence = require('aedes-persistence/asyncPersistence.js') as new (opts?: object) => AsyncPersistence;
+// Aedes' in-memory persistence, with retained lookups indexed (retained-index.ts).
+const MemoryPersistence = IndexedMemoryPersistence as unknown as new () => AsyncPersistence;
 
 const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS retained (

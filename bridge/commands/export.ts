@@ -6,7 +6,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { adminLevelWords } from '../../core/admin-name.ts';
 import { unitOn, type Lineage } from '../../core/merger.ts';
 import { parseVote, type Vote } from '../../core/vote.ts';
@@ -15,10 +14,10 @@ import { CSV_BOM, GENERIC_LEVELS, voteCsvHeader, voteCsvRow, type VoteCsvLevels 
 import { lineageOfHub, unitKindsLabel, unitNamesOf } from '../hub/hub-config.ts';
 import { revocationCsvHeader, revocationCsvRow } from '../export/revocation-csv.ts';
 import type { HubArchive } from '../hub/hub-archive.ts';
-import { Journal } from '../journal/journal.ts';
+import type { HubConfig } from '../hub/hub-config.ts';
 import { openConfigStore } from '../report/config-store.ts';
 import { reportRange } from '../report/report-range.ts';
-import { parseCommand, processIo, readConfigOrReport, type CommandIo } from './command-io.ts';
+import { parseCommand, processIo, type CommandIo } from './command-io.ts';
 import { REPORT_OPTIONS } from './report-command.ts';
 
 /** `hailong export --help`. */
@@ -36,7 +35,8 @@ Options:
   --to <date>       Last day, YYYY-MM-DD, inclusive
   --out <file>      Output file (default: votes-<from>-<to>.csv; "-" = stdout)
   --revocations     Write the revocation audit trail instead (hailong revoke):
-                    who, when, why and which votes (default: revocations.csv)
+                    who, when, why and which votes (default: revocations.csv);
+                    with a hub config, every unit's, as their bridges forwarded them
   --by-unit         Hub only: figures per unit instead of votes (units-<from>-<to>.csv).
                     Units merged before --to (units[].mergedFrom) are folded into
                     the unit that absorbed them; its line names them.
@@ -44,7 +44,8 @@ Options:
   -h, --help        Show this help
 
 Every press is exported, filtered and revoked ones too (column "Tính vào tỷ lệ"
-= không; column "Thu hồi" names the revocation).
+= không; column "Thu hồi" names the revocation). A hub marks the votes its
+units revoked the same way, once their bridges have forwarded the revocation.
 Column headings use the level words of the configured names (Tỉnh …, Xã …).
 A hub's export adds the unit's name and the unit it counts for at --to.
 `;
@@ -57,13 +58,11 @@ interface VoteSource {
   close(): void;
 }
 
-/** A hub's archive as a vote source: revocations live in the offices' journals, not in the archive. */
+/** A hub's archive as a vote source: each vote with the revocation its unit forwarded for it, if any. */
 function archiveSource(archive: HubArchive): VoteSource {
   return {
     countPressedBetween: (fromMs, toMs) => archive.countPressedBetween(fromMs, toMs),
-    *rowsPressedBetween(fromMs, toMs) {
-      for (const payload of archive.votesPressedBetween(fromMs, toMs)) yield { payload, revocation: null };
-    },
+    rowsPressedBetween: (fromMs, toMs) => archive.rowsPressedBetween(fromMs, toMs),
     close: () => archive.close(),
   };
 }
@@ -153,23 +152,34 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   return bad > 0 ? 1 : 0;
 }
 
-/** `hailong export --revocations`: the audit trail of every revocation. */
+/** `hailong export --revocations`: the audit trail of every revocation (an office's, or every unit's at a hub). */
 async function exportRevocations(configFile: string, outPath: string, io: CommandIo): Promise<number> {
-  const config = await readConfigOrReport(configFile, io);
-  if (config === undefined) return 2;
-  const journal = new Journal({ path: join(config.dataDir, 'journal.db') });
-  try {
-    journal.open();
-  } catch (error) {
-    io.stderr(`Cannot open the journal in ${config.dataDir}: ${(error as Error).message}\n`);
-    return 1;
-  }
-  const revocations = journal.revocations();
-  journal.close();
-  const text = CSV_BOM + revocationCsvHeader() + revocations.map(revocationCsvRow).join('');
+  const store = await openConfigStore(configFile, io);
+  if (typeof store === 'number') return store;
+  if (store.kind === 'hub') return exportHubRevocations(store.config, store.archive, outPath, io);
+  const revocations = store.journal.revocations();
+  store.journal.close();
+  const text = CSV_BOM + revocationCsvHeader() + revocations.map((r) => revocationCsvRow(r)).join('');
   if (outPath === '-') process.stdout.write(text);
   else await writeFile(outPath, text, 'utf8');
   io.stderr(`Done: ${revocations.length} revocations written to ${outPath === '-' ? 'stdout' : outPath}.\n`);
+  return 0;
+}
+
+/** `--revocations` with a hub config: every unit's revocations as forwarded, with the unit's id and name. */
+async function exportHubRevocations(config: HubConfig, archive: HubArchive, outPath: string, io: CommandIo): Promise<number> {
+  const revocations = archive.revocations();
+  archive.close();
+  const names = unitNamesOf(config);
+  const unitWord = unitKindsLabel(config.units.map((u) => u.kind));
+  const text =
+    CSV_BOM +
+    revocationCsvHeader([`${unitWord} (unit)`, `Tên ${unitWord.toLocaleLowerCase('vi-VN')} (unit name)`, 'Phần đã nhận (parts received)']) +
+    revocations.map((r) => revocationCsvRow(r, [r.unit, names.get(r.unit) ?? r.unit, `${r.partsReceived}/${r.parts}`])).join('');
+  if (outPath === '-') process.stdout.write(text);
+  else await writeFile(outPath, text, 'utf8');
+  const incomplete = revocations.filter((r) => r.partsReceived < r.parts).length;
+  io.stderr(`Done: ${revocations.length} revocations of ${new Set(revocations.map((r) => r.unit)).size} units written to ${outPath === '-' ? 'stdout' : outPath}${incomplete > 0 ? ` (${incomplete} still missing parts: their wards have not forwarded them all yet)` : ''}.\n`);
   return 0;
 }
 
@@ -189,6 +199,8 @@ async function exportByUnit(
   let bad = 0;
   const votes: Vote[] = [];
   for (const row of source.rowsPressedBetween(range.fromMs, range.toMs)) {
+    // A revoked vote is out of every figure, at the hub as at the ward.
+    if (row.revocation !== null) continue;
     const vote = parseVote(row.payload);
     if (vote.ok) votes.push(vote.value);
     else bad += 1;

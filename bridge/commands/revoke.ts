@@ -4,10 +4,14 @@
  * stolen kiosk login). The revocation is stored in the journal with the
  * votes it revoked (the audit trail, `hailong export --revocations`); the
  * tallies are folded again without them, and a running bridge republishes
- * them within a second (it watches the journal). Works while the bridge
- * runs (SQLite WAL; the write waits for the bridge's commit).
+ * them within a second (it watches the journal); with an `upstream:` hub,
+ * the bridge forwards the revocation there too (bridge/upstream/
+ * revocation-forwarder.ts), so the hub's export and figures leave the same
+ * votes out. Works while the bridge runs (SQLite WAL; the write waits for
+ * the bridge's commit).
  */
 import { join } from 'node:path';
+import { auditTextProblem } from '../../core/revocation.ts';
 import { isDateString, localMidnight, addDays } from '../../core/time.ts';
 import { terminalsOf } from '../config/hailong-config.ts';
 import { Journal } from '../journal/journal.ts';
@@ -31,6 +35,7 @@ Options:
 
 Revoked votes stay in the journal and in exports (column "Thu hồi"), and are
 left out of every tally. See them with: hailong export --config <file> --revocations
+With an upstream hub, the bridge forwards the revocation to it (also after an outage).
 `;
 
 const TIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})$/;
@@ -81,6 +86,12 @@ export async function runRevoke(argv: readonly string[], io: CommandIo = process
   if ((values.from === undefined) !== (values.to === undefined)) problems.push('"--from" and "--to" go together');
   if ((values.reason ?? '').trim() === '') problems.push('"--reason" is required: it is kept in the audit trail');
   if ((values.by ?? '').trim() === '') problems.push('"--by" is required: who decides is kept in the audit trail');
+  // The same rule as the hub's validator (core/revocation.ts): the audit line must reach the hub as typed.
+  for (const field of ['reason', 'by'] as const) {
+    const text = (values[field] ?? '').trim();
+    const problem = text === '' ? undefined : auditTextProblem(text, field);
+    if (problem !== undefined) problems.push(problem);
+  }
   if (problems.length > 0) {
     io.stderr(`${problems.join('\n')}\n\n${REVOKE_HELP}`);
     return 2;
@@ -106,7 +117,7 @@ export async function runRevoke(argv: readonly string[], io: CommandIo = process
     io.stdout(
       `Đã thu hồi ${revocation.votes.length} phiếu của ${terminal} (revocation #${revocation.id}: ${revocation.votes.length} votes revoked; ${tallies.length} monthly tallies folded again).\n` +
         (revocation.votes.length > 0 ? `  ${revocation.votes.join(' ')}\n` : '  (no vote matched, or they were already revoked)\n') +
-        'A running bridge republishes the tallies within a second.\n',
+        'A running bridge republishes the tallies within a second (and forwards the revocation to its hub, if it has one).\n',
     );
     return 0;
   } catch (error) {

@@ -22,13 +22,16 @@ export const REVOCATION_CSV_COLUMNS: readonly string[] = [
   'Các phiếu (vote ids)',
 ];
 
-/** The CSV header line (without BOM), CRLF-terminated. */
-export function revocationCsvHeader(): string {
-  return csvLine(REVOCATION_CSV_COLUMNS);
+/** The CSV header line (without BOM), CRLF-terminated, plus any `extra` columns (a hub's unit). */
+export function revocationCsvHeader(extra: readonly string[] = []): string {
+  return csvLine([...REVOCATION_CSV_COLUMNS, ...extra]);
 }
 
-/** One revocation as a CSV line, CRLF-terminated. */
-export function revocationCsvRow(r: Revocation): string {
+/** What a revocation row shows: a ward journal's revocation, or one a hub archived. */
+export type RevocationLine = Pick<Revocation, 'id' | 'at' | 'by' | 'reason' | 'terminal' | 'from' | 'to' | 'ids' | 'votes'>;
+
+/** One revocation as a CSV line, CRLF-terminated, plus any `extra` cells. */
+export function revocationCsvRow(r: RevocationLine, extra: readonly string[] = []): string {
   const cells = [
     String(r.id),
     localTimestamp(r.at),
@@ -40,6 +43,7 @@ export function revocationCsvRow(r: Revocation): string {
     (r.ids ?? []).join(' '),
     String(r.votes.length),
     r.votes.join(' '),
+    ...extra,
   ];
   return csvLine(cells);
 }

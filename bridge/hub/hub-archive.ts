@@ -3,7 +3,9 @@
  * id) in the hub's own SQLite (WAL, synchronous=FULL: a commit survives
  * power loss), plus the latest retained state per topic (tallies, statuses,
  * offices) so the hub can serve history independent of any broker, and the
- * refused messages with why. The hub acknowledges a unit's publish only after
+ * refused messages with why, and the units' revocations (who, when, why,
+ * which votes: bridge/hub/hub-revocations.ts) so that exports and reports
+ * leave out the votes a ward took back. The hub acknowledges a unit's publish only after
  * `store()` resolves, so a vote PUBACKed to a ward is on the hub's disk.
  *
  * Stores arriving in the same event-loop turn share one transaction (group
@@ -13,6 +15,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { VoteRevocation } from '../../core/revocation.ts';
+import { HubRevocations, REVOCATIONS_SQL, type ArchivedRevocation } from './hub-revocations.ts';
 
 /** Bumped when the schema changes; a newer database is refused, not guessed at. */
 export const ARCHIVE_SCHEMA_VERSION = 1;
@@ -51,7 +55,7 @@ CREATE TABLE IF NOT EXISTS refused (
   message  TEXT    NOT NULL,
   payload  TEXT    NOT NULL
 ) STRICT;
-`;
+${REVOCATIONS_SQL}`;
 
 /** Most refused messages kept; older ones are deleted (a unit in a loop must not fill the disk). */
 export const MAX_REFUSED_ROWS = 10_000;
@@ -69,6 +73,7 @@ export type ArchiveRecord =
       readonly ord: number;
       readonly payload: string;
     }
+  | { readonly type: 'revocation'; readonly unit: string; readonly revocation: VoteRevocation }
   | {
       readonly type: 'refused';
       readonly unit: string;
@@ -78,7 +83,7 @@ export type ArchiveRecord =
       readonly payload: string;
     };
 
-/** What `store` did: a vote `stored` or `duplicate` (already archived), else `kept` (retained, refused). */
+/** What `store` did: a vote or revocation part `stored` or `duplicate` (already archived), else `kept` (retained, refused). */
 export type StoreOutcome = 'stored' | 'duplicate' | 'kept';
 
 /** Counters since `open()`. */
@@ -87,6 +92,10 @@ export interface ArchiveStats {
   readonly duplicates: number;
   readonly retainedKept: number;
   readonly refused: number;
+  /** Revocation parts stored (a part received again is a duplicate, not counted here). */
+  readonly revocationsStored: number;
+  /** Vote ids newly marked revoked. */
+  readonly votesRevoked: number;
   readonly commits: number;
 }
 
@@ -119,7 +128,10 @@ function prepare(db: Database.Database) {
     trimRefused: db.prepare('DELETE FROM refused WHERE id <= (SELECT MAX(id) FROM refused) - ?'),
     count: db.prepare('SELECT count(*) AS n FROM votes'),
     countBetween: db.prepare('SELECT count(*) AS n FROM votes WHERE pressed_at >= ? AND pressed_at < ?'),
-    between: db.prepare('SELECT payload FROM votes WHERE pressed_at >= ? AND pressed_at < ? ORDER BY pressed_at, unit, id'),
+    between: db.prepare(
+      `SELECT v.payload AS payload, r.revocation AS revocation FROM votes v LEFT JOIN revoked_votes r ON r.unit = v.unit AND r.vote = v.id
+       WHERE v.pressed_at >= ? AND v.pressed_at < ? ORDER BY v.pressed_at, v.unit, v.id`,
+    ),
     ids: db.prepare('SELECT unit, id FROM votes'),
     retained: db.prepare('SELECT topic, kind, month, payload FROM retained'),
     unitTallies: db.prepare("SELECT payload FROM retained WHERE unit = ? AND kind = 'tally' AND month = ?"),
@@ -138,7 +150,8 @@ export class HubArchive {
   #st: ReturnType<typeof prepare> | undefined;
   #queue: Pending[] = [];
   #scheduled = false;
-  #stats = { votesStored: 0, duplicates: 0, retainedKept: 0, refused: 0, commits: 0 };
+  #revocations: HubRevocations | undefined;
+  #stats = { votesStored: 0, duplicates: 0, retainedKept: 0, refused: 0, revocationsStored: 0, votesRevoked: 0, commits: 0 };
 
   constructor(options: HubArchiveOptions) {
     if (typeof options?.path !== 'string' || options.path === '') throw new TypeError('"path" must be a file path');
@@ -168,7 +181,8 @@ export class HubArchive {
     }
     this.#db = db;
     this.#st = prepare(db);
-    this.#stats = { votesStored: 0, duplicates: 0, retainedKept: 0, refused: 0, commits: 0 };
+    this.#revocations = new HubRevocations(db);
+    this.#stats = { votesStored: 0, duplicates: 0, retainedKept: 0, refused: 0, revocationsStored: 0, votesRevoked: 0, commits: 0 };
   }
 
   /** Queues `record`; resolves once it is committed (or found already archived). Rejects when the commit fails. */
@@ -190,12 +204,13 @@ export class HubArchive {
     this.#queue = [];
     const db = this.#db;
     const st = this.#st;
-    if (!db || !st || batch.length === 0) {
+    const revocations = this.#revocations;
+    if (!db || !st || !revocations || batch.length === 0) {
       for (const p of batch) p.reject(new Error('the archive was closed'));
       return;
     }
     const outcomes: StoreOutcome[] = [];
-    const counts = { votesStored: 0, duplicates: 0, retainedKept: 0, refused: 0 };
+    const counts = { votesStored: 0, duplicates: 0, retainedKept: 0, refused: 0, revocationsStored: 0, votesRevoked: 0 };
     try {
       db.transaction(() => {
         const at = this.#now();
@@ -205,6 +220,11 @@ export class HubArchive {
             outcomes.push(changed ? 'stored' : 'duplicate');
             if (changed) counts.votesStored++;
             else counts.duplicates++;
+          } else if (r.type === 'revocation') {
+            const done = revocations.store(r.unit, r.revocation, at);
+            outcomes.push(done.stored ? 'stored' : 'duplicate');
+            if (done.stored) counts.revocationsStored++;
+            counts.votesRevoked += done.votesRevoked;
           } else if (r.type === 'retained') {
             st.upsertRetained.run(r.topic, r.unit, r.kind, r.month ?? null, r.ord, r.payload);
             counts.retainedKept++;
@@ -226,6 +246,8 @@ export class HubArchive {
     s.duplicates += counts.duplicates;
     s.retainedKept += counts.retainedKept;
     s.refused += counts.refused;
+    s.revocationsStored += counts.revocationsStored;
+    s.votesRevoked += counts.votesRevoked;
     s.commits++;
     batch.forEach((p, i) => p.resolve(outcomes[i] as StoreOutcome));
   }
@@ -245,9 +267,30 @@ export class HubArchive {
     return (this.#require().countBetween.get(fromMs, toMs) as { n: number }).n;
   }
 
-  /** Vote payloads (JSON text) pressed in [fromMs, toMs), in press order; streamed, not loaded at once. */
+  /** Vote payloads (JSON text) pressed in [fromMs, toMs), in press order, revoked ones too; streamed, not loaded at once. */
   *votesPressedBetween(fromMs: number, toMs: number): Generator<string> {
-    for (const row of this.#require().between.iterate(fromMs, toMs) as Iterable<{ payload: string }>) yield row.payload;
+    for (const row of this.rowsPressedBetween(fromMs, toMs)) yield row.payload;
+  }
+
+  /**
+   * Votes pressed in [fromMs, toMs), in press order, each with the number of
+   * the unit's revocation that took it back (null when counted): the same
+   * rows as an office journal's `rowsPressedBetween`. Streamed.
+   */
+  *rowsPressedBetween(fromMs: number, toMs: number): Generator<{ readonly payload: string; readonly revocation: number | null }> {
+    yield* this.#require().between.iterate(fromMs, toMs) as Iterable<{ payload: string; revocation: number | null }>;
+  }
+
+  /** Every unit's revocations, parts joined, by unit then time: the hub's audit trail. */
+  revocations(): ArchivedRevocation[] {
+    this.#require();
+    return (this.#revocations as HubRevocations).all();
+  }
+
+  /** Every revoked vote's `unit/id` (whether or not the vote itself has arrived), for audits and tests. */
+  revokedKeys(): string[] {
+    this.#require();
+    return (this.#revocations as HubRevocations).revokedKeys();
   }
 
   /** Every archived vote's `unit/id`, for audits and tests. */
@@ -277,6 +320,7 @@ export class HubArchive {
     this.#db.close();
     this.#db = undefined;
     this.#st = undefined;
+    this.#revocations = undefined;
   }
 
   #require(): ReturnType<typeof prepare> {

@@ -118,6 +118,10 @@ export function ingest(scope: IngestScope, topic: string, payload: string, now: 
       return { accept: true, retain: true, record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: 0, payload } };
     case 'served':
       return { accept: true, retain: false, record: undefined };
+    case 'revocation':
+      // The topic's unit is the payload's (parseMessage) and the broker lets a unit write only
+      // under its own: a unit can revoke only its own votes, which the archive keys by (unit, vote id).
+      return { accept: true, retain: false, record: { type: 'revocation', unit: m.params.ward, revocation: m.payload } };
     case 'unit-month':
       // Summaries are the hub's own derivation (hub-summaries.ts): a unit may not forge them.
       return refuse(unit, topic, payload, 'hub-only', `${topic} is published by the hub itself, not by a unit`);

@@ -10,7 +10,8 @@
 
 /**
  * Bumped when the schema changes; a newer database is refused, not guessed at.
- * 2: `votes.forwarded`, the upstream (hub) mark, see `migrateSchema`.
+ * 2: `votes.forwarded`, the upstream (hub) mark, see `migrateSchema` (which
+ * also gives `revocations` their own `published` and `forwarded` marks, added columns).
  */
 export const SCHEMA_VERSION = 2;
 
@@ -115,4 +116,12 @@ export function migrateSchema(db: MigrationDb): void {
   if (!columns.some((c) => c.name === 'forwarded')) db.exec('ALTER TABLE votes ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0');
   // The forwarder reads the oldest unforwarded rows and counts the backlog through this index.
   db.exec('CREATE INDEX IF NOT EXISTS votes_forward ON votes (id) WHERE forwarded = 0');
+  // Revocations go to the hub too (issue 10), with a mark of their own: 1 once the hub
+  // acknowledged every part (`forwarded`). A column added in place (an older hailong names the columns
+  // it inserts, so it leaves the default); existing revocations start unforwarded.
+  // `published` is the same for the ward's own broker: a revocation is an event there too.
+  const revocationColumns = db.prepare('PRAGMA table_info(revocations)').all() as { name: string }[];
+  for (const mark of ['published', 'forwarded']) {
+    if (!revocationColumns.some((c) => c.name === mark)) db.exec(`ALTER TABLE revocations ADD COLUMN ${mark} INTEGER NOT NULL DEFAULT 0`);
+  }
 }

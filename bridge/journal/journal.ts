@@ -318,8 +318,17 @@ export class Journal extends EventEmitter<JournalEvents> {
 
   /** Every revocation, oldest first: the audit trail. */
   revocations(): Revocation[] {
+    return this.revocationTable.all();
+  }
+
+  /**
+   * The revocations as the upstream forwarder's outbox (their own
+   * `forwarded` mark, set once the hub acknowledged every part):
+   * bridge/upstream/revocation-forwarder.ts.
+   */
+  get revocationTable(): RevocationLog {
     if (this.revocationLog === undefined) throw new Error('journal is not open: call open() first');
-    return this.revocationLog.all();
+    return this.revocationLog;
   }
 
   /** Up to `limit` unpublished votes with rowid > `after`, oldest first. */

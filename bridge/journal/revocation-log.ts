@@ -33,6 +33,18 @@ export interface Revocation extends RevocationRequest {
   readonly votes: readonly string[];
 }
 
+/**
+ * Which broker acknowledged a revocation: `published` the ward's own,
+ * `forwarded` the hub (issue 10), like the two marks of a vote row.
+ */
+export type RevocationMark = 'published' | 'forwarded';
+
+// Column names are never interpolated from outside: only these two.
+function markColumn(mark: RevocationMark): string {
+  if (mark !== 'published' && mark !== 'forwarded') throw new RangeError(`mark must be "published" or "forwarded", got ${String(mark)}`);
+  return mark;
+}
+
 /** A terminal-month whose tally must be folded again. */
 export interface TerminalMonth {
   readonly counter: string;
@@ -126,7 +138,26 @@ export class RevocationLog {
 
   /** Every revocation, oldest first, with the ids it revoked: the audit trail. */
   all(): Revocation[] {
-    const rows = this.db.prepare('SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations ORDER BY id').all() as RevocationRow[];
+    return this.#read('SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations ORDER BY id');
+  }
+
+  /** Up to `limit` revocations without `mark` (not acknowledged by that broker yet), oldest first. */
+  unsent(mark: RevocationMark, limit: number): Revocation[] {
+    return this.#read(`SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations WHERE ${markColumn(mark)} = 0 ORDER BY id LIMIT ?`, limit);
+  }
+
+  /** Number of revocations without `mark`. */
+  backlog(mark: RevocationMark): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM revocations WHERE ${markColumn(mark)} = 0`).get() as { n: number }).n;
+  }
+
+  /** Sets `mark` on a revocation: that broker acknowledged every part of it. Idempotent. */
+  setMark(mark: RevocationMark, id: number): void {
+    this.db.prepare(`UPDATE revocations SET ${markColumn(mark)} = 1 WHERE id = ?`).run(id);
+  }
+
+  #read(sql: string, ...params: unknown[]): Revocation[] {
+    const rows = this.db.prepare(sql).all(...params) as RevocationRow[];
     const votesOf = this.db.prepare('SELECT v.seq FROM revoked_votes r JOIN votes v ON v.id = r.vote WHERE r.revocation = ? ORDER BY v.seq');
     return rows.map((r) => ({
       id: r.id,

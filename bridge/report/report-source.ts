@@ -1,7 +1,7 @@
 /**
  * What the reports read (issue 15): the votes of a date range from an
- * office's journal (revoked votes left out) or a hub's archive (every
- * unit's votes), the served dossiers (journals only: the hub does not get
+ * office's journal or a hub's archive (every unit's votes), revoked votes
+ * left out of both (a hub knows them once the wards forwarded them), the served dossiers (journals only: the hub does not get
  * the desks' `_served`), and the names and targets of the units. Opened
  * read-side while the bridge or hub runs (SQLite WAL readers do not block
  * the writer).
@@ -99,8 +99,9 @@ export function hubSource(config: HubConfig, archive: HubArchive, keepOpen = fal
     votes(fromMs, toMs) {
       const votes: Vote[] = [];
       let bad = 0;
-      for (const payload of archive.votesPressedBetween(fromMs, toMs)) {
-        const v = parseVote(payload);
+      for (const row of archive.rowsPressedBetween(fromMs, toMs)) {
+        if (row.revocation !== null) continue;
+        const v = parseVote(row.payload);
         if (v.ok) votes.push(v.value);
         else bad += 1;
       }

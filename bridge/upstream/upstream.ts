@@ -1,7 +1,7 @@
 /**
  * Forwarding to the district's (or province's) hub, as bridge features:
- * `upstream` (the hub link, the vote forwarder over the journal and the
- * ward's bridge status on the hub; needs only the journal) and
+ * `upstream` (the hub link, the vote and revocation forwarders over the
+ * journal and the ward's bridge status on the hub; needs only the journal) and
  * `upstream-retained` (mirrors the retained state of the ward's own broker;
  * needs the local MQTT link). Everything here runs beside the local vote
  * path and never in it: a hub that is down, refuses the login or drops
@@ -19,6 +19,7 @@ import type { Feature } from '../controller.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { MqttLink } from '../mqtt/mqtt-link.ts';
 import { mirrorSubscriptions, RetainedMirror, type RetainedMirrorOptions } from './retained-mirror.ts';
+import { RevocationForwarder, type RevocationForwarderOptions } from './revocation-forwarder.ts';
 import { UpstreamLink, type UpstreamLinkOptions } from './upstream-link.ts';
 import { VoteForwarder, type VoteForwarderOptions } from './vote-forwarder.ts';
 
@@ -41,6 +42,7 @@ export interface UpstreamOptions {
   /** Tuning (tests, the bench). */
   readonly link?: Pick<UpstreamLinkOptions, 'minBackoffMs' | 'maxBackoffMs' | 'keepaliveSeconds' | 'summaryMs'>;
   readonly forwarder?: VoteForwarderOptions;
+  readonly revocations?: RevocationForwarderOptions;
   readonly mirror?: RetainedMirrorOptions;
 }
 
@@ -48,6 +50,8 @@ export interface UpstreamOptions {
 export class Upstream {
   readonly link: UpstreamLink;
   readonly forwarder: VoteForwarder;
+  /** The supervisors' revocations, from the journal to the hub (issue 10). */
+  readonly revocations: RevocationForwarder;
   readonly mirror: RetainedMirror;
   private readonly onLocalMessage = (m: TopicMessage) => this.mirror.received(m);
 
@@ -72,6 +76,7 @@ export class Upstream {
       topicPrefix: subscriptionForAll(ward).slice(0, -1),
       ...options.forwarder,
     });
+    this.revocations = new RevocationForwarder(options.journal, this.link, ward, log.child({ part: 'upstream' }), options.revocations);
     this.mirror = new RetainedMirror(
       ward,
       this.link,
@@ -90,6 +95,7 @@ export class Upstream {
   /** The forwarding progress (for `_bridge/status`). */
   progress(): UpstreamProgress {
     const s = this.forwarder.stats();
+    const revocations = this.revocations.stats();
     return {
       connected: s.connected,
       backlog: s.backlog,
@@ -97,6 +103,7 @@ export class Upstream {
       forwarded: s.forwarded,
       ...(s.lastAckAt > 0 ? { lastAckAt: s.lastAckAt } : {}),
       ...(s.skipped > 0 ? { skipped: s.skipped } : {}),
+      ...(revocations.backlog > 0 ? { revocationBacklog: revocations.backlog } : {}),
     };
   }
 
@@ -108,12 +115,14 @@ export class Upstream {
         dependsOn: ['journal'],
         start: () => {
           this.forwarder.start();
+          this.revocations.start();
           this.mirror.start();
           this.link.start();
         },
         stop: async () => {
           await this.mirror.stop(true);
           this.forwarder.stop();
+          this.revocations.stop();
           await this.link.stop();
         },
       },

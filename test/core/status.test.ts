@@ -44,7 +44,7 @@ describe('parseStatus', () => {
   });
 
   it("reads a bridge's upstream progress, and older statuses without it as before", () => {
-    const bridge: Status = { v: 1, state: 'online', at: 5, model: 'hailong-bridge', upstream: { connected: false, backlog: 20_000, votesPerSecond: 0, forwarded: 12, lastAckAt: 4, skipped: 3 } };
+    const bridge: Status = { v: 1, state: 'online', at: 5, model: 'hailong-bridge', upstream: { connected: false, backlog: 20_000, votesPerSecond: 0, forwarded: 12, lastAckAt: 4, skipped: 3, revocationBacklog: 2 } };
     expect(parseStatus(JSON.stringify(bridge))).toEqual({ ok: true, value: bridge });
     expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true,"backlog":0,"votesPerSecond":7,"forwarded":9}}')).toMatchObject({ ok: true, value: { upstream: { connected: true, forwarded: 9 } } });
     expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":"yes","backlog":0,"votesPerSecond":0,"forwarded":0}}')).toMatchObject({ ok: false, field: 'upstream.connected' });

@@ -13,6 +13,7 @@ import {
   localMidnight,
   localParts,
   monthOf,
+  monthsOfRange,
   parseDate,
   parseMonthKey,
   rangeLength,
@@ -121,6 +122,22 @@ describe('date strings', () => {
     expect(rangeLength({ from: '2024-01-01', to: '2024-12-31' })).toBe(366);
     expect(inRange('2026-05-01', { from: '2026-01-01', to: '2026-06-30' })).toBe(true);
     expect(inRange('2026-07-01', { from: '2026-01-01', to: '2026-06-30' })).toBe(false);
+  });
+
+  it('monthsOfRange: every month a range touches, in order (property: each day of the range is in one, nothing else)', () => {
+    expect(monthsOfRange({ from: '2026-11-28', to: '2027-01-03' })).toEqual(['2026-11', '2026-12', '2027-01']);
+    expect(monthsOfRange({ from: '2026-12-01', to: '2026-12-01' })).toEqual(['2026-12']);
+    expect(() => monthsOfRange({ from: '2026-12-02', to: '2026-12-01' })).toThrow(/range\.from/);
+    const dayArb = fc.integer({ min: dayNumber('1999-01-01'), max: dayNumber('2031-12-31') });
+    fc.assert(
+      fc.property(dayArb, fc.integer({ min: 0, max: 800 }), (start, length) => {
+        const range = { from: dateOfDayNumber(start), to: dateOfDayNumber(start + length) };
+        const months = monthsOfRange(range);
+        const touched = new Set(Array.from({ length: length + 1 }, (_, i) => monthOf(dateOfDayNumber(start + i))));
+        expect(months).toEqual([...touched]);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('string order equals date order (property)', () => {

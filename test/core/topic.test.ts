@@ -61,6 +61,7 @@ describe('QOS / RETAIN', () => {
       'bridge-status': true,
       'unit-month': true,
       office: true,
+      revocation: false,
     });
     for (const kind of TOPIC_KINDS) expect(QOS[kind]).toBe(1);
   });

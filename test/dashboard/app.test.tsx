@@ -25,6 +25,12 @@ describe('dashboard app (real Chromium)', () => {
     // Filtered presses are a supervisor's diagnostic, folded away below the tiles.
     expect(text(tile)).not.toContain('lọc');
     expect(text(h.el.querySelector('[data-testid=press-diagnostics] summary'))).toBe('Chẩn đoán: hôm nay · 1 lần bấm bị lọc');
+    // Its table is built only when opened (a hub's has a row per unit).
+    const diagnostics = h.el.querySelector<HTMLDetailsElement>('[data-testid=press-diagnostics]')!;
+    expect(diagnostics.querySelector('table')).toBeNull();
+    diagnostics.open = true;
+    await tick(50);
+    expect(diagnostics.querySelectorAll('tbody tr')).toHaveLength(1);
     expect(text(tile)).toContain('Nguyễn Thị Lan');
     expect(text(tile)).toContain('Mục tiêu 80%');
     expect(tile.querySelector('.dot.online')?.getAttribute('aria-label')).toBe('Thiết bị q1-a: Trực tuyến');

@@ -25,6 +25,8 @@ export interface Harness {
   connects: { options: LinkOptions; handlers: LinkHandlers }[];
   /** Filters added to the live link after connecting (a hub unit's tallies on drill-down). */
   subscribes: string[];
+  /** The SUBACK callbacks of those subscriptions: a test calls them when the "broker" acknowledges. */
+  subacks: (() => void)[];
   storage: Map<string, string>;
   publish(...pubs: Publication[]): Promise<void>;
 }
@@ -41,11 +43,18 @@ export async function mount(search = '', hash = '', initial: Record<string, stri
   const storage = new Map(Object.entries(initial));
   const connects: Harness['connects'] = [];
   const subscribes: string[] = [];
+  const subacks: (() => void)[] = [];
   const app = createAppState({
     store: new DashboardStore(),
     connect: (options, handlers) => {
       connects.push({ options, handlers });
-      return { close() {}, subscribe: (filter) => void subscribes.push(filter) };
+      return {
+        close() {},
+        subscribe: (filter, onSubscribed) => {
+          subscribes.push(...(typeof filter === 'string' ? [filter] : filter));
+          if (onSubscribed !== undefined) subacks.push(onSubscribed);
+        },
+      };
     },
     storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) },
     location: { protocol: 'http:', host: 'office.local:8080', search, hash },
@@ -68,6 +77,7 @@ export async function mount(search = '', hash = '', initial: Record<string, stri
     el,
     connects,
     subscribes,
+    subacks,
     storage,
     async publish(...pubs) {
       const enc = new TextEncoder();

@@ -46,6 +46,8 @@ export class CacheWriter {
       served: undefined,
       // Summaries are the hub's retained state, sent again on every connect.
       'unit-month': undefined,
+      // Revocations reach the figures through the ward's refolded tallies.
+      revocation: undefined,
     }[outcome.kind];
     set?.add(outcome.key);
     this.#timer ??= setTimeout(() => void this.flush(), this.#delayMs);

@@ -36,8 +36,13 @@ export interface LinkHandlers {
 /** A live connection; `close()` ends it for good. */
 export interface Link {
   close(): void;
-  /** Adds a subscription (kept across reconnects), e.g. a unit's tallies on drill-down at a hub. */
-  subscribe?(filter: string): void;
+  /**
+   * Adds a subscription (kept across reconnects), e.g. a unit's tallies on
+   * drill-down at a hub; several filters go in one SUBSCRIBE. `onSubscribed`
+   * runs once, when the broker first acknowledged it (SUBACK): its retained
+   * messages follow right after.
+   */
+  subscribe?(filter: string | readonly string[], onSubscribed?: () => void): void;
 }
 
 /** Opens a link. */

@@ -17,9 +17,11 @@ const RECONNECT_MS = 2000;
 /** Connects with MQTT.js; see `ConnectLink`. */
 export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHandlers): Link => {
   let closed = false;
-  let client: { end(force?: boolean): unknown; subscribe(filter: string, options: { qos: 1 }): unknown } | undefined;
+  let client: { end(force?: boolean): unknown; subscribe(filter: string[], options: { qos: 1 }, callback: () => void): unknown } | undefined;
   // Filters added before MQTT.js loaded; subscribed with the first ones.
   const later: string[] = [];
+  // Their callbacks, run at the first SUBACK.
+  let laterDone: (() => void)[] = [];
   handlers.onState('connecting');
   import('mqtt')
     .then(({ default: mqtt }) => {
@@ -49,6 +51,9 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
           // SUBACK 0x80: the account may not read this scope.
           if (error || granted?.some((g) => g.qos === 128)) handlers.onState('refused', 'subscribe');
           else handlers.onState('online');
+          const done = laterDone;
+          laterDone = [];
+          for (const f of done) f();
         });
       });
       c.on('message', (topic, payload, packet) => {
@@ -73,10 +78,13 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
       closed = true;
       client?.end(true);
     },
-    subscribe(filter: string) {
+    subscribe(filter, onSubscribed) {
+      const filters = typeof filter === 'string' ? [filter] : [...filter];
       // MQTT.js re-subscribes it after a reconnect (`resubscribe: true`).
-      if (client === undefined) later.push(filter);
-      else client.subscribe(filter, { qos: 1 });
+      if (client === undefined) {
+        later.push(...filters);
+        if (onSubscribed !== undefined) laterDone.push(onSubscribed);
+      } else client.subscribe(filters, { qos: 1 }, () => !closed && onSubscribed?.());
     },
   };
 };

@@ -22,6 +22,7 @@ import { MESSAGES } from '../i18n/messages.ts';
 import type { Messages } from '../i18n/messages.ts';
 import { localDate } from '../i18n/format.ts';
 import type { ConnectLink, Link, LinkState } from '../mqtt/link.ts';
+import { resolvePeriod } from '../period/period-choice.ts';
 import type { PeriodChoice } from '../period/period-choice.ts';
 import type { ReportLevel } from '../reports/report.ts';
 import { parseRoute } from '../router/route.ts';
@@ -105,6 +106,8 @@ export function createAppState(deps: AppDeps) {
     /** The ward last shown in the office view (`d/w`), kept when switching views. */
     officeWard: signal<string | undefined>(route.value.ward),
   };
+  /** Subscriptions to more months' summaries (a longer period picked at a hub) whose retained burst has not settled yet. */
+  const loadingMonths = signal(0);
   /** When live data started flowing on this connection (epoch ms), or null. */
   const liveSince = signal<number | null>(null);
   // Retained `_office` payloads come in the first burst after connecting; a
@@ -116,7 +119,15 @@ export function createAppState(deps: AppDeps) {
   let cache: DashboardCache | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
   const disposers: (() => void)[] = [];
-  const hub = createHubScope({ params, settings: () => settings.value, link: () => link });
+  const hub = createHubScope({
+    params,
+    settings: () => settings.value,
+    link: () => link,
+    ranges: () => {
+      const period = resolvePeriod(selection.period.value, today.value);
+      return [period.range, period.previous];
+    },
+  });
   const perf = createPerfMarks(params.perf);
 
   const onMessage = (topic: string, payload: Uint8Array, retained?: boolean) => {
@@ -199,15 +210,19 @@ export function createAppState(deps: AppDeps) {
     wardRev: revs.wardRev,
     wardVotes: revs.wardVotes,
     wardList: revs.wardList,
+    districtList: revs.districtList,
     params,
     notifier: deps.notifier,
+    /** True while the summaries of months the picked period needs are still coming (at a hub). */
+    loadingMonths: computed(() => loadingMonths.value > 0),
     /** True at a hub's district scope: the district view folds the units' summaries. */
     get atHub(): boolean {
       return hub.atHub();
     },
     /** At a hub, subscribes to a unit's (`d/w`) tallies once, for the drill-down; elsewhere they are all there already. */
     loadUnit(wardKey: string): void {
-      hub.loadUnit(wardKey);
+      // Its retained tallies come as a burst: fold them when it goes quiet, not on the live throttle.
+      if (hub.loadUnit(wardKey)) revs.settle();
     },
 
     /** Loads the cache and connects, in parallel: live messages never wait for IndexedDB. */
@@ -218,6 +233,14 @@ export function createAppState(deps: AppDeps) {
       connect();
       const notified = new Set<string>();
       disposers.push(effect(() => void (route.value.view !== 'district' && hub.loadAllTallies())));
+      // At a hub, the summaries of the months a newly picked period (or a new month) needs;
+      // until they have come the district view says its figures are still loading.
+      disposers.push(
+        effect(() => {
+          const done = () => revs.whenQuiet(() => (loadingMonths.value = Math.max(0, loadingMonths.peek() - 1)));
+          if (hub.loadMonths(done)) loadingMonths.value = loadingMonths.peek() + 1;
+        }),
+      );
       disposers.push(
         effect(() => {
           for (const alert of openAlerts.value) {

@@ -6,7 +6,7 @@
  * app-state.ts because it is the one place that decides how often figures
  * are recomputed; the connection and the account never touch these timers.
  */
-import { signal } from '@preact/signals';
+import { batch, computed, signal } from '@preact/signals';
 import type { ReadonlySignal, Signal } from '@preact/signals';
 import { counterIds } from '../store/office-figures.ts';
 import type { ApplyOutcome, DashboardStore } from '../store/store.ts';
@@ -42,6 +42,15 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
   const wardVoteRevs = new Map<string, Signal<number>>();
   /** Every ward key known, sorted; changes only when a new ward appears. */
   const wardList = signal<string[]>([]);
+  // The district ids of the known wards. Its own signal, same array while the ids are the
+  // same, so a view that needs only the districts (the district view) does not re-render for
+  // each of a hub's 100 units as their retained `_office` arrive (bench/hub-dashboard-cold-load.bench.ts).
+  let districts: readonly string[] = [];
+  const districtList = computed(() => {
+    const next = [...new Set(wardList.value.map((w) => w.split('/')[0] as string))];
+    if (next.length !== districts.length || next.some((d, i) => d !== districts[i])) districts = next;
+    return districts;
+  });
   let revTimer: ReturnType<typeof setTimeout> | undefined;
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
   // After (re)subscribing, the broker sends the retained state in bursts (one
@@ -51,6 +60,8 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
   // Live votes after that keep the throttle.
   let settleUntil = 0;
   let settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Run at the next quiet point (`whenQuiet`). */
+  let onQuiet: (() => void)[] = [];
 
   const lazy = (map: Map<string, Signal<number>>, key: string) => {
     let s = map.get(key);
@@ -68,16 +79,24 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
       slowTimer = undefined;
       slowRev.value += 1;
     }, throttleMs * 5);
-    if (now() < settleUntil) {
-      clearTimeout(settleTimer);
-      settleTimer = setTimeout(() => {
-        settleTimer = undefined;
-        clearTimeout(slowTimer);
-        slowTimer = undefined;
+    if (now() < settleUntil) armSettle();
+  };
+
+  /** (Re)starts the wait for SETTLE_MS of quiet, after which the figures follow. */
+  const armSettle = () => {
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      settleTimer = undefined;
+      clearTimeout(slowTimer);
+      slowTimer = undefined;
+      const done = onQuiet;
+      onQuiet = [];
+      batch(() => {
         rev.value += 1;
         slowRev.value += 1;
-      }, SETTLE_MS);
-    }
+        for (const f of done) f();
+      });
+    }, SETTLE_MS);
   };
 
   /** Bumps everything after the store changed wholesale (cache hydrated, signed out). */
@@ -97,6 +116,8 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
     rev,
     slowRev,
     wardList,
+    /** The district ids of `wardList`, in its order; a new array only when they change. */
+    districtList,
     /** Revision of one counter (`d/w/c`): its tile re-renders when it changes. */
     counterRev: (key: string): ReadonlySignal<number> => lazy(counterRevs, key),
     /** Count of new votes at a counter: drives the tile's pulse. */
@@ -132,6 +153,17 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
       settleUntil = now() + SETTLE_WINDOW_MS;
     },
 
+    /**
+     * Runs `f` when the figures next follow a quiet point: SETTLE_MS after
+     * the last message of the burst that follows now (a SUBACK), or after
+     * SETTLE_MS if none comes. Starts a settling window.
+     */
+    whenQuiet(f: () => void): void {
+      settleUntil = Math.max(settleUntil, now() + SETTLE_WINDOW_MS);
+      onQuiet.push(f);
+      armSettle();
+    },
+
     /** Forgets which counters are known (the store was cleared). */
     forgetCounters(): void {
       knownCounters.clear();
@@ -139,6 +171,7 @@ export function createLiveRevisions(deps: LiveRevisionsDeps) {
 
     /** Clears the pending throttle timers. */
     stop(): void {
+      onQuiet = [];
       clearTimeout(revTimer);
       clearTimeout(slowTimer);
       clearTimeout(settleTimer);

@@ -197,6 +197,9 @@ export class DashboardStore {
         const key = unitMonthKey(msg.payload);
         return { ...base, key, changed: this.unitMonths.offer(key, msg.payload) };
       }
+      case 'revocation':
+        // The ward folds its tallies again without the revoked votes (same seq, later updatedAt): figures follow those.
+        return { ...base, key: ward, changed: false };
     }
   }
 

@@ -75,6 +75,16 @@ describe('canPublish', () => {
     expect(canPublish(bridge, '$SYS/broker/x')).toBe(false);
   });
 
+  it("lets only a unit's bridge account revoke, and only its own unit's votes (issue 10)", () => {
+    const own = topicFor('revocation', { district: 'd1', ward: 'w1' });
+    expect(own).toBe(`${W}/_revocation`);
+    expect(canPublish(bridge, own)).toBe(true);
+    expect(canPublish(bridge, topicFor('revocation', { district: 'd1', ward: 'w2' }))).toBe(false);
+    expect(canPublish(bridge, topicFor('revocation', { district: 'd2', ward: 'w1' }))).toBe(false);
+    // A stolen kiosk login or a desk cannot take votes back.
+    for (const p of [kiosk, deskOne, deskAll, dashDistrict, dashWard, anonRead, anonNone]) expect(canPublish(p, own), p.role).toBe(false);
+  });
+
   it('never lets a dashboard or an anonymous client publish', () => {
     for (const p of [dashDistrict, dashWard, anonRead, anonNone]) {
       expect(canPublish(p, `${W}/_office`)).toBe(false);

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ingest, oldestRetainedMonth, type IngestScope } from '../../../bridge/hub/hub-ingest.ts';
+import { revocationMessages } from '../../../core/revocation.ts';
+import { publicationFor } from '../../../core/topic-payload.ts';
 import { tally, vote, voteTopic } from './hub-fixtures.ts';
 
 const scope: IngestScope = {
@@ -31,6 +33,20 @@ describe('ingest', () => {
     expect(ingest(scope, voteTopic(unknown), JSON.stringify(unknown), NOW)).toMatchObject({ accept: false, code: 'unknown-unit', record: { unit: 'nowhere' } });
     const mismatch = { ...vote('phuc-xa', 1), ward: 'truc-bach' };
     expect(ingest(scope, voteTopic(vote('phuc-xa', 1)), JSON.stringify(mismatch), NOW)).toMatchObject({ accept: false, code: 'topic-mismatch' });
+  });
+
+  it("archives a unit's revocation under that unit, forwarded live and never retained; refuses one of an unknown unit or another parent", () => {
+    const rev = (district: string, ward: string) => {
+      const place = { district, ward };
+      const [m] = revocationMessages(place, { id: 4, at: NOW, by: 'Hà Văn Sơn', reason: 'Bấm thử', terminal: 'kiosk-1', votes: ['kiosk-1:9'] });
+      return { m: m!, p: publicationFor('revocation', place, m!) };
+    };
+    const own = rev('ba-dinh', 'phuc-xa');
+    expect(ingest(scope, own.p.topic, own.p.payload, NOW)).toEqual({ accept: true, retain: false, record: { type: 'revocation', unit: 'phuc-xa', revocation: own.m } });
+    const unknown = rev('ba-dinh', 'nowhere');
+    expect(ingest(scope, unknown.p.topic, unknown.p.payload, NOW)).toMatchObject({ accept: false, code: 'unknown-unit' });
+    const foreign = rev('other', 'phuc-xa');
+    expect(ingest(scope, foreign.p.topic, foreign.p.payload, NOW)).toMatchObject({ accept: false, code: 'foreign-parent' });
   });
 
   it('retains the tallies of the window only', () => {

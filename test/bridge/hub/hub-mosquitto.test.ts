@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { revocationMessages } from '../../../core/revocation.ts';
+import { publicationFor } from '../../../core/topic-payload.ts';
 import { hubMosquittoInputs } from '../../../bridge/commands/hub-mosquitto-config.ts';
 import { HubApp } from '../../../bridge/hub/hub-app.ts';
 import type { HubConfig } from '../../../bridge/hub/hub-config.ts';
@@ -128,5 +130,48 @@ describe('the hub on a generated Mosquitto', () => {
     await until(() => hub.archive.voteCount() === 1, "phuc-xa's vote archived");
     expect(phucXaClosed).toBe(false);
     expect(broker.log()).not.toMatch(/already connected, closing old connection/);
+  });
+
+  it("archives revocations through the persistent session, and the ACL keeps a unit from revoking another's votes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-mosq-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const base = hubConfig(dir, { mqtt: { urls: ['mqtt://127.0.0.1:1'], username: 'hailong-hub', password: 'pw-hub' } });
+    const derived = hubMosquittoInputs(base, 9001);
+    if (!derived.ok) throw new Error(derived.problems.join('; '));
+    const broker = await startGeneratedMosquitto(derived.inputs.users, 'none', 'standalone', derived.inputs.clientIds);
+    cleanups.push(() => broker.dispose());
+    const config: HubConfig = { ...base, mqtt: { ...base.mqtt, urls: [broker.url] } };
+    let hub = new HubApp({ config, log, version: 'test' });
+    await hub.start();
+    cleanups.push(() => hub.stop());
+    const revocation = (unit: string, seqs: number[], id: number) => {
+      const ward = { district: 'ba-dinh', ward: unit };
+      return publicationFor('revocation', ward, revocationMessages(ward, { id, at: Date.UTC(2026, 10, 20), by: 'Trần Văn Bình', reason: 'Bấm thử', terminal: 'hop-1', votes: seqs.map((s) => `hop-1:${s}`) })[0]!);
+    };
+    // Each unit connects with its upstream link's id, the only one its account may use.
+    const unit = async (ward: string) => {
+      const client = await mqtt.connectAsync(broker.url, { username: ward, password: `pw-${ward}`, clientId: upstreamClientId({ district: 'ba-dinh', ward }, `pw-${ward}`) });
+      cleanups.push(() => client.endAsync(true));
+      return client;
+    };
+    const truc = await unit('truc-bach');
+    for (const seq of [1, 2, 3]) {
+      const v = vote('truc-bach', seq);
+      await truc.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
+    }
+    // phuc-xa tries to revoke truc-bach's votes: Mosquitto acknowledges and drops it.
+    const phucXa = await unit('phuc-xa');
+    const forged = revocation('truc-bach', [1, 2, 3], 1);
+    await phucXa.publishAsync(forged.topic, forged.payload, { qos: 1 });
+    // truc-bach's own revocation, sent while the hub is down, arrives from the session when it returns.
+    await until(() => hub.archive.voteCount() === 3, "truc-bach's votes archived");
+    await hub.stop();
+    const own = revocation('truc-bach', [2], 5);
+    await truc.publishAsync(own.topic, own.payload, { qos: 1 });
+    hub = new HubApp({ config, log, version: 'test' });
+    await hub.start();
+    await until(() => hub.archive.revokedKeys().length > 0, "truc-bach's revocation archived");
+    expect(hub.archive.revokedKeys()).toEqual(['truc-bach/hop-1:2']);
+    expect([...hub.archive.rowsPressedBetween(0, Number.MAX_SAFE_INTEGER)].map((r) => r.revocation)).toEqual([null, 5, null]);
   });
 });

@@ -20,7 +20,8 @@ import type { TerminalTransport } from '../../../bridge/simulator/transport.ts';
 import { VirtualTerminal } from '../../../bridge/simulator/virtual-terminal.ts';
 import { freePort } from '../../helpers/ports.ts';
 import { kill9, spawnBridge, writeConfig } from '../bridge-process.ts';
-import { box, tempDir, until } from '../bridge-rig.ts';
+import { box, rigConfig, startApp, tempDir, until } from '../bridge-rig.ts';
+import { MemoryTerminalStore } from '../../../bridge/simulator/terminal-store.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -134,5 +135,37 @@ describe('send window of 16 over socat ptys', () => {
       expect(seqs, box(i).uid).toEqual(Array.from({ length: t.highestSeq }, (_, k) => k + 1));
       expect(t.pending).toBe(0);
     }
+  });
+
+  it('a windowed box whose memory was wiped continues above the mark: its new votes are counted, none lost (§7.6 with Wmax 16)', { timeout: 60_000 }, async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const pair = await createSocatPair({ dir: tmp.dir, name: box(0).uid });
+    cleanups.push(() => pair.close());
+    const pty = new PtyTransport({ path: pair.device, reopenMinMs: 20, reopenMaxMs: 200 });
+    await pty.waitUp();
+    cleanups.push(() => pty.close());
+    const { app } = await startApp(rigConfig({ boxes: 1, ports: [pair.host], dataDir: tmp.dir, cooldownMs: 0 }));
+    cleanups.push(() => app.stop());
+    const fast = { uid: box(0).uid, transport: pty, inFlight: 16, helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000 };
+
+    const before = new VirtualTerminal({ ...fast, store: new MemoryTerminalStore() });
+    before.start();
+    await until(() => before.phase === 'session', 10_000, 'the first session');
+    for (let i = 0; i < 40; i++) before.press(1 + (i % 3));
+    await until(() => before.pending === 0, 20_000, '40 votes ACKed');
+    before.stop();
+
+    // Re-flashed without EESAVE: a blank memory, numbering from 1 again, 25 presses before the bridge answers.
+    const after = new VirtualTerminal({ ...fast, store: new MemoryTerminalStore() });
+    const renumbered: (readonly number[])[] = [];
+    after.on('renumbered', (e) => renumbered.push(e.to));
+    after.start();
+    for (let i = 0; i < 25; i++) after.press(2); // before any WELCOME: stored under seqs 1..25
+    await until(() => after.phase === 'session' && after.pending === 0, 20_000, 'the wiped box drained');
+    expect(renumbered[0]?.[0]).toBe(41);
+    expect(renumbered[0]).toHaveLength(25);
+    expect(app.bridge.journal.voteCount()).toBe(65);
+    expect(app.bridge.counterSnapshot()['port-seq-regression']).toBeUndefined();
   });
 });

@@ -17,9 +17,9 @@ afterEach(() => {
 const vote = (seq: number, button = 1): VoteMessage => ({ type: 'VOTE', seq, button, reason: 0, ageMs: 0, flags: '' });
 
 /** A real journal (SQLite, synchronous=FULL) under a real intake; ports are recording sinks. */
-function rig(boxes = 3) {
+function rig(boxes = 3, cooldownMs = 0) {
   const tmp = tempDir('hailong-pipeline-');
-  const config = rigConfig({ boxes, ports: [], dataDir: tmp.dir, cooldownMs: 0 });
+  const config = rigConfig({ boxes, ports: [], dataDir: tmp.dir, cooldownMs });
   const journal = new Journal({ path: join(tmp.dir, 'journal.db'), seqBase: 0 });
   journal.open();
   cleanups.push(() => {
@@ -30,11 +30,15 @@ function rig(boxes = 3) {
   const intake = new BoxVoteIntake({ config, journal, counters: new CounterState(), cooldown: new CooldownGuard(), log: testLog, problemCounts });
   const offered: number[] = [];
   const stored: string[] = [];
+  const filtered: (string | undefined)[] = [];
   const pipeline = new VotePipeline({
     intake,
     journal,
     outbox: { offer: (rowid) => offered.push(rowid) },
-    onStored: (v) => stored.push(v.id),
+    onStored: (v) => {
+      stored.push(v.id);
+      filtered.push(v.filtered);
+    },
     log: testLog,
   });
   const terminals = terminalsOf(config);
@@ -52,7 +56,7 @@ function rig(boxes = 3) {
     const uid = `SIM-${String(i + 1).padStart(2, '0')}`;
     return { writes, durableAtSettle, submit: (m: VoteMessage) => pipeline.submit(sink, t, uid, m, Date.now()) };
   };
-  return { journal, pipeline, port, offered, stored, problemCounts };
+  return { journal, pipeline, port, offered, stored, filtered, problemCounts };
 }
 
 const settled = () => new Promise((r) => setImmediate(r));
@@ -144,5 +148,20 @@ describe('VotePipeline', () => {
     await settled();
     expect([a.writes[1], b.writes[1]].flat().map((x) => x?.outcome.status)).toEqual(['stored', 'stored']);
     expect(r.journal.voteCount()).toBe(2);
+  });
+
+  it('applies the cooldown between presses of one batch (a window of a box that does not flag C), and a failed batch moves no cooldown', async () => {
+    const r = rig(1, 3000);
+    const p = r.port(0);
+    const real = r.journal.commitBatch.bind(r.journal);
+    r.journal.commitBatch = (entries) => entries.map(() => ({ status: 'failed', code: 'SQLITE_IOERR', message: 'injected' }));
+    p.submit({ ...vote(1), ageMs: 0 });
+    await settled();
+    r.journal.commitBatch = real;
+    // The resend counts (the failed batch left no cooldown behind); the next press, in the same batch, is inside the cooldown.
+    p.submit({ ...vote(1), ageMs: 0 });
+    p.submit({ ...vote(2), ageMs: 0 });
+    await settled();
+    expect(r.filtered).toEqual([undefined, 'cooldown']);
   });
 });

@@ -4,7 +4,8 @@
  * pure figures (every period kind) and on the rendered district view.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCALE, addDays, foldReasons, localParts, publicationFor, unitMonthOf } from '../../../core/index.ts';
+import { DEFAULT_SCALE, addDays, foldReasons, localParts, monthsOfRange, publicationFor, unitMonthOf } from '../../../core/index.ts';
+import { SETTLE_MS } from '../../../dashboard/src/state/app-state.ts';
 import type { Tally, UnitMonth } from '../../../core/index.ts';
 import { generateHistory } from '../../../bridge/demo/history.ts';
 import { demoWards } from '../../../bridge/demo/demo-wards.ts';
@@ -65,20 +66,54 @@ describe('district figures from unit summaries', () => {
       grid: text(el.querySelector('.district-grid')),
     });
 
+    const yearButton = (el: HTMLElement) => [...el.querySelectorAll<HTMLButtonElement>('[role=group] button')].find((b) => b.textContent === 'Năm nay')!;
+    const monthButton = (el: HTMLElement) => [...el.querySelectorAll<HTMLButtonElement>('[role=group] button')].find((b) => b.textContent === 'Tháng này')!;
+
     const ward = await mount('?district=ba-dinh', '#/district');
     expect(ward.connects[0]!.options.filter).toBe('hailong/v1/ba-dinh/#');
     await ward.publish(...pubs(tallies));
     await tick(50);
+    yearButton(ward.el).click();
+    await tick(50);
+    const expectedYear = view(ward.el);
+    monthButton(ward.el).click();
+    await tick(50);
     const expected = view(ward.el);
+    expect(expectedYear).not.toEqual(expected);
     expect(ward.el.querySelectorAll('[data-testid=ranking] tbody tr')).toHaveLength(3);
 
     const hub = await mount('?district=ba-dinh&hub=1', '#/district');
     const filters = hub.connects[0]!.options.filter as readonly string[];
-    expect(filters).toContain('hailong/v1/ba-dinh/+/_summary/+');
+    // This month's and last month's summaries only (the default period and the one it is compared with).
+    const month = resolvePeriod({ kind: 'month' }, today);
+    expect(filters.filter((f) => f.includes('/_summary/'))).toEqual([
+      `hailong/v1/ba-dinh/+/_summary/${month.previous.from.slice(0, 7)}`,
+      `hailong/v1/ba-dinh/+/_summary/${month.range.from.slice(0, 7)}`,
+    ]);
     expect(filters.some((f) => f.includes('/tally/'))).toBe(false);
-    await hub.publish(...pubs(summaries));
+    const monthKeys = [month.previous.from.slice(0, 7), month.range.from.slice(0, 7)];
+    await hub.publish(...pubs(summaries.filter((u) => monthKeys.includes(u.month))));
     await tick(50);
     expect(view(hub.el)).toEqual(expected);
+    expect(hub.el.querySelector('[data-testid=loading-period]')).toBeNull();
+
+    // "Năm nay": its other months are subscribed in one SUBSCRIBE, and until their retained
+    // burst has settled the view says its figures are not complete; then they equal the tallies'.
+    yearButton(hub.el).click();
+    await tick(50);
+    const year = resolvePeriod({ kind: 'year' }, today);
+    const yearMonths = monthsOfRange({ from: year.previous.from, to: year.range.to }).filter((m) => !monthKeys.includes(m));
+    expect(hub.subscribes).toEqual(yearMonths.map((m) => `hailong/v1/ba-dinh/+/_summary/${m}`));
+    expect(text(hub.el.querySelector('[data-testid=loading-period]'))).toBe('Đang tải số liệu các tháng của kỳ này; các con số dưới đây chưa đủ.');
+    hub.subacks.splice(0).forEach((f) => f());
+    await hub.publish(...pubs(summaries.filter((u) => !monthKeys.includes(u.month))));
+    expect(hub.el.querySelector('[data-testid=loading-period]')).not.toBeNull();
+    await tick(SETTLE_MS + 100);
+    expect(hub.el.querySelector('[data-testid=loading-period]')).toBeNull();
+    expect(view(hub.el)).toEqual(expectedYear);
+    monthButton(hub.el).click();
+    await tick(50);
+    hub.subscribes.splice(0);
 
     // Drilling into a unit subscribes to its tallies; its counters rank from them.
     const first = hub.el.querySelector<HTMLButtonElement>('[data-testid=ranking] tbody tr button')!;

@@ -158,7 +158,7 @@ export function DistrictView(props: { app: AppState }) {
     [tallies, scoped, periodKey, scale, ward, counter],
   );
   const scopeReasons = useMemo(() => foldReasons(scoped, { ...period.range, scale, by: 'all' }).get('all'), [scoped, periodKey, scale]);
-  const districts = [...new Set([...(fold.current.get('ward')?.keys() ?? []), ...app.wardList.value].map((k) => k.split('/')[0] as string))];
+  const districts = [...new Set([...[...(fold.current.get('ward')?.keys() ?? [])].map((k) => k.split('/')[0] as string), ...app.districtList.value])];
   let rows: RankedRow[];
   let total: Summary;
   let target: number;
@@ -214,6 +214,11 @@ export function DistrictView(props: { app: AppState }) {
           {title} · {period.label(locale)}
         </h2>
       </div>
+      {app.loadingMonths.value && drill.length === 0 && (
+        <p class="banner warn" role="status" data-testid="loading-period">
+          {t.loadingPeriod}
+        </p>
+      )}
       <p class="headline" data-testid="headline">
         <strong class={value !== null && value < target ? 'bad' : 'good'}>{pct(value, locale)}</strong>{' '}
         {fill(t.summaryLine, { percent: '', n: formatCount(total.total, locale) }).trim()} · {t.target}{' '}
