@@ -43,7 +43,7 @@ export type ResolvedStaticServerOptions = Readonly<Required<Omit<StaticServerOpt
 
 /** Counters of the static server (invariant 2: failures are visible). */
 export interface StaticServerStats {
-  /** Responses that failed while the file was read (the connection was closed). */
+  /** Responses that failed while the file was read: answered 500, or the connection closed mid-body. */
   readonly readErrors: number;
 }
 
