@@ -6,7 +6,7 @@
  */
 
 import { err, ok, type Result } from '../../core/result.ts';
-import { FUSE_PROTECTIONS, type BoxFuses, type FuseProtection } from '../../core/status.ts';
+import type { BoxFuses, FuseProtection } from '../../core/status.ts';
 
 /** Error codes of `parseFuseEvent`. */
 export type FuseEventError = 'bad-value';
@@ -52,5 +52,5 @@ export function parseFuseEvent(value: string): Result<BoxFuses, FuseEventError> 
     const implied = missing.length === 0 ? 'nothing' : missing.join(' and ');
     return err('bad-value', `EVENT FUSE value "${value}" says ${said.join(' and ')} missing, but those fuse bytes mean ${implied}`, 'value');
   }
-  return ok({ efuse, hfuse, missing: missing.filter((p) => FUSE_PROTECTIONS.includes(p)) });
+  return ok({ efuse, hfuse, missing });
 }
