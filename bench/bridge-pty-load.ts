@@ -57,6 +57,7 @@ export async function runPtyLoad(terminals: number, window: number, votes: numbe
   const tmp = tempDir('hailong-bench-pty-');
   const pairs: PtyPair[] = [];
   const boxes: PtyBox[] = [];
+  let bridge: ReturnType<typeof spawn> | undefined;
   const loadBefore = loadavg()[0] as number;
   // The queue `hailong mosquitto-config` writes: Mosquitto's default (1,000
   // messages) drops QoS 1 votes for a subscriber that falls that far behind,
@@ -67,6 +68,7 @@ export async function runPtyLoad(terminals: number, window: number, votes: numbe
     const prof = process.env.BENCH_CPU_PROF;
     const flags = ['--max-semi-space-size=2', '--max-old-space-size=128', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
     const child = spawn(process.execPath, [...flags, dist, 'serve', join(tmp.dir, 'data'), mosquitto?.url ?? 'embedded', ...pairs.map((p) => p.host)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    bridge = child;
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -111,6 +113,8 @@ export async function runPtyLoad(terminals: number, window: number, votes: numbe
       loadAfter: loadavg()[0] as number,
     };
   } finally {
+    // A run that failed must not leave its bridge running on the shared machine.
+    if (bridge !== undefined && bridge.exitCode === null && bridge.signalCode === null) bridge.kill('SIGKILL');
     for (const b of boxes) await b.close();
     for (const p of pairs) await p.dispose();
     await mosquitto?.dispose();
