@@ -1,0 +1,105 @@
+/**
+ * A kiosk votes on the office's Mosquitto before the bridge has ever
+ * connected (a first install; the same as after Mosquitto lost its
+ * sessions): Mosquitto PUBACKs each vote and keeps it for no one, because
+ * the bridge's persistent session has not subscribed yet. The kiosk must
+ * not forget those votes on the PUBACK but keep them until the bridge's
+ * receipt names them, and send them again: once the bridge starts, every
+ * vote is in its journal exactly once and the kiosk's outbox empties.
+ *
+ * Real parts: Mosquitto started from exactly what `hailong mosquitto-config`
+ * generates (dynamic security, bound client ids), the production kiosk build
+ * in headless Chromium, the real bridge (HailongApp) on that Mosquitto.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BrokerUser } from '../../bridge/broker/broker-user.ts';
+import { validateConfig } from '../../bridge/config/validate-config.ts';
+import { HailongApp } from '../../bridge/hailong-app.ts';
+import { StaticServer } from '../../bridge/static-server.ts';
+import { testLog } from '../bridge/bridge-rig.ts';
+import { startGeneratedMosquitto } from '../bridge/broker/generated-mosquitto.ts';
+import { launchPersistentChromium } from '../helpers/chromium.ts';
+import { buildKiosk, PLACE, provisionAccounts, until } from './rig/kiosk-rig.ts';
+
+const TERMINAL = 'kiosk-1';
+const TAPS = 6;
+const BRIDGE = { username: 'bridge-p1', password: 'bridge secret p1' };
+const USERS: readonly BrokerUser[] = [
+  { username: BRIDGE.username, password: BRIDGE.password, role: 'bridge', district: PLACE.district, ward: PLACE.ward },
+  // The rig's provisioned account for kiosk-1 (provisionAccounts): user = terminal, password pw-<terminal>.
+  { username: TERMINAL, password: `pw-${TERMINAL}`, role: 'kiosk', district: PLACE.district, ward: PLACE.ward, counter: PLACE.counter, terminal: TERMINAL },
+];
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface Stats {
+  readonly pending: number;
+  readonly highWater: number;
+  readonly unconfirmed?: number;
+}
+
+describe('kiosk votes before the bridge ever connected (real Mosquitto from the generated setup, real Chromium)', () => {
+  it('every vote PUBACKed by Mosquitto with no bridge session yet ends up in the journal exactly once', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hailong-kiosk-receipt-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const [mosquitto] = await Promise.all([startGeneratedMosquitto(USERS, 'none'), buildKiosk(join(root, 'kiosk'))]);
+    cleanups.push(() => mosquitto.dispose());
+    const server = new StaticServer({ root, port: 0, host: '127.0.0.1' });
+    const port = await server.start();
+    cleanups.push(() => server.stop());
+    const chromium = await launchPersistentChromium();
+    cleanups.push(() => chromium.close());
+    await provisionAccounts(chromium.context);
+
+    const page = await chromium.context.newPage();
+    const q = new URLSearchParams({ ...PLACE, terminal: TERMINAL, broker: mosquitto.wsUrl, 'thanks-ms': '800' });
+    await page.goto(`http://127.0.0.1:${port}/kiosk/?${q.toString()}`);
+    await page.locator('[data-testid=status-dot][data-link=online]').waitFor({ timeout: 20_000 });
+    const stats = (): Promise<Stats> =>
+      page.evaluate(() => {
+        const el = document.querySelector('hailong-kiosk') as (HTMLElement & { runtime?: { snapshot: { stats: Stats } } }) | null;
+        if (el?.runtime === undefined) throw new Error('no running kiosk on the page');
+        return el.runtime.snapshot.stats;
+      });
+
+    const button = page.getByRole('button', { name: 'Rất hài lòng', exact: true });
+    for (let i = 0; i < TAPS; i++) await button.click();
+    // Mosquitto has PUBACKed every vote (nobody is subscribed: it keeps them for no one). A kiosk
+    // that forgets on PUBACK shows nothing pending; one that waits for the bridge shows them unconfirmed.
+    await until(async () => {
+      const s = await stats();
+      return s.highWater === TAPS && (s.pending === 0 || s.unconfirmed === TAPS);
+    }, `${TAPS} votes stored and PUBACKed by Mosquitto`, 30_000);
+
+    // Now the bridge is installed and started for the first time.
+    const r = validateConfig({
+      district: { id: PLACE.district, name: 'Quận Thử' },
+      ward: { id: PLACE.ward, name: 'Phường Một' },
+      rating: { cooldownMs: 0 },
+      counters: [{ id: PLACE.counter, name: 'Quầy 1', terminals: [{ id: TERMINAL, kind: 'touch' }] }],
+      serial: { ports: [] },
+      mqtt: { urls: [mosquitto.url], username: BRIDGE.username, password: BRIDGE.password },
+      dataDir: join(root, 'bridge'),
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const app = new HailongApp({ config: r.config, log: testLog, version: 'test' });
+    await app.start();
+    cleanups.push(() => app.stop());
+    const journal = app.bridge.journal;
+    const journaled = (): number => Array.from({ length: TAPS }, (_, i) => i + 1).filter((seq) => journal.hasVote(TERMINAL, seq)).length;
+    // The kiosk sends again what no receipt names: at once on the bridge's first receipt for a
+    // vote PUBACKed over 5 s before, else on its 30 s resend timer (checked every 5 s).
+    await until(() => journaled() === TAPS, `all ${TAPS} kiosk votes in the journal (has ${journaled()})`, 90_000);
+    await until(async () => (await stats()).pending === 0, 'the kiosk outbox emptied by the receipt', 30_000);
+    const ids = [...journal.votesPressedBetween(0, Number.MAX_SAFE_INTEGER)].map((p) => JSON.parse(p).id as string);
+    expect(ids.sort()).toEqual(Array.from({ length: TAPS }, (_, i) => `${TERMINAL}:${i + 1}`).sort());
+    // Duplicates the kiosk sent were answered, not stored again.
+    expect(journal.voteCount()).toBe(TAPS);
+  }, 240_000);
+});
