@@ -6,8 +6,10 @@
  * wire time at 115200 baud (a pty has none, a real line does), one pass
  * through a socat pty pair, one durable SQLite commit (fsync) on the same
  * file system, and a plain QoS 1 publish→subscribe round trip on the same
- * broker. Target: the bridge adds ≤ 5 ms at p99 over the broker floor.
+ * broker. Target (issue 14): the bridge adds ≤ 1 ms at p99 over the sum of
+ * the pty, fsync and broker floors. The machine's load is printed with it.
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -22,6 +24,7 @@ import { percentile, printFigures, printTarget } from './report.ts';
 const SAMPLES = 400;
 const BAUD = 115_200;
 
+const loadBefore = loadavg()[0] as number;
 const tmp = tempDir('hailong-bench-latency-');
 const pair = await createPtyPair('latency');
 // The floor publisher gets a bridge account of its own (the ACL lets it write the ward's subtree).
@@ -132,11 +135,15 @@ printFigures(`bridge latency: ${SAMPLES} votes, one pty, journal durable, embedd
   ['bridge adds over the broker floor, p99', percentile(e, 99) - percentile(f, 99), 'ms'],
   ['bridge adds over broker + pty + fsync floors, p99', percentile(e, 99) - percentile(f, 99) - percentile(pp, 99) - percentile(c, 99), 'ms'],
 ]);
-// Durability has a physical price, one fsync, whose tail on a shared VM disk
-// alone can pass 5 ms: both verdicts are printed, the second one charges the
-// bridge only for what it adds beyond the broker, the pty and the fsync.
-printTarget('bridge adds at p99 over the broker floor', percentile(e, 99) - percentile(f, 99), 5, 'lower', 'ms');
-printTarget('bridge adds at p99 over broker + pty + fsync floors', percentile(e, 99) - percentile(f, 99) - percentile(pp, 99) - percentile(c, 99), 5, 'lower', 'ms');
+// Durability has a physical price, one fsync, and a pty pass and the broker
+// cost what they cost whoever uses them: the verdict charges the bridge only
+// for what it adds beyond the three, measured in this same run.
+const floors = percentile(f, 99) + percentile(pp, 99) + percentile(c, 99);
+printFigures('floors summed, and the machine', [
+  ['sum of the broker, pty and fsync floors, p99', floors, 'ms'],
+  ['load average (1 min) before / after', `${loadBefore.toFixed(2)} / ${(loadavg()[0] as number).toFixed(2)}`, ''],
+]);
+printTarget('bridge adds at p99 over broker + pty + fsync floors', percentile(e, 99) - floors, 1, 'lower', 'ms');
 
 await new Promise<void>((ok) => port.close(() => ok()));
 await sub.endAsync();

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { EmbeddedBroker, type EmbeddedBrokerOptions } from './broker/embedded-broker.ts';
 import { kioskUsersOf } from './broker/kiosk-users.ts';
 import type { BrokerUser } from './broker/broker-user.ts';
-import { BRIDGE_USERNAME } from './config/validate-config.ts';
+import { BRIDGE_USERNAME } from './config/office-rules.ts';
 import { terminalsOf, usesEmbeddedBroker, type HailongConfig, type PlacedTerminal } from './config/hailong-config.ts';
 import { KioskProvisioning } from './kiosk/kiosk-provisioning.ts';
 import { QrRating } from './qr/qr-rating.ts';

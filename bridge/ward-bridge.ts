@@ -4,7 +4,8 @@
  * counter state, MQTT link, outbox, retained state) and hands them to the
  * controller as features. Each part is an adapter or a pure module of its
  * own; this file only connects their events. Its options are in
- * ward-bridge-options.ts, the box vote path in serial/box-vote-store.ts,
+ * ward-bridge-options.ts, the box vote path in serial/vote-pipeline.ts
+ * (decode → intake → journal batch → ACK batch → outbox),
  * the status counters in bridge-counters.ts, the kiosk side in
  * kiosk/kiosk-intake-feature.ts, gated windows in rating/gated-windows.ts,
  * counters' MQTT events in rating/counter-events-intake.ts.
@@ -12,15 +13,14 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { bridgeClientId } from '../core/client-id.ts';
-import type { Status } from '../core/status.ts';
+import { MAX_SUPPLY_MV, type Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
-import type { HelloMessage, VoteMessage } from '../firmware-protocol/src/message.ts';
+import type { HelloMessage } from '../firmware-protocol/src/message.ts';
 import { bridgeCounters } from './bridge-counters.ts';
 import type { PlacedTerminal } from './config/hailong-config.ts';
 import type { Feature } from './controller.ts';
 import { Journal } from './journal/journal.ts';
-import type { AppendOutcome } from './journal/vote-input.ts';
 import { secretSuffix } from './mqtt/client-secret.ts';
 import { MqttLink } from './mqtt/mqtt-link.ts';
 import { linkChannel } from './mqtt/link-channel.ts';
@@ -32,12 +32,13 @@ import { CounterState } from './rating/counter-state.ts';
 import { CooldownGuard } from './rating/cooldown-guard.ts';
 import { onCounterMessage } from './rating/counter-events-intake.ts';
 import { setCounterWindows } from './rating/gated-windows.ts';
-import { BoxVoteStore } from './serial/box-vote-store.ts';
+import { BoxVoteIntake } from './serial/box-vote-intake.ts';
 import { SerialPorts, type OpenPort } from './serial/serial-ports.ts';
 import { openSerialPort } from './serial/serialport-opener.ts';
 import type { Identification } from './serial/session-context.ts';
 import { TerminalDirectory } from './serial/terminal-directory.ts';
 import { TerminalSession } from './serial/terminal-session.ts';
+import { VotePipeline } from './serial/vote-pipeline.ts';
 import { KioskIntake } from './kiosk/kiosk-intake.ts';
 import { KioskIntakeFeature } from './kiosk/kiosk-intake-feature.ts';
 import { KioskReceipts } from './kiosk/kiosk-receipts.ts';
@@ -75,10 +76,14 @@ export class WardBridge {
   /** Which session speaks for each terminal id now. */
   private readonly owners = new Map<string, TerminalSession>();
   private readonly statusErrors = new Map<string, string>();
+  /** Supply in mV a box reported low (EVENT LOWV) in its current session, by terminal id (Status.supplyMv). */
+  private readonly lowSupply = new Map<string, number>();
   private readonly problemCounts = new Map<string, number>();
   private readonly refused: Record<string, number> = {};
-  /** The serial boxes' vote path into the journal. */
-  private readonly boxVotes: BoxVoteStore;
+  /** The serial boxes' intake: the one duplicate check, rejections, the rating rules. */
+  private readonly boxVotes: BoxVoteIntake;
+  /** The serial boxes' vote path: intake → one commit per batch → one ACK write per port → outbox. */
+  readonly votes: VotePipeline<TerminalSession>;
   /** HELLOs refused because their uid was live on another port. */
   private uidConflicts = 0;
   private ticker: NodeJS.Timeout | undefined;
@@ -95,7 +100,7 @@ export class WardBridge {
       log: options.log.child({ part: 'journal' }),
     });
     this.directory = new TerminalDirectory(config);
-    this.boxVotes = new BoxVoteStore({ config, journal: this.journal, counters: this.counters, cooldown: this.cooldown, log: this.log, problemCounts: this.problemCounts });
+    this.boxVotes = new BoxVoteIntake({ config, journal: this.journal, counters: this.counters, cooldown: this.cooldown, log: this.log, problemCounts: this.problemCounts });
     const ward = { district: config.district.id, ward: config.ward.id };
     this.link = new MqttLink({
       urls: options.broker.urls,
@@ -130,6 +135,16 @@ export class WardBridge {
       ...(upstream === undefined ? {} : { upstream: () => upstream.progress() }),
     });
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
+    this.votes = new VotePipeline<TerminalSession>({
+      intake: this.boxVotes,
+      journal: this.journal,
+      outbox: this.outbox,
+      // One service, one vote: a counted vote closes the other boxes' windows at its counter.
+      onStored: (vote, terminal, sink) => {
+        if (vote.filtered === undefined && terminal.counter.mode === 'gated') setCounterWindows(this.owners, terminal.counter.id, 0, sink);
+      },
+      log: this.log.child({ part: 'votes' }),
+    });
     this.revocations = new RevocationForwarder(this.journal, linkChannel(this.link), ward, this.log.child({ part: 'revocations' }), {
       mark: 'published',
       destination: "the ward's broker",
@@ -234,6 +249,8 @@ export class WardBridge {
   private async stopSerial(): Promise<void> {
     clearInterval(this.ticker);
     await this.ports.stop();
+    // Votes already read are stored (and ACKed where the port is still open) before the journal closes.
+    this.votes.flush();
     for (const s of this.sessions.values()) s.close();
     this.sessions.clear();
   }
@@ -259,6 +276,7 @@ export class WardBridge {
       at: Date.now(),
       kind: 'button',
       ...(hello === undefined ? {} : { uid: hello.uid, model: hello.model, firmware: hello.firmware }),
+      ...(this.lowSupply.has(terminal.id) ? { supplyMv: this.lowSupply.get(terminal.id) } : {}),
       errors,
     });
   }
@@ -273,7 +291,7 @@ export class WardBridge {
         configFor: (terminal, hello) => this.directory.configFor(terminal, hello),
         openWindowMs: (terminal, now) => this.openWindowMs(terminal, now),
         highWaterMark: (uid) => (this.journal.isOpen ? this.journal.highWaterMark(uid) : 0),
-        storeVote: (terminal, uid, vote, receivedAt) => this.storeVote(terminal, uid, vote, receivedAt),
+        submitVote: (_sink, terminal, uid, vote, receivedAt) => this.votes.submit(session, terminal, uid, vote, receivedAt),
         now: () => Date.now(),
       },
       this.options.session,
@@ -284,12 +302,6 @@ export class WardBridge {
       log.warn({ terminal: terminal.id, reason }, 'terminal offline');
       this.publishStatus(terminal, session, 'offline');
     });
-    session.on('stored', (vote, payload, rowid, topic) => {
-      this.outbox.offer(rowid, topic, payload);
-      if (vote.filtered === undefined && vote.timeUncertain !== true) this.cooldown.counted(vote.terminal, vote.pressedAt);
-      log.debug({ vote: vote.id, level: vote.level, filtered: vote.filtered ?? null }, 'vote stored');
-      if (vote.filtered === undefined && session.identified?.counter.mode === 'gated') setCounterWindows(this.owners, session.identified?.counter.id, 0, session);
-    });
     session.on('refused', (uid, code, message) => {
       this.refused[code] = (this.refused[code] ?? 0) + 1;
       if (code === 'uid-conflict') log.error({ uid, code, count: this.uidConflicts }, message);
@@ -298,6 +310,12 @@ export class WardBridge {
     session.on('device-event', (terminal, code, value) => {
       const level = code === 'FULL' || code === 'LOWV' || code === 'STUCK' ? 'warn' : 'info';
       log[level]({ terminal: terminal?.id ?? null, code, value }, code === 'FULL' ? `terminal refused ${value} presses: its vote buffer was full` : 'terminal event');
+      // The dashboard shows a low supply on the counter's tile: it rides on the box's retained status.
+      const mv = Number(value);
+      if (code === 'LOWV' && terminal !== undefined && /^\d{1,5}$/.test(value) && mv <= MAX_SUPPLY_MV && this.owners.get(terminal.id) === session) {
+        this.lowSupply.set(terminal.id, mv);
+        this.publishStatus(terminal, session, 'online');
+      }
     });
     session.on('problem', (code, message) => {
       const n = (this.problemCounts.get(code) ?? 0) + 1;
@@ -341,15 +359,12 @@ export class WardBridge {
       log.info({ terminal: terminal.id }, 'terminal moved to another port');
     }
     log.info({ terminal: terminal.id, counter: terminal.counter.id, uid: hello.uid, model: hello.model, firmware: hello.firmware, pending: hello.pending }, 'terminal online');
+    // A box reports LOWV in every session while its supply stays low (firmware 1.2), so a new session starts clear.
+    this.lowSupply.delete(terminal.id);
     this.publishStatus(terminal, session, 'online');
   }
 
   private openWindowMs(terminal: PlacedTerminal, now: number): number {
     return terminal.counter.mode === 'gated' && this.counters.isOpen(terminal.counter.id, now) ? this.options.config.rating.windowMs : 0;
-  }
-
-  /** Stores a box's vote; never rejects (serial/box-vote-store.ts). */
-  private storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome> {
-    return this.boxVotes.store(terminal, uid, vote, receivedAt);
   }
 }

@@ -2,8 +2,8 @@
  * What every `hailong` command shares: reading the config file with all its
  * problems printed at once, the version, and waiting for Ctrl+C / SIGTERM.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** The `options` of a node:util parseArgs call. */
@@ -12,12 +12,10 @@ import { formatProblems } from '../config/config-problem.ts';
 import type { HailongConfig } from '../config/hailong-config.ts';
 import { loadConfig } from '../config/load-config.ts';
 
-/** The package root: the nearest folder above this module with package.json (sources or dist/node build). */
-export const PACKAGE_ROOT = ((): string => {
-  let dir = import.meta.dirname;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-})();
+import { PACKAGE_ROOT } from '../package-root.ts';
+
+/** The package root (package.json, schema/, dist/). */
+export { PACKAGE_ROOT };
 
 /** hailong's version from package.json. */
 export function version(): string {

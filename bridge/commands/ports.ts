@@ -31,8 +31,11 @@ export function formatPorts(ports: readonly ListedPort[], probes: ReadonlyMap<st
     lines.push(`${p.path}${usb === '' ? '' : `  (${usb})`}`);
     for (const id of p.byId) lines.push(`  by-id: ${id}`);
     const probe = probes.get(p.path);
-    if (probe?.ok === true) lines.push(`  hailong box: uid ${probe.hello.uid}, model ${probe.hello.model}, firmware ${probe.hello.firmware}, ${probe.hello.buttons} buttons, ${probe.hello.pending} votes pending`);
-    else if (probe !== undefined) lines.push(`  probe: ${probe.reason}`);
+    if (probe?.ok === true) {
+      // §7.7: a box that asks for a send window says how many votes it can keep in flight.
+      const window = probe.hello.inFlight === undefined ? 'stop-and-wait' : `send window ${probe.hello.inFlight}`;
+      lines.push(`  hailong box: uid ${probe.hello.uid}, model ${probe.hello.model}, firmware ${probe.hello.firmware}, ${probe.hello.buttons} buttons, ${probe.hello.pending} votes pending, ${window}`);
+    } else if (probe !== undefined) lines.push(`  probe: ${probe.reason}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -37,6 +37,9 @@ Options:
                      pace, one citizen every 20–90 s per counter)
   --mean <s>         Realistic mode: mean seconds between citizens per counter
   --buttons <n>      Buttons per terminal, 2..9 (default 3)
+  --in-flight <n>    Send window each terminal asks for, 1..64 (PROTOCOL.md §7.7):
+                     up to n votes in flight with cumulative ACKs (default 1:
+                     a protocol 1.0 box, stop-and-wait; the bridge grants up to 16)
   --seed <n>         Random seed, to replay the same citizens
   --state-dir <dir>  Where terminals keep seq and unacknowledged votes
                      (default $XDG_STATE_HOME/hailong/simulate or
@@ -60,6 +63,8 @@ export interface SimulateConfig {
   readonly rate: number | undefined;
   readonly meanSeconds: number | undefined;
   readonly buttons: number;
+  /** HELLO `inFlight` of every terminal (1 = a 1.0 box). */
+  readonly inFlight: number;
   readonly seed: number | undefined;
   readonly stateDir: string | null;
   readonly openingHours: boolean;
@@ -92,6 +97,7 @@ export function parseSimulateArgs(argv: readonly string[], env: CommandIo['env']
         rate: { type: 'string' },
         mean: { type: 'string' },
         buttons: { type: 'string' },
+        'in-flight': { type: 'string' },
         seed: { type: 'string' },
         'state-dir': { type: 'string' },
         ephemeral: { type: 'boolean' },
@@ -132,6 +138,7 @@ export function parseSimulateArgs(argv: readonly string[], env: CommandIo['env']
     rate: positive('rate', values.rate),
     meanSeconds: positive('mean', values.mean),
     buttons: int('buttons', values.buttons, 2, 9, 3),
+    inFlight: int('in-flight', values['in-flight'], 1, 64, 1),
     seed: values.seed === undefined ? undefined : int('seed', values.seed, 0, 4294967295, 0),
     stateDir: values.ephemeral ? null : resolve(values['state-dir'] ?? defaultStateDir(env)),
     openingHours: values['opening-hours'] ?? false,
@@ -181,7 +188,7 @@ export async function runSimulate(argv: readonly string[], io: CommandIo = proce
   const log = options.logger ?? createLogger('hailong-simulate');
   const fleetOptions: FleetOptions = {
     uidPrefix: cfg.uidPrefix,
-    terminal: { buttons: cfg.buttons },
+    terminal: { buttons: cfg.buttons, inFlight: cfg.inFlight },
     ...(cfg.stateDir === null
       ? {}
       : {

@@ -41,3 +41,14 @@ export function formatProblems(file: string, problems: readonly ConfigProblem[])
   const lines = problems.map((p) => `  - ${p.path}${p.line === undefined ? '' : ` (line ${p.line})`}: ${p.message}`);
   return [head, ...lines].join('\n');
 }
+
+/**
+ * The schema's problems and the code rules' in one list, one problem per
+ * path: a rule across fields that trips on a value the schema already
+ * refused (a duplicate of a malformed uid) would only say it twice.
+ */
+export function mergeProblems(...lists: readonly (readonly ConfigProblem[])[]): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  for (const p of lists.flat()) if (!out.some((q) => q.path === p.path)) out.push(p);
+  return out;
+}

@@ -43,15 +43,18 @@ function entryStart(parent: unknown, key: string | number): number | undefined {
   return undefined;
 }
 
-// The line of the deepest entry of `path` that exists in the file.
-function lineOf(doc: Document, counter: LineCounter, path: string): number | undefined {
+// The line of the deepest entry of `path` that exists in the file; a
+// missing top-level key (or a file that is not a map) at the line where
+// the document starts (line 1 of a file of comments only).
+function lineOf(doc: Document, counter: LineCounter, path: string): number {
   const keys = pathKeys(path);
   for (let n = keys.length; n > 0; n--) {
     const parent = n === 1 ? doc.contents : doc.getIn(keys.slice(0, n - 1), true);
     const start = entryStart(parent, keys[n - 1] as string | number);
     if (start !== undefined) return counter.linePos(start).line;
   }
-  return undefined;
+  const root = (doc.contents as Ranged)?.range?.[0];
+  return root === undefined ? 1 : counter.linePos(root).line;
 }
 
 // yaml says "Map keys must be unique" without the key: name it (the error points at its first character).
@@ -120,10 +123,9 @@ export function parseYamlConfig<C extends { readonly dataDir: string }>(
   const located = result.problems.map((p): ConfigProblem => {
     const variable = [...fromEnv.entries()].find(([path]) => p.path === path || p.path.startsWith(`${path}[`) || p.path.startsWith(`${path}.`));
     if (variable !== undefined) return { path: `env ${variable[1]} (${p.path})`, message: p.message };
-    const line = lineOf(doc, counter, p.path);
-    return line === undefined ? p : { ...p, line };
+    return { ...p, line: lineOf(doc, counter, p.path) };
   });
-  // In file order, as an installer reads the file; problems without a line last.
+  // In file order, as an installer reads the file; problems of the environment last.
   const problems = located
     .map((p, i) => ({ p, i }))
     .sort((a, b) => (a.p.line ?? Infinity) - (b.p.line ?? Infinity) || a.i - b.i)

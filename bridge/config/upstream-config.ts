@@ -2,12 +2,14 @@
  * The optional `upstream:` block: the broker of the district's (or
  * province's) hub, which the bridge forwards every vote and the retained
  * state to, besides its own broker (docs/ARCHITECTURE.md "Forwarding to the
- * hub"). Read like `mqtt:`, and one more rule: the hub is never the ward's
- * own broker (forwarding to itself would only echo).
+ * hub"). Its shape is the schema's (schema/hailong.schema.json); the rules
+ * here are those a schema cannot say: the URLs parse and dial, the hub is
+ * never the ward's own broker (forwarding to itself would only echo), and a
+ * CA file comes with a TLS URL.
  */
-import { passwordProblem, usernameProblem } from '../broker/broker-user-check.ts';
-import { brokerEndpoint, brokerUrlsAt } from './broker-urls.ts';
-import type { ConfigReader } from './config-reader.ts';
+import { brokerEndpoint, brokerUrlProblem } from './broker-urls.ts';
+import { join, type ConfigProblem } from './config-problem.ts';
+import { isNode } from './config-tree.ts';
 
 /** The hub broker a ward forwards to. */
 export interface UpstreamConfig {
@@ -26,8 +28,10 @@ export interface UpstreamConfig {
   readonly clientId?: string;
 }
 
-/** Keys of the `upstream:` block. */
-export const UPSTREAM_KEYS: readonly string[] = ['urls', 'username', 'password', 'caFile', 'clientId'];
+/** `upstream:` as the schema lets it be written: one URL or a list. */
+export interface UpstreamFile extends Omit<UpstreamConfig, 'urls'> {
+  readonly urls: string | readonly string[];
+}
 
 /** Where the ward's own broker listens, to refuse an upstream that points at it. */
 export interface OwnBroker {
@@ -47,32 +51,25 @@ function isOwnBroker(url: string, own: OwnBroker): boolean {
   return LOCAL_HOSTS.includes(parsed.hostname) && endpoint.endsWith(`:${own.embeddedPort}`);
 }
 
-/** Reads `upstream:`; absent → undefined (no forwarding). Problems are recorded in `r`. */
-export function upstreamAt(r: ConfigReader, value: unknown, own: OwnBroker): UpstreamConfig | undefined {
-  if (value === undefined || value === null) return undefined;
-  const node = r.map(value, 'upstream');
-  if (node === undefined) return undefined;
-  r.unknownKeys(node, 'upstream', UPSTREAM_KEYS);
-  const urls =
-    brokerUrlsAt(r, node.urls, 'upstream.urls', (u) => (isOwnBroker(u, own) ? `${u} is this ward's own broker; upstream is the district/province hub` : undefined)) ?? [];
-  if (node.urls === undefined || node.urls === null) r.list.add('upstream.urls', 'is required: the hub broker of the district or province (e.g. mqtts://hub.example.gov.vn:8883)');
-  else if (Array.isArray(node.urls) && node.urls.length === 0) r.list.add('upstream.urls', 'lists no URL: remove the upstream block to run without a hub, or name the hub broker');
-  const out: { -readonly [K in keyof UpstreamConfig]: UpstreamConfig[K] } = { urls };
-  if (node.username !== undefined) {
-    const issue = usernameProblem(node.username, 'upstream.username');
-    if (issue === undefined) out.username = node.username as string;
-    else r.list.add('upstream.username', issue);
+/** Problems of `upstream:` (absent: none) that its schema cannot see. Never throws. */
+export function upstreamProblems(node: unknown, own: OwnBroker): ConfigProblem[] {
+  if (!isNode(node)) return [];
+  const problems: ConfigProblem[] = [];
+  const urls = typeof node.urls === 'string' ? [node.urls] : Array.isArray(node.urls) ? (node.urls as unknown[]) : [];
+  const good: string[] = [];
+  urls.forEach((u, i) => {
+    if (typeof u !== 'string') return;
+    const problem = brokerUrlProblem(u) ?? (isOwnBroker(u, own) ? `${u} is this ward's own broker; upstream is the district/province hub` : undefined);
+    if (problem === undefined) good.push(u);
+    else problems.push({ path: join('upstream.urls', i), message: problem });
+  });
+  if (typeof node.caFile === 'string' && good.length > 0 && !good.some((u) => /^(mqtts|ssl|wss):/.test(u))) {
+    problems.push({ path: 'upstream.caFile', message: 'is set but no upstream URL uses TLS (mqtts://, wss://)' });
   }
-  if (node.password !== undefined) {
-    const issue = passwordProblem(node.password, 'upstream.password');
-    if (issue === undefined) out.password = node.password as string;
-    else r.list.add('upstream.password', issue);
-  }
-  if (node.caFile !== undefined) out.caFile = r.text(node.caFile, 'upstream.caFile', 512);
-  if (node.clientId !== undefined) out.clientId = r.text(node.clientId, 'upstream.clientId', 64);
-  if (node.password !== undefined && node.username === undefined) r.list.add('upstream.password', 'is set but upstream.username is not');
-  if (out.caFile !== undefined && urls.length > 0 && !urls.some((u) => /^(mqtts|ssl|wss):/.test(u))) {
-    r.list.add('upstream.caFile', 'is set but no upstream URL uses TLS (mqtts://, wss://)');
-  }
-  return out;
+  return problems;
+}
+
+/** The `upstream:` block of a valid config, resolved: one URL becomes a list of one. */
+export function resolveUpstream(file: UpstreamFile): UpstreamConfig {
+  return { ...file, urls: typeof file.urls === 'string' ? [file.urls] : [...file.urls] };
 }

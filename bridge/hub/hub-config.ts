@@ -14,16 +14,13 @@ import { lineageOf, type Lineage, type Predecessor } from '../../core/merger.ts'
 /** The parent tiers a hub can be; the top-level key of hub.yaml names it. */
 export type HubLevel = 'district' | 'province';
 
-/** Every parent tier, in the order a config is checked for them. */
-export const HUB_LEVELS: readonly HubLevel[] = ['district', 'province'];
-
 /**
  * What a unit under the hub is (NQ 202/2025/QH15: xã, phường, đặc khu; a
  * provincial one-stop center's sites are "cơ sở"). Written as in Vietnamese.
  */
 export type UnitKind = 'phường' | 'xã' | 'đặc khu' | 'cơ sở';
 
-/** Every unit kind, as written in the config. */
+/** Every unit kind, as written in the config (schema/hub.schema.json `units[].kind`, kept equal by a test). */
 export const UNIT_KINDS: readonly UnitKind[] = ['phường', 'xã', 'đặc khu', 'cơ sở'];
 
 /** The parent unit: its tier, id (the first topic level under hailong/v1) and display name. */

@@ -1,10 +1,9 @@
 /**
  * The hub config's `reports:` section (issue 15): where the month- and
  * quarter-end report packs are written and, when `smtp:` is given, whom
- * they are e-mailed to. Validated with the rest of the hub config, every
- * problem named with its path.
+ * they are e-mailed to. Validated by schema/hub.schema.json with the rest of
+ * the hub config (addresses, ports, username and password together).
  */
-import type { ConfigReader } from '../config/config-reader.ts';
 
 /** An SMTP server and the message's addresses. */
 export interface SmtpConfig {
@@ -25,36 +24,18 @@ export interface ReportScheduleConfig {
   readonly smtp?: SmtpConfig;
 }
 
-/** An address as `user@host` (no display names: the config is not a mail client). */
-const EMAIL_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+/** `reports:` as schema/hub.schema.json lets it be written. */
+export interface ReportScheduleFile {
+  readonly dir?: string;
+  readonly smtp?: Omit<SmtpConfig, 'port' | 'secure'> & { readonly port?: number; readonly secure?: boolean };
+}
 
-/** Reads `reports:` (absent → packs in `<dataDir>/reports`, no e-mail). */
-export function reportScheduleAt(r: ConfigReader, value: unknown): ReportScheduleConfig | undefined {
-  if (value === undefined || value === null) return { dir: 'reports' };
-  const node = r.map(value, 'reports');
-  if (node === undefined) return undefined;
-  r.unknownKeys(node, 'reports', ['dir', 'smtp']);
-  const dir = node.dir === undefined ? 'reports' : r.text(node.dir, 'reports.dir', 1024);
-  if (dir === undefined) return undefined;
-  if (node.smtp === undefined || node.smtp === null) return { dir };
-  const s = r.map(node.smtp, 'reports.smtp');
-  if (s === undefined) return undefined;
-  r.unknownKeys(s, 'reports.smtp', ['host', 'port', 'secure', 'username', 'password', 'from', 'to']);
-  const host = r.text(s.host, 'reports.smtp.host', 253);
-  const port = r.int(s.port, 'reports.smtp.port', 1, 65535, 587);
-  const secure = r.bool(s.secure, 'reports.smtp.secure', port === 465);
-  const username = r.text(s.username, 'reports.smtp.username', 256, false);
-  const password = r.text(s.password, 'reports.smtp.password', 256, false);
-  const from = r.text(s.from, 'reports.smtp.from', 256);
-  if (from !== undefined && !EMAIL_RE.test(from)) r.list.add('reports.smtp.from', `"${from}" is not an e-mail address`);
-  const list = r.list_(s.to, 'reports.smtp.to', true);
-  const to: string[] = [];
-  (list ?? []).forEach((a, i) => {
-    if (typeof a !== 'string' || !EMAIL_RE.test(a)) r.list.add(`reports.smtp.to[${i}]`, `${JSON.stringify(a)} is not an e-mail address`);
-    else to.push(a);
-  });
-  if (list !== undefined && list.length === 0) r.list.add('reports.smtp.to', 'needs at least one address');
-  if ((username === undefined) !== (password === undefined)) r.list.add('reports.smtp', 'username and password go together');
-  if (host === undefined || port === undefined || secure === undefined || from === undefined || list === undefined) return undefined;
-  return { dir, smtp: { host, port, secure, ...(username === undefined ? {} : { username }), ...(password === undefined ? {} : { password }), from, to } };
+/** The `reports:` block of a valid hub config, resolved (absent → packs in `<dataDir>/reports`, no e-mail). */
+export function resolveReportSchedule(file: ReportScheduleFile | undefined): ReportScheduleConfig {
+  const dir = file?.dir ?? 'reports';
+  const smtp = file?.smtp;
+  if (smtp === undefined) return { dir };
+  const port = smtp.port ?? 587;
+  // Port 465 is TLS from the first byte (RFC 8314 §3.3); other ports upgrade with STARTTLS.
+  return { dir, smtp: { ...smtp, port, secure: smtp.secure ?? port === 465, to: [...smtp.to] } };
 }

@@ -22,6 +22,12 @@ export interface JournalOptions {
    */
   readonly tallyFlushMs?: number;
   /**
+   * Longest wait before PUBACKed rows are marked published when no vote
+   * batch commits them first (ms); see `Journal.deferPublished`.
+   * @default 50
+   */
+  readonly publishedFlushMs?: number;
+  /**
    * Refuse to grow the database past this many bytes (SQLITE_FULL, like a
    * full disk): a hard cap so the journal cannot fill the office PC's disk.
    * @default undefined (no cap)
@@ -55,6 +61,7 @@ export function resolveJournalOptions(options: JournalOptions): ResolvedJournalO
     path: options.path,
     levels: options.levels ?? (['rat-hai-long', 'hai-long', 'khong-hai-long'] as const),
     tallyFlushMs: options.tallyFlushMs ?? 1000,
+    publishedFlushMs: options.publishedFlushMs ?? 50,
     maxBytes: options.maxBytes,
     seqBase: options.seqBase ?? 0,
     log: options.log ?? createLogger('hailong-journal'),

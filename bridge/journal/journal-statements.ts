@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 
 /** Names of the hot-path statements. */
-type StatementName = 'device' | 'lastSeq' | 'insertVote' | 'outbox' | 'outboxSize' | 'anyUnpublished' | 'byDevice' | 'byId' | 'insertOwn' | 'markPublished';
+type StatementName = 'device' | 'lastSeq' | 'insertVote' | 'outbox' | 'outboxSize' | 'anyUnpublished' | 'byDevice' | 'byId' | 'insertOwn' | 'markPublishedRange';
 
 /** The prepared statements of one open journal. */
 export type Statements = Readonly<Record<StatementName, Database.Statement>>;
@@ -29,7 +29,8 @@ export function prepareStatements(db: Database.Database): Statements {
     insertOwn: db.prepare(
       'INSERT INTO votes (terminal, seq, uid, device_seq, pressed_at, received_at, topic, payload, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
     ),
-    markPublished: db.prepare('UPDATE votes SET published = 1 WHERE id = ?'),
+    // A range: the outbox's PUBACKs come mostly in order, so a batch of marks is a few UPDATEs.
+    markPublishedRange: db.prepare('UPDATE votes SET published = 1 WHERE id BETWEEN ? AND ? AND published = 0'),
   };
 }
 

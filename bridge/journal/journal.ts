@@ -1,8 +1,10 @@
 /**
  * The durable journal: every vote is committed to SQLite (WAL,
  * synchronous=FULL, so a commit survives power loss) BEFORE the bridge
- * ACKs it to the terminal. Appends arriving in the same event-loop turn
- * share one transaction (group commit): one fsync for many terminals. The
+ * ACKs it to the terminal. `commitBatch` is the group commit: the serial
+ * boxes' batch from every port (bridge/serial/vote-pipeline.ts), the appends
+ * other writers queued in the same event-loop turn and the outbox's
+ * published marks share one transaction, one fsync. The
  * same transaction advances the device's high-water mark and gives the vote
  * its published seq, so a `kill -9` at any instant leaves votes and marks
  * consistent. Monthly tallies are folded from the committed votes and
@@ -23,16 +25,36 @@ import { openJournalDatabase } from './journal-database.ts';
 import { resolveJournalOptions, type JournalOptions, type ResolvedJournalOptions } from './journal-options.ts';
 import * as queries from './journal-statements.ts';
 import { prepareStatements, type OutboxRow, type PressedRow, type Statements } from './journal-statements.ts';
-import { RejectedVotes, type RejectedInput, type RejectOutcome } from './rejected-votes.ts';
+import { RejectedVotes } from './rejected-votes.ts';
 import { RevocationLog, type Revocation, type RevocationRequest, type TerminalMonth } from './revocation-log.ts';
 import { foldRevocations } from './revocation-sync.ts';
 import { TallyBook } from './tally-book.ts';
 import { persistTallies, touchedMonths } from './tally-persistence.ts';
 import { storeVote, type Committed } from './vote-rows.ts';
-import type { AppendOutcome, JournalStats, VoteInput } from './vote-input.ts';
+import type { AppendOutcome, BatchEntry, BatchOutcome, JournalStats, VoteInput } from './vote-input.ts';
 
 export type { JournalOptions } from './journal-options.ts';
 export type { OutboxRow } from './journal-statements.ts';
+
+/**
+ * Marks `rowids` published with one UPDATE per run of consecutive ids (the
+ * outbox's PUBACKs come mostly in order), not one per row.
+ */
+function markRanges(range: Database.Statement, rowids: readonly number[]): void {
+  if (rowids.length === 0) return;
+  const ids = [...rowids].sort((a, b) => a - b);
+  let from = ids[0] as number;
+  let to = from;
+  for (const id of ids) {
+    if (id === to || id === to + 1) {
+      to = id;
+      continue;
+    }
+    range.run(from, to);
+    from = to = id;
+  }
+  range.run(from, to);
+}
 
 interface Pending {
   readonly input: VoteInput;
@@ -64,13 +86,16 @@ export class Journal extends EventEmitter<JournalEvents> {
   private forwards: ForwardQueue | undefined;
   private dossierBook: DossierBook | undefined;
   private tallyTimer: NodeJS.Timeout | undefined;
+  /** PUBACKed rows waiting to be marked published (`deferPublished`). */
+  private pendingMarks: number[] = [];
+  private markTimer: NodeJS.Timeout | undefined;
   /** Device high-water marks read or written so far (the database is the truth). */
   private readonly marks = new Map<string, number>();
   /** Last published seq per terminal id, read or written so far. */
   private readonly seqs = new Map<string, number>();
   /** Published seqs of this journal start above this (its `meta` seq_base). */
   private seqBase = 0;
-  private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0, tallyPersistFailed: 0 };
+  private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0, rejected: 0, markedPublished: 0, tallyPersistFailed: 0 };
 
   constructor(options: JournalOptions) {
     super();
@@ -103,6 +128,8 @@ export class Journal extends EventEmitter<JournalEvents> {
   close(): void {
     this.flush();
     clearInterval(this.tallyTimer);
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
     this.persistTallies();
     this.db?.close();
     this.db = undefined;
@@ -148,18 +175,6 @@ export class Journal extends EventEmitter<JournalEvents> {
     });
   }
 
-  /**
-   * Stores a vote as rejected (committed on return: ACK it, never count it;
-   * rejected-votes.ts). Pending appends are committed first, so the order
-   * of a device's votes is kept. Never throws.
-   */
-  reject(input: RejectedInput): RejectOutcome {
-    const rejected = this.rejectedVotes;
-    if (rejected === undefined) return { status: 'failed', code: 'closed', message: 'journal is not open' };
-    this.flush();
-    return rejected.store(input);
-  }
-
   /** Rejected votes in the journal, by reason (see `reject`). */
   rejectedCounts(): Record<string, number> {
     return this.rejectedVotes?.counts() ?? {};
@@ -175,57 +190,97 @@ export class Journal extends EventEmitter<JournalEvents> {
     return hwm;
   }
 
-  /** Commits every queued append in one transaction, then settles their promises. */
+  /** Commits every queued append (and pending published marks) in one transaction, then settles their promises. */
   flush(): void {
+    this.commitBatch([]);
+  }
+
+  /**
+   * The group commit: ONE transaction, so one fsync, for `entries` (judged
+   * by an intake: box votes from every port, rejected votes), the appends
+   * other writers queued meanwhile (kiosks, QR) and the outbox's published
+   * marks. Returns each entry's outcome in its place, after the commit is
+   * durable; never throws: when the commit fails every entry is `failed`
+   * (nothing of it is on disk, so none may be ACKed) and the marks wait for
+   * the next commit.
+   */
+  commitBatch(entries: readonly BatchEntry[]): BatchOutcome[] {
     this.flushScheduled = false;
-    const batch = this.queue;
+    const queued = this.queue;
     this.queue = [];
-    if (batch.length === 0) return;
+    const marks = this.takeMarks();
+    if (entries.length === 0 && queued.length === 0 && marks.length === 0) return [];
     const db = this.db;
     const sql = this.sql;
-    if (db === undefined || sql === undefined) {
-      for (const p of batch) p.resolve({ status: 'failed', code: 'closed', message: 'journal is closed' });
-      return;
+    if (db === undefined || sql === undefined || this.rejectedVotes === undefined) {
+      const closed = { status: 'failed', code: 'closed', message: 'journal is closed' } as const;
+      for (const p of queued) p.resolve(closed);
+      return entries.map(() => closed);
     }
-    const outcomes: AppendOutcome[] = [];
+    const rejectedVotes = this.rejectedVotes;
+    const outcomes: BatchOutcome[] = [];
+    const appended: AppendOutcome[] = [];
     const committed: Committed[] = [];
-    const marks = new Map<string, number>();
-    const seqs = new Map<string, number>();
-    const ctx = {
-      sql,
-      dossiers: this.dossierBook,
-      batchMarks: marks,
-      batchSeqs: seqs,
-      knownMarks: this.marks,
-      knownSeqs: this.seqs,
-      seqBase: this.seqBase,
-      committed,
-    };
-    const run = db.transaction(() => {
-      for (const p of batch) outcomes.push(storeVote(ctx, p.input));
-    });
+    const batchMarks = new Map<string, number>();
+    const batchSeqs = new Map<string, number>();
+    const ctx = { sql, dossiers: this.dossierBook, batchMarks, batchSeqs, knownMarks: this.marks, knownSeqs: this.seqs, seqBase: this.seqBase, committed };
     try {
-      run();
-      this.counters.commits += 1;
-      for (const [uid, hwm] of marks) this.marks.set(uid, hwm);
-      for (const [terminal, seq] of seqs) this.seqs.set(terminal, seq);
-      for (const c of committed) this.book?.fold(c.vote, c.rowid, true);
+      db.transaction(() => {
+        for (const p of queued) appended.push(storeVote(ctx, p.input));
+        for (const e of entries) outcomes.push(e.kind === 'vote' ? storeVote(ctx, e.input, true) : rejectedVotes.insertIn(e.input));
+        markRanges(sql.markPublishedRange, marks);
+      })();
     } catch (error) {
       // Nothing of this batch is on disk: every vote stays on its terminal,
-      // which resends it. The memory marks were not touched.
-      const code = (error as { code?: string }).code ?? 'io-error';
-      const message = `journal commit failed: ${(error as Error).message}`;
-      for (const p of batch) p.resolve({ status: 'failed', code, message });
-      this.counters.failed += batch.length;
-      return;
+      // which resends it; the memory marks were not touched.
+      this.pendingMarks.push(...marks);
+      if (marks.length > 0) this.armMarkTimer();
+      const failed = { status: 'failed', code: (error as { code?: string }).code ?? 'io-error', message: `journal commit failed: ${(error as Error).message}` } as const;
+      for (const p of queued) p.resolve(failed);
+      this.counters.failed += queued.length + entries.length;
+      return entries.map(() => failed);
     }
+    this.counters.commits += 1;
+    this.counters.markedPublished += marks.length;
+    for (const [uid, hwm] of batchMarks) this.marks.set(uid, hwm);
+    for (const [terminal, seq] of batchSeqs) this.seqs.set(terminal, seq);
+    for (const c of committed) this.book?.fold(c.vote, c.rowid, true);
     this.announceTallies(committed);
-    batch.forEach((p, i) => {
-      const outcome = outcomes[i] as AppendOutcome;
-      if (outcome.status === 'stored') this.counters.stored += 1;
-      else if (outcome.status === 'duplicate') this.counters.duplicates += 1;
-      p.resolve(outcome);
-    });
+    for (const o of [...appended, ...outcomes]) {
+      if (o.status === 'stored') this.counters.stored += 1;
+      else if (o.status === 'duplicate') this.counters.duplicates += 1;
+      else if (o.status === 'rejected') this.counters.rejected += 1;
+    }
+    queued.forEach((p, i) => p.resolve(appended[i] as AppendOutcome));
+    return outcomes;
+  }
+
+  /**
+   * Rows the broker PUBACKed: marked published in the next commit (a vote
+   * batch's, so no fsync of their own under load) or within
+   * `publishedFlushMs`. A mark lost in a crash only sends that vote again,
+   * which consumers absorb by its id; a vote is never skipped.
+   */
+  deferPublished(rowids: readonly number[]): void {
+    for (const id of rowids) this.pendingMarks.push(id);
+    this.armMarkTimer();
+  }
+
+  private armMarkTimer(): void {
+    if (this.markTimer !== undefined || this.db === undefined) return;
+    this.markTimer = setTimeout(() => {
+      this.markTimer = undefined;
+      if (this.pendingMarks.length > 0) this.flush();
+    }, this.options.publishedFlushMs);
+    this.markTimer.unref();
+  }
+
+  private takeMarks(): number[] {
+    const marks = this.pendingMarks;
+    this.pendingMarks = [];
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    return marks;
   }
 
   /** One 'tally-changed' per terminal-month the batch touched. */
@@ -307,13 +362,12 @@ export class Journal extends EventEmitter<JournalEvents> {
     return (this.statements.outboxSize.get() as { n: number }).n;
   }
 
-  /** Marks votes published (after their PUBACK); idempotent. */
+  /** Marks votes published now, in a transaction of their own (after their PUBACK); idempotent. */
   markPublished(rowids: readonly number[]): void {
     if (rowids.length === 0) return;
-    const mark = this.statements.markPublished;
-    this.handle.transaction(() => {
-      for (const id of rowids) mark.run(id);
-    })();
+    const range = this.statements.markPublishedRange;
+    this.handle.transaction(() => markRanges(range, rowids))();
+    this.counters.markedPublished += rowids.length;
   }
 
   /** The dossier side of the journal: served dossiers and the one-vote-per-dossier check. */

@@ -49,13 +49,22 @@ export class RejectedVotes {
     this.byReason = db.prepare('SELECT reason, count(*) AS n FROM rejected GROUP BY reason');
   }
 
+  /**
+   * Inserts the vote inside the caller's transaction (the journal's batch
+   * commit), or finds it stored before. Throws on a SQLite error, so the
+   * whole batch fails and nothing of it is ACKed.
+   */
+  insertIn(input: RejectedInput): Exclude<RejectOutcome, { status: 'failed' }> {
+    const changes = this.insert.run(input.uid, input.deviceSeq, input.terminal, input.reason, input.receivedAt, JSON.stringify(input.detail)).changes;
+    if (changes === 1) return { status: 'rejected', reason: input.reason };
+    const row = this.find.get(input.uid, input.deviceSeq) as { reason: RejectionReason } | undefined;
+    return { status: 'duplicate', reason: row?.reason ?? input.reason };
+  }
+
   /** Stores the vote (committed when this returns) or finds it stored before. Never throws. */
   store(input: RejectedInput): RejectOutcome {
     try {
-      const changes = this.insert.run(input.uid, input.deviceSeq, input.terminal, input.reason, input.receivedAt, JSON.stringify(input.detail)).changes;
-      if (changes === 1) return { status: 'rejected', reason: input.reason };
-      const row = this.find.get(input.uid, input.deviceSeq) as { reason: RejectionReason } | undefined;
-      return { status: 'duplicate', reason: row?.reason ?? input.reason };
+      return this.insertIn(input);
     } catch (error) {
       return { status: 'failed', code: (error as { code?: string }).code ?? 'io-error', message: `could not store a rejected vote: ${(error as Error).message}` };
     }

@@ -5,6 +5,7 @@
  */
 import type { TerminalPath } from '../../core/path.ts';
 import type { Vote } from '../../core/vote.ts';
+import type { RejectedInput, RejectOutcome } from './rejected-votes.ts';
 
 /**
  * A validated vote from a terminal, before it has its published id: the
@@ -37,12 +38,28 @@ export type AppendOutcome =
   | { readonly status: 'rejected'; readonly code: string; readonly message: string; readonly duplicate: boolean }
   | { readonly status: 'failed'; readonly code: string; readonly message: string };
 
+/**
+ * One entry of a batch commit (`Journal.commitBatch`), already judged by
+ * its intake (bridge/serial/box-vote-intake.ts): a new vote above the
+ * device's mark, or a vote to keep as rejected. The journal does not check
+ * the mark again: the intake is the one owner of the duplicate decision,
+ * and the UNIQUE (uid, device_seq) index the integrity backstop.
+ */
+export type BatchEntry = { readonly kind: 'vote'; readonly input: VoteInput } | { readonly kind: 'rejected'; readonly input: RejectedInput };
+
+/** The outcome of one `BatchEntry`, in the same place of the returned array. */
+export type BatchOutcome = AppendOutcome | RejectOutcome;
+
 /** Journal counters. */
 export interface JournalStats {
   stored: number;
   duplicates: number;
   failed: number;
   commits: number;
+  /** Votes stored as rejected by batch commits. */
+  rejected: number;
+  /** Outbox rows marked published (after their PUBACK). */
+  markedPublished: number;
   /** Tally batches that could not be written (logged at error). */
   tallyPersistFailed: number;
 }

@@ -78,14 +78,22 @@ function stampDossier(vote: MutableVote, input: VoteInput, dossiers: DossierBook
   if (filtered !== undefined) vote.filtered = filtered;
 }
 
-/** Stores one vote inside the caller's transaction (kiosk votes by their own id, the rest by device seq). */
-export function storeVote(ctx: StoreContext, input: VoteInput): AppendOutcome {
+/**
+ * Stores one vote inside the caller's transaction (kiosk votes by their own
+ * id, the rest by device seq). `judged`: an intake already decided the vote
+ * is above its device's mark (the serial boxes' path, box-vote-intake.ts),
+ * so the mark is not read again; other writers (QR, the demo) are checked
+ * here.
+ */
+export function storeVote(ctx: StoreContext, input: VoteInput, judged = false): AppendOutcome {
   if (input.ownSeq !== undefined) return storeOwn(ctx, input);
   const { sql } = ctx;
-  // Marks as of this transaction: earlier votes of the batch first, then memory, then disk.
-  const hwm =
-    ctx.batchMarks.get(input.uid) ?? ctx.knownMarks.get(input.uid) ?? ((sql.device.get(input.uid) as { hwm: number | null } | undefined)?.hwm ?? 0);
-  if (input.deviceSeq <= hwm) return { status: 'duplicate', hwm };
+  if (!judged) {
+    // Marks as of this transaction: earlier votes of the batch first, then memory, then disk.
+    const hwm =
+      ctx.batchMarks.get(input.uid) ?? ctx.knownMarks.get(input.uid) ?? ((sql.device.get(input.uid) as { hwm: number | null } | undefined)?.hwm ?? 0);
+    if (input.deviceSeq <= hwm) return { status: 'duplicate', hwm };
+  }
   const { terminal } = input.path;
   const last =
     ctx.batchSeqs.get(terminal) ??

@@ -16,7 +16,12 @@ import type { MqttLink } from './mqtt-link.ts';
 export interface OutboxPublisherOptions {
   /** Most votes awaiting PUBACK at once. @default 1024 */
   readonly window?: number;
-  /** Longest wait before PUBACKed rows are marked in one transaction (ms). @default 50 */
+  /**
+   * Longest wait before PUBACKed rows are handed to the journal together
+   * (ms); the journal writes their marks with its next commit (a vote
+   * batch's, or its own within 50 ms: `Journal.deferPublished`).
+   * @default 0 (the PUBACKs of one event-loop turn together)
+   */
   readonly markDelayMs?: number;
   /** Interval of backlog progress lines while replaying (ms). @default 5000 */
   readonly progressMs?: number;
@@ -25,7 +30,7 @@ export interface OutboxPublisherOptions {
 }
 
 /** What the outbox reads and marks in the journal (its seam: unit tests pass a fake). */
-export type OutboxJournal = Pick<Journal, 'isOpen' | 'outbox' | 'outboxSize' | 'markPublished'>;
+export type OutboxJournal = Pick<Journal, 'isOpen' | 'outbox' | 'outboxSize' | 'deferPublished'>;
 
 /** What the outbox needs of the MQTT link (`MqttLink`; its seam: unit tests pass a fake). */
 export interface OutboxLink {
@@ -73,7 +78,7 @@ export class OutboxPublisher {
     options: OutboxPublisherOptions = {},
   ) {
     this.window = options.window ?? 1024;
-    this.markDelayMs = options.markDelayMs ?? 50;
+    this.markDelayMs = options.markDelayMs ?? 0;
     this.progressMs = options.progressMs ?? 5000;
     this.retryMs = options.retryMs ?? 1000;
   }
@@ -87,7 +92,7 @@ export class OutboxPublisher {
     if (this.link.connected) this.restart();
   }
 
-  /** Stops publishing and marks what was acknowledged. */
+  /** Stops publishing and hands over the marks of what was acknowledged (the journal writes them, at the latest when it closes). */
   stop(): void {
     this.running = false;
     this.link.off('connect', this.onConnect);
@@ -223,8 +228,7 @@ export class OutboxPublisher {
   private acked(generation: number, rowid: number): void {
     this.published += 1;
     this.toMark.push(rowid);
-    if (this.toMark.length >= 512) this.flushMarks();
-    else if (this.markTimer === undefined) this.markTimer = setTimeout(() => this.flushMarks(), this.markDelayMs);
+    this.markTimer ??= setTimeout(() => this.flushMarks(), this.markDelayMs);
     if (generation === this.generation) {
       this.inFlight -= 1;
       // Caught up: new votes arrive through offer(), no need to ask the
@@ -239,17 +243,13 @@ export class OutboxPublisher {
     if (generation === this.generation) this.inFlight -= 1;
   }
 
+  /** Hands the PUBACKed rows to the journal: marked in its next commit, no fsync of their own under load. */
   private flushMarks(): void {
     clearTimeout(this.markTimer);
     this.markTimer = undefined;
     const rows = this.toMark;
     this.toMark = [];
-    if (rows.length === 0 || !this.journal.isOpen) return;
-    try {
-      this.journal.markPublished(rows);
-    } catch (error) {
-      // Unmarked rows are published again later: a duplicate, never a loss.
-      this.log.error({ error: (error as Error).message, rows: rows.length }, 'could not mark votes published');
-    }
+    // A closed journal: the rows stay unmarked and go out again after the next start (a duplicate, never a loss).
+    if (rows.length > 0 && this.journal.isOpen) this.journal.deferPublished(rows);
   }
 }

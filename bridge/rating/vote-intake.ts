@@ -42,7 +42,7 @@ export function voteInputOf(
   uid: string,
   vote: VoteMessage,
   receivedAt: number,
-  cooldown?: CooldownGuard,
+  cooldown?: Pick<CooldownGuard, 'tooSoon'>,
 ): VoteInput | IntakeRefusal {
   const level: LevelKey | undefined = scale.levels[vote.button - 1]?.key;
   if (level === undefined) {

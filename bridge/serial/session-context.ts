@@ -6,7 +6,7 @@
  */
 import type { ConfigMessage, HelloMessage, VoteMessage } from '../../firmware-protocol/src/message.ts';
 import type { PlacedTerminal } from '../config/hailong-config.ts';
-import type { AppendOutcome } from '../journal/vote-input.ts';
+import type { VoteSink } from './vote-pipeline.ts';
 
 /**
  * Why a HELLO was refused: the device is not (or not here) one of the
@@ -36,8 +36,12 @@ export interface SessionContext {
    * box whose EEPROM was wiped continues above it (PROTOCOL.md §7.6).
    */
   highWaterMark(uid: string): number;
-  /** Stores a vote durably; the session ACKs only on `stored` or `duplicate`. */
-  storeVote(terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): Promise<AppendOutcome>;
+  /**
+   * Hands a decoded VOTE to the vote pipeline (vote-pipeline.ts); its answer
+   * comes back through `sink.settle` after its batch committed (never
+   * before: durable before ACK).
+   */
+  submitVote(sink: VoteSink, terminal: PlacedTerminal, uid: string, vote: VoteMessage, receivedAt: number): void;
   /** Milliseconds since the epoch. */
   now(): number;
 }

@@ -3,7 +3,6 @@
  * turns them into MQTT statuses, logs and counters.
  */
 import type { HelloMessage } from '../../firmware-protocol/src/message.ts';
-import type { Vote } from '../../core/vote.ts';
 import type { PlacedTerminal } from '../config/hailong-config.ts';
 import type { RefusalCode } from './session-context.ts';
 
@@ -13,8 +12,6 @@ export interface SessionEvents {
   online: [terminal: PlacedTerminal, hello: HelloMessage];
   /** The identified terminal went silent (heartbeat timeout) or its port closed. */
   offline: [terminal: PlacedTerminal, reason: 'heartbeat' | 'port-closed' | 'replaced'];
-  /** A vote was committed to the journal (first delivery only, not duplicates). */
-  stored: [vote: Vote, payload: string, rowid: number, topic: string];
   /** A device was refused (not in the config, or on the wrong port). Repeats are throttled. */
   refused: [uid: string, code: RefusalCode, message: string];
   /** An EVENT from the terminal (BOOT, STUCK, LOWV, FULL, …). */

@@ -1,21 +1,27 @@
 /**
  * The bridge side of PROTOCOL.md for one serial port: HELLO → WELCOME +
- * CONFIG, then VOTEs stored durably and only then ACKed, duplicates ACKed
- * `DUP`, bad frames NAKed with their reason (§9.2), PING every 5 s and
+ * CONFIG, then each VOTE handed to the vote pipeline (vote-pipeline.ts),
+ * which stores it durably and only then gives this session its answer to
+ * write (ACK, `DUP`, `REJECT`, NAK), one write per batch. A box that asks
+ * for a send window (PROTOCOL.md §7.7) gets one: its VOTEs are taken only in
+ * its order (a VOTE overtaken by a lost one is dropped unanswered) and each
+ * batch is answered with one cumulative ACK. Bad frames NAKed with their reason (§9.2), PING every 5 s and
  * offline after 15 s of silence (§6.3). Clock-free: the port manager calls
  * `tick()` once a second. Bad input on this port never throws and never
  * reaches another port's session: each port has its own decoder and state.
  */
 import { EventEmitter } from 'node:events';
-import { ACK_REJECT, NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
+import { ACK_REJECT, BRIDGE_MAX_IN_FLIGHT, MAX_IN_FLIGHT, NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
 import { encodeBytes } from '../../firmware-protocol/src/encode.ts';
 import type { DecodeError, DecodeResult } from '../../firmware-protocol/src/error.ts';
 import { FrameDecoder } from '../../firmware-protocol/src/frame-decoder.ts';
 import type { HelloMessage, Message, VoteMessage } from '../../firmware-protocol/src/message.ts';
+import { ReceiveWindow } from '../../firmware-protocol/src/receive-window.ts';
 import type { PlacedTerminal } from '../config/hailong-config.ts';
 import type { AppendOutcome } from '../journal/vote-input.ts';
 import type { SessionContext } from './session-context.ts';
 import type { SessionEvents } from './session-events.ts';
+import type { VoteAnswer, VoteSink } from './vote-pipeline.ts';
 
 /** Options of `TerminalSession`. */
 export interface TerminalSessionOptions {
@@ -35,6 +41,12 @@ export interface TerminalSessionOptions {
    * @default 10
    */
   readonly maxNoiseNaksPerSecond?: number;
+  /**
+   * Largest send window granted to a terminal that asks for one in HELLO (PROTOCOL.md §7.7);
+   * 1 keeps every box at stop-and-wait.
+   * @default 16
+   */
+  readonly maxInFlight?: number;
 }
 
 type Resolved = Readonly<Required<TerminalSessionOptions>>;
@@ -45,18 +57,20 @@ export function resolveSessionOptions(options: TerminalSessionOptions = {}): Res
     pingIntervalMs: options.pingIntervalMs ?? 5000,
     offlineAfterMs: options.offlineAfterMs ?? 15_000,
     maxNoiseNaksPerSecond: options.maxNoiseNaksPerSecond ?? 10,
+    maxInFlight: options.maxInFlight ?? BRIDGE_MAX_IN_FLIGHT,
   };
   for (const [name, value] of Object.entries(o)) {
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`"${name}" must be a positive integer`);
   }
+  if (o.maxInFlight > MAX_IN_FLIGHT) throw new TypeError(`"maxInFlight" must be at most ${MAX_IN_FLIGHT} (PROTOCOL.md §7.7)`);
   return Object.freeze(o);
 }
 
 /** How long a refusal of the same device is not logged again (ms). */
 const REFUSAL_REPEAT_MS = 60_000;
 
-/** One port's protocol session. */
-export class TerminalSession extends EventEmitter<SessionEvents> {
+/** One port's protocol session; the vote pipeline's sink for this port's answers. */
+export class TerminalSession extends EventEmitter<SessionEvents> implements VoteSink {
   private readonly decoder = new FrameDecoder({ raw: false });
   private readonly options: Resolved;
   private hello: HelloMessage | undefined;
@@ -71,10 +85,10 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
   private noiseNakWindow = 0;
   private noiseNaks = 0;
   private readonly refusedAt = new Map<string, number>();
-  /** Votes being committed, by device seq: a resend joins the same commit. */
-  private readonly inFlight = new Map<number, Promise<AppendOutcome>>();
   private readonly counts: Record<string, number> = {};
   private closed = false;
+  /** The order rule of the current session's send window (W = 1: every VOTE is in order). */
+  private window = new ReceiveWindow();
 
   constructor(
     private readonly context: SessionContext,
@@ -262,7 +276,12 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
     // The mark lets a box that lost its EEPROM continue above the votes
     // already stored for its uid instead of having its new ones taken as
     // DUPs (PROTOCOL.md §7.6); a box that predates the field ignores it (§10).
-    this.send({ type: 'WELCOME', proto: Math.min(hello.proto, PROTOCOL_VERSION), mark: this.context.highWaterMark(hello.uid) });
+    // The send window (§7.7): granted only to a box that asks, so a 1.0 exchange stays byte-identical.
+    const inFlight = hello.inFlight === undefined ? undefined : Math.min(hello.inFlight, this.options.maxInFlight);
+    const mark = this.context.highWaterMark(hello.uid);
+    const proto = Math.min(hello.proto, PROTOCOL_VERSION);
+    this.send(inFlight === undefined ? { type: 'WELCOME', proto, mark } : { type: 'WELCOME', proto, mark, inFlight });
+    this.window = new ReceiveWindow(inFlight);
     this.send(this.context.configFor(id.terminal, hello));
     const now = this.context.now();
     const open = this.context.openWindowMs(id.terminal, now);
@@ -284,50 +303,94 @@ export class TerminalSession extends EventEmitter<SessionEvents> {
       return;
     }
     this.heard();
-    const receivedAt = this.context.now();
-    let pending = this.inFlight.get(vote.seq);
-    if (pending === undefined) {
-      try {
-        pending = this.context.storeVote(terminal, hello.uid, vote, receivedAt);
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      this.inFlight.set(vote.seq, pending);
+    // §7.7: a VOTE overtaken by a lost one is dropped unanswered: storing it would raise the
+    // mark above the missing vote, whose resend would then be a DUP. Go-back-N brings it again.
+    const position = this.window.position(vote.seq);
+    if (position === 'ahead') {
+      this.count('vote-out-of-order');
+      return;
     }
-    const seq = vote.seq;
-    // A storeVote that rejects (a bug or a SQLite error thrown instead of
-    // returned) must not become an unhandled rejection, which kills the
-    // bridge: it is a storage failure like any other. NAK STORAGE: the box
-    // keeps the vote and resends it (PROTOCOL.md §6).
-    const failure = (error: unknown): AppendOutcome => ({ status: 'failed', code: 'storage', message: `storing the vote threw: ${String((error as Error)?.message ?? error)}` });
-    void pending.then(undefined, failure).then((outcome) => {
-      this.inFlight.delete(seq);
-      if (outcome.status === 'stored') {
-        // The vote is on disk even if the port closed during the commit:
-        // report it, so the outbox publishes it now rather than at the next
-        // MQTT reconnect (issue 17). The box, gone, gets no ACK and resends
-        // it later as a DUP.
-        if (!this.closed) this.send({ type: 'ACK', seq, status: 'OK' });
-        this.emit('stored', outcome.vote, outcome.payload, outcome.rowid, outcome.topic);
-        return;
-      }
-      if (this.closed) return;
-      switch (outcome.status) {
-        case 'duplicate':
-          this.count('duplicate');
-          this.send({ type: 'ACK', seq, status: 'DUP' });
-          return;
-        case 'rejected':
-          // Stored as rejected, never counted: ACKed so the box is not wedged
-          // resending it for ever (PROTOCOL.md §5.4, §7.3).
-          if (!outcome.duplicate) this.count(`rejected-${outcome.code}`);
-          this.send({ type: 'ACK', seq, status: ACK_REJECT });
-          return;
-        case 'failed':
-          this.count(outcome.code === 'out-of-range' ? 'out-of-range' : 'storage');
-          this.emit('problem', outcome.code === 'out-of-range' ? 'out-of-range' : 'storage', outcome.message);
-          this.send({ type: 'NAK', seq, reason: outcome.code === 'out-of-range' ? 'RANGE' : 'STORAGE' });
-      }
-    });
+    if (position === 'in-order') this.window.handled(vote.seq);
+    // Stored, then ACKed by `settle` once its batch is durable (vote-pipeline.ts).
+    this.context.submitVote(this, terminal, hello.uid, vote, this.context.now());
   }
+
+  /**
+   * The answers of one batch of the vote pipeline for this port, written in
+   * ONE write after the batch's commit: ACK `OK` (stored), `DUP` (stored
+   * before), `REJECT` (kept, never counted), NAK `STORAGE`/`RANGE` (not
+   * stored: the box keeps the vote and resends it, PROTOCOL.md §6). A port
+   * closed meanwhile gets nothing; its stored votes are published all the
+   * same, and the box gets DUP when it resends them.
+   *
+   * With a send window (§5.4, §7.7) the batch gets ONE ACK, for the last vote
+   * of its leading run of votes that are durable (stored, found stored, or
+   * stored as rejected): it completes all of them at the box. A vote that
+   * failed is NAKed after it, and the window waits for it again, so no later
+   * vote is taken past it.
+   */
+  settle(answers: readonly VoteAnswer[]): void {
+    if (this.closed) return;
+    const frames: Uint8Array[] = [];
+    if (this.window.inFlight > 1) {
+      let last: VoteAnswer | undefined;
+      let failed: VoteAnswer | undefined;
+      // A vote whose store failed but that is durable all the same (a resend of one an earlier
+      // batch stored, ACKed from there) will not come again: the window must not wait for it.
+      const mark = this.hello === undefined ? 0 : this.context.highWaterMark(this.hello.uid);
+      for (const a of answers) {
+        this.answerFor(a.seq, a.outcome); // counts every answer
+        this.window.settled(a.seq, a.outcome.status !== 'failed' || a.seq <= mark);
+        if (failed !== undefined) continue;
+        if (a.outcome.status === 'failed') failed = a;
+        else last = a;
+      }
+      if (last !== undefined) frames.push(encodeBytes(this.answerFor(last.seq, last.outcome, false)!));
+      if (failed !== undefined) frames.push(encodeBytes(this.answerFor(failed.seq, failed.outcome, false)!));
+    } else {
+      for (const { seq, outcome } of answers) {
+        const frame = this.answerFor(seq, outcome);
+        if (frame !== undefined) frames.push(encodeBytes(frame));
+      }
+    }
+    if (frames.length === 1) this.context.write(frames[0] as Uint8Array);
+    else if (frames.length > 1) this.context.write(concatBytes(frames));
+  }
+
+  /** The frame answering one vote; counts it (and reports a failure) unless `count` is false. */
+  private answerFor(seq: number, outcome: AppendOutcome, count = true): Message | undefined {
+    switch (outcome.status) {
+      case 'stored':
+        return { type: 'ACK', seq, status: 'OK' };
+      case 'duplicate':
+        if (count) this.count('duplicate');
+        return { type: 'ACK', seq, status: 'DUP' };
+      case 'rejected':
+        // Stored as rejected, never counted: ACKed so the box is not wedged
+        // resending it for ever (PROTOCOL.md §5.4, §7.3).
+        if (count && !outcome.duplicate) this.count(`rejected-${outcome.code}`);
+        return { type: 'ACK', seq, status: ACK_REJECT };
+      case 'failed': {
+        const code = outcome.code === 'out-of-range' ? 'out-of-range' : 'storage';
+        if (count) {
+          this.count(code);
+          this.emit('problem', code, outcome.message);
+        }
+        return { type: 'NAK', seq, reason: code === 'out-of-range' ? 'RANGE' : 'STORAGE' };
+      }
+    }
+  }
+}
+
+/** The frames of one batch as one buffer: one write to the port. */
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

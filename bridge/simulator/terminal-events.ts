@@ -64,7 +64,11 @@ export type VirtualTerminalEvents = {
   refused: [PressRefused & { readonly button: number }];
   /** A VOTE frame was written; `attempt` counts from 1; `ageMs` null = unknown (rebooted since the press). */
   'vote-sent': [{ readonly seq: number; readonly attempt: number; readonly ageMs: number | null; readonly cause: SendCause }];
-  /** The in-flight vote was acknowledged (any status completes it, §7.2). */
+  /**
+   * A vote in flight was acknowledged (any status completes it, §7.2), once per vote: a cumulative
+   * ACK (§7.7) emits one for each vote it completes, oldest first. `status` is the ACK's own for the
+   * vote it names; the votes it covers below that report `OK` (their own status is not on the wire).
+   */
   acked: [{ readonly seq: number; readonly status: string; readonly attempts: number; readonly pending: number }];
   /** A NAK arrived, and what the terminal did. */
   nak: [{ readonly seq: number; readonly reason: string; readonly action: NakAction }];

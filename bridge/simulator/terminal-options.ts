@@ -3,7 +3,7 @@
  * the protocol's own (PROTOCOL.md §6.1, §6.3, §7.2); tests shrink them.
  */
 import { isTokenString } from '../../firmware-protocol/src/field.ts';
-import { BOOT_CAUSES, TERMINAL_BUFFER_VOTES, TOKENS, type TokenGrammar } from '../../firmware-protocol/src/index.ts';
+import { BOOT_CAUSES, MAX_IN_FLIGHT, TERMINAL_BUFFER_VOTES, TOKENS, type TokenGrammar } from '../../firmware-protocol/src/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { MemoryTerminalStore, type StoredConfig, type TerminalStore } from './terminal-store.ts';
 import type { TerminalTransport } from './transport.ts';
@@ -37,6 +37,12 @@ export interface VirtualTerminalOptions {
    * @default 64
    */
   capacity?: number;
+  /**
+   * The send window asked for in HELLO `inFlight` (PROTOCOL.md §7.7), 1..64, and this box's Wmax
+   * in the §7.6 rule. 1 = a 1.0 box: HELLO without the field, stop-and-wait.
+   * @default 1
+   */
+  inFlight?: number;
   /**
    * Non-volatile storage; survives `reboot()`.
    * @default a new MemoryTerminalStore
@@ -128,6 +134,7 @@ export function resolveTerminalOptions(o: VirtualTerminalOptions): ResolvedTermi
     firmware: token('firmware', o.firmware ?? '1.0.0+sim', TOKENS.firmware),
     buttons,
     capacity: int('capacity', o.capacity ?? TERMINAL_BUFFER_VOTES, 1, 65535),
+    inFlight: int('inFlight', o.inFlight ?? 1, 1, MAX_IN_FLIGHT),
     store: o.store ?? new MemoryTerminalStore(),
     clock: o.clock ?? systemClock,
     helloIntervalMs: int('helloIntervalMs', o.helloIntervalMs ?? 2000, 1, 3_600_000),

@@ -6,12 +6,14 @@
  *
  * Session: EVENT BOOT, then HELLO every 2 s until WELCOME (§6.1); after
  * WELCOME the stored votes go oldest first, one in flight, resent with
- * backoff 1, 2, 4 … 30 s until ACKed (§7.2); NAKs per §7.3; 15 s without a
+ * backoff 1, 2, 4 … 30 s until ACKed (§7.2), or, with `inFlight` > 1 and a
+ * bridge that grants it, up to W in flight with cumulative ACKs and
+ * go-back-N (§7.7); NAKs per §7.3 / §7.7; 15 s without a
  * valid frame from the bridge sends it back to HELLO (§6.3). Bad input is
  * ignored and counted, and never changes state (§9.3).
  */
 import { EventEmitter } from 'node:events';
-import { FrameDecoder, MAX_NUMBER, PROTOCOL_VERSION, encodeBytes, type Message } from '../../firmware-protocol/src/index.ts';
+import { FrameDecoder, MAX_NUMBER, PROTOCOL_VERSION, encodeBytes, lostHistory, type Message } from '../../firmware-protocol/src/index.ts';
 import type { ClockTimer } from './clock.ts';
 import { PressRules } from './press-rules.ts';
 import { newCounters, statsOf, type TerminalCounters } from './terminal-counters.ts';
@@ -52,6 +54,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
       clock: this.options.clock,
       ackTimeoutMs: this.options.ackTimeoutMs,
       maxAckTimeoutMs: this.options.maxAckTimeoutMs,
+      maxInFlight: this.options.inFlight,
       canSend: () => this.currentPhase === 'session',
       send: (sent) => this.sendVote(sent),
     });
@@ -99,9 +102,19 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
     return this.rules.windowOpen(this.options.clock.now());
   }
 
-  /** Seq of the vote awaiting its ACK, or null. */
+  /** Seq of the (oldest) vote awaiting its ACK, or null. */
   get inFlightSeq(): number | null {
     return this.outbox.inFlightSeq;
+  }
+
+  /** Seqs of the votes awaiting their ACK, oldest first (at most W, §7.7). */
+  get inFlightSeqs(): number[] {
+    return this.outbox.inFlightSeqs;
+  }
+
+  /** The send window W of the current (or last) session: 1 unless asked for and granted (§7.7). */
+  get window(): number {
+    return this.outbox.windowSize;
   }
 
   /** Current ACK timeout (the backoff step). */
@@ -157,7 +170,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
 
   /**
    * A citizen presses `button` (1 = best). Persists the vote before sending it
-   * (§7.1) and sends it now if the session is up and nothing is in flight.
+   * (§7.1) and sends it now if the session is up and the window has room.
    * Never throws for device conditions; throws only for a button the box does
    * not have or a reason outside 0..99 (programmer errors).
    */
@@ -235,7 +248,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
       case 'PONG':
         return;
       case 'WELCOME':
-        this.onWelcome(m.proto, m.mark);
+        this.onWelcome(m.proto, m.mark, m.inFlight);
         return;
       case 'CONFIG': {
         const { type: _type, ...config } = m;
@@ -259,7 +272,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
     }
   }
 
-  private onWelcome(proto: number, mark: number | undefined): void {
+  private onWelcome(proto: number, mark: number | undefined, inFlight: number | undefined): void {
     if (proto !== PROTOCOL_VERSION) {
       // §6.2: a version-1 terminal accepts only WELCOME,1; anything else is treated like NAK,0,VERSION.
       this.enterRefused('welcome-version');
@@ -270,22 +283,27 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
     this.setPhase('session', 'welcome');
     this.armLinkTimer();
     this.reportRefused();
-    // §7.2: a new session starts over with the oldest vote, at once, timeout back to 1 s.
-    this.outbox.startSession();
+    // §7.2, §7.7: a new session starts over with the oldest vote, alone, at once, timeout back to 1 s.
+    this.outbox.startSession(inFlight);
   }
 
   private onAck(seq: number, status: string): void {
-    // §7.2: only the in-flight seq, but then whatever the status (OK, DUP, future codes).
-    // Accepted even in the HELLO phase: the bridge only ACKs what it has stored.
-    const attempts = this.outbox.ack(seq);
-    if (attempts === null) {
+    // §7.2, §7.7: a seq in flight completes it and every vote in flight below it, whatever the
+    // status (OK, DUP, future codes; it describes `seq` only). Accepted even in the HELLO phase:
+    // the bridge only ACKs what it has stored.
+    const done = this.outbox.ack(seq);
+    if (done.length === 0) {
       this.counters.ignoredAcks++;
       return;
     }
+    // §7.6: the done marks are durable before the window lets a new vote out.
     this.persist();
-    this.counters.acked++;
-    if (status === 'DUP') this.counters.dupAcks++;
-    this.emit('acked', { seq, status, attempts, pending: this.outbox.length });
+    for (const d of done) {
+      const own = d.seq === seq ? status : 'OK';
+      this.counters.acked++;
+      if (own === 'DUP') this.counters.dupAcks++;
+      this.emit('acked', { seq: d.seq, status: own, attempts: d.attempts, pending: this.outbox.length });
+    }
     if (this.outbox.length === 0) this.emit('drained');
     // A listener may have pressed (already sending the next vote), rebooted or powered us off.
     if (this.currentPhase !== 'session') return;
@@ -349,6 +367,8 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
       firmware: o.firmware,
       buttons: o.buttons,
       pending: Math.min(this.outbox.length, MAX_PENDING_FIELD),
+      // §5.1: a 1.0 box (the default) leaves the window out; the bridge then grants none.
+      ...(o.inFlight > 1 ? { inFlight: o.inFlight } : {}),
     });
     const interval = this.currentPhase === 'refused' ? o.refusedHelloIntervalMs : o.helloIntervalMs;
     this.helloTimer = o.clock.setTimer(() => this.sendHello(), interval);
@@ -380,14 +400,15 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
 
   /** Writes the snapshot (current state, or with the given changes); false (and counted) when the store failed. */
   /**
-   * §7.6: a pending vote below the bridge's mark, or a next seq at or below it, means this store
-   * lost its history (wiped): the pending votes would be answered DUP and lost, so they take seqs
-   * above the mark, oldest first, persisted (one snapshot write) before any is sent. A pending vote
-   * equal to the mark is a lost-ACK resend and keeps its seq. If the write fails nothing changes.
+   * §7.6: an oldest pending vote at or below `mark − Wmax` (Wmax = 1: below the mark), or a next
+   * seq at or below the mark, means this store lost its history (wiped): the pending votes would be
+   * answered DUP and lost, so they take seqs above the mark, oldest first, persisted (one snapshot
+   * write) before any is sent. Pending votes from `mark − Wmax + 1` to the mark are the resends of
+   * a window whose ACK was lost and keep their seqs. If the write fails nothing changes.
    */
   private continueAbove(mark: number): void {
     const oldest = this.outbox.votes[0]?.seq;
-    const behind = (oldest !== undefined && oldest < mark) || this.lastSeq + 1 <= mark;
+    const behind = lostHistory(oldest, this.lastSeq + 1, mark, this.options.inFlight);
     if (!behind || this.lastSeq + mark >= MAX_NUMBER) return;
     const from = this.outbox.votes.map((v) => v.seq);
     // One shift for all, like the firmware's seq offset: order and gaps kept, the counter moves too.

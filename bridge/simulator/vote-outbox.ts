@@ -1,11 +1,13 @@
 /**
- * The terminal's reliable-delivery core (PROTOCOL.md §7.2, §7.3): the FIFO of
- * stored, unacknowledged votes; one vote in flight, the oldest; resend with
- * a doubling timeout (1, 2, 4 … 30 s, forever); completion only by an ACK for
- * the in-flight seq; the NAK rules. It knows nothing of sessions: the
- * terminal says when sending is allowed (`canSend`) and when to pause.
+ * The terminal's reliable-delivery core (PROTOCOL.md §7.2, §7.3, §7.7): the
+ * FIFO of stored, unacknowledged votes and the pure send window of the codec
+ * (firmware-protocol/src/send-window.ts) bound to a clock: up to W votes in
+ * flight, the oldest; cumulative ACKs; go-back-N with a doubling timeout
+ * (1, 2, 4 … 30 s, forever); the NAK rules. With W = 1 (the default, and any
+ * bridge that grants no window) it is stop-and-wait. It knows nothing of
+ * sessions beyond start/pause: the terminal says when sending is allowed.
  */
-import { AGE_UNKNOWN, type VoteMessage } from '../../firmware-protocol/src/index.ts';
+import { AGE_UNKNOWN, SendWindow, type VoteMessage, type WindowStep } from '../../firmware-protocol/src/index.ts';
 import type { Clock, ClockTimer } from './clock.ts';
 import type { NakAction, SendCause } from './terminal-events.ts';
 import type { StoredVote } from './terminal-store.ts';
@@ -21,6 +23,12 @@ export interface VoteSent {
   readonly cause: SendCause;
 }
 
+/** A vote an ACK completed, with how often it was sent. */
+export interface VoteCompleted {
+  readonly seq: number;
+  readonly attempts: number;
+}
+
 /** Options of a VoteOutbox. */
 export interface VoteOutboxOptions {
   readonly clock: Clock;
@@ -28,59 +36,68 @@ export interface VoteOutboxOptions {
   readonly ackTimeoutMs: number;
   /** Cap of the doubled timeout (§7.2: 30 s). */
   readonly maxAckTimeoutMs: number;
+  /** The window the terminal asks for in HELLO (its Wmax, §7.6, §7.7). */
+  readonly maxInFlight: number;
   /** Writes one VOTE frame. */
   readonly send: (sent: VoteSent) => void;
   /** False while votes must not be sent (HELLO phase, powered off). */
   readonly canSend: () => boolean;
 }
 
-interface InFlight {
-  readonly seq: number;
-  attempts: number;
-  /** §7.3: a CRC/FORMAT/RANGE NAK earns one immediate resend per vote. */
-  immediateUsed: boolean;
-}
-
-/** Stored votes awaiting their ACK, and the stop-and-wait machinery. */
+/** Stored votes awaiting their ACK, and the window machinery. */
 export class VoteOutbox {
-  private queue: StoredVote[] = [];
+  private window: SendWindow<StoredVote>;
   /** Press time of votes pressed since power-on (RAM only: after a reboot their age is unknown). */
   private readonly pressedAt = new Map<number, number>();
-  private inflight: InFlight | null = null;
-  private timeout: number;
+  /** Transmissions per seq since power-on. */
+  private readonly attempts = new Map<number, number>();
   private timer: ClockTimer | null = null;
 
   constructor(private readonly o: VoteOutboxOptions) {
-    this.timeout = o.ackTimeoutMs;
+    this.window = this.newWindow();
+  }
+
+  private newWindow(): SendWindow<StoredVote> {
+    return new SendWindow<StoredVote>({ maxInFlight: this.o.maxInFlight, ackTimeoutMs: this.o.ackTimeoutMs, maxAckTimeoutMs: this.o.maxAckTimeoutMs });
   }
 
   /** The stored votes, oldest first (a live view: do not modify). */
   get votes(): readonly StoredVote[] {
-    return this.queue;
+    return this.window.votes;
   }
 
   /** Number of unacknowledged votes. */
   get length(): number {
-    return this.queue.length;
+    return this.window.votes.length;
   }
 
-  /** Seq awaiting its ACK, or null. */
+  /** Oldest seq awaiting its ACK, or null. */
   get inFlightSeq(): number | null {
-    return this.inflight?.seq ?? null;
+    return this.window.inFlight[0]?.seq ?? null;
+  }
+
+  /** Seqs awaiting their ACK, oldest first. */
+  get inFlightSeqs(): number[] {
+    return this.window.inFlight.map((v) => v.seq);
+  }
+
+  /** W of the current (or last) session. */
+  get windowSize(): number {
+    return this.window.window;
   }
 
   /** The current timeout step. */
   get timeoutMs(): number {
-    return this.timeout;
+    return this.window.timeoutMs;
   }
 
   /** Replaces everything with votes read from the store (power-on): no press times, nothing in flight. */
   load(votes: readonly StoredVote[]): void {
     this.pause();
-    this.queue = [...votes];
+    this.window = this.newWindow();
+    this.window.load(votes);
     this.pressedAt.clear();
-    this.inflight = null;
-    this.timeout = this.o.ackTimeoutMs;
+    this.attempts.clear();
   }
 
   /**
@@ -88,74 +105,63 @@ export class VoteOutbox {
    * keeping each vote's press time; nothing stays in flight.
    */
   renumber(votes: readonly StoredVote[]): void {
-    const times = this.queue.map((v) => this.pressedAt.get(v.seq));
+    const times = this.window.votes.map((v) => this.pressedAt.get(v.seq));
     this.pause();
     this.pressedAt.clear();
+    this.attempts.clear();
     votes.forEach((v, i) => {
       const at = times[i];
       if (at !== undefined) this.pressedAt.set(v.seq, at);
     });
-    this.queue = [...votes];
-    this.inflight = null;
+    this.window.load(votes);
   }
 
-  /** Appends a vote already persisted, pressed at `pressedAt` (call sendNext to send it if it is the oldest). */
+  /** Appends a vote already persisted, pressed at `pressedAt` (call sendNext to send it if the window has room). */
   add(vote: StoredVote, pressedAt: number): void {
-    this.queue.push(vote);
     this.pressedAt.set(vote.seq, pressedAt);
+    this.window.add(vote);
   }
 
-  /** A new session (§7.2): timeout back to 1 s, the oldest vote at once. */
-  startSession(): void {
-    this.timeout = this.o.ackTimeoutMs;
-    this.sendHead('session');
+  /** A new session (§7.7 step 5): W = min(granted, asked), timeout back to 1 s, the oldest vote alone. */
+  startSession(granted: number | undefined): void {
+    this.apply(this.window.startSession(granted), 'session');
   }
 
-  /** HELLO phase: the resend timer pauses; the in-flight seq is kept so a late ACK still completes it. */
+  /** HELLO phase: the resend timer stops; the votes in flight still accept a late ACK. */
   pause(): void {
+    this.window.endSession();
     this.timer?.cancel();
     this.timer = null;
   }
 
   /**
-   * An ACK: completes the in-flight vote when the seq matches, whatever the
-   * status (§7.2), and returns its attempts; otherwise null (ignored). The
-   * next vote is not sent here: the terminal decides after telling listeners.
+   * An ACK: completes the vote `seq` and every vote in flight below it, whatever the status
+   * (§5.4, §7.7), and returns them; empty when ignored. Nothing more is sent here: the terminal
+   * makes the done marks durable, then calls `sendNext`.
    */
-  ack(seq: number): number | null {
-    const f = this.inflight;
-    if (f === null || seq !== f.seq) return null;
-    this.pause();
-    this.inflight = null;
-    this.queue.shift();
-    this.pressedAt.delete(seq);
-    this.timeout = this.o.ackTimeoutMs;
-    return f.attempts;
+  ack(seq: number): VoteCompleted[] {
+    const step = this.window.ack(seq);
+    if (step.done.length === 0) return [];
+    this.timerCommand(step);
+    return step.done.map((v) => {
+      const attempts = this.attempts.get(v.seq) ?? 0;
+      this.pressedAt.delete(v.seq);
+      this.attempts.delete(v.seq);
+      return { seq: v.seq, attempts };
+    });
   }
 
-  /** Sends the next vote if sending is allowed and none is in flight. */
+  /** Sends the next votes the window has room for. */
   sendNext(): void {
-    if (this.inflight === null) this.sendHead('first');
+    this.apply(this.window.fill(), 'first');
   }
 
-  /**
-   * Classifies a NAK per §7.3 (seq = in-flight or 0) and acts on the
-   * resend ones. `hello` and `stop-voting` are left to the terminal.
-   */
+  /** Classifies a NAK per §7.3 / §7.7 and acts on the resend ones. `hello` and `stop-voting` are left to the terminal. */
   nak(seq: number, reason: string): NakAction {
-    const f = this.inflight;
-    if (reason === 'VERSION' && (seq === 0 || seq === f?.seq)) return 'stop-voting';
-    if (f === null || (seq !== f.seq && seq !== 0) || !this.o.canSend()) return 'ignored';
-    if (reason === 'HELLO') return 'hello';
-    if ((reason === 'CRC' || reason === 'FORMAT' || reason === 'RANGE') && !f.immediateUsed) {
-      f.immediateUsed = true;
-      this.transmit('nak');
-      this.arm();
-      return 'resend-now';
-    }
-    // BUSY, STORAGE, TYPE, unknown, or a repeated CRC/FORMAT/RANGE: like a timeout.
-    this.arm();
-    return 'backoff';
+    if (!this.o.canSend() && reason !== 'VERSION') return 'ignored';
+    const step = this.window.nak(seq, reason);
+    if (step.action === 'resend-now') this.apply(step, 'nak');
+    return step.action;
   }
 
   /** Power-off: everything in RAM goes. */
@@ -163,35 +169,33 @@ export class VoteOutbox {
     this.load([]);
   }
 
-  private sendHead(cause: SendCause): void {
+  /** Transmits a step's votes (if sending is allowed) and applies its timer command. */
+  private apply(step: WindowStep<StoredVote>, cause: SendCause): void {
     if (!this.o.canSend()) return;
-    const head = this.queue[0];
-    if (head === undefined) return;
-    if (this.inflight?.seq !== head.seq) this.inflight = { seq: head.seq, attempts: 0, immediateUsed: false };
-    this.transmit(cause);
-    this.arm();
+    for (const v of step.send) this.transmit(v, cause);
+    this.timerCommand(step);
   }
 
-  /** Writes the in-flight vote with ageMs recomputed for this transmission (§5.3). */
-  private transmit(cause: SendCause): void {
-    const f = this.inflight;
-    const v = this.queue[0];
-    if (f === null || v === undefined || v.seq !== f.seq) return;
+  private timerCommand(step: WindowStep<StoredVote>): void {
+    if (step.timer === 'keep') return;
+    this.timer?.cancel();
+    this.timer = null;
+    if (step.timer === 'restart') this.timer = this.o.clock.setTimer(() => this.expire(), this.window.timeoutMs);
+  }
+
+  /** The timer ran out: go back N and double (1, 2, 4, 8, 16, 30, 30 … s). */
+  private expire(): void {
+    this.timer = null;
+    if (!this.o.canSend()) return;
+    this.apply(this.window.expire(), 'timeout');
+  }
+
+  /** Writes one vote with ageMs recomputed for this transmission (§5.3). */
+  private transmit(v: StoredVote, cause: SendCause): void {
     const at = this.pressedAt.get(v.seq);
     const ageMs = at === undefined ? null : Math.min(Math.max(0, this.o.clock.now() - at), MAX_KNOWN_AGE);
-    f.attempts++;
-    this.o.send({ vote: { type: 'VOTE', seq: v.seq, button: v.button, reason: v.reason, ageMs, flags: v.flags }, attempt: f.attempts, cause });
-  }
-
-  /** Waits the current timeout; on expiry resends and doubles it, capped (1, 2, 4, 8, 16, 30, 30 … s). */
-  private arm(): void {
-    this.timer?.cancel();
-    this.timer = this.o.clock.setTimer(() => {
-      this.timer = null;
-      if (!this.o.canSend() || this.inflight === null) return;
-      this.timeout = Math.min(this.timeout * 2, this.o.maxAckTimeoutMs);
-      this.transmit('timeout');
-      this.arm();
-    }, this.timeout);
+    const attempt = (this.attempts.get(v.seq) ?? 0) + 1;
+    this.attempts.set(v.seq, attempt);
+    this.o.send({ vote: { type: 'VOTE', seq: v.seq, button: v.button, reason: v.reason, ageMs, flags: v.flags }, attempt, cause });
   }
 }

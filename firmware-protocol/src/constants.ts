@@ -69,6 +69,15 @@ export const FLAG_COOLDOWN = 'C';
 /** VOTE flag letter: pressed while the gated window was closed. */
 export const FLAG_GATED = 'G';
 
+/** Largest send window on the wire (HELLO/WELCOME `inFlight`, PROTOCOL.md §7.7). */
+export const MAX_IN_FLIGHT = 64;
+
+/** Send window of a session without `inFlight`: stop-and-wait (§7.2). */
+export const DEFAULT_IN_FLIGHT = 1;
+
+/** The reference bridge's largest granted send window (§7.7: 16 VOTEs are ~40 ms of wire at 115200 baud). */
+export const BRIDGE_MAX_IN_FLIGHT = 16;
+
 /** Reference firmware vote buffer size (EEPROM slots); informative, not enforced by the codec. */
 export const TERMINAL_BUFFER_VOTES = 64;
 

@@ -32,3 +32,14 @@ export {
   type WelcomeMessage,
 } from './message.ts';
 export { validateMessage } from './validate.ts';
+export { ReceiveWindow, type WindowPosition } from './receive-window.ts';
+export {
+  ACK_TIMEOUT_MS,
+  MAX_ACK_TIMEOUT_MS,
+  SendWindow,
+  lostHistory,
+  type SendWindowOptions,
+  type TimerCommand,
+  type WindowNakAction,
+  type WindowStep,
+} from './send-window.ts';

@@ -3,7 +3,7 @@
  * drives decoding, encoding and validation (nothing is written twice).
  */
 
-import { AGE_UNKNOWN, MAX_NUMBER, MODES } from './constants.ts';
+import { AGE_UNKNOWN, MAX_IN_FLIGHT, MAX_NUMBER, MODES } from './constants.ts';
 import type { TokenKind } from './field.ts';
 
 /** Terminal → bridge: introduces the terminal after power-up (repeated every 2 s until WELCOME). */
@@ -21,6 +21,11 @@ export interface HelloMessage {
   readonly buttons: number;
   /** Stored votes not yet acknowledged, 0..65535. */
   readonly pending: number;
+  /**
+   * Send window asked for (revision 1.1, §7.7): the most VOTEs the terminal can keep in flight,
+   * 1..64; absent = 1 (stop-and-wait). It is also the terminal's Wmax in the §7.6 rule.
+   */
+  readonly inFlight?: number;
 }
 
 /** Bridge → terminal: the version both sides will use, min(terminal's, bridge's). */
@@ -33,6 +38,11 @@ export interface WelcomeMessage {
    * the bridge predates it. A box whose next seq is at or below it continues above it (§7.6).
    */
   readonly mark?: number;
+  /**
+   * Send window granted for this session (revision 1.1, §7.7), 1..64; absent = 1. Sent only with
+   * `mark` (fields are positional) and only in answer to a HELLO that carried `inFlight`.
+   */
+  readonly inFlight?: number;
 }
 
 /** Terminal → bridge: one button press. */
@@ -231,10 +241,12 @@ export const SCHEMAS = {
     { name: 'firmware', kind: 'token', token: 'firmware' },
     { name: 'buttons', kind: 'num', min: 2, max: 9 },
     { name: 'pending', kind: 'num', min: 0, max: 65535 },
+    { name: 'inFlight', kind: 'num', min: 1, max: MAX_IN_FLIGHT, optional: true },
   ],
   WELCOME: [
     { name: 'proto', kind: 'num', min: 1, max: 255 },
     { name: 'mark', kind: 'num', min: 0, max: MAX_NUMBER, optional: true },
+    { name: 'inFlight', kind: 'num', min: 1, max: MAX_IN_FLIGHT, optional: true },
   ],
   VOTE: [
     { name: 'seq', kind: 'num', min: 1, max: MAX_NUMBER },

@@ -54,8 +54,17 @@ export function validateMessage(m: unknown): Result<Message, ErrorCode> {
     return err('unknown-type', `"type" must be one of the protocol v1 message types, got ${JSON.stringify(type) ?? 'undefined'}`, 'type');
   }
   const record = m as Record<string, unknown>;
+  let unsetOptional: string | undefined;
   for (const f of schemaOf(type)) {
-    if (f.kind === 'num' && f.optional === true && record[f.name] === undefined) break;
+    const optional = f.kind === 'num' && f.optional === true;
+    if (optional && record[f.name] === undefined) {
+      unsetOptional ??= f.name;
+      continue;
+    }
+    // Fields are positional (§10): a later optional field cannot travel without the earlier one.
+    if (unsetOptional !== undefined) {
+      return err('missing-field', `"${f.name}" needs "${unsetOptional}" before it on the wire`, unsetOptional);
+    }
     const bad = checkField(f, record[f.name]);
     if (bad !== undefined) return bad;
   }

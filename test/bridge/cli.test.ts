@@ -84,10 +84,10 @@ describe('hailong CLI', () => {
     expect(hailong(['check', '--config', join(repo, 'hailong.example.yaml')])).toMatchObject({ code: 0, stdout: expect.stringMatching(/valid/) });
   });
 
-  it('ports --probe shows the uid of the box on a port', async () => {
+  it('ports --probe shows the uid of the box on a port, and its send window', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
-    const fleet = await createPtyFleet(1, { dir: tmp.dir, terminal: { helloIntervalMs: 300 } });
+    const fleet = await createPtyFleet(1, { dir: tmp.dir, terminal: { helloIntervalMs: 300, inFlight: 16 } });
     cleanups.push(() => fleet.close());
     fleet.start();
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
@@ -98,7 +98,7 @@ describe('hailong CLI', () => {
     });
     expect(r.code).toBe(0);
     expect(r.out).toContain(fleet.hostPaths[0]);
-    expect(r.out).toMatch(/hailong box: uid SIM-01, model \S+, firmware \S+, 3 buttons/);
+    expect(r.out).toMatch(/hailong box: uid SIM-01, model \S+, firmware \S+, 3 buttons, \d+ votes pending, send window 16/);
   });
 
   it('bridge + mosquitto_sub: votes, statuses and tallies on the topic scheme; export writes them as CSV', async () => {

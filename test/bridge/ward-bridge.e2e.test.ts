@@ -174,16 +174,16 @@ describe('a port closing mid-commit (issue 17)', () => {
     cleanups.push(() => raw.close());
     await raw.send(hello(box(0).uid));
     await raw.waitFor(is('WELCOME'));
-    // Fault injection: hold the commit until the cable is out.
+    // Fault injection: hold the vote pipeline's batch until the cable is out.
     const journal = app.bridge.journal;
-    const append = journal.append.bind(journal);
+    const votes = app.bridge.votes;
+    const flush = votes.flush.bind(votes);
     let release: () => void = () => undefined;
     const unplugged = new Promise<void>((r) => (release = r));
     let committing = false;
-    journal.append = async (input) => {
+    votes.flush = () => {
       committing = true;
-      await unplugged;
-      return append(input);
+      void unplugged.then(flush);
     };
     await raw.send(vote(1, 2));
     await until(() => committing, 5000, 'the commit to start');

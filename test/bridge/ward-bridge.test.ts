@@ -3,34 +3,37 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { terminalsOf } from '../../bridge/config/hailong-config.ts';
 import { Controller } from '../../bridge/controller.ts';
-import type { AppendOutcome } from '../../bridge/journal/vote-input.ts';
+import type { TerminalSession } from '../../bridge/serial/terminal-session.ts';
+import type { VoteAnswer } from '../../bridge/serial/vote-pipeline.ts';
 import { WardBridge, type WardBridgeOptions } from '../../bridge/ward-bridge.ts';
-import type { VoteMessage } from '../../firmware-protocol/src/message.ts';
 import { FakeDev, fakeOpener } from './fakes/fake-serial.ts';
 import { rigConfig, tempDir, testLog, until } from './bridge-rig.ts';
 
 const tmp = tempDir();
 afterEach(() => tmp.remove());
 
-type StoreVote = (terminal: unknown, uid: string, vote: VoteMessage, receivedAt: number) => Promise<AppendOutcome>;
-
-describe('WardBridge.storeVote (issue 13, item 5)', () => {
-  it('turns a journal that throws (SQLite error) into a failed store, logged and counted, never a rejection', async () => {
-    const config = rigConfig({ boxes: 1, ports: [], dataDir: tmp.dir });
-    const bridge = new WardBridge({ config, log: testLog, version: 'test', broker: { urls: ['mqtt://127.0.0.1:1'] } });
-    bridge.journal.open();
-    try {
-      vi.spyOn(bridge.journal, 'append').mockImplementation(() => {
-        throw new Error('SQLITE_IOERR: disk I/O error');
-      });
-      const storeVote = (bridge as unknown as { storeVote: StoreVote }).storeVote.bind(bridge);
-      const outcome = await storeVote(terminalsOf(config)[0], 'SIM-01', { type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 0, flags: '' }, Date.now());
-      expect(outcome).toMatchObject({ status: 'failed', code: 'storage' });
-      expect(bridge.counterSnapshot()['port-storage-threw']).toBe(1);
-    } finally {
-      bridge.journal.close();
-    }
-  });
+describe("WardBridge's vote pipeline (issue 13, item 5)", () => {
+  for (const where of ['commitBatch', 'highWaterMark'] as const) {
+    it(`turns a journal that throws in ${where} (SQLite error) into a failed store, logged and counted, never a rejection`, () => {
+      const config = rigConfig({ boxes: 1, ports: [], dataDir: tmp.dir });
+      const bridge = new WardBridge({ config, log: testLog, version: 'test', broker: { urls: ['mqtt://127.0.0.1:1'] } });
+      bridge.journal.open();
+      try {
+        vi.spyOn(bridge.journal, where).mockImplementation(() => {
+          throw new Error('SQLITE_IOERR: disk I/O error');
+        });
+        const answers: VoteAnswer[] = [];
+        const sink = { settle: (a: readonly VoteAnswer[]) => answers.push(...a) } as unknown as TerminalSession;
+        bridge.votes.submit(sink, terminalsOf(config)[0] as never, 'SIM-01', { type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 0, flags: '' }, Date.now());
+        bridge.votes.flush();
+        expect(answers).toEqual([{ seq: 1, outcome: expect.objectContaining({ status: 'failed', code: 'storage' }) }]);
+        expect(bridge.counterSnapshot()['port-storage-threw']).toBe(1);
+      } finally {
+        vi.restoreAllMocks();
+        bridge.journal.close();
+      }
+    });
+  }
 });
 
 describe('WardBridge features at their seams (fake /dev and port opener, no broker)', () => {

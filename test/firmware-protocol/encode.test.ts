@@ -47,7 +47,7 @@ describe('encode', () => {
 
   it('keeps the largest possible message within MAX_FRAME', () => {
     const hello = encode({
-      type: 'HELLO', proto: 255, uid: 'u'.repeat(32), model: 'm'.repeat(16), firmware: 'f'.repeat(16), buttons: 9, pending: 65535,
+      type: 'HELLO', proto: 255, uid: 'u'.repeat(32), model: 'm'.repeat(16), firmware: 'f'.repeat(16), buttons: 9, pending: 65535, inFlight: 64,
     });
     expect(hello.length - 2).toBeLessThanOrEqual(MAX_FRAME);
     expect(decode(hello.slice(0, -2)).ok).toBe(true);
@@ -82,6 +82,12 @@ describe('encode', () => {
       { type: 'CONFIG', buttons: 5, cooldownMs: 0, mode: 'OPEN', windowMs: 1000, leds: 1, buzzer: true },
       'bad-number', 'leds', '"leds" must be a boolean',
     ],
+    [{ type: 'WELCOME', proto: 1, inFlight: 16 }, 'missing-field', 'mark', '"inFlight" needs "mark" before it on the wire'],
+    [{ type: 'WELCOME', proto: 1, mark: 7, inFlight: 0 }, 'out-of-range', 'inFlight', '"inFlight" must be an integer 1..64'],
+    [
+      { type: 'HELLO', proto: 1, uid: 'u', model: 'm', firmware: '1', buttons: 5, pending: 0, inFlight: 65 },
+      'out-of-range', 'inFlight', '"inFlight" must be an integer 1..64',
+    ],
     [{ type: 'NOPE' }, 'unknown-type', 'type', '"type" must be one of the protocol v1 message types, got "NOPE"'],
     [{ type: 'toString' }, 'unknown-type', 'type', '"type" must be one of the protocol v1 message types, got "toString"'],
     [null, 'unknown-type', 'type', 'message must be an object with a "type"'],
@@ -92,6 +98,14 @@ describe('encode', () => {
     expect(e.code).toBe(code);
     expect(e.field).toBe(field);
     expect(e.message).toBe(message);
+  });
+
+  it('writes the optional trailing fields only when set, in wire order (§5.1, §5.2)', () => {
+    expect(encode({ type: 'WELCOME', proto: 1 })).toBe('$WELCOME,1*80C8\r\n');
+    expect(encode({ type: 'WELCOME', proto: 1, mark: 4211 })).toBe('$WELCOME,1,4211*CA23\r\n');
+    expect(encode({ type: 'WELCOME', proto: 1, mark: 4211, inFlight: 16 })).toBe('$WELCOME,1,4211,16*2115\r\n');
+    const hello = { type: 'HELLO', proto: 1, uid: 'HL328P-1E9A0F3C', model: 'HLBOX-3', firmware: '1.1.0', buttons: 3, pending: 0 } as const;
+    expect(encode({ ...hello, inFlight: 16 })).toBe('$HELLO,1,HL328P-1E9A0F3C,HLBOX-3,1.1.0,3,0,16*8DC7\r\n');
   });
 
   it('reports the first invalid field in wire order', () => {

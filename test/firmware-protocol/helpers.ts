@@ -57,6 +57,31 @@ export interface StreamVector {
   results: StreamResult[];
 }
 
+/** One step of a `windows.sender` vector (PROTOCOL.md §11.1). */
+export type SenderStep =
+  | { do: 'welcome'; line: string; send: number[] }
+  | { do: 'rx'; line: string; send: number[]; done?: number[] }
+  | { do: 'timeout'; ms: number; send: number[] }
+  | { do: 'press'; send: number[] }
+  | { do: 'hello'; send: number[] };
+
+/** One `windows.sender` vector: a terminal's send-window decisions (§7.7). */
+export interface SenderVector {
+  name: string;
+  inFlight: number;
+  pending: number[];
+  nextSeq?: number;
+  steps: SenderStep[];
+}
+
+/** One `windows.receiver` vector: a bridge's in-order decisions (§7.7). */
+export interface ReceiverVector {
+  name: string;
+  inFlight: number;
+  mark: number;
+  steps: ({ do: 'welcome' } | { seq: number; answer: 'OK' | 'DUP' | 'REJECT' | 'DROP' })[];
+}
+
 /** The parsed vectors.json. */
 export interface Vectors {
   version: number;
@@ -65,6 +90,7 @@ export interface Vectors {
   crc: { input: string; crc: string }[];
   frames: FrameVector[];
   streams: StreamVector[];
+  windows: { sender: SenderVector[]; receiver: ReceiverVector[] };
 }
 
 /** Reads firmware-protocol/vectors.json. */
@@ -133,19 +159,30 @@ const codeArb = tokenArb(UPPER, UPPER + DIGITS, 8);
 
 /** Valid messages of one type each (before making them plain objects, see below). */
 const recordArbs: Record<Message['type'], fc.Arbitrary<Message>> = {
-  HELLO: fc.record({
-    type: fc.constant('HELLO' as const),
-    proto: fc.integer({ min: 1, max: 255 }),
-    uid: tokenArb(IDENT, IDENT, 32),
-    model: tokenArb(IDENT, IDENT, 16),
-    firmware: tokenArb(IDENT + '+', IDENT + '+', 16),
-    buttons: fc.integer({ min: 2, max: 9 }),
-    pending: fc.integer({ min: 0, max: 65535 }),
-  }),
-  // mark is optional (§5.2): both forms, so old-form frames stay covered
-  WELCOME: fc.record(
-    { type: fc.constant('WELCOME' as const), proto: fc.integer({ min: 1, max: 255 }), mark: u32 },
-    { requiredKeys: ['type', 'proto'] },
+  // inFlight is optional (§5.1, revision 1.1): both forms, so 1.0 HELLOs stay covered
+  HELLO: fc.record(
+    {
+      type: fc.constant('HELLO' as const),
+      proto: fc.integer({ min: 1, max: 255 }),
+      uid: tokenArb(IDENT, IDENT, 32),
+      model: tokenArb(IDENT, IDENT, 16),
+      firmware: tokenArb(IDENT + '+', IDENT + '+', 16),
+      buttons: fc.integer({ min: 2, max: 9 }),
+      pending: fc.integer({ min: 0, max: 65535 }),
+      inFlight: fc.integer({ min: 1, max: 64 }),
+    },
+    { requiredKeys: ['type', 'proto', 'uid', 'model', 'firmware', 'buttons', 'pending'] },
+  ),
+  // mark and inFlight are optional (§5.2) and positional: no field, mark, or mark + inFlight
+  WELCOME: fc.oneof(
+    fc.record({ type: fc.constant('WELCOME' as const), proto: fc.integer({ min: 1, max: 255 }) }),
+    fc.record({ type: fc.constant('WELCOME' as const), proto: fc.integer({ min: 1, max: 255 }), mark: u32 }),
+    fc.record({
+      type: fc.constant('WELCOME' as const),
+      proto: fc.integer({ min: 1, max: 255 }),
+      mark: u32,
+      inFlight: fc.integer({ min: 1, max: 64 }),
+    }),
   ),
   VOTE: fc.record({
     type: fc.constant('VOTE' as const),

@@ -11,8 +11,8 @@ describe('message schema table', () => {
 
   it('has one entry per property of each message shape, in the draft wire order', () => {
     const order: Record<string, string[]> = {
-      HELLO: ['proto', 'uid', 'model', 'firmware', 'buttons', 'pending'],
-      WELCOME: ['proto', 'mark'],
+      HELLO: ['proto', 'uid', 'model', 'firmware', 'buttons', 'pending', 'inFlight'],
+      WELCOME: ['proto', 'mark', 'inFlight'],
       VOTE: ['seq', 'button', 'reason', 'ageMs', 'flags'],
       ACK: ['seq', 'status'],
       NAK: ['seq', 'reason'],
@@ -25,7 +25,7 @@ describe('message schema table', () => {
     for (const t of MESSAGE_TYPES) {
       expect(SCHEMAS[t].map((f) => f.name)).toEqual(order[t]);
       // the spec-written arbitrary produces exactly these properties: every required one, and an
-      // optional last field (§10, WELCOME's mark) only sometimes, so look at many samples
+      // optional last fields (§10: WELCOME's mark, inFlight) only sometimes, so look at many samples
       const required = SCHEMAS[t].filter((f) => !('optional' in f && f.optional === true)).map((f) => f.name);
       const seen = new Set<string>();
       for (const sample of fc.sample(messageArbs[t], 50)) {

@@ -12,8 +12,8 @@
 #define HL_PROTO_VERSION 1
 /* Longest frame, `$` through the last CRC digit (§3.4). */
 #define HL_MAX_FRAME 120
-/* Most fields any v1 message has (HELLO, CONFIG). */
-#define HL_MAX_FIELDS 6
+/* Most fields any message has (HELLO with its revision-1.1 inFlight). */
+#define HL_MAX_FIELDS 7
 /* VOTE ageMs wire value meaning "unknown" (§3.5). */
 #define HL_AGE_UNKNOWN 4294967295UL
 /* Largest ageMs a terminal sends for a known age (§5.3). */

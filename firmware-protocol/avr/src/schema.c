@@ -12,10 +12,11 @@
 #define NO_SEQ 0xFF
 
 static const hl_schema_t SCHEMAS[HL_TYPE_COUNT] HL_PGM = {
-    [HL_HELLO] = { "HELLO", 6, NO_SEQ,
-        { NUM(1, 255), TOK(HL_T_UID), TOK(HL_T_MODEL), TOK(HL_T_FIRMWARE), NUM(2, 9), NUM(0, 65535) }, 0 },
-    /* mark (§5.2, §7.6) is optional: a bridge older than it sends WELCOME,<proto> only. */
-    [HL_WELCOME] = { "WELCOME", 2, NO_SEQ, { NUM(1, 255), NUM(0, U32MAX) }, 1 },
+    /* inFlight (§5.1, §7.7) is optional: a terminal without a send window leaves it off. */
+    [HL_HELLO] = { "HELLO", 7, NO_SEQ,
+        { NUM(1, 255), TOK(HL_T_UID), TOK(HL_T_MODEL), TOK(HL_T_FIRMWARE), NUM(2, 9), NUM(0, 65535), NUM(1, 64) }, 1 },
+    /* mark (§5.2, §7.6) and inFlight (§7.7) are optional: a bridge older than them sends WELCOME,<proto> only. */
+    [HL_WELCOME] = { "WELCOME", 3, NO_SEQ, { NUM(1, 255), NUM(0, U32MAX), NUM(1, 64) }, 2 },
     [HL_VOTE] = { "VOTE", 5, 0,
         { NUM(1, U32MAX), NUM(1, 9), NUM(0, 99), { HL_K_NULLABLE, 0, 0, U32MAX }, { HL_K_FLAGS, HL_T_FLAGS, 0, 0 } }, 0 },
     [HL_ACK] = { "ACK", 2, 0, { NUM(1, U32MAX), TOK(HL_T_CODE) }, 0 },
@@ -103,8 +104,8 @@ const char *hl_mode_name(uint8_t mode)
 }
 
 static const char *const FIELD_NAMES[HL_TYPE_COUNT][HL_MAX_FIELDS] = {
-    [HL_HELLO] = { "proto", "uid", "model", "firmware", "buttons", "pending" },
-    [HL_WELCOME] = { "proto", "mark" },
+    [HL_HELLO] = { "proto", "uid", "model", "firmware", "buttons", "pending", "inFlight" },
+    [HL_WELCOME] = { "proto", "mark", "inFlight" },
     [HL_VOTE] = { "seq", "button", "reason", "ageMs", "flags" },
     [HL_ACK] = { "seq", "status" },
     [HL_NAK] = { "seq", "reason" },

@@ -158,20 +158,32 @@ export class LazyMqttClient {
     this.#setState('connecting', this.options.url);
     this.options.load().then(
       (connect) => {
-        if (this.#running) this.#open(connect);
+        if (!this.#running) return;
+        try {
+          this.#open(connect);
+        } catch (error) {
+          // The browser refused the URL (new WebSocket throws a SyntaxError).
+          this.#startLater('bad-url', error);
+        }
       },
-      (error: unknown) => {
-        if (!this.#running) return; // stopped meanwhile
-        // The chunk could not load (a first visit offline, a server gone): try again later.
-        this.#emit('problem', 'mqtt-load', String(error));
-        this.#running = false;
-        this.#setState('offline', 'MQTT.js not loaded');
-        this.#reconnectTimer = setTimeout(() => {
-          this.#reconnectTimer = undefined;
-          this.start();
-        }, this.#backoff());
-      },
+      // The chunk could not load (a first visit offline, a server gone).
+      (error: unknown) => this.#startLater('mqtt-load', error),
     );
+  }
+
+  // Counts the problem and tries the whole start again after the backoff.
+  #startLater(code: string, error: unknown): void {
+    if (!this.#running) return; // stopped meanwhile
+    this.#emit('problem', code, String(error));
+    this.#running = false;
+    const client = this.#client;
+    this.#client = undefined;
+    client?.end(true);
+    this.#setState('offline', code);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.start();
+    }, this.#backoff());
   }
 
   /** Skips the current backoff wait (e.g. the browser says it is online again). */
@@ -300,7 +312,11 @@ export class LazyMqttClient {
     const will = this.options.will?.();
     if (will !== undefined) client.options.will = { topic: will.topic, payload: will.payload, qos: will.qos, retain: will.retain };
     this.#setState('connecting', this.options.url);
-    client.reconnect();
+    try {
+      client.reconnect();
+    } catch (error) {
+      this.#startLater('bad-url', error);
+    }
   }
 
   #scheduleReconnect(): void {

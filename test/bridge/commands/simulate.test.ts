@@ -41,6 +41,7 @@ describe('parseSimulateArgs', () => {
         rate: undefined,
         meanSeconds: undefined,
         buttons: 3,
+        inFlight: 1,
         seed: undefined,
         stateDir: '/var/x/hailong/simulate',
         openingHours: false,
@@ -58,6 +59,11 @@ describe('parseSimulateArgs', () => {
     expect(parseSimulateArgs(['--bogus'])).toMatchObject({ kind: 'error', problems: [expect.stringContaining('bogus')] });
     expect(parseSimulateArgs(['--port', '/dev/ttyX', '--terminals', '2'])).toMatchObject({ kind: 'error' });
     expect(parseSimulateArgs(['-h'])).toEqual({ kind: 'help' });
+  });
+
+  it('--in-flight sets the send window the terminals ask for, 1..64', () => {
+    expect(parseSimulateArgs(['--in-flight', '16'])).toMatchObject({ kind: 'run', config: { inFlight: 16 } });
+    expect(parseSimulateArgs(['--in-flight', '65'])).toEqual({ kind: 'error', problems: ['"--in-flight" must be an integer 1..64, got "65"'] });
   });
 
   it('--port makes one terminal per path', () => {

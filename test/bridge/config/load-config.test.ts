@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import fc from 'fast-check';
+import { isId } from '../../../core/ids.ts';
+import { URL_SCHEMES } from '../../../bridge/config/broker-urls.ts';
 import { describe, expect, it } from 'vitest';
 import { formatProblems } from '../../../bridge/config/config-problem.ts';
 import { loadConfig, parseConfigText } from '../../../bridge/config/load-config.ts';
 import { validateConfig } from '../../../bridge/config/validate-config.ts';
 import { terminalsOf } from '../../../bridge/config/hailong-config.ts';
+import { parseHubConfigText } from '../../../bridge/hub/load-hub-config.ts';
+import { mutatedText } from './config-mutations.ts';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', 'hailong.example.yaml');
 const exampleText = readFileSync(EXAMPLE, 'utf8');
@@ -208,6 +212,50 @@ colour: blue
       expect(typeof parseConfigText(dropped, 'x.yaml').ok).toBe('boolean');
       expect(typeof parseConfigText(corrupted, 'x.yaml').ok).toBe('boolean');
     }
+  });
+});
+
+describe('mutations of the shipped example (property)', () => {
+  it('never throw; a refusal names every problem with a path, a line and one message per path; an acceptance resolves', () => {
+    fc.assert(
+      fc.property(mutatedText('hailong'), (text) => {
+        const r = parseConfigText(text, '/etc/hailong/hailong.yaml');
+        if (!r.ok) {
+          expect(r.problems.length).toBeGreaterThan(0);
+          for (const p of r.problems) {
+            expect(p.path).not.toBe('');
+            expect(p.line, JSON.stringify(p)).toBeGreaterThanOrEqual(1);
+            expect(p.message.length).toBeGreaterThan(0);
+          }
+          const paths = r.problems.map((p) => p.path).filter((p) => p !== '(yaml)');
+          expect(new Set(paths).size, JSON.stringify(r.problems)).toBe(paths.length);
+          return;
+        }
+        // Accepted: the typed config, every id an id, every terminal of one kind, every URL dialable.
+        const c = r.config;
+        expect([c.district.id, c.ward.id, ...c.counters.map((x) => x.id), ...c.officers.map((o) => o.id), ...c.rating.reasons].every(isId)).toBe(true);
+        for (const t of terminalsOf(c)) {
+          expect(isId(t.id)).toBe(true);
+          if (t.kind === 'button') expect(t.uid).toMatch(/^[A-Za-z0-9._-]{1,32}$/);
+          else expect([t.uid, t.port]).toEqual([undefined, undefined]);
+        }
+        expect([...c.mqtt.urls, ...(c.upstream?.urls ?? [])].every((u) => URL_SCHEMES.includes(new URL(u).protocol))).toBe(true);
+        expect([c.target, c.minVotes, c.web.port, c.broker.port, c.serial.baudRate].every(Number.isInteger)).toBe(true);
+        expect(isAbsolute(c.dataDir)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a YAML alias inside its own anchor is a problem with its path and line, not an endless recursion', () => {
+    const text = `${MINIMAL}officers: &o\n  - { id: cb-1, name: An, more: *o }\n`;
+    expect(parseConfigText(text, 'x.yaml')).toMatchObject({ ok: false, problems: [{ path: 'officers[0].more', line: 10, message: expect.stringMatching(/^holds itself/) }] });
+    expect(parseHubConfigText('district: &d { id: a, name: *d }\nunits: []\n', 'hub.yaml')).toMatchObject({ ok: false, problems: [{ path: 'district.name', line: 1 }] });
+  });
+
+  it('a missing top-level key is reported at the line where the file starts', () => {
+    const r = parseConfigText(`# office\n\n${MINIMAL.replace(/^district:.*$/m, '')}`, 'x.yaml');
+    expect(r).toMatchObject({ ok: false, problems: [{ path: 'district', line: 5, message: 'is required' }] });
   });
 });
 

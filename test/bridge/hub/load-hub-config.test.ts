@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatProblems } from '../../../bridge/config/config-problem.ts';
@@ -7,6 +7,8 @@ import { unitAccountsOf } from '../../../bridge/hub/hub-config.ts';
 import { configKindOf, loadHubConfig, parseHubConfigText } from '../../../bridge/hub/load-hub-config.ts';
 import { validateHubConfig } from '../../../bridge/hub/validate-hub-config.ts';
 import { canPublish, canRead } from '../../../bridge/broker/access.ts';
+import { isId } from '../../../core/ids.ts';
+import { mutatedText } from '../config/config-mutations.ts';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 
@@ -128,6 +130,28 @@ describe('problems', () => {
         (tree) => void validateHubConfig(tree),
       ),
       { numRuns: 1000 },
+    );
+  });
+
+  it('of mutations of hub.example.yaml: never thrown; every one with a path, a line and one message per path; an accepted hub resolves (property)', () => {
+    fc.assert(
+      fc.property(mutatedText('hub'), (text) => {
+        const r = parseHubConfigText(text, '/etc/hailong/hub.yaml');
+        if (!r.ok) {
+          expect(r.problems.length).toBeGreaterThan(0);
+          for (const p of r.problems) expect(p.line, JSON.stringify(p)).toBeGreaterThanOrEqual(1);
+          const paths = r.problems.map((p) => p.path).filter((p) => p !== '(yaml)');
+          expect(new Set(paths).size, JSON.stringify(r.problems)).toBe(paths.length);
+          return;
+        }
+        const c = r.config;
+        expect([c.parent.id, ...c.units.map((u) => u.id)].every(isId)).toBe(true);
+        expect(new Set(c.units.map((u) => u.username)).size).toBe(c.units.length);
+        expect(c.broker.users.every((u) => u.role === 'dashboard' && !c.units.some((x) => x.username === u.username))).toBe(true);
+        expect([c.target, c.retainMonths, c.web.port, c.broker.port].every(Number.isInteger)).toBe(true);
+        expect(isAbsolute(c.dataDir)).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 });

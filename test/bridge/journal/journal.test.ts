@@ -294,3 +294,47 @@ describe('Journal recovery with revocations', () => {
     j.close();
   });
 });
+
+describe('Journal.commitBatch and deferred published marks (issue 14)', () => {
+  it('commits judged votes, rejected votes and queued appends in ONE transaction, and writes deferred marks in it', async () => {
+    const j = tempJournal();
+    const queued = j.append(input('HL-2', 1, { path: { ...PATH, terminal: 'hop-2' } }));
+    await queued;
+    const [first] = j.outbox(0, 10);
+    j.deferPublished([first!.rowid]);
+    expect(j.outboxSize()).toBe(1); // not yet: it rides the next commit
+    const later = j.append(input('HL-3', 1, { path: { ...PATH, terminal: 'hop-3' } }));
+    const commits = j.stats().commits;
+    const outcomes = j.commitBatch([
+      { kind: 'vote', input: input('HL-1', 1) },
+      { kind: 'vote', input: input('HL-1', 2) },
+      { kind: 'rejected', input: { uid: 'HL-1', deviceSeq: 900_000, terminal: 'hop-1', reason: 'seq-jump', receivedAt: T0, detail: {} } },
+    ]);
+    expect(j.stats().commits).toBe(commits + 1);
+    expect(outcomes.map((o) => o.status)).toEqual(['stored', 'stored', 'rejected']);
+    expect((await later).status).toBe('stored');
+    expect(j.highWaterMark('HL-1')).toBe(2);
+    expect(j.outboxSize()).toBe(3); // the two box votes and the queued append; the first row marked
+    expect(j.rejectedCounts()).toEqual({ 'seq-jump': 1 });
+  });
+
+  it('writes deferred marks on its own when no vote comes, and at close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hailong-journal-'));
+    dirs.push(dir);
+    const path = join(dir, 'journal.db');
+    const j = new Journal({ path, publishedFlushMs: 20 });
+    j.open();
+    for (let seq = 1; seq <= 3; seq++) await j.append(input('HL-1', seq));
+    const rows = j.outbox(0, 10).map((r) => r.rowid);
+    j.deferPublished([rows[0]!]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(j.outboxSize()).toBe(2);
+    j.deferPublished([rows[2]!, rows[1]!]);
+    j.close();
+    const again = new Journal({ path });
+    again.open();
+    expect(again.outboxSize()).toBe(0);
+    expect(again.stats().markedPublished).toBe(0);
+    again.close();
+  });
+});

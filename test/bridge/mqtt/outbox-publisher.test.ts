@@ -63,7 +63,7 @@ class FakeOutboxJournal implements OutboxJournal {
   outboxSize(): number {
     return this.rows.filter((r) => !r.published).length;
   }
-  markPublished(rowids: readonly number[]): void {
+  deferPublished(rowids: readonly number[]): void {
     this.marks.push([...rowids]);
     for (const id of rowids) this.rows[id - 1]!.published = true;
   }
@@ -167,7 +167,7 @@ describe('OutboxPublisher at its seams (fake journal, fake MQTT link)', () => {
     expect(seqs(link.published)).toEqual([1, 2]);
   });
 
-  it('stop() marks what was acknowledged at once, not after the mark delay', async () => {
+  it('stop() hands what was acknowledged to the journal at once, not after the mark delay', async () => {
     const journal = new FakeOutboxJournal();
     const link = new FakeMqttLink();
     journal.add(2);

@@ -8,22 +8,28 @@ import type { PlacedTerminal } from '../../../bridge/config/hailong-config.ts';
 import type { AppendOutcome } from '../../../bridge/journal/vote-input.ts';
 import type { SessionContext } from '../../../bridge/serial/session-context.ts';
 import { TerminalSession } from '../../../bridge/serial/terminal-session.ts';
+import { loadVectors } from '../../firmware-protocol/helpers.ts';
 
 const COUNTER = { id: 'quay-1', name: 'Quầy 1', mode: 'open' as const, terminals: [] };
 const TERMINAL: PlacedTerminal = { id: 'hop-1', kind: 'button', uid: 'HL-1', counter: COUNTER };
 const HELLO = { type: 'HELLO', proto: 1, uid: 'HL-1', model: 'HLBOX-3', firmware: '1.0.0', buttons: 3, pending: 0 } as const;
 
-/** A fake port + storage: records frames the bridge writes; storage settles when the test says. */
+/** A fake port + vote pipeline: records the frames the bridge writes (and each write), and the votes it submits. */
 function rig(options: { known?: boolean; marks?: Record<string, number> } = {}) {
   const written: Message[] = [];
-  const stored: { vote: VoteMessage; settle: (o: AppendOutcome) => void; fail: (e: Error) => void }[] = [];
+  const writes: number[] = [];
+  const stored: { vote: VoteMessage }[] = [];
   let now = 1_000_000;
   const context: SessionContext = {
     portPath: '/dev/ttyACM0',
     write: (bytes) => {
-      const r = decode(new TextDecoder().decode(bytes).replace(/\r\n$/, ''));
-      if (!r.ok) throw new Error(`bridge wrote an invalid frame: ${r.message}`);
-      written.push(r.value);
+      const lines = new TextDecoder().decode(bytes).split('\r\n').slice(0, -1);
+      writes.push(lines.length);
+      for (const line of lines) {
+        const r = decode(line);
+        if (!r.ok) throw new Error(`bridge wrote an invalid frame: ${r.message}`);
+        written.push(r.value);
+      }
     },
     identify: (hello) =>
       options.known === false || hello.uid !== 'HL-1'
@@ -32,17 +38,17 @@ function rig(options: { known?: boolean; marks?: Record<string, number> } = {}) 
     configFor: () => ({ type: 'CONFIG', buttons: 3, cooldownMs: 3000, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true }),
     openWindowMs: () => 0,
     highWaterMark: (uid) => options.marks?.[uid] ?? 0,
-    storeVote: (_t, _uid, vote) => new Promise((settle, fail) => stored.push({ vote, settle, fail })),
+    submitVote: (_sink, _t, _uid, vote) => void stored.push({ vote }),
     now: () => now,
   };
   const session = new TerminalSession(context);
   const send = (m: Message | string) => session.receive(new TextEncoder().encode(typeof m === 'string' ? m : encode(m)));
   const types = () => written.map((m) => m.type);
   const take = () => written.splice(0);
-  return { session, send, written, stored, types, take, advance: (ms: number) => (now += ms) };
+  return { session, send, written, writes, stored, types, take, advance: (ms: number) => (now += ms) };
 }
 
-const flush = () => new Promise((r) => setImmediate(r));
+const STORED: AppendOutcome = { status: 'stored', vote: {} as never, payload: '{}', rowid: 1, topic: 't' };
 
 describe('TerminalSession', () => {
   it('answers HELLO with WELCOME then CONFIG, and reports the terminal online', () => {
@@ -63,84 +69,61 @@ describe('TerminalSession', () => {
     expect(r.written[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 4211 });
   });
 
-  it('ACKs a VOTE only after storage commits, never before', async () => {
+  it('hands a VOTE to the pipeline and ACKs it only when its batch settles, never before', () => {
     const r = rig();
     r.send(HELLO);
     r.take();
     r.send({ type: 'VOTE', seq: 41, button: 1, reason: 0, ageMs: 45, flags: '' });
-    await flush();
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41]);
     expect(r.written).toEqual([]); // not on disk yet: no ACK
-    r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}', rowid: 1, topic: 't' });
-    await flush();
+    r.session.settle([{ seq: 41, outcome: STORED }]);
     expect(r.written).toEqual([{ type: 'ACK', seq: 41, status: 'OK' }]);
   });
 
-  it('a vote committed after its port closed is still reported stored (so the outbox publishes it), without an ACK', async () => {
+  it("writes a batch's answers for its port in ONE write, in order", () => {
     const r = rig();
-    const stored: number[] = [];
-    r.session.on('stored', (_v, _p, rowid) => stored.push(rowid));
+    r.send(HELLO);
+    r.take();
+    r.writes.length = 0;
+    r.session.settle([
+      { seq: 5, outcome: STORED },
+      { seq: 6, outcome: STORED },
+      { seq: 4, outcome: { status: 'duplicate', hwm: 6 } },
+    ]);
+    expect(r.writes).toEqual([3]);
+    expect(r.written).toEqual([
+      { type: 'ACK', seq: 5, status: 'OK' },
+      { type: 'ACK', seq: 6, status: 'OK' },
+      { type: 'ACK', seq: 4, status: 'DUP' },
+    ]);
+  });
+
+  it('writes nothing for a batch that settles after its port closed', () => {
+    const r = rig();
     r.send(HELLO);
     r.take();
     r.send({ type: 'VOTE', seq: 9, button: 1, reason: 0, ageMs: 0, flags: '' });
     r.session.close(); // unplugged mid-commit
-    r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}', rowid: 5, topic: 't' });
-    await flush();
-    expect(stored).toEqual([5]);
+    r.session.settle([{ seq: 9, outcome: STORED }]);
     expect(r.written).toEqual([]);
   });
 
-  it('a storage that throws (SQLite error) NAKs STORAGE and counts it, never an unhandled rejection; the resend is stored (issue 13)', async () => {
+  it('ACKs a duplicate DUP, a rejected vote REJECT, and NAKs STORAGE when the journal cannot store, counting each', () => {
     const r = rig();
     const problems: string[] = [];
     r.session.on('problem', (code) => problems.push(code));
     r.send(HELLO);
     r.take();
-    const vote = { type: 'VOTE', seq: 9, button: 1, reason: 0, ageMs: 5, flags: '' } as const;
-    r.send(vote);
-    r.stored[0]?.fail(new Error('SQLITE_IOERR: disk I/O error'));
-    await flush();
-    expect(r.take()).toEqual([{ type: 'NAK', seq: 9, reason: 'STORAGE' }]);
-    expect(problems).toEqual(['storage']);
-    expect(r.session.errorCounts()).toMatchObject({ storage: 1 });
-    // The box keeps the vote and resends it: this time it is stored.
-    r.send({ ...vote, ageMs: 1005 });
-    expect(r.stored).toHaveLength(2);
-    r.stored[1]?.settle({ status: 'stored', vote: {} as never, payload: '{}', rowid: 1, topic: 't' });
-    await flush();
-    expect(r.take()).toEqual([{ type: 'ACK', seq: 9, status: 'OK' }]);
-  });
-
-  it('a resend arriving during the commit joins it: one store, two ACKs', async () => {
-    const r = rig();
-    r.send(HELLO);
-    r.take();
-    const vote = { type: 'VOTE', seq: 7, button: 2, reason: 0, ageMs: 10, flags: '' } as const;
-    r.send(vote);
-    r.send({ ...vote, ageMs: 1010 });
-    expect(r.stored).toHaveLength(1);
-    r.stored[0]?.settle({ status: 'stored', vote: {} as never, payload: '{}', rowid: 1, topic: 't' });
-    await flush();
-    expect(r.written).toEqual([
-      { type: 'ACK', seq: 7, status: 'OK' },
-      { type: 'ACK', seq: 7, status: 'OK' },
-    ]);
-  });
-
-  it('ACKs a duplicate DUP, and NAKs STORAGE when the journal cannot store', async () => {
-    const r = rig();
-    r.send(HELLO);
-    r.take();
-    r.send({ type: 'VOTE', seq: 3, button: 1, reason: 0, ageMs: 0, flags: '' });
-    r.stored[0]?.settle({ status: 'duplicate', hwm: 9 });
-    await flush();
-    r.send({ type: 'VOTE', seq: 10, button: 1, reason: 0, ageMs: 0, flags: '' });
-    r.stored[1]?.settle({ status: 'failed', code: 'SQLITE_FULL', message: 'disk full' });
-    await flush();
+    r.session.settle([{ seq: 3, outcome: { status: 'duplicate', hwm: 9 } }]);
+    r.session.settle([{ seq: 10, outcome: { status: 'failed', code: 'SQLITE_FULL', message: 'disk full' } }]);
+    r.session.settle([{ seq: 11, outcome: { status: 'rejected', code: 'button-beyond-scale', message: 'button 5', duplicate: false } }]);
     expect(r.written).toEqual([
       { type: 'ACK', seq: 3, status: 'DUP' },
       { type: 'NAK', seq: 10, reason: 'STORAGE' },
+      { type: 'ACK', seq: 11, status: 'REJECT' },
     ]);
-    expect(r.session.errorCounts()).toMatchObject({ duplicate: 1, storage: 1 });
+    expect(r.session.errorCounts()).toMatchObject({ duplicate: 1, storage: 1, 'rejected-button-beyond-scale': 1 });
+    expect(problems).toEqual(['storage']);
   });
 
   it('asks a terminal that votes before HELLO to say HELLO (bridge restarted under it)', () => {
@@ -247,5 +230,136 @@ describe('TerminalSession', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+});
+
+const vote = (seq: number): VoteMessage => ({ type: 'VOTE', seq, button: 1, reason: 0, ageMs: 5, flags: '' });
+const votes = (...seqs: number[]) => seqs.map((seq) => encode(vote(seq))).join('');
+const ok = (...seqs: number[]) => seqs.map((seq) => ({ seq, outcome: STORED }));
+
+describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
+  it('grants min(asked, 16) in WELCOME only to a box that asks, and nothing to a 1.0 box', () => {
+    const r = rig({ marks: { 'HL-1': 40 } });
+    r.send({ ...HELLO, inFlight: 64 });
+    expect(r.take()[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 40, inFlight: 16 });
+    r.send({ ...HELLO, inFlight: 4 });
+    expect(r.take()[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 40, inFlight: 4 });
+    r.send(HELLO);
+    expect(r.take()[0]).toEqual({ type: 'WELCOME', proto: 1, mark: 40 });
+  });
+
+  it('answers a batch of a window with ONE cumulative ACK for its last vote, whatever the statuses before it', () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41, 42, 43, 44));
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 44]);
+    r.writes.length = 0;
+    r.session.settle([...ok(41, 42), { seq: 43, outcome: { status: 'duplicate', hwm: 43 } }, ...ok(44)]);
+    expect(r.writes).toEqual([1]);
+    expect(r.take()).toEqual([{ type: 'ACK', seq: 44, status: 'OK' }]);
+    expect(r.session.errorCounts()).toMatchObject({ duplicate: 1 });
+  });
+
+  it('drops a VOTE overtaken by a lost one, unanswered and counted; the go-back-N resend is taken in order', () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41));
+    r.session.settle(ok(41));
+    r.take();
+    r.send(votes(43, 44)); // 42 was lost on the line
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41]);
+    expect(r.written).toEqual([]);
+    expect(r.session.errorCounts()).toMatchObject({ 'vote-out-of-order': 2 });
+    r.send(votes(42, 43, 44)); // the terminal went back N
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 44]);
+  });
+
+  it('ACKs the run before a vote that failed, NAKs it, and takes nothing past it until it comes again', () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41, 42, 43));
+    r.session.settle([...ok(41), { seq: 42, outcome: { status: 'failed', code: 'SQLITE_FULL', message: 'disk full' } }, ...ok(43)]);
+    expect(r.take()).toEqual([
+      { type: 'ACK', seq: 41, status: 'OK' },
+      { type: 'NAK', seq: 42, reason: 'STORAGE' },
+    ]);
+    r.send(votes(44)); // the window waits for 42
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43]);
+    r.send(votes(42, 43, 44));
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 42, 43, 44]);
+  });
+
+  it('does not wait for a vote whose store failed when an earlier batch stored it (its resend, ACKed from there)', () => {
+    const r = rig({ marks: { 'HL-1': 41 } }); // 41 is already in the journal; its ACK is on its way
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41)); // the new session's first vote: the resend of 41
+    r.session.settle([{ seq: 41, outcome: { status: 'failed', code: 'SQLITE_IOERR', message: 'disk I/O error' } }]);
+    expect(r.take()).toEqual([{ type: 'NAK', seq: 41, reason: 'STORAGE' }]);
+    // the box completes 41 with the earlier ACK and never sends it again: 42 is next in order
+    r.send(votes(42));
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42]);
+    expect(r.session.errorCounts()['vote-out-of-order']).toBeUndefined();
+  });
+
+  it('keeps the 1.0 answers (one per vote) for a box without a window', () => {
+    const r = rig();
+    r.send(HELLO);
+    r.take();
+    r.send(votes(41, 43, 42)); // a 1.0 box may leave gaps (§7.1): nothing is dropped
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 43, 42]);
+    r.session.settle(ok(41, 43, 42));
+    expect(r.take().map((m) => m.type === 'ACK' && m.seq)).toEqual([41, 43, 42]);
+  });
+
+  it('follows every windows.receiver vector of vectors.json on the real session', () => {
+    for (const v of loadVectors().windows.receiver) {
+      // a pipeline that settles at once, with the §7.1 mark (the journal's rule, tested with the journal)
+      let mark = v.mark;
+      const written: Message[] = [];
+      const submitted: number[] = [];
+      const session: TerminalSession = new TerminalSession({
+        portPath: '/dev/ttyACM0',
+        write: (bytes) => {
+          for (const line of new TextDecoder().decode(bytes).split('\r\n').slice(0, -1)) {
+            const d = decode(line);
+            if (d.ok) written.push(d.value);
+          }
+        },
+        identify: () => ({ ok: true, terminal: TERMINAL }),
+        configFor: () => ({ type: 'CONFIG', buttons: 3, cooldownMs: 0, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true }),
+        openWindowMs: () => 0,
+        highWaterMark: () => mark,
+        submitVote: (sink, _t, _uid, m) => {
+          submitted.push(m.seq);
+          let outcome: AppendOutcome = STORED;
+          if (m.seq <= mark) outcome = { status: 'duplicate', hwm: mark };
+          else if (mark > 0 && m.seq > mark + 100_000) outcome = { status: 'rejected', code: 'seq-jump', message: 'jump', duplicate: false };
+          else mark = m.seq;
+          sink.settle([{ seq: m.seq, outcome }]);
+        },
+        now: () => 0,
+      });
+      const hello = v.inFlight > 1 ? { ...HELLO, inFlight: v.inFlight } : HELLO;
+      for (const [i, step] of v.steps.entries()) {
+        written.length = 0;
+        if ('do' in step) {
+          session.receive(new TextEncoder().encode(encode(hello)));
+          continue;
+        }
+        const before = submitted.length;
+        session.receive(new TextEncoder().encode(encode(vote(step.seq))));
+        const where = `${v.name}, step ${i + 1} (seq ${step.seq})`;
+        if (step.answer === 'DROP') {
+          expect(submitted.length, where).toBe(before);
+          expect(written, where).toEqual([]);
+        } else {
+          expect(written, where).toEqual([{ type: 'ACK', seq: step.seq, status: step.answer }]);
+        }
+      }
+    }
   });
 });

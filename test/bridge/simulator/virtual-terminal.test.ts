@@ -7,6 +7,7 @@ import { MemoryTerminalStore } from '../../../bridge/simulator/terminal-store.ts
 import type { VirtualTerminalOptions } from '../../../bridge/simulator/terminal-options.ts';
 import { VirtualTerminal } from '../../../bridge/simulator/virtual-terminal.ts';
 import { ScriptedBridge } from './scripted-bridge.ts';
+import { loadVectors } from '../../firmware-protocol/helpers.ts';
 
 interface Rig {
   clock: ManualClock;
@@ -206,14 +207,15 @@ describe('VirtualTerminal NAK handling (§7.3)', () => {
     await r.clock.advance(400);
     r.bridge.send({ type: 'NAK', seq: 7, reason: 'CRC' });
     r.bridge.send({ type: 'NAK', seq: 1, reason: 'BUSY' });
-    await r.clock.advance(999);
+    // §7.3: the timeout keeps running from the VOTE's transmission (the NAK does not restart it)
+    await r.clock.advance(599);
     expect(r.sends.length).toBe(1);
     await r.clock.advance(1);
-    expect(r.sends.map(([t]) => t)).toEqual([0, 1400]);
+    expect(r.sends.map(([t]) => t)).toEqual([0, 1000]);
     r.bridge.send({ type: 'NAK', seq: 1, reason: 'STORAGE' });
     r.bridge.send({ type: 'NAK', seq: 1, reason: 'WHATEVER' });
     await r.clock.advance(2000);
-    expect(r.sends.map(([t]) => t)).toEqual([0, 1400, 3400]);
+    expect(r.sends.map(([t]) => t)).toEqual([0, 1000, 3000]);
     expect(actions).toEqual(['CRC:ignored', 'BUSY:backoff', 'STORAGE:backoff', 'WHATEVER:backoff']);
   });
 
@@ -592,5 +594,85 @@ describe('VirtualTerminal options', () => {
     expect(() => new VirtualTerminal({ uid: 'A', transport, buttons: 10 })).toThrow(/"buttons" must be an integer 2..9/);
     expect(() => new VirtualTerminal({ uid: 'A', transport, ackTimeoutMs: 100, maxAckTimeoutMs: 50 })).toThrow(/"maxAckTimeoutMs"/);
     expect(() => new VirtualTerminal({ uid: 'A', transport, firmware: 'x'.repeat(17) })).toThrow(/"firmware"/);
+  });
+});
+
+describe('VirtualTerminal send window (§7.7)', () => {
+  it('asks for its window in HELLO only when it has one, so a 1.0 box is unchanged', async () => {
+    const r = rig({ inFlight: 16 });
+    r.terminal.start();
+    await r.clock.flush();
+    expect(r.bridge.take()[1]).toMatchObject({ type: 'HELLO', inFlight: 16 });
+    expect(() => rig({ inFlight: 65 })).toThrow('"inFlight" must be an integer 1..64, got 65');
+  });
+
+  it('keeps 16 votes in flight after the first ACK, completes them with one cumulative ACK, and goes back N on timeout', async () => {
+    const r = rig({ inFlight: 16 });
+    r.terminal.start();
+    await r.clock.flush();
+    r.bridge.send({ type: 'WELCOME', proto: 1, mark: 0, inFlight: 16 });
+    await r.clock.flush();
+    for (let i = 0; i < 20; i++) r.terminal.press(1);
+    await r.clock.flush();
+    expect(r.sends.map(([, seq]) => seq)).toEqual([1]); // the first vote of a session goes alone
+    r.bridge.send({ type: 'ACK', seq: 1, status: 'OK' });
+    await r.clock.flush();
+    expect(r.terminal.inFlightSeqs).toEqual(Array.from({ length: 16 }, (_, i) => i + 2));
+    r.bridge.send({ type: 'ACK', seq: 10, status: 'OK' });
+    await r.clock.flush();
+    expect(r.terminal.pending).toBe(10);
+    expect(r.terminal.inFlightSeqs).toEqual(Array.from({ length: 10 }, (_, i) => i + 11));
+    r.sends.length = 0;
+    await r.clock.advance(1000);
+    expect(r.sends.map(([, seq]) => seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 11));
+    r.bridge.send({ type: 'ACK', seq: 20, status: 'DUP' });
+    await r.clock.flush();
+    expect(r.terminal.pending).toBe(0);
+    expect(r.terminal.stats.acked).toBe(20);
+  });
+
+  it.each(loadVectors().windows.sender.map((v) => [v.name, v] as const))('follows the sender vector: %s', async (_name, v) => {
+    const next = v.nextSeq ?? (v.pending.length > 0 ? v.pending[v.pending.length - 1]! + 1 : 1);
+    const store = new MemoryTerminalStore({
+      version: 1,
+      lastSeq: next - 1,
+      pending: v.pending.map((seq) => ({ seq, button: 1, reason: 0, flags: '' })),
+      config: null,
+      refused: 0,
+    });
+    // a link-lost timer far away, so only the vectors' own timeouts fire
+    const r = rig({ inFlight: v.inFlight, store, linkLostMs: 3_600_000 });
+    r.terminal.start();
+    await r.clock.flush();
+    for (const [i, step] of v.steps.entries()) {
+      const where = `${v.name}, step ${i + 1} (${step.do})`;
+      const sentBefore = r.sends.length;
+      const acked: number[] = [];
+      const onAcked = (e: { seq: number }) => acked.push(e.seq);
+      r.terminal.on('acked', onAcked);
+      switch (step.do) {
+        case 'welcome':
+        case 'rx':
+          r.bridge.sendRaw(`${step.line}\r\n`);
+          await r.clock.flush();
+          break;
+        case 'timeout':
+          expect(r.terminal.ackTimeoutMs, where).toBe(step.ms);
+          await r.clock.advance(step.ms);
+          break;
+        case 'press':
+          r.terminal.press(1);
+          await r.clock.flush();
+          break;
+        case 'hello':
+          // what the link-lost timer does (§6.3), without waiting 15 s of clock that would also fire resends
+          (r.terminal as unknown as { enterHello(cause: string): void }).enterHello('link-lost');
+          await r.clock.flush();
+          break;
+      }
+      r.terminal.off('acked', onAcked);
+      expect(r.sends.slice(sentBefore).map(([, seq]) => seq), `${where}: sent`).toEqual(step.send);
+      if (step.do === 'rx') expect(acked, `${where}: done`).toEqual(step.done ?? []);
+    }
   });
 });

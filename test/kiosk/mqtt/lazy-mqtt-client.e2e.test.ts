@@ -160,4 +160,21 @@ describe('LazyMqttClient (MQTT.js, real Mosquitto)', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(states).toEqual(['connecting', 'offline', 'connecting', 'online']);
   });
+
+  it('counts a URL the browser refuses (new WebSocket throws) and tries again, never stuck connecting', async () => {
+    let calls = 0;
+    const problems: string[] = [];
+    const c = client({
+      clientId: 'kiosk-g',
+      load: async () => (url, options) => {
+        if (++calls === 1) throw new SyntaxError(`Failed to construct 'WebSocket': The URL '${url}' is invalid.`);
+        return mqtt.connect(url, options);
+      },
+    });
+    c.on('problem', (code) => problems.push(code));
+    c.start();
+    await until(() => c.state === 'online', 'online after the second try');
+    expect(problems).toEqual(['bad-url']);
+    expect(calls).toBe(2);
+  });
 });
