@@ -15,7 +15,8 @@ let rig: KioskRig;
 
 beforeAll(async () => {
   // The bridge journals kiosk-1's and kiosk-2's votes and publishes their tallies (kiosks publish none).
-  rig = await startKioskRig({ bridge: { terminals: ['kiosk-1', 'kiosk-2'], cooldownMs: 3000 } });
+  // kiosk-8 too: its outbox drains only on the bridge's receipts (docs/ARCHITECTURE.md).
+  rig = await startKioskRig({ bridge: { terminals: ['kiosk-1', 'kiosk-2', 'kiosk-8'], cooldownMs: 3000 } });
 });
 
 afterAll(async () => {
