@@ -9,7 +9,9 @@
  *
  * Real parts: Mosquitto started from exactly what `hailong mosquitto-config`
  * generates (dynamic security, bound client ids), the production kiosk build
- * in headless Chromium, the real bridge (HailongApp) on that Mosquitto.
+ * in headless Chromium, the real bridge (HailongApp) on that Mosquitto. And
+ * the embedded broker's path, where the bridge journals inside the broker's
+ * publish path: the receipts empty the kiosk's outbox there too.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,8 @@ import { StaticServer } from '../../bridge/static-server.ts';
 import { testLog } from '../bridge/bridge-rig.ts';
 import { startGeneratedMosquitto } from '../bridge/broker/generated-mosquitto.ts';
 import { launchPersistentChromium } from '../helpers/chromium.ts';
+import { freePort } from '../helpers/ports.ts';
+import type { Page } from 'playwright-core';
 import { buildKiosk, PLACE, provisionAccounts, until } from './rig/kiosk-rig.ts';
 
 const TERMINAL = 'kiosk-1';
@@ -44,6 +48,15 @@ interface Stats {
   readonly unconfirmed?: number;
 }
 
+/** The kiosk runtime's outbox counts, read from the page. */
+function statsOf(page: Page): Promise<Stats> {
+  return page.evaluate(() => {
+    const el = document.querySelector('hailong-kiosk') as (HTMLElement & { runtime?: { snapshot: { stats: Stats } } }) | null;
+    if (el?.runtime === undefined) throw new Error('no running kiosk on the page');
+    return el.runtime.snapshot.stats;
+  });
+}
+
 describe('kiosk votes before the bridge ever connected (real Mosquitto from the generated setup, real Chromium)', () => {
   it('every vote PUBACKed by Mosquitto with no bridge session yet ends up in the journal exactly once', async () => {
     const root = await mkdtemp(join(tmpdir(), 'hailong-kiosk-receipt-'));
@@ -61,12 +74,7 @@ describe('kiosk votes before the bridge ever connected (real Mosquitto from the 
     const q = new URLSearchParams({ ...PLACE, terminal: TERMINAL, broker: mosquitto.wsUrl, 'thanks-ms': '800' });
     await page.goto(`http://127.0.0.1:${port}/kiosk/?${q.toString()}`);
     await page.locator('[data-testid=status-dot][data-link=online]').waitFor({ timeout: 20_000 });
-    const stats = (): Promise<Stats> =>
-      page.evaluate(() => {
-        const el = document.querySelector('hailong-kiosk') as (HTMLElement & { runtime?: { snapshot: { stats: Stats } } }) | null;
-        if (el?.runtime === undefined) throw new Error('no running kiosk on the page');
-        return el.runtime.snapshot.stats;
-      });
+    const stats = (): Promise<Stats> => statsOf(page);
 
     const button = page.getByRole('button', { name: 'Rất hài lòng', exact: true });
     for (let i = 0; i < TAPS; i++) await button.click();
@@ -101,5 +109,45 @@ describe('kiosk votes before the bridge ever connected (real Mosquitto from the 
     expect(ids.sort()).toEqual(Array.from({ length: TAPS }, (_, i) => `${TERMINAL}:${i + 1}`).sort());
     // Duplicates the kiosk sent were answered, not stored again.
     expect(journal.voteCount()).toBe(TAPS);
+  }, 240_000);
+
+  it('on the embedded broker (journaled in the publish path) the receipts empty the outbox, each vote journaled once', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hailong-kiosk-receipt-aedes-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    await buildKiosk(join(root, 'kiosk'));
+    const webPort = await freePort();
+    const r = validateConfig({
+      district: { id: PLACE.district, name: 'Quận Thử' },
+      ward: { id: PLACE.ward, name: 'Phường Một' },
+      rating: { cooldownMs: 0 },
+      counters: [{ id: PLACE.counter, name: 'Quầy 1', terminals: [{ id: TERMINAL, kind: 'touch', password: `pw-${TERMINAL}` }] }],
+      serial: { ports: [] },
+      broker: { port: await freePort(), host: '127.0.0.1' },
+      web: { port: webPort, host: '127.0.0.1' },
+      dataDir: join(root, 'bridge'),
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const app = new HailongApp({ config: r.config, log: testLog, version: 'test', webRoot: root });
+    await app.start();
+    cleanups.push(() => app.stop());
+    const chromium = await launchPersistentChromium();
+    cleanups.push(() => chromium.close());
+    await provisionAccounts(chromium.context);
+    const page = await chromium.context.newPage();
+    const q = new URLSearchParams({ ...PLACE, terminal: TERMINAL, broker: `ws://127.0.0.1:${webPort}/mqtt`, 'thanks-ms': '800' });
+    await page.goto(`http://127.0.0.1:${webPort}/kiosk/?${q.toString()}`);
+    await page.locator('[data-testid=status-dot][data-link=online]').waitFor({ timeout: 20_000 });
+    const button = page.getByRole('button', { name: 'Hài lòng', exact: true });
+    for (let i = 0; i < TAPS; i++) await button.click();
+    await until(async () => {
+      const s = await statsOf(page);
+      return s.highWater === TAPS && s.pending === 0;
+    }, 'every vote confirmed by a receipt', 30_000);
+    // No receipt was taken for a forged one (the bridge publishes it after the commit, the PUBACK comes first).
+    const problems = await page.evaluate(() => (document.querySelector('hailong-kiosk') as HTMLElement & { runtime: { snapshot: { problems: Record<string, number> } } }).runtime.snapshot.problems);
+    expect(problems['receipt-ahead']).toBeUndefined();
+    const journal = app.bridge.journal;
+    expect(journal.voteCount()).toBe(TAPS);
+    expect(Array.from({ length: TAPS }, (_, i) => journal.hasVote(TERMINAL, i + 1))).toEqual(Array.from({ length: TAPS }, () => true));
   }, 240_000);
 });

@@ -138,10 +138,11 @@ class IdbOutbox implements Outbox {
   async applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome> {
     const tx = this.db.transaction(['meta', 'votes'], 'readwrite');
     const meta = tx.objectStore('meta');
-    const problem = receiptProblem(journaled, ((await meta.get('sentHigh')) as number | undefined) ?? 0);
+    const sentHigh = ((await meta.get('sentHigh')) as number | undefined) ?? 0;
+    const problem = receiptProblem(journaled, sentHigh, ((await meta.get('hwm')) as number | undefined) ?? 0);
     if (problem !== undefined) {
       await tx.done;
-      return { ok: false, code: 'receipt-ahead', message: problem };
+      return problem;
     }
     void meta.put(journaled, 'receipt');
     let done = 0;

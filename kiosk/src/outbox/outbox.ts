@@ -120,7 +120,12 @@ export interface Outbox {
 /** What a receipt did to the outbox. */
 export type ReceiptOutcome =
   | { readonly ok: true; readonly done: number; readonly resend: number }
-  | { readonly ok: false; readonly code: 'receipt-ahead'; readonly message: string };
+  /**
+   * Not applied: `receipt-early` names a seq handed out but not yet PUBACKed
+   * (the receipt overtook the PUBACK; the next one applies), `receipt-ahead`
+   * one this kiosk never handed out (forged, or its storage was wiped).
+   */
+  | { readonly ok: false; readonly code: 'receipt-early' | 'receipt-ahead'; readonly message: string };
 
 /** A sent vote no receipt confirmed is first sent again after this long (ms), then after twice as long each time. */
 export const RESEND_FIRST_MS = 30_000;
@@ -140,9 +145,11 @@ export function resendDue(row: OutboxRow): number {
 }
 
 /** Why a receipt is not to be applied (its highest seq is above the highest sent), or undefined. */
-export function receiptProblem(journaled: readonly SeqRange[], sentHigh: number): string | undefined {
+export function receiptProblem(journaled: readonly SeqRange[], sentHigh: number, highWater: number): Extract<ReceiptOutcome, { ok: false }> | undefined {
   const top = receiptTop(journaled);
-  return top > sentHigh ? `the receipt names seq ${top}, above the highest vote this kiosk sent (${sentHigh}): ignored` : undefined;
+  if (top <= sentHigh) return undefined;
+  const code = top <= highWater ? 'receipt-early' : 'receipt-ahead';
+  return { ok: false, code, message: `the receipt names seq ${top}, above the highest vote this kiosk sent (${sentHigh}${code === 'receipt-ahead' ? `; it never handed out more than ${highWater}` : ''}): ignored` };
 }
 
 /** The row after a (valid) receipt: `done` if named, `ready` if sent `GAP_GRACE_MS` ago and not named, else as it was. */

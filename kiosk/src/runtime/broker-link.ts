@@ -165,7 +165,8 @@ export class BrokerLink {
     }
     const outcome = await this.#outbox.applyReceipt(receipt.journaled, this.#hooks.now());
     if (!outcome.ok) {
-      this.#hooks.onProblem(outcome.code, outcome.message);
+      // An early one is a race (the next receipt, or the resend, settles it), not a problem for staff.
+      if (outcome.code === 'receipt-ahead') this.#hooks.onProblem(outcome.code, outcome.message);
       return;
     }
     if (outcome.resend > 0) void this.#publisher.kick();

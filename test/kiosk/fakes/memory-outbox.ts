@@ -55,8 +55,8 @@ export class MemoryOutbox implements Outbox {
     this.sentHigh = Math.max(this.sentHigh, seq);
   }
   async applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome> {
-    const problem = receiptProblem(journaled, this.sentHigh);
-    if (problem !== undefined) return { ok: false, code: 'receipt-ahead', message: problem };
+    const problem = receiptProblem(journaled, this.sentHigh, this.hwm);
+    if (problem !== undefined) return problem;
     this.receipt = journaled;
     let done = 0;
     let resend = 0;

@@ -109,6 +109,8 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     await o.markSent(1, T0);
     const outcome = await o.applyReceipt([[1, 4_000_000_000]], T0 + 10_000);
     expect(outcome).toMatchObject({ ok: false, code: 'receipt-ahead' });
+    // A receipt that overtook a PUBACK (seq 2 handed out, not yet PUBACKed) waits for the next one, uncounted.
+    expect(await o.applyReceipt([[1, 2]], T0 + 10_000)).toMatchObject({ ok: false, code: 'receipt-early' });
     expect((await o.stats())).toMatchObject({ pending: 3, unconfirmed: 1 });
     // Nor does it cover the next PUBACK.
     await o.markSent(2, T0 + 10_000);
