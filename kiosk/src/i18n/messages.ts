@@ -70,6 +70,8 @@ export interface Messages {
     readonly close: string;
     readonly outbox: string;
     readonly highWater: string;
+    /** Of those waiting: sent, the bridge's receipt not yet in (the broker has them, the journal may not). */
+    readonly unconfirmed: string;
     readonly lastSent: string;
     readonly problems: string;
     readonly none: string;
@@ -159,6 +161,7 @@ const vi: Messages = {
     close: 'Đóng',
     outbox: 'Phiếu chờ gửi',
     highWater: 'Số thứ tự phiếu cao nhất',
+    unconfirmed: 'Trong đó đã gửi, chờ máy chủ xác nhận',
     lastSent: 'Lần máy chủ xác nhận gần nhất',
     problems: 'Lỗi đã gặp',
     none: 'Không có',
@@ -244,6 +247,7 @@ const en: Messages = {
     close: 'Close',
     outbox: 'Waiting to be sent',
     highWater: 'Highest vote number',
+    unconfirmed: 'Of which sent, awaiting the bridge’s receipt',
     lastSent: 'Last confirmed by the bridge',
     problems: 'Problems seen',
     none: 'None',
