@@ -13,7 +13,7 @@
  * the embedded broker's path, where the bridge journals inside the broker's
  * publish path: the receipts empty the kiosk's outbox there too.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ import { startGeneratedMosquitto } from '../bridge/broker/generated-mosquitto.ts
 import { launchPersistentChromium } from '../helpers/chromium.ts';
 import { freePort } from '../helpers/ports.ts';
 import type { Page } from 'playwright-core';
-import { buildKiosk, PLACE, provisionAccounts, until } from './rig/kiosk-rig.ts';
+import { buildKiosk, PLACE, provisionAccounts, startKioskRig, startRigBridge, until } from './rig/kiosk-rig.ts';
 
 const TERMINAL = 'kiosk-1';
 const TAPS = 6;
@@ -149,5 +149,38 @@ describe('kiosk votes before the bridge ever connected (real Mosquitto from the 
     const journal = app.bridge.journal;
     expect(journal.voteCount()).toBe(TAPS);
     expect(Array.from({ length: TAPS }, (_, i) => journal.hasVote(TERMINAL, i + 1))).toEqual(Array.from({ length: TAPS }, () => true));
+  }, 240_000);
+
+  it('after Mosquitto lost its sessions (its database wiped), votes it PUBACKs for no one reach the journal once the bridge is back', async () => {
+    const rig = await startKioskRig({ persistence: true });
+    cleanups.push(() => rig.close());
+    const kiosks = { terminals: [TERMINAL], cooldownMs: 0 };
+    const first = await startRigBridge(rig.root, rig.mosquitto.url, kiosks);
+    let firstStopped = false;
+    cleanups.push(() => (firstStopped ? undefined : first.stop()));
+    const page = await rig.open(rig.url(TERMINAL, { 'thanks-ms': '800' }));
+    const button = page.getByRole('button', { name: 'Không hài lòng', exact: true });
+    for (let i = 0; i < 2; i++) await button.click();
+    await until(async () => (await statsOf(page)).highWater === 2 && (await statsOf(page)).pending === 0, 'two votes journaled and confirmed', 30_000);
+    // The bridge stops (its session stays with Mosquitto)… then Mosquitto loses every session:
+    // a crash between autosaves, or a wiped /var/lib/mosquitto.
+    await first.stop();
+    firstStopped = true;
+    await rig.mosquitto.stop();
+    for (const f of await readdir(rig.mosquitto.dir)) if (f.endsWith('.db')) await rm(join(rig.mosquitto.dir, f));
+    await rig.mosquitto.restart();
+    await page.locator('[data-testid=status-dot][data-link=online]').waitFor({ timeout: 30_000 });
+    for (let i = 0; i < 4; i++) await button.click();
+    await until(async () => {
+      const s = await statsOf(page);
+      return s.highWater === 6 && (s.pending === 0 || s.unconfirmed === 4);
+    }, 'four more votes PUBACKed by a Mosquitto with no bridge session', 30_000);
+    const second = await startRigBridge(rig.root, rig.mosquitto.url, kiosks);
+    cleanups.push(() => second.stop());
+    const journal = second.bridge.journal;
+    const journaled = (): number => Array.from({ length: 6 }, (_, i) => i + 1).filter((seq) => journal.hasVote(TERMINAL, seq)).length;
+    await until(() => journaled() === 6, `all 6 kiosk votes in the journal (has ${journaled()})`, 90_000);
+    await until(async () => (await statsOf(page)).pending === 0, 'the kiosk outbox emptied by the receipt', 30_000);
+    expect(journal.voteCount()).toBe(6);
   }, 240_000);
 });

@@ -65,6 +65,13 @@ export async function openIdbOutbox(p: Pick<TerminalPath, 'district' | 'ward' | 
 }
 
 class IdbOutbox implements Outbox {
+  /**
+   * Highest seq `pending()` handed out to be published (in memory): the
+   * bridge may journal it, and publish its receipt, before its PUBACK is
+   * processed here; the persisted `sentHigh` (PUBACKed) covers a reload.
+   */
+  #offeredHigh = 0;
+
   constructor(private readonly db: IDBPDatabase<KioskDb>) {}
 
   async record(input: NewVote, now: number): Promise<Vote> {
@@ -119,7 +126,9 @@ class IdbOutbox implements Outbox {
     const rows = await tx.objectStore('votes').index('state').getAll(IDBKeyRange.only('ready'), limit);
     await tx.done;
     // Folding stops at the first draft, so `seq <= folded` also keeps seq order across drafts.
-    return rows.filter((r) => r.seq <= folded).map((r) => r.vote);
+    const votes = rows.filter((r) => r.seq <= folded).map((r) => r.vote);
+    for (const v of votes) if (v.seq > this.#offeredHigh) this.#offeredHigh = v.seq;
+    return votes;
   }
 
   async markSent(seq: number, now: number): Promise<void> {
@@ -129,7 +138,7 @@ class IdbOutbox implements Outbox {
     if (row !== undefined && row.state === 'ready') {
       const receipt = ((await meta.get('receipt')) as SeqRange[] | undefined) ?? [];
       void tx.objectStore('votes').put(afterPuback(row, receipt, now));
-      const sentHigh = ((await meta.get('sentHigh')) as number | undefined) ?? 0;
+      const sentHigh = Math.max(this.#offeredHigh, ((await meta.get('sentHigh')) as number | undefined) ?? 0);
       if (seq > sentHigh) void meta.put(seq, 'sentHigh');
     }
     await tx.done;
@@ -138,7 +147,7 @@ class IdbOutbox implements Outbox {
   async applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome> {
     const tx = this.db.transaction(['meta', 'votes'], 'readwrite');
     const meta = tx.objectStore('meta');
-    const sentHigh = ((await meta.get('sentHigh')) as number | undefined) ?? 0;
+    const sentHigh = Math.max(this.#offeredHigh, ((await meta.get('sentHigh')) as number | undefined) ?? 0);
     const problem = receiptProblem(journaled, sentHigh, ((await meta.get('hwm')) as number | undefined) ?? 0);
     if (problem !== undefined) {
       await tx.done;

@@ -82,6 +82,8 @@ export interface Outbox {
   /**
    * Ready votes in seq order, folded ones only (so a published vote is
    * already in the published tally), hence never past the oldest draft.
+   * The caller publishes them: the highest is remembered as sent for
+   * `applyReceipt` (a receipt may overtake its PUBACK).
    */
   pending(limit: number): Promise<Vote[]>;
   /**
@@ -94,8 +96,10 @@ export interface Outbox {
    * Applies the bridge's receipt: `sent` votes it names become `done`; the
    * others sent more than `GAP_GRACE_MS` ago go back to `ready` (the bridge
    * is there and has not journaled them). A receipt naming a seq above the
-   * highest sent one is not the bridge's word about our votes (a forged or
-   * foreign receipt, or our storage was wiped): ignored whole.
+   * highest one handed out to be published (`pending`) or PUBACKed is not
+   * the bridge's word about our votes (a forged or foreign receipt, or our
+   * storage was wiped): ignored whole. An accepted receipt is kept: a vote
+   * it names whose PUBACK comes later is `done` at once.
    */
   applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome>;
   /** Sends again (back to `ready`) every `sent` vote whose `resendDue` has passed; returns how many. */
@@ -121,9 +125,10 @@ export interface Outbox {
 export type ReceiptOutcome =
   | { readonly ok: true; readonly done: number; readonly resend: number }
   /**
-   * Not applied: `receipt-early` names a seq handed out but not yet PUBACKed
-   * (the receipt overtook the PUBACK; the next one applies), `receipt-ahead`
-   * one this kiosk never handed out (forged, or its storage was wiped).
+   * Not applied: `receipt-early` names a seq given to a vote but not sent
+   * since this outbox was opened (a receipt from before a reload overtook
+   * the resend; the next one applies), `receipt-ahead` one this kiosk never
+   * gave out (forged, or its storage was wiped).
    */
   | { readonly ok: false; readonly code: 'receipt-early' | 'receipt-ahead'; readonly message: string };
 

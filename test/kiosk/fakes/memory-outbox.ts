@@ -41,12 +41,17 @@ export class MemoryOutbox implements Outbox {
     const out: Vote[] = [];
     for (const row of [...this.rows.values()].sort((a, b) => a.seq - b.seq)) {
       if (row.state === 'draft') break;
-      if (row.state === 'ready') out.push(row.vote);
+      if (row.state === 'ready') {
+        out.push(row.vote);
+        this.offeredHigh = Math.max(this.offeredHigh, row.seq);
+      }
       if (out.length >= limit) break;
     }
     return out;
   }
   sentHigh = 0;
+  /** Highest seq handed out by pending() (the IndexedDB adapter keeps it in memory too). */
+  offeredHigh = 0;
   receipt: readonly SeqRange[] = [];
   async markSent(seq: number, now: number): Promise<void> {
     const row = this.rows.get(seq);
@@ -55,7 +60,7 @@ export class MemoryOutbox implements Outbox {
     this.sentHigh = Math.max(this.sentHigh, seq);
   }
   async applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome> {
-    const problem = receiptProblem(journaled, this.sentHigh, this.hwm);
+    const problem = receiptProblem(journaled, Math.max(this.sentHigh, this.offeredHigh), this.hwm);
     if (problem !== undefined) return problem;
     this.receipt = journaled;
     let done = 0;

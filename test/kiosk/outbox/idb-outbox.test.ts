@@ -117,6 +117,17 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     expect((await o.stats())).toMatchObject({ pending: 3, unconfirmed: 2 });
   });
 
+  it('a receipt that overtakes the PUBACKs (the embedded broker journals before it acknowledges) confirms them as they come', async () => {
+    const p = place();
+    const o = await open(p);
+    for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    expect((await o.pending(10)).map((v) => v.seq)).toEqual([1, 2, 3]); // handed to the link
+    expect(await o.applyReceipt([[1, 3]], T0)).toEqual({ ok: true, done: 0, resend: 0 });
+    for (const s of [1, 2, 3]) await o.markSent(s, T0 + 1);
+    expect(await o.stats()).toMatchObject({ pending: 0, unconfirmed: 0, lastDoneAt: T0 + 1 });
+  });
+
   it('sends an unconfirmed vote again after 30 s, then after twice as long each time', async () => {
     const p = place();
     const o = await open(p);
