@@ -159,7 +159,8 @@ describe('kiosk votes before the bridge ever connected (real Mosquitto from the 
     let firstStopped = false;
     cleanups.push(() => (firstStopped ? undefined : first.stop()));
     const page = await rig.open(rig.url(TERMINAL, { 'thanks-ms': '800' }));
-    const button = page.getByRole('button', { name: 'Không hài lòng', exact: true });
+    // A top rating: a low one opens the reasons screen and stays a draft until it closes.
+    const button = page.getByRole('button', { name: 'Rất hài lòng', exact: true });
     for (let i = 0; i < 2; i++) await button.click();
     await until(async () => (await statsOf(page)).highWater === 2 && (await statsOf(page)).pending === 0, 'two votes journaled and confirmed', 30_000);
     // The bridge stops (its session stays with Mosquitto)… then Mosquitto loses every session:
