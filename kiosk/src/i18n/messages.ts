@@ -136,6 +136,8 @@ const vi: Messages = {
         return `${capital(what)} “${p.value ?? ''}” phải là số mili giây từ ${p.range?.[0] ?? ''} đến ${p.range?.[1] ?? ''} (tham số “${p.option}”)`;
       case 'bad-stage':
         return `Giai đoạn “${p.value ?? ''}” không hợp lệ: chọn tiep-nhan (tiếp nhận) hoặc tra-ket-qua (trả kết quả) (tham số “${p.option}”)`;
+      case 'bad-seq-base':
+        return `Cách đánh số phiếu “${p.value ?? ''}” không hợp lệ: chọn clock hoặc zero (tham số “${p.option}”)`;
     }
   },
   settings: {
@@ -222,6 +224,8 @@ const en: Messages = {
         return `${capital(what)} “${p.value ?? ''}” must be milliseconds from ${p.range?.[0] ?? ''} to ${p.range?.[1] ?? ''} (parameter “${p.option}”)`;
       case 'bad-stage':
         return `Stage “${p.value ?? ''}” is not valid: choose tiep-nhan (receiving) or tra-ket-qua (returning the result) (parameter “${p.option}”)`;
+      case 'bad-seq-base':
+        return `Vote numbering “${p.value ?? ''}” is not valid: choose clock or zero (parameter “${p.option}”)`;
     }
   },
   settings: {
@@ -275,6 +279,7 @@ const VI_OPTION: Readonly<Record<OptionName, string>> = {
   'thanks-ms': 'thời gian màn hình cảm ơn',
   'reason-timeout-ms': 'thời gian chờ chọn lý do',
   stage: 'giai đoạn hồ sơ',
+  'seq-base': 'cách đánh số phiếu',
 };
 
 const EN_OPTION: Readonly<Record<OptionName, string>> = {
@@ -293,6 +298,7 @@ const EN_OPTION: Readonly<Record<OptionName, string>> = {
   'thanks-ms': 'thank-you screen time',
   'reason-timeout-ms': 'reason choice timeout',
   stage: 'dossier stage',
+  'seq-base': 'vote numbering',
 };
 
 function capital(text: string): string {

@@ -19,6 +19,17 @@
  * so IndexedDB itself is the arbiter; a killed tab aborts its transaction
  * whole (no seq without its vote, no vote without its seq). The mark is
  * never derived from the rows: done rows are pruned, and the mark stays.
+ *
+ * Why a NEW store starts its mark at the clock in seconds: a wiped device
+ * (browser data cleared, a new tablet with the same kiosk identity) that
+ * takes votes before it reads the bridge's retained tally would otherwise
+ * number from 1 again and reuse ids the bridge has journaled, which it drops
+ * as duplicates and its receipt then calls done: lost votes. A terminal
+ * presses at most core `MAX_PRESSES_PER_DAY` (20,000) a day, fewer than the
+ * 86,400 seconds that pass, so with a sane clock a new store numbers above
+ * every seq an earlier store of the terminal handed out: the same rule as a
+ * bridge's new journal (bridge/ward-bridge.ts `seqBase`, core/tally-guard.ts
+ * `maxSeqBy`). An existing store keeps its numbering.
  */
 import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
@@ -39,6 +50,32 @@ const DB_VERSION = 1;
 type WriteTx = IDBPTransaction<KioskDb, ('meta' | 'votes' | 'tallies')[], 'readwrite'>;
 type VoteStore = IDBPObjectStore<KioskDb, ['votes'], 'votes', 'readwrite'>;
 
+/** Highest clock seq base: leaves room for 10^9 votes below core's MAX_SEQ (uint32), as bridge/journal/journal-options.ts `MAX_SEQ_BASE`. */
+export const MAX_OUTBOX_SEQ_BASE = 3_000_000_000;
+
+/** How `openIdbOutbox` numbers a new store. */
+export interface IdbOutboxOptions {
+  /**
+   * `clock`: a new store's high-water mark starts at the clock in seconds
+   * (capped at `MAX_OUTBOX_SEQ_BASE`); `zero`: at 0, seqs 1, 2, 3… (tests
+   * that assert seqs; a wiped device then reuses seqs).
+   * @default 'clock'
+   */
+  readonly seqBase?: 'clock' | 'zero';
+  /**
+   * The clock, in ms since the epoch.
+   * @default Date.now
+   */
+  readonly now?: () => number;
+}
+
+/** The high-water mark a new store starts at. */
+export function newStoreMark(options: IdbOutboxOptions = {}): number {
+  if (options.seqBase === 'zero') return 0;
+  const seconds = Math.floor((options.now ?? Date.now)() / 1000);
+  return Number.isFinite(seconds) ? Math.min(MAX_OUTBOX_SEQ_BASE, Math.max(0, seconds)) : 0;
+}
+
 /** The database name of a terminal. */
 export function outboxName(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>): string {
   return `hailong-kiosk/${p.district}/${p.ward}/${p.terminal}`;
@@ -49,12 +86,17 @@ function tallyStoreKey(counter: string, month: string): string {
 }
 
 /** Opens (creating or upgrading) the outbox of a terminal. */
-export async function openIdbOutbox(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>): Promise<Outbox> {
+export async function openIdbOutbox(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>, options: IdbOutboxOptions = {}): Promise<Outbox> {
   const db = await openDB<KioskDb>(outboxName(p), DB_VERSION, {
-    upgrade(database) {
-      database.createObjectStore('meta');
-      database.createObjectStore('votes', { keyPath: 'seq' }).createIndex('state', 'state');
-      database.createObjectStore('tallies');
+    upgrade(database, oldVersion, _newVersion, transaction) {
+      if (oldVersion < 1) {
+        database.createObjectStore('meta');
+        database.createObjectStore('votes', { keyPath: 'seq' }).createIndex('state', 'state');
+        database.createObjectStore('tallies');
+        // In the creating transaction: a store never exists without its base (see the header).
+        const mark = newStoreMark(options);
+        if (mark > 0) void transaction.objectStore('meta').put(mark, 'hwm');
+      }
     },
     blocking() {
       // A newer version wants to upgrade (an updated kiosk in another tab): let it.

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseTally, parseVote, scaleKeys, SCALE_3 } from '../../../core/index.ts';
-import { openIdbOutbox, outboxName } from '../../../kiosk/src/outbox/idb-outbox.ts';
+import { MAX_SEQ, parseTally, parseVote, scaleKeys, SCALE_3 } from '../../../core/index.ts';
+import { MAX_OUTBOX_SEQ_BASE, newStoreMark, openIdbOutbox, outboxName } from '../../../kiosk/src/outbox/idb-outbox.ts';
+import type { IdbOutboxOptions } from '../../../kiosk/src/outbox/idb-outbox.ts';
 import type { NewVote, Outbox } from '../../../kiosk/src/outbox/outbox.ts';
 
 const LEVELS = scaleKeys(SCALE_3);
@@ -13,14 +15,24 @@ function place() {
   return { district: 'test', ward: `w-${Date.now().toString(36)}-${n}`, counter: 'quay-1', terminal: 'kiosk-1' };
 }
 
-async function open(p: ReturnType<typeof place>): Promise<Outbox> {
-  const o = await openIdbOutbox(p);
+// Seqs 1, 2, 3… unless a test asks for the production clock base.
+async function open(p: ReturnType<typeof place>, options: IdbOutboxOptions = { seqBase: 'zero' }): Promise<Outbox> {
+  const o = await openIdbOutbox(p, options);
   opened.push(o);
   return o;
 }
 
 function tapOf(p: ReturnType<typeof place>, patch: Partial<NewVote> = {}): NewVote {
   return { ...p, level: 'hai-long', pressedAt: T0, draft: false, ...patch };
+}
+
+/** Deletes a terminal's database, as clearing the browser's data does. */
+async function wipe(p: ReturnType<typeof place>): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(outboxName(p));
+    req.onsuccess = () => resolve();
+    req.onerror = () => reject(req.error);
+  });
 }
 
 afterEach(async () => {
@@ -187,6 +199,41 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     await o.fold(LEVELS);
     // An older remote copy loses to ours.
     expect((await o.mergeRemoteTally({ ...local!, seq: 1 })).seq).toBe(501);
+  });
+
+  it('a new store numbers above the clock in seconds; an existing store keeps its numbering; a wiped one never reuses a seq', async () => {
+    const p = place();
+    let o = await open(p); // an existing kiosk's store, numbered from 1
+    for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
+    o.close();
+    o = await open(p, { now: () => T0 }); // the clock base applies to new stores only
+    expect((await o.record(tapOf(p), T0)).seq).toBe(4);
+    o.close();
+    await wipe(p); // browser data cleared
+    const later = T0 + 86_400_000;
+    o = await open(p, { now: () => later });
+    const first = await o.record(tapOf(p), later);
+    expect(first.seq).toBe(Math.floor(later / 1000) + 1);
+    expect(first.id).toBe(`kiosk-1:${first.seq}`);
+    expect(parseVote(JSON.stringify(first))).toEqual({ ok: true, value: first });
+    expect((await o.stats()).highWater).toBe(first.seq);
+  });
+
+  it("a new store's first seq is above the clock in seconds, and within core's MAX_SEQ for any clock (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 8_640_000_000_000_000 }), async (now) => {
+        const p = place();
+        const o = await open(p, { now: () => now });
+        const { seq } = await o.record(tapOf(p), T0);
+        o.close();
+        expect(seq).toBe(Math.min(MAX_OUTBOX_SEQ_BASE, Math.floor(now / 1000)) + 1);
+        expect(seq).toBeLessThanOrEqual(MAX_SEQ);
+      }),
+      { numRuns: 25 },
+    );
+    expect(newStoreMark({ now: () => Date.now() })).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 1);
+    expect(newStoreMark({ now: () => Number.NaN })).toBe(0);
+    expect(newStoreMark({ seqBase: 'zero' })).toBe(0);
   });
 
   it('refuses to store a vote the core would refuse (ticket too long), without burning a seq', async () => {

@@ -182,6 +182,8 @@ export async function startKioskRig(options: KioskRigOptions = {}): Promise<Kios
         ...PLACE,
         terminal,
         broker: mosquitto.wsUrl,
+        // Seqs 1, 2, 3… so tests can name them; kiosk-wipe.e2e.test.ts runs the default clock base.
+        'seq-base': 'zero',
         ...extra,
       });
       return `${base}?${q.toString()}`;
