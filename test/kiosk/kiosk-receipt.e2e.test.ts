@@ -71,7 +71,7 @@ describe('kiosk votes before the bridge ever connected (real Mosquitto from the 
     await provisionAccounts(chromium.context);
 
     const page = await chromium.context.newPage();
-    const q = new URLSearchParams({ ...PLACE, terminal: TERMINAL, broker: mosquitto.wsUrl, 'thanks-ms': '800' });
+    const q = new URLSearchParams({ ...PLACE, terminal: TERMINAL, broker: mosquitto.wsUrl, 'thanks-ms': '800', 'seq-base': 'zero' });
     await page.goto(`http://127.0.0.1:${port}/kiosk/?${q.toString()}`);
     await page.locator('[data-testid=status-dot][data-link=online]').waitFor({ timeout: 20_000 });
     const stats = (): Promise<Stats> => statsOf(page);
@@ -134,7 +134,7 @@ describe('kiosk votes before the bridge ever connected (real Mosquitto from the 
     cleanups.push(() => chromium.close());
     await provisionAccounts(chromium.context);
     const page = await chromium.context.newPage();
-    const q = new URLSearchParams({ ...PLACE, terminal: TERMINAL, broker: `ws://127.0.0.1:${webPort}/mqtt`, 'thanks-ms': '800' });
+    const q = new URLSearchParams({ ...PLACE, terminal: TERMINAL, broker: `ws://127.0.0.1:${webPort}/mqtt`, 'thanks-ms': '800', 'seq-base': 'zero' });
     await page.goto(`http://127.0.0.1:${webPort}/kiosk/?${q.toString()}`);
     await page.locator('[data-testid=status-dot][data-link=online]').waitFor({ timeout: 20_000 });
     const button = page.getByRole('button', { name: 'Hài lòng', exact: true });
