@@ -226,7 +226,7 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
   it('the custom element inside a host page with hostile global CSS still renders and works', async () => {
     const t = 'kiosk-6';
     await rig.publish('config', { ...PLACE, terminal: t }, config());
-    const attrs = `district="${PLACE.district}" ward="${PLACE.ward}" counter="${PLACE.counter}" terminal="${t}" broker="${rig.mosquitto.wsUrl}"`;
+    const attrs = `district="${PLACE.district}" ward="${PLACE.ward}" counter="${PLACE.counter}" terminal="${t}" broker="${rig.mosquitto.wsUrl}" seq-base="zero"`;
     const hostile = `<!doctype html><html><head><meta charset="utf-8"><title>host</title>
 <script type="module" src="./hailong-kiosk.js"></script>
 <style>
