@@ -310,6 +310,14 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
       this.count('vote-out-of-order');
       return;
     }
+    if (position === 'gap') {
+      // §7.7: W or more above the expected seq, the box's seqs jumped (a corrupted counter): the
+      // expected vote may never come and a cumulative ACK could complete it unstored. A new
+      // session lets its first VOTE, sent alone, set where the stream starts.
+      this.count('vote-seq-gap');
+      this.send({ type: 'NAK', seq: vote.seq, reason: 'HELLO' });
+      return;
+    }
     if (position === 'in-order') this.window.handled(vote.seq);
     // Stored, then ACKed by `settle` once its batch is durable (vote-pipeline.ts).
     this.context.submitVote(this, terminal, hello.uid, vote, this.context.now());

@@ -13,9 +13,12 @@ import { DEFAULT_IN_FLIGHT } from './constants.ts';
 /**
  * Where a VOTE's seq stands in the session's stream: `in-order` (store or answer it as
  * usual), `behind` (a go-back-N resend of a vote this session handled: answer it as usual,
- * DUP or REJECT again, never store it twice), `ahead` (out of order: drop, do not answer).
+ * DUP or REJECT again, never store it twice), `ahead` (out of order: drop, do not answer),
+ * `gap` (W or more above the expected seq: no window of contiguous seqs spans that far, so
+ * the terminal's seqs jumped; the vote it follows may never come, so the session must start
+ * again, its first VOTE alone setting where the stream starts: NAK HELLO, §7.7).
  */
-export type WindowPosition = 'in-order' | 'behind' | 'ahead';
+export type WindowPosition = 'in-order' | 'behind' | 'ahead' | 'gap';
 
 /** The next seq a session expects, and the ordering rule of §7.7. */
 export class ReceiveWindow {
@@ -34,7 +37,8 @@ export class ReceiveWindow {
   /** Where `seq` stands; W = 1 sessions are always `in-order`. */
   position(seq: number): WindowPosition {
     if (this.inFlight <= 1 || this.expected === null || seq === this.expected) return 'in-order';
-    return seq < this.expected ? 'behind' : 'ahead';
+    if (seq < this.expected) return 'behind';
+    return seq - this.expected >= this.inFlight ? 'gap' : 'ahead';
   }
 
   /** Records that the in-order VOTE `seq` was taken (to be stored, found stored, or stored as rejected). */
