@@ -1,17 +1,15 @@
-import { readFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { BUNDLE_BUDGETS, measureApp, totalGzip } from './bundle-size.ts';
+import { BUNDLE_BUDGETS, FIRST_PAINT_BUDGETS, firstPaintGzip, measureApp, totalGzip } from './bundle-size.ts';
 import { printFigures, printTarget } from './report.ts';
 
 /**
- * Kiosk JavaScript, gzipped, per file and per way of loading it (issue #5:
- * ≤ 120 KB in total): what a host page pays to embed `<hailong-kiosk>`,
- * what the full-screen app adds, and the service worker. The peer figure
- * is MQTT.js's own browser bundle, which alone would take most of the
- * budget (why the kiosk has its own small MQTT 3.1.1 client).
+ * Kiosk JavaScript, gzipped, per file and per way of loading it (issue
+ * #16: ≤ 45 KB before the first paint, ≤ 150 KB in all): what a host page
+ * pays to embed `<hailong-kiosk>` before it paints, what the full-screen
+ * app adds, MQTT.js (loaded after the first paint, the bulk of the total)
+ * and the service worker.
  */
 const out = await mkdtemp(join(tmpdir(), 'hailong-bench-kiosk-size-'));
 console.log('building the kiosk…');
@@ -25,12 +23,13 @@ printFigures(
 );
 const sw = of((f) => f === 'sw.js');
 const appEntry = of((f) => /^assets\/index-/.test(f));
-const embed = totalGzip(chunks) - sw - appEntry;
-const mqttJs = gzipSync(await readFile(join(import.meta.dirname, '..', 'node_modules', 'mqtt', 'dist', 'mqtt.esm.js')), { level: 9 }).length;
+const mqttJs = of((f) => /^assets\/mqtt[.-]/.test(f));
+const embed = firstPaintGzip(chunks) - appEntry;
 printFigures('kiosk JavaScript by use', [
-  ['embed: hailong-kiosk.js and its imports', kb(embed), 'KB gzip'],
+  ['embed: hailong-kiosk.js and its static imports (before the first paint)', kb(embed), 'KB gzip'],
   ['app page adds (URL parameters, SW registration)', kb(appEntry), 'KB gzip'],
+  ['MQTT.js, loaded after the first paint', kb(mqttJs), 'KB gzip'],
   ['service worker (precache)', kb(sw), 'KB gzip'],
-  ['peer: MQTT.js browser bundle alone (not used)', kb(mqttJs), 'KB gzip'],
 ]);
+printTarget('kiosk JS before the first paint', kb(firstPaintGzip(chunks)), kb(FIRST_PAINT_BUDGETS.kiosk ?? 0), 'lower', 'KB gzip');
 printTarget('kiosk total JS', kb(totalGzip(chunks)), kb(BUNDLE_BUDGETS.kiosk), 'lower', 'KB gzip');

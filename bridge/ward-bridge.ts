@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { bridgeClientId } from '../core/client-id.ts';
-import type { Status } from '../core/status.ts';
+import { MAX_SUPPLY_MV, type Status } from '../core/status.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
 import type { HelloMessage } from '../firmware-protocol/src/message.ts';
@@ -73,6 +73,8 @@ export class WardBridge {
   /** Which session speaks for each terminal id now. */
   private readonly owners = new Map<string, TerminalSession>();
   private readonly statusErrors = new Map<string, string>();
+  /** Supply in mV a box reported low (EVENT LOWV) in its current session, by terminal id (Status.supplyMv). */
+  private readonly lowSupply = new Map<string, number>();
   private readonly problemCounts = new Map<string, number>();
   private readonly refused: Record<string, number> = {};
   /** The serial boxes' intake: the one duplicate check, rejections, the rating rules. */
@@ -269,6 +271,7 @@ export class WardBridge {
       at: Date.now(),
       kind: 'button',
       ...(hello === undefined ? {} : { uid: hello.uid, model: hello.model, firmware: hello.firmware }),
+      ...(this.lowSupply.has(terminal.id) ? { supplyMv: this.lowSupply.get(terminal.id) } : {}),
       errors,
     });
   }
@@ -302,6 +305,12 @@ export class WardBridge {
     session.on('device-event', (terminal, code, value) => {
       const level = code === 'FULL' || code === 'LOWV' || code === 'STUCK' ? 'warn' : 'info';
       log[level]({ terminal: terminal?.id ?? null, code, value }, code === 'FULL' ? `terminal refused ${value} presses: its vote buffer was full` : 'terminal event');
+      // The dashboard shows a low supply on the counter's tile: it rides on the box's retained status.
+      const mv = Number(value);
+      if (code === 'LOWV' && terminal !== undefined && /^\d{1,5}$/.test(value) && mv <= MAX_SUPPLY_MV && this.owners.get(terminal.id) === session) {
+        this.lowSupply.set(terminal.id, mv);
+        this.publishStatus(terminal, session, 'online');
+      }
     });
     session.on('problem', (code, message) => {
       const n = (this.problemCounts.get(code) ?? 0) + 1;
@@ -345,6 +354,8 @@ export class WardBridge {
       log.info({ terminal: terminal.id }, 'terminal moved to another port');
     }
     log.info({ terminal: terminal.id, counter: terminal.counter.id, uid: hello.uid, model: hello.model, firmware: hello.firmware, pending: hello.pending }, 'terminal online');
+    // A box reports LOWV in every session while its supply stays low (firmware 1.2), so a new session starts clear.
+    this.lowSupply.delete(terminal.id);
     this.publishStatus(terminal, session, 'online');
   }
 

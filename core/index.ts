@@ -29,6 +29,7 @@ export * from './format.ts';
 export * from './period.ts';
 export * from './csv.ts';
 export * from './client-id.ts';
+export * from './broker-link.ts';
 export * from './payload-limit.ts';
 export * from './merger.ts';
 export * from './admin-name.ts';

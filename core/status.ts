@@ -58,6 +58,14 @@ export interface Status {
    * earlier claim keeps the terminal and the later yields (`keepsTerminal`).
    */
   readonly claimedAt?: number;
+  /**
+   * Button boxes: the supply voltage in mV that the box measured at its
+   * boot, present only when it was below the box's safe level for EEPROM
+   * writes (EVENT LOWV, PROTOCOL.md §5.9): a weak USB port or cable, or a box
+   * flashed without the brown-out fuse. The bridge drops it when the box
+   * starts a new session without reporting LOWV.
+   */
+  readonly supplyMv?: number;
   /** A bridge's forwarding to its district/province hub, when it has an upstream (`_bridge/status` only). */
   readonly upstream?: UpstreamProgress;
 }
@@ -88,6 +96,9 @@ export const STATUS_STATES: readonly StatusState[] = ['online', 'offline'];
 
 /** Longest status payload accepted as JSON text. */
 export const STATUS_MAX_CHARS = 8192;
+
+/** Highest `supplyMv` accepted: a 5 V box measures at most ~5.5 V; the EVENT value field allows more, so leave room. */
+export const MAX_SUPPLY_MV = 20_000;
 
 /** Most error counters one status may carry. */
 export const MAX_ERROR_COUNTERS = 64;
@@ -155,6 +166,8 @@ function readStatus(root: unknown): Status {
   if (errors !== undefined) status.errors = readErrors(errors);
   const upstream = optionalField(o, 'upstream');
   if (upstream !== undefined) status.upstream = readUpstream(upstream);
+  const supplyMv = optionalField(o, 'supplyMv');
+  if (supplyMv !== undefined) status.supplyMv = intIn(supplyMv, 'supplyMv', 0, MAX_SUPPLY_MV);
   const claimedAt = optionalField(o, 'claimedAt');
   if (claimedAt !== undefined) status.claimedAt = intIn(claimedAt, 'claimedAt', 0, MAX_EPOCH_MS);
   return status;

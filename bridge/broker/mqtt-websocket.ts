@@ -62,11 +62,13 @@ export function attachMqttWebSocket(server: HttpServer, path: string | undefined
  * (up to MAX_COALESCED_FRAME_BYTES). `ws.createWebSocketStream` sends every
  * `write` as its own frame, and mqtt-packet writes a PUBLISH as ~6 writes
  * (header, length, topic, id, payload): a browser then pays a frame event,
- * an IPC hop and a stream push for each piece, which was most of a hub
- * dashboard's cold load after the payloads' JSON
- * (bench/hub-dashboard-cold-load.bench.ts, 8,408 frames for 1,400
- * messages). mqtt-packet corks the stream for a tick around each packet
- * (writeToStream.js), so with a `_writev` the writes of a tick, and whatever
+ * an IPC hop and a stream push for each piece (Chromium's native work and
+ * MQTT.js's stream code: ~0.7 s of a hub dashboard's 2.2 s receive window
+ * in a profile,
+ * bench/hub-dashboard-cold-load.bench.ts, 8,408 frames for 1,400
+ * messages; docs/ARCHITECTURE.md "The hub")). mqtt-packet corks the stream
+ * for a tick around each packet (node_modules/mqtt-packet/writeToStream.js,
+ * mqtt-packet 9), so with a `_writev` the writes of a tick, and whatever
  * queued while the socket was busy, arrive here at once. MQTT over
  * WebSocket allows it: "A single WebSocket data frame can contain multiple
  * or partial MQTT Control Packets" (MQTT 3.1.1 §6.0).

@@ -22,6 +22,7 @@ const statusArb: fc.Arbitrary<Status> = fc
     kind: fc.option(fc.constantFrom('button' as const, 'touch' as const), { nil: undefined }),
     uid: fc.option(fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/), { nil: undefined }),
     firmware: fc.option(fc.stringMatching(/^[A-Za-z0-9._+-]{1,32}$/), { nil: undefined }),
+    supplyMv: fc.option(fc.integer({ min: 0, max: 20_000 }), { nil: undefined }),
     errors: fc.option(fc.dictionary(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/), fc.nat(), { maxKeys: 10 }), {
       nil: undefined,
     }),
@@ -31,6 +32,7 @@ const statusArb: fc.Arbitrary<Status> = fc
     if (r.kind !== undefined) s.kind = r.kind;
     if (r.uid !== undefined) s.uid = r.uid;
     if (r.firmware !== undefined) s.firmware = r.firmware;
+    if (r.supplyMv !== undefined) s.supplyMv = r.supplyMv;
     if (r.errors !== undefined) s.errors = { ...r.errors };
     return s;
   });
@@ -48,6 +50,13 @@ describe('parseStatus', () => {
     expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":"yes","backlog":0,"votesPerSecond":0,"forwarded":0}}')).toMatchObject({ ok: false, field: 'upstream.connected' });
     expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true,"backlog":-1,"votesPerSecond":0,"forwarded":0}}')).toMatchObject({ ok: false, code: 'out-of-range', field: 'upstream.backlog' });
     expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true}}')).toMatchObject({ ok: false, code: 'missing-field', field: 'upstream.backlog' });
+  });
+
+  it("reads a button box's low supply (EVENT LOWV, in mV) and refuses a value that is no voltage", () => {
+    expect(parseStatus('{"v":1,"state":"online","at":5,"kind":"button","supplyMv":4100}')).toEqual({ ok: true, value: { v: 1, state: 'online', at: 5, kind: 'button', supplyMv: 4100 } });
+    expect(parseStatus('{"v":1,"state":"online","at":5,"supplyMv":20001}')).toMatchObject({ ok: false, code: 'out-of-range', field: 'supplyMv' });
+    expect(parseStatus('{"v":1,"state":"online","at":5,"supplyMv":4.1}')).toMatchObject({ ok: false, field: 'supplyMv' });
+    expect(parseStatus('{"v":1,"state":"online","at":5,"supplyMv":"4100"}')).toMatchObject({ ok: false, field: 'supplyMv' });
   });
 
   it('keeps an error counter named constructor as an own property only', () => {

@@ -100,6 +100,19 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
     expect(await page.textContent(`[data-counter="${DISTRICT}/${LIVE.id}/quay-2"] [data-testid=last-vote]`)).toMatch(/^\d\d:\d\d:\d\d$/);
   });
 
+  it("shows a button box's low supply (EVENT LOWV -> status supplyMv) on its counter's tile, and drops it with the next session", async () => {
+    const counter = LIVE.counters[0]!;
+    const place = { district: DISTRICT, ward: LIVE.id, counter: counter.id, terminal: counter.terminals[0]! };
+    const tile = `[data-counter="${DISTRICT}/${LIVE.id}/${counter.id}"]`;
+    await rig.publish([publicationFor('status', place, { v: 1, state: 'online', at: Date.now(), kind: 'button', uid: 'HL328P-E2ELV01', firmware: '1.2.0', supplyMv: 4100 })]);
+    await page.waitForSelector(`${tile} [data-testid=low-supply]`, { timeout: 5000 });
+    expect(await page.textContent(`${tile} [data-testid=low-supply]`)).toBe(
+      `Nguồn điện yếu (4,1 V) ở thiết bị ${counter.terminals[0]}: hãy kiểm tra cổng USB và cáp nối hộp nút bấm.`,
+    );
+    await rig.publish([publicationFor('status', place, { v: 1, state: 'online', at: Date.now() + 1, kind: 'button', uid: 'HL328P-E2ELV01', firmware: '1.2.0' })]);
+    await page.waitForSelector(`${tile} [data-testid=low-supply]`, { state: 'detached', timeout: 5000 });
+  });
+
   it('leaves every figure unchanged under duplicated, reordered and hostile messages', async () => {
     const sent: Publication[] = [];
     for (const level of ['hai-long', 'khong-hai-long', 'rat-hai-long'] as const) sent.push(...livePubs('quay-1', level));

@@ -59,6 +59,13 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
     await rig.publish('session', PLACE, { v: 1, officer: 'can-bo-lan', name: 'Nguyễn Thị Lan', at: Date.now() });
     const page = await rig.open(rig.url(t));
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Ông/Bà có hài lòng với sự phục vụ hôm nay không?');
+    // MQTT.js is a chunk of its own, fetched after the first paint (issue 16).
+    const loaded = await page.evaluate(() => ({
+      paint: performance.getEntriesByName('first-paint')[0]?.startTime,
+      mqtt: performance.getEntriesByType('resource').find((e) => /\/assets\/mqtt[.-][^/]*\.js$/.test(e.name))?.startTime,
+    }));
+    expect(loaded.paint, 'first paint').toBeGreaterThan(0);
+    expect(loaded.mqtt, 'MQTT.js chunk').toBeGreaterThanOrEqual(loaded.paint ?? Number.POSITIVE_INFINITY);
     await screenshot(page, 'kiosk-rate-1280x800');
     const before = Date.now();
     await level(page, 'Rất hài lòng').click();

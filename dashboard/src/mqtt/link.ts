@@ -2,19 +2,11 @@
  * The seam between the dashboard and the broker: a connection that delivers
  * raw messages (topic + payload bytes) and reports its state. The real one
  * (`mqtt-link.ts`) wraps MQTT.js; tests pass a fake. The dashboard NEVER
- * publishes: its accounts are read-only.
+ * publishes: its accounts are read-only. Its states (`LinkState`), the
+ * broker URL check and default are the core's (core/broker-link.ts), shared
+ * with the kiosk.
  */
-
-/** Connection states a link reports. */
-export type LinkState =
-  /** Dialling or re-dialling. */
-  | 'connecting'
-  /** Connected and subscribed. */
-  | 'online'
-  /** Lost or unreachable; the link keeps retrying. */
-  | 'offline'
-  /** The broker refused the credentials (CONNACK "not authorized"): no retry; ask the user to sign in. */
-  | 'refused';
+import type { LinkState } from '../../../core/index.ts';
 
 /** Where and how to connect. */
 export interface LinkOptions {
@@ -47,21 +39,3 @@ export interface Link {
 
 /** Opens a link. */
 export type ConnectLink = (options: LinkOptions, handlers: LinkHandlers) => Link;
-
-/**
- * The default broker URL: MQTT-over-WebSocket on the page's own origin at
- * `/mqtt`, where the bridge's embedded broker listens.
- */
-export function defaultBrokerUrl(location: { protocol: string; host: string }): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/mqtt`;
-}
-
-/** True for a ws:// or wss:// URL a browser can open. */
-export function isBrokerUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.host !== '';
-  } catch {
-    return false;
-  }
-}

@@ -6,10 +6,8 @@
  * tallies/statuses/office give the whole state on every (re)connect, and
  * the store dedupes whatever QoS 1 delivers twice.
  */
+import { isCredentialRefusal, mqttJsOptions } from '../../../core/index.ts';
 import type { ConnectLink, Link, LinkHandlers, LinkOptions } from './link.ts';
-
-/** CONNACK return codes of MQTT 3.1.1 that mean "your credentials are not accepted" (§3.2.2.3). */
-const REFUSED_CODES = new Set([4, 5]);
 
 /** Seconds between reconnect attempts. */
 const RECONNECT_MS = 2000;
@@ -27,20 +25,21 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
     .then(({ default: mqtt }) => {
       if (closed) return;
       const c = mqtt.connect(options.url, {
-        protocolVersion: 4,
-        clean: true,
-        clientId: `hailong-dash-${Math.random().toString(36).slice(2, 10)}`,
-        username: options.username || undefined,
-        password: options.password || undefined,
-        reconnectPeriod: RECONNECT_MS,
-        connectTimeout: 8000,
-        keepalive: 30,
+        // The connect options both browser apps build the same way (core/broker-link.ts).
+        // A refused CONNACK (wrong password) will not pass by retrying: MQTT.js stays
+        // down (its README, `reconnectOnConnackError`); the sign-in form takes over.
+        ...mqttJsOptions({
+          clientId: `hailong-dash-${Math.random().toString(36).slice(2, 10)}`,
+          clean: true,
+          ...(options.username === undefined ? {} : { username: options.username }),
+          ...(options.password === undefined ? {} : { password: options.password }),
+          keepaliveSec: 30,
+          connectTimeoutMs: 8000,
+          reconnectMs: RECONNECT_MS,
+        }),
         // Rescheduling the ping timer on every packet sent costs a
         // clearTimeout + setTimeout per PUBACK; a fixed 30 s ping is enough.
         reschedulePings: false,
-        // A refused CONNACK (wrong password) will not pass by retrying: stay
-        // down (MQTT.js README, `reconnectOnConnackError`); the sign-in form takes over.
-        reconnectOnConnackError: false,
         resubscribe: true,
       });
       client = c;
@@ -65,7 +64,7 @@ export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHan
       // MQTT.js emits 'error' for refused CONNACKs and socket errors; without a listener it would throw.
       c.on('error', (error: Error & { code?: number }) => {
         if (closed) return;
-        if (typeof error.code === 'number' && REFUSED_CODES.has(error.code)) handlers.onState('refused', 'auth');
+        if (typeof error.code === 'number' && isCredentialRefusal(error.code)) handlers.onState('refused', 'auth');
         else handlers.onState('offline', error.message);
       });
     })

@@ -7,7 +7,7 @@
  * review in one place than mixed with the live figures.
  */
 import { signal } from '@preact/signals';
-import { defaultBrokerUrl, isBrokerUrl } from '../mqtt/link.ts';
+import { defaultBrokerUrl, isBrokerUrl } from '../../../core/index.ts';
 import type { LinkOptions } from '../mqtt/link.ts';
 import { memoryVault, type PasswordVault } from './password-vault.ts';
 import { SETTINGS_KEY, loadSettings, saveSettings } from './settings.ts';

@@ -19,6 +19,8 @@ export interface TerminalFigure {
   readonly since: number | null;
   /** Two devices were seen using this terminal id (`DashboardStore.deviceConflict`). */
   readonly conflict?: true;
+  /** A button box online on a low supply: the mV it measured at boot (Status.supplyMv, EVENT LOWV). */
+  readonly supplyMv?: number;
 }
 
 /** What a counter tile shows. */
@@ -89,7 +91,9 @@ export function counterFigure(store: DashboardStore, counter: string, today: str
     if (served && bridge?.state === 'offline' && status?.state !== 'offline') {
       return { key, id: t, state: 'offline', since: statusSince(bridge) };
     }
-    const figure: TerminalFigure = { key, id: t, state: status?.state ?? 'unknown', since: status === undefined ? null : statusSince(status) };
+    const base: TerminalFigure = { key, id: t, state: status?.state ?? 'unknown', since: status === undefined ? null : statusSince(status) };
+    // Only while online: the value is from the box's current session, stale once it is gone.
+    const figure = status?.state === 'online' && status.supplyMv !== undefined ? { ...base, supplyMv: status.supplyMv } : base;
     return store.deviceConflict(key) ? { ...figure, conflict: true } : figure;
   });
   const session = store.sessions.get(counter);

@@ -8,7 +8,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { AppState } from '../state/app-state.ts';
-import { defaultBrokerUrl } from '../mqtt/link.ts';
+import { defaultBrokerUrl } from '../../../core/index.ts';
 
 /** The form. */
 export function SignIn(props: { app: AppState }) {

@@ -10,6 +10,8 @@
  *   rx <text>            bytes to the UART, CRLF appended
  *   rxhex <hex>          raw bytes to the UART
  *   cut <n> <mode>       power dies during the (n+1)-th EEPROM byte write from now
+ *   window <n>           the send window the box asks for (default HL_WINDOW)
+ *   hello                back to the HELLO phase, as the link-loss check does
  *   eewrite <ms>         EEPROM byte write time
  *   eeset <hex>          replace the EEPROM image (1024 bytes)
  *   sig <hex>            signature row (32 bytes) the chip returns for SIGRD
@@ -19,6 +21,7 @@
  *   T <ms> <frame>       a line the box sent (CRLF stripped)
  *   O <ms> <leds> <status> <buzzer>   outputs changed
  *   P <ms>               power was cut (EEPROM frozen as it was)
+ *   C <ms>               the clock after a power-on or a run
  *   E <hex>              EEPROM image
  */
 #include <stdio.h>
@@ -26,6 +29,8 @@
 #include <string.h>
 #include "hal.h"
 #include "hal_host.h"
+#include "sender.h"
+#include "session.h"
 #include "terminal.h"
 
 static char tx_line[256];
@@ -80,6 +85,8 @@ static void power_on(uint8_t mcusr, uint8_t r2)
     running = 1;
     hl_terminal_poll();
     report();
+    /* Boot may take time (EEPROM writes of a layout conversion): the driver follows this clock. */
+    printf("C %u\n", hal_host_now());
 }
 
 static void run(unsigned long ms)
@@ -113,6 +120,7 @@ int main(void)
             power_on((uint8_t)mcusr, (uint8_t)r2);
         } else if (!strcmp(line, "run")) {
             run(strtoul(arg, NULL, 10));
+            if (running) printf("C %u\n", hal_host_now());
         } else if (!strcmp(line, "btn")) {
             hal_host_set_buttons((uint8_t)strtoul(arg, NULL, 0));
         } else if (!strcmp(line, "rx")) {
@@ -125,6 +133,12 @@ int main(void)
             unsigned mode = 0;
             sscanf(arg, "%ld %u", &n, &mode);
             hal_host_cut_after(n, (uint8_t)mode);
+        } else if (!strcmp(line, "window")) {
+            /* the vectors' terminals ask for other windows than the firmware's HL_WINDOW */
+            hl_sender_set_asked((uint8_t)strtoul(arg, NULL, 10));
+        } else if (!strcmp(line, "hello")) {
+            /* what the link-loss check does after 15 s of silence (session.c) */
+            hl_session_restart(hal_host_now());
         } else if (!strcmp(line, "eewrite")) {
             hal_host_set_ee_write_ms((uint8_t)strtoul(arg, NULL, 10));
         } else if (!strcmp(line, "eeset")) {

@@ -61,6 +61,15 @@ uint8_t hl_ee_committed(uint16_t ticket)
 
 void hl_ee_poll(void) { step(); }
 
+void hl_ee_flush(void)
+{
+    while (q_count) {
+        hal_ee_wait();
+        step();
+    }
+    hal_ee_wait();
+}
+
 uint8_t hl_ee_idle(void) { return q_count == 0 && hal_ee_ready(); }
 
 uint8_t hl_ee_get(uint16_t addr)

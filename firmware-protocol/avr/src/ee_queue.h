@@ -28,6 +28,9 @@ uint8_t hl_ee_committed(uint16_t ticket);
 /* Starts the next queued write if the EEPROM is ready; call every loop pass. */
 void hl_ee_poll(void);
 
+/* Blocks until every queued write is done (boot-time work; hal_ee_wait feeds the watchdog). */
+void hl_ee_flush(void);
+
 /* True when nothing is queued and no write is in progress. */
 uint8_t hl_ee_idle(void);
 

@@ -7,7 +7,7 @@
 #define HL_CONFIG_H
 
 /* Firmware version sent in HELLO (semver, PROTOCOL.md §5.1). */
-#define HL_FW_VERSION "1.1.0"
+#define HL_FW_VERSION "1.2.0"
 
 /* Below this supply (mV) at boot the box reports EVENT,LOWV: the brown-out level of flash-isp's efuse (§12). */
 #define HL_LOWV_MV 4300u
@@ -37,6 +37,14 @@
 #define HL_HELLO_REFUSED_INTERVAL_MS 30000UL
 /* §6.3: link lost after 15 s without a valid frame from the bridge. */
 #define HL_LINK_LOST_MS 15000UL
+/*
+ * §7.7: the send window this box asks for in HELLO inFlight, and its Wmax
+ * for §7.6. 16 is the reference bridge's maximum; every vote in flight is
+ * still in the EEPROM ring, so the window costs no RAM beyond the sender's
+ * few counters.
+ */
+#define HL_WINDOW 16
+
 /* §7.2: first resend timeout, doubling up to the cap. */
 #define HL_RESEND_FIRST_MS 1000UL
 #define HL_RESEND_MAX_MS 30000UL
@@ -47,8 +55,8 @@
 /* §5.9 STUCK: a button held this long reports once and votes no more until released. */
 #define HL_STUCK_MS 10000U
 
-/* §7.4: vote records kept in EEPROM (see ee_map.h for the 1 KB budget). */
-#define HL_RING_SLOTS 64
+/* §7.4: vote records kept in EEPROM: every 6-byte slot the 1 KB holds (ee_map.h). */
+#define HL_RING_SLOTS 147
 
 /* Press feedback lengths (§12: feedback within 20 ms of the press). */
 #define HL_THANKS_LED_MS 400U

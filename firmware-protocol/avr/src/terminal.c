@@ -42,8 +42,9 @@ static uint8_t pong_pending;
 static uint32_t pong_nonce;
 static uint8_t stuck_pending;
 static uint8_t full_pending;
-/* Supply measured at boot when below HL_LOWV_MV, else 0: reported once in a session. */
+/* Supply measured at boot when below HL_LOWV_MV, else 0: reported in every session (the dashboard shows it). */
 static uint16_t lowv_mv;
+static uint8_t lowv_pending;
 
 void hal_on_tick(void)
 {
@@ -82,10 +83,12 @@ void hl_terminal_init(void)
     /*
      * A box flashed through a bootloader lacks the 4.3 V brown-out fuse
      * (only flash-isp sets it), and a weak USB port or long cable sags:
-     * tell the office once, at boot (§5.9 LOWV, §12).
+     * measured at boot, told in every session so that a bridge restarted
+     * since still shows it (§5.9 LOWV, §12).
      */
     uint16_t mv = hal_vcc_mv();
     lowv_mv = mv != 0 && mv < HL_LOWV_MV ? mv : 0;
+    lowv_pending = 0;
 }
 
 /* Sends a finished frame if the UART can take all of it now. */
@@ -123,17 +126,15 @@ static uint8_t send_hello(void)
     hl_enc_str_P(&e, PSTR(HL_FW_VERSION));
     hl_enc_u32(&e, fitted);
     hl_enc_u32(&e, hl_ring_pending());
+    /* inFlight (§5.1, revision 1.1): the window asked for; none keeps a 1.0 HELLO byte-identical. */
+    if (hl_sender_asked() > 1) hl_enc_u32(&e, hl_sender_asked());
     return transmit(&e);
 }
 
 static uint8_t send_vote(const hl_vote_t *v, uint8_t slot, uint32_t now)
 {
-    uint32_t age = HL_AGE_UNKNOWN, at;
-    /* Votes pressed before a reboot have no clock reference (§7.5). */
-    if (hl_ring_press_time(slot, &at)) {
-        age = now - at;
-        if (age > HL_AGE_MAX_KNOWN) age = HL_AGE_MAX_KNOWN;
-    }
+    /* Votes pressed before a reboot have no clock reference (§7.5): HL_AGE_UNKNOWN. */
+    uint32_t age = hl_ring_age(slot, v->seq, now);
     char flags[3];
     uint8_t n = 0;
     if (v->flags & HL_VF_COOLDOWN) flags[n++] = 'C';
@@ -179,16 +180,20 @@ static void handle(const hl_msg_t *m, uint32_t now)
     case HL_WELCOME:
         if (hl_session_welcome(m->num[0], now)) {
             /* Before any VOTE of this session: a wiped box continues above the mark (§7.6). */
-            if (m->nfields > 1) hl_ring_continue_above(m->num[1]);
-            hl_sender_restart();
+            if (m->nfields > 1) hl_ring_continue_above(m->num[1], hl_sender_asked());
+            /* W = min(granted, asked); no inFlight in WELCOME (a 1.0 bridge) is W = 1 (§7.7). */
+            hl_sender_restart(m->nfields > 2 ? m->num[2] : 0);
             if (hl_refusals_count() > 0) full_pending = 1;
+            /* A bridge (re)started since the last session has not heard it yet. */
+            lowv_pending = lowv_mv != 0;
         }
         break;
     case HL_ACK:
-        if (hl_sender_ack(m->seq) && hl_refusals_count() > 0) full_pending = 1;
+        /* Also in the HELLO phase: a late ACK still completes what the bridge stored (§7.7 step 5). */
+        if (hl_sender_ack(m->seq, now) && hl_refusals_count() > 0) full_pending = 1;
         break;
     case HL_NAK:
-        switch (hl_sender_nak(m->seq, rx.buf + m->at[1], m->len[1])) {
+        switch (hl_sender_nak(m->seq, rx.buf + m->at[1], m->len[1], hl_session_active())) {
         case HL_NAK_HELLO: hl_session_restart(now); break;
         case HL_NAK_VERSION: hl_session_refuse(now); break;
         default: break;
@@ -251,9 +256,9 @@ static void transmit_pending(uint32_t now)
         if (!send_event_P(PSTR("STUCK"), 0, (uint32_t)(b + 1))) return;
         stuck_pending &= (uint8_t)~(1u << b);
     }
-    if (lowv_mv && hl_session_active()) {
+    if (lowv_pending && hl_session_active()) {
         if (!send_event_P(PSTR("LOWV"), 0, lowv_mv)) return;
-        lowv_mv = 0;
+        lowv_pending = 0;
     }
     if (full_pending && hl_session_active()) {
         if (!send_event_P(PSTR("FULL"), 0, hl_refusals_count())) return;

@@ -12,7 +12,7 @@ import { loadPinLock, pinLockKey, savePinLock, type PinLock } from '../identity/
 import type { StaffSettings } from '../identity/kiosk-options.ts';
 import { clearStaffSettings, loadStaffSettings, saveStaffSettings, staffSettingsKey } from '../identity/staff-settings.ts';
 import { browserStorage } from '../identity/storage.ts';
-import { MqttClient } from '../mqtt/mqtt-client.ts';
+import { LazyMqttClient } from '../mqtt/lazy-mqtt-client.ts';
 import { openIdbOutbox } from '../outbox/idb-outbox.ts';
 import { KioskRuntime } from '../runtime/kiosk-runtime.ts';
 import type { KioskDeps } from '../runtime/kiosk-runtime.ts';
@@ -27,7 +27,7 @@ export const KIOSK_TAG = 'hailong-kiosk';
 export function browserDeps(): KioskDeps {
   return {
     openOutbox: (o) => openIdbOutbox(o),
-    createClient: (o) => new MqttClient(o),
+    createClient: (o) => new LazyMqttClient(o),
     joinTabs,
     voice: browserVoice(),
     now: () => Date.now(),

@@ -41,7 +41,7 @@ export interface Messages {
   readonly reasonsGroup: string;
   readonly contrastToggle: string;
   readonly voiceToggle: string;
-  readonly link: { readonly online: string; readonly connecting: string; readonly offline: string };
+  readonly link: { readonly online: string; readonly connecting: string; readonly offline: string; readonly refused: string };
   readonly pending: (n: number) => string;
   readonly notConfigured: string;
   readonly askStaff: string;
@@ -111,7 +111,7 @@ const vi: Messages = {
   reasonsGroup: 'Lý do chưa hài lòng',
   contrastToggle: 'Chữ lớn, tương phản cao',
   voiceToggle: 'Đọc câu hỏi',
-  link: { online: 'Đã kết nối', connecting: 'Đang kết nối', offline: 'Mất kết nối' },
+  link: { online: 'Đã kết nối', connecting: 'Đang kết nối', offline: 'Mất kết nối', refused: 'Máy chủ từ chối tài khoản' },
   pending: (n) => `${new Intl.NumberFormat('vi-VN').format(n)} phiếu chờ gửi`,
   notConfigured: 'Thiết bị chưa được cấu hình.',
   askStaff: 'Vui lòng liên hệ cán bộ.',
@@ -196,7 +196,7 @@ const en: Messages = {
   reasonsGroup: 'Reasons',
   contrastToggle: 'Large text, high contrast',
   voiceToggle: 'Read the question aloud',
-  link: { online: 'Connected', connecting: 'Connecting', offline: 'Offline' },
+  link: { online: 'Connected', connecting: 'Connecting', offline: 'Offline', refused: 'Account refused by the server' },
   pending: (n) => `${new Intl.NumberFormat('en-US').format(n)} waiting to be sent`,
   notConfigured: 'This device is not configured.',
   askStaff: 'Please ask a member of staff.',

@@ -4,7 +4,7 @@
  * staff saved on the settings page. Validated once; every problem is
  * reported together, naming the parameter.
  */
-import { clientIdSuffix, DOSSIER_STAGES, isId, kioskClientId } from '../../../core/index.ts';
+import { clientIdSuffix, DOSSIER_STAGES, defaultBrokerUrl, isBrokerUrl, isId, kioskClientId } from '../../../core/index.ts';
 import type { DossierStage } from '../../../core/index.ts';
 import type { TerminalPath } from '../../../core/index.ts';
 import { DEFAULT_TIMINGS } from '../terminal/terminal-machine.ts';
@@ -98,27 +98,6 @@ export type OptionsResult =
 /** 4–8 digits. */
 export const PIN_RE = /^[0-9]{4,8}$/;
 
-/**
- * The broker next to where the kiosk's script was served: the bridge
- * serves the kiosk at `/kiosk/` and MQTT-over-WebSocket at `/mqtt` on the
- * same origin. For the app and the iframe this is `location`; for an
- * embedding host page it is the bridge the script came from.
- */
-export function defaultBrokerUrl(scriptUrl: string): string {
-  const u = new URL(scriptUrl);
-  return `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}/mqtt`;
-}
-
-/** True for a ws:// or wss:// URL. */
-export function isBrokerUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return u.protocol === 'ws:' || u.protocol === 'wss:';
-  } catch {
-    return false;
-  }
-}
-
 function flag(value: string | null | undefined): boolean | undefined {
   if (value === null || value === undefined) return undefined;
   return value === '' || value === '1' || value === 'true' || value === 'on';
@@ -151,7 +130,11 @@ export function resolveOptions(
     else if (!isId(value)) problems.push({ option: name, code: 'not-id', value, message: `${name} "${value}" is not an id ([a-z0-9-], 1–32 chars)` });
     else ids[name] = value;
   }
-  const broker = staff.broker ?? get('broker') ?? defaultBrokerUrl(scriptUrl);
+  // The broker next to where the script was served: the bridge serves the
+  // kiosk at `/kiosk/` and MQTT-over-WebSocket at `/mqtt` on the same origin.
+  // For the app and the iframe this is `location`; for an embedding host
+  // page it is the bridge the script came from.
+  const broker = staff.broker ?? get('broker') ?? defaultBrokerUrl(new URL(scriptUrl));
   if (!isBrokerUrl(broker)) problems.push({ option: 'broker', code: 'not-url', value: broker, message: `broker "${broker}" is not a ws:// or wss:// URL` });
   const langRaw = staff.lang ?? get('lang') ?? 'vi';
   if (langRaw !== 'vi' && langRaw !== 'en') problems.push({ option: 'lang', code: 'bad-lang', value: langRaw, message: `lang must be vi or en, got "${langRaw}"` });

@@ -7,15 +7,15 @@
  * whose storage was wiped never reuses a seq the bridge has seen.
  */
 import { checkTallyClaim, parseMessage, parseTopic } from '../../../core/index.ts';
-import type { Publication, Tally, TopicMessage } from '../../../core/index.ts';
+import type { LinkState, Publication, Tally, TopicMessage } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import { clientIdOf } from '../identity/kiosk-options.ts';
-import type { LinkState, MqttClientEvents, MqttClientOptions } from '../mqtt/mqtt-client.ts';
+import type { MqttClientEvents, MqttClientOptions } from '../mqtt/lazy-mqtt-client.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { Publisher } from './publisher.ts';
 import { kioskStatus, kioskSubscriptions, statusPublication } from './terminal-topics.ts';
 
-/** The MQTT client as the kiosk uses it (MqttClient, or a fake in tests). */
+/** The MQTT client as the kiosk uses it (LazyMqttClient, or a fake in tests). */
 export interface LinkClient {
   readonly state: LinkState;
   start(): void;

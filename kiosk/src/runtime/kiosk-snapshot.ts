@@ -1,7 +1,7 @@
 /** What the kiosk runtime needs (its adapters) and what it shows (its snapshot). */
-import type { Office } from '../../../core/index.ts';
+import type { LinkState, Office } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
-import type { LinkState, MqttClientOptions } from '../mqtt/mqtt-client.ts';
+import type { MqttClientOptions } from '../mqtt/lazy-mqtt-client.ts';
 import type { Outbox, OutboxStats } from '../outbox/outbox.ts';
 import { initialState, type TerminalState } from '../terminal/terminal-machine.ts';
 import type { VoicePrompt } from '../voice/voice-prompt.ts';

@@ -10,9 +10,9 @@
  * shown again, and a new broker URL needs its password typed again.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { isBrokerUrl } from '../../../core/index.ts';
 import { afterWrongPin, lockedForMs, NO_LOCK, type PinLock } from '../identity/pin-lock.ts';
 import type { StaffSettings } from '../identity/kiosk-options.ts';
-import { isBrokerUrl } from '../identity/kiosk-options.ts';
 import { messages } from '../i18n/messages.ts';
 import type { KioskSnapshot } from '../runtime/kiosk-runtime.ts';
 

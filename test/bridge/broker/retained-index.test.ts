@@ -1,6 +1,7 @@
 /**
  * The embedded broker's retained lookup (bridge/broker/retained-index.ts):
- * the same matches as core `topicMatches` (fast-check), each message once
+ * the same matches as core `topicMatches` (fast-check, with stores and
+ * clears against a Map), each message once
  * however many filters of a SUBSCRIBE match it, stored and cleared like
  * Aedes' own; and through a real EmbeddedBroker and mqtt.js client.
  */
@@ -22,14 +23,26 @@ const filterArb = fc
 const packet = (topic: string, payload = 'x') => ({ topic, payload: Buffer.from(payload), qos: 1, retain: true, cmd: 'publish' });
 
 describe('RetainedIndex', () => {
-  it('matches what core topicMatches matches, each message once for several filters (property)', () => {
+  it('matches what core topicMatches matches, each message once for several filters, through stores and clears (property)', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(topicArb, { maxLength: 30 }), fc.array(filterArb, { minLength: 1, maxLength: 4 }), (topics, filters) => {
-        const index = new RetainedIndex();
-        for (const t of topics) index.store(packet(t));
-        const got = [...index.matching(filters)].map((p) => p.topic);
-        expect(got).toEqual(topics.filter((t) => filters.some((f) => topicMatches(f, t))));
-      }),
+      fc.property(
+        fc.array(fc.tuple(topicArb, fc.boolean()), { maxLength: 40 }),
+        fc.array(filterArb, { minLength: 1, maxLength: 4 }),
+        (ops, filters) => {
+          const index = new RetainedIndex();
+          const model = new Map<string, string>();
+          for (const [i, [topic, clear]] of ops.entries()) {
+            index.store(packet(topic, clear ? '' : `v${i}`));
+            if (clear) model.delete(topic);
+            else model.set(topic, `v${i}`);
+          }
+          const got = [...index.matching(filters)].map((p) => `${p.topic}=${String(p.payload)}`);
+          expect(new Set(got).size).toBe(got.length);
+          const want = [...model].filter(([t]) => filters.some((f) => topicMatches(f, t))).map(([t, v]) => `${t}=${v}`);
+          expect(got.sort()).toEqual(want.sort());
+          expect(index.size).toBe(model.size);
+        },
+      ),
       { numRuns: 500 },
     );
   });

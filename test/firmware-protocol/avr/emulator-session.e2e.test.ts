@@ -41,7 +41,7 @@ describe('emulated box: session and votes', () => {
     peer = await BridgePeer.open(box.ptyPath);
     peer.welcomeOnHello = false;
     const first = await peer.waitFor('HELLO', undefined, 5000);
-    expect(first).toEqual({ type: 'HELLO', proto: 1, uid: 'HL328P-E2E0001', model: 'HLBOX-4', firmware: '1.1.0', buttons: 4, pending: 0 });
+    expect(first).toEqual({ type: 'HELLO', proto: 1, uid: 'HL328P-E2E0001', model: 'HLBOX-4', firmware: '1.2.0', buttons: 4, pending: 0, inFlight: 16 });
     const start = Date.now();
     await peer.waitFor('HELLO', undefined, 5000, peer.received.length);
     expect(Date.now() - start).toBeGreaterThan(1500);
@@ -128,7 +128,7 @@ describe('emulated box: session and votes', () => {
     expect(again.ageMs).toBeNull();
   }, 60_000);
 
-  it('measures its supply against the 1.1 V bandgap at boot and reports EVENT LOWV below 4.3 V, once, in the session', async () => {
+  it('measures its supply against the 1.1 V bandgap at boot and reports EVENT LOWV below 4.3 V, once in every session', async () => {
     const low = await startEmulator({ uid: 'HL328P-E2E0002', vccMv: 4100 });
     box = low;
     peer = await BridgePeer.open(low.ptyPath);
@@ -139,6 +139,14 @@ describe('emulated box: session and votes', () => {
     await peer.roundTrip();
     await low.wait(500);
     expect(peer.received.filter(isLowv)).toHaveLength(1);
+    // A new session (a bridge that restarted has not heard it): said again, once, with the same value.
+    const from = peer.received.length;
+    peer.send({ type: 'WELCOME', proto: 1 });
+    const again = await peer.waitFor('EVENT', (e) => e.code === 'LOWV', 5000, from);
+    expect(again.value).toBe(event.value);
+    await peer.roundTrip();
+    await low.wait(500);
+    expect(peer.received.filter(isLowv)).toHaveLength(2);
     // A healthy 5 V supply says nothing.
     await peer.close();
     await low.stop();

@@ -44,8 +44,8 @@ const COUNTER = 'quay-1';
 const TERMINAL = 'hop-1';
 /** The default 3-level scale: button n = LEVELS[n-1]. */
 const LEVELS = ['rat-hai-long', 'hai-long', 'khong-hai-long'] as const;
-/** Start of the vote ring in the box's EEPROM (firmware-protocol/avr/src/ee_map.h); the identity block and settings lie below. */
-const EE_RING = 0x080;
+/** End of the identity block's 64 reserved bytes in the box's EEPROM (firmware-protocol/avr/src/ee_map.h): settings, seq base and vote ring follow. */
+const EE_AFTER_IDENTITY = 0x040;
 const DESK = { username: 'ban-quay-1', password: 'desk-e2e-secret' };
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -383,12 +383,15 @@ describe('the reference firmware and the real bridge', () => {
     await sub.waitFor(() => bridgeState(sub) === 'offline', 5000, 'the bridge\'s last will');
     const buttons = Array.from({ length: 20 }, (_, i) => 1 + ((i * 7) % 3));
     for (const b of buttons) await press(box, b);
-    // Stop-and-wait: only vote 2 went out (into a port nobody had open); the 19 others wait in EEPROM.
-    expect(new Set(box.sentLines.filter((l) => l.startsWith('$VOTE,')).map((l) => l.split(',')[1]))).toEqual(new Set(['1', '2']));
+    // The send window (W = 16, PROTOCOL.md §7.7): votes 2..17 went out (into a port nobody had
+    // open) and wait for an ACK; the other 4 wait in EEPROM for room in the window.
+    expect(new Set(box.sentLines.filter((l) => l.startsWith('$VOTE,')).map((l) => l.split(',')[1]))).toEqual(
+      new Set(Array.from({ length: 17 }, (_, i) => String(i + 1))),
+    );
     expect(voteIds(sub).size).toBe(1);
 
     bridges.push(spawnBridge(configFile));
-    // The box's next resend of vote 2 meets the new bridge: NAK HELLO, HELLO (20 pending), WELCOME, the backlog.
+    // The box's next go-back-N resend meets the new bridge: NAK HELLO, HELLO (20 pending), WELCOME, the backlog.
     await waitForVotes(sub, 21, 30_000).catch((e: Error) => {
       throw new Error(`${e.message}\nbridge output: ${bridges[1]!.output()}`);
     });
@@ -488,7 +491,7 @@ describe('the reference firmware and the real bridge', () => {
     await bridge.app.stop();
     await box.powerCut();
     const image = readFileSync(box.eepromFile);
-    image.fill(0xff, EE_RING);
+    image.fill(0xff, EE_AFTER_IDENTITY);
     writeFileSync(box.eepromFile, image);
     await box.restart();
     await box.wait(100);

@@ -52,6 +52,16 @@ export interface HostTerminalOptions {
    * @default 0
    */
   readonly buttons?: number;
+  /**
+   * Transforms the factory-new EEPROM image before power-on (e.g. adds a 1.1 ring with pending votes).
+   * @default none
+   */
+  readonly eeprom?: (image: Uint8Array) => Uint8Array;
+  /**
+   * The send window the box asks for in HELLO (its Wmax, §7.6, §7.7); the firmware asks 16.
+   * @default 16
+   */
+  readonly window?: number;
 }
 
 /** A running terminal_host. */
@@ -78,8 +88,10 @@ export class HostTerminal {
   static async start(options: HostTerminalOptions = {}): Promise<HostTerminal> {
     makeTarget('host-tests');
     const t = new HostTerminal();
-    const image = freshEeprom(options.uid ?? 'HL328P-HOST0001', options.buttons ?? 0);
+    const fresh = freshEeprom(options.uid ?? 'HL328P-HOST0001', options.buttons ?? 0);
+    const image = options.eeprom === undefined ? fresh : options.eeprom(fresh);
     await t.command(`eeset ${Buffer.from(image).toString('hex')}`);
+    if (options.window !== undefined) await t.command(`window ${options.window}`);
     await t.command('reset 1 0');
     return t;
   }
@@ -115,6 +127,9 @@ export class HostTerminal {
       this.powerCuts.push(t);
       this.clock = Number(at);
       this.dead = true;
+    } else if (kind === 'C') {
+      // the C side's clock after a run or a power-on (a boot can take time: EEPROM writes)
+      if (!this.dead) this.clock = Number(at);
     } else if (kind !== 'E') {
       throw new Error(`terminal_host said "${l}"`);
     }
@@ -122,9 +137,7 @@ export class HostTerminal {
 
   /** Advances the fake clock by `ms` (it stops at a power cut). */
   async run(ms: number): Promise<void> {
-    const before = this.dead;
     await this.command(`run ${ms}`);
-    if (!before && !this.dead) this.clock += ms;
   }
 
   /** Sets the raw button levels (bit i = button i+1 pressed). */
@@ -143,6 +156,16 @@ export class HostTerminal {
   /** Delivers a message from the bridge (encoded by the reference codec). */
   async receive(m: Message): Promise<void> {
     await this.command(`rx ${encode(m).slice(0, -2)}`);
+  }
+
+  /** Delivers one line as it is written (a frame from the vectors, CRC included); CR LF is added. */
+  async receiveLine(line: string): Promise<void> {
+    await this.command(`rx ${line}`);
+  }
+
+  /** Sends the box back to the HELLO phase as its link-loss check does (§6.3), without 15 s of silence. */
+  async loseLink(): Promise<void> {
+    await this.command('hello');
   }
 
   /** Delivers raw bytes. */

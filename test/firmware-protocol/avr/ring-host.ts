@@ -6,6 +6,9 @@
 import { hostProgram, makeTarget } from './avr-build.ts';
 import { LineProcess } from './line-process.ts';
 
+/** Votes the ring holds (HL_RING_SLOTS, src/hl_config.h; PROTOCOL.md §7.4). */
+export const RING_SLOTS = 147;
+
 /** How the byte being written when power dies ends up (hal_host.h). */
 export const TEAR_MODES = { old: 0, erased: 1, partial: 2, done: 3 } as const;
 
@@ -15,6 +18,19 @@ export interface StoredVote {
   button: number;
   flags: number;
   pressedAt: number | null;
+  reason: number;
+}
+
+function parseVote(line: string): StoredVote | null {
+  const parts = line.split(' ');
+  if (parts[1] === '-') return null;
+  return {
+    seq: Number(parts[1]),
+    button: Number(parts[2]),
+    flags: Number(parts[3]),
+    pressedAt: parts[4] === '-' ? null : Number(parts[4]),
+    reason: Number(parts[5]),
+  };
 }
 
 /** A running ring_host. */
@@ -36,28 +52,45 @@ export class RingHost {
     return line!;
   }
 
-  /** Power-on and ring scan. */
+  /** Power-on and ring scan (converting a firmware 1.1 EEPROM first). */
   async boot(): Promise<{ next: number; pending: number }> {
-    const [, next, pending] = (await this.one('boot')).split(' ');
+    const r = await this.cutBoot(-1, 0);
+    if (r === 'cut') throw new Error('power lost during boot without a cut armed');
+    return r;
+  }
+
+  /** Power-on with the (n+1)-th byte write of the boot torn per `mode`: 'cut' when that write happened. */
+  async cutBoot(n: number, mode: number): Promise<{ next: number; pending: number } | 'cut'> {
+    const line = await this.one(n < 0 ? 'boot' : `cutboot ${n} ${mode}`);
+    if (line === 'P') return 'cut';
+    const [, next, pending] = line.split(' ');
     return { next: Number(next), pending: Number(pending) };
   }
 
+  /** Stores and ACKs `n` votes (button 1), quickly. */
+  async spin(n: number): Promise<void> {
+    await this.one(`spin ${n}`);
+  }
+
+  /** Lets the fake clock run `ms`, with the ring's housekeeping. */
+  async wait(ms: number): Promise<void> {
+    await this.one(`wait ${ms}`);
+  }
+
   /** Stores a vote and waits for its writes; the seq, 0 when full, or 'cut' if power died. */
-  async append(button: number, flags = 0): Promise<number | 'cut'> {
-    const line = await this.one(`append ${button} ${flags}`);
+  async append(button: number, flags = 0, reason = 0): Promise<number | 'cut'> {
+    const line = await this.one(`append ${button} ${flags} ${reason}`);
     return line === 'P' ? 'cut' : Number(line.split(' ')[1]);
   }
 
   /** The oldest pending vote, or null. */
   async oldest(): Promise<StoredVote | null> {
-    const parts = (await this.one('oldest')).split(' ');
-    if (parts[1] === '-') return null;
-    return {
-      seq: Number(parts[1]),
-      button: Number(parts[2]),
-      flags: Number(parts[3]),
-      pressedAt: parts[4] === '-' ? null : Number(parts[4]),
-    };
+    return parseVote(await this.one('oldest'));
+  }
+
+  /** The pending vote with the lowest seq above `seq`, or null. */
+  async after(seq: number): Promise<StoredVote | null> {
+    return parseVote(await this.one(`after ${seq}`));
   }
 
   /** ACKs the oldest pending vote: its seq, null if none, or 'cut'. */

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostTerminal } from './host-terminal.ts';
+import { RING_SLOTS } from './ring-host.ts';
 
 let t: HostTerminal;
 afterEach(async () => {
@@ -72,7 +73,7 @@ describe('terminal persistence', () => {
   it('keeps the refused-press count across a reboot and reports it after WELCOME', async () => {
     t = await HostTerminal.start();
     await t.run(100);
-    for (let i = 0; i < 66; i++) await t.tap(1, 60, 40);
+    for (let i = 0; i < RING_SLOTS + 2; i++) await t.tap(1, 60, 40);
     await t.run(300);
     await t.reboot();
     const boot = t.time;

@@ -25,7 +25,7 @@ describe('terminal session', () => {
     expect(t.sent[0]!.msg).toEqual({ type: 'EVENT', code: 'BOOT', value: 'POWERON' });
     const hellos = t.frames('HELLO');
     expect(hellos.map((h) => h.msg)).toEqual(
-      Array(4).fill({ type: 'HELLO', proto: 1, uid: 'HL328P-00A1B2C3', model: 'HLBOX-4', firmware: '1.1.0', buttons: 4, pending: 0 }),
+      Array(4).fill({ type: 'HELLO', proto: 1, uid: 'HL328P-00A1B2C3', model: 'HLBOX-4', firmware: '1.2.0', buttons: 4, pending: 0, inFlight: 16 }),
     );
     // 2 s apart; times are when the LF left the UART, and the first HELLO waited behind EVENT BOOT
     const gaps = hellos.slice(1).map((h, i) => h.at - hellos[i]!.at);

@@ -4,10 +4,9 @@
  * single byte write of a scenario in every way a byte can tear.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RingHost, TEAR_MODES, type StoredVote } from './ring-host.ts';
+import { RING_SLOTS, RingHost, TEAR_MODES, type StoredVote } from './ring-host.ts';
 
-/** Slots in the ring (HL_RING_SLOTS; PROTOCOL.md §7.4 says 64). */
-const SLOTS = 64;
+const SLOTS = RING_SLOTS;
 const BLANK = 'ff'.repeat(1024);
 
 let ring: RingHost;
@@ -44,7 +43,7 @@ describe('vote ring', () => {
     expect(await ring.oldest()).toMatchObject({ seq: 2, button: 1, flags: 2 });
   });
 
-  it('wraps around the 64 slots several times without losing or repeating a seq', async () => {
+  it('wraps around the 147 slots several times without losing or repeating a seq', async () => {
     await fresh();
     const acked: number[] = [];
     for (let i = 1; i <= 3 * SLOTS + 7; i++) {
@@ -59,7 +58,7 @@ describe('vote ring', () => {
     expect(await ring.boot()).toEqual({ next: 3 * SLOTS + 8, pending: 0 });
   });
 
-  it('refuses the 65th pending vote, keeps the 64, and takes presses again after one ACK', async () => {
+  it('refuses the 148th pending vote, keeps the 147, and takes presses again after one ACK', async () => {
     await fresh();
     for (let i = 1; i <= SLOTS; i++) expect(await ring.append(1)).toBe(i);
     expect(await ring.append(2)).toBe(0);
@@ -82,11 +81,18 @@ describe('vote ring', () => {
     expect(await ring.append(4)).toBe(6);
     expect(await ring.append(4)).toBe(7);
     expect(await ring.boot()).toEqual({ next: 8, pending: 2 });
-    expect(await ring.oldest()).toEqual({ seq: 6, button: 4, flags: 0, pressedAt: null });
+    expect(await ring.oldest()).toEqual({ seq: 6, button: 4, flags: 0, pressedAt: null, reason: 0 });
   });
 });
 
-describe('vote ring: power cut during an EEPROM write', () => {
+/** Seqs between checkpoints of the seq base (HL_SEQ_BASE_STEP, src/vote_record.h). */
+const BASE_STEP = 32768;
+
+describe.each([
+  { name: 'over slots holding old ACKed records', lead: SLOTS + 6 },
+  // the scenario's first vote is seq BASE_STEP + 1: its record follows a write of the seq base
+  { name: 'across a checkpoint of the seq base', lead: BASE_STEP - 2 },
+])('vote ring: power cut during an EEPROM write, $name', ({ lead }) => {
   type Op = { op: 'append'; button: number; flags: number } | { op: 'ack' };
   /** A scenario over slots that already hold old, ACKed records, so torn bytes mix old and new. */
   const scenario: Op[] = [
@@ -106,8 +112,9 @@ describe('vote ring: power cut during an EEPROM write', () => {
       await ring.append(1 + (i % 5), i % 4);
       await ring.ack();
     }
-    await ring.append(4, 0); // seq 71, pending
-    await ring.append(2, 1); // seq 72, pending
+    await ring.spin(lead - SLOTS - 6);
+    await ring.append(4, 0); // seq lead + 1, pending
+    await ring.append(2, 1); // seq lead + 2, pending
     base = await ring.eeprom();
     await ring.boot();
     for (const s of scenario) {
@@ -118,8 +125,8 @@ describe('vote ring: power cut during an EEPROM write', () => {
   });
 
   it('has a scenario with enough byte writes to tear', () => {
-    // unchanged bytes are skipped (update semantics), so fewer than 4 x 10 + 2
-    expect(total).toBeGreaterThan(15);
+    // unchanged bytes are skipped (update semantics), so fewer than 4 x 7 + 2 (+ 10 for the base)
+    expect(total).toBeGreaterThan(lead > BASE_STEP / 2 ? 20 : 12);
   });
 
   it('recovers correctly whichever byte write is torn, and however it tears', async () => {
@@ -131,8 +138,8 @@ describe('vote ring: power cut during an EEPROM write', () => {
         const before = await ring.boot();
         // votes whose writes completed (they may have been sent), and ACKs that completed
         const stored = new Map<number, { button: number; flags: number }>([
-          [71, { button: 4, flags: 0 }],
-          [72, { button: 2, flags: 1 }],
+          [lead + 1, { button: 4, flags: 0 }],
+          [lead + 2, { button: 2, flags: 1 }],
         ]);
         const acked = new Set<number>();
         let inProgress: { op: Op; seq?: number } | undefined;
@@ -199,6 +206,74 @@ describe('vote ring: power cut during an EEPROM write', () => {
     }
     expect(failures).toEqual([]);
     expect(checked).toBe(total * Object.keys(TEAR_MODES).length);
+  });
+});
+
+describe('vote ring: two torn seq-base checkpoints in a row', () => {
+  it('repairs the torn copy at boot, so a tear of the other copy 32,768 votes later still leaves one valid', async () => {
+    const failures: string[] = [];
+    await fresh();
+    await ring.spin(BASE_STEP - 2);
+    await ring.append(4); // BASE_STEP - 1, pending
+    await ring.append(2); // BASE_STEP, pending
+    const start = await ring.eeprom();
+    await ring.boot();
+    await ring.append(1); // BASE_STEP + 1: the base moves (copy A, copy B), then the record
+    const writes = await ring.writes();
+    // copy B's bytes are the writes after copy A's: tear each of the last writes before the record's 6
+    for (let k = Math.max(0, writes - 6 - 5); k < writes - 6; k++) {
+      for (let k2 = 0; k2 < 5; k2++) {
+        const where = `first tear at write ${k}, second at ${k2}`;
+        await ring.setEeprom(start);
+        await ring.boot();
+        await ring.cut(k, TEAR_MODES.erased);
+        if ((await ring.append(1)) !== 'cut') failures.push(`${where}: no first cut`);
+        const first = await ring.boot(); // the repair of the torn copy is queued here...
+        await ring.spin(1); // ...and written with the next vote (BASE_STEP + 1 or + 2)
+        const before = await ring.boot();
+        // up to the next checkpoint, then tear copy A of it
+        await ring.spin(BASE_STEP - 1);
+        await ring.cut(k2, TEAR_MODES.erased);
+        const torn = await ring.append(3);
+        const after = await ring.boot();
+        const oldest = await ring.oldest();
+        const want = before.next + BASE_STEP - 1 + (torn === 'cut' ? 0 : 1);
+        if (after.next !== want) failures.push(`${where}: next ${after.next}, want ${want} (first boot ${JSON.stringify(first)})`);
+        if (oldest === null || oldest.seq !== want - 2) failures.push(`${where}: oldest pending ${JSON.stringify(oldest)}, want ${want - 2}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('vote ring: press times (ageMs, PROTOCOL.md §5.3)', () => {
+  it('keeps a press time for every vote pressed since boot: exact under 4 s apart, within 1/2048 of longer gaps, in press order', async () => {
+    await fresh();
+    const gaps = [0, 35, 1500, 4095, 4097, 10_000, 90 * 60_000, 2000];
+    const truth: number[] = [];
+    for (const gap of gaps) {
+      await ring.wait(gap);
+      const seq = (await ring.append(1)) as number;
+      // the newest press is known exactly
+      truth.push((await ring.after(seq - 1))!.pressedAt!);
+    }
+    const got: number[] = [];
+    for (let v = await ring.oldest(); v !== null; v = await ring.after(v.seq)) got.push(v.pressedAt!);
+    expect(got).toHaveLength(gaps.length);
+    for (let i = 0; i < got.length; i++) {
+      // each later gap of 4096 ms or more may be short by 1/2048 of itself (12-bit mantissa, rounded down)
+      const slack = truth.slice(i + 1).reduce((a, t, j) => a + (t - truth[i + j]! >= 4096 ? (t - truth[i + j]!) / 2048 : 0), 0);
+      expect(got[i]! - truth[i]!, `vote ${i + 1}`).toBeGreaterThanOrEqual(0);
+      expect(got[i]! - truth[i]!, `vote ${i + 1}`).toBeLessThanOrEqual(slack);
+      if (i > 0) expect(got[i]!, `vote ${i + 1} after vote ${i}`).toBeGreaterThan(got[i - 1]!);
+    }
+    // exact where every later gap is under 4096 ms
+    expect(got.at(-1)).toBe(truth.at(-1));
+    expect(got.slice(0, 4)).not.toEqual(truth.slice(0, 4)); // the 90-minute gap is rounded...
+    expect(got[3]! - truth[3]!).toBeLessThan(2700); // ...by under 90 min / 2048
+    // a reboot forgets them all (§7.5)
+    await ring.boot();
+    expect((await ring.oldest())!.pressedAt).toBeNull();
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientIdOf, defaultBrokerUrl, resolveOptions } from '../../../kiosk/src/identity/kiosk-options.ts';
+import { clientIdOf, resolveOptions } from '../../../kiosk/src/identity/kiosk-options.ts';
 import type { OptionName } from '../../../kiosk/src/identity/kiosk-options.ts';
 
 const SCRIPT = 'http://10.0.0.5:8080/kiosk/hailong-kiosk.js';
@@ -11,7 +11,7 @@ describe('kiosk options (attributes / URL parameters / staff settings)', () => {
     const r = resolveOptions(reader(ID), {}, SCRIPT);
     expect(r).toMatchObject({ ok: true, value: { ...ID, broker: 'ws://10.0.0.5:8080/mqtt', lang: 'vi', voice: false } });
     expect(r.ok && r.value.pin).toBeUndefined();
-    expect(defaultBrokerUrl('https://mot-cua.gov.vn/hailong/kiosk/')).toBe('wss://mot-cua.gov.vn/mqtt');
+    expect(resolveOptions(reader(ID), {}, 'https://mot-cua.gov.vn/hailong/kiosk/')).toMatchObject({ value: { broker: 'wss://mot-cua.gov.vn/mqtt' } });
     expect(r.ok && r.value.username).toBeUndefined();
     expect(clientIdOf(ID)).toBe('hailong-kiosk-ba-dinh.phuc-xa.kiosk-1');
     // With its password, the id ends in a suffix derived from it, as the brokers expect (issue 13, item 7).

@@ -2,7 +2,7 @@ import { BASE_LOCK_MS, NO_LOCK, loadPinLock, pinLockKey, savePinLock, type PinLo
 import type { PinLockStore } from '../../../kiosk/src/views/settings-page.tsx';
 import { render } from 'preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Vote } from '../../../core/index.ts';
+import type { LinkState, Publication, Vote } from '../../../core/index.ts';
 import { resolveOptions } from '../../../kiosk/src/identity/kiosk-options.ts';
 import type { KioskOptions } from '../../../kiosk/src/identity/kiosk-options.ts';
 import type { NewVote } from '../../../kiosk/src/outbox/outbox.ts';
@@ -18,6 +18,7 @@ let runtime: KioskRuntime | undefined;
 afterEach(async () => {
   await runtime?.stop();
   runtime = undefined;
+  client = offlineClient;
   if (host) render(null, host);
   host?.remove();
 });
@@ -39,10 +40,42 @@ const offlineClient: LinkClient = {
   on: () => () => undefined,
 };
 
+/** A client at the seam whose state the test sets, recording what is published. */
+function scriptedClient() {
+  const listeners = new Set<(state: LinkState, detail: string) => void>();
+  const published: Publication[] = [];
+  const fake = {
+    state: 'offline' as LinkState,
+    published,
+    /** Called at each publish (the test's probe). */
+    onPublish: (_p: Publication): void => undefined,
+    start() {},
+    async stop() {},
+    reconnectNow() {},
+    connectionLost() {},
+    async publish(p: Publication) {
+      fake.onPublish(p);
+      published.push(p);
+    },
+    on(event: string, listener: (state: LinkState, detail: string) => void) {
+      if (event !== 'state') return () => undefined;
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    set(state: LinkState) {
+      fake.state = state;
+      for (const l of listeners) l(state, 'test');
+    },
+  };
+  return fake;
+}
+
+let client: LinkClient = offlineClient;
+
 function deps(outbox: MemoryOutbox, spoken: string[] = []): KioskDeps {
   return {
     openOutbox: async () => outbox,
-    createClient: () => offlineClient,
+    createClient: () => client,
     joinTabs: (_name, onLead) => {
       onLead();
       return { post() {}, close() {} };
@@ -111,6 +144,37 @@ describe('kiosk view and runtime (real Chromium, fake outbox and MQTT at the sea
     await until(() => el.querySelector('[data-screen=thanks]') !== null);
     expect(outbox.state(1)).toBe('ready');
     expect(el.querySelector('[role=status]')?.textContent).toBe('Cảm ơn Ông/Bà đã đánh giá!');
+  });
+
+  it('sends the vote only after the frame that shows the thank-you: MQTT.js never delays it', async () => {
+    const fake = scriptedClient();
+    client = fake as LinkClient;
+    const el = await mount(new MemoryOutbox());
+    fake.set('online');
+    await until(() => fake.published.some((p) => p.topic.endsWith('/status')));
+    let framed = false;
+    let framedAtPublish: boolean | undefined;
+    fake.onPublish = (p) => {
+      if (p.topic.endsWith('/vote')) framedAtPublish ??= framed;
+    };
+    const seen = new MutationObserver(() => {
+      if (el.querySelector('[data-screen=thanks]') === null) return;
+      seen.disconnect();
+      requestAnimationFrame(() => (framed = true));
+    });
+    seen.observe(el, { subtree: true, childList: true, attributes: true });
+    button(el, 'Hài lòng').click();
+    await until(() => framedAtPublish !== undefined);
+    expect(framedAtPublish).toBe(true);
+  });
+
+  it('shows a broker that refuses the account on the dot, in Vietnamese', async () => {
+    const fake = scriptedClient();
+    client = fake as LinkClient;
+    const el = await mount(new MemoryOutbox());
+    fake.set('refused');
+    await until(() => el.querySelector('[data-testid=status-dot]')?.getAttribute('data-link') === 'refused');
+    expect(el.querySelector('[data-testid=status-dot]')?.getAttribute('aria-label')).toBe('Máy chủ từ chối tài khoản');
   });
 
   it('a vote that cannot be stored is never thanked: the citizen sees a fault and staff a counter', async () => {

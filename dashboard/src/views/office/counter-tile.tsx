@@ -1,8 +1,8 @@
 /**
  * One counter's tile: the live % satisfied in large type, votes today, the
  * distribution bar, the last vote time, the terminals' state, the officer,
- * filtered presses apart, the target line — and a gentle pulse on each new
- * vote. Figures are computed signals bound straight to text nodes and
+ * filtered presses apart, the target line, a box's low supply — and a
+ * gentle pulse on each new vote. Figures are computed signals bound straight to text nodes and
  * attributes (@preact/signals), so a live vote updates a handful of DOM
  * nodes without a virtual-DOM diff; the tile re-renders only when its shape
  * changes (a terminal appears or drops, filtered presses start, the
@@ -11,7 +11,7 @@
 import { computed } from '@preact/signals';
 import type { ReadonlySignal } from '@preact/signals';
 import { useMemo } from 'preact/hooks';
-import { PERCENT_DIGITS, fewVotes, formatCount, meetsTarget, percent } from '../../../../core/index.ts';
+import { PERCENT_DIGITS, fewVotes, formatCount, formatDecimal, meetsTarget, percent } from '../../../../core/index.ts';
 import { scaleOf } from '../../store/names.ts';
 import { counterFigure, lastVoteAt } from '../../store/office-figures.ts';
 import type { CounterFigure } from '../../store/office-figures.ts';
@@ -94,7 +94,7 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
       const f = figure.value;
       return JSON.stringify([
         scale.value.id,
-        f.terminals.map((x) => [x.id, x.state, x.state === 'offline' ? x.since : 0, x.conflict === true]),
+        f.terminals.map((x) => [x.id, x.state, x.state === 'offline' ? x.since : 0, x.conflict === true, x.supplyMv ?? 0]),
       ]);
     }),
     cls: computed(() => (value.value === null ? 'tile empty' : below.value ? 'tile below' : 'tile')),
@@ -216,6 +216,13 @@ export function CounterTile(props: { app: AppState; counterKey: string }) {
         .map((term) => (
           <div key={term.key} class="offline-note" role="status">
             {fill(t.terminalOffline, { id: term.id, time: term.since === null ? '—' : formatMoment(term.since, app.clock.peek(), locale) })}
+          </div>
+        ))}
+      {fig.terminals
+        .filter((term) => term.supplyMv !== undefined)
+        .map((term) => (
+          <div key={`${term.key}/supply`} class="offline-note" role="status" data-testid="low-supply">
+            {fill(t.lowSupply, { id: term.id, volts: `${formatDecimal((term.supplyMv ?? 0) / 1000, locale, 1)} V` })}
           </div>
         ))}
       {fig.terminals

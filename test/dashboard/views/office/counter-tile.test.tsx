@@ -1,6 +1,10 @@
-/** A counter tile on few votes: the count beside the percentage, "ít lượt", and no "below target" alarm. */
+/**
+ * A counter tile on few votes: the count beside the percentage, "ít lượt", and no "below target"
+ * alarm; and a button box on a low supply (EVENT LOWV via the terminal status's `supplyMv`).
+ */
 import { describe, expect, it } from 'vitest';
-import { FakeBridge, officePub } from '../../fixtures.ts';
+import { publicationFor } from '../../../../core/index.ts';
+import { DISTRICT, FakeBridge, WARD, officePub } from '../../fixtures.ts';
 import { NOW, liveWard, mount, text, tick } from '../../harness.tsx';
 
 describe('counter tile on a small sample', () => {
@@ -47,5 +51,43 @@ describe('district ranking on small samples', () => {
     expect(text(rows[1]!.querySelector('td:nth-child(4)'))).toBe('100,0%ít lượt');
     expect(text(rows[1]!.querySelector('td:nth-last-child(2)'))).toBe('ít lượt');
     expect(text(rows[0]!.querySelector('td:nth-last-child(2)'))).toBe('Đạt');
+  });
+});
+
+describe('counter tile: a button box on a low supply', () => {
+  const boxStatus = (state: 'online' | 'offline', at: number, supplyMv?: number) =>
+    publicationFor('status', { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'q1-a' }, {
+      v: 1,
+      state,
+      at,
+      kind: 'button',
+      uid: 'HL328P-5935333032180C1D14',
+      ...(supplyMv === undefined ? {} : { supplyMv }),
+    });
+  const tile = (h: Awaited<ReturnType<typeof mount>>) => h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"]')!;
+
+  it('warns "Nguồn điện yếu (4,1 V)" in Vietnamese, in English on the toggle, and only while the box is online with it', async () => {
+    const h = await mount();
+    await liveWard(h);
+    expect(tile(h).querySelector('[data-testid=low-supply]')).toBeNull();
+    await h.publish(boxStatus('online', NOW - 20_000, 4100));
+    await tick();
+    const note = tile(h).querySelector('[data-testid=low-supply]');
+    expect(text(note)).toBe('Nguồn điện yếu (4,1 V) ở thiết bị q1-a: hãy kiểm tra cổng USB và cáp nối hộp nút bấm.');
+    expect(note!.getAttribute('role')).toBe('status');
+    (h.el.querySelector('.tools button') as HTMLButtonElement).click();
+    await tick();
+    expect(text(tile(h).querySelector('[data-testid=low-supply]'))).toBe('Low supply voltage (4.1 V) at terminal q1-a: check the USB port and the button box cable.');
+    (h.el.querySelector('.tools button') as HTMLButtonElement).click();
+    await tick();
+    // a new session without LOWV (the box was moved to a good port): the warning goes
+    await h.publish(boxStatus('online', NOW - 10_000));
+    await tick();
+    expect(tile(h).querySelector('[data-testid=low-supply]')).toBeNull();
+    // offline: whatever the last online status said, no supply claim for a box that is gone
+    await h.publish(boxStatus('online', NOW - 9000, 3950), boxStatus('offline', NOW - 8000, 3950));
+    await tick();
+    expect(tile(h).querySelector('[data-testid=low-supply]')).toBeNull();
+    expect(text(tile(h))).toContain('mất kết nối');
   });
 });
