@@ -144,6 +144,13 @@ export class BoxVoteIntake {
     message: string,
     extra: Record<string, unknown>,
   ): IntakeVerdict {
+    // A resend of a vote already stored as rejected (its ACK REJECT lost, or still on its way) is
+    // durable: answered REJECT without a write, like a DUP, so a failing commit cannot NAK it and
+    // make a send window wait for a vote the box has completed (PROTOCOL.md §7.7).
+    const earlier = this.options.journal.rejection(uid, vote.seq);
+    if (earlier !== undefined) {
+      return { kind: 'answer', outcome: { status: 'rejected', code: earlier, message: `box ${uid} (${terminal.id}) sent seq ${vote.seq} again: stored as rejected before (${earlier})`, duplicate: true } };
+    }
     this.take(uid, vote.seq);
     const detail = { button: vote.button, reason: vote.reason, ageMs: vote.ageMs, flags: vote.flags, ...extra };
     return {

@@ -347,6 +347,23 @@ describe('send window: terminal ↔ faulty serial line ↔ bridge session, pipel
             // found by this property: the counter jumped with a vote pending; in the next session the
             // jumped vote came after the old one, above the expected seq, and was dropped for ever
             [2, [{ kind: 'press', buttons: [1] }, { kind: 'jump', by: 100_001 }, { kind: 'press', buttons: [4] }]],
+            // a REJECT-ed vote's resend whose store failed made the window wait for a vote the box had
+            // completed (the ACK REJECT of its first copy): every later vote was dropped for ever
+            [
+              2,
+              [
+                { kind: 'deliver', dir: 'up', n: 2 },
+                { kind: 'deliver', dir: 'down', n: 2 },
+                { kind: 'press', buttons: [4, 1] },
+                { kind: 'deliver', dir: 'up', n: 1 },
+                { kind: 'reboot' },
+                { kind: 'deliver', dir: 'up', n: 2 },
+                { kind: 'commit', fault: 'none' },
+                { kind: 'deliver', dir: 'down', n: 3 },
+                { kind: 'deliver', dir: 'up', n: 2 },
+                { kind: 'commit', fault: 'fail' },
+              ],
+            ],
             // found by this property: a failed resend of a vote an earlier batch stored (ACKed from
             // there) made the window wait for a vote the terminal never sends again
             [

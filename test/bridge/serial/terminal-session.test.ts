@@ -305,6 +305,28 @@ describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
     expect(r.session.errorCounts()['vote-out-of-order']).toBeUndefined();
   });
 
+  it('answers a VOTE W or more above the expected seq (a jumped counter) NAK HELLO, so the next session starts at it; less than W above is dropped', () => {
+    const r = rig({ marks: { 'HL-1': 40 } });
+    r.send({ ...HELLO, inFlight: 4 });
+    r.take();
+    r.send(votes(41, 42));
+    r.session.settle(ok(41, 42));
+    r.take();
+    r.send(votes(46)); // 43 + 3: a window of 4 may span it (43 lost on the line): dropped unanswered
+    expect(r.written).toEqual([]);
+    // 43 + 100000: no window spans it; 43 may never come (the box's counter jumped), and the
+    // REJECT of this vote, a cumulative ACK, must not complete a 43 that is not stored
+    r.send(votes(100_043));
+    expect(r.take()).toEqual([{ type: 'NAK', seq: 100_043, reason: 'HELLO' }]);
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42]);
+    expect(r.session.errorCounts()).toMatchObject({ 'vote-out-of-order': 1, 'vote-seq-gap': 1 });
+    // the box says HELLO again: the new session's first vote, sent alone, is taken whatever lies below it
+    r.send({ ...HELLO, inFlight: 4 });
+    r.take();
+    r.send(votes(100_043));
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 100_043]);
+  });
+
   it('keeps the 1.0 answers (one per vote) for a box without a window', () => {
     const r = rig();
     r.send(HELLO);
@@ -353,9 +375,9 @@ describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
         const before = submitted.length;
         session.receive(new TextEncoder().encode(encode(vote(step.seq))));
         const where = `${v.name}, step ${i + 1} (seq ${step.seq})`;
-        if (step.answer === 'DROP') {
+        if (step.answer === 'DROP' || step.answer === 'HELLO') {
           expect(submitted.length, where).toBe(before);
-          expect(written, where).toEqual([]);
+          expect(written, where).toEqual(step.answer === 'DROP' ? [] : [{ type: 'NAK', seq: step.seq, reason: 'HELLO' }]);
         } else {
           expect(written, where).toEqual([{ type: 'ACK', seq: step.seq, status: step.answer }]);
         }
