@@ -308,12 +308,13 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
     const position = this.window.position(vote.seq);
     if (position === 'ahead') {
       this.count('vote-out-of-order');
+      this.window.drop(vote.seq);
       return;
     }
     if (position === 'gap') {
-      // §7.7: W or more above the expected seq, the box's seqs jumped (a corrupted counter): the
-      // expected vote may never come and a cumulative ACK could complete it unstored. A new
-      // session lets its first VOTE, sent alone, set where the stream starts.
+      // §7.7: the box's seqs jumped (a corrupted counter): the expected vote may never come, and
+      // a cumulative ACK could complete it unstored. A new session lets its first VOTE, sent
+      // alone, set where the stream starts.
       this.count('vote-seq-gap');
       this.send({ type: 'NAK', seq: vote.seq, reason: 'HELLO' });
       return;

@@ -327,6 +327,24 @@ describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
     expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 100_043]);
   });
 
+  it('answers NAK HELLO to an out-of-order VOTE sent again before the one the window waits for (a gap smaller than W)', () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41));
+    r.session.settle(ok(41));
+    r.take();
+    r.send(votes(43)); // 42 lost on the line, or never sent (the box's counter skipped it)
+    expect(r.written).toEqual([]);
+    r.send(votes(43)); // its go-back-N resend did not start with 42: the box has no 42 in flight
+    expect(r.take()).toEqual([{ type: 'NAK', seq: 43, reason: 'HELLO' }]);
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41]);
+    // once 42 comes, what was dropped before is forgotten: a resend of 44 overtaken again is only dropped
+    r.send(votes(44, 42, 44));
+    expect(r.written).toEqual([]);
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42]);
+  });
+
   it('keeps the 1.0 answers (one per vote) for a box without a window', () => {
     const r = rig();
     r.send(HELLO);
