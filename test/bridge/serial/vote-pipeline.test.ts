@@ -145,6 +145,34 @@ describe('VotePipeline', () => {
     expect(r.journal.stats().commits).toBe(commits);
   });
 
+  it('stores no later vote of a box past one whose intake threw: that would raise the mark above it and its resend would be a lost DUP', async () => {
+    const r = rig(1);
+    const p = r.port(0);
+    p.submit(vote(1));
+    const real = r.journal.highWaterMark.bind(r.journal);
+    r.journal.highWaterMark = () => {
+      throw new Error('disk I/O error (injected)');
+    };
+    p.submit(vote(2)); // a read error while judging it
+    r.journal.highWaterMark = real;
+    p.submit(vote(3));
+    await settled();
+    expect(p.writes[0]?.map((a) => [a.seq, a.outcome.status])).toEqual([
+      [1, 'stored'],
+      [2, 'failed'],
+      [3, 'failed'],
+    ]);
+    expect(r.journal.highWaterMark('SIM-01')).toBe(1);
+    p.submit(vote(2)); // the box resends from the vote that failed
+    p.submit(vote(3));
+    await settled();
+    expect(p.writes[1]?.map((a) => [a.seq, a.outcome.status])).toEqual([
+      [2, 'stored'],
+      [3, 'stored'],
+    ]);
+    expect(r.problemCounts.get('storage-threw')).toBe(1);
+  });
+
   it('publishes a stored vote whose port closed during the commit (its sink writes nothing)', async () => {
     const r = rig(1);
     const pipelineSink: VoteSink = { settle: () => undefined };
