@@ -292,6 +292,26 @@ describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
     expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 42, 43, 44]);
   });
 
+  it('never ACKs a REJECT or DUP answered without a write above a vote of the same batch whose commit failed (the cumulative ACK would complete it)', () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    const full = { status: 'failed', code: 'SQLITE_FULL', message: 'disk full' } as const;
+    r.session.settle([
+      { seq: 41, outcome: { status: 'duplicate', hwm: 41 } },
+      { seq: 200_050, outcome: { status: 'rejected', code: 'seq-jump', message: 'jump', duplicate: true } },
+      { seq: 42, outcome: full },
+      { seq: 43, outcome: full },
+    ]);
+    expect(r.take()).toEqual([
+      { type: 'ACK', seq: 41, status: 'DUP' },
+      { type: 'NAK', seq: 42, reason: 'STORAGE' },
+    ]);
+    // and the highest durable vote of the run, whatever order the answers came in
+    r.session.settle([...ok(45), { seq: 44, outcome: { status: 'duplicate', hwm: 45 } }]);
+    expect(r.take()).toEqual([{ type: 'ACK', seq: 45, status: 'OK' }]);
+  });
+
   it('does not wait for a vote whose store failed when an earlier batch stored it (its resend, ACKed from there)', () => {
     const r = rig({ marks: { 'HL-1': 41 } }); // 41 is already in the journal; its ACK is on its way
     r.send({ ...HELLO, inFlight: 16 });
