@@ -1,8 +1,9 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { ReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream';
+import { join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import serveStatic, { type RequestHandler } from 'serve-static';
 import { createLogger, type Logger } from './logger.ts';
 
 /** Options of the static web server that serves the built kiosk and dashboard. */
@@ -42,7 +43,7 @@ export type ResolvedStaticServerOptions = Readonly<Required<Omit<StaticServerOpt
 
 /** Counters of the static server (invariant 2: failures are visible). */
 export interface StaticServerStats {
-  /** Responses that failed while the file was read (the connection was closed). */
+  /** Responses that failed while the file was read: answered 500, or the connection closed mid-body. */
   readonly readErrors: number;
 }
 
@@ -59,31 +60,41 @@ export function resolveStaticServerOptions(options: StaticServerOptions = {}): R
   });
 }
 
-/** Content types of the files a Vite build writes. */
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 /** The apps served, each under `/<app>/`. */
 export const APPS = ['dashboard', 'kiosk'] as const;
 
+
+/** The app a request is for. */
+type App = (typeof APPS)[number];
+
+/** Plain-text answers, Vietnamese first, by status (invariant 2: say what was wrong). */
+const MESSAGES: Readonly<Record<number, string>> = {
+  400: 'Đường dẫn không hợp lệ / Bad path\n',
+  403: 'Đường dẫn bị từ chối / Forbidden path\n',
+  404: 'Không tìm thấy / Not found\n',
+  412: 'Điều kiện của yêu cầu không thỏa / Precondition failed\n',
+  416: 'Khoảng byte nằm ngoài tệp / Range not satisfiable\n',
+  500: 'Không đọc được tệp / Could not read the file\n',
+};
+
 /**
  * Serves the built web apps on one HTTP port: `/dashboard/…`, `/kiosk/…`, and
- * `/` redirecting to the dashboard. Read-only; paths never leave `root`.
+ * `/` redirecting to the dashboard. Read-only; paths never leave an app folder.
+ *
+ * The files themselves go through serve-static (expressjs/serve-static, over
+ * pillarjs/send) rather than hand-written code: it answers conditional
+ * requests (ETag/Last-Modified → 304), byte ranges (206, 416), HEAD, refuses
+ * `..` after decoding (403), malformed %-escapes and NUL (400) and dotfiles
+ * (404), redirects `/kiosk` to `/kiosk/` without an open redirect, and never
+ * lists a folder. send handles its read stream's 'error' and hands it to us
+ * (see #fail), so a file rebuilt under a request cannot crash the bridge
+ * (issue 13). sirv 3 was not taken: it `.pipe`s its read stream with no
+ * 'error' handler (lukeed/sirv build.mjs), the crash issue 13 removed.
  */
 export class StaticServer {
   readonly options: ResolvedStaticServerOptions;
   #server: Server | undefined;
+  #files: ReadonlyMap<App, RequestHandler<ServerResponse>> = new Map();
   #readErrors = 0;
 
   constructor(options: StaticServerOptions = {}) {
@@ -102,12 +113,13 @@ export class StaticServer {
 
   /** Starts listening; resolves with the bound port. */
   async start(): Promise<number> {
+    this.#files = new Map(APPS.map((app) => [app, this.#fileHandler(app)]));
     const server = createServer((req, res) => {
-      this.#handle(req, res).catch((error: unknown) => {
-        this.#failed(req, error);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
+      try {
+        this.#handle(req, res);
+      } catch (error) {
+        this.#fail(req, res, error);
+      }
     });
     this.#server = server;
     await new Promise<void>((ok, fail) => {
@@ -126,87 +138,112 @@ export class StaticServer {
     await new Promise<void>((ok) => server.close(() => ok()));
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** serve-static for one app folder, with the headers the apps rely on. */
+  #fileHandler(app: App): RequestHandler<ServerResponse> {
+    const appRoot = join(this.options.root, app);
+    return serveStatic(appRoot, {
+      index: ['index.html'],
+      dotfiles: 'ignore',
+      // Every error comes to #fail, which answers it: nothing falls through.
+      fallthrough: false,
+      redirect: true,
+      etag: true,
+      lastModified: true,
+      acceptRanges: true,
+      // Set per file below; send's own would be `public, max-age=0`.
+      cacheControl: false,
+      setHeaders: (res, path) => {
+        // Hashed assets never change; HTML and the service worker must
+        // revalidate (now a cheap 304 through the ETag).
+        const hashed = relative(appRoot, path).startsWith(`assets${sep}`);
+        res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+        // The one-stop software embeds <hailong-kiosk> from its own origin, and
+        // module scripts are fetched with CORS: the kiosk's files must allow it.
+        if (app === 'kiosk') res.setHeader('access-control-allow-origin', '*');
+      },
+    });
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    // A failed write to this response must not become an unhandled 'error'.
+    res.on('error', (error) => this.#failed(req, error));
+    res.on('pipe', (file) => this.#endShort(req, res, file));
     if (this.options.api?.(req, res) === true) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    // The path as sent, up to the query: `new URL` would read `//host/…`
+    // The target as sent, without a fragment: `new URL` would read `//host/…`
     // as a host and throws on `//%/…` (a 500 found by the path fuzz).
-    const url = { pathname: (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/' };
-    if (!url.pathname.startsWith('/')) {
-      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Đường dẫn không hợp lệ / Bad path\n');
+    const target = (req.url ?? '/').split('#', 1)[0] ?? '/';
+    const pathname = target.split('?', 1)[0] ?? '/';
+    if (!pathname.startsWith('/')) {
+      this.#answer(res, 400);
       return;
     }
-    if (url.pathname === '/') {
+    if (pathname === '/') {
       res.writeHead(302, { location: '/dashboard/' }).end();
       return;
     }
-    const file = await this.#resolveFile(url.pathname);
-    // Open before answering, and stream from the open file: a rebuild of
-    // dist that deletes it mid-request can then neither turn a 200 into a
-    // crash nor swap the file under the response.
-    const handle = file === undefined ? undefined : await open(file, 'r').catch(() => undefined);
-    if (file === undefined || handle === undefined) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Không tìm thấy / Not found\n');
+    const app = APPS.find((a) => pathname === `/${a}` || pathname.startsWith(`/${a}/`));
+    const files = app === undefined ? undefined : this.#files.get(app);
+    if (app === undefined || files === undefined) {
+      this.#answer(res, 404);
       return;
     }
-    res.writeHead(200, {
-      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      // Hashed assets never change; HTML and the service worker must revalidate.
-      'cache-control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-      // The one-stop software embeds <hailong-kiosk> from its own origin, and
-      // module scripts are fetched with CORS: the kiosk's files must allow it.
-      ...(url.pathname.startsWith('/kiosk/') ? { 'access-control-allow-origin': '*' } : {}),
-    });
-    if (req.method === 'HEAD') {
-      await handle.close();
-      res.end();
-      return;
-    }
-    this.#stream(req, handle, res);
+    // Express's mount convention, which serve-static reads: `url` relative to
+    // the app folder, `originalUrl` for the `/kiosk` → `/kiosk/` redirect.
+    Object.assign(req, { originalUrl: target, url: (pathname.slice(app.length + 1) || '/') + target.slice(pathname.length) });
+    files(req, res, (error) => this.#fail(req, res, error));
   }
 
   /**
-   * Sends the file. `pipeline` rather than `.pipe`: a read error (an I/O
-   * error, a file truncated by a rebuild) is an 'error' event that `.pipe`
-   * leaves unhandled, and an unhandled 'error' kills the bridge and its
-   * broker (issue 13). Here it closes this one response and is counted.
+   * Answers an error from send: 4xx as a plain message, a read failure as 500,
+   * counted and logged. A read that fails after the headers went out (a file
+   * truncated by a rebuild) can only close the connection: the client then
+   * sees a body shorter than its Content-Length, not a complete wrong file.
    */
-  #stream(req: IncomingMessage, handle: FileHandle, res: ServerResponse): void {
-    pipeline(handle.createReadStream(), res, (error) => {
-      // A client that goes away mid-download is not a failure of ours.
-      if (error === undefined || error === null || (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-      this.#failed(req, error);
+  #fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    const raw = (error as { status?: unknown } | undefined)?.status;
+    const status = typeof raw === 'number' && raw >= 400 && raw <= 599 ? raw : 500;
+    if (status >= 500) this.#failed(req, error);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    // Drop the file's headers (ETag, Content-Length, …) as send itself does before an error.
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    const headers = (error as { headers?: Record<string, string> } | undefined)?.headers ?? {};
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value); // 416: Content-Range: bytes */size
+    this.#answer(res, status);
+  }
+
+  /**
+   * A file truncated in place by a rebuild while it is sent ends before the
+   * Content-Length that send took from its size: close the connection so the
+   * client sees the failure at once (and caches nothing) instead of waiting
+   * for bytes that never come until the keep-alive timeout.
+   */
+  #endShort(req: IncomingMessage, res: ServerResponse, file: Readable): void {
+    if (!(file instanceof ReadStream)) return;
+    file.once('end', () => {
+      const expected = Number(res.getHeader('content-length'));
+      if (file.bytesRead >= expected) return;
+      this.#failed(req, new Error(`file ended after ${file.bytesRead} of ${expected} bytes (changed while sent)`));
+      res.destroy();
     });
+  }
+
+  #answer(res: ServerResponse, status: number): void {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(MESSAGES[status] ?? MESSAGES[500]);
   }
 
   #failed(req: IncomingMessage, error: unknown): void {
     const n = ++this.#readErrors;
     // The first failures in full, then every 100th: a broken disk must not flood the log.
     if (n <= 10 || n % 100 === 0) {
-      this.options.log.error({ url: req.url?.slice(0, 300), err: error, count: n }, 'web request failed while reading a file');
+      const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
+      this.options.log.error({ url: url?.slice(0, 300), err: error, count: n }, 'web request failed while reading a file');
     }
-  }
-
-  /** Maps a URL path to a file inside an app folder, or undefined. */
-  async #resolveFile(pathname: string): Promise<string | undefined> {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      return undefined; // malformed %-escape: a hostile or broken URL, not a file
-    }
-    const [, app, ...rest] = decoded.split('/');
-    if (!(APPS as readonly string[]).includes(app ?? '') || decoded.includes('\0')) return undefined;
-    const appRoot = join(this.options.root, app!);
-    const candidate = normalize(join(appRoot, ...rest));
-    if (candidate !== appRoot && !candidate.startsWith(appRoot + sep)) return undefined;
-    for (const path of [candidate, join(candidate, 'index.html')]) {
-      const info = await stat(path).catch(() => undefined);
-      if (info?.isFile()) return path;
-    }
-    return undefined;
   }
 }

@@ -13,7 +13,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { bridgeClientId } from '../core/client-id.ts';
-import { MAX_SUPPLY_MV, type Status } from '../core/status.ts';
+import { MAX_SUPPLY_MV, type BoxFuses, type Status } from '../core/status.ts';
+import { parseFuseEvent } from '../firmware-protocol/src/fuse-event.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
 import type { HelloMessage } from '../firmware-protocol/src/message.ts';
@@ -75,6 +76,8 @@ export class WardBridge {
   private readonly statusErrors = new Map<string, string>();
   /** Supply in mV a box reported low (EVENT LOWV) in its current session, by terminal id (Status.supplyMv). */
   private readonly lowSupply = new Map<string, number>();
+  /** Fuses a box reported lacking the power-cut protection (EVENT FUSE) in its current session (Status.fuses). */
+  private readonly unprotected = new Map<string, BoxFuses>();
   private readonly problemCounts = new Map<string, number>();
   private readonly refused: Record<string, number> = {};
   /** The serial boxes' intake: the one duplicate check, rejections, the rating rules. */
@@ -272,6 +275,7 @@ export class WardBridge {
       kind: 'button',
       ...(hello === undefined ? {} : { uid: hello.uid, model: hello.model, firmware: hello.firmware }),
       ...(this.lowSupply.has(terminal.id) ? { supplyMv: this.lowSupply.get(terminal.id) } : {}),
+      ...(this.unprotected.has(terminal.id) ? { fuses: this.unprotected.get(terminal.id) } : {}),
       errors,
     });
   }
@@ -303,6 +307,10 @@ export class WardBridge {
       else log.warn({ uid, code }, message);
     });
     session.on('device-event', (terminal, code, value) => {
+      if (code === 'FUSE') {
+        this.onFuseEvent(session, terminal, value, log);
+        return;
+      }
       const level = code === 'FULL' || code === 'LOWV' || code === 'STUCK' ? 'warn' : 'info';
       log[level]({ terminal: terminal?.id ?? null, code, value }, code === 'FULL' ? `terminal refused ${value} presses: its vote buffer was full` : 'terminal event');
       // The dashboard shows a low supply on the counter's tile: it rides on the box's retained status.
@@ -354,8 +362,31 @@ export class WardBridge {
       log.info({ terminal: terminal.id }, 'terminal moved to another port');
     }
     log.info({ terminal: terminal.id, counter: terminal.counter.id, uid: hello.uid, model: hello.model, firmware: hello.firmware, pending: hello.pending }, 'terminal online');
-    // A box reports LOWV in every session while its supply stays low (firmware 1.2), so a new session starts clear.
+    // A box reports LOWV and FUSE in every session while they hold (firmware 1.2), so a new session starts clear.
     this.lowSupply.delete(terminal.id);
+    this.unprotected.delete(terminal.id);
+    this.publishStatus(terminal, session, 'online');
+  }
+
+  /**
+   * EVENT FUSE (PROTOCOL.md §5.9): the box lacks the 4.3 V brown-out and/or
+   * EESAVE (flashed through a bootloader). Warned in the log and put on the
+   * box's retained status, where the counter's tile asks for an ISP re-flash.
+   */
+  private onFuseEvent(session: TerminalSession, terminal: PlacedTerminal | undefined, value: string, log: Logger): void {
+    const fuses = parseFuseEvent(value);
+    if (!fuses.ok) {
+      const n = (this.problemCounts.get('bad-fuse-event') ?? 0) + 1;
+      this.problemCounts.set('bad-fuse-event', n);
+      log.warn({ terminal: terminal?.id ?? null, code: 'bad-fuse-event', count: n, value }, fuses.message);
+      return;
+    }
+    log.warn(
+      { terminal: terminal?.id ?? null, code: 'FUSE', value, missing: fuses.value.missing },
+      `terminal lacks power-cut protection (${fuses.value.missing.join(', ')} fuse not set): re-flash it over ISP (make flash-isp)`,
+    );
+    if (terminal === undefined || this.owners.get(terminal.id) !== session) return;
+    this.unprotected.set(terminal.id, fuses.value);
     this.publishStatus(terminal, session, 'online');
   }
 

@@ -66,8 +66,31 @@ export interface Status {
    * starts a new session without reporting LOWV.
    */
   readonly supplyMv?: number;
+  /**
+   * Button boxes: present when the box's fuses lack the power-cut protection
+   * flash-isp sets (EVENT FUSE, PROTOCOL.md §5.9): a box flashed through a
+   * bootloader. The bridge drops it when the box starts a new session without
+   * reporting FUSE.
+   */
+  readonly fuses?: BoxFuses;
   /** A bridge's forwarding to its district/province hub, when it has an upstream (`_bridge/status` only). */
   readonly upstream?: UpstreamProgress;
+}
+
+/** A protection a box's fuses may lack: the 4.3 V brown-out reset, or EESAVE (the EEPROM survives a chip erase). */
+export type FuseProtection = 'BOD' | 'EESAVE';
+
+/** All `FuseProtection`s, in the order a status lists them. */
+export const FUSE_PROTECTIONS: readonly FuseProtection[] = ['BOD', 'EESAVE'];
+
+/** A box's extended and high fuse bytes as it read them at boot, and what they lack (never empty). */
+export interface BoxFuses {
+  /** Extended fuse byte (BODLEVEL in bits 2..0). */
+  readonly efuse: number;
+  /** High fuse byte (EESAVE in bit 3). */
+  readonly hfuse: number;
+  /** The protections missing, in `FUSE_PROTECTIONS` order, no repeats. */
+  readonly missing: readonly FuseProtection[];
 }
 
 /**
@@ -143,6 +166,22 @@ function readUpstream(value: unknown): UpstreamProgress {
   return progress;
 }
 
+function readFuses(value: unknown): BoxFuses {
+  const o = objectAt(value, 'fuses');
+  const byte = (key: 'efuse' | 'hfuse') => intIn(requiredField(o, key, `fuses.${key}`), `fuses.${key}`, 0, 255);
+  const efuse = byte('efuse');
+  const hfuse = byte('hfuse');
+  const list = requiredField(o, 'missing', 'fuses.missing');
+  if (!Array.isArray(list) || list.length === 0 || list.length > FUSE_PROTECTIONS.length) {
+    reject('bad-type', `fuses.missing must list 1–${FUSE_PROTECTIONS.length} of ${FUSE_PROTECTIONS.join(', ')}`, 'fuses.missing');
+  }
+  const missing = (list as unknown[]).map((p, i) => enumAt(p, `fuses.missing[${i}]`, FUSE_PROTECTIONS));
+  if (missing.some((p, i) => i > 0 && FUSE_PROTECTIONS.indexOf(p) <= FUSE_PROTECTIONS.indexOf(missing[i - 1]!))) {
+    reject('bad-order', `fuses.missing must be in the order ${FUSE_PROTECTIONS.join(', ')} without repeats`, 'fuses.missing');
+  }
+  return { efuse, hfuse, missing };
+}
+
 function readStatus(root: unknown): Status {
   const o = objectAt(root, undefined);
   const status: { -readonly [K in keyof Status]: Status[K] } = {
@@ -168,6 +207,8 @@ function readStatus(root: unknown): Status {
   if (upstream !== undefined) status.upstream = readUpstream(upstream);
   const supplyMv = optionalField(o, 'supplyMv');
   if (supplyMv !== undefined) status.supplyMv = intIn(supplyMv, 'supplyMv', 0, MAX_SUPPLY_MV);
+  const fuses = optionalField(o, 'fuses');
+  if (fuses !== undefined) status.fuses = readFuses(fuses);
   const claimedAt = optionalField(o, 'claimedAt');
   if (claimedAt !== undefined) status.claimedAt = intIn(claimedAt, 'claimedAt', 0, MAX_EPOCH_MS);
   return status;

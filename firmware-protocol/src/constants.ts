@@ -97,7 +97,7 @@ export const NAK_REASONS = ['CRC', 'FORMAT', 'RANGE', 'HELLO', 'TYPE', 'VERSION'
 export type NakReason = (typeof NAK_REASONS)[number];
 
 /** EVENT codes defined by v1; other well-formed codes are possible and decode fine. */
-export const EVENT_CODES = ['BOOT', 'STUCK', 'LOWV', 'FULL'] as const;
+export const EVENT_CODES = ['BOOT', 'STUCK', 'LOWV', 'FUSE', 'FULL'] as const;
 
 /** EVENT BOOT values: the reset cause. */
 export const BOOT_CAUSES = ['POWERON', 'EXTERNAL', 'BROWNOUT', 'WATCHDOG', 'SOFTWARE'] as const;

@@ -5,6 +5,7 @@ export { decode, decodeFrame } from './decode.ts';
 export { encode, encodeBytes } from './encode.ts';
 export { ProtocolError, type DecodeError, type DecodeOk, type DecodeResult } from './error.ts';
 export { TOKENS, type TokenGrammar, type TokenKind } from './field.ts';
+export { fuseEventValue, fuseMissing, parseFuseEvent, type FuseEventError } from './fuse-event.ts';
 export { FrameDecoder, type DecoderStats, type FrameDecoderOptions } from './frame-decoder.ts';
 export {
   MESSAGE_TYPES,

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPtyFleet } from '../../bridge/simulator/fleet.ts';
 import { MAX_SEQ_JUMP } from '../../bridge/journal/rejected-votes.ts';
 import type { Message } from '../../firmware-protocol/src/message.ts';
+import type { Status } from '../../core/status.ts';
 import { collect } from '../helpers/mqtt-collector.ts';
 import { createPtyPair } from '../helpers/pty.ts';
 import { box, rigConfig, startApp, tempDir, until } from './bridge-rig.ts';
@@ -192,5 +193,41 @@ describe('a port closing mid-commit (issue 17)', () => {
     release();
     await sub.waitFor((m) => m.some((x) => x.topic.endsWith('hop-1/vote')), 3000, 'the vote published promptly');
     await until(() => journal.outboxSize() === 0, 3000, 'the outbox empty');
+  });
+});
+
+describe('a box without the power-cut fuses (EVENT FUSE, PROTOCOL.md §5.9)', () => {
+  it('rides on its retained status until a session without FUSE; a value its bytes contradict is counted, not shown', async () => {
+    const pair = await createPtyPair('fuse');
+    cleanups.push(() => pair.dispose());
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const { app, url } = await startApp(rigConfig({ boxes: 1, ports: [pair.host], dataDir: tmp.dir, cooldownMs: 0 }));
+    cleanups.push(() => app.stop());
+    const sub = await collect(url, 'hailong/v1/+/+/+/+/status');
+    cleanups.push(() => sub.close());
+    const raw = await openRawBox(pair.device);
+    cleanups.push(() => raw.close());
+    const statuses = () => sub.json<Status>('status').filter((s) => s.state === 'online');
+    const event = (value: string): Message => ({ type: 'EVENT', code: 'FUSE', value });
+
+    await raw.send(hello(box(0).uid));
+    await raw.waitFor(is('WELCOME'));
+    // Lies: flash-isp's bytes (nothing missing) and a Nano's bytes claiming only BOD. Neither reaches the status.
+    await raw.send(event('FC.D7.BOD'));
+    await raw.send(event('FD.DA.BOD'));
+    await until(() => app.bridge.counterSnapshot()['port-bad-fuse-event'] === 2, 5000, 'two bad FUSE values counted');
+    await raw.send(event('FD.DA.BOD-EESAVE'));
+    await until(() => statuses().some((s) => s.fuses !== undefined), 5000, 'a status with fuses');
+    expect(statuses().filter((s) => s.fuses !== undefined)).toEqual([expect.objectContaining({ fuses: { efuse: 0xfd, hfuse: 0xda, missing: ['BOD', 'EESAVE'] } })]);
+
+    // Re-flashed over ISP: the next session says nothing, and the status drops it.
+    const from = raw.heard.length;
+    const seen = sub.messages.length;
+    await raw.send(hello(box(0).uid));
+    await raw.waitFor(is('WELCOME'), from);
+    await until(() => sub.messages.length > seen, 5000, 'the new session\'s status');
+    expect(statuses().at(-1)?.fuses).toBeUndefined();
+    expect(app.bridge.counterSnapshot()['port-bad-fuse-event']).toBe(2);
   });
 });

@@ -23,6 +23,10 @@ const statusArb: fc.Arbitrary<Status> = fc
     uid: fc.option(fc.stringMatching(/^[A-Za-z0-9._:-]{1,64}$/), { nil: undefined }),
     firmware: fc.option(fc.stringMatching(/^[A-Za-z0-9._+-]{1,32}$/), { nil: undefined }),
     supplyMv: fc.option(fc.integer({ min: 0, max: 20_000 }), { nil: undefined }),
+    fuses: fc.option(
+      fc.record({ efuse: fc.integer({ min: 0, max: 255 }), hfuse: fc.integer({ min: 0, max: 255 }), missing: fc.constantFrom(['BOD' as const], ['EESAVE' as const], ['BOD' as const, 'EESAVE' as const]) }),
+      { nil: undefined },
+    ),
     errors: fc.option(fc.dictionary(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/), fc.nat(), { maxKeys: 10 }), {
       nil: undefined,
     }),
@@ -33,6 +37,7 @@ const statusArb: fc.Arbitrary<Status> = fc
     if (r.uid !== undefined) s.uid = r.uid;
     if (r.firmware !== undefined) s.firmware = r.firmware;
     if (r.supplyMv !== undefined) s.supplyMv = r.supplyMv;
+    if (r.fuses !== undefined) s.fuses = r.fuses;
     if (r.errors !== undefined) s.errors = { ...r.errors };
     return s;
   });
@@ -50,6 +55,20 @@ describe('parseStatus', () => {
     expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":"yes","backlog":0,"votesPerSecond":0,"forwarded":0}}')).toMatchObject({ ok: false, field: 'upstream.connected' });
     expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true,"backlog":-1,"votesPerSecond":0,"forwarded":0}}')).toMatchObject({ ok: false, code: 'out-of-range', field: 'upstream.backlog' });
     expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true}}')).toMatchObject({ ok: false, code: 'missing-field', field: 'upstream.backlog' });
+  });
+
+  it("reads a button box's missing power-cut fuses (EVENT FUSE) and refuses a list that is not one", () => {
+    const fuses = { efuse: 0xfd, hfuse: 0xda, missing: ['BOD', 'EESAVE'] };
+    expect(parseStatus(JSON.stringify({ v: 1, state: 'online', at: 5, kind: 'button', fuses }))).toEqual({ ok: true, value: { v: 1, state: 'online', at: 5, kind: 'button', fuses } });
+    const bad = (f: unknown) => parseStatus(JSON.stringify({ v: 1, state: 'online', at: 5, fuses: f }));
+    expect(bad({ efuse: 256, hfuse: 0xd7, missing: ['BOD'] })).toMatchObject({ ok: false, code: 'out-of-range', field: 'fuses.efuse' });
+    expect(bad({ efuse: 0xfd, missing: ['BOD'] })).toMatchObject({ ok: false, code: 'missing-field', field: 'fuses.hfuse' });
+    expect(bad({ efuse: 0xfd, hfuse: 0xd7, missing: [] })).toMatchObject({ ok: false, field: 'fuses.missing' });
+    expect(bad({ efuse: 0xfd, hfuse: 0xd7, missing: 'BOD' })).toMatchObject({ ok: false, field: 'fuses.missing' });
+    expect(bad({ efuse: 0xfd, hfuse: 0xd7, missing: ['BOD', 'BOD'] })).toMatchObject({ ok: false, code: 'bad-order', field: 'fuses.missing' });
+    expect(bad({ efuse: 0xfd, hfuse: 0xda, missing: ['EESAVE', 'BOD'] })).toMatchObject({ ok: false, code: 'bad-order', field: 'fuses.missing' });
+    expect(bad({ efuse: 0xfd, hfuse: 0xd7, missing: ['WDT'] })).toMatchObject({ ok: false, code: 'bad-enum', field: 'fuses.missing[0]' });
+    expect(bad([0xfd, 0xd7])).toMatchObject({ ok: false, field: 'fuses' });
   });
 
   it("reads a button box's low supply (EVENT LOWV, in mV) and refuses a value that is no voltage", () => {

@@ -113,6 +113,20 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
     await page.waitForSelector(`${tile} [data-testid=low-supply]`, { state: 'detached', timeout: 5000 });
   });
 
+  it("shows a button box's missing power-cut fuses (EVENT FUSE -> status fuses) on its counter's tile, and drops it with the next session", async () => {
+    const counter = LIVE.counters[0]!;
+    const place = { district: DISTRICT, ward: LIVE.id, counter: counter.id, terminal: counter.terminals[0]! };
+    const tile = `[data-counter="${DISTRICT}/${LIVE.id}/${counter.id}"]`;
+    const fuses = { efuse: 0xfd, hfuse: 0xda, missing: ['BOD', 'EESAVE'] as const };
+    await rig.publish([publicationFor('status', place, { v: 1, state: 'online', at: Date.now(), kind: 'button', uid: 'HL328P-E2EFU01', firmware: '1.2.0', fuses: { ...fuses, missing: [...fuses.missing] } })]);
+    await page.waitForSelector(`${tile} [data-testid=unprotected-box]`, { timeout: 5000 });
+    expect(await page.textContent(`${tile} [data-testid=unprotected-box]`)).toBe(
+      `Hộp nút bấm ${counter.terminals[0]} chưa được bảo vệ khi mất điện (thiếu cầu chì BOD 4,3 V / EESAVE): hãy nạp lại bằng ISP.`,
+    );
+    await rig.publish([publicationFor('status', place, { v: 1, state: 'online', at: Date.now() + 1, kind: 'button', uid: 'HL328P-E2EFU01', firmware: '1.2.0' })]);
+    await page.waitForSelector(`${tile} [data-testid=unprotected-box]`, { state: 'detached', timeout: 5000 });
+  });
+
   it('leaves every figure unchanged under duplicated, reordered and hostile messages', async () => {
     const sent: Publication[] = [];
     for (const level of ['hai-long', 'khong-hai-long', 'rat-hai-long'] as const) sent.push(...livePubs('quay-1', level));

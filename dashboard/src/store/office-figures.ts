@@ -5,7 +5,7 @@
  * store and a date, so they are the same however messages arrived.
  */
 import { emptySummary, foldReasons, foldTalliesBy, localParts, statusSince } from '../../../core/index.ts';
-import type { ReasonSummary, Summary, Tally } from '../../../core/index.ts';
+import type { FuseProtection, ReasonSummary, Summary, Tally } from '../../../core/index.ts';
 import { scaleOf } from './names.ts';
 import type { DashboardStore } from './store.ts';
 
@@ -21,6 +21,8 @@ export interface TerminalFigure {
   readonly conflict?: true;
   /** A button box online on a low supply: the mV it measured at boot (Status.supplyMv, EVENT LOWV). */
   readonly supplyMv?: number;
+  /** A button box online whose fuses lack the power-cut protection (Status.fuses.missing, EVENT FUSE). */
+  readonly fusesMissing?: readonly FuseProtection[];
 }
 
 /** What a counter tile shows. */
@@ -93,7 +95,12 @@ export function counterFigure(store: DashboardStore, counter: string, today: str
     }
     const base: TerminalFigure = { key, id: t, state: status?.state ?? 'unknown', since: status === undefined ? null : statusSince(status) };
     // Only while online: the value is from the box's current session, stale once it is gone.
-    const figure = status?.state === 'online' && status.supplyMv !== undefined ? { ...base, supplyMv: status.supplyMv } : base;
+    const online = status?.state === 'online';
+    const figure: TerminalFigure = {
+      ...base,
+      ...(online && status.supplyMv !== undefined ? { supplyMv: status.supplyMv } : {}),
+      ...(online && status.fuses !== undefined ? { fusesMissing: status.fuses.missing } : {}),
+    };
     return store.deviceConflict(key) ? { ...figure, conflict: true } : figure;
   });
   const session = store.sessions.get(counter);

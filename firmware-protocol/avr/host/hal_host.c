@@ -201,3 +201,14 @@ static uint16_t vcc_mv = 5000;
 void hal_host_set_vcc(uint16_t mv) { vcc_mv = mv; }
 
 uint16_t hal_vcc_mv(void) { return vcc_mv; }
+
+/* flash-isp's fuses (Makefile EFUSE / HFUSE): 4.3 V brown-out, EESAVE programmed. */
+static uint8_t fuse_ext = 0xFC, fuse_high = 0xD7;
+
+void hal_host_set_fuses(uint8_t efuse, uint8_t hfuse)
+{
+    fuse_ext = efuse;
+    fuse_high = hfuse;
+}
+
+uint8_t hal_fuse_byte(uint8_t addr) { return addr == 2 ? fuse_ext : addr == 3 ? fuse_high : 0xFF; }

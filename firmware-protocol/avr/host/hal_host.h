@@ -55,6 +55,9 @@ uint8_t hal_host_power_lost(void);
 /* Supply voltage hal_vcc_mv reports from now on (default 5000 mV). */
 void hal_host_set_vcc(uint16_t mv);
 
+/* Extended and high fuse bytes hal_fuse_byte reports from now on (default flash-isp's 0xFC, 0xD7). */
+void hal_host_set_fuses(uint8_t efuse, uint8_t hfuse);
+
 /* Last values given to hal_outputs. */
 void hal_host_outputs(uint8_t *leds, uint8_t *status, uint8_t *buzzer);
 

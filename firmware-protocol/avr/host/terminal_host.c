@@ -15,6 +15,7 @@
  *   eewrite <ms>         EEPROM byte write time
  *   eeset <hex>          replace the EEPROM image (1024 bytes)
  *   sig <hex>            signature row (32 bytes) the chip returns for SIGRD
+ *   fuses <ehex> <hhex>  extended and high fuse bytes the chip returns, from the next reset on
  *   ee                   print the EEPROM image
  *   sync                 print "."
  * Output:
@@ -148,6 +149,10 @@ int main(void)
             memset(row, 0xFF, sizeof row);
             unhex(arg, row, sizeof row);
             hal_host_set_signature(row);
+        } else if (!strcmp(line, "fuses")) {
+            unsigned e = 0xFC, h = 0xD7;
+            sscanf(arg, "%x %x", &e, &h);
+            hal_host_set_fuses((uint8_t)e, (uint8_t)h);
         } else if (!strcmp(line, "ee")) {
             const uint8_t *e = hal_host_eeprom();
             fputs("E ", stdout);

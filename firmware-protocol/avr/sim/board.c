@@ -30,6 +30,8 @@
 /* MCUSR data-space address on the ATmega328P (0x34 I/O + 0x20). */
 #define MCUSR_ADDR 0x54
 #define EXTRF_BIT 0x02
+/* SPMCSR, data address (I/O 0x37). */
+#define SPMCSR_ADDR 0x57
 
 static void on_uart_out(struct avr_irq_t *irq, uint32_t value, void *param)
 {
@@ -84,6 +86,52 @@ static int load_eeprom(board_t *b, const char *uid, uint8_t buttons)
     return board_save_eeprom(b);
 }
 
+/*
+ * Fuse reads. simavr 1.6 (Debian's) runs LPM as a plain flash read even after
+ * SPMCSR = BLBSET|SPMEN; upstream simavr reads the fuses there only since
+ * buserror/simavr 3bb6c1d (2023, v1.8: avr_flash.c AVR_IOCTL_FLASH_LPM). It does
+ * load an ELF's .fuse section into avr->fuse. So the harness does what the chip
+ * does (datasheet §27.8.8: an LPM within 3 cycles of that write reads Z = 0 low,
+ * 1 lock, 2 extended, 3 high fuse): on the write it puts the fuse bytes in flash
+ * bytes 0..3 (the reset vector, which runs only at reset) and puts the flash back
+ * 4 cycles later, when the chip's own BLBSET window has closed.
+ */
+static void fuse_restore(board_t *b)
+{
+    if (!b->fuse_swapped) return;
+    memcpy(b->avr->flash, b->fuse_saved, sizeof b->fuse_saved);
+    b->fuse_swapped = 0;
+}
+
+static avr_cycle_count_t fuse_window_closed(avr_t *avr, avr_cycle_count_t when, void *param)
+{
+    (void)avr;
+    (void)when;
+    fuse_restore(param);
+    return 0;
+}
+
+static void on_spmcsr(avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param)
+{
+    board_t *b = param;
+    (void)addr;
+    /* BLBSET (bit 3) + SPMEN (bit 0) and nothing else: a fuse/lock read, not an SPM. */
+    if ((v & 0x3F) != 0x09) return;
+    if (!b->fuse_swapped) memcpy(b->fuse_saved, avr->flash, sizeof b->fuse_saved);
+    avr->flash[0] = avr->fuse[0];
+    avr->flash[1] = avr->lockbits;
+    avr->flash[2] = avr->fuse[2];
+    avr->flash[3] = avr->fuse[1];
+    b->fuse_swapped = 1;
+    avr_cycle_timer_register(avr, 4, fuse_window_closed, b);
+}
+
+void board_fuses(board_t *b, uint8_t efuse, uint8_t hfuse)
+{
+    b->avr->fuse[2] = efuse;
+    b->avr->fuse[1] = hfuse;
+}
+
 int board_open(board_t *b, const char *elf, const char *eeprom_file, const char *uid, uint8_t buttons)
 {
     memset(b, 0, sizeof *b);
@@ -100,6 +148,13 @@ int board_open(board_t *b, const char *elf, const char *eeprom_file, const char 
     b->avr->frequency = BOARD_HZ;
     avr_load_firmware(b->avr, &fw);
     b->avr->frequency = BOARD_HZ;
+    if (fw.fusesize == 0) {
+        /* Makefile LFUSE/HFUSE/EFUSE: what flash-isp programs. */
+        b->avr->fuse[0] = 0xFF;
+        board_fuses(b, 0xFC, 0xD7);
+    }
+    b->avr->lockbits = 0xFF;
+    avr_register_io_write(b->avr, SPMCSR_ADDR, on_spmcsr, b);
     b->avr->sleep = no_sleep;
     b->avr->log = LOG_WARNING;
 
@@ -170,6 +225,7 @@ int board_save_eeprom(board_t *b)
 
 void board_reset_pin(board_t *b)
 {
+    fuse_restore(b);
     avr_reset(b->avr);
     b->avr->data[MCUSR_ADDR] = EXTRF_BIT;
     b->rx_blocked = 0;

@@ -35,6 +35,9 @@ typedef struct {
     uint8_t *eeprom; /* simavr's own EEPROM array (1024 bytes) */
     uint8_t buttons_down; /* PORTD bits of the buttons held down */
     const char *eeprom_file;
+    /* Flash bytes 0..3 while a fuse read has the fuses in their place (see board_fuses). */
+    uint8_t fuse_saved[4];
+    int fuse_swapped;
 } board_t;
 
 /*
@@ -44,6 +47,12 @@ typedef struct {
  * Returns 0 on failure with a message on stderr.
  */
 int board_open(board_t *b, const char *elf, const char *eeprom_file, const char *uid, uint8_t buttons);
+
+/*
+ * The extended and high fuse bytes the firmware reads (SPMCSR BLBSET + LPM). Until
+ * called: the ELF's .fuse section if it has one, else flash-isp's 0xFF/0xD7/0xFC.
+ */
+void board_fuses(board_t *b, uint8_t efuse, uint8_t hfuse);
 
 /* Drives button `n` (1..5): pressed pulls the pin low. */
 void board_button(board_t *b, int n, int pressed);

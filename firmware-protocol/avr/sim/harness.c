@@ -4,7 +4,9 @@
  * and LEDs driven over stdin/stdout, and the EEPROM kept in a file.
  *
  *   hlbox-sim --elf build/avr/firmware.elf --eeprom box.eeprom --pty /tmp/x/ttyhost
- *             [--uid HL328P-SIM0001] [--buttons 4] [--speed 1] [--vcc 5000] [--reset-on-open] [--trace-uart]
+ *             [--uid HL328P-SIM0001] [--buttons 4] [--speed 1] [--vcc 5000] [--efuse FC --hfuse D7] [--reset-on-open] [--trace-uart]
+ *
+ * --efuse/--hfuse (hex): the fuse bytes the firmware reads; default flash-isp's (board_fuses).
  *
  * stdin, one command per line:
  *   press <n> | release <n> | tap <n> [ms]   button n (1..5); tap holds it ms (default 80) of emulated time
@@ -270,17 +272,22 @@ int main(int argc, char **argv)
     const char *buttons = arg_value(argc, argv, "--buttons");
     const char *spd = arg_value(argc, argv, "--speed");
     const char *vcc = arg_value(argc, argv, "--vcc");
+    const char *efuse = arg_value(argc, argv, "--efuse");
+    const char *hfuse = arg_value(argc, argv, "--hfuse");
     trace_uart = has_flag(argc, argv, "--trace-uart");
     reset_on_open = has_flag(argc, argv, "--reset-on-open");
     if (!elf || !eeprom || !link) {
         fprintf(stderr, "usage: %s --elf firmware.elf --eeprom box.eeprom --pty /path/ttylink [--uid UID] [--buttons N]"
-                        " [--speed X] [--vcc MV] [--reset-on-open] [--trace-uart]\n", argv[0]);
+                         " [--speed X] [--vcc MV] [--efuse HEX] [--hfuse HEX] [--reset-on-open] [--trace-uart]\n", argv[0]);
         return 2;
     }
     if (spd) speed = atof(spd);
     if (!board_open(&board, elf, eeprom, uid, buttons ? (uint8_t)atoi(buttons) : 0)) return 1;
     /* Supply in mV for the ADC (the firmware reads it against the 1.1 V bandgap at boot). */
     board.avr->vcc = board.avr->avcc = vcc ? (uint32_t)atoi(vcc) : 5000u;
+    /* A box flashed through a bootloader keeps the board's fuses (EVENT FUSE, PROTOCOL.md §5.9). */
+    if (efuse || hfuse)
+        board_fuses(&board, (uint8_t)strtoul(efuse ? efuse : "FC", NULL, 16), (uint8_t)strtoul(hfuse ? hfuse : "D7", NULL, 16));
     if (!pty_link_open(&pty, link)) return 1;
     fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
     fprintf(out, "ready %s %s\n", pty.link, pty.slave_name);

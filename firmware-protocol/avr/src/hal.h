@@ -80,6 +80,12 @@ void hal_idle(void);
  */
 uint16_t hal_vcc_mv(void);
 
+/*
+ * Reads fuse byte `addr` with SPMCSR BLBSET + LPM (datasheet §27.8.8 / avr-libc
+ * boot_lock_fuse_bits_get): 2 = extended, 3 = high. The seam the host fakes.
+ */
+uint8_t hal_fuse_byte(uint8_t addr);
+
 /* Implemented by the application: called from the 1 ms timer interrupt. */
 void hal_on_tick(void);
 

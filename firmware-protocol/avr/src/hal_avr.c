@@ -196,6 +196,14 @@ uint8_t hal_signature_byte(uint8_t addr)
 
 void hal_idle(void) { sleep_mode(); }
 
+uint8_t hal_fuse_byte(uint8_t addr)
+{
+    uint8_t v;
+    /* As for the signature: LPM within 3 cycles of the SPMCSR write (§27.8.8). */
+    ATOMIC_BLOCK(ATOMIC_RESTORESTATE) { v = boot_lock_fuse_bits_get(addr); }
+    return v;
+}
+
 uint16_t hal_vcc_mv(void)
 {
     /*

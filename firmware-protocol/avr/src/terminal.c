@@ -14,6 +14,7 @@
 #include "ee_queue.h"
 #include "encode.h"
 #include "feedback.h"
+#include "fuse_check.h"
 #include "hal.h"
 #include "hl_config.h"
 #include "hl_pgm.h"
@@ -45,6 +46,9 @@ static uint8_t full_pending;
 /* Supply measured at boot when below HL_LOWV_MV, else 0: reported in every session (the dashboard shows it). */
 static uint16_t lowv_mv;
 static uint8_t lowv_pending;
+/* The extended and high fuses read at boot, and what they lack (hl_fuse_missing | FUSE_PENDING), 0 when sound. */
+static uint8_t fuse_e, fuse_h, fuse_missing;
+#define FUSE_PENDING 0x80u
 
 void hal_on_tick(void)
 {
@@ -89,6 +93,14 @@ void hl_terminal_init(void)
     uint16_t mv = hal_vcc_mv();
     lowv_mv = mv != 0 && mv < HL_LOWV_MV ? mv : 0;
     lowv_pending = 0;
+    /*
+     * The same box lacks the fuses themselves: without the 4.3 V brown-out a
+     * sagging supply can corrupt an EEPROM write, without EESAVE a chip erase
+     * wipes the votes and seq. Told in every session like LOWV (§5.9 FUSE).
+     */
+    fuse_e = hal_fuse_byte(2);
+    fuse_h = hal_fuse_byte(3);
+    fuse_missing = hl_fuse_missing(fuse_e, fuse_h);
 }
 
 /* Sends a finished frame if the UART can take all of it now. */
@@ -100,13 +112,14 @@ static uint8_t transmit(hl_enc_t *e)
     return 1;
 }
 
-static uint8_t send_event_P(const char *code, const char *value_P, uint32_t number)
+static uint8_t send_event_P(const char *code, const char *value_P, const char *value, uint32_t number)
 {
     uint8_t buf[HL_FRAME_BUF];
     hl_enc_t e;
     hl_enc_begin(&e, buf, HL_EVENT);
     hl_enc_str_P(&e, code);
     if (value_P) hl_enc_str_P(&e, value_P);
+    else if (value) hl_enc_str(&e, value);
     else hl_enc_u32(&e, number);
     return transmit(&e);
 }
@@ -186,6 +199,7 @@ static void handle(const hl_msg_t *m, uint32_t now)
             if (hl_refusals_count() > 0) full_pending = 1;
             /* A bridge (re)started since the last session has not heard it yet. */
             lowv_pending = lowv_mv != 0;
+            if (fuse_missing) fuse_missing |= FUSE_PENDING;
         }
         break;
     case HL_ACK:
@@ -236,7 +250,7 @@ static void take_events(uint32_t now)
 static void transmit_pending(uint32_t now)
 {
     if (boot_cause) {
-        if (!send_event_P(PSTR("BOOT"), boot_cause, 0)) return;
+        if (!send_event_P(PSTR("BOOT"), boot_cause, 0, 0)) return;
         boot_cause = 0;
     }
     if (pong_pending) {
@@ -253,15 +267,21 @@ static void transmit_pending(uint32_t now)
     }
     for (uint8_t b = 0; b < HL_BUTTONS_MAX && stuck_pending; b++) {
         if (!(stuck_pending & (1u << b))) continue;
-        if (!send_event_P(PSTR("STUCK"), 0, (uint32_t)(b + 1))) return;
+        if (!send_event_P(PSTR("STUCK"), 0, 0, (uint32_t)(b + 1))) return;
         stuck_pending &= (uint8_t)~(1u << b);
     }
     if (lowv_pending && hl_session_active()) {
-        if (!send_event_P(PSTR("LOWV"), 0, lowv_mv)) return;
+        if (!send_event_P(PSTR("LOWV"), 0, 0, lowv_mv)) return;
         lowv_pending = 0;
     }
+    if ((fuse_missing & FUSE_PENDING) && hl_session_active()) {
+        char value[17];
+        hl_fuse_value(value, fuse_e, fuse_h, fuse_missing);
+        if (!send_event_P(PSTR("FUSE"), 0, value, 0)) return;
+        fuse_missing &= (uint8_t)~FUSE_PENDING;
+    }
     if (full_pending && hl_session_active()) {
-        if (!send_event_P(PSTR("FULL"), 0, hl_refusals_count())) return;
+        if (!send_event_P(PSTR("FULL"), 0, 0, hl_refusals_count())) return;
         hl_refusals_clear();
         full_pending = 0;
     }

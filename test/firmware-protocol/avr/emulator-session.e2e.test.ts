@@ -20,6 +20,9 @@ afterEach(async () => {
 /** A received EVENT LOWV frame. */
 const isLowv = (r: Received): boolean => r.result.ok && r.result.value.type === 'EVENT' && r.result.value.code === 'LOWV';
 
+/** A received EVENT FUSE frame. */
+const isFuse = (r: Received): boolean => r.result.ok && r.result.value.type === 'EVENT' && r.result.value.code === 'FUSE';
+
 /** A box with the peer attached and in a session. */
 async function online(config: Partial<Parameters<typeof BridgePeer.open>[1] & object> = {}): Promise<[Emulator, BridgePeer]> {
   const b = await startEmulator({ uid: 'HL328P-E2E0001' });
@@ -154,6 +157,42 @@ describe('emulated box: session and votes', () => {
     await p.roundTrip();
     await ok.wait(500);
     expect(p.received.filter(isLowv)).toEqual([]);
+  }, 60_000);
+
+  it('reads its fuses at boot and reports EVENT FUSE, once in every session, when the 4.3 V brown-out or EESAVE is missing', async () => {
+    // An Arduino Nano's factory fuses (bootloader-flashed box): BOD 2.7 V (efuse 101), EESAVE unprogrammed (hfuse bit 3 = 1).
+    const nano = await startEmulator({ uid: 'HL328P-E2E0004', fuses: { efuse: 0xfd, hfuse: 0xda } });
+    box = nano;
+    peer = await BridgePeer.open(nano.ptyPath);
+    const event = await peer.waitFor('EVENT', (e) => e.code === 'FUSE', 5000);
+    expect(event.value).toBe('FD.DA.BOD-EESAVE');
+    await peer.roundTrip();
+    await nano.wait(500);
+    expect(peer.received.filter(isFuse)).toHaveLength(1);
+    const from = peer.received.length;
+    peer.send({ type: 'WELCOME', proto: 1 });
+    const again = await peer.waitFor('EVENT', (e) => e.code === 'FUSE', 5000, from);
+    expect(again.value).toBe('FD.DA.BOD-EESAVE');
+    await peer.close();
+    await nano.stop();
+    // Only one of the two missing; the other fuse bits are whatever the board had.
+    const noEesave = await startEmulator({ uid: 'HL328P-E2E0005', fuses: { efuse: 0xfc, hfuse: 0xdf } });
+    box = noEesave;
+    peer = await BridgePeer.open(noEesave.ptyPath);
+    expect((await peer.waitFor('EVENT', (e) => e.code === 'FUSE', 5000)).value).toBe('FC.DF.EESAVE');
+    await peer.close();
+    await noEesave.stop();
+    const noBod = await startEmulator({ uid: 'HL328P-E2E0006', fuses: { efuse: 0x07, hfuse: 0xd7 } });
+    box = noBod;
+    peer = await BridgePeer.open(noBod.ptyPath);
+    expect((await peer.waitFor('EVENT', (e) => e.code === 'FUSE', 5000)).value).toBe('07.D7.BOD');
+    await peer.close();
+    await noBod.stop();
+    // flash-isp's fuses (0xFC, 0xD7): nothing to say.
+    const [ok, p] = await online();
+    await p.roundTrip();
+    await ok.wait(500);
+    expect(p.received.filter(isFuse)).toEqual([]);
   }, 60_000);
 
   it('resets when a program opens its port, with resetOnOpen, like an Uno’s DTR auto-reset', async () => {

@@ -67,6 +67,11 @@ export interface EmulatorOptions {
    * @default 5000
    */
   readonly vccMv?: number;
+  /**
+   * Extended and high fuse bytes the firmware reads at boot (a box flashed through a bootloader keeps the board's).
+   * @default flash-isp's: { efuse: 0xfc, hfuse: 0xd7 }
+   */
+  readonly fuses?: { readonly efuse: number; readonly hfuse: number };
   readonly speed?: number;
   /**
    * Reset the MCU (EVENT BOOT EXTERNAL) whenever a program opens the port, like an Uno's DTR auto-reset.
@@ -182,6 +187,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     '--buttons', String(options.buttons ?? 4),
     '--speed', String(options.speed ?? 1),
     '--vcc', String(options.vccMv ?? 5000),
+    ...(options.fuses ? ['--efuse', options.fuses.efuse.toString(16), '--hfuse', options.fuses.hfuse.toString(16)] : []),
     '--trace-uart',
     ...(options.resetOnOpen ? ['--reset-on-open'] : []),
   ];

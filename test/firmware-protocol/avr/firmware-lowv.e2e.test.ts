@@ -5,8 +5,7 @@
  * (`supplyMv`), which is what the supervisor dashboard shows on the
  * counter's tile (test/dashboard/views/office/counter-tile.test.tsx). A
  * bridge restarted meanwhile hears it again in the next session, and a box
- * on a healthy supply carries none. (Fuses cannot be read in simavr, which
- * does not emulate fuse reads: firmware-protocol/avr/README.md, limits.)
+ * on a healthy supply carries none. The fuses themselves: firmware-fuse.e2e.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../bridge/bridge-rig.ts';

@@ -195,6 +195,11 @@ export class HostTerminal {
     await this.command(`cut ${n} ${mode}`);
   }
 
+  /** The extended and high fuse bytes the chip returns from the next `reboot` on (default flash-isp's 0xFC, 0xD7). */
+  async setFuses(efuse: number, hfuse: number): Promise<void> {
+    await this.command(`fuses ${efuse.toString(16)} ${hfuse.toString(16)}`);
+  }
+
   /** Power-on again (RAM lost, EEPROM kept) with MCUSR flags and Optiboot's r2. */
   async reboot(mcusr = 1, r2 = 0): Promise<void> {
     this.offset += this.clock;

@@ -4,6 +4,7 @@
  * once, link loss after 15 s, version refusal, and bad input.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { fuseEventValue, fuseMissing } from '../../../firmware-protocol/src/fuse-event.ts';
 import { Rng } from '../helpers.ts';
 import { HostTerminal } from './host-terminal.ts';
 
@@ -61,6 +62,25 @@ describe('terminal session', () => {
       const since = t.time;
       await t.run(50);
       expect(t.frames(undefined, since)[0]!.msg, `MCUSR ${mcusr} r2 ${r2}`).toEqual({ type: 'EVENT', code: 'BOOT', value: cause });
+    }
+  });
+
+  it('reports EVENT FUSE after WELCOME, never before, for every fuse pair lacking BOD 4.3 V or EESAVE; none otherwise', async () => {
+    t = await HostTerminal.start();
+    const pairs: [number, number][] = [[0xfc, 0xd7], [0x04, 0xd7], [0xfd, 0xda], [0x05, 0xde], [0xff, 0xd9], [0xfc, 0xdf], [0x07, 0xd7], [0x00, 0x00], [0xff, 0xff]];
+    const rng = new Rng(14);
+    for (let i = 0; i < 40; i++) pairs.push([rng.int(256), rng.int(256)]);
+    for (const [efuse, hfuse] of pairs) {
+      await t.setFuses(efuse, hfuse);
+      await t.reboot();
+      const since = t.time;
+      await t.run(2500); // HELLO phase: a box says nothing but BOOT and HELLO before its session
+      expect(t.frames('EVENT', since).map((e) => e.msg.code)).toEqual(['BOOT']);
+      await t.welcome();
+      await t.run(100);
+      const fuse = t.frames('EVENT', since).filter((e) => e.msg.code === 'FUSE').map((e) => e.msg.value);
+      const label = `efuse ${efuse.toString(16)} hfuse ${hfuse.toString(16)}`;
+      expect(fuse, label).toEqual(fuseMissing(efuse, hfuse).length === 0 ? [] : [fuseEventValue(efuse, hfuse)]);
     }
   });
 

@@ -94,7 +94,7 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
       const f = figure.value;
       return JSON.stringify([
         scale.value.id,
-        f.terminals.map((x) => [x.id, x.state, x.state === 'offline' ? x.since : 0, x.conflict === true, x.supplyMv ?? 0]),
+        f.terminals.map((x) => [x.id, x.state, x.state === 'offline' ? x.since : 0, x.conflict === true, x.supplyMv ?? 0, x.fusesMissing ?? []]),
       ]);
     }),
     cls: computed(() => (value.value === null ? 'tile empty' : below.value ? 'tile below' : 'tile')),
@@ -223,6 +223,17 @@ export function CounterTile(props: { app: AppState; counterKey: string }) {
         .map((term) => (
           <div key={`${term.key}/supply`} class="offline-note" role="status" data-testid="low-supply">
             {fill(t.lowSupply, { id: term.id, volts: `${formatDecimal((term.supplyMv ?? 0) / 1000, locale, 1)} V` })}
+          </div>
+        ))}
+      {fig.terminals
+        .filter((term) => term.fusesMissing !== undefined)
+        .map((term) => (
+          <div key={`${term.key}/fuses`} class="offline-note" role="status" data-testid="unprotected-box">
+            {fill(t.unprotectedBox, {
+              id: term.id,
+              // BOD is the 4.3 V brown-out reset of flash-isp's efuse (firmware-protocol/avr/README.md).
+              missing: (term.fusesMissing ?? []).map((p) => (p === 'BOD' ? `BOD ${formatDecimal(4.3, locale, 1)} V` : p)).join(' / '),
+            })}
           </div>
         ))}
       {fig.terminals

@@ -91,3 +91,45 @@ describe('counter tile: a button box on a low supply', () => {
     expect(text(tile(h))).toContain('mất kết nối');
   });
 });
+
+describe('counter tile: a button box without the power-cut fuses', () => {
+  type Missing = ('BOD' | 'EESAVE')[];
+  const boxStatus = (state: 'online' | 'offline', at: number, missing?: Missing) =>
+    publicationFor('status', { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'q1-a' }, {
+      v: 1,
+      state,
+      at,
+      kind: 'button',
+      uid: 'HL328P-5935333032180C1D14',
+      ...(missing === undefined ? {} : { fuses: { efuse: 0xfd, hfuse: 0xda, missing } }),
+    });
+  const tile = (h: Awaited<ReturnType<typeof mount>>) => h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"]')!;
+  const note = (h: Awaited<ReturnType<typeof mount>>) => tile(h).querySelector('[data-testid=unprotected-box]');
+
+  it('asks for an ISP re-flash in Vietnamese (4,3 V), in English on the toggle (4.3 V), only while the box is online with it', async () => {
+    const h = await mount();
+    await liveWard(h);
+    expect(note(h)).toBeNull();
+    await h.publish(boxStatus('online', NOW - 20_000, ['BOD', 'EESAVE']));
+    await tick();
+    expect(text(note(h))).toBe('Hộp nút bấm q1-a chưa được bảo vệ khi mất điện (thiếu cầu chì BOD 4,3 V / EESAVE): hãy nạp lại bằng ISP.');
+    expect(note(h)!.getAttribute('role')).toBe('status');
+    (h.el.querySelector('.tools button') as HTMLButtonElement).click();
+    await tick();
+    expect(text(note(h))).toBe('Button box q1-a is not protected against power cuts (missing fuse BOD 4.3 V / EESAVE): re-flash it over ISP.');
+    (h.el.querySelector('.tools button') as HTMLButtonElement).click();
+    await tick();
+    // only EESAVE missing: the tile names only that
+    await h.publish(boxStatus('online', NOW - 15_000, ['EESAVE']));
+    await tick();
+    expect(text(note(h))).toBe('Hộp nút bấm q1-a chưa được bảo vệ khi mất điện (thiếu cầu chì EESAVE): hãy nạp lại bằng ISP.');
+    // re-flashed over ISP: its new session has no fuses, the warning goes
+    await h.publish(boxStatus('online', NOW - 10_000));
+    await tick();
+    expect(note(h)).toBeNull();
+    // offline: no claim about a box that is gone
+    await h.publish(boxStatus('online', NOW - 9000, ['BOD']), boxStatus('offline', NOW - 8000, ['BOD']));
+    await tick();
+    expect(note(h)).toBeNull();
+  });
+});
