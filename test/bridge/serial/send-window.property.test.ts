@@ -39,8 +39,8 @@ import type { VoteMessage } from '../../../firmware-protocol/src/message.ts';
 import { rigConfig, tempDir, testLog } from '../bridge-rig.ts';
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
-/** Runs of the property (each with its own SQLite journal on disk). */
-const RUNS = Number(process.env.RUNS ?? 1000);
+/** Runs of the property (each with its own SQLite journal on disk); HAILONG_WINDOW_RUNS=5000 searches longer. */
+const RUNS = Number(process.env.HAILONG_WINDOW_RUNS ?? 1000);
 
 type Dir = 'up' | 'down';
 type LineFault = 'drop' | 'duplicate' | 'corrupt' | 'swap' | 'mangle';
