@@ -6,7 +6,8 @@
  * (a VOTE with a valid CRC but button 0: NAK RANGE), with buttons beyond the
  * scale and jumps of the box's counter (both stored as rejected, ACKed
  * REJECT), batches whose commit fails (a real SQLite error, injected by a
- * trigger) or whose bridge dies between the commit and the ACK write, bridge
+ * trigger), in which one vote fails alone (a journal read throws while it is
+ * judged) or whose bridge dies between the commit and the ACK write, bridge
  * restarts and terminal reboots. Once the link heals and storage works, every
  * accepted press must be kept exactly once (journaled, in seq order, or stored
  * as rejected when it may be), the box must have nothing pending, and no vote
@@ -48,7 +49,7 @@ type Command =
   | { readonly kind: 'press'; readonly buttons: readonly number[] }
   | { readonly kind: 'deliver'; readonly dir: Dir; readonly n: number }
   | { readonly kind: LineFault; readonly dir: Dir; readonly at: number }
-  | { readonly kind: 'commit'; readonly fault: 'none' | 'fail' | 'crash' }
+  | { readonly kind: 'commit'; readonly fault: 'none' | 'fail' | 'crash' | 'throw'; readonly at: number }
   | { readonly kind: 'advance'; readonly ms: number }
   | { readonly kind: 'bridge-restart' }
   | { readonly kind: 'reboot' }
@@ -60,7 +61,14 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 6, arbitrary: fc.array(fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.constant(4) }), { minLength: 1, maxLength: 12 }).map((buttons) => ({ kind: 'press' as const, buttons })) },
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('deliver' as const), dir, n: fc.integer({ min: 1, max: 20 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom<LineFault>('drop', 'duplicate', 'corrupt', 'swap', 'mangle'), dir, at: fc.nat(30) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('commit' as const), fault: fc.constantFrom<'none' | 'fail' | 'crash'>('none', 'none', 'none', 'fail', 'fail', 'crash') }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('commit' as const),
+      fault: fc.constantFrom<'none' | 'fail' | 'crash' | 'throw'>('none', 'none', 'none', 'fail', 'fail', 'crash', 'throw'),
+      at: fc.nat(20),
+    }),
+  },
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 20_000 }).map((ms) => ({ kind: 'advance' as const, ms })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'bridge-restart' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'reboot' as const }) },
@@ -188,12 +196,31 @@ class RealBridge {
     return { intake, pipeline };
   }
 
-  /** Runs every VOTE that arrived since the last batch as one batch; `fail`: its commit fails; `crash`: the bridge dies after the commit, before the ACK write. */
-  commit(fault: 'none' | 'fail' | 'crash'): void {
+  /**
+   * Runs every VOTE that arrived since the last batch as one batch; `fail`: its commit fails;
+   * `crash`: the bridge dies after the commit, before the ACK write; `throw`: reading the journal
+   * throws while the intake judges vote `at` (modulo the batch), so that vote alone fails.
+   */
+  commit(fault: 'none' | 'fail' | 'crash' | 'throw', at = 0): void {
     const batch = this.arrived;
     this.arrived = [];
     const dead: VoteSink = { settle: () => undefined };
-    for (const a of batch) this.pipeline.submit(fault === 'crash' ? dead : a.sink, a.terminal, a.uid, a.vote, a.at);
+    for (const [i, a] of batch.entries()) {
+      const sink = fault === 'crash' ? dead : a.sink;
+      if (fault !== 'throw' || i !== at % batch.length) {
+        this.pipeline.submit(sink, a.terminal, a.uid, a.vote, a.at);
+        continue;
+      }
+      const journal = this.journal;
+      journal.highWaterMark = () => {
+        throw new Error('disk I/O error (injected)');
+      };
+      try {
+        this.pipeline.submit(sink, a.terminal, a.uid, a.vote, a.at);
+      } finally {
+        Reflect.deleteProperty(journal, 'highWaterMark'); // the prototype's again
+      }
+    }
     if (fault === 'fail') this.faults.prepare('UPDATE fault SET fail = 1').run();
     try {
       this.pipeline.flush();
@@ -297,7 +324,7 @@ describe('send window: terminal ↔ faulty serial line ↔ bridge session, pipel
                   (c.dir === 'up' ? up : down).apply(c.kind, c.at);
                   break;
                 case 'commit':
-                  bridge.commit(c.fault);
+                  bridge.commit(c.fault, c.at);
                   break;
                 case 'advance':
                   await clock.advance(c.ms);
@@ -360,6 +387,21 @@ describe('send window: terminal ↔ faulty serial line ↔ bridge session, pipel
             // and a gap smaller than the window (a counter that moved by 1 in RAM): the vote above it
             // was out of order for ever, the one it follows never came
             [2, [{ kind: 'press', buttons: [4] }, { kind: 'jump', by: 1, reboot: false }, { kind: 'press', buttons: [1] }]],
+            // one vote of a batch failed alone (a journal read threw while it was judged) and the vote
+            // after it was stored: the mark passed it, and its resend was answered DUP and lost
+            [
+              2,
+              [
+                { kind: 'press', buttons: [1, 1, 1] },
+                { kind: 'deliver', dir: 'up', n: 2 },
+                { kind: 'deliver', dir: 'down', n: 1 },
+                { kind: 'deliver', dir: 'up', n: 1 },
+                { kind: 'commit', fault: 'none', at: 0 },
+                { kind: 'deliver', dir: 'down', n: 2 },
+                { kind: 'deliver', dir: 'up', n: 2 },
+                { kind: 'commit', fault: 'throw', at: 0 },
+              ],
+            ],
             // a REJECT-ed vote's resend whose store failed made the window wait for a vote the box had
             // completed (the ACK REJECT of its first copy): every later vote was dropped for ever
             [
@@ -371,10 +413,10 @@ describe('send window: terminal ↔ faulty serial line ↔ bridge session, pipel
                 { kind: 'deliver', dir: 'up', n: 1 },
                 { kind: 'reboot' },
                 { kind: 'deliver', dir: 'up', n: 2 },
-                { kind: 'commit', fault: 'none' },
+                { kind: 'commit', fault: 'none', at: 0 },
                 { kind: 'deliver', dir: 'down', n: 3 },
                 { kind: 'deliver', dir: 'up', n: 2 },
-                { kind: 'commit', fault: 'fail' },
+                { kind: 'commit', fault: 'fail', at: 0 },
               ],
             ],
             // found by this property: a failed resend of a vote an earlier batch stored (ACKed from
@@ -387,10 +429,10 @@ describe('send window: terminal ↔ faulty serial line ↔ bridge session, pipel
                 { kind: 'deliver', dir: 'down', n: 1 },
                 { kind: 'reboot' },
                 { kind: 'deliver', dir: 'up', n: 3 },
-                { kind: 'commit', fault: 'none' },
+                { kind: 'commit', fault: 'none', at: 0 },
                 { kind: 'deliver', dir: 'down', n: 2 },
                 { kind: 'deliver', dir: 'up', n: 1 },
-                { kind: 'commit', fault: 'fail' },
+                { kind: 'commit', fault: 'fail', at: 0 },
                 { kind: 'press', buttons: [1] },
               ],
             ],
