@@ -316,6 +316,7 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
       // a cumulative ACK could complete it unstored. A new session lets its first VOTE, sent
       // alone, set where the stream starts.
       this.count('vote-seq-gap');
+      this.emit('problem', 'vote-seq-gap', `box ${hello.uid} sent seq ${vote.seq} while its send window expected ${this.window.next}: its seqs jumped (a corrupted counter?); answered NAK HELLO so its next session starts at its oldest pending vote (PROTOCOL.md §7.7)`);
       this.send({ type: 'NAK', seq: vote.seq, reason: 'HELLO' });
       return;
     }

@@ -336,8 +336,11 @@ describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
     expect(r.written).toEqual([]);
     // 43 + 100000: no window spans it; 43 may never come (the box's counter jumped), and the
     // REJECT of this vote, a cumulative ACK, must not complete a 43 that is not stored
+    const problems: string[] = [];
+    r.session.on('problem', (_code, message) => problems.push(message));
     r.send(votes(100_043));
     expect(r.take()).toEqual([{ type: 'NAK', seq: 100_043, reason: 'HELLO' }]);
+    expect(problems).toEqual([expect.stringContaining('sent seq 100043 while its send window expected 43')]);
     expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42]);
     expect(r.session.errorCounts()).toMatchObject({ 'vote-out-of-order': 1, 'vote-seq-gap': 1 });
     // the box says HELLO again: the new session's first vote, sent alone, is taken whatever lies below it
