@@ -352,6 +352,11 @@ export class Journal extends EventEmitter<JournalEvents> {
     return this.statements.byId.get(terminal, seq) !== undefined;
   }
 
+  /** The newest `limit` runs of consecutive device seqs of `uid` (stored or rejected), ascending. */
+  deviceSeqRuns(uid: string, limit: number): [number, number][] {
+    return queries.deviceSeqRuns(this.handle, uid, limit);
+  }
+
   /** True while any vote awaits its PUBACK (cheap, unlike counting a big backlog). */
   hasUnpublished(): boolean {
     return this.statements.anyUnpublished.get() !== undefined;

@@ -15,7 +15,8 @@ let rig: KioskRig;
 
 beforeAll(async () => {
   // The bridge journals kiosk-1's and kiosk-2's votes and publishes their tallies (kiosks publish none).
-  rig = await startKioskRig({ bridge: { terminals: ['kiosk-1', 'kiosk-2'], cooldownMs: 3000 } });
+  // kiosk-8 too: its outbox drains only on the bridge's receipts (docs/ARCHITECTURE.md).
+  rig = await startKioskRig({ bridge: { terminals: ['kiosk-1', 'kiosk-2', 'kiosk-8'], cooldownMs: 3000 } });
 });
 
 afterAll(async () => {
@@ -299,6 +300,8 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
     await dialog.getByRole('button', { name: 'Unlock' }).click();
     await expect.poll(() => dialog.getByTestId('link-state').textContent()).toBe('Connected');
     await expect.poll(() => dialog.getByTestId('pending').textContent()).toBe('0');
+    await expect.poll(() => dialog.getByTestId('unconfirmed').textContent()).toBe('0');
+    await expect.poll(() => dialog.textContent()).toContain('Of which sent, awaiting the bridge’s receipt');
     await expect.poll(() => dialog.getByLabel('MQTT broker (ws:// or wss://)').inputValue()).toBe(rig.mosquitto.wsUrl);
     await screenshot(page, 'kiosk-settings-1280x800');
     // The saved password is never shown again (issue 13, item 2).

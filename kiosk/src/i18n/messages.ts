@@ -70,6 +70,8 @@ export interface Messages {
     readonly close: string;
     readonly outbox: string;
     readonly highWater: string;
+    /** Of those waiting: sent, the bridge's receipt not yet in (the broker has them, the journal may not). */
+    readonly unconfirmed: string;
     readonly lastSent: string;
     readonly problems: string;
     readonly none: string;
@@ -159,7 +161,8 @@ const vi: Messages = {
     close: 'Đóng',
     outbox: 'Phiếu chờ gửi',
     highWater: 'Số thứ tự phiếu cao nhất',
-    lastSent: 'Lần gửi gần nhất',
+    unconfirmed: 'Trong đó đã gửi, chờ máy chủ xác nhận',
+    lastSent: 'Lần máy chủ xác nhận gần nhất',
     problems: 'Lỗi đã gặp',
     none: 'Không có',
     noPin: 'Thiết bị chưa được đặt mã PIN nên không mở được trang cài đặt. Hãy cài đặt lại thiết bị bằng mã cài đặt một lần, với mã PIN ghi trong cấu hình (xem kiosk/README.md).',
@@ -244,7 +247,8 @@ const en: Messages = {
     close: 'Close',
     outbox: 'Waiting to be sent',
     highWater: 'Highest vote number',
-    lastSent: 'Last sent',
+    unconfirmed: 'Of which sent, awaiting the bridge’s receipt',
+    lastSent: 'Last confirmed by the bridge',
     problems: 'Problems seen',
     none: 'None',
     noPin: 'No PIN was set for this device, so its settings cannot be opened. Set the device up again with its one-time code and the PIN in the config (see kiosk/README.md).',

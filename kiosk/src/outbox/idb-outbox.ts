@@ -3,9 +3,11 @@
  * (`hailong-kiosk/{district}/{ward}/{terminal}`: seqs belong to the terminal,
  * not to its counter), with three stores:
  *
- * - `meta`: the seq high-water mark `hwm`, the fold pointer `folded`, and
- *   small persisted values (last config, session, install id);
- * - `votes`: one row per tap, keyed by seq, indexed by state;
+ * - `meta`: the seq high-water mark `hwm`, the fold pointer `folded`, the
+ *   highest PUBACKed seq `sentHigh` and the last accepted receipt
+ *   `receipt`, and small persisted values (last config, session, install id);
+ * - `votes`: one row per tap, keyed by seq, indexed by state (draft, ready,
+ *   sent, done: outbox.ts);
  * - `tallies`: the kiosk's own monthly tallies, keyed `{counter}/{YYYY-MM}`.
  *
  * Why seqs are never reused, even with two tabs of the same kiosk: the
@@ -21,9 +23,9 @@
 import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
 import { applyVote, emptyTally, localParts, mergeTally } from '../../../core/index.ts';
-import type { LevelKey, Tally, TerminalPath, Vote } from '../../../core/index.ts';
-import { buildVote, withReasons } from './outbox.ts';
-import type { NewVote, Outbox, OutboxRow, OutboxStats } from './outbox.ts';
+import type { LevelKey, SeqRange, Tally, TerminalPath, Vote } from '../../../core/index.ts';
+import { afterPuback, afterReceipt, buildVote, receiptProblem, resendDue, withReasons } from './outbox.ts';
+import type { NewVote, Outbox, OutboxRow, OutboxStats, ReceiptOutcome } from './outbox.ts';
 
 interface KioskDb extends DBSchema {
   meta: { key: string; value: unknown };
@@ -63,6 +65,13 @@ export async function openIdbOutbox(p: Pick<TerminalPath, 'district' | 'ward' | 
 }
 
 class IdbOutbox implements Outbox {
+  /**
+   * Highest seq `pending()` handed out to be published (in memory): the
+   * bridge may journal it, and publish its receipt, before its PUBACK is
+   * processed here; the persisted `sentHigh` (PUBACKed) covers a reload.
+   */
+  #offeredHigh = 0;
+
   constructor(private readonly db: IDBPDatabase<KioskDb>) {}
 
   async record(input: NewVote, now: number): Promise<Vote> {
@@ -117,14 +126,63 @@ class IdbOutbox implements Outbox {
     const rows = await tx.objectStore('votes').index('state').getAll(IDBKeyRange.only('ready'), limit);
     await tx.done;
     // Folding stops at the first draft, so `seq <= folded` also keeps seq order across drafts.
-    return rows.filter((r) => r.seq <= folded).map((r) => r.vote);
+    const votes = rows.filter((r) => r.seq <= folded).map((r) => r.vote);
+    for (const v of votes) if (v.seq > this.#offeredHigh) this.#offeredHigh = v.seq;
+    return votes;
   }
 
-  async markDone(seq: number, now: number): Promise<void> {
-    const tx = this.db.transaction('votes', 'readwrite');
-    const row = await tx.store.get(seq);
-    if (row !== undefined && row.state === 'ready') await tx.store.put({ seq, state: 'done', vote: row.vote, doneAt: now });
+  async markSent(seq: number, now: number): Promise<void> {
+    const tx = this.db.transaction(['meta', 'votes'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const row = await tx.objectStore('votes').get(seq);
+    if (row !== undefined && row.state === 'ready') {
+      const receipt = ((await meta.get('receipt')) as SeqRange[] | undefined) ?? [];
+      void tx.objectStore('votes').put(afterPuback(row, receipt, now));
+      const sentHigh = Math.max(this.#offeredHigh, ((await meta.get('sentHigh')) as number | undefined) ?? 0);
+      if (seq > sentHigh) void meta.put(seq, 'sentHigh');
+    }
     await tx.done;
+  }
+
+  async applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome> {
+    const tx = this.db.transaction(['meta', 'votes'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const sentHigh = Math.max(this.#offeredHigh, ((await meta.get('sentHigh')) as number | undefined) ?? 0);
+    const problem = receiptProblem(journaled, sentHigh, ((await meta.get('hwm')) as number | undefined) ?? 0);
+    if (problem !== undefined) {
+      await tx.done;
+      return problem;
+    }
+    void meta.put(journaled, 'receipt');
+    let done = 0;
+    let resend = 0;
+    let cursor = await tx.objectStore('votes').index('state').openCursor('sent');
+    while (cursor !== null) {
+      const next = afterReceipt(cursor.value, journaled, now);
+      if (next !== cursor.value) {
+        void cursor.update(next);
+        if (next.state === 'done') done++;
+        else resend++;
+      }
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+    return { ok: true, done, resend };
+  }
+
+  async requeueUnconfirmed(now: number): Promise<number> {
+    const tx = this.db.transaction('votes', 'readwrite');
+    let n = 0;
+    let cursor = await tx.store.index('state').openCursor('sent');
+    while (cursor !== null) {
+      if (resendDue(cursor.value) <= now) {
+        void cursor.update({ ...cursor.value, state: 'ready' });
+        n++;
+      }
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+    return n;
   }
 
   async tally(counter: string, month: string): Promise<Tally | undefined> {
@@ -163,15 +221,16 @@ class IdbOutbox implements Outbox {
   async stats(): Promise<OutboxStats> {
     const tx = this.db.transaction(['meta', 'votes'], 'readonly');
     const index = tx.objectStore('votes').index('state');
-    const [ready, drafts, hwm, lastDone] = await Promise.all([
+    const [ready, drafts, sent, hwm, lastDone] = await Promise.all([
       index.count('ready'),
       index.count('draft'),
+      index.count('sent'),
       tx.objectStore('meta').get('hwm') as Promise<number | undefined>,
       index.openCursor('done', 'prev'),
     ]);
     await tx.done;
     const lastDoneAt = lastDone?.value.doneAt;
-    return { pending: ready + drafts, drafts, highWater: hwm ?? 0, ...(lastDoneAt === undefined ? {} : { lastDoneAt }) };
+    return { pending: ready + drafts + sent, drafts, unconfirmed: sent, highWater: hwm ?? 0, ...(lastDoneAt === undefined ? {} : { lastDoneAt }) };
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {

@@ -48,7 +48,8 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     let o = await open(p);
     for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
     await o.fold(LEVELS);
-    for (const v of await o.pending(10)) await o.markDone(v.seq, T0);
+    for (const v of await o.pending(10)) await o.markSent(v.seq, T0);
+    expect((await o.applyReceipt([[1, 3]], T0)).ok).toBe(true);
     expect(await o.prune(T0 + 1)).toBe(3);
     expect(await o.pending(10)).toEqual([]);
     o.close();
@@ -71,15 +72,73 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     expect((await tab2.tally('quay-1', '2025-05'))?.days['12']?.c).toEqual([0, 40, 0]);
   });
 
-  it('marks done only what it is told, and pending() keeps seq order', async () => {
+  it('marks sent only what it is told, and pending() keeps seq order', async () => {
     const p = place();
     const o = await open(p);
     for (let i = 0; i < 5; i++) await o.record(tapOf(p), T0);
     await o.fold(LEVELS);
-    await o.markDone(2, T0 + 1);
-    await o.markDone(4, T0 + 1);
+    await o.markSent(2, T0 + 1);
+    await o.markSent(4, T0 + 1);
     expect((await o.pending(10)).map((v) => v.seq)).toEqual([1, 3, 5]);
-    expect(await o.stats()).toMatchObject({ pending: 3, highWater: 5, lastDoneAt: T0 + 1 });
+    // PUBACKed is not journaled: still pending, nothing done.
+    expect(await o.stats()).toMatchObject({ pending: 5, unconfirmed: 2, highWater: 5 });
+    expect((await o.stats()).lastDoneAt).toBeUndefined();
+  });
+
+  it('a PUBACKed vote is done only when the bridge\'s receipt names it; one it leaves out is sent again', async () => {
+    const p = place();
+    const o = await open(p);
+    for (let i = 0; i < 4; i++) await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    for (const s of [1, 2, 3, 4]) await o.markSent(s, T0);
+    // The broker PUBACKed all four; the bridge journaled 2 and 4 only (1 and 3 were dropped).
+    expect(await o.applyReceipt([[2, 2], [4, 4]], T0 + 1000)).toEqual({ ok: true, done: 2, resend: 0 }); // within the grace: 1 and 3 may still be on their way
+    expect((await o.stats())).toMatchObject({ pending: 2, unconfirmed: 2, lastDoneAt: T0 + 1000 });
+    expect(await o.applyReceipt([[2, 2], [4, 4]], T0 + 6000)).toEqual({ ok: true, done: 0, resend: 2 });
+    expect((await o.pending(10)).map((v) => v.seq)).toEqual([1, 3]);
+    expect(await o.prune(T0 + 7000)).toBe(2); // only the journaled ones
+    await o.markSent(1, T0 + 7000); // the last receipt does not name 1: sent, waiting again
+    expect((await o.stats()).unconfirmed).toBe(1);
+  });
+
+  it('ignores a receipt naming a seq above the highest it sent (forged, or its storage was wiped): no unsent vote is dropped', async () => {
+    const p = place();
+    const o = await open(p);
+    for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    await o.markSent(1, T0);
+    const outcome = await o.applyReceipt([[1, 4_000_000_000]], T0 + 10_000);
+    expect(outcome).toMatchObject({ ok: false, code: 'receipt-ahead' });
+    // A receipt that overtook a PUBACK (seq 2 handed out, not yet PUBACKed) waits for the next one, uncounted.
+    expect(await o.applyReceipt([[1, 2]], T0 + 10_000)).toMatchObject({ ok: false, code: 'receipt-early' });
+    expect((await o.stats())).toMatchObject({ pending: 3, unconfirmed: 1 });
+    // Nor does it cover the next PUBACK.
+    await o.markSent(2, T0 + 10_000);
+    expect((await o.stats())).toMatchObject({ pending: 3, unconfirmed: 2 });
+  });
+
+  it('a receipt that overtakes the PUBACKs (the embedded broker journals before it acknowledges) confirms them as they come', async () => {
+    const p = place();
+    const o = await open(p);
+    for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    expect((await o.pending(10)).map((v) => v.seq)).toEqual([1, 2, 3]); // handed to the link
+    expect(await o.applyReceipt([[1, 3]], T0)).toEqual({ ok: true, done: 0, resend: 0 });
+    for (const s of [1, 2, 3]) await o.markSent(s, T0 + 1);
+    expect(await o.stats()).toMatchObject({ pending: 0, unconfirmed: 0, lastDoneAt: T0 + 1 });
+  });
+
+  it('sends an unconfirmed vote again after 30 s, then after twice as long each time', async () => {
+    const p = place();
+    const o = await open(p);
+    await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    await o.markSent(1, T0);
+    expect(await o.requeueUnconfirmed(T0 + 29_999)).toBe(0);
+    expect(await o.requeueUnconfirmed(T0 + 30_000)).toBe(1);
+    await o.markSent(1, T0 + 30_000);
+    expect(await o.requeueUnconfirmed(T0 + 30_000 + 59_999)).toBe(0);
+    expect(await o.requeueUnconfirmed(T0 + 30_000 + 60_000)).toBe(1);
   });
 
   it('folds the monthly tally in seq order, once; a draft holds back later votes until it is finalised', async () => {
