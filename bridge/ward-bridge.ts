@@ -42,6 +42,7 @@ import { TerminalSession } from './serial/terminal-session.ts';
 import { VotePipeline } from './serial/vote-pipeline.ts';
 import { KioskIntake } from './kiosk/kiosk-intake.ts';
 import { KioskIntakeFeature } from './kiosk/kiosk-intake-feature.ts';
+import { KioskReceipts } from './kiosk/kiosk-receipts.ts';
 import { Upstream } from './upstream/upstream.ts';
 import type { WardBridgeOptions } from './ward-bridge-options.ts';
 
@@ -68,6 +69,8 @@ export class WardBridge {
   /** Kiosk votes: validated, judged and journaled (the bridge publishes kiosk tallies too). */
   readonly kioskIntake: KioskIntake;
   private readonly kioskFeature: KioskIntakeFeature;
+  /** Each kiosk's receipt: which of its votes are journaled (the kiosk forgets only those). */
+  private readonly kioskReceipts: KioskReceipts;
   readonly directory: TerminalDirectory;
   /** Sessions by port path. */
   readonly sessions = new Map<string, TerminalSession>();
@@ -163,6 +166,7 @@ export class WardBridge {
       },
       log: this.log.child({ part: 'kiosk-intake' }),
     });
+    this.kioskReceipts = new KioskReceipts({ intake: this.kioskIntake, journal: this.journal, link: this.link, log: this.log.child({ part: 'kiosk-receipts' }) });
     this.ports = new SerialPorts({
       ports: config.serial.ports,
       pinned: this.directory.pinnedPorts(),
@@ -199,6 +203,7 @@ export class WardBridge {
       ...(this.upstream?.features() ?? []),
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },
       { name: 'kiosk-intake', dependsOn: ['journal'], start: () => this.kioskFeature.start(), stop: () => this.kioskFeature.stop() },
+      { name: 'kiosk-receipts', dependsOn: ['journal', 'mqtt'], start: () => this.kioskReceipts.start(), stop: () => this.kioskReceipts.stop() },
     ];
   }
 

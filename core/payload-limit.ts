@@ -6,6 +6,7 @@
  * UTF-16 code unit is at most 3 UTF-8 bytes.
  */
 import { COUNTER_EVENT_MAX_CHARS } from './counter-events.ts';
+import { RECEIPT_MAX_CHARS } from './kiosk-receipt.ts';
 import { OFFICE_MAX_CHARS } from './office.ts';
 import { REVOCATION_MAX_CHARS } from './revocation.ts';
 import { STATUS_MAX_CHARS } from './status.ts';
@@ -21,6 +22,7 @@ export const MAX_PAYLOAD_CHARS: { readonly [K in TopicKind]: number } = Object.f
   status: STATUS_MAX_CHARS,
   tally: TALLY_MAX_CHARS,
   config: CONFIG_MAX_CHARS,
+  receipt: RECEIPT_MAX_CHARS,
   served: COUNTER_EVENT_MAX_CHARS,
   session: COUNTER_EVENT_MAX_CHARS,
   'bridge-status': STATUS_MAX_CHARS,

@@ -13,7 +13,10 @@
  *   the tally's month, above the clock-in-seconds seq base of a bridge's
  *   journal (`maxSeqBy`), and, over the copy held, at most that many per day
  *   between the two copies' `updatedAt` (plus one day of slack for an
- *   outbox delivered after a long time offline).
+ *   outbox delivered after a long time offline), unless it is a series
+ *   started again at the clock in seconds (`isRebased`: a kiosk whose
+ *   storage was wiped numbers a new outbox above the clock, as a new
+ *   journal does, kiosk/src/outbox/idb-outbox.ts).
  *
  * Genuine tallies always pass: a terminal's seq grows by one per press and
  * the bridge stamps `updatedAt` from its own clock. The bound is defence in
@@ -34,6 +37,21 @@ export const MAX_PRESSES_PER_DAY = 20_000;
 export const TALLY_SEQ_EPOCH = '2020-01-01';
 
 const DAY_MS = 86_400_000;
+
+/** How far behind the consumer's clock the clock that started a rebased series may be (s): one day. */
+export const MAX_REBASE_CLOCK_LAG_S = 86_400;
+
+/**
+ * Whether `candidate.seq` is a series started again at the clock in seconds
+ * after `held` was stamped (a kiosk's new outbox, or a bridge's new
+ * journal): at or above `held.updatedAt` in seconds, less a day of clock
+ * lag, and at most `allowed` presses above `candidate.updatedAt` in seconds.
+ * Such a seq exhausts nothing (a new store starts there anyway) and stays
+ * far below MAX_SEQ, so the issue 13 bound still holds.
+ */
+function isRebased(held: Tally, candidate: Tally, allowed: number): boolean {
+  return candidate.seq >= Math.floor(held.updatedAt / 1000) - MAX_REBASE_CLOCK_LAG_S && candidate.seq <= Math.floor(candidate.updatedAt / 1000) + allowed;
+}
 
 /** Codes of `checkTallyClaim`. */
 export type TallyClaimCode = 'tally-from-future' | 'tally-seq-absurd' | 'tally-seq-jump';
@@ -72,7 +90,7 @@ export function checkTallyClaim(held: Tally | undefined, candidate: Tally, now: 
   if (held !== undefined && candidate.seq > held.seq) {
     const days = 1 + Math.max(0, candidate.updatedAt - held.updatedAt) / DAY_MS;
     const allowed = Math.floor(days * MAX_PRESSES_PER_DAY);
-    if (candidate.seq - held.seq > allowed) {
+    if (candidate.seq - held.seq > allowed && !isRebased(held, candidate, allowed)) {
       return err('tally-seq-jump', `tally seq jumps by ${candidate.seq - held.seq} over the copy held (seq ${held.seq}), more than ${allowed} presses in that time`, 'seq');
     }
   }

@@ -9,6 +9,8 @@ import { parseServed, parseSession } from './counter-events.ts';
 import type { InputResult } from './json-input.ts';
 import { typeName } from './json-input.ts';
 import { err, ok } from './result.ts';
+import { parseReceipt } from './kiosk-receipt.ts';
+import type { KioskReceipt } from './kiosk-receipt.ts';
 import { parseOffice } from './office.ts';
 import { parseRevocation } from './revocation.ts';
 import type { VoteRevocation } from './revocation.ts';
@@ -31,6 +33,7 @@ export const PAYLOAD_PARSERS: { readonly [K in TopicKind]: (input: unknown) => I
     status: parseStatus,
     tally: parseTally,
     config: parseTerminalConfig,
+    receipt: parseReceipt,
     served: parseServed,
     session: parseSession,
     'bridge-status': parseStatus,
@@ -62,7 +65,7 @@ const PLACE_FIELDS = ['district', 'ward', 'counter', 'terminal', 'month'] as con
 /**
  * Parses topic and payload together. Besides the codes of `parseTopic` and
  * `parsePayload`, returns `topic-mismatch` (field = the differing param)
- * when a vote's, tally's, office's, unit summary's or revocation's own district/ward/counter/terminal/month differ
+ * when a vote's, tally's, receipt's, office's, unit summary's or revocation's own district/ward/counter/terminal/month differ
  * from its topic. Never throws.
  */
 export function parseMessage(topic: unknown, payload: unknown): InputResult<TopicMessage> {
@@ -71,8 +74,8 @@ export function parseMessage(topic: unknown, payload: unknown): InputResult<Topi
   const { kind, params } = parsed.value;
   const body = parsePayload(kind, payload);
   if (!body.ok) return body;
-  if (kind === 'vote' || kind === 'tally' || kind === 'office' || kind === 'unit-month' || kind === 'revocation') {
-    const own = body.value as Vote | Tally | Office | UnitMonth | VoteRevocation;
+  if (kind === 'vote' || kind === 'tally' || kind === 'receipt' || kind === 'office' || kind === 'unit-month' || kind === 'revocation') {
+    const own = body.value as Vote | Tally | KioskReceipt | Office | UnitMonth | VoteRevocation;
     for (const field of PLACE_FIELDS) {
       const expected = (params as Partial<TallyTopicParams>)[field];
       const actual = (own as Partial<TallyTopicParams>)[field];

@@ -6,6 +6,7 @@
  *   {counter}/{terminal}/status          Status          QoS 1, retained (+ last will)
  *   {counter}/{terminal}/tally/{YYYY-MM} Tally           QoS 1, retained
  *   {counter}/{terminal}/config          TerminalConfig  QoS 1, retained
+ *   {counter}/{terminal}/receipt         KioskReceipt    QoS 1, retained (the bridge's, to a kiosk)
  *   {counter}/_served                    Served          QoS 1
  *   {counter}/_session                   Session         QoS 1, retained
  *   _bridge/status                       Status          QoS 1, retained (+ last will)
@@ -18,6 +19,7 @@
  * the JSON payload (no v5 user properties, no message expiry).
  */
 import type { Served, Session } from './counter-events.ts';
+import type { KioskReceipt } from './kiosk-receipt.ts';
 import type { Office } from './office.ts';
 import type { VoteRevocation } from './revocation.ts';
 import { parseId, requireId } from './ids.ts';
@@ -53,6 +55,7 @@ export interface TopicMap {
   status: { params: TerminalPath; payload: Status; qos: 1; retain: true };
   tally: { params: TallyTopicParams; payload: Tally; qos: 1; retain: true };
   config: { params: TerminalPath; payload: TerminalConfig; qos: 1; retain: true };
+  receipt: { params: TerminalPath; payload: KioskReceipt; qos: 1; retain: true };
   served: { params: CounterPath; payload: Served; qos: 1; retain: false };
   session: { params: CounterPath; payload: Session; qos: 1; retain: true };
   'bridge-status': { params: WardPath; payload: Status; qos: 1; retain: true };
@@ -79,6 +82,7 @@ export const TOPIC_KINDS: readonly TopicKind[] = [
   'status',
   'tally',
   'config',
+  'receipt',
   'served',
   'session',
   'bridge-status',
@@ -93,6 +97,7 @@ export const QOS: { readonly [K in TopicKind]: TopicMap[K]['qos'] } = Object.fre
   status: 1,
   tally: 1,
   config: 1,
+  receipt: 1,
   served: 1,
   session: 1,
   'bridge-status': 1,
@@ -107,6 +112,8 @@ export const RETAIN: { readonly [K in TopicKind]: TopicMap[K]['retain'] } = Obje
   status: true,
   tally: true,
   config: true,
+  // The kiosk reads it on every (re)connect: what the bridge journaled while it was away.
+  receipt: true,
   served: false,
   session: true,
   'bridge-status': true,
@@ -140,6 +147,7 @@ function layout(kind: TopicKind, v: Readonly<Record<ParamName, string>>): string
     case 'vote':
     case 'status':
     case 'config':
+    case 'receipt':
       return `${terminal}/${kind}`;
     case 'tally':
       return `${terminal}/tally/${v.month}`;
@@ -239,7 +247,7 @@ export function parseTopic(topic: unknown): InputResult<ParsedTopic> {
   if (parts[0] !== 'hailong' || parts[1] !== 'v1') return badTopic(topic, `does not start with ${TOPIC_ROOT}/`);
   const n = parts.length;
   let kind: TopicKind | undefined;
-  if (n === 7 && (parts[6] === 'vote' || parts[6] === 'status' || parts[6] === 'config')) kind = parts[6];
+  if (n === 7 && (parts[6] === 'vote' || parts[6] === 'status' || parts[6] === 'config' || parts[6] === 'receipt')) kind = parts[6];
   else if (n === 8 && parts[6] === 'tally') kind = 'tally';
   else if (n === 6 && parts[4] === '_bridge' && parts[5] === 'status') kind = 'bridge-status';
   else if (n === 5 && parts[4] === '_office') kind = 'office';

@@ -118,6 +118,9 @@ export function ingest(scope: IngestScope, topic: string, payload: string, now: 
       return { accept: true, retain: true, record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: 0, payload } };
     case 'served':
       return { accept: true, retain: false, record: undefined };
+    case 'receipt':
+      // A ward bridge's word to its own kiosks (never mirrored upstream): nothing for the hub to keep.
+      return { accept: true, retain: false, record: undefined };
     case 'revocation':
       // The topic's unit is the payload's (parseMessage) and the broker lets a unit write only
       // under its own: a unit can revoke only its own votes, which the archive keys by (unit, vote id).

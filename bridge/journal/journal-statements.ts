@@ -70,3 +70,19 @@ export function rowsPressedBetween(db: Database.Database, fromMs: number, toMs: 
 export function countPressedBetween(db: Database.Database, fromMs: number, toMs: number): number {
   return (db.prepare('SELECT count(*) AS n FROM votes WHERE pressed_at >= ? AND pressed_at < ?').get(fromMs, toMs) as { n: number }).n;
 }
+
+/**
+ * The newest `limit` runs of consecutive device seqs of `uid`, stored or
+ * rejected, as `[from, to]` ascending (gaps and islands: a seq minus its
+ * rank is constant along a run). For a kiosk's receipt (bridge/kiosk/kiosk-receipts.ts).
+ */
+export function deviceSeqRuns(db: Database.Database, uid: string, limit: number): [number, number][] {
+  const rows = db
+    .prepare(
+      `WITH s(q) AS (SELECT device_seq FROM votes WHERE uid = ? UNION SELECT device_seq FROM rejected WHERE uid = ?),
+            g AS (SELECT q, q - ROW_NUMBER() OVER (ORDER BY q) AS k FROM s)
+       SELECT MIN(q) AS lo, MAX(q) AS hi FROM g GROUP BY k ORDER BY hi DESC LIMIT ?`,
+    )
+    .all(uid, uid, limit) as { lo: number; hi: number }[];
+  return rows.reverse().map((r) => [r.lo, r.hi]);
+}

@@ -25,7 +25,7 @@ import { openJournalDatabase } from './journal-database.ts';
 import { resolveJournalOptions, type JournalOptions, type ResolvedJournalOptions } from './journal-options.ts';
 import * as queries from './journal-statements.ts';
 import { prepareStatements, type OutboxRow, type PressedRow, type Statements } from './journal-statements.ts';
-import { RejectedVotes } from './rejected-votes.ts';
+import { RejectedVotes, type RejectionReason } from './rejected-votes.ts';
 import { RevocationLog, type Revocation, type RevocationRequest, type TerminalMonth } from './revocation-log.ts';
 import { foldRevocations } from './revocation-sync.ts';
 import { TallyBook } from './tally-book.ts';
@@ -178,6 +178,11 @@ export class Journal extends EventEmitter<JournalEvents> {
   /** Rejected votes in the journal, by reason (see `reject`). */
   rejectedCounts(): Record<string, number> {
     return this.rejectedVotes?.counts() ?? {};
+  }
+
+  /** Why the device's `deviceSeq` was stored as rejected (committed); undefined when it was not. */
+  rejection(uid: string, deviceSeq: number): RejectionReason | undefined {
+    return this.rejectedVotes?.reasonOf(uid, deviceSeq);
   }
 
   /** The highest device seq stored for `uid` (0 when none). */
@@ -345,6 +350,11 @@ export class Journal extends EventEmitter<JournalEvents> {
   /** True when the vote `terminal:seq` is stored (committed). */
   hasVote(terminal: string, seq: number): boolean {
     return this.statements.byId.get(terminal, seq) !== undefined;
+  }
+
+  /** The newest `limit` runs of consecutive device seqs of `uid` (stored or rejected), ascending. */
+  deviceSeqRuns(uid: string, limit: number): [number, number][] {
+    return queries.deviceSeqRuns(this.handle, uid, limit);
   }
 
   /** True while any vote awaits its PUBACK (cheap, unlike counting a big backlog). */

@@ -75,6 +75,11 @@ export class RejectedVotes {
     return this.find.get(uid, deviceSeq) !== undefined;
   }
 
+  /** Why the device's `deviceSeq` was stored as rejected; undefined when it was not. */
+  reasonOf(uid: string, deviceSeq: number): RejectionReason | undefined {
+    return (this.find.get(uid, deviceSeq) as { reason: RejectionReason } | undefined)?.reason;
+  }
+
   /** Rejected votes in the journal, by reason. */
   counts(): Record<string, number> {
     const out: Record<string, number> = {};

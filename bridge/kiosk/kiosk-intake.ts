@@ -41,6 +41,11 @@ export type IntakeVerdict =
 export interface KioskIntakeEvents {
   /** A kiosk vote was committed to the journal. */
   stored: [vote: Vote, terminal: PlacedTerminal];
+  /**
+   * The vote's id is in the journal (stored now, stored before, or stored
+   * as rejected): the kiosk may forget it (its receipt, kiosk-receipts.ts).
+   */
+  journaled: [vote: Vote, terminal: PlacedTerminal];
 }
 
 /** Options of `KioskIntake`. */
@@ -103,7 +108,7 @@ export class KioskIntake extends EventEmitter<KioskIntakeEvents> {
     const { journal, counters } = this.options;
     if (!journal.isOpen) return this.refuse(vote.id, 'journal-closed', 'the journal is not open', true);
     // A stored id must not consume a gated window again.
-    if (journal.hasVote(vote.terminal, vote.seq)) return this.duplicate();
+    if (journal.hasVote(vote.terminal, vote.seq)) return this.duplicate(vote, terminal);
     const gated = terminal.counter.mode === 'gated';
     const verdict = counters.judge(terminal.counter.id, gated, vote.pressedAt, vote.filtered);
     const officer = vote.officer ?? verdict.officer;
@@ -125,11 +130,12 @@ export class KioskIntake extends EventEmitter<KioskIntakeEvents> {
       ...(dossier === undefined ? {} : { dossier: dossier.dossier, ...(dossier.stage === undefined ? {} : { stage: dossier.stage }) }),
       ...(verdict.filtered === undefined ? {} : { filtered: verdict.filtered }),
     });
-    if (outcome.status === 'duplicate') return this.duplicate();
+    if (outcome.status === 'duplicate') return this.duplicate(vote, terminal);
     if (outcome.status === 'rejected') {
       // Stored as rejected (journal's rejected-votes table): acknowledged so the kiosk forgets it, never counted.
       this.bump('kiosk-votes-rejected');
       this.options.log.warn({ vote: vote.id, code: outcome.code, error: outcome.message }, 'kiosk vote stored as rejected, not counted');
+      this.emit('journaled', vote, terminal);
       return { accept: true, status: 'duplicate' };
     }
     if (outcome.status === 'failed') {
@@ -139,11 +145,14 @@ export class KioskIntake extends EventEmitter<KioskIntakeEvents> {
     }
     this.bump('kiosk-votes-stored');
     this.emit('stored', outcome.vote, terminal);
+    this.emit('journaled', vote, terminal);
     return { accept: true, status: 'stored', vote: outcome.vote };
   }
 
-  private duplicate(): IntakeVerdict {
+  private duplicate(vote: Vote, terminal: PlacedTerminal): IntakeVerdict {
     this.bump('kiosk-votes-duplicate');
+    // Sent again because its receipt did not arrive (or was lost): say so again.
+    this.emit('journaled', vote, terminal);
     return { accept: true, status: 'duplicate' };
   }
 

@@ -10,7 +10,10 @@
  *   a vote of this batch) is a duplicate, answered DUP without a write, so a
  *   resend never uses up a gated window again;
  * - a seq far above the mark, or a button beyond the scale, is kept as
- *   rejected (ACKed, never counted, PROTOCOL.md §7.3);
+ *   rejected (ACKed, never counted, PROTOCOL.md §7.3); its resend is
+ *   answered REJECT from the journal, without a write;
+ * - a vote of a device whose earlier vote failed in this batch (the intake
+ *   threw) fails too: stored past it, it would raise the mark above it;
  * - anything else goes through the rating rules (rating/vote-intake.ts) and
  *   into the batch.
  *
@@ -68,6 +71,8 @@ export class BoxVoteIntake {
   private readonly batchMarks = new Map<string, number>();
   /** Counted presses of the batch being built, by terminal: the cooldown sees them before they commit. */
   private readonly batchPresses = new Map<string, number>();
+  /** Devices with a vote that failed in the batch being built: none of their later votes may be stored past it. */
+  private readonly batchFailed = new Set<string>();
   private readonly cooldownView: Pick<CooldownGuard, 'tooSoon'>;
 
   constructor(private readonly options: BoxVoteIntakeOptions) {
@@ -92,6 +97,7 @@ export class BoxVoteIntake {
     try {
       return this.judgeOrThrow(terminal, uid, vote, receivedAt);
     } catch (error) {
+      this.batchFailed.add(uid);
       return { kind: 'answer', outcome: this.threw(terminal, uid, vote.seq, error) };
     }
   }
@@ -107,6 +113,11 @@ export class BoxVoteIntake {
       this.earlyDuplicates += 1;
       if (vote.seq <= committed) this.checkResend(terminal, uid, vote, committed);
       return { kind: 'answer', outcome: { status: 'duplicate', hwm } };
+    }
+    // Storing a later vote past one that failed would raise the mark above it, and its resend would
+    // be answered DUP and lost (PROTOCOL.md §7.7): it fails too, and the box resends both in order.
+    if (this.batchFailed.has(uid)) {
+      return { kind: 'answer', outcome: { status: 'failed', code: 'storage', message: `an earlier vote of box ${uid} in this batch was not stored` } };
     }
     // A seq far above the mark would turn every later genuine vote into a DUP (PROTOCOL.md §7.1).
     if (hwm > 0 && vote.seq - hwm > MAX_SEQ_JUMP) {
@@ -144,6 +155,13 @@ export class BoxVoteIntake {
     message: string,
     extra: Record<string, unknown>,
   ): IntakeVerdict {
+    // A resend of a vote already stored as rejected (its ACK REJECT lost, or still on its way) is
+    // durable: answered REJECT without a write, like a DUP, so a failing commit cannot NAK it and
+    // make a send window wait for a vote the box has completed (PROTOCOL.md §7.7).
+    const earlier = this.options.journal.rejection(uid, vote.seq);
+    if (earlier !== undefined) {
+      return { kind: 'answer', outcome: { status: 'rejected', code: earlier, message: `box ${uid} (${terminal.id}) sent seq ${vote.seq} again: stored as rejected before (${earlier})`, duplicate: true } };
+    }
     this.take(uid, vote.seq);
     const detail = { button: vote.button, reason: vote.reason, ageMs: vote.ageMs, flags: vote.flags, ...extra };
     return {
@@ -162,6 +180,7 @@ export class BoxVoteIntake {
     this.batchSeqs.clear();
     this.batchMarks.clear();
     this.batchPresses.clear();
+    this.batchFailed.clear();
     return commits.map((c, i) => {
       const outcome = outcomes[i] ?? { status: 'failed', code: 'storage', message: 'the journal gave no outcome' };
       if (c.entry.kind === 'vote') return this.settleVote(c.entry.input, c.terminal, outcome as AppendOutcome);

@@ -308,6 +308,16 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
     const position = this.window.position(vote.seq);
     if (position === 'ahead') {
       this.count('vote-out-of-order');
+      this.window.drop(vote.seq);
+      return;
+    }
+    if (position === 'gap') {
+      // §7.7: the box's seqs jumped (a corrupted counter): the expected vote may never come, and
+      // a cumulative ACK could complete it unstored. A new session lets its first VOTE, sent
+      // alone, set where the stream starts.
+      this.count('vote-seq-gap');
+      this.emit('problem', 'vote-seq-gap', `box ${hello.uid} sent seq ${vote.seq} while its send window expected ${this.window.next}: its seqs jumped (a corrupted counter?); answered NAK HELLO so its next session starts at its oldest pending vote (PROTOCOL.md §7.7)`);
+      this.send({ type: 'NAK', seq: vote.seq, reason: 'HELLO' });
       return;
     }
     if (position === 'in-order') this.window.handled(vote.seq);
@@ -323,11 +333,11 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
    * closed meanwhile gets nothing; its stored votes are published all the
    * same, and the box gets DUP when it resends them.
    *
-   * With a send window (§5.4, §7.7) the batch gets ONE ACK, for the last vote
-   * of its leading run of votes that are durable (stored, found stored, or
-   * stored as rejected): it completes all of them at the box. A vote that
-   * failed is NAKed after it, and the window waits for it again, so no later
-   * vote is taken past it.
+   * With a send window (§5.4, §7.7) the batch gets ONE ACK, for the highest
+   * vote of its leading run of votes that are durable (stored, found stored,
+   * or stored as rejected) and below any vote that failed: it completes all
+   * of them at the box. A vote that failed is NAKed after it, and the window
+   * waits for it again, so no later vote is taken past it.
    */
   settle(answers: readonly VoteAnswer[]): void {
     if (this.closed) return;
@@ -338,12 +348,21 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
       // A vote whose store failed but that is durable all the same (a resend of one an earlier
       // batch stored, ACKed from there) will not come again: the window must not wait for it.
       const mark = this.hello === undefined ? 0 : this.context.highWaterMark(this.hello.uid);
+      let lowestFailed = Number.POSITIVE_INFINITY;
       for (const a of answers) {
         this.answerFor(a.seq, a.outcome); // counts every answer
         this.window.settled(a.seq, a.outcome.status !== 'failed' || a.seq <= mark);
-        if (failed !== undefined) continue;
-        if (a.outcome.status === 'failed') failed = a;
-        else last = a;
+        if (a.outcome.status !== 'failed') continue;
+        failed ??= a;
+        lowestFailed = Math.min(lowestFailed, a.seq);
+      }
+      // The ACK is cumulative: it completes every vote in flight up to its seq, so it names the
+      // highest vote answered before the first failure AND below every failed seq: an answer that
+      // needed no write (a DUP, a REJECT of a resend) above a vote whose commit failed must not
+      // complete that vote at the box (§5.4, §7.7).
+      for (const a of answers) {
+        if (a === failed) break;
+        if (a.seq < lowestFailed && (last === undefined || a.seq > last.seq)) last = a;
       }
       if (last !== undefined) frames.push(encodeBytes(this.answerFor(last.seq, last.outcome, false)!));
       if (failed !== undefined) frames.push(encodeBytes(this.answerFor(failed.seq, failed.outcome, false)!));

@@ -13,15 +13,21 @@ import { DEFAULT_IN_FLIGHT } from './constants.ts';
 /**
  * Where a VOTE's seq stands in the session's stream: `in-order` (store or answer it as
  * usual), `behind` (a go-back-N resend of a vote this session handled: answer it as usual,
- * DUP or REJECT again, never store it twice), `ahead` (out of order: drop, do not answer).
+ * DUP or REJECT again, never store it twice), `ahead` (out of order: drop, do not answer),
+ * `gap` (the terminal's seqs jumped, so the expected vote may never come: W or more above the
+ * expected seq, which no window of contiguous seqs spans, or an `ahead` seq sent again before
+ * the expected one, which a go-back-N resend would have brought first. The session must start
+ * again, its first VOTE alone setting where the stream starts: NAK HELLO, §7.7).
  */
-export type WindowPosition = 'in-order' | 'behind' | 'ahead';
+export type WindowPosition = 'in-order' | 'behind' | 'ahead' | 'gap';
 
 /** The next seq a session expects, and the ordering rule of §7.7. */
 export class ReceiveWindow {
   private expected: number | null = null;
   /** In-order seqs taken and not yet settled: only their failure makes the window wait again. */
   private readonly open = new Set<number>();
+  /** Seqs dropped as `ahead` since the expected seq last moved (at most W of them). */
+  private readonly dropped = new Set<number>();
 
   /** A window for a session granted `inFlight` (absent = 1, stop-and-wait). */
   constructor(readonly inFlight: number = DEFAULT_IN_FLIGHT) {}
@@ -34,15 +40,26 @@ export class ReceiveWindow {
   /** Where `seq` stands; W = 1 sessions are always `in-order`. */
   position(seq: number): WindowPosition {
     if (this.inFlight <= 1 || this.expected === null || seq === this.expected) return 'in-order';
-    return seq < this.expected ? 'behind' : 'ahead';
+    if (seq < this.expected) return 'behind';
+    return seq - this.expected >= this.inFlight || this.dropped.has(seq) ? 'gap' : 'ahead';
   }
 
   /** Records that the in-order VOTE `seq` was taken (to be stored, found stored, or stored as rejected). */
   handled(seq: number): void {
     if (this.inFlight > 1 && (this.expected === null || seq === this.expected)) {
-      this.expected = seq + 1;
+      this.expect(seq + 1);
       this.open.add(seq);
     }
+  }
+
+  /** Records that the `ahead` VOTE `seq` was dropped: if it comes again before the expected one, it is a `gap`. */
+  drop(seq: number): void {
+    this.dropped.add(seq);
+  }
+
+  private expect(seq: number): void {
+    this.expected = seq;
+    this.dropped.clear();
   }
 
   /**
@@ -54,6 +71,6 @@ export class ReceiveWindow {
    */
   settled(seq: number, durable: boolean): void {
     if (!this.open.delete(seq) || durable || this.expected === null) return;
-    if (seq < this.expected) this.expected = seq;
+    if (seq < this.expected) this.expect(seq);
   }
 }

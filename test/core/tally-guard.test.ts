@@ -26,6 +26,21 @@ describe('checkTallyClaim', () => {
     expect(checkTallyClaim({ ...genuine, seq: base + 1000 }, bridged, NOW)).toMatchObject({ ok: true });
   });
 
+  it("admits a kiosk's series started again at the clock in seconds after its storage was wiped, and no jump above that clock", () => {
+    // kiosk/src/outbox/idb-outbox.ts: a new store numbers above Math.floor(Date.now() / 1000).
+    const wipedAt = genuine.updatedAt + 3_600_000;
+    const rebased = { ...genuine, seq: Math.floor(wipedAt / 1000) + 5, updatedAt: wipedAt + 600_000 };
+    expect(checkTallyClaim(genuine, rebased, rebased.updatedAt)).toMatchObject({ ok: true });
+    // The kiosk's clock a few hours behind the bridge's still passes.
+    expect(checkTallyClaim(genuine, { ...rebased, seq: rebased.seq - 4 * 3600 }, rebased.updatedAt).ok).toBe(true);
+    // Above the candidate's own clock by more than a terminal can press: refused.
+    const ahead = { ...rebased, seq: Math.floor(rebased.updatedAt / 1000) + 2 * MAX_PRESSES_PER_DAY + 1 };
+    expect(checkTallyClaim(genuine, ahead, rebased.updatedAt)).toMatchObject({ ok: false, code: 'tally-seq-jump' });
+    // Far below the held copy's clock (more than a day of lag) and far above its seq: refused.
+    const stale = { ...rebased, seq: Math.floor(genuine.updatedAt / 1000) - 2 * 86_400 };
+    expect(checkTallyClaim(genuine, stale, rebased.updatedAt)).toMatchObject({ ok: false, code: 'tally-seq-jump' });
+  });
+
   it('refuses an updatedAt in the future beyond the clock skew, and a seq jump beyond what a terminal can press', () => {
     expect(checkTallyClaim(genuine, { ...genuine, updatedAt: NOW + MAX_TALLY_CLOCK_SKEW_MS + 1 }, NOW)).toMatchObject({ ok: false, code: 'tally-from-future' });
     expect(checkTallyClaim(genuine, { ...genuine, updatedAt: NOW + MAX_TALLY_CLOCK_SKEW_MS }, NOW).ok).toBe(true);

@@ -23,6 +23,7 @@ describe('topicFor', () => {
     expect(topicFor('vote', P)).toBe('hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/vote');
     expect(topicFor('status', P)).toBe('hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/status');
     expect(topicFor('config', P)).toBe('hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/config');
+    expect(topicFor('receipt', P)).toBe('hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/receipt');
     expect(topicFor('tally', { ...P, month: '2026-11' })).toBe('hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/tally/2026-11');
     expect(topicFor('served', P)).toBe('hailong/v1/ba-dinh/phuc-xa/quay-1/_served');
     expect(topicFor('session', { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1' })).toBe(
@@ -56,6 +57,8 @@ describe('QOS / RETAIN', () => {
       status: true,
       tally: true,
       config: true,
+      // The bridge's receipt to a kiosk: state, read again on every reconnect.
+      receipt: true,
       served: false,
       session: true,
       'bridge-status': true,
@@ -70,6 +73,7 @@ describe('QOS / RETAIN', () => {
 describe('parseTopic', () => {
   it('parses every kind', () => {
     expect(parseTopic('hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/vote')).toEqual({ ok: true, value: { kind: 'vote', params: P } });
+    expect(parseTopic('hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/receipt')).toEqual({ ok: true, value: { kind: 'receipt', params: P } });
     expect(parseTopic('hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/tally/2026-11')).toEqual({
       ok: true,
       value: { kind: 'tally', params: { ...P, month: '2026-11' } },

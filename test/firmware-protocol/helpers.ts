@@ -79,7 +79,7 @@ export interface ReceiverVector {
   name: string;
   inFlight: number;
   mark: number;
-  steps: ({ do: 'welcome' } | { seq: number; answer: 'OK' | 'DUP' | 'REJECT' | 'DROP' })[];
+  steps: ({ do: 'welcome' } | { seq: number; answer: 'OK' | 'DUP' | 'REJECT' | 'DROP' | 'HELLO' })[];
 }
 
 /** The parsed vectors.json. */

@@ -95,7 +95,10 @@ describe('windows.receiver vectors (§7.7)', () => {
       }
       const pos = w.position(step.seq);
       let answer: string;
-      if (pos === 'ahead') answer = 'DROP';
+      if (pos === 'ahead') {
+        answer = 'DROP';
+        w.drop(step.seq);
+      } else if (pos === 'gap') answer = 'HELLO';
       else {
         // the §7.1 mark model: dedupe by mark, jumps rejected without moving it
         answer = step.seq <= mark ? 'DUP' : mark > 0 && step.seq > mark + MAX_SEQ_JUMP ? 'REJECT' : 'OK';

@@ -18,8 +18,9 @@ const TAPS = 50;
 
 beforeAll(async () => {
   // Broker persistence keeps the collector's session (and its queue) across the restart.
-  // The bridge journals kiosk-1's votes (its session survives the broker restart) and publishes its tally.
-  rig = await startKioskRig({ persistence: true, collectorId: `hailong-e2e-collector-${process.pid}`, bridge: { terminals: ['kiosk-1'], cooldownMs: 0 } });
+  // The bridge journals the kiosks' votes (its session survives the broker restart), publishes their
+  // tallies and the receipts without which a kiosk keeps every vote (docs/ARCHITECTURE.md).
+  rig = await startKioskRig({ persistence: true, collectorId: `hailong-e2e-collector-${process.pid}`, bridge: { terminals: ['kiosk-1', 'kiosk-2'], cooldownMs: 0 } });
 });
 
 afterAll(async () => {

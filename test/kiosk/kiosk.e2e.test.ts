@@ -15,7 +15,8 @@ let rig: KioskRig;
 
 beforeAll(async () => {
   // The bridge journals kiosk-1's and kiosk-2's votes and publishes their tallies (kiosks publish none).
-  rig = await startKioskRig({ bridge: { terminals: ['kiosk-1', 'kiosk-2'], cooldownMs: 3000 } });
+  // kiosk-8 too: its outbox drains only on the bridge's receipts (docs/ARCHITECTURE.md).
+  rig = await startKioskRig({ bridge: { terminals: ['kiosk-1', 'kiosk-2', 'kiosk-8'], cooldownMs: 3000 } });
 });
 
 afterAll(async () => {
@@ -225,7 +226,7 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
   it('the custom element inside a host page with hostile global CSS still renders and works', async () => {
     const t = 'kiosk-6';
     await rig.publish('config', { ...PLACE, terminal: t }, config());
-    const attrs = `district="${PLACE.district}" ward="${PLACE.ward}" counter="${PLACE.counter}" terminal="${t}" broker="${rig.mosquitto.wsUrl}"`;
+    const attrs = `district="${PLACE.district}" ward="${PLACE.ward}" counter="${PLACE.counter}" terminal="${t}" broker="${rig.mosquitto.wsUrl}" seq-base="zero"`;
     const hostile = `<!doctype html><html><head><meta charset="utf-8"><title>host</title>
 <script type="module" src="./hailong-kiosk.js"></script>
 <style>
@@ -299,6 +300,8 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
     await dialog.getByRole('button', { name: 'Unlock' }).click();
     await expect.poll(() => dialog.getByTestId('link-state').textContent()).toBe('Connected');
     await expect.poll(() => dialog.getByTestId('pending').textContent()).toBe('0');
+    await expect.poll(() => dialog.getByTestId('unconfirmed').textContent()).toBe('0');
+    await expect.poll(() => dialog.textContent()).toContain('Of which sent, awaiting the bridge’s receipt');
     await expect.poll(() => dialog.getByLabel('MQTT broker (ws:// or wss://)').inputValue()).toBe(rig.mosquitto.wsUrl);
     await screenshot(page, 'kiosk-settings-1280x800');
     // The saved password is never shown again (issue 13, item 2).

@@ -44,6 +44,7 @@ export class CacheWriter {
       office: d.offices,
       config: undefined,
       served: undefined,
+      receipt: undefined,
       // Summaries are the hub's retained state, sent again on every connect.
       'unit-month': undefined,
       // Revocations reach the figures through the ward's refolded tallies.

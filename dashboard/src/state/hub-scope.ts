@@ -72,7 +72,7 @@ export function createHubScope(deps: HubScopeDeps) {
   const hubFilters = (district: string | undefined): string[] => {
     for (const m of missingMonths()) monthsLoaded.add(m);
     return [
-      ...TOPIC_KINDS.filter((k) => k !== 'tally' && k !== 'unit-month').map((k) => subscriptionFor(k, district === undefined ? {} : { district })),
+      ...TOPIC_KINDS.filter((k) => k !== 'tally' && k !== 'unit-month' && k !== 'receipt').map((k) => subscriptionFor(k, district === undefined ? {} : { district })),
       ...[...monthsLoaded].sort().map((m) => summaries(district, m)),
       ...[...unitsLoaded].map(unitTallies),
     ];

@@ -193,6 +193,9 @@ export class DashboardStore {
       }
       case 'served':
         return { ...base, counter: counterKey(msg.params), key: counterKey(msg.params), changed: false };
+      case 'receipt':
+        // The bridge's word to a kiosk on what it journaled: nothing a figure shows.
+        return { ...base, counter: counterKey(msg.params), key: terminalKey(msg.params), changed: false };
       case 'unit-month': {
         const key = unitMonthKey(msg.payload);
         return { ...base, key, changed: this.unitMonths.offer(key, msg.payload) };

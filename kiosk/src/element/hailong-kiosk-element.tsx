@@ -26,7 +26,7 @@ export const KIOSK_TAG = 'hailong-kiosk';
 /** The browser adapters a real kiosk runs on. */
 export function browserDeps(): KioskDeps {
   return {
-    openOutbox: (o) => openIdbOutbox(o),
+    openOutbox: (o) => openIdbOutbox(o, o.seqBase === undefined ? {} : { seqBase: o.seqBase }),
     createClient: (o) => new LazyMqttClient(o),
     joinTabs,
     voice: browserVoice(),

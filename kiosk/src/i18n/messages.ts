@@ -70,6 +70,8 @@ export interface Messages {
     readonly close: string;
     readonly outbox: string;
     readonly highWater: string;
+    /** Of those waiting: sent, the bridge's receipt not yet in (the broker has them, the journal may not). */
+    readonly unconfirmed: string;
     readonly lastSent: string;
     readonly problems: string;
     readonly none: string;
@@ -134,6 +136,8 @@ const vi: Messages = {
         return `${capital(what)} “${p.value ?? ''}” phải là số mili giây từ ${p.range?.[0] ?? ''} đến ${p.range?.[1] ?? ''} (tham số “${p.option}”)`;
       case 'bad-stage':
         return `Giai đoạn “${p.value ?? ''}” không hợp lệ: chọn tiep-nhan (tiếp nhận) hoặc tra-ket-qua (trả kết quả) (tham số “${p.option}”)`;
+      case 'bad-seq-base':
+        return `Cách đánh số phiếu “${p.value ?? ''}” không hợp lệ: chọn clock hoặc zero (tham số “${p.option}”)`;
     }
   },
   settings: {
@@ -159,7 +163,8 @@ const vi: Messages = {
     close: 'Đóng',
     outbox: 'Phiếu chờ gửi',
     highWater: 'Số thứ tự phiếu cao nhất',
-    lastSent: 'Lần gửi gần nhất',
+    unconfirmed: 'Trong đó đã gửi, chờ máy chủ xác nhận',
+    lastSent: 'Lần máy chủ xác nhận gần nhất',
     problems: 'Lỗi đã gặp',
     none: 'Không có',
     noPin: 'Thiết bị chưa được đặt mã PIN nên không mở được trang cài đặt. Hãy cài đặt lại thiết bị bằng mã cài đặt một lần, với mã PIN ghi trong cấu hình (xem kiosk/README.md).',
@@ -219,6 +224,8 @@ const en: Messages = {
         return `${capital(what)} “${p.value ?? ''}” must be milliseconds from ${p.range?.[0] ?? ''} to ${p.range?.[1] ?? ''} (parameter “${p.option}”)`;
       case 'bad-stage':
         return `Stage “${p.value ?? ''}” is not valid: choose tiep-nhan (receiving) or tra-ket-qua (returning the result) (parameter “${p.option}”)`;
+      case 'bad-seq-base':
+        return `Vote numbering “${p.value ?? ''}” is not valid: choose clock or zero (parameter “${p.option}”)`;
     }
   },
   settings: {
@@ -244,7 +251,8 @@ const en: Messages = {
     close: 'Close',
     outbox: 'Waiting to be sent',
     highWater: 'Highest vote number',
-    lastSent: 'Last sent',
+    unconfirmed: 'Of which sent, awaiting the bridge’s receipt',
+    lastSent: 'Last confirmed by the bridge',
     problems: 'Problems seen',
     none: 'None',
     noPin: 'No PIN was set for this device, so its settings cannot be opened. Set the device up again with its one-time code and the PIN in the config (see kiosk/README.md).',
@@ -271,6 +279,7 @@ const VI_OPTION: Readonly<Record<OptionName, string>> = {
   'thanks-ms': 'thời gian màn hình cảm ơn',
   'reason-timeout-ms': 'thời gian chờ chọn lý do',
   stage: 'giai đoạn hồ sơ',
+  'seq-base': 'cách đánh số phiếu',
 };
 
 const EN_OPTION: Readonly<Record<OptionName, string>> = {
@@ -289,6 +298,7 @@ const EN_OPTION: Readonly<Record<OptionName, string>> = {
   'thanks-ms': 'thank-you screen time',
   'reason-timeout-ms': 'reason choice timeout',
   stage: 'dossier stage',
+  'seq-base': 'vote numbering',
 };
 
 function capital(text: string): string {

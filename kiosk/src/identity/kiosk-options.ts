@@ -27,6 +27,7 @@ export const OPTION_NAMES = [
   'thanks-ms',
   'reason-timeout-ms',
   'stage',
+  'seq-base',
 ] as const;
 
 /**
@@ -61,6 +62,13 @@ export interface KioskOptions extends TerminalPath {
    * @default 'tiep-nhan'
    */
   readonly stage?: DossierStage;
+  /**
+   * How a new outbox store numbers votes (idb-outbox.ts `IdbOutboxOptions`):
+   * `zero` numbers from 1 (tests that assert seqs only: a wiped device then
+   * reuses seqs the bridge has journaled).
+   * @default 'clock'
+   */
+  readonly seqBase?: 'clock' | 'zero';
 }
 
 /** What staff saved on the settings page (all optional; absent = use the attribute). */
@@ -88,7 +96,7 @@ export interface OptionProblem {
 }
 
 /** Kinds of option problem. */
-export type OptionProblemCode = 'missing' | 'not-id' | 'not-url' | 'bad-lang' | 'bad-pin' | 'bad-ms' | 'secret-in-url' | 'bad-stage';
+export type OptionProblemCode = 'missing' | 'not-id' | 'not-url' | 'bad-lang' | 'bad-pin' | 'bad-ms' | 'secret-in-url' | 'bad-stage' | 'bad-seq-base';
 
 /** Either options or every problem found. */
 export type OptionsResult =
@@ -150,6 +158,10 @@ export function resolveOptions(
   if (stageRaw !== null && stageRaw !== '' && !(DOSSIER_STAGES as readonly string[]).includes(stageRaw)) {
     problems.push({ option: 'stage', code: 'bad-stage', value: stageRaw, message: `stage must be ${DOSSIER_STAGES.join(' or ')}, got "${stageRaw}"` });
   }
+  const seqBaseRaw = get('seq-base');
+  if (seqBaseRaw !== null && seqBaseRaw !== 'clock' && seqBaseRaw !== 'zero') {
+    problems.push({ option: 'seq-base', code: 'bad-seq-base', value: seqBaseRaw, message: `seq-base must be clock or zero, got "${seqBaseRaw}"` });
+  }
   if (problems.length > 0) return { ok: false, problems };
   const username = staff.username ?? get('username') ?? undefined;
   const password = staff.password;
@@ -167,6 +179,7 @@ export function resolveOptions(
       thanksMs,
       reasonTimeoutMs,
       ...(stageRaw === 'tra-ket-qua' || stageRaw === 'tiep-nhan' ? { stage: stageRaw } : {}),
+      ...(seqBaseRaw === 'zero' ? { seqBase: 'zero' as const } : {}),
     }),
   };
 }

@@ -3,9 +3,11 @@
  * (`hailong-kiosk/{district}/{ward}/{terminal}`: seqs belong to the terminal,
  * not to its counter), with three stores:
  *
- * - `meta`: the seq high-water mark `hwm`, the fold pointer `folded`, and
- *   small persisted values (last config, session, install id);
- * - `votes`: one row per tap, keyed by seq, indexed by state;
+ * - `meta`: the seq high-water mark `hwm`, the fold pointer `folded`, the
+ *   highest PUBACKed seq `sentHigh` and the last accepted receipt
+ *   `receipt`, and small persisted values (last config, session, install id);
+ * - `votes`: one row per tap, keyed by seq, indexed by state (draft, ready,
+ *   sent, done: outbox.ts);
  * - `tallies`: the kiosk's own monthly tallies, keyed `{counter}/{YYYY-MM}`.
  *
  * Why seqs are never reused, even with two tabs of the same kiosk: the
@@ -17,13 +19,24 @@
  * so IndexedDB itself is the arbiter; a killed tab aborts its transaction
  * whole (no seq without its vote, no vote without its seq). The mark is
  * never derived from the rows: done rows are pruned, and the mark stays.
+ *
+ * Why a NEW store starts its mark at the clock in seconds: a wiped device
+ * (browser data cleared, a new tablet with the same kiosk identity) that
+ * takes votes before it reads the bridge's retained tally would otherwise
+ * number from 1 again and reuse ids the bridge has journaled, which it drops
+ * as duplicates and its receipt then calls done: lost votes. A terminal
+ * presses at most core `MAX_PRESSES_PER_DAY` (20,000) a day, fewer than the
+ * 86,400 seconds that pass, so with a sane clock a new store numbers above
+ * every seq an earlier store of the terminal handed out: the same rule as a
+ * bridge's new journal (bridge/ward-bridge.ts `seqBase`, core/tally-guard.ts
+ * `maxSeqBy`). An existing store keeps its numbering.
  */
 import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
 import { applyVote, emptyTally, localParts, mergeTally } from '../../../core/index.ts';
-import type { LevelKey, Tally, TerminalPath, Vote } from '../../../core/index.ts';
-import { buildVote, withReasons } from './outbox.ts';
-import type { NewVote, Outbox, OutboxRow, OutboxStats } from './outbox.ts';
+import type { LevelKey, SeqRange, Tally, TerminalPath, Vote } from '../../../core/index.ts';
+import { afterPuback, afterReceipt, buildVote, receiptProblem, resendDue, withReasons } from './outbox.ts';
+import type { NewVote, Outbox, OutboxRow, OutboxStats, ReceiptOutcome } from './outbox.ts';
 
 interface KioskDb extends DBSchema {
   meta: { key: string; value: unknown };
@@ -37,6 +50,32 @@ const DB_VERSION = 1;
 type WriteTx = IDBPTransaction<KioskDb, ('meta' | 'votes' | 'tallies')[], 'readwrite'>;
 type VoteStore = IDBPObjectStore<KioskDb, ['votes'], 'votes', 'readwrite'>;
 
+/** Highest clock seq base: leaves room for 10^9 votes below core's MAX_SEQ (uint32), as bridge/journal/journal-options.ts `MAX_SEQ_BASE`. */
+export const MAX_OUTBOX_SEQ_BASE = 3_000_000_000;
+
+/** How `openIdbOutbox` numbers a new store. */
+export interface IdbOutboxOptions {
+  /**
+   * `clock`: a new store's high-water mark starts at the clock in seconds
+   * (capped at `MAX_OUTBOX_SEQ_BASE`); `zero`: at 0, seqs 1, 2, 3… (tests
+   * that assert seqs; a wiped device then reuses seqs).
+   * @default 'clock'
+   */
+  readonly seqBase?: 'clock' | 'zero';
+  /**
+   * The clock, in ms since the epoch.
+   * @default Date.now
+   */
+  readonly now?: () => number;
+}
+
+/** The high-water mark a new store starts at. */
+export function newStoreMark(options: IdbOutboxOptions = {}): number {
+  if (options.seqBase === 'zero') return 0;
+  const seconds = Math.floor((options.now ?? Date.now)() / 1000);
+  return Number.isFinite(seconds) ? Math.min(MAX_OUTBOX_SEQ_BASE, Math.max(0, seconds)) : 0;
+}
+
 /** The database name of a terminal. */
 export function outboxName(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>): string {
   return `hailong-kiosk/${p.district}/${p.ward}/${p.terminal}`;
@@ -47,12 +86,17 @@ function tallyStoreKey(counter: string, month: string): string {
 }
 
 /** Opens (creating or upgrading) the outbox of a terminal. */
-export async function openIdbOutbox(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>): Promise<Outbox> {
+export async function openIdbOutbox(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>, options: IdbOutboxOptions = {}): Promise<Outbox> {
   const db = await openDB<KioskDb>(outboxName(p), DB_VERSION, {
-    upgrade(database) {
-      database.createObjectStore('meta');
-      database.createObjectStore('votes', { keyPath: 'seq' }).createIndex('state', 'state');
-      database.createObjectStore('tallies');
+    upgrade(database, oldVersion, _newVersion, transaction) {
+      if (oldVersion < 1) {
+        database.createObjectStore('meta');
+        database.createObjectStore('votes', { keyPath: 'seq' }).createIndex('state', 'state');
+        database.createObjectStore('tallies');
+        // In the creating transaction: a store never exists without its base (see the header).
+        const mark = newStoreMark(options);
+        if (mark > 0) void transaction.objectStore('meta').put(mark, 'hwm');
+      }
     },
     blocking() {
       // A newer version wants to upgrade (an updated kiosk in another tab): let it.
@@ -63,6 +107,13 @@ export async function openIdbOutbox(p: Pick<TerminalPath, 'district' | 'ward' | 
 }
 
 class IdbOutbox implements Outbox {
+  /**
+   * Highest seq `pending()` handed out to be published (in memory): the
+   * bridge may journal it, and publish its receipt, before its PUBACK is
+   * processed here; the persisted `sentHigh` (PUBACKed) covers a reload.
+   */
+  #offeredHigh = 0;
+
   constructor(private readonly db: IDBPDatabase<KioskDb>) {}
 
   async record(input: NewVote, now: number): Promise<Vote> {
@@ -117,14 +168,63 @@ class IdbOutbox implements Outbox {
     const rows = await tx.objectStore('votes').index('state').getAll(IDBKeyRange.only('ready'), limit);
     await tx.done;
     // Folding stops at the first draft, so `seq <= folded` also keeps seq order across drafts.
-    return rows.filter((r) => r.seq <= folded).map((r) => r.vote);
+    const votes = rows.filter((r) => r.seq <= folded).map((r) => r.vote);
+    for (const v of votes) if (v.seq > this.#offeredHigh) this.#offeredHigh = v.seq;
+    return votes;
   }
 
-  async markDone(seq: number, now: number): Promise<void> {
-    const tx = this.db.transaction('votes', 'readwrite');
-    const row = await tx.store.get(seq);
-    if (row !== undefined && row.state === 'ready') await tx.store.put({ seq, state: 'done', vote: row.vote, doneAt: now });
+  async markSent(seq: number, now: number): Promise<void> {
+    const tx = this.db.transaction(['meta', 'votes'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const row = await tx.objectStore('votes').get(seq);
+    if (row !== undefined && row.state === 'ready') {
+      const receipt = ((await meta.get('receipt')) as SeqRange[] | undefined) ?? [];
+      void tx.objectStore('votes').put(afterPuback(row, receipt, now));
+      const sentHigh = Math.max(this.#offeredHigh, ((await meta.get('sentHigh')) as number | undefined) ?? 0);
+      if (seq > sentHigh) void meta.put(seq, 'sentHigh');
+    }
     await tx.done;
+  }
+
+  async applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome> {
+    const tx = this.db.transaction(['meta', 'votes'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const sentHigh = Math.max(this.#offeredHigh, ((await meta.get('sentHigh')) as number | undefined) ?? 0);
+    const problem = receiptProblem(journaled, sentHigh, ((await meta.get('hwm')) as number | undefined) ?? 0);
+    if (problem !== undefined) {
+      await tx.done;
+      return problem;
+    }
+    void meta.put(journaled, 'receipt');
+    let done = 0;
+    let resend = 0;
+    let cursor = await tx.objectStore('votes').index('state').openCursor('sent');
+    while (cursor !== null) {
+      const next = afterReceipt(cursor.value, journaled, now);
+      if (next !== cursor.value) {
+        void cursor.update(next);
+        if (next.state === 'done') done++;
+        else resend++;
+      }
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+    return { ok: true, done, resend };
+  }
+
+  async requeueUnconfirmed(now: number): Promise<number> {
+    const tx = this.db.transaction('votes', 'readwrite');
+    let n = 0;
+    let cursor = await tx.store.index('state').openCursor('sent');
+    while (cursor !== null) {
+      if (resendDue(cursor.value) <= now) {
+        void cursor.update({ ...cursor.value, state: 'ready' });
+        n++;
+      }
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+    return n;
   }
 
   async tally(counter: string, month: string): Promise<Tally | undefined> {
@@ -163,15 +263,16 @@ class IdbOutbox implements Outbox {
   async stats(): Promise<OutboxStats> {
     const tx = this.db.transaction(['meta', 'votes'], 'readonly');
     const index = tx.objectStore('votes').index('state');
-    const [ready, drafts, hwm, lastDone] = await Promise.all([
+    const [ready, drafts, sent, hwm, lastDone] = await Promise.all([
       index.count('ready'),
       index.count('draft'),
+      index.count('sent'),
       tx.objectStore('meta').get('hwm') as Promise<number | undefined>,
       index.openCursor('done', 'prev'),
     ]);
     await tx.done;
     const lastDoneAt = lastDone?.value.doneAt;
-    return { pending: ready + drafts, drafts, highWater: hwm ?? 0, ...(lastDoneAt === undefined ? {} : { lastDoneAt }) };
+    return { pending: ready + drafts + sent, drafts, unconfirmed: sent, highWater: hwm ?? 0, ...(lastDoneAt === undefined ? {} : { lastDoneAt }) };
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {

@@ -1,17 +1,26 @@
 /**
  * The kiosk's durable outbox: the seam between the citizen's tap and MQTT.
  * A tap is stored (with a fresh seq) BEFORE the thank-you screen appears;
- * the publisher sends stored votes oldest first and marks one done only on
+ * the publisher sends stored votes oldest first and marks one `sent` on
  * PUBACK (a client's own stores are not a durability layer:
- * mqttjs/MQTT.js#2015, mcollina/mqtt-level-store#19). The IndexedDB adapter is idb-outbox.ts; unit tests
+ * mqttjs/MQTT.js#2015, mcollina/mqtt-level-store#19); a vote is `done` (and
+ * may be pruned) only once the bridge's receipt says it is journaled: a
+ * broker's PUBACK is not the bridge's (Mosquitto acknowledges a vote no
+ * session has subscribed to yet, and keeps it for no one). A sent vote no
+ * receipt confirms is sent again (`afterReceipt`, `resendDue`): the bridge
+ * dedupes by vote id. The IndexedDB adapter is idb-outbox.ts; unit tests
  * inject a fake of this interface.
  */
-import type { LevelKey, Tally, TerminalPath, Vote } from '../../../core/index.ts';
-import { parseVote, voteId } from '../../../core/index.ts';
+import type { LevelKey, SeqRange, Tally, TerminalPath, Vote } from '../../../core/index.ts';
+import { parseVote, receiptCovers, receiptTop, voteId } from '../../../core/index.ts';
 import type { TapRecord } from '../terminal/terminal-machine.ts';
 
-/** Row states: `draft` waits for its reasons, `ready` waits for PUBACK, `done` was acknowledged. */
-export type RowState = 'draft' | 'ready' | 'done';
+/**
+ * Row states: `draft` waits for its reasons, `ready` waits to be sent (or
+ * sent again), `sent` was PUBACKed and waits for the bridge's receipt,
+ * `done` is journaled (a receipt named it).
+ */
+export type RowState = 'draft' | 'ready' | 'sent' | 'done';
 
 /** One stored vote. */
 export interface OutboxRow {
@@ -21,8 +30,12 @@ export interface OutboxRow {
   readonly vote: Vote;
   /** Drafts: when to finalise it without reasons if nobody else does (a killed tab). */
   readonly draftUntil?: number;
-  /** Epoch ms of the PUBACK. */
+  /** Epoch ms of the receipt that confirmed it. */
   readonly doneAt?: number;
+  /** Epoch ms of the latest PUBACK (`sent` rows, and `ready` ones being sent again). */
+  readonly sentAt?: number;
+  /** How many times a PUBACK came for it: the resend backoff grows with it. */
+  readonly tries?: number;
 }
 
 /**
@@ -36,12 +49,14 @@ export interface NewVote extends TerminalPath, TapRecord {
 
 /** Counts for the staff page. */
 export interface OutboxStats {
-  /** Stored, not yet acknowledged (drafts included). */
+  /** Stored, not yet journaled by the bridge (drafts and sent ones included). */
   readonly pending: number;
+  /** PUBACKed by the broker, waiting for the bridge's receipt. */
+  readonly unconfirmed: number;
   readonly drafts: number;
   /** Highest seq ever given out. */
   readonly highWater: number;
-  /** PUBACK time of the newest acknowledged vote, if any is kept. */
+  /** Receipt time of the newest journaled vote, if any is kept. */
   readonly lastDoneAt?: number;
 }
 
@@ -67,10 +82,28 @@ export interface Outbox {
   /**
    * Ready votes in seq order, folded ones only (so a published vote is
    * already in the published tally), hence never past the oldest draft.
+   * The caller publishes them: the highest is remembered as sent for
+   * `applyReceipt` (a receipt may overtake its PUBACK).
    */
   pending(limit: number): Promise<Vote[]>;
-  /** Marks a vote acknowledged (call ONLY after PUBACK). */
-  markDone(seq: number, now: number): Promise<void>;
+  /**
+   * A `ready` vote was PUBACKed: it becomes `sent` (or `done` at once when
+   * the last accepted receipt already names it), and the highest sent seq
+   * is raised.
+   */
+  markSent(seq: number, now: number): Promise<void>;
+  /**
+   * Applies the bridge's receipt: `sent` votes it names become `done`; the
+   * others sent more than `GAP_GRACE_MS` ago go back to `ready` (the bridge
+   * is there and has not journaled them). A receipt naming a seq above the
+   * highest one handed out to be published (`pending`) or PUBACKed is not
+   * the bridge's word about our votes (a forged or foreign receipt, or our
+   * storage was wiped): ignored whole. An accepted receipt is kept: a vote
+   * it names whose PUBACK comes later is `done` at once.
+   */
+  applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome>;
+  /** Sends again (back to `ready`) every `sent` vote whose `resendDue` has passed; returns how many. */
+  requeueUnconfirmed(now: number): Promise<number>;
   /** The stored tally of a counter-month, if any. */
   tally(counter: string, month: string): Promise<Tally | undefined>;
   /**
@@ -79,13 +112,64 @@ export interface Outbox {
    * does not reuse seqs the broker has seen. Returns the merged tally.
    */
   mergeRemoteTally(remote: Tally): Promise<Tally>;
-  /** Deletes acknowledged votes acknowledged before `before`; returns how many. */
+  /** Deletes journaled (`done`) votes confirmed before `before`; returns how many. */
   prune(before: number): Promise<number>;
   stats(): Promise<OutboxStats>;
   /** Small persisted values (last config, session, install id). */
   getMeta<T>(key: string): Promise<T | undefined>;
   setMeta(key: string, value: unknown): Promise<void>;
   close(): void;
+}
+
+/** What a receipt did to the outbox. */
+export type ReceiptOutcome =
+  | { readonly ok: true; readonly done: number; readonly resend: number }
+  /**
+   * Not applied: `receipt-early` names a seq given to a vote but not sent
+   * since this outbox was opened (a receipt from before a reload overtook
+   * the resend; the next one applies), `receipt-ahead` one this kiosk never
+   * gave out (forged, or its storage was wiped).
+   */
+  | { readonly ok: false; readonly code: 'receipt-early' | 'receipt-ahead'; readonly message: string };
+
+/** A sent vote no receipt confirmed is first sent again after this long (ms), then after twice as long each time. */
+export const RESEND_FIRST_MS = 30_000;
+/** Longest wait between two sends of an unconfirmed vote (ms). */
+export const RESEND_MAX_MS = 30 * 60_000;
+/**
+ * A receipt that does not name a vote PUBACKed this long ago (ms) sends it
+ * again: the bridge publishes a receipt after each commit and on each
+ * connect, well within this after the vote reached it.
+ */
+export const GAP_GRACE_MS = 5_000;
+
+/** When an unconfirmed (`sent`) row is due to be sent again. */
+export function resendDue(row: OutboxRow): number {
+  const tries = Math.max(1, row.tries ?? 1);
+  return (row.sentAt ?? 0) + Math.min(RESEND_MAX_MS, RESEND_FIRST_MS * 2 ** Math.min(tries - 1, 16));
+}
+
+/** Why a receipt is not to be applied (its highest seq is above the highest sent), or undefined. */
+export function receiptProblem(journaled: readonly SeqRange[], sentHigh: number, highWater: number): Extract<ReceiptOutcome, { ok: false }> | undefined {
+  const top = receiptTop(journaled);
+  if (top <= sentHigh) return undefined;
+  const code = top <= highWater ? 'receipt-early' : 'receipt-ahead';
+  return { ok: false, code, message: `the receipt names seq ${top}, above the highest vote this kiosk sent (${sentHigh}${code === 'receipt-ahead' ? `; it never handed out more than ${highWater}` : ''}): ignored` };
+}
+
+/** The row after a (valid) receipt: `done` if named, `ready` if sent `GAP_GRACE_MS` ago and not named, else as it was. */
+export function afterReceipt(row: OutboxRow, journaled: readonly SeqRange[], now: number): OutboxRow {
+  if (row.state !== 'sent') return row;
+  if (receiptCovers(journaled, row.seq)) return { seq: row.seq, state: 'done', vote: row.vote, doneAt: now };
+  if (now - (row.sentAt ?? 0) >= GAP_GRACE_MS) return { ...row, state: 'ready' };
+  return row;
+}
+
+/** The row after its PUBACK (`lastReceipt`: the latest receipt applied, which may already name it). */
+export function afterPuback(row: OutboxRow, lastReceipt: readonly SeqRange[], now: number): OutboxRow {
+  if (row.state !== 'ready') return row;
+  if (receiptCovers(lastReceipt, row.seq)) return { seq: row.seq, state: 'done', vote: row.vote, doneAt: now };
+  return { ...row, state: 'sent', sentAt: now, tries: (row.tries ?? 0) + 1 };
 }
 
 /**

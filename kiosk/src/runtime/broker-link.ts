@@ -7,7 +7,7 @@
  * whose storage was wiped never reuses a seq the bridge has seen.
  */
 import { checkTallyClaim, parseMessage, parseTopic } from '../../../core/index.ts';
-import type { LinkState, Publication, Tally, TopicMessage } from '../../../core/index.ts';
+import type { KioskReceipt, LinkState, Publication, Tally, TopicMessage } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import { clientIdOf } from '../identity/kiosk-options.ts';
 import type { MqttClientEvents, MqttClientOptions } from '../mqtt/lazy-mqtt-client.ts';
@@ -105,7 +105,7 @@ export class BrokerLink {
         },
         publish: (p: Publication) => client.publish(p),
       },
-      { onFlushed: () => hooks.onFlushed(), onError: (error) => hooks.onProblem('publish', String(error)) },
+      { onFlushed: () => hooks.onFlushed(), onError: (error) => hooks.onProblem('publish', String(error)), now: () => hooks.now() },
     );
     client.on('state', (state) => {
       hooks.onState(state);
@@ -149,6 +149,28 @@ export class BrokerLink {
       return;
     }
     await this.#outbox.mergeRemoteTally(remote);
+  }
+
+  /**
+   * Applies the bridge's receipt (outbox.ts `applyReceipt`): the votes it
+   * names leave the outbox; the ones it leaves out are sent again. One for
+   * another terminal, or naming a seq above the highest this kiosk sent,
+   * changes nothing and is counted.
+   */
+  async applyReceipt(receipt: KioskReceipt): Promise<void> {
+    const o = this.#options;
+    if (receipt.district !== o.district || receipt.ward !== o.ward || receipt.counter !== o.counter || receipt.terminal !== o.terminal) {
+      this.#hooks.onProblem('receipt-foreign', `a receipt for ${receipt.counter}/${receipt.terminal} is not this kiosk's`);
+      return;
+    }
+    const outcome = await this.#outbox.applyReceipt(receipt.journaled, this.#hooks.now());
+    if (!outcome.ok) {
+      // An early one is a race (the next receipt, or the resend, settles it), not a problem for staff.
+      if (outcome.code === 'receipt-ahead') this.#hooks.onProblem(outcome.code, outcome.message);
+      return;
+    }
+    if (outcome.resend > 0) void this.#publisher.kick();
+    if (outcome.done > 0 || outcome.resend > 0) this.#hooks.onFlushed();
   }
 
   /** Publishes "offline" (retained) and disconnects cleanly. */

@@ -296,7 +296,8 @@ export class KioskRuntime {
   }
 
   // Periodic work: drafts of killed tabs are finalised (the vote counts
-  // either way), the outbox is flushed, the stats refreshed.
+  // either way), sent votes no receipt confirmed in time are sent again,
+  // the outbox is flushed, the stats refreshed.
   async #sweep(): Promise<void> {
     const outbox = this.#outbox;
     if (outbox === undefined || this.#stopped) return;
@@ -304,6 +305,8 @@ export class KioskRuntime {
     // Never finalise the draft this tab is still showing; its own timer does that.
     const mine = current.kind === 'reasons' ? current.draft : 0;
     await outbox.finalizeExpired(this.#deps.now() - (mine > 0 ? this.options.reasonTimeoutMs : 0)).catch(() => 0);
+    // Only the leader sends: another tab's requeue would wait for its flush anyway.
+    if (this.#snapshot.leader) await outbox.requeueUnconfirmed(this.#deps.now()).catch(() => 0);
     await this.#foldAndFlush();
   }
 
@@ -372,6 +375,10 @@ export class KioskRuntime {
       }
       case 'tally': {
         if (leader) await this.#link?.mergeTally(m.payload);
+        return;
+      }
+      case 'receipt': {
+        if (leader) await this.#link?.applyReceipt(m.payload);
         return;
       }
       case 'status': {

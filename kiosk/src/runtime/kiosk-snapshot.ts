@@ -54,7 +54,7 @@ export function initialSnapshot(options: KioskOptions): KioskSnapshot {
     terminal: initialState(settingsFrom(undefined, options)),
     link: 'offline',
     leader: false,
-    stats: { pending: 0, drafts: 0, highWater: 0 },
+    stats: { pending: 0, drafts: 0, unconfirmed: 0, highWater: 0 },
     contrast: options.contrast,
     voice: options.voice,
     fault: false,

@@ -1,11 +1,11 @@
 /**
  * Sends the outbox to the broker: oldest first, a small window of QoS 1
- * publishes in flight, and a row marked done ONLY when its PUBACK arrives
- * (the publish promise resolves). Anything not acknowledged stays ready and
+ * publishes in flight, and a row marked `sent` ONLY when its PUBACK arrives
+ * (the publish promise resolves); it is `done` only once the bridge's
+ * receipt names it (outbox.ts). Anything not acknowledged stays ready and
  * is sent again on the next flush (after a reconnect, a reload, days
- * offline): consumers dedupe by vote id, so a duplicate is harmless and a
- * loss is impossible. After the votes, the tallies they touched are
- * republished retained.
+ * offline), and so is a sent vote no receipt confirms: the bridge dedupes
+ * by vote id, so a duplicate is harmless and a loss is impossible.
  */
 import { publicationFor } from '../../../core/index.ts';
 import type { Publication, Vote } from '../../../core/index.ts';
@@ -35,6 +35,8 @@ export interface PublisherOptions {
   readonly onFlushed?: (acked: number) => void;
   /** Called when a publish fails (the vote stays in the outbox). */
   readonly onError?: (error: unknown) => void;
+  /** The clock of the PUBACK times (the resend backoff counts from them). @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Flushes an outbox through a link. `kick()` whenever there may be work. */
@@ -94,8 +96,8 @@ export class Publisher {
           this.#options.onError?.(error);
           return;
         }
-        // Only now, with the PUBACK in hand, is the row done.
-        await this.#outbox.markDone(vote.seq, Date.now());
+        // Only now, with the PUBACK in hand, is the row sent (done: once the bridge's receipt names it).
+        await this.#outbox.markSent(vote.seq, (this.#options.now ?? Date.now)());
         acked++;
       }
     };

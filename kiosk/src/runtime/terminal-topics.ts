@@ -1,7 +1,7 @@
 /**
  * The kiosk's side of the topic map (core/topic.ts): what it subscribes to
- * (exactly what the broker's kiosk ACL lets it read: its own config and
- * tallies, its counter's `_served` and `_session`, its ward's `_office`)
+ * (exactly what the broker's kiosk ACL lets it read: its own config,
+ * tallies and receipt, its counter's `_served` and `_session`, its ward's `_office`)
  * and the status payloads it publishes, last will included.
  */
 import { publicationFor, topicFor } from '../../../core/index.ts';
@@ -22,6 +22,8 @@ export function kioskSubscriptions(p: TerminalPath): { topic: string; qos: 1 }[]
   return [
     { topic: topicFor('config', p), qos: 1 },
     { topic: `${terminalRoot}/tally/+`, qos: 1 },
+    // The bridge's receipt: which of its votes are journaled (only those leave the outbox).
+    { topic: topicFor('receipt', p), qos: 1 },
     { topic: topicFor('served', p), qos: 1 },
     { topic: topicFor('session', p), qos: 1 },
     { topic: topicFor('office', p), qos: 1 },

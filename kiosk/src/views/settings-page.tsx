@@ -161,6 +161,8 @@ export function SettingsPage({ snapshot, pinLock, onSave, onReset, onReconnect, 
               <dd data-testid="link-state">{messages(lang).link[snapshot.link]}</dd>
               <dt>{m.outbox}</dt>
               <dd data-testid="pending">{fmt.format(snapshot.stats.pending)}</dd>
+              <dt>{m.unconfirmed}</dt>
+              <dd data-testid="unconfirmed">{fmt.format(snapshot.stats.unconfirmed)}</dd>
               <dt>{m.highWater}</dt>
               <dd data-testid="high-water">{fmt.format(snapshot.stats.highWater)}</dd>
               <dt>{m.lastSent}</dt>

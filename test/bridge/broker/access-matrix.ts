@@ -182,6 +182,8 @@ export function defineAccessMatrix(broker: () => BrokerUnderTest): void {
         }
         // The bridge is the only tally publisher (issue 13: a stolen kiosk login must not set its figures).
         expect(await tryPublish(b.url, 'kiosk-t1', `${W}/c1/t1/tally/2025-03`, 'forged tally', true)).toBe(b.refusedPublish);
+        // Nor its receipt: only the bridge says which votes it journaled (a forged one would make the kiosk forget votes).
+        expect(await tryPublish(b.url, 'kiosk-t1', `${W}/c1/t1/receipt`, 'forged receipt', true)).toBe(b.refusedPublish);
         for (const topic of [`${W}/c1/t2/vote`, `${W}/c2/t1/vote`, `${W}/c1/t1/config`, `${W}/c1/_served`, `${W}/_office`, 'hailong/v1/d1/w2/c1/t1/vote']) {
           expect(await tryPublish(b.url, 'kiosk-t1', topic, `forbidden ${topic}`), topic).toBe(b.refusedPublish);
         }

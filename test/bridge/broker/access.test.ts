@@ -52,6 +52,9 @@ describe('canPublish', () => {
     expect(canPublish(kiosk, `${W}/c1/t1/vote`)).toBe(true);
     expect(canPublish(kiosk, `${W}/c1/t1/status`)).toBe(true);
     expect(canPublish(kiosk, `${W}/c1/t1/tally/2025-03`)).toBe(false);
+    // The bridge's receipt (which votes are journaled) is the bridge's alone.
+    expect(canPublish(kiosk, `${W}/c1/t1/receipt`)).toBe(false);
+    expect(canRead(kiosk, `${W}/c1/t1/receipt`)).toBe(true);
     expect(canPublish(kiosk, `${W}/c1/t1/config`)).toBe(false);
     expect(canPublish(kiosk, `${W}/c1/t2/vote`)).toBe(false);
     expect(canPublish(kiosk, `${W}/c2/t1/vote`)).toBe(false);

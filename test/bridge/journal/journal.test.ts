@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_RECEIPT_RANGES, rangesOf } from '../../../core/kiosk-receipt.ts';
 import { applyVotes, emptyTally } from '../../../core/tally.ts';
 import { parseVote, type Vote } from '../../../core/vote.ts';
 import { Journal } from '../../../bridge/journal/journal.ts';
@@ -193,6 +194,30 @@ describe('Journal.append with the terminal’s own seq (kiosk votes)', () => {
           j.close();
         },
       ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('Journal.deviceSeqRuns (a kiosk receipt after a restart)', () => {
+  const KIOSK = { ...PATH, terminal: 'kiosk-1' };
+  const own = (seq: number): VoteInput => input('touch:kiosk-1', seq, { path: KIOSK, ownSeq: seq, source: 'touch' });
+
+  it('gives the newest runs of the seqs stored or stored as rejected, whatever the order (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 200 }), fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 20 }), async (seqs, rejected) => {
+        const j = tempJournal();
+        for (const s of seqs) await j.append(own(s));
+        const stored = new Set(seqs);
+        for (const s of rejected) {
+          if (stored.has(s)) continue;
+          j.commitBatch([{ kind: 'rejected', input: { uid: 'touch:kiosk-1', deviceSeq: s, terminal: 'kiosk-1', reason: 'button-beyond-scale', receivedAt: T0, detail: {} } }]);
+          stored.add(s);
+        }
+        expect(j.deviceSeqRuns('touch:kiosk-1', MAX_RECEIPT_RANGES)).toEqual(rangesOf([...stored].sort((a, b) => a - b)));
+        expect(j.deviceSeqRuns('touch:kiosk-2', MAX_RECEIPT_RANGES)).toEqual([]);
+        j.close();
+      }),
       { numRuns: 40 },
     );
   });

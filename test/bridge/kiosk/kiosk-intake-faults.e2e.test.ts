@@ -79,8 +79,9 @@ for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
       // with it on Mosquitto (0–104 of 300) came from the rig, not the id: it waited a fixed 3 s for the
       // bridge's first subscription, and on a loaded machine the kiosk published before the bridge's
       // session had ever subscribed; Mosquitto PUBACKs such a vote and keeps it for no one (a random id
-      // loses the same votes). That is the first-install gap docs/ARCHITECTURE.md names; the loop below
-      // waits for vote 1 in the journal instead.
+      // loses the same votes). The real kiosk closes that gap: it keeps a vote until the bridge's receipt
+      // names it (test/kiosk/kiosk-receipt.e2e.test.ts); this rig's publisher reads no receipts, so the
+      // loop below waits for vote 1 in the journal instead.
       const kiosk = new KioskPublisher(url, { username: KIOSK.terminal, password: PASSWORD, ackTimeoutMs: 1500, ownClientId: true });
       cleanups.push(() => kiosk.close());
       const votes = Array.from({ length: VOTES }, (_, i) => kioskVote(i + 1));

@@ -6,6 +6,8 @@
  * publishes the kiosk's retained tally.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseMessage } from '../../../core/topic-payload.ts';
+import { receiptCovers } from '../../../core/kiosk-receipt.ts';
 import type { Tally } from '../../../core/tally.ts';
 import { topicFor } from '../../../core/topic.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
@@ -43,6 +45,25 @@ for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
       cleanups.push(() => sub.close());
       return { app, url, kiosk, sub };
     }
+
+    it('publishes the kiosk’s retained receipt naming exactly the journaled seqs, gaps included, again for a resend', async () => {
+      const { kiosk, sub, url } = await rig();
+      for (const seq of [1, 2, 3, 5]) await kiosk.deliver(kioskVote(seq));
+      const receiptTopic = topicFor('receipt', KIOSK);
+      const receipts = () =>
+        sub.messages.filter((m) => m.topic === receiptTopic).map((m) => parseMessage(m.topic, m.payload)).flatMap((r) => (r.ok && r.value.kind === 'receipt' ? [r.value.payload] : []));
+      await sub.waitFor(() => receipts().some((r) => receiptCovers(r.journaled, 5)), 10_000, 'a receipt naming seq 5');
+      const last = receipts().at(-1)!;
+      expect(last.journaled).toEqual([[1, 3], [5, 5]]); // 4 was never sent: a gap, not covered
+      const before = receipts().length;
+      await kiosk.deliver(kioskVote(2)); // a resend of a journaled vote (its receipt was missed) is answered again
+      await sub.waitFor(() => receipts().length > before, 10_000, 'the receipt republished for a resend');
+      expect(receipts().at(-1)!.journaled).toEqual([[1, 3], [5, 5]]);
+      // Retained: a kiosk that (re)connects reads it at once.
+      const late = await collect(url, receiptTopic);
+      cleanups.push(() => late.close());
+      await late.waitFor((m) => m.some((x) => x.retain), 10_000, 'the retained receipt');
+    });
 
     it('journals each vote once with the kiosk’s own id, and the bridge publishes the kiosk’s retained tally', async () => {
       const { app, kiosk, sub } = await rig();

@@ -292,6 +292,26 @@ describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
     expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 43, 42, 43, 44]);
   });
 
+  it('never ACKs a REJECT or DUP answered without a write above a vote of the same batch whose commit failed (the cumulative ACK would complete it)', () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    const full = { status: 'failed', code: 'SQLITE_FULL', message: 'disk full' } as const;
+    r.session.settle([
+      { seq: 41, outcome: { status: 'duplicate', hwm: 41 } },
+      { seq: 200_050, outcome: { status: 'rejected', code: 'seq-jump', message: 'jump', duplicate: true } },
+      { seq: 42, outcome: full },
+      { seq: 43, outcome: full },
+    ]);
+    expect(r.take()).toEqual([
+      { type: 'ACK', seq: 41, status: 'DUP' },
+      { type: 'NAK', seq: 42, reason: 'STORAGE' },
+    ]);
+    // and the highest durable vote of the run, whatever order the answers came in
+    r.session.settle([...ok(45), { seq: 44, outcome: { status: 'duplicate', hwm: 45 } }]);
+    expect(r.take()).toEqual([{ type: 'ACK', seq: 45, status: 'OK' }]);
+  });
+
   it('does not wait for a vote whose store failed when an earlier batch stored it (its resend, ACKed from there)', () => {
     const r = rig({ marks: { 'HL-1': 41 } }); // 41 is already in the journal; its ACK is on its way
     r.send({ ...HELLO, inFlight: 16 });
@@ -303,6 +323,49 @@ describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
     r.send(votes(42));
     expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42]);
     expect(r.session.errorCounts()['vote-out-of-order']).toBeUndefined();
+  });
+
+  it('answers a VOTE W or more above the expected seq (a jumped counter) NAK HELLO, so the next session starts at it; less than W above is dropped', () => {
+    const r = rig({ marks: { 'HL-1': 40 } });
+    r.send({ ...HELLO, inFlight: 4 });
+    r.take();
+    r.send(votes(41, 42));
+    r.session.settle(ok(41, 42));
+    r.take();
+    r.send(votes(46)); // 43 + 3: a window of 4 may span it (43 lost on the line): dropped unanswered
+    expect(r.written).toEqual([]);
+    // 43 + 100000: no window spans it; 43 may never come (the box's counter jumped), and the
+    // REJECT of this vote, a cumulative ACK, must not complete a 43 that is not stored
+    const problems: string[] = [];
+    r.session.on('problem', (_code, message) => problems.push(message));
+    r.send(votes(100_043));
+    expect(r.take()).toEqual([{ type: 'NAK', seq: 100_043, reason: 'HELLO' }]);
+    expect(problems).toEqual([expect.stringContaining('sent seq 100043 while its send window expected 43')]);
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42]);
+    expect(r.session.errorCounts()).toMatchObject({ 'vote-out-of-order': 1, 'vote-seq-gap': 1 });
+    // the box says HELLO again: the new session's first vote, sent alone, is taken whatever lies below it
+    r.send({ ...HELLO, inFlight: 4 });
+    r.take();
+    r.send(votes(100_043));
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42, 100_043]);
+  });
+
+  it('answers NAK HELLO to an out-of-order VOTE sent again before the one the window waits for (a gap smaller than W)', () => {
+    const r = rig();
+    r.send({ ...HELLO, inFlight: 16 });
+    r.take();
+    r.send(votes(41));
+    r.session.settle(ok(41));
+    r.take();
+    r.send(votes(43)); // 42 lost on the line, or never sent (the box's counter skipped it)
+    expect(r.written).toEqual([]);
+    r.send(votes(43)); // its go-back-N resend did not start with 42: the box has no 42 in flight
+    expect(r.take()).toEqual([{ type: 'NAK', seq: 43, reason: 'HELLO' }]);
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41]);
+    // once 42 comes, what was dropped before is forgotten: a resend of 44 overtaken again is only dropped
+    r.send(votes(44, 42, 44));
+    expect(r.written).toEqual([]);
+    expect(r.stored.map((s) => s.vote.seq)).toEqual([41, 42]);
   });
 
   it('keeps the 1.0 answers (one per vote) for a box without a window', () => {
@@ -353,9 +416,9 @@ describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
         const before = submitted.length;
         session.receive(new TextEncoder().encode(encode(vote(step.seq))));
         const where = `${v.name}, step ${i + 1} (seq ${step.seq})`;
-        if (step.answer === 'DROP') {
+        if (step.answer === 'DROP' || step.answer === 'HELLO') {
           expect(submitted.length, where).toBe(before);
-          expect(written, where).toEqual([]);
+          expect(written, where).toEqual(step.answer === 'DROP' ? [] : [{ type: 'NAK', seq: step.seq, reason: 'HELLO' }]);
         } else {
           expect(written, where).toEqual([{ type: 'ACK', seq: step.seq, status: step.answer }]);
         }

@@ -123,6 +123,56 @@ describe('VotePipeline', () => {
     expect(r.journal.highWaterMark('SIM-01')).toBe(3);
   });
 
+  it('answers the resend of a vote stored as rejected REJECT without a write, so a failing commit cannot NAK a vote the box may have completed', async () => {
+    const r = rig(1);
+    const p = r.port(0);
+    p.submit(vote(1));
+    p.submit(vote(2, 9)); // beyond the scale
+    await settled();
+    p.submit(vote(200_003)); // a jump: more than 100000 above the mark 1
+    await settled();
+    expect(r.journal.rejectedCounts()).toEqual({ 'button-beyond-scale': 1, 'seq-jump': 1 });
+    const commits = r.journal.stats().commits;
+    r.journal.commitBatch = (entries) => entries.map(() => ({ status: 'failed', code: 'SQLITE_FULL', message: 'database or disk is full' }));
+    // their ACK REJECTs were lost: the box sends them again (a new session's first vote) while storage fails
+    p.submit(vote(2, 9));
+    p.submit(vote(200_003));
+    await settled();
+    expect(p.writes[2]?.map((a) => a.outcome)).toEqual([
+      { status: 'rejected', code: 'button-beyond-scale', message: expect.stringContaining('stored as rejected before'), duplicate: true },
+      { status: 'rejected', code: 'seq-jump', message: expect.stringContaining('stored as rejected before'), duplicate: true },
+    ]);
+    expect(r.journal.stats().commits).toBe(commits);
+  });
+
+  it('stores no later vote of a box past one whose intake threw: that would raise the mark above it and its resend would be a lost DUP', async () => {
+    const r = rig(1);
+    const p = r.port(0);
+    p.submit(vote(1));
+    const real = r.journal.highWaterMark.bind(r.journal);
+    r.journal.highWaterMark = () => {
+      throw new Error('disk I/O error (injected)');
+    };
+    p.submit(vote(2)); // a read error while judging it
+    r.journal.highWaterMark = real;
+    p.submit(vote(3));
+    await settled();
+    expect(p.writes[0]?.map((a) => [a.seq, a.outcome.status])).toEqual([
+      [1, 'stored'],
+      [2, 'failed'],
+      [3, 'failed'],
+    ]);
+    expect(r.journal.highWaterMark('SIM-01')).toBe(1);
+    p.submit(vote(2)); // the box resends from the vote that failed
+    p.submit(vote(3));
+    await settled();
+    expect(p.writes[1]?.map((a) => [a.seq, a.outcome.status])).toEqual([
+      [2, 'stored'],
+      [3, 'stored'],
+    ]);
+    expect(r.problemCounts.get('storage-threw')).toBe(1);
+  });
+
   it('publishes a stored vote whose port closed during the commit (its sink writes nothing)', async () => {
     const r = rig(1);
     const pipelineSink: VoteSink = { settle: () => undefined };

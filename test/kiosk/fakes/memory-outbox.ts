@@ -1,7 +1,11 @@
-/** An in-memory Outbox for unit tests (the IndexedDB adapter has its own tests in outbox.test.ts). */
-import type { LevelKey, Tally, Vote } from '../../../core/index.ts';
-import { buildVote, withReasons } from '../../../kiosk/src/outbox/outbox.ts';
-import type { NewVote, Outbox, OutboxRow, OutboxStats } from '../../../kiosk/src/outbox/outbox.ts';
+/**
+ * An in-memory Outbox for unit tests (the IndexedDB adapter has its own
+ * tests in idb-outbox.test.ts). Its row transitions are outbox.ts's pure
+ * rules, the same the IndexedDB adapter applies.
+ */
+import type { LevelKey, SeqRange, Tally, Vote } from '../../../core/index.ts';
+import { afterPuback, afterReceipt, buildVote, receiptProblem, resendDue, withReasons } from '../../../kiosk/src/outbox/outbox.ts';
+import type { NewVote, Outbox, OutboxRow, OutboxStats, ReceiptOutcome } from '../../../kiosk/src/outbox/outbox.ts';
 
 /** The fake, with its rows exposed and an optional failure switch. */
 export class MemoryOutbox implements Outbox {
@@ -37,14 +41,48 @@ export class MemoryOutbox implements Outbox {
     const out: Vote[] = [];
     for (const row of [...this.rows.values()].sort((a, b) => a.seq - b.seq)) {
       if (row.state === 'draft') break;
-      if (row.state === 'ready') out.push(row.vote);
+      if (row.state === 'ready') {
+        out.push(row.vote);
+        this.offeredHigh = Math.max(this.offeredHigh, row.seq);
+      }
       if (out.length >= limit) break;
     }
     return out;
   }
-  async markDone(seq: number, now: number): Promise<void> {
+  sentHigh = 0;
+  /** Highest seq handed out by pending() (the IndexedDB adapter keeps it in memory too). */
+  offeredHigh = 0;
+  receipt: readonly SeqRange[] = [];
+  async markSent(seq: number, now: number): Promise<void> {
     const row = this.rows.get(seq);
-    if (row?.state === 'ready') this.rows.set(seq, { seq, state: 'done', vote: row.vote, doneAt: now });
+    if (row?.state !== 'ready') return;
+    this.rows.set(seq, afterPuback(row, this.receipt, now));
+    this.sentHigh = Math.max(this.sentHigh, seq);
+  }
+  async applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome> {
+    const problem = receiptProblem(journaled, Math.max(this.sentHigh, this.offeredHigh), this.hwm);
+    if (problem !== undefined) return problem;
+    this.receipt = journaled;
+    let done = 0;
+    let resend = 0;
+    for (const row of [...this.rows.values()]) {
+      const next = afterReceipt(row, journaled, now);
+      if (next === row) continue;
+      this.rows.set(row.seq, next);
+      if (next.state === 'done') done++;
+      else resend++;
+    }
+    return { ok: true, done, resend };
+  }
+  async requeueUnconfirmed(now: number): Promise<number> {
+    let n = 0;
+    for (const row of [...this.rows.values()]) {
+      if (row.state === 'sent' && resendDue(row) <= now) {
+        this.rows.set(row.seq, { ...row, state: 'ready' });
+        n++;
+      }
+    }
+    return n;
   }
   async tally(): Promise<Tally | undefined> {
     return undefined;
@@ -58,7 +96,7 @@ export class MemoryOutbox implements Outbox {
   }
   async stats(): Promise<OutboxStats> {
     const rows = [...this.rows.values()];
-    return { pending: rows.filter((r) => r.state !== 'done').length, drafts: rows.filter((r) => r.state === 'draft').length, highWater: this.hwm };
+    return { pending: rows.filter((r) => r.state !== 'done').length, drafts: rows.filter((r) => r.state === 'draft').length, unconfirmed: rows.filter((r) => r.state === 'sent').length, highWater: this.hwm };
   }
   async getMeta<T>(key: string): Promise<T | undefined> {
     return this.meta.get(key) as T | undefined;

@@ -27,6 +27,14 @@ describe('kiosk options (attributes / URL parameters / staff settings)', () => {
     expect(r.problems.find((p) => p.option === 'pin')?.code).toBe('secret-in-url');
   });
 
+  it('seq-base: clock (the default, no seqBase) or zero; anything else is a named problem', () => {
+    const r = resolveOptions(reader(ID), {}, SCRIPT);
+    expect(r.ok && r.value.seqBase).toBeUndefined();
+    expect(resolveOptions(reader({ ...ID, 'seq-base': 'clock' }), {}, SCRIPT)).toMatchObject({ ok: true });
+    expect(resolveOptions(reader({ ...ID, 'seq-base': 'zero' }), {}, SCRIPT)).toMatchObject({ ok: true, value: { seqBase: 'zero' } });
+    expect(resolveOptions(reader({ ...ID, 'seq-base': '1' }), {}, SCRIPT)).toMatchObject({ ok: false, problems: [{ option: 'seq-base', code: 'bad-seq-base', value: '1' }] });
+  });
+
   it('refuses a password or PIN in the URL or attributes (issue 13): they come from the one-time code', () => {
     const r = resolveOptions(reader({ ...ID, username: 'kiosk-1', password: 'p1', pin: '2468' }), {}, SCRIPT);
     expect(r.ok).toBe(false);

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseTally, parseVote, scaleKeys, SCALE_3 } from '../../../core/index.ts';
-import { openIdbOutbox, outboxName } from '../../../kiosk/src/outbox/idb-outbox.ts';
+import { MAX_SEQ, parseTally, parseVote, scaleKeys, SCALE_3 } from '../../../core/index.ts';
+import { MAX_OUTBOX_SEQ_BASE, newStoreMark, openIdbOutbox, outboxName } from '../../../kiosk/src/outbox/idb-outbox.ts';
+import type { IdbOutboxOptions } from '../../../kiosk/src/outbox/idb-outbox.ts';
 import type { NewVote, Outbox } from '../../../kiosk/src/outbox/outbox.ts';
 
 const LEVELS = scaleKeys(SCALE_3);
@@ -13,14 +15,24 @@ function place() {
   return { district: 'test', ward: `w-${Date.now().toString(36)}-${n}`, counter: 'quay-1', terminal: 'kiosk-1' };
 }
 
-async function open(p: ReturnType<typeof place>): Promise<Outbox> {
-  const o = await openIdbOutbox(p);
+// Seqs 1, 2, 3… unless a test asks for the production clock base.
+async function open(p: ReturnType<typeof place>, options: IdbOutboxOptions = { seqBase: 'zero' }): Promise<Outbox> {
+  const o = await openIdbOutbox(p, options);
   opened.push(o);
   return o;
 }
 
 function tapOf(p: ReturnType<typeof place>, patch: Partial<NewVote> = {}): NewVote {
   return { ...p, level: 'hai-long', pressedAt: T0, draft: false, ...patch };
+}
+
+/** Deletes a terminal's database, as clearing the browser's data does. */
+async function wipe(p: ReturnType<typeof place>): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(outboxName(p));
+    req.onsuccess = () => resolve();
+    req.onerror = () => reject(req.error);
+  });
 }
 
 afterEach(async () => {
@@ -48,7 +60,8 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     let o = await open(p);
     for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
     await o.fold(LEVELS);
-    for (const v of await o.pending(10)) await o.markDone(v.seq, T0);
+    for (const v of await o.pending(10)) await o.markSent(v.seq, T0);
+    expect((await o.applyReceipt([[1, 3]], T0)).ok).toBe(true);
     expect(await o.prune(T0 + 1)).toBe(3);
     expect(await o.pending(10)).toEqual([]);
     o.close();
@@ -71,15 +84,73 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     expect((await tab2.tally('quay-1', '2025-05'))?.days['12']?.c).toEqual([0, 40, 0]);
   });
 
-  it('marks done only what it is told, and pending() keeps seq order', async () => {
+  it('marks sent only what it is told, and pending() keeps seq order', async () => {
     const p = place();
     const o = await open(p);
     for (let i = 0; i < 5; i++) await o.record(tapOf(p), T0);
     await o.fold(LEVELS);
-    await o.markDone(2, T0 + 1);
-    await o.markDone(4, T0 + 1);
+    await o.markSent(2, T0 + 1);
+    await o.markSent(4, T0 + 1);
     expect((await o.pending(10)).map((v) => v.seq)).toEqual([1, 3, 5]);
-    expect(await o.stats()).toMatchObject({ pending: 3, highWater: 5, lastDoneAt: T0 + 1 });
+    // PUBACKed is not journaled: still pending, nothing done.
+    expect(await o.stats()).toMatchObject({ pending: 5, unconfirmed: 2, highWater: 5 });
+    expect((await o.stats()).lastDoneAt).toBeUndefined();
+  });
+
+  it('a PUBACKed vote is done only when the bridge\'s receipt names it; one it leaves out is sent again', async () => {
+    const p = place();
+    const o = await open(p);
+    for (let i = 0; i < 4; i++) await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    for (const s of [1, 2, 3, 4]) await o.markSent(s, T0);
+    // The broker PUBACKed all four; the bridge journaled 2 and 4 only (1 and 3 were dropped).
+    expect(await o.applyReceipt([[2, 2], [4, 4]], T0 + 1000)).toEqual({ ok: true, done: 2, resend: 0 }); // within the grace: 1 and 3 may still be on their way
+    expect((await o.stats())).toMatchObject({ pending: 2, unconfirmed: 2, lastDoneAt: T0 + 1000 });
+    expect(await o.applyReceipt([[2, 2], [4, 4]], T0 + 6000)).toEqual({ ok: true, done: 0, resend: 2 });
+    expect((await o.pending(10)).map((v) => v.seq)).toEqual([1, 3]);
+    expect(await o.prune(T0 + 7000)).toBe(2); // only the journaled ones
+    await o.markSent(1, T0 + 7000); // the last receipt does not name 1: sent, waiting again
+    expect((await o.stats()).unconfirmed).toBe(1);
+  });
+
+  it('ignores a receipt naming a seq above the highest it sent (forged, or its storage was wiped): no unsent vote is dropped', async () => {
+    const p = place();
+    const o = await open(p);
+    for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    await o.markSent(1, T0);
+    const outcome = await o.applyReceipt([[1, 4_000_000_000]], T0 + 10_000);
+    expect(outcome).toMatchObject({ ok: false, code: 'receipt-ahead' });
+    // A receipt that overtook a PUBACK (seq 2 handed out, not yet PUBACKed) waits for the next one, uncounted.
+    expect(await o.applyReceipt([[1, 2]], T0 + 10_000)).toMatchObject({ ok: false, code: 'receipt-early' });
+    expect((await o.stats())).toMatchObject({ pending: 3, unconfirmed: 1 });
+    // Nor does it cover the next PUBACK.
+    await o.markSent(2, T0 + 10_000);
+    expect((await o.stats())).toMatchObject({ pending: 3, unconfirmed: 2 });
+  });
+
+  it('a receipt that overtakes the PUBACKs (the embedded broker journals before it acknowledges) confirms them as they come', async () => {
+    const p = place();
+    const o = await open(p);
+    for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    expect((await o.pending(10)).map((v) => v.seq)).toEqual([1, 2, 3]); // handed to the link
+    expect(await o.applyReceipt([[1, 3]], T0)).toEqual({ ok: true, done: 0, resend: 0 });
+    for (const s of [1, 2, 3]) await o.markSent(s, T0 + 1);
+    expect(await o.stats()).toMatchObject({ pending: 0, unconfirmed: 0, lastDoneAt: T0 + 1 });
+  });
+
+  it('sends an unconfirmed vote again after 30 s, then after twice as long each time', async () => {
+    const p = place();
+    const o = await open(p);
+    await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    await o.markSent(1, T0);
+    expect(await o.requeueUnconfirmed(T0 + 29_999)).toBe(0);
+    expect(await o.requeueUnconfirmed(T0 + 30_000)).toBe(1);
+    await o.markSent(1, T0 + 30_000);
+    expect(await o.requeueUnconfirmed(T0 + 30_000 + 59_999)).toBe(0);
+    expect(await o.requeueUnconfirmed(T0 + 30_000 + 60_000)).toBe(1);
   });
 
   it('folds the monthly tally in seq order, once; a draft holds back later votes until it is finalised', async () => {
@@ -128,6 +199,41 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     await o.fold(LEVELS);
     // An older remote copy loses to ours.
     expect((await o.mergeRemoteTally({ ...local!, seq: 1 })).seq).toBe(501);
+  });
+
+  it('a new store numbers above the clock in seconds; an existing store keeps its numbering; a wiped one never reuses a seq', async () => {
+    const p = place();
+    let o = await open(p); // an existing kiosk's store, numbered from 1
+    for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
+    o.close();
+    o = await open(p, { now: () => T0 }); // the clock base applies to new stores only
+    expect((await o.record(tapOf(p), T0)).seq).toBe(4);
+    o.close();
+    await wipe(p); // browser data cleared
+    const later = T0 + 86_400_000;
+    o = await open(p, { now: () => later });
+    const first = await o.record(tapOf(p), later);
+    expect(first.seq).toBe(Math.floor(later / 1000) + 1);
+    expect(first.id).toBe(`kiosk-1:${first.seq}`);
+    expect(parseVote(JSON.stringify(first))).toEqual({ ok: true, value: first });
+    expect((await o.stats()).highWater).toBe(first.seq);
+  });
+
+  it("a new store's first seq is above the clock in seconds, and within core's MAX_SEQ for any clock (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 8_640_000_000_000_000 }), async (now) => {
+        const p = place();
+        const o = await open(p, { now: () => now });
+        const { seq } = await o.record(tapOf(p), T0);
+        o.close();
+        expect(seq).toBe(Math.min(MAX_OUTBOX_SEQ_BASE, Math.floor(now / 1000)) + 1);
+        expect(seq).toBeLessThanOrEqual(MAX_SEQ);
+      }),
+      { numRuns: 25 },
+    );
+    expect(newStoreMark({ now: () => Date.now() })).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 1);
+    expect(newStoreMark({ now: () => Number.NaN })).toBe(0);
+    expect(newStoreMark({ seqBase: 'zero' })).toBe(0);
   });
 
   it('refuses to store a vote the core would refuse (ticket too long), without burning a seq', async () => {

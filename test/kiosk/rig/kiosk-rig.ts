@@ -105,7 +105,12 @@ export interface KioskRigOptions {
   readonly bridge?: { readonly terminals: readonly string[]; readonly cooldownMs: number };
 }
 
-async function startBridge(root: string, url: string, o: NonNullable<KioskRigOptions['bridge']>): Promise<HailongApp> {
+/**
+ * A bridge (in-process) on the rig's Mosquitto with these kiosks configured,
+ * its data under `<root>/bridge` (a second one started later finds the
+ * first one's journal); resolves once it has subscribed to the kiosks' votes.
+ */
+export async function startRigBridge(root: string, url: string, o: NonNullable<KioskRigOptions['bridge']>): Promise<HailongApp> {
   const r = validateConfig({
     district: { id: PLACE.district, name: 'Quận Thử' },
     ward: { id: PLACE.ward, name: 'Phường Một' },
@@ -157,7 +162,7 @@ export async function startKioskRig(options: KioskRigOptions = {}): Promise<Kios
     // A persistent session: votes published while the collector reconnects after a broker restart are queued for it.
     ...(options.collectorId === undefined ? {} : { clientId: options.collectorId, clean: false }),
   });
-  const bridge = options.bridge === undefined ? undefined : await startBridge(root, mosquitto.url, options.bridge);
+  const bridge = options.bridge === undefined ? undefined : await startRigBridge(root, mosquitto.url, options.bridge);
   const chromium = await launchPersistentChromium();
   await provisionAccounts(chromium.context);
   const pageErrors: string[] = [];
@@ -177,6 +182,8 @@ export async function startKioskRig(options: KioskRigOptions = {}): Promise<Kios
         ...PLACE,
         terminal,
         broker: mosquitto.wsUrl,
+        // Seqs 1, 2, 3… so tests can name them; kiosk-wipe.e2e.test.ts runs the default clock base.
+        'seq-base': 'zero',
         ...extra,
       });
       return `${base}?${q.toString()}`;

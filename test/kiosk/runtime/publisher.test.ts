@@ -41,7 +41,7 @@ describe('publisher', () => {
     expect(link.sent.map((p) => p.topic)).toEqual(Array.from({ length: 3 }, () => 'hailong/v1/d/w/c/t/vote'));
   });
 
-  it('publishes oldest first with core publicationFor (QoS 1, not retained) and marks a row done only on its PUBACK', async () => {
+  it('publishes oldest first with core publicationFor (QoS 1, not retained) and marks a row sent (not done: that takes the bridge receipt) only on its PUBACK', async () => {
     const outbox = new MemoryOutbox();
     await fill(outbox, 3);
     const { link, waiting } = manualLink();
@@ -55,13 +55,13 @@ describe('publisher', () => {
     expect([outbox.state(1), outbox.state(2)]).toEqual(['ready', 'ready']);
     waiting[1]!.ack(); // PUBACK of seq 2 first
     await settle();
-    expect([outbox.state(1), outbox.state(2)]).toEqual(['ready', 'done']);
+    expect([outbox.state(1), outbox.state(2)]).toEqual(['ready', 'sent']);
     waiting[0]!.ack();
     await settle();
     await settle();
     waiting[2]!.ack();
     await flushing;
-    expect([1, 2, 3].map((s) => outbox.state(s))).toEqual(['done', 'done', 'done']);
+    expect([1, 2, 3].map((s) => outbox.state(s))).toEqual(['sent', 'sent', 'sent']);
   });
 
   it('a lost connection leaves unacknowledged rows ready; the next kick republishes them (same id)', async () => {
@@ -82,7 +82,7 @@ describe('publisher', () => {
     await settle();
     waiting[2]!.ack();
     await second;
-    expect([outbox.state(1), outbox.state(2)]).toEqual(['done', 'done']);
+    expect([outbox.state(1), outbox.state(2)]).toEqual(['sent', 'sent']);
   });
 
   it('does nothing while offline, and stops at a draft (tally order)', async () => {
