@@ -29,13 +29,16 @@ function rig(boxes = 3, cooldownMs = 0) {
   const problemCounts = new Map<string, number>();
   const intake = new BoxVoteIntake({ config, journal, counters: new CounterState(), cooldown: new CooldownGuard(), log: testLog, problemCounts });
   const offered: number[] = [];
+  /** What the pipeline did, in order: 'offer' (to the outbox), 'ack' (a port's write), 'stored' (onStored). */
+  const steps: string[] = [];
   const stored: string[] = [];
   const filtered: (string | undefined)[] = [];
   const pipeline = new VotePipeline({
     intake,
     journal,
-    outbox: { offer: (rowid) => offered.push(rowid) },
+    outbox: { offer: (rowid) => offered.push(rowid) && steps.push(journal.outbox(rowid - 1, 1)[0]?.rowid === rowid ? 'offer' : 'offer-not-durable') },
     onStored: (v) => {
+      steps.push('stored');
       stored.push(v.id);
       filtered.push(v.filtered);
     },
@@ -49,6 +52,7 @@ function rig(boxes = 3, cooldownMs = 0) {
     const t = terminals[i] as PlacedTerminal;
     const sink: VoteSink = {
       settle: (answers) => {
+        steps.push('ack');
         writes.push([...answers]);
         for (const a of answers) if (a.outcome.status === 'stored') durableAtSettle.push(journal.hasVote(t.id, a.outcome.vote.seq));
       },
@@ -56,7 +60,7 @@ function rig(boxes = 3, cooldownMs = 0) {
     const uid = `SIM-${String(i + 1).padStart(2, '0')}`;
     return { writes, durableAtSettle, submit: (m: VoteMessage) => pipeline.submit(sink, t, uid, m, Date.now()) };
   };
-  return { journal, pipeline, port, offered, stored, filtered, problemCounts };
+  return { journal, pipeline, port, offered, steps, stored, filtered, problemCounts };
 }
 
 const settled = () => new Promise((r) => setImmediate(r));
@@ -77,6 +81,16 @@ describe('VotePipeline', () => {
     }
     expect(r.offered).toHaveLength(4 + 5 + 6);
     expect(r.journal.voteCount()).toBe(15);
+  });
+
+  it('a lone stored vote goes to the outbox right after its commit, before its ACK write and onStored (issue 14: the subscriber does not wait for the serial write)', async () => {
+    const r = rig(1);
+    const p = r.port(0);
+    p.submit(vote(1));
+    expect(r.steps).toEqual([]); // nothing before the commit
+    await settled();
+    expect(r.steps).toEqual(['offer', 'ack', 'stored']);
+    expect(p.durableAtSettle).toEqual([true]);
   });
 
   it('votes arriving after a batch committed join the next batch', async () => {
