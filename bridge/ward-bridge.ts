@@ -5,7 +5,7 @@
  * controller as features. Each part is an adapter or a pure module of its
  * own; this file only connects their events. Its options are in
  * ward-bridge-options.ts, the box vote path in serial/vote-pipeline.ts
- * (decode → intake → journal batch → ACK batch → outbox),
+ * (decode → intake → journal batch → outbox → ACK batch),
  * the status counters in bridge-counters.ts, the kiosk side in
  * kiosk/kiosk-intake-feature.ts, gated windows in rating/gated-windows.ts,
  * counters' MQTT events in rating/counter-events-intake.ts.
@@ -85,7 +85,7 @@ export class WardBridge {
   private readonly refused: Record<string, number> = {};
   /** The serial boxes' intake: the one duplicate check, rejections, the rating rules. */
   private readonly boxVotes: BoxVoteIntake;
-  /** The serial boxes' vote path: intake → one commit per batch → one ACK write per port → outbox. */
+  /** The serial boxes' vote path: intake → one commit per batch → outbox → one ACK write per port. */
   readonly votes: VotePipeline<TerminalSession>;
   /** HELLOs refused because their uid was live on another port. */
   private uidConflicts = 0;
