@@ -67,7 +67,7 @@ export async function runPtyLoad(terminals: number, window: number, votes: numbe
     for (let i = 0; i < terminals; i++) pairs.push(await createPtyPair(`box${i}`, tmp.dir));
     const prof = process.env.BENCH_CPU_PROF;
     const flags = ['--max-semi-space-size=2', '--max-old-space-size=128', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
-    const child = spawn(process.execPath, [...flags, dist, 'serve', join(tmp.dir, 'data'), mosquitto?.url ?? 'embedded', ...pairs.map((p) => p.host)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...flags, dist, 'serve', join(tmp.dir, 'data'), mosquitto?.url ?? 'embedded', ...pairs.map((p) => p.host)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MALLOC_ARENA_MAX: '2' } });
     bridge = child;
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

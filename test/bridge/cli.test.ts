@@ -41,7 +41,7 @@ describe('hailong CLI', () => {
     const form = /In the repository: `([^`]+) <command>`/.exec(readFileSync(join(repo, 'README.md'), 'utf8'))?.[1];
     expect(form).toBe('./bridge/bin.mjs');
     const shebang = readFileSync(bin, 'utf8').split('\n')[0] ?? '';
-    const flags = /^#!\/usr\/bin\/env -S node (.+)$/.exec(shebang)?.[1]?.split(' ') ?? [];
+    const flags = /^#!\/usr\/bin\/env -S MALLOC_ARENA_MAX=2 node (.+)$/.exec(shebang)?.[1]?.split(' ') ?? [];
     expect(flags).toContain('--max-old-space-size=128');
     // Those flags really cap the heap (what the shebang gives Node).
     const probe = spawnSync(process.execPath, [...flags, '-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'], { encoding: 'utf8' });
