@@ -30,7 +30,9 @@ const pair = await createPtyPair('latency');
 // The floor publisher gets a bridge account of its own (the ACL lets it write the ward's subtree).
 const FLOOR_TOPIC = 'hailong/v1/ba-dinh/phuc-xa/_bench/floor';
 const floorUser = { username: 'bench-floor', password: 'bench-floor', role: 'bridge', district: 'ba-dinh', ward: 'phuc-xa' } as const;
-const { app, url } = await startApp(rigConfig({ boxes: 1, ports: [pair.host], dataDir: tmp.dir, cooldownMs: 0 }), { extraBrokerUsers: [floorUser] });
+const { app, url } = await startApp(rigConfig({ boxes: 1, ports: [pair.host], dataDir: tmp.dir, cooldownMs: 0 }), {
+  extraBrokerUsers: [floorUser],
+});
 const sub = await mqtt.connectAsync(url, { clientId: 'bench-sub' });
 const pub = await mqtt.connectAsync(url, { clientId: 'bench-pub', username: floorUser.username, password: floorUser.password });
 await sub.subscribeAsync(['hailong/v1/+/+/+/+/vote', FLOOR_TOPIC], { qos: 1 });
@@ -133,7 +135,11 @@ printFigures(`bridge latency: ${SAMPLES} votes, one pty, journal durable, embedd
   ['floor: one durable SQLite commit (fsync), p99', percentile(c, 99), 'ms'],
   ['bridge adds over the broker floor, p50', percentile(e, 50) - percentile(f, 50), 'ms'],
   ['bridge adds over the broker floor, p99', percentile(e, 99) - percentile(f, 99), 'ms'],
-  ['bridge adds over broker + pty + fsync floors, p99', percentile(e, 99) - percentile(f, 99) - percentile(pp, 99) - percentile(c, 99), 'ms'],
+  [
+    'bridge adds over broker + pty + fsync floors, p99',
+    percentile(e, 99) - percentile(f, 99) - percentile(pp, 99) - percentile(c, 99),
+    'ms',
+  ],
 ]);
 // Durability has a physical price, one fsync, and a pty pass and the broker
 // cost what they cost whoever uses them: the verdict charges the bridge only

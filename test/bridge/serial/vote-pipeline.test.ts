@@ -27,7 +27,14 @@ function rig(boxes = 3, cooldownMs = 0) {
     tmp.remove();
   });
   const problemCounts = new Map<string, number>();
-  const intake = new BoxVoteIntake({ config, journal, counters: new CounterState(), cooldown: new CooldownGuard(), log: testLog, problemCounts });
+  const intake = new BoxVoteIntake({
+    config,
+    journal,
+    counters: new CounterState(),
+    cooldown: new CooldownGuard(),
+    log: testLog,
+    problemCounts,
+  });
   const offered: number[] = [];
   const stored: string[] = [];
   const filtered: (string | undefined)[] = [];
@@ -133,7 +140,8 @@ describe('VotePipeline', () => {
     await settled();
     expect(r.journal.rejectedCounts()).toEqual({ 'button-beyond-scale': 1, 'seq-jump': 1 });
     const commits = r.journal.stats().commits;
-    r.journal.commitBatch = (entries) => entries.map(() => ({ status: 'failed', code: 'SQLITE_FULL', message: 'database or disk is full' }));
+    r.journal.commitBatch = (entries) =>
+      entries.map(() => ({ status: 'failed', code: 'SQLITE_FULL', message: 'database or disk is full' }));
     // their ACK REJECTs were lost: the box sends them again (a new session's first vote) while storage fails
     p.submit(vote(2, 9));
     p.submit(vote(200_003));
@@ -176,7 +184,13 @@ describe('VotePipeline', () => {
   it('publishes a stored vote whose port closed during the commit (its sink writes nothing)', async () => {
     const r = rig(1);
     const pipelineSink: VoteSink = { settle: () => undefined };
-    r.pipeline.submit(pipelineSink, terminalsOf(rigConfig({ boxes: 1, ports: [], dataDir: '/x' }))[0] as PlacedTerminal, 'SIM-01', vote(1), Date.now());
+    r.pipeline.submit(
+      pipelineSink,
+      terminalsOf(rigConfig({ boxes: 1, ports: [], dataDir: '/x' }))[0] as PlacedTerminal,
+      'SIM-01',
+      vote(1),
+      Date.now(),
+    );
     await settled();
     expect(r.offered).toHaveLength(1);
     expect(r.stored).toEqual(['hop-1:1']);
@@ -186,7 +200,8 @@ describe('VotePipeline', () => {
     const r = rig(2);
     const [a, b] = [r.port(0), r.port(1)];
     const real = r.journal.commitBatch.bind(r.journal);
-    r.journal.commitBatch = (entries) => entries.map(() => ({ status: 'failed', code: 'SQLITE_FULL', message: 'database or disk is full' }));
+    r.journal.commitBatch = (entries) =>
+      entries.map(() => ({ status: 'failed', code: 'SQLITE_FULL', message: 'database or disk is full' }));
     a.submit(vote(1));
     b.submit(vote(1));
     await settled();
