@@ -7,7 +7,11 @@ export function buildBridge(): void {
   const repo = join(import.meta.dirname, '..');
   process.stdout.write('building the bridge (tsc → dist/node)… ');
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repo, 'bridge', 'tsconfig.build.json')], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repo, 'bridge', 'tsconfig.build.json')],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`bridge build failed:\n${r.stdout}${r.stderr}`);
   console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
@@ -15,7 +19,11 @@ export function buildBridge(): void {
 /** Runs the load child in `mode` and returns its JSON figures. */
 export function runLoadChild(args: readonly string[]): Record<string, number | boolean> {
   // The same V8 flags as the `hailong` executable (bridge/bin.mjs).
-  const r = spawnSync(process.execPath, ['--max-semi-space-size=2', '--max-old-space-size=128', join(import.meta.dirname, 'fixtures', 'bridge-load.mjs'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 });
+  const r = spawnSync(
+    process.execPath,
+    ['--max-semi-space-size=2', '--max-old-space-size=128', join(import.meta.dirname, 'fixtures', 'bridge-load.mjs'), ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000, env: { ...process.env, MALLOC_ARENA_MAX: '2' } },
+  );
   if (r.status !== 0) throw new Error(`load child failed (${r.status}): ${r.stdout}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, number | boolean>;
 }

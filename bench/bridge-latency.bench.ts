@@ -33,11 +33,26 @@ const pair = await createPtyPair('latency');
 // The floor publisher gets a bridge account of its own (the ACL lets it write the ward's subtree).
 const FLOOR_TOPIC = 'hailong/v1/ba-dinh/phuc-xa/_bench/floor';
 const floorUser = { username: 'bench-floor', password: 'bench-floor', role: 'bridge', district: 'ba-dinh', ward: 'phuc-xa' } as const;
-const { app, url } = await startApp(rigConfig({ boxes: 1, ports: [pair.host], dataDir: tmp.dir, cooldownMs: 0 }), { extraBrokerUsers: [floorUser] });
+const { app, url } = await startApp(rigConfig({ boxes: 1, ports: [pair.host], dataDir: tmp.dir, cooldownMs: 0 }), {
+  extraBrokerUsers: [floorUser],
+});
 // The box, the subscriber and the floors run in a child process: an event
 // loop of their own, as a real box and dashboard are other machines (latency-probe-child.ts).
-const input: LatencyProbeInput = { url, device: pair.device, uid: box(0).uid, floorTopic: FLOOR_TOPIC, floorUser, dir: tmp.dir, samples: SAMPLES, baud: BAUD, gapMs: GAP_MS };
-const child = fork(join(import.meta.dirname, 'latency-probe-child.ts'), [JSON.stringify(input)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const input: LatencyProbeInput = {
+  url,
+  device: pair.device,
+  uid: box(0).uid,
+  floorTopic: FLOOR_TOPIC,
+  floorUser,
+  dir: tmp.dir,
+  samples: SAMPLES,
+  baud: BAUD,
+  gapMs: GAP_MS,
+};
+const child = fork(join(import.meta.dirname, 'latency-probe-child.ts'), [JSON.stringify(input)], {
+  execArgv: ['--import', 'tsx'],
+  stdio: 'inherit',
+});
 const result = await new Promise<LatencyProbeResult>((ok, fail) => {
   child.once('message', (m) => ok(m as LatencyProbeResult));
   child.once('error', fail);
@@ -61,8 +76,16 @@ printFigures(`bridge latency: ${SAMPLES} votes, one pty, journal durable, embedd
   ['floor: one durable SQLite commit (fsync), p99', percentile(c, 99), 'ms'],
   ['bridge adds over the broker floor, p50', percentile(e, 50) - percentile(f, 50), 'ms'],
   ['bridge adds over the broker floor, p99', percentile(e, 99) - percentile(f, 99), 'ms'],
-  ['bridge adds over broker + pty + fsync floors, p50', percentile(e, 50) - percentile(f, 50) - percentile(pp, 50) - percentile(c, 50), 'ms'],
-  ['bridge adds over broker + pty + fsync floors, p99', percentile(e, 99) - percentile(f, 99) - percentile(pp, 99) - percentile(c, 99), 'ms'],
+  [
+    'bridge adds over broker + pty + fsync floors, p50',
+    percentile(e, 50) - percentile(f, 50) - percentile(pp, 50) - percentile(c, 50),
+    'ms',
+  ],
+  [
+    'bridge adds over broker + pty + fsync floors, p99',
+    percentile(e, 99) - percentile(f, 99) - percentile(pp, 99) - percentile(c, 99),
+    'ms',
+  ],
 ]);
 // Durability has a physical price, one fsync, and a pty pass and the broker
 // cost what they cost whoever uses them: the verdict charges the bridge only

@@ -53,7 +53,12 @@ const dist = process.env.BENCH_BRIDGE_LOAD ?? join(import.meta.dirname, 'fixture
  * (whose work is then in the bridge's process). `BENCH_CPU_PROF=<dir>`
  * writes a V8 CPU profile of the bridge.
  */
-export async function runPtyLoad(terminals: number, window: number, votes: number, broker: 'mosquitto' | 'embedded' = 'mosquitto'): Promise<PtyLoadResult> {
+export async function runPtyLoad(
+  terminals: number,
+  window: number,
+  votes: number,
+  broker: 'mosquitto' | 'embedded' = 'mosquitto',
+): Promise<PtyLoadResult> {
   const tmp = tempDir('hailong-bench-pty-');
   const pairs: PtyPair[] = [];
   const boxes: PtyBox[] = [];
@@ -62,12 +67,17 @@ export async function runPtyLoad(terminals: number, window: number, votes: numbe
   // The queue `hailong mosquitto-config` writes: Mosquitto's default (1,000
   // messages) drops QoS 1 votes for a subscriber that falls that far behind,
   // which the bench's subscriber, in this busy process, does at ~15,000 votes/s.
-  const mosquitto = broker === 'mosquitto' ? await startMosquitto({ extraConfig: `max_queued_messages ${MAX_QUEUED_MESSAGES}` }) : undefined;
+  const mosquitto =
+    broker === 'mosquitto' ? await startMosquitto({ extraConfig: `max_queued_messages ${MAX_QUEUED_MESSAGES}` }) : undefined;
   try {
     for (let i = 0; i < terminals; i++) pairs.push(await createPtyPair(`box${i}`, tmp.dir));
     const prof = process.env.BENCH_CPU_PROF;
     const flags = ['--max-semi-space-size=2', '--max-old-space-size=128', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
-    const child = spawn(process.execPath, [...flags, dist, 'serve', join(tmp.dir, 'data'), mosquitto?.url ?? 'embedded', ...pairs.map((p) => p.host)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [...flags, dist, 'serve', join(tmp.dir, 'data'), mosquitto?.url ?? 'embedded', ...pairs.map((p) => p.host)],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MALLOC_ARENA_MAX: '2' } },
+    );
     bridge = child;
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -93,7 +103,13 @@ export async function runPtyLoad(terminals: number, window: number, votes: numbe
     while (ids.size < total && Date.now() < drainBy) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGTERM');
     await exited;
-    const r = JSON.parse(out.trim().split('\n').pop() as string) as { stored: number; commits: number; cpuUsPerVote: number; cpuSystem: number; peakRssMb: number };
+    const r = JSON.parse(out.trim().split('\n').pop() as string) as {
+      stored: number;
+      commits: number;
+      cpuUsPerVote: number;
+      cpuSystem: number;
+      peakRssMb: number;
+    };
     await sub.endAsync();
     return {
       terminals,

@@ -13,23 +13,33 @@ import { runPtyLoad, type PtyLoadResult } from './bridge-pty-load.ts';
 import { printFigures, printTarget } from './report.ts';
 
 buildBridge();
-console.log(`load average before: ${loadavg().map((n) => n.toFixed(2)).join(' ')} (2 cores shared: figures above ~2 are not a quiet machine's)`);
+console.log(
+  `load average before: ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')} (2 cores shared: figures above ~2 are not a quiet machine's)`,
+);
 const runs: PtyLoadResult[] = [];
-for (const [window, votes] of [[16, 12_000], [1, 2000]] as const) {
+for (const [window, votes] of [
+  [16, 12_000],
+  [1, 2000],
+] as const) {
   console.log(`1 box on a socat pty, send window ${window}, ${votes.toLocaleString('en-US')} votes…`);
   runs.push(await runPtyLoad(1, window, votes));
 }
 const fsync = fsyncFloorMs();
 for (const r of runs) {
-  printFigures(`bridge throughput: 1 box on a socat pty, send window ${r.window}, ${r.votes.toLocaleString('en-US')} votes, durable, Mosquitto`, [
-    ['complete (every vote ACKed and received by the subscriber)', r.delivered === r.votes ? 'yes' : `NO (${r.delivered})`, ''],
-    ['durable ACKs per second', r.votesPerSecond, 'votes/s'],
-    ['bridge CPU per vote (user + system)', r.cpuMsPerVote, 'ms'],
-    ['votes per fsync (journal commits)', r.votesPerCommit, ''],
-    ['ACK frames per vote', r.ackFramesPerVote, ''],
-    ['peak RSS of the bridge process', r.peakRssMb, 'MB'],
-    ['load average (1 min) before / after', `${r.loadBefore.toFixed(2)} / ${r.loadAfter.toFixed(2)}`, ''],
-  ]);
+  printFigures(
+    `bridge throughput: 1 box on a socat pty, send window ${r.window}, ${r.votes.toLocaleString('en-US')} votes, durable, Mosquitto`,
+    [
+      ['complete (every vote ACKed and received by the subscriber)', r.delivered === r.votes ? 'yes' : `NO (${r.delivered})`, ''],
+      ['durable ACKs per second', r.votesPerSecond, 'votes/s'],
+      ['bridge CPU per vote (user + system)', r.cpuMsPerVote, 'ms'],
+      ['votes per fsync (journal commits)', r.votesPerCommit, ''],
+      ['ACK frames per vote', r.ackFramesPerVote, ''],
+      ['peak RSS of the bridge process', r.peakRssMb, 'MB'],
+      ['load average (1 min) before / after', `${r.loadBefore.toFixed(2)} / ${r.loadAfter.toFixed(2)}`, ''],
+    ],
+  );
 }
 printFigures('floors, same file system', [
   ['one durable SQLite commit (fsync), p50', fsync.p50, 'ms'],

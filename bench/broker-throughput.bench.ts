@@ -130,5 +130,7 @@ printFigures(
   }),
 );
 console.log(`  ACL cost on Aedes: ${formatNumber((1 - withAcl.perSecond / plainResult.perSecond) * 100)} % of burst throughput`);
-console.log(`  Aedes + ACL vs Mosquitto: ${formatNumber(withAcl.perSecond / mosquittoResult.perSecond)}× the throughput (Aedes shares its process with the clients)`);
+console.log(
+  `  Aedes + ACL vs Mosquitto: ${formatNumber(withAcl.perSecond / mosquittoResult.perSecond)}× the throughput (Aedes shares its process with the clients)`,
+);
 console.log(`  vs the physical floor (≪ 100 votes/s even for a district burst): ${formatNumber(withAcl.perSecond / 100)}× headroom`);

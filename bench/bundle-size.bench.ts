@@ -18,6 +18,7 @@ for (const app of Object.keys(BUNDLE_BUDGETS) as AppName[]) {
     chunks.map((c) => [c.file, c.gzipBytes / 1024, `KB gzip (${(c.bytes / 1024).toFixed(1)} KB raw)`] as const),
   );
   const firstPaint = FIRST_PAINT_BUDGETS[app];
-  if (firstPaint !== undefined) printTarget(`${app} JS before the first paint`, firstPaintGzip(chunks) / 1024, firstPaint / 1024, 'lower', 'KB gzip');
+  if (firstPaint !== undefined)
+    printTarget(`${app} JS before the first paint`, firstPaintGzip(chunks) / 1024, firstPaint / 1024, 'lower', 'KB gzip');
   printTarget(`${app} total JS`, totalGzip(chunks) / 1024, BUNDLE_BUDGETS[app] / 1024, 'lower', 'KB gzip');
 }

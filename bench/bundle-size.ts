@@ -58,7 +58,12 @@ export async function measureApp(app: AppName, outDir: string): Promise<ChunkSiz
   process.env.NODE_ENV = 'production';
   let result: Awaited<ReturnType<typeof build>>;
   try {
-    result = await build({ configFile: join(import.meta.dirname, '..', 'vite.config.ts'), mode: app, logLevel: 'silent', build: { outDir } });
+    result = await build({
+      configFile: join(import.meta.dirname, '..', 'vite.config.ts'),
+      mode: app,
+      logLevel: 'silent',
+      build: { outDir },
+    });
   } finally {
     if (nodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = nodeEnv;

@@ -25,10 +25,24 @@ try {
   const wards = demoWards({ wards: 1, counters: 6, terminals: 1, officers: 2 });
   const ward = wards[0]!;
   const tallies = generateHistory({ district: 'ba-dinh', wards, from: addDays(today, -364), to: today, seed: 3, until: now });
-  const pubs: Publication[] = [publicationFor('office', { district: 'ba-dinh', ward: ward.id }, historyOffice(ward, { district: 'ba-dinh', updatedAt: now }))];
+  const pubs: Publication[] = [
+    publicationFor('office', { district: 'ba-dinh', ward: ward.id }, historyOffice(ward, { district: 'ba-dinh', updatedAt: now })),
+  ];
   ward.counters.forEach((c, i) => {
-    pubs.push(publicationFor('status', { district: 'ba-dinh', ward: ward.id, counter: c.id, terminal: c.terminals[0]! }, { v: 1, state: 'online', at: now }));
-    pubs.push(publicationFor('session', { district: 'ba-dinh', ward: ward.id, counter: c.id }, { v: 1, officer: c.officers![0]!, name: DEMO_OFFICER_NAMES[i]!, at: now }));
+    pubs.push(
+      publicationFor(
+        'status',
+        { district: 'ba-dinh', ward: ward.id, counter: c.id, terminal: c.terminals[0]! },
+        { v: 1, state: 'online', at: now },
+      ),
+    );
+    pubs.push(
+      publicationFor(
+        'session',
+        { district: 'ba-dinh', ward: ward.id, counter: c.id },
+        { v: 1, officer: c.officers![0]!, name: DEMO_OFFICER_NAMES[i]!, at: now },
+      ),
+    );
   });
   for (const t of tallies) pubs.push(publicationFor('tally', t, t));
   await rig.publish(pubs);

@@ -36,7 +36,13 @@ let votes = 0;
 let rows = 0;
 function view(ts: readonly Tally[]): void {
   const fold = foldPeriod(ts, year.range, year.previous, DEFAULT_SCALE);
-  rows = rankRows(fold.current.get('ward'), fold.previous.get('ward'), '', (k) => k, () => 80).length;
+  rows = rankRows(
+    fold.current.get('ward'),
+    fold.previous.get('ward'),
+    '',
+    (k) => k,
+    () => 80,
+  ).length;
   trendPoints(ts, year.range, DEFAULT_SCALE);
   heatmapMemo(ts, year.range);
   votes = fold.current.get('all')?.get('all')?.total ?? 0;
@@ -65,7 +71,18 @@ const drill = timeRuns(() => {
   heatmapMemo(scoped, year.range);
 }, 7);
 const report = timeRuns(
-  () => buildReport({ tallies: current, range: year.range, level: 'ward', scale: DEFAULT_SCALE, locale: 'vi', periodLabel: 'Năm 2025', scopeLabel: '', name: (_l, k) => k, generatedAt: 0 }),
+  () =>
+    buildReport({
+      tallies: current,
+      range: year.range,
+      level: 'ward',
+      scale: DEFAULT_SCALE,
+      locale: 'vi',
+      periodLabel: 'Năm 2025',
+      scopeLabel: '',
+      name: (_l, k) => k,
+      generatedAt: 0,
+    }),
   7,
 );
 const median = (t: number[]) => percentile(t, 50);

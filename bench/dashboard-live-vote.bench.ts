@@ -28,7 +28,9 @@ try {
   const wards = demoWards({ wards: 1, counters: 6, terminals: 1, officers: 2 });
   const ward = wards[0]!;
   const history = generateHistory({ district: 'ba-dinh', wards, from: addDays(today, -364), to: today, seed: 3, until: now - 60_000 });
-  const retained: Publication[] = [publicationFor('office', { district: 'ba-dinh', ward: ward.id }, historyOffice(ward, { district: 'ba-dinh', updatedAt: now }))];
+  const retained: Publication[] = [
+    publicationFor('office', { district: 'ba-dinh', ward: ward.id }, historyOffice(ward, { district: 'ba-dinh', updatedAt: now })),
+  ];
   for (const t of history) retained.push(publicationFor('tally', t, t));
   await rig.publish(retained);
   const bridge = new FakeBridge('ba-dinh', ward.id);
@@ -42,20 +44,26 @@ try {
   await page.evaluate(() => performance.clearMeasures('hailong:message'));
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
-  const metric = async (name: string) => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
+  const metric = async (name: string) =>
+    ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
   const script0 = await metric('ScriptDuration');
   const levels = ['rat-hai-long', 'hai-long', 'rat-hai-long', 'khong-hai-long'] as const;
   let lastTally = '';
   for (let i = 0; i < VOTES; i++) {
     const counter = ward.counters[i % ward.counters.length]!;
-    const pubs = bridge.vote(counter.id, counter.terminals[0]!, levels[i % levels.length]!, Date.now(), { officer: counter.officers![0]! }).publications;
+    const pubs = bridge.vote(counter.id, counter.terminals[0]!, levels[i % levels.length]!, Date.now(), {
+      officer: counter.officers![0]!,
+    }).publications;
     lastTally = pubs[1].payload;
     await rig.publish(pubs);
     await new Promise((r) => setTimeout(r, 15));
   }
   // Every vote and tally has been handled once the last tally's figure is on screen.
   await page.waitForFunction(
-    (n) => performance.getEntriesByName('hailong:message').reduce((sum, e) => sum + String((e as PerformanceMeasure).detail).split('+').length, 0) >= n,
+    (n) =>
+      performance
+        .getEntriesByName('hailong:message')
+        .reduce((sum, e) => sum + String((e as PerformanceMeasure).detail).split('+').length, 0) >= n,
     VOTES * 2,
     { timeout: 30_000, polling: 250 },
   );
@@ -75,7 +83,11 @@ try {
     }
   }
   perVote.sort((a, b) => a - b);
-  const byKind = (kind: string) => measures.filter(([k]) => k === kind).map(([, d]) => d).sort((a, b) => a - b);
+  const byKind = (kind: string) =>
+    measures
+      .filter(([k]) => k === kind)
+      .map(([, d]) => d)
+      .sort((a, b) => a - b);
   // performance.now() is coarsened to 0.1 ms in a page that is not cross-origin isolated: the mean over all votes is the unbiased figure.
   const mean = measures.reduce((sum, [, d]) => sum + d, 0) / VOTES;
   const together = measures.filter(([k]) => k.includes('+')).length;

@@ -14,9 +14,25 @@ const CHUNK = 64;
 
 function messageAt(i: number): Message {
   const r = i % 10;
-  if (r < 7) return { type: 'VOTE', seq: 1_000 + i, button: 1 + (i % 3), reason: i % 5 === 0 ? 3 : 0, ageMs: 40 + (i % 900), flags: i % 17 === 0 ? 'C' : '' };
+  if (r < 7)
+    return {
+      type: 'VOTE',
+      seq: 1_000 + i,
+      button: 1 + (i % 3),
+      reason: i % 5 === 0 ? 3 : 0,
+      ageMs: 40 + (i % 900),
+      flags: i % 17 === 0 ? 'C' : '',
+    };
   if (r < 9) return { type: 'PONG', nonce: i };
-  return { type: 'HELLO', proto: 1, uid: `HL328P-${(0x1e9a0f00 + i).toString(16).toUpperCase()}`, model: 'HL-BOX4', firmware: '1.0.0', buttons: 4, pending: i % 7 };
+  return {
+    type: 'HELLO',
+    proto: 1,
+    uid: `HL328P-${(0x1e9a0f00 + i).toString(16).toUpperCase()}`,
+    model: 'HL-BOX4',
+    firmware: '1.0.0',
+    buttons: 4,
+    pending: i % 7,
+  };
 }
 
 const text = Array.from({ length: FRAMES }, (_, i) => encode(messageAt(i))).join('');

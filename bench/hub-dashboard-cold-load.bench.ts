@@ -43,7 +43,14 @@ const today = localParts(now).date;
 // One unit's three years, generated once and given to every unit (renamed): the figures differ
 // little between units, the bytes and message counts are what a real province sends.
 const template = demoWards({ wards: 1, counters: COUNTERS, terminals: 1, officers: 2 })[0]!;
-const history = generateHistory({ district: 'gia-lai', wards: [template], from: addDays(today, -(MONTHS * 30.5 - 1) | 0), to: today, seed: 5, until: now });
+const history = generateHistory({
+  district: 'gia-lai',
+  wards: [template],
+  from: addDays(today, -(MONTHS * 30.5 - 1) | 0),
+  to: today,
+  seed: 5,
+  until: now,
+});
 const units = Array.from({ length: UNITS }, (_, i) => `xa-${String(i + 1).padStart(3, '0')}`);
 const config: HubConfig = {
   parent: { level: 'province', id: 'gia-lai', name: 'Tỉnh Gia Lai' },
@@ -65,7 +72,12 @@ try {
   let bytes = 0;
   const t0 = performance.now();
   for (const unit of units) {
-    const client = await mqtt.connectAsync(broker!.url, { username: unit, password: `pw-${unit}`, clientId: `bench-${unit}`, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(broker!.url, {
+      username: unit,
+      password: `pw-${unit}`,
+      clientId: `bench-${unit}`,
+      reconnectPeriod: 0,
+    });
     const pubs: Publication[] = [];
     for (const t of history) {
       const tally: Tally = { ...t, ward: unit };
@@ -88,9 +100,15 @@ try {
   await hub.summaries?.flush();
   const month = resolvePeriod({ kind: 'month' }, localParts(Date.now()).date);
   const pageMonths = monthsOfRange({ from: month.previous.from, to: month.range.to });
-  const pageFilters = [subscriptionFor('office', { district: config.parent.id }), ...pageMonths.map((m) => subscriptionFor('unit-month', { district: config.parent.id, month: m }))];
+  const pageFilters = [
+    subscriptionFor('office', { district: config.parent.id }),
+    ...pageMonths.map((m) => subscriptionFor('unit-month', { district: config.parent.id, month: m })),
+  ];
   const q0 = performance.now();
-  const pagePeer = await mqtt.connectAsync(web!.mqttWs!.replace('localhost', '127.0.0.1'), { clientId: 'bench-page-peer', reconnectPeriod: 0 });
+  const pagePeer = await mqtt.connectAsync(web!.mqttWs!.replace('localhost', '127.0.0.1'), {
+    clientId: 'bench-page-peer',
+    reconnectPeriod: 0,
+  });
   let pageMessages = 0;
   let pageBytes = 0;
   const pageExpected = UNITS * (1 + pageMonths.length);
@@ -174,20 +192,23 @@ try {
     process.stdout.write(`run ${run + 1}/${RUNS}: ${at.toFixed(0)} ms (then "Năm nay": ${yearMs.toFixed(0)} ms)\n`);
   }
   const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
-  printFigures(`Parent dashboard cold load: ${UNITS} units × ${COUNTERS} counters, ${MONTHS} months forwarded, ${config.retainMonths} retained (fresh profile, loopback, ${RUNS} runs)`, [
-    ['tallies forwarded by the units', sent, ''],
-    ['tallies retained on the hub (the page loads a unit\'s on drill-down)', onBroker, ''],
-    ['unit summaries retained on the hub', UNITS * config.retainMonths, ''],
-    [`what the page loads: ${UNITS} _office + summaries of ${pageMonths.join(', ')}`, pageExpected, 'messages'],
-    ['  their bytes', pageBytes / 1e6, 'MB'],
-    ['units ranked', rows, ''],
-    ['navigation → shell painted (FCP), median', percentile(sorted(fcps), 50), 'ms'],
-    ['navigation → 100 units ranked and settled, median', percentile(sorted(loads), 50), 'ms'],
-    ['  worst', percentile(sorted(loads), 100), 'ms'],
-    ['then "Năm nay" picked → ranked and settled, median', percentile(sorted(years), 50), 'ms'],
-    ['peer: MQTT.js (Node) over /mqtt, what the page loads received', pageTransferMs, 'ms'],
-    ['peer: MQTT.js (Node) over /mqtt, every retained tally received', transferMs, 'ms'],
-  ]);
+  printFigures(
+    `Parent dashboard cold load: ${UNITS} units × ${COUNTERS} counters, ${MONTHS} months forwarded, ${config.retainMonths} retained (fresh profile, loopback, ${RUNS} runs)`,
+    [
+      ['tallies forwarded by the units', sent, ''],
+      ["tallies retained on the hub (the page loads a unit's on drill-down)", onBroker, ''],
+      ['unit summaries retained on the hub', UNITS * config.retainMonths, ''],
+      [`what the page loads: ${UNITS} _office + summaries of ${pageMonths.join(', ')}`, pageExpected, 'messages'],
+      ['  their bytes', pageBytes / 1e6, 'MB'],
+      ['units ranked', rows, ''],
+      ['navigation → shell painted (FCP), median', percentile(sorted(fcps), 50), 'ms'],
+      ['navigation → 100 units ranked and settled, median', percentile(sorted(loads), 50), 'ms'],
+      ['  worst', percentile(sorted(loads), 100), 'ms'],
+      ['then "Năm nay" picked → ranked and settled, median', percentile(sorted(years), 50), 'ms'],
+      ['peer: MQTT.js (Node) over /mqtt, what the page loads received', pageTransferMs, 'ms'],
+      ['peer: MQTT.js (Node) over /mqtt, every retained tally received', transferMs, 'ms'],
+    ],
+  );
   printTarget('parent dashboard cold load', percentile(sorted(loads), 50), 2000, 'lower', 'ms');
 } finally {
   await browser.close();

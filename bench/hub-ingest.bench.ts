@@ -93,7 +93,14 @@ try {
   await waitForPort(brokerPort, 30_000);
   const pid = hub.pid as number;
   for (const unit of unitIds) {
-    clients.push(await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { username: unit, password: `pw-${unit}`, clientId: `bench-${unit}`, reconnectPeriod: 0 }));
+    clients.push(
+      await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
+        username: unit,
+        password: `pw-${unit}`,
+        clientId: `bench-${unit}`,
+        reconnectPeriod: 0,
+      }),
+    );
   }
   // Warm-up: the hub's JIT and SQLite page cache.
   await Promise.all(clients.map((c, i) => stream(c, unitIds[i]!, 20, 1)));
@@ -120,13 +127,16 @@ try {
   const expected = UNITS * 20 + SERIAL_VOTES + total;
   if (archived !== expected) throw new Error(`the archive holds ${archived} votes, expected ${expected}`);
 
-  printFigures(`Hub ingest: ${UNITS} units × ${COUNTERS} counters, ${formatNumber(total)} votes, ${IN_FLIGHT} in flight per unit, PUBACK after the archive commit`, [
-    ['archived durably (PUBACKed)', perSecond, 'votes/s'],
-    ['hub CPU per vote (user + system)', cpuPerVote, 'ms'],
-    ['hub CPU, whole burst', cpu, 'ms'],
-    ['peer: one unit, one vote at a time (fsync each)', serialPerSecond, 'votes/s'],
-    ['votes in the archive (checked: each once)', archived, ''],
-  ]);
+  printFigures(
+    `Hub ingest: ${UNITS} units × ${COUNTERS} counters, ${formatNumber(total)} votes, ${IN_FLIGHT} in flight per unit, PUBACK after the archive commit`,
+    [
+      ['archived durably (PUBACKed)', perSecond, 'votes/s'],
+      ['hub CPU per vote (user + system)', cpuPerVote, 'ms'],
+      ['hub CPU, whole burst', cpu, 'ms'],
+      ['peer: one unit, one vote at a time (fsync each)', serialPerSecond, 'votes/s'],
+      ['votes in the archive (checked: each once)', archived, ''],
+    ],
+  );
   printTarget('archive rate', perSecond, 5000, 'higher', 'votes/s');
   printTarget('CPU per vote', cpuPerVote, 0.1, 'lower', 'ms');
   console.log(`  group commit vs one commit per vote: ${formatNumber(perSecond / serialPerSecond)}×`);

@@ -42,7 +42,19 @@ function vote(unit: string, counter: number): { topic: string; payload: string }
   seq += 1;
   const terminal = `hop-${counter}`;
   const at = Date.now();
-  const payload = JSON.stringify({ v: 1, id: `${terminal}:${seq}`, district: PARENT, ward: unit, counter: `quay-${counter}`, terminal, seq, level: seq % 7 === 0 ? 'khong-hai-long' : 'hai-long', pressedAt: at, receivedAt: at, source: 'button' });
+  const payload = JSON.stringify({
+    v: 1,
+    id: `${terminal}:${seq}`,
+    district: PARENT,
+    ward: unit,
+    counter: `quay-${counter}`,
+    terminal,
+    seq,
+    level: seq % 7 === 0 ? 'khong-hai-long' : 'hai-long',
+    pressedAt: at,
+    receivedAt: at,
+    source: 'button',
+  });
   return { topic: `hailong/v1/${PARENT}/${unit}/quay-${counter}/${terminal}/vote`, payload };
 }
 
@@ -79,7 +91,12 @@ async function startHub(urls: readonly string[]): Promise<Hub> {
     username: 'hailong-hub',
     password: 'pw-hub',
     clientId: `hailong-hub-${PARENT}`,
-    scope: { parent: PARENT, parentName: 'Tỉnh Gia Lai', units: new Map(unitIds.map((id) => [id, { name: `Xã ${id}`, target: 80 }])), retainMonths: 13 },
+    scope: {
+      parent: PARENT,
+      parentName: 'Tỉnh Gia Lai',
+      units: new Map(unitIds.map((id) => [id, { name: `Xã ${id}`, target: 80 }])),
+      retainMonths: 13,
+    },
     archive,
     log,
     onDecision,
@@ -93,7 +110,14 @@ async function connectUnits(urls: readonly string[]): Promise<MqttClient[]> {
   return Promise.all(
     unitIds.map((id, i) =>
       // Units spread over the nodes, rotating on failure (upstream.urls).
-      mqtt.connectAsync(urls[i % urls.length]!, { username: id, password: `pw-${id}`, clientId: `bench-${id}`, protocolVersion: 4, reconnectPeriod: 200, servers: [...servers.slice(i % servers.length), ...servers.slice(0, i % servers.length)] }),
+      mqtt.connectAsync(urls[i % urls.length]!, {
+        username: id,
+        password: `pw-${id}`,
+        clientId: `bench-${id}`,
+        protocolVersion: 4,
+        reconnectPeriod: 200,
+        servers: [...servers.slice(i % servers.length), ...servers.slice(0, i % servers.length)],
+      }),
     ),
   );
 }
@@ -214,7 +238,7 @@ printFigures(`Hub ingest, ${UNITS} units × ${COUNTERS} counters, ${formatNumber
   [`NATS 3 nodes: p50 / p99 at a steady ${STEADY_RATE} votes/s`, `${natsSteady.p50} / ${natsSteady.p99}`, 'ms'],
   [`Mosquitto 1 node: p50 / p99 at a steady ${STEADY_RATE} votes/s`, `${mosqSteady.p50} / ${mosqSteady.p99}`, 'ms'],
 ]);
-printFigures('Fail-over: kill -9 of the hub\'s broker node → next vote archived', [
+printFigures("Fail-over: kill -9 of the hub's broker node → next vote archived", [
   ['NATS: a node dies, the hub moves to another', formatNumber(natsFailover), 'ms'],
   ['Mosquitto: one node, nothing to fail over to', 'n/a', '(units hold votes in their journals until it returns)'],
 ]);

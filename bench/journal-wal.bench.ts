@@ -36,7 +36,18 @@ for (const batch of [1, 8, 45, 128]) {
       seqs[t] = (seqs[t] as number) + 1;
       const now = Date.now();
       const path = { district: 'ba-dinh', ward: 'phuc-xa', counter: `quay-${t + 1}`, terminal: `hop-${t + 1}` };
-      entries.push({ kind: 'vote', input: { uid: `SIM-${t + 1}`, deviceSeq: seqs[t] as number, path, level: 'hai-long', pressedAt: now, receivedAt: now, source: 'button' } });
+      entries.push({
+        kind: 'vote',
+        input: {
+          uid: `SIM-${t + 1}`,
+          deviceSeq: seqs[t] as number,
+          path,
+          level: 'hai-long',
+          pressedAt: now,
+          receivedAt: now,
+          source: 'button',
+        },
+      });
     }
     journal.commitBatch(entries);
   }

@@ -22,7 +22,12 @@ const place = { district: 'bench', ward: 'p1', counter: 'quay-1', terminal: 'kio
 
 const root = await mkdtemp(join(tmpdir(), 'hailong-bench-kiosk-'));
 console.log('building the kiosk…');
-await build({ configFile: join(import.meta.dirname, '..', 'vite.config.ts'), mode: 'kiosk', logLevel: 'silent', build: { outDir: join(root, 'kiosk') } });
+await build({
+  configFile: join(import.meta.dirname, '..', 'vite.config.ts'),
+  mode: 'kiosk',
+  logLevel: 'silent',
+  build: { outDir: join(root, 'kiosk') },
+});
 const server = new StaticServer({ root, port: 0, host: '127.0.0.1' });
 const port = await server.start();
 const broker = await startMosquitto();
@@ -76,7 +81,19 @@ try {
     });
     const times: number[] = [];
     for (let i = 1; i <= runs + 5; i++) {
-      const vote = { v: 1, id: `kiosk-bench:${i}`, district: 'bench', ward: 'p1', counter: 'quay-1', terminal: 'kiosk-bench', seq: i, level: 'rat-hai-long', pressedAt: Date.now(), receivedAt: Date.now(), source: 'touch' };
+      const vote = {
+        v: 1,
+        id: `kiosk-bench:${i}`,
+        district: 'bench',
+        ward: 'p1',
+        counter: 'quay-1',
+        terminal: 'kiosk-bench',
+        seq: i,
+        level: 'rat-hai-long',
+        pressedAt: Date.now(),
+        receivedAt: Date.now(),
+        source: 'touch',
+      };
       const t0 = performance.now();
       await new Promise<void>((resolve, reject) => {
         const tx = db.transaction('votes', 'readwrite');

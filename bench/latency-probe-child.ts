@@ -71,12 +71,17 @@ const send = (p: SerialPort, text: string): number => {
 const idle = () => new Promise((r) => setTimeout(r, input.gapMs));
 
 const sub = await mqtt.connectAsync(input.url, { clientId: 'bench-sub' });
-const pub = await mqtt.connectAsync(input.url, { clientId: 'bench-pub', username: input.floorUser.username, password: input.floorUser.password });
+const pub = await mqtt.connectAsync(input.url, {
+  clientId: 'bench-pub',
+  username: input.floorUser.username,
+  password: input.floorUser.password,
+});
 await sub.subscribeAsync(['hailong/v1/+/+/+/+/vote', input.floorTopic], { qos: 1 });
 const waiters = new Map<string, (t: number) => void>();
 sub.on('message', (topic, payload) => {
   const t = performance.now();
-  const key = topic === input.floorTopic ? `floor:${payload.toString()}` : `vote:${(JSON.parse(payload.toString()) as { seq: number }).seq}`;
+  const key =
+    topic === input.floorTopic ? `floor:${payload.toString()}` : `vote:${(JSON.parse(payload.toString()) as { seq: number }).seq}`;
   waiters.get(key)?.(t);
   waiters.delete(key);
 });
@@ -131,7 +136,7 @@ await pub.endAsync();
 
 // Floor: one pass through a socat pty pair (device end → host end).
 const echo = await createPtyPair('echo');
-const [dev, host] = await Promise.all([open(echo.device), open(echo.host)]) as [SerialPort, SerialPort];
+const [dev, host] = (await Promise.all([open(echo.device), open(echo.host)])) as [SerialPort, SerialPort];
 let echoWaiter: ((t: number) => void) | undefined;
 host.on('data', () => echoWaiter?.(performance.now()));
 const pty: number[] = [];

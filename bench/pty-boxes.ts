@@ -54,7 +54,19 @@ export async function openPtyBox(path: string, uid: string): Promise<PtyBox> {
       return new Promise((resolve) => {
         // BENCH_NO_NEGOTIATE=1: a bridge before revision 1.1 (a before/after comparison) gets a 1.0 HELLO; the box still keeps `window` VOTEs in flight.
         const ask = window > 1 && process.env.BENCH_NO_NEGOTIATE !== '1';
-        const send = () => port.write(encode({ type: 'HELLO', proto: 1, uid, model: 'BENCH', firmware: '1.1.0', buttons: 3, pending: 0, ...(ask ? { inFlight: window } : {}) }));
+        const send = () =>
+          port.write(
+            encode({
+              type: 'HELLO',
+              proto: 1,
+              uid,
+              model: 'BENCH',
+              firmware: '1.1.0',
+              buttons: 3,
+              pending: 0,
+              ...(ask ? { inFlight: window } : {}),
+            }),
+          );
         const timer = setInterval(send, 500);
         onFrame = (m) => {
           if (m.type !== 'WELCOME') return;
@@ -67,7 +79,9 @@ export async function openPtyBox(path: string, uid: string): Promise<PtyBox> {
     },
     burst(firstSeq, votes, window) {
       const last = firstSeq + votes - 1;
-      const frames = Array.from({ length: votes }, (_, i) => encode({ type: 'VOTE', seq: firstSeq + i, button: 1 + (i % 3), reason: 0, ageMs: 5, flags: '' }));
+      const frames = Array.from({ length: votes }, (_, i) =>
+        encode({ type: 'VOTE', seq: firstSeq + i, button: 1 + (i % 3), reason: 0, ageMs: 5, flags: '' }),
+      );
       let next = firstSeq;
       let base = firstSeq;
       let heardAt = performance.now();

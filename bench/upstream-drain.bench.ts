@@ -86,16 +86,19 @@ await hub.dispose();
 tmp.remove();
 
 const rate = (BACKLOG / piped.ms) * 1000;
-printFigures(`upstream drain: ${BACKLOG.toLocaleString('en-US')}-vote backlog to the hub, QoS 1, marked forwarded on PUBACK, Mosquitto hub on loopback`, [
-  ['distinct votes on the hub', arrived, 'votes'],
-  ['drain, window 500 (pipelined)', rate, 'votes/s'],
-  ['drain duration', piped.ms / 1000, 's'],
-  ['CPU per vote (forwarder + counting subscriber, one process)', piped.cpuMs / BACKLOG, 'ms'],
-  ['peer: stop-and-wait (window 1, mqtt.js store replay)', (STOP_AND_WAIT / single.ms) * 1000, 'votes/s'],
-  ['pipelining speed-up', (rate / ((STOP_AND_WAIT / single.ms) * 1000)).toFixed(1), '×'],
-  // Wall-clock figures: on a shared machine they fall with its load (CPU per vote does not).
-  ['machine load (1-min average) on cores', `${loadavg()[0]?.toFixed(1) ?? '?'} / ${availableParallelism()}`],
-]);
+printFigures(
+  `upstream drain: ${BACKLOG.toLocaleString('en-US')}-vote backlog to the hub, QoS 1, marked forwarded on PUBACK, Mosquitto hub on loopback`,
+  [
+    ['distinct votes on the hub', arrived, 'votes'],
+    ['drain, window 500 (pipelined)', rate, 'votes/s'],
+    ['drain duration', piped.ms / 1000, 's'],
+    ['CPU per vote (forwarder + counting subscriber, one process)', piped.cpuMs / BACKLOG, 'ms'],
+    ['peer: stop-and-wait (window 1, mqtt.js store replay)', (STOP_AND_WAIT / single.ms) * 1000, 'votes/s'],
+    ['pipelining speed-up', (rate / ((STOP_AND_WAIT / single.ms) * 1000)).toFixed(1), '×'],
+    // Wall-clock figures: on a shared machine they fall with its load (CPU per vote does not).
+    ['machine load (1-min average) on cores', `${loadavg()[0]?.toFixed(1) ?? '?'} / ${availableParallelism()}`],
+  ],
+);
 printTarget('drain rate', rate, 5000, 'higher', 'votes/s');
 if (arrived !== BACKLOG) {
   console.log(`  MISSING: ${BACKLOG - arrived} votes never reached the hub`);

@@ -14,21 +14,54 @@ interface Command {
 
 /** Every command, in the order `hailong --help` lists them. */
 const COMMANDS: Readonly<Record<string, Command>> = {
-  start: { about: 'Bridge + broker + web apps; without a config, the live demo', run: async (a) => (await import('./commands/start.ts')).runStart(a, true) },
-  bridge: { about: 'Bridge (+ embedded broker if the config has no mqtt.urls), no web apps', run: async (a) => (await import('./commands/start.ts')).runStart(a, false) },
-  hub: { about: "The district's / province's hub: every office's votes, archived, live", run: async (a) => (await import('./commands/hub.ts')).runHub(a) },
-  check: { about: 'Validate an office or hub config file, listing every problem', run: async (a) => (await import('./commands/check.ts')).runCheck(a) },
-  ports: { about: 'List serial ports; --probe shows the box (uid) on each', run: async (a) => (await import('./commands/ports.ts')).runPorts(a) },
-  simulate: { about: 'Virtual button boxes on serial lines (socat ptys)', run: async (a) => (await import('./commands/simulate.ts')).runSimulate(a) },
+  start: {
+    about: 'Bridge + broker + web apps; without a config, the live demo',
+    run: async (a) => (await import('./commands/start.ts')).runStart(a, true),
+  },
+  bridge: {
+    about: 'Bridge (+ embedded broker if the config has no mqtt.urls), no web apps',
+    run: async (a) => (await import('./commands/start.ts')).runStart(a, false),
+  },
+  hub: {
+    about: "The district's / province's hub: every office's votes, archived, live",
+    run: async (a) => (await import('./commands/hub.ts')).runHub(a),
+  },
+  check: {
+    about: 'Validate an office or hub config file, listing every problem',
+    run: async (a) => (await import('./commands/check.ts')).runCheck(a),
+  },
+  ports: {
+    about: 'List serial ports; --probe shows the box (uid) on each',
+    run: async (a) => (await import('./commands/ports.ts')).runPorts(a),
+  },
+  simulate: {
+    about: 'Virtual button boxes on serial lines (socat ptys)',
+    run: async (a) => (await import('./commands/simulate.ts')).runSimulate(a),
+  },
   'mosquitto-config': {
     about: 'Write a Mosquitto setup (conf, ACL, passwords) matching the config',
     run: async (a) => (await import('./commands/mosquitto-config.ts')).runMosquittoConfig(a),
   },
-  'nats-config': { about: 'Write a 3-node NATS JetStream cluster for a hub (province scale)', run: async (a) => (await import('./commands/nats-config.ts')).runNatsConfig(a) },
-  export: { about: 'Write journal votes of a period (or the revocation audit trail) to CSV', run: async (a) => (await import('./commands/export.ts')).runExport(a) },
-  revoke: { about: "Take back a terminal's votes (kiosk misuse), with an audit trail", run: async (a) => (await import('./commands/revoke.ts')).runRevoke(a) },
-  report: { about: 'The report pack of a period: XLSX + printable A4 HTML', run: async (a) => (await import('./commands/report.ts')).runReport(a) },
-  dossiers: { about: 'Rated dossiers (and served, not rated) for reconciliation, CSV + JSON', run: async (a) => (await import('./commands/dossiers.ts')).runDossiers(a) },
+  'nats-config': {
+    about: 'Write a 3-node NATS JetStream cluster for a hub (province scale)',
+    run: async (a) => (await import('./commands/nats-config.ts')).runNatsConfig(a),
+  },
+  export: {
+    about: 'Write journal votes of a period (or the revocation audit trail) to CSV',
+    run: async (a) => (await import('./commands/export.ts')).runExport(a),
+  },
+  revoke: {
+    about: "Take back a terminal's votes (kiosk misuse), with an audit trail",
+    run: async (a) => (await import('./commands/revoke.ts')).runRevoke(a),
+  },
+  report: {
+    about: 'The report pack of a period: XLSX + printable A4 HTML',
+    run: async (a) => (await import('./commands/report.ts')).runReport(a),
+  },
+  dossiers: {
+    about: 'Rated dossiers (and served, not rated) for reconciliation, CSV + JSON',
+    run: async (a) => (await import('./commands/dossiers.ts')).runDossiers(a),
+  },
 };
 
 /** `hailong --help`: every command. */

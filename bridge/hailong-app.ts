@@ -120,7 +120,10 @@ export class HailongApp {
               : undefined,
         })
       : undefined;
-    this.web = options.webRoot === undefined ? undefined : new StaticServer({
+    this.web =
+      options.webRoot === undefined
+        ? undefined
+        : new StaticServer({
             root: options.webRoot,
             port: config.web.port,
             host: config.web.host,
@@ -159,7 +162,13 @@ export class HailongApp {
           try {
             this.brokerPort = (await broker.start()).port;
           } catch (error) {
-            throw portInUse(error, config.broker.port, 'the MQTT broker', 'HAILONG_BROKER_PORT', 'is Mosquitto running? stop it, or set mqtt.urls to use it');
+            throw portInUse(
+              error,
+              config.broker.port,
+              'the MQTT broker',
+              'HAILONG_BROKER_PORT',
+              'is Mosquitto running? stop it, or set mqtt.urls to use it',
+            );
           }
         },
         stop: () => broker.stop(),
@@ -265,7 +274,10 @@ export class HailongApp {
       `  Serial ports: ${config.serial.ports === 'auto' ? 'auto (/dev/serial/by-id, ttyACM*, ttyUSB*)' : config.serial.ports.join(', ')}`,
       ...(failed.length > 0 ? [`  NOT RUNNING: ${failed.join(', ')}`] : []),
     ];
-    this.options.log.info({ endpoints: e, config: this.options.configFile ?? null, features: Object.fromEntries(states) }, lines.join('\n'));
+    this.options.log.info(
+      { endpoints: e, config: this.options.configFile ?? null, features: Object.fromEntries(states) },
+      lines.join('\n'),
+    );
     return states;
   }
 

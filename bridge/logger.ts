@@ -12,7 +12,10 @@ export function createLogger(name: string, level = process.env.HAILONG_LOG_LEVEL
     return pino({
       name,
       level,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,endpoints,features' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,endpoints,features' },
+      },
     });
   }
   return pino({ name, level, base: { pid: process.pid } });

@@ -63,7 +63,6 @@ export function resolveStaticServerOptions(options: StaticServerOptions = {}): R
 /** The apps served, each under `/<app>/`. */
 export const APPS = ['dashboard', 'kiosk'] as const;
 
-
 /** The app a request is for. */
 type App = (typeof APPS)[number];
 

@@ -103,7 +103,14 @@ export class WardBridge {
       log: options.log.child({ part: 'journal' }),
     });
     this.directory = new TerminalDirectory(config);
-    this.boxVotes = new BoxVoteIntake({ config, journal: this.journal, counters: this.counters, cooldown: this.cooldown, log: this.log, problemCounts: this.problemCounts });
+    this.boxVotes = new BoxVoteIntake({
+      config,
+      journal: this.journal,
+      counters: this.counters,
+      cooldown: this.cooldown,
+      log: this.log,
+      problemCounts: this.problemCounts,
+    });
     const ward = { district: config.district.id, ward: config.ward.id };
     this.link = new MqttLink({
       urls: options.broker.urls,
@@ -134,9 +141,17 @@ export class WardBridge {
             ...options.upstreamTuning,
           });
     const upstream = this.upstream;
-    this.retained = new RetainedState(config, this.journal, this.link, this.log.child({ part: 'retained' }), () => this.counterSnapshot(), options.version, {
-      ...(upstream === undefined ? {} : { upstream: () => upstream.progress() }),
-    });
+    this.retained = new RetainedState(
+      config,
+      this.journal,
+      this.link,
+      this.log.child({ part: 'retained' }),
+      () => this.counterSnapshot(),
+      options.version,
+      {
+        ...(upstream === undefined ? {} : { upstream: () => upstream.progress() }),
+      },
+    );
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
     this.votes = new VotePipeline<TerminalSession>({
       intake: this.boxVotes,
@@ -152,7 +167,12 @@ export class WardBridge {
       mark: 'published',
       destination: "the ward's broker",
     });
-    this.kioskIntake = new KioskIntake({ config, journal: this.journal, counters: this.counters, log: this.log.child({ part: 'kiosk-intake' }) });
+    this.kioskIntake = new KioskIntake({
+      config,
+      journal: this.journal,
+      counters: this.counters,
+      log: this.log.child({ part: 'kiosk-intake' }),
+    });
     this.kioskFeature = new KioskIntakeFeature({
       intake: this.kioskIntake,
       journal: this.journal,
@@ -166,7 +186,12 @@ export class WardBridge {
       },
       log: this.log.child({ part: 'kiosk-intake' }),
     });
-    this.kioskReceipts = new KioskReceipts({ intake: this.kioskIntake, journal: this.journal, link: this.link, log: this.log.child({ part: 'kiosk-receipts' }) });
+    this.kioskReceipts = new KioskReceipts({
+      intake: this.kioskIntake,
+      journal: this.journal,
+      link: this.link,
+      log: this.log.child({ part: 'kiosk-receipts' }),
+    });
     this.ports = new SerialPorts({
       ports: config.serial.ports,
       pinned: this.directory.pinnedPorts(),
@@ -187,7 +212,12 @@ export class WardBridge {
         start: () => {
           this.link.start();
           this.link.subscribe([subscriptionFor('served', this.ward()), subscriptionFor('session', this.ward())]);
-          this.link.on('message', (m) => onCounterMessage({ config: this.options.config, counters: this.counters, journal: this.journal, owners: this.owners, log: this.log }, m));
+          this.link.on('message', (m) =>
+            onCounterMessage(
+              { config: this.options.config, counters: this.counters, journal: this.journal, owners: this.owners, log: this.log },
+              m,
+            ),
+          );
           this.link.on('rejected', (topic, code, message) => this.log.warn({ topic, code, error: message }, 'MQTT message rejected'));
         },
         stop: async () => {
@@ -203,7 +233,12 @@ export class WardBridge {
       ...(this.upstream?.features() ?? []),
       { name: 'serial', dependsOn: ['journal'], start: () => this.startSerial(), stop: () => this.stopSerial() },
       { name: 'kiosk-intake', dependsOn: ['journal'], start: () => this.kioskFeature.start(), stop: () => this.kioskFeature.stop() },
-      { name: 'kiosk-receipts', dependsOn: ['journal', 'mqtt'], start: () => this.kioskReceipts.start(), stop: () => this.kioskReceipts.stop() },
+      {
+        name: 'kiosk-receipts',
+        dependsOn: ['journal', 'mqtt'],
+        start: () => this.kioskReceipts.start(),
+        stop: () => this.kioskReceipts.stop(),
+      },
     ];
   }
 
@@ -317,10 +352,19 @@ export class WardBridge {
         return;
       }
       const level = code === 'FULL' || code === 'LOWV' || code === 'STUCK' ? 'warn' : 'info';
-      log[level]({ terminal: terminal?.id ?? null, code, value }, code === 'FULL' ? `terminal refused ${value} presses: its vote buffer was full` : 'terminal event');
+      log[level](
+        { terminal: terminal?.id ?? null, code, value },
+        code === 'FULL' ? `terminal refused ${value} presses: its vote buffer was full` : 'terminal event',
+      );
       // The dashboard shows a low supply on the counter's tile: it rides on the box's retained status.
       const mv = Number(value);
-      if (code === 'LOWV' && terminal !== undefined && /^\d{1,5}$/.test(value) && mv <= MAX_SUPPLY_MV && this.owners.get(terminal.id) === session) {
+      if (
+        code === 'LOWV' &&
+        terminal !== undefined &&
+        /^\d{1,5}$/.test(value) &&
+        mv <= MAX_SUPPLY_MV &&
+        this.owners.get(terminal.id) === session
+      ) {
         this.lowSupply.set(terminal.id, mv);
         this.publishStatus(terminal, session, 'online');
       }
@@ -366,7 +410,17 @@ export class WardBridge {
       previous.forget();
       log.info({ terminal: terminal.id }, 'terminal moved to another port');
     }
-    log.info({ terminal: terminal.id, counter: terminal.counter.id, uid: hello.uid, model: hello.model, firmware: hello.firmware, pending: hello.pending }, 'terminal online');
+    log.info(
+      {
+        terminal: terminal.id,
+        counter: terminal.counter.id,
+        uid: hello.uid,
+        model: hello.model,
+        firmware: hello.firmware,
+        pending: hello.pending,
+      },
+      'terminal online',
+    );
     // A box reports LOWV and FUSE in every session while they hold (firmware 1.2), so a new session starts clear.
     this.lowSupply.delete(terminal.id);
     this.unprotected.delete(terminal.id);

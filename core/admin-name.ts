@@ -7,12 +7,25 @@
  */
 
 /** The level words of Vietnam's administrative units, longest first so "Thành phố" wins over a bare word. */
-export const ADMIN_LEVEL_WORDS: readonly string[] = ['Thành phố', 'Thị xã', 'Thị trấn', 'Đặc khu', 'Phường', 'Quận', 'Huyện', 'Tỉnh', 'Xã', 'Cơ sở'];
+export const ADMIN_LEVEL_WORDS: readonly string[] = [
+  'Thành phố',
+  'Thị xã',
+  'Thị trấn',
+  'Đặc khu',
+  'Phường',
+  'Quận',
+  'Huyện',
+  'Tỉnh',
+  'Xã',
+  'Cơ sở',
+];
 
 /** The level word a name starts with (as configured, any case), or undefined when it has none. */
 export function adminLevelWord(name: string): string | undefined {
   const lower = name.trim().toLocaleLowerCase('vi-VN');
-  const word = ADMIN_LEVEL_WORDS.find((w) => lower === w.toLocaleLowerCase('vi-VN') || lower.startsWith(`${w.toLocaleLowerCase('vi-VN')} `));
+  const word = ADMIN_LEVEL_WORDS.find(
+    (w) => lower === w.toLocaleLowerCase('vi-VN') || lower.startsWith(`${w.toLocaleLowerCase('vi-VN')} `),
+  );
   return word;
 }
 

@@ -8,17 +8,7 @@
 import { readDossier } from './dossier.ts';
 import type { DossierStage } from './dossier.ts';
 import { idAt } from './ids.ts';
-import {
-  decodeWith,
-  intIn,
-  objectAt,
-  optionalField,
-  ownValue,
-  reject,
-  requiredField,
-  textAt,
-  versionOne,
-} from './json-input.ts';
+import { decodeWith, intIn, objectAt, optionalField, ownValue, reject, requiredField, textAt, versionOne } from './json-input.ts';
 import type { InputResult } from './json-input.ts';
 import { MAX_EPOCH_MS } from './time.ts';
 import { MAX_TICKET_CHARS } from './vote.ts';

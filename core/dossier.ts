@@ -57,7 +57,12 @@ export function readDossier(o: object): { dossier?: string; stage?: DossierStage
     if (rawStage !== undefined) reject('missing-field', 'stage is given without a dossier code', 'stage');
     return {};
   }
-  const dossier = tokenAt(rawDossier, 'dossier', DOSSIER_RE, `1–${MAX_DOSSIER_CHARS} letters, digits or . - _ /, starting with a letter or digit`);
+  const dossier = tokenAt(
+    rawDossier,
+    'dossier',
+    DOSSIER_RE,
+    `1–${MAX_DOSSIER_CHARS} letters, digits or . - _ /, starting with a letter or digit`,
+  );
   let stage = DEFAULT_STAGE;
   if (rawStage !== undefined) {
     if (typeof rawStage !== 'string' || !(DOSSIER_STAGES as readonly string[]).includes(rawStage)) {

@@ -44,28 +44,39 @@ export interface LineageProblem {
  * name the unit that took its office), a cycle, or a predecessor that
  * ceased after its successor did.
  */
-export function lineageOf(units: readonly UnitLineageInput[]): { readonly ok: true; readonly lineage: Lineage } | { readonly ok: false; readonly problems: readonly LineageProblem[] } {
+export function lineageOf(
+  units: readonly UnitLineageInput[],
+): { readonly ok: true; readonly lineage: Lineage } | { readonly ok: false; readonly problems: readonly LineageProblem[] } {
   const problems: LineageProblem[] = [];
   const lineage = new Map<string, { successor: string; until: string }>();
   units.forEach((unit, i) => {
     (unit.mergedFrom ?? []).forEach((p, k) => {
       const path = `units[${i}].mergedFrom[${k}]`;
-      if (!isDateString(p.until)) problems.push({ path: `${path}.until`, message: `must be a date YYYY-MM-DD (the last day ${p.id} existed), got "${p.until}"` });
+      if (!isDateString(p.until))
+        problems.push({ path: `${path}.until`, message: `must be a date YYYY-MM-DD (the last day ${p.id} existed), got "${p.until}"` });
       else if (p.id === unit.id) problems.push({ path: `${path}.id`, message: `unit ${unit.id} cannot absorb itself` });
-      else if (lineage.has(p.id)) problems.push({ path: `${path}.id`, message: `${p.id} is already merged into ${lineage.get(p.id)?.successor}: a unit folds into one successor (for a split ward, name the unit that took its office)` });
+      else if (lineage.has(p.id))
+        problems.push({
+          path: `${path}.id`,
+          message: `${p.id} is already merged into ${lineage.get(p.id)?.successor}: a unit folds into one successor (for a split ward, name the unit that took its office)`,
+        });
       else lineage.set(p.id, { successor: unit.id, until: p.until });
     });
   });
   for (const [id, entry] of lineage) {
     const next = lineage.get(entry.successor);
     if (next !== undefined && next.until < entry.until) {
-      problems.push({ path: pathOf(units, id), message: `${id} ceased on ${entry.until}, after its successor ${entry.successor} (ceased ${next.until})` });
+      problems.push({
+        path: pathOf(units, id),
+        message: `${id} ceased on ${entry.until}, after its successor ${entry.successor} (ceased ${next.until})`,
+      });
     }
     // Walk up the successors: coming back to a unit already seen is a cycle.
     const seen = [id];
     for (let at = entry.successor; lineage.has(at); at = lineage.get(at)?.successor ?? at) {
       if (seen.includes(at)) {
-        if (at === id) problems.push({ path: pathOf(units, id), message: `${id} is part of a merger cycle (${[...seen, at].join(' → ')})` });
+        if (at === id)
+          problems.push({ path: pathOf(units, id), message: `${id} is part of a merger cycle (${[...seen, at].join(' → ')})` });
         break;
       }
       seen.push(at);
@@ -129,7 +140,9 @@ export function foldByUnit<T>(values: ReadonlyMap<string, T>, lineage: Lineage, 
  * dashboard's folds. Inconsistent declarations (which a hub's validated
  * config never makes) give no lineage rather than a wrong one.
  */
-export function lineageOfOffices(offices: Iterable<{ readonly district: string; readonly ward: string; readonly mergedFrom?: readonly Predecessor[] }>): Lineage {
+export function lineageOfOffices(
+  offices: Iterable<{ readonly district: string; readonly ward: string; readonly mergedFrom?: readonly Predecessor[] }>,
+): Lineage {
   const units: UnitLineageInput[] = [];
   for (const o of offices) {
     if (o.mergedFrom === undefined || o.mergedFrom.length === 0) continue;

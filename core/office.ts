@@ -150,9 +150,16 @@ function readOffice(root: unknown): Office {
       const x = objectAt(item, f);
       const id = idAt(requiredField(x, 'id', fieldPath(f, 'id')), fieldPath(f, 'id'));
       const until = requiredField(x, 'until', fieldPath(f, 'until'));
-      if (!isDateString(until)) reject('bad-date', `${f}.until must be a date YYYY-MM-DD, got ${typeof until === 'string' ? show(until) : typeName(until)}`, fieldPath(f, 'until'));
+      if (!isDateString(until))
+        reject(
+          'bad-date',
+          `${f}.until must be a date YYYY-MM-DD, got ${typeof until === 'string' ? show(until) : typeName(until)}`,
+          fieldPath(f, 'until'),
+        );
       const rawName = optionalField(x, 'name');
-      mergedFrom.push(rawName === undefined ? { id, until } : { id, until, name: textAt(rawName, fieldPath(f, 'name'), MAX_PLACE_NAME_CHARS) });
+      mergedFrom.push(
+        rawName === undefined ? { id, until } : { id, until, name: textAt(rawName, fieldPath(f, 'name'), MAX_PLACE_NAME_CHARS) },
+      );
     });
   }
   const officers: OfficeOfficer[] = [];

@@ -24,11 +24,26 @@ export const MAX_INTERVALS_PER_DAY = 4;
 
 /** The usual hours of a ward office: Mon–Fri 07:30–11:30, 13:30–17:00; Saturday 07:30–11:30. */
 export const DEFAULT_OPENING_HOURS: OpeningHours = Object.freeze({
-  mon: [['07:30', '11:30'], ['13:30', '17:00']],
-  tue: [['07:30', '11:30'], ['13:30', '17:00']],
-  wed: [['07:30', '11:30'], ['13:30', '17:00']],
-  thu: [['07:30', '11:30'], ['13:30', '17:00']],
-  fri: [['07:30', '11:30'], ['13:30', '17:00']],
+  mon: [
+    ['07:30', '11:30'],
+    ['13:30', '17:00'],
+  ],
+  tue: [
+    ['07:30', '11:30'],
+    ['13:30', '17:00'],
+  ],
+  wed: [
+    ['07:30', '11:30'],
+    ['13:30', '17:00'],
+  ],
+  thu: [
+    ['07:30', '11:30'],
+    ['13:30', '17:00'],
+  ],
+  fri: [
+    ['07:30', '11:30'],
+    ['13:30', '17:00'],
+  ],
   sat: [['07:30', '11:30']],
 } satisfies OpeningHours);
 
@@ -41,7 +56,11 @@ function minutesOf(hhmm: string): number {
 
 function timeAt(value: unknown, field: string): string {
   if (typeof value !== 'string' || !HHMM_RE.test(value)) {
-    reject('bad-text', `${field} must be a time HH:MM (00:00–23:59), got ${typeof value === 'string' ? show(value) : typeName(value)}`, field);
+    reject(
+      'bad-text',
+      `${field} must be a time HH:MM (00:00–23:59), got ${typeof value === 'string' ? show(value) : typeName(value)}`,
+      field,
+    );
   }
   return value;
 }

@@ -8,15 +8,7 @@ import { err, ok } from './result.ts';
 import type { Locale } from './format.ts';
 import type { InputResult } from './json-input.ts';
 import { show, typeName } from './json-input.ts';
-import {
-  dateOfDayNumber,
-  dayNumber,
-  daysInMonth,
-  isDateString,
-  rangeLength,
-  requireDate,
-  requireRange,
-} from './time.ts';
+import { dateOfDayNumber, dayNumber, daysInMonth, isDateString, rangeLength, requireDate, requireRange } from './time.ts';
 import type { DateRange } from './time.ts';
 
 /** Calendar period kinds (`today` = one day). */
@@ -36,8 +28,18 @@ export interface Period extends DateRange {
 
 const ROMAN = ['I', 'II', 'III', 'IV'] as const;
 const MONTHS_EN = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ] as const;
 
 function pad2(n: number): string {

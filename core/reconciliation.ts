@@ -178,7 +178,15 @@ export function ratedJson(r: RatedDossier): Record<string, unknown> {
 
 /** A served, unrated dossier as a JSON record. */
 export function unratedJson(s: ServedEvent): Record<string, unknown> {
-  return { dossier: s.dossier, stage: s.stage, servedAt: isoVietnam(s.at), ward: s.ward, counter: s.counter, officer: s.officer ?? null, ticket: s.ticket ?? null };
+  return {
+    dossier: s.dossier,
+    stage: s.stage,
+    servedAt: isoVietnam(s.at),
+    ward: s.ward,
+    counter: s.counter,
+    officer: s.officer ?? null,
+    ticket: s.ticket ?? null,
+  };
 }
 
 /** `2026-12-06T09:05:07+07:00`. */

@@ -120,8 +120,14 @@ export const PACK_FORMULAS: readonly (readonly [string, string])[] = [
   ['Tỷ lệ hài lòng (%)', '(số lượt Rất hài lòng + số lượt Hài lòng) / tổng số lượt đánh giá × 100'],
   ['Tỷ lệ mỗi mức (%)', 'số lượt của mức / tổng số lượt đánh giá × 100'],
   ['Kết quả', 'Đạt khi tỷ lệ hài lòng ≥ mục tiêu (so sánh trên số chính xác, không làm tròn); Ít lượt khi dưới số lượt tối thiểu'],
-  ['Chỉ số điểm TT 01 (%)', 'Σ điểm / (2 × tổng số lượt) × 100, với Rất hài lòng = 2, Hài lòng = 1, Không hài lòng = 0 (TT 01/2018/TT-VPCP)'],
-  ['Điểm hài lòng QĐ 766 (ước tính)', `${QD766_SATISFACTION_POINTS} × Σ điểm / (2 × tổng số lượt) = ${QD766_SATISFACTION_POINTS} × chỉ số điểm TT 01 / 100 (QĐ 766/QĐ-TTg: mức độ hài lòng ${QD766_SATISFACTION_POINTS}/100 điểm)`],
+  [
+    'Chỉ số điểm TT 01 (%)',
+    'Σ điểm / (2 × tổng số lượt) × 100, với Rất hài lòng = 2, Hài lòng = 1, Không hài lòng = 0 (TT 01/2018/TT-VPCP)',
+  ],
+  [
+    'Điểm hài lòng QĐ 766 (ước tính)',
+    `${QD766_SATISFACTION_POINTS} × Σ điểm / (2 × tổng số lượt) = ${QD766_SATISFACTION_POINTS} × chỉ số điểm TT 01 / 100 (QĐ 766/QĐ-TTg: mức độ hài lòng ${QD766_SATISFACTION_POINTS}/100 điểm)`,
+  ],
   ['Xếp hạng', 'theo cận dưới khoảng tin cậy Wilson 95% của tỷ lệ hài lòng, rồi số lượt, rồi tên'],
   ['Lý do (%)', 'số lượt không hài lòng nêu lý do thuộc tiêu chí / tổng số lượt không hài lòng × 100'],
   ['Làm tròn', 'hai chữ số thập phân, làm tròn nửa lên, tính một lần từ số chính xác'],
@@ -138,7 +144,12 @@ export function packSheets(pack: ReportPack, h: PackHeading): XlsxSheet[] {
       landscape: true,
       widths: [8, 14],
       mergedRows: merged,
-      rows: [...headLines(h, 'Tổng hợp theo đơn vị'), unitHeadings(pack).map((t) => ({ text: t, style: S.header })), ...pack.units.map(unitCells), totalCells(pack.total)],
+      rows: [
+        ...headLines(h, 'Tổng hợp theo đơn vị'),
+        unitHeadings(pack).map((t) => ({ text: t, style: S.header })),
+        ...pack.units.map(unitCells),
+        totalCells(pack.total),
+      ],
     },
     {
       name: 'Theo quầy',
@@ -189,7 +200,14 @@ export function packSheets(pack: ReportPack, h: PackHeading): XlsxSheet[] {
     {
       name: 'Công thức',
       widths: [34, 110],
-      rows: [[{ text: 'Cách tính', style: S.title }], [], ...PACK_FORMULAS.map(([k, v]): XlsxCell[] => [{ text: k, style: S.bold }, { text: v, style: S.plain }])],
+      rows: [
+        [{ text: 'Cách tính', style: S.title }],
+        [],
+        ...PACK_FORMULAS.map(([k, v]): XlsxCell[] => [
+          { text: k, style: S.bold },
+          { text: v, style: S.plain },
+        ]),
+      ],
     },
   ];
 }

@@ -143,7 +143,14 @@ function fold(votes: Iterable<Vote>, scale: Scale, units: ReadonlySet<string>, b
   return out;
 }
 
-function rowOf(key: string, name: string, unit: string, a: Acc | undefined, scale: Scale, minVotes: number): PackRow & { summary: Summary } {
+function rowOf(
+  key: string,
+  name: string,
+  unit: string,
+  a: Acc | undefined,
+  scale: Scale,
+  minVotes: number,
+): PackRow & { summary: Summary } {
   const counts = a?.counts ?? new Array<number>(scale.levels.length).fill(0);
   const s = summaryOf(scale, counts);
   const digits = PERCENT_DIGITS.report;
@@ -157,7 +164,8 @@ function rowOf(key: string, name: string, unit: string, a: Acc | undefined, scal
     satisfiedPercent: satisfiedPercent(s, digits),
     pointsIndex: pointsPercent(s, digits),
     // 18 × points / (maxPoints × total), rounded once at the report precision.
-    qd766: s.total === 0 || s.maxPoints === 0 ? null : roundHalfUp((QD766_SATISFACTION_POINTS * s.points) / (s.maxPoints * s.total), digits),
+    qd766:
+      s.total === 0 || s.maxPoints === 0 ? null : roundHalfUp((QD766_SATISFACTION_POINTS * s.points) / (s.maxPoints * s.total), digits),
     filtered: a?.filtered ?? 0,
     few: fewVotes(s.total, minVotes),
     summary: s,
@@ -179,7 +187,10 @@ export function buildReportPack(input: PackInput): ReportPack {
   const before = input.previous === undefined ? undefined : fold(input.previous, scale, ids, (v) => v.ward);
   const unitRows = input.units.map((u) => {
     const r = rowOf(u.id, u.name, u.id, byUnit.get(u.id), scale, minVotes);
-    const prev = before === undefined ? null : satisfiedPercent(rowOf(u.id, u.name, u.id, before.get(u.id), scale, minVotes).summary, PERCENT_DIGITS.report);
+    const prev =
+      before === undefined
+        ? null
+        : satisfiedPercent(rowOf(u.id, u.name, u.id, before.get(u.id), scale, minVotes).summary, PERCENT_DIGITS.report);
     return {
       ...r,
       target: u.target,
@@ -196,7 +207,9 @@ export function buildReportPack(input: PackInput): ReportPack {
   });
   const unitOf = new Map(input.units.map((u) => [u.id, u]));
   const sub = (by: 'counter' | 'officer') => {
-    const acc = fold(votes, scale, ids, (v) => (by === 'counter' ? `${v.ward}/${v.counter}` : v.officer === undefined ? undefined : `${v.ward}/${v.officer}`));
+    const acc = fold(votes, scale, ids, (v) =>
+      by === 'counter' ? `${v.ward}/${v.counter}` : v.officer === undefined ? undefined : `${v.ward}/${v.officer}`,
+    );
     return [...acc.entries()]
       .map(([key, a]) => {
         const [ward, id] = key.split('/') as [string, string];
@@ -233,6 +246,11 @@ function reasonsOf(votes: readonly Vote[], scale: Scale, units: ReadonlySet<stri
   return {
     low,
     withReason,
-    criteria: TT01_CRITERIA.map((c) => ({ id: c.id, label: c.label, n: n.get(c.id) ?? 0, percent: percent(n.get(c.id) ?? 0, low, PERCENT_DIGITS.report) })),
+    criteria: TT01_CRITERIA.map((c) => ({
+      id: c.id,
+      label: c.label,
+      n: n.get(c.id) ?? 0,
+      percent: percent(n.get(c.id) ?? 0, low, PERCENT_DIGITS.report),
+    })),
   };
 }

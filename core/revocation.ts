@@ -15,7 +15,20 @@
  */
 import { idAt, requireId } from './ids.ts';
 import type { InputResult } from './json-input.ts';
-import { arrayAt, decodeWith, intIn, itemPath, objectAt, optionalField, reject, requiredField, show, textAt, typeName, versionOne } from './json-input.ts';
+import {
+  arrayAt,
+  decodeWith,
+  intIn,
+  itemPath,
+  objectAt,
+  optionalField,
+  reject,
+  requiredField,
+  show,
+  textAt,
+  typeName,
+  versionOne,
+} from './json-input.ts';
 import type { WardPath } from './path.ts';
 import { MAX_EPOCH_MS } from './time.ts';
 import { MAX_SEQ } from './vote.ts';
@@ -126,7 +139,8 @@ export function revocationMessages(ward: WardPath, r: RevocationRecord): VoteRev
   const terminal = requireId(r.terminal, 'revocation.terminal');
   if (!Number.isSafeInteger(r.id) || r.id < 1) throw new RangeError(`revocation.id must be a positive integer, got ${String(r.id)}`);
   const asked = (r.ids ?? []).map((id) => auditText(id, ASKED_ID_MAX_CHARS));
-  for (const id of r.votes) if (!isVoteIdOf(id, terminal)) throw new RangeError(`revocation.votes: ${String(id)} is not a vote id of ${terminal}`);
+  for (const id of r.votes)
+    if (!isVoteIdOf(id, terminal)) throw new RangeError(`revocation.votes: ${String(id)} is not a vote id of ${terminal}`);
   const items = [...asked.map((id) => ({ asked: true, id })), ...r.votes.map((id) => ({ asked: false, id }))];
   const parts = Math.max(1, Math.ceil(items.length / MAX_REVOCATION_ITEMS));
   const out: VoteRevocation[] = [];

@@ -71,9 +71,7 @@ function defaultSatisfied(key: LevelKey): boolean {
 }
 
 function builtin(id: string, levels: ReadonlyArray<readonly [LevelKey, number]>): Scale {
-  const frozen = levels.map(([key, points]) =>
-    Object.freeze({ key, label: LEVEL_LABELS[key], satisfied: defaultSatisfied(key), points }),
-  );
+  const frozen = levels.map(([key, points]) => Object.freeze({ key, label: LEVEL_LABELS[key], satisfied: defaultSatisfied(key), points }));
   return Object.freeze({ id, levels: Object.freeze(frozen) });
 }
 
@@ -156,8 +154,7 @@ function readLevel(value: unknown, field: string): Level {
   const pointsField = fieldPath(field, 'points');
   const points = intIn(requiredField(o, 'points', pointsField), pointsField, 0, MAX_POINTS);
   const rawSatisfied = optionalField(o, 'satisfied');
-  const satisfied =
-    rawSatisfied === undefined ? defaultSatisfied(key) : booleanAt(rawSatisfied, fieldPath(field, 'satisfied'));
+  const satisfied = rawSatisfied === undefined ? defaultSatisfied(key) : booleanAt(rawSatisfied, fieldPath(field, 'satisfied'));
   const rawLabel = optionalField(o, 'label');
   let label = LEVEL_LABELS[key];
   if (rawLabel !== undefined) {

@@ -150,7 +150,8 @@ function readErrors(value: unknown): Record<string, number> {
 
 function readUpstream(value: unknown): UpstreamProgress {
   const o = objectAt(value, 'upstream');
-  const count = (key: string) => intIn(requiredField(o, key, fieldPath('upstream', key)), fieldPath('upstream', key), 0, Number.MAX_SAFE_INTEGER);
+  const count = (key: string) =>
+    intIn(requiredField(o, key, fieldPath('upstream', key)), fieldPath('upstream', key), 0, Number.MAX_SAFE_INTEGER);
   const progress: { -readonly [K in keyof UpstreamProgress]: UpstreamProgress[K] } = {
     connected: booleanAt(requiredField(o, 'connected', 'upstream.connected'), 'upstream.connected'),
     backlog: count('backlog'),
@@ -162,7 +163,8 @@ function readUpstream(value: unknown): UpstreamProgress {
   const skipped = optionalField(o, 'skipped');
   if (skipped !== undefined) progress.skipped = intIn(skipped, 'upstream.skipped', 0, Number.MAX_SAFE_INTEGER);
   const revocationBacklog = optionalField(o, 'revocationBacklog');
-  if (revocationBacklog !== undefined) progress.revocationBacklog = intIn(revocationBacklog, 'upstream.revocationBacklog', 0, Number.MAX_SAFE_INTEGER);
+  if (revocationBacklog !== undefined)
+    progress.revocationBacklog = intIn(revocationBacklog, 'upstream.revocationBacklog', 0, Number.MAX_SAFE_INTEGER);
   return progress;
 }
 

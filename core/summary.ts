@@ -85,11 +85,7 @@ export function emptySummary(scale: Scale): Summary {
  * Builds a summary from counts keyed by level (any keys: those not in the
  * scale go to `unscaled`). Handy for raw recounts and tests.
  */
-export function summarize(
-  countsByLevel: Readonly<Record<string, number>>,
-  scale: Scale,
-  filtered?: FilteredCounts,
-): Summary {
+export function summarize(countsByLevel: Readonly<Record<string, number>>, scale: Scale, filtered?: FilteredCounts): Summary {
   const perLevel = scale.levels.map((l) => (Object.hasOwn(countsByLevel, l.key) ? (countsByLevel[l.key] ?? 0) : 0));
   let unscaled = 0;
   for (const key of Object.keys(countsByLevel)) {

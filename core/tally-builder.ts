@@ -152,7 +152,8 @@ export class TallyBuilder {
       const d = this.days.get(key) as Day;
       const base = { c: [...d.c], f: [d.f[0], d.f[1]] as [number, number], h: sortedRecord(d.h) };
       const ro: Record<string, Record<string, number>> = {};
-      if (d.ro !== undefined) for (const officer of [...d.ro.keys()].sort()) ro[officer] = sortedCounts(d.ro.get(officer) as Map<string, number>);
+      if (d.ro !== undefined)
+        for (const officer of [...d.ro.keys()].sort()) ro[officer] = sortedCounts(d.ro.get(officer) as Map<string, number>);
       days[key] = {
         ...base,
         ...(d.o === undefined ? {} : { o: sortedRecord(d.o) }),
@@ -161,7 +162,18 @@ export class TallyBuilder {
       };
     }
     const { district, ward, counter, terminal } = this.path;
-    this.snapshot = { v: 1, district, ward, counter, terminal, month: this.month, seq: this.seq, updatedAt: this.updatedAt, levels: [...this.levels], days };
+    this.snapshot = {
+      v: 1,
+      district,
+      ward,
+      counter,
+      terminal,
+      month: this.month,
+      seq: this.seq,
+      updatedAt: this.updatedAt,
+      levels: [...this.levels],
+      days,
+    };
     return this.snapshot;
   }
 }

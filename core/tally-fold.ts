@@ -15,12 +15,15 @@ import type { Vote } from './vote.ts';
  * Adds one to each of `ids` in a sorted count record; ids beyond
  * `MAX_REASONS_PER_DAY` distinct ones are not itemised (the vote still counts).
  */
-export function addReasons(record: Readonly<Record<string, number>> | undefined, ids: Iterable<string>): Record<string, number> | undefined {
+export function addReasons(
+  record: Readonly<Record<string, number>> | undefined,
+  ids: Iterable<string>,
+): Record<string, number> | undefined {
   let out = record === undefined ? undefined : { ...record };
   for (const id of ids) {
     const known = out !== undefined && Object.hasOwn(out, id);
     if (!known && Object.keys(out ?? {}).length >= MAX_REASONS_PER_DAY) continue;
-    out = withKey(out ?? {}, id, (known ? (out as Record<string, number>)[id] as number : 0) + 1);
+    out = withKey(out ?? {}, id, (known ? ((out as Record<string, number>)[id] as number) : 0) + 1);
   }
   return out;
 }
@@ -49,7 +52,12 @@ function widen(days: Readonly<Record<string, TallyDay>>, width: number): Record<
   for (const k of Object.keys(days)) {
     const d = days[k] as TallyDay;
     const wide: TallyDay = { c: pad(d.c, width), f: [d.f[0], d.f[1]], h: padRecord(d.h, width) };
-    out[k] = { ...wide, ...(d.o === undefined ? {} : { o: padRecord(d.o, width) }), ...(d.r === undefined ? {} : { r: d.r }), ...(d.ro === undefined ? {} : { ro: d.ro }) };
+    out[k] = {
+      ...wide,
+      ...(d.o === undefined ? {} : { o: padRecord(d.o, width) }),
+      ...(d.r === undefined ? {} : { r: d.r }),
+      ...(d.ro === undefined ? {} : { ro: d.ro }),
+    };
   }
   return out;
 }
@@ -105,7 +113,14 @@ export function applyVote(tally: Tally, vote: Vote, offsetMinutes: number = VN_O
       }
     }
   }
-  const nextDay: TallyDay = { c, f, h, ...(o === undefined ? {} : { o }), ...(r === undefined ? {} : { r }), ...(ro === undefined ? {} : { ro }) };
+  const nextDay: TallyDay = {
+    c,
+    f,
+    h,
+    ...(o === undefined ? {} : { o }),
+    ...(r === undefined ? {} : { r }),
+    ...(ro === undefined ? {} : { ro }),
+  };
   return {
     v: 1,
     district: tally.district,

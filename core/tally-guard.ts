@@ -50,7 +50,10 @@ export const MAX_REBASE_CLOCK_LAG_S = 86_400;
  * far below MAX_SEQ, so the issue 13 bound still holds.
  */
 function isRebased(held: Tally, candidate: Tally, allowed: number): boolean {
-  return candidate.seq >= Math.floor(held.updatedAt / 1000) - MAX_REBASE_CLOCK_LAG_S && candidate.seq <= Math.floor(candidate.updatedAt / 1000) + allowed;
+  return (
+    candidate.seq >= Math.floor(held.updatedAt / 1000) - MAX_REBASE_CLOCK_LAG_S &&
+    candidate.seq <= Math.floor(candidate.updatedAt / 1000) + allowed
+  );
 }
 
 /** Codes of `checkTallyClaim`. */
@@ -81,17 +84,29 @@ export function maxSeqBy(month: string): number {
  */
 export function checkTallyClaim(held: Tally | undefined, candidate: Tally, now: number): Result<Tally, TallyClaimCode> {
   if (candidate.updatedAt > now + MAX_TALLY_CLOCK_SKEW_MS) {
-    return err('tally-from-future', `tally updatedAt ${new Date(candidate.updatedAt).toISOString()} is ahead of this clock (${new Date(now).toISOString()}) by more than ${MAX_TALLY_CLOCK_SKEW_MS / 60_000} min`, 'updatedAt');
+    return err(
+      'tally-from-future',
+      `tally updatedAt ${new Date(candidate.updatedAt).toISOString()} is ahead of this clock (${new Date(now).toISOString()}) by more than ${MAX_TALLY_CLOCK_SKEW_MS / 60_000} min`,
+      'updatedAt',
+    );
   }
   const absolute = maxSeqBy(candidate.month);
   if (candidate.seq > absolute) {
-    return err('tally-seq-absurd', `tally seq ${candidate.seq} is more than a terminal can press by the end of ${candidate.month} (${absolute})`, 'seq');
+    return err(
+      'tally-seq-absurd',
+      `tally seq ${candidate.seq} is more than a terminal can press by the end of ${candidate.month} (${absolute})`,
+      'seq',
+    );
   }
   if (held !== undefined && candidate.seq > held.seq) {
     const days = 1 + Math.max(0, candidate.updatedAt - held.updatedAt) / DAY_MS;
     const allowed = Math.floor(days * MAX_PRESSES_PER_DAY);
     if (candidate.seq - held.seq > allowed && !isRebased(held, candidate, allowed)) {
-      return err('tally-seq-jump', `tally seq jumps by ${candidate.seq - held.seq} over the copy held (seq ${held.seq}), more than ${allowed} presses in that time`, 'seq');
+      return err(
+        'tally-seq-jump',
+        `tally seq jumps by ${candidate.seq - held.seq} over the copy held (seq ${held.seq}), more than ${allowed} presses in that time`,
+        'seq',
+      );
     }
   }
   return ok(candidate);

@@ -53,9 +53,7 @@ export function compareTallies(a: Tally, b: Tally): number {
  */
 export function mergeTally(a: Tally, b: Tally): Tally {
   if (!sameTerminal(a, b) || a.month !== b.month) {
-    throw new RangeError(
-      `b (${tallyKey(b)}) is not a copy of a (${tallyKey(a)}): only copies of one terminal-month merge`,
-    );
+    throw new RangeError(`b (${tallyKey(b)}) is not a copy of a (${tallyKey(a)}): only copies of one terminal-month merge`);
   }
   return compareTallies(a, b) >= 0 ? a : b;
 }

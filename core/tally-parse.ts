@@ -119,17 +119,29 @@ function readDay(value: unknown, field: string, width: number): TallyDay {
       // Reasons are itemised only for officers the day itemises, and never exceed their votes.
       const mine = officers === undefined ? undefined : ownEntry(officers, officer);
       if (mine === undefined) reject('inconsistent', `${of}: officer ${officer} is not in ${fieldPath(field, 'o')}`, of);
-      ro[officer] = reasonCountsAt(ownValue(byOfficer, officer), of, mine.reduce((s, n) => s + n, 0));
+      ro[officer] = reasonCountsAt(
+        ownValue(byOfficer, officer),
+        of,
+        mine.reduce((s, n) => s + n, 0),
+      );
     }
   }
-  return { c, f, h, ...(officers === undefined ? {} : { o: officers }), ...(r === undefined ? {} : { r }), ...(ro === undefined ? {} : { ro }) };
+  return {
+    c,
+    f,
+    h,
+    ...(officers === undefined ? {} : { o: officers }),
+    ...(r === undefined ? {} : { r }),
+    ...(ro === undefined ? {} : { ro }),
+  };
 }
 
 // A record of reason id → count; no count may exceed the votes it is about.
 function reasonCountsAt(value: unknown, field: string, votes: number): Record<string, number> {
   const o = objectAt(value, field);
   const keys = Object.keys(o);
-  if (keys.length > MAX_REASONS_PER_DAY) reject('out-of-range', `${field} has ${keys.length} reasons, at most ${MAX_REASONS_PER_DAY}`, field);
+  if (keys.length > MAX_REASONS_PER_DAY)
+    reject('out-of-range', `${field} has ${keys.length} reasons, at most ${MAX_REASONS_PER_DAY}`, field);
   const out: Record<string, number> = {};
   for (const key of keys.sort()) {
     const f = fieldPath(field, key);

@@ -24,11 +24,7 @@ export { canonicalJson, compareTallies, latestTallies, mergeTally, tallyKey } fr
 export { parseTally } from './tally-parse.ts';
 
 /** An empty tally; `levels` defaults to the default scale's keys. Throws on bad arguments. */
-export function emptyTally(
-  path: TerminalPath,
-  month: string,
-  levels: readonly LevelKey[] = scaleKeys(DEFAULT_SCALE),
-): Tally {
+export function emptyTally(path: TerminalPath, month: string, levels: readonly LevelKey[] = scaleKeys(DEFAULT_SCALE)): Tally {
   const p = requireTerminalPath(path, 'path');
   if (!isMonthKey(month)) throw new RangeError(`month must be YYYY-MM, got ${String(month)}`);
   if (levels.length === 0 || !levels.every(isLevelKey) || new Set(levels).size !== levels.length) {

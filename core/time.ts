@@ -219,6 +219,6 @@ export function inRange(date: string, range: DateRange): boolean {
 /** `2026-11-23 09:05:07` in Vietnam time. */
 export function localTimestamp(epochMs: number): string {
   const t = localParts(epochMs);
-  const s = String(Math.floor((epochMs % 60_000 + 60_000) % 60_000 / 1000)).padStart(2, '0');
+  const s = String(Math.floor((((epochMs % 60_000) + 60_000) % 60_000) / 1000)).padStart(2, '0');
   return `${t.date} ${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}:${s}`;
 }

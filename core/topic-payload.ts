@@ -27,20 +27,19 @@ import { parseVote } from './vote.ts';
 import type { Vote } from './vote.ts';
 
 /** The validator of each kind's payload (JSON text or parsed value in, Result out, never throws). */
-export const PAYLOAD_PARSERS: { readonly [K in TopicKind]: (input: unknown) => InputResult<TopicMap[K]['payload']> } =
-  Object.freeze({
-    vote: parseVote,
-    status: parseStatus,
-    tally: parseTally,
-    config: parseTerminalConfig,
-    receipt: parseReceipt,
-    served: parseServed,
-    session: parseSession,
-    'bridge-status': parseStatus,
-    office: parseOffice,
-    'unit-month': parseUnitMonth,
-    revocation: parseRevocation,
-  });
+export const PAYLOAD_PARSERS: { readonly [K in TopicKind]: (input: unknown) => InputResult<TopicMap[K]['payload']> } = Object.freeze({
+  vote: parseVote,
+  status: parseStatus,
+  tally: parseTally,
+  config: parseTerminalConfig,
+  receipt: parseReceipt,
+  served: parseServed,
+  session: parseSession,
+  'bridge-status': parseStatus,
+  office: parseOffice,
+  'unit-month': parseUnitMonth,
+  revocation: parseRevocation,
+});
 
 /**
  * Validates the payload of a `kind` message (JSON text — decode MQTT bytes
@@ -106,10 +105,6 @@ export interface Publication<K extends TopicKind = TopicKind> {
 }
 
 /** Everything needed to publish a `kind` message correctly (topic, JSON, QoS, retain). */
-export function publicationFor<K extends TopicKind>(
-  kind: K,
-  params: TopicParams<K>,
-  payload: TopicPayload<K>,
-): Publication<K> {
+export function publicationFor<K extends TopicKind>(kind: K, params: TopicParams<K>, payload: TopicPayload<K>): Publication<K> {
   return { topic: topicFor(kind, params), payload: encodePayload(kind, payload), qos: QOS[kind], retain: RETAIN[kind] };
 }

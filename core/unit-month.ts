@@ -125,7 +125,14 @@ export function unitMonthOf(place: WardPath & { readonly month: string }, tallie
     const d = days.get(dayKey) as DayAcc;
     const h: Record<string, number[]> = {};
     for (const hourKey of [...d.h.keys()].sort()) h[hourKey] = widenTo(d.h.get(hourKey) as number[], width);
-    const r = d.r === undefined ? undefined : Object.fromEntries(Object.keys(d.r).sort().map((k) => [k, (d.r as Record<string, number>)[k] as number]));
+    const r =
+      d.r === undefined
+        ? undefined
+        : Object.fromEntries(
+            Object.keys(d.r)
+              .sort()
+              .map((k) => [k, (d.r as Record<string, number>)[k] as number]),
+          );
     out[dayKey] = { c: widenTo(d.c, width), f: d.f, h, ...(r === undefined ? {} : { r }) };
   }
   return { v: 1, district, ward, month: place.month, tallies: n, seq, updatedAt, levels, days: out };
@@ -173,7 +180,8 @@ function readUnitMonth(root: unknown): UnitMonth {
   const { district, ward, month, seq, updatedAt, levels, days } = t.value;
   for (const key of Object.keys(days)) {
     const day = days[key] as TallyDay;
-    if (day.o !== undefined || day.ro !== undefined) reject('inconsistent', `days.${key}: a unit's summary names no officers`, `days.${key}`);
+    if (day.o !== undefined || day.ro !== undefined)
+      reject('inconsistent', `days.${key}: a unit's summary names no officers`, `days.${key}`);
   }
   if (tallies === 0 && Object.keys(days).length > 0) reject('inconsistent', 'tallies is 0 but days are counted', 'tallies');
   return { v: 1, district, ward, month, tallies, seq, updatedAt, levels, days };

@@ -41,7 +41,18 @@ export function columnName(index: number): string {
 }
 
 /** Cell styles (cellXfs indexes of the workbook's styles part). */
-export const XLSX_STYLE = { plain: 0, title: 1, bold: 2, header: 3, text: 4, int: 5, dec: 6, totalText: 7, totalInt: 8, totalDec: 9 } as const;
+export const XLSX_STYLE = {
+  plain: 0,
+  title: 1,
+  bold: 2,
+  header: 3,
+  text: 4,
+  int: 5,
+  dec: 6,
+  totalText: 7,
+  totalInt: 8,
+  totalDec: 9,
+} as const;
 
 const STYLES = `${HEAD}<styleSheet xmlns="${MAIN}">
 <fonts count="3"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="14"/><name val="Calibri"/></font></fonts>
@@ -94,9 +105,15 @@ export function worksheetXml(sheet: XlsxSheet): string {
     .join('');
   const last = columnName(width - 1);
   const [w1, w2] = sheet.widths ?? [42, 16];
-  const cols = width > 1 ? `<cols><col min="1" max="1" width="${w1}" customWidth="1"/><col min="2" max="${width}" width="${w2}" customWidth="1"/></cols>` : '';
+  const cols =
+    width > 1
+      ? `<cols><col min="1" max="1" width="${w1}" customWidth="1"/><col min="2" max="${width}" width="${w2}" customWidth="1"/></cols>`
+      : '';
   const merged = sheet.mergedRows ?? [];
-  const merges = merged.length === 0 ? '' : `<mergeCells count="${merged.length}">${merged.map((r) => `<mergeCell ref="A${r}:${last}${r}"/>`).join('')}</mergeCells>`;
+  const merges =
+    merged.length === 0
+      ? ''
+      : `<mergeCells count="${merged.length}">${merged.map((r) => `<mergeCell ref="A${r}:${last}${r}"/>`).join('')}</mergeCells>`;
   return (
     `${HEAD}<worksheet xmlns="${MAIN}" xmlns:r="${REL}">` +
     `<dimension ref="A1:${last}${Math.max(1, sheet.rows.length)}"/>${cols}<sheetData>${body}</sheetData>${merges}` +
@@ -123,11 +140,19 @@ export function workbookParts(sheets: readonly XlsxSheet[]): [string, string][] 
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
         '<Default Extension="xml" ContentType="application/xml"/>' +
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
-        idx.map((i) => `<Override PartName="/xl/worksheets/sheet${i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`).join('') +
+        idx
+          .map(
+            (i) =>
+              `<Override PartName="/xl/worksheets/sheet${i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+          )
+          .join('') +
         '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>' +
         '</Types>',
     ],
-    ['_rels/.rels', `${HEAD}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`],
+    [
+      '_rels/.rels',
+      `${HEAD}<Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    ],
     [
       'xl/workbook.xml',
       `${HEAD}<workbook xmlns="${MAIN}" xmlns:r="${REL}"><sheets>${sheets.map((s, i) => `<sheet name="${xmlText(sheetName(s.name))}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('')}</sheets></workbook>`,

@@ -26,7 +26,7 @@ npm ci --no-audit --no-fund
 echo "==> typecheck (tsc -b, one tsconfig per runtime)"
 npx tsc -b
 
-echo "==> lint (biome lint: rules in biome.jsonc; the formatter comes later)"
+echo "==> lint and format check (biome check: rules and layout in biome.jsonc)"
 npm run lint
 
 echo "==> vitest: core, node and browser projects"

@@ -16,7 +16,14 @@
 import type { AnonymousAccess, BrokerUser } from './broker-user.ts';
 import { requireId } from '../../core/ids.ts';
 import { MAX_TOPIC_CHARS, subscriptionFor, subscriptionForAll, topicFor, topicMatches, TOPIC_ROOT } from '../../core/topic.ts';
-import { BRIDGE_CLIENT_ID_PREFIX, bridgeClientId, clientIdSuffix, isOwnBridgeClientId, KIOSK_CLIENT_ID_PREFIX, kioskClientId } from '../../core/client-id.ts';
+import {
+  BRIDGE_CLIENT_ID_PREFIX,
+  bridgeClientId,
+  clientIdSuffix,
+  isOwnBridgeClientId,
+  KIOSK_CLIENT_ID_PREFIX,
+  kioskClientId,
+} from '../../core/client-id.ts';
 
 /** A client that connected without credentials, under the config's `anonymous` setting. */
 export interface AnonymousPrincipal {
@@ -193,7 +200,10 @@ export function clientIdProblem(principal: Principal, clientId: unknown): string
 
 /** The only client id a kiosk account may use: its place, then the suffix derived from its password. */
 export function ownKioskClientId(kiosk: Pick<BrokerUser, 'district' | 'ward' | 'terminal' | 'password'>): string {
-  return kioskClientId({ district: kiosk.district, ward: kiosk.ward ?? '', terminal: kiosk.terminal ?? '' }, clientIdSuffix(kiosk.password));
+  return kioskClientId(
+    { district: kiosk.district, ward: kiosk.ward ?? '', terminal: kiosk.terminal ?? '' },
+    clientIdSuffix(kiosk.password),
+  );
 }
 
 /** True when `principal` may publish on `topic`. Never throws on a hostile topic. */

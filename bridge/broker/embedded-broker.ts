@@ -113,7 +113,10 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     let aedes: Aedes;
     try {
       // Without a file, Aedes' in-memory persistence with indexed retained lookups (retained-index.ts).
-      aedes = await Aedes.createBroker({ ...this.#aedesOptions(), persistence: persistence ?? (new IndexedMemoryPersistence() as unknown as NonNullable<AedesOptions['persistence']>) });
+      aedes = await Aedes.createBroker({
+        ...this.#aedesOptions(),
+        persistence: persistence ?? (new IndexedMemoryPersistence() as unknown as NonNullable<AedesOptions['persistence']>),
+      });
     } catch (error) {
       if (path === undefined) throw error;
       // An unreadable broker.db (disk error, a foreign file) must not keep
@@ -122,7 +125,10 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       // republished by the bridge.
       const aside = `${path}.unreadable-${Date.now()}`;
       for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
-      logger.error({ err: (error as Error).message, file: path, movedTo: aside }, `MQTT broker database ${path} could not be read (${(error as Error).message}): moved to ${aside}, starting with an empty one; durable subscribers' queued messages of before are lost, votes are not`);
+      logger.error(
+        { err: (error as Error).message, file: path, movedTo: aside },
+        `MQTT broker database ${path} could not be read (${(error as Error).message}): moved to ${aside}, starting with an empty one; durable subscribers' queued messages of before are lost, votes are not`,
+      );
       persistence = new SqlitePersistence(path);
       aedes = await Aedes.createBroker({ ...this.#aedesOptions(), persistence });
     }
@@ -156,7 +162,15 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     for (const u of users) roles[u.role] = (roles[u.role] ?? 0) + 1;
     const host = this.options.host === '0.0.0.0' ? 'localhost' : this.options.host;
     logger.info(
-      { port: this.#ports.port, wsPort: this.#ports.wsPort, host: this.options.host, users: roles, anonymous: this.options.anonymous, persistence: path ?? 'memory', loaded: persistence?.loaded },
+      {
+        port: this.#ports.port,
+        wsPort: this.#ports.wsPort,
+        host: this.options.host,
+        users: roles,
+        anonymous: this.options.anonymous,
+        persistence: path ?? 'memory',
+        loaded: persistence?.loaded,
+      },
       `MQTT broker (Aedes) mqtt://${host}:${this.#ports.port}` +
         (this.#ports.wsPort === undefined ? '' : ` · ws://${host}:${this.#ports.wsPort}/mqtt`),
     );
@@ -174,7 +188,10 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     this.#attach(server, path);
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : undefined;
-    this.options.logger.info({ path, port }, `MQTT over WebSocket on ${path} of the web server${port === undefined ? '' : ` (port ${port})`}`);
+    this.options.logger.info(
+      { path, port },
+      `MQTT over WebSocket on ${path} of the web server${port === undefined ? '' : ` (port ${port})`}`,
+    );
   }
 
   /**
@@ -194,7 +211,11 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
 
   /** Counters since `start()`. */
   stats(): EmbeddedBrokerStats {
-    return Object.freeze({ clients: this.#aedes?.connectedClients ?? 0, ...this.#refusals.counters, queueDropped: this.#persistence?.dropped ?? 0 });
+    return Object.freeze({
+      clients: this.#aedes?.connectedClients ?? 0,
+      ...this.#refusals.counters,
+      queueDropped: this.#persistence?.dropped ?? 0,
+    });
   }
 
   /** Disconnects every client and closes every listener. Safe to call twice. */
@@ -278,7 +299,12 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
       { connectBytes: this.options.maxConnectBytes, packetBytes: this.options.maxPacketBytes },
       (reason: FrameRefusal, announced: number) => {
         this.#refusals.counters.packetsRefused++;
-        this.#refusals.refuse({ kind: 'packet', clientId: '', username: undefined, reason: `${reason}: announced ${announced} bytes (${address})` });
+        this.#refusals.refuse({
+          kind: 'packet',
+          clientId: '',
+          username: undefined,
+          reason: `${reason}: announced ${announced} bytes (${address})`,
+        });
       },
     );
     // Aedes listens for 'error' itself; this one keeps a late error from being unhandled after it let go.
@@ -297,7 +323,6 @@ export class EmbeddedBroker extends EventEmitter<EmbeddedBrokerEvents> {
     };
     this.#detachers.push(attachMqttWebSocket(server, path, handle, this.options.logger));
   }
-
 }
 
 async function listen(server: TcpServer | HttpServer, port: number, host: string): Promise<number> {

@@ -162,7 +162,7 @@ export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
 
   const conf = [
     `# ${title}: Mosquitto 2.0 config written by \`hailong mosquitto-config\`. Regenerate it; do not edit.`,
-    '# It grants exactly what hailong\'s embedded broker grants (bridge/broker/access.ts), through the',
+    "# It grants exactly what hailong's embedded broker grants (bridge/broker/access.ts), through the",
     '# dynamic-security plugin: https://mosquitto.org/documentation/dynamic-security/',
     ...(dropIn
       ? [
@@ -182,8 +182,8 @@ export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
     `# ${MOSQUITTO_FILES.dynsec}. It is the only Mosquitto 2.0 mechanism that binds a client id to an account:`,
     '# a kiosk may connect only with its own id, so a stolen kiosk login cannot take over another',
     "# kiosk's session or the bridge's (an id in use is taken over by whoever connects with it).",
-    "# The ids of kiosks and of the bridge end in a suffix derived from their password, which other",
-    '# accounts cannot guess (docs/SECURITY.md). No account may use the plugin\'s $CONTROL admin topics.',
+    '# The ids of kiosks and of the bridge end in a suffix derived from their password, which other',
+    "# accounts cannot guess (docs/SECURITY.md). No account may use the plugin's $CONTROL admin topics.",
     `plugin ${pluginPath}`,
     `plugin_opt_config_file ${dynsecFile}`,
     '',
@@ -215,7 +215,7 @@ export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
     '',
     '# The bridge subscribes with clean session false, so Mosquitto queues votes for it while it is down.',
     '# The default of 1000 per client would drop votes after a long outage; 100000 covers weeks of one',
-    '# ward\'s votes and stays within tens of MB.',
+    "# ward's votes and stays within tens of MB.",
     `max_queued_messages ${MAX_QUEUED_MESSAGES}`,
     '# A session whose client never comes back (a replaced tablet) is dropped after 30 days instead of queueing forever.',
     'persistent_client_expiration 30d',
@@ -249,7 +249,9 @@ export function mosquittoConfig(setup: MosquittoSetup): MosquittoConfigFiles {
     '    runuser -u mosquitto -- test -r "$DYNSEC" || echo "Warning: user mosquitto cannot read $DYNSEC: let it enter the folders above (chmod o+x)." >&2',
     ...(dropIn
       ? []
-      : ['    runuser -u mosquitto -- test -w "$DATA" || echo "Warning: user mosquitto cannot write $DATA: let it enter the folders above (chmod o+x)." >&2']),
+      : [
+          '    runuser -u mosquitto -- test -w "$DATA" || echo "Warning: user mosquitto cannot write $DATA: let it enter the folders above (chmod o+x)." >&2',
+        ]),
     '  fi',
     'fi',
     `echo "Mosquitto can read $DYNSEC (${users.length} account(s))."`,

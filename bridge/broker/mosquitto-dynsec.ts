@@ -66,7 +66,11 @@ export function roleOf(username: string): string {
 }
 
 function aclsOf(principal: Principal): DynsecAcl[] {
-  return grantsOf(principal).map((g) => ({ acltype: g.access === 'write' ? 'publishClientSend' : 'publishClientReceive', topic: g.filter, allow: true }));
+  return grantsOf(principal).map((g) => ({
+    acltype: g.access === 'write' ? 'publishClientSend' : 'publishClientReceive',
+    topic: g.filter,
+    allow: true,
+  }));
 }
 
 function describeUser(u: BrokerUser): string {
@@ -117,7 +121,12 @@ export function mosquittoDynsec(users: readonly BrokerUser[], anonymous: Anonymo
     clients,
     groups: read ? [{ groupname: ANONYMOUS_ROLE, textname: 'clients without a username', roles: [{ rolename: ANONYMOUS_ROLE }] }] : [],
     ...(read ? { anonymousGroup: ANONYMOUS_ROLE } : {}),
-    roles: read ? [...roles, { rolename: ANONYMOUS_ROLE, textname: 'clients without a username: read-only', acls: aclsOf(anonymousPrincipal('read')) }] : roles,
+    roles: read
+      ? [
+          ...roles,
+          { rolename: ANONYMOUS_ROLE, textname: 'clients without a username: read-only', acls: aclsOf(anonymousPrincipal('read')) },
+        ]
+      : roles,
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }

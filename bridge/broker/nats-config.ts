@@ -109,7 +109,8 @@ export function natsSubjectsOfFilter(filter: string): readonly string[] {
 /** The NATS permissions of a principal: its grants as subjects, plus the internal MQTT subjects. */
 export function natsPermissionsOf(principal: Principal): { readonly publish: readonly string[]; readonly subscribe: readonly string[] } {
   const grants: readonly Grant[] = grantsOf(principal);
-  const of = (access: Grant['access']): string[] => grants.filter((g) => g.access === access).flatMap((g) => natsSubjectsOfFilter(g.filter));
+  const of = (access: Grant['access']): string[] =>
+    grants.filter((g) => g.access === access).flatMap((g) => natsSubjectsOfFilter(g.filter));
   return { publish: of('write'), subscribe: [...of('read'), ...NATS_MQTT_SUBSCRIBE] };
 }
 
@@ -130,7 +131,8 @@ function userBlock(username: string, password: string | undefined, principal: Pr
 /** The three (or more) node configs. Throws on fewer than 3 nodes or duplicate names/addresses. */
 export function natsClusterConfigs(setup: NatsClusterSetup): readonly NatsNodeFile[] {
   const { nodes } = setup;
-  if (nodes.length < 3) throw new Error(`natsClusterConfigs: nodes must list at least 3 (JetStream replicas 3 needs a RAFT quorum of 2), got ${nodes.length}`);
+  if (nodes.length < 3)
+    throw new Error(`natsClusterConfigs: nodes must list at least 3 (JetStream replicas 3 needs a RAFT quorum of 2), got ${nodes.length}`);
   const names = new Set(nodes.map((n) => n.name));
   if (names.size !== nodes.length) throw new Error('natsClusterConfigs: nodes must have distinct names');
   const users = requireBrokerUsers(setup.users, 'users');
@@ -177,7 +179,9 @@ export function natsClusterConfigs(setup: NatsClusterSetup): readonly NatsNodeFi
       '    ]',
       '  }',
       '}',
-      ...(setup.anonymous === 'read' ? ['', `# anonymous: read — a client without credentials reads hailong/v1/#.`, `no_auth_user: ${q(NATS_ANONYMOUS_USER)}`] : []),
+      ...(setup.anonymous === 'read'
+        ? ['', `# anonymous: read — a client without credentials reads hailong/v1/#.`, `no_auth_user: ${q(NATS_ANONYMOUS_USER)}`]
+        : []),
       '',
     ].join('\n');
     return { fileName: `${node.name}.conf`, text };

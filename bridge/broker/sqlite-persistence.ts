@@ -211,7 +211,11 @@ export class SqlitePersistence implements AsyncPersistence {
       byClient.set(row.client_id, list);
     }
     for (const [id, list] of byClient) await this.#inner.addSubscriptions({ id }, list);
-    const queued = db.prepare('SELECT client_id, packet, payload FROM outgoing ORDER BY id').all() as { client_id: string; packet: string; payload: Buffer }[];
+    const queued = db.prepare('SELECT client_id, packet, payload FROM outgoing ORDER BY id').all() as {
+      client_id: string;
+      packet: string;
+      payload: Buffer;
+    }[];
     this.#queued.clear();
     for (const row of queued) {
       await this.#inner.outgoingEnqueue({ clientId: row.client_id }, revive(row.packet, row.payload));
@@ -235,7 +239,8 @@ export class SqlitePersistence implements AsyncPersistence {
     await this.#inner.storeRetained(packet);
     const payload = toBuffer(packet.payload);
     if (payload.length === 0) this.#run('DELETE FROM retained WHERE topic = ?', packet.topic);
-    else this.#run('INSERT OR REPLACE INTO retained (topic, packet, payload) VALUES (?, ?, ?)', packet.topic, describePacket(packet), payload);
+    else
+      this.#run('INSERT OR REPLACE INTO retained (topic, packet, payload) VALUES (?, ?, ?)', packet.topic, describePacket(packet), payload);
   }
 
   createRetainedStream(pattern: string): Readable {
@@ -251,7 +256,12 @@ export class SqlitePersistence implements AsyncPersistence {
     this.#transaction(() => {
       for (const s of subs) {
         const record = { topic: s.topic, qos: s.qos, rh: s.rh, rap: s.rap, nl: s.nl };
-        this.#run('INSERT OR REPLACE INTO subscriptions (client_id, topic, sub) VALUES (?, ?, ?)', client.id, s.topic, JSON.stringify(record));
+        this.#run(
+          'INSERT OR REPLACE INTO subscriptions (client_id, topic, sub) VALUES (?, ?, ?)',
+          client.id,
+          s.topic,
+          JSON.stringify(record),
+        );
       }
     });
   }

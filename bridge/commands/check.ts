@@ -40,7 +40,11 @@ export async function runCheck(argv: readonly string[], io: CommandIo = processI
       `  scale ${config.scale.id} (${config.scale.levels.map((l) => l.label.vi).join(' / ')}), target ${config.target}%`,
       `  broker: ${config.mqtt.urls.length === 0 ? `embedded on port ${config.broker.port}` : config.mqtt.urls.join(', ')}; web port ${config.web.port}`,
       `  journal: ${config.dataDir}`,
-      ...(config.upstream === undefined ? [] : [`  hub (upstream): ${config.upstream.urls.join(', ')}${config.upstream.username === undefined ? '' : ` as ${config.upstream.username}`}`]),
+      ...(config.upstream === undefined
+        ? []
+        : [
+            `  hub (upstream): ${config.upstream.urls.join(', ')}${config.upstream.username === undefined ? '' : ` as ${config.upstream.username}`}`,
+          ]),
       '',
     ].join('\n'),
   );

@@ -77,7 +77,8 @@ export function runDossiers(argv: readonly string[], io: CommandIo = processIo):
       `${JSON.stringify({ from: range.from, to: range.to, servedKnown: served !== undefined, dossiers: unrated.map(unratedJson) }, null, 2)}\n`,
     );
     io.stderr(`${rated.length} rated dossiers → ${files.rated}\n`);
-    if (served === undefined) io.stderr('A hub archive has no served list: the unrated files are empty (run this on the ward office for them).\n');
+    if (served === undefined)
+      io.stderr('A hub archive has no served list: the unrated files are empty (run this on the ward office for them).\n');
     else io.stderr(`${unrated.length} of ${served.length} served dossiers not rated → ${files.unrated}\n`);
     if (bad > 0) io.stderr(`${bad} unreadable journal rows skipped\n`);
     return bad > 0 ? 1 : 0;

@@ -79,7 +79,10 @@ async function openSource(file: string, io: CommandIo): Promise<{ source: VoteSo
   if (typeof store === 'number') return store;
   if (store.kind === 'office') {
     const { config } = store;
-    const levels = { parent: adminLevelWords([config.district.name], GENERIC_LEVELS.parent), unit: adminLevelWords([config.ward.name], GENERIC_LEVELS.unit) };
+    const levels = {
+      parent: adminLevelWords([config.district.name], GENERIC_LEVELS.parent),
+      unit: adminLevelWords([config.ward.name], GENERIC_LEVELS.unit),
+    };
     return { source: store.journal, labels: { levels } };
   }
   const { config } = store;
@@ -114,7 +117,8 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
   if (typeof opened === 'number') return opened;
   const { source, labels } = opened;
   const { from: first, to: last, fromMs, toMs } = range;
-  if (values['by-unit'] === true) return exportByUnit(source, labels, { first, last, fromMs, toMs, apart: values.apart === true, out: values.out }, io);
+  if (values['by-unit'] === true)
+    return exportByUnit(source, labels, { first, last, fromMs, toMs, apart: values.apart === true, out: values.out }, io);
   const total = source.countPressedBetween(fromMs, toMs);
   const outPath = values.out ?? `votes-${first}-${last}.csv`;
   const out = outPath === '-' ? process.stdout : createWriteStream(outPath, { encoding: 'utf8' });
@@ -126,7 +130,13 @@ export async function runExport(argv: readonly string[], io: CommandIo = process
     if (!out.write(text)) await once(out, 'drain');
   };
   const hub = labels.hub;
-  await write(CSV_BOM + voteCsvHeader(labels.levels, hub === undefined ? [] : [`Tên ${labels.levels.unit.toLocaleLowerCase('vi-VN')} (unit name)`, `Tính cho (counts for, at ${last})`]));
+  await write(
+    CSV_BOM +
+      voteCsvHeader(
+        labels.levels,
+        hub === undefined ? [] : [`Tên ${labels.levels.unit.toLocaleLowerCase('vi-VN')} (unit name)`, `Tính cho (counts for, at ${last})`],
+      ),
+  );
   for (const row of source.rowsPressedBetween(fromMs, toMs)) {
     const vote = parseVote(row.payload);
     if (!vote.ok) {
@@ -179,7 +189,11 @@ async function exportHubRevocations(config: HubConfig, archive: HubArchive, outP
   if (outPath === '-') process.stdout.write(text);
   else await writeFile(outPath, text, 'utf8');
   const incomplete = revocations.filter((r) => r.partsReceived < r.parts).length;
-  io.stderr(`Done: ${revocations.length} revocations of ${new Set(revocations.map((r) => r.unit)).size} units written to ${outPath === '-' ? 'stdout' : outPath}${incomplete > 0 ? ` (${incomplete} still missing parts: their wards have not forwarded them all yet)` : ''}.\n`);
+  io.stderr(
+    `Done: ${revocations.length} revocations of ${new Set(revocations.map((r) => r.unit)).size} units` +
+      ` written to ${outPath === '-' ? 'stdout' : outPath}` +
+      `${incomplete > 0 ? ` (${incomplete} still missing parts: their wards have not forwarded them all yet)` : ''}.\n`,
+  );
   return 0;
 }
 
@@ -211,6 +225,8 @@ async function exportByUnit(
   const outPath = range.out ?? `units-${range.first}-${range.last}.csv`;
   if (outPath === '-') process.stdout.write(text);
   else await writeFile(outPath, text, 'utf8');
-  io.stderr(`Done: ${rows.length} units, ${votes.length} votes ${range.first} … ${range.last}${range.apart ? ', old units apart' : ''}${bad > 0 ? `, ${bad} unreadable rows skipped` : ''} → ${outPath === '-' ? 'stdout' : outPath}.\n`);
+  io.stderr(
+    `Done: ${rows.length} units, ${votes.length} votes ${range.first} … ${range.last}${range.apart ? ', old units apart' : ''}${bad > 0 ? `, ${bad} unreadable rows skipped` : ''} → ${outPath === '-' ? 'stdout' : outPath}.\n`,
+  );
   return bad > 0 ? 1 : 0;
 }

@@ -22,7 +22,10 @@ export function hubMosquittoInputs(
 ): { readonly ok: true; readonly inputs: MosquittoConfigInputs } | { readonly ok: false; readonly problems: readonly string[] } {
   const { username, password } = config.mqtt;
   if (username === undefined || password === undefined) {
-    return { ok: false, problems: ['mqtt.username and mqtt.password are required: the hub signs in to Mosquitto with them to archive every unit'] };
+    return {
+      ok: false,
+      problems: ['mqtt.username and mqtt.password are required: the hub signs in to Mosquitto with them to archive every unit'],
+    };
   }
   const hub: BrokerUser = { username, password, role: 'dashboard', district: config.parent.id };
   const units = unitAccountsOf(config);

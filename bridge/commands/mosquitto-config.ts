@@ -73,7 +73,10 @@ export const DYNSEC_PLUGIN_CANDIDATES: readonly string[] = [
 ];
 
 /** The first installed plugin among `candidates`, or undefined. */
-export function findDynsecPlugin(candidates: readonly string[] = DYNSEC_PLUGIN_CANDIDATES, exists: (path: string) => boolean = existsSync): string | undefined {
+export function findDynsecPlugin(
+  candidates: readonly string[] = DYNSEC_PLUGIN_CANDIDATES,
+  exists: (path: string) => boolean = existsSync,
+): string | undefined {
   return candidates.find((path) => exists(path));
 }
 
@@ -125,7 +128,15 @@ export function mosquittoInputsFrom(
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    inputs: { district, ward, users, anonymous: config.broker.anonymous, tcpPort: config.broker.port || 1883, wsPort, dataDir: config.dataDir },
+    inputs: {
+      district,
+      ward,
+      users,
+      anonymous: config.broker.anonymous,
+      tcpPort: config.broker.port || 1883,
+      wsPort,
+      dataDir: config.dataDir,
+    },
   };
 }
 
@@ -182,7 +193,9 @@ export async function runMosquittoConfig(
   const found = values.plugin === undefined ? findDynsecPlugin() : resolve(values.plugin);
   const pluginPath = found ?? DEFAULT_DYNSEC_PLUGIN;
   if (found === undefined) {
-    stderr(`Warning: Mosquitto's dynamic-security plugin is not installed here; the config names ${pluginPath}. Give --plugin <path> if the broker's machine has it elsewhere.\n`);
+    stderr(
+      `Warning: Mosquitto's dynamic-security plugin is not installed here; the config names ${pluginPath}. Give --plugin <path> if the broker's machine has it elsewhere.\n`,
+    );
   }
   const out = resolve(values.out ?? 'mosquitto');
   // Written into Debian's conf.d, the config must be a snippet: the main file owns persistence and logging.

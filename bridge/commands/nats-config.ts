@@ -47,7 +47,10 @@ function portOf(text: string | undefined, fallback: number, name: string, proble
 }
 
 /** The nodes from `--hosts` and the ports; nodes on the same host get consecutive ports. */
-export function natsNodesOf(hosts: readonly string[], ports: { readonly mqtt: number; readonly cluster: number; readonly client: number; readonly http: number }): NatsNode[] {
+export function natsNodesOf(
+  hosts: readonly string[],
+  ports: { readonly mqtt: number; readonly cluster: number; readonly client: number; readonly http: number },
+): NatsNode[] {
   return hosts.map((host, i) => {
     const offset = hosts.slice(0, i).filter((h) => h === host).length;
     return {

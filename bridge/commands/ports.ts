@@ -25,7 +25,11 @@ export function formatPorts(ports: readonly ListedPort[], probes: ReadonlyMap<st
   if (ports.length === 0) return 'Không thấy cổng serial nào / no serial ports found (is the box plugged in? try `dmesg | tail`)\n';
   const lines: string[] = [];
   for (const p of ports) {
-    const usb = [p.manufacturer, p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined, p.serialNumber ? `serial ${p.serialNumber}` : undefined]
+    const usb = [
+      p.manufacturer,
+      p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined,
+      p.serialNumber ? `serial ${p.serialNumber}` : undefined,
+    ]
       .filter((x) => x !== undefined)
       .join(', ');
     lines.push(`${p.path}${usb === '' ? '' : `  (${usb})`}`);
@@ -34,7 +38,9 @@ export function formatPorts(ports: readonly ListedPort[], probes: ReadonlyMap<st
     if (probe?.ok === true) {
       // §7.7: a box that asks for a send window says how many votes it can keep in flight.
       const window = probe.hello.inFlight === undefined ? 'stop-and-wait' : `send window ${probe.hello.inFlight}`;
-      lines.push(`  hailong box: uid ${probe.hello.uid}, model ${probe.hello.model}, firmware ${probe.hello.firmware}, ${probe.hello.buttons} buttons, ${probe.hello.pending} votes pending, ${window}`);
+      lines.push(
+        `  hailong box: uid ${probe.hello.uid}, model ${probe.hello.model}, firmware ${probe.hello.firmware}, ${probe.hello.buttons} buttons, ${probe.hello.pending} votes pending, ${window}`,
+      );
     } else if (probe !== undefined) lines.push(`  probe: ${probe.reason}`);
   }
   return `${lines.join('\n')}\n`;

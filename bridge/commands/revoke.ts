@@ -72,10 +72,15 @@ export async function runRevoke(argv: readonly string[], io: CommandIo = process
   if (terminal === '') problems.push('"--terminal" is required');
   const from = values.from === undefined ? undefined : parseLocalTime(values.from, false);
   const to = values.to === undefined ? undefined : parseLocalTime(values.to, true);
-  if (values.from !== undefined && from === undefined) problems.push(`"--from" ${JSON.stringify(values.from)} must be YYYY-MM-DD or YYYY-MM-DDTHH:MM`);
-  if (values.to !== undefined && to === undefined) problems.push(`"--to" ${JSON.stringify(values.to)} must be YYYY-MM-DD or YYYY-MM-DDTHH:MM`);
+  if (values.from !== undefined && from === undefined)
+    problems.push(`"--from" ${JSON.stringify(values.from)} must be YYYY-MM-DD or YYYY-MM-DDTHH:MM`);
+  if (values.to !== undefined && to === undefined)
+    problems.push(`"--to" ${JSON.stringify(values.to)} must be YYYY-MM-DD or YYYY-MM-DDTHH:MM`);
   if (from !== undefined && to !== undefined && from >= to) problems.push(`"--from" ${values.from} is not before "--to" ${values.to}`);
-  const ids = values.ids?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const ids = values.ids
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (ids !== undefined && terminal !== '') {
     const foreign = ids.filter((id) => !id.startsWith(`${terminal}:`));
     if (foreign.length > 0) problems.push(`"--ids" ${foreign.join(', ')} are not votes of ${terminal} (ids are ${terminal}:<seq>)`);
@@ -99,7 +104,11 @@ export async function runRevoke(argv: readonly string[], io: CommandIo = process
   const config = await readConfigOrReport(values.config ?? 'hailong.yaml', io);
   if (config === undefined) return 2;
   if (!terminalsOf(config).some((t) => t.id === terminal)) {
-    io.stderr(`Terminal "${terminal}" is not in ${values.config ?? 'hailong.yaml'} (terminals: ${terminalsOf(config).map((t) => t.id).join(', ')})\n`);
+    io.stderr(
+      `Terminal "${terminal}" is not in ${values.config ?? 'hailong.yaml'} (terminals: ${terminalsOf(config)
+        .map((t) => t.id)
+        .join(', ')})\n`,
+    );
     return 2;
   }
   const journal = new Journal({ path: join(config.dataDir, 'journal.db') });

@@ -73,7 +73,10 @@ export interface SimulateConfig {
 }
 
 /** Outcome of parsing argv: a config, help, or every problem found. */
-export type SimulateArgs = { readonly kind: 'run'; readonly config: SimulateConfig } | { readonly kind: 'help' } | { readonly kind: 'error'; readonly problems: readonly string[] };
+export type SimulateArgs =
+  | { readonly kind: 'run'; readonly config: SimulateConfig }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'error'; readonly problems: readonly string[] };
 
 /** Default `--state-dir`, following the XDG base-directory convention. */
 export function defaultStateDir(env: CommandIo['env'] = process.env): string {
@@ -125,7 +128,8 @@ export function parseSimulateArgs(argv: readonly string[], env: CommandIo['env']
     return n;
   };
   const ports = values.port ?? [];
-  if (ports.length > 0 && values.terminals !== undefined) problems.push('"--terminals" and "--port" exclude each other: --port makes one terminal per path');
+  if (ports.length > 0 && values.terminals !== undefined)
+    problems.push('"--terminals" and "--port" exclude each other: --port makes one terminal per path');
   if (values.rate !== undefined && values.mean !== undefined) problems.push('"--rate" and "--mean" exclude each other');
   if (values.ephemeral && values['state-dir'] !== undefined) problems.push('"--ephemeral" and "--state-dir" exclude each other');
   const uidPrefix = values['uid-prefix'] ?? 'SIM-';
@@ -164,13 +168,24 @@ export interface RunSimulateOptions {
 
 /** Logs a terminal's session changes and anomalies (not every frame: that is what counters are for). */
 function watchTerminal(t: VirtualTerminal, log: Logger): void {
-  t.on('state', (e) => log.info({ uid: t.uid, phase: e.phase, previous: e.previous, cause: e.cause, pending: t.pending }, `${t.uid}: ${e.previous} → ${e.phase} (${e.cause})`));
-  t.on('nak', (e) => log.warn({ uid: t.uid, seq: e.seq, reason: e.reason, action: e.action }, `${t.uid}: NAK ${e.reason} for seq ${e.seq}`));
+  t.on('state', (e) =>
+    log.info(
+      { uid: t.uid, phase: e.phase, previous: e.previous, cause: e.cause, pending: t.pending },
+      `${t.uid}: ${e.previous} → ${e.phase} (${e.cause})`,
+    ),
+  );
+  t.on('nak', (e) =>
+    log.warn({ uid: t.uid, seq: e.seq, reason: e.reason, action: e.action }, `${t.uid}: NAK ${e.reason} for seq ${e.seq}`),
+  );
   t.on('refused', (e) => {
     if (e.code === 'buffer-full') log.warn({ uid: t.uid, button: e.button }, `${t.uid}: buffer full, press refused (${e.message})`);
   });
-  t.on('link', ({ up }) => log.info({ uid: t.uid, up, path: t.options.transport.name }, `${t.uid}: device ${up ? 'open' : 'gone'} (${t.options.transport.name})`));
-  t.on('config', (c) => log.info({ uid: t.uid, config: c }, `${t.uid}: CONFIG ${c.mode}, ${c.buttons} buttons, cooldown ${c.cooldownMs} ms`));
+  t.on('link', ({ up }) =>
+    log.info({ uid: t.uid, up, path: t.options.transport.name }, `${t.uid}: device ${up ? 'open' : 'gone'} (${t.options.transport.name})`),
+  );
+  t.on('config', (c) =>
+    log.info({ uid: t.uid, config: c }, `${t.uid}: CONFIG ${c.mode}, ${c.buttons} buttons, cooldown ${c.cooldownMs} ms`),
+  );
 }
 
 /** Runs `hailong simulate`; resolves with the exit code (0 after SIGINT/SIGTERM/--duration, 1 on a start failure, 2 on usage errors). */
@@ -207,7 +222,8 @@ export async function runSimulate(argv: readonly string[], io: CommandIo = proce
         : await createPtyFleet(cfg.terminals, {
             ...fleetOptions,
             dir: cfg.ptyDir,
-            onUnexpectedExit: (uid, code, signal) => log.error({ uid, code, signal }, `socat for ${uid} exited on its own: that line is unplugged`),
+            onUnexpectedExit: (uid, code, signal) =>
+              log.error({ uid, code, signal }, `socat for ${uid} exited on its own: that line is unplugged`),
           });
   } catch (error) {
     log.error({ err: error }, `cannot create the serial lines: ${(error as Error).message}`);
@@ -224,15 +240,23 @@ export async function runSimulate(argv: readonly string[], io: CommandIo = proce
   };
   const sim = new Simulation(simOptions);
   const lines = fleet.terminals.map((t, i) => ({ uid: t.uid, host: fleet.hostPaths[i] ?? null, device: fleet.devicePaths[i]! }));
-  const mode = cfg.rate !== undefined ? `${cfg.rate} lượt/s (load)` : `realistic, mean ${[...sim.meanIntervals.values()].map((m) => Math.round(m / 1000)).join('/')} s per counter`;
+  const mode =
+    cfg.rate !== undefined
+      ? `${cfg.rate} lượt/s (load)`
+      : `realistic, mean ${[...sim.meanIntervals.values()].map((m) => Math.round(m / 1000)).join('/')} s per counter`;
   log.info(
     { terminals: lines, mode, seed: sim.random.seed, stateDir: cfg.stateDir, openingHours: cfg.openingHours },
     fleet.hostPaths.length > 0
       ? `hailong simulate: ${lines.length} thiết bị đánh giá ảo · bridge mở các cổng: ${fleet.hostPaths.join(', ')} · ${mode} · seed ${sim.random.seed}`
       : `hailong simulate: ${lines.length} thiết bị đánh giá ảo trên ${fleet.devicePaths.join(', ')} · ${mode} · seed ${sim.random.seed}`,
   );
-  if (cfg.stateDir === null) log.warn('--ephemeral: seqs restart at 1 on the next run; change --uid-prefix then, or the bridge drops those votes as duplicates');
-  else if (cfg.rate !== undefined && cfg.rate > 500) log.warn({ rate: cfg.rate }, 'high --rate with a state dir: every press and ACK rewrites a state file; use --ephemeral for pure load tests');
+  if (cfg.stateDir === null)
+    log.warn('--ephemeral: seqs restart at 1 on the next run; change --uid-prefix then, or the bridge drops those votes as duplicates');
+  else if (cfg.rate !== undefined && cfg.rate > 500)
+    log.warn(
+      { rate: cfg.rate },
+      'high --rate with a state dir: every press and ACK rewrites a state file; use --ephemeral for pure load tests',
+    );
 
   try {
     for (const t of fleet.terminals) {
@@ -242,12 +266,18 @@ export async function runSimulate(argv: readonly string[], io: CommandIo = proce
   } catch (error) {
     for (const t of fleet.terminals) t.removeAllListeners();
     await fleet.close();
-    log.error({ err: error, stateDir: cfg.stateDir }, `${(error as Error).message}; fix or remove the file (its votes would be lost) and start again`);
+    log.error(
+      { err: error, stateDir: cfg.stateDir },
+      `${(error as Error).message}; fix or remove the file (its votes would be lost) and start again`,
+    );
     return 1;
   }
 
   sim.on('progress', (p) =>
-    log.info({ ...p }, `${p.presses} lượt bấm · ${p.acked} đã ACK · ${p.pending} đang chờ · ${p.online}/${p.terminals} thiết bị trực tuyến${p.refused ? ` · ${p.refused} bị từ chối` : ''}`),
+    log.info(
+      { ...p },
+      `${p.presses} lượt bấm · ${p.acked} đã ACK · ${p.pending} đang chờ · ${p.online}/${p.terminals} thiết bị trực tuyến${p.refused ? ` · ${p.refused} bị từ chối` : ''}`,
+    ),
   );
   sim.start();
 
@@ -258,7 +288,10 @@ export async function runSimulate(argv: readonly string[], io: CommandIo = proce
   // Shutting down is not news: no per-terminal "off"/"device gone" lines.
   for (const t of fleet.terminals) t.removeAllListeners();
   await fleet.close();
-  log.info({ ...s }, `hailong simulate stopped: ${s.presses} lượt bấm, ${s.acked} đã ACK, ${s.pending} còn chờ (lưu trong ${cfg.stateDir ?? 'bộ nhớ'})`);
+  log.info(
+    { ...s },
+    `hailong simulate stopped: ${s.presses} lượt bấm, ${s.acked} đã ACK, ${s.pending} còn chờ (lưu trong ${cfg.stateDir ?? 'bộ nhớ'})`,
+  );
   return 0;
 }
 

@@ -131,7 +131,15 @@ export async function runStart(argv: readonly string[], web: boolean, io: Comman
       return 2;
     }
     if (!web && usesEmbeddedBroker(config)) log.info('no mqtt.urls in the config: running the embedded broker');
-    app = new HailongApp({ config, log, version: version(), configFile: resolve(configFile), ...(web ? { webRoot } : {}), ...(ca === undefined ? {} : { ca }), ...(upstreamCa === undefined ? {} : { upstreamCa }) });
+    app = new HailongApp({
+      config,
+      log,
+      version: version(),
+      configFile: resolve(configFile),
+      ...(web ? { webRoot } : {}),
+      ...(ca === undefined ? {} : { ca }),
+      ...(upstreamCa === undefined ? {} : { upstreamCa }),
+    });
   }
   await app.start();
   const signal = await untilSignal();

@@ -64,7 +64,8 @@ export function withoutNulls(tree: unknown): unknown {
   const out: Record<string, unknown> = {};
   // defineProperty: a `__proto__` key is data here, never the copy's prototype.
   for (const [key, value] of Object.entries(tree)) {
-    if (value !== null) Object.defineProperty(out, key, { value: withoutNulls(value), enumerable: true, writable: true, configurable: true });
+    if (value !== null)
+      Object.defineProperty(out, key, { value: withoutNulls(value), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -63,7 +63,9 @@ function yamlMessage(error: YAMLError, text: string): string {
   if (error.code !== 'DUPLICATE_KEY') return message;
   const key = /^\s*("([^"]*)"|'([^']*)'|[^:\n]*?)\s*:/.exec(text.slice(error.pos[0]));
   const name = key === null ? undefined : (key[2] ?? key[3] ?? key[1]);
-  return name === undefined || name === '' ? message : `duplicate key "${name}": it is set twice in the same map (remove one; which one wins would be a guess)`;
+  return name === undefined || name === ''
+    ? message
+    : `duplicate key "${name}": it is set twice in the same map (remove one; which one wins would be a guess)`;
 }
 
 /** What a config validator returns: the config, or every problem with its path. */
@@ -75,11 +77,7 @@ export type LoadOutcome<C> =
   | { readonly ok: false; readonly problems: readonly ConfigProblem[]; readonly file: string };
 
 /** Parses and validates office config text (the file's contents); `file` names it in messages. */
-export function parseConfigText(
-  text: string,
-  file: string,
-  env: Readonly<Record<string, string | undefined>> = {},
-): LoadResult {
+export function parseConfigText(text: string, file: string, env: Readonly<Record<string, string | undefined>> = {}): LoadResult {
   return parseYamlConfig(text, file, env, validateConfig);
 }
 
@@ -121,7 +119,9 @@ export function parseYamlConfig<C extends { readonly dataDir: string }>(
     return { ok: true, config: { ...result.config, dataDir }, file };
   }
   const located = result.problems.map((p): ConfigProblem => {
-    const variable = [...fromEnv.entries()].find(([path]) => p.path === path || p.path.startsWith(`${path}[`) || p.path.startsWith(`${path}.`));
+    const variable = [...fromEnv.entries()].find(
+      ([path]) => p.path === path || p.path.startsWith(`${path}[`) || p.path.startsWith(`${path}.`),
+    );
     if (variable !== undefined) return { path: `env ${variable[1]} (${p.path})`, message: p.message };
     return { ...p, line: lineOf(doc, counter, p.path) };
   });

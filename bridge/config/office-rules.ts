@@ -62,7 +62,10 @@ function counterProblems(tree: unknown, embedded: boolean, problems: ConfigProbl
       if (typeof port === 'string') ports.note(port, join(at, 'port'), (first) => `port ${port} is already pinned at ${first}`);
       // Kiosks log in to the embedded broker with their terminal id and this password.
       if (embedded && valueAt(t, 'kind') === 'touch' && valueAt(t, 'password') === undefined) {
-        problems.push({ path: join(at, 'password'), message: `is required: it is kiosk ${String(id)}'s account on the embedded broker (username = terminal id)` });
+        problems.push({
+          path: join(at, 'password'),
+          message: `is required: it is kiosk ${String(id)}'s account on the embedded broker (username = terminal id)`,
+        });
       }
     });
   });
@@ -71,19 +74,28 @@ function counterProblems(tree: unknown, embedded: boolean, problems: ConfigProbl
 function brokerUserProblems(tree: unknown, problems: ConfigProblem[]): void {
   const counters = listAt(tree, 'counters');
   const counterIds = new Set(counters.map((c) => textAt(c, 'id')));
-  const kiosks = new Set(counters.flatMap((c) => listAt(c, 'terminals').filter((t) => valueAt(t, 'kind') === 'touch').map((t) => textAt(t, 'id'))));
+  const kiosks = new Set(
+    counters.flatMap((c) =>
+      listAt(c, 'terminals')
+        .filter((t) => valueAt(t, 'kind') === 'touch')
+        .map((t) => textAt(t, 'id')),
+    ),
+  );
   const usernames = new Seen(problems);
   listAt(nodeAt(tree, 'broker'), 'users').forEach((u, i) => {
     const path = join('broker.users', i);
     const username = valueAt(u, 'username');
     if (typeof username === 'string') {
       // The bridge's and each kiosk's accounts are derived, not listed (bridge/hailong-app.ts).
-      if (username === BRIDGE_USERNAME) problems.push({ path: join(path, 'username'), message: `${username} is reserved for the bridge itself` });
-      else if (kiosks.has(username)) problems.push({ path: join(path, 'username'), message: `${username} is a kiosk's terminal id, which is that kiosk's account` });
+      if (username === BRIDGE_USERNAME)
+        problems.push({ path: join(path, 'username'), message: `${username} is reserved for the bridge itself` });
+      else if (kiosks.has(username))
+        problems.push({ path: join(path, 'username'), message: `${username} is a kiosk's terminal id, which is that kiosk's account` });
       else usernames.note(username, join(path, 'username'), () => `${username} is listed twice`);
     }
     const counter = textAt(u, 'counter');
-    if (counter !== undefined && !counterIds.has(counter)) problems.push({ path: join(path, 'counter'), message: `no counter ${counter} in counters` });
+    if (counter !== undefined && !counterIds.has(counter))
+      problems.push({ path: join(path, 'counter'), message: `no counter ${counter} in counters` });
   });
 }
 
@@ -93,14 +105,20 @@ function portProblems(tree: unknown, urls: readonly string[], problems: ConfigPr
   const broker = intAt(nodeAt(tree, 'broker'), 'port', 1883);
   if (web === undefined || web === 0) return;
   if (urls.length === 0 && broker === web) {
-    problems.push({ path: 'web.port', message: `is ${web}, the same port as broker.port: the embedded MQTT broker and the web server each need a port of their own` });
+    problems.push({
+      path: 'web.port',
+      message: `is ${web}, the same port as broker.port: the embedded MQTT broker and the web server each need a port of their own`,
+    });
   }
   // An external broker on this PC cannot share the web server's port either.
   listAt(nodeAt(tree, 'mqtt'), 'urls').forEach((u, i) => {
     if (typeof u !== 'string' || !urls.includes(u)) return;
     const url = new URL(u);
     if (['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) && Number(url.port) === web) {
-      problems.push({ path: join('mqtt.urls', i), message: `${u} is on this PC at web.port (${web}): the broker and the web server each need a port of their own` });
+      problems.push({
+        path: join('mqtt.urls', i),
+        message: `${u} is on this PC at web.port (${web}): the broker and the web server each need a port of their own`,
+      });
     }
   });
 }
@@ -109,7 +127,9 @@ function portProblems(tree: unknown, urls: readonly string[], problems: ConfigPr
 export function officeRuleProblems(tree: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const officers = new Seen(problems);
-  listAt(tree, 'officers').forEach((o, i) => officers.note(textAt(o, 'id'), join(join('officers', i), 'id'), () => `officer ${String(textAt(o, 'id'))} is listed twice`));
+  listAt(tree, 'officers').forEach((o, i) =>
+    officers.note(textAt(o, 'id'), join(join('officers', i), 'id'), () => `officer ${String(textAt(o, 'id'))} is listed twice`),
+  );
   const rating = nodeAt(tree, 'rating');
   const reasons = new Seen(problems);
   (rating.reasons === undefined ? STANDARD_REASON_IDS : listAt(rating, 'reasons')).forEach((r, i) => {

@@ -61,7 +61,10 @@ const SHARED: readonly Wording[] = [
     at: /^mqtt\.urls$/,
     keywords: ['type'],
     // A plain string is refused, not wrapped: the key is a list (failover order).
-    message: (x) => (typeof x.value === 'string' ? `must be a list of URLs, e.g. [ "${x.value.slice(0, 100)}" ], got one text` : `must be a list of URLs, got ${kind(x.value)}`),
+    message: (x) =>
+      typeof x.value === 'string'
+        ? `must be a list of URLs, e.g. [ "${x.value.slice(0, 100)}" ], got one text`
+        : `must be a list of URLs, got ${kind(x.value)}`,
   },
 ];
 
@@ -70,40 +73,90 @@ const WORDINGS: Readonly<Record<SchemaName, readonly Wording[]>> = {
   hailong: [
     ...SHARED,
     { at: /^counters$/, keywords: ['minItems'], message: () => 'lists no counter: add at least one quầy with its terminals' },
-    { at: at(`${TERMINAL}\\.uid$`), keywords: ['required'], message: () => 'is required for a button box: the uid it says in HELLO (see `hailong ports`)' },
-    { at: at(`${TERMINAL}\\.uid$`), keywords: ['false schema'], message: () => 'is only for button boxes; a kiosk is identified by its id' },
-    { at: at(`${TERMINAL}\\.uid$`), message: (x) => `${show(scalarText(x.value) ?? kind(x.value))} is not a terminal uid ([A-Za-z0-9._-], 1–32 chars)` },
-    { at: at(`${TERMINAL}\\.port$`), keywords: ['false schema'], message: () => 'is only for button boxes; a kiosk talks MQTT, not serial' },
-    { at: at(`${TERMINAL}\\.password$`), keywords: ['false schema'], message: () => 'is only for touch terminals (kiosks); a button box has no broker account' },
-    { at: at(`${TERMINAL}\\.pin$`), keywords: ['false schema'], message: () => 'is only for touch terminals (kiosks): the PIN of their staff settings page' },
+    {
+      at: at(`${TERMINAL}\\.uid$`),
+      keywords: ['required'],
+      message: () => 'is required for a button box: the uid it says in HELLO (see `hailong ports`)',
+    },
+    {
+      at: at(`${TERMINAL}\\.uid$`),
+      keywords: ['false schema'],
+      message: () => 'is only for button boxes; a kiosk is identified by its id',
+    },
+    {
+      at: at(`${TERMINAL}\\.uid$`),
+      message: (x) => `${show(scalarText(x.value) ?? kind(x.value))} is not a terminal uid ([A-Za-z0-9._-], 1–32 chars)`,
+    },
+    {
+      at: at(`${TERMINAL}\\.port$`),
+      keywords: ['false schema'],
+      message: () => 'is only for button boxes; a kiosk talks MQTT, not serial',
+    },
+    {
+      at: at(`${TERMINAL}\\.password$`),
+      keywords: ['false schema'],
+      message: () => 'is only for touch terminals (kiosks); a button box has no broker account',
+    },
+    {
+      at: at(`${TERMINAL}\\.pin$`),
+      keywords: ['false schema'],
+      message: () => 'is only for touch terminals (kiosks): the PIN of their staff settings page',
+    },
     { at: at(`${TERMINAL}\\.pin$`), message: () => 'must be 4–8 digits (write it in quotes: "024681")' },
     {
       at: /^serial\.baudRate$/,
       keywords: ['enum'],
       // firmware-protocol/PROTOCOL.md §2: the firmware's default is 115200.
-      message: (x) => `${kind(x.value)} is not a supported rate (${(x.error.params.allowedValues as unknown[]).join(', ')}; terminals default to 115200)`,
+      message: (x) =>
+        `${kind(x.value)} is not a supported rate (${(x.error.params.allowedValues as unknown[]).join(', ')}; terminals default to 115200)`,
     },
-    { at: /^serial\.ports$/, keywords: ['anyOf'], message: (x) => `must be auto or a list of serial ports (paths or /dev/serial/by-id names), got ${kind(x.value)}` },
+    {
+      at: /^serial\.ports$/,
+      keywords: ['anyOf'],
+      message: (x) => `must be auto or a list of serial ports (paths or /dev/serial/by-id names), got ${kind(x.value)}`,
+    },
     { at: /^broker\.users\[\d+\]\.counter$/, keywords: ['false schema'], message: () => 'only desk accounts are scoped to a counter' },
-    { at: /^upstream\.urls$/, keywords: ['required'], message: () => 'is required: the hub broker of the district or province (e.g. mqtts://hub.example.gov.vn:8883)' },
-    { at: /^upstream\.urls$/, keywords: ['minItems'], message: () => 'lists no URL: remove the upstream block to run without a hub, or name the hub broker' },
+    {
+      at: /^upstream\.urls$/,
+      keywords: ['required'],
+      message: () => 'is required: the hub broker of the district or province (e.g. mqtts://hub.example.gov.vn:8883)',
+    },
+    {
+      at: /^upstream\.urls$/,
+      keywords: ['minItems'],
+      message: () => 'lists no URL: remove the upstream block to run without a hub, or name the hub broker',
+    },
     { at: /^upstream\.urls$/, keywords: ['anyOf'], message: (x) => `must be a URL or a list of URLs, got ${kind(x.value)}` },
   ],
   hub: [
     ...SHARED,
     { at: /^$/, keywords: ['not'], as: 'province', message: () => 'a hub is one parent unit: give either district or province, not both' },
-    { at: /^district$/, keywords: ['required'], message: () => 'is required: the parent unit, `district: {id, name}` or `province: {id, name}`' },
-    { at: /^units$/, keywords: ['minItems'], message: () => 'lists no unit: add the phường / xã / đặc khu / cơ sở that report to this hub' },
-    { at: /^units$/, keywords: ['maxItems'], message: (x) => `lists ${Array.isArray(x.value) ? x.value.length : '?'} units, at most ${String(x.error.params.limit)}` },
+    {
+      at: /^district$/,
+      keywords: ['required'],
+      message: () => 'is required: the parent unit, `district: {id, name}` or `province: {id, name}`',
+    },
+    {
+      at: /^units$/,
+      keywords: ['minItems'],
+      message: () => 'lists no unit: add the phường / xã / đặc khu / cơ sở that report to this hub',
+    },
+    {
+      at: /^units$/,
+      keywords: ['maxItems'],
+      message: (x) => `lists ${Array.isArray(x.value) ? x.value.length : '?'} units, at most ${String(x.error.params.limit)}`,
+    },
     {
       at: /^units\[\d+\]\.password$/,
       keywords: ['required'],
-      message: (x) => `is required: the password of unit ${textAt(x.parent, 'id') ?? '?'}'s account on the hub broker (its bridge's upstream.password)`,
+      message: (x) =>
+        `is required: the password of unit ${textAt(x.parent, 'id') ?? '?'}'s account on the hub broker (its bridge's upstream.password)`,
     },
     {
       at: /^units\[\d+\]\.mergedFrom\[\d+\]\.until$/,
       // YAML 1.2 (the loader's schema) reads 2025-06-30 as text; a date of another form is the usual mistake.
-      message: (x) => `must be a date YYYY-MM-DD: the last day ${String(valueAt(x.parent, 'id'))} existed (e.g. 2025-06-30), got ${show(x.value ?? null)}`,
+      message: (x) =>
+        `must be a date YYYY-MM-DD: the last day ${String(valueAt(x.parent, 'id'))} existed (e.g. 2025-06-30), got ${show(x.value ?? null)}`,
     },
     { at: /^reports\.smtp\.to$/, keywords: ['minItems'], message: () => 'needs at least one address' },
   ],
@@ -241,7 +294,8 @@ function locate(e: ErrorObject, tree: unknown): Located {
   const keys = pointerKeys(e.instancePath);
   const params = e.params as { missingProperty?: string; additionalProperty?: string; property?: string };
   // A missing, unknown or dependent key is reported at the key itself.
-  const child = e.keyword === 'dependencies' ? params.property : e.keyword === 'required' ? params.missingProperty : params.additionalProperty;
+  const child =
+    e.keyword === 'dependencies' ? params.property : e.keyword === 'required' ? params.missingProperty : params.additionalProperty;
   if (child !== undefined) {
     const parent = walk(tree, keys);
     return { path: pathOf([...keys, child]), error: e, value: e.keyword === 'required' ? undefined : valueAt(parent, child), parent };
@@ -261,7 +315,8 @@ export function wordErrors(name: SchemaName, errors: readonly ErrorObject[], tre
   for (const [path, group] of groups) {
     const deeper = paths.some((p) => p !== path && (path === '' || p.startsWith(`${path}.`) || p.startsWith(`${path}[`)));
     const problem = worded(name, group, deeper);
-    if (problem !== undefined && !problems.some((p) => p.path === (problem.path || '(file)'))) problems.push({ ...problem, path: problem.path || '(file)' });
+    if (problem !== undefined && !problems.some((p) => p.path === (problem.path || '(file)')))
+      problems.push({ ...problem, path: problem.path || '(file)' });
   }
   return problems;
 }

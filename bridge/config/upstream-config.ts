@@ -59,7 +59,8 @@ export function upstreamProblems(node: unknown, own: OwnBroker): ConfigProblem[]
   const good: string[] = [];
   urls.forEach((u, i) => {
     if (typeof u !== 'string') return;
-    const problem = brokerUrlProblem(u) ?? (isOwnBroker(u, own) ? `${u} is this ward's own broker; upstream is the district/province hub` : undefined);
+    const problem =
+      brokerUrlProblem(u) ?? (isOwnBroker(u, own) ? `${u} is this ward's own broker; upstream is the district/province hub` : undefined);
     if (problem === undefined) good.push(u);
     else problems.push({ path: join('upstream.urls', i), message: problem });
   });

@@ -66,8 +66,18 @@ interface OfficeFile {
   readonly target?: number;
   readonly minVotes?: number;
   readonly officers?: readonly PlaceFile[];
-  readonly rating?: { readonly cooldownMs?: number; readonly mode?: RatingMode; readonly windowMs?: number; readonly reasons?: readonly IdFile[] };
-  readonly counters: readonly { readonly id: IdFile; readonly name: string; readonly mode?: RatingMode; readonly terminals: readonly TerminalFile[] }[];
+  readonly rating?: {
+    readonly cooldownMs?: number;
+    readonly mode?: RatingMode;
+    readonly windowMs?: number;
+    readonly reasons?: readonly IdFile[];
+  };
+  readonly counters: readonly {
+    readonly id: IdFile;
+    readonly name: string;
+    readonly mode?: RatingMode;
+    readonly terminals: readonly TerminalFile[];
+  }[];
   readonly serial?: { readonly ports?: 'auto' | readonly string[]; readonly baudRate?: number; readonly scanIntervalMs?: number };
   readonly mqtt?: MqttFile;
   readonly broker?: BrokerFile<OfficeUserFile>;
@@ -105,9 +115,15 @@ export function resolveBroker(file: BrokerFile<unknown> | undefined): { port: nu
 
 function terminalOf(t: TerminalFile): TerminalEntry {
   const id = idOf(t.id);
-  if ((t.kind ?? 'button') === 'button') return { id, kind: 'button', uid: String(t.uid), ...(t.port === undefined ? {} : { port: t.port }) };
+  if ((t.kind ?? 'button') === 'button')
+    return { id, kind: 'button', uid: String(t.uid), ...(t.port === undefined ? {} : { port: t.port }) };
   // The staff PIN is set at provisioning, never defaulted (issue 13, item 2).
-  return { id, kind: 'touch', ...(t.password === undefined ? {} : { password: t.password }), ...(t.pin === undefined ? {} : { pin: String(t.pin) }) };
+  return {
+    id,
+    kind: 'touch',
+    ...(t.password === undefined ? {} : { password: t.password }),
+    ...(t.pin === undefined ? {} : { pin: String(t.pin) }),
+  };
 }
 
 function resolve(file: OfficeFile, scale: Scale, openingHours: OpeningHours): HailongConfig {
@@ -115,7 +131,12 @@ function resolve(file: OfficeFile, scale: Scale, openingHours: OpeningHours): Ha
   const ward = placeOf(file.ward);
   const rating = file.rating ?? {};
   const mode = rating.mode ?? 'open';
-  const counters: CounterEntry[] = file.counters.map((c) => ({ id: idOf(c.id), name: c.name, mode: c.mode ?? mode, terminals: c.terminals.map(terminalOf) }));
+  const counters: CounterEntry[] = file.counters.map((c) => ({
+    id: idOf(c.id),
+    name: c.name,
+    mode: c.mode ?? mode,
+    terminals: c.terminals.map(terminalOf),
+  }));
   const users: BrokerUser[] = (file.broker?.users ?? []).map((u) => ({
     username: u.username,
     password: u.password,
@@ -131,10 +152,19 @@ function resolve(file: OfficeFile, scale: Scale, openingHours: OpeningHours): Ha
     target: file.target ?? DEFAULT_TARGET,
     minVotes: file.minVotes ?? DEFAULT_MIN_VOTES,
     officers: (file.officers ?? []).map(placeOf),
-    rating: { cooldownMs: rating.cooldownMs ?? 3000, mode, windowMs: rating.windowMs ?? 30_000, reasons: (rating.reasons ?? STANDARD_REASON_IDS).map(idOf) },
+    rating: {
+      cooldownMs: rating.cooldownMs ?? 3000,
+      mode,
+      windowMs: rating.windowMs ?? 30_000,
+      reasons: (rating.reasons ?? STANDARD_REASON_IDS).map(idOf),
+    },
     openingHours,
     counters,
-    serial: { ports: file.serial?.ports ?? 'auto', baudRate: file.serial?.baudRate ?? 115_200, scanIntervalMs: file.serial?.scanIntervalMs ?? 2000 },
+    serial: {
+      ports: file.serial?.ports ?? 'auto',
+      baudRate: file.serial?.baudRate ?? 115_200,
+      scanIntervalMs: file.serial?.scanIntervalMs ?? 2000,
+    },
     mqtt: resolveMqtt(file.mqtt),
     broker: { ...resolveBroker(file.broker), users },
     web: resolveWeb(file.web),

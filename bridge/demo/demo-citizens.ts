@@ -64,7 +64,10 @@ export function demoOpeningHours(hours: OpeningHours, now: number): { hours: Ope
   const day = WEEKDAYS[t.weekday] as (typeof WEEKDAYS)[number];
   // 23:xx: the session is that last hour (a start at 23:59 still gets one open minute before midnight).
   const from = `${String(Math.min(t.hour, 23)).padStart(2, '0')}:00`;
-  const out: Partial<Record<(typeof WEEKDAYS)[number], readonly OpeningInterval[]>> = { ...hours, [day]: mergeInterval(hours[day] ?? [], [from, END_OF_DAY]) };
+  const out: Partial<Record<(typeof WEEKDAYS)[number], readonly OpeningInterval[]>> = {
+    ...hours,
+    [day]: mergeInterval(hours[day] ?? [], [from, END_OF_DAY]),
+  };
   if (t.hour < LATE_HOUR) return { hours: out, session: { day, from, to: END_OF_DAY } };
   const next = WEEKDAYS[(t.weekday + 1) % 7] as (typeof WEEKDAYS)[number];
   out[next] = mergeInterval(out[next] ?? [], ['00:00', NEXT_DAY_UNTIL]);
@@ -85,7 +88,9 @@ export interface DemoCitizensOptions {
 export const DEMO_DOUBLE_PRESS = 0.03;
 
 /** The simulation settings of the demo's citizens. */
-export function demoCitizens(options: DemoCitizensOptions): Pick<SimulationOptions, 'meanIntervalMs' | 'minIntervalMs' | 'doublePressProbability' | 'openingHours'> {
+export function demoCitizens(
+  options: DemoCitizensOptions,
+): Pick<SimulationOptions, 'meanIntervalMs' | 'minIntervalMs' | 'doublePressProbability' | 'openingHours'> {
   const [lo, hi] = options.meanIntervalSeconds ?? [6, 15];
   return {
     meanIntervalMs: [lo * 1000, hi * 1000],

@@ -31,7 +31,11 @@ export const DEMO_KIOSK = { terminal: 'kiosk-4', counter: 'quay-4' } as const;
 
 /** Officers on duty at the demo counters: id and display name. */
 export function demoOfficers(): { counter: string; officer: string; name: string }[] {
-  return ['quay-1', 'quay-2', 'quay-3', 'quay-4'].map((counter, i) => ({ counter, officer: `cb-${i * 2 + 1}`, name: demoOfficerName(`cb-${i * 2 + 1}`) }));
+  return ['quay-1', 'quay-2', 'quay-3', 'quay-4'].map((counter, i) => ({
+    counter,
+    officer: `cb-${i * 2 + 1}`,
+    name: demoOfficerName(`cb-${i * 2 + 1}`),
+  }));
 }
 
 /** Options of `demoConfig`. */

@@ -57,7 +57,6 @@ export function demoOfficerName(officer: string): string {
   return DEMO_OFFICER_NAMES[(n - 1) % DEMO_OFFICER_NAMES.length] as string;
 }
 
-
 /** Options of `historyOffice`. */
 export interface HistoryOfficeOptions {
   readonly district: string;

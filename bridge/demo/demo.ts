@@ -151,7 +151,13 @@ export class Demo {
     this.options.log.info({ stored }, 'demo: history stored');
   }
 
-  private async connect(username: string, password: string, brokerPort: number, will?: { topic: string; payload: string }, ward?: string): Promise<MqttClient> {
+  private async connect(
+    username: string,
+    password: string,
+    brokerPort: number,
+    will?: { topic: string; payload: string },
+    ward?: string,
+  ): Promise<MqttClient> {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
       username,
       password,
@@ -182,13 +188,33 @@ export class Demo {
       const user = this.neighbourUsers[i] as BrokerUser;
       const place = { district, ward: ward.id };
       const offline = publicationFor('bridge-status', place, { v: 1, state: 'offline', at: now, model: 'hailong-demo' });
-      const client = await this.connect(user.username, user.password, brokerPort, { topic: offline.topic, payload: offline.payload }, user.ward);
+      const client = await this.connect(
+        user.username,
+        user.password,
+        brokerPort,
+        { topic: offline.topic, payload: offline.payload },
+        user.ward,
+      );
       const pubs = [
         publicationFor('bridge-status', place, { v: 1, state: 'online', at: now, model: 'hailong-demo' }),
-        publicationFor('office', place, historyOffice(ward, { district, districtName: this.config.district.name, index: i + 1, updatedAt: now })),
+        publicationFor(
+          'office',
+          place,
+          historyOffice(ward, { district, districtName: this.config.district.name, index: i + 1, updatedAt: now }),
+        ),
         ...ward.counters.flatMap((c) => [
-          publicationFor('session', { ...place, counter: c.id }, { v: 1, officer: c.officers?.[0] ?? null, name: demoOfficerName(c.officers?.[0] ?? 'cb-1'), at: now }),
-          ...c.terminals.map((t) => publicationFor('status', { ...place, counter: c.id, terminal: t }, { v: 1, state: 'online', at: now, kind: 'button', model: 'HLBOX-4', firmware: '1.0.0' })),
+          publicationFor(
+            'session',
+            { ...place, counter: c.id },
+            { v: 1, officer: c.officers?.[0] ?? null, name: demoOfficerName(c.officers?.[0] ?? 'cb-1'), at: now },
+          ),
+          ...c.terminals.map((t) =>
+            publicationFor(
+              'status',
+              { ...place, counter: c.id, terminal: t },
+              { v: 1, state: 'online', at: now, kind: 'button', model: 'HLBOX-4', firmware: '1.0.0' },
+            ),
+          ),
         ]),
         ...tallies.filter((t) => t.ward === ward.id).map((t) => publicationFor('tally', t, t)),
       ];
@@ -198,7 +224,11 @@ export class Demo {
     // Officers logged in at this ward's counters, through the desk account.
     const desk = await this.connect(DEMO_DESK.username, DEMO_DESK.password, brokerPort);
     for (const o of demoOfficers()) {
-      const p = publicationFor('session', { district, ward: this.config.ward.id, counter: o.counter }, { v: 1, officer: o.officer, name: o.name, at: now });
+      const p = publicationFor(
+        'session',
+        { district, ward: this.config.ward.id, counter: o.counter },
+        { v: 1, officer: o.officer, name: o.name, at: now },
+      );
       await desk.publishAsync(p.topic, p.payload, { qos: p.qos, retain: p.retain });
     }
     this.options.log.info({ wards: this.neighbours.length, messages: published }, 'demo: neighbouring wards published');
@@ -218,10 +248,15 @@ export class Demo {
     if (s !== null) {
       this.options.log.info(
         { session: s },
-        `demo: văn phòng đang ngoài giờ làm việc, bản demo mở một buổi mô phỏng (${s.day} ${s.from}–${s.to}${s.nextDayUntil === undefined ? '' : `, hôm sau 00:00–${s.nextDayUntil}`}) để có lượt đánh giá trực tiếp · the office is closed now: the demo opens a demo session so that live votes flow`,
+        `demo: văn phòng đang ngoài giờ làm việc, bản demo mở một buổi mô phỏng` +
+          ` (${s.day} ${s.from}–${s.to}${s.nextDayUntil === undefined ? '' : `, hôm sau 00:00–${s.nextDayUntil}`})` +
+          ' để có lượt đánh giá trực tiếp · the office is closed now: the demo opens a demo session so that live votes flow',
       );
     }
-    this.options.log.info({ terminals: this.fleet.terminals.length, meanIntervalSeconds: [lo, hi] }, 'demo: virtual citizens are voting (only during opening hours)');
+    this.options.log.info(
+      { terminals: this.fleet.terminals.length, meanIntervalSeconds: [lo, hi] },
+      'demo: virtual citizens are voting (only during opening hours)',
+    );
   }
 
   private async stopTerminals(): Promise<void> {

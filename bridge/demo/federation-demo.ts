@@ -104,7 +104,10 @@ export class FederationDemo {
     );
     const wards = FEDERATION_WARDS.map((w, i) => {
       const file = join(dir, `${w.id}.yaml`);
-      const boxes = Array.from({ length: BOXES_PER_WARD }, (_, b) => ({ uid: `${w.uidPrefix}${String(b + 1).padStart(2, '0')}`, n: b + 1 }));
+      const boxes = Array.from({ length: BOXES_PER_WARD }, (_, b) => ({
+        uid: `${w.uidPrefix}${String(b + 1).padStart(2, '0')}`,
+        n: b + 1,
+      }));
       writeFileSync(
         file,
         [

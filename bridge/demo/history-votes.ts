@@ -28,13 +28,27 @@ export function votesOfTallies(tallies: readonly Tally[], seed = 1): VoteInput[]
             const pressedAt = midnight + hour * 3_600_000 + Math.floor(rand() * 3_600_000);
             // Morning and afternoon shifts, as generateHistory assigns them.
             const officer = officers.length === 0 ? undefined : officers[hour < 12 ? 0 : Math.min(1, officers.length - 1)];
-            votes.push({ path, level: t.levels[level] as VoteInput['level'], pressedAt, receivedAt: pressedAt + 40, source: 'button', ...(officer === undefined ? {} : { officer }) });
+            votes.push({
+              path,
+              level: t.levels[level] as VoteInput['level'],
+              pressedAt,
+              receivedAt: pressedAt + 40,
+              source: 'button',
+              ...(officer === undefined ? {} : { officer }),
+            });
           }
         });
       }
       for (let k = 0; k < day.f[0]; k++) {
         const pressedAt = midnight + 9 * 3_600_000 + Math.floor(rand() * 7 * 3_600_000);
-        votes.push({ path, level: t.levels[0] as VoteInput['level'], pressedAt, receivedAt: pressedAt + 40, source: 'button', filtered: 'cooldown' });
+        votes.push({
+          path,
+          level: t.levels[0] as VoteInput['level'],
+          pressedAt,
+          receivedAt: pressedAt + 40,
+          source: 'button',
+          filtered: 'cooldown',
+        });
       }
       votes.sort((a, b) => a.pressedAt - b.pressedAt);
       for (const v of votes) out.push({ ...v, uid: `HISTORY-${t.terminal}`, deviceSeq: 0 });

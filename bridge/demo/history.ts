@@ -289,9 +289,7 @@ export function generateHistory(options: HistoryOptions): Tally[] {
       }
       const terminalOrder = [...counter.terminals].sort();
       const sorted = [...months.values()].sort((a, b) =>
-        a.terminal === b.terminal
-          ? a.month.localeCompare(b.month)
-          : terminalOrder.indexOf(a.terminal) - terminalOrder.indexOf(b.terminal),
+        a.terminal === b.terminal ? a.month.localeCompare(b.month) : terminalOrder.indexOf(a.terminal) - terminalOrder.indexOf(b.terminal),
       );
       for (const tm of sorted) {
         out.push({

@@ -37,7 +37,12 @@ export const GENERIC_LEVELS: VoteCsvLevels = Object.freeze({ parent: 'Đơn vị
 
 /** Column headers, in order, with the level words of the config. */
 export function voteCsvColumns(levels: VoteCsvLevels = GENERIC_LEVELS): readonly string[] {
-  return [VOTE_CSV_COLUMNS[0] as string, `${levels.parent} (parent: district or province)`, `${levels.unit} (ward)`, ...VOTE_CSV_COLUMNS.slice(3)];
+  return [
+    VOTE_CSV_COLUMNS[0] as string,
+    `${levels.parent} (parent: district or province)`,
+    `${levels.unit} (ward)`,
+    ...VOTE_CSV_COLUMNS.slice(3),
+  ];
 }
 
 /** Column headers, in order (generic level words; see `voteCsvColumns`). */

@@ -100,7 +100,12 @@ export class HubApp {
     this.#scope = {
       parent: config.parent.id,
       parentName: config.parent.name,
-      units: new Map(config.units.map((u) => [u.id, { name: u.name, target: u.target, ...(u.mergedFrom === undefined ? {} : { mergedFrom: u.mergedFrom }) }])),
+      units: new Map(
+        config.units.map((u) => [
+          u.id,
+          { name: u.name, target: u.target, ...(u.mergedFrom === undefined ? {} : { mergedFrom: u.mergedFrom }) },
+        ]),
+      ),
       retainMonths: config.retainMonths,
     };
     this.archive = new HubArchive({ path: join(config.dataDir, 'archive.db'), now: this.#now });
@@ -164,7 +169,9 @@ export class HubApp {
           onDecision: (d, topic, payload) => {
             this.counters.count(d);
             if (mirror !== undefined && d.accept) {
-              mirror.publish(topic, d.payload ?? payload, d.retain).catch((error: Error) => log.warn({ err: error.message, topic }, 'live mirror publish failed'));
+              mirror
+                .publish(topic, d.payload ?? payload, d.retain)
+                .catch((error: Error) => log.warn({ err: error.message, topic }, 'live mirror publish failed'));
             }
           },
           now: this.#now,
@@ -203,7 +210,8 @@ export class HubApp {
       });
     }
     const subscriber = this.subscriber;
-    if (subscriber !== undefined) features.push({ name: 'subscriber', dependsOn: ['archive'], start: () => subscriber.start(), stop: () => subscriber.stop() });
+    if (subscriber !== undefined)
+      features.push({ name: 'subscriber', dependsOn: ['archive'], start: () => subscriber.start(), stop: () => subscriber.stop() });
     const web = this.web;
     if (web !== undefined) {
       features.push({
@@ -234,7 +242,8 @@ export class HubApp {
     if (decision.record !== undefined) await this.archive.store(decision.record);
     this.counters.count(decision);
     const r = decision.record;
-    if (decision.accept && r?.type === 'retained' && r.kind === 'tally' && r.month !== undefined) this.summaries?.noteTally(r.unit, r.month);
+    if (decision.accept && r?.type === 'retained' && r.kind === 'tally' && r.month !== undefined)
+      this.summaries?.noteTally(r.unit, r.month);
     if (!decision.accept) return { verdict: 'drop' };
     const verdict = decision.retain ? 'forward' : 'forward-unretained';
     return decision.payload === undefined ? { verdict } : { verdict, payload: decision.payload };
@@ -256,7 +265,12 @@ export class HubApp {
     }
     // A unit never heard from still belongs on the parent dashboard (as "no data yet"): a
     // placeholder office with the hub's names, updatedAt 0 so the unit's own office replaces it.
-    const known = new Set(this.archive.retained().filter((r) => r.kind === 'office').map((r) => r.topic));
+    const known = new Set(
+      this.archive
+        .retained()
+        .filter((r) => r.kind === 'office')
+        .map((r) => r.topic),
+    );
     const { config } = this.options;
     for (const unit of config.units) {
       const topic = topicFor('office', { district: config.parent.id, ward: unit.id });
@@ -284,7 +298,11 @@ export class HubApp {
     const open = this.#controller.featureStates.get('archive') === 'running';
     return {
       parent: this.options.config.parent,
-      archive: { votes: open ? this.archive.voteCount() : null, refusedKept: open ? this.archive.refusedCount() : null, ...this.archive.stats() },
+      archive: {
+        votes: open ? this.archive.voteCount() : null,
+        refusedKept: open ? this.archive.refusedCount() : null,
+        ...this.archive.stats(),
+      },
       units: this.counters.snapshot(),
       broker: this.broker?.stats() ?? null,
     };
@@ -302,7 +320,8 @@ export class HubApp {
   endpoints(host = 'localhost'): HubEndpoints {
     const out: { -readonly [K in keyof HubEndpoints]: HubEndpoints[K] } = {};
     // The live mirror (external broker) is loopback-only, not the units' broker: not an endpoint.
-    if (this.broker !== undefined && this.subscriber === undefined) out.broker = { port: this.#brokerPort, url: `mqtt://${host}:${this.#brokerPort}` };
+    if (this.broker !== undefined && this.subscriber === undefined)
+      out.broker = { port: this.#brokerPort, url: `mqtt://${host}:${this.#brokerPort}` };
     if (this.web !== undefined) {
       const base = `http://${host}:${this.#webPort}`;
       out.web = {

@@ -173,7 +173,9 @@ export class HubArchive {
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
       if (row === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(ARCHIVE_SCHEMA_VERSION));
       else if (Number(row.value) > ARCHIVE_SCHEMA_VERSION) {
-        throw new Error(`${this.path} has archive schema ${row.value}, newer than this hailong (${ARCHIVE_SCHEMA_VERSION}): upgrade hailong`);
+        throw new Error(
+          `${this.path} has archive schema ${row.value}, newer than this hailong (${ARCHIVE_SCHEMA_VERSION}): upgrade hailong`,
+        );
       }
     } catch (error) {
       db.close();

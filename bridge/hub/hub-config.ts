@@ -111,7 +111,8 @@ export function levelLabel(level: HubLevel): { readonly vi: string; readonly en:
 /** The units' mergers as a lineage (core/merger.ts); the config was validated, so it is consistent. */
 export function lineageOfHub(config: Pick<HubConfig, 'units'>): Lineage {
   const r = lineageOf(config.units);
-  if (!r.ok) throw new Error(`lineageOfHub: config.units has inconsistent mergedFrom (${r.problems[0]?.message}); validate the config first`);
+  if (!r.ok)
+    throw new Error(`lineageOfHub: config.units has inconsistent mergedFrom (${r.problems[0]?.message}); validate the config first`);
   return r.lineage;
 }
 

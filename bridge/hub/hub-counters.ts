@@ -67,7 +67,13 @@ export class HubCounters {
     this.#lastAt = now;
     if (fresh === 0 && stats.refused === 0) return;
     this.log.info(
-      { archive: stats, votesPerSecond: rate, refusedByUnit: Object.fromEntries([...this.#units].filter(([, c]) => Object.keys(c.refused).length > 0).map(([u, c]) => [u, c.refused])) },
+      {
+        archive: stats,
+        votesPerSecond: rate,
+        refusedByUnit: Object.fromEntries(
+          [...this.#units].filter(([, c]) => Object.keys(c.refused).length > 0).map(([u, c]) => [u, c.refused]),
+        ),
+      },
       `hub archive: +${fresh} votes (${rate}/s), ${stats.votesStored} since start, ${stats.duplicates} duplicates ignored, ${stats.refused} refused`,
     );
   }

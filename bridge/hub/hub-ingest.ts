@@ -103,15 +103,30 @@ export function ingest(scope: IngestScope, topic: string, payload: string, now: 
       };
     case 'status':
     case 'bridge-status':
-      return { accept: true, retain: true, record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: m.payload.at, payload } };
+      return {
+        accept: true,
+        retain: true,
+        record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: m.payload.at, payload },
+      };
     case 'office': {
       // The hub names the parent and its units as its own config does: a
       // ward's config may still say "Quận …" after the 2025 reform, and the
       // parent's targets are the parent's to set.
       const unit = scope.units.get(m.params.ward) as IngestUnit;
       // The mergers are the parent's to declare too: the parent dashboard folds predecessors with them.
-      const named = JSON.stringify({ ...m.payload, districtName: scope.parentName, wardName: unit.name, target: unit.target, ...(unit.mergedFrom === undefined ? {} : { mergedFrom: unit.mergedFrom }) });
-      return { accept: true, retain: true, payload: named, record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: 0, payload: named } };
+      const named = JSON.stringify({
+        ...m.payload,
+        districtName: scope.parentName,
+        wardName: unit.name,
+        target: unit.target,
+        ...(unit.mergedFrom === undefined ? {} : { mergedFrom: unit.mergedFrom }),
+      });
+      return {
+        accept: true,
+        retain: true,
+        payload: named,
+        record: { type: 'retained', topic, unit: m.params.ward, kind: m.kind, ord: 0, payload: named },
+      };
     }
     case 'config':
     case 'session':

@@ -84,7 +84,9 @@ export class HubRevocations {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       mark: db.prepare('INSERT OR IGNORE INTO revoked_votes (unit, vote, revocation, revoked_at) VALUES (?, ?, ?, ?)'),
-      parts: db.prepare('SELECT unit, id, at, part, parts, by, reason, terminal, from_ms, to_ms, ids, votes FROM revocations ORDER BY unit, at, id, part'),
+      parts: db.prepare(
+        'SELECT unit, id, at, part, parts, by, reason, terminal, from_ms, to_ms, ids, votes FROM revocations ORDER BY unit, at, id, part',
+      ),
       revoked: db.prepare('SELECT unit, vote FROM revoked_votes'),
     };
   }

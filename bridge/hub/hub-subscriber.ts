@@ -60,7 +60,10 @@ export class HubSubscriber {
     const filter = `hailong/v1/${o.scope.parent}/#`;
     client.handleMessage = (packet, callback) => this.#handle(client, packet.topic, packet.payload, callback);
     client.on('connect', (connack) => {
-      o.log.info({ urls: o.urls, sessionPresent: connack.sessionPresent }, `hub subscribed to ${filter} (persistent session ${o.clientId})`);
+      o.log.info(
+        { urls: o.urls, sessionPresent: connack.sessionPresent },
+        `hub subscribed to ${filter} (persistent session ${o.clientId})`,
+      );
       // Resubscribing is harmless when the session is present and needed when it is not.
       client.subscribe(filter, { qos: 1 }, (error) => {
         if (error) o.log.error({ err: error.message }, `cannot subscribe to ${filter}`);

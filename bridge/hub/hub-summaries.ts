@@ -72,10 +72,12 @@ export class HubSummaries {
     this.#timer = undefined;
     const keys = [...this.#dirty].sort();
     this.#dirty.clear();
-    this.#flushing = this.#flushing.then(() => this.#publish(keys)).catch((error: unknown) => {
-      // The archive keeps the tallies: the next tally of the unit-month, or a restart, publishes it again.
-      this.options.log.error({ err: error }, 'could not publish unit summaries');
-    });
+    this.#flushing = this.#flushing
+      .then(() => this.#publish(keys))
+      .catch((error: unknown) => {
+        // The archive keeps the tallies: the next tally of the unit-month, or a restart, publishes it again.
+        this.options.log.error({ err: error }, 'could not publish unit summaries');
+      });
     return this.#flushing;
   }
 

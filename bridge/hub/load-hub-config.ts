@@ -24,12 +24,19 @@ export function configKindOf(text: string): ConfigKind {
 }
 
 /** Parses and validates hub config text; `file` names it in messages. */
-export function parseHubConfigText(text: string, file: string, env: Readonly<Record<string, string | undefined>> = {}): LoadOutcome<HubConfig> {
+export function parseHubConfigText(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): LoadOutcome<HubConfig> {
   return parseYamlConfig(text, file, env, validateHubConfig);
 }
 
 /** Reads `file` and validates it as a hub config; a missing file is a problem, not an exception. */
-export async function loadHubConfig(file: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<LoadOutcome<HubConfig>> {
+export async function loadHubConfig(
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<LoadOutcome<HubConfig>> {
   const text = await readConfigFile(file, 'hub.example.yaml');
   if (typeof text !== 'string') return text;
   return parseHubConfigText(text, file, env);

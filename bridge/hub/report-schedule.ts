@@ -74,7 +74,11 @@ export class ReportSchedule {
 
   /** Looks for ended periods not yet done; one check at a time. */
   check(): Promise<void> {
-    this.running = this.running.then(() => this.checkNow()).catch((error: unknown) => this.options.log.error({ error: (error as Error).message }, 'scheduled report failed; tried again at the next check'));
+    this.running = this.running
+      .then(() => this.checkNow())
+      .catch((error: unknown) =>
+        this.options.log.error({ error: (error as Error).message }, 'scheduled report failed; tried again at the next check'),
+      );
     return this.running;
   }
 
@@ -100,7 +104,11 @@ export class ReportSchedule {
             subject: `${written.heading.title} — ${written.heading.scope} — ${range.key}`,
             text: `${written.heading.title}\n${written.heading.scope}\n${written.heading.period}\n\nĐính kèm: báo cáo (XLSX) và bản in (HTML, khổ A4).\n`,
             attachments: [
-              { filename: basename(written.xlsx), path: written.xlsx, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+              {
+                filename: basename(written.xlsx),
+                path: written.xlsx,
+                contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+              },
               { filename: basename(written.html), path: written.html, contentType: 'text/html; charset=utf-8' },
             ],
           });
@@ -109,7 +117,10 @@ export class ReportSchedule {
           this.options.log.info({ period: range.key, to: smtp.to }, `report pack of ${range.key} e-mailed`);
         } catch (error) {
           this.bump('reports-mail-failed');
-          this.options.log.error({ period: range.key, error: (error as Error).message }, `report pack of ${range.key} NOT e-mailed; tried again at the next check`);
+          this.options.log.error(
+            { period: range.key, error: (error as Error).message },
+            `report pack of ${range.key} NOT e-mailed; tried again at the next check`,
+          );
           continue;
         }
       }

@@ -15,7 +15,16 @@ import { join, mergeProblems, type ConfigProblem } from '../config/config-proble
 import { schemaProblems } from '../config/config-schema.ts';
 import { cyclePath, listAt, nodeAt, textAt, valueAt, withoutNulls } from '../config/config-tree.ts';
 import { BRIDGE_USERNAME } from '../config/office-rules.ts';
-import { CYCLE_MESSAGE, idOf, resolveBroker, resolveMqtt, resolveWeb, type BrokerFile, type MqttFile, type WebFile } from '../config/validate-config.ts';
+import {
+  CYCLE_MESSAGE,
+  idOf,
+  resolveBroker,
+  resolveMqtt,
+  resolveWeb,
+  type BrokerFile,
+  type MqttFile,
+  type WebFile,
+} from '../config/validate-config.ts';
 import type { HubConfig, HubLevel, HubUnit, UnitKind } from './hub-config.ts';
 import { resolveReportSchedule, type ReportScheduleFile } from './report-schedule-config.ts';
 
@@ -70,14 +79,19 @@ function unitProblems(tree: unknown, problems: ConfigProblem[]): void {
     else if (id !== undefined) ids.set(id, path);
     const username = unitUsername(unit);
     const seenUser = username === undefined ? undefined : usernames.get(username);
-    if (username === BRIDGE_USERNAME) problems.push({ path: join(path, 'username'), message: `${username} is reserved for the hub itself` });
-    else if (seenUser !== undefined) problems.push({ path: join(path, 'username'), message: `account ${username} is already used at ${seenUser}` });
+    if (username === BRIDGE_USERNAME)
+      problems.push({ path: join(path, 'username'), message: `${username} is reserved for the hub itself` });
+    else if (seenUser !== undefined)
+      problems.push({ path: join(path, 'username'), message: `account ${username} is already used at ${seenUser}` });
     else if (username !== undefined) usernames.set(username, path);
     // The schema checks the form YYYY-MM-DD; the calendar (no 2025-02-30) is the code's.
     listAt(unit, 'mergedFrom').forEach((p, k) => {
       const until = valueAt(p, 'until');
       if (typeof until === 'string' && /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(until) && !isDateString(until)) {
-        problems.push({ path: join(join(join(path, 'mergedFrom'), k), 'until'), message: `must be a date YYYY-MM-DD: the last day ${String(textAt(p, 'id'))} existed (e.g. 2025-06-30), got "${until}" (no such day)` });
+        problems.push({
+          path: join(join(join(path, 'mergedFrom'), k), 'until'),
+          message: `must be a date YYYY-MM-DD: the last day ${String(textAt(p, 'id'))} existed (e.g. 2025-06-30), got "${until}" (no such day)`,
+        });
       }
     });
   });
@@ -105,7 +119,8 @@ function dashboardProblems(tree: unknown, problems: ConfigProblem[]): void {
     const username = valueAt(u, 'username');
     if (typeof username === 'string') {
       // Only dashboards: units sign in with their own accounts (units[].username).
-      if (username === BRIDGE_USERNAME) problems.push({ path: join(path, 'username'), message: `${username} is reserved for the hub itself` });
+      if (username === BRIDGE_USERNAME)
+        problems.push({ path: join(path, 'username'), message: `${username} is reserved for the hub itself` });
       else if (unitAccounts.has(username)) problems.push({ path: join(path, 'username'), message: `${username} is a unit's account` });
       else if (seen.has(username)) problems.push({ path: join(path, 'username'), message: `${username} is listed twice` });
       seen.add(username);
@@ -122,7 +137,10 @@ function hubRuleProblems(tree: unknown): ConfigProblem[] {
   dashboardProblems(tree, problems);
   const mqtt = nodeAt(tree, 'mqtt');
   if (listAt(mqtt, 'urls').length > 0 && (mqtt.username === undefined || mqtt.password === undefined)) {
-    problems.push({ path: 'mqtt', message: 'an external broker needs mqtt.username and mqtt.password: the hub reads every unit with them' });
+    problems.push({
+      path: 'mqtt',
+      message: 'an external broker needs mqtt.username and mqtt.password: the hub reads every unit with them',
+    });
   }
   return problems;
 }

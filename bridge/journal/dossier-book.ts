@@ -49,7 +49,9 @@ export class DossierBook {
       "SELECT terminal || ':' || seq AS id FROM votes WHERE json_extract(payload, '$.dossier') = ? AND json_extract(payload, '$.stage') = ? AND json_extract(payload, '$.filtered') IS NULL AND id NOT IN (SELECT vote FROM revoked_votes) LIMIT 1",
     );
     this.insertServed = db.prepare('INSERT OR IGNORE INTO served (counter, dossier, stage, at, officer, ticket) VALUES (?, ?, ?, ?, ?, ?)');
-    this.servedBetween = db.prepare('SELECT counter, dossier, stage, at, officer, ticket FROM served WHERE at >= ? AND at < ? ORDER BY at, id');
+    this.servedBetween = db.prepare(
+      'SELECT counter, dossier, stage, at, officer, ticket FROM served WHERE at >= ? AND at < ? ORDER BY at, id',
+    );
   }
 
   /**
@@ -69,7 +71,14 @@ export class DossierBook {
 
   /** Served dossiers with `at` in [fromMs, toMs), oldest first. */
   served(fromMs: number, toMs: number): ServedDossier[] {
-    const rows = this.servedBetween.all(fromMs, toMs) as { counter: string; dossier: string; stage: DossierStage; at: number; officer: string | null; ticket: string | null }[];
+    const rows = this.servedBetween.all(fromMs, toMs) as {
+      counter: string;
+      dossier: string;
+      stage: DossierStage;
+      at: number;
+      officer: string | null;
+      ticket: string | null;
+    }[];
     return rows.map((r) => ({
       counter: r.counter,
       dossier: r.dossier,

@@ -6,7 +6,17 @@
 import type Database from 'better-sqlite3';
 
 /** Names of the hot-path statements. */
-type StatementName = 'device' | 'lastSeq' | 'insertVote' | 'outbox' | 'outboxSize' | 'anyUnpublished' | 'byDevice' | 'byId' | 'insertOwn' | 'markPublishedRange';
+type StatementName =
+  | 'device'
+  | 'lastSeq'
+  | 'insertVote'
+  | 'outbox'
+  | 'outboxSize'
+  | 'anyUnpublished'
+  | 'byDevice'
+  | 'byId'
+  | 'insertOwn'
+  | 'markPublishedRange';
 
 /** The prepared statements of one open journal. */
 export type Statements = Readonly<Record<StatementName, Database.Statement>>;

@@ -95,7 +95,15 @@ export class Journal extends EventEmitter<JournalEvents> {
   private readonly seqs = new Map<string, number>();
   /** Published seqs of this journal start above this (its `meta` seq_base). */
   private seqBase = 0;
-  private readonly counters: JournalStats = { stored: 0, duplicates: 0, failed: 0, commits: 0, rejected: 0, markedPublished: 0, tallyPersistFailed: 0 };
+  private readonly counters: JournalStats = {
+    stored: 0,
+    duplicates: 0,
+    failed: 0,
+    commits: 0,
+    rejected: 0,
+    markedPublished: 0,
+    tallyPersistFailed: 0,
+  };
 
   constructor(options: JournalOptions) {
     super();
@@ -228,7 +236,16 @@ export class Journal extends EventEmitter<JournalEvents> {
     const committed: Committed[] = [];
     const batchMarks = new Map<string, number>();
     const batchSeqs = new Map<string, number>();
-    const ctx = { sql, dossiers: this.dossierBook, batchMarks, batchSeqs, knownMarks: this.marks, knownSeqs: this.seqs, seqBase: this.seqBase, committed };
+    const ctx = {
+      sql,
+      dossiers: this.dossierBook,
+      batchMarks,
+      batchSeqs,
+      knownMarks: this.marks,
+      knownSeqs: this.seqs,
+      seqBase: this.seqBase,
+      committed,
+    };
     try {
       db.transaction(() => {
         for (const p of queued) appended.push(storeVote(ctx, p.input));
@@ -240,7 +257,11 @@ export class Journal extends EventEmitter<JournalEvents> {
       // which resends it; the memory marks were not touched.
       this.pendingMarks.push(...marks);
       if (marks.length > 0) this.armMarkTimer();
-      const failed = { status: 'failed', code: (error as { code?: string }).code ?? 'io-error', message: `journal commit failed: ${(error as Error).message}` } as const;
+      const failed = {
+        status: 'failed',
+        code: (error as { code?: string }).code ?? 'io-error',
+        message: `journal commit failed: ${(error as Error).message}`,
+      } as const;
       for (const p of queued) p.resolve(failed);
       this.counters.failed += queued.length + entries.length;
       return entries.map(() => failed);

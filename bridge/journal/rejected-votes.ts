@@ -44,7 +44,9 @@ export class RejectedVotes {
   private readonly byReason: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare('INSERT OR IGNORE INTO rejected (uid, device_seq, terminal, reason, received_at, detail) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT OR IGNORE INTO rejected (uid, device_seq, terminal, reason, received_at, detail) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     this.find = db.prepare('SELECT reason FROM rejected WHERE uid = ? AND device_seq = ?');
     this.byReason = db.prepare('SELECT reason, count(*) AS n FROM rejected GROUP BY reason');
   }
@@ -55,7 +57,14 @@ export class RejectedVotes {
    * whole batch fails and nothing of it is ACKed.
    */
   insertIn(input: RejectedInput): Exclude<RejectOutcome, { status: 'failed' }> {
-    const changes = this.insert.run(input.uid, input.deviceSeq, input.terminal, input.reason, input.receivedAt, JSON.stringify(input.detail)).changes;
+    const changes = this.insert.run(
+      input.uid,
+      input.deviceSeq,
+      input.terminal,
+      input.reason,
+      input.receivedAt,
+      JSON.stringify(input.detail),
+    ).changes;
     if (changes === 1) return { status: 'rejected', reason: input.reason };
     const row = this.find.get(input.uid, input.deviceSeq) as { reason: RejectionReason } | undefined;
     return { status: 'duplicate', reason: row?.reason ?? input.reason };
@@ -66,7 +75,11 @@ export class RejectedVotes {
     try {
       return this.insertIn(input);
     } catch (error) {
-      return { status: 'failed', code: (error as { code?: string }).code ?? 'io-error', message: `could not store a rejected vote: ${(error as Error).message}` };
+      return {
+        status: 'failed',
+        code: (error as { code?: string }).code ?? 'io-error',
+        message: `could not store a rejected vote: ${(error as Error).message}`,
+      };
     }
   }
 

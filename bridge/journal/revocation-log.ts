@@ -79,7 +79,15 @@ export class RevocationLog {
       const rows = this.matching(request);
       const info = this.db
         .prepare('INSERT INTO revocations (at, by, reason, terminal, from_ms, to_ms, ids, votes) VALUES (?, ?, ?, ?, ?, ?, ?, 0)')
-        .run(request.at, request.by, request.reason, request.terminal, request.from ?? null, request.to ?? null, request.ids === undefined ? null : JSON.stringify(request.ids));
+        .run(
+          request.at,
+          request.by,
+          request.reason,
+          request.terminal,
+          request.from ?? null,
+          request.to ?? null,
+          request.ids === undefined ? null : JSON.stringify(request.ids),
+        );
       const id = Number(info.lastInsertRowid);
       const mark = this.db.prepare('INSERT OR IGNORE INTO revoked_votes (vote, revocation) VALUES (?, ?)');
       const votes: string[] = [];
@@ -95,7 +103,9 @@ export class RevocationLog {
       .prepare('SELECT id AS rowid, seq FROM votes WHERE terminal = ? AND pressed_at >= ? AND pressed_at < ? ORDER BY seq')
       .all(r.terminal, r.from ?? 0, r.to ?? Number.MAX_SAFE_INTEGER) as { rowid: number; seq: number }[];
     const wanted = r.ids === undefined ? undefined : new Set(r.ids);
-    return rows.map((row) => ({ rowid: row.rowid, id: `${r.terminal}:${row.seq}` })).filter((row) => wanted === undefined || wanted.has(row.id));
+    return rows
+      .map((row) => ({ rowid: row.rowid, id: `${r.terminal}:${row.seq}` }))
+      .filter((row) => wanted === undefined || wanted.has(row.id));
   }
 
   /** The highest revocation id (0 when none). */
@@ -143,7 +153,10 @@ export class RevocationLog {
 
   /** Up to `limit` revocations without `mark` (not acknowledged by that broker yet), oldest first. */
   unsent(mark: RevocationMark, limit: number): Revocation[] {
-    return this.#read(`SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations WHERE ${markColumn(mark)} = 0 ORDER BY id LIMIT ?`, limit);
+    return this.#read(
+      `SELECT id, at, by, reason, terminal, from_ms, to_ms, ids FROM revocations WHERE ${markColumn(mark)} = 0 ORDER BY id LIMIT ?`,
+      limit,
+    );
   }
 
   /** Number of revocations without `mark`. */
@@ -158,7 +171,9 @@ export class RevocationLog {
 
   #read(sql: string, ...params: unknown[]): Revocation[] {
     const rows = this.db.prepare(sql).all(...params) as RevocationRow[];
-    const votesOf = this.db.prepare('SELECT v.seq FROM revoked_votes r JOIN votes v ON v.id = r.vote WHERE r.revocation = ? ORDER BY v.seq');
+    const votesOf = this.db.prepare(
+      'SELECT v.seq FROM revoked_votes r JOIN votes v ON v.id = r.vote WHERE r.revocation = ? ORDER BY v.seq',
+    );
     return rows.map((r) => ({
       id: r.id,
       at: r.at,

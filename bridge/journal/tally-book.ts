@@ -63,13 +63,18 @@ export class TallyBook {
     // must not count: their terminal-months are folded again from the rows.
     const again = new Map<string, TerminalMonth>();
     const revoked = this.revocations.revokedAfter(this.through);
-    const votes = this.db.prepare('SELECT id, uid, payload FROM votes WHERE id > ? ORDER BY id').iterate(this.through) as IterableIterator<{ id: number; uid: string; payload: string }>;
+    const votes = this.db.prepare('SELECT id, uid, payload FROM votes WHERE id > ? ORDER BY id').iterate(this.through) as IterableIterator<{
+      id: number;
+      uid: string;
+      payload: string;
+    }>;
     for (const v of votes) {
       const vote = parseVote(v.payload);
       if (vote.ok) {
         this.fold(vote.value, v.id);
         const month = localParts(vote.value.pressedAt).monthKey;
-        if (v.uid.startsWith(OWN_SEQ_UID_PREFIX) || revoked.has(v.id)) again.set(keyOf(vote.value, month), { ...pathOf(vote.value), month });
+        if (v.uid.startsWith(OWN_SEQ_UID_PREFIX) || revoked.has(v.id))
+          again.set(keyOf(vote.value, month), { ...pathOf(vote.value), month });
       }
       folded += 1;
     }
@@ -157,7 +162,9 @@ export class TallyBook {
         const t = (this.tallies.get(key) as TallyBuilder).toTally();
         this.upsert.run(t.counter, t.terminal, t.month, t.seq, JSON.stringify(t));
       }
-      this.db.prepare("INSERT INTO meta (key, value) VALUES ('tallies_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(this.through));
+      this.db
+        .prepare("INSERT INTO meta (key, value) VALUES ('tallies_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .run(String(this.through));
     })();
     for (const key of keys) this.dirty.delete(key);
     this.evictOld();

@@ -25,7 +25,10 @@ export function persistTallies(book: TallyBook | undefined, counters: JournalSta
     // too, so it must be seen: an error line and a counter in the bridge status.
     const n = ++counters.tallyPersistFailed;
     if (n === 1 || n % LOG_EVERY_FAILURES === 0) {
-      log.error({ err: error, count: n, journal }, 'monthly tallies not written to the journal (they are folded again from the stored votes at the next start)');
+      log.error(
+        { err: error, count: n, journal },
+        'monthly tallies not written to the journal (they are folded again from the stored votes at the next start)',
+      );
     }
   }
 }

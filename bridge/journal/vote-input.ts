@@ -13,7 +13,10 @@ import type { RejectedInput, RejectOutcome } from './rejected-votes.ts';
  * and the place from the config.
  */
 export interface VoteInput
-  extends Pick<Vote, 'level' | 'pressedAt' | 'receivedAt' | 'source' | 'reasons' | 'officer' | 'ticket' | 'dossier' | 'stage' | 'filtered'> {
+  extends Pick<
+    Vote,
+    'level' | 'pressedAt' | 'receivedAt' | 'source' | 'reasons' | 'officer' | 'ticket' | 'dossier' | 'stage' | 'filtered'
+  > {
   /** The device that sent it (HELLO uid) and its own seq: the dedupe key. */
   readonly uid: string;
   readonly deviceSeq: number;
@@ -45,7 +48,9 @@ export type AppendOutcome =
  * the mark again: the intake is the one owner of the duplicate decision,
  * and the UNIQUE (uid, device_seq) index the integrity backstop.
  */
-export type BatchEntry = { readonly kind: 'vote'; readonly input: VoteInput } | { readonly kind: 'rejected'; readonly input: RejectedInput };
+export type BatchEntry =
+  | { readonly kind: 'vote'; readonly input: VoteInput }
+  | { readonly kind: 'rejected'; readonly input: RejectedInput };
 
 /** The outcome of one `BatchEntry`, in the same place of the returned array. */
 export type BatchOutcome = AppendOutcome | RejectOutcome;

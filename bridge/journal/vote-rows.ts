@@ -72,7 +72,12 @@ function stampDossier(vote: MutableVote, input: VoteInput, dossiers: DossierBook
     vote.stage = input.stage ?? DEFAULT_STAGE;
   }
   let filtered = input.filtered;
-  if (filtered === undefined && vote.dossier !== undefined && vote.stage !== undefined && dossiers?.ratedBy(vote.dossier, vote.stage) !== undefined) {
+  if (
+    filtered === undefined &&
+    vote.dossier !== undefined &&
+    vote.stage !== undefined &&
+    dossiers?.ratedBy(vote.dossier, vote.stage) !== undefined
+  ) {
     filtered = 'dossier';
   }
   if (filtered !== undefined) vote.filtered = filtered;
@@ -91,7 +96,10 @@ export function storeVote(ctx: StoreContext, input: VoteInput, judged = false): 
   if (!judged) {
     // Marks as of this transaction: earlier votes of the batch first, then memory, then disk.
     const hwm =
-      ctx.batchMarks.get(input.uid) ?? ctx.knownMarks.get(input.uid) ?? ((sql.device.get(input.uid) as { hwm: number | null } | undefined)?.hwm ?? 0);
+      ctx.batchMarks.get(input.uid) ??
+      ctx.knownMarks.get(input.uid) ??
+      (sql.device.get(input.uid) as { hwm: number | null } | undefined)?.hwm ??
+      0;
     if (input.deviceSeq <= hwm) return { status: 'duplicate', hwm };
   }
   const { terminal } = input.path;
@@ -105,7 +113,9 @@ export function storeVote(ctx: StoreContext, input: VoteInput, judged = false): 
   const payload = JSON.stringify(vote);
   // The topic is stored with the vote, so a replay publishes rows as they are.
   const topic = topicFor('vote', vote);
-  const rowid = Number(sql.insertVote.run(terminal, seq, input.uid, input.deviceSeq, input.pressedAt, input.receivedAt, topic, payload).lastInsertRowid);
+  const rowid = Number(
+    sql.insertVote.run(terminal, seq, input.uid, input.deviceSeq, input.pressedAt, input.receivedAt, topic, payload).lastInsertRowid,
+  );
   ctx.batchMarks.set(input.uid, input.deviceSeq);
   ctx.batchSeqs.set(terminal, seq);
   ctx.committed.push({ vote, rowid });
@@ -126,7 +136,10 @@ function storeOwn(ctx: StoreContext, input: VoteInput): AppendOutcome {
   const vote = buildVote(input, seq, ctx.dossiers);
   const payload = JSON.stringify(vote);
   const topic = topicFor('vote', vote);
-  const rowid = Number(sql.insertOwn.run(terminal, seq, `${OWN_SEQ_UID_PREFIX}${terminal}`, seq, input.pressedAt, input.receivedAt, topic, payload).lastInsertRowid);
+  const rowid = Number(
+    sql.insertOwn.run(terminal, seq, `${OWN_SEQ_UID_PREFIX}${terminal}`, seq, input.pressedAt, input.receivedAt, topic, payload)
+      .lastInsertRowid,
+  );
   ctx.committed.push({ vote, rowid });
   return { status: 'stored', vote, payload, rowid, topic };
 }

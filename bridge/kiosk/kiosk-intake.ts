@@ -84,18 +84,32 @@ export class KioskIntake extends EventEmitter<KioskIntakeEvents> {
   /** Takes one kiosk publish (topic + raw payload). Never rejects. */
   ingest(topic: string, payload: Uint8Array | string): Promise<IntakeVerdict> {
     const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-    if (size > MAX_KIOSK_VOTE_BYTES) return Promise.resolve(this.refuse(topic, 'too-large', `vote payload of ${size} bytes is over ${MAX_KIOSK_VOTE_BYTES}`));
-    const text = typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+    if (size > MAX_KIOSK_VOTE_BYTES)
+      return Promise.resolve(this.refuse(topic, 'too-large', `vote payload of ${size} bytes is over ${MAX_KIOSK_VOTE_BYTES}`));
+    const text =
+      typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
     const parsed = parseMessage(topic, text);
     if (!parsed.ok) return Promise.resolve(this.refuse(topic, parsed.code, parsed.message));
     if (parsed.value.kind !== 'vote') return Promise.resolve(this.refuse(topic, 'not-a-vote', `${parsed.value.kind} is not a vote topic`));
     const vote = parsed.value.payload;
     const { config } = this.options;
     const terminal = this.kiosks.get(vote.terminal);
-    if (vote.district !== config.district.id || vote.ward !== config.ward.id || terminal === undefined || terminal.counter.id !== vote.counter) {
-      return Promise.resolve(this.refuse(topic, 'unknown-terminal', `${vote.counter}/${vote.terminal} is not a kiosk of ${config.district.id}/${config.ward.id}`));
+    if (
+      vote.district !== config.district.id ||
+      vote.ward !== config.ward.id ||
+      terminal === undefined ||
+      terminal.counter.id !== vote.counter
+    ) {
+      return Promise.resolve(
+        this.refuse(
+          topic,
+          'unknown-terminal',
+          `${vote.counter}/${vote.terminal} is not a kiosk of ${config.district.id}/${config.ward.id}`,
+        ),
+      );
     }
-    if (vote.source !== 'touch') return Promise.resolve(this.refuse(topic, 'wrong-source', `a kiosk vote has source "touch", got "${vote.source}"`));
+    if (vote.source !== 'touch')
+      return Promise.resolve(this.refuse(topic, 'wrong-source', `a kiosk vote has source "touch", got "${vote.source}"`));
     // A second copy while the first is being stored waits for the first's outcome.
     const held = this.inflight.get(vote.id);
     if (held !== undefined) return held;
@@ -114,7 +128,12 @@ export class KioskIntake extends EventEmitter<KioskIntakeEvents> {
     const officer = vote.officer ?? verdict.officer;
     const ticket = vote.ticket ?? verdict.ticket;
     // A code the kiosk read from the receipt wins over the desk's window (the citizen holds that dossier).
-    const dossier = vote.dossier === undefined ? (verdict.dossier === undefined ? undefined : { dossier: verdict.dossier, stage: verdict.stage }) : { dossier: vote.dossier, stage: vote.stage };
+    const dossier =
+      vote.dossier === undefined
+        ? verdict.dossier === undefined
+          ? undefined
+          : { dossier: verdict.dossier, stage: verdict.stage }
+        : { dossier: vote.dossier, stage: vote.stage };
     const outcome = await journal.append({
       uid: `${OWN_SEQ_UID_PREFIX}${vote.terminal}`,
       deviceSeq: vote.seq,
@@ -140,7 +159,10 @@ export class KioskIntake extends EventEmitter<KioskIntakeEvents> {
     }
     if (outcome.status === 'failed') {
       if (verdict.filtered === undefined) counters.release(terminal.counter.id, vote.pressedAt);
-      this.options.log.error({ vote: vote.id, code: outcome.code, error: outcome.message }, 'KIOSK VOTE NOT STORED: journal write failed, the kiosk keeps the vote and sends it again');
+      this.options.log.error(
+        { vote: vote.id, code: outcome.code, error: outcome.message },
+        'KIOSK VOTE NOT STORED: journal write failed, the kiosk keeps the vote and sends it again',
+      );
       return this.refuse(vote.id, outcome.code, outcome.message, true);
     }
     this.bump('kiosk-votes-stored');
@@ -159,7 +181,8 @@ export class KioskIntake extends EventEmitter<KioskIntakeEvents> {
   private refuse(what: string, code: string, message: string, retry = false): IntakeVerdict {
     const n = this.bump(`kiosk-refused-${code}`);
     // First of each kind in full, then every 1000th: a flood must not flood the log.
-    if (n === 1 || n % 1000 === 0) this.options.log.warn({ topic: what.slice(0, 200), code, count: n, error: message.slice(0, 300) }, 'kiosk vote refused');
+    if (n === 1 || n % 1000 === 0)
+      this.options.log.warn({ topic: what.slice(0, 200), code, count: n, error: message.slice(0, 300) }, 'kiosk vote refused');
     return { accept: false, code, message, retry };
   }
 

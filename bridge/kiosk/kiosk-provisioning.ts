@@ -103,7 +103,10 @@ export class KioskProvisioning {
       const provision = this.redeem(code);
       if (provision === undefined) {
         this.#refused++;
-        this.#log.warn({ from: req.socket.remoteAddress, count: this.#refused }, 'kiosk provisioning refused: unknown, used or expired code');
+        this.#log.warn(
+          { from: req.socket.remoteAddress, count: this.#refused },
+          'kiosk provisioning refused: unknown, used or expired code',
+        );
         json(403, { error: 'bad-code' });
         return;
       }

@@ -49,7 +49,9 @@ export class KioskVoteSubscriber {
   start(): void {
     const o = this.options;
     const { config } = o.intake.options;
-    const filters = o.intake.terminals().map((t) => subscriptionFor('vote', { district: config.district.id, ward: config.ward.id, counter: t.counter.id, terminal: t.id }));
+    const filters = o.intake
+      .terminals()
+      .map((t) => subscriptionFor('vote', { district: config.district.id, ward: config.ward.id, counter: t.counter.id, terminal: t.id }));
     if (filters.length === 0 || this.client !== undefined) return;
     const servers: IClientOptions['servers'] = o.urls.map((u) => {
       const url = new URL(u);
@@ -89,7 +91,8 @@ export class KioskVoteSubscriber {
       // Subscribed again every time: a broker that lost the session forgets the subscriptions too.
       client.subscribe(filters, { qos: 1 }, (error, grants) => {
         if (error !== undefined && error !== null) o.log.warn({ error: error.message }, 'kiosk vote intake: subscribe failed');
-        else if (grants?.some((g) => g.qos === 128)) o.log.error({ filters }, 'kiosk vote intake: the broker refused the subscription (ACL?): kiosk votes are NOT journaled');
+        else if (grants?.some((g) => g.qos === 128))
+          o.log.error({ filters }, 'kiosk vote intake: the broker refused the subscription (ACL?): kiosk votes are NOT journaled');
         else this.granted = true;
       });
     });

@@ -63,7 +63,8 @@ export function serversOf(urls: readonly string[]): NonNullable<IClientOptions['
   return urls.map((u) => {
     const url = new URL(u);
     const protocol = url.protocol.replace(':', '') as 'mqtt' | 'mqtts' | 'ws' | 'wss' | 'tcp' | 'ssl';
-    const port = url.port === '' ? ({ mqtt: 1883, tcp: 1883, mqtts: 8883, ssl: 8883, ws: 80, wss: 443 }[protocol] ?? 1883) : Number(url.port);
+    const port =
+      url.port === '' ? ({ mqtt: 1883, tcp: 1883, mqtts: 8883, ssl: 8883, ws: 80, wss: 443 }[protocol] ?? 1883) : Number(url.port);
     return { host: url.hostname, port, protocol };
   });
 }
@@ -112,7 +113,9 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
       ...(o.username === undefined ? {} : { username: o.username }),
       ...(o.password === undefined ? {} : { password: o.password }),
       ...(o.ca === undefined ? {} : { ca: o.ca, rejectUnauthorized: true }),
-      ...(o.will === undefined ? {} : { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload(this.willAt)), qos: 1, retain: true } }),
+      ...(o.will === undefined
+        ? {}
+        : { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload(this.willAt)), qos: 1, retain: true } }),
     });
     this.client = client;
     // mqtt.js builds each CONNECT from client.options: give every attempt a will of its own time.

@@ -41,11 +41,17 @@ export class OutageLog {
     this.#lastError = message;
     const now = this.now();
     if (this.#errors === 1) {
-      this.log.warn({ error: message }, `MQTT error: ${message} (retrying; a summary every ${Math.round(this.summaryMs / 1000)} s until connected)`);
+      this.log.warn(
+        { error: message },
+        `MQTT error: ${message} (retrying; a summary every ${Math.round(this.summaryMs / 1000)} s until connected)`,
+      );
     } else if (now - this.#lastSummary >= this.summaryMs) {
       this.#lastSummary = now;
       const downS = Math.round((now - (this.#since ?? now)) / 1000);
-      this.log.warn({ errors: this.#errors, downS, error: message }, `MQTT still unreachable after ${downS} s: ${this.#errors} failed attempts, last: ${message}`);
+      this.log.warn(
+        { errors: this.#errors, downS, error: message },
+        `MQTT still unreachable after ${downS} s: ${this.#errors} failed attempts, last: ${message}`,
+      );
     }
   }
 
@@ -56,7 +62,10 @@ export class OutageLog {
       return;
     }
     const downS = Math.round((this.now() - this.#since) / 1000);
-    this.log.info({ broker, downS, errors: this.#errors, lastError: this.#lastError || null }, `MQTT connected after ${downS} s without the broker (${this.#errors} failed attempts)`);
+    this.log.info(
+      { broker, downS, errors: this.#errors, lastError: this.#lastError || null },
+      `MQTT connected after ${downS} s without the broker (${this.#errors} failed attempts)`,
+    );
     this.#since = undefined;
     this.#errors = 0;
     this.#lastError = '';

@@ -150,7 +150,10 @@ export class OutboxPublisher {
   private journalFailed(error: unknown, during: string): void {
     const n = ++this.journalErrors;
     if (n <= 10 || n % 100 === 0) {
-      this.log.error({ err: error, during, count: n }, `outbox could not read the journal (${during}); the votes stay stored and are sent after a retry`);
+      this.log.error(
+        { err: error, during, count: n },
+        `outbox could not read the journal (${during}); the votes stay stored and are sent after a retry`,
+      );
     }
     if (this.running && this.retryTimer === undefined) {
       this.retryTimer = setTimeout(() => {

@@ -182,7 +182,15 @@ export class RetainedState {
   async publishAll(): Promise<void> {
     const now = Date.now();
     // Online carries this connection's will time: when the will fires, it wins.
-    this.bridgeStatus = { v: 1, state: 'online', at: this.link.connectionAt || now, model: 'hailong-bridge', firmware: this.version, errors: this.bridgeCounters(), ...this.upstreamField() };
+    this.bridgeStatus = {
+      v: 1,
+      state: 'online',
+      at: this.link.connectionAt || now,
+      model: 'hailong-bridge',
+      firmware: this.version,
+      errors: this.bridgeCounters(),
+      ...this.upstreamField(),
+    };
     const jobs: Promise<void>[] = [
       this.safely('bridge-status', () => this.link.publish('bridge-status', this.ward, this.bridgeStatus)),
       this.safely('office', () => this.link.publish('office', this.ward, officeOf(this.config, now))),
@@ -219,7 +227,10 @@ export class RetainedState {
       // status) and logged at warn, the first of each kind and then every 100th.
       const n = ++this.failed;
       if (n === 1 || n % 100 === 0) {
-        this.log.warn({ what, count: n, error: (error as Error).message }, `retained ${what} not published (republished on the next connect)`);
+        this.log.warn(
+          { what, count: n, error: (error as Error).message },
+          `retained ${what} not published (republished on the next connect)`,
+        );
       }
     }
   }

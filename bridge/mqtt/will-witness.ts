@@ -40,7 +40,11 @@ export class WillWitness {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.kiosks = new Set(terminalsOf(config).filter((t) => t.kind === 'touch').map((t) => `${t.counter.id}/${t.id}`));
+    this.kiosks = new Set(
+      terminalsOf(config)
+        .filter((t) => t.kind === 'touch')
+        .map((t) => `${t.counter.id}/${t.id}`),
+    );
   }
 
   /** Subscribes to the ward's terminal statuses. */
@@ -67,7 +71,10 @@ export class WillWitness {
     }
     if (payload.since !== undefined) return;
     const since = this.now();
-    this.log.warn({ terminal: params.terminal, counter: params.counter, connectedAt: new Date(payload.at).toISOString() }, 'kiosk offline: its last will fired');
+    this.log.warn(
+      { terminal: params.terminal, counter: params.counter, connectedAt: new Date(payload.at).toISOString() },
+      'kiosk offline: its last will fired',
+    );
     this.link.publish('status', params, { ...payload, since }).catch((error: Error) => {
       // Disconnected: the dashboards that saw the will live stamp it themselves.
       this.log.debug({ terminal: params.terminal, error: error.message }, 'could not republish the stamped will');

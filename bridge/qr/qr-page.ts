@@ -62,7 +62,10 @@ export function qrRatePage(token: string, lang: 'vi' | 'en', dossier: string | u
   const buttons = SCALE_3.levels
     .map(
       (l) =>
-        `<button type="button" class="level" data-level="${l.key}" aria-label="${esc(LEVEL_LABELS[l.key][lang])}"><svg viewBox="0 0 64 64" aria-hidden="true"><circle cx="32" cy="32" r="30" fill="${TONES[l.key]}"/><circle cx="22" cy="24" r="4" fill="#1f2937"/><circle cx="42" cy="24" r="4" fill="#1f2937"/>${MOUTHS[l.key] ?? ''}</svg><span>${esc(LEVEL_LABELS[l.key][lang])}</span></button>`,
+        `<button type="button" class="level" data-level="${l.key}" aria-label="${esc(LEVEL_LABELS[l.key][lang])}">` +
+        `<svg viewBox="0 0 64 64" aria-hidden="true"><circle cx="32" cy="32" r="30" fill="${TONES[l.key]}"/>` +
+        '<circle cx="22" cy="24" r="4" fill="#1f2937"/><circle cx="42" cy="24" r="4" fill="#1f2937"/>' +
+        `${MOUTHS[l.key] ?? ''}</svg><span>${esc(LEVEL_LABELS[l.key][lang])}</span></button>`,
     )
     .join('');
   const script = `

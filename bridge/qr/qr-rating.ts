@@ -86,7 +86,9 @@ export class QrRating {
       const checked = this.tokens.check(url.searchParams.get('t'), this.now());
       const html = checked.ok ? qrRatePage(checked.token.token, lang, checked.token.dossier) : qrRefusedPage(checked.reason, lang);
       if (!checked.ok) this.bump(`qr-refused-${checked.reason}`);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end(html);
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
+        .end(html);
       return true;
     }
     if (rest === 'token' && req.method === 'POST') {
@@ -104,17 +106,26 @@ export class QrRating {
   private issue(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): void {
     const desk = this.desk(req);
     if (desk === undefined) {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="hailong desk"', 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized' }));
+      res
+        .writeHead(401, { 'www-authenticate': 'Basic realm="hailong desk"', 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'unauthorized' }));
       return;
     }
     const { config } = this.options;
     const counter = typeof body.counter === 'string' ? config.counters.find((c) => c.id === body.counter) : undefined;
-    if (counter === undefined) return json(res, 400, { error: 'bad-counter', message: `counter ${JSON.stringify(body.counter)} is not a counter of ${config.ward.id}` });
-    if (desk.counter !== undefined && desk.counter !== counter.id) return json(res, 403, { error: 'wrong-counter', message: `desk ${desk.username} may issue tokens for ${desk.counter} only` });
+    if (counter === undefined)
+      return json(res, 400, {
+        error: 'bad-counter',
+        message: `counter ${JSON.stringify(body.counter)} is not a counter of ${config.ward.id}`,
+      });
+    if (desk.counter !== undefined && desk.counter !== counter.id)
+      return json(res, 403, { error: 'wrong-counter', message: `desk ${desk.username} may issue tokens for ${desk.counter} only` });
     const dossier = typeof body.dossier === 'string' ? cleanDossierCode(body.dossier) : undefined;
-    if (body.dossier !== undefined && dossier === undefined) return json(res, 400, { error: 'bad-dossier', message: 'dossier is not a dossier code' });
+    if (body.dossier !== undefined && dossier === undefined)
+      return json(res, 400, { error: 'bad-dossier', message: 'dossier is not a dossier code' });
     const stage = body.stage;
-    if (stage !== undefined && !(DOSSIER_STAGES as readonly unknown[]).includes(stage)) return json(res, 400, { error: 'bad-stage', message: `stage must be ${DOSSIER_STAGES.join(' or ')}` });
+    if (stage !== undefined && !(DOSSIER_STAGES as readonly unknown[]).includes(stage))
+      return json(res, 400, { error: 'bad-stage', message: `stage must be ${DOSSIER_STAGES.join(' or ')}` });
     // A desk may ask for a shorter life than the office's (a token printed for a citizen who leaves now).
     const ttlMs = Number.isInteger(body.ttlMs) && (body.ttlMs as number) >= 1000 ? Math.min(body.ttlMs as number, this.ttlMs) : this.ttlMs;
     const officer = typeof body.officer === 'string' && /^[a-z0-9-]{1,32}$/.test(body.officer) ? body.officer : undefined;
@@ -133,7 +144,13 @@ export class QrRating {
     const host = req.headers.host ?? `${config.web.host}:${config.web.port}`;
     qr.addData(`http://${host}${path}`);
     qr.make();
-    json(res, 200, { token: t.token, path, url: `http://${host}${path}`, expiresAt: t.expiresAt, svg: qr.createSvgTag({ cellSize: 6, margin: 4, scalable: true }) });
+    json(res, 200, {
+      token: t.token,
+      path,
+      url: `http://${host}${path}`,
+      expiresAt: t.expiresAt,
+      svg: qr.createSvgTag({ cellSize: 6, margin: 4, scalable: true }),
+    });
   }
 
   private vote(res: ServerResponse, body: Record<string, unknown>): void {

@@ -54,6 +54,9 @@ function recordServed(ctx: CounterEventsContext, counter: string, served: Served
       ...(served.ticket === undefined ? {} : { ticket: served.ticket }),
     });
   } catch (error) {
-    ctx.log.error({ counter, dossier: served.dossier, error: (error as Error).message }, 'served dossier not recorded (the reconciliation will miss it)');
+    ctx.log.error(
+      { counter, dossier: served.dossier, error: (error as Error).message },
+      'served dossier not recorded (the reconciliation will miss it)',
+    );
   }
 }

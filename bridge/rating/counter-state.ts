@@ -104,12 +104,7 @@ export class CounterState {
    * filtered `gated`. When the bridge has seen no `_served` for the
    * counter since it started, it trusts the terminal's window.
    */
-  judge(
-    counter: string,
-    gated: boolean,
-    pressedAt: number,
-    terminalFilter: FilterReason | undefined,
-  ): CounterVerdict {
+  judge(counter: string, gated: boolean, pressedAt: number, terminalFilter: FilterReason | undefined): CounterVerdict {
     const w = this.windows.get(counter);
     let filtered = terminalFilter;
     let ticket: string | undefined;

@@ -42,7 +42,12 @@ const paths = new WeakMap<PlacedTerminal, { readonly config: HailongConfig; read
 function pathOf(config: HailongConfig, terminal: PlacedTerminal): TerminalPath {
   const known = paths.get(terminal);
   if (known !== undefined && known.config === config) return known.path;
-  const path: TerminalPath = Object.freeze({ district: config.district.id, ward: config.ward.id, counter: terminal.counter.id, terminal: terminal.id });
+  const path: TerminalPath = Object.freeze({
+    district: config.district.id,
+    ward: config.ward.id,
+    counter: terminal.counter.id,
+    terminal: terminal.id,
+  });
   paths.set(terminal, { config, path });
   return path;
 }
@@ -67,7 +72,8 @@ export function voteInputOf(
   let filter = terminalFilter(vote.flags);
   // A box that does not flag its own cooldown presses is caught here; a
   // press flagged this way does not use up a gated window either.
-  if (filter === undefined && !uncertain && cooldown?.tooSoon(terminal.id, pressedAt, config.rating.cooldownMs) === true) filter = 'cooldown';
+  if (filter === undefined && !uncertain && cooldown?.tooSoon(terminal.id, pressedAt, config.rating.cooldownMs) === true)
+    filter = 'cooldown';
   const verdict = counters.judge(terminal.counter.id, terminal.counter.mode === 'gated', pressedAt, filter);
   const reason = reasonId(config.rating.reasons, vote.reason);
   // Optional fields assigned one by one, not spread: this runs per vote,

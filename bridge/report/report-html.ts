@@ -49,18 +49,29 @@ export function reportPackHtml(pack: ReportPack, h: PackHeading, office: string)
   const units = pack.units
     .map(
       (u) =>
-        `<tr><td class="n">${u.rank}</td><td>${esc(u.name)}</td><td class="n">${int(u.total)}</td>${levelTds(u)}<td class="n">${pct(u.satisfiedPercent)}</td><td class="n">${pct(u.target)}</td><td>${esc(packVerdict(u))}</td><td class="n">${pct(u.previousPercent)}</td><td class="n">${num(u.delta)}</td><td class="n">${pct(u.pointsIndex)}</td><td class="n">${num(u.qd766)}</td><td class="n">${int(u.filtered)}</td></tr>`,
+        `<tr><td class="n">${u.rank}</td><td>${esc(u.name)}</td><td class="n">${int(u.total)}</td>${levelTds(u)}` +
+        `<td class="n">${pct(u.satisfiedPercent)}</td><td class="n">${pct(u.target)}</td><td>${esc(packVerdict(u))}</td>` +
+        `<td class="n">${pct(u.previousPercent)}</td><td class="n">${num(u.delta)}</td><td class="n">${pct(u.pointsIndex)}</td>` +
+        `<td class="n">${num(u.qd766)}</td><td class="n">${int(u.filtered)}</td></tr>`,
     )
     .join('');
   const t = pack.total;
-  const total = `<tr class="total"><td></td><td>${esc(t.name)}</td><td class="n">${int(t.total)}</td>${levelTds(t)}<td class="n">${pct(t.satisfiedPercent)}</td><td></td><td></td><td></td><td></td><td class="n">${pct(t.pointsIndex)}</td><td class="n">${num(t.qd766)}</td><td class="n">${int(t.filtered)}</td></tr>`;
+  const total =
+    `<tr class="total"><td></td><td>${esc(t.name)}</td><td class="n">${int(t.total)}</td>${levelTds(t)}` +
+    `<td class="n">${pct(t.satisfiedPercent)}</td><td></td><td></td><td></td><td></td><td class="n">${pct(t.pointsIndex)}</td>` +
+    `<td class="n">${num(t.qd766)}</td><td class="n">${int(t.filtered)}</td></tr>`;
   const sub = (rows: readonly PackRow[], what: 'Quầy' | 'Cán bộ') =>
     `<table>${th(subHeadings(pack, what, multi))}${rows
-      .map((r) => `<tr>${multi ? `<td>${esc(unitName.get(r.unit) ?? r.unit)}</td>` : ''}<td>${esc(r.name)}</td><td class="n">${int(r.total)}</td>${levelTds(r)}<td class="n">${pct(r.satisfiedPercent)}</td></tr>`)
+      .map(
+        (r) =>
+          `<tr>${multi ? `<td>${esc(unitName.get(r.unit) ?? r.unit)}</td>` : ''}<td>${esc(r.name)}</td><td class="n">${int(r.total)}</td>${levelTds(r)}<td class="n">${pct(r.satisfiedPercent)}</td></tr>`,
+      )
       .join('')}</table>`;
   const reasons = `<table>${th(['Tiêu chí (TT 01/2018/TT-VPCP)', 'Số lượt', 'Tỷ lệ (%)'])}${pack.reasons.criteria
     .map((c) => `<tr><td>${esc(c.label)}</td><td class="n">${int(c.n)}</td><td class="n">${pct(c.percent)}</td></tr>`)
-    .join('')}<tr class="total"><td>Tổng số lượt không hài lòng (trong đó ${int(pack.reasons.withReason)} lượt có nêu lý do)</td><td class="n">${int(pack.reasons.low)}</td><td></td></tr></table>`;
+    .join(
+      '',
+    )}<tr class="total"><td>Tổng số lượt không hài lòng (trong đó ${int(pack.reasons.withReason)} lượt có nêu lý do)</td><td class="n">${int(pack.reasons.low)}</td><td></td></tr></table>`;
   const formulas = `<table class="formulas">${PACK_FORMULAS.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>`;
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>${esc(h.title)} — ${esc(h.period)}</title><style>${CSS}</style></head>

@@ -31,5 +31,11 @@ export function reportRange(values: { period?: string; from?: string; to?: strin
   if (problems.length > 0) return { problems };
   const first = from as string;
   const last = to as string;
-  return { from: first, to: last, ...(values.period === undefined ? {} : { key: values.period }), fromMs: localMidnight(first), toMs: localMidnight(addDays(last, 1)) };
+  return {
+    from: first,
+    to: last,
+    ...(values.period === undefined ? {} : { key: values.period }),
+    fromMs: localMidnight(first),
+    toMs: localMidnight(addDays(last, 1)),
+  };
 }

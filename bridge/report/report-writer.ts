@@ -34,7 +34,9 @@ export function packPeriodLine(range: ReportRange, previous: { from: string; to:
   const p = range.key === undefined ? undefined : parsePeriodKey(range.key);
   const label = p?.ok === true ? periodLabel(p.value, 'vi') : rangeLabel(range, 'vi');
   const inProgress = range.from <= today && today < range.to;
-  const span = inProgress ? `từ ngày ${formatDate(range.from)}, tính đến ngày ${formatDate(today)}` : `${formatDate(range.from)} – ${formatDate(range.to)}`;
+  const span = inProgress
+    ? `từ ngày ${formatDate(range.from)}, tính đến ngày ${formatDate(today)}`
+    : `${formatDate(range.from)} – ${formatDate(range.to)}`;
   return `Kỳ báo cáo: ${label} (${span}); so sánh với kỳ trước: ${formatDate(previous.from)} – ${formatDate(previous.to)}`;
 }
 

@@ -117,11 +117,17 @@ export class BoxVoteIntake {
     // Storing a later vote past one that failed would raise the mark above it, and its resend would
     // be answered DUP and lost (PROTOCOL.md §7.7): it fails too, and the box resends both in order.
     if (this.batchFailed.has(uid)) {
-      return { kind: 'answer', outcome: { status: 'failed', code: 'storage', message: `an earlier vote of box ${uid} in this batch was not stored` } };
+      return {
+        kind: 'answer',
+        outcome: { status: 'failed', code: 'storage', message: `an earlier vote of box ${uid} in this batch was not stored` },
+      };
     }
     // A seq far above the mark would turn every later genuine vote into a DUP (PROTOCOL.md §7.1).
     if (hwm > 0 && vote.seq - hwm > MAX_SEQ_JUMP) {
-      const message = `box ${uid} (${terminal.id}) sent seq ${vote.seq}, more than ${MAX_SEQ_JUMP} above its highest stored seq ${hwm}: stored as rejected and not counted, so it cannot make the box's later votes duplicates (a foreign box with this uid, or a corrupted seq counter)`;
+      const message =
+        `box ${uid} (${terminal.id}) sent seq ${vote.seq}, more than ${MAX_SEQ_JUMP} above its highest stored seq ${hwm}:` +
+        " stored as rejected and not counted, so it cannot make the box's later votes duplicates" +
+        ' (a foreign box with this uid, or a corrupted seq counter)';
       return this.rejected(terminal, uid, vote, receivedAt, 'seq-jump', message, { highWaterMark: hwm });
     }
     const input = voteInputOf(config, config.scale, this.options.counters, terminal, uid, vote, receivedAt, this.cooldownView);
@@ -160,13 +166,25 @@ export class BoxVoteIntake {
     // make a send window wait for a vote the box has completed (PROTOCOL.md §7.7).
     const earlier = this.options.journal.rejection(uid, vote.seq);
     if (earlier !== undefined) {
-      return { kind: 'answer', outcome: { status: 'rejected', code: earlier, message: `box ${uid} (${terminal.id}) sent seq ${vote.seq} again: stored as rejected before (${earlier})`, duplicate: true } };
+      return {
+        kind: 'answer',
+        outcome: {
+          status: 'rejected',
+          code: earlier,
+          message: `box ${uid} (${terminal.id}) sent seq ${vote.seq} again: stored as rejected before (${earlier})`,
+          duplicate: true,
+        },
+      };
     }
     this.take(uid, vote.seq);
     const detail = { button: vote.button, reason: vote.reason, ageMs: vote.ageMs, flags: vote.flags, ...extra };
     return {
       kind: 'commit',
-      commit: { entry: { kind: 'rejected', input: { uid, deviceSeq: vote.seq, terminal: terminal.id, reason, receivedAt, detail } }, terminal, rejection: { reason, message, vote } },
+      commit: {
+        entry: { kind: 'rejected', input: { uid, deviceSeq: vote.seq, terminal: terminal.id, reason, receivedAt, detail } },
+        terminal,
+        rejection: { reason, message, vote },
+      },
     };
   }
 
@@ -191,7 +209,10 @@ export class BoxVoteIntake {
   private settleVote(input: VoteInput, terminal: PlacedTerminal, outcome: AppendOutcome): AppendOutcome {
     if (outcome.status === 'failed') {
       if (input.filtered === undefined) this.options.counters.release(terminal.counter.id, input.pressedAt);
-      this.options.log.error({ terminal: terminal.id, code: outcome.code, error: outcome.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');
+      this.options.log.error(
+        { terminal: terminal.id, code: outcome.code, error: outcome.message },
+        'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it',
+      );
     } else if (outcome.status === 'stored' && input.filtered === undefined && input.timeUncertain !== true) {
       this.options.cooldown.counted(terminal.id, input.pressedAt);
     }
@@ -202,8 +223,12 @@ export class BoxVoteIntake {
     const { log } = this.options;
     const rejection = c.rejection;
     if (outcome.status === 'failed' || rejection === undefined) {
-      const failed = outcome.status === 'failed' ? outcome : { status: 'failed' as const, code: 'storage', message: 'no rejection to settle' };
-      log.error({ terminal: c.terminal.id, code: failed.code, error: failed.message }, 'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it');
+      const failed =
+        outcome.status === 'failed' ? outcome : { status: 'failed' as const, code: 'storage', message: 'no rejection to settle' };
+      log.error(
+        { terminal: c.terminal.id, code: failed.code, error: failed.message },
+        'VOTE NOT STORED: journal write failed, the terminal keeps the vote and resends it',
+      );
       return failed;
     }
     const key = `${c.terminal.id}/${rejection.reason}`;
@@ -225,7 +250,10 @@ export class BoxVoteIntake {
     const { problemCounts } = this.options;
     const n = (problemCounts.get('storage-threw') ?? 0) + 1;
     problemCounts.set('storage-threw', n);
-    this.options.log.error({ terminal: terminal.id, uid, seq, err: error, count: n }, 'VOTE NOT STORED: the journal threw; the terminal keeps the vote and resends it');
+    this.options.log.error(
+      { terminal: terminal.id, uid, seq, err: error, count: n },
+      'VOTE NOT STORED: the journal threw; the terminal keeps the vote and resends it',
+    );
     return { status: 'failed', code: 'storage', message: `the journal threw: ${(error as Error).message}` };
   }
 
@@ -245,7 +273,9 @@ export class BoxVoteIntake {
     if (n === 1 || n % 100 === 0) {
       this.options.log.error(
         { terminal: terminal.id, uid, seq: vote.seq, highWaterMark: hwm, count: n },
-        `box ${uid} sent seq ${vote.seq}, already used by another press (highest stored ${hwm}): its seq went backwards (EEPROM erased?). Its new presses are being taken as resends and LOST unless its firmware continues above WELCOME's mark (PROTOCOL.md §7.6, firmware 1.1); re-flash with EESAVE or give the box a new uid (PROTOCOL.md §7.1)`,
+        `box ${uid} sent seq ${vote.seq}, already used by another press (highest stored ${hwm}): its seq went backwards (EEPROM erased?).` +
+          " Its new presses are being taken as resends and LOST unless its firmware continues above WELCOME's mark" +
+          ' (PROTOCOL.md §7.6, firmware 1.1); re-flash with EESAVE or give the box a new uid (PROTOCOL.md §7.1)',
       );
     }
   }

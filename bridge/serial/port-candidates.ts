@@ -43,7 +43,12 @@ function expand(pattern: string, fs: DiscoveryFs): string[] {
   const name = basename(pattern);
   if (!name.includes('*')) return [pattern];
   const dir = dirname(pattern);
-  const re = new RegExp(`^${name.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${name
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return fs
     .readdir(dir)
     .filter((f) => re.test(f))
@@ -58,7 +63,11 @@ export const AUTO_PATTERNS: readonly string[] = ['/dev/serial/by-id/*', '/dev/tt
  * The ports to hold open: pinned paths, then the configured list (or the
  * `auto` patterns), each existing device once.
  */
-export function portCandidates(ports: 'auto' | readonly string[], pinned: readonly string[], fs: DiscoveryFs = nodeDiscoveryFs): PortCandidate[] {
+export function portCandidates(
+  ports: 'auto' | readonly string[],
+  pinned: readonly string[],
+  fs: DiscoveryFs = nodeDiscoveryFs,
+): PortCandidate[] {
   const patterns = [...pinned, ...(ports === 'auto' ? AUTO_PATTERNS : ports)];
   const seen = new Set<string>();
   const out: PortCandidate[] = [];

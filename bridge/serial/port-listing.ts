@@ -60,7 +60,10 @@ function readAttr(dir: string, name: string): string | undefined {
  * (not through `udevadm`, which serialport's list() needs and which minimal
  * installs and containers lack).
  */
-export function usbInfo(device: string, sysfs = '/sys/class/tty'): Pick<ListedPort, 'manufacturer' | 'vendorId' | 'productId' | 'serialNumber'> {
+export function usbInfo(
+  device: string,
+  sysfs = '/sys/class/tty',
+): Pick<ListedPort, 'manufacturer' | 'vendorId' | 'productId' | 'serialNumber'> {
   let dir: string;
   try {
     dir = realpathSync(join(sysfs, basename(device), 'device'));
@@ -112,7 +115,10 @@ export async function probePort(opener: PortOpener, path: string, baudRate: numb
   const decoder = new FrameDecoder({ raw: false });
   try {
     return await new Promise<ProbeResult>((resolve) => {
-      const timer = setTimeout(() => resolve({ ok: false, reason: `no HELLO within ${timeoutMs / 1000} s (not a hailong box, or wrong baud rate)` }), timeoutMs);
+      const timer = setTimeout(
+        () => resolve({ ok: false, reason: `no HELLO within ${timeoutMs / 1000} s (not a hailong box, or wrong baud rate)` }),
+        timeoutMs,
+      );
       handle.onData((chunk) => {
         for (const r of decoder.push(chunk)) {
           if (r.ok && r.value.type === 'HELLO') {

@@ -151,7 +151,8 @@ export class SerialPorts extends EventEmitter<SerialPortsEvents> {
       state.nextAttemptAt = Date.now() + this.backoff(state.failures);
       const message = (error as Error).message;
       // Log a port's failure once per distinct error, not every retry.
-      if (message !== state.lastError) this.options.log.warn({ port: candidate.path, error: message, retryInMs: this.backoff(state.failures) }, 'cannot open serial port');
+      if (message !== state.lastError)
+        this.options.log.warn({ port: candidate.path, error: message, retryInMs: this.backoff(state.failures) }, 'cannot open serial port');
       state.lastError = message;
       return;
     }

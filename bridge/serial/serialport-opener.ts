@@ -13,7 +13,19 @@ const binding = mainLoopBinding(SerialPort.binding);
 /** Opens `path` with serialport: 8N1, no flow control (PROTOCOL.md §2). */
 export const openSerialPort: PortOpener = (path, baudRate) =>
   new Promise((resolve, reject) => {
-    const port = new SerialPort({ path, baudRate, dataBits: 8, parity: 'none', stopBits: 1, rtscts: false, xon: false, xoff: false, autoOpen: false, lock: true, binding } as ConstructorParameters<typeof SerialPort>[0]);
+    const port = new SerialPort({
+      path,
+      baudRate,
+      dataBits: 8,
+      parity: 'none',
+      stopBits: 1,
+      rtscts: false,
+      xon: false,
+      xoff: false,
+      autoOpen: false,
+      lock: true,
+      binding,
+    } as ConstructorParameters<typeof SerialPort>[0]);
     port.open((error) => {
       if (error) {
         reject(error);

@@ -11,7 +11,13 @@
  * reaches another port's session: each port has its own decoder and state.
  */
 import { EventEmitter } from 'node:events';
-import { ACK_REJECT, BRIDGE_MAX_IN_FLIGHT, MAX_IN_FLIGHT, NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
+import {
+  ACK_REJECT,
+  BRIDGE_MAX_IN_FLIGHT,
+  MAX_IN_FLIGHT,
+  NAK_REASON_BY_ERROR,
+  PROTOCOL_VERSION,
+} from '../../firmware-protocol/src/constants.ts';
 import { encodeBytes } from '../../firmware-protocol/src/encode.ts';
 import type { DecodeError, DecodeResult } from '../../firmware-protocol/src/error.ts';
 import { FrameDecoder } from '../../firmware-protocol/src/frame-decoder.ts';
@@ -316,7 +322,11 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
       // a cumulative ACK could complete it unstored. A new session lets its first VOTE, sent
       // alone, set where the stream starts.
       this.count('vote-seq-gap');
-      this.emit('problem', 'vote-seq-gap', `box ${hello.uid} sent seq ${vote.seq} while its send window expected ${this.window.next}: its seqs jumped (a corrupted counter?); answered NAK HELLO so its next session starts at its oldest pending vote (PROTOCOL.md §7.7)`);
+      this.emit(
+        'problem',
+        'vote-seq-gap',
+        `box ${hello.uid} sent seq ${vote.seq} while its send window expected ${this.window.next}: its seqs jumped (a corrupted counter?); answered NAK HELLO so its next session starts at its oldest pending vote (PROTOCOL.md §7.7)`,
+      );
       this.send({ type: 'NAK', seq: vote.seq, reason: 'HELLO' });
       return;
     }

@@ -148,7 +148,8 @@ export class VotePipeline<S extends VoteSink = VoteSink> {
     });
     if (byVote !== undefined) {
       items.forEach((item, i) => {
-        if (item.verdict.kind === 'join') outcomes[i] = byVote.get(`${item.uid}\n${item.seq}`) ?? { status: 'failed', code: 'storage', message: 'a resend joined no vote' };
+        if (item.verdict.kind === 'join')
+          outcomes[i] = byVote.get(`${item.uid}\n${item.seq}`) ?? { status: 'failed', code: 'storage', message: 'a resend joined no vote' };
       });
     }
     return outcomes;

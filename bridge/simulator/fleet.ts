@@ -27,7 +27,8 @@ export interface FleetOptions {
 
 /** The uids of a fleet of `count` terminals. */
 export function fleetUids(count: number, prefix = 'SIM-'): string[] {
-  if (!Number.isInteger(count) || count < 1 || count > 9999) throw new TypeError(`"count" must be an integer 1..9999, got ${String(count)}`);
+  if (!Number.isInteger(count) || count < 1 || count > 9999)
+    throw new TypeError(`"count" must be an integer 1..9999, got ${String(count)}`);
   const width = Math.max(2, String(count).length);
   return Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(width, '0')}`);
 }
@@ -132,7 +133,12 @@ export async function createPtyFleet(count: number, options: PtyFleetOptions): P
   const transports = pairs.map((p) => new PtyTransport({ path: p.device, ...options.reopen }));
   await Promise.all(transports.map((t) => t.waitUp()));
   const terminals = uids.map((uid, i) => makeTerminal(uid, transports[i]!, options));
-  return ptyFleet(terminals, transports, pairs, pairs.map((p) => p.host));
+  return ptyFleet(
+    terminals,
+    transports,
+    pairs,
+    pairs.map((p) => p.host),
+  );
 }
 
 /** One terminal per existing serial device path (e.g. the device ends of pairs made elsewhere). */

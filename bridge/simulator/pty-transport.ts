@@ -111,7 +111,10 @@ export class PtyTransport implements TerminalTransport {
   waitUp(timeoutMs = 5000): Promise<void> {
     if (this.isUp) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not open within ${timeoutMs} ms (${this.lastError ?? 'no error'})`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name} did not open within ${timeoutMs} ms (${this.lastError ?? 'no error'})`)),
+        timeoutMs,
+      );
       this.upWaiters.push(() => {
         clearTimeout(timer);
         resolve();

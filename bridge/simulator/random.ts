@@ -23,7 +23,8 @@ export interface Random {
 
 /** A Random seeded with `seed` (uint32), or a fresh random seed. */
 export function createRandom(seed: number = randomInt(0, 2 ** 32 - 1)): Random {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new TypeError(`"seed" must be an integer 0..4294967295, got ${String(seed)}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new TypeError(`"seed" must be an integer 0..4294967295, got ${String(seed)}`);
   let a = 0x9e3779b9;
   let b = 0x243f6a88;
   let c = 0xb7e15162;

@@ -48,7 +48,8 @@ export function fitMix(mix: RatingMix, levels: number, worse = false): RatingMix
 /** Checks a user-given mix; throws naming the option (a programmer or CLI error). */
 export function checkMix(name: string, mix: readonly number[]): RatingMix {
   if (!Array.isArray(mix) || mix.length < 2 || mix.length > 9) throw new TypeError(`"${name}" must list 2..9 weights`);
-  if (!mix.every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0)) throw new TypeError(`"${name}" weights must be numbers >= 0`);
+  if (!mix.every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0))
+    throw new TypeError(`"${name}" weights must be numbers >= 0`);
   if (!mix.some((w) => w > 0)) throw new TypeError(`"${name}" needs at least one weight > 0`);
   return Object.freeze([...mix]);
 }

@@ -165,7 +165,8 @@ function probability(name: string, v: number): number {
 }
 
 function range(name: string, v: readonly [number, number]): readonly [number, number] {
-  if (!Array.isArray(v) || v.length !== 2 || !(v[0] > 0) || !(v[1] >= v[0])) throw new TypeError(`"${name}" must be [min, max] with 0 < min <= max`);
+  if (!Array.isArray(v) || v.length !== 2 || !(v[0] > 0) || !(v[1] >= v[0]))
+    throw new TypeError(`"${name}" must be [min, max] with 0 < min <= max`);
   return v;
 }
 
@@ -176,7 +177,9 @@ export class Simulation extends EventEmitter<SimulationEvents> {
   private readonly terminals: readonly VirtualTerminal[];
   private readonly clock: Clock;
   private readonly counters: Counter[];
-  private readonly o: Required<Omit<SimulationOptions, 'terminals' | 'clock' | 'seed' | 'ratePerSecond' | 'meanIntervalMs' | 'minIntervalMs' | 'mix' | 'worseMix'>>;
+  private readonly o: Required<
+    Omit<SimulationOptions, 'terminals' | 'clock' | 'seed' | 'ratePerSecond' | 'meanIntervalMs' | 'minIntervalMs' | 'mix' | 'worseMix'>
+  >;
   private readonly mix: RatingMix | null;
   private readonly worseMix: RatingMix | null;
   private running = false;
@@ -188,7 +191,8 @@ export class Simulation extends EventEmitter<SimulationEvents> {
   /** Validates options (throws naming the option); presses nothing until `start()`. */
   constructor(options: SimulationOptions) {
     super();
-    if (!Array.isArray(options.terminals) || options.terminals.length === 0) throw new TypeError('"terminals" must list at least one VirtualTerminal');
+    if (!Array.isArray(options.terminals) || options.terminals.length === 0)
+      throw new TypeError('"terminals" must list at least one VirtualTerminal');
     this.terminals = options.terminals;
     this.clock = options.clock ?? systemClock;
     this.random = createRandom(options.seed);
@@ -196,7 +200,8 @@ export class Simulation extends EventEmitter<SimulationEvents> {
     this.worseMix = options.worseMix === undefined ? null : checkMix('worseMix', options.worseMix);
     const n = this.terminals.length;
     const worseTerminals = options.worseTerminals ?? Math.floor(n / 4);
-    if (!Number.isInteger(worseTerminals) || worseTerminals < 0 || worseTerminals > n) throw new TypeError(`"worseTerminals" must be an integer 0..${n}`);
+    if (!Number.isInteger(worseTerminals) || worseTerminals < 0 || worseTerminals > n)
+      throw new TypeError(`"worseTerminals" must be an integer 0..${n}`);
     const reasons = options.reasons ?? 6;
     if (!Number.isInteger(reasons) || reasons < 1 || reasons > 99) throw new TypeError('"reasons" must be an integer 1..99');
     const progressIntervalMs = options.progressIntervalMs ?? 10_000;

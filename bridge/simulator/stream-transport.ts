@@ -56,7 +56,10 @@ export class BridgeEndpoint extends Duplex {
   private open = true;
 
   /** @internal Created by a StreamPair; `toTerminal` carries written bytes. */
-  constructor(path: string, private readonly toTerminal: (bytes: Uint8Array) => void) {
+  constructor(
+    path: string,
+    private readonly toTerminal: (bytes: Uint8Array) => void,
+  ) {
     super({ emitClose: false });
     this.path = path;
   }

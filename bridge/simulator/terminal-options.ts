@@ -95,7 +95,8 @@ export interface VirtualTerminalOptions {
 export type ResolvedTerminalOptions = Readonly<Required<Omit<VirtualTerminalOptions, 'factoryConfig'>> & { factoryConfig: StoredConfig }>;
 
 function int(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new TypeError(`"${name}" must be an integer ${min}..${max}, got ${String(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new TypeError(`"${name}" must be an integer ${min}..${max}, got ${String(value)}`);
   return value;
 }
 

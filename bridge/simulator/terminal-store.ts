@@ -106,7 +106,8 @@ export function parseSnapshot(value: unknown): Result<TerminalSnapshot, 'corrupt
   for (const [i, item] of o.pending.entries()) {
     const v = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
     const f = `pending[${i}]`;
-    if (!isInt(v.seq, prev + 1, o.lastSeq)) return bad(`${f}.seq`, `must be an integer above the previous seq and <= lastSeq (${o.lastSeq})`);
+    if (!isInt(v.seq, prev + 1, o.lastSeq))
+      return bad(`${f}.seq`, `must be an integer above the previous seq and <= lastSeq (${o.lastSeq})`);
     if (!isInt(v.button, 1, 9)) return bad(`${f}.button`, 'must be an integer 1..9');
     if (!isInt(v.reason, 0, 99)) return bad(`${f}.reason`, 'must be an integer 0..99');
     if (typeof v.flags !== 'string' || !FLAGS_RE.test(v.flags)) return bad(`${f}.flags`, 'must be 0..8 letters A-Z');

@@ -17,7 +17,15 @@ import { FrameDecoder, MAX_NUMBER, PROTOCOL_VERSION, encodeBytes, lostHistory, t
 import type { ClockTimer } from './clock.ts';
 import { PressRules } from './press-rules.ts';
 import { newCounters, statsOf, type TerminalCounters } from './terminal-counters.ts';
-import type { PhaseCause, PressOptions, PressRefusalCode, PressResult, TerminalPhase, VirtualTerminalEvents, VirtualTerminalStats } from './terminal-events.ts';
+import type {
+  PhaseCause,
+  PressOptions,
+  PressRefusalCode,
+  PressResult,
+  TerminalPhase,
+  VirtualTerminalEvents,
+  VirtualTerminalStats,
+} from './terminal-events.ts';
 import { resolveTerminalOptions, type BootCause, type ResolvedTerminalOptions, type VirtualTerminalOptions } from './terminal-options.ts';
 import type { StoredConfig, StoredVote, TerminalSnapshot } from './terminal-store.ts';
 import { VoteOutbox, type VoteSent } from './vote-outbox.ts';
@@ -177,9 +185,12 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
   press(button: number, options: PressOptions = {}): PressResult {
     const reason = options.reason ?? 0;
     if (!Number.isInteger(button) || button < 1 || button > this.options.buttons) {
-      throw new RangeError(`"button" must be an integer 1..${this.options.buttons} (the terminal has ${this.options.buttons} buttons), got ${String(button)}`);
+      throw new RangeError(
+        `"button" must be an integer 1..${this.options.buttons} (the terminal has ${this.options.buttons} buttons), got ${String(button)}`,
+      );
     }
-    if (!Number.isInteger(reason) || reason < 0 || reason > 99) throw new RangeError(`"reason" must be an integer 0..99, got ${String(reason)}`);
+    if (!Number.isInteger(reason) || reason < 0 || reason > 99)
+      throw new RangeError(`"reason" must be an integer 0..99, got ${String(reason)}`);
     if (this.currentPhase === 'off') return this.refuse(button, 'powered-off', 'the terminal is off');
     if (button > this.rules.settings.buttons) {
       return this.refuse(button, 'inactive-button', `button ${button} is above CONFIG buttons (${this.rules.settings.buttons})`);

@@ -58,7 +58,11 @@ export class VoteOutbox {
   }
 
   private newWindow(): SendWindow<StoredVote> {
-    return new SendWindow<StoredVote>({ maxInFlight: this.o.maxInFlight, ackTimeoutMs: this.o.ackTimeoutMs, maxAckTimeoutMs: this.o.maxAckTimeoutMs });
+    return new SendWindow<StoredVote>({
+      maxInFlight: this.o.maxInFlight,
+      ackTimeoutMs: this.o.ackTimeoutMs,
+      maxAckTimeoutMs: this.o.maxAckTimeoutMs,
+    });
   }
 
   /** The stored votes, oldest first (a live view: do not modify). */

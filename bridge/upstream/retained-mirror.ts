@@ -100,7 +100,10 @@ export class RetainedMirror {
     clearTimeout(this.flushTimer);
     if (offline && this.channel.connected) {
       // Bounded: a hub that does not answer must not hold the bridge's shutdown (its will says offline anyway).
-      await Promise.race([this.safely(() => this.publishStatus('offline', Date.now())), new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+      await Promise.race([
+        this.safely(() => this.publishStatus('offline', Date.now())),
+        new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref()),
+      ]);
     }
   }
 
@@ -170,7 +173,15 @@ export class RetainedMirror {
 
   private async publishStatus(state: Status['state'], at: number): Promise<void> {
     this.lastStatusAt = Date.now();
-    const status: Status = { v: 1, state, at, model: 'hailong-bridge', firmware: this.source.version, errors: this.source.counters(), upstream: this.source.progress() };
+    const status: Status = {
+      v: 1,
+      state,
+      at,
+      model: 'hailong-bridge',
+      firmware: this.source.version,
+      errors: this.source.counters(),
+      upstream: this.source.progress(),
+    };
     const p = publicationFor('bridge-status', this.ward, status);
     await this.channel.publish(p.topic, p.payload, p.retain);
   }

@@ -89,7 +89,8 @@ export class RevocationForwarder {
     this.running = true;
     this.channel.on('connect', this.onConnect);
     this.backlog = this.readBacklog();
-    if (this.backlog > 0) this.log.info({ revocations: this.backlog }, `${this.backlog} revocations not yet acknowledged by ${this.options.destination}`);
+    if (this.backlog > 0)
+      this.log.info({ revocations: this.backlog }, `${this.backlog} revocations not yet acknowledged by ${this.options.destination}`);
     this.pollTimer = setInterval(() => this.poll(), this.options.pollMs);
     this.pollTimer.unref();
     if (this.channel.connected) void this.pump();
@@ -130,7 +131,9 @@ export class RevocationForwarder {
     try {
       this.backlog = this.readBacklog();
       while (this.running && this.channel.connected && generation === this.generation && this.journal.isOpen) {
-        const next = this.journal.revocationTable.unsent(this.options.mark, this.unsendable.size + 1).find((r) => !this.unsendable.has(r.id));
+        const next = this.journal.revocationTable
+          .unsent(this.options.mark, this.unsendable.size + 1)
+          .find((r) => !this.unsendable.has(r.id));
         if (next === undefined) break;
         const parts = this.partsOf(next);
         if (parts === undefined) continue;
@@ -165,7 +168,10 @@ export class RevocationForwarder {
       return revocationMessages(this.ward, r).map((m) => publicationFor('revocation', this.ward, m));
     } catch (error) {
       this.unsendable.add(r.id);
-      this.log.error({ revocation: r.id, terminal: r.terminal, error: (error as Error).message }, `revocation #${r.id} in the journal cannot be sent to ${this.options.destination}; the next ones go on`);
+      this.log.error(
+        { revocation: r.id, terminal: r.terminal, error: (error as Error).message },
+        `revocation #${r.id} in the journal cannot be sent to ${this.options.destination}; the next ones go on`,
+      );
       return undefined;
     }
   }

@@ -46,7 +46,8 @@ export interface UpstreamLinkOptions {
   readonly log: Logger;
 }
 
-type Resolved = Readonly<Required<Omit<UpstreamLinkOptions, 'username' | 'password' | 'ca' | 'will'>>> & Pick<UpstreamLinkOptions, 'username' | 'password' | 'ca' | 'will'>;
+type Resolved = Readonly<Required<Omit<UpstreamLinkOptions, 'username' | 'password' | 'ca' | 'will'>>> &
+  Pick<UpstreamLinkOptions, 'username' | 'password' | 'ca' | 'will'>;
 
 /** Outage bookkeeping for the log. */
 interface Outage {
@@ -124,7 +125,9 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
       ...(o.username === undefined ? {} : { username: o.username }),
       ...(o.password === undefined ? {} : { password: o.password }),
       ...(o.ca === undefined ? {} : { ca: o.ca, rejectUnauthorized: true }),
-      ...(o.will === undefined ? {} : { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload(this.willAt)), qos: 1, retain: true } }),
+      ...(o.will === undefined
+        ? {}
+        : { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload(this.willAt)), qos: 1, retain: true } }),
     });
     this.client = client;
     client.on('connect', () => this.onConnect(client));
@@ -144,7 +147,8 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     if (client === undefined) return;
     // A DISCONNECT packet, so the hub drops the will (the bridge said "offline" itself); mqtt.js
     // first waits for PUBACKs in flight, bounded here: the journal keeps what is unacknowledged.
-    if (client.connected) await Promise.race([new Promise<void>((r) => client.end(false, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
+    if (client.connected)
+      await Promise.race([new Promise<void>((r) => client.end(false, {}, () => r())), new Promise((r) => setTimeout(r, timeoutMs))]);
     if (!client.disconnected) {
       // Still waiting for PUBACKs that will not come: close the socket, or it keeps the process alive.
       forgetInFlight(client, 'the link to the hub was stopped');
@@ -187,7 +191,10 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     if (outage === undefined) {
       this.options.log.info({ broker, first: !this.everConnected }, 'hub connected');
     } else if (outage.shortLived < 2) {
-      this.options.log.info({ broker, downMs: Date.now() - outage.since, attempts: outage.attempts }, `hub reachable again after ${Math.round((Date.now() - outage.since) / 1000)} s`);
+      this.options.log.info(
+        { broker, downMs: Date.now() - outage.since, attempts: outage.attempts },
+        `hub reachable again after ${Math.round((Date.now() - outage.since) / 1000)} s`,
+      );
     }
     this.everConnected = true;
     // The outage ends (and the backoff starts again from its shortest wait)

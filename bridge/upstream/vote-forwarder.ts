@@ -118,7 +118,10 @@ export class VoteForwarder {
     this.channel.on('connect', this.onConnect);
     this.backlog = this.readBacklog();
     this.rateFrom = { at: Date.now(), forwarded: 0 };
-    this.log.info({ backlog: this.backlog }, this.backlog > 0 ? `${this.backlog} votes not yet acknowledged by the hub` : 'every stored vote is on the hub');
+    this.log.info(
+      { backlog: this.backlog },
+      this.backlog > 0 ? `${this.backlog} votes not yet acknowledged by the hub` : 'every stored vote is on the hub',
+    );
     this.pollTimer = setInterval(() => this.pump(), this.options.pollMs);
     this.pollTimer.unref();
     this.progressTimer = setInterval(() => this.progress(), this.options.progressMs);
@@ -272,12 +275,18 @@ export class VoteForwarder {
     const drain = this.drain;
     if (drain === undefined) return;
     if (this.backlog > 0) {
-      this.log.info({ backlog: this.backlog, votesPerSecond: this.rate, forwarded: this.forwarded - drain.startForwarded }, 'forwarding backlog to the hub');
+      this.log.info(
+        { backlog: this.backlog, votesPerSecond: this.rate, forwarded: this.forwarded - drain.startForwarded },
+        'forwarding backlog to the hub',
+      );
       return;
     }
     const votes = this.forwarded - drain.startForwarded;
     const took = (now - drain.startedAt) / 1000;
-    this.log.info({ votes, seconds: Math.round(took * 10) / 10, votesPerSecond: Math.round(votes / Math.max(0.001, took)) }, 'backlog forwarded: the hub has every stored vote');
+    this.log.info(
+      { votes, seconds: Math.round(took * 10) / 10, votesPerSecond: Math.round(votes / Math.max(0.001, took)) },
+      'backlog forwarded: the hub has every stored vote',
+    );
     this.drain = undefined;
   }
 }

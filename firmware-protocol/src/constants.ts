@@ -118,14 +118,7 @@ export const FRAME_ERROR_CODES = [
 ] as const;
 
 /** Message-level error codes (the frame itself was valid), in the order they are checked. */
-export const MESSAGE_ERROR_CODES = [
-  'unknown-type',
-  'missing-field',
-  'bad-number',
-  'out-of-range',
-  'bad-token',
-  'bad-enum',
-] as const;
+export const MESSAGE_ERROR_CODES = ['unknown-type', 'missing-field', 'bad-number', 'out-of-range', 'bad-token', 'bad-enum'] as const;
 
 /** Stream-level error codes, produced only by the incremental FrameDecoder. */
 export const STREAM_ERROR_CODES = ['truncated'] as const;

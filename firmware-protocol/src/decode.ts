@@ -18,15 +18,7 @@ import {
 } from './constants.ts';
 import { crc16Update, formatCrc } from './crc16.ts';
 import type { DecodeError, DecodeResult } from './error.ts';
-import {
-  TOKENS,
-  type TokenGrammar,
-  bytesToString,
-  isTokenBytes,
-  isTypeBytes,
-  parseNumber,
-  stringToBytes,
-} from './field.ts';
+import { TOKENS, type TokenGrammar, bytesToString, isTokenBytes, isTypeBytes, parseNumber, stringToBytes } from './field.ts';
 import { type FieldSpec, type Message, type MessageType, MESSAGE_TYPES, SEQ_FIELD, requiredFields, schemaOf } from './message.ts';
 
 // Field kinds as small integers, and every field spec compiled into one
@@ -147,14 +139,7 @@ function hexDigit(c: number): number {
 }
 
 /** Builds an error result; optional properties are omitted rather than set to undefined. */
-function fail(
-  code: ErrorCode,
-  field: string,
-  message: string,
-  raw: string | undefined,
-  type?: string,
-  seq?: number,
-): DecodeError {
+function fail(code: ErrorCode, field: string, message: string, raw: string | undefined, type?: string, seq?: number): DecodeError {
   const base: DecodeError = err(code, message, field);
   if (raw === undefined && type === undefined) return base;
   const out: { -readonly [K in keyof DecodeError]: DecodeError[K] } = { ...base };

@@ -50,7 +50,11 @@ export function parseFuseEvent(value: string): Result<BoxFuses, FuseEventError> 
   const missing = fuseMissing(efuse, hfuse);
   if (said.join('-') !== missing.join('-')) {
     const implied = missing.length === 0 ? 'nothing' : missing.join(' and ');
-    return err('bad-value', `EVENT FUSE value "${value}" says ${said.join(' and ')} missing, but those fuse bytes mean ${implied}`, 'value');
+    return err(
+      'bad-value',
+      `EVENT FUSE value "${value}" says ${said.join(' and ')} missing, but those fuse bytes mean ${implied}`,
+      'value',
+    );
   }
   return ok({ efuse, hfuse, missing });
 }

@@ -206,12 +206,12 @@ export type FieldSpec<N extends string = string> =
 type SpecFor<V, N extends string> = undefined extends V
   ? NumField<N> & { readonly optional: true }
   : [V] extends [boolean]
-  ? BoolField<N>
-  : null extends V
-    ? NullableNumField<N>
-    : [V] extends [number]
-      ? NumField<N>
-      : TokenField<N> | FlagsField<N> | EnumField<N>;
+    ? BoolField<N>
+    : null extends V
+      ? NullableNumField<N>
+      : [V] extends [number]
+        ? NumField<N>
+        : TokenField<N> | FlagsField<N> | EnumField<N>;
 
 /** Field names of a message shape (everything but `type`). */
 type FieldName<M> = Exclude<keyof M, 'type'> & string;

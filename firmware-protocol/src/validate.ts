@@ -20,11 +20,19 @@ function checkField(f: FieldSpec, v: unknown): Invalid | undefined {
   switch (f.kind) {
     case 'num':
       if (isInteger(v, f.min, f.max)) return undefined;
-      return err(typeof v === 'number' && Number.isInteger(v) ? 'out-of-range' : 'bad-number', `"${f.name}" must be an integer ${rangeText(f)}`, f.name);
+      return err(
+        typeof v === 'number' && Number.isInteger(v) ? 'out-of-range' : 'bad-number',
+        `"${f.name}" must be an integer ${rangeText(f)}`,
+        f.name,
+      );
     case 'nullable':
       // The top wire value is the null sentinel, so a real value stops one below it.
       if (v === null || isInteger(v, f.min, f.max - 1)) return undefined;
-      return err(typeof v === 'number' && Number.isInteger(v) ? 'out-of-range' : 'bad-number', `"${f.name}" must be null or an integer ${rangeText(f)}`, f.name);
+      return err(
+        typeof v === 'number' && Number.isInteger(v) ? 'out-of-range' : 'bad-number',
+        `"${f.name}" must be null or an integer ${rangeText(f)}`,
+        f.name,
+      );
     case 'bool':
       return typeof v === 'boolean' ? undefined : err('bad-number', `"${f.name}" must be a boolean`, f.name);
     case 'token': {

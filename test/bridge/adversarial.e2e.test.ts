@@ -40,7 +40,12 @@ beforeAll(async () => {
     ],
     serial: { ports: [] },
     mqtt: { urls: [] },
-    broker: { port: 0, host: '127.0.0.1', anonymous: 'none', users: [{ username: DASHBOARD.username, password: DASHBOARD.password, role: 'dashboard' }] },
+    broker: {
+      port: 0,
+      host: '127.0.0.1',
+      anonymous: 'none',
+      users: [{ username: DASHBOARD.username, password: DASHBOARD.password, role: 'dashboard' }],
+    },
     dataDir: tmp.dir,
   });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
@@ -53,13 +58,22 @@ beforeAll(async () => {
   for (let seq = 1; seq <= 5; seq++) {
     const now = Date.now();
     const out = await app.bridge.journal.append({
-      uid: 'SIM-01', deviceSeq: seq, path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' },
-      level: seq === 5 ? 'khong-hai-long' : 'rat-hai-long', pressedAt: now, receivedAt: now, source: 'button',
+      uid: 'SIM-01',
+      deviceSeq: seq,
+      path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' },
+      level: seq === 5 ? 'khong-hai-long' : 'rat-hai-long',
+      pressedAt: now,
+      receivedAt: now,
+      source: 'button',
     });
     if (out.status === 'stored') app.bridge.retained.tallyChanged(out.vote, monthOf(now));
   }
   dashboard = await collect(url, 'hailong/v1/#', { username: DASHBOARD.username, password: DASHBOARD.password, clientId: 'adv-dashboard' });
-  await dashboard.waitFor((m) => m.some((x) => x.topic.includes('/hop-1/tally/') && JSON.parse(x.payload).seq === 5), 10_000, 'the box tally');
+  await dashboard.waitFor(
+    (m) => m.some((x) => x.topic.includes('/hop-1/tally/') && JSON.parse(x.payload).seq === 5),
+    10_000,
+    'the box tally',
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -82,7 +96,10 @@ function figures(): Map<string, string> {
 /** Publishes once as the kiosk (its own client id); 'puback' or 'refused' (Aedes closes the connection). */
 async function asKiosk(topic: string, payload: string | Buffer, retain = false): Promise<'puback' | 'refused'> {
   const client: MqttClient = await mqtt.connectAsync(url, {
-    ...KIOSK, clientId: kioskClientId({ district: 'ba-dinh', ward: 'phuc-xa', terminal: KIOSK.username }, clientIdSuffix(KIOSK.password)), reconnectPeriod: 0, connectTimeout: 5000,
+    ...KIOSK,
+    clientId: kioskClientId({ district: 'ba-dinh', ward: 'phuc-xa', terminal: KIOSK.username }, clientIdSuffix(KIOSK.password)),
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
   });
   client.on('error', () => undefined);
   try {
@@ -155,11 +172,15 @@ describe('adversarial suite against the bridge and its embedded broker (issue 13
     const huge = Buffer.concat([Buffer.from([0x10, 0x80, 0x80, 0x80, 0x60]), Buffer.alloc(256 * 1024, 0x41)]);
     const early = Buffer.concat([Buffer.from([0x30, 0xff, 0xff, 0xff, 0x7f]), Buffer.alloc(1024)]);
     const noise = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 256));
-    const preAuth = await Promise.all([...Array(30).fill(huge), ...Array(5).fill(early), ...Array(5).fill(noise)].map((b: Buffer) => raw(b)));
+    const preAuth = await Promise.all(
+      [...Array(30).fill(huge), ...Array(5).fill(early), ...Array(5).fill(noise)].map((b: Buffer) => raw(b)),
+    );
     expect(preAuth.every((o) => o === 'closed')).toBe(true);
     const afterPreAuth = app.broker!.stats();
     // Each cut for its packet, or (past the address's burst) refused at the door before a byte was read.
-    expect(afterPreAuth.packetsRefused - beforePreAuth.packetsRefused + (afterPreAuth.connectsThrottled - beforePreAuth.connectsThrottled)).toBe(40);
+    expect(
+      afterPreAuth.packetsRefused - beforePreAuth.packetsRefused + (afterPreAuth.connectsThrottled - beforePreAuth.connectsThrottled),
+    ).toBe(40);
 
     // 4. 1,000 connection attempts within about a second, each with a wrong password.
     const started = Date.now();
@@ -175,9 +196,10 @@ describe('adversarial suite against the bridge and its embedded broker (issue 13
     for (let i = 0; i < 10; i++) {
       // Refused at the door, the socket closes without a CONNACK: MQTT.js then never settles, hence the race.
       const outcome = await Promise.race([
-        mqtt
-          .connectAsync(url, { username: DASHBOARD.username, password: `guess-${i}`, reconnectPeriod: 0, connectTimeout: 2000 })
-          .then((c) => c.endAsync(true).then(() => 'accepted'), () => 'refused'),
+        mqtt.connectAsync(url, { username: DASHBOARD.username, password: `guess-${i}`, reconnectPeriod: 0, connectTimeout: 2000 }).then(
+          (c) => c.endAsync(true).then(() => 'accepted'),
+          () => 'refused',
+        ),
         new Promise<string>((r) => setTimeout(() => r('refused'), 1000)),
       ]);
       expect(outcome).toBe('refused');

@@ -27,7 +27,10 @@ describe('bridge durability under faults', () => {
     cleanups.push(tmp.remove);
     const broker = await startMosquitto();
     cleanups.push(() => broker.dispose());
-    const fleet = await createPtyFleet(8, { dir: tmp.dir, terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000, linkLostMs: 3000, capacity: 1000 } });
+    const fleet = await createPtyFleet(8, {
+      dir: tmp.dir,
+      terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000, linkLostMs: 3000, capacity: 1000 },
+    });
     cleanups.push(() => fleet.close());
     const sub = await collect(broker.url, 'hailong/v1/#', { clean: false, clientId: 'fault-collector' });
     cleanups.push(() => sub.close());
@@ -54,7 +57,11 @@ describe('bridge durability under faults', () => {
     const result = await burst;
     expect(result.complete).toBe(true);
     expect(ackedBeforeCrash).toBeLessThan(5000);
-    await sub.waitFor((m) => new Set(m.filter((x) => x.topic.endsWith('/vote')).map((x) => JSON.parse(x.payload).id)).size >= 5000, 60_000, '5,000 distinct vote ids');
+    await sub.waitFor(
+      (m) => new Set(m.filter((x) => x.topic.endsWith('/vote')).map((x) => JSON.parse(x.payload).id)).size >= 5000,
+      60_000,
+      '5,000 distinct vote ids',
+    );
     // Let the last retained tallies land.
     await new Promise((r) => setTimeout(r, 1000));
     const ids = new Set(sub.json<Vote>('vote').map((v) => v.id));
@@ -66,7 +73,9 @@ describe('bridge durability under faults', () => {
       const first = own[0] ?? 1;
       expect(own).toEqual(Array.from({ length: own.length }, (_, k) => first + k));
     }
-    const copies = sub.messages.filter((m) => /\/tally\/\d{4}-\d{2}$/.test(m.topic) && m.payload !== '').map((m) => JSON.parse(m.payload) as Tally);
+    const copies = sub.messages
+      .filter((m) => /\/tally\/\d{4}-\d{2}$/.test(m.topic) && m.payload !== '')
+      .map((m) => JSON.parse(m.payload) as Tally);
     const tallies = [...latestTallies(copies).values()];
     const talliedVotes = tallies.reduce((n, t) => n + Object.values(t.days).reduce((m, d) => m + d.c.reduce((a, b) => a + b, 0), 0), 0);
     expect(talliedVotes).toBe(5000);

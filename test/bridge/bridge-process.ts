@@ -22,9 +22,15 @@ export function writeConfig(dir: string, boxes: number, ports: readonly string[]
       district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
       ward: { id: 'phuc-xa', name: 'Phường Phúc Xá' },
       rating: { cooldownMs: 0 },
-      counters: Array.from({ length: boxes }, (_, i) => ({ id: box(i).counter, name: `Quầy ${i + 1}`, terminals: [{ id: box(i).terminal, kind: 'button', uid: box(i).uid }] })),
+      counters: Array.from({ length: boxes }, (_, i) => ({
+        id: box(i).counter,
+        name: `Quầy ${i + 1}`,
+        terminals: [{ id: box(i).terminal, kind: 'button', uid: box(i).uid }],
+      })),
       serial: { ports: [...ports], scanIntervalMs: 200 },
-      ...('url' in broker ? { mqtt: { urls: [broker.url] } } : { broker: { port: broker.brokerPort, host: '127.0.0.1', anonymous: 'read' } }),
+      ...('url' in broker
+        ? { mqtt: { urls: [broker.url] } }
+        : { broker: { port: broker.brokerPort, host: '127.0.0.1', anonymous: 'read' } }),
       dataDir: join(dir, 'data'),
     }),
   );

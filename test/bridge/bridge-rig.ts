@@ -69,7 +69,14 @@ export function tempDir(prefix = 'hailong-it-'): { dir: string; remove: () => vo
 /** Starts a HailongApp (no web server unless given) and returns it with its broker URL. */
 export async function startApp(config: HailongConfig, extra: Partial<HailongAppOptions> = {}): Promise<{ app: HailongApp; url: string }> {
   // Ids from 1, so tests can name them; the default (clock) is tested in ward-bridge.e2e.test.ts.
-  const app = new HailongApp({ config, log: testLog, version: 'test', session: { pingIntervalMs: 1000, offlineAfterMs: 3000 }, seqBase: 'zero', ...extra });
+  const app = new HailongApp({
+    config,
+    log: testLog,
+    version: 'test',
+    session: { pingIntervalMs: 1000, offlineAfterMs: 3000 },
+    seqBase: 'zero',
+    ...extra,
+  });
   await app.start();
   const url = app.endpoints('127.0.0.1').mqttUrls[0] as string;
   return { app, url };

@@ -21,7 +21,10 @@ afterEach(async () => {
 /** Runs hailong asynchronously (several at once). */
 function hailongAsync(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HAILONG_LOG_FORMAT: 'json' } });
+    const child = spawn(process.execPath, [bin, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HAILONG_LOG_FORMAT: 'json' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -31,7 +34,11 @@ function hailongAsync(args: readonly string[]): Promise<{ code: number | null; s
 }
 
 function hailong(args: readonly string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, HAILONG_LOG_FORMAT: 'json', ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, HAILONG_LOG_FORMAT: 'json', ...env },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -41,10 +48,14 @@ describe('hailong CLI', () => {
     const form = /In the repository: `([^`]+) <command>`/.exec(readFileSync(join(repo, 'README.md'), 'utf8'))?.[1];
     expect(form).toBe('./bridge/bin.mjs');
     const shebang = readFileSync(bin, 'utf8').split('\n')[0] ?? '';
-    const flags = /^#!\/usr\/bin\/env -S node (.+)$/.exec(shebang)?.[1]?.split(' ') ?? [];
+    const flags = /^#!\/usr\/bin\/env -S MALLOC_ARENA_MAX=2 node (.+)$/.exec(shebang)?.[1]?.split(' ') ?? [];
     expect(flags).toContain('--max-old-space-size=128');
     // Those flags really cap the heap (what the shebang gives Node).
-    const probe = spawnSync(process.execPath, [...flags, '-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'], { encoding: 'utf8' });
+    const probe = spawnSync(
+      process.execPath,
+      [...flags, '-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'],
+      { encoding: 'utf8' },
+    );
     expect(Number(probe.stdout)).toBeLessThan(200 * 1024 * 1024);
     const run = spawnSync('sh', ['-c', `${form} --version`], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(0);
@@ -52,7 +63,11 @@ describe('hailong CLI', () => {
 
   it('has --help for every command', async () => {
     const commands = ['start', 'bridge', 'hub', 'check', 'ports', 'simulate', 'mosquitto-config', 'export', 'revoke', 'report', 'dossiers'];
-    const [top, unknown, ...each] = await Promise.all([hailongAsync(['--help']), hailongAsync(['frobnicate']), ...commands.map((c) => hailongAsync([c, '--help']))]);
+    const [top, unknown, ...each] = await Promise.all([
+      hailongAsync(['--help']),
+      hailongAsync(['frobnicate']),
+      ...commands.map((c) => hailongAsync([c, '--help'])),
+    ]);
     expect(top).toMatchObject({ code: 0, stdout: expect.stringMatching(/Commands:[\s\S]*mosquitto-config/) });
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown command "frobnicate"/) });
     each.forEach((r, i) => {
@@ -69,7 +84,18 @@ describe('hailong CLI', () => {
     const file = join(tmp.dir, 'hailong.yaml');
     writeFileSync(
       file,
-      ['district: { id: Quận 1, name: Quận 1 }', 'ward: { id: ben-nghe, name: Phường Bến Nghé }', 'target: 180', 'counters:', '  - id: quay-1', '    name: Quầy 1', '    terminals:', '      - { id: hop-1, kind: button }', 'web: { port: http }', ''].join('\n'),
+      [
+        'district: { id: Quận 1, name: Quận 1 }',
+        'ward: { id: ben-nghe, name: Phường Bến Nghé }',
+        'target: 180',
+        'counters:',
+        '  - id: quay-1',
+        '    name: Quầy 1',
+        '    terminals:',
+        '      - { id: hop-1, kind: button }',
+        'web: { port: http }',
+        '',
+      ].join('\n'),
     );
     const check = hailong(['check', '--config', file]);
     expect(check.code).toBe(2);
@@ -81,7 +107,10 @@ describe('hailong CLI', () => {
     const start = hailong(['bridge', '--config', file]);
     expect(start.code).toBe(2);
     expect(start.stderr).toContain('district.id (line 1)');
-    expect(hailong(['check', '--config', join(repo, 'hailong.example.yaml')])).toMatchObject({ code: 0, stdout: expect.stringMatching(/valid/) });
+    expect(hailong(['check', '--config', join(repo, 'hailong.example.yaml')])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/valid/),
+    });
   });
 
   it('ports --probe shows the uid of the box on a port, and its send window', async () => {
@@ -91,7 +120,9 @@ describe('hailong CLI', () => {
     cleanups.push(() => fleet.close());
     fleet.start();
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, 'ports', '--probe', '--seconds', '5', '--port', fleet.hostPaths[0] as string], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [bin, 'ports', '--probe', '--seconds', '5', '--port', fleet.hostPaths[0] as string], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.once('exit', (code) => resolve({ code, out }));
@@ -121,13 +152,20 @@ describe('hailong CLI', () => {
         dataDir: join(tmp.dir, 'data'),
       }),
     );
-    const bridge = spawn(process.execPath, [bin, 'bridge', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HAILONG_LOG_FORMAT: 'json' } });
+    const bridge = spawn(process.execPath, [bin, 'bridge', '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HAILONG_LOG_FORMAT: 'json' },
+    });
     let log = '';
     bridge.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    cleanups.push(() => new Promise<void>((r) => (bridge.exitCode !== null ? r() : (bridge.once('exit', () => r()), bridge.kill('SIGTERM')))));
+    cleanups.push(
+      () => new Promise<void>((r) => (bridge.exitCode !== null ? r() : (bridge.once('exit', () => r()), bridge.kill('SIGTERM')))),
+    );
     await waitForPort(brokerPort, 20_000);
     // The real Mosquitto client, as an installer would check it.
-    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(brokerPort), '-t', 'hailong/v1/#', '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(brokerPort), '-t', 'hailong/v1/#', '-v'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     cleanups.push(() => void sub.kill());
     let seen = '';
     sub.stdout.on('data', (d: Buffer) => (seen += d.toString()));
@@ -135,7 +173,11 @@ describe('hailong CLI', () => {
     await until(() => fleet.terminals[0]?.phase === 'session', 15_000, 'session');
     fleet.terminals[0]?.press(1);
     fleet.terminals[0]?.press(2);
-    await until(() => (seen.match(/\/vote /g) ?? []).length >= 2 && /\/tally\/\d{4}-\d{2} /.test(seen), 15_000, 'votes and a tally in mosquitto_sub');
+    await until(
+      () => (seen.match(/\/vote /g) ?? []).length >= 2 && /\/tally\/\d{4}-\d{2} /.test(seen),
+      15_000,
+      'votes and a tally in mosquitto_sub',
+    );
     expect(seen).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/quay-1\/hop-1\/vote \{"v":1,"id":"hop-1:\d+"/m);
     expect(seen).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/quay-1\/hop-1\/status \{"v":1,"state":"online"/m);
     expect(seen).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/quay-1\/hop-1\/tally\/\d{4}-\d{2} \{"v":1/m);
@@ -154,7 +196,13 @@ describe('hailong CLI', () => {
     const rows = csv.trim().split('\r\n');
     expect(rows).toHaveLength(3);
     // Rows are in press order; the two presses may share a millisecond either way round.
-    for (const row of rows.slice(1)) expect(row).toMatch(/^hop-1:(\d+),ba-dinh,phuc-xa,quay-1,hop-1,\1,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},(Rất hài lòng|Hài lòng),có,/);
-    expect(rows.slice(1).map((r) => r.split(',')[7]).sort()).toEqual(['Hài lòng', 'Rất hài lòng']);
+    for (const row of rows.slice(1))
+      expect(row).toMatch(/^hop-1:(\d+),ba-dinh,phuc-xa,quay-1,hop-1,\1,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},(Rất hài lòng|Hài lòng),có,/);
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r.split(',')[7])
+        .sort(),
+    ).toEqual(['Hài lòng', 'Rất hài lòng']);
   });
 });

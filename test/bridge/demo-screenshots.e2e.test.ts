@@ -27,12 +27,21 @@ let banner: { dashboard: string; kiosks: string[] } | undefined;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'hailong-readme-shots-'));
-  [browser] = await Promise.all([launchChromium(), buildDashboard(join(root, 'dist')), buildKiosk(join(root, 'dist', 'kiosk')), mkdir(OUT, { recursive: true })]);
+  [browser] = await Promise.all([
+    launchChromium(),
+    buildDashboard(join(root, 'dist')),
+    buildKiosk(join(root, 'dist', 'kiosk')),
+    mkdir(OUT, { recursive: true }),
+  ]);
   const [webPort, brokerPort] = [await freePort(), await freePort()];
-  hailong = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), 'start', '--data-dir', join(root, 'data'), '--web-root', join(root, 'dist')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HAILONG_LOG_FORMAT: 'json', HAILONG_WEB_PORT: String(webPort), HAILONG_BROKER_PORT: String(brokerPort) },
-  });
+  hailong = spawn(
+    process.execPath,
+    [join(repo, 'bridge', 'bin.mjs'), 'start', '--data-dir', join(root, 'data'), '--web-root', join(root, 'dist')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HAILONG_LOG_FORMAT: 'json', HAILONG_WEB_PORT: String(webPort), HAILONG_BROKER_PORT: String(brokerPort) },
+    },
+  );
   let out = '';
   hailong.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 60_000;
@@ -67,9 +76,17 @@ describe('README screenshots from the running demo', () => {
     await expect.poll(() => p.locator('h2').first().textContent(), { timeout: 20_000 }).toBe('Phường Phúc Xá');
     await expect.poll(() => p.locator('[data-testid=votes-today]').count(), { timeout: 20_000 }).toBe(4);
     // Officers on duty come from the desk's sessions: named, not ids. (Live votes depend on the office's hours, so they are not awaited.)
-    await expect.poll(() => p.locator('[data-counter="ba-dinh/phuc-xa/quay-1"]').textContent(), { timeout: 20_000 }).toContain('Nguyễn Thị Lan');
+    await expect
+      .poll(() => p.locator('[data-counter="ba-dinh/phuc-xa/quay-1"]').textContent(), { timeout: 20_000 })
+      .toContain('Nguyễn Thị Lan');
     // Live votes (the demo votes within a minute, in a demo session outside opening hours): a picture with figures.
-    await expect.poll(async () => Number((await p.locator('[data-testid=office-total]').textContent())?.match(/([\d.]+) lượt/)?.[1]?.replace(/\./g, '') ?? 0), { timeout: 90_000, interval: 1000 }).toBeGreaterThanOrEqual(4);
+    await expect
+      .poll(
+        async () =>
+          Number((await p.locator('[data-testid=office-total]').textContent())?.match(/([\d.]+) lượt/)?.[1]?.replace(/\./g, '') ?? 0),
+        { timeout: 90_000, interval: 1000 },
+      )
+      .toBeGreaterThanOrEqual(4);
     await p.waitForTimeout(1600); // let the pulse fade
     await p.screenshot({ path: join(OUT, 'office.png') });
     await p.close();
@@ -80,7 +97,9 @@ describe('README screenshots from the running demo', () => {
     await expect.poll(() => p.locator('[data-testid=ranking] tbody tr').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
     await p.locator('svg.trend').waitFor({ timeout: 20_000 });
     // Names, never ids, once the offices have arrived.
-    await expect.poll(() => p.locator('[data-testid=ranking] tbody td.unit').allTextContents(), { timeout: 20_000 }).toEqual(expect.arrayContaining([expect.stringMatching(/^Phường /)]));
+    await expect
+      .poll(() => p.locator('[data-testid=ranking] tbody td.unit').allTextContents(), { timeout: 20_000 })
+      .toEqual(expect.arrayContaining([expect.stringMatching(/^Phường /)]));
     await p.screenshot({ path: join(OUT, 'district.png') });
     await p.close();
   });

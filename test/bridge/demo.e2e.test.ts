@@ -25,10 +25,14 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'hailong-demo-e2e-'));
   [browser] = await Promise.all([launchChromium(), buildDashboard(join(root, 'dist')), buildKiosk(join(root, 'dist', 'kiosk'))]);
   const [webPort, brokerPort] = [await freePort(), await freePort()];
-  hailong = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), 'start', '--data-dir', join(root, 'data'), '--web-root', join(root, 'dist')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HAILONG_LOG_FORMAT: 'json', HAILONG_WEB_PORT: String(webPort), HAILONG_BROKER_PORT: String(brokerPort) },
-  });
+  hailong = spawn(
+    process.execPath,
+    [join(repo, 'bridge', 'bin.mjs'), 'start', '--data-dir', join(root, 'data'), '--web-root', join(root, 'dist')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HAILONG_LOG_FORMAT: 'json', HAILONG_WEB_PORT: String(webPort), HAILONG_BROKER_PORT: String(brokerPort) },
+    },
+  );
   let out = '';
   hailong.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 60_000;

@@ -34,11 +34,15 @@ afterAll(async () => {
 /** Starts the demo on fresh ports; resolves with the broker URL once the bridge has published its retained state. */
 async function start(): Promise<string> {
   const [webPort, brokerPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), 'start', '--data-dir', join(root, 'data'), '--web-root', join(root, 'no-web')], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HAILONG_LOG_FORMAT: 'json', HAILONG_WEB_PORT: String(webPort), HAILONG_BROKER_PORT: String(brokerPort) },
-  });
+  const child = spawn(
+    process.execPath,
+    [join(repo, 'bridge', 'bin.mjs'), 'start', '--data-dir', join(root, 'data'), '--web-root', join(root, 'no-web')],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HAILONG_LOG_FORMAT: 'json', HAILONG_WEB_PORT: String(webPort), HAILONG_BROKER_PORT: String(brokerPort) },
+    },
+  );
   hailong = child;
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -80,7 +84,8 @@ async function audit(url: string): Promise<number> {
   }
   const readAt = Date.now();
   const retained = new Map<string, Tally>();
-  for (const m of sub.messages) if (m.payload !== '' && m.topic.includes('/hop-')) retained.set(keyOfTopic(m.topic), JSON.parse(m.payload) as Tally);
+  for (const m of sub.messages)
+    if (m.payload !== '' && m.topic.includes('/hop-')) retained.set(keyOfTopic(m.topic), JSON.parse(m.payload) as Tally);
   await sub.close();
 
   const db = new Database(join(root, 'data', 'journal.db'), { readonly: true });

@@ -64,7 +64,10 @@ describe('the bridge over real ptys and the embedded Aedes broker', () => {
     const voteTopic = sub.messages.find((m) => m.topic.endsWith('/vote'))?.topic;
     expect(voteTopic).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/quay-[12]\/hop-[12]\/vote$/);
     await sub.waitFor((m) => m.some((x) => /\/hop-2\/tally\/\d{4}-\d{2}$/.test(x.topic)), 5000, 'a tally');
-    const month = sub.messages.find((m) => /\/hop-2\/tally\//.test(m.topic))?.topic.split('/').pop() as string;
+    const month = sub.messages
+      .find((m) => /\/hop-2\/tally\//.test(m.topic))
+      ?.topic.split('/')
+      .pop() as string;
     const tally = latest<Tally>(sub, `/hop-2/tally/${month}`);
     expect(Object.values(tally?.days ?? {}).reduce((n, d) => n + (d.c[2] ?? 0), 0)).toBe(1);
     expect(currentStatus(sub, '/hop-1/status')).toMatchObject({ state: 'online', kind: 'button', uid: box(0).uid });
@@ -87,7 +90,10 @@ describe('the bridge over real ptys and the embedded Aedes broker', () => {
     await pair.replug();
     await sub.waitFor((m) => m.filter((x) => x.topic.endsWith('hop-1/vote')).length >= 6, 20_000, 'the 5 votes after replug');
     await new Promise((r) => setTimeout(r, 500));
-    const ids = sub.json<Vote>('vote').filter((v) => v.terminal === 'hop-1').map((v) => v.id);
+    const ids = sub
+      .json<Vote>('vote')
+      .filter((v) => v.terminal === 'hop-1')
+      .map((v) => v.id);
     expect(new Set(ids)).toEqual(new Set(['hop-1:1', 'hop-1:2', 'hop-1:3', 'hop-1:4', 'hop-1:5', 'hop-1:6']));
     expect(app.bridge.journal.outboxSize()).toBe(0);
     expect(currentStatus(sub, 'hop-1/status')?.state).toBe('online');
@@ -117,7 +123,9 @@ describe('the bridge over real ptys and the embedded Aedes broker', () => {
     await flood;
     expect(new Set(sub.json<Vote>('vote').map((v) => v.id)).size).toBe(20);
     const counters = app.bridge.counterSnapshot();
-    const noise = Object.entries(counters).filter(([k]) => k.startsWith('port-')).reduce((n, [, v]) => n + v, 0);
+    const noise = Object.entries(counters)
+      .filter(([k]) => k.startsWith('port-'))
+      .reduce((n, [, v]) => n + v, 0);
     expect(noise).toBeGreaterThan(0);
   });
 
@@ -136,7 +144,12 @@ describe('the bridge over real ptys and the embedded Aedes broker', () => {
       for (;;) {
         const { bytesRead } = await box1.read(buf, 0, 512, null).catch(() => ({ bytesRead: 0 }));
         if (bytesRead === 0) return;
-        acks.push(...(buf.subarray(0, bytesRead).toString().match(/\$ACK,[^*]*/g) ?? []));
+        acks.push(
+          ...(buf
+            .subarray(0, bytesRead)
+            .toString()
+            .match(/\$ACK,[^*]*/g) ?? []),
+        );
       }
     })();
     void reader;

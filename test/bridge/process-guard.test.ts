@@ -21,7 +21,10 @@ function crash(fail: string): { status: number | null; lines: { level: number; m
     env: { ...process.env, HAILONG_LOG_FORMAT: 'json' },
     timeout: 30_000,
   });
-  const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string });
+  const lines = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: number; msg: string });
   return { status: r.status, lines };
 }
 
@@ -37,6 +40,9 @@ describe('installProcessGuards (issue 13, item 5)', () => {
   it('an unhandled rejection too', () => {
     const r = crash(`void Promise.reject(new Error('SQLITE_IOERR'))`);
     expect(r.status).toBe(FATAL_EXIT_CODE);
-    expect(r.lines.filter((l) => l.level === 60)[0]).toMatchObject({ kind: 'unhandled promise rejection', err: { message: 'SQLITE_IOERR' } });
+    expect(r.lines.filter((l) => l.level === 60)[0]).toMatchObject({
+      kind: 'unhandled promise rejection',
+      err: { message: 'SQLITE_IOERR' },
+    });
   });
 });

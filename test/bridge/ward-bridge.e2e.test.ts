@@ -48,7 +48,7 @@ async function twoPorts() {
 }
 
 describe('one port per uid (PROTOCOL.md §6.1)', () => {
-  it('refuses a second port claiming a live uid, 5 times in a row, and loses none of the real box\'s 30 votes', async () => {
+  it("refuses a second port claiming a live uid, 5 times in a row, and loses none of the real box's 30 votes", async () => {
     const { app, real, acks, impostor } = await twoPorts();
     for (let round = 1; round <= 5; round++) {
       const from = impostor.heard.length;
@@ -66,7 +66,7 @@ describe('one port per uid (PROTOCOL.md §6.1)', () => {
     expect(app.bridge.counterSnapshot()['refused-uid-conflict']).toBeGreaterThanOrEqual(5);
   });
 
-  it('a seq jump far above the mark is stored as rejected, and the real box\'s later votes still count', async () => {
+  it("a seq jump far above the mark is stored as rejected, and the real box's later votes still count", async () => {
     const { app, fleet, real, acks, impostor } = await twoPorts();
     for (let i = 0; i < 3; i++) real.press(1);
     await until(() => acks.length === 3, 10_000, 'three votes');
@@ -81,7 +81,7 @@ describe('one port per uid (PROTOCOL.md §6.1)', () => {
     // Back on its own port, the real box waits until the other port is silent, then goes on.
     await fleet.pairs[0]!.replug();
     for (let i = 0; i < 3; i++) real.press(2);
-    await until(() => acks.length === 6, 20_000, 'the real box\'s votes after the jump');
+    await until(() => acks.length === 6, 20_000, "the real box's votes after the jump");
     expect(acks).toEqual(Array(6).fill('OK'));
     expect(app.bridge.journal.voteCount()).toBe(6);
     expect(app.bridge.counterSnapshot()['votes-rejected-seq-jump']).toBe(1);
@@ -118,7 +118,9 @@ describe('a button above the office scale (PROTOCOL.md §5.7, §7.3)', () => {
     expect(app.bridge.journal.voteCount()).toBe(5);
     expect(app.bridge.journal.rejectedCounts()).toEqual({ 'button-beyond-scale': 5 });
     expect(app.bridge.counterSnapshot()['votes-rejected-button-beyond-scale']).toBe(5);
-    expect(app.bridge.journal.tallies().reduce((n, t) => n + Object.values(t.days).reduce((m, d) => m + d.c.reduce((a, b) => a + b, 0), 0), 0)).toBe(5);
+    expect(
+      app.bridge.journal.tallies().reduce((n, t) => n + Object.values(t.days).reduce((m, d) => m + d.c.reduce((a, b) => a + b, 0), 0), 0),
+    ).toBe(5);
   });
 });
 
@@ -219,14 +221,16 @@ describe('a box without the power-cut fuses (EVENT FUSE, PROTOCOL.md §5.9)', ()
     await until(() => app.bridge.counterSnapshot()['port-bad-fuse-event'] === 2, 5000, 'two bad FUSE values counted');
     await raw.send(event('FD.DA.BOD-EESAVE'));
     await until(() => statuses().some((s) => s.fuses !== undefined), 5000, 'a status with fuses');
-    expect(statuses().filter((s) => s.fuses !== undefined)).toEqual([expect.objectContaining({ fuses: { efuse: 0xfd, hfuse: 0xda, missing: ['BOD', 'EESAVE'] } })]);
+    expect(statuses().filter((s) => s.fuses !== undefined)).toEqual([
+      expect.objectContaining({ fuses: { efuse: 0xfd, hfuse: 0xda, missing: ['BOD', 'EESAVE'] } }),
+    ]);
 
     // Re-flashed over ISP: the next session says nothing, and the status drops it.
     const from = raw.heard.length;
     const seen = sub.messages.length;
     await raw.send(hello(box(0).uid));
     await raw.waitFor(is('WELCOME'), from);
-    await until(() => sub.messages.length > seen, 5000, 'the new session\'s status');
+    await until(() => sub.messages.length > seen, 5000, "the new session's status");
     expect(statuses().at(-1)?.fuses).toBeUndefined();
     expect(app.bridge.counterSnapshot()['port-bad-fuse-event']).toBe(2);
   });

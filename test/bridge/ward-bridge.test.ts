@@ -24,7 +24,13 @@ describe("WardBridge's vote pipeline (issue 13, item 5)", () => {
         });
         const answers: VoteAnswer[] = [];
         const sink = { settle: (a: readonly VoteAnswer[]) => answers.push(...a) } as unknown as TerminalSession;
-        bridge.votes.submit(sink, terminalsOf(config)[0] as never, 'SIM-01', { type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 0, flags: '' }, Date.now());
+        bridge.votes.submit(
+          sink,
+          terminalsOf(config)[0] as never,
+          'SIM-01',
+          { type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 0, flags: '' },
+          Date.now(),
+        );
         bridge.votes.flush();
         expect(answers).toEqual([{ seq: 1, outcome: expect.objectContaining({ status: 'failed', code: 'storage' }) }]);
         expect(bridge.counterSnapshot()['port-storage-threw']).toBe(1);
@@ -47,7 +53,14 @@ describe('WardBridge features at their seams (fake /dev and port opener, no brok
     const dir = tempDir();
     stops.push(async () => dir.remove());
     const config = rigConfig({ boxes: 2, ports, dataDir: dir.dir });
-    const bridge = new WardBridge({ config, log: testLog, version: 'test', broker: { urls: ['mqtt://127.0.0.1:1'] }, seqBase: 'zero', ...extra });
+    const bridge = new WardBridge({
+      config,
+      log: testLog,
+      version: 'test',
+      broker: { urls: ['mqtt://127.0.0.1:1'] },
+      seqBase: 'zero',
+      ...extra,
+    });
     const controller = new Controller(bridge.features(), testLog);
     const states = new Map(await controller.start());
     stops.unshift(() => controller.stop());

@@ -21,7 +21,8 @@ describe('bundle budgets (gzipped JS)', () => {
       dirs.push(out);
       const chunks = await measureApp(app, out);
       expect(chunks.length).toBeGreaterThan(0);
-      for (const c of chunks) console.log(`${app}: ${c.file} ${c.bytes} B, ${c.gzipBytes} B gzip${c.initial ? ', before the first paint' : ''}`);
+      for (const c of chunks)
+        console.log(`${app}: ${c.file} ${c.bytes} B, ${c.gzipBytes} B gzip${c.initial ? ', before the first paint' : ''}`);
       expect(totalGzip(chunks)).toBeLessThanOrEqual(BUNDLE_BUDGETS[app]);
       expect(chunks.filter((c) => c.initial).length).toBeGreaterThan(0);
       if (firstPaint !== undefined) expect(firstPaintGzip(chunks)).toBeLessThanOrEqual(firstPaint);

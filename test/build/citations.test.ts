@@ -23,7 +23,11 @@ const VAGUE: readonly RegExp[] = [
 const EXEMPT = [/^test\/build\/citations\.test\.ts$/];
 
 function sources(): string[] {
-  const out = execFileSync('git', ['ls-files', '-z', '--', '*.ts', '*.tsx', '*.mjs', '*.c', '*.h', '*.sh', '*.css', '*.html', '*.md', '*.yaml'], { cwd: repo, encoding: 'utf8' });
+  const out = execFileSync(
+    'git',
+    ['ls-files', '-z', '--', '*.ts', '*.tsx', '*.mjs', '*.c', '*.h', '*.sh', '*.css', '*.html', '*.md', '*.yaml'],
+    { cwd: repo, encoding: 'utf8' },
+  );
   return out.split('\0').filter((f) => f !== '' && !EXEMPT.some((e) => e.test(f)));
 }
 

@@ -18,9 +18,11 @@ function check(project: string, source: string): string[] {
   const probe = join(repo, project, '__probe__.ts');
   const host = ts.createCompilerHost(options);
   const read = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, lang, onError) =>
-    name === probe ? ts.createSourceFile(name, source, lang) : read(name, lang, onError);
-  host.fileExists = ((exists) => (name: string) => name === probe || exists(name))(host.fileExists.bind(host));
+  host.getSourceFile = (name, lang, onError) => (name === probe ? ts.createSourceFile(name, source, lang) : read(name, lang, onError));
+  host.fileExists = (
+    (exists) => (name: string) =>
+      name === probe || exists(name)
+  )(host.fileExists.bind(host));
   const program = ts.createProgram([probe], options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }

@@ -30,7 +30,10 @@ function sourcesOf(rel: string): string[] {
 
 describe('tests mirror the tree (kiosk)', () => {
   it('maps a test path to its module path', () => {
-    expect(sourcesOf('terminal/wedge-reader.test.ts')).toEqual(['kiosk/src/terminal/wedge-reader.ts', 'kiosk/src/terminal/wedge-reader.tsx']);
+    expect(sourcesOf('terminal/wedge-reader.test.ts')).toEqual([
+      'kiosk/src/terminal/wedge-reader.ts',
+      'kiosk/src/terminal/wedge-reader.tsx',
+    ]);
     expect(sourcesOf('views/kiosk-view.test.tsx')).toContain('kiosk/src/views/kiosk-view.tsx');
   });
 

@@ -14,9 +14,13 @@ describe('adminLevelWord', () => {
 
   it('any level word followed by any name is read back (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...ADMIN_LEVEL_WORDS), fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !s.startsWith(' ')), (word, rest) => {
-        expect(adminLevelWord(`${word} ${rest}`)).toBe(word);
-      }),
+      fc.property(
+        fc.constantFrom(...ADMIN_LEVEL_WORDS),
+        fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !s.startsWith(' ')),
+        (word, rest) => {
+          expect(adminLevelWord(`${word} ${rest}`)).toBe(word);
+        },
+      ),
     );
   });
 

@@ -13,7 +13,37 @@ function whatwgSays(value: string): boolean {
 }
 
 // URL-ish strings from the characters that matter to a host parser.
-const piece = fc.constantFrom('a', 'b', 'x', 'f', '0', '1', '2', '5', '6', '9', '.', ':', '@', '[', ']', '%', '-', '_', ' ', '/', '?', '#', '\\', '0x', 'xn--', '255', '256', '::', 'ffff');
+const piece = fc.constantFrom(
+  'a',
+  'b',
+  'x',
+  'f',
+  '0',
+  '1',
+  '2',
+  '5',
+  '6',
+  '9',
+  '.',
+  ':',
+  '@',
+  '[',
+  ']',
+  '%',
+  '-',
+  '_',
+  ' ',
+  '/',
+  '?',
+  '#',
+  '\\',
+  '0x',
+  'xn--',
+  '255',
+  '256',
+  '::',
+  'ffff',
+);
 const scheme = fc.constantFrom('ws://', 'wss://', 'WS://', 'ws:/', 'ws:', 'http://', 'mqtt://', 'wss:///');
 const urlish = fc.tuple(scheme, fc.array(piece, { maxLength: 12 })).map(([s, p]) => s + p.join(''));
 
@@ -34,7 +64,20 @@ describe('isBrokerUrl', () => {
   });
 
   it('refuses other schemes, no host, a bad port, a bad IPv4 or IPv6 address', () => {
-    for (const u of ['http://bridge/mqtt', 'mqtt://bridge:1883', 'ws://', 'ws://:8080/mqtt', 'ws://user@/mqtt', 'ws://bridge:65536', 'ws://1.2.3.256', 'ws://a.09', 'ws://[1:2]', 'ws://[::1::]', 'bridge/mqtt', '']) {
+    for (const u of [
+      'http://bridge/mqtt',
+      'mqtt://bridge:1883',
+      'ws://',
+      'ws://:8080/mqtt',
+      'ws://user@/mqtt',
+      'ws://bridge:65536',
+      'ws://1.2.3.256',
+      'ws://a.09',
+      'ws://[1:2]',
+      'ws://[::1::]',
+      'bridge/mqtt',
+      '',
+    ]) {
       expect(isBrokerUrl(u), u).toBe(false);
     }
   });
@@ -49,8 +92,15 @@ describe('isBrokerUrl', () => {
   });
 
   it('accepts every plain host name, IPv4 and IPv6 address with any port and path', () => {
-    const host = fc.oneof(fc.domain(), fc.ipV4(), fc.ipV6().map((a) => `[${a}]`));
-    const port = fc.option(fc.integer({ min: 0, max: 65_535 }).map((p) => `:${p}`), { nil: '' });
+    const host = fc.oneof(
+      fc.domain(),
+      fc.ipV4(),
+      fc.ipV6().map((a) => `[${a}]`),
+    );
+    const port = fc.option(
+      fc.integer({ min: 0, max: 65_535 }).map((p) => `:${p}`),
+      { nil: '' },
+    );
     const path = fc.constantFrom('', '/', '/mqtt', '/a/b?c=d#e');
     fc.assert(
       fc.property(fc.constantFrom('ws', 'wss'), host, port, path, (s, h, p, rest) => {
@@ -80,10 +130,37 @@ describe('CONNACK refusals', () => {
 
 describe('mqttJsOptions', () => {
   it('speaks MQTT 3.1.1, leaves empty credentials out and never retries a refused CONNACK itself', () => {
-    const o = mqttJsOptions({ clientId: 'c', clean: false, username: '', password: '', keepaliveSec: 3, connectTimeoutMs: 8000, reconnectMs: 0 });
-    expect(o).toEqual({ protocolVersion: 4, clientId: 'c', clean: false, keepalive: 3, connectTimeout: 8000, reconnectPeriod: 0, reconnectOnConnackError: false });
+    const o = mqttJsOptions({
+      clientId: 'c',
+      clean: false,
+      username: '',
+      password: '',
+      keepaliveSec: 3,
+      connectTimeoutMs: 8000,
+      reconnectMs: 0,
+    });
+    expect(o).toEqual({
+      protocolVersion: 4,
+      clientId: 'c',
+      clean: false,
+      keepalive: 3,
+      connectTimeout: 8000,
+      reconnectPeriod: 0,
+      reconnectOnConnackError: false,
+    });
     const will = { topic: 't', payload: 'p', qos: 1 as const, retain: true };
-    expect(mqttJsOptions({ clientId: 'c', clean: true, username: 'u', password: 'p', keepaliveSec: 30, connectTimeoutMs: 1, reconnectMs: 2000, will })).toMatchObject({
+    expect(
+      mqttJsOptions({
+        clientId: 'c',
+        clean: true,
+        username: 'u',
+        password: 'p',
+        keepaliveSec: 30,
+        connectTimeoutMs: 1,
+        reconnectMs: 2000,
+        will,
+      }),
+    ).toMatchObject({
       username: 'u',
       password: 'p',
       will,

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { CSV_BOM, csvCell, csvDefuse, csvDocument, csvLine, csvUndefuse } from '../../core/csv.ts';
 import { parseCsv } from '../helpers/csv-reader.ts';
 
-
 const DANGEROUS = ['=', '+', '-', '@', '\t', '\r'];
 /** Text that often starts with a formula character, and often holds CSV specials. */
 const text = fc.oneof(

@@ -11,7 +11,8 @@ describe('dossier codes', () => {
   it('accepts iGate-like codes and refuses formulas, spaces and control characters', () => {
     expect(isDossierCode('000.00.12.H26-251126-0001')).toBe(true);
     expect(isDossierCode('H26.12/2026-0042')).toBe(true);
-    for (const bad of ['', '=HYPERLINK("x")', '+1', '-1', '@a', 'a b', 'a\u0000', 'x'.repeat(49), 'mã-hồ-sơ']) expect(isDossierCode(bad)).toBe(false);
+    for (const bad of ['', '=HYPERLINK("x")', '+1', '-1', '@a', 'a b', 'a\u0000', 'x'.repeat(49), 'mã-hồ-sơ'])
+      expect(isDossierCode(bad)).toBe(false);
   });
 
   it('cleans what a scanner types (spaces around, nothing else)', () => {
@@ -26,8 +27,14 @@ describe('dossier codes', () => {
 
 describe('dossier on _served and on votes', () => {
   it('a _served with a code gets the default stage tiếp nhận; with a stage keeps it', () => {
-    expect(parseServed({ ...served, dossier: 'H26-0001' })).toEqual({ ok: true, value: { ...served, dossier: 'H26-0001', stage: 'tiep-nhan' } });
-    expect(parseServed({ ...served, dossier: 'H26-0001', stage: 'tra-ket-qua' })).toEqual({ ok: true, value: { ...served, dossier: 'H26-0001', stage: 'tra-ket-qua' } });
+    expect(parseServed({ ...served, dossier: 'H26-0001' })).toEqual({
+      ok: true,
+      value: { ...served, dossier: 'H26-0001', stage: 'tiep-nhan' },
+    });
+    expect(parseServed({ ...served, dossier: 'H26-0001', stage: 'tra-ket-qua' })).toEqual({
+      ok: true,
+      value: { ...served, dossier: 'H26-0001', stage: 'tra-ket-qua' },
+    });
   });
 
   it('refuses a stage without a code, an unknown stage, and a code that is not one, naming the field', () => {

@@ -60,7 +60,12 @@ describe('foldTallies', () => {
       pointsIndex: 62.5,
     });
     // A counter whose only press was filtered: known, but no percentage.
-    expect(m.get('ba-dinh/truc-bach/quay-1')).toMatchObject({ total: 0, filtered: { cooldown: 0, gated: 1 }, satisfiedRatio: null, pointsIndex: null });
+    expect(m.get('ba-dinh/truc-bach/quay-1')).toMatchObject({
+      total: 0,
+      filtered: { cooldown: 0, gated: 1 },
+      satisfiedRatio: null,
+      pointsIndex: null,
+    });
   });
 
   it('judges the same votes by another scale', () => {
@@ -194,7 +199,8 @@ describe('fold properties', () => {
         for (const [key, summary] of expected) expect(folded.get(key)).toEqual(summary);
         // Groups only the fold knows about hold no votes in range.
         for (const [key, summary] of folded) {
-          if (!expected.has(key)) expect([summary.total, summary.unscaled, summary.filtered.cooldown, summary.filtered.gated]).toEqual([0, 0, 0, 0]);
+          if (!expected.has(key))
+            expect([summary.total, summary.unscaled, summary.filtered.cooldown, summary.filtered.gated]).toEqual([0, 0, 0, 0]);
         }
       }),
     );
@@ -221,9 +227,7 @@ describe('fold properties', () => {
     fc.assert(
       fc.property(worldArb, (world) => {
         const series = dailySeries(world.tallies, world.range, world.scale);
-        expect(series.map((p) => p.date)).toEqual(
-          Array.from({ length: series.length }, (_, i) => addDays(world.range.from, i)),
-        );
+        expect(series.map((p) => p.date)).toEqual(Array.from({ length: series.length }, (_, i) => addDays(world.range.from, i)));
         expect(series.at(-1)?.date).toBe(world.range.to);
         const grid = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
         const perDay = new Map<string, number>();

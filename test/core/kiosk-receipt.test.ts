@@ -1,13 +1,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addSeq, MAX_RECEIPT_RANGES, parseMessage, parseReceipt, publicationFor, rangesOf, receiptCovers, receiptTop } from '../../core/index.ts';
+import {
+  addSeq,
+  MAX_RECEIPT_RANGES,
+  parseMessage,
+  parseReceipt,
+  publicationFor,
+  rangesOf,
+  receiptCovers,
+  receiptTop,
+} from '../../core/index.ts';
 import type { KioskReceipt } from '../../core/index.ts';
 
 const PLACE = { district: 'd', ward: 'w', counter: 'c', terminal: 't' };
-const RECEIPT: KioskReceipt = { v: 1, ...PLACE, journaled: [[1, 5], [7, 7], [9, 12]], at: 1_750_000_000_000 };
+const RECEIPT: KioskReceipt = {
+  v: 1,
+  ...PLACE,
+  journaled: [
+    [1, 5],
+    [7, 7],
+    [9, 12],
+  ],
+  at: 1_750_000_000_000,
+};
 
 describe('kiosk receipt payload', () => {
-  it('round-trips through the topic map: retained, QoS 1, on the terminal\'s receipt topic', () => {
+  it("round-trips through the topic map: retained, QoS 1, on the terminal's receipt topic", () => {
     const p = publicationFor('receipt', PLACE, RECEIPT);
     expect(p).toMatchObject({ topic: 'hailong/v1/d/w/c/t/receipt', qos: 1, retain: true });
     const m = parseMessage(p.topic, p.payload);
@@ -20,9 +38,30 @@ describe('kiosk receipt payload', () => {
   });
 
   it.each([
-    ['overlapping ranges', [[1, 5], [5, 7]], 'bad-order'],
-    ['adjacent ranges (they would be one)', [[1, 5], [6, 7]], 'bad-order'],
-    ['descending ranges', [[7, 9], [1, 2]], 'bad-order'],
+    [
+      'overlapping ranges',
+      [
+        [1, 5],
+        [5, 7],
+      ],
+      'bad-order',
+    ],
+    [
+      'adjacent ranges (they would be one)',
+      [
+        [1, 5],
+        [6, 7],
+      ],
+      'bad-order',
+    ],
+    [
+      'descending ranges',
+      [
+        [7, 9],
+        [1, 2],
+      ],
+      'bad-order',
+    ],
     ['from above to', [[5, 1]], 'out-of-range'],
     ['seq 0', [[0, 1]], 'out-of-range'],
     ['a seq above 2^32 - 1', [[1, 2 ** 32]], 'out-of-range'],
@@ -37,7 +76,9 @@ describe('kiosk receipt payload', () => {
   });
 
   it('never throws on any input, and what it accepts is ascending, disjoint and within 1..2^32-1', () => {
-    const near = fc.record({ journaled: fc.array(fc.tuple(fc.integer(), fc.integer()), { maxLength: 70 }), at: fc.nat() }).map((r) => ({ ...RECEIPT, ...r }));
+    const near = fc
+      .record({ journaled: fc.array(fc.tuple(fc.integer(), fc.integer()), { maxLength: 70 }), at: fc.nat() })
+      .map((r) => ({ ...RECEIPT, ...r }));
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), near), (input) => {
         const r = parseReceipt(input);

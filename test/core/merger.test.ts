@@ -1,10 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currentUnitOf, foldByUnit, lineageOf, lineageOfOffices, predecessorsOf, unitOn, type Lineage, type UnitLineageInput } from '../../core/merger.ts';
+import {
+  currentUnitOf,
+  foldByUnit,
+  lineageOf,
+  lineageOfOffices,
+  predecessorsOf,
+  unitOn,
+  type Lineage,
+  type UnitLineageInput,
+} from '../../core/merger.ts';
 
 /** Hà Nội's 2025 rearrangement, in miniature: Phúc Xá and Trúc Bạch became Phường Ba Đình on 1/7/2025. */
 const UNITS: UnitLineageInput[] = [
-  { id: 'ba-dinh', mergedFrom: [{ id: 'phuc-xa', until: '2025-06-30' }, { id: 'truc-bach', until: '2025-06-30' }] },
+  {
+    id: 'ba-dinh',
+    mergedFrom: [
+      { id: 'phuc-xa', until: '2025-06-30' },
+      { id: 'truc-bach', until: '2025-06-30' },
+    ],
+  },
   { id: 'ngoc-ha' },
 ];
 
@@ -17,7 +32,14 @@ function lineage(units: readonly UnitLineageInput[]): Lineage {
 describe('lineageOf', () => {
   it('reports every problem with its path: bad date, self, two successors, cycle, predecessor outliving its successor', () => {
     const r = lineageOf([
-      { id: 'a', mergedFrom: [{ id: 'b', until: '2025-13-01' }, { id: 'a', until: '2025-06-30' }, { id: 'c', until: '2025-06-30' }] },
+      {
+        id: 'a',
+        mergedFrom: [
+          { id: 'b', until: '2025-13-01' },
+          { id: 'a', until: '2025-06-30' },
+          { id: 'c', until: '2025-06-30' },
+        ],
+      },
       { id: 'd', mergedFrom: [{ id: 'c', until: '2025-06-30' }] },
       { id: 'x', mergedFrom: [{ id: 'y', until: '2025-06-30' }] },
       { id: 'y', mergedFrom: [{ id: 'x', until: '2025-06-30' }] },
@@ -29,7 +51,10 @@ describe('lineageOf', () => {
     expect(r.problems).toEqual([
       { path: 'units[0].mergedFrom[0].until', message: 'must be a date YYYY-MM-DD (the last day b existed), got "2025-13-01"' },
       { path: 'units[0].mergedFrom[1].id', message: 'unit a cannot absorb itself' },
-      { path: 'units[1].mergedFrom[0].id', message: 'c is already merged into a: a unit folds into one successor (for a split ward, name the unit that took its office)' },
+      {
+        path: 'units[1].mergedFrom[0].id',
+        message: 'c is already merged into a: a unit folds into one successor (for a split ward, name the unit that took its office)',
+      },
       { path: 'units[2].mergedFrom[0].id', message: 'y is part of a merger cycle (y → x → y)' },
       { path: 'units[3].mergedFrom[0].id', message: 'x is part of a merger cycle (x → y → x)' },
       { path: 'units[4].mergedFrom[0].id', message: 'q ceased on 2026-01-31, after its successor p (ceased 2025-06-30)' },
@@ -60,14 +85,25 @@ describe('unitOn', () => {
       ['ba-dinh', 300],
       ['ngoc-ha', 50],
     ]);
-    expect(foldByUnit(raw, l, '2025-12-31', (a, b) => a + b)).toEqual(new Map([['ba-dinh', 500], ['ngoc-ha', 50]]));
+    expect(foldByUnit(raw, l, '2025-12-31', (a, b) => a + b)).toEqual(
+      new Map([
+        ['ba-dinh', 500],
+        ['ngoc-ha', 50],
+      ]),
+    );
     expect(foldByUnit(raw, l, '2025-06-30', (a, b) => a + b)).toEqual(raw);
   });
 });
 
 /** A random acyclic lineage: unit i may absorb units with a higher index, ceasing no later than it. */
 const lineageArb = fc
-  .array(fc.record({ successor: fc.option(fc.nat(), { nil: undefined }), until: fc.constantFrom('2025-06-30', '2025-09-30', '2026-03-31', '2026-12-31') }), { minLength: 1, maxLength: 12 })
+  .array(
+    fc.record({
+      successor: fc.option(fc.nat(), { nil: undefined }),
+      until: fc.constantFrom('2025-06-30', '2025-09-30', '2026-03-31', '2026-12-31'),
+    }),
+    { minLength: 1, maxLength: 12 },
+  )
   .map((rows) => {
     const n = rows.length;
     const units: { id: string; mergedFrom: { id: string; until: string }[] }[] = rows.map((_, i) => ({ id: `u${i}`, mergedFrom: [] }));
@@ -86,15 +122,20 @@ const dateArb = fc.constantFrom('2025-01-01', '2025-06-30', '2025-07-01', '2025-
 describe('merger properties', () => {
   it('folding loses nothing and counts nothing twice, for any lineage and date', () => {
     fc.assert(
-      fc.property(lineageArb, dateArb, fc.array(fc.nat({ max: 1000 }), { minLength: 12, maxLength: 12 }), ({ units, ids }, date, counts) => {
-        const l = lineage(units);
-        const raw = new Map(ids.map((id, i) => [id, counts[i]!]));
-        const folded = foldByUnit(raw, l, date, (a, b) => a + b);
-        const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
-        expect(sum(folded)).toBe(sum(raw));
-        // No unit in the folded report had ceased by the report's end.
-        for (const unit of folded.keys()) expect(unitOn(l, unit, date)).toBe(unit);
-      }),
+      fc.property(
+        lineageArb,
+        dateArb,
+        fc.array(fc.nat({ max: 1000 }), { minLength: 12, maxLength: 12 }),
+        ({ units, ids }, date, counts) => {
+          const l = lineage(units);
+          const raw = new Map(ids.map((id, i) => [id, counts[i]!]));
+          const folded = foldByUnit(raw, l, date, (a, b) => a + b);
+          const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+          expect(sum(folded)).toBe(sum(raw));
+          // No unit in the folded report had ceased by the report's end.
+          for (const unit of folded.keys()) expect(unitOn(l, unit, date)).toBe(unit);
+        },
+      ),
     );
   });
 
@@ -127,7 +168,18 @@ describe('offices carry the mergers to the dashboard', () => {
   it('parseOffice keeps mergedFrom and refuses a bad date, naming the field', async () => {
     const { parseOffice } = await import('../../core/office.ts');
     const { DEFAULT_OPENING_HOURS } = await import('../../core/opening-hours.ts');
-    const base = { v: 1, district: 'ha-noi', ward: 'ba-dinh', districtName: 'Thành phố Hà Nội', wardName: 'Phường Ba Đình', scale: 'scale-3', target: 80, openingHours: DEFAULT_OPENING_HOURS, counters: [], updatedAt: 1 };
+    const base = {
+      v: 1,
+      district: 'ha-noi',
+      ward: 'ba-dinh',
+      districtName: 'Thành phố Hà Nội',
+      wardName: 'Phường Ba Đình',
+      scale: 'scale-3',
+      target: 80,
+      openingHours: DEFAULT_OPENING_HOURS,
+      counters: [],
+      updatedAt: 1,
+    };
     const good = parseOffice({ ...base, mergedFrom: [{ id: 'phuc-xa', until: '2025-06-30', name: 'Phường Phúc Xá' }] });
     expect(good.ok && good.value.mergedFrom).toEqual([{ id: 'phuc-xa', until: '2025-06-30', name: 'Phường Phúc Xá' }]);
     const bad = parseOffice({ ...base, mergedFrom: [{ id: 'phuc-xa', until: '30/6/2025' }] });

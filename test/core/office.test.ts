@@ -45,8 +45,18 @@ describe('parseOffice', () => {
     ['missing ward name', (o) => delete o.wardName, 'missing-field', 'wardName'],
     ['name with a control char', (o) => (o.wardName = 'Phường\u0007'), 'bad-text', 'wardName'],
     ['duplicate counter', (o) => (o.counters = [OFFICE.counters[0], OFFICE.counters[0]]), 'duplicate', 'counters[1].id'],
-    ['bad terminal kind', (o) => (o.counters = [{ id: 'q', name: 'Q', terminals: [{ id: 't', kind: 'usb' }] }]), 'bad-enum', 'counters[0].terminals[0].kind'],
-    ['too many counters', (o) => (o.counters = Array.from({ length: MAX_COUNTERS + 1 }, (_, i) => ({ id: `q${i}`, name: 'Q', terminals: [] }))), 'out-of-range', 'counters'],
+    [
+      'bad terminal kind',
+      (o) => (o.counters = [{ id: 'q', name: 'Q', terminals: [{ id: 't', kind: 'usb' }] }]),
+      'bad-enum',
+      'counters[0].terminals[0].kind',
+    ],
+    [
+      'too many counters',
+      (o) => (o.counters = Array.from({ length: MAX_COUNTERS + 1 }, (_, i) => ({ id: `q${i}`, name: 'Q', terminals: [] }))),
+      'out-of-range',
+      'counters',
+    ],
     ['bad hours', (o) => (o.openingHours = { mon: [['9', '10']] }), 'bad-text', 'openingHours.mon[0][0]'],
     ['unknown scale', (o) => (o.scale = 'scale-7'), 'bad-enum', 'scale'],
   ])('%s → %s at %s', (_name, mutate, code, field) => {
@@ -57,7 +67,10 @@ describe('parseOffice', () => {
 
   it('never throws on hostile input (property)', () => {
     for (const input of HOSTILE_INPUTS) expect(parseOffice(input).ok).toBe(false);
-    fc.assert(fc.property(junkArb, (input) => void expect(typeof parseOffice(input).ok).toBe('boolean')), { numRuns: 500 });
+    fc.assert(
+      fc.property(junkArb, (input) => void expect(typeof parseOffice(input).ok).toBe('boolean')),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -72,7 +85,15 @@ describe('optional office fields (minVotes, officers)', () => {
 
   it('names what is wrong in them', () => {
     expect(parseOffice({ ...OFFICE, minVotes: 0 })).toMatchObject({ ok: false, field: 'minVotes' });
-    expect(parseOffice({ ...OFFICE, officers: [{ id: 'cb-1', name: 'A' }, { id: 'cb-1', name: 'B' }] })).toMatchObject({ ok: false, code: 'duplicate', field: 'officers[1].id' });
+    expect(
+      parseOffice({
+        ...OFFICE,
+        officers: [
+          { id: 'cb-1', name: 'A' },
+          { id: 'cb-1', name: 'B' },
+        ],
+      }),
+    ).toMatchObject({ ok: false, code: 'duplicate', field: 'officers[1].id' });
     expect(parseOffice({ ...OFFICE, officers: [{ id: 'cb-1' }] })).toMatchObject({ ok: false, field: 'officers[0].name' });
   });
 });

@@ -14,7 +14,17 @@ describe('parseOpeningHours', () => {
     ['24:00', { mon: [['07:30', '24:00']] }, 'bad-text', 'mon[0][1]'],
     ['start after end', { mon: [['11:30', '07:30']] }, 'bad-order', 'mon[0]'],
     ['empty interval', { mon: [['07:30', '07:30']] }, 'bad-order', 'mon[0]'],
-    ['overlap', { tue: [['07:30', '11:30'], ['11:00', '17:00']] }, 'bad-order', 'tue[1]'],
+    [
+      'overlap',
+      {
+        tue: [
+          ['07:30', '11:30'],
+          ['11:00', '17:00'],
+        ],
+      },
+      'bad-order',
+      'tue[1]',
+    ],
     ['three items', { wed: [['07:30', '11:30', '12:00']] }, 'out-of-range', 'wed[0]'],
     ['one item', { wed: [['07:30']] }, 'bad-type', 'wed[0]'],
     ['five intervals', { thu: Array.from({ length: 5 }, (_, i) => [`0${i}:00`, `0${i}:30`]) }, 'out-of-range', 'thu'],
@@ -25,7 +35,10 @@ describe('parseOpeningHours', () => {
 
   it('never throws on hostile input (property)', () => {
     for (const input of HOSTILE_INPUTS) expect(typeof parseOpeningHours(input).ok).toBe('boolean');
-    fc.assert(fc.property(junkArb, (input) => void expect(typeof parseOpeningHours(input).ok).toBe('boolean')), { numRuns: 500 });
+    fc.assert(
+      fc.property(junkArb, (input) => void expect(typeof parseOpeningHours(input).ok).toBe('boolean')),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -24,7 +24,7 @@ describe('percent', () => {
     expect(percent(3, 80_000, 3)).toBe(0.004); // 0.00375 → 0.004
     // A case where float arithmetic goes wrong: 1.005 × 100 = 100.49999…
     expect(percent(201, 20_000, 2)).toBe(1.01); // exactly 1.005 → 1.01
-    expect(Math.round(((201 / 20_000) * 100) * 100) / 100).toBe(1); // (what naive code prints)
+    expect(Math.round((201 / 20_000) * 100 * 100) / 100).toBe(1); // (what naive code prints)
   });
 
   it('is null without votes', () => {

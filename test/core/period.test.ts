@@ -75,12 +75,16 @@ describe('previousPeriod / yearBefore', () => {
 
   it('custom previous periods are adjacent and equally long (property)', () => {
     fc.assert(
-      fc.property(dateArb.filter((d) => d < '9997-01-01'), fc.nat({ max: 400 }), (from, len) => {
-        const range = { from, to: addDays(from, len) };
-        const prev = previousPeriod(range, 'custom');
-        expect(rangeLength(prev)).toBe(rangeLength(range));
-        expect(addDays(prev.to, 1)).toBe(range.from);
-      }),
+      fc.property(
+        dateArb.filter((d) => d < '9997-01-01'),
+        fc.nat({ max: 400 }),
+        (from, len) => {
+          const range = { from, to: addDays(from, len) };
+          const prev = previousPeriod(range, 'custom');
+          expect(rangeLength(prev)).toBe(rangeLength(range));
+          expect(addDays(prev.to, 1)).toBe(range.from);
+        },
+      ),
     );
   });
 });
@@ -88,13 +92,22 @@ describe('previousPeriod / yearBefore', () => {
 describe('parsePeriodKey', () => {
   it('parses every key form', () => {
     expect(parsePeriodKey('2026-11')).toEqual({ ok: true, value: { kind: 'month', key: '2026-11', from: '2026-11-01', to: '2026-11-30' } });
-    expect(parsePeriodKey('2026-q4')).toEqual({ ok: true, value: { kind: 'quarter', key: '2026-q4', from: '2026-10-01', to: '2026-12-31' } });
+    expect(parsePeriodKey('2026-q4')).toEqual({
+      ok: true,
+      value: { kind: 'quarter', key: '2026-q4', from: '2026-10-01', to: '2026-12-31' },
+    });
     expect(parsePeriodKey('2026-Q4')).toMatchObject({ ok: true, value: { key: '2026-q4' } });
     expect(parsePeriodKey('2026-h2')).toEqual({ ok: true, value: { kind: 'half', key: '2026-h2', from: '2026-07-01', to: '2026-12-31' } });
     expect(parsePeriodKey('2026')).toEqual({ ok: true, value: { kind: 'year', key: '2026', from: '2026-01-01', to: '2026-12-31' } });
-    expect(parsePeriodKey('2026-W47')).toEqual({ ok: true, value: { kind: 'week', key: '2026-W47', from: '2026-11-16', to: '2026-11-22' } });
+    expect(parsePeriodKey('2026-W47')).toEqual({
+      ok: true,
+      value: { kind: 'week', key: '2026-W47', from: '2026-11-16', to: '2026-11-22' },
+    });
     expect(parsePeriodKey('2026-w53')).toMatchObject({ ok: true, value: { from: '2026-12-28', to: '2027-01-03' } });
-    expect(parsePeriodKey('2026-11-22')).toEqual({ ok: true, value: { kind: 'today', key: '2026-11-22', from: '2026-11-22', to: '2026-11-22' } });
+    expect(parsePeriodKey('2026-11-22')).toEqual({
+      ok: true,
+      value: { kind: 'today', key: '2026-11-22', from: '2026-11-22', to: '2026-11-22' },
+    });
   });
 
   it.each(['2026-13', '2026-q5', '2026-h3', '2025-W53', '2026-W00', '2026-02-30', '26-11', '1899', 'năm 2026', '', ' 2026'])(

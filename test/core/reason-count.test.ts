@@ -39,8 +39,14 @@ describe('reasons in tallies', () => {
   it('still parses tallies made before reasons were counted, and refuses impossible counts', () => {
     const { r: _r, ro: _ro, ...old } = t1.days['02']!;
     expect(parseTally({ ...t1, days: { ...t1.days, '02': old } }).ok).toBe(true);
-    expect(parseTally({ ...t1, days: { ...t1.days, '02': { ...t1.days['02']!, r: { 'thoi-gian-cho': 3 } } } })).toMatchObject({ ok: false, field: 'days.02.r.thoi-gian-cho' });
-    expect(parseTally({ ...t1, days: { ...t1.days, '02': { ...t1.days['02']!, ro: { 'cb-9': { 'thai-do': 1 } } } } })).toMatchObject({ ok: false, code: 'inconsistent' });
+    expect(parseTally({ ...t1, days: { ...t1.days, '02': { ...t1.days['02']!, r: { 'thoi-gian-cho': 3 } } } })).toMatchObject({
+      ok: false,
+      field: 'days.02.r.thoi-gian-cho',
+    });
+    expect(parseTally({ ...t1, days: { ...t1.days, '02': { ...t1.days['02']!, ro: { 'cb-9': { 'thai-do': 1 } } } } })).toMatchObject({
+      ok: false,
+      code: 'inconsistent',
+    });
     expect(parseTally({ ...t1, days: { ...t1.days, '02': { ...t1.days['02']!, r: { 'Bad Id': 1 } } } }).ok).toBe(false);
   });
 });
@@ -61,9 +67,18 @@ describe('foldReasons', () => {
   it('per ward, per officer and over a part of the month', () => {
     expect(foldReasons([t1, t2], { ...NOVEMBER, by: 'ward' }).get('ba-dinh/phuc-xa')!.low).toBe(5);
     const officers = foldReasons([t1], { ...NOVEMBER, by: 'officer' });
-    expect(officers.get('ba-dinh/phuc-xa/cb-1')).toEqual({ low: 2, reasons: [{ id: 'thoi-gian-cho', n: 2, share: 100 }, { id: 'thai-do', n: 1, share: 50 }] });
+    expect(officers.get('ba-dinh/phuc-xa/cb-1')).toEqual({
+      low: 2,
+      reasons: [
+        { id: 'thoi-gian-cho', n: 2, share: 100 },
+        { id: 'thai-do', n: 1, share: 50 },
+      ],
+    });
     expect(officers.get('ba-dinh/phuc-xa/cb-2')!.reasons).toEqual([{ id: 'thoi-gian-cho', n: 1, share: 100 }]);
-    expect(foldReasons([t1], { ...NOVEMBER, from: '2026-11-03', by: 'all' }).get('all')).toEqual({ low: 2, reasons: [{ id: 'thoi-gian-cho', n: 1, share: 50 }] });
+    expect(foldReasons([t1], { ...NOVEMBER, from: '2026-11-03', by: 'all' }).get('all')).toEqual({
+      low: 2,
+      reasons: [{ id: 'thoi-gian-cho', n: 1, share: 50 }],
+    });
     expect(foldReasons([t1], { ...NOVEMBER, from: '2026-11-04', by: 'all' }).size).toBe(0);
   });
 });

@@ -87,7 +87,15 @@ describe('revocationMessages and parseRevocation', () => {
           expect(text.length).toBeLessThanOrEqual(REVOCATION_MAX_CHARS);
           const parsed = parseRevocation(text);
           expect(parsed).toEqual({ ok: true, value: m });
-          expect(m).toMatchObject({ id: r.id, at: r.at, by: r.by, reason: r.reason, terminal: r.terminal, part: i + 1, parts: parts.length });
+          expect(m).toMatchObject({
+            id: r.id,
+            at: r.at,
+            by: r.by,
+            reason: r.reason,
+            terminal: r.terminal,
+            part: i + 1,
+            parts: parts.length,
+          });
           votes.push(...m.votes);
           ids.push(...(m.ids ?? []));
         });

@@ -153,25 +153,39 @@ describe('parseScale', () => {
     ['missing points', { id: 'x', levels: [levels2[0], { key: 'khong-hai-long' }] }, 'missing-field', 'levels[1].points'],
     [
       'negative points',
-      { id: 'x', levels: [{ key: 'hai-long', points: 1 }, { key: 'binh-thuong', points: 1 }, { key: 'khong-hai-long', points: -1 }] },
+      {
+        id: 'x',
+        levels: [
+          { key: 'hai-long', points: 1 },
+          { key: 'binh-thuong', points: 1 },
+          { key: 'khong-hai-long', points: -1 },
+        ],
+      },
       'out-of-range',
       'levels[2].points',
     ],
-    [
-      'fractional points',
-      { id: 'x', levels: [levels2[0], { key: 'khong-hai-long', points: 0.5 }] },
-      'bad-type',
-      'levels[1].points',
-    ],
+    ['fractional points', { id: 'x', levels: [levels2[0], { key: 'khong-hai-long', points: 0.5 }] }, 'bad-type', 'levels[1].points'],
     [
       'worse level first',
-      { id: 'x', levels: [{ key: 'khong-hai-long', points: 1 }, { key: 'hai-long', points: 0 }] },
+      {
+        id: 'x',
+        levels: [
+          { key: 'khong-hai-long', points: 1 },
+          { key: 'hai-long', points: 0 },
+        ],
+      },
       'bad-order',
       'levels[1].key',
     ],
     [
       'points rise',
-      { id: 'x', levels: [{ key: 'hai-long', points: 0 }, { key: 'khong-hai-long', points: 1 }] },
+      {
+        id: 'x',
+        levels: [
+          { key: 'hai-long', points: 0 },
+          { key: 'khong-hai-long', points: 1 },
+        ],
+      },
       'bad-order',
       'levels[1].points',
     ],
@@ -190,20 +204,47 @@ describe('parseScale', () => {
     ],
     [
       'nobody satisfied',
-      { id: 'x', levels: [{ key: 'binh-thuong', points: 1 }, { key: 'khong-hai-long', points: 0 }] },
+      {
+        id: 'x',
+        levels: [
+          { key: 'binh-thuong', points: 1 },
+          { key: 'khong-hai-long', points: 0 },
+        ],
+      },
       'inconsistent',
       'levels',
     ],
     [
       'everybody satisfied',
-      { id: 'x', levels: [{ key: 'rat-hai-long', points: 1 }, { key: 'hai-long', points: 0 }] },
+      {
+        id: 'x',
+        levels: [
+          { key: 'rat-hai-long', points: 1 },
+          { key: 'hai-long', points: 0 },
+        ],
+      },
       'inconsistent',
       'levels',
     ],
-    ['satisfied not boolean', { id: 'x', levels: [{ key: 'hai-long', points: 1, satisfied: 1 }, levels2[1]] }, 'bad-type', 'levels[0].satisfied'],
+    [
+      'satisfied not boolean',
+      { id: 'x', levels: [{ key: 'hai-long', points: 1, satisfied: 1 }, levels2[1]] },
+      'bad-type',
+      'levels[0].satisfied',
+    ],
     ['label not object', { id: 'x', levels: [{ key: 'hai-long', points: 1, label: 'Tốt' }, levels2[1]] }, 'not-object', 'levels[0].label'],
-    ['label missing en', { id: 'x', levels: [{ key: 'hai-long', points: 1, label: { vi: 'Tốt' } }, levels2[1]] }, 'missing-field', 'levels[0].label.en'],
-    ['label empty', { id: 'x', levels: [{ key: 'hai-long', points: 1, label: { vi: '', en: 'a' } }, levels2[1]] }, 'bad-text', 'levels[0].label.vi'],
+    [
+      'label missing en',
+      { id: 'x', levels: [{ key: 'hai-long', points: 1, label: { vi: 'Tốt' } }, levels2[1]] },
+      'missing-field',
+      'levels[0].label.en',
+    ],
+    [
+      'label empty',
+      { id: 'x', levels: [{ key: 'hai-long', points: 1, label: { vi: '', en: 'a' } }, levels2[1]] },
+      'bad-text',
+      'levels[0].label.vi',
+    ],
   ])('%s → %s at %s', (_name, input, code, field) => {
     const r = parseScale(input);
     expect(r.ok).toBe(false);

@@ -14,9 +14,16 @@ describe('sha256Hex', () => {
 
   it('agrees with node:crypto on any text, across block boundaries and multi-byte UTF-8', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 }), fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 80 })), (text) => {
-        expect(sha256Hex(text)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.string({ unit: 'grapheme', maxLength: 100 }),
+          fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 80 }),
+        ),
+        (text) => {
+          expect(sha256Hex(text)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+        },
+      ),
       { numRuns: 300 },
     );
     for (let n = 50; n < 140; n++) {

@@ -24,7 +24,11 @@ const statusArb: fc.Arbitrary<Status> = fc
     firmware: fc.option(fc.stringMatching(/^[A-Za-z0-9._+-]{1,32}$/), { nil: undefined }),
     supplyMv: fc.option(fc.integer({ min: 0, max: 20_000 }), { nil: undefined }),
     fuses: fc.option(
-      fc.record({ efuse: fc.integer({ min: 0, max: 255 }), hfuse: fc.integer({ min: 0, max: 255 }), missing: fc.constantFrom(['BOD' as const], ['EESAVE' as const], ['BOD' as const, 'EESAVE' as const]) }),
+      fc.record({
+        efuse: fc.integer({ min: 0, max: 255 }),
+        hfuse: fc.integer({ min: 0, max: 255 }),
+        missing: fc.constantFrom(['BOD' as const], ['EESAVE' as const], ['BOD' as const, 'EESAVE' as const]),
+      }),
       { nil: undefined },
     ),
     errors: fc.option(fc.dictionary(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/), fc.nat(), { maxKeys: 10 }), {
@@ -49,31 +53,65 @@ describe('parseStatus', () => {
   });
 
   it("reads a bridge's upstream progress, and older statuses without it as before", () => {
-    const bridge: Status = { v: 1, state: 'online', at: 5, model: 'hailong-bridge', upstream: { connected: false, backlog: 20_000, votesPerSecond: 0, forwarded: 12, lastAckAt: 4, skipped: 3, revocationBacklog: 2 } };
+    const bridge: Status = {
+      v: 1,
+      state: 'online',
+      at: 5,
+      model: 'hailong-bridge',
+      upstream: { connected: false, backlog: 20_000, votesPerSecond: 0, forwarded: 12, lastAckAt: 4, skipped: 3, revocationBacklog: 2 },
+    };
     expect(parseStatus(JSON.stringify(bridge))).toEqual({ ok: true, value: bridge });
-    expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true,"backlog":0,"votesPerSecond":7,"forwarded":9}}')).toMatchObject({ ok: true, value: { upstream: { connected: true, forwarded: 9 } } });
-    expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":"yes","backlog":0,"votesPerSecond":0,"forwarded":0}}')).toMatchObject({ ok: false, field: 'upstream.connected' });
-    expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true,"backlog":-1,"votesPerSecond":0,"forwarded":0}}')).toMatchObject({ ok: false, code: 'out-of-range', field: 'upstream.backlog' });
-    expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true}}')).toMatchObject({ ok: false, code: 'missing-field', field: 'upstream.backlog' });
+    expect(
+      parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true,"backlog":0,"votesPerSecond":7,"forwarded":9}}'),
+    ).toMatchObject({ ok: true, value: { upstream: { connected: true, forwarded: 9 } } });
+    expect(
+      parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":"yes","backlog":0,"votesPerSecond":0,"forwarded":0}}'),
+    ).toMatchObject({ ok: false, field: 'upstream.connected' });
+    expect(
+      parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true,"backlog":-1,"votesPerSecond":0,"forwarded":0}}'),
+    ).toMatchObject({ ok: false, code: 'out-of-range', field: 'upstream.backlog' });
+    expect(parseStatus('{"v":1,"state":"online","at":5,"upstream":{"connected":true}}')).toMatchObject({
+      ok: false,
+      code: 'missing-field',
+      field: 'upstream.backlog',
+    });
   });
 
   it("reads a button box's missing power-cut fuses (EVENT FUSE) and refuses a list that is not one", () => {
     const fuses = { efuse: 0xfd, hfuse: 0xda, missing: ['BOD', 'EESAVE'] };
-    expect(parseStatus(JSON.stringify({ v: 1, state: 'online', at: 5, kind: 'button', fuses }))).toEqual({ ok: true, value: { v: 1, state: 'online', at: 5, kind: 'button', fuses } });
+    expect(parseStatus(JSON.stringify({ v: 1, state: 'online', at: 5, kind: 'button', fuses }))).toEqual({
+      ok: true,
+      value: { v: 1, state: 'online', at: 5, kind: 'button', fuses },
+    });
     const bad = (f: unknown) => parseStatus(JSON.stringify({ v: 1, state: 'online', at: 5, fuses: f }));
     expect(bad({ efuse: 256, hfuse: 0xd7, missing: ['BOD'] })).toMatchObject({ ok: false, code: 'out-of-range', field: 'fuses.efuse' });
     expect(bad({ efuse: 0xfd, missing: ['BOD'] })).toMatchObject({ ok: false, code: 'missing-field', field: 'fuses.hfuse' });
     expect(bad({ efuse: 0xfd, hfuse: 0xd7, missing: [] })).toMatchObject({ ok: false, field: 'fuses.missing' });
     expect(bad({ efuse: 0xfd, hfuse: 0xd7, missing: 'BOD' })).toMatchObject({ ok: false, field: 'fuses.missing' });
-    expect(bad({ efuse: 0xfd, hfuse: 0xd7, missing: ['BOD', 'BOD'] })).toMatchObject({ ok: false, code: 'bad-order', field: 'fuses.missing' });
-    expect(bad({ efuse: 0xfd, hfuse: 0xda, missing: ['EESAVE', 'BOD'] })).toMatchObject({ ok: false, code: 'bad-order', field: 'fuses.missing' });
+    expect(bad({ efuse: 0xfd, hfuse: 0xd7, missing: ['BOD', 'BOD'] })).toMatchObject({
+      ok: false,
+      code: 'bad-order',
+      field: 'fuses.missing',
+    });
+    expect(bad({ efuse: 0xfd, hfuse: 0xda, missing: ['EESAVE', 'BOD'] })).toMatchObject({
+      ok: false,
+      code: 'bad-order',
+      field: 'fuses.missing',
+    });
     expect(bad({ efuse: 0xfd, hfuse: 0xd7, missing: ['WDT'] })).toMatchObject({ ok: false, code: 'bad-enum', field: 'fuses.missing[0]' });
     expect(bad([0xfd, 0xd7])).toMatchObject({ ok: false, field: 'fuses' });
   });
 
   it("reads a button box's low supply (EVENT LOWV, in mV) and refuses a value that is no voltage", () => {
-    expect(parseStatus('{"v":1,"state":"online","at":5,"kind":"button","supplyMv":4100}')).toEqual({ ok: true, value: { v: 1, state: 'online', at: 5, kind: 'button', supplyMv: 4100 } });
-    expect(parseStatus('{"v":1,"state":"online","at":5,"supplyMv":20001}')).toMatchObject({ ok: false, code: 'out-of-range', field: 'supplyMv' });
+    expect(parseStatus('{"v":1,"state":"online","at":5,"kind":"button","supplyMv":4100}')).toEqual({
+      ok: true,
+      value: { v: 1, state: 'online', at: 5, kind: 'button', supplyMv: 4100 },
+    });
+    expect(parseStatus('{"v":1,"state":"online","at":5,"supplyMv":20001}')).toMatchObject({
+      ok: false,
+      code: 'out-of-range',
+      field: 'supplyMv',
+    });
     expect(parseStatus('{"v":1,"state":"online","at":5,"supplyMv":4.1}')).toMatchObject({ ok: false, field: 'supplyMv' });
     expect(parseStatus('{"v":1,"state":"online","at":5,"supplyMv":"4100"}')).toMatchObject({ ok: false, field: 'supplyMv' });
   });
@@ -128,12 +166,15 @@ describe('mergeStatus', () => {
   it('keeps the newer status whatever the arrival order (property)', async () => {
     const { mergeStatus } = await import('../../core/status.ts');
     const fc = (await import('fast-check')).default;
-    const statusArb = fc.record({
-      v: fc.constant(1 as const),
-      state: fc.constantFrom('online' as const, 'offline' as const),
-      at: fc.integer({ min: 0, max: 5 }),
-      since: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
-    }, { requiredKeys: ['v', 'state', 'at'] });
+    const statusArb = fc.record(
+      {
+        v: fc.constant(1 as const),
+        state: fc.constantFrom('online' as const, 'offline' as const),
+        at: fc.integer({ min: 0, max: 5 }),
+        since: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+      },
+      { requiredKeys: ['v', 'state', 'at'] },
+    );
     fc.assert(
       fc.property(statusArb, statusArb, statusArb, (a, b, c) => {
         expect(mergeStatus(a, b)).toEqual(mergeStatus(b, a));
@@ -171,7 +212,10 @@ describe('mergeStatus', () => {
 
 describe('keepsTerminal', () => {
   it('exactly one of two devices keeps a terminal; the earlier claim, an untimed (old) kiosk first (property)', async () => {
-    const claim = fc.record({ uid: fc.string({ minLength: 1, maxLength: 4 }), claimedAt: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) }, { requiredKeys: ['uid'] });
+    const claim = fc.record(
+      { uid: fc.string({ minLength: 1, maxLength: 4 }), claimedAt: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) },
+      { requiredKeys: ['uid'] },
+    );
     fc.assert(
       fc.property(claim, claim, (a, b) => {
         if (a.uid === b.uid) return;

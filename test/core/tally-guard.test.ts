@@ -7,7 +7,10 @@ import { MAX_SEQ } from '../../core/vote.ts';
 import { T1, makeVote, terminalMonthArb, votesOf, vnTime } from './arbitraries.ts';
 
 const NOV = '2026-11';
-const genuine = applyVotes(emptyTally(T1, NOV), [1, 2, 3].map((s) => makeVote(T1, s, 'hai-long', vnTime('2026-11-23', 9, s))));
+const genuine = applyVotes(
+  emptyTally(T1, NOV),
+  [1, 2, 3].map((s) => makeVote(T1, s, 'hai-long', vnTime('2026-11-23', 9, s))),
+);
 const NOW = genuine.updatedAt + 60_000;
 
 describe('checkTallyClaim', () => {
@@ -42,52 +45,89 @@ describe('checkTallyClaim', () => {
   });
 
   it('refuses an updatedAt in the future beyond the clock skew, and a seq jump beyond what a terminal can press', () => {
-    expect(checkTallyClaim(genuine, { ...genuine, updatedAt: NOW + MAX_TALLY_CLOCK_SKEW_MS + 1 }, NOW)).toMatchObject({ ok: false, code: 'tally-from-future' });
+    expect(checkTallyClaim(genuine, { ...genuine, updatedAt: NOW + MAX_TALLY_CLOCK_SKEW_MS + 1 }, NOW)).toMatchObject({
+      ok: false,
+      code: 'tally-from-future',
+    });
     expect(checkTallyClaim(genuine, { ...genuine, updatedAt: NOW + MAX_TALLY_CLOCK_SKEW_MS }, NOW).ok).toBe(true);
     const jump = { ...genuine, seq: genuine.seq + MAX_PRESSES_PER_DAY + 1, updatedAt: genuine.updatedAt + 1 };
     expect(checkTallyClaim(genuine, jump, NOW)).toMatchObject({ ok: false, code: 'tally-seq-jump' });
     // The same seq is fine a week later (a kiosk's outbox after a week offline).
-    expect(checkTallyClaim(genuine, { ...jump, updatedAt: genuine.updatedAt + 7 * 86_400_000 }, genuine.updatedAt + 7 * 86_400_000).ok).toBe(true);
+    expect(
+      checkTallyClaim(genuine, { ...jump, updatedAt: genuine.updatedAt + 7 * 86_400_000 }, genuine.updatedAt + 7 * 86_400_000).ok,
+    ).toBe(true);
   });
 
   it('admits every copy of a genuine history, in order, at any later clock (property)', () => {
     fc.assert(
-      fc.property(terminalMonthArb, fc.double({ min: 0, max: 1, noNaN: true }), fc.nat({ max: 30 * 86_400_000 }), ({ path, month, votes }, at, lag) => {
-        // Any seq the terminal can physically have reached by then (the arbitrary's months start in 2020).
-        const firstSeq = 1 + Math.floor(at * (maxSeqBy(month) - 200));
-        const history = votesOf(path, month, votes.map((v, i) => ({ day: Number(new Date(v.pressedAt + 7 * 3_600_000).toISOString().slice(8, 10)), hour: 9, level: v.level, officer: undefined, filtered: v.filtered, gap: 1 + (i % 3) })), firstSeq);
-        let held: Tally | undefined;
-        let t = emptyTally(path, month);
-        for (const vote of history) {
-          t = applyVote(t, vote);
-          const claim = checkTallyClaim(held, t, t.updatedAt + lag);
-          expect(claim.ok, claim.ok ? '' : claim.message).toBe(true);
-          held = held === undefined ? t : mergeTally(held, t);
-          expect(held).toBe(t);
-        }
-      }),
+      fc.property(
+        terminalMonthArb,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.nat({ max: 30 * 86_400_000 }),
+        ({ path, month, votes }, at, lag) => {
+          // Any seq the terminal can physically have reached by then (the arbitrary's months start in 2020).
+          const firstSeq = 1 + Math.floor(at * (maxSeqBy(month) - 200));
+          const history = votesOf(
+            path,
+            month,
+            votes.map((v, i) => ({
+              day: Number(new Date(v.pressedAt + 7 * 3_600_000).toISOString().slice(8, 10)),
+              hour: 9,
+              level: v.level,
+              officer: undefined,
+              filtered: v.filtered,
+              gap: 1 + (i % 3),
+            })),
+            firstSeq,
+          );
+          let held: Tally | undefined;
+          let t = emptyTally(path, month);
+          for (const vote of history) {
+            t = applyVote(t, vote);
+            const claim = checkTallyClaim(held, t, t.updatedAt + lag);
+            expect(claim.ok, claim.ok ? '' : claim.message).toBe(true);
+            held = held === undefined ? t : mergeTally(held, t);
+            expect(held).toBe(t);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('a forged copy that passes the check cannot win for ever: the next genuine copy after its claimed time wins (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: MAX_SEQ }), fc.integer({ min: 0, max: MAX_EPOCH_MS }), fc.integer({ min: 0, max: 10 * 365 * 86_400_000 }), (seq, updatedAt, now) => {
-        const forged: Tally = { ...genuine, seq: Math.max(seq, 3), updatedAt };
-        if (!checkTallyClaim(genuine, forged, now).ok) return;
-        expect(forged.updatedAt).toBeLessThanOrEqual(now + MAX_TALLY_CLOCK_SKEW_MS);
-        expect(forged.seq).toBeLessThanOrEqual(maxSeqBy(NOV));
-        // The bridge's next copy: one more vote, received after the forged claim.
-        const next = applyVote(genuine, makeVote(T1, 4, 'hai-long', vnTime('2026-11-24'), { receivedAt: Math.max(forged.updatedAt, genuine.updatedAt) + 1 }));
-        expect(mergeTally(forged, next)).toBe(next);
-        expect(mergeTally(next, forged)).toBe(next);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: MAX_SEQ }),
+        fc.integer({ min: 0, max: MAX_EPOCH_MS }),
+        fc.integer({ min: 0, max: 10 * 365 * 86_400_000 }),
+        (seq, updatedAt, now) => {
+          const forged: Tally = { ...genuine, seq: Math.max(seq, 3), updatedAt };
+          if (!checkTallyClaim(genuine, forged, now).ok) return;
+          expect(forged.updatedAt).toBeLessThanOrEqual(now + MAX_TALLY_CLOCK_SKEW_MS);
+          expect(forged.seq).toBeLessThanOrEqual(maxSeqBy(NOV));
+          // The bridge's next copy: one more vote, received after the forged claim.
+          const next = applyVote(
+            genuine,
+            makeVote(T1, 4, 'hai-long', vnTime('2026-11-24'), { receivedAt: Math.max(forged.updatedAt, genuine.updatedAt) + 1 }),
+          );
+          expect(mergeTally(forged, next)).toBe(next);
+          expect(mergeTally(next, forged)).toBe(next);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('a copy folded again without revoked votes (same seq, later updatedAt) replaces the copies before it', () => {
-    const revoked = { ...applyVotes(emptyTally(T1, NOV), [1, 2].map((s) => makeVote(T1, s, 'hai-long', vnTime('2026-11-23', 9, s)))), seq: 3, updatedAt: NOW };
+    const revoked = {
+      ...applyVotes(
+        emptyTally(T1, NOV),
+        [1, 2].map((s) => makeVote(T1, s, 'hai-long', vnTime('2026-11-23', 9, s))),
+      ),
+      seq: 3,
+      updatedAt: NOW,
+    };
     expect(checkTallyClaim(genuine, revoked, NOW).ok).toBe(true);
     expect(mergeTally(genuine, revoked)).toBe(revoked);
     expect(mergeTally(revoked, genuine)).toBe(revoked);

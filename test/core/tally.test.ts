@@ -134,7 +134,9 @@ describe('applyVote', () => {
     expect(t.days['23']?.o?.['cb-0']).toEqual([0, 2, 0]);
     expect(t.days['23']?.c).toEqual([0, MAX_OFFICERS_PER_DAY + 3, 0]);
     expect(parseTally(JSON.stringify(t))).toEqual({ ok: true, value: t });
-    expect(parseTally(JSON.stringify({ ...t, days: { '23': { ...t.days['23'], o: { ...t.days['23']?.o, 'cb-x': [0, 0, 0] } } } }))).toMatchObject({
+    expect(
+      parseTally(JSON.stringify({ ...t, days: { '23': { ...t.days['23'], o: { ...t.days['23']?.o, 'cb-x': [0, 0, 0] } } } })),
+    ).toMatchObject({
       ok: false,
       code: 'out-of-range',
       field: 'days.23.o',
@@ -171,7 +173,12 @@ describe('applyVote', () => {
         const t = applyVotes(emptyTally(path, month), votes);
         expect(applyVotes(t, votes)).toBe(t);
         // Duplicated delivery (each vote twice in a row) gives the same tally.
-        expect(applyVotes(emptyTally(path, month), votes.flatMap((v) => [v, v]))).toEqual(t);
+        expect(
+          applyVotes(
+            emptyTally(path, month),
+            votes.flatMap((v) => [v, v]),
+          ),
+        ).toEqual(t);
       }),
     );
   });
@@ -335,7 +342,17 @@ describe('parseTally', () => {
   });
 
   it('never throws when a part of a valid tally is replaced by junk (property)', () => {
-    const paths = [['v'], ['seq'], ['levels'], ['days'], ['days', '23'], ['days', '23', 'c'], ['days', '23', 'h'], ['days', '23', 'o'], ['days', '23', 'f']];
+    const paths = [
+      ['v'],
+      ['seq'],
+      ['levels'],
+      ['days'],
+      ['days', '23'],
+      ['days', '23', 'c'],
+      ['days', '23', 'h'],
+      ['days', '23', 'o'],
+      ['days', '23', 'f'],
+    ];
     fc.assert(
       fc.property(fc.constantFrom(...paths), junkArb, (path, junk) => {
         const o = json();

@@ -5,7 +5,14 @@ import { DEFAULT_TERMINAL_CONFIG, configScale, parseTerminalConfig } from '../..
 import type { TerminalConfig } from '../../core/terminal-config.ts';
 import { HOSTILE_INPUTS, idArb, junkArb } from './arbitraries.ts';
 
-const config: TerminalConfig = { v: 1, scale: 'scale-4', cooldownMs: 3000, mode: 'gated', windowMs: 30_000, reasons: ['cho-lau', 'thai-do'] };
+const config: TerminalConfig = {
+  v: 1,
+  scale: 'scale-4',
+  cooldownMs: 3000,
+  mode: 'gated',
+  windowMs: 30_000,
+  reasons: ['cho-lau', 'thai-do'],
+};
 
 describe('parseTerminalConfig', () => {
   it('accepts the default and a gated config', () => {
@@ -15,7 +22,13 @@ describe('parseTerminalConfig', () => {
 
   it('normalises a level count to the built-in id and validates full scales', () => {
     expect(parseTerminalConfig({ ...config, scale: 5 })).toEqual({ ok: true, value: { ...config, scale: 'scale-5' } });
-    const custom = { id: 'hai-muc', levels: [{ key: 'hai-long', points: 1 }, { key: 'khong-hai-long', points: 0 }] };
+    const custom = {
+      id: 'hai-muc',
+      levels: [
+        { key: 'hai-long', points: 1 },
+        { key: 'khong-hai-long', points: 0 },
+      ],
+    };
     const r = parseTerminalConfig({ ...config, scale: custom });
     expect(r.ok && configScale(r.value).id).toBe('hai-muc');
     expect(r.ok && configScale(r.value).levels[0]?.label.vi).toBe('Hài lòng');
@@ -32,7 +45,21 @@ describe('parseTerminalConfig', () => {
     ['scale missing', { ...config, scale: undefined }, 'missing-field', 'scale'],
     ['scale unknown', { ...config, scale: 'scale-9' }, 'bad-enum', 'scale'],
     ['scale level bad', { ...config, scale: { id: 'x', levels: [{ key: 'hai-long', points: -1 }] } }, 'out-of-range', 'scale.levels'],
-    ['scale points bad', { ...config, scale: { id: 'x', levels: [{ key: 'hai-long', points: 1 }, { key: 'khong-hai-long', points: 'a' }] } }, 'bad-type', 'scale.levels[1].points'],
+    [
+      'scale points bad',
+      {
+        ...config,
+        scale: {
+          id: 'x',
+          levels: [
+            { key: 'hai-long', points: 1 },
+            { key: 'khong-hai-long', points: 'a' },
+          ],
+        },
+      },
+      'bad-type',
+      'scale.levels[1].points',
+    ],
     ['scale array', { ...config, scale: [] }, 'not-object', 'scale'],
     ['cooldown too long', { ...config, cooldownMs: 600_001 }, 'out-of-range', 'cooldownMs'],
     ['window too short', { ...config, windowMs: 999 }, 'out-of-range', 'windowMs'],

@@ -2,16 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Status } from '../../core/status.ts';
 import type { Tally } from '../../core/tally.ts';
-import {
-  QOS,
-  RETAIN,
-  TOPIC_KINDS,
-  parseTopic,
-  subscriptionFor,
-  subscriptionForAll,
-  topicFor,
-  topicMatches,
-} from '../../core/topic.ts';
+import { QOS, RETAIN, TOPIC_KINDS, parseTopic, subscriptionFor, subscriptionForAll, topicFor, topicMatches } from '../../core/topic.ts';
 import type { ParsedTopic, TopicKind, TopicMap, TopicPayload } from '../../core/topic.ts';
 import type { Vote } from '../../core/vote.ts';
 import { T1, idArb, junkArb, monthArb, pathArb } from './arbitraries.ts';
@@ -115,14 +106,26 @@ describe('parseTopic', () => {
   });
 
   it('never throws on arbitrary strings (property)', () => {
-    const levels = fc.array(fc.oneof(idArb, fc.constantFrom('hailong', 'v1', 'vote', 'tally', '_served', '_bridge', '_office', 'status', '+', '#', '', '2026-11')), {
-      maxLength: 9,
-    });
+    const levels = fc.array(
+      fc.oneof(
+        idArb,
+        fc.constantFrom('hailong', 'v1', 'vote', 'tally', '_served', '_bridge', '_office', 'status', '+', '#', '', '2026-11'),
+      ),
+      {
+        maxLength: 9,
+      },
+    );
     fc.assert(
-      fc.property(fc.oneof(junkArb, levels.map((l) => l.join('/'))), (topic) => {
-        const r = parseTopic(topic);
-        if (r.ok) expect(topicFor(r.value.kind, r.value.params as never)).toBe(topic);
-      }),
+      fc.property(
+        fc.oneof(
+          junkArb,
+          levels.map((l) => l.join('/')),
+        ),
+        (topic) => {
+          const r = parseTopic(topic);
+          if (r.ok) expect(topicFor(r.value.kind, r.value.params as never)).toBe(topic);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -53,26 +53,32 @@ const unitArb = fc
   });
 
 const rangeArb = (month: string, last: number) =>
-  fc
-    .tuple(fc.integer({ min: 1, max: last }), fc.integer({ min: 1, max: last }))
-    .map(([a, b]) => ({ from: `${month}-${String(Math.min(a, b)).padStart(2, '0')}`, to: `${month}-${String(Math.max(a, b)).padStart(2, '0')}` }));
+  fc.tuple(fc.integer({ min: 1, max: last }), fc.integer({ min: 1, max: last })).map(([a, b]) => ({
+    from: `${month}-${String(Math.min(a, b)).padStart(2, '0')}`,
+    to: `${month}-${String(Math.max(a, b)).padStart(2, '0')}`,
+  }));
 
 describe('unitMonthOf', () => {
   it('folds to the same ward, district and all figures, trend, heat map and reasons as the tallies', () => {
     fc.assert(
       fc.property(
-        unitArb.chain((u) => fc.tuple(fc.constant(u), fc.oneof(rangeArb(u.month, u.last), fc.constant({ from: `${u.month}-01`, to: `${u.month}-${u.last}` })))),
+        unitArb.chain((u) =>
+          fc.tuple(fc.constant(u), fc.oneof(rangeArb(u.month, u.last), fc.constant({ from: `${u.month}-01`, to: `${u.month}-${u.last}` }))),
+        ),
         fc.constantFrom(SCALE_3, SCALE_4, SCALE_5),
         ([u, range], scale) => {
           const summary = unitMonthOf({ district: T1.district, ward: T1.ward, month: u.month }, u.tallies);
-          const other = applyVotes(emptyTally({ ...T1, ward: 'other' }, u.month), [makeVote({ ...T1, ward: 'other' }, 1, 'hai-long', vnTime(`${u.month}-01`))]);
+          const other = applyVotes(emptyTally({ ...T1, ward: 'other' }, u.month), [
+            makeVote({ ...T1, ward: 'other' }, 1, 'hai-long', vnTime(`${u.month}-01`)),
+          ]);
           expect(unitMonthOf({ district: T1.district, ward: T1.ward, month: u.month }, [...u.tallies, other])).toEqual(summary);
           const as = [unitMonthTally(summary)];
           const by = ['ward', 'district', 'all'] as const;
           expect(foldTalliesBy(as, { ...range, by, scale })).toEqual(foldTalliesBy(u.tallies, { ...range, by, scale }));
           expect(dailySeries(as, range, scale)).toEqual(dailySeries(u.tallies, range, scale));
           expect(heatmap(as, range)).toEqual(heatmap(u.tallies, range));
-          for (const g of by) expect(foldReasons(as, { ...range, by: g, scale })).toEqual(foldReasons(u.tallies, { ...range, by: g, scale }));
+          for (const g of by)
+            expect(foldReasons(as, { ...range, by: g, scale })).toEqual(foldReasons(u.tallies, { ...range, by: g, scale }));
           // What the hub publishes parses back to the same summary, on its topic.
           const text = JSON.stringify(summary);
           const parsed = parseMessage(topicFor('unit-month', summary), text);
@@ -85,7 +91,9 @@ describe('unitMonthOf', () => {
   it('is much smaller than the tallies it sums (no officers, no counter split)', () => {
     const votes = (path: typeof T1) =>
       Array.from({ length: 600 }, (_, i) =>
-        makeVote(path, i + 1, LEVEL_KEYS[i % 4] as LevelKey, vnTime(`2026-11-${String((i % 28) + 1).padStart(2, '0')}`, 8 + (i % 9)), { officer: `cb-${i % 3}` }),
+        makeVote(path, i + 1, LEVEL_KEYS[i % 4] as LevelKey, vnTime(`2026-11-${String((i % 28) + 1).padStart(2, '0')}`, 8 + (i % 9)), {
+          officer: `cb-${i % 3}`,
+        }),
       );
     const tallies = Array.from({ length: 10 }, (_, i) => {
       const path = { ...T1, counter: `quay-${i}`, terminal: 'hop-1' };
@@ -103,7 +111,9 @@ describe('unitMonthOf', () => {
 });
 
 describe('parseUnitMonth', () => {
-  const good = unitMonthOf({ ...T1, month: '2026-11' }, [applyVotes(emptyTally(T1, '2026-11'), [makeVote(T1, 1, 'hai-long', vnTime('2026-11-02'), { officer: 'cb-lan' })])]);
+  const good = unitMonthOf({ ...T1, month: '2026-11' }, [
+    applyVotes(emptyTally(T1, '2026-11'), [makeVote(T1, 1, 'hai-long', vnTime('2026-11-02'), { officer: 'cb-lan' })]),
+  ]);
 
   it('accepts what unitMonthOf makes, and orders copies by updatedAt, then seq', () => {
     expect(parseUnitMonth(JSON.stringify(good))).toEqual({ ok: true, value: good });
@@ -140,7 +150,10 @@ describe('the _summary topic', () => {
   it('round-trips and is retained', () => {
     const topic = topicFor('unit-month', { district: 'gia-lai', ward: 'xa-001', month: '2026-11' });
     expect(topic).toBe('hailong/v1/gia-lai/xa-001/_summary/2026-11');
-    expect(parseTopic(topic)).toEqual({ ok: true, value: { kind: 'unit-month', params: { district: 'gia-lai', ward: 'xa-001', month: '2026-11' } } });
+    expect(parseTopic(topic)).toEqual({
+      ok: true,
+      value: { kind: 'unit-month', params: { district: 'gia-lai', ward: 'xa-001', month: '2026-11' } },
+    });
     expect(parseTopic('hailong/v1/gia-lai/xa-001/_summary/2026-13')).toMatchObject({ ok: false, code: 'bad-month' });
   });
 });

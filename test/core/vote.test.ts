@@ -156,7 +156,27 @@ describe('parseVote', () => {
   });
 
   it('never throws when one field of a valid vote is replaced by junk (property)', () => {
-    const fields = ['v', 'id', 'district', 'ward', 'counter', 'terminal', 'seq', 'level', 'pressedAt', 'receivedAt', 'source', 'reasons', 'officer', 'ticket', 'dossier', 'stage', 'filtered', 'timeUncertain', '__proto__'];
+    const fields = [
+      'v',
+      'id',
+      'district',
+      'ward',
+      'counter',
+      'terminal',
+      'seq',
+      'level',
+      'pressedAt',
+      'receivedAt',
+      'source',
+      'reasons',
+      'officer',
+      'ticket',
+      'dossier',
+      'stage',
+      'filtered',
+      'timeUncertain',
+      '__proto__',
+    ];
     fc.assert(
       fc.property(voteArb, fc.constantFrom(...fields), fc.oneof(junkArb, fc.constant(undefined)), (vote, field, junk) => {
         const input: Record<string, unknown> = { ...vote };

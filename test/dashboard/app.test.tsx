@@ -77,7 +77,9 @@ describe('dashboard app (real Chromium)', () => {
     h.connects[0]!.handlers.onState('refused', 'auth');
     await tick();
     const form = h.el.querySelector('[data-testid=sign-in] form') as HTMLFormElement;
-    expect(text(h.el.querySelector('[data-testid=sign-in] [role=alert]'))).toBe('Máy chủ từ chối tài khoản này. Kiểm tra tên đăng nhập và mật khẩu.');
+    expect(text(h.el.querySelector('[data-testid=sign-in] [role=alert]'))).toBe(
+      'Máy chủ từ chối tài khoản này. Kiểm tra tên đăng nhập và mật khẩu.',
+    );
     const set = (name: string, value: string) => {
       const input = form.querySelector(`[name=${name}]`) as HTMLInputElement;
       input.value = value;
@@ -95,8 +97,18 @@ describe('dashboard app (real Chromium)', () => {
     await tick();
     form.requestSubmit();
     await tick();
-    expect(h.connects.at(-1)!.options).toEqual({ url: 'wss://quan.example/mqtt', filter: 'hailong/v1/ba-dinh/#', username: 'quan-ba-dinh', password: 'mật-khẩu' });
-    expect(JSON.parse(h.storage.get(SETTINGS_KEY)!)).toMatchObject({ brokerUrl: 'wss://quan.example/mqtt', credentialsUrl: 'wss://quan.example/mqtt', username: 'quan-ba-dinh', district: 'ba-dinh' });
+    expect(h.connects.at(-1)!.options).toEqual({
+      url: 'wss://quan.example/mqtt',
+      filter: 'hailong/v1/ba-dinh/#',
+      username: 'quan-ba-dinh',
+      password: 'mật-khẩu',
+    });
+    expect(JSON.parse(h.storage.get(SETTINGS_KEY)!)).toMatchObject({
+      brokerUrl: 'wss://quan.example/mqtt',
+      credentialsUrl: 'wss://quan.example/mqtt',
+      username: 'quan-ba-dinh',
+      district: 'ba-dinh',
+    });
     // The password is never in localStorage (issue 13, item 1).
     expect([...h.storage.values()].join('\n')).not.toContain('mật-khẩu');
     h.connects.at(-1)!.handlers.onState('online');
@@ -133,7 +145,10 @@ describe('dashboard app (real Chromium)', () => {
   it('counts bad messages in the diagnostics, and the figures stay right', async () => {
     const h = await mount();
     await liveWard(h);
-    h.connects[0]!.handlers.onMessage('hailong/v1/ba-dinh/phuc-xa/quay-1/q1-a/tally/2025-03', new TextEncoder().encode('{"v":1,"seq":"lots"}'));
+    h.connects[0]!.handlers.onMessage(
+      'hailong/v1/ba-dinh/phuc-xa/quay-1/q1-a/tally/2025-03',
+      new TextEncoder().encode('{"v":1,"seq":"lots"}'),
+    );
     h.connects[0]!.handlers.onMessage('garbage', new Uint8Array([0xff]));
     h.app.navigate({ view: 'alerts' });
     await tick();
@@ -152,7 +167,12 @@ describe('dashboard app (real Chromium)', () => {
     expect(cells(ranking.querySelector('tbody tr')).slice(-3)).toEqual(['80%', 'ít lượt', '']);
     (ranking.querySelector('tbody button') as HTMLButtonElement).click();
     await tick();
-    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Quầy 1 – Tư pháp – Hộ tịch', '4', '75,0%ít lượt']);
+    expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual([
+      '1',
+      'Quầy 1 – Tư pháp – Hộ tịch',
+      '4',
+      '75,0%ít lượt',
+    ]);
     (h.el.querySelector('[data-testid=ranking] tbody button') as HTMLButtonElement).click();
     await tick();
     expect(cells(h.el.querySelector('[data-testid=ranking] tbody tr')).slice(0, 4)).toEqual(['1', 'Nguyễn Thị Lan', '4', '75,0%ít lượt']);

@@ -35,9 +35,7 @@ const today = localParts(now).date;
 async function officeFigures(p: Page): Promise<string[]> {
   return p.$$eval('[data-counter]', (tiles) =>
     tiles.map((t) =>
-      [...t.querySelectorAll('[data-testid=live-percent], [data-testid=votes-today], .legend')]
-        .map((e) => e.textContent)
-        .join('|'),
+      [...t.querySelectorAll('[data-testid=live-percent], [data-testid=votes-today], .legend')].map((e) => e.textContent).join('|'),
     ),
   );
 }
@@ -50,19 +48,31 @@ function livePubs(counter: string, level: 'rat-hai-long' | 'hai-long' | 'khong-h
 
 beforeAll(async () => {
   rig = await startRig();
-  history.push(...generateHistory({ district: DISTRICT, wards: WARDS, from: addDays(today, -364), to: today, seed: 11, until: now - 60_000 }));
+  history.push(
+    ...generateHistory({ district: DISTRICT, wards: WARDS, from: addDays(today, -364), to: today, seed: 11, until: now - 60_000 }),
+  );
   bridge = new FakeBridge(DISTRICT, LIVE.id);
   bridge.seed(history);
   const retained: Publication[] = [];
   WARDS.forEach((w, index) => {
-    retained.push(publicationFor('office', { district: DISTRICT, ward: w.id }, historyOffice(w, { district: DISTRICT, index, updatedAt: now })));
+    retained.push(
+      publicationFor('office', { district: DISTRICT, ward: w.id }, historyOffice(w, { district: DISTRICT, index, updatedAt: now })),
+    );
     retained.push(publicationFor('bridge-status', { district: DISTRICT, ward: w.id }, { v: 1, state: 'online', at: now - 3_600_000 }));
     w.counters.forEach((c, i) => {
       const state = w === LIVE && i === 3 ? 'offline' : 'online';
-      retained.push(publicationFor('status', { district: DISTRICT, ward: w.id, counter: c.id, terminal: c.terminals[0]! }, { v: 1, state, at: now - 3_600_000, kind: 'button' }));
+      retained.push(
+        publicationFor(
+          'status',
+          { district: DISTRICT, ward: w.id, counter: c.id, terminal: c.terminals[0]! },
+          { v: 1, state, at: now - 3_600_000, kind: 'button' },
+        ),
+      );
       const officer = c.officers![0]!;
       const name = DEMO_OFFICER_NAMES[(Number(officer.slice(3)) - 1) % DEMO_OFFICER_NAMES.length]!;
-      retained.push(publicationFor('session', { district: DISTRICT, ward: w.id, counter: c.id }, { v: 1, officer, name, at: now - 3_600_000 }));
+      retained.push(
+        publicationFor('session', { district: DISTRICT, ward: w.id, counter: c.id }, { v: 1, officer, name, at: now - 3_600_000 }),
+      );
     });
   });
   for (const t of history) retained.push(publicationFor('tally', t, t));
@@ -104,12 +114,31 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
     const counter = LIVE.counters[0]!;
     const place = { district: DISTRICT, ward: LIVE.id, counter: counter.id, terminal: counter.terminals[0]! };
     const tile = `[data-counter="${DISTRICT}/${LIVE.id}/${counter.id}"]`;
-    await rig.publish([publicationFor('status', place, { v: 1, state: 'online', at: Date.now(), kind: 'button', uid: 'HL328P-E2ELV01', firmware: '1.2.0', supplyMv: 4100 })]);
+    await rig.publish([
+      publicationFor('status', place, {
+        v: 1,
+        state: 'online',
+        at: Date.now(),
+        kind: 'button',
+        uid: 'HL328P-E2ELV01',
+        firmware: '1.2.0',
+        supplyMv: 4100,
+      }),
+    ]);
     await page.waitForSelector(`${tile} [data-testid=low-supply]`, { timeout: 5000 });
     expect(await page.textContent(`${tile} [data-testid=low-supply]`)).toBe(
       `Nguồn điện yếu (4,1 V) ở thiết bị ${counter.terminals[0]}: hãy kiểm tra cổng USB và cáp nối hộp nút bấm.`,
     );
-    await rig.publish([publicationFor('status', place, { v: 1, state: 'online', at: Date.now() + 1, kind: 'button', uid: 'HL328P-E2ELV01', firmware: '1.2.0' })]);
+    await rig.publish([
+      publicationFor('status', place, {
+        v: 1,
+        state: 'online',
+        at: Date.now() + 1,
+        kind: 'button',
+        uid: 'HL328P-E2ELV01',
+        firmware: '1.2.0',
+      }),
+    ]);
     await page.waitForSelector(`${tile} [data-testid=low-supply]`, { state: 'detached', timeout: 5000 });
   });
 
@@ -118,12 +147,31 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
     const place = { district: DISTRICT, ward: LIVE.id, counter: counter.id, terminal: counter.terminals[0]! };
     const tile = `[data-counter="${DISTRICT}/${LIVE.id}/${counter.id}"]`;
     const fuses = { efuse: 0xfd, hfuse: 0xda, missing: ['BOD', 'EESAVE'] as const };
-    await rig.publish([publicationFor('status', place, { v: 1, state: 'online', at: Date.now(), kind: 'button', uid: 'HL328P-E2EFU01', firmware: '1.2.0', fuses: { ...fuses, missing: [...fuses.missing] } })]);
+    await rig.publish([
+      publicationFor('status', place, {
+        v: 1,
+        state: 'online',
+        at: Date.now(),
+        kind: 'button',
+        uid: 'HL328P-E2EFU01',
+        firmware: '1.2.0',
+        fuses: { ...fuses, missing: [...fuses.missing] },
+      }),
+    ]);
     await page.waitForSelector(`${tile} [data-testid=unprotected-box]`, { timeout: 5000 });
     expect(await page.textContent(`${tile} [data-testid=unprotected-box]`)).toBe(
       `Hộp nút bấm ${counter.terminals[0]} chưa được bảo vệ khi mất điện (thiếu cầu chì BOD 4,3 V / EESAVE): hãy nạp lại bằng ISP.`,
     );
-    await rig.publish([publicationFor('status', place, { v: 1, state: 'online', at: Date.now() + 1, kind: 'button', uid: 'HL328P-E2EFU01', firmware: '1.2.0' })]);
+    await rig.publish([
+      publicationFor('status', place, {
+        v: 1,
+        state: 'online',
+        at: Date.now() + 1,
+        kind: 'button',
+        uid: 'HL328P-E2EFU01',
+        firmware: '1.2.0',
+      }),
+    ]);
     await page.waitForSelector(`${tile} [data-testid=unprotected-box]`, { state: 'detached', timeout: 5000 });
   });
 
@@ -138,17 +186,22 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
     const tallies = sent.filter((p) => p.topic.includes('/tally/'));
     const hostile: Publication[] = [
       { topic: `hailong/v1/${DISTRICT}/${LIVE.id}/quay-1/quay-1-t1/vote`, payload: '{"v":1,"id":"x"}', qos: 1, retain: false },
-      { topic: `hailong/v1/${DISTRICT}/${LIVE.id}/quay-1/quay-1-t1/tally/${today.slice(0, 7)}`, payload: '{not json', qos: 1, retain: false },
+      {
+        topic: `hailong/v1/${DISTRICT}/${LIVE.id}/quay-1/quay-1-t1/tally/${today.slice(0, 7)}`,
+        payload: '{not json',
+        qos: 1,
+        retain: false,
+      },
       { topic: `hailong/v1/${DISTRICT}/${LIVE.id}/quay-1/quay-1-t1/status`, payload: '\u0000\u0001', qos: 1, retain: false },
     ];
     await rig.publish([...sent, ...[...tallies].reverse(), ...sent.slice().reverse(), ...hostile]);
     // A sentinel vote at another counter, published last, proves everything before it has arrived.
     const sentinelBefore = await votesAt(page, 'quay-3');
     await rig.publish(livePubs('quay-3', 'hai-long'));
-    await page.waitForFunction(
-      ([sel, old]) => document.querySelector(sel)?.textContent !== old,
-      [`[data-counter="${DISTRICT}/${LIVE.id}/quay-3"] [data-testid=votes-today]`, sentinelBefore] as const,
-    );
+    await page.waitForFunction(([sel, old]) => document.querySelector(sel)?.textContent !== old, [
+      `[data-counter="${DISTRICT}/${LIVE.id}/quay-3"] [data-testid=votes-today]`,
+      sentinelBefore,
+    ] as const);
     const after = await officeFigures(page);
     expect(after.filter((_, i) => i !== 2)).toEqual(before.filter((_, i) => i !== 2));
     await page.click('a[href="#/alerts"]');
@@ -164,8 +217,24 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
     await page.selectOption('select >> nth=1', `${DISTRICT}/${LIVE.id}`);
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
     const csv = await readFile((await csvDownload.path())!, 'utf8');
-    const rows = csv.replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','));
-    expect(rows[0]).toEqual(['Đơn vị', 'Số lượt đánh giá', 'Rất hài lòng', 'Hài lòng', 'Không hài lòng', 'Tỷ lệ hài lòng (%)', 'Chỉ số điểm', 'Kỳ trước (%)', 'Thay đổi (điểm %)', 'Mục tiêu (%)', 'Đánh giá']);
+    const rows = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
+    expect(rows[0]).toEqual([
+      'Đơn vị',
+      'Số lượt đánh giá',
+      'Rất hài lòng',
+      'Hài lòng',
+      'Không hài lòng',
+      'Tỷ lệ hài lòng (%)',
+      'Chỉ số điểm',
+      'Kỳ trước (%)',
+      'Thay đổi (điểm %)',
+      'Mục tiêu (%)',
+      'Đánh giá',
+    ]);
     // The same report computed here from the tallies the publisher sent.
     const tallies = new Map<string, Tally>();
     for (const t of [...history, ...bridge.tallies()]) {
@@ -185,7 +254,11 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
       name: (_l, k) => k,
       generatedAt: now,
     });
-    const byTotals = (r: { total: number; counts: readonly number[]; satisfiedPercent: number | null }) => [String(r.total), ...r.counts.map(String), String(r.satisfiedPercent)];
+    const byTotals = (r: { total: number; counts: readonly number[]; satisfiedPercent: number | null }) => [
+      String(r.total),
+      ...r.counts.map(String),
+      String(r.satisfiedPercent),
+    ];
     expect(rows.slice(1, -1).map((r) => r.slice(1, 6))).toEqual(expected.rows.map(byTotals));
     expect(rows.at(-1)!.slice(0, 6)).toEqual(['Tổng cộng', ...byTotals(expected.total)]);
     expect(rows[1]![0]).toMatch(/^Quầy \d – /);
@@ -209,7 +282,9 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
     await page.click('a[href="#/district"]');
     await page.click('button:has-text("Năm nay")');
     await page.waitForSelector('[data-testid=ranking] tbody tr >> nth=4');
-    const wards = await page.$$eval('[data-testid=ranking] tbody tr', (rows) => rows.map((r) => (r as HTMLTableRowElement).cells[1]?.textContent));
+    const wards = await page.$$eval('[data-testid=ranking] tbody tr', (rows) =>
+      rows.map((r) => (r as HTMLTableRowElement).cells[1]?.textContent),
+    );
     expect(wards).toHaveLength(5);
     expect(wards).toContain('Phường Phúc Xá');
     await page.screenshot({ path: join(SHOTS, 'dashboard-district.png') });

@@ -56,7 +56,11 @@ export async function mount(search = '', hash = '', initial: Record<string, stri
         },
       };
     },
-    storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) },
+    storage: {
+      getItem: (k) => storage.get(k) ?? null,
+      setItem: (k, v) => void storage.set(k, v),
+      removeItem: (k) => void storage.delete(k),
+    },
     location: { protocol: 'http:', host: 'office.local:8080', search, hash },
     throttleMs: 5,
     ...(vault === undefined ? {} : { vault }),
@@ -97,7 +101,11 @@ export const cells = (row: Element | null | undefined) => [...((row as HTMLTable
 export async function liveWard(h: Harness): Promise<FakeBridge> {
   h.connects[0]!.handlers.onState('online');
   const bridge = new FakeBridge();
-  await h.publish(officePub(), statusPub('quay-1', 'q1-a', 'online', NOW - 60_000), sessionPub('quay-1', 'cb-1', 'Nguyễn Thị Lan', NOW - 60_000));
+  await h.publish(
+    officePub(),
+    statusPub('quay-1', 'q1-a', 'online', NOW - 60_000),
+    sessionPub('quay-1', 'cb-1', 'Nguyễn Thị Lan', NOW - 60_000),
+  );
   for (const level of ['rat-hai-long', 'hai-long', 'khong-hai-long', 'rat-hai-long'] as const) {
     await h.publish(...bridge.vote('quay-1', 'q1-a', level, NOW - 30_000, { officer: 'cb-1' }).publications);
   }

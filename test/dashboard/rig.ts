@@ -103,7 +103,11 @@ export async function startRig(): Promise<DashboardRig> {
   const front = await startWsFront(mosquitto.port);
   let web = new StaticServer({ root, port: 0, host: '127.0.0.1' });
   const webPort = await web.start();
-  const publisher = await mqtt.connectAsync(mosquitto.url, { clientId: `hl-test-pub-${process.pid}`, protocolVersion: 4, reconnectPeriod: 200 });
+  const publisher = await mqtt.connectAsync(mosquitto.url, {
+    clientId: `hl-test-pub-${process.pid}`,
+    protocolVersion: 4,
+    reconnectPeriod: 200,
+  });
   const rig: DashboardRig = {
     root,
     mosquitto,

@@ -34,17 +34,38 @@ const today = localParts(now).date;
 
 beforeAll(async () => {
   rig = await startRig();
-  const history = generateHistory({ district: DISTRICT, wards: WARDS, from: addDays(today, -364), to: today, seed: 5, until: now - 60_000 });
+  const history = generateHistory({
+    district: DISTRICT,
+    wards: WARDS,
+    from: addDays(today, -364),
+    to: today,
+    seed: 5,
+    until: now - 60_000,
+  });
   const bridge = new FakeBridge(DISTRICT, LIVE.id);
   bridge.seed(history);
   const retained: Publication[] = [];
   WARDS.forEach((w, index) => {
-    retained.push(publicationFor('office', { district: DISTRICT, ward: w.id }, historyOffice(w, { district: DISTRICT, index, updatedAt: now })));
+    retained.push(
+      publicationFor('office', { district: DISTRICT, ward: w.id }, historyOffice(w, { district: DISTRICT, index, updatedAt: now })),
+    );
     retained.push(publicationFor('bridge-status', { district: DISTRICT, ward: w.id }, { v: 1, state: 'online', at: now - 3_600_000 }));
     w.counters.forEach((c) => {
-      retained.push(publicationFor('status', { district: DISTRICT, ward: w.id, counter: c.id, terminal: c.terminals[0]! }, { v: 1, state: 'online', at: now - 3_600_000, kind: 'button' }));
+      retained.push(
+        publicationFor(
+          'status',
+          { district: DISTRICT, ward: w.id, counter: c.id, terminal: c.terminals[0]! },
+          { v: 1, state: 'online', at: now - 3_600_000, kind: 'button' },
+        ),
+      );
       const officer = c.officers![0]!;
-      retained.push(publicationFor('session', { district: DISTRICT, ward: w.id, counter: c.id }, { v: 1, officer, name: demoOfficerName(officer), at: now - 3_600_000 }));
+      retained.push(
+        publicationFor(
+          'session',
+          { district: DISTRICT, ward: w.id, counter: c.id },
+          { v: 1, officer, name: demoOfficerName(officer), at: now - 3_600_000 },
+        ),
+      );
     });
   });
   for (const t of history) retained.push(publicationFor('tally', t, t));
@@ -53,7 +74,12 @@ beforeAll(async () => {
   const live: Publication[] = [];
   for (let i = 0; i < 6; i++) {
     const unhappy = i % 3 === 0;
-    live.push(...bridge.vote('quay-1', 'quay-1-t1', unhappy ? 'khong-hai-long' : 'hai-long', now - 50_000 + i * 1000, { officer: 'cb-1', ...(unhappy ? { reasons: ['thoi-gian-cho'] } : {}) }).publications);
+    live.push(
+      ...bridge.vote('quay-1', 'quay-1-t1', unhappy ? 'khong-hai-long' : 'hai-long', now - 50_000 + i * 1000, {
+        officer: 'cb-1',
+        ...(unhappy ? { reasons: ['thoi-gian-cho'] } : {}),
+      }).publications,
+    );
   }
   live.push(...bridge.vote('quay-1', 'quay-1-t1', 'hai-long', now - 40_000, { filtered: 'cooldown' }).publications);
   await rig.publish(live);
@@ -70,7 +96,9 @@ async function open(vp: (typeof VIEWPORTS)[number], hash: string): Promise<Page>
   const page = await context.newPage();
   await page.setViewportSize(vp);
   await page.goto(rig.url(`&district=${DISTRICT}`, hash));
-  await page.waitForSelector('[data-testid=connection][data-state=online], [data-testid=tv], [data-testid=print-page]', { timeout: 15_000 });
+  await page.waitForSelector('[data-testid=connection][data-state=online], [data-testid=tv], [data-testid=print-page]', {
+    timeout: 15_000,
+  });
   return page;
 }
 
@@ -117,7 +145,12 @@ describe('every view at three sizes', () => {
         const box = t.parentElement!.getBoundingClientRect();
         const unit = t.querySelector('tbody td.unit')!.getBoundingClientRect();
         const pct = t.querySelector('tbody td:nth-child(4)')!.getBoundingClientRect();
-        return { boxRight: box.right, unitRight: unit.right, pctRight: pct.right, sticky: getComputedStyle(t.querySelector('tbody td.unit')!).position };
+        return {
+          boxRight: box.right,
+          unitRight: unit.right,
+          pctRight: pct.right,
+          sticky: getComputedStyle(t.querySelector('tbody td.unit')!).position,
+        };
       });
       // The key columns — the unit and its % — are on screen without scrolling.
       expect(table.unitRight).toBeLessThanOrEqual(vp.width);
@@ -144,7 +177,11 @@ describe('every view at three sizes', () => {
         if (name !== 'print') expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(vp.width);
         if (name === 'print' && vp.width >= 1366) {
           // The A4 sheet holds its whole table (twelve columns).
-          const fits = await page.$eval('[data-testid=print-page]', (sheet) => sheet.querySelector('[data-testid=report-table]')!.getBoundingClientRect().right <= sheet.getBoundingClientRect().right);
+          const fits = await page.$eval(
+            '[data-testid=print-page]',
+            (sheet) =>
+              sheet.querySelector('[data-testid=report-table]')!.getBoundingClientRect().right <= sheet.getBoundingClientRect().right,
+          );
           expect(fits, 'report table inside the A4 sheet').toBe(true);
         }
         await page.close();

@@ -47,7 +47,14 @@ describe('encode', () => {
 
   it('keeps the largest possible message within MAX_FRAME', () => {
     const hello = encode({
-      type: 'HELLO', proto: 255, uid: 'u'.repeat(32), model: 'm'.repeat(16), firmware: 'f'.repeat(16), buttons: 9, pending: 65535, inFlight: 64,
+      type: 'HELLO',
+      proto: 255,
+      uid: 'u'.repeat(32),
+      model: 'm'.repeat(16),
+      firmware: 'f'.repeat(16),
+      buttons: 9,
+      pending: 65535,
+      inFlight: 64,
     });
     expect(hello.length - 2).toBeLessThanOrEqual(MAX_FRAME);
     expect(decode(hello.slice(0, -2)).ok).toBe(true);
@@ -72,21 +79,29 @@ describe('encode', () => {
     [{ type: 'EVENT', code: 'BOOT', value: '\u0130' }, 'bad-token', 'value', '"value" must match [A-Za-z0-9._-]{1,16}'],
     [
       { type: 'HELLO', proto: 1, uid: 'u'.repeat(33), model: 'm', firmware: '1', buttons: 5, pending: 0 },
-      'bad-token', 'uid', '"uid" must match [A-Za-z0-9._-]{1,32}',
+      'bad-token',
+      'uid',
+      '"uid" must match [A-Za-z0-9._-]{1,32}',
     ],
     [
       { type: 'CONFIG', buttons: 5, cooldownMs: 0, mode: 'open', windowMs: 1000, leds: true, buzzer: true },
-      'bad-enum', 'mode', '"mode" must be one of OPEN, GATED',
+      'bad-enum',
+      'mode',
+      '"mode" must be one of OPEN, GATED',
     ],
     [
       { type: 'CONFIG', buttons: 5, cooldownMs: 0, mode: 'OPEN', windowMs: 1000, leds: 1, buzzer: true },
-      'bad-number', 'leds', '"leds" must be a boolean',
+      'bad-number',
+      'leds',
+      '"leds" must be a boolean',
     ],
     [{ type: 'WELCOME', proto: 1, inFlight: 16 }, 'missing-field', 'mark', '"inFlight" needs "mark" before it on the wire'],
     [{ type: 'WELCOME', proto: 1, mark: 7, inFlight: 0 }, 'out-of-range', 'inFlight', '"inFlight" must be an integer 1..64'],
     [
       { type: 'HELLO', proto: 1, uid: 'u', model: 'm', firmware: '1', buttons: 5, pending: 0, inFlight: 65 },
-      'out-of-range', 'inFlight', '"inFlight" must be an integer 1..64',
+      'out-of-range',
+      'inFlight',
+      '"inFlight" must be an integer 1..64',
     ],
     [{ type: 'NOPE' }, 'unknown-type', 'type', '"type" must be one of the protocol v1 message types, got "NOPE"'],
     [{ type: 'toString' }, 'unknown-type', 'type', '"type" must be one of the protocol v1 message types, got "toString"'],
@@ -122,7 +137,10 @@ describe('validateMessage', () => {
 
   it('returns a typed error instead of throwing', () => {
     expect(validateMessage({ ...VOTE, button: 12 })).toEqual({
-      ok: false, code: 'out-of-range', field: 'button', message: '"button" must be an integer 1..9',
+      ok: false,
+      code: 'out-of-range',
+      field: 'button',
+      message: '"button" must be an integer 1..9',
     });
     expect(validateMessage('VOTE')).toMatchObject({ ok: false, code: 'unknown-type', field: 'type' });
   });

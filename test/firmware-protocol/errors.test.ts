@@ -33,8 +33,21 @@ const CASES: [ErrorCode, string | Uint8Array, { field: string; type?: string; se
 describe('error codes', () => {
   it('are the 15 exact strings of the draft, in check order', () => {
     expect(ERROR_CODES).toEqual([
-      'too-long', 'missing-start', 'bad-char', 'missing-crc', 'bad-hex', 'bad-crc', 'bad-type', 'empty-field',
-      'unknown-type', 'missing-field', 'bad-number', 'out-of-range', 'bad-token', 'bad-enum', 'truncated',
+      'too-long',
+      'missing-start',
+      'bad-char',
+      'missing-crc',
+      'bad-hex',
+      'bad-crc',
+      'bad-type',
+      'empty-field',
+      'unknown-type',
+      'missing-field',
+      'bad-number',
+      'out-of-range',
+      'bad-token',
+      'bad-enum',
+      'truncated',
     ]);
     expect([...FRAME_ERROR_CODES, ...MESSAGE_ERROR_CODES, ...STREAM_ERROR_CODES]).toEqual(ERROR_CODES);
   });

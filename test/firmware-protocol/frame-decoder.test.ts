@@ -50,7 +50,10 @@ describe('FrameDecoder', () => {
       expect(d.buffered).toBeLessThanOrEqual(MAX_FRAME);
     }
     const results = d.push(bytes(`\r\n${P5}\r\n`));
-    expect(results.map(summarize)).toEqual([{ ok: false, error: 'too-long', field: 'line' }, { ok: true, type: 'PING' }]);
+    expect(results.map(summarize)).toEqual([
+      { ok: false, error: 'too-long', field: 'line' },
+      { ok: true, type: 'PING' },
+    ]);
     const first = results[0]!;
     expect(first.raw).toBe('$' + 'A'.repeat(MAX_FRAME - 1));
     expect(first.ok === false && first.message).toBe('frame is 100001 bytes, longer than the 120-byte maximum');

@@ -75,9 +75,7 @@ describe('properties', () => {
             .join('');
           const d = new FrameDecoder();
           const results = feed(d, bytes(stream), sizes);
-          expect(results).toStrictEqual(
-            items.map(([m]) => ({ ok: true, value: m, raw: encode(m).slice(0, -2) })),
-          );
+          expect(results).toStrictEqual(items.map(([m]) => ({ ok: true, value: m, raw: encode(m).slice(0, -2) })));
           expect(d.stats.framesOk).toBe(items.length);
           expect(d.stats.bytesDropped).toBe(0);
         },
@@ -106,9 +104,12 @@ describe('properties', () => {
   it('FrameDecoder memory stays bounded for arbitrary streams without LF', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.uint8Array({ minLength: 1, maxLength: 400 }).map((c) => c.map((b) => (b === 0x0a ? 0x41 : b))), {
-          maxLength: 20,
-        }),
+        fc.array(
+          fc.uint8Array({ minLength: 1, maxLength: 400 }).map((c) => c.map((b) => (b === 0x0a ? 0x41 : b))),
+          {
+            maxLength: 20,
+          },
+        ),
         (chunks) => {
           const d = new FrameDecoder();
           for (const c of chunks) {

@@ -116,7 +116,17 @@ describe('SendWindow properties', () => {
       fc.property(
         fc.integer({ min: 1, max: 16 }),
         fc.integer({ min: 1, max: 16 }),
-        fc.array(fc.oneof(fc.constant('press'), fc.constant('ack'), fc.constant('timeout'), fc.constant('nak'), fc.constant('hello'), fc.constant('welcome')), { maxLength: 80 }),
+        fc.array(
+          fc.oneof(
+            fc.constant('press'),
+            fc.constant('ack'),
+            fc.constant('timeout'),
+            fc.constant('nak'),
+            fc.constant('hello'),
+            fc.constant('welcome'),
+          ),
+          { maxLength: 80 },
+        ),
         fc.array(fc.nat(), { minLength: 80, maxLength: 80 }),
         (wmax, granted, ops, picks) => {
           const w = new SendWindow<Seq>({ maxInFlight: wmax });
@@ -127,8 +137,7 @@ describe('SendWindow properties', () => {
             if (op === 'press') {
               w.add({ seq: next++ });
               w.fill();
-            }
-            else if (op === 'ack' && inflight.length > 0) {
+            } else if (op === 'ack' && inflight.length > 0) {
               w.ack(inflight[picks[i]! % inflight.length]!);
               w.fill();
             } else if (op === 'timeout') {
@@ -150,9 +159,14 @@ describe('SendWindow properties', () => {
 
   it('lostHistory with Wmax = 1 is the 1.0 rule: oldest pending below the mark, or next seq at or below it', () => {
     fc.assert(
-      fc.property(fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined }), fc.integer({ min: 1, max: 1001 }), fc.integer({ min: 0, max: 1000 }), (oldest, nextSeq, mark) => {
-        expect(lostHistory(oldest, nextSeq, mark, 1)).toBe((oldest !== undefined && oldest < mark) || nextSeq <= mark);
-      }),
+      fc.property(
+        fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined }),
+        fc.integer({ min: 1, max: 1001 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (oldest, nextSeq, mark) => {
+          expect(lostHistory(oldest, nextSeq, mark, 1)).toBe((oldest !== undefined && oldest < mark) || nextSeq <= mark);
+        },
+      ),
     );
   });
 

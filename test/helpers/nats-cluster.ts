@@ -40,14 +40,34 @@ export function requireNatsServer(): void {
 }
 
 /** Starts three nodes with the given accounts and waits until every MQTT listener answers. */
-export async function startNatsCluster(users: readonly BrokerUser[], anonymous: AnonymousAccess = 'none', ackWait = '5s'): Promise<NatsCluster> {
+export async function startNatsCluster(
+  users: readonly BrokerUser[],
+  anonymous: AnonymousAccess = 'none',
+  ackWait = '5s',
+): Promise<NatsCluster> {
   requireNatsServer();
   const dir = await mkdtemp(join(tmpdir(), 'hailong-nats-'));
   const nodes: NatsNode[] = [];
   for (let i = 0; i < 3; i++) {
-    nodes.push({ name: `n${i + 1}`, host: '127.0.0.1', mqttPort: await freePort(), clusterPort: await freePort(), clientPort: await freePort(), httpPort: await freePort() });
+    nodes.push({
+      name: `n${i + 1}`,
+      host: '127.0.0.1',
+      mqttPort: await freePort(),
+      clusterPort: await freePort(),
+      clientPort: await freePort(),
+      httpPort: await freePort(),
+    });
   }
-  const files = natsClusterConfigs({ cluster: 'hailong-test', title: 'test', nodes, users, anonymous, storeRoot: join(dir, 'js'), bindAddress: '127.0.0.1', ackWait });
+  const files = natsClusterConfigs({
+    cluster: 'hailong-test',
+    title: 'test',
+    nodes,
+    users,
+    anonymous,
+    storeRoot: join(dir, 'js'),
+    bindAddress: '127.0.0.1',
+    ackWait,
+  });
   for (const f of files) await writeFile(join(dir, f.fileName), f.text);
   const procs: (ChildProcess | undefined)[] = [undefined, undefined, undefined];
   const logs = ['', '', ''];

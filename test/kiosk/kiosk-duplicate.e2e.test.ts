@@ -30,7 +30,10 @@ afterAll(async () => {
 
 const t = 'kiosk-6';
 const statusTopic = `hailong/v1/${PLACE.district}/${PLACE.ward}/${PLACE.counter}/${t}/status`;
-const statuses = () => rig.collector.messages.filter((m) => m.topic === statusTopic && m.payload !== '').map((m) => ({ at: m.at, s: JSON.parse(m.payload) as Status }));
+const statuses = () =>
+  rig.collector.messages
+    .filter((m) => m.topic === statusTopic && m.payload !== '')
+    .map((m) => ({ at: m.at, s: JSON.parse(m.payload) as Status }));
 
 describe('two devices on one kiosk URL (real Chromium ×2, real Mosquitto)', () => {
   it('the later device gives way with a Vietnamese notice, the earlier keeps the terminal and reports the conflict; the flapping stops', async () => {
@@ -49,7 +52,10 @@ describe('two devices on one kiosk URL (real Chromium ×2, real Mosquitto)', () 
 
     // The first device keeps the terminal: online, and its status names the conflict.
     await first.locator('[data-testid=status-dot][data-link=online]').waitFor({ timeout: 15_000 });
-    await until(() => statuses().some(({ s }) => s.state === 'online' && (s.errors?.['duplicate-device'] ?? 0) > 0), 'the conflict in the first device status');
+    await until(
+      () => statuses().some(({ s }) => s.state === 'online' && (s.errors?.['duplicate-device'] ?? 0) > 0),
+      'the conflict in the first device status',
+    );
     const firstUid = statuses().find(({ s }) => (s.errors?.['duplicate-device'] ?? 0) > 0)?.s.uid;
 
     // No more flapping: over the next 8 s, no offline, no "online" of another device.

@@ -44,7 +44,14 @@ describe('kiosk layout', () => {
       it(`keeps every level label inside its button (${lang}, ${vp.width}×${vp.height})`, async () => {
         const page = await browser!.newPage({ viewport: vp });
         // An unreachable broker: the kiosk stays offline and still takes votes.
-        const q = new URLSearchParams({ district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-4', terminal: 'kiosk-4', lang, broker: 'ws://127.0.0.1:9/mqtt' });
+        const q = new URLSearchParams({
+          district: 'ba-dinh',
+          ward: 'phuc-xa',
+          counter: 'quay-4',
+          terminal: 'kiosk-4',
+          lang,
+          broker: 'ws://127.0.0.1:9/mqtt',
+        });
         await page.goto(`${base}?${q.toString()}`);
         await page.locator('[data-screen=rate] .level').first().waitFor();
         const boxes = await page.$$eval('.level', (buttons) =>

@@ -32,7 +32,11 @@ describe('kiosk link loss (real Chromium, Mosquitto behind a cut proxy)', () => 
     expect((await snapshotOf(page)).link).toBe('online');
     const cutAt = Date.now();
     proxy.cut();
-    await until(async () => (await page.getByTestId('status-dot').getAttribute('data-link')) !== 'online', 'the dot to leave online', 30_000);
+    await until(
+      async () => (await page.getByTestId('status-dot').getAttribute('data-link')) !== 'online',
+      'the dot to leave online',
+      30_000,
+    );
     const noticedMs = Date.now() - cutAt;
     console.log(`kiosk noticed the link loss after ${noticedMs} ms`);
     expect(noticedMs).toBeLessThanOrEqual(5000);

@@ -20,7 +20,11 @@ beforeAll(async () => {
   // Broker persistence keeps the collector's session (and its queue) across the restart.
   // The bridge journals the kiosks' votes (its session survives the broker restart), publishes their
   // tallies and the receipts without which a kiosk keeps every vote (docs/ARCHITECTURE.md).
-  rig = await startKioskRig({ persistence: true, collectorId: `hailong-e2e-collector-${process.pid}`, bridge: { terminals: ['kiosk-1', 'kiosk-2'], cooldownMs: 0 } });
+  rig = await startKioskRig({
+    persistence: true,
+    collectorId: `hailong-e2e-collector-${process.pid}`,
+    bridge: { terminals: ['kiosk-1', 'kiosk-2'], cooldownMs: 0 },
+  });
 });
 
 afterAll(async () => {
@@ -87,7 +91,10 @@ describe('kiosk offline durability (real Chromium, real Mosquitto stopped and re
       10_000,
       'the retained tally at seq 50',
     );
-    const tally = rig.collector.json<Tally>(month).filter((x) => x.terminal === t).at(-1)!;
+    const tally = rig.collector
+      .json<Tally>(month)
+      .filter((x) => x.terminal === t)
+      .at(-1)!;
     const counted = Object.values(tally.days).reduce((n, d) => n + (d.c[0] ?? 0), 0);
     expect(counted).toBe(TAPS);
     expect(rig.pageErrors).toEqual([]);
@@ -101,7 +108,12 @@ describe('kiosk offline durability (real Chromium, real Mosquitto stopped and re
     const page = await rig.open(rig.url(t, { 'thanks-ms': '800' }));
     // Freeze the broker (SIGSTOP to the Mosquitto this rig started, by its pid): the
     // connection stays up, so the kiosk publishes and waits for PUBACKs that never come.
-    const pid = Number(execFileSync('pgrep', ['-f', join(rig.mosquitto.dir, 'mosquitto.conf')]).toString().trim().split('\n')[0]);
+    const pid = Number(
+      execFileSync('pgrep', ['-f', join(rig.mosquitto.dir, 'mosquitto.conf')])
+        .toString()
+        .trim()
+        .split('\n')[0],
+    );
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, 'SIGSTOP');
     const button = page.getByRole('button', { name: 'Hài lòng', exact: true });
@@ -112,7 +124,13 @@ describe('kiosk offline durability (real Chromium, real Mosquitto stopped and re
     await until(async () => (await snapshotOf(page)).link !== 'online', 'the kiosk to notice the dead broker');
     expect((await snapshotOf(page)).stats.pending).toBe(10);
     await rig.mosquitto.restart();
-    const ids = () => new Set(rig.collector.json<Vote>('vote').filter((v) => v.terminal === t).map((v) => v.id));
+    const ids = () =>
+      new Set(
+        rig.collector
+          .json<Vote>('vote')
+          .filter((v) => v.terminal === t)
+          .map((v) => v.id),
+      );
     await rig.collector.waitFor(() => ids().size >= 10, 45_000, '10 distinct votes of kiosk-2');
     expect([...ids()].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `${t}:${i + 1}`).sort());
     await until(async () => (await snapshotOf(page)).stats.pending === 0, 'the outbox to drain');

@@ -34,7 +34,15 @@ const BRIDGE = { username: 'bridge-p1', password: 'bridge secret p1' };
 const USERS: readonly BrokerUser[] = [
   { username: BRIDGE.username, password: BRIDGE.password, role: 'bridge', district: PLACE.district, ward: PLACE.ward },
   // The rig's provisioned account for kiosk-1 (provisionAccounts): user = terminal, password pw-<terminal>.
-  { username: TERMINAL, password: `pw-${TERMINAL}`, role: 'kiosk', district: PLACE.district, ward: PLACE.ward, counter: PLACE.counter, terminal: TERMINAL },
+  {
+    username: TERMINAL,
+    password: `pw-${TERMINAL}`,
+    role: 'kiosk',
+    district: PLACE.district,
+    ward: PLACE.ward,
+    counter: PLACE.counter,
+    terminal: TERMINAL,
+  },
 ];
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -80,10 +88,14 @@ describe('kiosk votes before the bridge ever connected (real Mosquitto from the 
     for (let i = 0; i < TAPS; i++) await button.click();
     // Mosquitto has PUBACKed every vote (nobody is subscribed: it keeps them for no one). A kiosk
     // that forgets on PUBACK shows nothing pending; one that waits for the bridge shows them unconfirmed.
-    await until(async () => {
-      const s = await stats();
-      return s.highWater === TAPS && (s.pending === 0 || s.unconfirmed === TAPS);
-    }, `${TAPS} votes stored and PUBACKed by Mosquitto`, 30_000);
+    await until(
+      async () => {
+        const s = await stats();
+        return s.highWater === TAPS && (s.pending === 0 || s.unconfirmed === TAPS);
+      },
+      `${TAPS} votes stored and PUBACKed by Mosquitto`,
+      30_000,
+    );
 
     // Now the bridge is installed and started for the first time.
     const r = validateConfig({
@@ -134,17 +146,31 @@ describe('kiosk votes before the bridge ever connected (real Mosquitto from the 
     cleanups.push(() => chromium.close());
     await provisionAccounts(chromium.context);
     const page = await chromium.context.newPage();
-    const q = new URLSearchParams({ ...PLACE, terminal: TERMINAL, broker: `ws://127.0.0.1:${webPort}/mqtt`, 'thanks-ms': '800', 'seq-base': 'zero' });
+    const q = new URLSearchParams({
+      ...PLACE,
+      terminal: TERMINAL,
+      broker: `ws://127.0.0.1:${webPort}/mqtt`,
+      'thanks-ms': '800',
+      'seq-base': 'zero',
+    });
     await page.goto(`http://127.0.0.1:${webPort}/kiosk/?${q.toString()}`);
     await page.locator('[data-testid=status-dot][data-link=online]').waitFor({ timeout: 20_000 });
     const button = page.getByRole('button', { name: 'Hài lòng', exact: true });
     for (let i = 0; i < TAPS; i++) await button.click();
-    await until(async () => {
-      const s = await statsOf(page);
-      return s.highWater === TAPS && s.pending === 0;
-    }, 'every vote confirmed by a receipt', 30_000);
+    await until(
+      async () => {
+        const s = await statsOf(page);
+        return s.highWater === TAPS && s.pending === 0;
+      },
+      'every vote confirmed by a receipt',
+      30_000,
+    );
     // No receipt was taken for a forged one (the bridge publishes it after the commit, the PUBACK comes first).
-    const problems = await page.evaluate(() => (document.querySelector('hailong-kiosk') as HTMLElement & { runtime: { snapshot: { problems: Record<string, number> } } }).runtime.snapshot.problems);
+    const problems = await page.evaluate(
+      () =>
+        (document.querySelector('hailong-kiosk') as HTMLElement & { runtime: { snapshot: { problems: Record<string, number> } } }).runtime
+          .snapshot.problems,
+    );
     expect(problems['receipt-ahead']).toBeUndefined();
     const journal = app.bridge.journal;
     expect(journal.voteCount()).toBe(TAPS);
@@ -162,7 +188,11 @@ describe('kiosk votes before the bridge ever connected (real Mosquitto from the 
     // A top rating: a low one opens the reasons screen and stays a draft until it closes.
     const button = page.getByRole('button', { name: 'Rất hài lòng', exact: true });
     for (let i = 0; i < 2; i++) await button.click();
-    await until(async () => (await statsOf(page)).highWater === 2 && (await statsOf(page)).pending === 0, 'two votes journaled and confirmed', 30_000);
+    await until(
+      async () => (await statsOf(page)).highWater === 2 && (await statsOf(page)).pending === 0,
+      'two votes journaled and confirmed',
+      30_000,
+    );
     // The bridge stops (its session stays with Mosquitto)… then Mosquitto loses every session:
     // a crash between autosaves, or a wiped /var/lib/mosquitto.
     await first.stop();
@@ -172,10 +202,14 @@ describe('kiosk votes before the bridge ever connected (real Mosquitto from the 
     await rig.mosquitto.restart();
     await page.locator('[data-testid=status-dot][data-link=online]').waitFor({ timeout: 30_000 });
     for (let i = 0; i < 4; i++) await button.click();
-    await until(async () => {
-      const s = await statsOf(page);
-      return s.highWater === 6 && (s.pending === 0 || s.unconfirmed === 4);
-    }, 'four more votes PUBACKed by a Mosquitto with no bridge session', 30_000);
+    await until(
+      async () => {
+        const s = await statsOf(page);
+        return s.highWater === 6 && (s.pending === 0 || s.unconfirmed === 4);
+      },
+      'four more votes PUBACKed by a Mosquitto with no bridge session',
+      30_000,
+    );
     const second = await startRigBridge(rig.root, rig.mosquitto.url, kiosks);
     cleanups.push(() => second.stop());
     const journal = second.bridge.journal;

@@ -46,7 +46,9 @@ describe('kiosk reads the dossier code from the receipt (keyboard-wedge scanner,
 
     // Something that is not a dossier code: refused, in Vietnamese.
     await scanWedge(page, '=cmd|x');
-    await expect.poll(() => page.locator('[data-testid=scan-refused]').textContent()).toBe('Không đọc được mã hồ sơ. Vui lòng quét lại mã trên giấy hẹn trả kết quả.');
+    await expect
+      .poll(() => page.locator('[data-testid=scan-refused]').textContent())
+      .toBe('Không đọc được mã hồ sơ. Vui lòng quét lại mã trên giấy hẹn trả kết quả.');
 
     await scanWedge(page, CODE);
     await expect.poll(() => page.locator('[data-testid=dossier]').textContent()).toBe(`Đánh giá cho hồ sơ ${CODE}`);

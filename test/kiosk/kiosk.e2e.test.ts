@@ -29,7 +29,8 @@ function votesOf(terminal: string): Vote[] {
   for (const m of rig.collector.messages) {
     if (!m.topic.endsWith(`/${terminal}/vote`)) continue;
     const parsed = parseMessage(m.topic, m.payload);
-    if (!parsed.ok || parsed.value.kind !== 'vote') throw new Error(`invalid vote on ${m.topic}: ${parsed.ok ? parsed.value.kind : parsed.message}`);
+    if (!parsed.ok || parsed.value.kind !== 'vote')
+      throw new Error(`invalid vote on ${m.topic}: ${parsed.ok ? parsed.value.kind : parsed.message}`);
     out.push(parsed.value.payload);
   }
   return out;
@@ -125,12 +126,18 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
 
   it('after a low rating asks "Chưa hài lòng về điều gì?" and sends the chosen reasons', async () => {
     const t = 'kiosk-3';
-    await rig.publish('config', { ...PLACE, terminal: t }, config({ reasons: ['thai-do', 'thoi-gian-cho', 'huong-dan', 'thu-tuc', 'phi-le-phi', 'khac'] }));
+    await rig.publish(
+      'config',
+      { ...PLACE, terminal: t },
+      config({ reasons: ['thai-do', 'thoi-gian-cho', 'huong-dan', 'thu-tuc', 'phi-le-phi', 'khac'] }),
+    );
     const page = await rig.open(rig.url(t));
     await level(page, 'Không hài lòng').click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Chưa hài lòng về điều gì?');
     const group = page.getByRole('group', { name: 'Chưa hài lòng về điều gì?' });
-    await expect.poll(() => group.getByRole('button').allTextContents()).toEqual(['Thái độ phục vụ', 'Thời gian chờ', 'Hướng dẫn chưa rõ', 'Thủ tục phức tạp', 'Phí, lệ phí', 'Khác']);
+    await expect
+      .poll(() => group.getByRole('button').allTextContents())
+      .toEqual(['Thái độ phục vụ', 'Thời gian chờ', 'Hướng dẫn chưa rõ', 'Thủ tục phức tạp', 'Phí, lệ phí', 'Khác']);
     await page.waitForTimeout(450); // the follow-up ignores taps for 400 ms (the second half of a double tap)
     await group.getByRole('button', { name: 'Thời gian chờ' }).click();
     await group.getByRole('button', { name: 'Thủ tục phức tạp' }).click();
@@ -197,7 +204,9 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
     for (const name of ['Rất hài lòng', 'Hài lòng', 'Bình thường', 'Không hài lòng', 'Rất không hài lòng']) {
       await list.getByRole('button', { name, exact: true }).waitFor({ state: 'visible' });
     }
-    expect(await page.evaluate(() => document.querySelector('hailong-kiosk')!.shadowRoot!.querySelector('.kiosk')!.getAttribute('lang'))).toBe('vi');
+    expect(
+      await page.evaluate(() => document.querySelector('hailong-kiosk')!.shadowRoot!.querySelector('.kiosk')!.getAttribute('lang')),
+    ).toBe('vi');
     await expect.poll(() => page.getByRole('button', { name: 'Chữ lớn, tương phản cao' }).getAttribute('aria-pressed')).toBe('false');
     await page.getByRole('button', { name: 'Đọc câu hỏi' }).waitFor({ state: 'visible' });
     await expect.poll(() => page.getByRole('status').count()).toBe(1);
@@ -210,7 +219,9 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
     expect(sizes.length).toBeGreaterThanOrEqual(8);
     expect(sizes.filter((s) => s.w < 64 || s.h < 64)).toEqual([]);
     const labelSize = async () =>
-      page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('hailong-kiosk')!.shadowRoot!.querySelector('.level .label')!).fontSize));
+      page.evaluate(() =>
+        parseFloat(getComputedStyle(document.querySelector('hailong-kiosk')!.shadowRoot!.querySelector('.level .label')!).fontSize),
+      );
     const normal = await labelSize();
     await page.getByRole('button', { name: 'Chữ lớn, tương phản cao' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Chữ lớn, tương phản cao' }).getAttribute('aria-pressed')).toBe('true');
@@ -325,7 +336,9 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
       await dialog.getByLabel('Mã PIN').fill(guess);
       await dialog.getByRole('button', { name: 'Mở khóa' }).click();
     }
-    await expect.poll(() => dialog.getByTestId('pin-locked').textContent()).toMatch(/^Nhập sai mã PIN quá nhiều lần\. Vui lòng thử lại sau (30|29) giây\.$/);
+    await expect
+      .poll(() => dialog.getByTestId('pin-locked').textContent())
+      .toMatch(/^Nhập sai mã PIN quá nhiều lần\. Vui lòng thử lại sau (30|29) giây\.$/);
     expect(await dialog.getByLabel('Mã PIN').isDisabled()).toBe(true);
     await page.reload();
     await page.locator('[data-testid=status-dot][data-link=online]').waitFor({ timeout: 15_000 });

@@ -43,7 +43,12 @@ function manifestOf(sw: string): Entry[] {
 }
 
 const APPS = [
-  { app: 'dashboard', cache: 'hailong-dashboard', notPrecached: [] as string[], mustHave: ['index.html', 'manifest.webmanifest', 'icons/icon-192.png'] },
+  {
+    app: 'dashboard',
+    cache: 'hailong-dashboard',
+    notPrecached: [] as string[],
+    mustHave: ['index.html', 'manifest.webmanifest', 'icons/icon-192.png'],
+  },
   { app: 'kiosk', cache: 'hailong-kiosk', notPrecached: ['example/host.html'], mustHave: ['index.html', 'hailong-kiosk.js'] },
 ] as const;
 

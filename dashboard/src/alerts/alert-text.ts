@@ -27,10 +27,20 @@ export function alertText(alert: Alert, t: Messages, names: PlaceNames, rules: A
   const place = alertPlace(alert, names);
   switch (alert.kind) {
     case 'low-satisfaction':
-      return fill(t.alertLow, { place, unhappy: alert.unhappy ?? 0, votes: alert.votes ?? 0, minutes: Math.round(rules.windowMs / 60_000) });
+      return fill(t.alertLow, {
+        place,
+        unhappy: alert.unhappy ?? 0,
+        votes: alert.votes ?? 0,
+        minutes: Math.round(rules.windowMs / 60_000),
+      });
     case 'reason-run': {
       const label = reasonLabel(alert.reason ?? '', locale);
-      return fill(t.alertReason, { place, n: alert.unhappy ?? 0, reason: locale === 'vi' ? label.charAt(0).toLowerCase() + label.slice(1) : label.toLowerCase(), window: windowText(rules.reasonWindowMs, t) });
+      return fill(t.alertReason, {
+        place,
+        n: alert.unhappy ?? 0,
+        reason: locale === 'vi' ? label.charAt(0).toLowerCase() + label.slice(1) : label.toLowerCase(),
+        window: windowText(rules.reasonWindowMs, t),
+      });
     }
     case 'stuffing':
       return fill(t.alertStuffing, { place, n: alert.filtered ?? 0, minutes: Math.round(rules.stuffingWindowMs / 60_000) });

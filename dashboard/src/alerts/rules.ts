@@ -164,7 +164,15 @@ export function evaluateAlerts(input: AlertInput, rules: AlertRules = DEFAULT_AL
       (w) => w.length >= rules.minVotes && unhappyOf(w) * 100 >= rules.unhappyPercent * w.length,
       (w) => ({ votes: w.length, unhappy: unhappyOf(w) }),
     );
-    for (const e of found) alerts.push({ id: `low-satisfaction:${place}:${e.since}`, kind: 'low-satisfaction', place, since: e.since, active: e.active, ...e.detail });
+    for (const e of found)
+      alerts.push({
+        id: `low-satisfaction:${place}:${e.since}`,
+        kind: 'low-satisfaction',
+        place,
+        since: e.since,
+        active: e.active,
+        ...e.detail,
+      });
     // Unhappy votes by the reason they name: one run per counter and reason.
     const byReason = new Map<string, Vote[]>();
     for (const v of votes) {
@@ -176,13 +184,35 @@ export function evaluateAlerts(input: AlertInput, rules: AlertRules = DEFAULT_AL
       }
     }
     for (const [reason, named] of byReason) {
-      const runs = episodes(named, rules.reasonWindowMs, now, (w) => w.length >= rules.reasonVotes, (w) => ({ unhappy: w.length }));
-      for (const e of runs) alerts.push({ id: `reason-run:${place}:${reason}:${e.since}`, kind: 'reason-run', place, since: e.since, active: e.active, reason, ...e.detail });
+      const runs = episodes(
+        named,
+        rules.reasonWindowMs,
+        now,
+        (w) => w.length >= rules.reasonVotes,
+        (w) => ({ unhappy: w.length }),
+      );
+      for (const e of runs)
+        alerts.push({
+          id: `reason-run:${place}:${reason}:${e.since}`,
+          kind: 'reason-run',
+          place,
+          since: e.since,
+          active: e.active,
+          reason,
+          ...e.detail,
+        });
     }
   }
   for (const [place, presses] of filtered) {
-    const found = episodes(presses, rules.stuffingWindowMs, now, (w) => w.length >= rules.stuffingPresses, (w) => ({ filtered: w.length }));
-    for (const e of found) alerts.push({ id: `stuffing:${place}:${e.since}`, kind: 'stuffing', place, since: e.since, active: e.active, ...e.detail });
+    const found = episodes(
+      presses,
+      rules.stuffingWindowMs,
+      now,
+      (w) => w.length >= rules.stuffingPresses,
+      (w) => ({ filtered: w.length }),
+    );
+    for (const e of found)
+      alerts.push({ id: `stuffing:${place}:${e.since}`, kind: 'stuffing', place, since: e.since, active: e.active, ...e.detail });
   }
   const hoursOf = (ward: string) => input.offices.get(ward)?.openingHours ?? DEFAULT_OPENING_HOURS;
   const offline = (kind: 'terminal-offline' | 'bridge-offline', place: string, ward: string, status: Status) => {

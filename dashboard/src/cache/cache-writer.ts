@@ -84,7 +84,8 @@ export class CacheWriter {
       return out;
     };
     const voteKeys = d.votes;
-    const votes = voteKeys.size === 0 ? [] : s.votes.latest(Number.MAX_SAFE_INTEGER, (v) => voteKeys.has(`${v.district}/${v.ward}/${v.id}`));
+    const votes =
+      voteKeys.size === 0 ? [] : s.votes.latest(Number.MAX_SAFE_INTEGER, (v) => voteKeys.has(`${v.district}/${v.ward}/${v.id}`));
     voteKeys.clear();
     const officers = new Set<string>();
     for (const k of d.sessions) {

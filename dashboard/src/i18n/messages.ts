@@ -41,7 +41,8 @@ const vi = {
   scopeRefused: 'Tài khoản không được xem phạm vi này. Hãy nhập đơn vị cấp trên hoặc đơn vị của tài khoản.',
   badUrl: 'Địa chỉ phải bắt đầu bằng ws:// hoặc wss://',
   rememberPassword: 'Ghi nhớ mật khẩu trên máy này (được mã hoá)',
-  otherBroker: 'Đây là máy chủ khác với máy chủ đã lưu tài khoản: hãy nhập lại tài khoản cho máy chủ này. Tài khoản đã lưu không được gửi đi.',
+  otherBroker:
+    'Đây là máy chủ khác với máy chủ đã lưu tài khoản: hãy nhập lại tài khoản cho máy chủ này. Tài khoản đã lưu không được gửi đi.',
   // Office view
   ward: 'Đơn vị',
   chooseWard: 'Chọn đơn vị',
@@ -65,7 +66,8 @@ const vi = {
   unknownState: 'Chưa rõ',
   terminal: 'Thiết bị',
   terminalOffline: 'Thiết bị {id} mất kết nối từ {time}',
-  deviceConflict: 'Hai thiết bị đang mở cùng địa chỉ của máy đánh giá {id}: thiết bị mở sau đã tự dừng. Hãy kiểm tra các máy tính bảng tại quầy.',
+  deviceConflict:
+    'Hai thiết bị đang mở cùng địa chỉ của máy đánh giá {id}: thiết bị mở sau đã tự dừng. Hãy kiểm tra các máy tính bảng tại quầy.',
   lowSupply: 'Nguồn điện yếu ({volts}) ở thiết bị {id}: hãy kiểm tra cổng USB và cáp nối hộp nút bấm.',
   unprotectedBox: 'Hộp nút bấm {id} chưa được bảo vệ khi mất điện (thiếu cầu chì {missing}): hãy nạp lại bằng ISP.',
   officer: 'Cán bộ',
@@ -157,7 +159,8 @@ const vi = {
   ruleStuffing: 'Số lần bấm bị lọc từ',
   diagnostics: 'Chẩn đoán',
   filteredTotal: '{n} lần bấm bị lọc',
-  filteredExplained: 'Lần bấm lặp lại trong thời gian giãn cách, hoặc ngoài lượt phục vụ (chế độ theo lượt): được lưu lại nhưng không tính vào tỷ lệ. Chỉ hiện cho người giám sát.',
+  filteredExplained:
+    'Lần bấm lặp lại trong thời gian giãn cách, hoặc ngoài lượt phục vụ (chế độ theo lượt): được lưu lại nhưng không tính vào tỷ lệ. Chỉ hiện cho người giám sát.',
   filteredCooldown: 'Bấm lặp (giãn cách)',
   filteredGated: 'Bấm ngoài lượt',
   diagnosticsToday: 'hôm nay',
@@ -346,7 +349,8 @@ const en: Messages = {
   ruleStuffing: 'Filtered presses from',
   diagnostics: 'Diagnostics',
   filteredTotal: '{n} filtered presses',
-  filteredExplained: 'Presses repeated inside the cooldown, or outside a service (gated mode): kept, but never counted in a percentage. Shown to supervisors only.',
+  filteredExplained:
+    'Presses repeated inside the cooldown, or outside a service (gated mode): kept, but never counted in a percentage. Shown to supervisors only.',
   filteredCooldown: 'Repeated (cooldown)',
   filteredGated: 'Outside a service',
   diagnosticsToday: 'today',

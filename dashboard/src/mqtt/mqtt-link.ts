@@ -15,7 +15,9 @@ const RECONNECT_MS = 2000;
 /** Connects with MQTT.js; see `ConnectLink`. */
 export const connectMqtt: ConnectLink = (options: LinkOptions, handlers: LinkHandlers): Link => {
   let closed = false;
-  let client: { end(force?: boolean): unknown; subscribe(filter: string[], options: { qos: 1 }, callback: () => void): unknown } | undefined;
+  let client:
+    | { end(force?: boolean): unknown; subscribe(filter: string[], options: { qos: 1 }, callback: () => void): unknown }
+    | undefined;
   // Filters added before MQTT.js loaded; subscribed with the first ones.
   const later: string[] = [];
   // Their callbacks, run at the first SUBACK.

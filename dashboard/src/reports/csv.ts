@@ -14,7 +14,18 @@ import { reportHeadings, rowVerdict } from './report.ts';
 export const BOM = CSV_BOM;
 
 function rowCells(row: ReportRow, report: Report): (string | number | null)[] {
-  return [row.unit, row.total, ...row.counts, row.satisfiedPercent, row.pointsIndex, row.previousPercent, row.delta, row.target, rowVerdict(row, report.locale), ...row.reasons];
+  return [
+    row.unit,
+    row.total,
+    ...row.counts,
+    row.satisfiedPercent,
+    row.pointsIndex,
+    row.previousPercent,
+    row.delta,
+    row.target,
+    rowVerdict(row, report.locale),
+    ...row.reasons,
+  ];
 }
 
 /**

@@ -160,12 +160,16 @@ export function buildReport(input: ReportInput): Report {
   const minVotes = (key: string) => input.minVotes?.(input.level, key) ?? DEFAULT_MIN_VOTES;
   const relevant = [...input.tallies].filter((t) => `${t.district}/${t.ward}/${t.counter}/`.startsWith(prefix));
   const groups = foldMemo(relevant, range, [by], input.scale).get(by) as Map<string, Summary>;
-  const before = input.previous === undefined ? undefined : (foldMemo(relevant, input.previous, [by], input.scale).get(by) as Map<string, Summary>);
+  const before =
+    input.previous === undefined ? undefined : (foldMemo(relevant, input.previous, [by], input.scale).get(by) as Map<string, Summary>);
   // Reasons per unit and for the whole scope; columns in the order of the total.
   const whyBy = foldReasons(relevant, { ...range, scale: input.scale, by });
   const whyAll = foldReasons(relevant, { ...range, scale: input.scale, by: 'all' }).get('all');
   const reasonIds = (whyAll?.reasons ?? []).map((r) => r.id);
-  const why = (s: ReasonSummary | undefined) => ({ low: s?.low ?? 0, reasons: reasonIds.map((id) => s?.reasons.find((r) => r.id === id)?.n ?? 0) });
+  const why = (s: ReasonSummary | undefined) => ({
+    low: s?.low ?? 0,
+    reasons: reasonIds.map((id) => s?.reasons.find((r) => r.id === id)?.n ?? 0),
+  });
   const summaries: Summary[] = [];
   const previous: Summary[] = [];
   const rows: ReportRow[] = [];
@@ -175,17 +179,36 @@ export function buildReport(input: ReportInput): Report {
     const then = before?.get(key);
     if (then !== undefined) previous.push(then);
     bound.set(key, summary.total === 0 ? -1 : wilsonLowerBound(summary.satisfied, summary.total));
-    rows.push(rowOf(key, input.name(input.level, key), summary, input.scale, input.target?.(input.level, key) ?? null, then, minVotes(key), why(whyBy.get(key))));
+    rows.push(
+      rowOf(
+        key,
+        input.name(input.level, key),
+        summary,
+        input.scale,
+        input.target?.(input.level, key) ?? null,
+        then,
+        minVotes(key),
+        why(whyBy.get(key)),
+      ),
+    );
   }
-  rows.sort((a, b) => (bound.get(b.key) as number) - (bound.get(a.key) as number) || b.total - a.total || a.unit.localeCompare(b.unit, 'vi'));
+  rows.sort(
+    (a, b) => (bound.get(b.key) as number) - (bound.get(a.key) as number) || b.total - a.total || a.unit.localeCompare(b.unit, 'vi'),
+  );
   const totalLabel = input.locale === 'vi' ? 'Tổng cộng' : 'Total';
   const totalBefore = before === undefined ? undefined : mergeSummaries(previous, input.scale);
-  const total = rowOf('all', totalLabel, mergeSummaries(summaries, input.scale), input.scale, input.totalTarget ?? null, totalBefore, DEFAULT_MIN_VOTES, why(whyAll));
+  const total = rowOf(
+    'all',
+    totalLabel,
+    mergeSummaries(summaries, input.scale),
+    input.scale,
+    input.totalTarget ?? null,
+    totalBefore,
+    DEFAULT_MIN_VOTES,
+    why(whyAll),
+  );
   return {
-    title:
-      input.locale === 'vi'
-        ? 'BÁO CÁO KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG'
-        : 'CITIZEN SATISFACTION REPORT',
+    title: input.locale === 'vi' ? 'BÁO CÁO KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG' : 'CITIZEN SATISFACTION REPORT',
     periodLabel: input.periodLabel,
     scopeLabel: input.scopeLabel,
     range: input.range,
@@ -210,7 +233,9 @@ export function buildReport(input: ReportInput): Report {
  */
 export function reportHeadings(report: Report, withReasons = true): string[] {
   const vi = report.locale === 'vi';
-  const reasons = withReasons ? report.reasons.map((id) => (vi ? `Lý do: ${reasonLabel(id, 'vi')} (lượt)` : `Reason: ${reasonLabel(id, 'en')} (ratings)`)) : [];
+  const reasons = withReasons
+    ? report.reasons.map((id) => (vi ? `Lý do: ${reasonLabel(id, 'vi')} (lượt)` : `Reason: ${reasonLabel(id, 'en')} (ratings)`))
+    : [];
   return [
     vi ? 'Đơn vị' : 'Unit',
     vi ? 'Số lượt đánh giá' : 'Ratings',

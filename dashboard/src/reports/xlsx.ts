@@ -4,7 +4,15 @@
  * 2-decimal percentages, A4 page setup — written by core's one XLSX writer
  * (core/xlsx-workbook.ts), which the bridge's report pack shares.
  */
-import { XLSX_MIME, XLSX_STYLE as S, columnName, workbookParts as parts, xlsxBytes, xmlText, worksheetXml } from '../../../core/xlsx-workbook.ts';
+import {
+  XLSX_MIME,
+  XLSX_STYLE as S,
+  columnName,
+  workbookParts as parts,
+  xlsxBytes,
+  xmlText,
+  worksheetXml,
+} from '../../../core/xlsx-workbook.ts';
 import type { XlsxCell, XlsxSheet } from '../../../core/xlsx-workbook.ts';
 import type { Report, ReportRow } from './report.ts';
 import { reportHeadings, reportPeriodLine, reportPlaceDateLine, rowVerdict } from './report.ts';

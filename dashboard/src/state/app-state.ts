@@ -78,7 +78,12 @@ export function createAppState(deps: AppDeps) {
   const { store } = deps;
   const now = deps.now ?? Date.now;
   const params = readUrlParams(deps.location.search);
-  const account = createAccount({ storage: deps.storage, ...(deps.vault !== undefined ? { vault: deps.vault } : {}), params, location: deps.location });
+  const account = createAccount({
+    storage: deps.storage,
+    ...(deps.vault !== undefined ? { vault: deps.vault } : {}),
+    params,
+    location: deps.location,
+  });
   const { settings, updateSettings } = account;
   const lang = computed(() => settings.value.lang);
   const t = computed<Messages>(() => MESSAGES[lang.value]);
@@ -114,7 +119,11 @@ export function createAppState(deps: AppDeps) {
   // Retained `_office` payloads come in the first burst after connecting; a
   // name still missing a few seconds later is really unknown, not loading.
   const namesSettled = computed(() => hydrated.value && liveSince.value !== null && clock.value - liveSince.value >= NAME_GRACE_MS);
-  const names = new PlaceNames(store, () => t.value, () => namesSettled.value);
+  const names = new PlaceNames(
+    store,
+    () => t.value,
+    () => namesSettled.value,
+  );
   let link: Link | undefined;
   let writer: CacheWriter | undefined;
   let cache: DashboardCache | undefined;
@@ -248,7 +257,11 @@ export function createAppState(deps: AppDeps) {
             if (notified.has(alert.id)) continue;
             notified.add(alert.id);
             if (deps.notifier?.permission() === 'granted') {
-              deps.notifier.show(t.value.alertsTitle, alertText(alert, t.value, names, settings.value.rules, clock.value, lang.value), alert.id);
+              deps.notifier.show(
+                t.value.alertsTitle,
+                alertText(alert, t.value, names, settings.value.rules, clock.value, lang.value),
+                alert.id,
+              );
             }
           }
         }),

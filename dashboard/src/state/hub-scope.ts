@@ -72,7 +72,9 @@ export function createHubScope(deps: HubScopeDeps) {
   const hubFilters = (district: string | undefined): string[] => {
     for (const m of missingMonths()) monthsLoaded.add(m);
     return [
-      ...TOPIC_KINDS.filter((k) => k !== 'tally' && k !== 'unit-month' && k !== 'receipt').map((k) => subscriptionFor(k, district === undefined ? {} : { district })),
+      ...TOPIC_KINDS.filter((k) => k !== 'tally' && k !== 'unit-month' && k !== 'receipt').map((k) =>
+        subscriptionFor(k, district === undefined ? {} : { district }),
+      ),
       ...[...monthsLoaded].sort().map((m) => summaries(district, m)),
       ...[...unitsLoaded].map(unitTallies),
     ];
@@ -86,7 +88,9 @@ export function createHubScope(deps: HubScopeDeps) {
     filter(): string | string[] {
       const { district, ward } = scope();
       try {
-        return atHub() ? hubFilters(district) : subscriptionForAll(district === undefined ? {} : ward === undefined ? { district } : { district, ward });
+        return atHub()
+          ? hubFilters(district)
+          : subscriptionForAll(district === undefined ? {} : ward === undefined ? { district } : { district, ward });
       } catch {
         return atHub() ? hubFilters(undefined) : subscriptionForAll();
       }
@@ -114,7 +118,11 @@ export function createHubScope(deps: HubScopeDeps) {
       for (const m of months) monthsLoaded.add(m);
       const link = deps.link();
       if (link?.subscribe === undefined) onSubscribed?.();
-      else link.subscribe(months.map((m) => summaries(district, m)), onSubscribed);
+      else
+        link.subscribe(
+          months.map((m) => summaries(district, m)),
+          onSubscribed,
+        );
       return true;
     },
 

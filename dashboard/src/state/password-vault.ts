@@ -124,7 +124,10 @@ export function browserVault(session: StorageLike = sessionStorage, local: Stora
         key,
         encoder.encode(login.password),
       );
-      local.setItem(SAVED_LOGIN_KEY, JSON.stringify({ brokerUrl: login.brokerUrl, username: login.username, iv: toBase64(iv), data: toBase64(data) }));
+      local.setItem(
+        SAVED_LOGIN_KEY,
+        JSON.stringify({ brokerUrl: login.brokerUrl, username: login.username, iv: toBase64(iv), data: toBase64(data) }),
+      );
     },
     async clear() {
       session.removeItem(SESSION_LOGIN_KEY);

@@ -40,7 +40,13 @@ export interface NameWords {
   readonly unnamedOfficer: string;
 }
 
-const BARE: NameWords = { loadingName: '{id}', unnamedDistrict: '{id}', unnamedWard: '{id}', unnamedCounter: '{id}', unnamedOfficer: '{id}' };
+const BARE: NameWords = {
+  loadingName: '{id}',
+  unnamedDistrict: '{id}',
+  unnamedWard: '{id}',
+  unnamedCounter: '{id}',
+  unnamedOfficer: '{id}',
+};
 
 /** Names of places in a store. Keys are core group keys: `d`, `d/w`, `d/w/c`, `d/w/officer`. */
 export class PlaceNames {

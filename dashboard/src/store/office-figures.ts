@@ -65,7 +65,11 @@ export function wardToday(store: DashboardStore, ward: string, today: string): S
   const scale = scaleOf(store.offices.get(ward));
   const month = today.slice(0, 7);
   const tallies = store.wardTallies(ward).filter((t) => t.month === month);
-  return foldTalliesBy(tallies, { from: today, to: today, by: ['all'], scale }).get('all')?.get('all') ?? emptySummary(scale);
+  return (
+    foldTalliesBy(tallies, { from: today, to: today, by: ['all'], scale })
+      .get('all')
+      ?.get('all') ?? emptySummary(scale)
+  );
 }
 
 /** Figures of one counter (`d/w/c`) on local date `today` (`YYYY-MM-DD`). */
@@ -76,7 +80,10 @@ export function counterFigure(store: DashboardStore, counter: string, today: str
   const scale = scaleOf(office);
   const month = today.slice(0, 7);
   const tallies: Tally[] = store.counterTallies(counter, month);
-  const summary = foldTalliesBy(tallies, { from: today, to: today, by: ['all'], scale }).get('all')?.get('all') ?? emptySummary(scale);
+  const summary =
+    foldTalliesBy(tallies, { from: today, to: today, by: ['all'], scale })
+      .get('all')
+      ?.get('all') ?? emptySummary(scale);
   const terminalIds = new Set<string>(office?.counters.find((c) => c.id === id)?.terminals.map((t) => t.id) ?? []);
   for (const t of store.terminalsAt(counter)) terminalIds.add(t);
   const bridge = store.bridges.get(ward);
@@ -93,7 +100,12 @@ export function counterFigure(store: DashboardStore, counter: string, today: str
     if (served && bridge?.state === 'offline' && status?.state !== 'offline') {
       return { key, id: t, state: 'offline', since: statusSince(bridge) };
     }
-    const base: TerminalFigure = { key, id: t, state: status?.state ?? 'unknown', since: status === undefined ? null : statusSince(status) };
+    const base: TerminalFigure = {
+      key,
+      id: t,
+      state: status?.state ?? 'unknown',
+      since: status === undefined ? null : statusSince(status),
+    };
     // Only while online: the value is from the box's current session, stale once it is gone.
     const online = status?.state === 'online';
     const figure: TerminalFigure = {
@@ -108,7 +120,11 @@ export function counterFigure(store: DashboardStore, counter: string, today: str
     session?.officer != null
       ? {
           id: session.officer,
-          name: session.name ?? store.officerNames.get(`${ward}/${session.officer}`)?.name ?? office?.officers?.find((o) => o.id === session.officer)?.name ?? session.officer,
+          name:
+            session.name ??
+            store.officerNames.get(`${ward}/${session.officer}`)?.name ??
+            office?.officers?.find((o) => o.id === session.officer)?.name ??
+            session.officer,
         }
       : null;
   // No vote seen live today: the tallies' updatedAt is the bridge's receive time of the last press.

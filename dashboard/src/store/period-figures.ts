@@ -33,7 +33,13 @@ export interface PeriodFold {
 }
 
 /** Folds `tallies` over `range` and `previous` by district, ward, counter and all (memoised per tally). */
-export function foldPeriod(tallies: readonly Tally[], range: DateRange, previous: DateRange, scale: Scale, by: readonly GroupBy[] = ['district', 'ward', 'counter', 'all']): PeriodFold {
+export function foldPeriod(
+  tallies: readonly Tally[],
+  range: DateRange,
+  previous: DateRange,
+  scale: Scale,
+  by: readonly GroupBy[] = ['district', 'ward', 'counter', 'all'],
+): PeriodFold {
   return {
     current: foldMemo(tallies, range, by, scale),
     previous: foldMemo(tallies, previous, by, scale),
@@ -70,7 +76,18 @@ export function rankRows(
     const few = fewVotes(summary.total, minVotes(key));
     const lowerBound = wilsonLowerBound(summary.satisfied, summary.total);
     const achieved = few ? null : meetsTarget(summary, goal);
-    rows.push({ key, name: name(key), summary, percent: p, previousPercent: pp, delta: percentDelta(p, pp), target: goal, few, lowerBound, achieved });
+    rows.push({
+      key,
+      name: name(key),
+      summary,
+      percent: p,
+      previousPercent: pp,
+      delta: percentDelta(p, pp),
+      target: goal,
+      few,
+      lowerBound,
+      achieved,
+    });
   }
   const rank = (r: RankedRow) => (r.summary.total === 0 ? -1 : r.lowerBound);
   return rows.sort((a, b) => rank(b) - rank(a) || b.summary.total - a.summary.total || a.name.localeCompare(b.name, 'vi'));
@@ -108,4 +125,3 @@ export function trendPoints(tallies: readonly Tally[], range: DateRange, scale: 
   }
   return out;
 }
-

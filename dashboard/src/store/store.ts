@@ -7,16 +7,22 @@
  * retained state kept as greatest-wins registers — so every figure is the
  * same however the messages were duplicated or reordered.
  */
-import { DUPLICATE_DEVICE, checkTallyClaim, compareUnitMonths, counterKey, mergeTally, unitMonthKey, parseMessage, parsePayload, tallyKey, terminalKey, voteKey, wardKey } from '../../../core/index.ts';
-import type { Office, Session, Status, Tally, TerminalConfig, TopicKind, TopicMessage, UnitMonth, Vote } from '../../../core/index.ts';
 import {
-  LatestMap,
-  compareOffice,
-  compareOfficerName,
-  compareSession,
-  compareStatus,
-  type OfficerName,
-} from './latest.ts';
+  DUPLICATE_DEVICE,
+  checkTallyClaim,
+  compareUnitMonths,
+  counterKey,
+  mergeTally,
+  unitMonthKey,
+  parseMessage,
+  parsePayload,
+  tallyKey,
+  terminalKey,
+  voteKey,
+  wardKey,
+} from '../../../core/index.ts';
+import type { Office, Session, Status, Tally, TerminalConfig, TopicKind, TopicMessage, UnitMonth, Vote } from '../../../core/index.ts';
+import { LatestMap, compareOffice, compareOfficerName, compareSession, compareStatus, type OfficerName } from './latest.ts';
 import { RejectLog } from './rejects.ts';
 import { VoteLog } from './vote-log.ts';
 
@@ -143,7 +149,12 @@ export class DashboardStore {
       outcome = { ok: false, code: 'internal', message: String(error) };
     }
     if (outcome.ok === false) {
-      this.rejects.record({ at: this.#now(), topic: typeof topic === 'string' ? topic : String(typeof topic), code: outcome.code, message: outcome.message });
+      this.rejects.record({
+        at: this.#now(),
+        topic: typeof topic === 'string' ? topic : String(typeof topic),
+        code: outcome.code,
+        message: outcome.message,
+      });
     } else if (outcome.ok === true) {
       if (outcome.changed) this.stats.applied += 1;
       else this.stats.duplicates += 1;
@@ -212,7 +223,8 @@ export class DashboardStore {
    * "mất kết nối từ …" (issue 12, defect 4).
    */
   #stampWill(msg: TopicMessage): TopicMessage {
-    if ((msg.kind !== 'status' && msg.kind !== 'bridge-status') || msg.payload.state !== 'offline' || msg.payload.since !== undefined) return msg;
+    if ((msg.kind !== 'status' && msg.kind !== 'bridge-status') || msg.payload.state !== 'offline' || msg.payload.since !== undefined)
+      return msg;
     return { ...msg, payload: { ...msg.payload, since: this.#now() } } as TopicMessage;
   }
 
@@ -235,7 +247,11 @@ export class DashboardStore {
     if ((this.statuses.get(key)?.errors?.[DUPLICATE_DEVICE] ?? 0) > 0) return true;
     const claims = this.#claims.get(key) ?? [];
     for (let i = 2; i < claims.length; i++) {
-      const [a, b, c] = [claims[i - 2], claims[i - 1], claims[i]] as [{ uid: string; at: number }, { uid: string; at: number }, { uid: string; at: number }];
+      const [a, b, c] = [claims[i - 2], claims[i - 1], claims[i]] as [
+        { uid: string; at: number },
+        { uid: string; at: number },
+        { uid: string; at: number },
+      ];
       if (a.uid !== b.uid && b.uid !== c.uid && c.at - a.at <= DEVICE_CONFLICT_MS) return true;
     }
     return false;
@@ -321,14 +337,14 @@ export class DashboardStore {
           (target as LatestMap<unknown>).offer(entry[0] as string, parsed.value);
           const parts = (entry[0] as string).split('/');
           if (kind === 'status' && parts.length === 4) this.#noteTerminal(parts.slice(0, 3).join('/'), parts[3] as string);
-        }
-        else bad += 1;
+        } else bad += 1;
       }
     };
     try {
       for (const t of Array.isArray(snapshot.tallies) ? snapshot.tallies : []) {
         const parsed = parsePayload('tally', t);
-        if (parsed.ok && checkTallyClaim(this.tallies.get(tallyKey(parsed.value)), parsed.value, this.#now()).ok) this.#offerTally(parsed.value);
+        if (parsed.ok && checkTallyClaim(this.tallies.get(tallyKey(parsed.value)), parsed.value, this.#now()).ok)
+          this.#offerTally(parsed.value);
         else bad += 1;
       }
       for (const o of Array.isArray(snapshot.offices) ? snapshot.offices : []) {

@@ -132,7 +132,12 @@ function digestOf(t: Tally, scale: Scale): MonthDigest {
 }
 
 /** `foldTalliesBy` with per-tally memoisation (same result, same key order). */
-export function foldMemo(tallies: Iterable<Tally>, range: DateRange, by: readonly GroupBy[], scale: Scale): Map<GroupBy, Map<string, Summary>> {
+export function foldMemo(
+  tallies: Iterable<Tally>,
+  range: DateRange,
+  by: readonly GroupBy[],
+  scale: Scale,
+): Map<GroupBy, Map<string, Summary>> {
   requireRange(range, 'range');
   const { whole, partial } = split(tallies, range);
   const core = foldTalliesBy(partial, { ...range, by, scale });

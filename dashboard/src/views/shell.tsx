@@ -100,7 +100,11 @@ export function App(props: { app: AppState }) {
         </div>
         <nav class="tabs" aria-label={t.appTitle}>
           {TABS.map(([v, label]) => (
-            <a key={v} href={routeHash(v === 'office' ? { view: v, ward: app.selection.officeWard.value } : { view: v })} aria-current={route.view === v ? 'page' : undefined}>
+            <a
+              key={v}
+              href={routeHash(v === 'office' ? { view: v, ward: app.selection.officeWard.value } : { view: v })}
+              aria-current={route.view === v ? 'page' : undefined}
+            >
               {t[label]}
               {v === 'alerts' && <AlertsBadge app={app} />}
             </a>
@@ -108,7 +112,12 @@ export function App(props: { app: AppState }) {
         </nav>
         <div class="tools">
           <StatusChip app={app} />
-          <button type="button" lang={lang === 'vi' ? 'en' : 'vi'} aria-label={t.languageToggleLabel} onClick={() => app.setLang(lang === 'vi' ? 'en' : 'vi')}>
+          <button
+            type="button"
+            lang={lang === 'vi' ? 'en' : 'vi'}
+            aria-label={t.languageToggleLabel}
+            onClick={() => app.setLang(lang === 'vi' ? 'en' : 'vi')}
+          >
             {t.languageToggle}
           </button>
           {signedIn && (

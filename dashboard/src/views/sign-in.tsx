@@ -48,10 +48,26 @@ export function SignIn(props: { app: AppState }) {
     <section class="panel signin" aria-labelledby="signin-h" data-testid="sign-in">
       <h2 id="signin-h">{t.signInTitle}</h2>
       <p>{t.signInIntro}</p>
-      {reason === 'auth' && <p class="error" role="alert">{t.signInRefused}</p>}
-      {reason === 'scope' && <p class="error" role="alert">{t.scopeRefused}</p>}
-      {otherBroker && <p class="error" role="alert" data-testid="other-broker">{t.otherBroker}</p>}
-      {error !== null && <p class="error" role="alert">{error}</p>}
+      {reason === 'auth' && (
+        <p class="error" role="alert">
+          {t.signInRefused}
+        </p>
+      )}
+      {reason === 'scope' && (
+        <p class="error" role="alert">
+          {t.scopeRefused}
+        </p>
+      )}
+      {otherBroker && (
+        <p class="error" role="alert" data-testid="other-broker">
+          {t.otherBroker}
+        </p>
+      )}
+      {error !== null && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();

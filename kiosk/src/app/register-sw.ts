@@ -19,7 +19,8 @@ export function registerServiceWorker(element: HTMLElement): void {
     const timer = setInterval(() => {
       const runtime = (element as HailongKioskElement).runtime;
       const s = runtime?.snapshot;
-      const idle = s === undefined || (s.terminal.screen.kind === 'rate' && Date.now() - (s.terminal.lastUnflaggedAt ?? 0) > IDLE_BEFORE_RELOAD_MS);
+      const idle =
+        s === undefined || (s.terminal.screen.kind === 'rate' && Date.now() - (s.terminal.lastUnflaggedAt ?? 0) > IDLE_BEFORE_RELOAD_MS);
       if (idle) {
         clearInterval(timer);
         location.reload();

@@ -50,7 +50,11 @@ async function redeemCode(code: string): Promise<StaffSettings | undefined> {
     if (!res.ok) return undefined;
     const body = (await res.json()) as Record<string, unknown>;
     if (typeof body.username !== 'string' || typeof body.password !== 'string') return undefined;
-    return { username: body.username, password: body.password, ...(typeof body.pin === 'string' && PIN_RE.test(body.pin) ? { pin: body.pin } : {}) };
+    return {
+      username: body.username,
+      password: body.password,
+      ...(typeof body.pin === 'string' && PIN_RE.test(body.pin) ? { pin: body.pin } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -63,7 +67,15 @@ function Provisioning({ lang, state }: { lang: 'vi' | 'en'; state: 'working' | '
     <div class="kiosk" lang={lang}>
       <main data-screen="provisioning">
         <div class="problem" role={state === 'refused' ? 'alert' : 'status'} data-testid={`provision-${state}`}>
-          <h1>{state === 'working' ? (vi ? 'Đang cài đặt thiết bị…' : 'Setting the device up…') : vi ? 'Không cài đặt được thiết bị' : 'The device could not be set up'}</h1>
+          <h1>
+            {state === 'working'
+              ? vi
+                ? 'Đang cài đặt thiết bị…'
+                : 'Setting the device up…'
+              : vi
+                ? 'Không cài đặt được thiết bị'
+                : 'The device could not be set up'}
+          </h1>
           {state === 'refused' ? (
             <p>
               {vi
@@ -145,7 +157,11 @@ export class HailongKioskElement extends HTMLElement {
 
   #startNow(): void {
     const storage = browserStorage();
-    const [district, ward, terminal] = (['district', 'ward', 'terminal'] as const).map((n) => this.getAttribute(n) ?? '') as [string, string, string];
+    const [district, ward, terminal] = (['district', 'ward', 'terminal'] as const).map((n) => this.getAttribute(n) ?? '') as [
+      string,
+      string,
+      string,
+    ];
     const key = staffSettingsKey(district, ward, terminal);
     const staff = loadStaffSettings(storage, key);
     const code = this.getAttribute('provision');

@@ -107,7 +107,8 @@ const vi: Messages = {
   storeFailed: 'Không lưu được đánh giá. Vui lòng báo cán bộ.',
   conflictTitle: 'Máy đánh giá này đang được dùng trên một thiết bị khác',
   conflictDetail: (t) =>
-    `Một thiết bị khác đã mở địa chỉ của máy đánh giá ${t} trước thiết bị này. Để hai thiết bị không tranh nhau một kết nối và không trùng số phiếu, thiết bị này tạm dừng nhận đánh giá. Vui lòng báo cán bộ.`,
+    `Một thiết bị khác đã mở địa chỉ của máy đánh giá ${t} trước thiết bị này. ` +
+    'Để hai thiết bị không tranh nhau một kết nối và không trùng số phiếu, thiết bị này tạm dừng nhận đánh giá. Vui lòng báo cán bộ.',
   conflictRetry: 'Thử lại',
   levelsGroup: 'Mức độ hài lòng',
   reasonsGroup: 'Lý do chưa hài lòng',
@@ -167,7 +168,8 @@ const vi: Messages = {
     lastSent: 'Lần máy chủ xác nhận gần nhất',
     problems: 'Lỗi đã gặp',
     none: 'Không có',
-    noPin: 'Thiết bị chưa được đặt mã PIN nên không mở được trang cài đặt. Hãy cài đặt lại thiết bị bằng mã cài đặt một lần, với mã PIN ghi trong cấu hình (xem kiosk/README.md).',
+    noPin:
+      'Thiết bị chưa được đặt mã PIN nên không mở được trang cài đặt. Hãy cài đặt lại thiết bị bằng mã cài đặt một lần, với mã PIN ghi trong cấu hình (xem kiosk/README.md).',
     locked: 'Nhập sai mã PIN quá nhiều lần. Vui lòng thử lại sau {s} giây.',
     passwordKept: 'Để trống để giữ mật khẩu đã lưu (mật khẩu không bao giờ được hiển thị lại).',
     passwordForBroker: 'Đổi máy chủ thì phải nhập lại mật khẩu cho máy chủ mới.',
@@ -255,7 +257,8 @@ const en: Messages = {
     lastSent: 'Last confirmed by the bridge',
     problems: 'Problems seen',
     none: 'None',
-    noPin: 'No PIN was set for this device, so its settings cannot be opened. Set the device up again with its one-time code and the PIN in the config (see kiosk/README.md).',
+    noPin:
+      'No PIN was set for this device, so its settings cannot be opened. Set the device up again with its one-time code and the PIN in the config (see kiosk/README.md).',
     locked: 'Too many wrong PINs. Please try again in {s} seconds.',
     passwordKept: 'Leave empty to keep the saved password (it is never shown again).',
     passwordForBroker: 'A new server needs its password typed again.',

@@ -96,7 +96,16 @@ export interface OptionProblem {
 }
 
 /** Kinds of option problem. */
-export type OptionProblemCode = 'missing' | 'not-id' | 'not-url' | 'bad-lang' | 'bad-pin' | 'bad-ms' | 'secret-in-url' | 'bad-stage' | 'bad-seq-base';
+export type OptionProblemCode =
+  | 'missing'
+  | 'not-id'
+  | 'not-url'
+  | 'bad-lang'
+  | 'bad-pin'
+  | 'bad-ms'
+  | 'secret-in-url'
+  | 'bad-stage'
+  | 'bad-seq-base';
 
 /** Either options or every problem found. */
 export type OptionsResult =
@@ -115,7 +124,13 @@ function ms(value: string | null, option: OptionName, min: number, max: number, 
   if (value === null || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push({ option, code: 'bad-ms', value, range: [min, max], message: `${option} must be a whole number of milliseconds in ${min}..${max}, got "${value}"` });
+    problems.push({
+      option,
+      code: 'bad-ms',
+      value,
+      range: [min, max],
+      message: `${option} must be a whole number of milliseconds in ${min}..${max}, got "${value}"`,
+    });
     return fallback;
   }
   return n;
@@ -125,17 +140,14 @@ function ms(value: string | null, option: OptionName, min: number, max: number, 
  * Resolves options from `get` (an attribute or URL parameter reader) and
  * saved staff settings. `scriptUrl` locates the default broker.
  */
-export function resolveOptions(
-  get: (name: OptionName) => string | null,
-  staff: StaffSettings,
-  scriptUrl: string,
-): OptionsResult {
+export function resolveOptions(get: (name: OptionName) => string | null, staff: StaffSettings, scriptUrl: string): OptionsResult {
   const problems: OptionProblem[] = [];
   const ids: Record<'district' | 'ward' | 'counter' | 'terminal', string> = { district: '', ward: '', counter: '', terminal: '' };
   for (const name of ['district', 'ward', 'counter', 'terminal'] as const) {
     const value = get(name);
     if (value === null || value === '') problems.push({ option: name, code: 'missing', message: `${name} is missing` });
-    else if (!isId(value)) problems.push({ option: name, code: 'not-id', value, message: `${name} "${value}" is not an id ([a-z0-9-], 1–32 chars)` });
+    else if (!isId(value))
+      problems.push({ option: name, code: 'not-id', value, message: `${name} "${value}" is not an id ([a-z0-9-], 1–32 chars)` });
     else ids[name] = value;
   }
   // The broker next to where the script was served: the bridge serves the
@@ -143,11 +155,18 @@ export function resolveOptions(
   // For the app and the iframe this is `location`; for an embedding host
   // page it is the bridge the script came from.
   const broker = staff.broker ?? get('broker') ?? defaultBrokerUrl(new URL(scriptUrl));
-  if (!isBrokerUrl(broker)) problems.push({ option: 'broker', code: 'not-url', value: broker, message: `broker "${broker}" is not a ws:// or wss:// URL` });
+  if (!isBrokerUrl(broker))
+    problems.push({ option: 'broker', code: 'not-url', value: broker, message: `broker "${broker}" is not a ws:// or wss:// URL` });
   const langRaw = staff.lang ?? get('lang') ?? 'vi';
-  if (langRaw !== 'vi' && langRaw !== 'en') problems.push({ option: 'lang', code: 'bad-lang', value: langRaw, message: `lang must be vi or en, got "${langRaw}"` });
+  if (langRaw !== 'vi' && langRaw !== 'en')
+    problems.push({ option: 'lang', code: 'bad-lang', value: langRaw, message: `lang must be vi or en, got "${langRaw}"` });
   for (const name of SECRET_OPTIONS) {
-    if (get(name) !== null) problems.push({ option: name, code: 'secret-in-url', message: `${name} must not be given in the URL or as an attribute: provision the kiosk with its one-time code` });
+    if (get(name) !== null)
+      problems.push({
+        option: name,
+        code: 'secret-in-url',
+        message: `${name} must not be given in the URL or as an attribute: provision the kiosk with its one-time code`,
+      });
   }
   // No default PIN: without one set at provisioning, the staff page stays locked.
   const pin = staff.pin;
@@ -156,11 +175,21 @@ export function resolveOptions(
   const reasonTimeoutMs = ms(get('reason-timeout-ms'), 'reason-timeout-ms', 1000, 120_000, DEFAULT_TIMINGS.reasonTimeoutMs, problems);
   const stageRaw = get('stage');
   if (stageRaw !== null && stageRaw !== '' && !(DOSSIER_STAGES as readonly string[]).includes(stageRaw)) {
-    problems.push({ option: 'stage', code: 'bad-stage', value: stageRaw, message: `stage must be ${DOSSIER_STAGES.join(' or ')}, got "${stageRaw}"` });
+    problems.push({
+      option: 'stage',
+      code: 'bad-stage',
+      value: stageRaw,
+      message: `stage must be ${DOSSIER_STAGES.join(' or ')}, got "${stageRaw}"`,
+    });
   }
   const seqBaseRaw = get('seq-base');
   if (seqBaseRaw !== null && seqBaseRaw !== 'clock' && seqBaseRaw !== 'zero') {
-    problems.push({ option: 'seq-base', code: 'bad-seq-base', value: seqBaseRaw, message: `seq-base must be clock or zero, got "${seqBaseRaw}"` });
+    problems.push({
+      option: 'seq-base',
+      code: 'bad-seq-base',
+      value: seqBaseRaw,
+      message: `seq-base must be clock or zero, got "${seqBaseRaw}"`,
+    });
   }
   if (problems.length > 0) return { ok: false, problems };
   const username = staff.username ?? get('username') ?? undefined;

@@ -89,7 +89,8 @@ export interface MqttClientEvents {
   problem: (code: string, detail: string) => void;
 }
 
-type Resolved = Readonly<Required<Omit<MqttClientOptions, 'username' | 'password' | 'will'>>> & Pick<MqttClientOptions, 'username' | 'password' | 'will'>;
+type Resolved = Readonly<Required<Omit<MqttClientOptions, 'username' | 'password' | 'will'>>> &
+  Pick<MqttClientOptions, 'username' | 'password' | 'will'>;
 
 const payloadDecoder = new TextDecoder('utf-8');
 
@@ -287,7 +288,9 @@ export class LazyMqttClient {
       }
       this.#setState('online', connack.sessionPresent ? 'session resumed' : 'new session');
     });
-    client.on('message', (topic, payload, packet) => this.#emit('message', { topic, payload: payloadDecoder.decode(payload), retain: packet.retain }));
+    client.on('message', (topic, payload, packet) =>
+      this.#emit('message', { topic, payload: payloadDecoder.decode(payload), retain: packet.retain }),
+    );
     // MQTT.js emits 'error' for a refused CONNACK (a numeric code) and for socket errors, then 'close'.
     client.on('error', (error: Error & { code?: unknown }) => {
       if (typeof error.code !== 'number') return;

@@ -86,7 +86,10 @@ function tallyStoreKey(counter: string, month: string): string {
 }
 
 /** Opens (creating or upgrading) the outbox of a terminal. */
-export async function openIdbOutbox(p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>, options: IdbOutboxOptions = {}): Promise<Outbox> {
+export async function openIdbOutbox(
+  p: Pick<TerminalPath, 'district' | 'ward' | 'terminal'>,
+  options: IdbOutboxOptions = {},
+): Promise<Outbox> {
   const db = await openDB<KioskDb>(outboxName(p), DB_VERSION, {
     upgrade(database, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
@@ -272,7 +275,13 @@ class IdbOutbox implements Outbox {
     ]);
     await tx.done;
     const lastDoneAt = lastDone?.value.doneAt;
-    return { pending: ready + drafts + sent, drafts, unconfirmed: sent, highWater: hwm ?? 0, ...(lastDoneAt === undefined ? {} : { lastDoneAt }) };
+    return {
+      pending: ready + drafts + sent,
+      drafts,
+      unconfirmed: sent,
+      highWater: hwm ?? 0,
+      ...(lastDoneAt === undefined ? {} : { lastDoneAt }),
+    };
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {

@@ -150,11 +150,19 @@ export function resendDue(row: OutboxRow): number {
 }
 
 /** Why a receipt is not to be applied (its highest seq is above the highest sent), or undefined. */
-export function receiptProblem(journaled: readonly SeqRange[], sentHigh: number, highWater: number): Extract<ReceiptOutcome, { ok: false }> | undefined {
+export function receiptProblem(
+  journaled: readonly SeqRange[],
+  sentHigh: number,
+  highWater: number,
+): Extract<ReceiptOutcome, { ok: false }> | undefined {
   const top = receiptTop(journaled);
   if (top <= sentHigh) return undefined;
   const code = top <= highWater ? 'receipt-early' : 'receipt-ahead';
-  return { ok: false, code, message: `the receipt names seq ${top}, above the highest vote this kiosk sent (${sentHigh}${code === 'receipt-ahead' ? `; it never handed out more than ${highWater}` : ''}): ignored` };
+  return {
+    ok: false,
+    code,
+    message: `the receipt names seq ${top}, above the highest vote this kiosk sent (${sentHigh}${code === 'receipt-ahead' ? `; it never handed out more than ${highWater}` : ''}): ignored`,
+  };
 }
 
 /** The row after a (valid) receipt: `done` if named, `ready` if sent `GAP_GRACE_MS` ago and not named, else as it was. */

@@ -134,7 +134,9 @@ export class BrokerLink {
 
   /** Publishes "online" again (e.g. with a new problem counter), for this connection. */
   announce(): void {
-    void this.#client.publish(this.#status('online', this.#connectionAt)).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
+    void this.#client
+      .publish(this.#status('online', this.#connectionAt))
+      .catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
   }
 
   /**
@@ -179,7 +181,12 @@ export class BrokerLink {
     globalThis.removeEventListener?.('offline', this.#onBrowserOffline);
     // A clean stop knows when it goes offline: `since` says so (a will cannot).
     const at = this.#hooks.now();
-    await this.#client.stop(statusPublication(this.#options, { ...kioskStatus('offline', at, this.#installId, this.#hooks.problems(), this.#claimedAt), since: at }));
+    await this.#client.stop(
+      statusPublication(this.#options, {
+        ...kioskStatus('offline', at, this.#installId, this.#hooks.problems(), this.#claimedAt),
+        since: at,
+      }),
+    );
   }
 
   /**
@@ -199,7 +206,9 @@ export class BrokerLink {
 
   // After every (re)connect: retained status again, then the outbox.
   async #online(): Promise<void> {
-    await this.#client.publish(this.#status('online', this.#connectionAt)).catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
+    await this.#client
+      .publish(this.#status('online', this.#connectionAt))
+      .catch((error: unknown) => this.#hooks.onProblem('publish', String(error)));
     await this.#publisher.kick();
   }
 }

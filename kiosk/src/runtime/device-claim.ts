@@ -17,7 +17,8 @@ export type ClaimOutcome = { readonly action: 'ignore' } | { readonly action: 'k
 /** Decides about `status` for this device (`installId`, which took the terminal at `claimedAt`). */
 export function claimOutcome(status: Status, now: number, installId: string, claimedAt: number | undefined): ClaimOutcome {
   const other = status.uid;
-  if (status.state !== 'online' || other === undefined || other === installId || Math.abs(now - status.at) > CLAIM_FRESH_MS) return { action: 'ignore' };
+  if (status.state !== 'online' || other === undefined || other === installId || Math.abs(now - status.at) > CLAIM_FRESH_MS)
+    return { action: 'ignore' };
   const mine = { uid: installId, ...(claimedAt === undefined ? {} : { claimedAt }) };
   const theirs = { uid: other, ...(status.claimedAt === undefined ? {} : { claimedAt: status.claimedAt }) };
   return { action: keepsTerminal(mine, theirs) ? 'keep' : 'yield', other };

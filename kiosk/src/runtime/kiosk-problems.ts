@@ -12,7 +12,12 @@ import type { KioskSnapshot } from './kiosk-snapshot.ts';
 const PROBLEM_LOG_SIZE = 20;
 
 /** The snapshot patch counting one more `code` problem, with `detail` logged at `now`; also warns on the console. */
-export function problemPatch(snapshot: KioskSnapshot, code: string, detail: string, now: number): Pick<KioskSnapshot, 'problems' | 'problemLog'> {
+export function problemPatch(
+  snapshot: KioskSnapshot,
+  code: string,
+  detail: string,
+  now: number,
+): Pick<KioskSnapshot, 'problems' | 'problemLog'> {
   // Codes become MQTT status keys: keep them short and plain.
   const key = code.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 32) || 'problem';
   const problems = { ...snapshot.problems, [key]: (snapshot.problems[key] ?? 0) + 1 };

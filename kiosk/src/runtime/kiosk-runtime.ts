@@ -238,9 +238,12 @@ export class KioskRuntime {
     clearTimeout(this.#tickTimer);
     const due = machine.nextDeadline(this.#snapshot.terminal);
     if (due === undefined || this.#stopped) return;
-    this.#tickTimer = setTimeout(() => {
-      void this.#enqueue(() => this.#apply(machine.tick(this.#snapshot.terminal, this.#deps.now())));
-    }, Math.max(0, due - this.#deps.now()));
+    this.#tickTimer = setTimeout(
+      () => {
+        void this.#enqueue(() => this.#apply(machine.tick(this.#snapshot.terminal, this.#deps.now())));
+      },
+      Math.max(0, due - this.#deps.now()),
+    );
   }
 
   // Performs a step's effects durably, then shows its state. A failed store
@@ -313,17 +316,24 @@ export class KioskRuntime {
   #lead(): void {
     const outbox = this.#outbox;
     if (this.#stopped || outbox === undefined) return;
-    const link = new BrokerLink(this.options, (o) => this.#deps.createClient(o), outbox, this.#installId, {
-      now: () => this.#deps.now(),
-      problems: () => this.#snapshot.problems,
-      onState: (state) => this.#update({ link: state }),
-      onMessage: (topic, payload) => {
-        this.#tabs?.post({ type: 'mqtt', topic, payload });
-        void this.#onMqtt(topic, payload, true);
+    const link = new BrokerLink(
+      this.options,
+      (o) => this.#deps.createClient(o),
+      outbox,
+      this.#installId,
+      {
+        now: () => this.#deps.now(),
+        problems: () => this.#snapshot.problems,
+        onState: (state) => this.#update({ link: state }),
+        onMessage: (topic, payload) => {
+          this.#tabs?.post({ type: 'mqtt', topic, payload });
+          void this.#onMqtt(topic, payload, true);
+        },
+        onProblem: (code, detail) => this.#problem(code, detail),
+        onFlushed: () => void this.#refreshStats(),
       },
-      onProblem: (code, detail) => this.#problem(code, detail),
-      onFlushed: () => void this.#refreshStats(),
-    }, this.#claimedAt);
+      this.#claimedAt,
+    );
     this.#link = link;
     this.#update({ leader: true });
     link.start();
@@ -403,11 +413,17 @@ export class KioskRuntime {
     if (outcome.action === 'ignore') return;
     const other = outcome.other;
     if (outcome.action === 'keep') {
-      this.#problem(DUPLICATE_DEVICE, `another device (${other}) was opened on this kiosk's address (${this.options.terminal}); this device was here first and keeps it`);
+      this.#problem(
+        DUPLICATE_DEVICE,
+        `another device (${other}) was opened on this kiosk's address (${this.options.terminal}); this device was here first and keeps it`,
+      );
       this.#link?.announce(); // the dashboard sees the conflict in our status
       return;
     }
-    this.#problem(DUPLICATE_DEVICE, `another device (${other}) was here first on this kiosk's address (${this.options.terminal}): this device stops`);
+    this.#problem(
+      DUPLICATE_DEVICE,
+      `another device (${other}) was here first on this kiosk's address (${this.options.terminal}): this device stops`,
+    );
     const link = this.#link;
     this.#link = undefined;
     this.#update({ conflict: { otherUid: other, at: now }, link: 'offline' });

@@ -10,9 +10,7 @@
  */
 
 /** Messages between tabs of one kiosk. */
-export type TabMessage =
-  | { readonly type: 'recorded' }
-  | { readonly type: 'mqtt'; readonly topic: string; readonly payload: string };
+export type TabMessage = { readonly type: 'recorded' } | { readonly type: 'mqtt'; readonly topic: string; readonly payload: string };
 
 /** A tab's role and its channel to the other tabs. */
 export interface Leadership {

@@ -61,10 +61,13 @@ function Camera({ runtime, lang, onClose }: { runtime: KioskRuntime; lang: Lang;
         video.current.play().catch(() => undefined);
         timer = setInterval(() => {
           if (video.current === null) return;
-          void detector.detect(video.current).then((codes) => {
-            const first = codes[0];
-            if (first !== undefined && runtime.scan(first.rawValue)) onClose();
-          }, () => undefined);
+          void detector.detect(video.current).then(
+            (codes) => {
+              const first = codes[0];
+              if (first !== undefined && runtime.scan(first.rawValue)) onClose();
+            },
+            () => undefined,
+          );
         }, DETECT_EVERY_MS);
         return undefined;
       })
@@ -86,7 +89,19 @@ function Camera({ runtime, lang, onClose }: { runtime: KioskRuntime; lang: Lang;
 }
 
 /** The dossier line of the rating screen: the code waiting for the vote, a refused scan, the camera button. */
-export function DossierScan({ runtime, scanned, refused, lang, now }: { runtime: KioskRuntime; scanned: Scanned | undefined; refused: string | undefined; lang: Lang; now: number }) {
+export function DossierScan({
+  runtime,
+  scanned,
+  refused,
+  lang,
+  now,
+}: {
+  runtime: KioskRuntime;
+  scanned: Scanned | undefined;
+  refused: string | undefined;
+  lang: Lang;
+  now: number;
+}) {
   const m = messages(lang);
   const [camera, setCamera] = useState(false);
   const hasDetector = typeof (globalThis as { BarcodeDetector?: unknown }).BarcodeDetector === 'function';

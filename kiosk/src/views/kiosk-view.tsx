@@ -101,7 +101,9 @@ export function KioskView(props: {
       ) : snapshot.ready ? (
         <>
           <CitizenScreen runtime={runtime} state={t} lang={lang} now={now} />
-          {t.screen.kind === 'rate' ? <DossierScan runtime={runtime} scanned={t.scanned} refused={snapshot.scanRefused} lang={lang} now={now} /> : null}
+          {t.screen.kind === 'rate' ? (
+            <DossierScan runtime={runtime} scanned={t.scanned} refused={snapshot.scanRefused} lang={lang} now={now} />
+          ) : null}
         </>
       ) : (
         <main data-screen="loading" aria-busy="true" />

@@ -31,7 +31,19 @@ interface Props {
   readonly onClose: () => void;
 }
 
-function PinGate({ pin, lang, store, onOpen, onClose }: { pin: string | undefined; lang: 'vi' | 'en'; store: PinLockStore; onOpen: () => void; onClose: () => void }) {
+function PinGate({
+  pin,
+  lang,
+  store,
+  onOpen,
+  onClose,
+}: {
+  pin: string | undefined;
+  lang: 'vi' | 'en';
+  store: PinLockStore;
+  onOpen: () => void;
+  onClose: () => void;
+}) {
   const m = messages(lang).settings;
   const [value, setValue] = useState('');
   const [wrong, setWrong] = useState(false);
@@ -246,13 +258,22 @@ export function SettingsPage({ snapshot, pinLock, onSave, onReset, onReconnect, 
             </label>
             <label>
               {m.language}
-              <select name="lang" value={form.lang} onChange={(e) => set({ lang: (e.target as HTMLSelectElement).value === 'en' ? 'en' : 'vi' })}>
+              <select
+                name="lang"
+                value={form.lang}
+                onChange={(e) => set({ lang: (e.target as HTMLSelectElement).value === 'en' ? 'en' : 'vi' })}
+              >
                 <option value="vi">Tiếng Việt</option>
                 <option value="en">English</option>
               </select>
             </label>
             <label class="check">
-              <input type="checkbox" name="voice" checked={form.voice} onChange={(e) => set({ voice: (e.target as HTMLInputElement).checked })} />
+              <input
+                type="checkbox"
+                name="voice"
+                checked={form.voice}
+                onChange={(e) => set({ voice: (e.target as HTMLInputElement).checked })}
+              />
               {m.voice}
             </label>
             <label class="check">

@@ -94,7 +94,13 @@ export async function connackCode(url: string, username: string | undefined, ext
 }
 
 /** Publishes once at QoS 1 on a fresh connection: 'puback' or 'disconnect'. */
-export async function tryPublish(url: string, username: string | undefined, topic: string, payload: string | Buffer, retain = false): Promise<'puback' | 'disconnect'> {
+export async function tryPublish(
+  url: string,
+  username: string | undefined,
+  topic: string,
+  payload: string | Buffer,
+  retain = false,
+): Promise<'puback' | 'disconnect'> {
   const client = await connect(url, username);
   try {
     return await new Promise<'puback' | 'disconnect'>((resolve, reject) => {
@@ -184,7 +190,14 @@ export function defineAccessMatrix(broker: () => BrokerUnderTest): void {
         expect(await tryPublish(b.url, 'kiosk-t1', `${W}/c1/t1/tally/2025-03`, 'forged tally', true)).toBe(b.refusedPublish);
         // Nor its receipt: only the bridge says which votes it journaled (a forged one would make the kiosk forget votes).
         expect(await tryPublish(b.url, 'kiosk-t1', `${W}/c1/t1/receipt`, 'forged receipt', true)).toBe(b.refusedPublish);
-        for (const topic of [`${W}/c1/t2/vote`, `${W}/c2/t1/vote`, `${W}/c1/t1/config`, `${W}/c1/_served`, `${W}/_office`, 'hailong/v1/d1/w2/c1/t1/vote']) {
+        for (const topic of [
+          `${W}/c1/t2/vote`,
+          `${W}/c2/t1/vote`,
+          `${W}/c1/t1/config`,
+          `${W}/c1/_served`,
+          `${W}/_office`,
+          'hailong/v1/d1/w2/c1/t1/vote',
+        ]) {
           expect(await tryPublish(b.url, 'kiosk-t1', topic, `forbidden ${topic}`), topic).toBe(b.refusedPublish);
         }
         await settle(b.url, ward, 'bridge-w1', `${W}/_bridge/status`);

@@ -96,7 +96,15 @@ describe('canPublish', () => {
   });
 
   it('refuses malformed topics for everyone', () => {
-    for (const topic of [`${W}/+/_served`, `${W}/#`, `${W}//_served`, `${W}/c1/t1/tally/`, '', `${W}/c1/t1/tally/${'x'.repeat(300)}`, `${W}/\u0000/_served`]) {
+    for (const topic of [
+      `${W}/+/_served`,
+      `${W}/#`,
+      `${W}//_served`,
+      `${W}/c1/t1/tally/`,
+      '',
+      `${W}/c1/t1/tally/${'x'.repeat(300)}`,
+      `${W}/\u0000/_served`,
+    ]) {
       expect(canPublish(bridge, topic), topic).toBe(false);
       expect(publishTopicProblem(topic), topic).toBeTypeOf('string');
     }
@@ -151,9 +159,13 @@ const userArb: fc.Arbitrary<BrokerUser> = fc.oneof(
   fc
     .record({ district: idArb, ward: idArb, counter: idArb, terminal: idArb })
     .map((p) => ({ username: 'k', password: 'p', role: 'kiosk' as const, ...p })),
-  fc
-    .record({ district: idArb, ward: idArb, counter: fc.option(idArb, { nil: undefined }) })
-    .map(({ counter, ...p }) => ({ username: 'd', password: 'p', role: 'desk' as const, ...p, ...(counter === undefined ? {} : { counter }) })),
+  fc.record({ district: idArb, ward: idArb, counter: fc.option(idArb, { nil: undefined }) }).map(({ counter, ...p }) => ({
+    username: 'd',
+    password: 'p',
+    role: 'desk' as const,
+    ...p,
+    ...(counter === undefined ? {} : { counter }),
+  })),
   fc
     .record({ district: idArb, ward: fc.option(idArb, { nil: undefined }) })
     .map(({ ward, ...p }) => ({ username: 'x', password: 'p', role: 'dashboard' as const, ...p, ...(ward === undefined ? {} : { ward }) })),
@@ -166,7 +178,22 @@ const principalArb: fc.Arbitrary<Principal> = fc.oneof(
 /** Real hailong topics of every kind over the small id alphabet, plus near misses and junk. */
 const levelArb = fc.oneof(
   idArb,
-  fc.constantFrom('hailong', 'v1', 'v2', 'vote', 'status', 'config', 'tally', '2025-03', '_served', '_session', '_office', '_bridge', '', '$SYS'),
+  fc.constantFrom(
+    'hailong',
+    'v1',
+    'v2',
+    'vote',
+    'status',
+    'config',
+    'tally',
+    '2025-03',
+    '_served',
+    '_session',
+    '_office',
+    '_bridge',
+    '',
+    '$SYS',
+  ),
 );
 const kindTopicArb = fc
   .record({
@@ -185,7 +212,10 @@ const topicArb = fc.oneof(
 );
 const filterArb = fc.oneof(
   fc
-    .tuple(fc.array(fc.oneof({ weight: 3, arbitrary: levelArb }, { weight: 2, arbitrary: fc.constant('+') }), { minLength: 0, maxLength: 8 }), fc.boolean())
+    .tuple(
+      fc.array(fc.oneof({ weight: 3, arbitrary: levelArb }, { weight: 2, arbitrary: fc.constant('+') }), { minLength: 0, maxLength: 8 }),
+      fc.boolean(),
+    )
     .map(([levels, hash]) => [...levels, ...(hash || levels.length === 0 ? ['#'] : [])].join('/')),
   fc.string({ maxLength: 60 }),
 );
@@ -198,24 +228,32 @@ const hostileArb = fc.oneof(
 describe('access properties', () => {
   it('a kiosk can never publish outside its own terminal topics', () => {
     fc.assert(
-      fc.property(userArb.filter((u) => u.role === 'kiosk'), topicArb, (k, topic) => {
-        if (!canPublish(k, topic)) return;
-        const own = `hailong/v1/${k.district}/${k.ward}/${k.counter}/${k.terminal}/`;
-        expect(topic.startsWith(own)).toBe(true);
-        const rest = topic.slice(own.length);
-        expect(rest === 'vote' || rest === 'status').toBe(true);
-        const parsed = parseTopic(topic);
-        if (parsed.ok) expect(['vote', 'status']).toContain(parsed.value.kind);
-      }),
+      fc.property(
+        userArb.filter((u) => u.role === 'kiosk'),
+        topicArb,
+        (k, topic) => {
+          if (!canPublish(k, topic)) return;
+          const own = `hailong/v1/${k.district}/${k.ward}/${k.counter}/${k.terminal}/`;
+          expect(topic.startsWith(own)).toBe(true);
+          const rest = topic.slice(own.length);
+          expect(rest === 'vote' || rest === 'status').toBe(true);
+          const parsed = parseTopic(topic);
+          if (parsed.ok) expect(['vote', 'status']).toContain(parsed.value.kind);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('a dashboard or an anonymous client can never publish', () => {
     fc.assert(
-      fc.property(principalArb.filter((p) => p.role === 'dashboard' || p.role === 'anonymous'), topicArb, (p, topic) => {
-        expect(canPublish(p, topic)).toBe(false);
-      }),
+      fc.property(
+        principalArb.filter((p) => p.role === 'dashboard' || p.role === 'anonymous'),
+        topicArb,
+        (p, topic) => {
+          expect(canPublish(p, topic)).toBe(false);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -297,6 +335,8 @@ describe('broker user validation', () => {
     expect(() => requireBrokerUsers([{ username: 'a', password: 'p', role: 'dashboard', district: 'd1', counter: 'c' }])).toThrow(
       'users[0].counter is not allowed for role dashboard',
     );
-    expect(brokerUserProblems([kiosk, bridge, deskOne, deskAll, dashDistrict, dashWard].map((u, i) => ({ ...u, username: `u${i}` })))).toEqual([]);
+    expect(
+      brokerUserProblems([kiosk, bridge, deskOne, deskAll, dashDistrict, dashWard].map((u, i) => ({ ...u, username: `u${i}` }))),
+    ).toEqual([]);
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionGate, type ConnectionGateLimits } from '../../../bridge/broker/connection-gate.ts';
 
-const LIMITS: ConnectionGateLimits = { maxConnections: 5, connectsPerSecond: 2, connectBurst: 3, authFailuresPerMinute: 4, trustedAddresses: ['127.0.0.1'] };
+const LIMITS: ConnectionGateLimits = {
+  maxConnections: 5,
+  connectsPerSecond: 2,
+  connectBurst: 3,
+  authFailuresPerMinute: 4,
+  trustedAddresses: ['127.0.0.1'],
+};
 
 function gate(limits: Partial<ConnectionGateLimits> = {}) {
   let now = 1_000_000;

@@ -6,7 +6,18 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { EmbeddedBroker, resolveEmbeddedBrokerOptions, type Refusal } from '../../../bridge/broker/embedded-broker.ts';
-import { clientIdFor, connackCode, connect, defineAccessMatrix, MATRIX_USERS, optionsFor, subackCodes, tryPublish, watch, type BrokerUnderTest } from './access-matrix.ts';
+import {
+  clientIdFor,
+  connackCode,
+  connect,
+  defineAccessMatrix,
+  MATRIX_USERS,
+  optionsFor,
+  subackCodes,
+  tryPublish,
+  watch,
+  type BrokerUnderTest,
+} from './access-matrix.ts';
 
 /** Log lines the brokers wrote, parsed (pino writes JSON lines). */
 const logLines: { level: number; msg: string }[] = [];
@@ -41,15 +52,17 @@ afterAll(async () => {
 });
 
 // Aedes closes the connection of a refused publish and answers SUBACK 0x80 to an unreadable filter.
-const aedesOver = (url: () => string): (() => BrokerUnderTest) => () => ({
-  url: url(),
-  strictUrl,
-  refusedPublish: 'disconnect',
-  refusedSubscribeCode: 128,
-});
+const aedesOver =
+  (url: () => string): (() => BrokerUnderTest) =>
+  () => ({
+    url: url(),
+    strictUrl,
+    refusedPublish: 'disconnect',
+    refusedSubscribeCode: 128,
+  });
 
 describe('embedded Aedes over TCP', () => defineAccessMatrix(aedesOver(() => tcpUrl)));
-describe('embedded Aedes over WebSocket on the web apps\' HTTP port', () => defineAccessMatrix(aedesOver(() => wsUrl)));
+describe("embedded Aedes over WebSocket on the web apps' HTTP port", () => defineAccessMatrix(aedesOver(() => wsUrl)));
 
 describe('EmbeddedBroker', () => {
   it('counts, emits and logs refusals once per distinct refusal', async () => {
@@ -62,7 +75,9 @@ describe('EmbeddedBroker', () => {
     const client = await connect(tcpUrl, 'dash-w1');
     expect(await subackCodes(client, ['hailong/v1/d9/#'])).toEqual([128]);
     await client.endAsync(true);
-    await expect(mqtt.connectAsync(tcpUrl, optionsFor(undefined, { username: 'kiosk-t1', password: 'no' }))).rejects.toMatchObject({ code: 5 });
+    await expect(mqtt.connectAsync(tcpUrl, optionsFor(undefined, { username: 'kiosk-t1', password: 'no' }))).rejects.toMatchObject({
+      code: 5,
+    });
 
     const after = broker.stats();
     expect(after.publishesRefused - before.publishesRefused).toBe(3);
@@ -87,12 +102,17 @@ describe('EmbeddedBroker', () => {
 
   it('counts refused wills and filtered deliveries', async () => {
     const before = broker.stats();
-    const kiosk = await connect(tcpUrl, 'kiosk-t1', { will: { topic: 'hailong/v1/d1/w1/c2/t1/status', payload: Buffer.from('x'), qos: 1, retain: false } });
+    const kiosk = await connect(tcpUrl, 'kiosk-t1', {
+      will: { topic: 'hailong/v1/d1/w1/c2/t1/status', payload: Buffer.from('x'), qos: 1, retain: false },
+    });
     kiosk.stream.destroy();
     const dash = await watch(tcpUrl, 'dash-w1', 'hailong/v1/#');
     expect(await tryPublish(tcpUrl, 'bridge-w2', 'hailong/v1/d1/w2/_office', 'w2')).toBe('puback');
     const deadline = Date.now() + 5000;
-    while ((broker.stats().willsRefused === before.willsRefused || broker.stats().deliveriesFiltered === before.deliveriesFiltered) && Date.now() < deadline) {
+    while (
+      (broker.stats().willsRefused === before.willsRefused || broker.stats().deliveriesFiltered === before.deliveriesFiltered) &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 20));
     }
     await dash.close();
@@ -190,7 +210,11 @@ describe('EmbeddedBroker', () => {
     // A tally topic: its payloads may be large (a status may not, issue 13 item 8).
     const topic = 'hailong/v1/d1/w1/c1/t1/tally/2026-11';
     const filter = Buffer.from(topic);
-    const subscribe = Buffer.concat([Buffer.from([0x82, 2 + 2 + filter.length + 1, 0x00, 0x01, 0x00, filter.length]), filter, Buffer.from([0x00])]);
+    const subscribe = Buffer.concat([
+      Buffer.from([0x82, 2 + 2 + filter.length + 1, 0x00, 0x01, 0x00, filter.length]),
+      filter,
+      Buffer.from([0x00]),
+    ]);
     frozen.write(Buffer.concat([Buffer.from([0x10, body.length]), body, subscribe]));
     frozen.pause();
     const live = await watch(tcpUrl, 'dash-d1', topic);
@@ -285,11 +309,14 @@ function rawSend(port: number, bytes: Buffer, ms = 5000): Promise<'closed' | 'op
 
 /** A connect attempt's CONNACK code, or -1 when the broker closed the socket without one (refused at the door). */
 function attempt(url: string, username: string | undefined, extra: Parameters<typeof connackCode>[2] = {}): Promise<number> {
-  return Promise.race([connackCode(url, username, { connectTimeout: 2000, ...extra }), new Promise<number>((r) => setTimeout(() => r(-1), 3000))]);
+  return Promise.race([
+    connackCode(url, username, { connectTimeout: 2000, ...extra }),
+    new Promise<number>((r) => setTimeout(() => r(-1), 3000)),
+  ]);
 }
 
 describe('EmbeddedBroker hardening (issue 13)', () => {
-  it('item 7: a kiosk account may not take the bridge\'s client id; the bridge keeps its session', async () => {
+  it("item 7: a kiosk account may not take the bridge's client id; the bridge keeps its session", async () => {
     const before = broker.stats();
     const bridgeId = clientIdFor('bridge-w1');
     const bridgeClient = await connect(tcpUrl, 'bridge-w1', { clientId: bridgeId });
@@ -316,8 +343,16 @@ describe('EmbeddedBroker hardening (issue 13)', () => {
     const ward = await watch(tcpUrl, 'bridge-w1', 'hailong/v1/d1/w1/#');
     try {
       // A vote may be 3 × 4096 bytes, a status 3 × 8192 (core/payload-limit.ts).
-      for (const [leaf, size] of [['vote', 13_000], ['vote', 1_000_000], ['status', 25_000], ['status', 1_000_000]] as const) {
-        expect(await tryPublish(tcpUrl, 'kiosk-t1', `hailong/v1/d1/w1/c1/t1/${leaf}`, Buffer.alloc(size, 0x61), leaf === 'status'), `${leaf} ${size}`).toBe('disconnect');
+      for (const [leaf, size] of [
+        ['vote', 13_000],
+        ['vote', 1_000_000],
+        ['status', 25_000],
+        ['status', 1_000_000],
+      ] as const) {
+        expect(
+          await tryPublish(tcpUrl, 'kiosk-t1', `hailong/v1/d1/w1/c1/t1/${leaf}`, Buffer.alloc(size, 0x61), leaf === 'status'),
+          `${leaf} ${size}`,
+        ).toBe('disconnect');
       }
       expect(await tryPublish(tcpUrl, 'kiosk-t1', 'hailong/v1/d1/w1/c1/t1/vote', Buffer.alloc(400, 0x61))).toBe('puback');
       await ward.waitFor((m) => m.some((x) => x.payload.length === 400), 5000, 'the small vote');
@@ -346,8 +381,12 @@ describe('EmbeddedBroker hardening (issue 13)', () => {
     const small = new EmbeddedBroker({ users: MATRIX_USERS, port: 0, host: '127.0.0.1', logger, maxPacketBytes: 64 * 1024 });
     const url = `mqtt://127.0.0.1:${(await small.start()).port}`;
     try {
-      expect(await tryPublish(url, 'bridge-w1', 'hailong/v1/d1/w1/c1/t1/tally/2026-11', Buffer.alloc(60 * 1024, 0x61), true)).toBe('puback');
-      expect(await tryPublish(url, 'bridge-w1', 'hailong/v1/d1/w1/c1/t1/tally/2026-11', Buffer.alloc(70 * 1024, 0x61), true)).toBe('disconnect');
+      expect(await tryPublish(url, 'bridge-w1', 'hailong/v1/d1/w1/c1/t1/tally/2026-11', Buffer.alloc(60 * 1024, 0x61), true)).toBe(
+        'puback',
+      );
+      expect(await tryPublish(url, 'bridge-w1', 'hailong/v1/d1/w1/c1/t1/tally/2026-11', Buffer.alloc(70 * 1024, 0x61), true)).toBe(
+        'disconnect',
+      );
       expect(small.stats().packetsRefused).toBe(1);
     } finally {
       await small.stop();
@@ -368,7 +407,16 @@ describe('EmbeddedBroker hardening (issue 13)', () => {
 
   it('item 4: caps connections and their rate per address, and shuts out an address that keeps guessing passwords', async () => {
     // No trusted addresses: the test's loopback stands for a LAN client.
-    const door = new EmbeddedBroker({ users: MATRIX_USERS, port: 0, host: '127.0.0.1', logger, trustedAddresses: [], connectBurst: 20, connectsPerSecond: 5, authFailuresPerMinute: 10 });
+    const door = new EmbeddedBroker({
+      users: MATRIX_USERS,
+      port: 0,
+      host: '127.0.0.1',
+      logger,
+      trustedAddresses: [],
+      connectBurst: 20,
+      connectsPerSecond: 5,
+      authFailuresPerMinute: 10,
+    });
     const url = `mqtt://127.0.0.1:${(await door.start()).port}`;
     try {
       const codes = await Promise.all(Array.from({ length: 60 }, () => attempt(url, 'dash-w1')));

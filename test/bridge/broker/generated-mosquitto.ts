@@ -48,7 +48,8 @@ export async function startGeneratedMosquitto(
 ): Promise<GeneratedMosquitto> {
   // Debian's mosquitto package ships it; a missing plugin must fail the suite, not skip it.
   const pluginPath = findDynsecPlugin();
-  if (pluginPath === undefined) throw new Error('mosquitto_dynamic_security.so not found: run "apt-get install mosquitto" (2.0 or later; scripts/test.sh does)');
+  if (pluginPath === undefined)
+    throw new Error('mosquitto_dynamic_security.so not found: run "apt-get install mosquitto" (2.0 or later; scripts/test.sh does)');
   const dir = await sharedTempDir('hailong-mosq-gen-');
   const tcpPort = await freePort();
   const wsPort = await freePort();
@@ -58,7 +59,20 @@ export async function startGeneratedMosquitto(
     // What Debian's /etc/mosquitto/mosquitto.conf says (minus pid file and log file).
     await writeFile(join(dir, MOSQUITTO_FILES.conf), `persistence true\npersistence_location ${dir}/\ninclude_dir ${configDir}\n`);
   }
-  const files = mosquittoConfig({ district: 'd1', ward: 'w1', users, anonymous, tcpPort, wsPort, dataDir: dir, configDir, bindAddress: '127.0.0.1', layout, pluginPath, clientIds });
+  const files = mosquittoConfig({
+    district: 'd1',
+    ward: 'w1',
+    users,
+    anonymous,
+    tcpPort,
+    wsPort,
+    dataDir: dir,
+    configDir,
+    bindAddress: '127.0.0.1',
+    layout,
+    pluginPath,
+    clientIds,
+  });
   await writeFile(join(configDir, files.confName), files.conf);
   await writeFile(join(configDir, MOSQUITTO_FILES.dynsec), files.dynsec);
   await writeFile(join(configDir, MOSQUITTO_FILES.script), files.script, { mode: 0o700 });
@@ -69,7 +83,9 @@ export async function startGeneratedMosquitto(
   const child: ChildProcess = spawn(MOSQUITTO_PATH, ['-c', join(dir, MOSQUITTO_FILES.conf)], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}:\n${output}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}:\n${output}`))),
+  );
   exited.catch(() => undefined);
   await Promise.race([Promise.all([waitForPort(tcpPort), waitForPort(wsPort)]), exited]);
   return {

@@ -74,7 +74,15 @@ describe("generated Mosquitto as a snippet in Debian's conf.d", () => {
 describe('generated Mosquitto hardening (issue 13, items 7 and 8)', () => {
   // A second kiosk of the same counter: the victim of a stolen kiosk-t1 login. Its Vietnamese password
   // proves the generator hashes the same UTF-8 bytes as the plugin.
-  const kioskT2: BrokerUser = { username: 'kiosk-t2', password: 'mật khẩu ố 2', role: 'kiosk', district: 'd1', ward: 'w1', counter: 'c1', terminal: 't2' };
+  const kioskT2: BrokerUser = {
+    username: 'kiosk-t2',
+    password: 'mật khẩu ố 2',
+    role: 'kiosk',
+    district: 'd1',
+    ward: 'w1',
+    counter: 'c1',
+    terminal: 't2',
+  };
   let office: GeneratedMosquitto;
   beforeAll(async () => {
     office = await startGeneratedMosquitto([...MATRIX_USERS, kioskT2], 'none');
@@ -101,7 +109,9 @@ describe('generated Mosquitto hardening (issue 13, items 7 and 8)', () => {
     try {
       // The thief knows kiosk-t1's password only; Mosquitto binds kiosk-t1 to its own id (CONNACK 5).
       expect(await connackCode(office.url, 'kiosk-t1', { clientId: t2Id })).toBe(5);
-      expect(await connackCode(office.url, 'kiosk-t1', { clientId: kioskClientId({ district: 'd1', ward: 'w1', terminal: 't2' }) })).toBe(5);
+      expect(await connackCode(office.url, 'kiosk-t1', { clientId: kioskClientId({ district: 'd1', ward: 'w1', terminal: 't2' }) })).toBe(
+        5,
+      );
       // Its own id still works, over TCP and WebSocket.
       expect(await connackCode(office.url, 'kiosk-t1')).toBe(0);
       expect(await connackCode(office.wsUrl, 'kiosk-t1')).toBe(0);
@@ -167,7 +177,9 @@ describe('generated Mosquitto hardening (issue 13, items 7 and 8)', () => {
   it('a packet over max_packet_size is refused and reaches no subscriber', async () => {
     const ward = await watch(strict.url, 'bridge-w1', 'hailong/v1/d1/w1/#');
     try {
-      expect(await tryPublish(strict.url, 'kiosk-t1', 'hailong/v1/d1/w1/c1/t1/vote', Buffer.alloc(2 * 1024 * 1024, 0x61))).toBe('disconnect');
+      expect(await tryPublish(strict.url, 'kiosk-t1', 'hailong/v1/d1/w1/c1/t1/vote', Buffer.alloc(2 * 1024 * 1024, 0x61))).toBe(
+        'disconnect',
+      );
       expect(await tryPublish(strict.url, 'kiosk-t1', 'hailong/v1/d1/w1/c1/t1/vote', 'small')).toBe('puback');
       await ward.waitFor((m) => m.some((x) => x.payload === 'small'), 5000, 'the small vote');
       expect(ward.messages.filter((x) => x.payload.length > 1000)).toEqual([]);
@@ -221,7 +233,7 @@ describe('mosquittoConfig', () => {
     expect(strictConf.conf).toContain('listener 1883 10.0.0.5');
   });
 
-  it("names the plugin and its config, which holds no plain-text password", () => {
+  it('names the plugin and its config, which holds no plain-text password', () => {
     const { conf, dynsec } = mosquittoConfig({ ...setup, pluginPath: '/opt/mosquitto/lib/mosquitto_dynamic_security.so' });
     expect(conf).toContain('\nplugin /opt/mosquitto/lib/mosquitto_dynamic_security.so\n');
     expect(conf).toContain('https://mosquitto.org/documentation/dynamic-security/');
@@ -230,7 +242,7 @@ describe('mosquittoConfig', () => {
   });
 
   it('quotes any password safely for the shell', () => {
-    for (const text of ["a b", "it's", '"$HOME" `id` \\ ; rm -rf /', '-n', 'ố đ']) {
+    for (const text of ['a b', "it's", '"$HOME" `id` \\ ; rm -rf /', '-n', 'ố đ']) {
       const echoed = spawnSync('sh', ['-c', `printf %s ${shellQuote(text)}`], { encoding: 'utf8' });
       expect(echoed.stdout).toBe(text);
     }
@@ -253,9 +265,17 @@ describe('mosquittoConfig', () => {
     if (root) expect(run.stderr).toContain(`Warning: user mosquitto cannot read ${inner}/hailong-dynsec.json`);
     else expect(run.stderr).toBe('');
     expect(run.stderr).not.toContain('is missing');
-    const elsewhere = mosquittoConfig({ ...setup, users: [setup.users[0]!], configDir: dir, dataDir: dir, pluginPath: '/nonexistent/mosquitto_dynamic_security.so' });
+    const elsewhere = mosquittoConfig({
+      ...setup,
+      users: [setup.users[0]!],
+      configDir: dir,
+      dataDir: dir,
+      pluginPath: '/nonexistent/mosquitto_dynamic_security.so',
+    });
     await writeFile(join(dir, MOSQUITTO_FILES.dynsec), elsewhere.dynsec);
-    expect(spawnSync('sh', ['-c', elsewhere.script], { encoding: 'utf8' }).stderr).toContain('/nonexistent/mosquitto_dynamic_security.so is missing');
+    expect(spawnSync('sh', ['-c', elsewhere.script], { encoding: 'utf8' }).stderr).toContain(
+      '/nonexistent/mosquitto_dynamic_security.so is missing',
+    );
   });
 
   it('refuses inputs that would break the files, naming the field', () => {
@@ -304,7 +324,12 @@ describe('hailong mosquitto-config', () => {
     expect(run.out.join('')).toContain('systemctl restart mosquitto');
     expect(run.err).toEqual([]);
     // Steps numbered 1, 2, 3, 4 (issue 17: 1, 2, 3, 7).
-    expect(run.out.join('').match(/^ {2}\d+(?=\. )/gm)?.map((n) => n.trim())).toEqual(['1', '2', '3', '4']);
+    expect(
+      run.out
+        .join('')
+        .match(/^ {2}\d+(?=\. )/gm)
+        ?.map((n) => n.trim()),
+    ).toEqual(['1', '2', '3', '4']);
   });
 
   it('reads the real office config (hailong.example.yaml) and writes a conf.d snippet', async () => {
@@ -321,10 +346,19 @@ describe('hailong mosquitto-config', () => {
     expect(snippet).toContain('listener 9002');
     expect(snippet).not.toContain('persistence_location');
     const dynsec = JSON.parse(await readFile(join(out, MOSQUITTO_FILES.dynsec), 'utf8'));
-    expect(dynsec.clients.map((c: { username: string }) => c.username)).toEqual(expect.arrayContaining(['phuc-xa-bridge', 'kiosk-3', 'giam-sat', 'quay-so']));
-    expect(dynsec.clients.find((c: { username: string }) => c.username === 'kiosk-3').clientid).toMatch(/^hailong-kiosk-[a-z0-9-]+\.[a-z0-9-]+\.kiosk-3\.[0-9a-f]{16}$/);
+    expect(dynsec.clients.map((c: { username: string }) => c.username)).toEqual(
+      expect.arrayContaining(['phuc-xa-bridge', 'kiosk-3', 'giam-sat', 'quay-so']),
+    );
+    expect(dynsec.clients.find((c: { username: string }) => c.username === 'kiosk-3').clientid).toMatch(
+      /^hailong-kiosk-[a-z0-9-]+\.[a-z0-9-]+\.kiosk-3\.[0-9a-f]{16}$/,
+    );
     expect(run.out.join('')).toContain('systemctl restart mosquitto');
-    expect(run.out.join('').match(/^ {2}\d+(?=\. )/gm)?.map((n) => n.trim())).toEqual(['1', '2', '3']);
+    expect(
+      run.out
+        .join('')
+        .match(/^ {2}\d+(?=\. )/gm)
+        ?.map((n) => n.trim()),
+    ).toEqual(['1', '2', '3']);
   });
 
   it('prints help, and exits 2 on a bad option, an unreadable config or a config nobody could use', async () => {
@@ -357,11 +391,21 @@ describe('hailong mosquitto-config', () => {
       district: { id: 'q1' },
       ward: { id: 'w1' },
       counters: [
-        { id: 'c1', terminals: [{ id: 'box-1', kind: 'button' }, { id: 'tab-1', kind: 'touch', password: 'tp' }] },
+        {
+          id: 'c1',
+          terminals: [
+            { id: 'box-1', kind: 'button' },
+            { id: 'tab-1', kind: 'touch', password: 'tp' },
+          ],
+        },
         { id: 'c2', terminals: [{ id: 'tab-2', kind: 'touch' }] },
       ],
       mqtt: { username: 'bridge', password: 'bp' },
-      broker: { port: 1883, anonymous: 'none', users: [{ username: 'sup', password: 'sp', role: 'dashboard', district: 'q1', ward: 'w1' }] },
+      broker: {
+        port: 1883,
+        anonymous: 'none',
+        users: [{ username: 'sup', password: 'sp', role: 'dashboard', district: 'q1', ward: 'w1' }],
+      },
       dataDir: '/var/lib/hailong',
     };
     expect(mosquittoInputsFrom(source)).toEqual({
@@ -385,6 +429,9 @@ describe('hailong mosquitto-config', () => {
         dataDir: '/var/lib/hailong',
       },
     });
-    expect(mosquittoInputsFrom({ ...fixed, mqtt: {} })).toMatchObject({ ok: false, problems: [expect.stringContaining('mqtt.username and mqtt.password')] });
+    expect(mosquittoInputsFrom({ ...fixed, mqtt: {} })).toMatchObject({
+      ok: false,
+      problems: [expect.stringContaining('mqtt.username and mqtt.password')],
+    });
   });
 });

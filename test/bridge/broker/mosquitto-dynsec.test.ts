@@ -20,9 +20,14 @@ describe('mosquittoDynsec', () => {
     expect(dynsec.defaultACLAccess).toEqual({ publishClientSend: false, publishClientReceive: false, subscribe: true, unsubscribe: true });
     expect(dynsec.anonymousGroup).toBe('hailong-anonymous');
     const acls = (name: string) =>
-      dynsec.roles.find((r: { rolename: string }) => r.rolename === name).acls.map((a: { acltype: string; topic: string; allow: boolean }) => `${a.acltype} ${a.topic} ${a.allow}`);
+      dynsec.roles
+        .find((r: { rolename: string }) => r.rolename === name)
+        .acls.map((a: { acltype: string; topic: string; allow: boolean }) => `${a.acltype} ${a.topic} ${a.allow}`);
     expect(acls('hailong-anonymous')).toEqual(['publishClientReceive hailong/v1/# true']);
-    expect(acls('hailong-account-bridge')).toEqual(['publishClientSend hailong/v1/q1/p-ben-nghe/# true', 'publishClientReceive hailong/v1/q1/p-ben-nghe/# true']);
+    expect(acls('hailong-account-bridge')).toEqual([
+      'publishClientSend hailong/v1/q1/p-ben-nghe/# true',
+      'publishClientReceive hailong/v1/q1/p-ben-nghe/# true',
+    ]);
     expect(acls('hailong-account-kiosk-1')).toEqual([
       'publishClientSend hailong/v1/q1/p-ben-nghe/q03/k1/vote true',
       'publishClientSend hailong/v1/q1/p-ben-nghe/q03/k1/status true',
@@ -37,7 +42,12 @@ describe('mosquittoDynsec', () => {
       'publishClientReceive hailong/v1/q1/p-ben-nghe/# true',
     ]);
     const [bridge, kiosk] = dynsec.clients;
-    expect(kiosk).toMatchObject({ username: 'kiosk-1', clientid: ownKioskClientId(setup.users[1]!), iterations: DYNSEC_ITERATIONS, roles: [{ rolename: 'hailong-account-kiosk-1' }] });
+    expect(kiosk).toMatchObject({
+      username: 'kiosk-1',
+      clientid: ownKioskClientId(setup.users[1]!),
+      iterations: DYNSEC_ITERATIONS,
+      roles: [{ rolename: 'hailong-account-kiosk-1' }],
+    });
     expect(kiosk.clientid).toMatch(/^hailong-kiosk-q1\.p-ben-nghe\.k1\.[0-9a-f]{16}$/);
     // The bridge connects with two ids (its link and its kiosk-vote subscription): bound by its secret suffix, not by the plugin.
     expect(bridge.clientid).toBeUndefined();

@@ -98,7 +98,10 @@ describe('MQTT over WebSocket', () => {
     ws.on('message', (data: Buffer) => frames.push(data));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     // CONNECT (3.1.1, clean session, keepalive 0, anonymous), then SUBSCRIBE hailong/v1/d1/# at QoS 0.
-    const connect = withLength(0x10, Buffer.concat([mqttString('MQTT'), Buffer.from([0x04, 0x02, 0x00, 0x00]), mqttString('ws-frames-test')]));
+    const connect = withLength(
+      0x10,
+      Buffer.concat([mqttString('MQTT'), Buffer.from([0x04, 0x02, 0x00, 0x00]), mqttString('ws-frames-test')]),
+    );
     const subscribe = withLength(0x82, Buffer.concat([Buffer.from([0x00, 0x01]), mqttString('hailong/v1/d1/#'), Buffer.from([0x00])]));
     ws.send(connect);
     ws.send(subscribe);
@@ -113,12 +116,14 @@ describe('MQTT over WebSocket', () => {
     ws.terminate();
 
     expect(packets.map((p) => p.type).slice(0, 2)).toEqual([2, 9]); // CONNACK, SUBACK
-    const publishes = packets.filter((p) => p.type === 3).map((p) => {
-      const topicLength = p.body.readUInt16BE(0);
-      // A retained message keeps its QoS 1 (and a packet id) whatever the subscription's QoS.
-      const id = (p.flags & 0x06) === 0 ? 0 : 2;
-      return { topic: p.body.subarray(2, 2 + topicLength).toString(), payload: p.body.subarray(2 + topicLength + id).toString() };
-    });
+    const publishes = packets
+      .filter((p) => p.type === 3)
+      .map((p) => {
+        const topicLength = p.body.readUInt16BE(0);
+        // A retained message keeps its QoS 1 (and a packet id) whatever the subscription's QoS.
+        const id = (p.flags & 0x06) === 0 ? 0 : 2;
+        return { topic: p.body.subarray(2, 2 + topicLength).toString(), payload: p.body.subarray(2 + topicLength + id).toString() };
+      });
     expect(publishes.map((p) => p.topic).sort()).toEqual([...topics].sort());
     for (const p of publishes) expect(p.payload).toBe(payloadOf(topics.indexOf(p.topic)));
     // ~6 writes per PUBLISH (header, length, topic, payload…) made ~6 frames each; now at most

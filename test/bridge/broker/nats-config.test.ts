@@ -40,7 +40,10 @@ describe('mqttToNatsSubject', () => {
       fc.property(fc.array(level, { minLength: 1, maxLength: 8 }), (levels) => {
         const subject = mqttToNatsSubject(levels.join('/'));
         // Undo the '.' escape first, then split: every topic level comes back.
-        const back = subject.replaceAll('//', '\u0001').split('.').map((l) => l.replaceAll('\u0001', '.'));
+        const back = subject
+          .replaceAll('//', '\u0001')
+          .split('.')
+          .map((l) => l.replaceAll('\u0001', '.'));
         expect(back).toEqual(levels);
       }),
     );
@@ -70,24 +73,37 @@ describe('natsPermissionsOf', () => {
       anonymous: 'none',
       storeRoot: '/var/lib/nats',
     });
-    expect(file!.text).toContain('{ user: "hub", password: "p", allowed_connection_types: ["MQTT"], permissions: { publish: { deny: [">"] }');
+    expect(file!.text).toContain(
+      '{ user: "hub", password: "p", allowed_connection_types: ["MQTT"], permissions: { publish: { deny: [">"] }',
+    );
   });
 });
 
 describe('natsClusterConfigs', () => {
   it('needs 3 nodes for replicas 3', () => {
     expect(() =>
-      natsClusterConfigs({ cluster: 'c', title: 't', nodes: natsNodesOf(['a', 'b'], { mqtt: 1, cluster: 2, client: 3, http: 4 }), users: [], anonymous: 'none', storeRoot: '/x' }),
+      natsClusterConfigs({
+        cluster: 'c',
+        title: 't',
+        nodes: natsNodesOf(['a', 'b'], { mqtt: 1, cluster: 2, client: 3, http: 4 }),
+        users: [],
+        anonymous: 'none',
+        storeRoot: '/x',
+      }),
     ).toThrow(/at least 3/);
   });
 
   it('nodes on one host get consecutive ports; on three hosts the same ports', () => {
-    expect(natsNodesOf(['h', 'h', 'h'], { mqtt: 1883, cluster: 6222, client: 4222, http: 8222 }).map((n) => [n.mqttPort, n.clusterPort])).toEqual([
+    expect(
+      natsNodesOf(['h', 'h', 'h'], { mqtt: 1883, cluster: 6222, client: 4222, http: 8222 }).map((n) => [n.mqttPort, n.clusterPort]),
+    ).toEqual([
       [1883, 6222],
       [1884, 6223],
       [1885, 6224],
     ]);
-    expect(natsNodesOf(['a', 'b', 'c'], { mqtt: 1883, cluster: 6222, client: 4222, http: 8222 }).map((n) => n.mqttPort)).toEqual([1883, 1883, 1883]);
+    expect(natsNodesOf(['a', 'b', 'c'], { mqtt: 1883, cluster: 6222, client: 4222, http: 8222 }).map((n) => n.mqttPort)).toEqual([
+      1883, 1883, 1883,
+    ]);
   });
 });
 
@@ -97,7 +113,9 @@ describe('hailong nats-config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hailong-nats-cmd-'));
     dirs.push(dir);
     const x = io();
-    expect(await runNatsConfig(['--config', join(REPO, 'hub.example.yaml'), '--out', join(dir, 'out'), '--store-dir', join(dir, 'js')], x)).toBe(0);
+    expect(
+      await runNatsConfig(['--config', join(REPO, 'hub.example.yaml'), '--out', join(dir, 'out'), '--store-dir', join(dir, 'js')], x),
+    ).toBe(0);
     expect(x.out).toMatch(/for Quận Ba Đình \(5 account\(s\), anonymous: none\)/);
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['hailong-1.conf', 'hailong-2.conf', 'hailong-3.conf']);
     for (const name of readdirSync(join(dir, 'out'))) {
@@ -112,7 +130,9 @@ describe('hailong nats-config', () => {
     }
     const one = readFileSync(join(dir, 'out', 'hailong-1.conf'), 'utf8');
     expect(one).toContain('server_name: "hailong-1"');
-    expect(one).toContain('{ user: "phuc-xa", password: "change-me-phuc-xa", allowed_connection_types: ["MQTT"], permissions: { publish: { allow: ["hailong.v1.ba-dinh.phuc-xa", "hailong.v1.ba-dinh.phuc-xa.>"] }');
+    expect(one).toContain(
+      '{ user: "phuc-xa", password: "change-me-phuc-xa", allowed_connection_types: ["MQTT"], permissions: { publish: { allow: ["hailong.v1.ba-dinh.phuc-xa", "hailong.v1.ba-dinh.phuc-xa.>"] }',
+    );
   });
 
   it('refuses fewer than three hosts and a bad port, naming the option', async () => {
@@ -125,7 +145,10 @@ describe('hailong nats-config', () => {
   it("asks for the hub's own account when the config has none", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hailong-nats-cmd-'));
     dirs.push(dir);
-    const example = readFileSync(join(REPO, 'hub.example.yaml'), 'utf8').replace('  username: hailong-hub\n  password: change-me-hub\n', '');
+    const example = readFileSync(join(REPO, 'hub.example.yaml'), 'utf8').replace(
+      '  username: hailong-hub\n  password: change-me-hub\n',
+      '',
+    );
     writeFileSync(join(dir, 'hub.yaml'), example);
     const x = io();
     expect(await runNatsConfig(['--config', join(dir, 'hub.yaml'), '--out', join(dir, 'out')], x)).toBe(2);

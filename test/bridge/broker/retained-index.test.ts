@@ -68,13 +68,22 @@ describe('RetainedIndex', () => {
       return out;
     };
     expect(await read(persistence.createRetainedStream('hailong/v1/d/+/_summary/+'))).toEqual(['hailong/v1/d/w/_summary/2026-11']);
-    expect(await read(persistence.createRetainedStreamCombi(['hailong/v1/#', 'hailong/v1/d/w/_office']))).toEqual(['hailong/v1/d/w/_office', 'hailong/v1/d/w/_summary/2026-11']);
+    expect(await read(persistence.createRetainedStreamCombi(['hailong/v1/#', 'hailong/v1/d/w/_office']))).toEqual([
+      'hailong/v1/d/w/_office',
+      'hailong/v1/d/w/_summary/2026-11',
+    ]);
   });
 });
 
-describe('the embedded broker\'s retained messages', () => {
+describe("the embedded broker's retained messages", () => {
   it('come once per SUBSCRIBE even when several of its filters match them', async () => {
-    const broker = new EmbeddedBroker({ users: MATRIX_USERS, anonymous: 'read', port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }) });
+    const broker = new EmbeddedBroker({
+      users: MATRIX_USERS,
+      anonymous: 'read',
+      port: 0,
+      host: '127.0.0.1',
+      logger: pino({ level: 'silent' }),
+    });
     const url = `mqtt://127.0.0.1:${(await broker.start()).port}`;
     try {
       const bridge = await mqtt.connectAsync(url, optionsFor('bridge-w1'));

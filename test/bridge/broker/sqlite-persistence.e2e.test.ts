@@ -25,7 +25,9 @@ afterEach(async () => {
 function journaledIds(dataDir: string): string[] {
   const db = new Database(join(dataDir, 'journal.db'), { readonly: true });
   try {
-    return (db.prepare('SELECT payload FROM votes').all() as { payload: string }[]).map((r) => (JSON.parse(r.payload) as { id: string }).id);
+    return (db.prepare('SELECT payload FROM votes').all() as { payload: string }[]).map(
+      (r) => (JSON.parse(r.payload) as { id: string }).id,
+    );
   } finally {
     db.close();
   }
@@ -39,7 +41,10 @@ describe('embedded broker: a durable subscriber across kill -9 of the bridge', (
     const tmp = tempDir();
     cleanups.push(tmp.remove);
     const brokerPort = await freePort();
-    const fleet = await createPtyFleet(8, { dir: tmp.dir, terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000, linkLostMs: 3000, capacity: 1000 } });
+    const fleet = await createPtyFleet(8, {
+      dir: tmp.dir,
+      terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000, linkLostMs: 3000, capacity: 1000 },
+    });
     cleanups.push(() => fleet.close());
     const config = writeConfig(tmp.dir, 8, fleet.hostPaths, { brokerPort });
     let bridge = spawnBridge(config);
@@ -63,7 +68,9 @@ describe('embedded broker: a durable subscriber across kill -9 of the bridge', (
       const journaled = journaledIds(join(tmp.dir, 'data'));
       expect(journaled.length).toBe(before + PER_BURST);
       // The subscriber reconnects on its own (every 1 s) and must get every journaled vote.
-      await sub.waitFor(() => journaled.every((id) => seen().has(id)), 30_000, `every journaled vote after kill ${run + 1}`).catch(() => undefined);
+      await sub
+        .waitFor(() => journaled.every((id) => seen().has(id)), 30_000, `every journaled vote after kill ${run + 1}`)
+        .catch(() => undefined);
       const have = seen();
       expect({ run: run + 1, missing: journaled.filter((id) => !have.has(id)) }).toEqual({ run: run + 1, missing: [] });
     }

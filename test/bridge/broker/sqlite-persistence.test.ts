@@ -21,7 +21,14 @@ afterEach(async () => {
 });
 
 async function startBroker(path: string | undefined): Promise<{ broker: EmbeddedBroker; url: string }> {
-  const broker = new EmbeddedBroker({ users, anonymous: 'read', port: 0, host: '127.0.0.1', logger, ...(path === undefined ? {} : { persistencePath: path }) });
+  const broker = new EmbeddedBroker({
+    users,
+    anonymous: 'read',
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    ...(path === undefined ? {} : { persistencePath: path }),
+  });
   const { port } = await broker.start();
   cleanups.push(() => broker.stop());
   return { broker, url: `mqtt://127.0.0.1:${port}` };
@@ -29,7 +36,12 @@ async function startBroker(path: string | undefined): Promise<{ broker: Embedded
 
 async function publisher(url: string): Promise<MqttClient> {
   // A bridge account may only use its ward's client id prefix (issue 13, item 7).
-  return mqtt.connectAsync(url, { username: 'bridge-w1', password: 'secret', clientId: bridgeClientId({ district: 'd1', ward: 'w1' }, 'publisher'), reconnectPeriod: 0 });
+  return mqtt.connectAsync(url, {
+    username: 'bridge-w1',
+    password: 'secret',
+    clientId: bridgeClientId({ district: 'd1', ward: 'w1' }, 'publisher'),
+    reconnectPeriod: 0,
+  });
 }
 
 /** Connects the durable subscriber `sub-1` and records what it gets until `close`. */
@@ -54,7 +66,7 @@ async function waitFor(predicate: () => boolean, what: string): Promise<void> {
 }
 
 describe('EmbeddedBroker with persistencePath', () => {
-  it('keeps a durable subscriber\'s session, its queued QoS 1 messages and the retained state across a restart', async () => {
+  it("keeps a durable subscriber's session, its queued QoS 1 messages and the retained state across a restart", async () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
     const path = join(tmp.dir, 'data', 'broker.db');
@@ -107,7 +119,15 @@ describe('EmbeddedBroker with persistencePath', () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
     const path = join(tmp.dir, 'broker.db');
-    const packet = (n: number) => ({ cmd: 'publish', topic: 't', payload: Buffer.from(`m${n}`), qos: 1, retain: false, brokerId: 'b', brokerCounter: n });
+    const packet = (n: number) => ({
+      cmd: 'publish',
+      topic: 't',
+      payload: Buffer.from(`m${n}`),
+      qos: 1,
+      retain: false,
+      brokerId: 'b',
+      brokerCounter: n,
+    });
     const first = new SqlitePersistence(path, 2);
     await first.setup({ id: 'b' });
     for (let n = 1; n <= 3; n++) await first.outgoingEnqueueCombi([{ clientId: 'sub-1' }, { clientId: 'sub-2' }], packet(n));
@@ -130,7 +150,14 @@ describe('EmbeddedBroker with persistencePath', () => {
     const path = join(tmp.dir, 'broker.db');
     writeFileSync(path, 'not a database '.repeat(400));
     const lines: string[] = [];
-    const broker = new EmbeddedBroker({ users, anonymous: 'read', port: 0, host: '127.0.0.1', persistencePath: path, logger: pino({ level: 'error' }, { write: (l: string) => void lines.push(l) }) });
+    const broker = new EmbeddedBroker({
+      users,
+      anonymous: 'read',
+      port: 0,
+      host: '127.0.0.1',
+      persistencePath: path,
+      logger: pino({ level: 'error' }, { write: (l: string) => void lines.push(l) }),
+    });
     const { port } = await broker.start();
     cleanups.push(() => broker.stop());
     expect(readdirSync(tmp.dir).some((f) => f.startsWith('broker.db.unreadable-'))).toBe(true);

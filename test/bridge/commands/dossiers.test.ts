@@ -43,13 +43,18 @@ describe('hailong dossiers (reconciliation export, issue 15)', () => {
             expect(row[5]).toBe('Phường Phúc Xá');
             expect(row[7]).toBe(vote!.officer === 'cb-1' ? 'Nguyễn Thị Lan' : vote!.officer === 'cb-2' ? 'Trần Văn Hùng' : '');
           }
-          const json = JSON.parse(readFileSync(join(out, 'dossiers-2026-11-01-2026-11-30.json'), 'utf8')) as { dossiers: { vote: string; ratedAt: string }[] };
+          const json = JSON.parse(readFileSync(join(out, 'dossiers-2026-11-01-2026-11-30.json'), 'utf8')) as {
+            dossiers: { vote: string; ratedAt: string }[];
+          };
           expect(json.dossiers.map((d) => d.vote).sort()).toEqual(counted.map((v) => v.id).sort());
           // Served but never voted on (counted or flagged).
           const voted = new Set(votes.filter((v) => v.dossier !== undefined).map((v) => `${v.dossier}|${v.stage}`));
           const expectedUnrated = [];
-          for (let n = 1; n <= 12; n++) for (const s of ['tiep-nhan', 'tra-ket-qua']) if (!voted.has(`${code(n)}|${s}`)) expectedUnrated.push(`${code(n)}|${s}`);
-          const [uHeader, ...uRows] = parseCsv(readFileSync(join(out, 'dossiers-unrated-2026-11-01-2026-11-30.csv'), 'utf8').slice(1)).filter((r) => r.length > 1);
+          for (let n = 1; n <= 12; n++)
+            for (const s of ['tiep-nhan', 'tra-ket-qua']) if (!voted.has(`${code(n)}|${s}`)) expectedUnrated.push(`${code(n)}|${s}`);
+          const [uHeader, ...uRows] = parseCsv(
+            readFileSync(join(out, 'dossiers-unrated-2026-11-01-2026-11-30.csv'), 'utf8').slice(1),
+          ).filter((r) => r.length > 1);
           expect(uHeader).toEqual(UNRATED_COLUMNS);
           expect(uRows.map((r) => `${r[0]}|${r[1] === 'Tiếp nhận' ? 'tiep-nhan' : 'tra-ket-qua'}`).sort()).toEqual(expectedUnrated.sort());
           expect(cmd.err()).toContain(`${counted.length} rated dossiers`);
@@ -82,7 +87,9 @@ describe('hailong dossiers (reconciliation export, issue 15)', () => {
       journal.close();
       const out = join(office.dir, 'out');
       expect(await runDossiers(['--config', office.configFile, '--period', '2026-11', '--out', out], io())).toBe(0);
-      const rows = parseCsv(readFileSync(join(out, 'dossiers-2026-11-01-2026-11-30.csv'), 'utf8').slice(1)).filter((r) => r.length > 1).slice(1);
+      const rows = parseCsv(readFileSync(join(out, 'dossiers-2026-11-01-2026-11-30.csv'), 'utf8').slice(1))
+        .filter((r) => r.length > 1)
+        .slice(1);
       const expected = votes.filter((v) => v.filtered === undefined && v.terminal !== 'kiosk-3');
       expect(rows.map((r) => r[9]).sort()).toEqual(expected.map((v) => v.id).sort());
       expect(rows.length).toBe(16);

@@ -34,7 +34,19 @@ dataDir: ./archive
 `;
 
 function vote(ward: string, seq: number, pressedAt: number, satisfied: boolean): Vote {
-  return { v: 1, id: `${ward}-hop:${seq}`, district: 'ha-noi', ward, counter: 'quay-1', terminal: `${ward}-hop`, seq, level: satisfied ? 'hai-long' : 'khong-hai-long', pressedAt, receivedAt: pressedAt, source: 'button' };
+  return {
+    v: 1,
+    id: `${ward}-hop:${seq}`,
+    district: 'ha-noi',
+    ward,
+    counter: 'quay-1',
+    terminal: `${ward}-hop`,
+    seq,
+    level: satisfied ? 'hai-long' : 'khong-hai-long',
+    pressedAt,
+    receivedAt: pressedAt,
+    source: 'button',
+  };
 }
 
 /** `n` votes of `ward` from `start`, the first `good` of them satisfied. */
@@ -44,7 +56,9 @@ function votes(ward: string, start: number, n: number, good: number): Vote[] {
 
 /** The cells of one RFC 4180 line (quoted cells may hold commas). */
 function cells(line: string): string[] {
-  return [...line.matchAll(/("([^"]|"")*"|[^,]*)(,|$)/g)].slice(0, -1).map((m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replaceAll('""', '"') : m[1]!));
+  return [...line.matchAll(/("([^"]|"")*"|[^,]*)(,|$)/g)]
+    .slice(0, -1)
+    .map((m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replaceAll('""', '"') : m[1]!));
 }
 
 async function rig(): Promise<{ dir: string; run: (args: string[]) => Promise<{ code: number; csv: string[][] }> }> {
@@ -60,7 +74,9 @@ async function rig(): Promise<{ dir: string; run: (args: string[]) => Promise<{ 
     ...votes('ia-grai', Date.UTC(2025, 9, 1, 2), 4, 4),
     ...votes('co-so-2', Date.UTC(2025, 10, 1, 2), 5, 4), // a provincial center's site is a unit like a commune
   ];
-  await Promise.all(all.map((v) => archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) })));
+  await Promise.all(
+    all.map((v) => archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) })),
+  );
   archive.close();
   return {
     dir,
@@ -68,7 +84,11 @@ async function rig(): Promise<{ dir: string; run: (args: string[]) => Promise<{ 
       const out = join(dir, 'out.csv');
       const io: CommandIo = { env: {}, stdout: () => undefined, stderr: () => undefined };
       const code = await runExport(['--config', join(dir, 'hub.yaml'), ...args, '--out', out], io);
-      const csv = readFileSync(out, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n').map(cells);
+      const csv = readFileSync(out, 'utf8')
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n')
+        .map(cells);
       return { code, csv };
     },
   };

@@ -17,13 +17,18 @@ describe('hailong export --config hub.yaml', () => {
   it("exports a period's votes of every unit from the archive, with progress", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-export-'));
     dirs.push(dir);
-    writeFileSync(join(dir, 'hub.yaml'), readFileSync(join(REPO, 'hub.example.yaml'), 'utf8').replace('dataDir: ./hub-data', 'dataDir: ./archive'));
+    writeFileSync(
+      join(dir, 'hub.yaml'),
+      readFileSync(join(REPO, 'hub.example.yaml'), 'utf8').replace('dataDir: ./hub-data', 'dataDir: ./archive'),
+    );
     const archive = new HubArchive({ path: join(dir, 'archive', 'archive.db') });
     archive.open();
     const nov = Date.UTC(2026, 10, 10, 3);
     const dec = Date.UTC(2026, 11, 1, 3);
     const all = [vote('phuc-xa', 1, nov), vote('truc-bach', 1, nov + 1000), vote('lieu-giai', 1, dec), vote('phuc-xa', 2, nov + 2000)];
-    await Promise.all(all.map((v) => archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) })));
+    await Promise.all(
+      all.map((v) => archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) })),
+    );
     archive.close();
     let err = '';
     const io: CommandIo = { env: {}, stdout: () => undefined, stderr: (t) => void (err += t) };

@@ -21,7 +21,10 @@ describe('hailong mosquitto-config --config hub.yaml', () => {
   it("asks for the hub's own account when the config has none", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-mosq-cmd-'));
     dirs.push(dir);
-    const example = readFileSync(join(REPO, 'hub.example.yaml'), 'utf8').replace('  username: hailong-hub\n  password: change-me-hub\n', '');
+    const example = readFileSync(join(REPO, 'hub.example.yaml'), 'utf8').replace(
+      '  username: hailong-hub\n  password: change-me-hub\n',
+      '',
+    );
     writeFileSync(join(dir, 'hub.yaml'), example);
     const x = io();
     expect(await runMosquittoConfig(['--config', join(dir, 'hub.yaml'), '--out', '/nonexistent'], x)).toBe(2);
@@ -43,10 +46,17 @@ describe('hailong mosquitto-config --config hub.yaml', () => {
     type Client = { username: string; clientid?: string };
     type Role = { rolename: string; acls: { acltype: string; topic: string }[] };
     const client = (name: string) => dynsec.clients.find((c: Client) => c.username === name) as Client;
-    const acls = (name: string) => (dynsec.roles.find((r: Role) => r.rolename === `hailong-account-${name}`) as Role).acls.map((a) => `${a.acltype} ${a.topic}`);
+    const acls = (name: string) =>
+      (dynsec.roles.find((r: Role) => r.rolename === `hailong-account-${name}`) as Role).acls.map((a) => `${a.acltype} ${a.topic}`);
     expect(acls('hailong-hub')).toEqual(['publishClientReceive hailong/v1/ba-dinh/#']);
-    expect(acls('phuc-xa')).toEqual(['publishClientSend hailong/v1/ba-dinh/phuc-xa/#', 'publishClientReceive hailong/v1/ba-dinh/phuc-xa/#']);
-    expect(acls('truc-bach')).toEqual(['publishClientSend hailong/v1/ba-dinh/truc-bach/#', 'publishClientReceive hailong/v1/ba-dinh/truc-bach/#']);
+    expect(acls('phuc-xa')).toEqual([
+      'publishClientSend hailong/v1/ba-dinh/phuc-xa/#',
+      'publishClientReceive hailong/v1/ba-dinh/phuc-xa/#',
+    ]);
+    expect(acls('truc-bach')).toEqual([
+      'publishClientSend hailong/v1/ba-dinh/truc-bach/#',
+      'publishClientReceive hailong/v1/ba-dinh/truc-bach/#',
+    ]);
     expect(acls('lanh-dao')).toEqual(['publishClientReceive hailong/v1/ba-dinh/#']);
     // Each unit may connect only as its upstream link does by default, the hub only as it does; dashboards with any id.
     // hub.example.yaml: phuc-xa's password is change-me-phuc-xa.
@@ -54,6 +64,8 @@ describe('hailong mosquitto-config --config hub.yaml', () => {
     expect(client('phuc-xa').clientid).toBe(upstreamClientId({ district: 'ba-dinh', ward: 'phuc-xa' }, 'change-me-phuc-xa'));
     expect(client('hailong-hub').clientid).toBe(hubClientId('ba-dinh', 'change-me-hub'));
     expect(client('lanh-dao').clientid).toBeUndefined();
-    expect(readFileSync(join(dir, 'out', 'mosquitto.conf'), 'utf8')).toMatch(/^# hailong hub ba-dinh \(Quận Ba Đình\): Mosquitto 2\.0 config/);
+    expect(readFileSync(join(dir, 'out', 'mosquitto.conf'), 'utf8')).toMatch(
+      /^# hailong hub ba-dinh \(Quận Ba Đình\): Mosquitto 2\.0 config/,
+    );
   });
 });

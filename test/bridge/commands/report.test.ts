@@ -36,7 +36,18 @@ function sheetCells(xlsx: string, n: number): Map<string, number | string> {
     const body = m[2] ?? '';
     const v = /<v>(.*?)<\/v>/.exec(body);
     const t = /<t[^>]*>(.*?)<\/t>/.exec(body);
-    cells.set(m[1]!, v !== null ? Number(v[1]) : t !== null ? t[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"') : '');
+    cells.set(
+      m[1]!,
+      v !== null
+        ? Number(v[1])
+        : t !== null
+          ? t[1]!
+              .replace(/&amp;/g, '&')
+              .replace(/&lt;/g, '<')
+              .replace(/&gt;/g, '>')
+              .replace(/&quot;/g, '"')
+          : '',
+    );
   }
   return cells;
 }
@@ -86,25 +97,39 @@ describe('hailong report (report pack, issue 15)', () => {
             ...f.counts.flatMap((n) => [n, empty(percent(n, f.total, 2))]),
             empty(f.satisfied),
             80,
-            f.total === 0 ? 'Chưa có lượt đánh giá' : f.total < 30 ? 'Ít lượt' : (f.counts[0]! + f.counts[1]!) * 100 >= 80 * f.total ? 'Đạt' : 'Chưa đạt',
+            f.total === 0
+              ? 'Chưa có lượt đánh giá'
+              : f.total < 30
+                ? 'Ít lượt'
+                : (f.counts[0]! + f.counts[1]!) * 100 >= 80 * f.total
+                  ? 'Đạt'
+                  : 'Chưa đạt',
             empty(prev.satisfied),
             f.satisfied === null || prev.satisfied === null ? '' : Math.round(f.satisfied * 100 - prev.satisfied * 100) / 100,
             empty(f.pointsIndex),
             empty(f.qd766),
             f.filtered,
           ];
-          expected.forEach((v, i) => expect(s1.get(`${String.fromCharCode(65 + i)}${row}`), `sheet 1 ${String.fromCharCode(65 + i)}${row}`).toBe(v));
+          expected.forEach((v, i) =>
+            expect(s1.get(`${String.fromCharCode(65 + i)}${row}`), `sheet 1 ${String.fromCharCode(65 + i)}${row}`).toBe(v),
+          );
           // Total row = the unit (one unit).
           expect(s1.get(`C${row + 1}`)).toBe(f.total);
           // Counters (sheet 2) and officers (sheet 3): one row each, sorted by name.
-          const counterNames: Record<string, string> = { 'quay-1': 'Quầy 1 – Tư pháp, hộ tịch', 'quay-2': 'Quầy 2 – Đất đai, xây dựng', 'quay-3': 'Quầy 3 – Lao động, thương binh và xã hội' };
+          const counterNames: Record<string, string> = {
+            'quay-1': 'Quầy 1 – Tư pháp, hộ tịch',
+            'quay-2': 'Quầy 2 – Đất đai, xây dựng',
+            'quay-3': 'Quầy 3 – Lao động, thương binh và xã hội',
+          };
           const officerNames: Record<string, string> = { 'cb-1': 'Nguyễn Thị Lan', 'cb-2': 'Trần Văn Hùng' };
           for (const [sheet, key, names] of [
             [2, (v: Vote) => v.counter, counterNames],
             [3, (v: Vote) => v.officer, officerNames],
           ] as const) {
             const cells = sheetCells(xlsx, sheet);
-            const groups = [...new Set(nov.map(key).filter((k): k is string => k !== undefined))].sort((a, b) => names[a]!.localeCompare(names[b]!, 'vi'));
+            const groups = [...new Set(nov.map(key).filter((k): k is string => k !== undefined))].sort((a, b) =>
+              names[a]!.localeCompare(names[b]!, 'vi'),
+            );
             groups.forEach((g, i) => {
               const r = 7 + i;
               const gf = foldVotes(nov.filter((v) => key(v) === g));
@@ -120,7 +145,14 @@ describe('hailong report (report pack, issue 15)', () => {
           }
           // Reasons (sheet 4): low votes per TT 01 criterion.
           const low = nov.filter((v) => v.filtered === undefined && v.level === 'khong-hai-long');
-          const criterion: Record<string, string> = { 'thai-do': 'thai-do', 'thoi-gian-cho': 'thoi-gian', 'huong-dan': 'huong-dan', 'thu-tuc': 'thu-tuc', 'phi-le-phi': 'phi', khac: 'khac' };
+          const criterion: Record<string, string> = {
+            'thai-do': 'thai-do',
+            'thoi-gian-cho': 'thoi-gian',
+            'huong-dan': 'huong-dan',
+            'thu-tuc': 'thu-tuc',
+            'phi-le-phi': 'phi',
+            khac: 'khac',
+          };
           const s4 = sheetCells(xlsx, 4);
           ['thai-do', 'thoi-gian', 'huong-dan', 'thu-tuc', 'phi', 'khac'].forEach((c, i) => {
             const n = low.filter((v) => (v.reasons ?? []).some((r) => criterion[r] === c)).length;
@@ -150,20 +182,48 @@ describe('hailong report --config hub.yaml', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-report-'));
     try {
       const repo = join(import.meta.dirname, '..', '..', '..');
-      writeFileSync(join(dir, 'hub.yaml'), readFileSync(join(repo, 'hub.example.yaml'), 'utf8').replace('dataDir: ./hub-data', `dataDir: ${join(dir, 'archive')}`));
+      writeFileSync(
+        join(dir, 'hub.yaml'),
+        readFileSync(join(repo, 'hub.example.yaml'), 'utf8').replace('dataDir: ./hub-data', `dataDir: ${join(dir, 'archive')}`),
+      );
       const archive = new HubArchive({ path: join(dir, 'archive', 'archive.db') });
       archive.open();
       const nov = localMidnight('2026-11-10') + 9 * 3_600_000;
       // phuc-xa: 40 votes, 8 KHL (80%); truc-bach: 3 votes (few).
-      const all = [...Array.from({ length: 40 }, (_, i) => vote('phuc-xa', i + 1, nov + i)), ...Array.from({ length: 3 }, (_, i) => vote('truc-bach', i + 1, nov + i))];
-      for (const v of all) await archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) });
+      const all = [
+        ...Array.from({ length: 40 }, (_, i) => vote('phuc-xa', i + 1, nov + i)),
+        ...Array.from({ length: 3 }, (_, i) => vote('truc-bach', i + 1, nov + i)),
+      ];
+      for (const v of all)
+        await archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) });
       // The unit's retained _office names its counters: the pack shows the name, not the id.
-      const office = { v: 1, district: 'ba-dinh', ward: 'phuc-xa', districtName: 'Quận Ba Đình', wardName: 'Phường Phúc Xá', scale: 'scale-3', target: 80, openingHours: DEFAULT_OPENING_HOURS, updatedAt: NOW, counters: [{ id: 'quay-1', name: 'Quầy 1 – Tư pháp', terminals: [{ id: 'hop-1', kind: 'button' }] }] };
+      const office = {
+        v: 1,
+        district: 'ba-dinh',
+        ward: 'phuc-xa',
+        districtName: 'Quận Ba Đình',
+        wardName: 'Phường Phúc Xá',
+        scale: 'scale-3',
+        target: 80,
+        openingHours: DEFAULT_OPENING_HOURS,
+        updatedAt: NOW,
+        counters: [{ id: 'quay-1', name: 'Quầy 1 – Tư pháp', terminals: [{ id: 'hop-1', kind: 'button' }] }],
+      };
       expect(parseOffice(JSON.stringify(office))).toMatchObject({ ok: true });
-      await archive.store({ type: 'retained', topic: 'hailong/v1/ba-dinh/phuc-xa/_office', unit: 'phuc-xa', kind: 'office', ord: 0, payload: JSON.stringify(office) });
+      await archive.store({
+        type: 'retained',
+        topic: 'hailong/v1/ba-dinh/phuc-xa/_office',
+        unit: 'phuc-xa',
+        kind: 'office',
+        ord: 0,
+        payload: JSON.stringify(office),
+      });
       archive.close();
       const cmd = io();
-      expect(await runReport(['--config', join(dir, 'hub.yaml'), '--period', '2026-11', '--out', join(dir, 'out')], cmd, () => NOW), cmd.err()).toBe(0);
+      expect(
+        await runReport(['--config', join(dir, 'hub.yaml'), '--period', '2026-11', '--out', join(dir, 'out')], cmd, () => NOW),
+        cmd.err(),
+      ).toBe(0);
       const s1 = sheetCells(join(dir, 'out', 'bao-cao-2026-11-01-2026-11-30.xlsx'), 1);
       expect([s1.get('A7'), s1.get('C7'), s1.get('J7'), s1.get('L7')]).toEqual([1, 40, 80, 'Đạt']);
       expect([s1.get('A8'), s1.get('C8'), s1.get('L8')]).toEqual([2, 3, 'Ít lượt']);

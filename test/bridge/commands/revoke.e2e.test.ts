@@ -24,7 +24,11 @@ afterEach(async () => {
 });
 
 function hailong(args: readonly string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, HAILONG_LOG_FORMAT: 'json' }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, HAILONG_LOG_FORMAT: 'json' },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -49,8 +53,13 @@ describe('hailong revoke', () => {
         dataDir: join(tmp.dir, 'data'),
       }),
     );
-    const bridge = spawn(process.execPath, [bin, 'bridge', '--config', config], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, HAILONG_LOG_FORMAT: 'json' } });
-    cleanups.push(() => new Promise<void>((r) => (bridge.exitCode !== null ? r() : (bridge.once('exit', () => r()), bridge.kill('SIGTERM')))));
+    const bridge = spawn(process.execPath, [bin, 'bridge', '--config', config], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      env: { ...process.env, HAILONG_LOG_FORMAT: 'json' },
+    });
+    cleanups.push(
+      () => new Promise<void>((r) => (bridge.exitCode !== null ? r() : (bridge.once('exit', () => r()), bridge.kill('SIGTERM')))),
+    );
     await waitForPort(brokerPort, 20_000);
     const url = `mqtt://127.0.0.1:${brokerPort}`;
     const kiosk = new KioskPublisher(url, { username: KIOSK.terminal, password: PASSWORD });
@@ -68,7 +77,19 @@ describe('hailong revoke', () => {
     expect(bad.stderr).toMatch(/"--reason" is required[\s\S]*"--by" is required/);
     expect(hailong(['revoke', '--config', config, '--terminal', 'nope', '--ids', 'nope:1', '--reason', 'r', '--by', 'b']).code).toBe(2);
 
-    const r = hailong(['revoke', '--config', config, '--terminal', KIOSK.terminal, '--ids', 'kiosk-1:8,kiosk-1:9,kiosk-1:10', '--reason', 'Tài khoản kiosk bị lộ', '--by', 'Nguyễn Văn A']);
+    const r = hailong([
+      'revoke',
+      '--config',
+      config,
+      '--terminal',
+      KIOSK.terminal,
+      '--ids',
+      'kiosk-1:8,kiosk-1:9,kiosk-1:10',
+      '--reason',
+      'Tài khoản kiosk bị lộ',
+      '--by',
+      'Nguyễn Văn A',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Đã thu hồi 3 phiếu của kiosk-1/);
@@ -88,6 +109,8 @@ describe('hailong revoke', () => {
     expect(hailong(['export', '--config', config, '--revocations', '--out', auditCsv]).code).toBe(0);
     const audit = readFileSync(auditCsv, 'utf8').trim().split('\r\n');
     expect(audit).toHaveLength(2);
-    expect(audit[1]).toMatch(/^1,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},Nguyễn Văn A,Tài khoản kiosk bị lộ,kiosk-1,,,kiosk-1:8 kiosk-1:9 kiosk-1:10,3,kiosk-1:8 kiosk-1:9 kiosk-1:10$/);
+    expect(audit[1]).toMatch(
+      /^1,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},Nguyễn Văn A,Tài khoản kiosk bị lộ,kiosk-1,,,kiosk-1:8 kiosk-1:9 kiosk-1:10,3,kiosk-1:8 kiosk-1:9 kiosk-1:10$/,
+    );
   });
 });

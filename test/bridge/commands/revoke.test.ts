@@ -11,7 +11,18 @@ describe('hailong revoke: what it refuses before touching the journal', () => {
   it('refuses a reason or a name the hub could not take as typed (line breaks, invisible characters, too long), naming the option', async () => {
     const out = io();
     const code = await runRevoke(
-      ['--config', '/nonexistent/hailong.yaml', '--terminal', 'kiosk-1', '--ids', 'kiosk-1:4', '--reason', 'dòng 1\ndòng 2', '--by', 'x'.repeat(121)],
+      [
+        '--config',
+        '/nonexistent/hailong.yaml',
+        '--terminal',
+        'kiosk-1',
+        '--ids',
+        'kiosk-1:4',
+        '--reason',
+        'dòng 1\ndòng 2',
+        '--by',
+        'x'.repeat(121),
+      ],
       out,
     );
     expect(code).toBe(2);

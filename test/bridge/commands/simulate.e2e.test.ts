@@ -23,10 +23,14 @@ afterEach(async () => {
 
 it('starts, logs the host path, says HELLO on it, and exits 0 on SIGINT leaving nothing behind', async () => {
   const ptyDir = join(dir, 'pty');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bridge/commands/simulate.ts', '--terminals', '1', '--pty-dir', ptyDir, '--ephemeral', '--seed', '3'], {
-    cwd: join(import.meta.dirname, '../../..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bridge/commands/simulate.ts', '--terminals', '1', '--pty-dir', ptyDir, '--ephemeral', '--seed', '3'],
+    {
+      cwd: join(import.meta.dirname, '../../..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -38,7 +42,10 @@ it('starts, logs the host path, says HELLO on it, and exits 0 on SIGINT leaving 
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no banner with ${host}:\n${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const banner = out.split('\n').map((l) => JSON.parse(l || '{}') as { msg?: string; name?: string }).find((l) => l.msg?.includes(host));
+    const banner = out
+      .split('\n')
+      .map((l) => JSON.parse(l || '{}') as { msg?: string; name?: string })
+      .find((l) => l.msg?.includes(host));
     expect(banner).toMatchObject({ name: 'hailong-simulate' });
 
     const port = new SerialPort({ path: host, baudRate: 115200 });

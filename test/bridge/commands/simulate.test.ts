@@ -52,10 +52,25 @@ describe('parseSimulateArgs', () => {
   });
 
   it('reports every problem at once', () => {
-    const r = parseSimulateArgs(['--terminals', '0', '--buttons', '12', '--rate', 'fast', '--mean', '3', '--uid-prefix', 'a b', '--ephemeral', '--state-dir', '/x']);
+    const r = parseSimulateArgs([
+      '--terminals',
+      '0',
+      '--buttons',
+      '12',
+      '--rate',
+      'fast',
+      '--mean',
+      '3',
+      '--uid-prefix',
+      'a b',
+      '--ephemeral',
+      '--state-dir',
+      '/x',
+    ]);
     expect(r.kind).toBe('error');
     const problems = r.kind === 'error' ? r.problems.join('\n') : '';
-    for (const name of ['--terminals', '--buttons', '--rate', '"--rate" and "--mean"', '--uid-prefix', '"--ephemeral" and "--state-dir"']) expect(problems).toContain(name);
+    for (const name of ['--terminals', '--buttons', '--rate', '"--rate" and "--mean"', '--uid-prefix', '"--ephemeral" and "--state-dir"'])
+      expect(problems).toContain(name);
     expect(parseSimulateArgs(['--bogus'])).toMatchObject({ kind: 'error', problems: [expect.stringContaining('bogus')] });
     expect(parseSimulateArgs(['--port', '/dev/ttyX', '--terminals', '2'])).toMatchObject({ kind: 'error' });
     expect(parseSimulateArgs(['-h'])).toEqual({ kind: 'help' });
@@ -63,11 +78,17 @@ describe('parseSimulateArgs', () => {
 
   it('--in-flight sets the send window the terminals ask for, 1..64', () => {
     expect(parseSimulateArgs(['--in-flight', '16'])).toMatchObject({ kind: 'run', config: { inFlight: 16 } });
-    expect(parseSimulateArgs(['--in-flight', '65'])).toEqual({ kind: 'error', problems: ['"--in-flight" must be an integer 1..64, got "65"'] });
+    expect(parseSimulateArgs(['--in-flight', '65'])).toEqual({
+      kind: 'error',
+      problems: ['"--in-flight" must be an integer 1..64, got "65"'],
+    });
   });
 
   it('--port makes one terminal per path', () => {
-    expect(parseSimulateArgs(['--port', '/a', '--port', '/b', '--ephemeral'])).toMatchObject({ kind: 'run', config: { terminals: 2, ports: ['/a', '/b'], stateDir: null } });
+    expect(parseSimulateArgs(['--port', '/a', '--port', '/b', '--ephemeral'])).toMatchObject({
+      kind: 'run',
+      config: { terminals: 2, ports: ['/a', '/b'], stateDir: null },
+    });
   });
 });
 
@@ -133,7 +154,14 @@ describe('runSimulate', () => {
       await runOnce(5);
       const banner = lines.find((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('hailong simulate: 2'));
       expect(banner?.msg).toContain(hosts.join(', '));
-      expect(banner).toMatchObject({ seed: 7, stateDir, terminals: [{ uid: 'SIM-01', host: hosts[0] }, { uid: 'SIM-02', host: hosts[1] }] });
+      expect(banner).toMatchObject({
+        seed: 7,
+        stateDir,
+        terminals: [
+          { uid: 'SIM-01', host: hosts[0] },
+          { uid: 'SIM-02', host: hosts[1] },
+        ],
+      });
       expect(lines.some((l) => typeof l.msg === 'string' && (l.msg as string).includes('đã ACK'))).toBe(true);
       // Clean exit: socat gone, links removed, state written.
       expect(hosts.some((h) => existsSync(h))).toBe(false);

@@ -15,7 +15,10 @@ export type ExampleName = 'hailong' | 'hub';
 const REPO = join(import.meta.dirname, '..', '..', '..');
 
 /** Path of the example file of `name`. */
-export const EXAMPLE_FILES: Readonly<Record<ExampleName, string>> = { hailong: join(REPO, 'hailong.example.yaml'), hub: join(REPO, 'hub.example.yaml') };
+export const EXAMPLE_FILES: Readonly<Record<ExampleName, string>> = {
+  hailong: join(REPO, 'hailong.example.yaml'),
+  hub: join(REPO, 'hub.example.yaml'),
+};
 
 /** The example's text. */
 export function exampleText(name: ExampleName): string {
@@ -34,9 +37,31 @@ const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.boolean(),
     fc.string({ maxLength: 40 }),
-    fc.constantFrom('auto', 'touch', 'button', 'open', 'gated', 'read', 'desk', 'phường', 'quay-9', 'hop-1', 'HL-1', '07:30', '602417', 'mqtt://10.0.0.1:1883', 'mqtts://hub.example:8883', 'mqtt://localhost:8080'),
+    fc.constantFrom(
+      'auto',
+      'touch',
+      'button',
+      'open',
+      'gated',
+      'read',
+      'desk',
+      'phường',
+      'quay-9',
+      'hop-1',
+      'HL-1',
+      '07:30',
+      '602417',
+      'mqtt://10.0.0.1:1883',
+      'mqtts://hub.example:8883',
+      'mqtt://localhost:8080',
+    ),
   ),
-  any: fc.oneof({ depthSize: 'small' }, tie('leaf'), fc.array(tie('any'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('id', 'name', 'kind', 'x'), tie('any'), { maxKeys: 2, noNullPrototype: true })),
+  any: fc.oneof(
+    { depthSize: 'small' },
+    tie('leaf'),
+    fc.array(tie('any'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom('id', 'name', 'kind', 'x'), tie('any'), { maxKeys: 2, noNullPrototype: true }),
+  ),
 })).any;
 
 type Tree = Record<string, unknown> | unknown[];
@@ -67,7 +92,8 @@ export function mutatedTree(name: ExampleName): fc.Arbitrary<unknown> {
       const holder = parent as Record<string | number, unknown>;
       if (e.op === 'set') holder[key] = e.value;
       else if (e.op === 'delete' && !Array.isArray(parent)) delete holder[key];
-      else if (typeof holder[key] === 'object' && holder[key] !== null && !Array.isArray(holder[key])) (holder[key] as Record<string, unknown>)[e.key] = e.value;
+      else if (typeof holder[key] === 'object' && holder[key] !== null && !Array.isArray(holder[key]))
+        (holder[key] as Record<string, unknown>)[e.key] = e.value;
     }
     return tree;
   });
@@ -76,9 +102,11 @@ export function mutatedTree(name: ExampleName): fc.Arbitrary<unknown> {
 /** The example's text after a tree mutation (written back as YAML), or with one of its lines dropped or doubled. */
 export function mutatedText(name: ExampleName): fc.Arbitrary<string> {
   const lines = exampleText(name).split('\n');
-  const byLine = fc.record({ i: fc.nat({ max: lines.length - 1 }), twice: fc.boolean() }).map(({ i, twice }) =>
-    [...lines.slice(0, i), ...(twice ? [lines[i] as string, lines[i] as string] : []), ...lines.slice(i + 1)].join('\n'),
-  );
+  const byLine = fc
+    .record({ i: fc.nat({ max: lines.length - 1 }), twice: fc.boolean() })
+    .map(({ i, twice }) =>
+      [...lines.slice(0, i), ...(twice ? [lines[i] as string, lines[i] as string] : []), ...lines.slice(i + 1)].join('\n'),
+    );
   return fc.oneof(
     mutatedTree(name).map((tree) => stringify(tree)),
     byLine,

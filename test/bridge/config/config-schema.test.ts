@@ -18,7 +18,8 @@ import { exampleText, exampleTree } from './config-mutations.ts';
 type Json = Record<string, unknown>;
 
 /** The value at a dotted path of a schema (`$defs.id.anyOf.0.pattern`). */
-const at = (name: SchemaName, path: string): unknown => path.split('.').reduce<unknown>((node, key) => (node as Json | undefined)?.[key], configSchema(name));
+const at = (name: SchemaName, path: string): unknown =>
+  path.split('.').reduce<unknown>((node, key) => (node as Json | undefined)?.[key], configSchema(name));
 
 const OFFICE = {
   district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
@@ -52,8 +53,16 @@ describe('the defaults the schemas show an editor are the ones the loader fills 
     const d = (path: string) => at('hailong', `${path}.default`);
     const c = r.config;
     expect(['target', 'minVotes', 'scale'].map((k) => d(`properties.${k}`))).toEqual([c.target, c.minVotes, c.scale.levels.length]);
-    expect(['cooldownMs', 'mode', 'windowMs'].map((k) => d(`properties.rating.properties.${k}`))).toEqual([c.rating.cooldownMs, c.rating.mode, c.rating.windowMs]);
-    expect(['ports', 'baudRate', 'scanIntervalMs'].map((k) => d(`properties.serial.properties.${k}`))).toEqual([c.serial.ports, c.serial.baudRate, c.serial.scanIntervalMs]);
+    expect(['cooldownMs', 'mode', 'windowMs'].map((k) => d(`properties.rating.properties.${k}`))).toEqual([
+      c.rating.cooldownMs,
+      c.rating.mode,
+      c.rating.windowMs,
+    ]);
+    expect(['ports', 'baudRate', 'scanIntervalMs'].map((k) => d(`properties.serial.properties.${k}`))).toEqual([
+      c.serial.ports,
+      c.serial.baudRate,
+      c.serial.scanIntervalMs,
+    ]);
     expect(['port', 'anonymous'].map((k) => d(`properties.broker.properties.${k}`))).toEqual([c.broker.port, c.broker.anonymous]);
     expect([d('$defs.web.properties.port'), d('$defs.terminal.properties.kind')]).toEqual([c.web.port, c.counters[0]?.terminals[0]?.kind]);
   });
@@ -61,7 +70,11 @@ describe('the defaults the schemas show an editor are the ones the loader fills 
   it('hub', () => {
     const r = validateHubConfig({ district: OFFICE.district, units: [{ id: 'phuc-xa', name: 'P', kind: 'phường', password: 'p' }] });
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    expect(['target', 'retainMonths', 'reports.properties.dir'].map((k) => at('hub', `properties.${k}.default`))).toEqual([r.config.target, r.config.retainMonths, r.config.reports?.dir]);
+    expect(['target', 'retainMonths', 'reports.properties.dir'].map((k) => at('hub', `properties.${k}.default`))).toEqual([
+      r.config.target,
+      r.config.retainMonths,
+      r.config.reports?.dir,
+    ]);
   });
 });
 
@@ -94,10 +107,16 @@ describe("ajv's errors, worded", () => {
   it('one problem per path, however many branches failed', () => {
     // "Ba Dinh" fails the id's text branch (pattern) and its number branch (type): one problem.
     expect(officeProblems({ district: { id: 'Ba Dinh', name: 'Q' } })).toEqual([
-      { path: 'district.id', message: '"Ba Dinh" is not a valid id: ids are [a-z0-9-], 1–32 chars, starting with a letter or digit (it becomes an MQTT topic level)' },
+      {
+        path: 'district.id',
+        message:
+          '"Ba Dinh" is not a valid id: ids are [a-z0-9-], 1–32 chars, starting with a letter or digit (it becomes an MQTT topic level)',
+      },
     ]);
     // A list of ports with one bad item: the item, not the list.
-    expect(officeProblems({ serial: { ports: ['/dev/ttyUSB0', ' '] } })).toEqual([{ path: 'serial.ports[1]', message: 'must be text, got string " "' }]);
+    expect(officeProblems({ serial: { ports: ['/dev/ttyUSB0', ' '] } })).toEqual([
+      { path: 'serial.ports[1]', message: 'must be text, got string " "' },
+    ]);
     expect(officeProblems({ serial: { ports: 'ttyUSB0' } })).toEqual([
       { path: 'serial.ports', message: 'must be auto or a list of serial ports (paths or /dev/serial/by-id names), got string "ttyUSB0"' },
     ]);
@@ -130,10 +149,17 @@ describe("ajv's errors, worded", () => {
     expect(officeProblems({ target: 120, rating: { mode: 'sometimes' }, serial: { baudRate: 14400 } })).toEqual([
       { path: 'target', message: '120 is outside 0..100' },
       { path: 'rating.mode', message: 'string "sometimes" is not one of: open, gated' },
-      { path: 'serial.baudRate', message: 'number 14400 is not a supported rate (9600, 19200, 38400, 57600, 115200; terminals default to 115200)' },
+      {
+        path: 'serial.baudRate',
+        message: 'number 14400 is not a supported rate (9600, 19200, 38400, 57600, 115200; terminals default to 115200)',
+      },
     ]);
     const kiosk = { id: 'kiosk-1', kind: 'touch', uid: 'X', port: '/dev/ttyUSB0' };
-    expect(officeProblems({ counters: [{ id: 'quay-1', name: 'Q', terminals: [kiosk, { id: 'hop-1', pin: '12' }] }] }).map((p) => `${p.path}: ${p.message}`)).toEqual([
+    expect(
+      officeProblems({ counters: [{ id: 'quay-1', name: 'Q', terminals: [kiosk, { id: 'hop-1', pin: '12' }] }] }).map(
+        (p) => `${p.path}: ${p.message}`,
+      ),
+    ).toEqual([
       'counters[0].terminals[0].uid: is only for button boxes; a kiosk is identified by its id',
       'counters[0].terminals[0].port: is only for button boxes; a kiosk talks MQTT, not serial',
       'counters[0].terminals[1].uid: is required for a button box: the uid it says in HELLO (see `hailong ports`)',
@@ -142,8 +168,16 @@ describe("ajv's errors, worded", () => {
   });
 
   it('words the hub parent and units as the hub validator did', () => {
-    const both = { district: OFFICE.district, province: { id: 'gia-lai', name: 'Tỉnh Gia Lai' }, units: [{ id: 'a', name: 'A', kind: 'xã' }] };
-    expect(schemaProblems('hub', both).map((p) => `${p.path}: ${p.message}`).sort()).toEqual([
+    const both = {
+      district: OFFICE.district,
+      province: { id: 'gia-lai', name: 'Tỉnh Gia Lai' },
+      units: [{ id: 'a', name: 'A', kind: 'xã' }],
+    };
+    expect(
+      schemaProblems('hub', both)
+        .map((p) => `${p.path}: ${p.message}`)
+        .sort(),
+    ).toEqual([
       'province: a hub is one parent unit: give either district or province, not both',
       "units[0].password: is required: the password of unit a's account on the hub broker (its bridge's upstream.password)",
     ]);

@@ -43,7 +43,11 @@ describe('the shipped example config', () => {
       ['quay-2', 'gated'],
       ['quay-3', 'open'],
     ]);
-    expect(terminalsOf(c).map((t) => `${t.counter.id}/${t.id}:${t.kind}`)).toEqual(['quay-1/hop-1:button', 'quay-2/hop-2:button', 'quay-3/kiosk-3:touch']);
+    expect(terminalsOf(c).map((t) => `${t.counter.id}/${t.id}:${t.kind}`)).toEqual([
+      'quay-1/hop-1:button',
+      'quay-2/hop-2:button',
+      'quay-3/kiosk-3:touch',
+    ]);
     expect(c.mqtt.urls).toEqual([]);
     expect(c.broker.users.map((u) => [u.username, u.role, u.district, u.ward])).toEqual([
       ['giam-sat', 'dashboard', 'ba-dinh', 'phuc-xa'],
@@ -69,7 +73,10 @@ describe('defaults', () => {
       dataDir: '/etc/hailong/data',
     });
     expect(r.config.rating.reasons).toContain('thoi-gian-cho');
-    expect(r.config.openingHours.mon).toEqual([['07:30', '11:30'], ['13:30', '17:00']]);
+    expect(r.config.openingHours.mon).toEqual([
+      ['07:30', '11:30'],
+      ['13:30', '17:00'],
+    ]);
   });
 });
 
@@ -124,7 +131,9 @@ colour: blue
     expect(byPath.get('counters[0].terminals[1].id')?.message).toMatch(/already used at counters\[0\]\.terminals\[0\]/);
     expect(byPath.get('counters[0].terminals[1].id')?.line).toBe(12);
     expect(byPath.get('colour')?.message).toMatch(/not a known setting/);
-    expect(formatProblems('hailong.yaml', r.problems)).toMatch(/^Cấu hình không hợp lệ \/ invalid config: hailong\.yaml \(\d+ problems\)\n {2}- district\.id \(line 2\): /);
+    expect(formatProblems('hailong.yaml', r.problems)).toMatch(
+      /^Cấu hình không hợp lệ \/ invalid config: hailong\.yaml \(\d+ problems\)\n {2}- district\.id \(line 2\): /,
+    );
   });
 
   it('reports YAML syntax errors with their line', () => {
@@ -136,10 +145,13 @@ colour: blue
 
   it('refuses duplicate keys instead of silently keeping the last, naming the key', () => {
     const r = parseConfigText(`${MINIMAL}\ntarget: 80\ntarget: 90\n`, 'x.yaml');
-    expect(r).toMatchObject({ ok: false, problems: [{ path: '(yaml)', line: 11, message: expect.stringMatching(/^duplicate key "target"/) }] });
+    expect(r).toMatchObject({
+      ok: false,
+      problems: [{ path: '(yaml)', line: 11, message: expect.stringMatching(/^duplicate key "target"/) }],
+    });
   });
 
-  it('reports an unknown key with a block value at the key\'s line, not the value\'s', () => {
+  it("reports an unknown key with a block value at the key's line, not the value's", () => {
     const r = parseConfigText(`${MINIMAL}\nsurprise:\n  nested: 1\n  more: 2\n`, 'x.yaml');
     expect(r).toMatchObject({ ok: false, problems: [{ path: 'surprise', line: 10 }] });
     const inner = parseConfigText(`${MINIMAL}\nrating:\n  cooldownMs: 0\n  extra:\n    - 1\n`, 'x.yaml');
@@ -167,7 +179,9 @@ colour: blue
     const r = parseConfigText(`${MINIMAL}\nbroker: { port: 8080 }\nweb: { port: 8080 }\n`, 'x.yaml');
     expect(r).toMatchObject({ ok: false, problems: [{ path: 'web.port', message: expect.stringMatching(/same port as broker\.port/) }] });
     // An external broker opens no port here; 0 picks free ports.
-    expect(parseConfigText(`${MINIMAL}\nbroker: { port: 8080 }\nweb: { port: 8080 }\nmqtt: { urls: [ "mqtt://10.0.0.2:1883" ] }\n`, 'x.yaml').ok).toBe(true);
+    expect(
+      parseConfigText(`${MINIMAL}\nbroker: { port: 8080 }\nweb: { port: 8080 }\nmqtt: { urls: [ "mqtt://10.0.0.2:1883" ] }\n`, 'x.yaml').ok,
+    ).toBe(true);
     expect(parseConfigText(`${MINIMAL}\nbroker: { port: 0 }\nweb: { port: 0 }\n`, 'x.yaml').ok).toBe(true);
     // A Mosquitto on this PC at the web port clashes the same way.
     const local = parseConfigText(`${MINIMAL}\nweb: { port: 9001 }\nmqtt: { urls: [ "ws://localhost:9001/mqtt" ] }\n`, 'x.yaml');
@@ -175,19 +189,26 @@ colour: blue
   });
 
   it("takes a kiosk's staff PIN (4–8 digits, no default), and only for kiosks (issue 13)", () => {
-    const kiosk = (pin: string) => MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', `- { id: kiosk-1, kind: touch, password: pw-kiosk-1, pin: ${pin} }`);
+    const kiosk = (pin: string) =>
+      MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', `- { id: kiosk-1, kind: touch, password: pw-kiosk-1, pin: ${pin} }`);
     const ok = parseConfigText(kiosk('"024681"'), 'x.yaml');
     expect(ok.ok && terminalsOf(ok.config)[0]).toMatchObject({ id: 'kiosk-1', pin: '024681' });
     expect(parseConfigText(kiosk('"12"'), 'x.yaml')).toMatchObject({ ok: false, problems: [{ path: 'counters[0].terminals[0].pin' }] });
     const box = MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', '- { id: hop-1, kind: button, uid: HL-1, pin: "1234" }');
     expect(parseConfigText(box, 'x.yaml')).toMatchObject({ ok: false, problems: [{ path: 'counters[0].terminals[0].pin' }] });
-    const none = parseConfigText(MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', '- { id: kiosk-1, kind: touch, password: pw-kiosk-1 }'), 'x.yaml');
+    const none = parseConfigText(
+      MINIMAL.replace('- { id: hop-1, kind: button, uid: HL-1 }', '- { id: kiosk-1, kind: touch, password: pw-kiosk-1 }'),
+      'x.yaml',
+    );
     expect(none.ok && terminalsOf(none.config)[0]).not.toHaveProperty('pin');
   });
 
   it('names a missing file and says what to do', async () => {
     const r = await loadConfig('/nonexistent/hailong.yaml', {});
-    expect(r).toMatchObject({ ok: false, problems: [{ path: '(file)', message: expect.stringMatching(/does not exist \(copy hailong\.example\.yaml/) }] });
+    expect(r).toMatchObject({
+      ok: false,
+      problems: [{ path: '(file)', message: expect.stringMatching(/does not exist \(copy hailong\.example\.yaml/) }],
+    });
   });
 
   it('never throws on arbitrary trees or text (property)', () => {
@@ -233,7 +254,9 @@ describe('mutations of the shipped example (property)', () => {
         }
         // Accepted: the typed config, every id an id, every terminal of one kind, every URL dialable.
         const c = r.config;
-        expect([c.district.id, c.ward.id, ...c.counters.map((x) => x.id), ...c.officers.map((o) => o.id), ...c.rating.reasons].every(isId)).toBe(true);
+        expect(
+          [c.district.id, c.ward.id, ...c.counters.map((x) => x.id), ...c.officers.map((o) => o.id), ...c.rating.reasons].every(isId),
+        ).toBe(true);
         for (const t of terminalsOf(c)) {
           expect(isId(t.id)).toBe(true);
           if (t.kind === 'button') expect(t.uid).toMatch(/^[A-Za-z0-9._-]{1,32}$/);
@@ -249,8 +272,14 @@ describe('mutations of the shipped example (property)', () => {
 
   it('a YAML alias inside its own anchor is a problem with its path and line, not an endless recursion', () => {
     const text = `${MINIMAL}officers: &o\n  - { id: cb-1, name: An, more: *o }\n`;
-    expect(parseConfigText(text, 'x.yaml')).toMatchObject({ ok: false, problems: [{ path: 'officers[0].more', line: 10, message: expect.stringMatching(/^holds itself/) }] });
-    expect(parseHubConfigText('district: &d { id: a, name: *d }\nunits: []\n', 'hub.yaml')).toMatchObject({ ok: false, problems: [{ path: 'district.name', line: 1 }] });
+    expect(parseConfigText(text, 'x.yaml')).toMatchObject({
+      ok: false,
+      problems: [{ path: 'officers[0].more', line: 10, message: expect.stringMatching(/^holds itself/) }],
+    });
+    expect(parseHubConfigText('district: &d { id: a, name: *d }\nunits: []\n', 'hub.yaml')).toMatchObject({
+      ok: false,
+      problems: [{ path: 'district.name', line: 1 }],
+    });
   });
 
   it('a missing top-level key is reported at the line where the file starts', () => {
@@ -291,7 +320,10 @@ describe('officers and minVotes', () => {
   });
 
   it('names every problem of the officer list with its path', () => {
-    const r = parseConfigText(`${MINIMAL}officers:\n  - { id: cb-1, name: An }\n  - { id: cb-1, name: Bình }\n  - { id: Bad Id, name: C }\nminVotes: 0\n`, 'x.yaml');
+    const r = parseConfigText(
+      `${MINIMAL}officers:\n  - { id: cb-1, name: An }\n  - { id: cb-1, name: Bình }\n  - { id: Bad Id, name: C }\nminVotes: 0\n`,
+      'x.yaml',
+    );
     expect(r.ok).toBe(false);
     const paths = r.ok ? [] : r.problems.map((p) => p.path);
     expect(paths).toEqual(expect.arrayContaining(['officers[1].id', 'officers[2].id', 'minVotes']));

@@ -35,7 +35,12 @@ describe('the upstream block', () => {
       'x.yaml',
     );
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    expect(r.config.upstream).toEqual({ urls: ['mqtts://hub-1.example:8883', 'mqtts://hub-2.example:8883'], username: 'phuc-xa', password: 's3cret', caFile: '/etc/hailong/hub-ca.pem' });
+    expect(r.config.upstream).toEqual({
+      urls: ['mqtts://hub-1.example:8883', 'mqtts://hub-2.example:8883'],
+      username: 'phuc-xa',
+      password: 's3cret',
+      caFile: '/etc/hailong/hub-ca.pem',
+    });
     const one = parseConfigText(`${OFFICE}upstream: { urls: mqtt://hub.example }\n`, 'x.yaml');
     expect(one.ok && one.config.upstream?.urls).toEqual(['mqtt://hub.example']);
   });
@@ -49,7 +54,9 @@ describe('the upstream block', () => {
 `;
     const got = problems(text);
     const at = (path: string) => got.find((p) => p.path === path);
-    expect(got.map((p) => p.path).sort()).toEqual(['upstream.caFile', 'upstream.password', 'upstream.urls[0]', 'upstream.urls[1]', 'upstream.urls[2]', 'upstream.user'].sort());
+    expect(got.map((p) => p.path).sort()).toEqual(
+      ['upstream.caFile', 'upstream.password', 'upstream.urls[0]', 'upstream.urls[1]', 'upstream.urls[2]', 'upstream.user'].sort(),
+    );
     expect(at('upstream.urls[0]')?.message).toMatch(/scheme http: is not one of/);
     expect(at('upstream.urls[1]')?.message).toMatch(/is not a URL/);
     // The embedded broker listens on 1883: forwarding there would only echo.
@@ -72,9 +79,15 @@ describe('the upstream block', () => {
   });
 
   it('takes the hub from the environment, naming the variable when it is bad', () => {
-    const r = parseConfigText(OFFICE, 'x.yaml', { HAILONG_UPSTREAM_URLS: 'mqtt://a:1883, mqtt://b:1883', HAILONG_UPSTREAM_USERNAME: 'phuc-xa', HAILONG_UPSTREAM_PASSWORD: 'pw' });
+    const r = parseConfigText(OFFICE, 'x.yaml', {
+      HAILONG_UPSTREAM_URLS: 'mqtt://a:1883, mqtt://b:1883',
+      HAILONG_UPSTREAM_USERNAME: 'phuc-xa',
+      HAILONG_UPSTREAM_PASSWORD: 'pw',
+    });
     expect(r.ok && r.config.upstream).toEqual({ urls: ['mqtt://a:1883', 'mqtt://b:1883'], username: 'phuc-xa', password: 'pw' });
-    expect(problems(OFFICE, { HAILONG_UPSTREAM_URLS: 'ftp://x' }).map((p) => p.path)).toEqual(['env HAILONG_UPSTREAM_URLS (upstream.urls[0])']);
+    expect(problems(OFFICE, { HAILONG_UPSTREAM_URLS: 'ftp://x' }).map((p) => p.path)).toEqual([
+      'env HAILONG_UPSTREAM_URLS (upstream.urls[0])',
+    ]);
   });
 
   it('as shown (commented out) in hailong.example.yaml is valid once uncommented', () => {
@@ -91,9 +104,27 @@ describe('the upstream block', () => {
   it('never throws, and accepts only dialable URLs (property)', () => {
     const base = parseConfigText(OFFICE, 'x.yaml');
     if (!base.ok) throw new Error('office invalid');
-    const tree = { district: { id: 'ba-dinh', name: 'Q' }, ward: { id: 'phuc-xa', name: 'P' }, counters: [{ id: 'quay-1', name: 'Q1', terminals: [{ id: 'hop-1', kind: 'button', uid: 'HL-1' }] }] };
-    const url = fc.oneof(fc.webUrl(), fc.constantFrom(...URL_SCHEMES).map((s) => `${s}//hub.example:8883`), fc.string());
-    const block = fc.oneof(fc.jsonValue(), fc.record({ urls: fc.oneof(url, fc.array(url, { maxLength: 3 }), fc.jsonValue()), username: fc.oneof(fc.string(), fc.jsonValue()), password: fc.string() }, { requiredKeys: [] }));
+    const tree = {
+      district: { id: 'ba-dinh', name: 'Q' },
+      ward: { id: 'phuc-xa', name: 'P' },
+      counters: [{ id: 'quay-1', name: 'Q1', terminals: [{ id: 'hop-1', kind: 'button', uid: 'HL-1' }] }],
+    };
+    const url = fc.oneof(
+      fc.webUrl(),
+      fc.constantFrom(...URL_SCHEMES).map((s) => `${s}//hub.example:8883`),
+      fc.string(),
+    );
+    const block = fc.oneof(
+      fc.jsonValue(),
+      fc.record(
+        {
+          urls: fc.oneof(url, fc.array(url, { maxLength: 3 }), fc.jsonValue()),
+          username: fc.oneof(fc.string(), fc.jsonValue()),
+          password: fc.string(),
+        },
+        { requiredKeys: [] },
+      ),
+    );
     fc.assert(
       fc.property(block, (upstream) => {
         const r = validateConfig({ ...tree, upstream });

@@ -26,7 +26,15 @@ function demoWorld(start: number) {
   const config = demoConfig({ dataDir: '/nonexistent', ports: [] });
   const fleet = createStreamFleet(3, { terminal: { clock } });
   const bridges = fleet.bridgeSides.map(
-    (side) => new IdealBridge(side, clock, { buttons: 3, cooldownMs: config.rating.cooldownMs, mode: 'OPEN', windowMs: 30_000, leds: true, buzzer: true }),
+    (side) =>
+      new IdealBridge(side, clock, {
+        buttons: 3,
+        cooldownMs: config.rating.cooldownMs,
+        mode: 'OPEN',
+        windowMs: 30_000,
+        leds: true,
+        buzzer: true,
+      }),
   );
   fleets.push({ fleet, bridges });
   return { clock, fleet, cooldownMs: config.rating.cooldownMs };
@@ -45,12 +53,19 @@ describe('demoOpeningHours', () => {
     expect(parseOpeningHours(sunday.hours).ok).toBe(true);
     // The lunch break: merged with the afternoon it overlaps.
     const lunch = demoOpeningHours(DEFAULT_OPENING_HOURS, MONDAY_12_10);
-    expect(lunch.hours.mon).toEqual([['07:30', '11:30'], ['12:00', '23:59']]);
+    expect(lunch.hours.mon).toEqual([
+      ['07:30', '11:30'],
+      ['12:00', '23:59'],
+    ]);
     expect(parseOpeningHours(lunch.hours).ok).toBe(true);
     // Late on Sunday: the session goes on after midnight.
     const late = demoOpeningHours(DEFAULT_OPENING_HOURS, Date.UTC(2026, 11, 6, 16, 40)); // Sunday 23:40
     expect(late.session).toEqual({ day: 'sun', from: '23:00', to: '23:59', nextDayUntil: '06:00' });
-    expect(late.hours.mon).toEqual([['00:00', '06:00'], ['07:30', '11:30'], ['13:30', '17:00']]);
+    expect(late.hours.mon).toEqual([
+      ['00:00', '06:00'],
+      ['07:30', '11:30'],
+      ['13:30', '17:00'],
+    ]);
     expect(isOpenAt(late.hours, Date.UTC(2026, 11, 6, 17, 30))).toBe(true); // Monday 00:30
     expect(parseOpeningHours(late.hours).ok).toBe(true);
   });

@@ -59,12 +59,18 @@ describe('hailong start --hub', () => {
     );
     await waitForPort(broker, 60_000);
     // What a newcomer types to watch the district live.
-    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(broker), '-t', 'hailong/v1/#', '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(broker), '-t', 'hailong/v1/#', '-v'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let seen = '';
     sub.stdout?.on('data', (d: Buffer) => (seen += d.toString()));
     cleanups.push(() => void sub.kill('SIGKILL'));
     const wardsWithVotes = () => new Set([...seen.matchAll(/^hailong\/v1\/ba-dinh\/([a-z-]+)\/[^ ]+\/vote /gm)].map((m) => m[1]));
-    await until(() => wardsWithVotes().size === 3, 120_000, `votes of the three wards on the hub broker; demo output:\n${out.slice(-3000)}`);
+    await until(
+      () => wardsWithVotes().size === 3,
+      120_000,
+      `votes of the three wards on the hub broker; demo output:\n${out.slice(-3000)}`,
+    );
     const archive = join(tmp.dir, 'hub', 'archive.db');
     expect(existsSync(archive)).toBe(true);
     const db = new Database(archive, { readonly: true });

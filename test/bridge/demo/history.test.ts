@@ -38,7 +38,7 @@ describe('generateHistory', () => {
     expect(JSON.stringify(generateHistory({ ...year, seed: 8 }))).not.toBe(JSON.stringify(tallies));
   });
 
-  it('keeps a ward\'s numbers when other wards are added (one random stream per place)', () => {
+  it("keeps a ward's numbers when other wards are added (one random stream per place)", () => {
     const one = generateHistory({ ...year, wards: [wards[1]!] });
     expect(one).toEqual(tallies.filter((t) => t.ward === wards[1]!.id));
   });
@@ -113,9 +113,7 @@ describe('generateHistory', () => {
   it('throws naming the option on programmer errors', () => {
     expect(() => generateHistory({ ...year, district: 'Ba Đình' })).toThrow(/options.district/);
     expect(() => generateHistory({ ...year, from: '2025-12-31', to: '2025-01-01' })).toThrow(/options.from/);
-    expect(() => generateHistory({ ...year, wards: [{ id: 'x', counters: [{ id: 'c', terminals: [] }] }] })).toThrow(
-      /terminals is empty/,
-    );
+    expect(() => generateHistory({ ...year, wards: [{ id: 'x', counters: [{ id: 'c', terminals: [] }] }] })).toThrow(/terminals is empty/);
   });
 });
 

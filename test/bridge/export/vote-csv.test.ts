@@ -4,9 +4,19 @@ import type { Vote } from '../../../core/vote.ts';
 import { voteCsvHeader, voteCsvRow, VOTE_CSV_COLUMNS } from '../../../bridge/export/vote-csv.ts';
 
 const VOTE: Vote = {
-  v: 1, id: 'hop-1:7', seq: 7, district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1',
-  level: 'hai-long', pressedAt: Date.UTC(2026, 10, 23, 2, 0), receivedAt: Date.UTC(2026, 10, 23, 2, 0), source: 'touch',
-  officer: '=cmd|\' /C calc\'!A0', ticket: '@SUM(1+1)*cmd',
+  v: 1,
+  id: 'hop-1:7',
+  seq: 7,
+  district: 'ba-dinh',
+  ward: 'phuc-xa',
+  counter: 'quay-1',
+  terminal: 'hop-1',
+  level: 'hai-long',
+  pressedAt: Date.UTC(2026, 10, 23, 2, 0),
+  receivedAt: Date.UTC(2026, 10, 23, 2, 0),
+  source: 'touch',
+  officer: "=cmd|' /C calc'!A0",
+  ticket: '@SUM(1+1)*cmd',
 } as Vote;
 
 describe('vote CSV export (issue 13, item 6)', () => {

@@ -63,7 +63,10 @@ function spawnHailong(args: string[], name: string): ChildProcess {
 /** Runs a hailong command to its end; resolves with its exit code, stdout and stderr. */
 function runHailong(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HAILONG_LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HAILONG_LOG_LEVEL: 'warn' },
+    });
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -107,11 +110,28 @@ const tallied = (t: Pick<Tally, 'days'>) => Object.values(t.days).reduce((n, d) 
 /** A kiosk's taps: `n` votes at QoS 1 on its own topic, each resent until PUBACKed (its IndexedDB outbox). */
 async function kioskTaps(ward: string, brokerPort: number, n: number): Promise<void> {
   const clientId = kioskClientId({ district: 'ba-dinh', ward, terminal: 'kiosk-9' }, clientIdSuffix('pw-kiosk')); // a kiosk may use only its own
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { username: 'kiosk-9', password: 'pw-kiosk', clientId, reconnectPeriod: 200 });
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
+    username: 'kiosk-9',
+    password: 'pw-kiosk',
+    clientId,
+    reconnectPeriod: 200,
+  });
   try {
     for (let seq = 1; seq <= n; seq++) {
       const now = Date.now();
-      const vote: Vote = { v: 1, id: `kiosk-9:${seq}`, district: 'ba-dinh', ward, counter: 'quay-9', terminal: 'kiosk-9', seq, level: seq % 3 === 0 ? 'khong-hai-long' : 'hai-long', pressedAt: now, receivedAt: now, source: 'touch' };
+      const vote: Vote = {
+        v: 1,
+        id: `kiosk-9:${seq}`,
+        district: 'ba-dinh',
+        ward,
+        counter: 'quay-9',
+        terminal: 'kiosk-9',
+        seq,
+        level: seq % 3 === 0 ? 'khong-hai-long' : 'hai-long',
+        pressedAt: now,
+        receivedAt: now,
+        source: 'touch',
+      };
       await client.publishAsync(`hailong/v1/ba-dinh/${ward}/quay-9/kiosk-9/vote`, JSON.stringify(vote), { qos: 1 });
     }
   } finally {
@@ -120,194 +140,258 @@ async function kioskTaps(ward: string, brokerPort: number, n: number): Promise<v
 }
 
 describe('revocations across the federation', () => {
-  it(
-    'revoked at the ward (line up, line cut, kill -9 before forwarding): the hub export of the month equals the union of the ward exports, and the hub figures leave them out',
-    async () => {
-      const tmp = tempDir('hailong-federation-revocation-');
-      cleanups.push(tmp.remove);
-      const webRoot = join(tmp.dir, 'web');
-      const browserP = launchChromium();
-      await buildDashboard(webRoot);
-      const browser = await browserP;
-      cleanups.push(() => browser.close());
-      const month = localParts(Date.now()).monthKey;
+  it('revoked at the ward (line up, line cut, kill -9 before forwarding): the hub export of the month equals the union of the ward exports, and the hub figures leave them out', async () => {
+    const tmp = tempDir('hailong-federation-revocation-');
+    cleanups.push(tmp.remove);
+    const webRoot = join(tmp.dir, 'web');
+    const browserP = launchChromium();
+    await buildDashboard(webRoot);
+    const browser = await browserP;
+    cleanups.push(() => browser.close());
+    const month = localParts(Date.now()).monthKey;
 
-      const hubBroker = await freePort();
-      const hubWeb = await freePort();
-      const hubConfig = join(tmp.dir, 'hub.yaml');
-      writeFileSync(
-        hubConfig,
-        stringify({
-          district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
-          units: WARDS.map((w) => ({ id: w.id, name: w.name, kind: 'phường', password: `pw-${w.id}` })),
-          broker: { port: hubBroker, host: '127.0.0.1', anonymous: 'read' },
-          web: { port: hubWeb, host: '127.0.0.1' },
-          dataDir: join(tmp.dir, 'hub'),
-        }),
-      );
-      const hub = spawnHailong(['hub', '--config', hubConfig, '--web-root', webRoot], 'hub');
-      cleanups.push(() => stopWith(hub, 'SIGKILL'));
-      await waitForPort(hubBroker, 30_000);
-      // The first ward's WAN line, which we cut.
-      const wan = await startTcpProxy(hubBroker);
-      cleanups.push(() => wan.close());
+    const hubBroker = await freePort();
+    const hubWeb = await freePort();
+    const hubConfig = join(tmp.dir, 'hub.yaml');
+    writeFileSync(
+      hubConfig,
+      stringify({
+        district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
+        units: WARDS.map((w) => ({ id: w.id, name: w.name, kind: 'phường', password: `pw-${w.id}` })),
+        broker: { port: hubBroker, host: '127.0.0.1', anonymous: 'read' },
+        web: { port: hubWeb, host: '127.0.0.1' },
+        dataDir: join(tmp.dir, 'hub'),
+      }),
+    );
+    const hub = spawnHailong(['hub', '--config', hubConfig, '--web-root', webRoot], 'hub');
+    cleanups.push(() => stopWith(hub, 'SIGKILL'));
+    await waitForPort(hubBroker, 30_000);
+    // The first ward's WAN line, which we cut.
+    const wan = await startTcpProxy(hubBroker);
+    cleanups.push(() => wan.close());
 
-      const wards = await Promise.all(
-        WARDS.map(async (w, i) => {
-          const dir = join(tmp.dir, w.id);
-          mkdirSync(dir);
-          const fleet = await createPtyFleet(BOXES, { dir, terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000, linkLostMs: 3000, capacity: 2000 } });
-          cleanups.push(() => fleet.close());
-          const config = join(dir, 'hailong.yaml');
-          const brokerPort = await freePort();
-          const kiosk = i === 0 ? [{ id: 'quay-9', name: 'Quầy 9', terminals: [{ id: 'kiosk-9', kind: 'touch', password: 'pw-kiosk' }] }] : [];
-          writeFileSync(
-            config,
-            stringify({
-              district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
-              ward: { id: w.id, name: w.name },
-              rating: { cooldownMs: 0 },
-              counters: [
-                ...Array.from({ length: BOXES }, (_, b) => ({ id: box(b).counter, name: `Quầy ${b + 1}`, terminals: [{ id: box(b).terminal, kind: 'button', uid: box(b).uid }] })),
-                ...kiosk,
-              ],
-              serial: { ports: [...fleet.hostPaths], scanIntervalMs: 200 },
-              broker: { port: brokerPort, host: '127.0.0.1' },
-              upstream: { urls: [i === 0 ? wan.url : `mqtt://127.0.0.1:${hubBroker}`], username: w.id, password: `pw-${w.id}` },
-              dataDir: join(dir, 'data'),
-            }),
-          );
-          const ward = { ...w, fleet, config, brokerPort, journal: join(dir, 'data', 'journal.db'), sim: new Simulation({ terminals: fleet.terminals, seed: 300 + i, doublePressProbability: 0 }), bridge: spawnHailong(['bridge', '--config', config], w.id) };
-          cleanups.push(() => stopWith(ward.bridge, 'SIGKILL'));
-          fleet.start();
-          return ward;
-        }),
-      );
-      const [a, b] = wards as [(typeof wards)[number], (typeof wards)[number]];
-      const archive = join(tmp.dir, 'hub', 'archive.db');
-      const archived = () => readRows<{ n: number }>(archive, 'SELECT count(*) AS n FROM votes')[0]!.n;
-      const revokedAtHub = () => readRows<{ k: string }>(archive, "SELECT unit || '/' || vote AS k FROM revoked_votes").map((r) => r.k);
-      /** The ids of a ward's `terminal` votes, oldest first. */
-      const idsOf = (w: typeof a, terminal: string) =>
-        readRows<{ seq: number }>(w.journal, 'SELECT seq FROM votes WHERE terminal = ? ORDER BY seq', terminal).map((r) => `${terminal}:${r.seq}`);
-      const revoke = async (w: typeof a, terminal: string, ids: readonly string[], reason: string) => {
-        const r = await runHailong(['revoke', '--config', w.config, '--terminal', terminal, '--ids', ids.join(','), '--reason', reason, '--by', 'Nguyễn Thị Lan']);
-        expect(r.code, r.err).toBe(0);
-        expect(r.out).toContain(`Đã thu hồi ${ids.length} phiếu`);
-      };
-
-      // 1. Everyone up: boxes and the kiosk vote, everything reaches the hub.
-      expect((await Promise.all(wards.map((w) => w.sim.burst(120, { timeoutMs: 120_000 })))).every((x) => x.complete)).toBe(true);
-      await kioskTaps(a.id, a.brokerPort, KIOSK_VOTES);
-      await until(() => archived() >= 240 + KIOSK_VOTES, 60_000, 'the first votes in the hub archive');
-
-      // 2. Revoked with the line up: a misused kiosk's votes at the first ward, a box's at the second.
-      const kioskIds = idsOf(a, 'kiosk-9');
-      await revoke(a, 'kiosk-9', kioskIds.slice(5, 15), 'Tài khoản kiosk bị lộ');
-      await revoke(b, box(1).terminal, idsOf(b, box(1).terminal).slice(0, 7), 'Hộp bị bấm phá, có camera ghi lại');
-      await until(() => revokedAtHub().length === 17, 30_000, '17 votes revoked at the hub');
-
-      // 3. The first ward's WAN line is cut: it votes on, and a supervisor revokes meanwhile.
-      await wan.cut();
-      expect((await a.sim.burst(80, { timeoutMs: 60_000 })).complete).toBe(true);
-      await revoke(a, box(0).terminal, idsOf(a, box(0).terminal).slice(-20, -10), 'Bấm thử khi bảo trì');
-      // 4. …and once more, right before its bridge dies (kill -9 between the revocation and its forwarding).
-      await revoke(a, 'kiosk-9', kioskIds.slice(30, 34), 'Phiếu của cán bộ bấm thử');
-      await stopWith(a.bridge, 'SIGKILL');
-      await new Promise((r) => setTimeout(r, 500));
-      a.bridge = spawnHailong(['bridge', '--config', a.config], a.id);
-      expect((await a.sim.burst(40, { timeoutMs: 60_000 })).complete).toBe(true);
-      expect(revokedAtHub()).toHaveLength(17); // nothing of the cut crossed
-      await wan.restore();
-
-      // 5. Everything arrives: votes and revocations.
-      const wardRevoked = () => wards.flatMap((w) => readRows<{ seq: number; terminal: string }>(w.journal, 'SELECT v.terminal, v.seq FROM revoked_votes r JOIN votes v ON v.id = r.vote').map((r) => `${w.id}/${r.terminal}:${r.seq}`));
-      expect(wardRevoked()).toHaveLength(31);
-      const total = 2 * 120 + KIOSK_VOTES + 80 + 40;
-      expect(wards.reduce((n, w) => n + acked(w.fleet), 0) + KIOSK_VOTES).toBe(total);
-      await until(() => archived() >= total && revokedAtHub().length >= 31, 90_000, `${total} votes and 31 revoked on the hub`);
-      expect(new Set(revokedAtHub())).toEqual(new Set(wardRevoked()));
-      // Each ward marks its revocations forwarded once the hub's PUBACKs are back (just after the hub's
-      // commit), and published once its own broker has them too.
-      const unmarked = () => wards.reduce((n, w) => n + readRows<{ n: number }>(w.journal, 'SELECT count(*) AS n FROM revocations WHERE forwarded = 0 OR published = 0')[0]!.n, 0);
-      await until(() => unmarked() === 0, 10_000, 'every revocation marked forwarded and published at its ward');
-
-      // 6. The hub's figures: its tallies are the wards' (folded again without the revoked votes), its
-      //    unit summaries count only what the wards count, and so does the hub dashboard (Chromium).
-      const counted = (w: typeof a) => readRows<{ n: number }>(w.journal, 'SELECT count(*) AS n FROM votes v WHERE NOT EXISTS (SELECT 1 FROM revoked_votes r WHERE r.vote = v.id)')[0]!.n;
-      expect(counted(a) + counted(b)).toBe(total - 31);
-      const hubTallies = () => Object.fromEntries(readRows<{ topic: string; payload: string }>(archive, "SELECT topic, payload FROM retained WHERE kind = 'tally'").map((r) => [r.topic, JSON.parse(r.payload) as Tally]));
-      const wardTallies = () =>
-        Object.fromEntries(wards.flatMap((w) => readRows<{ payload: string }>(w.journal, 'SELECT payload FROM tallies').map((r) => JSON.parse(r.payload) as Tally).map((t) => [`hailong/v1/ba-dinh/${w.id}/${t.counter}/${t.terminal}/tally/${t.month}`, t] as const)));
-      await until(() => isDeepStrictEqual(hubTallies(), wardTallies()), 30_000, "the hub's tallies equal to the wards'");
-      expect(Object.values(hubTallies()).reduce((n, t) => n + tallied(t), 0)).toBe(total - 31);
-      const summaries = await collect(`mqtt://127.0.0.1:${hubBroker}`, `hailong/v1/ba-dinh/+/_summary/${month}`);
-      cleanups.push(() => summaries.close());
-      await summaries.waitFor(
-        (m) => WARDS.every((w) => { const s = m.filter((x) => x.topic.includes(`/${w.id}/`)).map((x) => JSON.parse(x.payload) as UnitMonth).at(-1); return s !== undefined && tallied(s) === counted(w.id === a.id ? a : b); }),
-        30_000,
-        'unit summaries without the revoked votes',
-      );
-      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-      await page.goto(`http://127.0.0.1:${hubWeb}/dashboard/?district=ba-dinh&hub=1#/district`);
-      await page.click('button:has-text("Hôm nay")');
-      const expected = Object.fromEntries(wards.map((w) => [w.name, String(counted(w))]));
-      await page
-        .waitForFunction(
-          (want) => {
-            const rows = [...document.querySelectorAll('[data-testid=ranking] tbody tr')] as HTMLTableRowElement[];
-            const got = Object.fromEntries(rows.map((r) => [r.cells[1]?.textContent ?? '', (r.cells[2]?.textContent ?? '').replaceAll('.', '')]));
-            return Object.keys(want).every((k) => got[k] === want[k]);
-          },
-          expected,
-          { timeout: 30_000 },
-        )
-        .catch(async (error: Error) => {
-          const rows = await page.$$eval('[data-testid=ranking] tbody tr', (trs) => trs.map((r) => [...(r as HTMLTableRowElement).cells].map((c) => c.textContent)));
-          throw new Error(`${error.message}\nexpected ${JSON.stringify(expected)}\nranking ${JSON.stringify(rows)}`);
+    const wards = await Promise.all(
+      WARDS.map(async (w, i) => {
+        const dir = join(tmp.dir, w.id);
+        mkdirSync(dir);
+        const fleet = await createPtyFleet(BOXES, {
+          dir,
+          terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000, linkLostMs: 3000, capacity: 2000 },
         });
-      await page.close();
-      await Promise.all([...wards.map((w) => stopWithin(w.bridge, w.id)), stopWithin(hub, 'hub')]);
+        cleanups.push(() => fleet.close());
+        const config = join(dir, 'hailong.yaml');
+        const brokerPort = await freePort();
+        const kiosk =
+          i === 0 ? [{ id: 'quay-9', name: 'Quầy 9', terminals: [{ id: 'kiosk-9', kind: 'touch', password: 'pw-kiosk' }] }] : [];
+        writeFileSync(
+          config,
+          stringify({
+            district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
+            ward: { id: w.id, name: w.name },
+            rating: { cooldownMs: 0 },
+            counters: [
+              ...Array.from({ length: BOXES }, (_, b) => ({
+                id: box(b).counter,
+                name: `Quầy ${b + 1}`,
+                terminals: [{ id: box(b).terminal, kind: 'button', uid: box(b).uid }],
+              })),
+              ...kiosk,
+            ],
+            serial: { ports: [...fleet.hostPaths], scanIntervalMs: 200 },
+            broker: { port: brokerPort, host: '127.0.0.1' },
+            upstream: { urls: [i === 0 ? wan.url : `mqtt://127.0.0.1:${hubBroker}`], username: w.id, password: `pw-${w.id}` },
+            dataDir: join(dir, 'data'),
+          }),
+        );
+        const ward = {
+          ...w,
+          fleet,
+          config,
+          brokerPort,
+          journal: join(dir, 'data', 'journal.db'),
+          sim: new Simulation({ terminals: fleet.terminals, seed: 300 + i, doublePressProbability: 0 }),
+          bridge: spawnHailong(['bridge', '--config', config], w.id),
+        };
+        cleanups.push(() => stopWith(ward.bridge, 'SIGKILL'));
+        fleet.start();
+        return ward;
+      }),
+    );
+    const [a, b] = wards as [(typeof wards)[number], (typeof wards)[number]];
+    const archive = join(tmp.dir, 'hub', 'archive.db');
+    const archived = () => readRows<{ n: number }>(archive, 'SELECT count(*) AS n FROM votes')[0]!.n;
+    const revokedAtHub = () => readRows<{ k: string }>(archive, "SELECT unit || '/' || vote AS k FROM revoked_votes").map((r) => r.k);
+    /** The ids of a ward's `terminal` votes, oldest first. */
+    const idsOf = (w: typeof a, terminal: string) =>
+      readRows<{ seq: number }>(w.journal, 'SELECT seq FROM votes WHERE terminal = ? ORDER BY seq', terminal).map(
+        (r) => `${terminal}:${r.seq}`,
+      );
+    const revoke = async (w: typeof a, terminal: string, ids: readonly string[], reason: string) => {
+      const r = await runHailong([
+        'revoke',
+        '--config',
+        w.config,
+        '--terminal',
+        terminal,
+        '--ids',
+        ids.join(','),
+        '--reason',
+        reason,
+        '--by',
+        'Nguyễn Thị Lan',
+      ]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain(`Đã thu hồi ${ids.length} phiếu`);
+    };
 
-      // 7. The exports: the hub's month is the union of the wards', byte for byte on the vote columns
-      //    (the hub adds the unit's name and the unit it counts for), with the same revoked set.
-      const exportLines = async (config: string, out: string) => {
-        const r = await runHailong(['export', '--config', config, '--period', month, '--out', join(tmp.dir, out)]);
-        expect(r.code, r.err).toBe(0);
-        return readFileSync(join(tmp.dir, out), 'utf8').split('\r\n').slice(1, -1);
-      };
-      const wardLines = new Map<string, string>();
-      for (const w of wards) {
-        for (const line of await exportLines(w.config, `${w.id}.csv`)) {
-          const [id, , unit] = line.split(',');
-          expect(wardLines.has(`${unit}/${id}`)).toBe(false);
-          wardLines.set(`${unit}/${id}`, line);
-        }
-      }
-      expect(wardLines.size).toBe(total);
-      const hubLines = await exportLines(hubConfig, 'hub.csv');
-      expect(hubLines).toHaveLength(total); // 0 duplicated
-      const seen = new Set<string>();
-      for (const line of hubLines) {
+    // 1. Everyone up: boxes and the kiosk vote, everything reaches the hub.
+    expect((await Promise.all(wards.map((w) => w.sim.burst(120, { timeoutMs: 120_000 })))).every((x) => x.complete)).toBe(true);
+    await kioskTaps(a.id, a.brokerPort, KIOSK_VOTES);
+    await until(() => archived() >= 240 + KIOSK_VOTES, 60_000, 'the first votes in the hub archive');
+
+    // 2. Revoked with the line up: a misused kiosk's votes at the first ward, a box's at the second.
+    const kioskIds = idsOf(a, 'kiosk-9');
+    await revoke(a, 'kiosk-9', kioskIds.slice(5, 15), 'Tài khoản kiosk bị lộ');
+    await revoke(b, box(1).terminal, idsOf(b, box(1).terminal).slice(0, 7), 'Hộp bị bấm phá, có camera ghi lại');
+    await until(() => revokedAtHub().length === 17, 30_000, '17 votes revoked at the hub');
+
+    // 3. The first ward's WAN line is cut: it votes on, and a supervisor revokes meanwhile.
+    await wan.cut();
+    expect((await a.sim.burst(80, { timeoutMs: 60_000 })).complete).toBe(true);
+    await revoke(a, box(0).terminal, idsOf(a, box(0).terminal).slice(-20, -10), 'Bấm thử khi bảo trì');
+    // 4. …and once more, right before its bridge dies (kill -9 between the revocation and its forwarding).
+    await revoke(a, 'kiosk-9', kioskIds.slice(30, 34), 'Phiếu của cán bộ bấm thử');
+    await stopWith(a.bridge, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 500));
+    a.bridge = spawnHailong(['bridge', '--config', a.config], a.id);
+    expect((await a.sim.burst(40, { timeoutMs: 60_000 })).complete).toBe(true);
+    expect(revokedAtHub()).toHaveLength(17); // nothing of the cut crossed
+    await wan.restore();
+
+    // 5. Everything arrives: votes and revocations.
+    const wardRevoked = () =>
+      wards.flatMap((w) =>
+        readRows<{ seq: number; terminal: string }>(
+          w.journal,
+          'SELECT v.terminal, v.seq FROM revoked_votes r JOIN votes v ON v.id = r.vote',
+        ).map((r) => `${w.id}/${r.terminal}:${r.seq}`),
+      );
+    expect(wardRevoked()).toHaveLength(31);
+    const total = 2 * 120 + KIOSK_VOTES + 80 + 40;
+    expect(wards.reduce((n, w) => n + acked(w.fleet), 0) + KIOSK_VOTES).toBe(total);
+    await until(() => archived() >= total && revokedAtHub().length >= 31, 90_000, `${total} votes and 31 revoked on the hub`);
+    expect(new Set(revokedAtHub())).toEqual(new Set(wardRevoked()));
+    // Each ward marks its revocations forwarded once the hub's PUBACKs are back (just after the hub's
+    // commit), and published once its own broker has them too.
+    const unmarked = () =>
+      wards.reduce(
+        (n, w) =>
+          n + readRows<{ n: number }>(w.journal, 'SELECT count(*) AS n FROM revocations WHERE forwarded = 0 OR published = 0')[0]!.n,
+        0,
+      );
+    await until(() => unmarked() === 0, 10_000, 'every revocation marked forwarded and published at its ward');
+
+    // 6. The hub's figures: its tallies are the wards' (folded again without the revoked votes), its
+    //    unit summaries count only what the wards count, and so does the hub dashboard (Chromium).
+    const counted = (w: typeof a) =>
+      readRows<{ n: number }>(
+        w.journal,
+        'SELECT count(*) AS n FROM votes v WHERE NOT EXISTS (SELECT 1 FROM revoked_votes r WHERE r.vote = v.id)',
+      )[0]!.n;
+    expect(counted(a) + counted(b)).toBe(total - 31);
+    const hubTallies = () =>
+      Object.fromEntries(
+        readRows<{ topic: string; payload: string }>(archive, "SELECT topic, payload FROM retained WHERE kind = 'tally'").map((r) => [
+          r.topic,
+          JSON.parse(r.payload) as Tally,
+        ]),
+      );
+    const wardTallies = () =>
+      Object.fromEntries(
+        wards.flatMap((w) =>
+          readRows<{ payload: string }>(w.journal, 'SELECT payload FROM tallies')
+            .map((r) => JSON.parse(r.payload) as Tally)
+            .map((t) => [`hailong/v1/ba-dinh/${w.id}/${t.counter}/${t.terminal}/tally/${t.month}`, t] as const),
+        ),
+      );
+    await until(() => isDeepStrictEqual(hubTallies(), wardTallies()), 30_000, "the hub's tallies equal to the wards'");
+    expect(Object.values(hubTallies()).reduce((n, t) => n + tallied(t), 0)).toBe(total - 31);
+    const summaries = await collect(`mqtt://127.0.0.1:${hubBroker}`, `hailong/v1/ba-dinh/+/_summary/${month}`);
+    cleanups.push(() => summaries.close());
+    await summaries.waitFor(
+      (m) =>
+        WARDS.every((w) => {
+          const s = m
+            .filter((x) => x.topic.includes(`/${w.id}/`))
+            .map((x) => JSON.parse(x.payload) as UnitMonth)
+            .at(-1);
+          return s !== undefined && tallied(s) === counted(w.id === a.id ? a : b);
+        }),
+      30_000,
+      'unit summaries without the revoked votes',
+    );
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(`http://127.0.0.1:${hubWeb}/dashboard/?district=ba-dinh&hub=1#/district`);
+    await page.click('button:has-text("Hôm nay")');
+    const expected = Object.fromEntries(wards.map((w) => [w.name, String(counted(w))]));
+    await page
+      .waitForFunction(
+        (want) => {
+          const rows = [...document.querySelectorAll('[data-testid=ranking] tbody tr')] as HTMLTableRowElement[];
+          const got = Object.fromEntries(
+            rows.map((r) => [r.cells[1]?.textContent ?? '', (r.cells[2]?.textContent ?? '').replaceAll('.', '')]),
+          );
+          return Object.keys(want).every((k) => got[k] === want[k]);
+        },
+        expected,
+        { timeout: 30_000 },
+      )
+      .catch(async (error: Error) => {
+        const rows = await page.$$eval('[data-testid=ranking] tbody tr', (trs) =>
+          trs.map((r) => [...(r as HTMLTableRowElement).cells].map((c) => c.textContent)),
+        );
+        throw new Error(`${error.message}\nexpected ${JSON.stringify(expected)}\nranking ${JSON.stringify(rows)}`);
+      });
+    await page.close();
+    await Promise.all([...wards.map((w) => stopWithin(w.bridge, w.id)), stopWithin(hub, 'hub')]);
+
+    // 7. The exports: the hub's month is the union of the wards', byte for byte on the vote columns
+    //    (the hub adds the unit's name and the unit it counts for), with the same revoked set.
+    const exportLines = async (config: string, out: string) => {
+      const r = await runHailong(['export', '--config', config, '--period', month, '--out', join(tmp.dir, out)]);
+      expect(r.code, r.err).toBe(0);
+      return readFileSync(join(tmp.dir, out), 'utf8').split('\r\n').slice(1, -1);
+    };
+    const wardLines = new Map<string, string>();
+    for (const w of wards) {
+      for (const line of await exportLines(w.config, `${w.id}.csv`)) {
         const [id, , unit] = line.split(',');
-        const key = `${unit}/${id}`;
-        const ward = wardLines.get(key);
-        expect(ward, `${key} is not in its ward's export`).toBeDefined();
-        expect(line.startsWith(`${ward},`), `${key}: hub ${line} ≠ ward ${ward}`).toBe(true);
-        seen.add(key);
+        expect(wardLines.has(`${unit}/${id}`)).toBe(false);
+        wardLines.set(`${unit}/${id}`, line);
       }
-      expect(seen.size).toBe(wardLines.size); // 0 lost
-      const revokedIn = (lines: Iterable<string>) => [...lines].filter((l) => l.includes('thu hồi #')).length;
-      expect(revokedIn(hubLines)).toBe(31);
-      expect(revokedIn(wardLines.values())).toBe(31);
-      // The audit trail crossed too: every revocation, with who and why.
-      const audit = await runHailong(['export', '--config', hubConfig, '--revocations', '--out', '-']);
-      expect(audit.code, audit.err).toBe(0);
-      const auditLines = audit.out.split('\r\n').slice(1, -1);
-      expect(auditLines).toHaveLength(4);
-      expect(auditLines.every((l) => l.includes('Nguyễn Thị Lan') && l.endsWith(',1/1'))).toBe(true);
-      expect(auditLines.filter((l) => l.includes('Tài khoản kiosk bị lộ'))).toHaveLength(1);
-    },
-    300_000,
-  );
+    }
+    expect(wardLines.size).toBe(total);
+    const hubLines = await exportLines(hubConfig, 'hub.csv');
+    expect(hubLines).toHaveLength(total); // 0 duplicated
+    const seen = new Set<string>();
+    for (const line of hubLines) {
+      const [id, , unit] = line.split(',');
+      const key = `${unit}/${id}`;
+      const ward = wardLines.get(key);
+      expect(ward, `${key} is not in its ward's export`).toBeDefined();
+      expect(line.startsWith(`${ward},`), `${key}: hub ${line} ≠ ward ${ward}`).toBe(true);
+      seen.add(key);
+    }
+    expect(seen.size).toBe(wardLines.size); // 0 lost
+    const revokedIn = (lines: Iterable<string>) => [...lines].filter((l) => l.includes('thu hồi #')).length;
+    expect(revokedIn(hubLines)).toBe(31);
+    expect(revokedIn(wardLines.values())).toBe(31);
+    // The audit trail crossed too: every revocation, with who and why.
+    const audit = await runHailong(['export', '--config', hubConfig, '--revocations', '--out', '-']);
+    expect(audit.code, audit.err).toBe(0);
+    const auditLines = audit.out.split('\r\n').slice(1, -1);
+    expect(auditLines).toHaveLength(4);
+    expect(auditLines.every((l) => l.includes('Nguyễn Thị Lan') && l.endsWith(',1/1'))).toBe(true);
+    expect(auditLines.filter((l) => l.includes('Tài khoản kiosk bị lộ'))).toHaveLength(1);
+  }, 300_000);
 });

@@ -36,7 +36,12 @@ async function startHub(config?: HubConfig): Promise<{ app: HubApp; url: string;
 }
 
 async function unitClient(url: string, unit: string) {
-  const client = await mqtt.connectAsync(url, { username: unit, password: `pw-${unit}`, reconnectPeriod: 0, clientId: `test-${unit}-${Math.random()}` });
+  const client = await mqtt.connectAsync(url, {
+    username: unit,
+    password: `pw-${unit}`,
+    reconnectPeriod: 0,
+    clientId: `test-${unit}-${Math.random()}`,
+  });
   cleanups.push(() => client.endAsync(true));
   return client;
 }
@@ -45,7 +50,9 @@ async function unitClient(url: string, unit: string) {
 function archivedKeys(dir: string): string[] {
   const db = new Database(join(dir, 'archive.db'), { readonly: true });
   try {
-    return (db.prepare('SELECT unit, id FROM votes ORDER BY unit, id').all() as { unit: string; id: string }[]).map((r) => `${r.unit}/${r.id}`);
+    return (db.prepare('SELECT unit, id FROM votes ORDER BY unit, id').all() as { unit: string; id: string }[]).map(
+      (r) => `${r.unit}/${r.id}`,
+    );
   } finally {
     db.close();
   }
@@ -73,7 +80,10 @@ describe('the hub archive on the embedded broker', () => {
     const forged = vote('truc-bach', 1);
     const closed = new Promise<void>((done) => phucXa.once('close', () => done()));
     phucXa.publish(voteTopic(forged), JSON.stringify(forged), { qos: 1 });
-    phucXa.publish('hailong/v1/ba-dinh/truc-bach/quay-1/hop-1/tally/2026-11', JSON.stringify(tally('truc-bach', '2026-11')), { qos: 1, retain: true });
+    phucXa.publish('hailong/v1/ba-dinh/truc-bach/quay-1/hop-1/tally/2026-11', JSON.stringify(tally('truc-bach', '2026-11')), {
+      qos: 1,
+      retain: true,
+    });
     await closed;
     expect(archivedKeys(dir)).toEqual([]);
     expect(app.broker!.stats().publishesRefused).toBeGreaterThanOrEqual(1);
@@ -103,7 +113,13 @@ describe('the hub archive on the embedded broker', () => {
     const phucXa = await unitClient(url, 'phuc-xa');
     const topic = voteTopic(vote('phuc-xa', 1));
     const otherTerminal = { ...vote('phuc-xa', 2), terminal: 'hop-9', id: 'hop-9:2' };
-    const bad = ['{not json', JSON.stringify({ v: 1 }), JSON.stringify(otherTerminal), '\u0000'.repeat(10), JSON.stringify(vote('phuc-xa', 3)).replace('"hai-long"', '42')];
+    const bad = [
+      '{not json',
+      JSON.stringify({ v: 1 }),
+      JSON.stringify(otherTerminal),
+      '\u0000'.repeat(10),
+      JSON.stringify(vote('phuc-xa', 3)).replace('"hai-long"', '42'),
+    ];
     for (const p of bad) await phucXa.publishAsync(topic, p, { qos: 1 });
     // The connection survived (every bad message was acknowledged) and a good vote still goes through.
     const good = vote('phuc-xa', 4);
@@ -111,11 +127,17 @@ describe('the hub archive on the embedded broker', () => {
     await dashboard.waitFor((m) => m.some((x) => x.payload.includes('"hop-1:4"')), 5000, 'the good vote');
     expect(dashboard.messages.filter((m) => !m.topic.endsWith('/_office')).map((m) => m.payload)).toEqual([JSON.stringify(good)]);
     expect(archivedKeys(dir)).toEqual(['phuc-xa/hop-1:4']);
-    expect(app.counters.snapshot()['phuc-xa']).toEqual({ accepted: 1, refused: { 'bad-json': 2, 'missing-field': 1, 'bad-type': 1, 'topic-mismatch': 1 } });
+    expect(app.counters.snapshot()['phuc-xa']).toEqual({
+      accepted: 1,
+      refused: { 'bad-json': 2, 'missing-field': 1, 'bad-type': 1, 'topic-mismatch': 1 },
+    });
     expect(app.archive.refusedCount()).toBe(5);
     // The same counters, where a supervisor sees them: GET /hub/status on the hub's web port.
     const status = (await (await fetch(`http://127.0.0.1:${app.endpoints().web!.port}/hub/status`)).json()) as ReturnType<HubApp['status']>;
-    expect(status.units['phuc-xa']).toEqual({ accepted: 1, refused: { 'bad-json': 2, 'missing-field': 1, 'bad-type': 1, 'topic-mismatch': 1 } });
+    expect(status.units['phuc-xa']).toEqual({
+      accepted: 1,
+      refused: { 'bad-json': 2, 'missing-field': 1, 'bad-type': 1, 'topic-mismatch': 1 },
+    });
     expect(status.archive).toMatchObject({ votes: 1, refusedKept: 5, refused: 5 });
   });
 });
@@ -128,13 +150,19 @@ describe('retained state', () => {
     const first = await startHub(config);
     const phucXa = await unitClient(first.url, 'phuc-xa');
     for (const month of ['2026-07', '2026-08', '2026-09', '2026-10', '2026-11']) {
-      await phucXa.publishAsync(`hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/tally/${month}`, JSON.stringify(tally('phuc-xa', month)), { qos: 1, retain: true });
+      await phucXa.publishAsync(`hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/tally/${month}`, JSON.stringify(tally('phuc-xa', month)), {
+        qos: 1,
+        retain: true,
+      });
     }
     const monthsOn = async (url: string) => {
       const c = await collect(url, 'hailong/v1/+/+/+/+/tally/+', { username: 'lanh-dao', password: 'pw-lanh-dao' });
       await new Promise((r) => setTimeout(r, 300));
       await c.close();
-      return c.messages.filter((m) => m.retain).map((m) => m.topic.split('/').at(-1)).sort();
+      return c.messages
+        .filter((m) => m.retain)
+        .map((m) => m.topic.split('/').at(-1))
+        .sort();
     };
     expect(await monthsOn(first.url)).toEqual(['2026-09', '2026-10', '2026-11']);
     await phucXa.endAsync(true);
@@ -142,7 +170,12 @@ describe('retained state', () => {
     // A fresh broker (Aedes keeps retained messages in memory) gets them back from the archive.
     const second = await startHub(config);
     expect(await monthsOn(second.url)).toEqual(['2026-09', '2026-10', '2026-11']);
-    expect(second.app.archive.retained().map((r) => r.month).sort()).toEqual(['2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
+    expect(
+      second.app.archive
+        .retained()
+        .map((r) => r.month)
+        .sort(),
+    ).toEqual(['2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
   });
 });
 
@@ -166,8 +199,24 @@ describe('retained state after three years', () => {
       pubs.push(unit.publishAsync(`${path}/status`, JSON.stringify({ v: 1, state: 'online', at: NOW }), { qos: 1, retain: true }));
       published += months.length + 1;
     }
-    pubs.push(unit.publishAsync('hailong/v1/ba-dinh/phuc-xa/_bridge/status', JSON.stringify({ v: 1, state: 'online', at: NOW }), { qos: 1, retain: true }));
-    const office = { v: 1, district: 'ba-dinh', ward: 'phuc-xa', districtName: 'x', wardName: 'x', scale: 'scale-3', target: 80, openingHours: {}, counters: [], updatedAt: NOW };
+    pubs.push(
+      unit.publishAsync('hailong/v1/ba-dinh/phuc-xa/_bridge/status', JSON.stringify({ v: 1, state: 'online', at: NOW }), {
+        qos: 1,
+        retain: true,
+      }),
+    );
+    const office = {
+      v: 1,
+      district: 'ba-dinh',
+      ward: 'phuc-xa',
+      districtName: 'x',
+      wardName: 'x',
+      scale: 'scale-3',
+      target: 80,
+      openingHours: {},
+      counters: [],
+      updatedAt: NOW,
+    };
     pubs.push(unit.publishAsync('hailong/v1/ba-dinh/phuc-xa/_office', JSON.stringify(office), { qos: 1, retain: true }));
     published += 2;
     await Promise.all(pubs);
@@ -208,7 +257,12 @@ describe('names from the hub config', () => {
     cleanups.push(() => dashboard.close());
     await dashboard.waitFor((m) => m.length === 3, 5000, 'three offices');
     const byWard = Object.fromEntries(dashboard.json<typeof office>('_office').map((o) => [o.ward, o]));
-    expect(byWard['phuc-xa']).toMatchObject({ districtName: 'Tỉnh Gia Lai', wardName: 'Phường phuc-xa', target: 80, counters: office.counters });
+    expect(byWard['phuc-xa']).toMatchObject({
+      districtName: 'Tỉnh Gia Lai',
+      wardName: 'Phường phuc-xa',
+      target: 80,
+      counters: office.counters,
+    });
     expect(byWard['truc-bach']).toMatchObject({ districtName: 'Tỉnh Gia Lai', wardName: 'Phường truc-bach', counters: [], updatedAt: 0 });
     expect(Object.keys(byWard).sort()).toEqual(['lieu-giai', 'phuc-xa', 'truc-bach']);
   });

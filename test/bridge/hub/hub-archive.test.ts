@@ -31,7 +31,15 @@ describe('HubArchive', () => {
 
   it('keeps the newest retained payload per topic: a higher tally seq wins, a lower one does not', async () => {
     const a = archiveIn();
-    const t = (ord: number) => ({ type: 'retained' as const, topic: 'x/tally/2026-11', unit: 'a', kind: 'tally', month: '2026-11', ord, payload: String(ord) });
+    const t = (ord: number) => ({
+      type: 'retained' as const,
+      topic: 'x/tally/2026-11',
+      unit: 'a',
+      kind: 'tally',
+      month: '2026-11',
+      ord,
+      payload: String(ord),
+    });
     await a.store(t(5));
     await a.store(t(3));
     expect(a.retained().map((r) => r.payload)).toEqual(['5']);

@@ -39,7 +39,9 @@ describe('units[].mergedFrom', () => {
     const r = parseHubConfigText(text, 'hub.yaml');
     if (r.ok) throw new Error('accepted a broken config');
     const lines = formatProblems(r.file, r.problems);
-    expect(lines).toMatch(/units\[0\]\.mergedFrom\[0\]\.until \(line 3\): must be a date YYYY-MM-DD: the last day b existed \(e\.g\. 2025-06-30\), got "30\/6\/2025"/);
+    expect(lines).toMatch(
+      /units\[0\]\.mergedFrom\[0\]\.until \(line 3\): must be a date YYYY-MM-DD: the last day b existed \(e\.g\. 2025-06-30\), got "30\/6\/2025"/,
+    );
     expect(lines).toMatch(/units\[2\]\.mergedFrom\[0\]\.id \(line 5\): d is already merged into c/);
     expect(lines).toMatch(/units\[2\]\.mergedFrom\[1\]\.id \(line 5\): unit e cannot absorb itself/);
     expect(lines).toMatch(/units\[3\]\.mergedFrom\[0\]\.id \(line 6\): y is part of a merger cycle/);
@@ -52,11 +54,32 @@ describe('the hub passes its mergers on to the parent dashboard', () => {
     const { ingest } = await import('../../../bridge/hub/hub-ingest.ts');
     const { DEFAULT_OPENING_HOURS } = await import('../../../core/opening-hours.ts');
     const mergedFrom = [{ id: 'phuc-xa', until: '2025-06-30', name: 'Phường Phúc Xá' }];
-    const scope = { parent: 'ha-noi', parentName: 'Thành phố Hà Nội', units: new Map([['ba-dinh', { name: 'Phường Ba Đình', target: 80, mergedFrom }]]), retainMonths: 13 };
-    const office = { v: 1, district: 'ha-noi', ward: 'ba-dinh', districtName: 'Quận Ba Đình', wardName: 'Ba Đình', scale: 'scale-3', target: 90, openingHours: DEFAULT_OPENING_HOURS, counters: [], updatedAt: 5 };
+    const scope = {
+      parent: 'ha-noi',
+      parentName: 'Thành phố Hà Nội',
+      units: new Map([['ba-dinh', { name: 'Phường Ba Đình', target: 80, mergedFrom }]]),
+      retainMonths: 13,
+    };
+    const office = {
+      v: 1,
+      district: 'ha-noi',
+      ward: 'ba-dinh',
+      districtName: 'Quận Ba Đình',
+      wardName: 'Ba Đình',
+      scale: 'scale-3',
+      target: 90,
+      openingHours: DEFAULT_OPENING_HOURS,
+      counters: [],
+      updatedAt: 5,
+    };
     const d = ingest(scope, 'hailong/v1/ha-noi/ba-dinh/_office', JSON.stringify(office), Date.UTC(2026, 0, 1));
     expect(d.accept).toBe(true);
     if (!d.accept) return;
-    expect(JSON.parse(d.payload ?? '')).toMatchObject({ districtName: 'Thành phố Hà Nội', wardName: 'Phường Ba Đình', target: 80, mergedFrom });
+    expect(JSON.parse(d.payload ?? '')).toMatchObject({
+      districtName: 'Thành phố Hà Nội',
+      wardName: 'Phường Ba Đình',
+      target: 80,
+      mergedFrom,
+    });
   });
 });

@@ -69,7 +69,10 @@ describe('the hub on a generated Mosquitto', () => {
     // Forgery under another unit: Mosquitto acknowledges and drops it.
     const forged = vote('truc-bach', 1);
     await phucXa.publishAsync(voteTopic(forged), JSON.stringify(forged), { qos: 1 });
-    await phucXa.publishAsync('hailong/v1/ba-dinh/truc-bach/quay-1/hop-1/tally/2026-11', JSON.stringify(tally('truc-bach', '2026-11')), { qos: 1, retain: true });
+    await phucXa.publishAsync('hailong/v1/ba-dinh/truc-bach/quay-1/hop-1/tally/2026-11', JSON.stringify(tally('truc-bach', '2026-11')), {
+      qos: 1,
+      retain: true,
+    });
     const trucId = upstreamClientId({ district: 'ba-dinh', ward: 'truc-bach' }, 'pw-truc-bach');
     const truc = await mqtt.connectAsync(broker.url, { username: 'truc-bach', password: 'pw-truc-bach', clientId: trucId });
     cleanups.push(() => truc.endAsync(true));
@@ -105,13 +108,24 @@ describe('the hub on a generated Mosquitto', () => {
     cleanups.push(() => hub.stop());
 
     const phucXaId = upstreamClientId({ district: 'ba-dinh', ward: 'phuc-xa' }, 'pw-phuc-xa');
-    const phucXa = await mqtt.connectAsync(broker.url, { username: 'phuc-xa', password: 'pw-phuc-xa', clientId: phucXaId, reconnectPeriod: 0 });
+    const phucXa = await mqtt.connectAsync(broker.url, {
+      username: 'phuc-xa',
+      password: 'pw-phuc-xa',
+      clientId: phucXaId,
+      reconnectPeriod: 0,
+    });
     cleanups.push(() => phucXa.endAsync(true));
     let phucXaClosed = false;
     phucXa.on('close', () => (phucXaClosed = true));
     const refused = async (clientId: string) => {
       try {
-        const thief = await mqtt.connectAsync(broker.url, { username: 'truc-bach', password: 'pw-truc-bach', clientId, reconnectPeriod: 0, connectTimeout: 5000 });
+        const thief = await mqtt.connectAsync(broker.url, {
+          username: 'truc-bach',
+          password: 'pw-truc-bach',
+          clientId,
+          reconnectPeriod: 0,
+          connectTimeout: 5000,
+        });
         await thief.endAsync(true);
         return 0;
       } catch (error) {
@@ -146,11 +160,26 @@ describe('the hub on a generated Mosquitto', () => {
     cleanups.push(() => hub.stop());
     const revocation = (unit: string, seqs: number[], id: number) => {
       const ward = { district: 'ba-dinh', ward: unit };
-      return publicationFor('revocation', ward, revocationMessages(ward, { id, at: Date.UTC(2026, 10, 20), by: 'Trần Văn Bình', reason: 'Bấm thử', terminal: 'hop-1', votes: seqs.map((s) => `hop-1:${s}`) })[0]!);
+      return publicationFor(
+        'revocation',
+        ward,
+        revocationMessages(ward, {
+          id,
+          at: Date.UTC(2026, 10, 20),
+          by: 'Trần Văn Bình',
+          reason: 'Bấm thử',
+          terminal: 'hop-1',
+          votes: seqs.map((s) => `hop-1:${s}`),
+        })[0]!,
+      );
     };
     // Each unit connects with its upstream link's id, the only one its account may use.
     const unit = async (ward: string) => {
-      const client = await mqtt.connectAsync(broker.url, { username: ward, password: `pw-${ward}`, clientId: upstreamClientId({ district: 'ba-dinh', ward }, `pw-${ward}`) });
+      const client = await mqtt.connectAsync(broker.url, {
+        username: ward,
+        password: `pw-${ward}`,
+        clientId: upstreamClientId({ district: 'ba-dinh', ward }, `pw-${ward}`),
+      });
       cleanups.push(() => client.endAsync(true));
       return client;
     };

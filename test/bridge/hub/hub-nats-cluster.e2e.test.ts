@@ -52,7 +52,12 @@ describe('the hub on a generated 3-node NATS cluster', () => {
     let hub = await startHub(config);
     cleanups.push(() => hub.stop());
     // The unit signs in on another node than the hub: routes carry its messages.
-    const phucXa = await mqtt.connectAsync(cluster.urls[1]!, { username: 'phuc-xa', password: 'pw-phuc-xa', clientId: 'unit-phuc-xa', protocolVersion: 4 });
+    const phucXa = await mqtt.connectAsync(cluster.urls[1]!, {
+      username: 'phuc-xa',
+      password: 'pw-phuc-xa',
+      clientId: 'unit-phuc-xa',
+      protocolVersion: 4,
+    });
     cleanups.push(() => phucXa.endAsync(true));
     // NATS refuses it outright with SUBACK 0x80 (Mosquitto grants it and delivers nothing).
     await expect(phucXa.subscribeAsync('hailong/v1/ba-dinh/truc-bach/#', { qos: 1 })).rejects.toThrow(/Subscribe error/);
@@ -63,12 +68,25 @@ describe('the hub on a generated 3-node NATS cluster', () => {
     await until(() => hub.archive.voteCount() === 100, 20_000, '100 votes archived');
 
     // Forgery under another unit, on a third node: acknowledged and dropped ("Publish Violation").
-    const forger = await mqtt.connectAsync(cluster.urls[2]!, { username: 'phuc-xa', password: 'pw-phuc-xa', clientId: 'unit-phuc-xa-2', protocolVersion: 4 });
+    const forger = await mqtt.connectAsync(cluster.urls[2]!, {
+      username: 'phuc-xa',
+      password: 'pw-phuc-xa',
+      clientId: 'unit-phuc-xa-2',
+      protocolVersion: 4,
+    });
     cleanups.push(() => forger.endAsync(true));
     const forged = vote('truc-bach', 1);
     await forger.publishAsync(voteTopic(forged), JSON.stringify(forged), { qos: 1 });
-    await forger.publishAsync('hailong/v1/ba-dinh/truc-bach/quay-1/hop-1/tally/2026-11', JSON.stringify(tally('truc-bach', '2026-11')), { qos: 1, retain: true });
-    const truc = await mqtt.connectAsync(cluster.urls[2]!, { username: 'truc-bach', password: 'pw-truc-bach', clientId: 'unit-truc-bach', protocolVersion: 4 });
+    await forger.publishAsync('hailong/v1/ba-dinh/truc-bach/quay-1/hop-1/tally/2026-11', JSON.stringify(tally('truc-bach', '2026-11')), {
+      qos: 1,
+      retain: true,
+    });
+    const truc = await mqtt.connectAsync(cluster.urls[2]!, {
+      username: 'truc-bach',
+      password: 'pw-truc-bach',
+      clientId: 'unit-truc-bach',
+      protocolVersion: 4,
+    });
     cleanups.push(() => truc.endAsync(true));
     const own = vote('truc-bach', 7);
     await truc.publishAsync(voteTopic(own), JSON.stringify(own), { qos: 1 });
@@ -100,7 +118,11 @@ describe('the hub on a generated 3-node NATS cluster', () => {
     // The parent dashboard's connection: MQTT over WebSocket on the hub's /mqtt (NATS 2.9 has none).
     const mqttWs = hub.endpoints('127.0.0.1').web?.mqttWs;
     expect(mqttWs).toBeDefined();
-    const dashboard = await collect(mqttWs as string, 'hailong/v1/ba-dinh/#', { username: 'lanh-dao', password: 'pw-lanh-dao', reconnectPeriod: 200 });
+    const dashboard = await collect(mqttWs as string, 'hailong/v1/ba-dinh/#', {
+      username: 'lanh-dao',
+      password: 'pw-lanh-dao',
+      reconnectPeriod: 200,
+    });
     cleanups.push(() => dashboard.close());
     let dashboardDrops = 0;
     dashboard.client.on('close', () => dashboardDrops++);
@@ -115,7 +137,16 @@ describe('the hub on a generated 3-node NATS cluster', () => {
       cleanups.push(() => journal.close());
       // Each ward starts on a different node and rotates through the others (upstream.urls).
       const urls = [0, 1, 2].map((k) => cluster.urls[(w + k) % 3]!);
-      const link = new UpstreamLink({ urls, clientId: `hailong-${ward}`, username: ward, password: `pw-${ward}`, minBackoffMs: 50, maxBackoffMs: 500, summaryMs: 60_000, log });
+      const link = new UpstreamLink({
+        urls,
+        clientId: `hailong-${ward}`,
+        username: ward,
+        password: `pw-${ward}`,
+        minBackoffMs: 50,
+        maxBackoffMs: 500,
+        summaryMs: 60_000,
+        log,
+      });
       cleanups.push(() => link.stop(200));
       const forwarder = new VoteForwarder(journal, link, log, { pollMs: 20 });
       cleanups.push(() => forwarder.stop());
@@ -128,7 +159,15 @@ describe('the hub on a generated 3-node NATS cluster', () => {
       // ~12 s of steady voting across the three wards while nodes die.
       for (let k = 1; k <= PER_WARD; k++) {
         for (const { ward, journal } of journals) {
-          await journal.append({ uid: `HL-${ward}`, deviceSeq: k, path: { district: 'ba-dinh', ward, counter: 'quay-1', terminal: 'hop-1' }, level: k % 4 === 0 ? 'khong-hai-long' : 'hai-long', pressedAt: Date.UTC(2026, 10, 20, 3) + k, receivedAt: Date.UTC(2026, 10, 20, 3) + k, source: 'button' });
+          await journal.append({
+            uid: `HL-${ward}`,
+            deviceSeq: k,
+            path: { district: 'ba-dinh', ward, counter: 'quay-1', terminal: 'hop-1' },
+            level: k % 4 === 0 ? 'khong-hai-long' : 'hai-long',
+            pressedAt: Date.UTC(2026, 10, 20, 3) + k,
+            receivedAt: Date.UTC(2026, 10, 20, 3) + k,
+            source: 'button',
+          });
           appended++;
         }
         if (k % 30 === 0) await new Promise((r) => setTimeout(r, 300));
@@ -159,6 +198,11 @@ describe('the hub on a generated 3-node NATS cluster', () => {
     expect([...seenIds()].sort()).toEqual(expected.sort());
     expect(dashboardDrops).toBe(0);
     // Its retained state: every unit's office (the hub's placeholder until the unit's own).
-    expect(dashboard.messages.filter((m) => m.topic.endsWith('/_office')).map((m) => m.topic.split('/')[3]).sort()).toEqual(['lieu-giai', 'phuc-xa', 'truc-bach']);
+    expect(
+      dashboard.messages
+        .filter((m) => m.topic.endsWith('/_office'))
+        .map((m) => m.topic.split('/')[3])
+        .sort(),
+    ).toEqual(['lieu-giai', 'phuc-xa', 'truc-bach']);
   }, 180_000);
 });

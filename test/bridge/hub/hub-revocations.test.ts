@@ -41,7 +41,12 @@ async function startHub(): Promise<{ app: HubApp; url: string; dir: string }> {
 }
 
 async function unitClient(url: string, unit: string) {
-  const client = await mqtt.connectAsync(url, { username: unit, password: `pw-${unit}`, reconnectPeriod: 0, clientId: `test-${unit}-${Math.random()}` });
+  const client = await mqtt.connectAsync(url, {
+    username: unit,
+    password: `pw-${unit}`,
+    reconnectPeriod: 0,
+    clientId: `test-${unit}-${Math.random()}`,
+  });
   cleanups.push(() => client.endAsync(true));
   return client;
 }
@@ -49,7 +54,14 @@ async function unitClient(url: string, unit: string) {
 /** The revocation `id` of `unit`'s `hop-1` votes with these seqs, as its bridge publishes it. */
 function revocation(unit: string, seqs: readonly number[], id = 1) {
   const ward = { district: 'ba-dinh', ward: unit };
-  const [m] = revocationMessages(ward, { id, at: NOW - 1000, by: 'Nguyễn Văn An', reason: 'Hộp bị bấm phá', terminal: 'hop-1', votes: seqs.map((s) => `hop-1:${s}`) });
+  const [m] = revocationMessages(ward, {
+    id,
+    at: NOW - 1000,
+    by: 'Nguyễn Văn An',
+    reason: 'Hộp bị bấm phá',
+    terminal: 'hop-1',
+    votes: seqs.map((s) => `hop-1:${s}`),
+  });
   return publicationFor('revocation', ward, m!);
 }
 
@@ -72,7 +84,9 @@ describe('revocations at the hub', () => {
     const r = revocation('phuc-xa', [1, 3]);
     await unit.publishAsync(r.topic, r.payload, { qos: 1 });
     // PUBACK received: the marks are committed, vote 3 not even archived yet.
-    expect(onDisk<{ unit: string; vote: string; revocation: number }>(dir, 'SELECT unit, vote, revocation FROM revoked_votes ORDER BY vote')).toEqual([
+    expect(
+      onDisk<{ unit: string; vote: string; revocation: number }>(dir, 'SELECT unit, vote, revocation FROM revoked_votes ORDER BY vote'),
+    ).toEqual([
       { unit: 'phuc-xa', vote: 'hop-1:1', revocation: 1 },
       { unit: 'phuc-xa', vote: 'hop-1:3', revocation: 1 },
     ]);
@@ -89,7 +103,16 @@ describe('revocations at the hub', () => {
     expect(app.archive.stats()).toMatchObject({ revocationsStored: 1, votesRevoked: 2 });
     expect(onDisk<{ n: number }>(dir, 'SELECT count(*) AS n FROM revocations')[0]!.n).toBe(1);
     expect(app.archive.revocations()).toEqual([
-      expect.objectContaining({ unit: 'phuc-xa', id: 1, by: 'Nguyễn Văn An', reason: 'Hộp bị bấm phá', terminal: 'hop-1', votes: ['hop-1:1', 'hop-1:3'], partsReceived: 1, parts: 1 }),
+      expect.objectContaining({
+        unit: 'phuc-xa',
+        id: 1,
+        by: 'Nguyễn Văn An',
+        reason: 'Hộp bị bấm phá',
+        terminal: 'hop-1',
+        votes: ['hop-1:1', 'hop-1:3'],
+        partsReceived: 1,
+        parts: 1,
+      }),
     ]);
   });
 
@@ -116,7 +139,10 @@ describe('revocations at the hub', () => {
     ];
     for (const p of bad) await again.publishAsync(own.topic, p, { qos: 1 });
     await again.publishAsync(own.topic, own.payload, { qos: 1 }); // the line survived: a good one goes through
-    expect(app.counters.snapshot()['phuc-xa']).toEqual({ accepted: 1, refused: { 'topic-mismatch': 1, 'id-mismatch': 1, 'bad-json': 1, 'out-of-range': 1 } });
+    expect(app.counters.snapshot()['phuc-xa']).toEqual({
+      accepted: 1,
+      refused: { 'topic-mismatch': 1, 'id-mismatch': 1, 'bad-json': 1, 'out-of-range': 1 },
+    });
     expect(app.archive.refusedCount()).toBe(4);
     // truc-bach's vote is untouched; phuc-xa's revocation of its own hop-1:1 is keyed to phuc-xa only.
     expect(app.archive.revokedKeys()).toEqual(['phuc-xa/hop-1:1']);
@@ -152,7 +178,14 @@ describe('the archive, whatever the order', () => {
             ...revocations.map((r) => ({
               type: 'revocation' as const,
               unit: 'phuc-xa',
-              revocation: revocationMessages(ward, { id: r.id, at: NOW, by: 'Nguyễn Văn An', reason: 'Bấm thử', terminal: 'hop-1', votes: r.seqs.map((q) => `hop-1:${q}`) })[0]!,
+              revocation: revocationMessages(ward, {
+                id: r.id,
+                at: NOW,
+                by: 'Nguyễn Văn An',
+                reason: 'Bấm thử',
+                terminal: 'hop-1',
+                votes: r.seqs.map((q) => `hop-1:${q}`),
+              })[0]!,
             })),
           ];
           // Shuffle (seeded) and repeat some: QoS 1 redeliveries, a ward resending after a lost PUBACK.
@@ -167,8 +200,13 @@ describe('the archive, whatever the order', () => {
           archive.open();
           try {
             for (const r of order) await archive.store(r);
-            const rows = [...archive.rowsPressedBetween(0, Number.MAX_SAFE_INTEGER)].map((row) => [JSON.parse(row.payload).id as string, row.revocation] as const);
-            const expected = Array.from({ length: votes }, (_, i) => [`hop-1:${i + 1}`, revocations.find((r) => r.seqs.includes(i + 1))?.id ?? null] as const);
+            const rows = [...archive.rowsPressedBetween(0, Number.MAX_SAFE_INTEGER)].map(
+              (row) => [JSON.parse(row.payload).id as string, row.revocation] as const,
+            );
+            const expected = Array.from(
+              { length: votes },
+              (_, i) => [`hop-1:${i + 1}`, revocations.find((r) => r.seqs.includes(i + 1))?.id ?? null] as const,
+            );
             expect(new Map(rows)).toEqual(new Map(expected));
             expect(rows).toHaveLength(votes);
             expect(archive.revokedKeys().sort()).toEqual(revocations.flatMap((r) => r.seqs.map((q) => `phuc-xa/hop-1:${q}`)).sort());
@@ -205,7 +243,10 @@ describe('hailong export --config hub.yaml with revocations', () => {
     const io: CommandIo = { env: {}, stdout: () => undefined, stderr: (t) => void (err += t) };
     const run = async (args: string[], out: string) => {
       expect(await runExport(['--config', config, ...args, '--out', join(dir, out)], io), err).toBe(0);
-      return readFileSync(join(dir, out), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+      return readFileSync(join(dir, out), 'utf8')
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
     };
     const rows = await run(['--period', '2026-11'], 'votes.csv');
     const cells = rows.slice(1).map((line) => line.split(','));

@@ -40,7 +40,12 @@ function freshConfig(overrides: Partial<HubConfig> = {}): HubConfig {
 }
 
 async function unitClient(url: string, unit: string) {
-  const client = await mqtt.connectAsync(url, { username: unit, password: `pw-${unit}`, reconnectPeriod: 0, clientId: `test-${unit}-${Math.random()}` });
+  const client = await mqtt.connectAsync(url, {
+    username: unit,
+    password: `pw-${unit}`,
+    reconnectPeriod: 0,
+    clientId: `test-${unit}-${Math.random()}`,
+  });
   cleanups.push(() => client.endAsync(true));
   return client;
 }
@@ -50,7 +55,10 @@ function terminalTally(month: string, terminal: string, seq: number, days: Tally
 }
 
 const publishTally = (client: mqtt.MqttClient, t: Tally) =>
-  client.publishAsync(`hailong/v1/ba-dinh/phuc-xa/${t.counter}/${t.terminal}/tally/${t.month}`, JSON.stringify(t), { qos: 1, retain: true });
+  client.publishAsync(`hailong/v1/ba-dinh/phuc-xa/${t.counter}/${t.terminal}/tally/${t.month}`, JSON.stringify(t), {
+    qos: 1,
+    retain: true,
+  });
 
 /** The retained summaries a dashboard connecting now receives, by topic. */
 async function retainedSummaries(url: string): Promise<Map<string, string>> {
@@ -84,9 +92,16 @@ describe('unit summaries on the hub', () => {
     cleanups.push(() => live.close());
     const a2 = terminalTally('2026-11', 'hop-1', 5, { '20': { ...DAY_20['20'], c: [2, 2, 0], h: { '09': [2, 0, 0], '10': [0, 2, 0] } } });
     await publishTally(unit, a2);
-    await live.waitFor((m) => m.some((x) => !x.retain && parseUnitMonth(x.payload).ok && x.payload.includes('"c":[2,2,0]')), 5000, 'the updated summary');
+    await live.waitFor(
+      (m) => m.some((x) => !x.retain && parseUnitMonth(x.payload).ok && x.payload.includes('"c":[2,2,0]')),
+      5000,
+      'the updated summary',
+    );
     const latest = live.messages.filter((m) => !m.retain).at(-1)!;
-    expect(parseUnitMonth(latest.payload)).toEqual({ ok: true, value: unitMonthOf({ district: 'ba-dinh', ward: 'phuc-xa', month: '2026-11' }, [a2, b]) });
+    expect(parseUnitMonth(latest.payload)).toEqual({
+      ok: true,
+      value: unitMonthOf({ district: 'ba-dinh', ward: 'phuc-xa', month: '2026-11' }, [a2, b]),
+    });
   });
 
   it('refuses a summary published by a unit (only the hub derives them), and counts it', async () => {

@@ -30,7 +30,9 @@ describe('the shipped hub.example.yaml', () => {
       ['truc-bach', 'phường', 85, 'truc-bach'],
       ['lieu-giai', 'phường', 80, 'lieu-giai'],
     ]);
-    expect(r.config.broker.users).toEqual([{ username: 'lanh-dao', password: 'change-me-lanh-dao', role: 'dashboard', district: 'ba-dinh' }]);
+    expect(r.config.broker.users).toEqual([
+      { username: 'lanh-dao', password: 'change-me-lanh-dao', role: 'dashboard', district: 'ba-dinh' },
+    ]);
     expect(r.config.retainMonths).toBe(13);
     expect(r.config.dataDir).toBe(join(REPO, 'hub-data'));
   });
@@ -53,7 +55,7 @@ describe('a province hub', () => {
     expect(r.config.dataDir).toBe('/etc/hailong/hub-data');
   });
 
-  it("gives each unit an account that writes only under its own unit", () => {
+  it('gives each unit an account that writes only under its own unit', () => {
     const r = parseHubConfigText(PROVINCE, 'hub.yaml');
     if (!r.ok) throw new Error('invalid');
     const [pleiku, iaGrai] = unitAccountsOf(r.config);
@@ -126,7 +128,10 @@ describe('problems', () => {
     );
     fc.assert(
       fc.property(
-        fc.record({ province: fc.anything(), units: fc.array(fc.dictionary(fc.constantFrom('id', 'name', 'kind', 'password', 'username', 'target'), fc.anything())) }),
+        fc.record({
+          province: fc.anything(),
+          units: fc.array(fc.dictionary(fc.constantFrom('id', 'name', 'kind', 'password', 'username', 'target'), fc.anything())),
+        }),
         (tree) => void validateHubConfig(tree),
       ),
       { numRuns: 1000 },

@@ -58,7 +58,18 @@ describe('scheduled report packs on the hub, e-mailed through a real SMTP server
     const dir = mkdtempSync(join(tmpdir(), 'hailong-sched-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const port = await freePort();
-    const config = hubConfig(dir, { reports: { dir: 'reports', smtp: { host: '127.0.0.1', port, secure: false, from: 'hailong@ba-dinh.example', to: ['vanphong@ba-dinh.example', 'lanhdao@ba-dinh.example'] } } });
+    const config = hubConfig(dir, {
+      reports: {
+        dir: 'reports',
+        smtp: {
+          host: '127.0.0.1',
+          port,
+          secure: false,
+          from: 'hailong@ba-dinh.example',
+          to: ['vanphong@ba-dinh.example', 'lanhdao@ba-dinh.example'],
+        },
+      },
+    });
     const archive = new HubArchive({ path: join(dir, 'archive.db') });
     archive.open();
     cleanups.push(() => archive.close());
@@ -69,10 +80,18 @@ describe('scheduled report packs on the hub, e-mailed through a real SMTP server
       ...Array.from({ length: 8 }, (_, i) => vote('truc-bach', i + 1, dec + i * 60_000)),
       ...Array.from({ length: 5 }, (_, i) => vote('lieu-giai', i + 1, localMidnight('2026-11-10') + 9 * 3_600_000 + i)),
     ];
-    for (const v of votes) await archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) });
+    for (const v of votes)
+      await archive.store({ type: 'vote', unit: v.ward, id: v.id, pressedAt: v.pressedAt, payload: JSON.stringify(v) });
     const now = localMidnight('2027-01-02') + 8 * 3_600_000;
     expect(endedPeriods(now).map((r) => r.key)).toEqual(['2026-12', '2026-q4']);
-    const schedule = new ReportSchedule({ config: config.reports!, dataDir: dir, source: () => hubSource(config, archive, true), log, now: () => now, checkEveryMs: 3_600_000 });
+    const schedule = new ReportSchedule({
+      config: config.reports!,
+      dataDir: dir,
+      source: () => hubSource(config, archive, true),
+      log,
+      now: () => now,
+      checkEveryMs: 3_600_000,
+    });
 
     // The mail server is down: the packs are written, the mails wait.
     await schedule.check();
@@ -97,7 +116,9 @@ describe('scheduled report packs on the hub, e-mailed through a real SMTP server
     expect(sheet).toContain('<c r="C10" s="8"><v>23</v></c>');
     const quarter = smtp.messages.find((m) => m.includes('bao-cao-2026-10-01-2026-12-31.xlsx'))!;
     writeFileSync(xlsx, attachment(quarter, 'bao-cao-2026-10-01-2026-12-31.xlsx'));
-    expect(execFileSync('unzip', ['-p', xlsx, 'xl/worksheets/sheet1.xml'], { encoding: 'utf8' })).toContain('<c r="C10" s="8"><v>28</v></c>');
+    expect(execFileSync('unzip', ['-p', xlsx, 'xl/worksheets/sheet1.xml'], { encoding: 'utf8' })).toContain(
+      '<c r="C10" s="8"><v>28</v></c>',
+    );
     expect(attachment(quarter, 'bao-cao-2026-10-01-2026-12-31.html').toString('utf8')).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
   });
 });

@@ -60,7 +60,9 @@ describe('the forwarded mark (journal schema 2)', () => {
     const db = new Database(path);
     db.exec(SCHEMA_SQL);
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema', '1')").run();
-    const insert = db.prepare('INSERT INTO votes (terminal, seq, uid, device_seq, pressed_at, received_at, topic, payload, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO votes (terminal, seq, uid, device_seq, pressed_at, received_at, topic, payload, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     insert.run('hop-1', 1, 'HL-1', 1, T0, T0, 'hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/vote', '{"id":"hop-1:1"}', 1);
     insert.run('hop-1', 2, 'HL-1', 2, T0, T0, 'hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/vote', '{"id":"hop-1:2"}', 0);
     db.close();

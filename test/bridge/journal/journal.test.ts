@@ -29,7 +29,16 @@ const PATH = { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal
 const T0 = Date.UTC(2026, 10, 23, 2, 0);
 
 function input(uid: string, deviceSeq: number, over: Partial<VoteInput> = {}): VoteInput {
-  return { uid, deviceSeq, path: PATH, level: 'rat-hai-long', pressedAt: T0 + deviceSeq * 1000, receivedAt: T0 + deviceSeq * 1000 + 40, source: 'button', ...over };
+  return {
+    uid,
+    deviceSeq,
+    path: PATH,
+    level: 'rat-hai-long',
+    pressedAt: T0 + deviceSeq * 1000,
+    receivedAt: T0 + deviceSeq * 1000 + 40,
+    source: 'button',
+    ...over,
+  };
 }
 
 describe('Journal.append', () => {
@@ -38,7 +47,14 @@ describe('Journal.append', () => {
     const out = await j.append(input('HL-1', 7, { officer: 'lan', reasons: ['thoi-gian-cho'], filtered: 'cooldown' }));
     expect(out.status).toBe('stored');
     if (out.status !== 'stored') return;
-    expect(out.vote).toMatchObject({ id: 'hop-1:1', seq: 1, terminal: 'hop-1', officer: 'lan', reasons: ['thoi-gian-cho'], filtered: 'cooldown' });
+    expect(out.vote).toMatchObject({
+      id: 'hop-1:1',
+      seq: 1,
+      terminal: 'hop-1',
+      officer: 'lan',
+      reasons: ['thoi-gian-cho'],
+      filtered: 'cooldown',
+    });
     expect(parseVote(out.payload)).toEqual({ ok: true, value: out.vote });
     expect(j.highWaterMark('HL-1')).toBe(7);
   });
@@ -71,7 +87,12 @@ describe('Journal.append', () => {
     const j = tempJournal();
     const votes: Vote[] = [];
     for (let s = 1; s <= 30; s++) {
-      const o = await j.append(input('HL-1', s, { level: s % 10 === 0 ? 'khong-hai-long' : s % 3 === 0 ? 'hai-long' : 'rat-hai-long', filtered: s % 7 === 0 ? 'cooldown' : undefined }));
+      const o = await j.append(
+        input('HL-1', s, {
+          level: s % 10 === 0 ? 'khong-hai-long' : s % 3 === 0 ? 'hai-long' : 'rat-hai-long',
+          filtered: s % 7 === 0 ? 'cooldown' : undefined,
+        }),
+      );
       if (o.status === 'stored') votes.push(o.vote);
     }
     const expected = applyVotes(emptyTally(PATH, '2026-11'), votes);
@@ -127,7 +148,9 @@ describe('Journal.append', () => {
           let expectedStored = 0;
           for (let i = 0; i < presses.length; i += batch) {
             const chunk = presses.slice(i, i + batch);
-            const outcomes = await Promise.all(chunk.map(([uid, seq]) => j.append(input(uid, seq, { path: { ...PATH, terminal: uid.toLowerCase() } }))));
+            const outcomes = await Promise.all(
+              chunk.map(([uid, seq]) => j.append(input(uid, seq, { path: { ...PATH, terminal: uid.toLowerCase() } }))),
+            );
             chunk.forEach(([uid, seq], k) => {
               const fresh = seq > (marks.get(uid) ?? 0);
               if (fresh) {
@@ -185,7 +208,16 @@ describe('Journal.append with the terminal’s own seq (kiosk votes)', () => {
           expect(j.voteCount()).toBe(distinct.length);
           const stored = distinct.map((s) => {
             const v = vote(s);
-            return { v: 1, id: `kiosk-1:${s}`, ...KIOSK, seq: s, level: v.level, pressedAt: v.pressedAt, receivedAt: v.receivedAt, source: 'touch' } as Vote;
+            return {
+              v: 1,
+              id: `kiosk-1:${s}`,
+              ...KIOSK,
+              seq: s,
+              level: v.level,
+              pressedAt: v.pressedAt,
+              receivedAt: v.receivedAt,
+              source: 'touch',
+            } as Vote;
           });
           const expected = applyVotes(emptyTally(KIOSK, '2026-11'), stored);
           const got = j.tallyOf(KIOSK, '2026-11');
@@ -205,19 +237,35 @@ describe('Journal.deviceSeqRuns (a kiosk receipt after a restart)', () => {
 
   it('gives the newest runs of the seqs stored or stored as rejected, whatever the order (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 200 }), fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 20 }), async (seqs, rejected) => {
-        const j = tempJournal();
-        for (const s of seqs) await j.append(own(s));
-        const stored = new Set(seqs);
-        for (const s of rejected) {
-          if (stored.has(s)) continue;
-          j.commitBatch([{ kind: 'rejected', input: { uid: 'touch:kiosk-1', deviceSeq: s, terminal: 'kiosk-1', reason: 'button-beyond-scale', receivedAt: T0, detail: {} } }]);
-          stored.add(s);
-        }
-        expect(j.deviceSeqRuns('touch:kiosk-1', MAX_RECEIPT_RANGES)).toEqual(rangesOf([...stored].sort((a, b) => a - b)));
-        expect(j.deviceSeqRuns('touch:kiosk-2', MAX_RECEIPT_RANGES)).toEqual([]);
-        j.close();
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 200 }),
+        fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 20 }),
+        async (seqs, rejected) => {
+          const j = tempJournal();
+          for (const s of seqs) await j.append(own(s));
+          const stored = new Set(seqs);
+          for (const s of rejected) {
+            if (stored.has(s)) continue;
+            j.commitBatch([
+              {
+                kind: 'rejected',
+                input: {
+                  uid: 'touch:kiosk-1',
+                  deviceSeq: s,
+                  terminal: 'kiosk-1',
+                  reason: 'button-beyond-scale',
+                  receivedAt: T0,
+                  detail: {},
+                },
+              },
+            ]);
+            stored.add(s);
+          }
+          expect(j.deviceSeqRuns('touch:kiosk-1', MAX_RECEIPT_RANGES)).toEqual(rangesOf([...stored].sort((a, b) => a - b)));
+          expect(j.deviceSeqRuns('touch:kiosk-2', MAX_RECEIPT_RANGES)).toEqual([]);
+          j.close();
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -232,7 +280,14 @@ describe('Journal.revoke', () => {
     for (let s = 1; s <= 10; s++) await j.append(own(s));
     const before = j.tallyOf(KIOSK, '2026-11');
     const at = T0 + 3_600_000;
-    const { revocation, tallies } = j.revoke({ terminal: 'kiosk-1', from: T0 + 6000, to: T0 + 9000, reason: 'Tài khoản bị lộ', by: 'Nguyễn Văn A', at });
+    const { revocation, tallies } = j.revoke({
+      terminal: 'kiosk-1',
+      from: T0 + 6000,
+      to: T0 + 9000,
+      reason: 'Tài khoản bị lộ',
+      by: 'Nguyễn Văn A',
+      at,
+    });
     expect(revocation.votes).toEqual(['kiosk-1:6', 'kiosk-1:7', 'kiosk-1:8']);
     expect(tallies.map((t) => t.month)).toEqual(['2026-11']);
     const after = j.tallyOf(KIOSK, '2026-11');
@@ -242,7 +297,9 @@ describe('Journal.revoke', () => {
     expect(after?.seq).toBe(before?.seq);
     expect(after?.updatedAt).toBe(at);
     // Revoking again revokes nothing new; listed ids work too.
-    expect(j.revoke({ terminal: 'kiosk-1', ids: ['kiosk-1:7', 'kiosk-1:2'], reason: 'x', by: 'B', at: at + 1 }).revocation.votes).toEqual(['kiosk-1:2']);
+    expect(j.revoke({ terminal: 'kiosk-1', ids: ['kiosk-1:7', 'kiosk-1:2'], reason: 'x', by: 'B', at: at + 1 }).revocation.votes).toEqual([
+      'kiosk-1:2',
+    ]);
     j.close();
     j.open();
     expect(count(j.tallyOf(KIOSK, '2026-11'))).toBe(6);
@@ -250,7 +307,9 @@ describe('Journal.revoke', () => {
       ['Nguyễn Văn A', 'Tài khoản bị lộ', 3],
       ['B', 'x', 1],
     ]);
-    const marked = [...j.rowsPressedBetween(0, Number.MAX_SAFE_INTEGER)].filter((r) => r.revocation !== null).map((r) => JSON.parse(r.payload).id);
+    const marked = [...j.rowsPressedBetween(0, Number.MAX_SAFE_INTEGER)]
+      .filter((r) => r.revocation !== null)
+      .map((r) => JSON.parse(r.payload).id);
     expect(marked.sort()).toEqual(['kiosk-1:2', 'kiosk-1:6', 'kiosk-1:7', 'kiosk-1:8']);
     j.close();
   });

@@ -8,7 +8,16 @@ import { TallyBook } from '../../../bridge/journal/tally-book.ts';
 import { RevocationLog } from '../../../bridge/journal/revocation-log.ts';
 
 const PATH = { district: 'd', ward: 'w', counter: 'c', terminal: 't' };
-const vote = (seq: number, pressedAt: number): Vote => ({ v: 1, id: `t:${seq}`, ...PATH, seq, level: 'hai-long', pressedAt, receivedAt: pressedAt, source: 'button' });
+const vote = (seq: number, pressedAt: number): Vote => ({
+  v: 1,
+  id: `t:${seq}`,
+  ...PATH,
+  seq,
+  level: 'hai-long',
+  pressedAt,
+  receivedAt: pressedAt,
+  source: 'button',
+});
 
 describe('TallyBook', () => {
   it('keeps old months correct after dropping them from memory, and keeps folding into them', () => {
@@ -26,6 +35,11 @@ describe('TallyBook', () => {
     book.fold(vote(3, old + 60_000), 3);
     book.persist();
     expect(book.tallyOf(PATH, '2025-01')).toEqual(applyVotes(emptyTally(PATH, '2025-01'), [vote(1, old), vote(3, old + 60_000)]));
-    expect(book.all().map((t) => t.month).sort()).toEqual(['2025-01', month]);
+    expect(
+      book
+        .all()
+        .map((t) => t.month)
+        .sort(),
+    ).toEqual(['2025-01', month]);
   });
 });

@@ -36,7 +36,11 @@ describe('gated counter with a box and a kiosk', () => {
     const desk = await mqtt.connectAsync(url, DESK);
     cleanups.push(() => desk.endAsync(true));
     const served = async (ticket: string) => {
-      const p = publicationFor('served', { district: KIOSK.district, ward: KIOSK.ward, counter: KIOSK.counter }, { v: 1, at: Date.now(), officer: 'can-bo-lan', ticket });
+      const p = publicationFor(
+        'served',
+        { district: KIOSK.district, ward: KIOSK.ward, counter: KIOSK.counter },
+        { v: 1, at: Date.now(), officer: 'can-bo-lan', ticket },
+      );
       await desk.publishAsync(p.topic, p.payload, { qos: 1 });
       await until(() => box.windowOpen, 5000, 'the box’s window to open');
     };

@@ -51,14 +51,23 @@ for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
       for (const seq of [1, 2, 3, 5]) await kiosk.deliver(kioskVote(seq));
       const receiptTopic = topicFor('receipt', KIOSK);
       const receipts = () =>
-        sub.messages.filter((m) => m.topic === receiptTopic).map((m) => parseMessage(m.topic, m.payload)).flatMap((r) => (r.ok && r.value.kind === 'receipt' ? [r.value.payload] : []));
+        sub.messages
+          .filter((m) => m.topic === receiptTopic)
+          .map((m) => parseMessage(m.topic, m.payload))
+          .flatMap((r) => (r.ok && r.value.kind === 'receipt' ? [r.value.payload] : []));
       await sub.waitFor(() => receipts().some((r) => receiptCovers(r.journaled, 5)), 10_000, 'a receipt naming seq 5');
       const last = receipts().at(-1)!;
-      expect(last.journaled).toEqual([[1, 3], [5, 5]]); // 4 was never sent: a gap, not covered
+      expect(last.journaled).toEqual([
+        [1, 3],
+        [5, 5],
+      ]); // 4 was never sent: a gap, not covered
       const before = receipts().length;
       await kiosk.deliver(kioskVote(2)); // a resend of a journaled vote (its receipt was missed) is answered again
       await sub.waitFor(() => receipts().length > before, 10_000, 'the receipt republished for a resend');
-      expect(receipts().at(-1)!.journaled).toEqual([[1, 3], [5, 5]]);
+      expect(receipts().at(-1)!.journaled).toEqual([
+        [1, 3],
+        [5, 5],
+      ]);
       // Retained: a kiosk that (re)connects reads it at once.
       const late = await collect(url, receiptTopic);
       cleanups.push(() => late.close());
@@ -75,7 +84,11 @@ for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
       const rows = [...journal.votesPressedBetween(0, Number.MAX_SAFE_INTEGER)].map((p) => JSON.parse(p));
       expect(rows.map((v) => v.id).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `kiosk-1:${i + 1}`).sort());
       expect(rows.every((v) => v.source === 'touch' && v.officer === 'can-bo-lan')).toBe(true);
-      await sub.waitFor((m) => m.some((x) => x.topic === tallyTopic() && counted(JSON.parse(x.payload) as Tally) === 20), 10_000, 'the bridge’s tally of 20 kiosk votes');
+      await sub.waitFor(
+        (m) => m.some((x) => x.topic === tallyTopic() && counted(JSON.parse(x.payload) as Tally) === 20),
+        10_000,
+        'the bridge’s tally of 20 kiosk votes',
+      );
       expect(app.bridge.counterSnapshot()['kiosk-votes-duplicate']).toBeGreaterThanOrEqual(3);
     });
 
@@ -84,8 +97,15 @@ for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
       it('a stolen kiosk login cannot poison its figures: a forged retained tally is refused, the bridge’s stays', async () => {
         const { url, kiosk, sub } = await rig();
         for (let seq = 1; seq <= 5; seq++) await kiosk.deliver(kioskVote(seq));
-        await sub.waitFor((m) => m.some((x) => x.topic === tallyTopic() && counted(JSON.parse(x.payload) as Tally) === 5), 10_000, 'the bridge’s tally');
-        const real = sub.messages.filter((x) => x.topic === tallyTopic()).map((x) => JSON.parse(x.payload) as Tally).at(-1)!;
+        await sub.waitFor(
+          (m) => m.some((x) => x.topic === tallyTopic() && counted(JSON.parse(x.payload) as Tally) === 5),
+          10_000,
+          'the bridge’s tally',
+        );
+        const real = sub.messages
+          .filter((x) => x.topic === tallyTopic())
+          .map((x) => JSON.parse(x.payload) as Tally)
+          .at(-1)!;
         const forged = { ...real, seq: 4_294_967_295, updatedAt: real.updatedAt + 1 };
         const attacker = new KioskPublisher(url, { username: KIOSK.terminal, password: KIOSK_PASSWORD });
         expect(await attacker.raw(tallyTopic(), JSON.stringify(forged), 1000, true)).toBe('no-ack');
@@ -118,9 +138,20 @@ for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
       // The embedded broker refuses a payload larger than a vote may be before the bridge sees it (issue 13, item 8).
       const atBroker = kind === 'embedded Aedes' ? ['too-large'] : [];
       const expected = hostile.map(([code]) => code).filter((code) => !atBroker.includes(code));
-      await until(() => Object.entries(app.bridge.counterSnapshot()).filter(([k]) => k.startsWith('kiosk-refused-')).reduce((n, [, v]) => n + v, 0) >= expected.length, 10_000, 'refusals counted');
+      await until(
+        () =>
+          Object.entries(app.bridge.counterSnapshot())
+            .filter(([k]) => k.startsWith('kiosk-refused-'))
+            .reduce((n, [, v]) => n + v, 0) >= expected.length,
+        10_000,
+        'refusals counted',
+      );
       const counters = app.bridge.counterSnapshot();
-      expect(Object.keys(counters).filter((k) => k.startsWith('kiosk-refused-')).sort()).toEqual(expected.map((code) => `kiosk-refused-${code}`).sort());
+      expect(
+        Object.keys(counters)
+          .filter((k) => k.startsWith('kiosk-refused-'))
+          .sort(),
+      ).toEqual(expected.map((code) => `kiosk-refused-${code}`).sort());
       // At least once: MQTT.js reconnects and resends the refused publish until the attacker closes.
       if (atBroker.length > 0) expect(counters['broker-payloads-too-large']).toBeGreaterThanOrEqual(1);
       expect(app.bridge.journal.voteCount()).toBe(0);

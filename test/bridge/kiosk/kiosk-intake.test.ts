@@ -36,22 +36,33 @@ const T0 = Date.UTC(2026, 10, 23, 2);
 
 /** One publish on a kiosk's topic: a valid vote (maybe again), or something hostile. */
 const publishArb: fc.Arbitrary<{ topic: string; payload: string | Uint8Array; valid?: number }> = fc.oneof(
-  fc.integer({ min: 1, max: 25 }).map((seq) => ({ topic: TOPIC, payload: JSON.stringify(kioskVote(seq, { pressedAt: T0 + seq * 1000, receivedAt: T0 + seq * 1000 })), valid: seq })),
+  fc.integer({ min: 1, max: 25 }).map((seq) => ({
+    topic: TOPIC,
+    payload: JSON.stringify(kioskVote(seq, { pressedAt: T0 + seq * 1000, receivedAt: T0 + seq * 1000 })),
+    valid: seq,
+  })),
   fc.string({ maxLength: 200 }).map((payload) => ({ topic: TOPIC, payload })),
   fc.uint8Array({ maxLength: 300 }).map((payload) => ({ topic: TOPIC, payload })),
   fc.jsonValue().map((v) => ({ topic: TOPIC, payload: JSON.stringify(v) })),
-  fc.integer({ min: 1, max: 25 }).chain((seq) =>
-    fc.constantFrom<Partial<Vote>>(
-      { terminal: 'kiosk-9', id: `kiosk-9:${seq}` },
-      { counter: 'quay-9' },
-      { ward: 'other' },
-      { source: 'button' },
-      { id: 'kiosk-1:999999' },
-      { ticket: 'x'.repeat(20_000) },
-    ).map((over) => ({ topic: TOPIC, payload: JSON.stringify({ ...kioskVote(seq), ...over }) })),
-  ),
+  fc
+    .integer({ min: 1, max: 25 })
+    .chain((seq) =>
+      fc
+        .constantFrom<Partial<Vote>>(
+          { terminal: 'kiosk-9', id: `kiosk-9:${seq}` },
+          { counter: 'quay-9' },
+          { ward: 'other' },
+          { source: 'button' },
+          { id: 'kiosk-1:999999' },
+          { ticket: 'x'.repeat(20_000) },
+        )
+        .map((over) => ({ topic: TOPIC, payload: JSON.stringify({ ...kioskVote(seq), ...over }) })),
+    ),
   // A configured kiosk's valid vote on a topic that is not a kiosk's (the bridge's own box topic).
-  fc.integer({ min: 1, max: 5 }).map((seq) => ({ topic: topicFor('vote', { ...KIOSK, terminal: 'hop-1' }), payload: JSON.stringify({ ...kioskVote(seq), terminal: 'hop-1', id: `hop-1:${seq}`, source: 'button' }) })),
+  fc.integer({ min: 1, max: 5 }).map((seq) => ({
+    topic: topicFor('vote', { ...KIOSK, terminal: 'hop-1' }),
+    payload: JSON.stringify({ ...kioskVote(seq), terminal: 'hop-1', id: `hop-1:${seq}`, source: 'button' }),
+  })),
   fc.string({ maxLength: 100 }).map((topic) => ({ topic, payload: JSON.stringify(kioskVote(1)) })),
 );
 
@@ -74,7 +85,9 @@ describe('KioskIntake', () => {
         expect(journal.voteCount()).toBe(valid.size);
         for (const seq of valid) expect(journal.hasVote(KIOSK.terminal, seq)).toBe(true);
         const stats = intake.stats();
-        const counted = Object.entries(stats).filter(([k]) => k.startsWith('kiosk-refused-')).reduce((n, [, v]) => n + v, 0);
+        const counted = Object.entries(stats)
+          .filter(([k]) => k.startsWith('kiosk-refused-'))
+          .reduce((n, [, v]) => n + v, 0);
         expect(counted).toBe(refused);
         expect(refused).toBe(publishes.filter((p) => p.valid === undefined).length);
         expect(stats['kiosk-votes-stored'] ?? 0).toBe(valid.size);

@@ -7,7 +7,10 @@ import { KIOSK } from './kiosk-publisher.ts';
 export const KIOSK_PASSWORD = 'kiosk-1-password';
 
 /** An office with one counter holding a kiosk (and optionally a box), valid or the test throws. */
-export function kioskOfficeConfig(dataDir: string, o: { mqttUrls?: readonly string[]; gated?: boolean; boxPort?: string; desk?: { username: string; password: string } } = {}): HailongConfig {
+export function kioskOfficeConfig(
+  dataDir: string,
+  o: { mqttUrls?: readonly string[]; gated?: boolean; boxPort?: string; desk?: { username: string; password: string } } = {},
+): HailongConfig {
   const r = validateConfig({
     district: { id: KIOSK.district, name: 'Quận Ba Đình' },
     ward: { id: KIOSK.ward, name: 'Phường Phúc Xá' },
@@ -31,4 +34,3 @@ export function kioskOfficeConfig(dataDir: string, o: { mqttUrls?: readonly stri
   if (!r.ok) throw new Error(`rig config invalid: ${JSON.stringify(r.problems)}`);
   return r.config;
 }
-

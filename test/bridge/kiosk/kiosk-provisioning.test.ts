@@ -21,7 +21,8 @@ describe('KioskProvisioning (issue 13, item 2)', () => {
     const base = `http://127.0.0.1:${await server.start()}`;
     const code = p.issue(PROVISION);
     expect(code).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    const post = (body: string) => fetch(`${base}${PROVISION_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const post = (body: string) =>
+      fetch(`${base}${PROVISION_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const first = await post(JSON.stringify({ code }));
     expect(first.status).toBe(200);
     expect(first.headers.get('cache-control')).toBe('no-store');

@@ -15,7 +15,17 @@ export const KIOSK = { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', 
 /** A valid kiosk vote with seq `seq`. */
 export function kioskVote(seq: number, over: Partial<Vote> = {}): Vote {
   const pressedAt = Date.now();
-  return { v: 1, id: voteId(KIOSK.terminal, seq), ...KIOSK, seq, level: seq % 4 === 0 ? 'khong-hai-long' : 'rat-hai-long', pressedAt, receivedAt: pressedAt, source: 'touch', ...over };
+  return {
+    v: 1,
+    id: voteId(KIOSK.terminal, seq),
+    ...KIOSK,
+    seq,
+    level: seq % 4 === 0 ? 'khong-hai-long' : 'rat-hai-long',
+    pressedAt,
+    receivedAt: pressedAt,
+    source: 'touch',
+    ...over,
+  };
 }
 
 /** Options of `KioskPublisher`. */
@@ -38,10 +48,16 @@ export class KioskPublisher {
   /** Publishes sent, resends included. */
   sent = 0;
 
-  constructor(url: string, readonly options: KioskPublisherOptions = {}) {
+  constructor(
+    url: string,
+    readonly options: KioskPublisherOptions = {},
+  ) {
     this.client = mqtt.connect(url, {
       // Signed in as the kiosk, only its own client id is accepted (issue 13, item 7), as the real kiosk uses.
-      clientId: (options.ownClientId ?? options.username !== undefined) ? kioskClientId(KIOSK, clientIdSuffix(options.password)) : `kiosk-test-${Math.random().toString(16).slice(2)}`,
+      clientId:
+        (options.ownClientId ?? options.username !== undefined)
+          ? kioskClientId(KIOSK, clientIdSuffix(options.password))
+          : `kiosk-test-${Math.random().toString(16).slice(2)}`,
       clean: true,
       reconnectPeriod: 200,
       connectTimeout: 2000,

@@ -46,7 +46,9 @@ afterEach(() => {
 });
 
 const config = demoConfig({ dataDir: '/nonexistent', ports: [] });
-const TERMINALS = config.counters.flatMap((c) => c.terminals.map((t) => ({ district: config.district.id, ward: config.ward.id, counter: c.id, terminal: t.id })));
+const TERMINALS = config.counters.flatMap((c) =>
+  c.terminals.map((t) => ({ district: config.district.id, ward: config.ward.id, counter: c.id, terminal: t.id })),
+);
 const LEVELS = config.scale.levels.map((l) => l.key);
 const log = pino({ level: 'silent' });
 
@@ -70,7 +72,9 @@ function audit(dbPath: string, broker: RetainedBroker): void {
     expected.set(topic, applyVote(expected.get(topic) ?? emptyTally(vote, month, LEVELS), vote));
   }
   db.close();
-  const retained = new Map([...broker.retained].filter(([topic]) => topic.includes('/tally/')).map(([t, p]) => [t, JSON.parse(p) as Tally]));
+  const retained = new Map(
+    [...broker.retained].filter(([topic]) => topic.includes('/tally/')).map(([t, p]) => [t, JSON.parse(p) as Tally]),
+  );
   expect([...retained.keys()].sort()).toEqual([...expected.keys()].sort());
   for (const [topic, tally] of expected) expect(retained.get(topic), topic).toEqual(tally);
 }

@@ -25,14 +25,27 @@ describe("revocations on the ward's own broker", () => {
     const journal = app.bridge.journal;
     const T0 = Date.now() - 60_000;
     await Promise.all(
-      [1, 2, 3].map((seq) => journal.append({ uid: 'SIM-01', deviceSeq: seq, path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' }, level: 'hai-long', pressedAt: T0 + seq, receivedAt: T0 + seq, source: 'button' })),
+      [1, 2, 3].map((seq) =>
+        journal.append({
+          uid: 'SIM-01',
+          deviceSeq: seq,
+          path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' },
+          level: 'hai-long',
+          pressedAt: T0 + seq,
+          receivedAt: T0 + seq,
+          source: 'button',
+        }),
+      ),
     );
     const seen = await collect(url, 'hailong/v1/ba-dinh/phuc-xa/_revocation', { clean: false, clientId: 'revocation-watcher' });
     cleanups.push(() => seen.close());
     const { revocation } = journal.revoke({ terminal: 'hop-1', ids: ['hop-1:2'], reason: 'Bấm thử', by: 'Lê Văn Cường', at: Date.now() });
     await seen.waitFor((m) => m.length === 1, 10_000, 'the revocation on the ward broker');
     const parsed = parseMessage(seen.messages[0]!.topic, seen.messages[0]!.payload);
-    expect(parsed).toMatchObject({ ok: true, value: { kind: 'revocation', payload: { id: revocation.id, votes: ['hop-1:2'], by: 'Lê Văn Cường' } } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: { kind: 'revocation', payload: { id: revocation.id, votes: ['hop-1:2'], by: 'Lê Văn Cường' } },
+    });
     expect(seen.messages[0]!.retain).toBe(false);
     await until(() => journal.revocationTable.backlog('published') === 0, 5000, 'the published mark');
     // No upstream in this config: the hub's mark stays unset, waiting for one.

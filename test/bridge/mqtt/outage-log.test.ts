@@ -21,7 +21,13 @@ describe('MqttLink outage logging', () => {
     const lines: { level: number; msg: string }[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
     let attempts = 0;
-    const link = new MqttLink({ urls: [`mqtt://127.0.0.1:${port}`], clientId: 'outage-log-test', reconnectPeriodMs: 50, outageSummaryMs: 400, log });
+    const link = new MqttLink({
+      urls: [`mqtt://127.0.0.1:${port}`],
+      clientId: 'outage-log-test',
+      reconnectPeriodMs: 50,
+      outageSummaryMs: 400,
+      log,
+    });
     link.start();
     cleanups.push(() => link.stop(200));
     (link as unknown as { client: { on(e: string, f: () => void): void } }).client.on('reconnect', () => (attempts += 1));

@@ -24,7 +24,9 @@ describe('the outbox after a broker outage', () => {
       cleanups.push(() => broker.dispose());
       const fleet = await createPtyFleet(2, { dir: tmp.dir, terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000 } });
       cleanups.push(() => fleet.close());
-      const { app } = await startApp(rigConfig({ boxes: 2, ports: fleet.hostPaths, dataDir: tmp.dir, mqttUrls: [broker.url], cooldownMs: 0 }));
+      const { app } = await startApp(
+        rigConfig({ boxes: 2, ports: fleet.hostPaths, dataDir: tmp.dir, mqttUrls: [broker.url], cooldownMs: 0 }),
+      );
       cleanups.push(() => app.stop());
       const sub = await collect(broker.url, 'hailong/v1/+/+/+/+/vote', { clean: false, clientId: 'once-collector', reconnectPeriod: 1000 });
       cleanups.push(() => sub.close());

@@ -31,8 +31,13 @@ describe('OutboxPublisher journal failures (issue 13, item 5)', () => {
       return real(after, limit);
     });
     const out = await journal.append({
-      uid: 'SIM-01', deviceSeq: 1, path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' },
-      level: 'hai-long', pressedAt: Date.now(), receivedAt: Date.now(), source: 'button',
+      uid: 'SIM-01',
+      deviceSeq: 1,
+      path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' },
+      level: 'hai-long',
+      pressedAt: Date.now(),
+      receivedAt: Date.now(),
+      source: 'button',
     });
     expect(out.status).toBe('stored');
     bridge.outbox.wake(); // before the fix: the thrown SQLite error escaped setImmediate and killed the process
@@ -58,7 +63,10 @@ class FakeOutboxJournal implements OutboxJournal {
   }
   outbox(after: number, limit: number): OutboxRow[] {
     this.reads += 1;
-    return this.rows.filter((r) => !r.published && r.rowid > after).slice(0, limit).map(({ rowid, topic, payload }) => ({ rowid, topic, payload }));
+    return this.rows
+      .filter((r) => !r.published && r.rowid > after)
+      .slice(0, limit)
+      .map(({ rowid, topic, payload }) => ({ rowid, topic, payload }));
   }
   outboxSize(): number {
     return this.rows.filter((r) => !r.published).length;

@@ -50,7 +50,11 @@ class FakeTallyJournal extends EventEmitter<{ 'tally-changed': [path: TerminalPa
 
 const WARD = { district: 'ba-dinh', ward: 'phuc-xa' };
 const HOP = (i: number): TerminalPath => ({ ...WARD, counter: `quay-${i}`, terminal: `hop-${i}` });
-const tallyOf = (path: TerminalPath, month: string, seq: number): Tally => ({ ...emptyTally(path, month), seq, updatedAt: 1_800_000_000_000 + seq });
+const tallyOf = (path: TerminalPath, month: string, seq: number): Tally => ({
+  ...emptyTally(path, month),
+  seq,
+  updatedAt: 1_800_000_000_000 + seq,
+});
 const kinds = (ps: readonly FakePublish[]) => ps.map((p) => p.kind).sort();
 
 describe('RetainedState at its seams (fake journal, fake MQTT link)', () => {
@@ -76,7 +80,11 @@ describe('RetainedState at its seams (fake journal, fake MQTT link)', () => {
     expect(kinds(link.onConnection(1))).toEqual(expected);
     // Everything retained: a broker that lost its store gets it all back.
     expect(link.published.every((p) => p.retain && p.qos === 1)).toBe(true);
-    const status = JSON.parse(link.onConnection(1).find((p) => p.kind === 'bridge-status')!.payload) as { state: string; at: number; errors: object };
+    const status = JSON.parse(link.onConnection(1).find((p) => p.kind === 'bridge-status')!.payload) as {
+      state: string;
+      at: number;
+      errors: object;
+    };
     expect(status).toMatchObject({ state: 'online', at: 1_800_000_000_000, errors: { 'votes-stored': 9 } });
     for (const p of link.pending()) p.ack();
     link.drop();

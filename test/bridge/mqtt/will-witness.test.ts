@@ -63,19 +63,30 @@ describe('WillWitness', () => {
     const { app, url } = await startApp(config, { log });
     cleanups.push(() => (app as HailongApp).stop());
     const place = { district: 'ba-dinh', ward: 'phuc-xa', counter: DEMO_KIOSK.counter, terminal: DEMO_KIOSK.terminal };
-    const kiosk = await mqtt.connectAsync(url, { username: DEMO_KIOSK.terminal, password: DEMO_KIOSK_PASSWORD, clientId: kioskClientId(place, clientIdSuffix(DEMO_KIOSK_PASSWORD)), reconnectPeriod: 0 });
+    const kiosk = await mqtt.connectAsync(url, {
+      username: DEMO_KIOSK.terminal,
+      password: DEMO_KIOSK_PASSWORD,
+      clientId: kioskClientId(place, clientIdSuffix(DEMO_KIOSK_PASSWORD)),
+      reconnectPeriod: 0,
+    });
     cleanups.push(() => kiosk.endAsync(true));
     await new Promise((r) => setTimeout(r, 300)); // the bridge's subscription is in place
     const now = Date.now();
-    for (const [uid, at] of [['kiosk-aaa', now], ['kiosk-bbb', now + 1000], ['kiosk-aaa', now + 2000]] as const) {
+    for (const [uid, at] of [
+      ['kiosk-aaa', now],
+      ['kiosk-bbb', now + 1000],
+      ['kiosk-aaa', now + 2000],
+    ] as const) {
       const p = publicationFor('status', place, { v: 1, state: 'online', at, kind: 'touch', uid });
       await kiosk.publishAsync(p.topic, p.payload, { qos: 1, retain: true });
     }
-    const warned = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string; devices?: string[] }).filter((l) => l.level === 40 && l.msg.includes('two devices use the kiosk address'));
+    const warned = () =>
+      lines
+        .map((l) => JSON.parse(l) as { level: number; msg: string; devices?: string[] })
+        .filter((l) => l.level === 40 && l.msg.includes('two devices use the kiosk address'));
     const deadline = Date.now() + 5000;
     while (warned().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(warned()).toHaveLength(1); // once, not per flip
     expect(warned()[0]?.devices).toEqual(['kiosk-aaa', 'kiosk-bbb']);
   });
 });
-

@@ -52,7 +52,11 @@ async function rig() {
   cleanups.push(() => app.stop());
   const base = app.endpoints('127.0.0.1').web!.dashboard.replace(/\/dashboard\/.*$/, '');
   const token = async (body: Record<string, unknown>, auth = `${DESK.username}:${DESK.password}`) => {
-    const res = await fetch(`${base}/qr/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/qr/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as { token: string; url: string; svg: string; error?: string } };
   };
   return { app, url, base, token };
@@ -76,18 +80,32 @@ describe('rating by QR code (real app, real Chromium at 390×844)', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Ông/Bà có hài lòng với sự phục vụ hôm nay không?');
     expect(await page.locator('.dossier').textContent()).toBe('Hồ sơ 000.00.12.H26-261206-0099');
     // Every face fits the phone's width.
-    for (const box of await page.locator('button.level').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right))) expect(box).toBeLessThanOrEqual(390);
+    for (const box of await page.locator('button.level').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right)))
+      expect(box).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(SHOTS, 'qr-phone.png') });
     await page.getByRole('button', { name: 'Hài lòng', exact: true }).click();
     await expect.poll(() => page.getByTestId('message').textContent()).toContain('Cảm ơn Ông/Bà đã đánh giá!');
 
     const votes = [...app.bridge.journal.votesPressedBetween(0, Number.MAX_SAFE_INTEGER)].map((p) => JSON.parse(p) as Vote);
     expect(votes).toHaveLength(1);
-    expect(votes[0]).toMatchObject({ terminal: 'qr-quay-1', counter: 'quay-1', level: 'hai-long', source: 'touch', officer: 'cb-1', dossier: '000.00.12.H26-261206-0099', stage: 'tra-ket-qua' });
+    expect(votes[0]).toMatchObject({
+      terminal: 'qr-quay-1',
+      counter: 'quay-1',
+      level: 'hai-long',
+      source: 'touch',
+      officer: 'cb-1',
+      dossier: '000.00.12.H26-261206-0099',
+      stage: 'tra-ket-qua',
+    });
     // The same topics as any vote: the vote and the counter's retained tally.
     await sub.waitFor((m) => m.some((x) => x.topic.endsWith('/quay-1/qr-quay-1/vote')), 10_000, 'the QR vote on MQTT');
     await sub.waitFor(
-      (m) => m.some((x) => x.topic.includes('/quay-1/qr-quay-1/tally/') && Object.values((JSON.parse(x.payload) as Tally).days).some((d) => d.c.reduce((a, b) => a + b, 0) === 1)),
+      (m) =>
+        m.some(
+          (x) =>
+            x.topic.includes('/quay-1/qr-quay-1/tally/') &&
+            Object.values((JSON.parse(x.payload) as Tally).days).some((d) => d.c.reduce((a, b) => a + b, 0) === 1),
+        ),
       10_000,
       'the tally counting the QR vote',
     );
@@ -96,7 +114,11 @@ describe('rating by QR code (real app, real Chromium at 390×844)', () => {
     await page.goto(`${base}/qr/?t=${issued.body.token}`);
     expect(await page.getByTestId('message').textContent()).toBe(QR_TEXT.vi.used);
     await page.screenshot({ path: join(SHOTS, 'qr-phone-used.png') });
-    const again = await fetch(`${base}/qr/vote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: issued.body.token, level: 'rat-hai-long' }) });
+    const again = await fetch(`${base}/qr/vote`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: issued.body.token, level: 'rat-hai-long' }),
+    });
     expect(again.status).toBe(410);
     expect(await again.json()).toEqual({ error: 'used' });
     expect(app.bridge.journal.voteCount()).toBe(1);
@@ -119,7 +141,12 @@ describe('rating by QR code (real app, real Chromium at 390×844)', () => {
     await page.goto(`${base}/qr/?t=<script>`);
     expect(await page.getByTestId('message').textContent()).toBe(QR_TEXT.vi.unknown);
     const race = await token({ counter: 'quay-1' });
-    const send = () => fetch(`${base}/qr/vote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: race.body.token, level: 'hai-long' }) }).then((r) => r.status);
+    const send = () =>
+      fetch(`${base}/qr/vote`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: race.body.token, level: 'hai-long' }),
+      }).then((r) => r.status);
     const statuses = await Promise.all([send(), send(), send()]);
     expect(statuses.sort()).toEqual([200, 410, 410]);
     await until(() => app.bridge.journal.voteCount() === 1, 5000, 'one vote');
@@ -133,7 +160,12 @@ describe('rating by QR code (real app, real Chromium at 390×844)', () => {
     // next device seq of its counter, and no vote stored at that seq.
     const next = app.bridge.journal.highWaterMark('qr:quay-1') + 1;
     expect(app.qr.tokens.use(t.body.token, `qr:quay-1:${next}`)).toBe(true);
-    const send = () => fetch(`${base}/qr/vote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: t.body.token, level: 'rat-hai-long' }) }).then((r) => r.status);
+    const send = () =>
+      fetch(`${base}/qr/vote`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: t.body.token, level: 'rat-hai-long' }),
+      }).then((r) => r.status);
     expect(await send()).toBe(200);
     expect(app.bridge.journal.voteCount()).toBe(1);
     // Stored now: the same token is used for good.

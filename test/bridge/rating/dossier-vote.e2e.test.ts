@@ -77,7 +77,11 @@ describe('one vote per dossier and stage, whatever the terminal (issue 15)', () 
     const desk = await mqtt.connectAsync(url, { ...DESK, clientId: 'desk-test', reconnectPeriod: 0 });
     cleanups.push(() => desk.endAsync());
     const at = Date.now();
-    await desk.publishAsync(topicFor('served', KIOSK), JSON.stringify({ v: 1, at, officer: 'can-bo-lan', dossier: DOSSIER, stage: 'tiep-nhan' }), { qos: 1 });
+    await desk.publishAsync(
+      topicFor('served', KIOSK),
+      JSON.stringify({ v: 1, at, officer: 'can-bo-lan', dossier: DOSSIER, stage: 'tiep-nhan' }),
+      { qos: 1 },
+    );
     await until(() => app.bridge.journal.dossiers.served(0, Number.MAX_SAFE_INTEGER).length === 1, 10_000, 'the served dossier recorded');
 
     box.press(1);

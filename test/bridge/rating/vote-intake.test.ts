@@ -22,7 +22,15 @@ const NOW = 1_763_866_800_000;
 
 describe('voteInputOf', () => {
   it('computes the press time from ageMs, the level from the button, and the reason id', () => {
-    const input = voteInputOf(config, SCALE_3, new CounterState(), hop1!, 'HL-1', { type: 'VOTE', seq: 9, button: 3, reason: 2, ageMs: 1500, flags: '' }, NOW);
+    const input = voteInputOf(
+      config,
+      SCALE_3,
+      new CounterState(),
+      hop1!,
+      'HL-1',
+      { type: 'VOTE', seq: 9, button: 3, reason: 2, ageMs: 1500, flags: '' },
+      NOW,
+    );
     expect(input).toEqual({
       uid: 'HL-1',
       deviceSeq: 9,
@@ -36,20 +44,44 @@ describe('voteInputOf', () => {
   });
 
   it('marks a vote pressed before a reboot as time-uncertain, pressed at receipt', () => {
-    const input = voteInputOf(config, SCALE_3, new CounterState(), hop1!, 'HL-1', { type: 'VOTE', seq: 9, button: 1, reason: 0, ageMs: null, flags: '' }, NOW);
+    const input = voteInputOf(
+      config,
+      SCALE_3,
+      new CounterState(),
+      hop1!,
+      'HL-1',
+      { type: 'VOTE', seq: 9, button: 1, reason: 0, ageMs: null, flags: '' },
+      NOW,
+    );
     expect(input).toMatchObject({ pressedAt: NOW, timeUncertain: true });
   });
 
   it('refuses a button beyond the scale (NAK RANGE: the box keeps the vote)', () => {
-    expect(voteInputOf(config, SCALE_3, new CounterState(), hop1!, 'HL-1', { type: 'VOTE', seq: 1, button: 4, reason: 0, ageMs: 0, flags: '' }, NOW)).toMatchObject({ code: 'out-of-range' });
+    expect(
+      voteInputOf(
+        config,
+        SCALE_3,
+        new CounterState(),
+        hop1!,
+        'HL-1',
+        { type: 'VOTE', seq: 1, button: 4, reason: 0, ageMs: 0, flags: '' },
+        NOW,
+      ),
+    ).toMatchObject({ code: 'out-of-range' });
   });
 
   it('keeps terminal flags and applies the counter gate', () => {
     const counters = new CounterState();
-    expect(voteInputOf(config, SCALE_3, counters, hop1!, 'HL-1', { type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 0, flags: 'C' }, NOW)).toMatchObject({ filtered: 'cooldown' });
+    expect(
+      voteInputOf(config, SCALE_3, counters, hop1!, 'HL-1', { type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 0, flags: 'C' }, NOW),
+    ).toMatchObject({ filtered: 'cooldown' });
     counters.served('quay-2', { v: 1, at: NOW, ticket: 'B-7' }, NOW, 30_000);
-    expect(voteInputOf(config, SCALE_3, counters, hop2!, 'HL-2', { type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 0, flags: '' }, NOW + 10)).toMatchObject({ ticket: 'B-7' });
-    expect(voteInputOf(config, SCALE_3, counters, hop2!, 'HL-2', { type: 'VOTE', seq: 2, button: 1, reason: 0, ageMs: 0, flags: '' }, NOW + 20)).toMatchObject({ filtered: 'gated' });
+    expect(
+      voteInputOf(config, SCALE_3, counters, hop2!, 'HL-2', { type: 'VOTE', seq: 1, button: 1, reason: 0, ageMs: 0, flags: '' }, NOW + 10),
+    ).toMatchObject({ ticket: 'B-7' });
+    expect(
+      voteInputOf(config, SCALE_3, counters, hop2!, 'HL-2', { type: 'VOTE', seq: 2, button: 1, reason: 0, ageMs: 0, flags: '' }, NOW + 20),
+    ).toMatchObject({ filtered: 'gated' });
   });
 });
 

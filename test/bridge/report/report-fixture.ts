@@ -45,7 +45,10 @@ export const pressesArb = fc.array(
     minute: fc.integer({ min: 0, max: 8 * 60 }),
     officer: fc.constantFrom<'cb-1' | 'cb-2' | undefined>('cb-1', 'cb-2', undefined),
     reasons: fc.subarray(['thai-do', 'thoi-gian-cho', 'huong-dan', 'thu-tuc', 'phi-le-phi', 'khac']),
-    dossier: fc.option(fc.record({ n: fc.integer({ min: 1, max: 12 }), stage: fc.constantFrom<DossierStage>('tiep-nhan', 'tra-ket-qua') }), { nil: undefined }),
+    dossier: fc.option(
+      fc.record({ n: fc.integer({ min: 1, max: 12 }), stage: fc.constantFrom<DossierStage>('tiep-nhan', 'tra-ket-qua') }),
+      { nil: undefined },
+    ),
     cooldown: fc.boolean(),
   }),
   { minLength: 1, maxLength: 80 },
@@ -66,12 +69,21 @@ export interface FixtureOffice {
 export function fixtureOffice(): FixtureOffice {
   const dir = mkdtempSync(join(tmpdir(), 'hailong-report-'));
   const configFile = join(dir, 'hailong.yaml');
-  writeFileSync(configFile, readFileSync(join(REPO, 'hailong.example.yaml'), 'utf8').replace('dataDir: ./data', `dataDir: ${join(dir, 'data')}`));
+  writeFileSync(
+    configFile,
+    readFileSync(join(REPO, 'hailong.example.yaml'), 'utf8').replace('dataDir: ./data', `dataDir: ${join(dir, 'data')}`),
+  );
   return { dir, configFile, journalPath: join(dir, 'data', 'journal.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Writes `presses` (month `month`, YYYY-MM) and served events for dossiers 1..12 at both stages; returns the journaled votes. */
-export async function writeJournal(path: string, month: string, presses: readonly FixturePress[], servedDays = 28, firstSeq = 1): Promise<Vote[]> {
+export async function writeJournal(
+  path: string,
+  month: string,
+  presses: readonly FixturePress[],
+  servedDays = 28,
+  firstSeq = 1,
+): Promise<Vote[]> {
   const journal = new Journal({ path });
   journal.open();
   try {

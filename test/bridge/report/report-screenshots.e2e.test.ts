@@ -44,7 +44,13 @@ afterAll(async () => {
 describe('report screenshots (docs/REPORTS.md)', () => {
   it('the report pack prints on A4 with the national heading, the tables and the signature block', async () => {
     const out = join(office.dir, 'out');
-    expect(await runReport(['--config', office.configFile, '--period', '2026-11', '--out', out], quiet, () => localMidnight('2026-12-06') + 9 * 3_600_000)).toBe(0);
+    expect(
+      await runReport(
+        ['--config', office.configFile, '--period', '2026-11', '--out', out],
+        quiet,
+        () => localMidnight('2026-12-06') + 9 * 3_600_000,
+      ),
+    ).toBe(0);
     const page = await browser!.newPage({ viewport: { width: 1123, height: 794 } });
     await page.goto(`file://${join(out, 'bao-cao-2026-11-01-2026-11-30.html')}`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('BÁO CÁO KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG');

@@ -18,11 +18,15 @@ describe("a hub's report source", () => {
     dirs.push(dir);
     const archive = new HubArchive({ path: join(dir, 'archive.db') });
     archive.open();
-    const [revocation] = revocationMessages({ district: 'ba-dinh', ward: 'phuc-xa' }, { id: 2, at: 1, by: 'Phạm Thu', reason: 'Bấm thử', terminal: 'hop-1', votes: ['hop-1:2', 'hop-1:3'] });
+    const [revocation] = revocationMessages(
+      { district: 'ba-dinh', ward: 'phuc-xa' },
+      { id: 2, at: 1, by: 'Phạm Thu', reason: 'Bấm thử', terminal: 'hop-1', votes: ['hop-1:2', 'hop-1:3'] },
+    );
     // The revocation overtakes vote 3 on the WAN.
     const [v1, v2, v3] = [1, 2, 3].map((s) => vote('phuc-xa', s));
     const other = vote('truc-bach', 2); // the same id in another unit is not revoked
-    for (const v of [v1, v2, other]) await archive.store({ type: 'vote', unit: v!.ward, id: v!.id, pressedAt: v!.pressedAt, payload: JSON.stringify(v) });
+    for (const v of [v1, v2, other])
+      await archive.store({ type: 'vote', unit: v!.ward, id: v!.id, pressedAt: v!.pressedAt, payload: JSON.stringify(v) });
     await archive.store({ type: 'revocation', unit: 'phuc-xa', revocation: revocation! });
     await archive.store({ type: 'vote', unit: 'phuc-xa', id: v3!.id, pressedAt: v3!.pressedAt, payload: JSON.stringify(v3) });
     const source = hubSource(hubConfig(dir), archive);

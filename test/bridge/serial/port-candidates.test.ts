@@ -3,7 +3,10 @@ import { portCandidates, type DiscoveryFs } from '../../../bridge/serial/port-ca
 
 function fakeFs(files: Record<string, string>): DiscoveryFs {
   return {
-    readdir: (dir) => Object.keys(files).filter((f) => f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes('/')).map((f) => f.slice(dir.length + 1)),
+    readdir: (dir) =>
+      Object.keys(files)
+        .filter((f) => f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes('/'))
+        .map((f) => f.slice(dir.length + 1)),
     realpath: (p) => files[p],
   };
 }
@@ -26,6 +29,9 @@ describe('portCandidates', () => {
 
   it('explicit lists expand * and skip paths that do not exist; pinned ports come first', () => {
     const fs = fakeFs({ '/tmp/p/tty-a': '/dev/pts/3', '/tmp/p/tty-b': '/dev/pts/4', '/tmp/p/other': '/dev/pts/5' });
-    expect(portCandidates(['/tmp/p/tty-*', '/tmp/missing'], ['/tmp/p/tty-b'], fs).map((c) => c.path)).toEqual(['/tmp/p/tty-b', '/tmp/p/tty-a']);
+    expect(portCandidates(['/tmp/p/tty-*', '/tmp/missing'], ['/tmp/p/tty-b'], fs).map((c) => c.path)).toEqual([
+      '/tmp/p/tty-b',
+      '/tmp/p/tty-a',
+    ]);
   });
 });

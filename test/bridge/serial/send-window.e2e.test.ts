@@ -84,7 +84,12 @@ describe('send window of 16 over socat ptys', () => {
       await Promise.all(terminals.map((t) => t.close()));
       await Promise.all(pairs.map((p) => p.close()));
     });
-    const config = writeConfig(tmp.dir, BOXES, pairs.map((p) => p.host), { brokerPort: await freePort() });
+    const config = writeConfig(
+      tmp.dir,
+      BOXES,
+      pairs.map((p) => p.host),
+      { brokerPort: await freePort() },
+    );
     let bridge = spawnBridge(config);
     cleanups.push(() => kill9(bridge));
 
@@ -137,7 +142,9 @@ describe('send window of 16 over socat ptys', () => {
     }
   });
 
-  it('a windowed box whose memory was wiped continues above the mark: its new votes are counted, none lost (§7.6 with Wmax 16)', { timeout: 60_000 }, async () => {
+  it('a windowed box whose memory was wiped continues above the mark: its new votes are counted, none lost (§7.6 with Wmax 16)', {
+    timeout: 60_000,
+  }, async () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
     const pair = await createSocatPair({ dir: tmp.dir, name: box(0).uid });

@@ -19,7 +19,11 @@ describe('SerialPorts at its seams (fake /dev, fake opener)', () => {
     ports = undefined;
   });
 
-  function manager(dev: FakeDev, opener: SerialPortsOptions['opener'], extra: Partial<SerialPortsOptions> = {}): { ports: SerialPorts; opens: OpenPort[]; closes: OpenPort[] } {
+  function manager(
+    dev: FakeDev,
+    opener: SerialPortsOptions['opener'],
+    extra: Partial<SerialPortsOptions> = {},
+  ): { ports: SerialPorts; opens: OpenPort[]; closes: OpenPort[] } {
     const p = new SerialPorts({ ports: 'auto', fs: dev, opener, log: testLog, scanIntervalMs: 60_000, ...extra });
     const opens: OpenPort[] = [];
     const closes: OpenPort[] = [];

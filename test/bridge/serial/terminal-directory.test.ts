@@ -30,16 +30,32 @@ describe('TerminalDirectory', () => {
   });
 
   it('refuses a foreign or swapped box on a pinned port, a pinned box elsewhere, and unknown uids', () => {
-    expect(dir.identify(hello('HL-2'), '/dev/ttyACM1')).toMatchObject({ ok: false, code: 'wrong-uid', message: expect.stringMatching(/swapped or foreign box/) });
+    expect(dir.identify(hello('HL-2'), '/dev/ttyACM1')).toMatchObject({
+      ok: false,
+      code: 'wrong-uid',
+      message: expect.stringMatching(/swapped or foreign box/),
+    });
     expect(dir.identify(hello('HL-1'), '/dev/ttyACM0')).toMatchObject({ ok: false, code: 'wrong-port' });
-    expect(dir.identify(hello('X-9'), '/dev/ttyACM3')).toMatchObject({ ok: false, code: 'unknown-uid', message: expect.stringMatching(/uid: X-9/) });
+    expect(dir.identify(hello('X-9'), '/dev/ttyACM3')).toMatchObject({
+      ok: false,
+      code: 'unknown-uid',
+      message: expect.stringMatching(/uid: X-9/),
+    });
     expect(dir.pinnedPorts()).toEqual(['/dev/serial/by-id/usb-box-1']);
   });
 
   it('sends CONFIG with the counter mode and never more buttons than the box has', () => {
     const [ok] = [dir.identify(hello('HL-3'), '/dev/ttyUSB0')];
     if (!ok?.ok) throw new Error('not identified');
-    expect(dir.configFor(ok.terminal, hello('HL-3'))).toEqual({ type: 'CONFIG', buttons: 3, cooldownMs: 3000, mode: 'GATED', windowMs: 30000, leds: true, buzzer: true });
+    expect(dir.configFor(ok.terminal, hello('HL-3'))).toEqual({
+      type: 'CONFIG',
+      buttons: 3,
+      cooldownMs: 3000,
+      mode: 'GATED',
+      windowMs: 30000,
+      leds: true,
+      buzzer: true,
+    });
     expect(dir.configFor(ok.terminal, { ...hello('HL-3'), buttons: 9 }).buttons).toBe(5);
   });
 });

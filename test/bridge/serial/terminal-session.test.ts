@@ -147,7 +147,13 @@ describe('TerminalSession', () => {
       { type: 'NAK', seq: 41, reason: 'RANGE' },
       { type: 'NAK', seq: 41, reason: 'FORMAT' },
     ]);
-    expect(r.session.errorCounts()).toMatchObject({ 'bad-crc': 1, 'out-of-range': 1, 'empty-field': 1, 'unknown-type': 1, 'missing-field': 1 });
+    expect(r.session.errorCounts()).toMatchObject({
+      'bad-crc': 1,
+      'out-of-range': 1,
+      'empty-field': 1,
+      'unknown-type': 1,
+      'missing-field': 1,
+    });
   });
 
   it('stays silent to noise on a port that never spoke the protocol, and rate-limits NAKs after', () => {
@@ -220,7 +226,13 @@ describe('TerminalSession', () => {
     const frames = ['$HELLO,1,HL-1,HLBOX-3,1.0.0,3,0', '$VOTE,41,1,0,45,-*93DD', '$PING,1*F692', '\r\n', '$', '*', ','];
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.constantFrom(...frames).map((s) => new TextEncoder().encode(s))), { maxLength: 40 }),
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 64 }),
+            fc.constantFrom(...frames).map((s) => new TextEncoder().encode(s)),
+          ),
+          { maxLength: 40 },
+        ),
         (chunks) => {
           const r = rig();
           r.send(HELLO);
@@ -400,7 +412,8 @@ describe('TerminalSession: the send window (PROTOCOL.md §7.7)', () => {
           submitted.push(m.seq);
           let outcome: AppendOutcome = STORED;
           if (m.seq <= mark) outcome = { status: 'duplicate', hwm: mark };
-          else if (mark > 0 && m.seq > mark + 100_000) outcome = { status: 'rejected', code: 'seq-jump', message: 'jump', duplicate: false };
+          else if (mark > 0 && m.seq > mark + 100_000)
+            outcome = { status: 'rejected', code: 'seq-jump', message: 'jump', duplicate: false };
           else mark = m.seq;
           sink.settle([{ seq: m.seq, outcome }]);
         },

@@ -78,7 +78,16 @@ class WindowBox {
     let lastAcked = 0;
     while (!this.stopped && this.acked < VOTES) {
       if (!this.welcomed) {
-        const hello = { type: 'HELLO', proto: 1, uid: this.uid, model: 'WINBOX', firmware: '1.1.0', buttons: 3, pending: VOTES - this.acked, inFlight: WINDOW } as Message;
+        const hello = {
+          type: 'HELLO',
+          proto: 1,
+          uid: this.uid,
+          model: 'WINBOX',
+          firmware: '1.1.0',
+          buttons: 3,
+          pending: VOTES - this.acked,
+          inFlight: WINDOW,
+        } as Message;
         await this.write(encode(hello));
         await new Promise((r) => setTimeout(r, 150));
         // A new session: everything not acknowledged goes again, the first vote alone (PROTOCOL.md §7.7).
@@ -124,7 +133,12 @@ describe('vote pipeline under kill -9 with a batch in flight across 8 ports', ()
     cleanups.push(async () => {
       for (const p of pairs) await p.dispose();
     });
-    const config = writeConfig(tmp.dir, BOXES, pairs.map((p) => p.host), { brokerPort: await freePort() });
+    const config = writeConfig(
+      tmp.dir,
+      BOXES,
+      pairs.map((p) => p.host),
+      { brokerPort: await freePort() },
+    );
     const journalPath = join(tmp.dir, 'data', 'journal.db');
     let bridge = spawnBridge(config);
     cleanups.push(() => kill9(bridge));
@@ -166,7 +180,11 @@ describe('vote pipeline under kill -9 with a batch in flight across 8 ports', ()
         expect(journal.highWaterMark(b.uid)).toBe(VOTES);
         for (let seq = 1; seq <= VOTES; seq++) expect(journal.storedVote(b.uid, seq), `${b.uid} seq ${seq}`).toBeDefined();
         // Published ids of each terminal are consecutive: none skipped, none twice.
-        const ids = [...journal.votesPressedBetween(0, Date.now() + 60_000)].map((p) => JSON.parse(p) as { terminal: string; seq: number }).filter((v) => v.terminal === box(i).terminal).map((v) => v.seq).sort((x, y) => x - y);
+        const ids = [...journal.votesPressedBetween(0, Date.now() + 60_000)]
+          .map((p) => JSON.parse(p) as { terminal: string; seq: number })
+          .filter((v) => v.terminal === box(i).terminal)
+          .map((v) => v.seq)
+          .sort((x, y) => x - y);
         expect(ids).toHaveLength(VOTES);
         expect(new Set(ids).size).toBe(VOTES);
         expect((ids.at(-1) as number) - (ids[0] as number)).toBe(VOTES - 1);

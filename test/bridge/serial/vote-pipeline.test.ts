@@ -27,7 +27,14 @@ function rig(boxes = 3, cooldownMs = 0) {
     tmp.remove();
   });
   const problemCounts = new Map<string, number>();
-  const intake = new BoxVoteIntake({ config, journal, counters: new CounterState(), cooldown: new CooldownGuard(), log: testLog, problemCounts });
+  const intake = new BoxVoteIntake({
+    config,
+    journal,
+    counters: new CounterState(),
+    cooldown: new CooldownGuard(),
+    log: testLog,
+    problemCounts,
+  });
   const offered: number[] = [];
   /** What the pipeline did, in order: 'offer' (to the outbox), 'ack' (a port's write), 'stored' (onStored). */
   const steps: string[] = [];
@@ -36,7 +43,9 @@ function rig(boxes = 3, cooldownMs = 0) {
   const pipeline = new VotePipeline({
     intake,
     journal,
-    outbox: { offer: (rowid) => offered.push(rowid) && steps.push(journal.outbox(rowid - 1, 1)[0]?.rowid === rowid ? 'offer' : 'offer-not-durable') },
+    outbox: {
+      offer: (rowid) => offered.push(rowid) && steps.push(journal.outbox(rowid - 1, 1)[0]?.rowid === rowid ? 'offer' : 'offer-not-durable'),
+    },
     onStored: (v) => {
       steps.push('stored');
       stored.push(v.id);
@@ -147,7 +156,8 @@ describe('VotePipeline', () => {
     await settled();
     expect(r.journal.rejectedCounts()).toEqual({ 'button-beyond-scale': 1, 'seq-jump': 1 });
     const commits = r.journal.stats().commits;
-    r.journal.commitBatch = (entries) => entries.map(() => ({ status: 'failed', code: 'SQLITE_FULL', message: 'database or disk is full' }));
+    r.journal.commitBatch = (entries) =>
+      entries.map(() => ({ status: 'failed', code: 'SQLITE_FULL', message: 'database or disk is full' }));
     // their ACK REJECTs were lost: the box sends them again (a new session's first vote) while storage fails
     p.submit(vote(2, 9));
     p.submit(vote(200_003));
@@ -190,7 +200,13 @@ describe('VotePipeline', () => {
   it('publishes a stored vote whose port closed during the commit (its sink writes nothing)', async () => {
     const r = rig(1);
     const pipelineSink: VoteSink = { settle: () => undefined };
-    r.pipeline.submit(pipelineSink, terminalsOf(rigConfig({ boxes: 1, ports: [], dataDir: '/x' }))[0] as PlacedTerminal, 'SIM-01', vote(1), Date.now());
+    r.pipeline.submit(
+      pipelineSink,
+      terminalsOf(rigConfig({ boxes: 1, ports: [], dataDir: '/x' }))[0] as PlacedTerminal,
+      'SIM-01',
+      vote(1),
+      Date.now(),
+    );
     await settled();
     expect(r.offered).toHaveLength(1);
     expect(r.stored).toEqual(['hop-1:1']);
@@ -200,7 +216,8 @@ describe('VotePipeline', () => {
     const r = rig(2);
     const [a, b] = [r.port(0), r.port(1)];
     const real = r.journal.commitBatch.bind(r.journal);
-    r.journal.commitBatch = (entries) => entries.map(() => ({ status: 'failed', code: 'SQLITE_FULL', message: 'database or disk is full' }));
+    r.journal.commitBatch = (entries) =>
+      entries.map(() => ({ status: 'failed', code: 'SQLITE_FULL', message: 'database or disk is full' }));
     a.submit(vote(1));
     b.submit(vote(1));
     await settled();

@@ -28,7 +28,12 @@ type Command =
 
 const command: fc.Arbitrary<Command> = fc.oneof(
   // Several presses in a row (no I/O in between) build a queue, which is where ordering bugs live.
-  { weight: 6, arbitrary: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 5 }).map((buttons) => ({ kind: 'press' as const, buttons })) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 5 })
+      .map((buttons) => ({ kind: 'press' as const, buttons })),
+  },
   { weight: 5, arbitrary: fc.integer({ min: 0, max: 40_000 }).map((ms) => ({ kind: 'advance' as const, ms })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'reboot' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'bridge-restart' as const }) },
@@ -55,7 +60,14 @@ describe('VirtualTerminal + ideal bridge delivery', () => {
         const pair = createStreamPair({ name: 'P' });
         const store = new MemoryTerminalStore();
         const terminal = new VirtualTerminal({ uid: 'PROP-1', transport: pair.terminalSide, clock, store, capacity: 8 });
-        const bridge = new IdealBridge(pair.bridgeSide, clock, { buttons: 3, cooldownMs: 2000, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true });
+        const bridge = new IdealBridge(pair.bridgeSide, clock, {
+          buttons: 3,
+          cooldownMs: 2000,
+          mode: 'OPEN',
+          windowMs: 30000,
+          leds: true,
+          buzzer: true,
+        });
         const random = createRandom(rates.seed);
         bridge.faults = {
           dropIn: () => random.chance(rates.dropIn),

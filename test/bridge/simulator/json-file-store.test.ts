@@ -63,12 +63,22 @@ describe('JsonFileTerminalStore', () => {
   it('lets a terminal continue above its last seq in a new process (new object, same file)', async () => {
     const path = join(dir, 'SIM-07.json');
     const clock = new ManualClock();
-    const first = new VirtualTerminal({ uid: 'SIM-07', transport: createStreamPair().terminalSide, clock, store: new JsonFileTerminalStore({ path }) });
+    const first = new VirtualTerminal({
+      uid: 'SIM-07',
+      transport: createStreamPair().terminalSide,
+      clock,
+      store: new JsonFileTerminalStore({ path }),
+    });
     first.start();
     first.press(1);
     first.press(2);
     await first.close();
-    const second = new VirtualTerminal({ uid: 'SIM-07', transport: createStreamPair().terminalSide, clock, store: new JsonFileTerminalStore({ path }) });
+    const second = new VirtualTerminal({
+      uid: 'SIM-07',
+      transport: createStreamPair().terminalSide,
+      clock,
+      store: new JsonFileTerminalStore({ path }),
+    });
     second.start();
     expect(second.pendingSeqs).toEqual([1, 2]);
     expect(second.press(3)).toMatchObject({ ok: true, seq: 3 });
@@ -80,7 +90,14 @@ describe('parseSnapshot', () => {
   it('accepts exactly the valid shapes', () => {
     expect(parseSnapshot(snapshot)).toEqual({ ok: true, value: snapshot });
     expect(parseSnapshot({ ...snapshot, config: null })).toMatchObject({ ok: true });
-    for (const bad of [null, [], 'x', { ...snapshot, version: 2 }, { ...snapshot, refused: -1 }, { ...snapshot, pending: [{ seq: 1, button: 10, reason: 0, flags: '' }] }]) {
+    for (const bad of [
+      null,
+      [],
+      'x',
+      { ...snapshot, version: 2 },
+      { ...snapshot, refused: -1 },
+      { ...snapshot, pending: [{ seq: 1, button: 10, reason: 0, flags: '' }] },
+    ]) {
       expect(parseSnapshot(bad).ok).toBe(false);
     }
   });

@@ -116,7 +116,14 @@ export class IdealBridge extends ScriptedBridge {
   constructor(
     port: PortLike,
     private readonly clock: Clock,
-    private readonly config: Omit<MessageOf<'CONFIG'>, 'type'> = { buttons: 3, cooldownMs: 0, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true },
+    private readonly config: Omit<MessageOf<'CONFIG'>, 'type'> = {
+      buttons: 3,
+      cooldownMs: 0,
+      mode: 'OPEN',
+      windowMs: 30000,
+      leds: true,
+      buzzer: true,
+    },
   ) {
     super(port);
     this.armPing();

@@ -110,7 +110,12 @@ describe('Simulation pacing', () => {
     expect(share(good, 2)).toBeCloseTo(0.22, 1);
     expect(share(good, 3)).toBeGreaterThan(0.02);
     expect(share(good, 3)).toBeLessThan(0.045);
-    expect(share(firsts.filter((p) => p.uid === 'SIM-04'), 3)).toBeGreaterThan(0.1); // the worse counter shows
+    expect(
+      share(
+        firsts.filter((p) => p.uid === 'SIM-04'),
+        3,
+      ),
+    ).toBeGreaterThan(0.1); // the worse counter shows
     // Double presses land inside the 5 s cooldown of their citizen's unflagged press: flagged C, still votes.
     const doubles = presses.filter((p) => p.double);
     expect(doubles.length).toBeGreaterThan(firsts.length * 0.03);
@@ -153,7 +158,14 @@ describe('Simulation pacing', () => {
   it('opening hours: no citizens while the office is closed', async () => {
     const w = world(2);
     const sunday = Date.UTC(2025, 0, 5, 3, 0);
-    const sim = new Simulation({ terminals: w.fleet.terminals, clock: w.clock, seed: 5, meanIntervalMs: 1000, openingHours: { mon: [['07:30', '11:30']] }, wallClock: () => sunday });
+    const sim = new Simulation({
+      terminals: w.fleet.terminals,
+      clock: w.clock,
+      seed: 5,
+      meanIntervalMs: 1000,
+      openingHours: { mon: [['07:30', '11:30']] },
+      wallClock: () => sunday,
+    });
     sim.start();
     await w.clock.advance(60_000);
     expect(sim.stats.presses).toBe(0);

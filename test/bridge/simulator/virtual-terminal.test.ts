@@ -464,7 +464,7 @@ describe('VirtualTerminal reboot (§7.1, §7.5)', () => {
     expect(r.terminal.stats.storeErrors).toBe(1);
   });
 
-  it('a wiped store continues above WELCOME\'s mark: pending votes renumbered durably, oldest first, before any is sent (§7.6)', async () => {
+  it("a wiped store continues above WELCOME's mark: pending votes renumbered durably, oldest first, before any is sent (§7.6)", async () => {
     const store = new MemoryTerminalStore();
     const r = rig({ store });
     const renumbered: unknown[] = [];
@@ -478,7 +478,16 @@ describe('VirtualTerminal reboot (§7.1, §7.5)', () => {
     r.bridge.send({ type: 'WELCOME', proto: 1, mark: 40 });
     await r.clock.flush();
     expect(renumbered).toEqual([{ mark: 40, from: [1, 2], to: [41, 42] }]);
-    expect(store.load()).toMatchObject({ ok: true, value: { lastSeq: 42, pending: [{ seq: 41, button: 2 }, { seq: 42, button: 3 }] } });
+    expect(store.load()).toMatchObject({
+      ok: true,
+      value: {
+        lastSeq: 42,
+        pending: [
+          { seq: 41, button: 2 },
+          { seq: 42, button: 3 },
+        ],
+      },
+    });
     r.bridge.send({ type: 'ACK', seq: 41, status: 'OK' });
     await r.clock.flush();
     expect(r.terminal.press(1)).toMatchObject({ ok: true, seq: 43 });
@@ -512,7 +521,16 @@ describe('VirtualTerminal reboot (§7.1, §7.5)', () => {
   });
 
   it('renumbers when a pending vote is below the mark even if its counter is above it (§7.6)', async () => {
-    const store = new MemoryTerminalStore({ version: 1, lastSeq: 9, pending: [{ seq: 3, button: 1, reason: 0, flags: '' }, { seq: 9, button: 2, reason: 0, flags: '' }], refused: 0, config: null });
+    const store = new MemoryTerminalStore({
+      version: 1,
+      lastSeq: 9,
+      pending: [
+        { seq: 3, button: 1, reason: 0, flags: '' },
+        { seq: 9, button: 2, reason: 0, flags: '' },
+      ],
+      refused: 0,
+      config: null,
+    });
     const r = rig({ store });
     r.terminal.start();
     await r.clock.flush();
@@ -671,7 +689,10 @@ describe('VirtualTerminal send window (§7.7)', () => {
           break;
       }
       r.terminal.off('acked', onAcked);
-      expect(r.sends.slice(sentBefore).map(([, seq]) => seq), `${where}: sent`).toEqual(step.send);
+      expect(
+        r.sends.slice(sentBefore).map(([, seq]) => seq),
+        `${where}: sent`,
+      ).toEqual(step.send);
       if (step.do === 'rx') expect(acked, `${where}: done`).toEqual(step.done ?? []);
     }
   });

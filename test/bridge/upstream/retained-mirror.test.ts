@@ -21,7 +21,11 @@ function msg(topic: string, payload: unknown): TopicMessage {
 }
 
 function office() {
-  const r = validateConfig({ district: { id: 'ba-dinh', name: 'Quận Ba Đình' }, ward: { id: 'phuc-xa', name: 'Phường Phúc Xá' }, counters: [{ id: 'quay-1', name: 'Quầy 1', terminals: [{ id: 'hop-1', kind: 'button', uid: 'HL-1' }] }] });
+  const r = validateConfig({
+    district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
+    ward: { id: 'phuc-xa', name: 'Phường Phúc Xá' },
+    counters: [{ id: 'quay-1', name: 'Quầy 1', terminals: [{ id: 'hop-1', kind: 'button', uid: 'HL-1' }] }],
+  });
   if (!r.ok) throw new Error('config');
   return r.config;
 }
@@ -30,7 +34,13 @@ const status = (state: Status['state'], at: number): Status => ({ v: 1, state, a
 const progress: UpstreamProgress = { connected: true, backlog: 42, votesPerSecond: 7, forwarded: 9 };
 
 function mirror(ch: FakeChannel, draining = false): RetainedMirror {
-  const m = new RetainedMirror(WARD, ch, { version: '1.2.3', counters: () => ({ 'votes-stored': 3 }), progress: () => progress, draining: () => draining }, pino({ level: 'silent' }), { delayMs: 10 });
+  const m = new RetainedMirror(
+    WARD,
+    ch,
+    { version: '1.2.3', counters: () => ({ 'votes-stored': 3 }), progress: () => progress, draining: () => draining },
+    pino({ level: 'silent' }),
+    { delayMs: 10 },
+  );
   stops.push(() => m.stop(false));
   return m;
 }
@@ -53,9 +63,24 @@ describe('RetainedMirror', () => {
     m.received(msg(`${ROOT}/quay-3/kiosk-3/status`, status('offline', 2)));
     m.received(msg(`hailong/v1/ba-dinh/other/quay-3/kiosk-3/status`, status('online', 3)));
     m.received(msg(`${ROOT}/_bridge/status`, { v: 1, state: 'online', at: 1 }));
-    m.received(msg(`${ROOT}/quay-1/hop-1/vote`, { v: 1, id: 'hop-1:1', ...WARD, counter: 'quay-1', terminal: 'hop-1', seq: 1, level: 'hai-long', pressedAt: 1, receivedAt: 1, source: 'button' }));
+    m.received(
+      msg(`${ROOT}/quay-1/hop-1/vote`, {
+        v: 1,
+        id: 'hop-1:1',
+        ...WARD,
+        counter: 'quay-1',
+        terminal: 'hop-1',
+        seq: 1,
+        level: 'hai-long',
+        pressedAt: 1,
+        receivedAt: 1,
+        source: 'button',
+      }),
+    );
     await tick(40);
-    expect(ch.published.map((p) => [p.topic, JSON.parse(p.payload).state, p.retain])).toEqual([[`${ROOT}/quay-3/kiosk-3/status`, 'offline', true]]);
+    expect(ch.published.map((p) => [p.topic, JSON.parse(p.payload).state, p.retain])).toEqual([
+      [`${ROOT}/quay-3/kiosk-3/status`, 'offline', true],
+    ]);
     // The same value again is not sent again.
     m.received(msg(`${ROOT}/quay-3/kiosk-3/status`, status('offline', 2)));
     await tick(40);
@@ -93,7 +118,15 @@ describe('RetainedMirror', () => {
     await tick(20);
     const online = JSON.parse(ch.published[0]!.payload) as Status;
     expect(ch.published[0]).toMatchObject({ topic: `${ROOT}/_bridge/status`, retain: true });
-    expect(online).toEqual({ v: 1, state: 'online', at: ch.connectionAt, model: 'hailong-bridge', firmware: '1.2.3', errors: { 'votes-stored': 3 }, upstream: progress });
+    expect(online).toEqual({
+      v: 1,
+      state: 'online',
+      at: ch.connectionAt,
+      model: 'hailong-bridge',
+      firmware: '1.2.3',
+      errors: { 'votes-stored': 3 },
+      upstream: progress,
+    });
     await m.stop(true);
     const last = JSON.parse(ch.published.at(-1)!.payload) as Status;
     expect(last).toMatchObject({ state: 'offline', upstream: progress });

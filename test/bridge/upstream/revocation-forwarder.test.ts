@@ -39,7 +39,16 @@ function tempJournal(): { journal: Journal; path: string } {
 async function kioskVotes(j: Journal, n: number): Promise<void> {
   await Promise.all(
     Array.from({ length: n }, (_, i) =>
-      j.append({ uid: 'touch:kiosk-1', deviceSeq: i + 1, ownSeq: i + 1, path: { ...WARD, counter: 'quay-9', terminal: 'kiosk-1' }, level: 'hai-long', pressedAt: T0 + i * 60_000, receivedAt: T0 + i * 60_000, source: 'touch' }),
+      j.append({
+        uid: 'touch:kiosk-1',
+        deviceSeq: i + 1,
+        ownSeq: i + 1,
+        path: { ...WARD, counter: 'quay-9', terminal: 'kiosk-1' },
+        level: 'hai-long',
+        pressedAt: T0 + i * 60_000,
+        receivedAt: T0 + i * 60_000,
+        source: 'touch',
+      }),
     ),
   );
 }

@@ -38,7 +38,11 @@ function writeConfig(dir: string, ports: readonly string[], upstream: string): s
       district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
       ward: { id: 'phuc-xa', name: 'Phường Phúc Xá' },
       rating: { cooldownMs: 0 },
-      counters: Array.from({ length: BOXES }, (_, i) => ({ id: box(i).counter, name: `Quầy ${i + 1}`, terminals: [{ id: box(i).terminal, kind: 'button', uid: box(i).uid }] })),
+      counters: Array.from({ length: BOXES }, (_, i) => ({
+        id: box(i).counter,
+        name: `Quầy ${i + 1}`,
+        terminals: [{ id: box(i).terminal, kind: 'button', uid: box(i).uid }],
+      })),
       serial: { ports: [...ports], scanIntervalMs: 200 },
       // The ward's own broker: embedded Aedes on a port of its choosing.
       broker: { port: 0, host: '127.0.0.1' },
@@ -103,7 +107,10 @@ describe('forwarding to the hub', () => {
       // The district's archive stand-in: a persistent session, so the hub queues for it.
       const archive = await collect(hub.url, 'hailong/v1/#', { clean: false, clientId: 'district-archive' });
       cleanups.push(() => archive.close());
-      const fleet = await createPtyFleet(BOXES, { dir: tmp.dir, terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000, linkLostMs: 3000, capacity: 2000 } });
+      const fleet = await createPtyFleet(BOXES, {
+        dir: tmp.dir,
+        terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000, linkLostMs: 3000, capacity: 2000 },
+      });
       cleanups.push(() => fleet.close());
       const config = writeConfig(tmp.dir, fleet.hostPaths, wan.url);
       let bridge = spawnBridge(config);
@@ -180,16 +187,27 @@ describe('forwarding to the hub', () => {
       // 5. Retained on the hub: what a newcomer (the hub dashboard) gets on subscribing.
       const late = await collect(hub.url, 'hailong/v1/ba-dinh/phuc-xa/#');
       cleanups.push(() => late.close());
-      await late.waitFor((m) => m.some((x) => x.topic.endsWith('/_office')) && m.filter((x) => x.topic.endsWith('/status') && x.retain).length >= BOXES + 1, 10_000, 'retained state');
+      await late.waitFor(
+        (m) => m.some((x) => x.topic.endsWith('/_office')) && m.filter((x) => x.topic.endsWith('/status') && x.retain).length >= BOXES + 1,
+        10_000,
+        'retained state',
+      );
       expect(late.messages.every((m) => m.retain)).toBe(true);
       expect(late.json<{ ward: string }>('_office')[0]?.ward).toBe('phuc-xa');
-      const tallies = [...latestTallies(late.messages.filter((m) => /\/tally\/\d{4}-\d{2}$/.test(m.topic)).map((m) => JSON.parse(m.payload) as Tally)).values()];
+      const tallies = [
+        ...latestTallies(
+          late.messages.filter((m) => /\/tally\/\d{4}-\d{2}$/.test(m.topic)).map((m) => JSON.parse(m.payload) as Tally),
+        ).values(),
+      ];
       const talliedVotes = tallies.reduce((n, t) => n + Object.values(t.days).reduce((m, d) => m + d.c.reduce((a, b) => a + b, 0), 0), 0);
       expect(talliedVotes).toBe(total);
       const statuses = late.messages.filter((m) => /\/hop-\d+\/status$/.test(m.topic)).map((m) => JSON.parse(m.payload) as Status);
       expect(statuses).toHaveLength(BOXES);
       // The bridge stopped cleanly: the hub says so, with the forwarding progress of its last minutes.
-      const bridgeStatus = late.json<Status>('status').filter((s) => s.model === 'hailong-bridge').reduce((a, b) => mergeStatus(a, b));
+      const bridgeStatus = late
+        .json<Status>('status')
+        .filter((s) => s.model === 'hailong-bridge')
+        .reduce((a, b) => mergeStatus(a, b));
       expect(bridgeStatus.state).toBe('offline');
       expect(bridgeStatus.upstream).toMatchObject({ connected: true, forwarded: expect.any(Number) });
       // Progress went to the log as periodic lines, not one per vote.

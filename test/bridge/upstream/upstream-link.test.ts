@@ -27,7 +27,15 @@ function logLines(): { log: Logger; lines: { msg: string; level: number; [k: str
 }
 
 function link(urls: string[], log: Logger, over: Partial<UpstreamLinkOptions> = {}): UpstreamLink {
-  const l = new UpstreamLink({ urls, clientId: `test-upstream-${Math.random().toString(36).slice(2)}`, minBackoffMs: 50, maxBackoffMs: 200, summaryMs: 1000, log, ...over });
+  const l = new UpstreamLink({
+    urls,
+    clientId: `test-upstream-${Math.random().toString(36).slice(2)}`,
+    minBackoffMs: 50,
+    maxBackoffMs: 200,
+    summaryMs: 1000,
+    log,
+    ...over,
+  });
   cleanups.push(() => l.stop(200));
   return l;
 }
@@ -108,11 +116,22 @@ describe('UpstreamLink', () => {
 describe('UpstreamLink against a hub that closes the line after accepting it', () => {
   it('(its account may not write there) waits longer each time and says what to check once, not once per attempt', async () => {
     // hailong's own broker with the hub's rule: a ward's account writes only under its ward.
-    const hub = new EmbeddedBroker({ port: 0, host: '127.0.0.1', users: [{ username: 'phuc-xa', password: 'pw-phuc-xa', role: 'bridge', district: 'ba-dinh', ward: 'phuc-xa' }], logger: pino({ level: 'silent' }) });
+    const hub = new EmbeddedBroker({
+      port: 0,
+      host: '127.0.0.1',
+      users: [{ username: 'phuc-xa', password: 'pw-phuc-xa', role: 'bridge', district: 'ba-dinh', ward: 'phuc-xa' }],
+      logger: pino({ level: 'silent' }),
+    });
     const { port } = await hub.start();
     cleanups.push(() => hub.stop());
     const { log, lines } = logLines();
-    const l = link([`mqtt://127.0.0.1:${port}`], log, { username: 'phuc-xa', password: 'pw-phuc-xa', minBackoffMs: 100, maxBackoffMs: 800, summaryMs: 60_000 });
+    const l = link([`mqtt://127.0.0.1:${port}`], log, {
+      username: 'phuc-xa',
+      password: 'pw-phuc-xa',
+      minBackoffMs: 100,
+      maxBackoffMs: 800,
+      summaryMs: 60_000,
+    });
     let connects = 0;
     // Like a forwarder with a row the hub refuses first in line: it goes out again on every connect.
     l.on('connect', () => {
@@ -182,7 +201,16 @@ describe('UpstreamLink on NATS (the MQTT 3.1.1 listener of a JetStream server, i
     cleanups.push(tmp.remove);
     const [client, mqttPort, dead] = [await freePort(), await freePort(), await freePort()];
     const conf = join(tmp.dir, 'nats.conf');
-    writeFileSync(conf, [`server_name: hub-1`, `listen: 127.0.0.1:${client}`, `jetstream { store_dir: "${join(tmp.dir, 'js')}" }`, `mqtt { listen: 127.0.0.1:${mqttPort} }`, ''].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        `server_name: hub-1`,
+        `listen: 127.0.0.1:${client}`,
+        `jetstream { store_dir: "${join(tmp.dir, 'js')}" }`,
+        `mqtt { listen: 127.0.0.1:${mqttPort} }`,
+        '',
+      ].join('\n'),
+    );
     // Debian's nats-server; a missing binary fails here (CI installs it).
     const nats = spawn('nats-server', ['-c', conf], { stdio: 'ignore' });
     cleanups.push(() => new Promise<void>((r) => (nats.exitCode !== null ? r() : (nats.once('exit', () => r()), nats.kill('SIGKILL')))));
@@ -196,7 +224,15 @@ describe('UpstreamLink on NATS (the MQTT 3.1.1 listener of a JetStream server, i
     const N = 2000;
     await Promise.all(
       Array.from({ length: N }, (_, k) =>
-        journal.append({ uid: 'HL-1', deviceSeq: k + 1, path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' }, level: 'hai-long', pressedAt: 1_796_000_000_000 + k, receivedAt: 1_796_000_000_000 + k, source: 'button' }),
+        journal.append({
+          uid: 'HL-1',
+          deviceSeq: k + 1,
+          path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' },
+          level: 'hai-long',
+          pressedAt: 1_796_000_000_000 + k,
+          receivedAt: 1_796_000_000_000 + k,
+          source: 'button',
+        }),
       ),
     );
     const { log } = logLines();

@@ -97,7 +97,11 @@ describe('a hub that refuses the login', () => {
     fleet.start();
     await until(() => fleet.terminals[0]?.phase === 'session', 10_000, 'session');
     for (let i = 0; i < 10; i++) fleet.terminals[0]?.press(1 + (i % 3));
-    await until(() => fleet.terminals[0]?.pending === 0 && (fleet.terminals[0]?.stats.acked ?? 0) >= 10, 10_000, '10 votes ACKed by the ward');
+    await until(
+      () => fleet.terminals[0]?.pending === 0 && (fleet.terminals[0]?.stats.acked ?? 0) >= 10,
+      10_000,
+      '10 votes ACKed by the ward',
+    );
     await local.waitFor((m) => m.length >= 10, 10_000, '10 votes on the ward broker');
     expect(app.bridge.upstream?.link.connected).toBe(false);
     expect(app.bridge.journal.forwardQueue.backlog()).toBe(10);
@@ -126,8 +130,26 @@ describe('forwarding to the hailong hub (embedded Aedes, archive before PUBACK)'
     journal.open();
     const at = Date.now();
     const path = (ward: string, terminal: string) => ({ district: 'ba-dinh', ward, counter: 'quay-1', terminal });
-    for (let s = 1; s <= 3; s++) await journal.append({ uid: 'HL-OLD', deviceSeq: s, path: path('truc-bach', 'hop-9'), level: 'hai-long', pressedAt: at, receivedAt: at, source: 'button' });
-    for (let s = 1; s <= 50; s++) await journal.append({ uid: 'SIM-01', deviceSeq: s, path: path('phuc-xa', 'hop-1'), level: 'rat-hai-long', pressedAt: at + s, receivedAt: at + s, source: 'button' });
+    for (let s = 1; s <= 3; s++)
+      await journal.append({
+        uid: 'HL-OLD',
+        deviceSeq: s,
+        path: path('truc-bach', 'hop-9'),
+        level: 'hai-long',
+        pressedAt: at,
+        receivedAt: at,
+        source: 'button',
+      });
+    for (let s = 1; s <= 50; s++)
+      await journal.append({
+        uid: 'SIM-01',
+        deviceSeq: s,
+        path: path('phuc-xa', 'hop-1'),
+        level: 'rat-hai-long',
+        pressedAt: at + s,
+        receivedAt: at + s,
+        source: 'button',
+      });
     journal.close();
     const office = rigConfig({ boxes: 1, ports: [], dataDir: wardDir });
     const { app } = await startApp({ ...office, upstream: { urls: [hubUrl], username: 'phuc-xa', password: 'pw-phuc-xa' } });
@@ -136,7 +158,9 @@ describe('forwarding to the hailong hub (embedded Aedes, archive before PUBACK)'
     const archived = () => {
       const db = new Database(join(hubDir, 'archive.db'), { readonly: true });
       try {
-        return (db.prepare('SELECT unit, id FROM votes ORDER BY unit, id').all() as { unit: string; id: string }[]).map((r) => `${r.unit}/${r.id}`);
+        return (db.prepare('SELECT unit, id FROM votes ORDER BY unit, id').all() as { unit: string; id: string }[]).map(
+          (r) => `${r.unit}/${r.id}`,
+        );
       } finally {
         db.close();
       }

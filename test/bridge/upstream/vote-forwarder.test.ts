@@ -31,7 +31,15 @@ async function store(j: Journal, n: number, terminal = 'hop-1', source: VoteInpu
   const from = j.highWaterMark(`UID-${terminal}`);
   await Promise.all(
     Array.from({ length: n }, (_, i) =>
-      j.append({ uid: `UID-${terminal}`, deviceSeq: from + i + 1, path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal }, level: 'hai-long', pressedAt: T0 + i, receivedAt: T0 + i, source }),
+      j.append({
+        uid: `UID-${terminal}`,
+        deviceSeq: from + i + 1,
+        path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal },
+        level: 'hai-long',
+        pressedAt: T0 + i,
+        receivedAt: T0 + i,
+        source,
+      }),
     ),
   );
 }
@@ -42,7 +50,12 @@ function logLines(): { log: Logger; lines: { msg: string; [k: string]: unknown }
   return { log, lines };
 }
 
-function forwarder(j: Journal, ch: FakeChannel, options: VoteForwarderOptions = {}, log: Logger = pino({ level: 'silent' })): VoteForwarder {
+function forwarder(
+  j: Journal,
+  ch: FakeChannel,
+  options: VoteForwarderOptions = {},
+  log: Logger = pino({ level: 'silent' }),
+): VoteForwarder {
   const f = new VoteForwarder(j, ch, log, { pollMs: 20, markDelayMs: 5, ...options });
   cleanups.push(() => f.stop());
   return f;
@@ -191,7 +204,15 @@ describe('VoteForwarder', () => {
     const j = tempJournal();
     // Votes from before the ward's id changed (a 2025 merger), then under the new id.
     for (let s = 1; s <= 3; s++) {
-      await j.append({ uid: 'HL-OLD', deviceSeq: s, path: { district: 'ba-dinh', ward: 'truc-bach', counter: 'quay-1', terminal: 'hop-9' }, level: 'hai-long', pressedAt: T0 + s, receivedAt: T0 + s, source: 'button' });
+      await j.append({
+        uid: 'HL-OLD',
+        deviceSeq: s,
+        path: { district: 'ba-dinh', ward: 'truc-bach', counter: 'quay-1', terminal: 'hop-9' },
+        level: 'hai-long',
+        pressedAt: T0 + s,
+        receivedAt: T0 + s,
+        source: 'button',
+      });
     }
     await store(j, 4);
     const ch = new FakeChannel();
@@ -252,7 +273,13 @@ describe('VoteForwarder', () => {
 
 describe('VoteForwarder under any order of events (property)', () => {
   it('ends with every journal row on the hub, never one row twice in flight, duplicates only after a drop', async () => {
-    type Step = { kind: 'store'; n: number } | { kind: 'ack'; share: number } | { kind: 'fail'; picks: number[] } | { kind: 'drop' } | { kind: 'connect' } | { kind: 'wait' };
+    type Step =
+      | { kind: 'store'; n: number }
+      | { kind: 'ack'; share: number }
+      | { kind: 'fail'; picks: number[] }
+      | { kind: 'drop' }
+      | { kind: 'connect' }
+      | { kind: 'wait' };
     const step = fc.oneof(
       fc.record({ kind: fc.constant('store' as const), n: fc.integer({ min: 1, max: 40 }) }),
       fc.record({ kind: fc.constant('ack' as const), share: fc.double({ min: 0, max: 1, noNaN: true }) }),
@@ -280,8 +307,7 @@ describe('VoteForwarder under any order of events (property)', () => {
             // Any of them, not only the oldest: rows behind a failed one are still awaiting PUBACK.
             const all = [...ch.pending];
             if (all.length > 0) for (const i of s.picks) all[i % all.length]?.fail();
-          }
-          else if (s.kind === 'drop' && ch.connected) {
+          } else if (s.kind === 'drop' && ch.connected) {
             ch.drop();
             drops += 1;
           } else if (s.kind === 'connect' && !ch.connected) ch.connect();

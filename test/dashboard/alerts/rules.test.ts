@@ -25,13 +25,24 @@ describe('alert rules', () => {
     const votes = cast(['hai-long', 'khong-hai-long', 'khong-hai-long', 'hai-long'], MORNING, MIN);
     const alerts = evaluateAlerts(input(votes, MORNING + 4 * MIN));
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ kind: 'low-satisfaction', place: `${ward}/quay-1`, since: MORNING + 3 * MIN, active: true, votes: 4, unhappy: 2 });
+    expect(alerts[0]).toMatchObject({
+      kind: 'low-satisfaction',
+      place: `${ward}/quay-1`,
+      since: MORNING + 3 * MIN,
+      active: true,
+      votes: 4,
+      unhappy: 2,
+    });
     expect(alerts[0]!.id).toBe(`low-satisfaction:${ward}/quay-1:${MORNING + 3 * MIN}`);
   });
 
   it('needs the minimum number of votes, and the unhappy share', () => {
-    expect(evaluateAlerts(input(cast(['khong-hai-long', 'khong-hai-long', 'khong-hai-long'], MORNING, MIN), MORNING + 3 * MIN))).toEqual([]);
-    expect(evaluateAlerts(input(cast(['hai-long', 'khong-hai-long', 'hai-long', 'hai-long', 'rat-hai-long'], MORNING, MIN), MORNING + 5 * MIN))).toEqual([]);
+    expect(evaluateAlerts(input(cast(['khong-hai-long', 'khong-hai-long', 'khong-hai-long'], MORNING, MIN), MORNING + 3 * MIN))).toEqual(
+      [],
+    );
+    expect(
+      evaluateAlerts(input(cast(['hai-long', 'khong-hai-long', 'hai-long', 'hai-long', 'rat-hai-long'], MORNING, MIN), MORNING + 5 * MIN)),
+    ).toEqual([]);
   });
 
   it('ignores unhappy votes spread wider than the window', () => {
@@ -85,19 +96,33 @@ describe('reason runs (issue 12 item 2)', () => {
     // Spread over 50 min, with happy votes between: no low-satisfaction window, yet one reason keeps coming back.
     const votes: Vote[] = [];
     for (let i = 0; i < 5; i++) {
-      votes.push(bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + i * 12 * MIN, { reasons: ['thoi-gian-cho', 'thai-do'].slice(0, i === 0 ? 2 : 1) }).vote);
-      votes.push(...['hai-long', 'rat-hai-long', 'hai-long'].map((l, k) => bridge.vote('quay-1', 'q1-a', l as LevelKey, MORNING + i * 12 * MIN + (k + 1) * MIN).vote));
+      votes.push(
+        bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + i * 12 * MIN, {
+          reasons: ['thoi-gian-cho', 'thai-do'].slice(0, i === 0 ? 2 : 1),
+        }).vote,
+      );
+      votes.push(
+        ...['hai-long', 'rat-hai-long', 'hai-long'].map(
+          (l, k) => bridge.vote('quay-1', 'q1-a', l as LevelKey, MORNING + i * 12 * MIN + (k + 1) * MIN).vote,
+        ),
+      );
     }
     const alerts = evaluateAlerts(input(votes, MORNING + 49 * MIN));
     expect(alerts.map((a) => [a.kind, a.reason, a.unhappy, a.active])).toEqual([['reason-run', 'thoi-gian-cho', 5, true]]);
     const names = new PlaceNames(new DashboardStore());
-    expect(alertText(alerts[0]!, MESSAGES.vi, names, DEFAULT_ALERT_RULES, MORNING + 49 * MIN, 'vi')).toBe('phuc-xa · quay-1: 5 lượt không hài lòng vì thời gian chờ trong 1 giờ');
-    expect(alertText(alerts[0]!, MESSAGES.en, names, DEFAULT_ALERT_RULES, MORNING + 49 * MIN, 'en')).toBe('phuc-xa · quay-1: 5 dissatisfied ratings for waiting time within 1 h');
+    expect(alertText(alerts[0]!, MESSAGES.vi, names, DEFAULT_ALERT_RULES, MORNING + 49 * MIN, 'vi')).toBe(
+      'phuc-xa · quay-1: 5 lượt không hài lòng vì thời gian chờ trong 1 giờ',
+    );
+    expect(alertText(alerts[0]!, MESSAGES.en, names, DEFAULT_ALERT_RULES, MORNING + 49 * MIN, 'en')).toBe(
+      'phuc-xa · quay-1: 5 dissatisfied ratings for waiting time within 1 h',
+    );
   });
 
   it('needs five within the window, of unhappy votes only', () => {
     const bridge = new FakeBridge();
-    const votes = [0, 20, 40, 60, 80].map((m) => bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + m * MIN, { reasons: ['thoi-gian-cho'] }).vote);
+    const votes = [0, 20, 40, 60, 80].map(
+      (m) => bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + m * MIN, { reasons: ['thoi-gian-cho'] }).vote,
+    );
     expect(evaluateAlerts(input(votes, MORNING + 81 * MIN)).filter((a) => a.kind === 'reason-run')).toEqual([]);
     expect(resolveAlertRules({ reasonVotes: 0 }).reasonVotes).toBe(5);
   });

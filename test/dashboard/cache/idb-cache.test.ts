@@ -24,7 +24,11 @@ describe('IndexedDB cache (real IndexedDB)', () => {
     const store = new DashboardStore();
     const writer = new CacheWriter(store, cache, 10);
     const bridge = new FakeBridge();
-    const pubs: Publication[] = [officePub(), statusPub('quay-1', 'q1-a', 'online', MORNING), sessionPub('quay-1', 'cb-1', 'Nguyễn Thị Lan', MORNING)];
+    const pubs: Publication[] = [
+      officePub(),
+      statusPub('quay-1', 'q1-a', 'online', MORNING),
+      sessionPub('quay-1', 'cb-1', 'Nguyễn Thị Lan', MORNING),
+    ];
     for (let i = 0; i < 5; i++) pubs.push(...bridge.vote('quay-1', 'q1-a', 'hai-long', MORNING + i).publications);
     for (const p of pubs) writer.note(store.apply(p.topic, p.payload), MORNING + 99);
     await writer.flush();

@@ -20,9 +20,11 @@ import { FakeBridge, MORNING } from '../fixtures.ts';
 // 99 RHL+HL and 1 KHL at quay-1; 3 HL, 1 KHL at quay-2; 2 cooldown presses.
 function tallies(): Tally[] {
   const bridge = new FakeBridge();
-  for (let i = 0; i < 99; i++) bridge.vote('quay-1', 'q1-a', i % 3 === 0 ? 'hai-long' : 'rat-hai-long', MORNING + i * 1000, { officer: 'cb-1' });
+  for (let i = 0; i < 99; i++)
+    bridge.vote('quay-1', 'q1-a', i % 3 === 0 ? 'hai-long' : 'rat-hai-long', MORNING + i * 1000, { officer: 'cb-1' });
   bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + 200_000, { officer: 'cb-2' });
-  for (const level of ['hai-long', 'hai-long', 'hai-long', 'khong-hai-long'] as const) bridge.vote('quay-2', 'q2-a', level, MORNING + 300_000);
+  for (const level of ['hai-long', 'hai-long', 'hai-long', 'khong-hai-long'] as const)
+    bridge.vote('quay-2', 'q2-a', level, MORNING + 300_000);
   bridge.vote('quay-2', 'q2-a', 'hai-long', MORNING + 300_500, { filtered: 'cooldown' });
   bridge.vote('quay-2', 'q2-b', 'hai-long', MORNING + 300_600, { filtered: 'cooldown' });
   return bridge.tallies();
@@ -55,7 +57,19 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
 describe('report content', () => {
   it('has one row per unit in the district report columns, ranked, with an exact total', () => {
     const r = buildReport(input());
-    expect(reportHeadings(r)).toEqual(['Đơn vị', 'Số lượt đánh giá', 'Rất hài lòng', 'Hài lòng', 'Không hài lòng', 'Tỷ lệ hài lòng (%)', 'Chỉ số điểm', 'Kỳ trước (%)', 'Thay đổi (điểm %)', 'Mục tiêu (%)', 'Đánh giá']);
+    expect(reportHeadings(r)).toEqual([
+      'Đơn vị',
+      'Số lượt đánh giá',
+      'Rất hài lòng',
+      'Hài lòng',
+      'Không hài lòng',
+      'Tỷ lệ hài lòng (%)',
+      'Chỉ số điểm',
+      'Kỳ trước (%)',
+      'Thay đổi (điểm %)',
+      'Mục tiêu (%)',
+      'Đánh giá',
+    ]);
     expect(r.rows.map((x) => [x.unit, x.total, x.counts, x.satisfiedPercent, x.pointsIndex, x.filtered])).toEqual([
       ['Quầy 1 – Tư pháp – Hộ tịch', 100, [66, 33, 1], 99, 82.5, 0],
       ['Quầy 2, "Địa chính"', 4, [0, 3, 1], 75, 37.5, 2],
@@ -80,7 +94,20 @@ describe('report content', () => {
 
   it('uses the scale given: one column per level of a 4-level scale, in English too', () => {
     const r = buildReport(input({ scale: SCALE_4, locale: 'en' }));
-    expect(reportHeadings(r)).toEqual(['Unit', 'Ratings', 'Very satisfied', 'Satisfied', 'Neutral', 'Dissatisfied', 'Satisfied (%)', 'Points index', 'Previous period (%)', 'Change (points)', 'Target (%)', 'Verdict']);
+    expect(reportHeadings(r)).toEqual([
+      'Unit',
+      'Ratings',
+      'Very satisfied',
+      'Satisfied',
+      'Neutral',
+      'Dissatisfied',
+      'Satisfied (%)',
+      'Points index',
+      'Previous period (%)',
+      'Change (points)',
+      'Target (%)',
+      'Verdict',
+    ]);
     expect(r.total.unit).toBe('Total');
   });
 });
@@ -103,7 +130,9 @@ describe('what an official report needs (issue 12 item 11)', () => {
       [99, 0],
       [75, 0],
     ]);
-    expect(reportPeriodLine(same)).toBe('Kỳ báo cáo: Tháng 3/2025 (01/03/2025 – 31/03/2025); so sánh với kỳ trước: 01/03/2025 – 03/03/2025');
+    expect(reportPeriodLine(same)).toBe(
+      'Kỳ báo cáo: Tháng 3/2025 (01/03/2025 – 31/03/2025); so sánh với kỳ trước: 01/03/2025 – 03/03/2025',
+    );
   });
 
   it('reports a period in progress "tính đến ngày …", not the whole month', () => {
@@ -173,7 +202,9 @@ describe('XLSX export', () => {
     const doc = new DOMParser().parseFromString(sheet, 'application/xml');
     expect(doc.getElementsByTagName('parsererror')).toHaveLength(0);
     const rows = [...doc.getElementsByTagName('row')].map((row) =>
-      [...row.getElementsByTagName('c')].map((c) => c.getElementsByTagName('t')[0]?.textContent ?? c.getElementsByTagName('v')[0]?.textContent ?? ''),
+      [...row.getElementsByTagName('c')].map(
+        (c) => c.getElementsByTagName('t')[0]?.textContent ?? c.getElementsByTagName('v')[0]?.textContent ?? '',
+      ),
     );
     expect(rows[0]).toEqual(['BÁO CÁO KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG']);
     expect(rows[2]).toEqual(['Kỳ báo cáo: Tháng 3/2025 (01/03/2025 – 31/03/2025)']);

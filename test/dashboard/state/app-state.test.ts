@@ -18,7 +18,11 @@ describe('the slow figures after (re)subscribing', () => {
         handlers = h;
         return { close() {} };
       },
-      storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) },
+      storage: {
+        getItem: (k) => storage.get(k) ?? null,
+        setItem: (k, v) => void storage.set(k, v),
+        removeItem: (k) => void storage.delete(k),
+      },
       location: { protocol: 'http:', host: 'hub.local:8080', search: '?district=ba-dinh&hub=1', hash: '#/district' },
       throttleMs: 1000,
       now: () => clock,

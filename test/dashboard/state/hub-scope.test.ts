@@ -22,7 +22,10 @@ const monthsOf = (kind: 'month' | 'year') => {
 
 describe('the hub scope', () => {
   it('subscribes to the summaries of the months the period needs, then those a longer period adds, once each', () => {
-    let ranges: DateRange[] = [{ from: '2026-11-10', to: '2026-12-09' }, { from: '2026-10-11', to: '2026-11-09' }];
+    let ranges: DateRange[] = [
+      { from: '2026-11-10', to: '2026-12-09' },
+      { from: '2026-10-11', to: '2026-11-09' },
+    ];
     const subscribed: string[] = [];
     const scope = createHubScope({
       params: readUrlParams('?district=gia-lai&hub=1'),
@@ -31,12 +34,18 @@ describe('the hub scope', () => {
       ranges: () => ranges,
     });
     const first = scope.filter() as string[];
-    expect(summaryFilters(first)).toEqual(['hailong/v1/gia-lai/+/_summary/2026-10', 'hailong/v1/gia-lai/+/_summary/2026-11', 'hailong/v1/gia-lai/+/_summary/2026-12']);
+    expect(summaryFilters(first)).toEqual([
+      'hailong/v1/gia-lai/+/_summary/2026-10',
+      'hailong/v1/gia-lai/+/_summary/2026-11',
+      'hailong/v1/gia-lai/+/_summary/2026-12',
+    ]);
     expect(first.some((f) => f.includes('/tally/'))).toBe(false);
     expect(scope.loadMonths()).toBe(false);
     ranges = [{ from: '2026-01-01', to: '2026-12-31' }];
     expect(scope.loadMonths()).toBe(true);
-    expect(subscribed).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09'].map((m) => `hailong/v1/gia-lai/+/_summary/2026-${m}`));
+    expect(subscribed).toEqual(
+      ['01', '02', '03', '04', '05', '06', '07', '08', '09'].map((m) => `hailong/v1/gia-lai/+/_summary/2026-${m}`),
+    );
     expect(scope.loadMonths()).toBe(false);
     // A reconnect asks for every month loaded so far.
     expect(summaryFilters(scope.filter() as string[])).toHaveLength(12);

@@ -78,7 +78,7 @@ describe('dashboard credentials (issue 13, item 1)', () => {
     expect(vault.saved()).toMatchObject({ password: 'p2', remember: true });
   });
 
-  it('an older version\'s password in clear is removed from localStorage at start', async () => {
+  it("an older version's password in clear is removed from localStorage at start", async () => {
     const h = await mount('', '', { [SETTINGS_KEY]: JSON.stringify({ brokerUrl: OWN, username: 'quan', password: 'in clear' }) });
     expect(h.storage.get(SETTINGS_KEY)).not.toContain('in clear');
     expect(h.connects[0]!.options).not.toHaveProperty('password');
@@ -87,7 +87,11 @@ describe('dashboard credentials (issue 13, item 1)', () => {
   it('the browser vault: session-only by default; remembered = AES-GCM with a non-extractable key, bound to broker and user', async () => {
     const session = new Map<string, string>();
     const local = new Map<string, string>();
-    const kv = (m: Map<string, string>) => ({ getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k) });
+    const kv = (m: Map<string, string>) => ({
+      getItem: (k: string) => m.get(k) ?? null,
+      setItem: (k: string, v: string) => void m.set(k, v),
+      removeItem: (k: string) => void m.delete(k),
+    });
     const vault = browserVault(kv(session), kv(local));
     await vault.save({ brokerUrl: OWN, username: 'quan', password: 'mật khẩu 1' }, false);
     expect(session.get(SESSION_LOGIN_KEY)).toContain('mật khẩu 1');

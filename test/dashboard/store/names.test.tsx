@@ -44,13 +44,21 @@ describe('a ward whose name has not arrived yet', () => {
     const unit = () => text(h.el.querySelector('[data-testid=ranking] tbody tr[data-key="ba-dinh/lieu-giai"] td.unit'));
     expect(unit()).toBe('Đang tải tên…');
     expect(h.el.textContent).not.toContain('lieu-giai');
-    await h.publish(publicationFor('office', { district: 'ba-dinh', ward: 'lieu-giai' }, { ...office(1), ward: 'lieu-giai', wardName: 'Phường Liễu Giai' }));
+    await h.publish(
+      publicationFor(
+        'office',
+        { district: 'ba-dinh', ward: 'lieu-giai' },
+        { ...office(1), ward: 'lieu-giai', wardName: 'Phường Liễu Giai' },
+      ),
+    );
     await tick(60);
     expect(unit()).toBe('Phường Liễu Giai');
     // Another ward whose office never comes: after the grace time it is named unknown, in words.
     await h.publish(...new FakeBridge('ba-dinh', 'ngoc-ha').vote('quay-1', 'q1-a', 'hai-long', NOW - 40_000).publications);
     h.app.clock.value = Date.now() + NAME_GRACE_MS;
     await tick(60);
-    expect(text(h.el.querySelector('[data-testid=ranking] tbody tr[data-key="ba-dinh/ngoc-ha"] td.unit'))).toBe('Đơn vị “ngoc-ha” (chưa có tên)');
+    expect(text(h.el.querySelector('[data-testid=ranking] tbody tr[data-key="ba-dinh/ngoc-ha"] td.unit'))).toBe(
+      'Đơn vị “ngoc-ha” (chưa có tên)',
+    );
   });
 });

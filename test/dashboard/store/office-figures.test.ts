@@ -20,14 +20,25 @@ describe('terminal state on a tile', () => {
   it("shows a button box offline from the moment its bridge's last will fired", () => {
     const store = new DashboardStore();
     const online = statusPub('quay-1', 'q1-a', 'online', MORNING);
-    apply(store, officePub(), bridgePub('online', MORNING - 1000), { ...online, payload: JSON.stringify({ ...JSON.parse(online.payload), kind: 'button' }) });
+    apply(store, officePub(), bridgePub('online', MORNING - 1000), {
+      ...online,
+      payload: JSON.stringify({ ...JSON.parse(online.payload), kind: 'button' }),
+    });
     expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'q1-a')).toMatchObject({ state: 'online' });
     // kill -9 of the bridge: only its will arrives, with the `at` of the
     // connection it ends (older than the box's status); the box's retained "online" stays.
     apply(store, bridgePub('offline', MORNING - 1000));
-    expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'q1-a')).toEqual({ key: `${counter}/q1-a`, id: 'q1-a', state: 'offline', since: MORNING - 1000 });
+    expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'q1-a')).toEqual({
+      key: `${counter}/q1-a`,
+      id: 'q1-a',
+      state: 'offline',
+      since: MORNING - 1000,
+    });
     // The bridge is back and says the box is online again, later.
-    apply(store, bridgePub('online', MORNING + 90_000), { ...online, payload: JSON.stringify({ ...JSON.parse(online.payload), kind: 'button', at: MORNING + 91_000 }) });
+    apply(store, bridgePub('online', MORNING + 90_000), {
+      ...online,
+      payload: JSON.stringify({ ...JSON.parse(online.payload), kind: 'button', at: MORNING + 91_000 }),
+    });
     expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'q1-a')).toMatchObject({ state: 'online' });
   });
 
@@ -37,26 +48,45 @@ describe('terminal state on a tile', () => {
     let now = connectedAt;
     const store = new DashboardStore({ now: () => now });
     const kiosk = (state: 'online' | 'offline') =>
-      publicationFor('status', { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'k-1' }, { v: 1, state, at: connectedAt, kind: 'touch' });
+      publicationFor(
+        'status',
+        { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'k-1' },
+        { v: 1, state, at: connectedAt, kind: 'touch' },
+      );
     apply(store, officePub());
     expect(store.apply(kiosk('online').topic, encoder.encode(kiosk('online').payload), { live: true }).ok).toBe(true);
     now = wentOffline;
     expect(store.apply(kiosk('offline').topic, encoder.encode(kiosk('offline').payload), { live: true }).ok).toBe(true);
-    expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'k-1')).toMatchObject({ state: 'offline', since: wentOffline });
+    expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'k-1')).toMatchObject({
+      state: 'offline',
+      since: wentOffline,
+    });
     // The same will again from the retained store (a reconnect): the noticed time stays.
     now = wentOffline + 60_000;
     store.apply(kiosk('offline').topic, encoder.encode(kiosk('offline').payload));
-    expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'k-1')).toMatchObject({ state: 'offline', since: wentOffline });
+    expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'k-1')).toMatchObject({
+      state: 'offline',
+      since: wentOffline,
+    });
     // The bridge's stamp (it saw the will first) wins over a later notice.
-    const stamped = publicationFor('status', { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'k-1' }, { v: 1, state: 'offline', at: connectedAt, kind: 'touch', since: wentOffline - 500 });
+    const stamped = publicationFor(
+      'status',
+      { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'k-1' },
+      { v: 1, state: 'offline', at: connectedAt, kind: 'touch', since: wentOffline - 500 },
+    );
     apply(store, stamped);
     expect(counterFigure(store, counter, TODAY).terminals.find((t) => t.id === 'k-1')).toMatchObject({ since: wentOffline - 500 });
   });
 
   it('flags two devices on one kiosk address (issue 12), not a replaced tablet', () => {
     const kiosk = (terminal: string, uid: string, at: number, errors?: Record<string, number>) =>
-      publicationFor('status', { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal }, { v: 1, state: 'online', at, kind: 'touch', uid, ...(errors === undefined ? {} : { errors }) });
-    const conflictOf = (store: DashboardStore, id: string) => counterFigure(store, counter, TODAY).terminals.find((t) => t.id === id)?.conflict ?? false;
+      publicationFor(
+        'status',
+        { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal },
+        { v: 1, state: 'online', at, kind: 'touch', uid, ...(errors === undefined ? {} : { errors }) },
+      );
+    const conflictOf = (store: DashboardStore, id: string) =>
+      counterFigure(store, counter, TODAY).terminals.find((t) => t.id === id)?.conflict ?? false;
     const store = new DashboardStore();
     apply(store, officePub());
     // Two tablets knock each other off: A, B, A within seconds.
@@ -71,4 +101,3 @@ describe('terminal state on a tile', () => {
     expect(conflictOf(late, 'k-1')).toBe(true);
   });
 });
-

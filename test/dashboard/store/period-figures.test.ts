@@ -42,12 +42,20 @@ describe('period figures over a year of history', () => {
     expect(fold.previous.get('all')!.get('all')!.total).toBeLessThan(fold.current.get('all')!.get('all')!.total / 2);
     const quarter = resolvePeriod({ kind: 'quarter' }, '2025-05-10');
     const q = foldPeriod(tallies, quarter.range, quarter.previous, DEFAULT_SCALE);
-    expect(q.current.get('all')!.get('all')).toEqual(foldTallies(tallies, { ...quarter.range, by: 'all', scale: DEFAULT_SCALE }).get('all'));
+    expect(q.current.get('all')!.get('all')).toEqual(
+      foldTallies(tallies, { ...quarter.range, by: 'all', scale: DEFAULT_SCALE }).get('all'),
+    );
   });
 
   it('ranks rows best first with the change against the previous period and the target', () => {
     const fold = foldPeriod(tallies, year.range, year.previous, DEFAULT_SCALE);
-    const rows = rankRows(fold.current.get('ward'), fold.previous.get('ward'), 'ba-dinh/', (k) => k, (k) => (k.endsWith('phuc-xa') ? 99.5 : 80));
+    const rows = rankRows(
+      fold.current.get('ward'),
+      fold.previous.get('ward'),
+      'ba-dinh/',
+      (k) => k,
+      (k) => (k.endsWith('phuc-xa') ? 99.5 : 80),
+    );
     expect(rows).toHaveLength(3);
     for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.percent!).toBeGreaterThanOrEqual(rows[i]!.percent!);
     for (const r of rows) {
@@ -55,7 +63,13 @@ describe('period figures over a year of history', () => {
       expect(r.achieved).toBe(r.percent! >= r.target);
     }
     expect(rows.find((r) => r.key.endsWith('phuc-xa'))!.achieved).toBe(false);
-    const counters = rankRows(fold.current.get('counter'), undefined, `ba-dinh/${wards[0]!.id}/`, (k) => k, () => 80);
+    const counters = rankRows(
+      fold.current.get('counter'),
+      undefined,
+      `ba-dinh/${wards[0]!.id}/`,
+      (k) => k,
+      () => 80,
+    );
     expect(counters.map((r) => r.key)).toHaveLength(2);
     expect(counters.every((r) => r.delta === null)).toBe(true);
   });
@@ -79,15 +93,20 @@ describe('period figures over a year of history', () => {
 });
 
 describe('small samples (rankRows)', () => {
-  const s = (satisfied: number, total: number) =>
-    summarize({ 'hai-long': satisfied, 'khong-hai-long': total - satisfied }, DEFAULT_SCALE);
+  const s = (satisfied: number, total: number) => summarize({ 'hai-long': satisfied, 'khong-hai-long': total - satisfied }, DEFAULT_SCALE);
   const current = new Map([
     ['ba-dinh/a', s(5, 5)],
     ['ba-dinh/b', s(880, 900)],
     ['ba-dinh/c', s(0, 0)],
     ['ba-dinh/d', s(29, 31)],
   ]);
-  const rows = rankRows(current, undefined, '', (k) => k, () => 80);
+  const rows = rankRows(
+    current,
+    undefined,
+    '',
+    (k) => k,
+    () => 80,
+  );
 
   it('ranks by the Wilson lower bound: 880 of 900 above 5 of 5', () => {
     expect(rows.map((r) => r.key)).toEqual(['ba-dinh/b', 'ba-dinh/d', 'ba-dinh/a', 'ba-dinh/c']);
@@ -97,6 +116,15 @@ describe('small samples (rankRows)', () => {
     const a = rows.find((r) => r.key === 'ba-dinh/a')!;
     expect([a.percent, a.few, a.achieved]).toEqual([100, true, null]);
     expect(rows.find((r) => r.key === 'ba-dinh/d')!.achieved).toBe(true);
-    expect(rankRows(current, undefined, '', (k) => k, () => 80, () => 5).find((r) => r.key === 'ba-dinh/a')!.achieved).toBe(true);
+    expect(
+      rankRows(
+        current,
+        undefined,
+        '',
+        (k) => k,
+        () => 80,
+        () => 5,
+      ).find((r) => r.key === 'ba-dinh/a')!.achieved,
+    ).toBe(true);
   });
 });

@@ -124,9 +124,18 @@ describe('DashboardStore', () => {
     const [, tally2] = bridge.vote('quay-1', 'q1-a', 'khong-hai-long', MORNING + 1000).publications;
     expect(store.apply(tally1.topic, tally1.payload)).toMatchObject({ ok: true, changed: true });
     const real = JSON.parse(tally1.payload as string);
-    expect(store.apply(tally1.topic, JSON.stringify({ ...real, seq: 4_294_967_295 }))).toMatchObject({ ok: false, code: 'tally-seq-absurd' });
-    expect(store.apply(tally1.topic, JSON.stringify({ ...real, updatedAt: STORE_NOW + 86_400_000 }))).toMatchObject({ ok: false, code: 'tally-from-future' });
-    expect(store.rejects.byCode()).toEqual([['tally-from-future', 1], ['tally-seq-absurd', 1]]);
+    expect(store.apply(tally1.topic, JSON.stringify({ ...real, seq: 4_294_967_295 }))).toMatchObject({
+      ok: false,
+      code: 'tally-seq-absurd',
+    });
+    expect(store.apply(tally1.topic, JSON.stringify({ ...real, updatedAt: STORE_NOW + 86_400_000 }))).toMatchObject({
+      ok: false,
+      code: 'tally-from-future',
+    });
+    expect(store.rejects.byCode()).toEqual([
+      ['tally-from-future', 1],
+      ['tally-seq-absurd', 1],
+    ]);
     expect(store.apply(tally2.topic, tally2.payload)).toMatchObject({ ok: true, changed: true });
   });
 
@@ -143,7 +152,14 @@ describe('DashboardStore', () => {
     expect(store.apply(42, 42)).toMatchObject({ ok: false });
     expect(store.apply(vote.topic, '')).toEqual({ ok: 'cleared' });
     expect(store.rejects.total).toBe(6);
-    expect(store.rejects.byCode().map(([c]) => c)).toEqual(['bad-json', 'bad-topic', 'bad-type', 'bad-utf8', 'too-large', 'topic-mismatch']);
+    expect(store.rejects.byCode().map(([c]) => c)).toEqual([
+      'bad-json',
+      'bad-topic',
+      'bad-type',
+      'bad-utf8',
+      'too-large',
+      'topic-mismatch',
+    ]);
     expect(store.votes.size).toBe(0);
     expect(store.tallies.size).toBe(0);
   });
@@ -202,7 +218,14 @@ describe('DashboardStore', () => {
       fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''),
       fc.uint8Array({ minLength: 1, maxLength: 64 }),
       fc.jsonValue().map((v) => JSON.stringify(v)),
-      fc.constantFrom('{"v":1}', '{"__proto__":{"x":1}}', '[]', 'null', '{"v":2,"state":"online","at":1}', '{"v":1,"state":"online","at":-1}'),
+      fc.constantFrom(
+        '{"v":1}',
+        '{"__proto__":{"x":1}}',
+        '[]',
+        'null',
+        '{"v":2,"state":"online","at":1}',
+        '{"v":1,"state":"online","at":-1}',
+      ),
       fc.anything(),
     );
     fc.assert(
@@ -236,7 +259,16 @@ describe('unit summaries (a hub)', () => {
     const { applyVotes, emptyTally, publicationFor, unitMonthOf } = await import('../../../core/index.ts');
     const path = { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'hop-1' };
     const t = applyVotes(emptyTally(path, '2026-11'), [
-      { v: 1, id: 'hop-1:1', ...path, seq: 1, level: 'hai-long', pressedAt: Date.UTC(2026, 10, 2, 3), receivedAt: Date.UTC(2026, 10, 2, 3), source: 'button' },
+      {
+        v: 1,
+        id: 'hop-1:1',
+        ...path,
+        seq: 1,
+        level: 'hai-long',
+        pressedAt: Date.UTC(2026, 10, 2, 3),
+        receivedAt: Date.UTC(2026, 10, 2, 3),
+        source: 'button',
+      },
     ]);
     const u = unitMonthOf({ district: DISTRICT, ward: WARD.id, month: '2026-11' }, [t]);
     const store = new DashboardStore();

@@ -7,10 +7,17 @@ import { demoWards } from '../../../bridge/demo/demo-wards.ts';
 import { dailySeriesMemo, foldMemo, heatmapMemo } from '../../../dashboard/src/store/tally-digest.ts';
 import { FakeBridge, MORNING } from '../fixtures.ts';
 
-const history = generateHistory({ district: 'ba-dinh', wards: demoWards({ wards: 2, counters: 2, officers: 2 }), from: '2025-01-01', to: '2025-06-30', seed: 5 });
+const history = generateHistory({
+  district: 'ba-dinh',
+  wards: demoWards({ wards: 2, counters: 2, officers: 2 }),
+  from: '2025-01-01',
+  to: '2025-06-30',
+  seed: 5,
+});
 // A 4-level tally: its neutral votes are "unscaled" under the 3-level scale.
 const bridge = new FakeBridge();
-for (const level of ['rat-hai-long', 'binh-thuong', 'khong-hai-long', 'binh-thuong'] as const) bridge.vote('quay-1', 'q1-a', level, MORNING, { officer: 'cb-9' });
+for (const level of ['rat-hai-long', 'binh-thuong', 'khong-hai-long', 'binh-thuong'] as const)
+  bridge.vote('quay-1', 'q1-a', level, MORNING, { officer: 'cb-9' });
 const tallies: Tally[] = [...history, ...bridge.tallies()];
 const BY: GroupBy[] = ['district', 'ward', 'counter', 'terminal', 'officer', 'all'];
 const day = fc.integer({ min: 0, max: 200 }).map((n) => addDays('2024-12-20', n));

@@ -42,12 +42,21 @@ describe('district figures from unit summaries', () => {
         expect(b.current.get(by), `${kind} ${by}`).toEqual(a.current.get(by));
         expect(b.previous.get(by), `${kind} ${by} previous`).toEqual(a.previous.get(by));
       }
-      const rows = (f: typeof a) => rankRows(f.current.get('ward'), f.previous.get('ward'), '', (k) => k, () => 80);
+      const rows = (f: typeof a) =>
+        rankRows(
+          f.current.get('ward'),
+          f.previous.get('ward'),
+          '',
+          (k) => k,
+          () => 80,
+        );
       expect(rows(b)).toEqual(rows(a));
       expect(trendPoints(fromSummaries, p.range, DEFAULT_SCALE)).toEqual(trendPoints(tallies, p.range, DEFAULT_SCALE));
       expect(heatmapMemo(fromSummaries, p.range)).toEqual(heatmapMemo(tallies, p.range));
       for (const by of ['ward', 'all'] as const) {
-        expect(foldReasons(fromSummaries, { ...p.range, by, scale: DEFAULT_SCALE })).toEqual(foldReasons(tallies, { ...p.range, by, scale: DEFAULT_SCALE }));
+        expect(foldReasons(fromSummaries, { ...p.range, by, scale: DEFAULT_SCALE })).toEqual(
+          foldReasons(tallies, { ...p.range, by, scale: DEFAULT_SCALE }),
+        );
       }
     }
   });
@@ -66,8 +75,10 @@ describe('district figures from unit summaries', () => {
       grid: text(el.querySelector('.district-grid')),
     });
 
-    const yearButton = (el: HTMLElement) => [...el.querySelectorAll<HTMLButtonElement>('[role=group] button')].find((b) => b.textContent === 'Năm nay')!;
-    const monthButton = (el: HTMLElement) => [...el.querySelectorAll<HTMLButtonElement>('[role=group] button')].find((b) => b.textContent === 'Tháng này')!;
+    const yearButton = (el: HTMLElement) =>
+      [...el.querySelectorAll<HTMLButtonElement>('[role=group] button')].find((b) => b.textContent === 'Năm nay')!;
+    const monthButton = (el: HTMLElement) =>
+      [...el.querySelectorAll<HTMLButtonElement>('[role=group] button')].find((b) => b.textContent === 'Tháng này')!;
 
     const ward = await mount('?district=ba-dinh', '#/district');
     expect(ward.connects[0]!.options.filter).toBe('hailong/v1/ba-dinh/#');
@@ -104,7 +115,9 @@ describe('district figures from unit summaries', () => {
     const year = resolvePeriod({ kind: 'year' }, today);
     const yearMonths = monthsOfRange({ from: year.previous.from, to: year.range.to }).filter((m) => !monthKeys.includes(m));
     expect(hub.subscribes).toEqual(yearMonths.map((m) => `hailong/v1/ba-dinh/+/_summary/${m}`));
-    expect(text(hub.el.querySelector('[data-testid=loading-period]'))).toBe('Đang tải số liệu các tháng của kỳ này; các con số dưới đây chưa đủ.');
+    expect(text(hub.el.querySelector('[data-testid=loading-period]'))).toBe(
+      'Đang tải số liệu các tháng của kỳ này; các con số dưới đây chưa đủ.',
+    );
     hub.subacks.splice(0).forEach((f) => f());
     await hub.publish(...pubs(summaries.filter((u) => !monthKeys.includes(u.month))));
     expect(hub.el.querySelector('[data-testid=loading-period]')).not.toBeNull();
@@ -117,7 +130,7 @@ describe('district figures from unit summaries', () => {
 
     // Drilling into a unit subscribes to its tallies; its counters rank from them.
     const first = hub.el.querySelector<HTMLButtonElement>('[data-testid=ranking] tbody tr button')!;
-    const key = first.closest('tr')!.dataset['key']!;
+    const key = first.closest('tr')!.dataset.key!;
     first.click();
     await tick();
     expect(hub.subscribes).toEqual([`hailong/v1/${key}/+/+/tally/+`]);

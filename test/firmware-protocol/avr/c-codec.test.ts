@@ -30,9 +30,7 @@ afterAll(async () => {
 
 /** What a frame vector expects, as an Outcome. */
 function expected(v: FrameVector): Outcome {
-  return v.ok
-    ? { ok: true, value: { ...v.message } }
-    : { ok: false, code: v.error, field: v.field, type: v.type, seq: v.seq };
+  return v.ok ? { ok: true, value: { ...v.message } } : { ok: false, code: v.error, field: v.field, type: v.type, seq: v.seq };
 }
 
 /** An Outcome in the vectors' stream-result shape. */

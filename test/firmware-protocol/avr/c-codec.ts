@@ -17,9 +17,7 @@ export type Outcome =
 
 /** Reduces a TypeScript DecodeResult to an Outcome (the message text and raw line are free-form). */
 export function outcomeOf(r: DecodeResult): Outcome {
-  return r.ok
-    ? { ok: true, value: { ...r.value } }
-    : { ok: false, code: r.code, field: r.field, type: r.type, seq: r.seq };
+  return r.ok ? { ok: true, value: { ...r.value } } : { ok: false, code: r.code, field: r.field, type: r.type, seq: r.seq };
 }
 
 /** Parses one codec_host result line. */

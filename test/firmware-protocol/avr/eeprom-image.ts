@@ -71,15 +71,7 @@ export const LAYOUT1 = { ring: 0x080, slots: 64, slotSize: 9, seqOffsetA: 0x2c0,
  */
 export function writeLayout1(image: Uint8Array, records: readonly Layout1Record[], seqOffset?: number): Uint8Array {
   for (const r of records) {
-    const body = [
-      r.seq & 0xff,
-      (r.seq >>> 8) & 0xff,
-      (r.seq >>> 16) & 0xff,
-      (r.seq >>> 24) & 0xff,
-      r.button,
-      r.reason ?? 0,
-      r.flags ?? 0,
-    ];
+    const body = [r.seq & 0xff, (r.seq >>> 8) & 0xff, (r.seq >>> 16) & 0xff, (r.seq >>> 24) & 0xff, r.button, r.reason ?? 0, r.flags ?? 0];
     const at = LAYOUT1.ring + r.slot * LAYOUT1.slotSize;
     image.set([...body, crc8(body), r.pending ? 0x00 : 0xff], at);
   }

@@ -44,7 +44,16 @@ describe('emulated box: session and votes', () => {
     peer = await BridgePeer.open(box.ptyPath);
     peer.welcomeOnHello = false;
     const first = await peer.waitFor('HELLO', undefined, 5000);
-    expect(first).toEqual({ type: 'HELLO', proto: 1, uid: 'HL328P-E2E0001', model: 'HLBOX-4', firmware: '1.2.0', buttons: 4, pending: 0, inFlight: 16 });
+    expect(first).toEqual({
+      type: 'HELLO',
+      proto: 1,
+      uid: 'HL328P-E2E0001',
+      model: 'HLBOX-4',
+      firmware: '1.2.0',
+      buttons: 4,
+      pending: 0,
+      inFlight: 16,
+    });
     const start = Date.now();
     await peer.waitFor('HELLO', undefined, 5000, peer.received.length);
     expect(Date.now() - start).toBeGreaterThan(1500);
@@ -73,7 +82,9 @@ describe('emulated box: session and votes', () => {
   }, 60_000);
 
   it('flags a press inside the cooldown C, and presses in a closed gated window G', async () => {
-    const [b, p] = await online({ config: { type: 'CONFIG', buttons: 4, cooldownMs: 3000, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true } });
+    const [b, p] = await online({
+      config: { type: 'CONFIG', buttons: 4, cooldownMs: 3000, mode: 'OPEN', windowMs: 30000, leds: true, buzzer: true },
+    });
     await b.tap(1);
     await p.waitFor('VOTE', (v) => v.seq === 1);
     await b.tap(2); // well within 3 s

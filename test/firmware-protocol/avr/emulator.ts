@@ -180,13 +180,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let outputs = { leds: 0, status: false, buzzer: false };
 
   const args = [
-    '--elf', options.elf ?? FIRMWARE_ELF,
-    '--eeprom', eepromFile,
-    '--pty', ptyPath,
-    '--uid', options.uid ?? 'HL328P-SIM0001',
-    '--buttons', String(options.buttons ?? 4),
-    '--speed', String(options.speed ?? 1),
-    '--vcc', String(options.vccMv ?? 5000),
+    '--elf',
+    options.elf ?? FIRMWARE_ELF,
+    '--eeprom',
+    eepromFile,
+    '--pty',
+    ptyPath,
+    '--uid',
+    options.uid ?? 'HL328P-SIM0001',
+    '--buttons',
+    String(options.buttons ?? 4),
+    '--speed',
+    String(options.speed ?? 1),
+    '--vcc',
+    String(options.vccMv ?? 5000),
     ...(options.fuses ? ['--efuse', options.fuses.efuse.toString(16), '--hfuse', options.fuses.hfuse.toString(16)] : []),
     '--trace-uart',
     ...(options.resetOnOpen ? ['--reset-on-open'] : []),
@@ -201,8 +208,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     exited = new Promise((resolve) => p.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
-      const fail = (code: number | null): void =>
-        reject(new Error(`hlbox-sim exited (${code}) before it was ready: ${stderr}`));
+      const fail = (code: number | null): void => reject(new Error(`hlbox-sim exited (${code}) before it was ready: ${stderr}`));
       p.once('exit', fail);
       createInterface({ input: p.stdout, crlfDelay: Infinity }).on('line', (line) => {
         if (line.startsWith('ready ')) {

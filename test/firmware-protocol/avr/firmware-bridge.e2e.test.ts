@@ -70,7 +70,9 @@ function officeTree(o: OfficeOptions): Record<string, unknown> {
     district: { id: DISTRICT, name: 'Quận Ba Đình' },
     ward: { id: WARD, name: 'Phường Phúc Xá' },
     rating: { cooldownMs: o.cooldownMs ?? 0, windowMs: 30_000 },
-    counters: [{ id: COUNTER, name: 'Quầy 1 – Tư pháp', mode: o.mode ?? 'open', terminals: [{ id: TERMINAL, kind: 'button', uid: o.uid }] }],
+    counters: [
+      { id: COUNTER, name: 'Quầy 1 – Tư pháp', mode: o.mode ?? 'open', terminals: [{ id: TERMINAL, kind: 'button', uid: o.uid }] },
+    ],
     serial: { ports: [o.port], scanIntervalMs: 200 },
     mqtt: { urls: o.mqttUrl === undefined ? [] : [o.mqttUrl] },
     broker: { port: 0, host: '127.0.0.1', anonymous: 'read', users: [{ ...DESK, role: 'desk', counter: COUNTER }] },
@@ -89,7 +91,10 @@ function officeConfig(o: OfficeOptions): HailongConfig {
 async function startBridge(config: HailongConfig): Promise<HailongApp> {
   const app = new HailongApp({ config, log: testLog, version: 'e2e', seqBase: 'zero' });
   const states = await app.start();
-  expect([...states.values()].every((s) => s === 'running'), JSON.stringify([...states])).toBe(true);
+  expect(
+    [...states.values()].every((s) => s === 'running'),
+    JSON.stringify([...states]),
+  ).toBe(true);
   return app;
 }
 
@@ -139,7 +144,9 @@ function votesBySeq(sub: Collector): Vote[] {
 
 /** The retained tally of this month, merged from every copy seen. */
 function currentTally(sub: Collector): Tally | undefined {
-  const copies = sub.messages.filter((m) => /\/tally\/\d{4}-\d{2}$/.test(m.topic) && m.payload !== '').map((m) => JSON.parse(m.payload) as Tally);
+  const copies = sub.messages
+    .filter((m) => /\/tally\/\d{4}-\d{2}$/.test(m.topic) && m.payload !== '')
+    .map((m) => JSON.parse(m.payload) as Tally);
   const all = [...latestTallies(copies).values()].filter((t) => t.terminal === TERMINAL);
   return all.sort((a, b) => a.month.localeCompare(b.month)).at(-1);
 }
@@ -188,7 +195,10 @@ async function mosquittoWithSubscriber(name: string): Promise<{ url: string; sub
 }
 
 /** An in-process bridge on an external Mosquitto, restartable on the same journal (`bridge.app = …`). */
-async function officeOnMosquitto(uid: string, box: Emulator): Promise<{ sub: Collector; config: HailongConfig; bridge: { app: HailongApp } }> {
+async function officeOnMosquitto(
+  uid: string,
+  box: Emulator,
+): Promise<{ sub: Collector; config: HailongConfig; bridge: { app: HailongApp } }> {
   const tmp = tempDir('hailong-fwb-');
   cleanups.push(tmp.remove);
   const { url, sub } = await mosquittoWithSubscriber(uid);
@@ -283,7 +293,11 @@ describe('the reference firmware and the real bridge', () => {
     // A dashboard that connects now gets the same tally and status, retained; votes are not retained.
     const late = await collect(url);
     cleanups.push(() => late.close());
-    await late.waitFor(() => currentTally(late)?.seq === all.length && currentStatus(late)?.state === 'online', 5000, 'retained tally and status');
+    await late.waitFor(
+      () => currentTally(late)?.seq === all.length && currentStatus(late)?.state === 'online',
+      5000,
+      'retained tally and status',
+    );
     expect(late.messages.filter((m) => m.topic.includes('/tally/') || m.topic.endsWith('/status')).every((m) => m.retain)).toBe(true);
     expect(tallyTotals(currentTally(late) as Tally)).toEqual(tallyTotals(tally));
     expect(late.json<Vote>('vote')).toEqual([]);
@@ -335,7 +349,10 @@ describe('the reference firmware and the real bridge', () => {
     await press(box, 1); // nobody has been served yet
     await press(box, 2);
     await waitForVotes(sub, 2);
-    const desk = await collect(url, `hailong/v1/${DISTRICT}/${WARD}/${COUNTER}/_served`, { username: DESK.username, password: DESK.password });
+    const desk = await collect(url, `hailong/v1/${DISTRICT}/${WARD}/${COUNTER}/_served`, {
+      username: DESK.username,
+      password: DESK.password,
+    });
     cleanups.push(() => desk.close());
     const served: Served = { v: 1, at: Date.now(), officer: 'can-bo-lan', ticket: 'A-012' };
     const p = publicationFor('served', { district: DISTRICT, ward: WARD, counter: COUNTER }, served);
@@ -380,7 +397,7 @@ describe('the reference firmware and the real bridge', () => {
     await waitForVotes(sub, 1);
 
     await kill9(bridges[0]!.child);
-    await sub.waitFor(() => bridgeState(sub) === 'offline', 5000, 'the bridge\'s last will');
+    await sub.waitFor(() => bridgeState(sub) === 'offline', 5000, "the bridge's last will");
     const buttons = Array.from({ length: 20 }, (_, i) => 1 + ((i * 7) % 3));
     for (const b of buttons) await press(box, b);
     // The send window (W = 16, PROTOCOL.md §7.7): votes 2..17 went out (into a port nobody had
@@ -408,7 +425,10 @@ describe('the reference firmware and the real bridge', () => {
     expect(votes[1]!.receivedAt - votes[1]!.pressedAt).toBeGreaterThan(2000);
     for (let i = 2; i < votes.length; i++) expect(votes[i]!.pressedAt).toBeGreaterThanOrEqual(votes[i - 1]!.pressedAt);
     const tally = await waitForTally(sub, 21);
-    expect(tallyTotals(tally)).toEqual({ counted: LEVELS.map((_, i) => [1, ...buttons].filter((b) => b === i + 1).length), filtered: [0, 0] });
+    expect(tallyTotals(tally)).toEqual({
+      counted: LEVELS.map((_, i) => [1, ...buttons].filter((b) => b === i + 1).length),
+      filtered: [0, 0],
+    });
     await sub.waitFor(() => bridgeState(sub) === 'online' && currentStatus(sub)?.state === 'online', 5000, 'bridge and box online again');
     await kill9(bridges[1]!.child);
     const journal = new Journal({ path: join(tmp.dir, 'data', 'journal.db') });
@@ -461,9 +481,7 @@ describe('the reference firmware and the real bridge', () => {
     await box.wait(1500);
 
     const votes = votesBySeq(sub);
-    expect(votes.map((v) => [v.id, v.level])).toEqual(
-      [1, 2, 3, 1, 3, 1, 2, 3].map((b, i) => [`${TERMINAL}:${i + 1}`, LEVELS[b - 1]]),
-    );
+    expect(votes.map((v) => [v.id, v.level])).toEqual([1, 2, 3, 1, 3, 1, 2, 3].map((b, i) => [`${TERMINAL}:${i + 1}`, LEVELS[b - 1]]));
     // Vote 3 was stored once, before the cut, with its real press time; the resend after the reboot was a DUP.
     expect(sub.json<Vote>('vote').filter((v) => v.id === `${TERMINAL}:3`)).toHaveLength(1);
     expect(votes[2]!.timeUncertain).toBeUndefined();
@@ -477,7 +495,7 @@ describe('the reference firmware and the real bridge', () => {
     expect(tallyTotals(tally).counted).toEqual([3, 2, 3]);
   });
 
-  it('EEPROM wiped (re-flashed without EESAVE): the box continues above WELCOME\'s mark, so its new votes are counted, not DUP', async () => {
+  it("EEPROM wiped (re-flashed without EESAVE): the box continues above WELCOME's mark, so its new votes are counted, not DUP", async () => {
     const uid = 'HL328P-E2EB007';
     const box = await startBox(uid);
     const { sub, config, bridge } = await officeOnMosquitto(uid, box);
@@ -507,7 +525,12 @@ describe('the reference firmware and the real bridge', () => {
     await waitForVotes(sub, 6);
     await box.wait(1500);
 
-    expect(box.sentLines.filter((l) => l.startsWith('$VOTE,')).map((l) => Number(l.split(',')[1])).filter((seq, i, all) => all.indexOf(seq) === i)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(
+      box.sentLines
+        .filter((l) => l.startsWith('$VOTE,'))
+        .map((l) => Number(l.split(',')[1]))
+        .filter((seq, i, all) => all.indexOf(seq) === i),
+    ).toEqual([1, 2, 3, 4, 5, 6]);
     const votes = votesBySeq(sub);
     expect(votes.map((v) => v.level)).toEqual([1, 2, 3, 2, 2, 1].map((b) => LEVELS[b - 1]));
     expectEachVoteOnce(sub);
@@ -516,7 +539,7 @@ describe('the reference firmware and the real bridge', () => {
     const tally = await waitForTally(sub, votes.at(-1)!.seq);
     expect(tallyTotals(tally).counted).toEqual([2, 3, 1]);
     // Nothing was answered DUP: the bridge's status shows no duplicate and no seq regression.
-    expect(currentStatus(sub)?.errors?.['duplicate'] ?? 0).toBe(0);
+    expect(currentStatus(sub)?.errors?.duplicate ?? 0).toBe(0);
   });
 
   it('survives 10,000 random bytes on its UART, keeps its pending vote, and keeps voting', async () => {
@@ -539,7 +562,9 @@ describe('the reference firmware and the real bridge', () => {
       for (const r of decoder.push(chunk)) if (r.ok && r.value.type === 'PONG') pongs.push(r.value.nonce);
     });
     const write = (bytes: Uint8Array): Promise<void> =>
-      new Promise((resolve, reject) => port.write(Buffer.from(bytes), (e) => (e ? reject(e) : port.drain((d) => (d ? reject(d) : resolve())))));
+      new Promise((resolve, reject) =>
+        port.write(Buffer.from(bytes), (e) => (e ? reject(e) : port.drain((d) => (d ? reject(d) : resolve())))),
+      );
     const rng = new Rng(0x5eed1234);
     await write(Uint8Array.from({ length: 10_000 }, () => rng.int(256)));
     await write(encodeBytes({ type: 'PING', nonce: 777 }));

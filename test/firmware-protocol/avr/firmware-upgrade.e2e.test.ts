@@ -68,6 +68,10 @@ describe('firmware 1.1 -> 1.2 upgrade in the emulator, with the real bridge', ()
     expect(ids.length).toBe(new Set(ids).size);
     expect(app.bridge.journal.voteCount()).toBe(13);
     await box.powerCut();
-    expect(readFileSync(eepromFile).subarray(EE_LAYOUT, EE_LAYOUT + 2).toString('latin1')).toBe('H2');
+    expect(
+      readFileSync(eepromFile)
+        .subarray(EE_LAYOUT, EE_LAYOUT + 2)
+        .toString('latin1'),
+    ).toBe('H2');
   });
 });

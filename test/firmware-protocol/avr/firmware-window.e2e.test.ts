@@ -84,10 +84,11 @@ describe('send window W = 16 between the emulated box and the real bridge, with 
     expect(currentStatus(bridge.sub)?.state).toBe('online');
     // The window was used: 16 distinct new VOTEs within 100 emulated ms of each other at least once.
     const firstSends = new Map<number, number>();
-    for (const e of box.events) if (e.kind === 'sent' && e.line.startsWith('$VOTE,')) {
-      const seq = Number(e.line.split(',')[1]);
-      if (!firstSends.has(seq)) firstSends.set(seq, e.at);
-    }
+    for (const e of box.events)
+      if (e.kind === 'sent' && e.line.startsWith('$VOTE,')) {
+        const seq = Number(e.line.split(',')[1]);
+        if (!firstSends.has(seq)) firstSends.set(seq, e.at);
+      }
     const times = [...firstSends.values()];
     expect(times.some((t, i) => i + 15 < times.length && times[i + 15]! - t < 100)).toBe(true);
     // Go-back-N happened (the RX cut): some seq went out more than once.

@@ -121,7 +121,12 @@ describe('upgrade from the 1.1 EEPROM layout', () => {
     {
       name: 'a young ring (slots 0..9, 4 waiting)',
       ...(() => {
-        const records: Layout1Record[] = Array.from({ length: 10 }, (_, i) => ({ slot: i, seq: i + 1, button: 1 + (i % 4), pending: i >= 6 }));
+        const records: Layout1Record[] = Array.from({ length: 10 }, (_, i) => ({
+          slot: i,
+          seq: i + 1,
+          button: 1 + (i % 4),
+          pending: i >= 6,
+        }));
         return { image: writeLayout1(new Uint8Array(EEPROM_SIZE).fill(0xff), records), records };
       })(),
     },

@@ -23,7 +23,10 @@ async function sessionWithVotes(presses: number): Promise<HostTerminal> {
 
 /** Times (ms after `since`) at which VOTE `seq` went out. */
 function sendTimes(box: HostTerminal, seq: number, since: number): number[] {
-  return box.frames('VOTE', since).filter((v) => v.msg.seq === seq).map((v) => v.at - since);
+  return box
+    .frames('VOTE', since)
+    .filter((v) => v.msg.seq === seq)
+    .map((v) => v.at - since);
 }
 
 describe('terminal delivery', () => {

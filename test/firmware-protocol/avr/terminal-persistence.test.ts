@@ -50,7 +50,13 @@ describe('terminal persistence', () => {
     const votes = t.frames('VOTE', boot);
     expect(votes.filter((v) => v.msg.seq <= 3).every((v) => v.msg.ageMs === null)).toBe(true);
     expect(votes.find((v) => v.msg.seq === 4)!.msg.ageMs).not.toBeNull();
-    expect(votes.map((v) => [v.msg.seq, v.msg.button])).toEqual(expect.arrayContaining([[2, 2], [3, 3], [4, 4]]));
+    expect(votes.map((v) => [v.msg.seq, v.msg.button])).toEqual(
+      expect.arrayContaining([
+        [2, 2],
+        [3, 3],
+        [4, 4],
+      ]),
+    );
   });
 
   it('keeps the last CONFIG across a reboot while the bridge is away', async () => {
@@ -81,9 +87,12 @@ describe('terminal persistence', () => {
     await t.tap(1); // still full: a third refusal
     await t.welcome();
     await t.run(100);
-    expect(t.frames('EVENT', boot).map((e) => e.msg).filter((e) => e.code === 'FULL')).toEqual([
-      { type: 'EVENT', code: 'FULL', value: '3' },
-    ]);
+    expect(
+      t
+        .frames('EVENT', boot)
+        .map((e) => e.msg)
+        .filter((e) => e.code === 'FULL'),
+    ).toEqual([{ type: 'EVENT', code: 'FULL', value: '3' }]);
   });
 
   it('never reuses a sent seq and loses only the unsent press, whichever record byte a power cut tears', async () => {
@@ -113,7 +122,10 @@ describe('terminal persistence', () => {
         const fresh = votes.find((v) => v.msg.button === 4)!;
         if (!cut) {
           // the cut point lay beyond this vote's writes: it went out before, as seq 3
-          expect(t.frames('VOTE').some((v) => v.msg.seq === 3 && v.msg.button === 3), where).toBe(true);
+          expect(
+            t.frames('VOTE').some((v) => v.msg.seq === 3 && v.msg.button === 3),
+            where,
+          ).toBe(true);
         }
         if (torn !== undefined) {
           // the press survived the cut: resent as seq 3 with its age unknown, the next press is 4

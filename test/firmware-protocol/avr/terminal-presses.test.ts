@@ -198,9 +198,12 @@ describe('terminal presses', () => {
     await t.welcome();
     await t.receive({ type: 'ACK', seq: 1, status: 'OK' });
     await t.run(100);
-    expect(t.frames('EVENT').map((e) => e.msg).filter((e) => e.code === 'FULL')).toEqual([
-      { type: 'EVENT', code: 'FULL', value: '2' },
-    ]);
+    expect(
+      t
+        .frames('EVENT')
+        .map((e) => e.msg)
+        .filter((e) => e.code === 'FULL'),
+    ).toEqual([{ type: 'EVENT', code: 'FULL', value: '2' }]);
     // a press now fits again and takes the next seq: the refused ones took none
     await t.tap(4);
     acked.clear();
@@ -229,6 +232,11 @@ describe('terminal presses', () => {
     expect(t.frames('VOTE', at).map((v) => v.msg.seq)).toEqual(expect.arrayContaining([1]));
     await t.receive({ type: 'ACK', seq: 1, status: 'OK' });
     await t.run(100);
-    expect(t.frames('VOTE', at).map((v) => v.msg.seq).at(-1)).toBe(2);
+    expect(
+      t
+        .frames('VOTE', at)
+        .map((v) => v.msg.seq)
+        .at(-1),
+    ).toBe(2);
   });
 });

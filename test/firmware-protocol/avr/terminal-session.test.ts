@@ -26,7 +26,16 @@ describe('terminal session', () => {
     expect(t.sent[0]!.msg).toEqual({ type: 'EVENT', code: 'BOOT', value: 'POWERON' });
     const hellos = t.frames('HELLO');
     expect(hellos.map((h) => h.msg)).toEqual(
-      Array(4).fill({ type: 'HELLO', proto: 1, uid: 'HL328P-00A1B2C3', model: 'HLBOX-4', firmware: '1.2.0', buttons: 4, pending: 0, inFlight: 16 }),
+      Array(4).fill({
+        type: 'HELLO',
+        proto: 1,
+        uid: 'HL328P-00A1B2C3',
+        model: 'HLBOX-4',
+        firmware: '1.2.0',
+        buttons: 4,
+        pending: 0,
+        inFlight: 16,
+      }),
     );
     // 2 s apart; times are when the LF left the UART, and the first HELLO waited behind EVENT BOOT
     const gaps = hellos.slice(1).map((h, i) => h.at - hellos[i]!.at);
@@ -67,7 +76,17 @@ describe('terminal session', () => {
 
   it('reports EVENT FUSE after WELCOME, never before, for every fuse pair lacking BOD 4.3 V or EESAVE; none otherwise', async () => {
     t = await HostTerminal.start();
-    const pairs: [number, number][] = [[0xfc, 0xd7], [0x04, 0xd7], [0xfd, 0xda], [0x05, 0xde], [0xff, 0xd9], [0xfc, 0xdf], [0x07, 0xd7], [0x00, 0x00], [0xff, 0xff]];
+    const pairs: [number, number][] = [
+      [0xfc, 0xd7],
+      [0x04, 0xd7],
+      [0xfd, 0xda],
+      [0x05, 0xde],
+      [0xff, 0xd9],
+      [0xfc, 0xdf],
+      [0x07, 0xd7],
+      [0x00, 0x00],
+      [0xff, 0xff],
+    ];
     const rng = new Rng(14);
     for (let i = 0; i < 40; i++) pairs.push([rng.int(256), rng.int(256)]);
     for (const [efuse, hfuse] of pairs) {
@@ -78,7 +97,10 @@ describe('terminal session', () => {
       expect(t.frames('EVENT', since).map((e) => e.msg.code)).toEqual(['BOOT']);
       await t.welcome();
       await t.run(100);
-      const fuse = t.frames('EVENT', since).filter((e) => e.msg.code === 'FUSE').map((e) => e.msg.value);
+      const fuse = t
+        .frames('EVENT', since)
+        .filter((e) => e.msg.code === 'FUSE')
+        .map((e) => e.msg.value);
       const label = `efuse ${efuse.toString(16)} hfuse ${hfuse.toString(16)}`;
       expect(fuse, label).toEqual(fuseMissing(efuse, hfuse).length === 0 ? [] : [fuseEventValue(efuse, hfuse)]);
     }

@@ -45,7 +45,8 @@ afterEach(async () => {
 function startImage(v: SenderVector): (image: Uint8Array) => Uint8Array {
   const records: Layout1Record[] = v.pending.map((seq, i) => ({ slot: i, seq, button: 1 + (i % 3), pending: true }));
   const last = v.pending.at(-1) ?? 0;
-  if (v.nextSeq !== undefined && v.nextSeq - 1 > last) records.push({ slot: records.length, seq: v.nextSeq - 1, button: 1, pending: false });
+  if (v.nextSeq !== undefined && v.nextSeq - 1 > last)
+    records.push({ slot: records.length, seq: v.nextSeq - 1, button: 1, pending: false });
   return (image) => writeLayout1(image, records);
 }
 
@@ -67,7 +68,10 @@ describe('send window: the windows.sender vectors in the firmware', () => {
         // nothing before the timeout has run since the timer last (re)started...
         const early = box.sent.length;
         await box.keepAlive(Math.max(0, timerAt + step.ms! - box.time - EARLY_MS));
-        expect(box.sent.slice(early).filter((s) => s.msg.type === 'VOTE'), `${where}: nothing before the timeout`).toEqual([]);
+        expect(
+          box.sent.slice(early).filter((s) => s.msg.type === 'VOTE'),
+          `${where}: nothing before the timeout`,
+        ).toEqual([]);
       }
       const from = box.sent.length;
       const at = box.time;
@@ -75,11 +79,17 @@ describe('send window: the windows.sender vectors in the firmware', () => {
       else if (step.do === 'press') await box.tap(1, 40, 0);
       else if (step.do === 'hello') await box.loseLink();
       await box.run(step.do === 'timeout' ? EARLY_MS + SETTLE_MS : SETTLE_MS);
-      const sent = box.sent.slice(from).filter((s) => s.msg.type === 'VOTE').map((s) => (s.msg as { seq: number }).seq);
+      const sent = box.sent
+        .slice(from)
+        .filter((s) => s.msg.type === 'VOTE')
+        .map((s) => (s.msg as { seq: number }).seq);
       expect(sent, `${where}: VOTEs sent`).toEqual(step.send);
       const now = pendingSeqs(await box.eeprom());
       if (step.done !== undefined) {
-        expect(pending.filter((q) => !now.includes(q)), `${where}: votes completed`).toEqual(step.done);
+        expect(
+          pending.filter((q) => !now.includes(q)),
+          `${where}: votes completed`,
+        ).toEqual(step.done);
       }
       pending = now;
       // the timer (re)started: at the expiry, or when this step's frame arrived (a VOTE left, an ACK completed)

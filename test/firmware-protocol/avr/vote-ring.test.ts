@@ -52,9 +52,7 @@ describe('vote ring', () => {
       if (i % 4 !== 0) acked.push((await ring.ack()) as number);
     }
     const rest = await ring.drain();
-    expect([...acked, ...rest.map((v) => v.seq)].sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 3 * SLOTS + 7 }, (_, i) => i + 1),
-    );
+    expect([...acked, ...rest.map((v) => v.seq)].sort((a, b) => a - b)).toEqual(Array.from({ length: 3 * SLOTS + 7 }, (_, i) => i + 1));
     expect(await ring.boot()).toEqual({ next: 3 * SLOTS + 8, pending: 0 });
   });
 
@@ -239,7 +237,8 @@ describe('vote ring: two torn seq-base checkpoints in a row', () => {
         const oldest = await ring.oldest();
         const want = before.next + BASE_STEP - 1 + (torn === 'cut' ? 0 : 1);
         if (after.next !== want) failures.push(`${where}: next ${after.next}, want ${want} (first boot ${JSON.stringify(first)})`);
-        if (oldest === null || oldest.seq !== want - 2) failures.push(`${where}: oldest pending ${JSON.stringify(oldest)}, want ${want - 2}`);
+        if (oldest === null || oldest.seq !== want - 2)
+          failures.push(`${where}: oldest pending ${JSON.stringify(oldest)}, want ${want - 2}`);
       }
     }
     expect(failures).toEqual([]);

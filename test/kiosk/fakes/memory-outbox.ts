@@ -33,7 +33,8 @@ export class MemoryOutbox implements Outbox {
   }
   async finalizeExpired(now: number): Promise<number> {
     let n = 0;
-    for (const row of this.rows.values()) if (row.state === 'draft' && (row.draftUntil ?? 0) <= now && (await this.finalize(row.seq, []))) n++;
+    for (const row of this.rows.values())
+      if (row.state === 'draft' && (row.draftUntil ?? 0) <= now && (await this.finalize(row.seq, []))) n++;
     return n;
   }
   async fold(_levels: readonly LevelKey[]): Promise<void> {}
@@ -96,7 +97,12 @@ export class MemoryOutbox implements Outbox {
   }
   async stats(): Promise<OutboxStats> {
     const rows = [...this.rows.values()];
-    return { pending: rows.filter((r) => r.state !== 'done').length, drafts: rows.filter((r) => r.state === 'draft').length, unconfirmed: rows.filter((r) => r.state === 'sent').length, highWater: this.hwm };
+    return {
+      pending: rows.filter((r) => r.state !== 'done').length,
+      drafts: rows.filter((r) => r.state === 'draft').length,
+      unconfirmed: rows.filter((r) => r.state === 'sent').length,
+      highWater: this.hwm,
+    };
   }
   async getMeta<T>(key: string): Promise<T | undefined> {
     return this.meta.get(key) as T | undefined;

@@ -11,7 +11,9 @@ describe('kiosk options (attributes / URL parameters / staff settings)', () => {
     const r = resolveOptions(reader(ID), {}, SCRIPT);
     expect(r).toMatchObject({ ok: true, value: { ...ID, broker: 'ws://10.0.0.5:8080/mqtt', lang: 'vi', voice: false } });
     expect(r.ok && r.value.pin).toBeUndefined();
-    expect(resolveOptions(reader(ID), {}, 'https://mot-cua.gov.vn/hailong/kiosk/')).toMatchObject({ value: { broker: 'wss://mot-cua.gov.vn/mqtt' } });
+    expect(resolveOptions(reader(ID), {}, 'https://mot-cua.gov.vn/hailong/kiosk/')).toMatchObject({
+      value: { broker: 'wss://mot-cua.gov.vn/mqtt' },
+    });
     expect(r.ok && r.value.username).toBeUndefined();
     expect(clientIdOf(ID)).toBe('hailong-kiosk-ba-dinh.phuc-xa.kiosk-1');
     // With its password, the id ends in a suffix derived from it, as the brokers expect (issue 13, item 7).
@@ -32,7 +34,10 @@ describe('kiosk options (attributes / URL parameters / staff settings)', () => {
     expect(r.ok && r.value.seqBase).toBeUndefined();
     expect(resolveOptions(reader({ ...ID, 'seq-base': 'clock' }), {}, SCRIPT)).toMatchObject({ ok: true });
     expect(resolveOptions(reader({ ...ID, 'seq-base': 'zero' }), {}, SCRIPT)).toMatchObject({ ok: true, value: { seqBase: 'zero' } });
-    expect(resolveOptions(reader({ ...ID, 'seq-base': '1' }), {}, SCRIPT)).toMatchObject({ ok: false, problems: [{ option: 'seq-base', code: 'bad-seq-base', value: '1' }] });
+    expect(resolveOptions(reader({ ...ID, 'seq-base': '1' }), {}, SCRIPT)).toMatchObject({
+      ok: false,
+      problems: [{ option: 'seq-base', code: 'bad-seq-base', value: '1' }],
+    });
   });
 
   it('refuses a password or PIN in the URL or attributes (issue 13): they come from the one-time code', () => {
@@ -51,6 +56,9 @@ describe('kiosk options (attributes / URL parameters / staff settings)', () => {
       { broker: 'wss://b/mqtt', password: 'p2', pin: '135790', contrast: true },
       SCRIPT,
     );
-    expect(r).toMatchObject({ ok: true, value: { broker: 'wss://b/mqtt', username: 'u1', password: 'p2', pin: '135790', voice: true, contrast: true } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { broker: 'wss://b/mqtt', username: 'u1', password: 'p2', pin: '135790', voice: true, contrast: true },
+    });
   });
 });

@@ -4,7 +4,11 @@ import { loadStaffSettings, saveStaffSettings } from '../../../kiosk/src/identit
 describe('staff settings (saved in localStorage)', () => {
   it('saved settings survive malformed storage and never throw', () => {
     const store = new Map<string, string>();
-    const s = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
+    const s = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+      removeItem: (k: string) => void store.delete(k),
+    };
     store.set('k', '{not json');
     expect(loadStaffSettings(s, 'k')).toEqual({});
     store.set('k', JSON.stringify({ broker: 'ws://x/mqtt', pin: 'abcd', lang: 'de', voice: 'yes', __proto__: { evil: 1 } }));

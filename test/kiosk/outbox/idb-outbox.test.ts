@@ -97,16 +97,32 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     expect((await o.stats()).lastDoneAt).toBeUndefined();
   });
 
-  it('a PUBACKed vote is done only when the bridge\'s receipt names it; one it leaves out is sent again', async () => {
+  it("a PUBACKed vote is done only when the bridge's receipt names it; one it leaves out is sent again", async () => {
     const p = place();
     const o = await open(p);
     for (let i = 0; i < 4; i++) await o.record(tapOf(p), T0);
     await o.fold(LEVELS);
     for (const s of [1, 2, 3, 4]) await o.markSent(s, T0);
     // The broker PUBACKed all four; the bridge journaled 2 and 4 only (1 and 3 were dropped).
-    expect(await o.applyReceipt([[2, 2], [4, 4]], T0 + 1000)).toEqual({ ok: true, done: 2, resend: 0 }); // within the grace: 1 and 3 may still be on their way
-    expect((await o.stats())).toMatchObject({ pending: 2, unconfirmed: 2, lastDoneAt: T0 + 1000 });
-    expect(await o.applyReceipt([[2, 2], [4, 4]], T0 + 6000)).toEqual({ ok: true, done: 0, resend: 2 });
+    expect(
+      await o.applyReceipt(
+        [
+          [2, 2],
+          [4, 4],
+        ],
+        T0 + 1000,
+      ),
+    ).toEqual({ ok: true, done: 2, resend: 0 }); // within the grace: 1 and 3 may still be on their way
+    expect(await o.stats()).toMatchObject({ pending: 2, unconfirmed: 2, lastDoneAt: T0 + 1000 });
+    expect(
+      await o.applyReceipt(
+        [
+          [2, 2],
+          [4, 4],
+        ],
+        T0 + 6000,
+      ),
+    ).toEqual({ ok: true, done: 0, resend: 2 });
     expect((await o.pending(10)).map((v) => v.seq)).toEqual([1, 3]);
     expect(await o.prune(T0 + 7000)).toBe(2); // only the journaled ones
     await o.markSent(1, T0 + 7000); // the last receipt does not name 1: sent, waiting again
@@ -123,10 +139,10 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     expect(outcome).toMatchObject({ ok: false, code: 'receipt-ahead' });
     // A receipt that overtook a PUBACK (seq 2 handed out, not yet PUBACKed) waits for the next one, uncounted.
     expect(await o.applyReceipt([[1, 2]], T0 + 10_000)).toMatchObject({ ok: false, code: 'receipt-early' });
-    expect((await o.stats())).toMatchObject({ pending: 3, unconfirmed: 1 });
+    expect(await o.stats()).toMatchObject({ pending: 3, unconfirmed: 1 });
     // Nor does it cover the next PUBACK.
     await o.markSent(2, T0 + 10_000);
-    expect((await o.stats())).toMatchObject({ pending: 3, unconfirmed: 2 });
+    expect(await o.stats()).toMatchObject({ pending: 3, unconfirmed: 2 });
   });
 
   it('a receipt that overtakes the PUBACKs (the embedded broker journals before it acknowledges) confirms them as they come', async () => {

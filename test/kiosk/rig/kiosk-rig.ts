@@ -38,7 +38,10 @@ export async function provisionAccounts(context: BrowserContext): Promise<void> 
       for (const [key, value] of entries) if (localStorage.getItem(key) === null) localStorage.setItem(key, value);
     },
     {
-      entries: TERMINALS.map((t) => [staffSettingsKey(PLACE.district, PLACE.ward, t), JSON.stringify({ username: t, password: `pw-${t}`, pin: RIG_PIN })] as const),
+      entries: TERMINALS.map(
+        (t) =>
+          [staffSettingsKey(PLACE.district, PLACE.ward, t), JSON.stringify({ username: t, password: `pw-${t}`, pin: RIG_PIN })] as const,
+      ),
     },
   );
 }
@@ -133,7 +136,12 @@ export async function startRigBridge(root: string, url: string, o: NonNullable<K
 
 /** Builds the kiosk with the project's Vite config into `outDir`. */
 export async function buildKiosk(outDir: string): Promise<void> {
-  await build({ configFile: join(import.meta.dirname, '..', '..', '..', 'vite.config.ts'), mode: 'kiosk', logLevel: 'silent', build: { outDir } });
+  await build({
+    configFile: join(import.meta.dirname, '..', '..', '..', 'vite.config.ts'),
+    mode: 'kiosk',
+    logLevel: 'silent',
+    build: { outDir },
+  });
 }
 
 /** Starts everything. */

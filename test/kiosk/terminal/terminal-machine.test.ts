@@ -67,9 +67,7 @@ describe('terminal machine: open mode', () => {
   it('an unsatisfied tap stores a draft, asks for reasons, and sends it with the chosen ones', () => {
     const s0 = initialState(settings());
     const step = tap(s0, 'khong-hai-long', T0);
-    expect(records(step.effects)).toEqual([
-      { level: 'khong-hai-long', pressedAt: T0, draft: true, draftUntil: T0 + 20_000 },
-    ]);
+    expect(records(step.effects)).toEqual([{ level: 'khong-hai-long', pressedAt: T0, draft: true, draftUntil: T0 + 20_000 }]);
     let s = draftStored(step.state, 41);
     expect(s.screen).toMatchObject({ kind: 'reasons', draft: 41, chosen: [] });
     // The second half of a double tap lands before the follow-up is armed: ignored.

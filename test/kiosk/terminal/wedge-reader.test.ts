@@ -45,22 +45,36 @@ describe('WedgeReader (USB scanner in keyboard mode)', () => {
 
   it('whatever the keys and gaps, never throws, never returns more than 64 chars, and returns a fast burst exactly (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.integer({ min: 0, max: 500 })), { maxLength: 200 }), fc.stringMatching(/^[A-Za-z0-9.\-/]{4,40}$/), (keys, code) => {
-        const r = new WedgeReader();
-        let at = 0;
-        for (const [k, gap] of keys) {
-          at += gap;
-          const out = r.key(k, at);
-          if (out !== undefined) expect(out.length).toBeLessThanOrEqual(64);
-        }
-        expect(feed(r, code, at + 1000, 5)).toBe(code);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.integer({ min: 0, max: 500 })), { maxLength: 200 }),
+        fc.stringMatching(/^[A-Za-z0-9.\-/]{4,40}$/),
+        (keys, code) => {
+          const r = new WedgeReader();
+          let at = 0;
+          for (const [k, gap] of keys) {
+            at += gap;
+            const out = r.key(k, at);
+            if (out !== undefined) expect(out.length).toBeLessThanOrEqual(64);
+          }
+          expect(feed(r, code, at + 1000, 5)).toBe(code);
+        },
+      ),
     );
   });
 });
 
 describe('terminal machine: a scanned dossier code', () => {
-  const settings: TerminalSettings = { scale: SCALE_3, cooldownMs: 0, mode: 'open', windowMs: 30_000, reasons: [], reasonTimeoutMs: 20_000, thanksMs: 4000, reasonArmMs: 400, noticeMs: 3000 };
+  const settings: TerminalSettings = {
+    scale: SCALE_3,
+    cooldownMs: 0,
+    mode: 'open',
+    windowMs: 30_000,
+    reasons: [],
+    reasonTimeoutMs: 20_000,
+    thanksMs: 4000,
+    reasonArmMs: 400,
+    noticeMs: 3000,
+  };
 
   it('goes with the next counted vote only, and expires after SCAN_HOLD_MS', () => {
     let s = scan(initialState(settings), T0, 'H26-0001', 'tra-ket-qua');

@@ -85,7 +85,12 @@ function deps(outbox: MemoryOutbox, spoken: string[] = []): KioskDeps {
   };
 }
 
-async function mount(outbox: MemoryOutbox, opts = options(), spoken: string[] = [], pinLock: PinLockStore = memoryPinLock()): Promise<HTMLElement> {
+async function mount(
+  outbox: MemoryOutbox,
+  opts = options(),
+  spoken: string[] = [],
+  pinLock: PinLockStore = memoryPinLock(),
+): Promise<HTMLElement> {
   host = document.createElement('div');
   document.body.append(host);
   runtime = new KioskRuntime(opts, deps(outbox, spoken));
@@ -130,7 +135,11 @@ describe('kiosk view and runtime (real Chromium, fake outbox and MQTT at the sea
     expect(el.querySelector('h1')?.textContent).toBe('Ông/Bà có hài lòng với sự phục vụ hôm nay không?');
     const list = el.querySelector('[role=list]');
     expect(list?.getAttribute('aria-label')).toBe('Mức độ hài lòng');
-    expect([...list!.querySelectorAll('button')].map((b) => b.getAttribute('aria-label'))).toEqual(['Rất hài lòng', 'Hài lòng', 'Không hài lòng']);
+    expect([...list!.querySelectorAll('button')].map((b) => b.getAttribute('aria-label'))).toEqual([
+      'Rất hài lòng',
+      'Hài lòng',
+      'Không hài lòng',
+    ]);
     expect(el.querySelector('.kiosk')?.getAttribute('lang')).toBe('vi');
   });
 
@@ -244,7 +253,10 @@ describe('kiosk view and runtime (real Chromium, fake outbox and MQTT at the sea
   });
 
   it('labels the settings page in the page language', () => {
-    expect([messages('vi').settings.place, messages('vi').settings.counterTerminal]).toEqual(['Đơn vị cấp trên / phường, xã', 'Quầy / thiết bị']);
+    expect([messages('vi').settings.place, messages('vi').settings.counterTerminal]).toEqual([
+      'Đơn vị cấp trên / phường, xã',
+      'Quầy / thiết bị',
+    ]);
     expect([messages('en').settings.place, messages('en').settings.counterTerminal]).toEqual(['Parent unit / ward', 'Counter / terminal']);
   });
 });
@@ -254,7 +266,11 @@ describe('staff settings page security (issue 13, item 2; real Chromium)', () =>
   /** The PIN lock in this browser's real localStorage, as the app keeps it. */
   const stored: PinLockStore = { load: () => loadPinLock(localStorage, KEY), save: (l) => savePinLock(localStorage, KEY, l) };
   const withStaff = (staff: { pin?: string; password?: string; username?: string }): KioskOptions => {
-    const r = resolveOptions((n) => ({ district: 'd', ward: 'w', counter: 'c', terminal: 't' } as Record<string, string>)[n] ?? null, staff, 'http://bridge.local:8080/kiosk/x.js');
+    const r = resolveOptions(
+      (n) => (({ district: 'd', ward: 'w', counter: 'c', terminal: 't' }) as Record<string, string>)[n] ?? null,
+      staff,
+      'http://bridge.local:8080/kiosk/x.js',
+    );
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     return r.value;
   };
@@ -288,7 +304,9 @@ describe('staff settings page security (issue 13, item 2; real Chromium)', () =>
       expect(el.querySelector('[role=alert]')?.textContent).toBe('Sai mã PIN');
     }
     await enterPin(el, '2222'); // the third wrong PIN locks for 30 s
-    expect(el.querySelector('[data-testid=pin-locked]')?.textContent).toMatch(/^Nhập sai mã PIN quá nhiều lần\. Vui lòng thử lại sau (30|29) giây\.$/);
+    expect(el.querySelector('[data-testid=pin-locked]')?.textContent).toMatch(
+      /^Nhập sai mã PIN quá nhiều lần\. Vui lòng thử lại sau (30|29) giây\.$/,
+    );
     expect((el.querySelector('section.settings input[name=pin]') as HTMLInputElement).disabled).toBe(true);
     const first = stored.load();
     expect(first.failures).toBe(3);
@@ -337,6 +355,8 @@ describe('staff settings page security (issue 13, item 2; real Chromium)', () =>
     (host.querySelector('section.settings form') as HTMLFormElement).requestSubmit();
     await new Promise((r) => setTimeout(r, 30));
     expect(saves).toEqual([]);
-    expect(host.querySelector('section.settings [role=status]')?.textContent).toBe('Đổi máy chủ thì phải nhập lại mật khẩu cho máy chủ mới.');
+    expect(host.querySelector('section.settings [role=status]')?.textContent).toBe(
+      'Đổi máy chủ thì phải nhập lại mật khẩu cho máy chủ mới.',
+    );
   });
 });

@@ -11,7 +11,11 @@ import type { AppState } from '../../state/app-state.ts';
 import { fill } from '../../i18n/messages.ts';
 import { formatMoment } from '../../i18n/format.ts';
 
-const RULE_FIELDS: readonly [keyof AlertRules, 'ruleWindow' | 'ruleMinVotes' | 'ruleUnhappy' | 'ruleOfflineGrace' | 'ruleStuffing', number][] = [
+const RULE_FIELDS: readonly [
+  keyof AlertRules,
+  'ruleWindow' | 'ruleMinVotes' | 'ruleUnhappy' | 'ruleOfflineGrace' | 'ruleStuffing',
+  number,
+][] = [
   ['windowMs', 'ruleWindow', 60_000],
   ['minVotes', 'ruleMinVotes', 1],
   ['unhappyPercent', 'ruleUnhappy', 1],
@@ -95,15 +99,22 @@ export function AlertsView(props: { app: AppState }) {
         <p>{fill(t.messagesSeen, { n: formatCount(store.stats.messages, locale), d: formatCount(store.stats.duplicates, locale) })}</p>
         <p class={store.rejects.total > 0 ? 'bad' : ''} data-testid="rejected">
           {fill(t.rejected, { n: formatCount(store.rejects.total, locale) })}
-          {store.rejects.total > 0 && ` (${store.rejects.byCode().map(([code, n]) => `${code}: ${n}`).join(', ')})`}
+          {store.rejects.total > 0 &&
+            ` (${store.rejects
+              .byCode()
+              .map(([code, n]) => `${code}: ${n}`)
+              .join(', ')})`}
         </p>
         {store.rejects.recent().length > 0 && (
           <ul class="muted" style={{ fontSize: '0.85rem' }}>
-            {store.rejects.recent().slice(0, 5).map((r, i) => (
-              <li key={i}>
-                {formatMoment(r.at, now, locale)} · <code>{r.topic}</code> · {r.code}: {r.message}
-              </li>
-            ))}
+            {store.rejects
+              .recent()
+              .slice(0, 5)
+              .map((r, i) => (
+                <li key={i}>
+                  {formatMoment(r.at, now, locale)} · <code>{r.topic}</code> · {r.code}: {r.message}
+                </li>
+              ))}
           </ul>
         )}
       </section>

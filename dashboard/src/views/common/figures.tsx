@@ -49,7 +49,10 @@ export function DistributionBar(props: { summary: Summary; scale: Scale; locale:
   return (
     <div>
       <div class="dist" role="img" aria-label={text}>
-        {total > 0 && parts.map((p) => <span key={p.key} style={{ width: `${(p.n / total) * 100}%`, background: `var(--lv-${p.key}, ${LEVEL_COLORS[p.key]})` }} />)}
+        {total > 0 &&
+          parts.map((p) => (
+            <span key={p.key} style={{ width: `${(p.n / total) * 100}%`, background: `var(--lv-${p.key}, ${LEVEL_COLORS[p.key]})` }} />
+          ))}
       </div>
       <ul class="legend" aria-hidden="true">
         {parts.map((p) => (

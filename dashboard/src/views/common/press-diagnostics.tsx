@@ -31,7 +31,12 @@ export function PressDiagnostics(props: { lines: readonly PressLine[]; t: Messag
   if (shown.length === 0) return null;
   const all = shown.reduce((n, l) => n + l.summary.filtered.cooldown + l.summary.filtered.gated, 0);
   return (
-    <details class="panel diagnostics" data-testid="press-diagnostics" open={open} onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+    <details
+      class="panel diagnostics"
+      data-testid="press-diagnostics"
+      open={open}
+      onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}
+    >
       <summary>
         {t.diagnostics}: {props.heading} · {fill(t.filteredTotal, { n: formatCount(all, locale) })}
       </summary>
@@ -41,10 +46,13 @@ export function PressDiagnostics(props: { lines: readonly PressLine[]; t: Messag
           nameHeading={t.unit}
           headings={[t.filteredCooldown, t.filteredGated]}
           rowAttribute="key"
-          rows={shown.map((l) => ({ key: l.key, name: l.name, cells: [formatCount(l.summary.filtered.cooldown, locale), formatCount(l.summary.filtered.gated, locale)] }))}
+          rows={shown.map((l) => ({
+            key: l.key,
+            name: l.name,
+            cells: [formatCount(l.summary.filtered.cooldown, locale), formatCount(l.summary.filtered.gated, locale)],
+          }))}
         />
       )}
     </details>
   );
 }
-

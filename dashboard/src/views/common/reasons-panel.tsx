@@ -16,7 +16,10 @@ export function reasonText(r: ReasonSummary['reasons'][number], locale: Locale):
 
 /** The top `n` reasons on one line, or '' when none was given. */
 export function reasonsLine(summary: ReasonSummary | undefined, locale: Locale, n = 3): string {
-  return (summary?.reasons ?? []).slice(0, n).map((r) => reasonText(r, locale)).join(' · ');
+  return (summary?.reasons ?? [])
+    .slice(0, n)
+    .map((r) => reasonText(r, locale))
+    .join(' · ');
 }
 
 /** A panel listing every reason of a scope and period. */
@@ -37,7 +40,11 @@ export function ReasonsPanel(props: { summary: ReasonSummary | undefined; t: Mes
             nameHeading={t.reason}
             headings={[t.votes, t.reasonShare]}
             rowAttribute="reason"
-            rows={reasons.map((r) => ({ key: r.id, name: reasonLabel(r.id, locale), cells: [formatCount(r.n, locale), formatPercent(r.share, { locale, digits: 1 })] }))}
+            rows={reasons.map((r) => ({
+              key: r.id,
+              name: reasonLabel(r.id, locale),
+              cells: [formatCount(r.n, locale), formatPercent(r.share, { locale, digits: 1 })],
+            }))}
           />
         </>
       )}

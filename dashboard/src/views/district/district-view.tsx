@@ -5,7 +5,17 @@
  * Whole-period folds follow the slow revision (at most every few seconds).
  */
 import { useMemo, useState } from 'preact/hooks';
-import { PERCENT_DIGITS, foldByUnit, foldReasons, formatCount, formatPercent, lineageOfOffices, mergeSummaries, pointsPercent, unitOn } from '../../../../core/index.ts';
+import {
+  PERCENT_DIGITS,
+  foldByUnit,
+  foldReasons,
+  formatCount,
+  formatPercent,
+  lineageOfOffices,
+  mergeSummaries,
+  pointsPercent,
+  unitOn,
+} from '../../../../core/index.ts';
 import { heatmapMemo } from '../../store/tally-digest.ts';
 import type { ReasonSummary, Summary } from '../../../../core/index.ts';
 import type { AppState } from '../../state/app-state.ts';
@@ -46,7 +56,13 @@ export function FewMark(props: { app: AppState; ward: string }) {
 }
 
 /** The ranking table of one drill level. */
-function Ranking(props: { app: AppState; rows: readonly RankedRow[]; total: Summary; reasons: Map<string, ReasonSummary>; onOpen?: (key: string) => void }) {
+function Ranking(props: {
+  app: AppState;
+  rows: readonly RankedRow[];
+  total: Summary;
+  reasons: Map<string, ReasonSummary>;
+  onOpen?: (key: string) => void;
+}) {
   const { app, rows } = props;
   const t = app.t.value;
   const locale = app.lang.value;
@@ -136,7 +152,10 @@ export function DistrictView(props: { app: AppState }) {
   const periodKey = `${period.range.from}:${period.range.to}:${period.previous.from}`;
   const drilled = drill.length > 0;
   // At a hub's top level the units' monthly summaries (same figures, ~1/10 of the data); tallies on drill-down.
-  const tallies = useMemo(() => districtTallies(app.atHub, drilled, app.store.unitMonths.values(), app.store.tallies.values()), [rev, drilled]);
+  const tallies = useMemo(
+    () => districtTallies(app.atHub, drilled, app.store.unitMonths.values(), app.store.tallies.values()),
+    [rev, drilled],
+  );
   const fold = useMemo(() => foldPeriod(tallies, period.range, period.previous, scale), [tallies, periodKey, scale]);
   const lineage = useMemo(() => lineageOfOffices(app.store.offices.values()), [rev]);
   const [apart, setApart] = useState(false);
@@ -154,22 +173,43 @@ export function DistrictView(props: { app: AppState }) {
   const heat = useMemo(() => heatmapMemo(scoped, period.range), [scoped, periodKey]);
   // Reasons per row of this drill level, and for the whole scope.
   const rowReasons = useMemo(
-    () => foldReasons(counter !== undefined ? scoped : tallies, { ...period.range, scale, by: counter !== undefined ? 'officer' : ward !== undefined ? 'counter' : 'ward' }),
+    () =>
+      foldReasons(counter !== undefined ? scoped : tallies, {
+        ...period.range,
+        scale,
+        by: counter !== undefined ? 'officer' : ward !== undefined ? 'counter' : 'ward',
+      }),
     [tallies, scoped, periodKey, scale, ward, counter],
   );
   const scopeReasons = useMemo(() => foldReasons(scoped, { ...period.range, scale, by: 'all' }).get('all'), [scoped, periodKey, scale]);
-  const districts = [...new Set([...[...(fold.current.get('ward')?.keys() ?? [])].map((k) => k.split('/')[0] as string), ...app.districtList.value])];
+  const districts = [
+    ...new Set([...[...(fold.current.get('ward')?.keys() ?? [])].map((k) => k.split('/')[0] as string), ...app.districtList.value]),
+  ];
   let rows: RankedRow[];
   let total: Summary;
   let target: number;
   let title: string;
   if (counter !== undefined && ward !== undefined) {
-    rows = rankRows(officerFold?.current.get('officer'), officerFold?.previous.get('officer'), `${ward}/`, (k) => app.names.officer(k), () => app.wardTarget(ward), () => app.names.minVotes(ward));
+    rows = rankRows(
+      officerFold?.current.get('officer'),
+      officerFold?.previous.get('officer'),
+      `${ward}/`,
+      (k) => app.names.officer(k),
+      () => app.wardTarget(ward),
+      () => app.names.minVotes(ward),
+    );
     total = fold.current.get('counter')?.get(counter) ?? mergeSummaries([], scale);
     target = app.wardTarget(ward);
     title = `${app.names.ward(ward)} · ${app.names.counter(counter)}`;
   } else if (ward !== undefined) {
-    rows = rankRows(fold.current.get('counter'), fold.previous.get('counter'), `${ward}/`, (k) => app.names.counter(k), () => app.wardTarget(ward), () => app.names.minVotes(ward));
+    rows = rankRows(
+      fold.current.get('counter'),
+      fold.previous.get('counter'),
+      `${ward}/`,
+      (k) => app.names.counter(k),
+      () => app.wardTarget(ward),
+      () => app.names.minVotes(ward),
+    );
     total = fold.current.get('ward')?.get(ward) ?? mergeSummaries([], scale);
     target = app.wardTarget(ward);
     title = app.names.ward(ward);
@@ -191,7 +231,14 @@ export function DistrictView(props: { app: AppState }) {
       const inc = includes.get(k);
       return inc === undefined ? app.names.ward(k) : `${app.names.ward(k)} (${fill(t.mergedIncludes, { names: inc.join(', ') })})`;
     };
-    rows = rankRows(fold1(cur), fold1(fold.previous.get('ward')), '', nameOf, (k) => app.wardTarget(k), (k) => app.names.minVotes(k));
+    rows = rankRows(
+      fold1(cur),
+      fold1(fold.previous.get('ward')),
+      '',
+      nameOf,
+      (k) => app.wardTarget(k),
+      (k) => app.names.minVotes(k),
+    );
     total = fold.current.get('all')?.get('all') ?? mergeSummaries([], scale);
     target = districts.length === 1 ? app.districtTarget(districts[0] as string) : 80;
     title = districts.map((d) => app.names.district(d)).join(', ') || t.navDistrict;
@@ -228,7 +275,13 @@ export function DistrictView(props: { app: AppState }) {
         <div>
           {drill.length === 0 && lineage.size > 0 && (
             <label class="merged-apart">
-              <input type="checkbox" checked={apart} onChange={(e) => setApart((e.currentTarget as HTMLInputElement).checked)} data-testid="merged-apart" /> {t.mergedApart}
+              <input
+                type="checkbox"
+                checked={apart}
+                onChange={(e) => setApart((e.currentTarget as HTMLInputElement).checked)}
+                data-testid="merged-apart"
+              />{' '}
+              {t.mergedApart}
             </label>
           )}
           <section class="panel" style={{ overflowX: 'auto' }}>
@@ -239,13 +292,26 @@ export function DistrictView(props: { app: AppState }) {
         <div>
           <section class="panel">
             <h3>{t.trend}</h3>
-            <TrendChart points={trend} target={target} locale={locale} title={t.trend} empty={t.trendEmpty} labels={trendLabels(t)} today={today} />
+            <TrendChart
+              points={trend}
+              target={target}
+              locale={locale}
+              title={t.trend}
+              empty={t.trendEmpty}
+              labels={trendLabels(t)}
+              today={today}
+            />
           </section>
           <section class="panel">
             <HeatmapGrid grid={heat} t={t} locale={locale} />
           </section>
           {drill.length === 0 && <TargetsEditor app={app} districts={districts} />}
-          <PressDiagnostics lines={rows.map((r) => ({ key: r.key, name: r.name, summary: r.summary }))} t={t} locale={locale} heading={period.label(locale)} />
+          <PressDiagnostics
+            lines={rows.map((r) => ({ key: r.key, name: r.name, summary: r.summary }))}
+            t={t}
+            locale={locale}
+            heading={period.label(locale)}
+          />
         </div>
       </div>
     </>

@@ -42,7 +42,10 @@ export function HeatmapGrid(props: { grid: readonly (readonly number[])[]; t: Me
                 <td
                   key={h}
                   title={fill(t.heatmapCell, { day: days[d] ?? '', hour: h, n: formatCount(n, locale) })}
-                  style={{ background: n === 0 ? 'transparent' : `rgba(11, 92, 173, ${alpha.toFixed(2)})`, color: dark ? '#fff' : 'inherit' }}
+                  style={{
+                    background: n === 0 ? 'transparent' : `rgba(11, 92, 173, ${alpha.toFixed(2)})`,
+                    color: dark ? '#fff' : 'inherit',
+                  }}
                 >
                   {n > 0 ? formatCount(n, locale) : ''}
                 </td>

@@ -24,7 +24,12 @@ export function PeriodPicker(props: { choice: Signal<PeriodChoice>; t: Messages;
   return (
     <div class="bar-row" role="group" aria-label={t.period}>
       {PERIOD_CHOICES.map((k) => (
-        <button key={k} type="button" aria-pressed={kind === k} onClick={() => (choice.value = k === 'custom' ? { kind: k, from, to } : { kind: k })}>
+        <button
+          key={k}
+          type="button"
+          aria-pressed={kind === k}
+          onClick={() => (choice.value = k === 'custom' ? { kind: k, from, to } : { kind: k })}
+        >
           {t[LABEL[k]]}
         </button>
       ))}

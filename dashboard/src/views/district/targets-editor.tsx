@@ -38,7 +38,15 @@ export function TargetsEditor(props: { app: AppState; districts: readonly string
         <p key={d}>
           <label class="field">
             {app.names.district(d)} — {t.districtTarget}
-            <input type="number" min={0} max={100} step={0.1} value={targets.districts[d] ?? ''} placeholder="80" onChange={(e) => set('districts', d, (e.target as HTMLInputElement).value)} />
+            <input
+              type="number"
+              min={0}
+              max={100}
+              step={0.1}
+              value={targets.districts[d] ?? ''}
+              placeholder="80"
+              onChange={(e) => set('districts', d, (e.target as HTMLInputElement).value)}
+            />
           </label>
         </p>
       ))}
@@ -60,7 +68,9 @@ function WardTargets(props: { app: AppState; set: (kind: 'wards', key: string, t
             <td class="unit">{app.names.ward(w)}</td>
             <td>
               <label>
-                <span class="muted">{fill(t.targetDefault, { value: formatPercent(app.names.officeTarget(w), { locale, digits: 0 }) })} </span>
+                <span class="muted">
+                  {fill(t.targetDefault, { value: formatPercent(app.names.officeTarget(w), { locale, digits: 0 }) })}{' '}
+                </span>
                 <input
                   type="number"
                   min={0}

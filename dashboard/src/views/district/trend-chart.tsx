@@ -127,7 +127,8 @@ export function TrendChart(props: {
     }
     const pt = { x: x(i), y: y(p.percent) };
     const seg = `${prev === undefined ? `M${pt.x.toFixed(1)},${pt.y.toFixed(1)}` : `L${pt.x.toFixed(1)},${pt.y.toFixed(1)}`}`;
-    if (partialAt(i)) partialPath = prev === undefined ? '' : `M${prev.x.toFixed(1)},${prev.y.toFixed(1)}L${pt.x.toFixed(1)},${pt.y.toFixed(1)}`;
+    if (partialAt(i))
+      partialPath = prev === undefined ? '' : `M${prev.x.toFixed(1)},${prev.y.toFixed(1)}L${pt.x.toFixed(1)},${pt.y.toFixed(1)}`;
     else solid += seg;
     prev = pt;
   });
@@ -138,58 +139,76 @@ export function TrendChart(props: {
   const hasPartial = points.some((_, i) => partialAt(i));
   return (
     <figure class="trend-figure" ref={ref}>
-    <svg class="trend" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${props.title}. ${desc}`} overflow="hidden">
-      <defs>
-        <pattern id="trend-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-          <rect width="6" height="6" fill="#e3e8ef" />
-          <line x1="0" y1="0" x2="0" y2="6" stroke="#8a97a8" stroke-width="2" />
-        </pattern>
-        <clipPath id="trend-plot">
-          <rect x={PLOT.left} y={PLOT.top} width={PLOT.right - PLOT.left} height={PLOT.bottom - PLOT.top} />
-        </clipPath>
-      </defs>
-      {ticks.map((v) => (
-        <g key={v} class="tick">
-          <line x1={PLOT.left} x2={PLOT.right} y1={y(v)} y2={y(v)} stroke="#e2e7ee" />
-          <text x={PLOT.left - 6} y={y(v) + 4} text-anchor="end">
-            {formatPercent(v, { locale, digits: 0 })}
-          </text>
-        </g>
-      ))}
-      <g clip-path="url(#trend-plot)">
-        {points.map((p, i) => (
-          <rect
-            key={p.date}
-            class={partialAt(i) ? 'bar partial' : 'bar'}
-            x={x(i) - barW / 2}
-            y={PLOT.bottom - barH(p.total)}
-            width={barW}
-            height={barH(p.total)}
-            fill={partialAt(i) ? 'url(#trend-hatch)' : '#c9d1db'}
-          >
-            <title>{`${formatDate(p.date, locale)}: ${formatCount(p.total, locale)} · ${formatPercent(p.percent, { locale, digits: 1 })}${partialAt(i) ? ` (${labels.partial})` : ''}`}</title>
-          </rect>
+      <svg class="trend" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${props.title}. ${desc}`} overflow="hidden">
+        <defs>
+          <pattern id="trend-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+            <rect width="6" height="6" fill="#e3e8ef" />
+            <line x1="0" y1="0" x2="0" y2="6" stroke="#8a97a8" stroke-width="2" />
+          </pattern>
+          <clipPath id="trend-plot">
+            <rect x={PLOT.left} y={PLOT.top} width={PLOT.right - PLOT.left} height={PLOT.bottom - PLOT.top} />
+          </clipPath>
+        </defs>
+        {ticks.map((v) => (
+          <g key={v} class="tick">
+            <line x1={PLOT.left} x2={PLOT.right} y1={y(v)} y2={y(v)} stroke="#e2e7ee" />
+            <text x={PLOT.left - 6} y={y(v) + 4} text-anchor="end">
+              {formatPercent(v, { locale, digits: 0 })}
+            </text>
+          </g>
         ))}
-        <line class="target" x1={PLOT.left} x2={PLOT.right} y1={y(target)} y2={y(target)} stroke="#b3261e" stroke-dasharray="6 4" stroke-width="2" />
-        <path class="line" d={solid} fill="none" stroke="#0b5cad" stroke-width="2.5" stroke-linejoin="round" />
-        {partialPath !== '' && <path class="line partial" d={partialPath} fill="none" stroke="#0b5cad" stroke-width="2" stroke-dasharray="4 4" opacity="0.6" />}
-        {points.map((p, i) =>
-          p.percent !== null && partialAt(i) ? <circle key={p.date} class="partial" cx={x(i)} cy={y(p.percent)} r="4" fill="#fff" stroke="#0b5cad" stroke-width="2" /> : null,
-        )}
-      </g>
-      {/* Right axis: the votes scale of the bars. */}
-      <text class="votes-axis" x={PLOT.right + 6} y={PLOT.bottom - barH(maxVotes) + 4}>
-        {formatCount(maxVotes, locale)}
-      </text>
-      <text class="votes-axis" x={PLOT.right + 6} y={PLOT.bottom + 4}>
-        0
-      </text>
-      {dateLabels.map((i) => (
-        <text key={i} x={x(i)} y={PLOT.bottom + 16} text-anchor={i === 0 && points.length > 2 ? 'start' : i === points.length - 1 && points.length > 2 ? 'end' : 'middle'}>
-          {formatDate(points[i]!.date, locale)}
+        <g clip-path="url(#trend-plot)">
+          {points.map((p, i) => (
+            <rect
+              key={p.date}
+              class={partialAt(i) ? 'bar partial' : 'bar'}
+              x={x(i) - barW / 2}
+              y={PLOT.bottom - barH(p.total)}
+              width={barW}
+              height={barH(p.total)}
+              fill={partialAt(i) ? 'url(#trend-hatch)' : '#c9d1db'}
+            >
+              <title>{`${formatDate(p.date, locale)}: ${formatCount(p.total, locale)} · ${formatPercent(p.percent, { locale, digits: 1 })}${partialAt(i) ? ` (${labels.partial})` : ''}`}</title>
+            </rect>
+          ))}
+          <line
+            class="target"
+            x1={PLOT.left}
+            x2={PLOT.right}
+            y1={y(target)}
+            y2={y(target)}
+            stroke="#b3261e"
+            stroke-dasharray="6 4"
+            stroke-width="2"
+          />
+          <path class="line" d={solid} fill="none" stroke="#0b5cad" stroke-width="2.5" stroke-linejoin="round" />
+          {partialPath !== '' && (
+            <path class="line partial" d={partialPath} fill="none" stroke="#0b5cad" stroke-width="2" stroke-dasharray="4 4" opacity="0.6" />
+          )}
+          {points.map((p, i) =>
+            p.percent !== null && partialAt(i) ? (
+              <circle key={p.date} class="partial" cx={x(i)} cy={y(p.percent)} r="4" fill="#fff" stroke="#0b5cad" stroke-width="2" />
+            ) : null,
+          )}
+        </g>
+        {/* Right axis: the votes scale of the bars. */}
+        <text class="votes-axis" x={PLOT.right + 6} y={PLOT.bottom - barH(maxVotes) + 4}>
+          {formatCount(maxVotes, locale)}
         </text>
-      ))}
-    </svg>
+        <text class="votes-axis" x={PLOT.right + 6} y={PLOT.bottom + 4}>
+          0
+        </text>
+        {dateLabels.map((i) => (
+          <text
+            key={i}
+            x={x(i)}
+            y={PLOT.bottom + 16}
+            text-anchor={i === 0 && points.length > 2 ? 'start' : i === points.length - 1 && points.length > 2 ? 'end' : 'middle'}
+          >
+            {formatDate(points[i]!.date, locale)}
+          </text>
+        ))}
+      </svg>
       <ul class="trend-legend" aria-hidden="true">
         <li>
           <i class="swatch line" />

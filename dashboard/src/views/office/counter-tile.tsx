@@ -94,7 +94,14 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
       const f = figure.value;
       return JSON.stringify([
         scale.value.id,
-        f.terminals.map((x) => [x.id, x.state, x.state === 'offline' ? x.since : 0, x.conflict === true, x.supplyMv ?? 0, x.fusesMissing ?? []]),
+        f.terminals.map((x) => [
+          x.id,
+          x.state,
+          x.state === 'offline' ? x.since : 0,
+          x.conflict === true,
+          x.supplyMv ?? 0,
+          x.fusesMissing ?? [],
+        ]),
       ]);
     }),
     cls: computed(() => (value.value === null ? 'tile empty' : below.value ? 'tile below' : 'tile')),
@@ -117,7 +124,10 @@ function tileModel(app: AppState, key: string, digits: number): TileModel {
     distLabel: computed(() => {
       const total = figure.value.today.total;
       return scale.value.levels
-        .map((l, i) => `${l.label[locale.value]}: ${formatCount(levelCounts[i]!.value, locale.value)} (${pct(percent(levelCounts[i]!.value, total, PERCENT_DIGITS.live), locale.value)})`)
+        .map(
+          (l, i) =>
+            `${l.label[locale.value]}: ${formatCount(levelCounts[i]!.value, locale.value)} (${pct(percent(levelCounts[i]!.value, total, PERCENT_DIGITS.live), locale.value)})`,
+        )
         .join('; ');
     }),
     segments: levelCounts.map((n) =>

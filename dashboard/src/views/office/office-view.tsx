@@ -19,7 +19,10 @@ export function currentWard(app: AppState): string | undefined {
   const wards = app.wardList.value;
   const routed = app.route.value.ward ?? app.selection.officeWard.value;
   if (routed !== undefined) return routed;
-  const { district, ward } = { district: app.params.district ?? app.settings.value.district, ward: app.params.ward ?? app.settings.value.ward };
+  const { district, ward } = {
+    district: app.params.district ?? app.settings.value.district,
+    ward: app.params.ward ?? app.settings.value.ward,
+  };
   if (district !== undefined && ward !== undefined) return `${district}/${ward}`;
   return wards.find((w) => district === undefined || w.startsWith(`${district}/`)) ?? wards[0];
 }
@@ -59,8 +62,8 @@ function OfficeTotal(props: { app: AppState; ward: string; counters: readonly st
   return (
     <p class="total" data-testid="office-total">
       {t.officeTotal}: <strong class={!few && meetsTarget(total, target) === false ? 'bad' : 'good'}>{pct(value, locale)}</strong>
-      {few && total.total > 0 && <FewMark app={app} ward={ward} />} ·{' '}
-      {fill(t.votesToday, { n: formatCount(total.total, locale) })} · {t.target} {formatPercent(target, { locale, digits: 0 })}
+      {few && total.total > 0 && <FewMark app={app} ward={ward} />} · {fill(t.votesToday, { n: formatCount(total.total, locale) })} ·{' '}
+      {t.target} {formatPercent(target, { locale, digits: 0 })}
     </p>
   );
 }
@@ -69,7 +72,11 @@ function OfficeTotal(props: { app: AppState; ward: string; counters: readonly st
 function OfficeDiagnostics(props: { app: AppState; ward: string; counters: readonly string[] }) {
   const { app, ward } = props;
   for (const key of props.counters) void app.counterRev(key).value;
-  const lines = wardCounterFigures(app.store, ward, app.today.value).map((f) => ({ key: f.key, name: app.names.counter(f.key), summary: f.today }));
+  const lines = wardCounterFigures(app.store, ward, app.today.value).map((f) => ({
+    key: f.key,
+    name: app.names.counter(f.key),
+    summary: f.today,
+  }));
   return <PressDiagnostics lines={lines} t={app.t.value} locale={app.lang.value} heading={app.t.value.diagnosticsToday} />;
 }
 

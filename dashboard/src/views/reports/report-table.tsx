@@ -19,7 +19,11 @@ function Row(props: { row: ReportRow; report: Report }) {
       {/* Two fixed decimals, like the percentage: 78,80 rather than 78,8. */}
       <td class="num">{formatPercent(row.pointsIndex, { locale: l, digits: PERCENT_DIGITS.report }).replace('%', '')}</td>
       <td class="num">{formatPercent(row.previousPercent, { locale: l, digits: PERCENT_DIGITS.report })}</td>
-      <td class="num">{row.delta === null ? '—' : `${row.delta > 0 ? '+' : row.delta < 0 ? '−' : '±'}${formatPercent(Math.abs(row.delta), { locale: l, digits: PERCENT_DIGITS.report }).replace('%', '')}`}</td>
+      <td class="num">
+        {row.delta === null
+          ? '—'
+          : `${row.delta > 0 ? '+' : row.delta < 0 ? '−' : '±'}${formatPercent(Math.abs(row.delta), { locale: l, digits: PERCENT_DIGITS.report }).replace('%', '')}`}
+      </td>
       <td class="num">{row.target === null ? '' : formatPercent(row.target, { locale: l, digits: 0 })}</td>
       <td class={row.achieved === false ? 'verdict bad' : 'verdict'} data-testid="verdict">
         {rowVerdict(row, l)}
@@ -69,7 +73,9 @@ export function ReportReasons(props: { report: Report }) {
   return (
     <table class={'data report-reasons'} data-testid="report-reasons">
       <caption>
-        {vi ? `Lý do chưa hài lòng (trên ${formatCount(low, l)} lượt không hài lòng)` : `Reasons for dissatisfaction (of ${formatCount(low, l)} dissatisfied ratings)`}
+        {vi
+          ? `Lý do chưa hài lòng (trên ${formatCount(low, l)} lượt không hài lòng)`
+          : `Reasons for dissatisfaction (of ${formatCount(low, l)} dissatisfied ratings)`}
       </caption>
       <thead>
         <tr>
@@ -87,7 +93,9 @@ export function ReportReasons(props: { report: Report }) {
             <tr key={id}>
               <td class="unit">{reasonLabel(id, l)}</td>
               <td class="num">{formatCount(n, l)}</td>
-              <td class="num">{formatPercent(percent(Math.min(n, low), low, PERCENT_DIGITS.report), { locale: l, digits: PERCENT_DIGITS.report })}</td>
+              <td class="num">
+                {formatPercent(percent(Math.min(n, low), low, PERCENT_DIGITS.report), { locale: l, digits: PERCENT_DIGITS.report })}
+              </td>
             </tr>
           );
         })}

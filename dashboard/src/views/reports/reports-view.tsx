@@ -28,7 +28,10 @@ export function ReportsView(props: { app: AppState }) {
       <div class="bar-row">
         <label class="field">
           {t.reportLevel}
-          <select value={sel.reportLevel.value} onChange={(e) => (sel.reportLevel.value = (e.target as HTMLSelectElement).value as ReportLevel)}>
+          <select
+            value={sel.reportLevel.value}
+            onChange={(e) => (sel.reportLevel.value = (e.target as HTMLSelectElement).value as ReportLevel)}
+          >
             {REPORT_LEVELS.map((l) => (
               <option key={l} value={l}>
                 {t[LEVEL_LABEL[l]]}
@@ -46,10 +49,20 @@ export function ReportsView(props: { app: AppState }) {
             ))}
           </select>
         </label>
-        <button type="button" class="primary" data-testid="export-csv" onClick={() => downloadFile(reportFileName(report, 'csv'), reportCsv(report), 'text/csv;charset=utf-8')}>
+        <button
+          type="button"
+          class="primary"
+          data-testid="export-csv"
+          onClick={() => downloadFile(reportFileName(report, 'csv'), reportCsv(report), 'text/csv;charset=utf-8')}
+        >
           {t.exportCsv}
         </button>
-        <button type="button" class="primary" data-testid="export-xlsx" onClick={() => downloadFile(reportFileName(report, 'xlsx'), reportXlsx(report), XLSX_MIME)}>
+        <button
+          type="button"
+          class="primary"
+          data-testid="export-xlsx"
+          onClick={() => downloadFile(reportFileName(report, 'xlsx'), reportXlsx(report), XLSX_MIME)}
+        >
           {t.exportXlsx}
         </button>
         <button type="button" onClick={() => app.navigate({ view: 'print' })}>

@@ -82,7 +82,8 @@ export function TvView(props: { app: AppState }) {
   const pages: Page[] = [];
   if (ward !== undefined) {
     const counters = sortedCounters(app, ward, 'name');
-    for (let i = 0; i < counters.length; i += TV_TILES_PER_PAGE) pages.push({ kind: 'tiles', counters: counters.slice(i, i + TV_TILES_PER_PAGE) });
+    for (let i = 0; i < counters.length; i += TV_TILES_PER_PAGE)
+      pages.push({ kind: 'tiles', counters: counters.slice(i, i + TV_TILES_PER_PAGE) });
     if (siblings.length > 1) pages.push({ kind: 'wards' });
     pages.push({ kind: 'month' });
   }
@@ -125,7 +126,14 @@ export function TvView(props: { app: AppState }) {
     heading = fill(t.tvWardsOf, { district: app.names.district(district) });
     const range = { from: today, to: today };
     const fold = foldPeriod(talliesUnder(app.store.tallies.values(), `${district}/`), range, range, scale, ['ward']);
-    const rows = rankRows(fold.current.get('ward'), undefined, `${district}/`, (k) => app.names.ward(k), (k) => app.wardTarget(k), (k) => app.names.minVotes(k));
+    const rows = rankRows(
+      fold.current.get('ward'),
+      undefined,
+      `${district}/`,
+      (k) => app.names.ward(k),
+      (k) => app.wardTarget(k),
+      (k) => app.names.minVotes(k),
+    );
     body = (
       <table class="data" data-testid="tv-wards">
         <thead>
@@ -178,7 +186,15 @@ export function TvView(props: { app: AppState }) {
           {fill(t.votesCount, { n: formatCount(votes, locale) })} · {t.target} {formatPercent(target, { locale, digits: 0 })}
         </p>
         <div class="panel">
-          <TrendChart points={trendPoints(tallies, range, scale)} target={target} locale={locale} title={t.trend} empty={t.noVotes} labels={trendLabels(t)} today={today} />
+          <TrendChart
+            points={trendPoints(tallies, range, scale)}
+            target={target}
+            locale={locale}
+            title={t.trend}
+            empty={t.noVotes}
+            labels={trendLabels(t)}
+            today={today}
+          />
         </div>
       </div>
     );

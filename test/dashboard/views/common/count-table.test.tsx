@@ -27,8 +27,16 @@ describe('CountTable', () => {
     const body = [...host.querySelectorAll('tbody tr')];
     expect(body.map((r) => r.getAttribute('data-key'))).toEqual(['quay-1', 'quay-2']);
     expect(body.map((r) => [...r.querySelectorAll('td')].map((c) => [c.className, c.textContent]))).toEqual([
-      [['unit', 'Quầy 1'], ['num', '3'], ['num', '1']],
-      [['unit', 'Quầy 2'], ['num', '0'], ['num', '12']],
+      [
+        ['unit', 'Quầy 1'],
+        ['num', '3'],
+        ['num', '1'],
+      ],
+      [
+        ['unit', 'Quầy 2'],
+        ['num', '0'],
+        ['num', '12'],
+      ],
     ]);
   });
 });

@@ -16,7 +16,9 @@ async function allSatisfied(hash: string) {
 describe('one precision rule for live views (PERCENT_DIGITS.live)', () => {
   it('prints 7 of 7 satisfied as 100,0% on the office view and on the TV alike', async () => {
     const office = await allSatisfied('#/office/ba-dinh/phuc-xa');
-    expect(text(office.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"] [data-testid=live-percent]'))).toBe('100,0%hài lòng hôm nay');
+    expect(text(office.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"] [data-testid=live-percent]'))).toBe(
+      '100,0%hài lòng hôm nay',
+    );
     expect(text(office.el.querySelector('[data-testid=office-total]'))).toContain('100,0%');
     const tv = await allSatisfied('#/tv');
     expect(text(tv.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"] [data-testid=live-percent]'))).toBe('100,0%hài lòng hôm nay');

@@ -9,7 +9,10 @@ async function unhappyMorning(h: Harness) {
   const bridge = new FakeBridge();
   await h.publish(officePub(), sessionPub('quay-1', 'cb-1', 'Nguyễn Thị Lan', NOW - 60_000));
   const reasons = [['thoi-gian-cho'], ['thoi-gian-cho', 'thai-do'], ['thu-tuc']];
-  for (const [i, r] of reasons.entries()) await h.publish(...bridge.vote('quay-1', 'q1-a', 'khong-hai-long', NOW - 50_000 + i * 1000, { officer: 'cb-1', reasons: r }).publications);
+  for (const [i, r] of reasons.entries())
+    await h.publish(
+      ...bridge.vote('quay-1', 'q1-a', 'khong-hai-long', NOW - 50_000 + i * 1000, { officer: 'cb-1', reasons: r }).publications,
+    );
   await h.publish(...bridge.vote('quay-1', 'q1-a', 'hai-long', NOW - 40_000, { officer: 'cb-1' }).publications);
   await h.publish(...bridge.vote('quay-2', 'q2-a', 'khong-hai-long', NOW - 30_000, { reasons: ['phi-le-phi'] }).publications);
   await tick(60);
@@ -39,8 +42,16 @@ describe('reasons in the views', () => {
     // Drill down to the counters, then to the officers.
     (h.el.querySelector('[data-testid=ranking] tbody button') as HTMLButtonElement).click();
     await tick();
-    const counters = [...h.el.querySelectorAll('[data-testid=ranking] tbody tr')].map((r) => [r.getAttribute('data-key'), text(r.querySelector('[data-testid=main-reason]'))]);
-    expect(counters).toEqual(expect.arrayContaining([['ba-dinh/phuc-xa/quay-1', 'Thời gian chờ 2 (66,7%)'], ['ba-dinh/phuc-xa/quay-2', 'Phí, lệ phí 1 (100,0%)']]));
+    const counters = [...h.el.querySelectorAll('[data-testid=ranking] tbody tr')].map((r) => [
+      r.getAttribute('data-key'),
+      text(r.querySelector('[data-testid=main-reason]')),
+    ]);
+    expect(counters).toEqual(
+      expect.arrayContaining([
+        ['ba-dinh/phuc-xa/quay-1', 'Thời gian chờ 2 (66,7%)'],
+        ['ba-dinh/phuc-xa/quay-2', 'Phí, lệ phí 1 (100,0%)'],
+      ]),
+    );
     (h.el.querySelector('[data-testid=ranking] tbody tr[data-key="ba-dinh/phuc-xa/quay-1"] button') as HTMLButtonElement).click();
     await tick();
     expect(text(h.el.querySelector('[data-testid=ranking] tbody tr [data-testid=main-reason]'))).toBe('Thời gian chờ 2 (66,7%)');

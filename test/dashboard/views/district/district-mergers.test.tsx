@@ -12,7 +12,12 @@ describe('district view with mergedFrom offices', () => {
       h.publish(publicationFor('office', { district: 'ba-dinh', ward }, { ...office(1), ward, wardName, ...extra }));
     await pub('phuc-xa', 'Phường Phúc Xá');
     await pub('truc-bach', 'Phường Trúc Bạch');
-    await pub('ba-dinh-moi', 'Phường Ba Đình', { mergedFrom: [{ id: 'phuc-xa', until: '2025-06-30' }, { id: 'truc-bach', until: '2025-06-30' }] });
+    await pub('ba-dinh-moi', 'Phường Ba Đình', {
+      mergedFrom: [
+        { id: 'phuc-xa', until: '2025-06-30' },
+        { id: 'truc-bach', until: '2025-06-30' },
+      ],
+    });
     // Tallies still under the old ids (their history) and the new ward's own.
     const votes = [
       ['phuc-xa', 'hai-long'],
@@ -27,7 +32,8 @@ describe('district view with mergedFrom offices', () => {
       await h.publish(...b.vote('quay-1', 'q1-a', level, NOW - 60_000).publications);
     }
     await tick(60);
-    const rows = () => [...h.el.querySelectorAll('[data-testid=ranking] tbody tr')].map((r) => [r.getAttribute('data-key'), cells(r)[1], cells(r)[2]]);
+    const rows = () =>
+      [...h.el.querySelectorAll('[data-testid=ranking] tbody tr')].map((r) => [r.getAttribute('data-key'), cells(r)[1], cells(r)[2]]);
     expect(rows()).toEqual([['ba-dinh/ba-dinh-moi', 'Phường Ba Đình (gồm Phường Phúc Xá, Phường Trúc Bạch)', '4']]);
     const apart = h.el.querySelector('[data-testid=merged-apart]') as HTMLInputElement;
     expect(text(apart.parentElement)).toBe('Tách riêng đơn vị cũ đã sáp nhập');

@@ -13,7 +13,11 @@ import { mount, tick } from '../../harness.tsx';
 
 const officeOf = (i: number) => {
   const ward = `xa-${String(i).padStart(3, '0')}`;
-  return publicationFor('office', { district: 'gia-lai', ward }, historyOffice({ ...WARD, id: ward, name: `Xã số ${i}` }, { district: 'gia-lai', index: i, updatedAt: 1 }));
+  return publicationFor(
+    'office',
+    { district: 'gia-lai', ward },
+    historyOffice({ ...WARD, id: ward, name: `Xã số ${i}` }, { district: 'gia-lai', index: i, updatedAt: 1 }),
+  );
 };
 
 describe('the district view while units arrive', () => {

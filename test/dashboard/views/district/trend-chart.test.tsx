@@ -20,7 +20,10 @@ function draw(points: TrendPoint[], today?: string, width = 720): SVGSVGElement 
   el = document.createElement('div');
   el.style.width = `${width}px`;
   document.body.append(el);
-  render(<TrendChart points={points} target={80} locale="vi" title="Xu hướng" empty="Chưa có lượt đánh giá" labels={LABELS} today={today} />, el);
+  render(
+    <TrendChart points={points} target={80} locale="vi" title="Xu hướng" empty="Chưa có lượt đánh giá" labels={LABELS} today={today} />,
+    el,
+  );
   return el.querySelector('svg') as SVGSVGElement;
 }
 
@@ -44,7 +47,8 @@ describe('trend chart', () => {
   it('labels the bars and the line in a legend, with a votes axis', () => {
     const svg = draw(MONTH, '2026-12-06');
     const legend = svg.parentElement!.querySelector('.trend-legend')!.textContent!;
-    for (const label of ['Tỷ lệ hài lòng', 'Số lượt (trục phải)', 'Mục tiêu 80%', 'Hôm nay, chưa hết ngày']) expect(legend).toContain(label);
+    for (const label of ['Tỷ lệ hài lòng', 'Số lượt (trục phải)', 'Mục tiêu 80%', 'Hôm nay, chưa hết ngày'])
+      expect(legend).toContain(label);
     expect([...svg.querySelectorAll('text.votes-axis')].map((t) => t.textContent)).toEqual(['200', '0']);
     expect(svg.querySelector('rect.bar title')!.textContent).toBe('01/12/2026: 120 · 91,7%');
   });
@@ -65,7 +69,13 @@ describe('trend chart', () => {
   });
 
   it('keeps every bar inside the plot, even with one point or hundreds', () => {
-    for (const points of [[point('2026-12-01', 40, 39)], MONTH, Array.from({ length: 365 }, (_, i) => point(`2026-${String(1 + Math.floor(i / 31)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`, 50 + (i % 7), 45))]) {
+    for (const points of [
+      [point('2026-12-01', 40, 39)],
+      MONTH,
+      Array.from({ length: 365 }, (_, i) =>
+        point(`2026-${String(1 + Math.floor(i / 31)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`, 50 + (i % 7), 45),
+      ),
+    ]) {
       const svg = draw(points);
       for (const bar of svg.querySelectorAll('rect.bar')) {
         const x = Number(bar.getAttribute('x'));

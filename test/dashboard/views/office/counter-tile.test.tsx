@@ -42,7 +42,8 @@ describe('district ranking on small samples', () => {
     await h.publish(officePub());
     // quay-1: 5 of 5; quay-2: 38 of 40.
     for (let i = 0; i < 5; i++) await h.publish(...bridge.vote('quay-1', 'q1-a', 'rat-hai-long', NOW - 60_000 + i * 100).publications);
-    for (let i = 0; i < 40; i++) await h.publish(...bridge.vote('quay-2', 'q2-a', i < 38 ? 'hai-long' : 'khong-hai-long', NOW - 50_000 + i * 100).publications);
+    for (let i = 0; i < 40; i++)
+      await h.publish(...bridge.vote('quay-2', 'q2-a', i < 38 ? 'hai-long' : 'khong-hai-long', NOW - 50_000 + i * 100).publications);
     await tick(60);
     (h.el.querySelector('[data-testid=ranking] tbody button') as HTMLButtonElement).click();
     await tick();
@@ -56,14 +57,18 @@ describe('district ranking on small samples', () => {
 
 describe('counter tile: a button box on a low supply', () => {
   const boxStatus = (state: 'online' | 'offline', at: number, supplyMv?: number) =>
-    publicationFor('status', { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'q1-a' }, {
-      v: 1,
-      state,
-      at,
-      kind: 'button',
-      uid: 'HL328P-5935333032180C1D14',
-      ...(supplyMv === undefined ? {} : { supplyMv }),
-    });
+    publicationFor(
+      'status',
+      { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'q1-a' },
+      {
+        v: 1,
+        state,
+        at,
+        kind: 'button',
+        uid: 'HL328P-5935333032180C1D14',
+        ...(supplyMv === undefined ? {} : { supplyMv }),
+      },
+    );
   const tile = (h: Awaited<ReturnType<typeof mount>>) => h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"]')!;
 
   it('warns "Nguồn điện yếu (4,1 V)" in Vietnamese, in English on the toggle, and only while the box is online with it', async () => {
@@ -77,7 +82,9 @@ describe('counter tile: a button box on a low supply', () => {
     expect(note!.getAttribute('role')).toBe('status');
     (h.el.querySelector('.tools button') as HTMLButtonElement).click();
     await tick();
-    expect(text(tile(h).querySelector('[data-testid=low-supply]'))).toBe('Low supply voltage (4.1 V) at terminal q1-a: check the USB port and the button box cable.');
+    expect(text(tile(h).querySelector('[data-testid=low-supply]'))).toBe(
+      'Low supply voltage (4.1 V) at terminal q1-a: check the USB port and the button box cable.',
+    );
     (h.el.querySelector('.tools button') as HTMLButtonElement).click();
     await tick();
     // a new session without LOWV (the box was moved to a good port): the warning goes
@@ -95,14 +102,18 @@ describe('counter tile: a button box on a low supply', () => {
 describe('counter tile: a button box without the power-cut fuses', () => {
   type Missing = ('BOD' | 'EESAVE')[];
   const boxStatus = (state: 'online' | 'offline', at: number, missing?: Missing) =>
-    publicationFor('status', { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'q1-a' }, {
-      v: 1,
-      state,
-      at,
-      kind: 'button',
-      uid: 'HL328P-5935333032180C1D14',
-      ...(missing === undefined ? {} : { fuses: { efuse: 0xfd, hfuse: 0xda, missing } }),
-    });
+    publicationFor(
+      'status',
+      { district: DISTRICT, ward: WARD.id, counter: 'quay-1', terminal: 'q1-a' },
+      {
+        v: 1,
+        state,
+        at,
+        kind: 'button',
+        uid: 'HL328P-5935333032180C1D14',
+        ...(missing === undefined ? {} : { fuses: { efuse: 0xfd, hfuse: 0xda, missing } }),
+      },
+    );
   const tile = (h: Awaited<ReturnType<typeof mount>>) => h.el.querySelector('[data-counter="ba-dinh/phuc-xa/quay-1"]')!;
   const note = (h: Awaited<ReturnType<typeof mount>>) => tile(h).querySelector('[data-testid=unprotected-box]');
 
@@ -116,7 +127,9 @@ describe('counter tile: a button box without the power-cut fuses', () => {
     expect(note(h)!.getAttribute('role')).toBe('status');
     (h.el.querySelector('.tools button') as HTMLButtonElement).click();
     await tick();
-    expect(text(note(h))).toBe('Button box q1-a is not protected against power cuts (missing fuse BOD 4.3 V / EESAVE): re-flash it over ISP.');
+    expect(text(note(h))).toBe(
+      'Button box q1-a is not protected against power cuts (missing fuse BOD 4.3 V / EESAVE): re-flash it over ISP.',
+    );
     (h.el.querySelector('.tools button') as HTMLButtonElement).click();
     await tick();
     // only EESAVE missing: the tile names only that

@@ -38,7 +38,9 @@ describe('print view: reasons', () => {
     const bridge = new FakeBridge();
     await h.publish(officePub());
     await h.publish(...bridge.vote('quay-1', 'q1-a', 'khong-hai-long', NOW - 50_000, { reasons: ['thoi-gian-cho'] }).publications);
-    await h.publish(...bridge.vote('quay-1', 'q1-a', 'khong-hai-long', NOW - 40_000, { reasons: ['thoi-gian-cho', 'huong-dan'] }).publications);
+    await h.publish(
+      ...bridge.vote('quay-1', 'q1-a', 'khong-hai-long', NOW - 40_000, { reasons: ['thoi-gian-cho', 'huong-dan'] }).publications,
+    );
     await h.publish(...bridge.vote('quay-1', 'q1-a', 'khong-hai-long', NOW - 30_000).publications);
     await tick(60);
     const table = h.el.querySelector('[data-testid=report-reasons]')!;

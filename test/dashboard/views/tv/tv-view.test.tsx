@@ -25,7 +25,13 @@ describe('TV view: which ward, and what each page shows', () => {
     await liveWard(h);
     // A second ward of the same district, with one vote today.
     const other = new FakeBridge(DISTRICT, 'truc-bach');
-    await h.publish(publicationFor('office', { district: DISTRICT, ward: 'truc-bach' }, { ...office(1), ward: 'truc-bach', wardName: 'Phường Trúc Bạch' }));
+    await h.publish(
+      publicationFor(
+        'office',
+        { district: DISTRICT, ward: 'truc-bach' },
+        { ...office(1), ward: 'truc-bach', wardName: 'Phường Trúc Bạch' },
+      ),
+    );
     await h.publish(...other.vote('quay-1', 'q1-a', 'hai-long', NOW - 10_000).publications);
     return h;
   }
