@@ -15,6 +15,7 @@ import { box, tempDir } from '../test/bridge/bridge-rig.ts';
 import { MAX_QUEUED_MESSAGES } from '../bridge/broker/mosquitto-config.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { createPtyPair, type PtyPair } from '../test/helpers/pty.ts';
+import { buildBridge } from './bridge-build.ts';
 import { openPtyBox, type PtyBox } from './pty-boxes.ts';
 
 /** What one run measured. */
@@ -136,4 +137,23 @@ export async function runPtyLoad(
     await mosquitto?.dispose();
     tmp.remove();
   }
+}
+
+/**
+ * Builds the bridge, prints the machine's load, then runs `runPtyLoad` with
+ * `terminals` boxes once per `[send window, votes]` plan, in order.
+ */
+export async function runPtyLoads(terminals: number, plans: readonly (readonly [number, number])[]): Promise<PtyLoadResult[]> {
+  buildBridge();
+  const load = loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+  console.log(`load average before: ${load} (2 cores shared: figures above ~2 are not a quiet machine's)`);
+  const runs: PtyLoadResult[] = [];
+  for (const [window, votes] of plans) {
+    const boxes = terminals === 1 ? '1 box on a socat pty' : `${terminals} boxes on socat ptys`;
+    console.log(`${boxes}, send window ${window}, ${votes.toLocaleString('en-US')} votes…`);
+    runs.push(await runPtyLoad(terminals, window, votes));
+  }
+  return runs;
 }

@@ -6,26 +6,14 @@
  * box (stop-and-wait) pays one commit and one round trip per vote, printed
  * beside it. Target: W = 16 ≥ 5,000 votes/s, RSS ≤ 100 MB.
  */
-import { loadavg } from 'node:os';
-import { buildBridge } from './bridge-build.ts';
 import { fsyncFloorMs } from './fsync-floor.ts';
-import { runPtyLoad, type PtyLoadResult } from './bridge-pty-load.ts';
+import { runPtyLoads, type PtyLoadResult } from './bridge-pty-load.ts';
 import { printFigures, printTarget } from './report.ts';
 
-buildBridge();
-console.log(
-  `load average before: ${loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ')} (2 cores shared: figures above ~2 are not a quiet machine's)`,
-);
-const runs: PtyLoadResult[] = [];
-for (const [window, votes] of [
+const runs = await runPtyLoads(1, [
   [16, 12_000],
   [1, 2000],
-] as const) {
-  console.log(`1 box on a socat pty, send window ${window}, ${votes.toLocaleString('en-US')} votes…`);
-  runs.push(await runPtyLoad(1, window, votes));
-}
+]);
 const fsync = fsyncFloorMs();
 for (const r of runs) {
   printFigures(

@@ -11,28 +11,16 @@
  * machine's load. Targets (W = 16): ≥ 8,000 votes/s, ≤ 0.05 ms CPU per vote,
  * RSS ≤ 100 MB.
  */
-import { loadavg } from 'node:os';
-import { buildBridge } from './bridge-build.ts';
 import { fsyncFloorMs } from './fsync-floor.ts';
-import { runPtyLoad, type PtyLoadResult } from './bridge-pty-load.ts';
+import { runPtyLoads, type PtyLoadResult } from './bridge-pty-load.ts';
 import { printFigures, printTarget } from './report.ts';
 
 const TERMINALS = 8;
 
-buildBridge();
-console.log(
-  `load average before: ${loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ')} (2 cores shared: figures above ~2 are not a quiet machine's)`,
-);
-const runs: PtyLoadResult[] = [];
-for (const [window, votes] of [
+const runs = await runPtyLoads(TERMINALS, [
   [16, 24_000],
   [1, 8000],
-] as const) {
-  console.log(`${TERMINALS} boxes on socat ptys, send window ${window}, ${votes.toLocaleString('en-US')} votes…`);
-  runs.push(await runPtyLoad(TERMINALS, window, votes));
-}
+]);
 const fsync = fsyncFloorMs();
 for (const r of runs) {
   printFigures(

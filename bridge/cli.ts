@@ -5,63 +5,42 @@
  */
 import { version } from './commands/command-io.ts';
 
-/** One `hailong` command: its line in the help and how it runs. */
-interface Command {
-  readonly about: string;
-  /** Loads the command's module on demand (`hailong check` need not load the broker, the serial stack and MQTT). */
-  readonly run: (argv: readonly string[]) => Promise<number>;
-}
+/** Every command's line in `hailong --help`, in the order it lists them. */
+const ABOUT = {
+  start: 'Bridge + broker + web apps; without a config, the live demo',
+  bridge: 'Bridge (+ embedded broker if the config has no mqtt.urls), no web apps',
+  hub: "The district's / province's hub: every office's votes, archived, live",
+  check: 'Validate an office or hub config file, listing every problem',
+  ports: 'List serial ports; --probe shows the box (uid) on each',
+  simulate: 'Virtual button boxes on serial lines (socat ptys)',
+  'mosquitto-config': 'Write a Mosquitto setup (conf, dynamic-security accounts and roles) matching the config',
+  'nats-config': 'Write a 3-node NATS JetStream cluster for a hub (province scale)',
+  export: 'Write journal votes of a period (or the revocation audit trail) to CSV',
+  revoke: "Take back a terminal's votes (kiosk misuse), with an audit trail",
+  report: 'The report pack of a period: XLSX + printable A4 HTML',
+  dossiers: 'Rated dossiers (and served, not rated) for reconciliation, CSV + JSON',
+} as const;
 
-/** Every command, in the order `hailong --help` lists them. */
-const COMMANDS: Readonly<Record<string, Command>> = {
-  start: {
-    about: 'Bridge + broker + web apps; without a config, the live demo',
-    run: async (a) => (await import('./commands/start.ts')).runStart(a, true),
-  },
-  bridge: {
-    about: 'Bridge (+ embedded broker if the config has no mqtt.urls), no web apps',
-    run: async (a) => (await import('./commands/start.ts')).runStart(a, false),
-  },
-  hub: {
-    about: "The district's / province's hub: every office's votes, archived, live",
-    run: async (a) => (await import('./commands/hub.ts')).runHub(a),
-  },
-  check: {
-    about: 'Validate an office or hub config file, listing every problem',
-    run: async (a) => (await import('./commands/check.ts')).runCheck(a),
-  },
-  ports: {
-    about: 'List serial ports; --probe shows the box (uid) on each',
-    run: async (a) => (await import('./commands/ports.ts')).runPorts(a),
-  },
-  simulate: {
-    about: 'Virtual button boxes on serial lines (socat ptys)',
-    run: async (a) => (await import('./commands/simulate.ts')).runSimulate(a),
-  },
-  'mosquitto-config': {
-    about: 'Write a Mosquitto setup (conf, ACL, passwords) matching the config',
-    run: async (a) => (await import('./commands/mosquitto-config.ts')).runMosquittoConfig(a),
-  },
-  'nats-config': {
-    about: 'Write a 3-node NATS JetStream cluster for a hub (province scale)',
-    run: async (a) => (await import('./commands/nats-config.ts')).runNatsConfig(a),
-  },
-  export: {
-    about: 'Write journal votes of a period (or the revocation audit trail) to CSV',
-    run: async (a) => (await import('./commands/export.ts')).runExport(a),
-  },
-  revoke: {
-    about: "Take back a terminal's votes (kiosk misuse), with an audit trail",
-    run: async (a) => (await import('./commands/revoke.ts')).runRevoke(a),
-  },
-  report: {
-    about: 'The report pack of a period: XLSX + printable A4 HTML',
-    run: async (a) => (await import('./commands/report.ts')).runReport(a),
-  },
-  dossiers: {
-    about: 'Rated dossiers (and served, not rated) for reconciliation, CSV + JSON',
-    run: async (a) => (await import('./commands/dossiers.ts')).runDossiers(a),
-  },
+/** A command's name. */
+type CommandName = keyof typeof ABOUT;
+
+/**
+ * How each command runs: its module is loaded on demand (`hailong check`
+ * need not load the broker, the serial stack and MQTT).
+ */
+const RUN: Readonly<Record<CommandName, (argv: readonly string[]) => Promise<number>>> = {
+  start: async (a) => (await import('./commands/start.ts')).runStart(a, true),
+  bridge: async (a) => (await import('./commands/start.ts')).runStart(a, false),
+  hub: async (a) => (await import('./commands/hub.ts')).runHub(a),
+  check: async (a) => (await import('./commands/check.ts')).runCheck(a),
+  ports: async (a) => (await import('./commands/ports.ts')).runPorts(a),
+  simulate: async (a) => (await import('./commands/simulate.ts')).runSimulate(a),
+  'mosquitto-config': async (a) => (await import('./commands/mosquitto-config.ts')).runMosquittoConfig(a),
+  'nats-config': async (a) => (await import('./commands/nats-config.ts')).runNatsConfig(a),
+  export: async (a) => (await import('./commands/export.ts')).runExport(a),
+  revoke: async (a) => (await import('./commands/revoke.ts')).runRevoke(a),
+  report: async (a) => (await import('./commands/report.ts')).runReport(a),
+  dossiers: async (a) => (await import('./commands/dossiers.ts')).runDossiers(a),
 };
 
 /** `hailong --help`: every command. */
@@ -70,8 +49,8 @@ export const HELP = `hailong ${version()}: citizen satisfaction at one-stop coun
 Usage: hailong <command> [options]      (hailong <command> --help for details)
 
 Commands:
-${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(18)} ${c.about}\n`)
+${Object.entries(ABOUT)
+  .map(([name, about]) => `  ${name.padEnd(18)} ${about}\n`)
   .join('')}
 Options:
   -h, --help         Show this help
@@ -89,12 +68,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  const found = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  const found = Object.hasOwn(RUN, command) ? RUN[command as CommandName] : undefined;
   if (found === undefined) {
     process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
     return 2;
   }
-  return found.run(rest);
+  return found(rest);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -9,6 +9,7 @@
  * delay kept across reloads (pin-lock.ts); the saved password is never
  * shown again, and a new broker URL needs its password typed again.
  */
+import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { isBrokerUrl } from '../../../core/index.ts';
 import { afterWrongPin, lockedForMs, NO_LOCK, type PinLock } from '../identity/pin-lock.ts';
@@ -132,6 +133,22 @@ function time(at: number | undefined, lang: 'vi' | 'en'): string {
   return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { dateStyle: 'short', timeStyle: 'medium' }).format(at);
 }
 
+/** A labelled input of the settings form (never autocompleted: a public touchscreen keeps no logins). */
+function Field({
+  label,
+  note,
+  onValue,
+  ...input
+}: { label: string; note?: string; onValue: (value: string) => void } & JSX.InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <label>
+      {label}
+      <input {...input} autoComplete="off" onInput={(e) => onValue((e.target as HTMLInputElement).value)} />
+      {note === undefined ? null : <small>{note}</small>}
+    </label>
+  );
+}
+
 /** The settings page (PIN first). */
 export function SettingsPage({ snapshot, pinLock, onSave, onReset, onReconnect, onClose }: Props) {
   const o = snapshot.options;
@@ -223,39 +240,17 @@ export function SettingsPage({ snapshot, pinLock, onSave, onReset, onReconnect, 
               {m.broker}
               <input type="url" name="broker" value={form.broker} onInput={(e) => set({ broker: (e.target as HTMLInputElement).value })} />
             </label>
-            <label>
-              {m.username}
-              <input
-                type="text"
-                name="username"
-                autoComplete="off"
-                value={form.username}
-                onInput={(e) => set({ username: (e.target as HTMLInputElement).value })}
-              />
-            </label>
-            <label>
-              {m.password}
-              <input
-                type="password"
-                name="password"
-                autoComplete="off"
-                value={form.password}
-                placeholder="••••••"
-                onInput={(e) => set({ password: (e.target as HTMLInputElement).value })}
-              />
-              <small>{m.passwordKept}</small>
-            </label>
-            <label>
-              {m.newPin}
-              <input
-                type="password"
-                name="new-pin"
-                inputMode="numeric"
-                autoComplete="off"
-                value={form.pin}
-                onInput={(e) => set({ pin: (e.target as HTMLInputElement).value })}
-              />
-            </label>
+            <Field label={m.username} type="text" name="username" value={form.username} onValue={(username) => set({ username })} />
+            <Field
+              label={m.password}
+              type="password"
+              name="password"
+              value={form.password}
+              placeholder="••••••"
+              note={m.passwordKept}
+              onValue={(password) => set({ password })}
+            />
+            <Field label={m.newPin} type="password" name="new-pin" inputMode="numeric" value={form.pin} onValue={(pin) => set({ pin })} />
             <label>
               {m.language}
               <select
