@@ -10,7 +10,7 @@
  * bound to. Like the ward's journal, a vote keeps its first revocation.
  */
 import type Database from 'better-sqlite3';
-import type { VoteRevocation } from '../../core/revocation.ts';
+import type { RevocationRecord, VoteRevocation } from '../../core/revocation.ts';
 
 /** The tables, created with the archive's (added tables only: an older archive gains them at open). */
 export const REVOCATIONS_SQL = `
@@ -42,17 +42,8 @@ CREATE TABLE IF NOT EXISTS revoked_votes (
 `;
 
 /** A unit's revocation as the hub holds it: the parts received so far, joined. */
-export interface ArchivedRevocation {
+export interface ArchivedRevocation extends RevocationRecord {
   readonly unit: string;
-  readonly id: number;
-  readonly at: number;
-  readonly by: string;
-  readonly reason: string;
-  readonly terminal: string;
-  readonly from?: number;
-  readonly to?: number;
-  readonly ids?: readonly string[];
-  readonly votes: readonly string[];
   /** Parts received, and how many there are (a revocation still crossing the WAN has fewer). */
   readonly partsReceived: number;
   readonly parts: number;
