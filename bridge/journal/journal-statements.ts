@@ -96,3 +96,23 @@ export function deviceSeqRuns(db: Database.Database, uid: string, limit: number)
     .all(uid, uid, limit) as { lo: number; hi: number }[];
   return rows.reverse().map((r) => [r.lo, r.hi]);
 }
+
+/**
+ * Marks `rowids` published with one UPDATE per run of consecutive ids (the
+ * outbox's PUBACKs come mostly in order), not one per row.
+ */
+export function markRanges(range: Database.Statement, rowids: readonly number[]): void {
+  if (rowids.length === 0) return;
+  const ids = [...rowids].sort((a, b) => a - b);
+  let from = ids[0] as number;
+  let to = from;
+  for (const id of ids) {
+    if (id === to || id === to + 1) {
+      to = id;
+      continue;
+    }
+    range.run(from, to);
+    from = to = id;
+  }
+  range.run(from, to);
+}

@@ -24,7 +24,7 @@ import { ForwardQueue } from './forward-queue.ts';
 import { openJournalDatabase } from './journal-database.ts';
 import { resolveJournalOptions, type JournalOptions, type ResolvedJournalOptions } from './journal-options.ts';
 import * as queries from './journal-statements.ts';
-import { prepareStatements, type OutboxRow, type PressedRow, type Statements } from './journal-statements.ts';
+import { markRanges, prepareStatements, type OutboxRow, type PressedRow, type Statements } from './journal-statements.ts';
 import { RejectedVotes, type RejectionReason } from './rejected-votes.ts';
 import { RevocationLog, type Revocation, type RevocationRequest, type TerminalMonth } from './revocation-log.ts';
 import { foldRevocations } from './revocation-sync.ts';
@@ -35,26 +35,6 @@ import type { AppendOutcome, BatchEntry, BatchOutcome, JournalStats, VoteInput }
 
 export type { JournalOptions } from './journal-options.ts';
 export type { OutboxRow } from './journal-statements.ts';
-
-/**
- * Marks `rowids` published with one UPDATE per run of consecutive ids (the
- * outbox's PUBACKs come mostly in order), not one per row.
- */
-function markRanges(range: Database.Statement, rowids: readonly number[]): void {
-  if (rowids.length === 0) return;
-  const ids = [...rowids].sort((a, b) => a - b);
-  let from = ids[0] as number;
-  let to = from;
-  for (const id of ids) {
-    if (id === to || id === to + 1) {
-      to = id;
-      continue;
-    }
-    range.run(from, to);
-    from = to = id;
-  }
-  range.run(from, to);
-}
 
 interface Pending {
   readonly input: VoteInput;
