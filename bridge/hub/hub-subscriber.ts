@@ -37,10 +37,11 @@ export interface HubSubscriberOptions {
 /** Subscribes the hub to an external broker; `start()` / `stop()`. */
 export class HubSubscriber {
   #client: MqttClient | undefined;
+  #subscribing: Promise<void> | undefined;
 
   constructor(readonly options: HubSubscriberOptions) {}
 
-  /** Connects (and keeps reconnecting); resolves on the first connection or after 10 s, whichever is first. */
+  /** Connects (and keeps reconnecting); resolves once the broker acknowledged the subscription, or after 10 s. */
   async start(): Promise<void> {
     const o = this.options;
     const [first, ...rest] = o.urls;
@@ -59,22 +60,34 @@ export class HubSubscriber {
     this.#client = client;
     const filter = `hailong/v1/${o.scope.parent}/#`;
     client.handleMessage = (packet, callback) => this.#handle(client, packet.topic, packet.payload, callback);
-    client.on('connect', (connack) => {
-      o.log.info(
-        { urls: o.urls, sessionPresent: connack.sessionPresent },
-        `hub subscribed to ${filter} (persistent session ${o.clientId})`,
-      );
-      // Resubscribing is harmless when the session is present and needed when it is not.
-      client.subscribe(filter, { qos: 1 }, (error) => {
-        if (error) o.log.error({ err: error.message }, `cannot subscribe to ${filter}`);
+    // `#subscribing` is the SUBSCRIBE in flight: `stop()` waits for its SUBACK (see there).
+    const subscribe = (): Promise<void> =>
+      new Promise<void>((done) => {
+        client.subscribe(filter, { qos: 1 }, (error) => {
+          if (error) {
+            // Refused (SUBACK 0x80) or the connection dropped: the next CONNACK subscribes again; a refusal is retried.
+            o.log.error({ err: error.message }, `cannot subscribe to ${filter}`);
+            setTimeout(() => {
+              if (this.#client === client && client.connected) this.#subscribing = subscribe();
+            }, 1000);
+          } else o.log.info(`hub subscribed to ${filter} (persistent session ${o.clientId})`);
+          done();
+        });
       });
+    client.on('connect', (connack) => {
+      o.log.info({ urls: o.urls, sessionPresent: connack.sessionPresent }, `hub connected (persistent session ${o.clientId})`);
+      // Resubscribing is harmless when the session is present and needed when it is not.
+      this.#subscribing = subscribe();
     });
     client.on('error', (error) => o.log.warn({ err: error.message }, 'hub MQTT connection error'));
+    // Ready once the broker has acknowledged the subscription, not merely the connection.
     await new Promise<void>((done) => {
       const timer = setTimeout(done, 10_000);
       client.once('connect', () => {
-        clearTimeout(timer);
-        done();
+        void this.#subscribing?.then(() => {
+          clearTimeout(timer);
+          done();
+        });
       });
     });
   }
@@ -101,10 +114,23 @@ export class HubSubscriber {
     );
   }
 
-  /** Disconnects, keeping the session on the broker. */
+  /**
+   * Disconnects, keeping the session on the broker. A SUBSCRIBE still in flight
+   * is let finish first (up to 10 s): NATS 2.9 deletes the JetStream consumers
+   * of a subscription whose connection closes before its SUBACK, with every
+   * message queued for the session (nats-server v2.9.10 server/mqtt.go,
+   * `processSubs` → `cleanupFailedSub`), so a hub stopped in that window would
+   * lose what the wards send while it is down. Seen in hub-nats-cluster.e2e.
+   */
   async stop(): Promise<void> {
     const client = this.#client;
+    const subscribing = this.#subscribing;
     this.#client = undefined;
-    if (client) await client.endAsync(true);
+    this.#subscribing = undefined;
+    if (client === undefined) return;
+    if (subscribing !== undefined && client.connected) {
+      await Promise.race([subscribing, new Promise((r) => setTimeout(r, 10_000))]);
+    }
+    await client.endAsync(true);
   }
 }
