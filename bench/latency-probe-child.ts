@@ -12,7 +12,9 @@
  * Every sample, the votes' and the floors', is taken after the same idle
  * gap (`gapMs`): a lone commit after an idle gap costs more than one of a
  * back-to-back loop (~0.35 vs ~0.25 ms here), and a lone vote on an idle
- * terminal is what the verdict is about.
+ * terminal is what the verdict is about. The kinds are interleaved, one
+ * sample of each per round in a rotating order, so the floors are measured
+ * under the conditions the votes met, not in a block after them.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -34,13 +36,14 @@ export interface LatencyProbeInput {
   readonly floorUser: { readonly username: string; readonly password: string };
   /** A temp folder on the journal's file system (the fsync floor's database). */
   readonly dir: string;
+  /** Rounds: each takes one sample of every kind (vote, broker, pty, fsync). */
   readonly samples: number;
   readonly baud: number;
   /** Idle time before every sample (ms). */
   readonly gapMs: number;
 }
 
-/** What the child sends back over IPC: every sample in ms, unsorted. */
+/** What the child sends back over IPC: every sample in ms, in round order (index i of each array is round i). */
 export interface LatencyProbeResult {
   readonly e2e: number[];
   readonly acks: number[];
@@ -106,10 +109,26 @@ const welcome = frame('WELCOME');
 send(port, encode({ type: 'HELLO', proto: 1, uid: input.uid, model: 'BENCH', firmware: '1.0.0', buttons: 3, pending: 0 }));
 await welcome;
 
+// The pty floor's pair and the fsync floor's database, opened before the first sample.
+const echo = await createPtyPair('echo');
+const [dev, host] = (await Promise.all([open(echo.device), open(echo.host)])) as [SerialPort, SerialPort];
+let echoWaiter: ((t: number) => void) | undefined;
+host.on('data', () => echoWaiter?.(performance.now()));
+const db = new Database(join(input.dir, 'fsync-floor.db'));
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.exec('CREATE TABLE t (payload TEXT)');
+const insert = db.prepare('INSERT INTO t VALUES (?)');
+
 const e2e: number[] = [];
 const acks: number[] = [];
+const broker: number[] = [];
+const pty: number[] = [];
+const fsync: number[] = [];
 let frameBytes = 0;
-for (let seq = 1; seq <= input.samples; seq++) {
+
+/** One vote: VOTE written → the subscriber has it, and → its durable ACK is back. */
+async function voteSample(seq: number): Promise<void> {
   const text = encode({ type: 'VOTE', seq, button: 1 + (seq % 3), reason: 0, ageMs: 0, flags: '' });
   frameBytes = text.length;
   const voted = arrival(`vote:${seq}`);
@@ -120,48 +139,43 @@ for (let seq = 1; seq <= input.samples; seq++) {
   e2e.push(tv - t0);
   acks.push(ta - t0);
 }
-await new Promise<void>((ok) => port.close(() => ok()));
-
-// Floor: a plain QoS 1 publish → subscribe round trip through the same broker.
-const broker: number[] = [];
-for (let i = 0; i < input.samples; i++) {
+/** Broker floor: a plain QoS 1 publish → subscribe round trip through the same broker. */
+async function brokerSample(i: number): Promise<void> {
   const got = arrival(`floor:${i}`);
   await idle();
   const t0 = performance.now();
   await pub.publishAsync(input.floorTopic, String(i), { qos: 1 });
   broker.push((await got) - t0);
 }
-await sub.endAsync();
-await pub.endAsync();
-
-// Floor: one pass through a socat pty pair (device end → host end).
-const echo = await createPtyPair('echo');
-const [dev, host] = (await Promise.all([open(echo.device), open(echo.host)])) as [SerialPort, SerialPort];
-let echoWaiter: ((t: number) => void) | undefined;
-host.on('data', () => echoWaiter?.(performance.now()));
-const pty: number[] = [];
-for (let i = 0; i < input.samples; i++) {
+/** Pty floor: one pass through a socat pty pair (device end → host end). */
+async function ptySample(): Promise<void> {
   const got = new Promise<number>((r) => (echoWaiter = r));
   await idle();
   const t0 = send(dev, '$PING,1*F692\r\n');
   pty.push((await got) - t0);
 }
-await Promise.all([dev, host].map((p) => new Promise<void>((ok) => p.close(() => ok()))));
-await echo.dispose();
-
-// Floor: one durable commit (WAL, synchronous=FULL) of a vote-sized row on the same file system.
-const db = new Database(join(input.dir, 'fsync-floor.db'));
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-db.exec('CREATE TABLE t (payload TEXT)');
-const insert = db.prepare('INSERT INTO t VALUES (?)');
-const fsync: number[] = [];
-for (let i = 0; i < input.samples; i++) {
+/** fsync floor: one durable commit (WAL, synchronous=FULL) of a vote-sized row on the same file system. */
+async function fsyncSample(): Promise<void> {
   await idle();
   const t0 = performance.now();
   insert.run('x'.repeat(400));
   fsync.push(performance.now() - t0);
 }
+
+// Interleaved: round r takes one sample of each kind, the four in an order
+// that rotates with r, so every kind is sampled across the whole run under
+// the same conditions (the machine's load, the journal's WAL and checkpoints,
+// the broker's state) instead of the floors in a block after the votes.
+// Sample i of every array belongs to round i.
+const kinds = [voteSample, brokerSample, ptySample, fsyncSample] as const;
+for (let round = 0; round < input.samples; round++) {
+  for (let k = 0; k < kinds.length; k++) await (kinds[(round + k) % kinds.length] as (i: number) => Promise<void>)(round + 1);
+}
+await new Promise<void>((ok) => port.close(() => ok()));
+await sub.endAsync();
+await pub.endAsync();
+await Promise.all([dev, host].map((p) => new Promise<void>((ok) => p.close(() => ok()))));
+await echo.dispose();
 db.close();
 
 process.send?.({ e2e, acks, broker, pty, fsync, frameBytes } satisfies LatencyProbeResult, () => process.exit(0));
