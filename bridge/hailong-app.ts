@@ -130,6 +130,7 @@ export class HailongApp {
             log: log.child({ part: 'web' }),
             api: (req, res) => this.provisioning.handle(req, res) || this.qr.handle(req, res),
           });
+    const broker = this.broker;
     this.bridge = new WardBridge({
       config,
       log,
@@ -150,12 +151,12 @@ export class HailongApp {
       ...(options.seqBase === undefined ? {} : { seqBase: options.seqBase }),
       ...(this.broker === undefined ? {} : { extraCounters: () => brokerCounters(this.broker) }),
       kioskVotes: embedded ? 'broker-gate' : 'subscribe',
+      ...(broker === undefined ? {} : { localPublish: (topic: string, payload: string) => broker.publish(topic, payload, false) }),
       ...(options.upstreamCa === undefined ? {} : { upstreamCa: options.upstreamCa }),
       ...(options.upstreamTuning === undefined ? {} : { upstreamTuning: options.upstreamTuning }),
     });
     const features: Feature[] = [];
-    if (this.broker !== undefined) {
-      const broker = this.broker;
+    if (broker !== undefined) {
       features.push({
         name: 'broker',
         start: async () => {

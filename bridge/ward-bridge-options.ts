@@ -59,6 +59,17 @@ export interface WardBridgeOptions {
    * @default "subscribe"
    */
   readonly kioskVotes?: 'subscribe' | 'broker-gate';
+  /**
+   * Publishes a journaled vote straight into the embedded broker running in
+   * this process (`EmbeddedBroker.publish`, Aedes `publish`), instead of
+   * through the bridge's loopback MQTT connection to it. Its promise settles
+   * where Aedes would send a client's PUBACK: after the broker queued the
+   * vote for its durable subscribers and handed it to the connected ones
+   * (aedes.js `publishFuncsQoS`); the outbox marks the row published only
+   * then, as after a PUBACK. hailong-app.ts passes it with the embedded broker.
+   * @default none (every publish goes through the MQTT link)
+   */
+  readonly localPublish?: (topic: string, payload: string) => Promise<void>;
   /** PEM text of `upstream.caFile` (the hub's CA). */
   readonly upstreamCa?: string;
   /** Forwarding tuning (tests, the bench). */

@@ -25,7 +25,7 @@ import { Journal } from './journal/journal.ts';
 import { secretSuffix } from './mqtt/client-secret.ts';
 import { MqttLink } from './mqtt/mqtt-link.ts';
 import { linkChannel } from './mqtt/link-channel.ts';
-import { OutboxPublisher } from './mqtt/outbox-publisher.ts';
+import { localOutboxLink, OutboxPublisher } from './mqtt/outbox-publisher.ts';
 import { RevocationForwarder } from './upstream/revocation-forwarder.ts';
 import { RetainedState } from './mqtt/retained-state.ts';
 import { WillWitness } from './mqtt/will-witness.ts';
@@ -152,7 +152,9 @@ export class WardBridge {
         ...(upstream === undefined ? {} : { upstream: () => upstream.progress() }),
       },
     );
-    this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
+    // With the broker in this process, votes go straight into it (no loopback MQTT hop, issue 14).
+    const outboxLink = options.localPublish === undefined ? this.link : localOutboxLink(this.link, options.localPublish);
+    this.outbox = new OutboxPublisher(this.journal, outboxLink, this.log.child({ part: 'outbox' }));
     this.votes = new VotePipeline<TerminalSession>({
       intake: this.boxVotes,
       journal: this.journal,

@@ -107,6 +107,13 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
       // namespaces (~1.5 % of the bridge's CPU per vote, issue 14). A no-op
       // unless DEBUG asks for mqtt.js's trace.
       ...(MQTTJS_DEBUG ? {} : { log: noLog }),
+      // mqtt.js restarts its keepalive timer (clearInterval + setInterval) on
+      // every PUBACK it receives: one timer torn down and created per vote
+      // published. Off, it PINGs every keepalive interval whatever the
+      // traffic, and a broker that stops answering is still detected within
+      // 1.5 × keepalive (mqtt.js KeepaliveManager; MQTT 3.1.1 §3.1.2.10 lets
+      // a client PING at any time).
+      reschedulePings: false,
       // A broker that refuses us (e.g. restarting, auth backend down) is retried too.
       reconnectOnConnackError: true,
       resubscribe: true,

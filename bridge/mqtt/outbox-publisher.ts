@@ -40,6 +40,23 @@ export interface OutboxLink {
   publishText: MqttLink['publishText'];
 }
 
+/**
+ * The outbox's link when the broker runs in this process: connection state
+ * and `connect` (the outbox's restart) from the MQTT link, the publishes
+ * through `publish` (an in-process broker's own publish), so a vote skips
+ * the MQTT encode, the loopback socket and the broker's parse (issue 14).
+ */
+export function localOutboxLink(link: OutboxLink, publish: (topic: string, payload: string) => Promise<void>): OutboxLink {
+  return {
+    get connected() {
+      return link.connected;
+    },
+    on: (event, listener) => link.on(event, listener),
+    off: (event, listener) => link.off(event, listener),
+    publishText: (topic, payload) => publish(topic, payload),
+  };
+}
+
 /** Outbox counters. */
 export interface OutboxStats {
   readonly published: number;
@@ -242,8 +259,17 @@ export class OutboxPublisher {
   }
 
   private failed(generation: number): void {
+    if (generation !== this.generation) return;
+    this.inFlight -= 1;
     // Disconnected: the next connect restarts from the oldest unmarked row.
-    if (generation === this.generation) this.inFlight -= 1;
+    // Refused while still connected (an in-process broker whose persistence
+    // failed, localOutboxLink): no connect will come, so start again after a wait.
+    if (this.running && this.link.connected && this.retryTimer === undefined) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.restart();
+      }, this.retryMs);
+    }
   }
 
   /** Hands the PUBACKed rows to the journal: marked in its next commit, no fsync of their own under load. */

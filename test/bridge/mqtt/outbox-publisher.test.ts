@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HailongApp } from '../../../bridge/hailong-app.ts';
 import { collect, type Collector } from '../../helpers/mqtt-collector.ts';
 import type { OutboxRow } from '../../../bridge/journal/journal.ts';
-import { OutboxPublisher, type OutboxJournal } from '../../../bridge/mqtt/outbox-publisher.ts';
+import { localOutboxLink, OutboxPublisher, type OutboxJournal } from '../../../bridge/mqtt/outbox-publisher.ts';
 import { FakeMqttLink, type FakePublish } from '../fakes/fake-mqtt-link.ts';
 import { rigConfig, startApp, tempDir, testLog, until } from '../bridge-rig.ts';
 
@@ -188,5 +188,72 @@ describe('OutboxPublisher at its seams (fake journal, fake MQTT link)', () => {
     publisher.stop();
     expect(journal.marks).toEqual([[1]]);
     expect(journal.rows.map((r) => r.published)).toEqual([true, false]);
+  });
+
+  it('a publish refused while the link stays connected (an in-process broker) is sent again after `retryMs`, and marked only once acknowledged', async () => {
+    const journal = new FakeOutboxJournal();
+    const link = new FakeMqttLink();
+    journal.add(2);
+    publisher = new OutboxPublisher(journal, link, testLog, { markDelayMs: 0, retryMs: 20 });
+    publisher.start();
+    link.connect();
+    expect(seqs(link.published)).toEqual([1, 2]);
+    link.published[0]!.fail(new Error('broker persistence failed'));
+    link.published[1]!.ack();
+    await settle();
+    expect(journal.rows.map((r) => r.published)).toEqual([false, true]);
+    // Before the fix nothing sent vote 1 again until a reconnect, which an in-process broker never has.
+    await new Promise((r) => setTimeout(r, 60));
+    expect(seqs(link.published)).toEqual([1, 2, 1]);
+    link.published[2]!.ack();
+    await settle();
+    expect(journal.outboxSize()).toBe(0);
+  });
+
+  it('localOutboxLink: votes go through the in-process publish, connection state and restarts follow the MQTT link', async () => {
+    const journal = new FakeOutboxJournal();
+    const link = new FakeMqttLink();
+    const local: { topic: string; payload: string; ack: () => void }[] = [];
+    const publish = (topic: string, payload: string) => new Promise<void>((ack) => local.push({ topic, payload, ack }));
+    journal.add(2);
+    publisher = new OutboxPublisher(journal, localOutboxLink(link, publish), testLog, { markDelayMs: 0 });
+    publisher.start();
+    expect(local).toHaveLength(0); // the link is not connected yet
+    link.connect();
+    expect(local.map((p) => p.payload)).toEqual(['{"seq":1}', '{"seq":2}']);
+    expect(link.published).toHaveLength(0);
+    local[0]!.ack();
+    await settle();
+    expect(journal.rows.map((r) => r.published)).toEqual([true, false]);
+    // A reconnect of the link restarts from the oldest unmarked vote.
+    link.drop();
+    link.connect();
+    expect(local.map((p) => p.payload)).toEqual(['{"seq":1}', '{"seq":2}', '{"seq":2}']);
+  });
+});
+
+describe('OutboxPublisher with the embedded broker (issue 14)', () => {
+  it('publishes a stored vote straight into the broker in this process, not over the loopback MQTT connection, and marks it once the broker has it', async () => {
+    const started = await startApp(rigConfig({ boxes: 1, ports: [], dataDir: tmp.dir }));
+    app = started.app;
+    const bridge = app.bridge;
+    await until(() => bridge.link.connected, 10_000, 'the bridge connected');
+    sub = await collect(started.url, 'hailong/v1/+/+/+/+/vote');
+    const overLink = vi.spyOn(bridge.link, 'publishText');
+    const out = await bridge.journal.append({
+      uid: 'SIM-01',
+      deviceSeq: 1,
+      path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' },
+      level: 'hai-long',
+      pressedAt: Date.now(),
+      receivedAt: Date.now(),
+      source: 'button',
+    });
+    expect(out.status).toBe('stored');
+    if (out.status !== 'stored') return;
+    bridge.outbox.offer(out.rowid, out.topic, out.payload);
+    await sub.waitFor((m) => m.length === 1, 10_000, 'the vote delivered');
+    expect(overLink).not.toHaveBeenCalled();
+    await until(() => bridge.journal.outboxSize() === 0, 5000, 'the vote marked published');
   });
 });
