@@ -12,7 +12,7 @@ import type { TerminalPath } from './path.ts';
 import type { LevelKey } from './scale.ts';
 import { MAX_OFFICERS_PER_DAY, MAX_REASONS_PER_DAY } from './tally.ts';
 import type { Tally, TallyDay } from './tally.ts';
-import { VN_OFFSET_MINUTES, localParts } from './time.ts';
+import { VN_OFFSET_MINUTES, localHourKeys } from './time.ts';
 import type { Vote } from './vote.ts';
 
 interface Day {
@@ -86,7 +86,7 @@ export class TallyBuilder {
    */
   add(vote: Vote, offsetMinutes: number = VN_OFFSET_MINUTES): boolean {
     if (vote.seq <= this.seq || !sameTerminal(this.path, vote)) return false;
-    const t = localParts(vote.pressedAt, offsetMinutes);
+    const t = localHourKeys(vote.pressedAt, offsetMinutes);
     if (t.monthKey !== this.month) return false;
     let index = this.levels.indexOf(vote.level);
     if (index < 0 && vote.filtered === undefined) {

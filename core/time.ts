@@ -85,6 +85,36 @@ export function localParts(epochMs: number, offsetMinutes: number = VN_OFFSET_MI
   };
 }
 
+/** The tally keys of an instant's local hour: the same object for every instant of that hour. */
+export interface LocalHourKeys {
+  /** `YYYY-MM` */
+  readonly monthKey: string;
+  /** `01`..`31` */
+  readonly dayKey: string;
+  /** `00`..`23` */
+  readonly hourKey: string;
+}
+
+const HOUR_MS = 3_600_000;
+/** The last local hour asked for: a burst of votes falls in one hour (issue 14: three `localParts` per vote were garbage for GC). */
+let lastHour: { bucket: number; offset: number; keys: LocalHourKeys } | undefined;
+
+/**
+ * `localParts(epochMs, offsetMinutes)`'s month, day and hour keys, for the
+ * per-vote tally paths: every instant of one local hour shares one frozen
+ * object, so folding a vote allocates none. Same validation as `localParts`.
+ */
+export function localHourKeys(epochMs: number, offsetMinutes: number = VN_OFFSET_MINUTES): LocalHourKeys {
+  // Local hours are whole hours of the shifted instant (every offset here is whole minutes).
+  const bucket = Math.floor((epochMs + offsetMinutes * 60_000) / HOUR_MS);
+  const valid = Number.isSafeInteger(epochMs) && Math.abs(epochMs) <= MAX_EPOCH_MS;
+  if (valid && lastHour !== undefined && lastHour.bucket === bucket && lastHour.offset === offsetMinutes) return lastHour.keys;
+  const t = localParts(epochMs, offsetMinutes);
+  const keys = Object.freeze({ monthKey: t.monthKey, dayKey: t.dayKey, hourKey: t.hourKey });
+  lastHour = { bucket, offset: offsetMinutes, keys };
+  return keys;
+}
+
 /** Days in `month` (1..12) of `year`, Gregorian. */
 export function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;

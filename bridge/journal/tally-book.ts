@@ -18,7 +18,7 @@ import type { Tally } from '../../core/tally.ts';
 import { TallyBuilder } from '../../core/tally-builder.ts';
 import type { TerminalPath } from '../../core/path.ts';
 import type { LevelKey } from '../../core/scale.ts';
-import { localMidnight, localParts } from '../../core/time.ts';
+import { localHourKeys, localMidnight, localParts } from '../../core/time.ts';
 import type { RevocationLog, TerminalMonth } from './revocation-log.ts';
 import { parseVote, type Vote } from '../../core/vote.ts';
 
@@ -107,7 +107,7 @@ export class TallyBook {
    * tally's is a late kiosk vote, not a replay: the month is folded again.
    */
   fold(vote: Vote, rowid: number, fresh = false): void {
-    const month = localParts(vote.pressedAt).monthKey;
+    const month = localHourKeys(vote.pressedAt).monthKey;
     const key = keyOf(vote, month);
     let builder = this.builder(vote, month);
     if (builder === undefined) {

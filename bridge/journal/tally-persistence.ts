@@ -6,7 +6,7 @@
  * the votes at the next open; tally-book.ts).
  */
 import type { TerminalPath } from '../../core/path.ts';
-import { localParts } from '../../core/time.ts';
+import { localHourKeys } from '../../core/time.ts';
 import type { Logger } from '../logger.ts';
 import type { TallyBook } from './tally-book.ts';
 import type { JournalStats } from './vote-input.ts';
@@ -37,7 +37,7 @@ export function persistTallies(book: TallyBook | undefined, counters: JournalSta
 export function touchedMonths(committed: readonly Committed[]): { path: TerminalPath; month: string }[] {
   const touched = new Map<string, { path: TerminalPath; month: string }>();
   for (const { vote } of committed) {
-    const month = localParts(vote.pressedAt).monthKey;
+    const month = localHourKeys(vote.pressedAt).monthKey;
     touched.set(`${vote.terminal}/${month}`, { path: vote, month });
   }
   return [...touched.values()];

@@ -11,6 +11,7 @@ import {
   isDateString,
   isMonthKey,
   localMidnight,
+  localHourKeys,
   localParts,
   monthOf,
   monthsOfRange,
@@ -71,6 +72,31 @@ describe('localParts', () => {
         expect(isDateString(p.date)).toBe(true);
       }),
     );
+  });
+});
+
+describe('localHourKeys', () => {
+  it("equals localParts' month, day and hour keys for any instant and offset, in any order of calls (its one-hour memo)", () => {
+    const instant = fc.integer({ min: -MAX_EPOCH_MS, max: MAX_EPOCH_MS });
+    // Runs of instants close together (the memo's hits), mixed with far ones and other offsets.
+    const near = fc.tuple(instant, fc.array(fc.integer({ min: -7_200_000, max: 7_200_000 }), { maxLength: 8 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(near, fc.integer({ min: -720, max: 840 }))), (runs) => {
+        for (const [[base, deltas], offset] of runs) {
+          for (const t of [base, ...deltas.map((d) => base + d)]) {
+            if (Math.abs(t) > MAX_EPOCH_MS) continue;
+            const p = localParts(t, offset);
+            expect(localHourKeys(t, offset)).toEqual({ monthKey: p.monthKey, dayKey: p.dayKey, hourKey: p.hourKey });
+          }
+        }
+      }),
+    );
+  });
+
+  it('refuses what localParts refuses, even right after a valid instant of the same hour', () => {
+    localHourKeys(1_700_000_000_000);
+    expect(() => localHourKeys(1_700_000_000_000.5)).toThrow(RangeError);
+    expect(() => localHourKeys(Number.NaN)).toThrow(RangeError);
   });
 });
 
