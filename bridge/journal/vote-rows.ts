@@ -39,6 +39,25 @@ export interface StoreContext {
 
 type MutableVote = { -readonly [K in keyof Vote]: Vote[K] };
 
+/**
+ * The vote topic of each terminal path object: a box's path is one frozen
+ * object per terminal (rating/vote-intake.ts), so its topic is built and
+ * checked once, not per vote (issue 14). Keyed by identity, and only a
+ * frozen path (its ids cannot change under the cached topic); any other
+ * path object builds its topic each time.
+ */
+const voteTopics = new WeakMap<VoteInput['path'], string>();
+
+function voteTopicOf(input: VoteInput, vote: Vote): string {
+  if (!Object.isFrozen(input.path)) return topicFor('vote', vote);
+  let topic = voteTopics.get(input.path);
+  if (topic === undefined) {
+    topic = topicFor('vote', vote);
+    voteTopics.set(input.path, topic);
+  }
+  return topic;
+}
+
 /** The vote's fields in the order they are serialized (the stored payload). */
 function buildVote(input: VoteInput, seq: number, dossiers: DossierBook | undefined): MutableVote {
   const { district, ward, counter, terminal } = input.path;
@@ -112,7 +131,7 @@ export function storeVote(ctx: StoreContext, input: VoteInput, judged = false): 
   if (input.timeUncertain === true) vote.timeUncertain = true;
   const payload = JSON.stringify(vote);
   // The topic is stored with the vote, so a replay publishes rows as they are.
-  const topic = topicFor('vote', vote);
+  const topic = voteTopicOf(input, vote);
   const rowid = Number(
     sql.insertVote.run(terminal, seq, input.uid, input.deviceSeq, input.pressedAt, input.receivedAt, topic, payload).lastInsertRowid,
   );
