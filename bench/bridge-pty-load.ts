@@ -30,6 +30,9 @@ export interface PtyLoadResult {
   readonly cpuMsPerVote: number;
   /** Its kernel part (syscalls: serial and socket writes, WAL writes, fsync). */
   readonly systemMsPerVote: number;
+  /** Main-thread garbage-collection pauses per vote, and the collections (scavenges / mark-compacts). */
+  readonly gcMsPerVote: number;
+  readonly gcs: string;
   readonly votesPerCommit: number;
   readonly peakRssMb: number;
   /** Distinct votes the subscriber received (must equal `votes`). */
@@ -44,6 +47,9 @@ export interface PtyLoadResult {
   readonly loadAfter: number;
 }
 
+/** The V8 flags of the `hailong` executable (bridge/bin.mjs's first line), which the load child runs with. */
+export const BRIDGE_V8_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--max-old-space-size=128'];
+
 /** The load child; `BENCH_BRIDGE_LOAD` points at another build's (a before/after comparison). */
 const dist = process.env.BENCH_BRIDGE_LOAD ?? join(import.meta.dirname, 'fixtures', 'bridge-load.mjs');
 
@@ -52,7 +58,7 @@ const dist = process.env.BENCH_BRIDGE_LOAD ?? join(import.meta.dirname, 'fixture
  * each, against `broker`: a real Mosquitto (the broker the peer was measured
  * with, issue 14: the bridge's CPU is then its own) or the embedded Aedes
  * (whose work is then in the bridge's process). `BENCH_CPU_PROF=<dir>`
- * writes a V8 CPU profile of the bridge.
+ * writes a V8 CPU profile of the bridge; `BENCH_V8_FLAGS` adds V8 flags.
  */
 export async function runPtyLoad(
   terminals: number,
@@ -73,7 +79,9 @@ export async function runPtyLoad(
   try {
     for (let i = 0; i < terminals; i++) pairs.push(await createPtyPair(`box${i}`, tmp.dir));
     const prof = process.env.BENCH_CPU_PROF;
-    const flags = ['--max-semi-space-size=2', '--max-old-space-size=128', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
+    // The V8 flags of the `hailong` executable (bridge/bin.mjs); `BENCH_V8_FLAGS` adds some (a before/after comparison).
+    const extra = (process.env.BENCH_V8_FLAGS ?? '').split(' ').filter((f) => f !== '');
+    const flags = [...BRIDGE_V8_FLAGS, ...extra, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
     const child = spawn(
       process.execPath,
       [...flags, dist, 'serve', join(tmp.dir, 'data'), mosquitto?.url ?? 'embedded', ...pairs.map((p) => p.host)],
@@ -109,6 +117,9 @@ export async function runPtyLoad(
       commits: number;
       cpuUsPerVote: number;
       cpuSystem: number;
+      gcMs: number;
+      scavenges: number;
+      majorGcs: number;
       peakRssMb: number;
     };
     await sub.endAsync();
@@ -120,6 +131,8 @@ export async function runPtyLoad(
       votesPerSecond: (total / durationMs) * 1000,
       cpuMsPerVote: r.cpuUsPerVote / 1000,
       systemMsPerVote: r.cpuSystem / Math.max(1, r.stored) / 1000,
+      gcMsPerVote: r.gcMs / Math.max(1, r.stored),
+      gcs: `${r.scavenges} / ${r.majorGcs}`,
       votesPerCommit: r.stored / Math.max(1, r.commits),
       peakRssMb: r.peakRssMb,
       delivered: ids.size,

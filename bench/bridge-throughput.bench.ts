@@ -30,6 +30,7 @@ for (const r of runs) {
       ['durable ACKs per second', r.votesPerSecond, 'votes/s'],
       ['bridge CPU per vote (user + system)', r.cpuMsPerVote, 'ms'],
       ['  of which system (syscalls, fsync)', r.systemMsPerVote, 'ms'],
+      ['main-thread GC pauses per vote (scavenges / mark-compacts)', `${r.gcMsPerVote.toFixed(4)} (${r.gcs})`, 'ms'],
       ['votes per fsync (journal commits)', r.votesPerCommit, ''],
       ['ACK frames per vote', r.ackFramesPerVote, ''],
       ['votes sent again (go-back-N after a 1 s wait)', r.resent, ''],
