@@ -360,7 +360,7 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
       const mark = this.hello === undefined ? 0 : this.context.highWaterMark(this.hello.uid);
       let lowestFailed = Number.POSITIVE_INFINITY;
       for (const a of answers) {
-        this.answerFor(a.seq, a.outcome); // counts every answer
+        this.countAnswer(a.outcome); // every answer counts; only two frames are built
         this.window.settled(a.seq, a.outcome.status !== 'failed' || a.seq <= mark);
         if (a.outcome.status !== 'failed') continue;
         failed ??= a;
@@ -388,25 +388,30 @@ export class TerminalSession extends EventEmitter<SessionEvents> implements Vote
 
   /** The frame answering one vote; counts it (and reports a failure) unless `count` is false. */
   private answerFor(seq: number, outcome: AppendOutcome, count = true): Message | undefined {
+    if (count) this.countAnswer(outcome);
     switch (outcome.status) {
       case 'stored':
         return { type: 'ACK', seq, status: 'OK' };
       case 'duplicate':
-        if (count) this.count('duplicate');
         return { type: 'ACK', seq, status: 'DUP' };
       case 'rejected':
         // Stored as rejected, never counted: ACKed so the box is not wedged
         // resending it for ever (PROTOCOL.md §5.4, §7.3).
-        if (count && !outcome.duplicate) this.count(`rejected-${outcome.code}`);
         return { type: 'ACK', seq, status: ACK_REJECT };
-      case 'failed': {
-        const code = outcome.code === 'out-of-range' ? 'out-of-range' : 'storage';
-        if (count) {
-          this.count(code);
-          this.emit('problem', code, outcome.message);
-        }
-        return { type: 'NAK', seq, reason: code === 'out-of-range' ? 'RANGE' : 'STORAGE' };
-      }
+      case 'failed':
+        return { type: 'NAK', seq, reason: outcome.code === 'out-of-range' ? 'RANGE' : 'STORAGE' };
+    }
+  }
+
+  /** Counts one answer in the port's problem counters (and reports a failure). */
+  private countAnswer(outcome: AppendOutcome): void {
+    if (outcome.status === 'duplicate') this.count('duplicate');
+    else if (outcome.status === 'rejected') {
+      if (!outcome.duplicate) this.count(`rejected-${outcome.code}`);
+    } else if (outcome.status === 'failed') {
+      const code = outcome.code === 'out-of-range' ? 'out-of-range' : 'storage';
+      this.count(code);
+      this.emit('problem', code, outcome.message);
     }
   }
 }
