@@ -15,7 +15,7 @@ import { box, tempDir } from '../test/bridge/bridge-rig.ts';
 import { MAX_QUEUED_MESSAGES } from '../bridge/broker/mosquitto-config.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { createPtyPair, type PtyPair } from '../test/helpers/pty.ts';
-import { buildBridge } from './bridge-build.ts';
+import { BRIDGE_V8_FLAGS, buildBridge } from './bridge-build.ts';
 import { openPtyBox, type PtyBox } from './pty-boxes.ts';
 
 /** What one run measured. */
@@ -46,9 +46,6 @@ export interface PtyLoadResult {
   readonly loadBefore: number;
   readonly loadAfter: number;
 }
-
-/** The V8 flags of the `hailong` executable (bridge/bin.mjs's first line), which the load child runs with. */
-export const BRIDGE_V8_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--max-old-space-size=128'];
 
 /** The load child; `BENCH_BRIDGE_LOAD` points at another build's (a before/after comparison). */
 const dist = process.env.BENCH_BRIDGE_LOAD ?? join(import.meta.dirname, 'fixtures', 'bridge-load.mjs');
