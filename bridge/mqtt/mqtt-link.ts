@@ -23,6 +23,8 @@ mqttPacket.writeToStream.cacheNumbers = false;
 
 const MQTTJS_DEBUG = /mqttjs|\*/.test(process.env.DEBUG ?? '');
 const noLog = (): void => undefined;
+/** The options of every vote publish (mqtt.js copies them, never writes them). */
+const QOS1: Readonly<{ qos: 1; retain: false }> = Object.freeze({ qos: 1, retain: false });
 
 /** Options of `MqttLink`. */
 export interface MqttLinkOptions {
@@ -193,13 +195,26 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> {
     return this.publishText(p.topic, p.payload, p.qos, p.retain);
   }
 
-  /** Publishes already-encoded text (outbox rows); resolves on PUBACK. */
+  /** Publishes already-encoded text; resolves on PUBACK. */
   publishText(topic: string, payload: string, qos: 0 | 1, retain: boolean): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.publishTextThen(topic, payload, qos, retain, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  /**
+   * `publishText` with a callback: `done()` on PUBACK, `done(error)` when it
+   * cannot be sent or the connection drops first (at once when not
+   * connected). The outbox's per-vote path: no promise and no `then`
+   * closures per vote (issue 14, GC).
+   */
+  publishTextThen(topic: string, payload: string, qos: 0 | 1, retain: boolean, done: (error?: Error) => void): void {
     const client = this.client;
-    if (client === undefined || !client.connected) return Promise.reject(new Error('not connected'));
-    return new Promise((resolve, reject) => {
-      client.publish(topic, payload, { qos, retain }, (error) => (error ? reject(error) : resolve()));
-    });
+    if (client === undefined || !client.connected) {
+      done(new Error('not connected'));
+      return;
+    }
+    client.publish(topic, payload, qos === 1 && !retain ? QOS1 : { qos, retain }, done);
   }
 
   /**

@@ -38,6 +38,8 @@ export interface OutboxLink {
   on(event: 'connect', listener: () => void): unknown;
   off(event: 'connect', listener: () => void): unknown;
   publishText: MqttLink['publishText'];
+  /** The same with a callback, when the link has it (`MqttLink`): no promise per vote. */
+  publishTextThen?: MqttLink['publishTextThen'];
 }
 
 /**
@@ -141,7 +143,12 @@ export class OutboxPublisher {
 
   private send(generation: number, rowid: number, topic: string, payload: string): void {
     this.inFlight += 1;
-    this.link.publishText(topic, payload, 1, false).then(
+    const link = this.link;
+    if (link.publishTextThen !== undefined) {
+      link.publishTextThen(topic, payload, 1, false, (error) => (error ? this.failed(generation) : this.acked(generation, rowid)));
+      return;
+    }
+    link.publishText(topic, payload, 1, false).then(
       () => this.acked(generation, rowid),
       () => this.failed(generation),
     );

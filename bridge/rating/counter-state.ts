@@ -125,11 +125,16 @@ export class CounterState {
       }
     }
     const officer = this.officerAt(counter, pressedAt) ?? windowOfficer;
-    return {
-      ...(filtered === undefined ? {} : { filtered }),
-      ...(officer === undefined ? {} : { officer }),
-      ...(ticket === undefined ? {} : { ticket }),
-      ...(dossier ?? {}),
-    };
+    // One object, fields assigned one by one: this runs per vote, and each
+    // `...(x ? {} : {…})` was a garbage object (issue 14, GC).
+    const verdict: { -readonly [K in keyof CounterVerdict]: CounterVerdict[K] } = {};
+    if (filtered !== undefined) verdict.filtered = filtered;
+    if (officer !== undefined) verdict.officer = officer;
+    if (ticket !== undefined) verdict.ticket = ticket;
+    if (dossier !== undefined) {
+      verdict.dossier = dossier.dossier;
+      verdict.stage = dossier.stage;
+    }
+    return verdict;
   }
 }
