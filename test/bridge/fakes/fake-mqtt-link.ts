@@ -62,7 +62,14 @@ export class FakeMqttLink extends EventEmitter<MqttLinkEvents> {
     return this.record({ topic, payload, qos, retain });
   }
 
-  publish<K extends TopicKind>(kind: K, params: TopicParams<K>, payload: TopicPayload<K>): Promise<void> {
+  publishTextThen(topic: string, payload: string, qos: 0 | 1, retain: boolean, done: (error?: Error) => void): void {
+    this.publishText(topic, payload, qos, retain).then(
+      () => done(),
+      (error: Error) => done(error),
+    );
+  }
+
+    publish<K extends TopicKind>(kind: K, params: TopicParams<K>, payload: TopicPayload<K>): Promise<void> {
     return this.record({ topic: kind, payload: JSON.stringify(payload), kind, params, qos: 1, retain: true });
   }
 
