@@ -11,8 +11,9 @@
  * written in batches (tally-book.ts), recovered from the votes after a crash.
  * The parts live beside it: options (journal-options.ts), opening the
  * file (journal-database.ts), SQL (journal-statements.ts), the row of a
- * vote (vote-rows.ts), revocation folding (revocation-sync.ts) and tally
- * persistence (tally-persistence.ts).
+ * vote (vote-rows.ts), revocation folding (revocation-sync.ts), tally
+ * persistence (tally-persistence.ts) and the published marks waiting for a
+ * commit (published-marks.ts).
  */
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
@@ -25,6 +26,7 @@ import { openJournalDatabase } from './journal-database.ts';
 import { resolveJournalOptions, type JournalOptions, type ResolvedJournalOptions } from './journal-options.ts';
 import * as queries from './journal-statements.ts';
 import { markRanges, prepareStatements, type OutboxRow, type PressedRow, type Statements } from './journal-statements.ts';
+import { PublishedMarks } from './published-marks.ts';
 import { RejectedVotes, type RejectionReason } from './rejected-votes.ts';
 import { RevocationLog, type Revocation, type RevocationRequest, type TerminalMonth } from './revocation-log.ts';
 import { foldRevocations } from './revocation-sync.ts';
@@ -67,8 +69,7 @@ export class Journal extends EventEmitter<JournalEvents> {
   private dossierBook: DossierBook | undefined;
   private tallyTimer: NodeJS.Timeout | undefined;
   /** PUBACKed rows waiting to be marked published (`deferPublished`). */
-  private pendingMarks: number[] = [];
-  private markTimer: NodeJS.Timeout | undefined;
+  private readonly publishedMarks: PublishedMarks;
   /** Device high-water marks read or written so far (the database is the truth). */
   private readonly marks = new Map<string, number>();
   /** Last published seq per terminal id, read or written so far. */
@@ -88,6 +89,11 @@ export class Journal extends EventEmitter<JournalEvents> {
   constructor(options: JournalOptions) {
     super();
     this.options = resolveJournalOptions(options);
+    this.publishedMarks = new PublishedMarks(
+      this.options.publishedFlushMs,
+      () => this.db !== undefined,
+      () => this.flush(),
+    );
   }
 
   /** Opens (creating if needed) the database and checks its schema version. */
@@ -116,8 +122,7 @@ export class Journal extends EventEmitter<JournalEvents> {
   close(): void {
     this.flush();
     clearInterval(this.tallyTimer);
-    clearTimeout(this.markTimer);
-    this.markTimer = undefined;
+    this.publishedMarks.disarm();
     this.persistTallies();
     this.db?.close();
     this.db = undefined;
@@ -201,7 +206,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.flushScheduled = false;
     const queued = this.queue;
     this.queue = [];
-    const marks = this.takeMarks();
+    const marks = this.publishedMarks.take();
     if (entries.length === 0 && queued.length === 0 && marks.length === 0) return [];
     const db = this.db;
     const sql = this.sql;
@@ -235,8 +240,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     } catch (error) {
       // Nothing of this batch is on disk: every vote stays on its terminal,
       // which resends it; the memory marks were not touched.
-      this.pendingMarks.push(...marks);
-      if (marks.length > 0) this.armMarkTimer();
+      this.publishedMarks.putBack(marks);
       const failed = {
         status: 'failed',
         code: (error as { code?: string }).code ?? 'io-error',
@@ -268,25 +272,7 @@ export class Journal extends EventEmitter<JournalEvents> {
    * which consumers absorb by its id; a vote is never skipped.
    */
   deferPublished(rowids: readonly number[]): void {
-    for (const id of rowids) this.pendingMarks.push(id);
-    this.armMarkTimer();
-  }
-
-  private armMarkTimer(): void {
-    if (this.markTimer !== undefined || this.db === undefined) return;
-    this.markTimer = setTimeout(() => {
-      this.markTimer = undefined;
-      if (this.pendingMarks.length > 0) this.flush();
-    }, this.options.publishedFlushMs);
-    this.markTimer.unref();
-  }
-
-  private takeMarks(): number[] {
-    const marks = this.pendingMarks;
-    this.pendingMarks = [];
-    clearTimeout(this.markTimer);
-    this.markTimer = undefined;
-    return marks;
+    this.publishedMarks.defer(rowids);
   }
 
   /** One 'tally-changed' per terminal-month the batch touched. */
