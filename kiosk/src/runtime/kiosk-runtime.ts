@@ -10,8 +10,9 @@
  * This module sequences; the vote's fields (vote-record.ts), the spoken
  * prompts (kiosk-speech.ts), the duplicate-device decision (device-claim.ts),
  * the problem counters (kiosk-problems.ts), what is kept across reloads
- * (kiosk-memory.ts) and the after-paint scheduling (after-paint.ts) are in
- * their own modules.
+ * (kiosk-memory.ts), what a heard config, `_served`, session or office does
+ * to the screen (heard-messages.ts) and the after-paint scheduling
+ * (after-paint.ts) are in their own modules.
  */
 import { cleanDossierCode, DEFAULT_STAGE, DUPLICATE_DEVICE, scaleKeys } from '../../../core/index.ts';
 import type { LevelKey, Session, Status, TerminalConfig, TopicMessage } from '../../../core/index.ts';
@@ -25,6 +26,7 @@ import { afterPaint } from './after-paint.ts';
 import { claimOutcome, claimProblem } from './device-claim.ts';
 import { problemPatch } from './kiosk-problems.ts';
 import { recall, remember } from './kiosk-memory.ts';
+import { snapshotAfter } from './heard-messages.ts';
 import { initialSnapshot, officeNames, type KioskDeps, type KioskSnapshot } from './kiosk-snapshot.ts';
 import { settingsFrom } from './kiosk-settings.ts';
 import { announcement, questionSpeech } from './kiosk-speech.ts';
@@ -37,8 +39,6 @@ export type { KioskDeps, KioskSnapshot } from './kiosk-snapshot.ts';
 const SWEEP_MS = 5000;
 /** Acknowledged votes are kept this long for the staff page, then pruned. */
 const KEEP_DONE_MS = 7 * 86_400_000;
-/** `_served` events older than the window plus this are stale replays (a queued session), not a new service. */
-const SERVED_STALE_MS = 120_000;
 
 /** One kiosk terminal. `start()` once, `stop()` when the element leaves the page. */
 export class KioskRuntime {
@@ -217,10 +217,15 @@ export class KioskRuntime {
   }
 
   #update(patch: Partial<KioskSnapshot>): void {
+    this.#set({ ...this.#snapshot, ...patch });
+  }
+
+  /** Shows `next`: a new terminal state is announced and its deadline scheduled. */
+  #set(next: KioskSnapshot): void {
     const before = this.#snapshot.terminal;
-    this.#snapshot = { ...this.#snapshot, ...patch };
-    if (patch.terminal !== undefined && patch.terminal !== before) {
-      this.#announce(before, patch.terminal);
+    this.#snapshot = next;
+    if (next.terminal !== before) {
+      this.#announce(before, next.terminal);
       this.#schedule();
     }
     this.#emit();
@@ -356,33 +361,16 @@ export class KioskRuntime {
     const outbox = this.#outbox;
     const now = this.#deps.now();
     switch (m.kind) {
-      case 'config': {
-        this.#config = m.payload;
-        if (leader && outbox !== undefined) await remember(outbox, 'config', m.payload);
-        this.#update({ terminal: machine.configure(this.#snapshot.terminal, settingsFrom(m.payload, this.options)) });
-        return;
-      }
-      case 'served': {
-        const windowMs = this.#snapshot.terminal.settings.windowMs;
-        if (m.payload.at < now - windowMs - SERVED_STALE_MS) return;
-        const event = {
-          ...(m.payload.ticket === undefined ? {} : { ticket: m.payload.ticket }),
-          ...(m.payload.officer === undefined ? {} : { officer: m.payload.officer }),
-        };
-        this.#update({ terminal: machine.served(this.#snapshot.terminal, now, event) });
-        return;
-      }
-      case 'session': {
-        this.#session = m.payload;
-        if (leader && outbox !== undefined) await remember(outbox, 'session', m.payload);
-        const { officerName: _old, ...rest } = this.#snapshot;
-        this.#snapshot = m.payload.name === undefined || m.payload.officer === null ? rest : { ...rest, officerName: m.payload.name };
-        this.#emit();
-        return;
-      }
+      case 'config':
+      case 'served':
+      case 'session':
       case 'office': {
-        if (leader && outbox !== undefined) await remember(outbox, 'office', m.payload);
-        this.#update(officeNames(m.payload, this.options.counter));
+        if (m.kind === 'config') this.#config = m.payload;
+        if (m.kind === 'session') this.#session = m.payload;
+        // The leader keeps what it heard for the next start (only it writes the outbox's meta).
+        if (leader && outbox !== undefined && m.kind !== 'served') await remember(outbox, m.kind, m.payload);
+        const next = snapshotAfter(this.#snapshot, m, now, this.options);
+        if (next !== undefined) this.#set(next);
         return;
       }
       case 'tally': {
