@@ -12,14 +12,16 @@
  * The parts live beside it: options (journal-options.ts), opening the
  * file (journal-database.ts), SQL (journal-statements.ts), the row of a
  * vote (vote-rows.ts), revocation folding (revocation-sync.ts), tally
- * persistence (tally-persistence.ts) and the published marks waiting for a
- * commit (published-marks.ts).
+ * persistence (tally-persistence.ts), and what waits for the next commit:
+ * other writers' appends (append-queue.ts) and published marks
+ * (published-marks.ts).
  */
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import type { TerminalPath } from '../../core/path.ts';
 import type { Tally } from '../../core/tally.ts';
 import type { Vote } from '../../core/vote.ts';
+import { AppendQueue } from './append-queue.ts';
 import { DossierBook } from './dossier-book.ts';
 import { ForwardQueue } from './forward-queue.ts';
 import { openJournalDatabase } from './journal-database.ts';
@@ -38,11 +40,6 @@ import type { AppendOutcome, BatchEntry, BatchOutcome, JournalStats, VoteInput }
 export type { JournalOptions } from './journal-options.ts';
 export type { OutboxRow } from './journal-statements.ts';
 
-interface Pending {
-  readonly input: VoteInput;
-  readonly resolve: (outcome: AppendOutcome) => void;
-}
-
 /** Events of `Journal`. */
 export interface JournalEvents {
   /**
@@ -58,8 +55,8 @@ export class Journal extends EventEmitter<JournalEvents> {
   readonly options: ResolvedJournalOptions;
   private db: Database.Database | undefined;
   private sql: Statements | undefined;
-  private queue: Pending[] = [];
-  private flushScheduled = false;
+  /** Other writers' appends waiting for the next commit. */
+  private readonly appends: AppendQueue;
   private book: TallyBook | undefined;
   private rejectedVotes: RejectedVotes | undefined;
   private revocationLog: RevocationLog | undefined;
@@ -89,6 +86,7 @@ export class Journal extends EventEmitter<JournalEvents> {
   constructor(options: JournalOptions) {
     super();
     this.options = resolveJournalOptions(options);
+    this.appends = new AppendQueue(() => this.flush());
     this.publishedMarks = new PublishedMarks(
       this.options.publishedFlushMs,
       () => this.db !== undefined,
@@ -158,14 +156,7 @@ export class Journal extends EventEmitter<JournalEvents> {
    * the caller must then NOT ack. Never rejects.
    */
   append(input: VoteInput): Promise<AppendOutcome> {
-    return new Promise((resolve) => {
-      this.queue.push({ input, resolve });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // Everything that arrives in this event-loop turn joins one commit.
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.appends.append(input);
   }
 
   /** Rejected votes in the journal, by reason (see `reject`). */
@@ -203,9 +194,7 @@ export class Journal extends EventEmitter<JournalEvents> {
    * the next commit.
    */
   commitBatch(entries: readonly BatchEntry[]): BatchOutcome[] {
-    this.flushScheduled = false;
-    const queued = this.queue;
-    this.queue = [];
+    const queued = this.appends.take();
     const marks = this.publishedMarks.take();
     if (entries.length === 0 && queued.length === 0 && marks.length === 0) return [];
     const db = this.db;
