@@ -14,7 +14,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HubApp } from '../../../bridge/hub/hub-app.ts';
 import type { HubConfig } from '../../../bridge/hub/hub-config.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
-import { hubConfig, tally, vote, voteTopic, unitClient } from './hub-fixtures.ts';
+import { hubConfig, tally, vote, voteTopic } from './hub-fixtures.ts';
+import { unitClient } from './hub-unit-client.ts';
 
 const log = pino({ level: 'silent' });
 const NOW = Date.UTC(2026, 10, 20, 5); // 2026-11-20, Vietnam time noon

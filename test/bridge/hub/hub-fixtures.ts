@@ -1,9 +1,7 @@
-/** Shared fixtures of the hub tests: a hub config, valid votes and tallies as a unit's bridge publishes them, a unit's MQTT client. */
-import mqtt from 'mqtt';
+/** Shared fixtures of the hub tests: a hub config, valid votes and tallies as a unit's bridge publishes them. */
 import type { HubConfig } from '../../../bridge/hub/hub-config.ts';
 import type { Tally } from '../../../core/tally.ts';
 import type { Vote } from '../../../core/vote.ts';
-import type { Cleanups } from '../../helpers/cleanups.ts';
 
 /** A district hub with three wards (accounts = unit id, password `pw-<unit>`) and a dashboard account. */
 export function hubConfig(dataDir: string, overrides: Partial<HubConfig> = {}): HubConfig {
@@ -69,16 +67,4 @@ export function tally(ward: string, month: string, seq = 1): Tally {
     levels: ['rat-hai-long', 'hai-long', 'khong-hai-long'],
     days: { '20': { c: [1, 0, 0], f: [0, 0], h: { '10': [1, 0, 0] } } },
   };
-}
-
-/** Unit `unit` signed in to the hub's broker at `url` (password `pw-<unit>`, no reconnect); closed by `cleanups`. */
-export async function unitClient(url: string, unit: string, cleanups: Cleanups): Promise<mqtt.MqttClient> {
-  const client = await mqtt.connectAsync(url, {
-    username: unit,
-    password: `pw-${unit}`,
-    reconnectPeriod: 0,
-    clientId: `test-${unit}-${Math.random()}`,
-  });
-  cleanups.push(() => client.endAsync(true));
-  return client;
 }

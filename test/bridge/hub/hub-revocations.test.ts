@@ -21,7 +21,8 @@ import { HubApp } from '../../../bridge/hub/hub-app.ts';
 import { HubArchive, type ArchiveRecord } from '../../../bridge/hub/hub-archive.ts';
 import { revocationMessages } from '../../../core/revocation.ts';
 import { publicationFor } from '../../../core/topic-payload.ts';
-import { hubConfig, vote, voteTopic, unitClient } from './hub-fixtures.ts';
+import { hubConfig, vote, voteTopic } from './hub-fixtures.ts';
+import { unitClient } from './hub-unit-client.ts';
 
 const log = pino({ level: 'silent' });
 const NOW = Date.UTC(2026, 10, 20, 5);

@@ -14,7 +14,8 @@ import type { HubConfig } from '../../../bridge/hub/hub-config.ts';
 import type { Tally } from '../../../core/tally.ts';
 import { parseUnitMonth, unitMonthOf } from '../../../core/unit-month.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
-import { hubConfig, tally, unitClient } from './hub-fixtures.ts';
+import { hubConfig, tally } from './hub-fixtures.ts';
+import { unitClient } from './hub-unit-client.ts';
 
 const log = pino({ level: 'silent' });
 const NOW = Date.UTC(2026, 10, 20, 5); // 2026-11-20, Vietnam time noon
