@@ -69,7 +69,7 @@ export class FakeMqttLink extends EventEmitter<MqttLinkEvents> {
     );
   }
 
-    publish<K extends TopicKind>(kind: K, params: TopicParams<K>, payload: TopicPayload<K>): Promise<void> {
+  publish<K extends TopicKind>(kind: K, params: TopicParams<K>, payload: TopicPayload<K>): Promise<void> {
     return this.record({ topic: kind, payload: JSON.stringify(payload), kind, params, qos: 1, retain: true });
   }
 
