@@ -40,6 +40,8 @@ export default defineConfig({
             E2E,
           ],
           environment: 'node',
+          // One Vite build of each web app per run, copied to the e2e files that serve it.
+          globalSetup: ['test/helpers/build-cache.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
