@@ -18,7 +18,7 @@ import { QrRating } from './qr/qr-rating.ts';
 import { Controller, type Feature, type FeatureState } from './controller.ts';
 import type { DiscoveryFs } from './serial/port-candidates.ts';
 import type { PortOpener } from './serial/port-handle.ts';
-import type { TerminalSessionOptions } from './serial/terminal-session.ts';
+import type { TerminalSessionOptions } from './serial/terminal-session-options.ts';
 import { StaticServer } from './static-server.ts';
 import { WardBridge, type WardBridgeOptions } from './ward-bridge.ts';
 

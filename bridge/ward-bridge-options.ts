@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { HailongConfig } from './config/hailong-config.ts';
 import type { DiscoveryFs } from './serial/port-candidates.ts';
 import type { PortOpener } from './serial/port-handle.ts';
-import type { TerminalSessionOptions } from './serial/terminal-session.ts';
+import type { TerminalSessionOptions } from './serial/terminal-session-options.ts';
 import type { UpstreamOptions } from './upstream/upstream.ts';
 
 /** The broker connection a ward bridge uses. */

@@ -8,13 +8,12 @@
  * (decode → intake → journal batch → outbox → ACK batch),
  * the status counters in bridge-counters.ts, the kiosk side in
  * kiosk/kiosk-intake-feature.ts, gated windows in rating/gated-windows.ts,
- * counters' MQTT events in rating/counter-events-intake.ts.
+ * counters' MQTT events in rating/counter-events-intake.ts, each box's
+ * retained status in serial/box-status-board.ts.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { bridgeClientId } from '../core/client-id.ts';
-import { MAX_SUPPLY_MV, type BoxFuses, type Status } from '../core/status.ts';
-import { parseFuseEvent } from '../firmware-protocol/src/fuse-event.ts';
 import { subscriptionFor, topicFor } from '../core/topic.ts';
 import { encodePayload } from '../core/topic-payload.ts';
 import type { HelloMessage } from '../firmware-protocol/src/message.ts';
@@ -33,6 +32,7 @@ import { CounterState } from './rating/counter-state.ts';
 import { CooldownGuard } from './rating/cooldown-guard.ts';
 import { onCounterMessage } from './rating/counter-events-intake.ts';
 import { setCounterWindows } from './rating/gated-windows.ts';
+import { BoxStatusBoard } from './serial/box-status-board.ts';
 import { BoxVoteIntake } from './serial/box-vote-intake.ts';
 import { SerialPorts, type OpenPort } from './serial/serial-ports.ts';
 import { openSerialPort } from './serial/serialport-opener.ts';
@@ -76,12 +76,9 @@ export class WardBridge {
   readonly sessions = new Map<string, TerminalSession>();
   /** Which session speaks for each terminal id now. */
   private readonly owners = new Map<string, TerminalSession>();
-  private readonly statusErrors = new Map<string, string>();
-  /** Supply in mV a box reported low (EVENT LOWV) in its current session, by terminal id (Status.supplyMv). */
-  private readonly lowSupply = new Map<string, number>();
-  /** Fuses a box reported lacking the power-cut protection (EVENT FUSE) in its current session (Status.fuses). */
-  private readonly unprotected = new Map<string, BoxFuses>();
   private readonly problemCounts = new Map<string, number>();
+  /** Each box's retained status: HELLO, low supply, missing fuses, error counters. */
+  private readonly boxStatus: BoxStatusBoard;
   private readonly refused: Record<string, number> = {};
   /** The serial boxes' intake: the one duplicate check, rejections, the rating rules. */
   private readonly boxVotes: BoxVoteIntake;
@@ -152,6 +149,7 @@ export class WardBridge {
         ...(upstream === undefined ? {} : { upstream: () => upstream.progress() }),
       },
     );
+    this.boxStatus = new BoxStatusBoard({ retained: this.retained, owners: this.owners, problemCounts: this.problemCounts });
     this.outbox = new OutboxPublisher(this.journal, this.link, this.log.child({ part: 'outbox' }));
     this.votes = new VotePipeline<TerminalSession>({
       intake: this.boxVotes,
@@ -298,26 +296,8 @@ export class WardBridge {
       session.tick();
       const terminal = session.identified;
       if (terminal === undefined || this.owners.get(terminal.id) !== session || !session.isOnline) continue;
-      // Republish the status when the port's error counters moved.
-      const errors = JSON.stringify(session.errorCounts());
-      if (this.statusErrors.get(terminal.id) !== errors) this.publishStatus(terminal, session, 'online');
+      this.boxStatus.refresh(terminal, session);
     }
-  }
-
-  private publishStatus(terminal: PlacedTerminal, session: TerminalSession, state: Status['state']): void {
-    const hello = session.lastHello;
-    const errors = session.errorCounts();
-    this.statusErrors.set(terminal.id, JSON.stringify(errors));
-    this.retained.terminalStatus(terminal, {
-      v: 1,
-      state,
-      at: Date.now(),
-      kind: 'button',
-      ...(hello === undefined ? {} : { uid: hello.uid, model: hello.model, firmware: hello.firmware }),
-      ...(this.lowSupply.has(terminal.id) ? { supplyMv: this.lowSupply.get(terminal.id) } : {}),
-      ...(this.unprotected.has(terminal.id) ? { fuses: this.unprotected.get(terminal.id) } : {}),
-      errors,
-    });
   }
 
   private attach(port: OpenPort): void {
@@ -339,36 +319,14 @@ export class WardBridge {
     session.on('offline', (terminal, reason) => {
       if (this.owners.get(terminal.id) !== session) return;
       log.warn({ terminal: terminal.id, reason }, 'terminal offline');
-      this.publishStatus(terminal, session, 'offline');
+      this.boxStatus.publish(terminal, session, 'offline');
     });
     session.on('refused', (uid, code, message) => {
       this.refused[code] = (this.refused[code] ?? 0) + 1;
       if (code === 'uid-conflict') log.error({ uid, code, count: this.uidConflicts }, message);
       else log.warn({ uid, code }, message);
     });
-    session.on('device-event', (terminal, code, value) => {
-      if (code === 'FUSE') {
-        this.onFuseEvent(session, terminal, value, log);
-        return;
-      }
-      const level = code === 'FULL' || code === 'LOWV' || code === 'STUCK' ? 'warn' : 'info';
-      log[level](
-        { terminal: terminal?.id ?? null, code, value },
-        code === 'FULL' ? `terminal refused ${value} presses: its vote buffer was full` : 'terminal event',
-      );
-      // The dashboard shows a low supply on the counter's tile: it rides on the box's retained status.
-      const mv = Number(value);
-      if (
-        code === 'LOWV' &&
-        terminal !== undefined &&
-        /^\d{1,5}$/.test(value) &&
-        mv <= MAX_SUPPLY_MV &&
-        this.owners.get(terminal.id) === session
-      ) {
-        this.lowSupply.set(terminal.id, mv);
-        this.publishStatus(terminal, session, 'online');
-      }
-    });
+    session.on('device-event', (terminal, code, value) => this.boxStatus.deviceEvent(session, terminal, code, value, log));
     session.on('problem', (code, message) => {
       const n = (this.problemCounts.get(code) ?? 0) + 1;
       this.problemCounts.set(code, n);
@@ -421,32 +379,7 @@ export class WardBridge {
       },
       'terminal online',
     );
-    // A box reports LOWV and FUSE in every session while they hold (firmware 1.2), so a new session starts clear.
-    this.lowSupply.delete(terminal.id);
-    this.unprotected.delete(terminal.id);
-    this.publishStatus(terminal, session, 'online');
-  }
-
-  /**
-   * EVENT FUSE (PROTOCOL.md §5.9): the box lacks the 4.3 V brown-out and/or
-   * EESAVE (flashed through a bootloader). Warned in the log and put on the
-   * box's retained status, where the counter's tile asks for an ISP re-flash.
-   */
-  private onFuseEvent(session: TerminalSession, terminal: PlacedTerminal | undefined, value: string, log: Logger): void {
-    const fuses = parseFuseEvent(value);
-    if (!fuses.ok) {
-      const n = (this.problemCounts.get('bad-fuse-event') ?? 0) + 1;
-      this.problemCounts.set('bad-fuse-event', n);
-      log.warn({ terminal: terminal?.id ?? null, code: 'bad-fuse-event', count: n, value }, fuses.message);
-      return;
-    }
-    log.warn(
-      { terminal: terminal?.id ?? null, code: 'FUSE', value, missing: fuses.value.missing },
-      `terminal lacks power-cut protection (${fuses.value.missing.join(', ')} fuse not set): re-flash it over ISP (make flash-isp)`,
-    );
-    if (terminal === undefined || this.owners.get(terminal.id) !== session) return;
-    this.unprotected.set(terminal.id, fuses.value);
-    this.publishStatus(terminal, session, 'online');
+    this.boxStatus.online(terminal, session);
   }
 
   private openWindowMs(terminal: PlacedTerminal, now: number): number {

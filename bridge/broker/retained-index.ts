@@ -16,7 +16,7 @@
  */
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import type { StoredPacket } from './sqlite-persistence.ts';
+import type { StoredPacket } from './aedes-persistence.ts';
 
 const require = createRequire(import.meta.url);
 

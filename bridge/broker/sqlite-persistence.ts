@@ -24,64 +24,8 @@
  */
 import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
+import type { AsyncPersistence, ClientRef, StoredPacket, StoredSubscription } from './aedes-persistence.ts';
 import { IndexedMemoryPersistence } from './retained-index.ts';
-
-/** A packet as Aedes keeps it (aedes-packet). */
-export interface StoredPacket {
-  cmd?: string;
-  topic: string;
-  payload: Buffer | string;
-  qos?: number;
-  retain?: boolean;
-  dup?: boolean;
-  messageId?: number;
-  brokerId?: string;
-  brokerCounter?: number;
-  [key: string]: unknown;
-}
-
-/** A subscription as Aedes hands it to a persistence. */
-interface StoredSubscription {
-  topic: string;
-  qos: number;
-  rh?: number;
-  rap?: number;
-  nl?: boolean | number;
-}
-
-interface ClientRef {
-  id: string;
-}
-
-/** The async persistence interface of aedes-persistence 11, as Aedes 1.x calls it. */
-interface AsyncPersistence {
-  broker: unknown;
-  setup(broker: unknown): Promise<void>;
-  storeRetained(packet: StoredPacket): Promise<void>;
-  createRetainedStream(pattern: string): Readable;
-  createRetainedStreamCombi(patterns: string[]): Readable;
-  addSubscriptions(client: ClientRef, subs: StoredSubscription[]): Promise<void>;
-  removeSubscriptions(client: ClientRef, topics: string[]): Promise<void>;
-  subscriptionsByClient(client: ClientRef): Promise<StoredSubscription[]>;
-  countOffline(): Promise<{ subsCount: number; clientsCount: number }>;
-  subscriptionsByTopic(pattern: string): Promise<{ clientId: string; topic: string; qos: number }[]>;
-  cleanSubscriptions(client: ClientRef): Promise<void>;
-  outgoingEnqueue(sub: { clientId: string }, packet: StoredPacket): Promise<void>;
-  outgoingEnqueueCombi(subs: { clientId: string }[], packet: StoredPacket): Promise<void>;
-  outgoingUpdate(client: ClientRef, packet: StoredPacket): Promise<void>;
-  outgoingClearMessageId(client: ClientRef, packet: StoredPacket): Promise<StoredPacket | undefined>;
-  outgoingStream(client: ClientRef): Readable;
-  incomingStorePacket(client: ClientRef, packet: StoredPacket): Promise<void>;
-  incomingGetPacket(client: ClientRef, packet: StoredPacket): Promise<StoredPacket>;
-  incomingDelPacket(client: ClientRef, packet: StoredPacket): Promise<void>;
-  cleanIncoming(client: ClientRef): Promise<void>;
-  putWill(client: ClientRef, packet: StoredPacket): Promise<void>;
-  getWill(client: ClientRef): Promise<StoredPacket | undefined>;
-  delWill(client: ClientRef): Promise<StoredPacket | undefined>;
-  streamWill(brokers?: Record<string, unknown>): Readable;
-  getClientList(topic: string): Readable;
-  destroy(): Promise<void>;
-}
 
 // Aedes' in-memory persistence, with retained lookups indexed (retained-index.ts).
 const MemoryPersistence = IndexedMemoryPersistence as unknown as new () => AsyncPersistence;

@@ -11,20 +11,24 @@
  * written in batches (tally-book.ts), recovered from the votes after a crash.
  * The parts live beside it: options (journal-options.ts), opening the
  * file (journal-database.ts), SQL (journal-statements.ts), the row of a
- * vote (vote-rows.ts), revocation folding (revocation-sync.ts) and tally
- * persistence (tally-persistence.ts).
+ * vote (vote-rows.ts), revocation folding (revocation-sync.ts), tally
+ * persistence (tally-persistence.ts), and what waits for the next commit:
+ * other writers' appends (append-queue.ts) and published marks
+ * (published-marks.ts).
  */
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import type { TerminalPath } from '../../core/path.ts';
 import type { Tally } from '../../core/tally.ts';
 import type { Vote } from '../../core/vote.ts';
+import { AppendQueue } from './append-queue.ts';
 import { DossierBook } from './dossier-book.ts';
 import { ForwardQueue } from './forward-queue.ts';
 import { openJournalDatabase } from './journal-database.ts';
 import { resolveJournalOptions, type JournalOptions, type ResolvedJournalOptions } from './journal-options.ts';
 import * as queries from './journal-statements.ts';
 import { markRanges, prepareStatements, type OutboxRow, type PressedRow, type Statements } from './journal-statements.ts';
+import { PublishedMarks } from './published-marks.ts';
 import { RejectedVotes, type RejectionReason } from './rejected-votes.ts';
 import { RevocationLog, type Revocation, type RevocationRequest, type TerminalMonth } from './revocation-log.ts';
 import { foldRevocations } from './revocation-sync.ts';
@@ -35,11 +39,6 @@ import type { AppendOutcome, BatchEntry, BatchOutcome, JournalStats, VoteInput }
 
 export type { JournalOptions } from './journal-options.ts';
 export type { OutboxRow } from './journal-statements.ts';
-
-interface Pending {
-  readonly input: VoteInput;
-  readonly resolve: (outcome: AppendOutcome) => void;
-}
 
 /** Events of `Journal`. */
 export interface JournalEvents {
@@ -56,8 +55,8 @@ export class Journal extends EventEmitter<JournalEvents> {
   readonly options: ResolvedJournalOptions;
   private db: Database.Database | undefined;
   private sql: Statements | undefined;
-  private queue: Pending[] = [];
-  private flushScheduled = false;
+  /** Other writers' appends waiting for the next commit. */
+  private readonly appends: AppendQueue;
   private book: TallyBook | undefined;
   private rejectedVotes: RejectedVotes | undefined;
   private revocationLog: RevocationLog | undefined;
@@ -67,8 +66,7 @@ export class Journal extends EventEmitter<JournalEvents> {
   private dossierBook: DossierBook | undefined;
   private tallyTimer: NodeJS.Timeout | undefined;
   /** PUBACKed rows waiting to be marked published (`deferPublished`). */
-  private pendingMarks: number[] = [];
-  private markTimer: NodeJS.Timeout | undefined;
+  private readonly publishedMarks: PublishedMarks;
   /** Device high-water marks read or written so far (the database is the truth). */
   private readonly marks = new Map<string, number>();
   /** Last published seq per terminal id, read or written so far. */
@@ -88,6 +86,12 @@ export class Journal extends EventEmitter<JournalEvents> {
   constructor(options: JournalOptions) {
     super();
     this.options = resolveJournalOptions(options);
+    this.appends = new AppendQueue(() => this.flush());
+    this.publishedMarks = new PublishedMarks(
+      this.options.publishedFlushMs,
+      () => this.db !== undefined,
+      () => this.flush(),
+    );
   }
 
   /** Opens (creating if needed) the database and checks its schema version. */
@@ -116,8 +120,7 @@ export class Journal extends EventEmitter<JournalEvents> {
   close(): void {
     this.flush();
     clearInterval(this.tallyTimer);
-    clearTimeout(this.markTimer);
-    this.markTimer = undefined;
+    this.publishedMarks.disarm();
     this.persistTallies();
     this.db?.close();
     this.db = undefined;
@@ -153,14 +156,7 @@ export class Journal extends EventEmitter<JournalEvents> {
    * the caller must then NOT ack. Never rejects.
    */
   append(input: VoteInput): Promise<AppendOutcome> {
-    return new Promise((resolve) => {
-      this.queue.push({ input, resolve });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // Everything that arrives in this event-loop turn joins one commit.
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.appends.append(input);
   }
 
   /** Rejected votes in the journal, by reason (see `reject`). */
@@ -198,10 +194,8 @@ export class Journal extends EventEmitter<JournalEvents> {
    * the next commit.
    */
   commitBatch(entries: readonly BatchEntry[]): BatchOutcome[] {
-    this.flushScheduled = false;
-    const queued = this.queue;
-    this.queue = [];
-    const marks = this.takeMarks();
+    const queued = this.appends.take();
+    const marks = this.publishedMarks.take();
     if (entries.length === 0 && queued.length === 0 && marks.length === 0) return [];
     const db = this.db;
     const sql = this.sql;
@@ -235,8 +229,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     } catch (error) {
       // Nothing of this batch is on disk: every vote stays on its terminal,
       // which resends it; the memory marks were not touched.
-      this.pendingMarks.push(...marks);
-      if (marks.length > 0) this.armMarkTimer();
+      this.publishedMarks.putBack(marks);
       const failed = {
         status: 'failed',
         code: (error as { code?: string }).code ?? 'io-error',
@@ -268,25 +261,7 @@ export class Journal extends EventEmitter<JournalEvents> {
    * which consumers absorb by its id; a vote is never skipped.
    */
   deferPublished(rowids: readonly number[]): void {
-    for (const id of rowids) this.pendingMarks.push(id);
-    this.armMarkTimer();
-  }
-
-  private armMarkTimer(): void {
-    if (this.markTimer !== undefined || this.db === undefined) return;
-    this.markTimer = setTimeout(() => {
-      this.markTimer = undefined;
-      if (this.pendingMarks.length > 0) this.flush();
-    }, this.options.publishedFlushMs);
-    this.markTimer.unref();
-  }
-
-  private takeMarks(): number[] {
-    const marks = this.pendingMarks;
-    this.pendingMarks = [];
-    clearTimeout(this.markTimer);
-    this.markTimer = undefined;
-    return marks;
+    this.publishedMarks.defer(rowids);
   }
 
   /** One 'tally-changed' per terminal-month the batch touched. */

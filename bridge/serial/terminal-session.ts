@@ -9,15 +9,10 @@
  * offline after 15 s of silence (§6.3). Clock-free: the port manager calls
  * `tick()` once a second. Bad input on this port never throws and never
  * reaches another port's session: each port has its own decoder and state.
+ * Its options are in terminal-session-options.ts.
  */
 import { EventEmitter } from 'node:events';
-import {
-  ACK_REJECT,
-  BRIDGE_MAX_IN_FLIGHT,
-  MAX_IN_FLIGHT,
-  NAK_REASON_BY_ERROR,
-  PROTOCOL_VERSION,
-} from '../../firmware-protocol/src/constants.ts';
+import { ACK_REJECT, NAK_REASON_BY_ERROR, PROTOCOL_VERSION } from '../../firmware-protocol/src/constants.ts';
 import { encodeBytes } from '../../firmware-protocol/src/encode.ts';
 import type { DecodeError, DecodeResult } from '../../firmware-protocol/src/error.ts';
 import { FrameDecoder } from '../../firmware-protocol/src/frame-decoder.ts';
@@ -26,51 +21,9 @@ import { ReceiveWindow } from '../../firmware-protocol/src/receive-window.ts';
 import type { PlacedTerminal } from '../config/hailong-config.ts';
 import type { AppendOutcome } from '../journal/vote-input.ts';
 import type { SessionContext } from './session-context.ts';
+import { resolveSessionOptions, type ResolvedSessionOptions, type TerminalSessionOptions } from './terminal-session-options.ts';
 import type { SessionEvents } from './session-events.ts';
 import type { VoteAnswer, VoteSink } from './vote-pipeline.ts';
-
-/** Options of `TerminalSession`. */
-export interface TerminalSessionOptions {
-  /**
-   * How often the bridge PINGs an identified terminal (PROTOCOL.md §6.3).
-   * @default 5000
-   */
-  readonly pingIntervalMs?: number;
-  /**
-   * Silence after which the terminal is offline (PROTOCOL.md §6.3).
-   * @default 15000
-   */
-  readonly offlineAfterMs?: number;
-  /**
-   * Most NAKs for unreadable frames per second: a port full of noise must
-   * not turn into a flood of replies.
-   * @default 10
-   */
-  readonly maxNoiseNaksPerSecond?: number;
-  /**
-   * Largest send window granted to a terminal that asks for one in HELLO (PROTOCOL.md §7.7);
-   * 1 keeps every box at stop-and-wait.
-   * @default 16
-   */
-  readonly maxInFlight?: number;
-}
-
-type Resolved = Readonly<Required<TerminalSessionOptions>>;
-
-/** Resolves `TerminalSessionOptions` once. */
-export function resolveSessionOptions(options: TerminalSessionOptions = {}): Resolved {
-  const o = {
-    pingIntervalMs: options.pingIntervalMs ?? 5000,
-    offlineAfterMs: options.offlineAfterMs ?? 15_000,
-    maxNoiseNaksPerSecond: options.maxNoiseNaksPerSecond ?? 10,
-    maxInFlight: options.maxInFlight ?? BRIDGE_MAX_IN_FLIGHT,
-  };
-  for (const [name, value] of Object.entries(o)) {
-    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`"${name}" must be a positive integer`);
-  }
-  if (o.maxInFlight > MAX_IN_FLIGHT) throw new TypeError(`"maxInFlight" must be at most ${MAX_IN_FLIGHT} (PROTOCOL.md §7.7)`);
-  return Object.freeze(o);
-}
 
 /** How long a refusal of the same device is not logged again (ms). */
 const REFUSAL_REPEAT_MS = 60_000;
@@ -78,7 +31,7 @@ const REFUSAL_REPEAT_MS = 60_000;
 /** One port's protocol session; the vote pipeline's sink for this port's answers. */
 export class TerminalSession extends EventEmitter<SessionEvents> implements VoteSink {
   private readonly decoder = new FrameDecoder({ raw: false });
-  private readonly options: Resolved;
+  private readonly options: ResolvedSessionOptions;
   private hello: HelloMessage | undefined;
   private terminal: PlacedTerminal | undefined;
   private online = false;

@@ -10,11 +10,15 @@
  * bridge that grants it, up to W in flight with cumulative ACKs and
  * go-back-N (§7.7); NAKs per §7.3 / §7.7; 15 s without a
  * valid frame from the bridge sends it back to HELLO (§6.3). Bad input is
- * ignored and counted, and never changes state (§9.3).
+ * ignored and counted, and never changes state (§9.3). This class runs the
+ * phases; what survives a power cycle (and §7.6 renumbering) is in
+ * terminal-memory.ts, delivery in vote-outbox.ts, HELLO in hello-beacon.ts,
+ * §6.3 in link-watchdog.ts.
  */
 import { EventEmitter } from 'node:events';
-import { FrameDecoder, MAX_NUMBER, PROTOCOL_VERSION, encodeBytes, lostHistory, type Message } from '../../firmware-protocol/src/index.ts';
-import type { ClockTimer } from './clock.ts';
+import { FrameDecoder, PROTOCOL_VERSION, encodeBytes, type Message } from '../../firmware-protocol/src/index.ts';
+import { HelloBeacon, helloMessage } from './hello-beacon.ts';
+import { LinkWatchdog } from './link-watchdog.ts';
 import { PressRules } from './press-rules.ts';
 import { newCounters, statsOf, type TerminalCounters } from './terminal-counters.ts';
 import type {
@@ -27,11 +31,9 @@ import type {
   VirtualTerminalStats,
 } from './terminal-events.ts';
 import { resolveTerminalOptions, type BootCause, type ResolvedTerminalOptions, type VirtualTerminalOptions } from './terminal-options.ts';
-import type { StoredConfig, StoredVote, TerminalSnapshot } from './terminal-store.ts';
+import { TerminalMemory } from './terminal-memory.ts';
+import type { StoredConfig, StoredVote } from './terminal-store.ts';
 import { VoteOutbox, type VoteSent } from './vote-outbox.ts';
-
-/** HELLO `pending` is 0..65535 (§5.1). */
-const MAX_PENDING_FIELD = 65535;
 
 /** A simulated button box speaking protocol v1 over a TerminalTransport. */
 export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
@@ -41,15 +43,15 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
   private decoder = new FrameDecoder();
 
   // RAM state: dropped by stop()/reboot(), rebuilt from the store by start().
-  private lastSeq = 0;
+  /** Last seq, refused count and CONFIG, written with the pending votes as one snapshot. */
+  private readonly memory: TerminalMemory;
   /** Unacknowledged votes and their delivery (§7.2, §7.3). */
   private readonly outbox: VoteOutbox;
-  private refusedCount = 0;
-  /** The last CONFIG received (persisted); null = factory defaults in force. */
-  private receivedConfig: StoredConfig | null = null;
   private rules: PressRules;
-  private helloTimer: ClockTimer | null = null;
-  private linkTimer: ClockTimer | null = null;
+  /** HELLO until WELCOME (§6.1), slowed down when refused (§6.2). */
+  private readonly hello: HelloBeacon;
+  /** 15 s without a valid frame from the bridge: back to HELLO (§6.3). */
+  private readonly watchdog: LinkWatchdog;
 
   private readonly counters: TerminalCounters = newCounters();
 
@@ -58,6 +60,9 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
     super();
     this.options = resolveTerminalOptions(options);
     this.rules = new PressRules(this.options.factoryConfig);
+    this.memory = new TerminalMemory(this.options.store, () => this.counters.storeErrors++);
+    this.hello = new HelloBeacon(this.options.clock, () => this.sendHello());
+    this.watchdog = new LinkWatchdog(this.options.clock, this.options.linkLostMs, () => this.onLinkLost());
     this.outbox = new VoteOutbox({
       clock: this.options.clock,
       ackTimeoutMs: this.options.ackTimeoutMs,
@@ -92,7 +97,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
 
   /** Highest seq used so far (0 before the first vote). */
   get highestSeq(): number {
-    return this.lastSeq;
+    return this.memory.lastSeq;
   }
 
   /** Votes the buffer can hold. */
@@ -143,14 +148,10 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
    */
   start(cause: BootCause = this.options.bootCause): void {
     if (this.currentPhase !== 'off') return;
-    const loaded = this.options.store.load();
+    const loaded = this.memory.load();
     if (!loaded.ok) throw new Error(`terminal ${this.uid}: ${loaded.message}`);
-    const s = loaded.value;
-    this.lastSeq = s?.lastSeq ?? 0;
-    this.outbox.load(s?.pending ?? []); // no press times: these votes go with ageMs unknown (§7.5)
-    this.refusedCount = s?.refused ?? 0;
-    this.receivedConfig = s?.config ?? null;
-    this.rules = new PressRules(this.receivedConfig ?? this.options.factoryConfig);
+    this.outbox.load(loaded.value); // no press times: these votes go with ageMs unknown (§7.5)
+    this.rules = new PressRules(this.memory.config ?? this.options.factoryConfig);
     this.decoder = new FrameDecoder();
     this.send({ type: 'EVENT', code: 'BOOT', value: cause });
     this.enterHello('power-on');
@@ -197,19 +198,18 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
     }
     if (this.outbox.length >= this.options.capacity) {
       // §7.4: refuse the newest press, never overwrite a stored one; report the count later as EVENT FULL.
-      this.refusedCount++;
+      this.memory.refused++;
       this.persist();
       return this.refuse(button, 'buffer-full', `the buffer holds ${this.options.capacity} unacknowledged votes`);
     }
     const now = this.options.clock.now();
     const flags = this.rules.flagsAt(now);
-    const vote: StoredVote = { seq: this.lastSeq + 1, button, reason, flags };
+    const vote: StoredVote = { seq: this.memory.lastSeq + 1, button, reason, flags };
     // §7.1: persisted, with its seq, before the VOTE is first sent. A failed write leaves
     // no trace: that seq was never sent, so using it again is safe (§12, torn record).
-    if (!this.persist({ lastSeq: vote.seq, pending: [...this.outbox.votes, vote] })) {
+    if (!this.memory.save([...this.outbox.votes, vote], vote.seq)) {
       return this.refuse(button, 'storage-failed', 'the vote could not be stored');
     }
-    this.lastSeq = vote.seq;
     this.outbox.add(vote, now);
     this.rules.commit(now, flags);
     this.counters.presses++;
@@ -250,7 +250,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
         break;
     }
     // Any valid frame from the bridge proves the link (§6.3).
-    if (this.currentPhase === 'session') this.armLinkTimer();
+    if (this.currentPhase === 'session') this.watchdog.feed();
     switch (m.type) {
       case 'PING':
         this.counters.pongs++;
@@ -266,7 +266,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
         // The bridge MUST NOT exceed the HELLO count; a box cannot grow buttons, so clamp.
         const applied: StoredConfig = { ...config, buttons: Math.min(config.buttons, this.options.buttons) };
         this.rules.applyConfig(applied);
-        this.receivedConfig = applied;
+        this.memory.config = applied;
         this.persist(); // §5.7: SHOULD persist, so a reboot without a bridge keeps the settings
         this.emit('config', applied);
         return;
@@ -292,7 +292,7 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
     if (mark !== undefined) this.continueAbove(mark);
     this.cancelTimers();
     this.setPhase('session', 'welcome');
-    this.armLinkTimer();
+    this.watchdog.feed();
     this.reportRefused();
     // §7.2, §7.7: a new session starts over with the oldest vote, alone, at once, timeout back to 1 s.
     this.outbox.startSession(inFlight);
@@ -340,56 +340,38 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
     this.emit('vote-sent', { seq: vote.seq, attempt, ageMs: vote.ageMs, cause });
   }
 
-  private armLinkTimer(): void {
-    this.linkTimer?.cancel();
-    this.linkTimer = this.options.clock.setTimer(() => {
-      this.linkTimer = null;
-      if (this.currentPhase !== 'session') return;
-      this.counters.linkLost++;
-      this.emit('link-lost');
-      this.enterHello('link-lost');
-    }, this.options.linkLostMs);
+  private onLinkLost(): void {
+    if (this.currentPhase !== 'session') return;
+    this.counters.linkLost++;
+    this.emit('link-lost');
+    this.enterHello('link-lost');
   }
 
   /** HELLO phase: votes stay stored, the resend timer pauses, HELLO repeats (§6.1 step 2, §7.2). */
   private enterHello(cause: PhaseCause): void {
     this.cancelTimers();
     this.setPhase('hello', cause);
-    this.sendHello();
+    this.hello.start(this.options.helloIntervalMs, true);
   }
 
   /** §6.2: no votes; keep them; HELLO slowed down in case the bridge is upgraded. */
   private enterRefused(cause: PhaseCause): void {
     this.cancelTimers();
     this.setPhase('refused', cause);
-    this.helloTimer = this.options.clock.setTimer(() => this.sendHello(), this.options.refusedHelloIntervalMs);
+    this.hello.start(this.options.refusedHelloIntervalMs, false);
   }
 
   private sendHello(): void {
-    this.helloTimer = null;
     if (this.currentPhase !== 'hello' && this.currentPhase !== 'refused') return;
-    const o = this.options;
     this.counters.hellos++;
-    this.send({
-      type: 'HELLO',
-      proto: PROTOCOL_VERSION,
-      uid: o.uid,
-      model: o.model,
-      firmware: o.firmware,
-      buttons: o.buttons,
-      pending: Math.min(this.outbox.length, MAX_PENDING_FIELD),
-      // §5.1: a 1.0 box (the default) leaves the window out; the bridge then grants none.
-      ...(o.inFlight > 1 ? { inFlight: o.inFlight } : {}),
-    });
-    const interval = this.currentPhase === 'refused' ? o.refusedHelloIntervalMs : o.helloIntervalMs;
-    this.helloTimer = o.clock.setTimer(() => this.sendHello(), interval);
+    this.send(helloMessage(this.options, this.outbox.length));
   }
 
   /** §7.4: EVENT FULL with the refused count, once the link is back; best effort (EVENT is not ACKed). */
   private reportRefused(): void {
-    if (this.refusedCount === 0) return;
-    this.send({ type: 'EVENT', code: 'FULL', value: String(this.refusedCount) });
-    this.refusedCount = 0;
+    if (this.memory.refused === 0) return;
+    this.send({ type: 'EVENT', code: 'FULL', value: String(this.memory.refused) });
+    this.memory.refused = 0;
     this.persist();
   }
 
@@ -409,51 +391,23 @@ export class VirtualTerminal extends EventEmitter<VirtualTerminalEvents> {
     return refused;
   }
 
-  /** Writes the snapshot (current state, or with the given changes); false (and counted) when the store failed. */
-  /**
-   * §7.6: an oldest pending vote at or below `mark − Wmax` (Wmax = 1: below the mark), or a next
-   * seq at or below the mark, means this store lost its history (wiped): the pending votes would be
-   * answered DUP and lost, so they take seqs above the mark, oldest first, persisted (one snapshot
-   * write) before any is sent. Pending votes from `mark − Wmax + 1` to the mark are the resends of
-   * a window whose ACK was lost and keep their seqs. If the write fails nothing changes.
-   */
+  /** §7.6: a wiped store's pending votes take seqs above the bridge's mark (terminal-memory.ts). */
   private continueAbove(mark: number): void {
-    const oldest = this.outbox.votes[0]?.seq;
-    const behind = lostHistory(oldest, this.lastSeq + 1, mark, this.options.inFlight);
-    if (!behind || this.lastSeq + mark >= MAX_NUMBER) return;
-    const from = this.outbox.votes.map((v) => v.seq);
-    // One shift for all, like the firmware's seq offset: order and gaps kept, the counter moves too.
-    const shift = mark + 1 - (oldest ?? this.lastSeq + 1);
-    const renumbered = this.outbox.votes.map((v) => ({ ...v, seq: v.seq + shift }));
-    const lastSeq = this.lastSeq + shift;
-    if (!this.persist({ lastSeq, pending: renumbered })) return;
-    this.lastSeq = lastSeq;
-    this.outbox.renumber(renumbered);
-    this.emit('renumbered', { mark, from, to: renumbered.map((v) => v.seq) });
+    const moved = this.memory.moveAbove(mark, this.outbox.votes, this.options.inFlight);
+    if (moved === undefined) return;
+    this.outbox.renumber(moved.votes);
+    this.emit('renumbered', { mark, from: moved.from, to: moved.votes.map((v) => v.seq) });
   }
 
-  private persist(changes: Partial<Pick<TerminalSnapshot, 'lastSeq' | 'pending'>> = {}): boolean {
-    const snapshot: TerminalSnapshot = {
-      version: 1,
-      lastSeq: changes.lastSeq ?? this.lastSeq,
-      pending: changes.pending ?? this.outbox.votes,
-      config: this.receivedConfig,
-      refused: this.refusedCount,
-    };
-    try {
-      this.options.store.save(snapshot);
-      return true;
-    } catch {
-      this.counters.storeErrors++;
-      return false;
-    }
+  /** Writes the snapshot with the current pending votes; false (and counted) when the store failed. */
+  private persist(): boolean {
+    return this.memory.save(this.outbox.votes);
   }
 
   private cancelTimers(): void {
     this.outbox.pause();
-    this.helloTimer?.cancel();
-    this.linkTimer?.cancel();
-    this.helloTimer = this.linkTimer = null;
+    this.hello.stop();
+    this.watchdog.stop();
   }
 
   private setPhase(phase: TerminalPhase, cause: PhaseCause): void {

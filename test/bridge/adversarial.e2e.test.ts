@@ -7,7 +7,6 @@
  * refused or counted; the bridge keeps its one broker session, stays within
  * its memory budget, and the figures a dashboard account sees do not change.
  */
-import { connect as tcpConnect } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../bridge/config/validate-config.ts';
@@ -15,6 +14,7 @@ import type { HailongApp } from '../../bridge/hailong-app.ts';
 import { clientIdSuffix, kioskClientId } from '../../core/client-id.ts';
 import { localParts } from '../../core/time.ts';
 import { collect, type Collector } from '../helpers/mqtt-collector.ts';
+import { rawSend } from '../helpers/raw-tcp.ts';
 import { startApp, tempDir, until } from './bridge-rig.ts';
 
 const KIOSK = { username: 'kiosk-1', password: 'kiosk secret 1' };
@@ -112,22 +112,8 @@ async function asKiosk(topic: string, payload: string | Buffer, retain = false):
   }
 }
 
-/** A raw socket that writes `bytes`; resolves when closed by the broker (or after `ms`). */
-function raw(bytes: Buffer, ms = 5000): Promise<'closed' | 'open'> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1', () => socket.write(bytes));
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve('open');
-    }, ms);
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve('closed');
-    });
-    socket.resume();
-  });
-}
+/** A raw socket to the broker that writes `bytes`; resolves when closed by the broker (or after `ms`). */
+const raw = (bytes: Buffer, ms?: number) => rawSend(port, bytes, ms);
 
 /** A CONNECT packet (MQTT 3.1.1) with username and password. */
 function connectPacket(clientId: string, username: string, password: string): Buffer {

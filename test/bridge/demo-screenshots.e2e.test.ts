@@ -6,62 +6,27 @@
  * HAILONG_UPDATE_SCREENSHOTS=1 they replace docs/screenshots/*.png, which
  * README.md shows (commit them).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard } from '../dashboard/rig.ts';
-import { buildKiosk } from '../kiosk/rig/kiosk-rig.ts';
-import { launchChromium } from '../helpers/chromium.ts';
-import { freePort } from '../helpers/ports.ts';
+import { startDemo, type Demo, type DemoBanner } from './demo-rig.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const OUT = process.env.HAILONG_UPDATE_SCREENSHOTS === '1' ? join(repo, 'docs', 'screenshots') : join(repo, 'test-results', 'readme');
 const VIEWPORT = { width: 1366, height: 768 };
-let root = '';
+let demo: Demo | undefined;
 let browser: Browser | undefined;
-let hailong: ChildProcess | undefined;
-let banner: { dashboard: string; kiosks: string[] } | undefined;
+let banner: DemoBanner | undefined;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'hailong-readme-shots-'));
-  [browser] = await Promise.all([
-    launchChromium(),
-    buildDashboard(join(root, 'dist')),
-    buildKiosk(join(root, 'dist', 'kiosk')),
-    mkdir(OUT, { recursive: true }),
-  ]);
-  const [webPort, brokerPort] = [await freePort(), await freePort()];
-  hailong = spawn(
-    process.execPath,
-    [join(repo, 'bridge', 'bin.mjs'), 'start', '--data-dir', join(root, 'data'), '--web-root', join(root, 'dist')],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HAILONG_LOG_FORMAT: 'json', HAILONG_WEB_PORT: String(webPort), HAILONG_BROKER_PORT: String(brokerPort) },
-    },
-  );
-  let out = '';
-  hailong.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 60_000;
-  while (banner === undefined) {
-    const line = out.split('\n').find((l) => l.includes('"endpoints"'));
-    if (line !== undefined) banner = (JSON.parse(line) as { endpoints: { web: { dashboard: string; kiosks: string[] } } }).endpoints.web;
-    if (Date.now() > deadline) throw new Error(`no start banner within 60 s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await mkdir(OUT, { recursive: true });
+  demo = await startDemo('hailong-readme-shots-');
+  ({ browser, banner } = demo);
 }, 150_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (hailong !== undefined && hailong.exitCode === null) {
-    await new Promise<void>((r) => {
-      hailong?.once('exit', () => r());
-      hailong?.kill('SIGTERM');
-    });
-  }
-  await rm(root, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 async function page(url: string): Promise<Page> {

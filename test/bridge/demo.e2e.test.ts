@@ -4,55 +4,21 @@
  * dashboard and kiosk in Chromium. Live demo votes move the dashboard's
  * numbers, and a tap on the printed kiosk URL shows up on the dashboard.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard } from '../dashboard/rig.ts';
-import { buildKiosk } from '../kiosk/rig/kiosk-rig.ts';
-import { launchChromium } from '../helpers/chromium.ts';
-import { freePort } from '../helpers/ports.ts';
+import { startDemo, type Demo, type DemoBanner } from './demo-rig.ts';
 
-const repo = join(import.meta.dirname, '..', '..');
-let root = '';
+let demo: Demo | undefined;
 let browser: Browser | undefined;
-let hailong: ChildProcess | undefined;
-let banner: { dashboard: string; kiosks: string[] } | undefined;
+let banner: DemoBanner | undefined;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'hailong-demo-e2e-'));
-  [browser] = await Promise.all([launchChromium(), buildDashboard(join(root, 'dist')), buildKiosk(join(root, 'dist', 'kiosk'))]);
-  const [webPort, brokerPort] = [await freePort(), await freePort()];
-  hailong = spawn(
-    process.execPath,
-    [join(repo, 'bridge', 'bin.mjs'), 'start', '--data-dir', join(root, 'data'), '--web-root', join(root, 'dist')],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HAILONG_LOG_FORMAT: 'json', HAILONG_WEB_PORT: String(webPort), HAILONG_BROKER_PORT: String(brokerPort) },
-    },
-  );
-  let out = '';
-  hailong.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 60_000;
-  while (banner === undefined) {
-    const line = out.split('\n').find((l) => l.includes('"endpoints"'));
-    if (line !== undefined) banner = (JSON.parse(line) as { endpoints: { web: { dashboard: string; kiosks: string[] } } }).endpoints.web;
-    if (Date.now() > deadline) throw new Error(`no start banner within 60 s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  demo = await startDemo('hailong-demo-e2e-');
+  ({ browser, banner } = demo);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (hailong !== undefined && hailong.exitCode === null) {
-    await new Promise<void>((r) => {
-      hailong?.once('exit', () => r());
-      hailong?.kill('SIGTERM');
-    });
-  }
-  await rm(root, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 /** Sum of the "votes today" figures of the office view's tiles. */

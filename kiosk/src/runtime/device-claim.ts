@@ -23,3 +23,10 @@ export function claimOutcome(status: Status, now: number, installId: string, cla
   const theirs = { uid: other, ...(status.claimedAt === undefined ? {} : { claimedAt: status.claimedAt }) };
   return { action: keepsTerminal(mine, theirs) ? 'keep' : 'yield', other };
 }
+
+/** The problem a kept or yielded claim shows staff, naming the other device and this kiosk's terminal id. */
+export function claimProblem(outcome: { readonly action: 'keep' | 'yield'; readonly other: string }, terminal: string): string {
+  return outcome.action === 'keep'
+    ? `another device (${outcome.other}) was opened on this kiosk's address (${terminal}); this device was here first and keeps it`
+    : `another device (${outcome.other}) was here first on this kiosk's address (${terminal}): this device stops`;
+}

@@ -8,23 +8,28 @@
  * order, so seqs follow taps.
  *
  * This module sequences; the vote's fields (vote-record.ts), the spoken
- * prompts (kiosk-speech.ts), the duplicate-device decision (device-claim.ts)
- * and the problem counters (kiosk-problems.ts) are in their own modules.
+ * prompts (kiosk-speech.ts), the duplicate-device decision (device-claim.ts),
+ * the problem counters (kiosk-problems.ts), what is kept across reloads
+ * (kiosk-memory.ts), what a heard config, `_served`, session or office does
+ * to the screen (heard-messages.ts) and the after-paint scheduling
+ * (after-paint.ts) are in their own modules.
  */
 import { cleanDossierCode, DEFAULT_STAGE, DUPLICATE_DEVICE, scaleKeys } from '../../../core/index.ts';
-import type { LevelKey, Office, Session, Status, TerminalConfig, TopicMessage } from '../../../core/index.ts';
+import type { LevelKey, Session, Status, TerminalConfig, TopicMessage } from '../../../core/index.ts';
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import * as machine from '../terminal/terminal-machine.ts';
 import type { TerminalState } from '../terminal/terminal-machine.ts';
 import type { Leadership, TabMessage } from './leadership.ts';
 import { BrokerLink, parseIncoming } from './broker-link.ts';
-import { claimOutcome } from './device-claim.ts';
+import { afterPaint } from './after-paint.ts';
+import { claimOutcome, claimProblem } from './device-claim.ts';
 import { problemPatch } from './kiosk-problems.ts';
+import { recall, remember } from './kiosk-memory.ts';
+import { snapshotAfter } from './heard-messages.ts';
 import { initialSnapshot, officeNames, type KioskDeps, type KioskSnapshot } from './kiosk-snapshot.ts';
 import { settingsFrom } from './kiosk-settings.ts';
 import { announcement, questionSpeech } from './kiosk-speech.ts';
-import { newInstallId } from './terminal-topics.ts';
 import { storeEffect } from './vote-record.ts';
 
 export type { LinkClient } from './broker-link.ts';
@@ -34,8 +39,6 @@ export type { KioskDeps, KioskSnapshot } from './kiosk-snapshot.ts';
 const SWEEP_MS = 5000;
 /** Acknowledged votes are kept this long for the staff page, then pruned. */
 const KEEP_DONE_MS = 7 * 86_400_000;
-/** `_served` events older than the window plus this are stale replays (a queued session), not a new service. */
-const SERVED_STALE_MS = 120_000;
 
 /** One kiosk terminal. `start()` once, `stop()` when the element leaves the page. */
 export class KioskRuntime {
@@ -90,13 +93,12 @@ export class KioskRuntime {
       return;
     }
     this.#outbox = outbox;
-    this.#config = await outbox.getMeta<TerminalConfig>('config');
-    this.#session = await outbox.getMeta<Session>('session');
-    const office = await outbox.getMeta<Office>('office');
-    this.#installId = (await outbox.getMeta<string>('installId')) ?? newInstallId();
-    await outbox.setMeta('installId', this.#installId);
-    this.#claimedAt = (await outbox.getMeta<number>('claimedAt')) ?? this.#deps.now();
-    await outbox.setMeta('claimedAt', this.#claimedAt);
+    const kept = await recall(outbox, this.#deps.now());
+    this.#config = kept.config;
+    this.#session = kept.session;
+    this.#installId = kept.installId;
+    this.#claimedAt = kept.claimedAt;
+    const office = kept.office;
     await this.#sweep();
     await outbox.prune(this.#deps.now() - KEEP_DONE_MS);
     this.#update({
@@ -215,10 +217,15 @@ export class KioskRuntime {
   }
 
   #update(patch: Partial<KioskSnapshot>): void {
+    this.#set({ ...this.#snapshot, ...patch });
+  }
+
+  /** Shows `next`: a new terminal state is announced and its deadline scheduled. */
+  #set(next: KioskSnapshot): void {
     const before = this.#snapshot.terminal;
-    this.#snapshot = { ...this.#snapshot, ...patch };
-    if (patch.terminal !== undefined && patch.terminal !== before) {
-      this.#announce(before, patch.terminal);
+    this.#snapshot = next;
+    if (next.terminal !== before) {
+      this.#announce(before, next.terminal);
       this.#schedule();
     }
     this.#emit();
@@ -354,33 +361,16 @@ export class KioskRuntime {
     const outbox = this.#outbox;
     const now = this.#deps.now();
     switch (m.kind) {
-      case 'config': {
-        this.#config = m.payload;
-        if (leader) await outbox?.setMeta('config', m.payload);
-        this.#update({ terminal: machine.configure(this.#snapshot.terminal, settingsFrom(m.payload, this.options)) });
-        return;
-      }
-      case 'served': {
-        const windowMs = this.#snapshot.terminal.settings.windowMs;
-        if (m.payload.at < now - windowMs - SERVED_STALE_MS) return;
-        const event = {
-          ...(m.payload.ticket === undefined ? {} : { ticket: m.payload.ticket }),
-          ...(m.payload.officer === undefined ? {} : { officer: m.payload.officer }),
-        };
-        this.#update({ terminal: machine.served(this.#snapshot.terminal, now, event) });
-        return;
-      }
-      case 'session': {
-        this.#session = m.payload;
-        if (leader) await outbox?.setMeta('session', m.payload);
-        const { officerName: _old, ...rest } = this.#snapshot;
-        this.#snapshot = m.payload.name === undefined || m.payload.officer === null ? rest : { ...rest, officerName: m.payload.name };
-        this.#emit();
-        return;
-      }
+      case 'config':
+      case 'served':
+      case 'session':
       case 'office': {
-        if (leader) await outbox?.setMeta('office', m.payload);
-        this.#update(officeNames(m.payload, this.options.counter));
+        if (m.kind === 'config') this.#config = m.payload;
+        if (m.kind === 'session') this.#session = m.payload;
+        // The leader keeps what it heard for the next start (only it writes the outbox's meta).
+        if (leader && outbox !== undefined && m.kind !== 'served') await remember(outbox, m.kind, m.payload);
+        const next = snapshotAfter(this.#snapshot, m, now, this.options);
+        if (next !== undefined) this.#set(next);
         return;
       }
       case 'tally': {
@@ -411,22 +401,14 @@ export class KioskRuntime {
     if (this.#snapshot.conflict !== undefined) return;
     const outcome = claimOutcome(status, now, this.#installId, this.#claimedAt);
     if (outcome.action === 'ignore') return;
-    const other = outcome.other;
+    this.#problem(DUPLICATE_DEVICE, claimProblem(outcome, this.options.terminal));
     if (outcome.action === 'keep') {
-      this.#problem(
-        DUPLICATE_DEVICE,
-        `another device (${other}) was opened on this kiosk's address (${this.options.terminal}); this device was here first and keeps it`,
-      );
       this.#link?.announce(); // the dashboard sees the conflict in our status
       return;
     }
-    this.#problem(
-      DUPLICATE_DEVICE,
-      `another device (${other}) was here first on this kiosk's address (${this.options.terminal}): this device stops`,
-    );
     const link = this.#link;
     this.#link = undefined;
-    this.#update({ conflict: { otherUid: other, at: now }, link: 'offline' });
+    this.#update({ conflict: { otherUid: outcome.other, at: now }, link: 'offline' });
     await link?.yieldTerminal();
     this.#update({ link: 'offline' });
   }
@@ -434,20 +416,4 @@ export class KioskRuntime {
   #problem(code: string, detail: string): void {
     this.#update(problemPatch(this.#snapshot, code, detail, this.#deps.now()));
   }
-}
-
-/**
- * Runs `job` after the next frame is painted (the task after its
- * requestAnimationFrame), or after 100 ms where no frame comes (a hidden
- * tab gets none; tests without a DOM).
- */
-function afterPaint(job: () => void): void {
-  let done = false;
-  const once = (): void => {
-    if (done) return;
-    done = true;
-    job();
-  };
-  globalThis.requestAnimationFrame?.(() => setTimeout(once, 0));
-  setTimeout(once, 100);
 }

@@ -18,6 +18,7 @@ import {
   watch,
   type BrokerUnderTest,
 } from './access-matrix.ts';
+import { rawSend } from '../../helpers/raw-tcp.ts';
 
 /** Log lines the brokers wrote, parsed (pino writes JSON lines). */
 const logLines: { level: number; msg: string }[] = [];
@@ -289,23 +290,6 @@ describe('EmbeddedBroker', () => {
     expect(Object.isFrozen(options)).toBe(true);
   });
 });
-
-/** Opens a raw TCP connection, writes `bytes`, resolves when the broker closes it (or after `ms`: 'open'). */
-function rawSend(port: number, bytes: Buffer, ms = 5000): Promise<'closed' | 'open'> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1', () => socket.write(bytes));
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve('open');
-    }, ms);
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve('closed');
-    });
-    socket.resume();
-  });
-}
 
 /** A connect attempt's CONNACK code, or -1 when the broker closed the socket without one (refused at the door). */
 function attempt(url: string, username: string | undefined, extra: Parameters<typeof connackCode>[2] = {}): Promise<number> {

@@ -13,141 +13,49 @@
  * equal the wards', its unit summaries leave the revoked votes out, and so
  * does the hub dashboard in Chromium.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import Database from 'better-sqlite3';
-import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { clientIdSuffix, kioskClientId } from '../../../core/client-id.ts';
 import type { Tally } from '../../../core/tally.ts';
 import { localParts } from '../../../core/time.ts';
 import type { UnitMonth } from '../../../core/unit-month.ts';
-import type { Vote } from '../../../core/vote.ts';
-import { createPtyFleet, type PtyFleet } from '../../../bridge/simulator/fleet.ts';
 import { Simulation } from '../../../bridge/simulator/simulation.ts';
-import { launchChromium } from '../../helpers/chromium.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
 import { freePort, waitForPort } from '../../helpers/ports.ts';
 import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
-import { buildDashboard } from '../../dashboard/rig.ts';
+import { cleanupsAfterEach } from '../../helpers/cleanups.ts';
 import { box, tempDir, until } from '../bridge-rig.ts';
+import {
+  acked,
+  hubDashboard,
+  kioskTaps,
+  readRows,
+  runHailong,
+  spawnHailong,
+  stopWith,
+  stopWithin,
+  waitForRanking,
+  wardFleet,
+  writeWardConfig,
+} from './federation-rig.ts';
 
-const repo = join(import.meta.dirname, '..', '..', '..');
 const WARDS = [
   { id: 'phuc-xa', name: 'Phường Phúc Xá' },
   { id: 'truc-bach', name: 'Phường Trúc Bạch' },
 ] as const;
 const BOXES = 2;
 const KIOSK_VOTES = 40;
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach();
 
-function spawnHailong(args: string[], name: string): ChildProcess {
-  const child = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, HAILONG_LOG_LEVEL: 'warn' },
-  });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && signal === null) console.error(`${name} exited with ${code}: ${err}`);
-  });
-  return child;
-}
-
-/** Runs a hailong command to its end; resolves with its exit code, stdout and stderr. */
-function runHailong(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HAILONG_LOG_LEVEL: 'warn' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => resolve({ code, out, err }));
-  });
-}
-
-function stopWith(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
-
-/** SIGTERM, and SIGKILL with a warning if the process has not exited within 20 s. */
-async function stopWithin(child: ChildProcess, name: string): Promise<void> {
-  const timer = setTimeout(() => {
-    console.warn(`${name} did not stop within 20 s of SIGTERM: killed`);
-    child.kill('SIGKILL');
-  }, 20_000);
-  await stopWith(child, 'SIGTERM');
-  clearTimeout(timer);
-}
-
-/** Rows of a SQLite file read through a read-only connection of its own (what is on disk). */
-function readRows<T>(file: string, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
-
-const acked = (fleet: PtyFleet) => fleet.terminals.reduce((n, t) => n + t.stats.acked, 0);
 const tallied = (t: Pick<Tally, 'days'>) => Object.values(t.days).reduce((n, d) => n + d.c.reduce((a, b) => a + b, 0), 0);
-
-/** A kiosk's taps: `n` votes at QoS 1 on its own topic, each resent until PUBACKed (its IndexedDB outbox). */
-async function kioskTaps(ward: string, brokerPort: number, n: number): Promise<void> {
-  const clientId = kioskClientId({ district: 'ba-dinh', ward, terminal: 'kiosk-9' }, clientIdSuffix('pw-kiosk')); // a kiosk may use only its own
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
-    username: 'kiosk-9',
-    password: 'pw-kiosk',
-    clientId,
-    reconnectPeriod: 200,
-  });
-  try {
-    for (let seq = 1; seq <= n; seq++) {
-      const now = Date.now();
-      const vote: Vote = {
-        v: 1,
-        id: `kiosk-9:${seq}`,
-        district: 'ba-dinh',
-        ward,
-        counter: 'quay-9',
-        terminal: 'kiosk-9',
-        seq,
-        level: seq % 3 === 0 ? 'khong-hai-long' : 'hai-long',
-        pressedAt: now,
-        receivedAt: now,
-        source: 'touch',
-      };
-      await client.publishAsync(`hailong/v1/ba-dinh/${ward}/quay-9/kiosk-9/vote`, JSON.stringify(vote), { qos: 1 });
-    }
-  } finally {
-    await client.endAsync(true);
-  }
-}
 
 describe('revocations across the federation', () => {
   it('revoked at the ward (line up, line cut, kill -9 before forwarding): the hub export of the month equals the union of the ward exports, and the hub figures leave them out', async () => {
     const tmp = tempDir('hailong-federation-revocation-');
     cleanups.push(tmp.remove);
-    const webRoot = join(tmp.dir, 'web');
-    const browserP = launchChromium();
-    await buildDashboard(webRoot);
-    const browser = await browserP;
-    cleanups.push(() => browser.close());
+    const { webRoot, browser } = await hubDashboard(tmp.dir, cleanups);
     const month = localParts(Date.now()).monthKey;
 
     const hubBroker = await freePort();
@@ -173,36 +81,16 @@ describe('revocations across the federation', () => {
     const wards = await Promise.all(
       WARDS.map(async (w, i) => {
         const dir = join(tmp.dir, w.id);
-        mkdirSync(dir);
-        const fleet = await createPtyFleet(BOXES, {
-          dir,
-          terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000, linkLostMs: 3000, capacity: 2000 },
-        });
-        cleanups.push(() => fleet.close());
-        const config = join(dir, 'hailong.yaml');
+        const fleet = await wardFleet(dir, BOXES, cleanups);
         const brokerPort = await freePort();
-        const kiosk =
-          i === 0 ? [{ id: 'quay-9', name: 'Quầy 9', terminals: [{ id: 'kiosk-9', kind: 'touch', password: 'pw-kiosk' }] }] : [];
-        writeFileSync(
-          config,
-          stringify({
-            district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
-            ward: { id: w.id, name: w.name },
-            rating: { cooldownMs: 0 },
-            counters: [
-              ...Array.from({ length: BOXES }, (_, b) => ({
-                id: box(b).counter,
-                name: `Quầy ${b + 1}`,
-                terminals: [{ id: box(b).terminal, kind: 'button', uid: box(b).uid }],
-              })),
-              ...kiosk,
-            ],
-            serial: { ports: [...fleet.hostPaths], scanIntervalMs: 200 },
-            broker: { port: brokerPort, host: '127.0.0.1' },
-            upstream: { urls: [i === 0 ? wan.url : `mqtt://127.0.0.1:${hubBroker}`], username: w.id, password: `pw-${w.id}` },
-            dataDir: join(dir, 'data'),
-          }),
-        );
+        const config = writeWardConfig({
+          dir,
+          ...w,
+          fleet,
+          brokerPort,
+          upstreamUrls: [i === 0 ? wan.url : `mqtt://127.0.0.1:${hubBroker}`],
+          kiosk: i === 0,
+        });
         const ward = {
           ...w,
           fleet,
@@ -246,7 +134,7 @@ describe('revocations across the federation', () => {
 
     // 1. Everyone up: boxes and the kiosk vote, everything reaches the hub.
     expect((await Promise.all(wards.map((w) => w.sim.burst(120, { timeoutMs: 120_000 })))).every((x) => x.complete)).toBe(true);
-    await kioskTaps(a.id, a.brokerPort, KIOSK_VOTES);
+    await kioskTaps(a.id, a.brokerPort, KIOSK_VOTES, { level: (seq) => (seq % 3 === 0 ? 'khong-hai-long' : 'hai-long') });
     await until(() => archived() >= 240 + KIOSK_VOTES, 60_000, 'the first votes in the hub archive');
 
     // 2. Revoked with the line up: a misused kiosk's votes at the first ward, a box's at the second.
@@ -334,24 +222,7 @@ describe('revocations across the federation', () => {
     await page.goto(`http://127.0.0.1:${hubWeb}/dashboard/?district=ba-dinh&hub=1#/district`);
     await page.click('button:has-text("Hôm nay")');
     const expected = Object.fromEntries(wards.map((w) => [w.name, String(counted(w))]));
-    await page
-      .waitForFunction(
-        (want) => {
-          const rows = [...document.querySelectorAll('[data-testid=ranking] tbody tr')] as HTMLTableRowElement[];
-          const got = Object.fromEntries(
-            rows.map((r) => [r.cells[1]?.textContent ?? '', (r.cells[2]?.textContent ?? '').replaceAll('.', '')]),
-          );
-          return Object.keys(want).every((k) => got[k] === want[k]);
-        },
-        expected,
-        { timeout: 30_000 },
-      )
-      .catch(async (error: Error) => {
-        const rows = await page.$$eval('[data-testid=ranking] tbody tr', (trs) =>
-          trs.map((r) => [...(r as HTMLTableRowElement).cells].map((c) => c.textContent)),
-        );
-        throw new Error(`${error.message}\nexpected ${JSON.stringify(expected)}\nranking ${JSON.stringify(rows)}`);
-      });
+    await waitForRanking(page, expected, 'hub summaries');
     await page.close();
     await Promise.all([...wards.map((w) => stopWithin(w.bridge, w.id)), stopWithin(hub, 'hub')]);
 

@@ -11,122 +11,40 @@
  * a dropping TCP proxy is test/bridge/upstream/upstream-forwarding.e2e.test.ts
  * (one such test keeps CI short).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { clientIdSuffix, kioskClientId } from '../../../core/client-id.ts';
-import type { Vote } from '../../../core/vote.ts';
-import { createPtyFleet, type PtyFleet } from '../../../bridge/simulator/fleet.ts';
 import { Simulation } from '../../../bridge/simulator/simulation.ts';
-import { launchChromium } from '../../helpers/chromium.ts';
 import { freePort, waitForPort } from '../../helpers/ports.ts';
-import { buildDashboard } from '../../dashboard/rig.ts';
-import { box, tempDir, until } from '../bridge-rig.ts';
+import { cleanupsAfterEach } from '../../helpers/cleanups.ts';
+import { tempDir, until } from '../bridge-rig.ts';
+import {
+  acked,
+  archiveKeys,
+  hubDashboard,
+  journalKeys,
+  kioskTaps,
+  readRows,
+  spawnHailong,
+  stopWith,
+  stopWithin,
+  waitForRanking,
+  wardFleet,
+  writeWardConfig,
+} from './federation-rig.ts';
 
-const repo = join(import.meta.dirname, '..', '..', '..');
 const WARDS = ['phuc-xa', 'truc-bach', 'lieu-giai'] as const;
+const NAMES = ['Phường Phúc Xá', 'Phường Trúc Bạch', 'Phường Liễu Giai'] as const;
 const BOXES = 2;
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function spawnHailong(args: string[], name: string): ChildProcess {
-  const child = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, HAILONG_LOG_LEVEL: 'warn' },
-  });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && signal === null) console.error(`${name} exited with ${code}: ${err}`);
-  });
-  return child;
-}
-
-function stopWith(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
-
-/** SIGTERM, and SIGKILL with a warning if the process has not exited within 20 s. */
-async function stopWithin(child: ChildProcess, name: string): Promise<void> {
-  const timer = setTimeout(() => {
-    console.warn(`${name} did not stop within 20 s of SIGTERM: killed`);
-    child.kill('SIGKILL');
-  }, 20_000);
-  await stopWith(child, 'SIGTERM');
-  clearTimeout(timer);
-}
-
-/** Rows of a SQLite file read through a read-only connection of its own (what is on disk). */
-function readRows<T>(file: string, sql: string): T[] {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
-}
-
-const acked = (fleet: PtyFleet) => fleet.terminals.reduce((n, t) => n + t.stats.acked, 0);
-
 const KIOSK_VOTES = 100;
-
-/** A kiosk's taps: `n` votes at QoS 1 on its own topic, each resent until PUBACKed (its IndexedDB outbox). */
-async function kioskTaps(ward: string, brokerPort: number, n: number): Promise<void> {
-  const clientId = kioskClientId({ district: 'ba-dinh', ward, terminal: 'kiosk-9' }, clientIdSuffix('pw-kiosk')); // a kiosk may use only its own
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, {
-    username: 'kiosk-9',
-    password: 'pw-kiosk',
-    clientId,
-    reconnectPeriod: 200,
-  });
-  try {
-    for (let seq = 1; seq <= n; seq++) {
-      const now = Date.now();
-      const vote: Vote = {
-        v: 1,
-        id: `kiosk-9:${seq}`,
-        district: 'ba-dinh',
-        ward,
-        counter: 'quay-9',
-        terminal: 'kiosk-9',
-        seq,
-        level: seq % 4 === 0 ? 'rat-hai-long' : 'hai-long',
-        pressedAt: now,
-        receivedAt: now,
-        source: 'touch',
-      };
-      const puback = client.publishAsync(`hailong/v1/ba-dinh/${ward}/quay-9/kiosk-9/vote`, JSON.stringify(vote), { qos: 1 });
-      const late = new Promise<never>((_, fail) =>
-        setTimeout(() => fail(new Error(`kiosk vote ${seq} not acknowledged by the ward within 60 s`)), 60_000).unref(),
-      );
-      await Promise.race([puback, late]);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  } finally {
-    await client.endAsync(true);
-  }
-}
+const cleanups = cleanupsAfterEach();
 
 describe('a district hub and three ward offices', () => {
   it('kill -9 of a ward bridge and of the hub mid-stream: the archive is exactly the union of the journals, and the hub dashboard shows each ward', async () => {
     const tmp = tempDir('hailong-federation-');
     cleanups.push(tmp.remove);
-    const webRoot = join(tmp.dir, 'web');
-    const browserP = launchChromium();
-    await buildDashboard(webRoot);
-    const browser = await browserP;
-    cleanups.push(() => browser.close());
+    const { webRoot, browser } = await hubDashboard(tmp.dir, cleanups);
 
     // The hub: embedded broker for the units, read-only for anonymous dashboards on this PC.
     const hubBroker = await freePort();
@@ -138,7 +56,7 @@ describe('a district hub and three ward offices', () => {
         district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
         units: WARDS.map((id, i) => ({
           id,
-          name: ['Phường Phúc Xá', 'Phường Trúc Bạch', 'Phường Liễu Giai'][i],
+          name: NAMES[i],
           kind: 'phường',
           password: `pw-${id}`,
         })),
@@ -159,37 +77,18 @@ describe('a district hub and three ward offices', () => {
     const wards = await Promise.all(
       WARDS.map(async (id, w) => {
         const dir = join(tmp.dir, id);
-        mkdirSync(dir);
-        const fleet = await createPtyFleet(BOXES, {
-          dir,
-          terminal: { helloIntervalMs: 300, ackTimeoutMs: 300, maxAckTimeoutMs: 1000, linkLostMs: 3000, capacity: 2000 },
-        });
-        cleanups.push(() => fleet.close());
-        const config = join(dir, 'hailong.yaml');
+        const fleet = await wardFleet(dir, BOXES, cleanups);
         const brokerPort = await freePort();
         // The first ward also has a kiosk (a touchscreen on the LAN, publishing to the ward's broker).
-        const kiosk =
-          w === 0 ? [{ id: 'quay-9', name: 'Quầy 9', terminals: [{ id: 'kiosk-9', kind: 'touch', password: 'pw-kiosk' }] }] : [];
-        writeFileSync(
-          config,
-          stringify({
-            district: { id: 'ba-dinh', name: 'Quận Ba Đình' },
-            ward: { id, name: id },
-            rating: { cooldownMs: 0 },
-            counters: [
-              ...Array.from({ length: BOXES }, (_, i) => ({
-                id: box(i).counter,
-                name: `Quầy ${i + 1}`,
-                terminals: [{ id: box(i).terminal, kind: 'button', uid: box(i).uid }],
-              })),
-              ...kiosk,
-            ],
-            serial: { ports: [...fleet.hostPaths], scanIntervalMs: 200 },
-            broker: { port: brokerPort, host: '127.0.0.1' },
-            upstream: { urls: [`mqtt://127.0.0.1:${hubBroker}`], username: id, password: `pw-${id}` },
-            dataDir: join(dir, 'data'),
-          }),
-        );
+        const config = writeWardConfig({
+          dir,
+          id,
+          name: id,
+          fleet,
+          brokerPort,
+          upstreamUrls: [`mqtt://127.0.0.1:${hubBroker}`],
+          kiosk: w === 0,
+        });
         const ward = {
           id,
           fleet,
@@ -225,7 +124,11 @@ describe('a district hub and three ward offices', () => {
     // 3. kill -9 of the hub mid-stream: for every ward, the WAN is gone for 10 s; the offices vote on,
     //    the first ward's kiosk too.
     const bursts2 = burstAll(600);
-    const kioskVotes = kioskTaps(wards[0]!.id, wards[0]!.brokerPort, KIOSK_VOTES);
+    const kioskVotes = kioskTaps(wards[0]!.id, wards[0]!.brokerPort, KIOSK_VOTES, {
+      level: (seq) => (seq % 4 === 0 ? 'rat-hai-long' : 'hai-long'),
+      pubackWithinMs: 60_000,
+      paceMs: 50,
+    });
     const base = archived();
     await until(() => archived() - base >= 300, 60_000, '300 more votes archived');
     await stopWith(hub, 'SIGKILL');
@@ -241,13 +144,11 @@ describe('a district hub and three ward offices', () => {
     await new Promise((r) => setTimeout(r, 1000));
     const union = new Set<string>();
     for (const w of wards) {
-      const ids = readRows<{ payload: string }>(w.journal, 'SELECT payload FROM votes').map(
-        (r) => `${w.id}/${(JSON.parse(r.payload) as Vote).id}`,
-      );
+      const ids = journalKeys(w.journal, w.id);
       expect(ids).toHaveLength(200 + 600 + 600 + (w === wards[0] ? KIOSK_VOTES : 0));
       for (const id of ids) union.add(id);
     }
-    const keys = readRows<{ unit: string; id: string }>(archive, 'SELECT unit, id FROM votes').map((r) => `${r.unit}/${r.id}`);
+    const keys = archiveKeys(archive);
     expect(keys).toHaveLength(union.size); // 0 duplicated (and nothing foreign)
     expect(new Set(keys)).toEqual(union); // 0 lost
 
@@ -258,41 +159,8 @@ describe('a district hub and three ward offices', () => {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       await page.goto(`http://127.0.0.1:${hubWeb}/dashboard/?district=ba-dinh${query}#/district`);
       await page.click('button:has-text("Hôm nay")');
-      const expected = Object.fromEntries(
-        wards.map((w, i) => [
-          ['Phường Phúc Xá', 'Phường Trúc Bạch', 'Phường Liễu Giai'][i],
-          String(acked(w.fleet) + (i === 0 ? KIOSK_VOTES : 0)),
-        ]),
-      );
-      await page
-        .waitForFunction(
-          (want) => {
-            const rows = [...document.querySelectorAll('[data-testid=ranking] tbody tr')] as HTMLTableRowElement[];
-            const got = Object.fromEntries(
-              rows.map((r) => [r.cells[1]?.textContent ?? '', (r.cells[2]?.textContent ?? '').replaceAll('.', '')]),
-            );
-            return (
-              JSON.stringify(
-                Object.keys(want)
-                  .sort()
-                  .map((k) => [k, got[k]]),
-              ) ===
-              JSON.stringify(
-                Object.keys(want)
-                  .sort()
-                  .map((k) => [k, want[k]]),
-              )
-            );
-          },
-          expected,
-          { timeout: 30_000 },
-        )
-        .catch(async (error: Error) => {
-          const rows = await page.$$eval('[data-testid=ranking] tbody tr', (trs) =>
-            trs.map((r) => [...(r as HTMLTableRowElement).cells].map((c) => c.textContent)),
-          );
-          throw new Error(`${query || 'tallies'}: ${error.message}\nexpected ${JSON.stringify(expected)}\nranking ${JSON.stringify(rows)}`);
-        });
+      const expected = Object.fromEntries(wards.map((w, i) => [NAMES[i], String(acked(w.fleet) + (i === 0 ? KIOSK_VOTES : 0))]));
+      await waitForRanking(page, expected, query || 'tallies');
       await page.close();
     }
     // A clean stop, bounded: the figures above are what this test is about. (A ward bridge has

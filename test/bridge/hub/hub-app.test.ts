@@ -9,13 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubApp } from '../../../bridge/hub/hub-app.ts';
 import type { HubConfig } from '../../../bridge/hub/hub-config.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
 import { hubConfig, tally, vote, voteTopic } from './hub-fixtures.ts';
+import { unitClient } from './hub-unit-client.ts';
 
 const log = pino({ level: 'silent' });
 const NOW = Date.UTC(2026, 10, 20, 5); // 2026-11-20, Vietnam time noon
@@ -35,17 +35,6 @@ async function startHub(config?: HubConfig): Promise<{ app: HubApp; url: string;
   return { app, url: app.endpoints('127.0.0.1').broker!.url, dir };
 }
 
-async function unitClient(url: string, unit: string) {
-  const client = await mqtt.connectAsync(url, {
-    username: unit,
-    password: `pw-${unit}`,
-    reconnectPeriod: 0,
-    clientId: `test-${unit}-${Math.random()}`,
-  });
-  cleanups.push(() => client.endAsync(true));
-  return client;
-}
-
 /** Votes in the archive file, read through a connection of its own (what is on disk, not in memory). */
 function archivedKeys(dir: string): string[] {
   const db = new Database(join(dir, 'archive.db'), { readonly: true });
@@ -61,7 +50,7 @@ function archivedKeys(dir: string): string[] {
 describe('the hub archive on the embedded broker', () => {
   it('has a vote on disk when the unit gets its PUBACK, and stores a redelivery once', async () => {
     const { url, dir } = await startHub();
-    const phucXa = await unitClient(url, 'phuc-xa');
+    const phucXa = await unitClient(url, 'phuc-xa', cleanups);
     const v = vote('phuc-xa', 1);
     await phucXa.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
     // PUBACK received: the row must already be committed.
@@ -76,7 +65,7 @@ describe('the hub archive on the embedded broker', () => {
 
   it('refuses a unit publishing under another unit, and archives nothing of it', async () => {
     const { app, url, dir } = await startHub();
-    const phucXa = await unitClient(url, 'phuc-xa');
+    const phucXa = await unitClient(url, 'phuc-xa', cleanups);
     const forged = vote('truc-bach', 1);
     const closed = new Promise<void>((done) => phucXa.once('close', () => done()));
     phucXa.publish(voteTopic(forged), JSON.stringify(forged), { qos: 1 });
@@ -91,12 +80,12 @@ describe('the hub archive on the embedded broker', () => {
 
   it("does not let a unit read another unit's votes", async () => {
     const { url } = await startHub();
-    const spy = await unitClient(url, 'phuc-xa');
+    const spy = await unitClient(url, 'phuc-xa', cleanups);
     await expect(spy.subscribeAsync('hailong/v1/ba-dinh/truc-bach/#', { qos: 1 })).rejects.toThrow(/Subscribe error/);
     const seen: string[] = [];
     spy.on('message', (t) => seen.push(t));
     await spy.subscribeAsync('hailong/v1/#', { qos: 1 }); // accepted, but filtered per topic
-    const truc = await unitClient(url, 'truc-bach');
+    const truc = await unitClient(url, 'truc-bach', cleanups);
     const v = vote('truc-bach', 1);
     await truc.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
     const own = vote('phuc-xa', 1);
@@ -110,7 +99,7 @@ describe('the hub archive on the embedded broker', () => {
     const { app, url, dir } = await startHub();
     const dashboard = await collect(url, 'hailong/v1/#', { username: 'lanh-dao', password: 'pw-lanh-dao' });
     cleanups.push(() => dashboard.close());
-    const phucXa = await unitClient(url, 'phuc-xa');
+    const phucXa = await unitClient(url, 'phuc-xa', cleanups);
     const topic = voteTopic(vote('phuc-xa', 1));
     const otherTerminal = { ...vote('phuc-xa', 2), terminal: 'hop-9', id: 'hop-9:2' };
     const bad = [
@@ -148,7 +137,7 @@ describe('retained state', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const config = hubConfig(dir, { retainMonths: 3 });
     const first = await startHub(config);
-    const phucXa = await unitClient(first.url, 'phuc-xa');
+    const phucXa = await unitClient(first.url, 'phuc-xa', cleanups);
     for (const month of ['2026-07', '2026-08', '2026-09', '2026-10', '2026-11']) {
       await phucXa.publishAsync(`hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/tally/${month}`, JSON.stringify(tally('phuc-xa', month)), {
         qos: 1,
@@ -182,7 +171,7 @@ describe('retained state', () => {
 describe('retained state after three years', () => {
   it('stays bounded: a unit of 10 counters leaves 155 retained messages on the hub instead of 372', async () => {
     const { app, url } = await startHub();
-    const unit = await unitClient(url, 'phuc-xa');
+    const unit = await unitClient(url, 'phuc-xa', cleanups);
     // 36 months up to 2026-11 (NOW), one box per counter: what a ward's bridge mirrors after three years.
     const months = Array.from({ length: 36 }, (_, i) => {
       const m = 2023 * 12 + 11 + i; // 2023-12 … 2026-11
@@ -239,7 +228,7 @@ describe('names from the hub config', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const config = hubConfig(dir, { parent: { level: 'province', id: 'ba-dinh', name: 'Tỉnh Gia Lai' } });
     const { url } = await startHub(config);
-    const phucXa = await unitClient(url, 'phuc-xa');
+    const phucXa = await unitClient(url, 'phuc-xa', cleanups);
     const office = {
       v: 1,
       district: 'ba-dinh',

@@ -17,7 +17,7 @@ import { hubMosquittoInputs } from '../../../bridge/commands/hub-mosquitto-confi
 import { HubApp } from '../../../bridge/hub/hub-app.ts';
 import type { HubConfig } from '../../../bridge/hub/hub-config.ts';
 import { hubClientId, upstreamClientId } from '../../../core/client-id.ts';
-import { startGeneratedMosquitto } from '../broker/generated-mosquitto.ts';
+import { startGeneratedMosquitto, type GeneratedMosquitto } from '../broker/generated-mosquitto.ts';
 import { hubConfig, tally, vote, voteTopic } from './hub-fixtures.ts';
 
 const log = pino({ level: 'silent' });
@@ -34,16 +34,48 @@ async function until(check: () => boolean, what: string, timeoutMs = 15_000): Pr
   }
 }
 
+/**
+ * A temp folder with the hub's config, and a real Mosquitto started from
+ * exactly the files `hailong mosquitto-config` generates for it; `config`
+ * points the hub at that broker. Both are removed after the test.
+ */
+async function generatedBroker(): Promise<{ broker: GeneratedMosquitto; config: HubConfig }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-mosq-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const base = hubConfig(dir, { mqtt: { urls: ['mqtt://127.0.0.1:1'], username: 'hailong-hub', password: 'pw-hub' } });
+  const derived = hubMosquittoInputs(base, 9001);
+  if (!derived.ok) throw new Error(derived.problems.join('; '));
+  const broker = await startGeneratedMosquitto(derived.inputs.users, 'none', 'standalone', derived.inputs.clientIds);
+  cleanups.push(() => broker.dispose());
+  return { broker, config: { ...base, mqtt: { ...base.mqtt, urls: [broker.url] } } };
+}
+
+/** Unit `ward` connected with its upstream link's id (upstream.ts), the only one its account may use; closed after the test. */
+async function connectUnit(broker: GeneratedMosquitto, ward: string, options: mqtt.IClientOptions = {}): Promise<mqtt.MqttClient> {
+  const client = await mqtt.connectAsync(broker.url, {
+    username: ward,
+    password: `pw-${ward}`,
+    clientId: upstreamClientId({ district: 'ba-dinh', ward }, `pw-${ward}`),
+    ...options,
+  });
+  cleanups.push(() => client.endAsync(true));
+  return client;
+}
+
+/** `ward`'s votes with these seqs, each PUBACKed before the next. */
+async function publishVotes(client: mqtt.MqttClient, ward: string, seqs: Iterable<number>): Promise<void> {
+  for (const seq of seqs) {
+    const v = vote(ward, seq);
+    await client.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
+  }
+}
+
+/** `from`..`to`. */
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
 describe('the hub on a generated Mosquitto', () => {
   it('archives through a persistent session, and the ACL keeps each unit to itself', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-mosq-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const base = hubConfig(dir, { mqtt: { urls: ['mqtt://127.0.0.1:1'], username: 'hailong-hub', password: 'pw-hub' } });
-    const derived = hubMosquittoInputs(base, 9001);
-    if (!derived.ok) throw new Error(derived.problems.join('; '));
-    const broker = await startGeneratedMosquitto(derived.inputs.users, 'none', 'standalone', derived.inputs.clientIds);
-    cleanups.push(() => broker.dispose());
-    const config: HubConfig = { ...base, mqtt: { ...base.mqtt, urls: [broker.url] } };
+    const { broker, config } = await generatedBroker();
     const startHub = async () => {
       const app = new HubApp({ config, log, version: 'test' });
       const states = await app.start();
@@ -53,17 +85,11 @@ describe('the hub on a generated Mosquitto', () => {
     let hub = await startHub();
     cleanups.push(() => hub.stop());
 
-    // Each unit connects with its upstream link's id (upstream.ts), the only one its account may use.
-    const phucXaId = upstreamClientId({ district: 'ba-dinh', ward: 'phuc-xa' }, 'pw-phuc-xa');
-    const phucXa = await mqtt.connectAsync(broker.url, { username: 'phuc-xa', password: 'pw-phuc-xa', clientId: phucXaId });
-    cleanups.push(() => phucXa.endAsync(true));
+    const phucXa = await connectUnit(broker, 'phuc-xa');
     const spied: string[] = [];
     phucXa.on('message', (t) => spied.push(t));
     await phucXa.subscribeAsync('hailong/v1/ba-dinh/truc-bach/#', { qos: 1 }); // Mosquitto grants it, delivers nothing
-    for (let seq = 1; seq <= 100; seq++) {
-      const v = vote('phuc-xa', seq);
-      await phucXa.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
-    }
+    await publishVotes(phucXa, 'phuc-xa', range(1, 100));
     await until(() => hub.archive.voteCount() === 100, '100 votes archived');
 
     // Forgery under another unit: Mosquitto acknowledges and drops it.
@@ -73,11 +99,8 @@ describe('the hub on a generated Mosquitto', () => {
       qos: 1,
       retain: true,
     });
-    const trucId = upstreamClientId({ district: 'ba-dinh', ward: 'truc-bach' }, 'pw-truc-bach');
-    const truc = await mqtt.connectAsync(broker.url, { username: 'truc-bach', password: 'pw-truc-bach', clientId: trucId });
-    cleanups.push(() => truc.endAsync(true));
-    const own = vote('truc-bach', 7);
-    await truc.publishAsync(voteTopic(own), JSON.stringify(own), { qos: 1 });
+    const truc = await connectUnit(broker, 'truc-bach');
+    await publishVotes(truc, 'truc-bach', [7]);
     await until(() => hub.archive.voteCount() === 101, "truc-bach's own vote archived");
     expect(hub.archive.voteKeys().filter((k) => k.startsWith('truc-bach/'))).toEqual(['truc-bach/hop-1:7']);
     expect(hub.archive.retained().filter((r) => r.topic.includes('/truc-bach/'))).toEqual([]);
@@ -85,10 +108,7 @@ describe('the hub on a generated Mosquitto', () => {
 
     // The hub is down while the unit keeps forwarding: its session holds the votes.
     await hub.stop();
-    for (let seq = 101; seq <= 200; seq++) {
-      const v = vote('phuc-xa', seq);
-      await phucXa.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
-    }
+    await publishVotes(phucXa, 'phuc-xa', range(101, 200));
     hub = await startHub();
     await until(() => hub.archive.voteCount() === 201, 'the votes sent while the hub was down');
     const keys = hub.archive.voteKeys();
@@ -96,25 +116,13 @@ describe('the hub on a generated Mosquitto', () => {
   });
 
   it("a unit's login cannot take another unit's session or the hub's (issue 13, item 7): each account is bound to its own id", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-mosq-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const base = hubConfig(dir, { mqtt: { urls: ['mqtt://127.0.0.1:1'], username: 'hailong-hub', password: 'pw-hub' } });
-    const derived = hubMosquittoInputs(base, 9001);
-    if (!derived.ok) throw new Error(derived.problems.join('; '));
-    const broker = await startGeneratedMosquitto(derived.inputs.users, 'none', 'standalone', derived.inputs.clientIds);
-    cleanups.push(() => broker.dispose());
-    const hub = new HubApp({ config: { ...base, mqtt: { ...base.mqtt, urls: [broker.url] } }, log, version: 'test' });
+    const { broker, config } = await generatedBroker();
+    const hub = new HubApp({ config, log, version: 'test' });
     expect(Object.fromEntries(await hub.start())).toMatchObject({ subscriber: 'running' });
     cleanups.push(() => hub.stop());
 
     const phucXaId = upstreamClientId({ district: 'ba-dinh', ward: 'phuc-xa' }, 'pw-phuc-xa');
-    const phucXa = await mqtt.connectAsync(broker.url, {
-      username: 'phuc-xa',
-      password: 'pw-phuc-xa',
-      clientId: phucXaId,
-      reconnectPeriod: 0,
-    });
-    cleanups.push(() => phucXa.endAsync(true));
+    const phucXa = await connectUnit(broker, 'phuc-xa', { reconnectPeriod: 0 });
     let phucXaClosed = false;
     phucXa.on('close', () => (phucXaClosed = true));
     const refused = async (clientId: string) => {
@@ -139,22 +147,14 @@ describe('the hub on a generated Mosquitto', () => {
     expect(await refused(upstreamClientId({ district: 'ba-dinh', ward: 'truc-bach' }, 'pw-truc-bach'))).toBe(0);
 
     // Both sessions survived: phuc-xa still publishes, and the hub still archives it.
-    const v = vote('phuc-xa', 1);
-    await phucXa.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
+    await publishVotes(phucXa, 'phuc-xa', [1]);
     await until(() => hub.archive.voteCount() === 1, "phuc-xa's vote archived");
     expect(phucXaClosed).toBe(false);
     expect(broker.log()).not.toMatch(/already connected, closing old connection/);
   });
 
   it("archives revocations through the persistent session, and the ACL keeps a unit from revoking another's votes", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-mosq-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const base = hubConfig(dir, { mqtt: { urls: ['mqtt://127.0.0.1:1'], username: 'hailong-hub', password: 'pw-hub' } });
-    const derived = hubMosquittoInputs(base, 9001);
-    if (!derived.ok) throw new Error(derived.problems.join('; '));
-    const broker = await startGeneratedMosquitto(derived.inputs.users, 'none', 'standalone', derived.inputs.clientIds);
-    cleanups.push(() => broker.dispose());
-    const config: HubConfig = { ...base, mqtt: { ...base.mqtt, urls: [broker.url] } };
+    const { broker, config } = await generatedBroker();
     let hub = new HubApp({ config, log, version: 'test' });
     await hub.start();
     cleanups.push(() => hub.stop());
@@ -173,23 +173,10 @@ describe('the hub on a generated Mosquitto', () => {
         })[0]!,
       );
     };
-    // Each unit connects with its upstream link's id, the only one its account may use.
-    const unit = async (ward: string) => {
-      const client = await mqtt.connectAsync(broker.url, {
-        username: ward,
-        password: `pw-${ward}`,
-        clientId: upstreamClientId({ district: 'ba-dinh', ward }, `pw-${ward}`),
-      });
-      cleanups.push(() => client.endAsync(true));
-      return client;
-    };
-    const truc = await unit('truc-bach');
-    for (const seq of [1, 2, 3]) {
-      const v = vote('truc-bach', seq);
-      await truc.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
-    }
+    const truc = await connectUnit(broker, 'truc-bach');
+    await publishVotes(truc, 'truc-bach', [1, 2, 3]);
     // phuc-xa tries to revoke truc-bach's votes: Mosquitto acknowledges and drops it.
-    const phucXa = await unit('phuc-xa');
+    const phucXa = await connectUnit(broker, 'phuc-xa');
     const forged = revocation('truc-bach', [1, 2, 3], 1);
     await phucXa.publishAsync(forged.topic, forged.payload, { qos: 1 });
     // truc-bach's own revocation, sent while the hub is down, arrives from the session when it returns.

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -23,6 +22,7 @@ import { HubArchive, type ArchiveRecord } from '../../../bridge/hub/hub-archive.
 import { revocationMessages } from '../../../core/revocation.ts';
 import { publicationFor } from '../../../core/topic-payload.ts';
 import { hubConfig, vote, voteTopic } from './hub-fixtures.ts';
+import { unitClient } from './hub-unit-client.ts';
 
 const log = pino({ level: 'silent' });
 const NOW = Date.UTC(2026, 10, 20, 5);
@@ -38,17 +38,6 @@ async function startHub(): Promise<{ app: HubApp; url: string; dir: string }> {
   await app.start();
   cleanups.push(() => app.stop());
   return { app, url: app.endpoints('127.0.0.1').broker!.url, dir };
-}
-
-async function unitClient(url: string, unit: string) {
-  const client = await mqtt.connectAsync(url, {
-    username: unit,
-    password: `pw-${unit}`,
-    reconnectPeriod: 0,
-    clientId: `test-${unit}-${Math.random()}`,
-  });
-  cleanups.push(() => client.endAsync(true));
-  return client;
 }
 
 /** The revocation `id` of `unit`'s `hop-1` votes with these seqs, as its bridge publishes it. */
@@ -78,7 +67,7 @@ function onDisk<T>(dir: string, sql: string): T[] {
 describe('revocations at the hub', () => {
   it('are on disk at the PUBACK, stored once, and apply to votes that arrive after them', async () => {
     const { app, url, dir } = await startHub();
-    const unit = await unitClient(url, 'phuc-xa');
+    const unit = await unitClient(url, 'phuc-xa', cleanups);
     const votes = [1, 2, 3, 4].map((s) => vote('phuc-xa', s));
     await unit.publishAsync(voteTopic(votes[0]!), JSON.stringify(votes[0]), { qos: 1 });
     const r = revocation('phuc-xa', [1, 3]);
@@ -118,18 +107,18 @@ describe('revocations at the hub', () => {
 
   it("refuses a unit revoking another unit's votes, and counts malformed revocations without affecting anything else", async () => {
     const { app, url } = await startHub();
-    const truc = await unitClient(url, 'truc-bach');
+    const truc = await unitClient(url, 'truc-bach', cleanups);
     const theirs = vote('truc-bach', 1);
     await truc.publishAsync(voteTopic(theirs), JSON.stringify(theirs), { qos: 1 });
     // 1. On the other unit's topic: the broker's ACL refuses it and closes the line.
-    const phucXa = await unitClient(url, 'phuc-xa');
+    const phucXa = await unitClient(url, 'phuc-xa', cleanups);
     const foreign = revocation('truc-bach', [1]);
     const closed = new Promise<void>((done) => phucXa.once('close', () => done()));
     phucXa.publish(foreign.topic, foreign.payload, { qos: 1 });
     await closed;
     expect(app.broker!.stats().publishesRefused).toBeGreaterThanOrEqual(1);
     // 2. On its own topic but naming the other unit, a vote of another terminal, or garbage: acknowledged, refused, counted.
-    const again = await unitClient(url, 'phuc-xa');
+    const again = await unitClient(url, 'phuc-xa', cleanups);
     const own = revocation('phuc-xa', [1]);
     const bad = [
       foreign.payload, // names truc-bach
@@ -224,7 +213,7 @@ describe('the archive, whatever the order', () => {
 describe('hailong export --config hub.yaml with revocations', () => {
   it('marks revoked votes as the ward does, leaves them out of --by-unit, and lists the audit trail', async () => {
     const { app, url, dir } = await startHub();
-    const unit = await unitClient(url, 'phuc-xa');
+    const unit = await unitClient(url, 'phuc-xa', cleanups);
     const votes = [1, 2, 3, 4].map((s) => ({ ...vote('phuc-xa', s), level: 'hai-long' as const }));
     for (const v of votes) await unit.publishAsync(voteTopic(v), JSON.stringify(v), { qos: 1 });
     const r = revocation('phuc-xa', [2, 4], 7);

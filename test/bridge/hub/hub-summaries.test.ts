@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
+import type mqtt from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubApp } from '../../../bridge/hub/hub-app.ts';
@@ -15,6 +15,7 @@ import type { Tally } from '../../../core/tally.ts';
 import { parseUnitMonth, unitMonthOf } from '../../../core/unit-month.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
 import { hubConfig, tally } from './hub-fixtures.ts';
+import { unitClient } from './hub-unit-client.ts';
 
 const log = pino({ level: 'silent' });
 const NOW = Date.UTC(2026, 10, 20, 5); // 2026-11-20, Vietnam time noon
@@ -37,17 +38,6 @@ function freshConfig(overrides: Partial<HubConfig> = {}): HubConfig {
   const dir = mkdtempSync(join(tmpdir(), 'hailong-hub-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return hubConfig(dir, overrides);
-}
-
-async function unitClient(url: string, unit: string) {
-  const client = await mqtt.connectAsync(url, {
-    username: unit,
-    password: `pw-${unit}`,
-    reconnectPeriod: 0,
-    clientId: `test-${unit}-${Math.random()}`,
-  });
-  cleanups.push(() => client.endAsync(true));
-  return client;
 }
 
 function terminalTally(month: string, terminal: string, seq: number, days: Tally['days']): Tally {
@@ -74,7 +64,7 @@ const DAY_21 = { '21': { c: [0, 0, 1], f: [0, 0] as [number, number], h: { '14':
 describe('unit summaries on the hub', () => {
   it("publishes each unit-month's summary of its archived tallies, retained, and updates it live", async () => {
     const { app, url } = await startHub(freshConfig({ retainMonths: 3 }));
-    const unit = await unitClient(url, 'phuc-xa');
+    const unit = await unitClient(url, 'phuc-xa', cleanups);
     const a = terminalTally('2026-11', 'hop-1', 4, DAY_20);
     const b = terminalTally('2026-11', 'hop-2', 1, DAY_21);
     const old = terminalTally('2026-07', 'hop-1', 4, {});
@@ -108,7 +98,7 @@ describe('unit summaries on the hub', () => {
     const { app, url } = await startHub(freshConfig());
     const dashboard = await collect(url, 'hailong/v1/#', DASHBOARD);
     cleanups.push(() => dashboard.close());
-    const unit = await unitClient(url, 'phuc-xa');
+    const unit = await unitClient(url, 'phuc-xa', cleanups);
     const forged = unitMonthOf({ district: 'ba-dinh', ward: 'phuc-xa', month: '2026-11' }, [terminalTally('2026-11', 'hop-1', 4, DAY_20)]);
     await unit.publishAsync('hailong/v1/ba-dinh/phuc-xa/_summary/2026-11', JSON.stringify(forged), { qos: 1, retain: true });
     await new Promise((r) => setTimeout(r, 200));
@@ -119,7 +109,7 @@ describe('unit summaries on the hub', () => {
   it('derives the summaries again from the archive after a restart', async () => {
     const config = freshConfig();
     const first = await startHub(config);
-    const unit = await unitClient(first.url, 'phuc-xa');
+    const unit = await unitClient(first.url, 'phuc-xa', cleanups);
     const t = terminalTally('2026-10', 'hop-1', 4, { '20': DAY_20['20'] });
     await publishTally(unit, t);
     await first.app.summaries!.flush();

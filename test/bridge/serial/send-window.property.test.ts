@@ -55,6 +55,14 @@ type Command =
   | { readonly kind: 'reboot' }
   | { readonly kind: 'jump'; readonly by: number; readonly reboot: boolean };
 
+// The recorded examples' commands, written short.
+const press = (...buttons: number[]): Command => ({ kind: 'press', buttons });
+const up = (n: number): Command => ({ kind: 'deliver', dir: 'up', n });
+const down = (n: number): Command => ({ kind: 'deliver', dir: 'down', n });
+const commit = (fault: 'none' | 'fail' | 'crash' | 'throw'): Command => ({ kind: 'commit', fault, at: 0 });
+const reboot: Command = { kind: 'reboot' };
+const jump = (by: number, reboot: boolean): Command => ({ kind: 'jump', by, reboot });
+
 const dir = fc.constantFrom<Dir>('up', 'down');
 const command: fc.Arbitrary<Command> = fc.oneof(
   // Button 4 is beyond the 3-level scale: stored as rejected, ACKed REJECT.
@@ -424,73 +432,19 @@ describe('send window: terminal ↔ faulty serial line ↔ bridge session, pipel
           examples: [
             // found by this property: the counter jumped with a vote pending; in the next session the
             // jumped vote came after the old one, above the expected seq, and was dropped for ever
-            [
-              2,
-              [
-                { kind: 'press', buttons: [1] },
-                { kind: 'jump', by: 100_001, reboot: true },
-                { kind: 'press', buttons: [4] },
-              ],
-            ],
+            [2, [press(1), jump(100_001, true), press(4)]],
             // and a gap smaller than the window (a counter that moved by 1 in RAM): the vote above it
             // was out of order for ever, the one it follows never came
-            [
-              2,
-              [
-                { kind: 'press', buttons: [4] },
-                { kind: 'jump', by: 1, reboot: false },
-                { kind: 'press', buttons: [1] },
-              ],
-            ],
+            [2, [press(4), jump(1, false), press(1)]],
             // one vote of a batch failed alone (a journal read threw while it was judged) and the vote
             // after it was stored: the mark passed it, and its resend was answered DUP and lost
-            [
-              2,
-              [
-                { kind: 'press', buttons: [1, 1, 1] },
-                { kind: 'deliver', dir: 'up', n: 2 },
-                { kind: 'deliver', dir: 'down', n: 1 },
-                { kind: 'deliver', dir: 'up', n: 1 },
-                { kind: 'commit', fault: 'none', at: 0 },
-                { kind: 'deliver', dir: 'down', n: 2 },
-                { kind: 'deliver', dir: 'up', n: 2 },
-                { kind: 'commit', fault: 'throw', at: 0 },
-              ],
-            ],
+            [2, [press(1, 1, 1), up(2), down(1), up(1), commit('none'), down(2), up(2), commit('throw')]],
             // a REJECT-ed vote's resend whose store failed made the window wait for a vote the box had
             // completed (the ACK REJECT of its first copy): every later vote was dropped for ever
-            [
-              2,
-              [
-                { kind: 'deliver', dir: 'up', n: 2 },
-                { kind: 'deliver', dir: 'down', n: 2 },
-                { kind: 'press', buttons: [4, 1] },
-                { kind: 'deliver', dir: 'up', n: 1 },
-                { kind: 'reboot' },
-                { kind: 'deliver', dir: 'up', n: 2 },
-                { kind: 'commit', fault: 'none', at: 0 },
-                { kind: 'deliver', dir: 'down', n: 3 },
-                { kind: 'deliver', dir: 'up', n: 2 },
-                { kind: 'commit', fault: 'fail', at: 0 },
-              ],
-            ],
+            [2, [up(2), down(2), press(4, 1), up(1), reboot, up(2), commit('none'), down(3), up(2), commit('fail')]],
             // found by this property: a failed resend of a vote an earlier batch stored (ACKed from
             // there) made the window wait for a vote the terminal never sends again
-            [
-              2,
-              [
-                { kind: 'deliver', dir: 'up', n: 2 },
-                { kind: 'press', buttons: [1] },
-                { kind: 'deliver', dir: 'down', n: 1 },
-                { kind: 'reboot' },
-                { kind: 'deliver', dir: 'up', n: 3 },
-                { kind: 'commit', fault: 'none', at: 0 },
-                { kind: 'deliver', dir: 'down', n: 2 },
-                { kind: 'deliver', dir: 'up', n: 1 },
-                { kind: 'commit', fault: 'fail', at: 0 },
-                { kind: 'press', buttons: [1] },
-              ],
-            ],
+            [2, [up(2), press(1), down(1), reboot, up(3), commit('none'), down(2), up(1), commit('fail'), press(1)]],
           ],
         },
       );

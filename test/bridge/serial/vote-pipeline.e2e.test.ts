@@ -51,6 +51,8 @@ class WindowBox {
     port.on('data', (chunk: Buffer) => {
       for (const r of this.decoder.push(new Uint8Array(chunk))) if (r.ok) this.heard(r.value);
     });
+    // A port error must fail the test through its assertions (votes missing), not as an uncaught exception.
+    port.on('error', (error: Error) => console.error(`box ${uid}: ${error.message}`));
   }
 
   static async open(path: string, uid: string): Promise<WindowBox> {

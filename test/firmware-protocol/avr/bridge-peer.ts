@@ -33,6 +33,8 @@ export class BridgePeer {
   readonly received: Received[] = [];
   /** Votes stored, by seq: the first VOTE seen for each seq above the high-water mark. */
   readonly stored = new Map<number, VoteMessage>();
+  /** The port's errors (a line lost under a pending read), by message. */
+  readonly portErrors: string[] = [];
   /** Answer HELLO with WELCOME,1 and CONFIG. */
   welcomeOnHello = true;
   /** ACK every VOTE (OK when new, DUP when already stored). */
@@ -58,6 +60,10 @@ export class BridgePeer {
     port.on('data', (chunk: Buffer) => {
       for (const result of this.decoder.push(chunk)) this.onFrame(result);
     });
+    // A power cut or restart closes the emulator's pty under a pending read (EIO, or EBADF
+    // when the close wins the race): as for a real bridge, a lost line is an event, not a
+    // crash. Without a listener the stream's 'error' is an uncaught exception in the test run.
+    port.on('error', (error: Error) => this.portErrors.push(error.message));
   }
 
   /** Opens the box's serial port (115200 8N1, no flow control, §2) and starts PINGing every 5 s. */
