@@ -17,6 +17,12 @@ const E2E = 'test/**/*.e2e.test.ts';
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
+    // One worker per core. Vitest's default for `vitest run` is cores − 1: a single
+    // worker on the 2-core CI machine, which ran all 215 files one after another
+    // while the e2e files mostly wait on brokers, ptys, Chromium and timers (12
+    // such files used 36 % of one core). Measured on 2 cores: those 12 files took
+    // 177 s with 1 worker, 100 s with 2. VITEST_MAX_WORKERS overrides it.
+    maxWorkers: '100%',
     projects: [
       {
         extends: true,
@@ -40,6 +46,8 @@ export default defineConfig({
             E2E,
           ],
           environment: 'node',
+          // One Vite build of each web app per run, copied to the e2e files that serve it.
+          globalSetup: ['test/helpers/build-cache.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -15,6 +15,7 @@ import { build } from 'vite';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Publication } from '../../core/index.ts';
 import { StaticServer } from '../../bridge/static-server.ts';
+import { cachedBuild } from '../helpers/build-cache.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 
@@ -77,21 +78,24 @@ export interface DashboardRig {
 /**
  * Builds the dashboard with the project's vite.config.ts into
  * `<root>/dashboard`, as `npm run build` does: vitest sets NODE_ENV=test,
- * and Vite would then build the libraries' development code.
+ * and Vite would then build the libraries' development code. Once per
+ * vitest run, copied to every caller (../helpers/build-cache.ts).
  */
 export async function buildDashboard(root: string): Promise<void> {
-  const env = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({
-      configFile: join(import.meta.dirname, '..', '..', 'vite.config.ts'),
-      mode: 'dashboard',
-      logLevel: 'silent',
-      build: { outDir: join(root, 'dashboard') },
-    });
-  } finally {
-    process.env.NODE_ENV = env;
-  }
+  await cachedBuild('dashboard', join(root, 'dashboard'), async (outDir) => {
+    const env = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({
+        configFile: join(import.meta.dirname, '..', '..', 'vite.config.ts'),
+        mode: 'dashboard',
+        logLevel: 'silent',
+        build: { outDir },
+      });
+    } finally {
+      process.env.NODE_ENV = env;
+    }
+  });
 }
 
 /** Builds the app and starts everything. */

@@ -99,10 +99,15 @@ describe('LazyMqttClient (MQTT.js, real Mosquitto)', () => {
     c.on('message', (m) => got.push(`${m.topic}=${m.payload}${m.retain ? ' (retained)' : ''}`));
     c.start();
     await until(() => got.length === 1, 'the retained config');
+    // The broker has our PUBACK of that copy once it answers a later packet of
+    // ours (one connection, in order). Cut before it, and the broker rightly
+    // sends the copy again on the resumed session (QoS 1): a third message
+    // that is not the one under test (seen 2 times in 15 here).
+    await c.publish(vote('c-sync'));
     proxy.cut();
     await until(() => c.state !== 'online', 'the drop');
     proxy.restore();
-    await until(() => got.length === 2, 'the retained config after the reconnect');
+    await until(() => got.length >= 2, 'the retained config after the reconnect');
     expect(got).toEqual(['test/config=cfg-1 (retained)', 'test/config=cfg-1 (retained)']);
   }, 30_000);
 

@@ -20,6 +20,7 @@ import { HailongApp } from '../../../bridge/hailong-app.ts';
 import { testLog } from '../../bridge/bridge-rig.ts';
 import { publicationFor } from '../../../core/index.ts';
 import type { TerminalConfig, TopicKind, TopicParams, TopicPayload } from '../../../core/index.ts';
+import { cachedBuild } from '../../helpers/build-cache.ts';
 import { launchPersistentChromium } from '../../helpers/chromium.ts';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto.ts';
 import { collect, type Collector } from '../../helpers/mqtt-collector.ts';
@@ -134,14 +135,19 @@ export async function startRigBridge(root: string, url: string, o: NonNullable<K
   return app;
 }
 
-/** Builds the kiosk with the project's Vite config into `outDir`. */
+/**
+ * Builds the kiosk with the project's Vite config into `outDir`: once per
+ * vitest run, copied to every caller (../../helpers/build-cache.ts).
+ */
 export async function buildKiosk(outDir: string): Promise<void> {
-  await build({
-    configFile: join(import.meta.dirname, '..', '..', '..', 'vite.config.ts'),
-    mode: 'kiosk',
-    logLevel: 'silent',
-    build: { outDir },
-  });
+  await cachedBuild('kiosk', outDir, (dir) =>
+    build({
+      configFile: join(import.meta.dirname, '..', '..', '..', 'vite.config.ts'),
+      mode: 'kiosk',
+      logLevel: 'silent',
+      build: { outDir: dir },
+    }).then(() => undefined),
+  );
 }
 
 /** Starts everything. */
