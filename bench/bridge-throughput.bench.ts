@@ -23,9 +23,11 @@
  * Figures (issue 14, 6 Dec 2026, after the second CPU/GC pass, the machine
  * shared with other engineers' test runs): W = 16, five runs back to back
  * at load 1.1–2.2: 0.048, 0.061, 0.059, 0.048, 0.051 ms CPU per vote
- * (11,649–14,740 votes/s, RSS 87.6–89.1 MB); the last five at load 3.8–5.6:
+ * (11,649–14,740 votes/s, RSS 87.6–89.1 MB); five at load 3.8–5.6:
  * 0.061, 0.054, 0.047, 0.052, 0.051 ms (6,217–13,759 votes/s, RSS
- * 88.5–92.1 MB). Side by side with the build before the pass (8e8fbb8),
+ * 88.5–92.1 MB); the last five at load 3.9–6.4: 0.054, 0.045, 0.053, 0.051,
+ * 0.052 ms (4,799–15,192 votes/s, the 4,799 at load 5.5; RSS 89.2–93.2 MB).
+ * Side by side with the build before the pass (8e8fbb8),
  * pairs at load 2–4: 0.052–0.080 → 0.041–0.062 ms. The CPU verdict still
  * flaps on this shared machine; see docs/ARCHITECTURE.md, "Where the CPU goes".
  */
