@@ -1,14 +1,14 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 --max-old-space-size=128
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --max-old-space-size=128
 // The `hailong` executable (package.json "bin"). The V8 flags keep the
 // bridge's resident memory within its 120 MB budget under load: its live
 // heap is ~20 MB, and without a cap V8 lets garbage grow the heap to 170 MB
 // (bench/bridge-throughput). MALLOC_ARENA_MAX=2 (glibc mallopt(3),
 // M_ARENA_MAX) stops glibc from giving each thread (libuv's pool, V8's
 // helpers) its own malloc arena: 3 to 9 MB less peak RSS under the 8-box
-// load (bench/bridge-throughput, docs/ARCHITECTURE.md). A young generation
-// of 4 MB semi-spaces instead of 2 halves the scavenges under load (~15 %
-// less CPU per vote, issue 14) for ~2 MB of RSS, paid for by mqtt-packet's
-// number cache being off (bridge/mqtt/mqtt-link.ts). It runs the JavaScript that
+// load (bench/bridge-throughput, docs/ARCHITECTURE.md). Semi-spaces of 2 MB:
+// 4 MB halve the scavenges, but under a sustained 8-box load the peak RSS
+// then settles at 102–105 MB instead of 98–100 (issue 14, docs/ARCHITECTURE.md),
+// and the CPU per vote is within its budget either way. It runs the JavaScript that
 // `npm run build` emits into dist/node/ when that build is newer than every
 // TypeScript source (production: no loader, ~40 MB less RSS); otherwise it
 // runs the sources through tsx's loader, so a developer's edit is never
