@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /** The V8 flags of the `hailong` executable (bridge/bin.mjs's first line), which every load child runs with. */
-export const BRIDGE_V8_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--max-old-space-size=128'];
+export const BRIDGE_V8_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--max-old-space-size=128', '--optimize-for-size'];
 
 /** Runs `tsc -p bridge/tsconfig.build.json`; throws with its output on failure. */
 export function buildBridge(): void {

@@ -30,6 +30,10 @@
  * burst (1.3 s, this bench before): 0.037–0.053 ms and RSS 88–92 MB, because
  * the vote path's JIT compilation is charged to fewer votes and the heap has
  * not reached its plateau (docs/ARCHITECTURE.md, "Where the CPU goes").
+ * With --optimize-for-size added (bridge/bin.mjs since), nine sustained
+ * runs: CPU per vote 0.046, 0.041, 0.042, 0.034, 0.041, 0.049, 0.052, 0.044,
+ * 0.040 ms (one over 0.05); peak RSS 95.4–97.6 MB (all ≤ 100); 14,404–21,184
+ * votes/s. 1 box, W = 16: 6,575 votes/s, RSS 77.4 MB.
  */
 import { fsyncFloorMs } from './fsync-floor.ts';
 import { runPtyLoads, type PtyLoadResult } from './bridge-pty-load.ts';
