@@ -179,12 +179,16 @@ export class OutboxPublisher {
         `outbox could not read the journal (${during}); the votes stay stored and are sent after a retry`,
       );
     }
-    if (this.running && this.retryTimer === undefined) {
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.restart();
-      }, this.retryMs);
-    }
+    this.restartLater();
+  }
+
+  /** Starts again from the oldest unmarked row after `retryMs`, once (a timer already set stands). */
+  private restartLater(): void {
+    if (!this.running || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.restart();
+    }, this.retryMs);
   }
 
   private restart(): void {
@@ -271,12 +275,7 @@ export class OutboxPublisher {
     // Disconnected: the next connect restarts from the oldest unmarked row.
     // Refused while still connected (an in-process broker whose persistence
     // failed, localOutboxLink): no connect will come, so start again after a wait.
-    if (this.running && this.link.connected && this.retryTimer === undefined) {
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.restart();
-      }, this.retryMs);
-    }
+    if (this.link.connected) this.restartLater();
   }
 
   /** Hands the PUBACKed rows to the journal: marked in its next commit, no fsync of their own under load. */

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HailongApp } from '../../../bridge/hailong-app.ts';
 import { collect, type Collector } from '../../helpers/mqtt-collector.ts';
 import type { OutboxRow } from '../../../bridge/journal/journal.ts';
+import type { VoteInput } from '../../../bridge/journal/vote-input.ts';
 import { localOutboxLink, OutboxPublisher, type OutboxJournal } from '../../../bridge/mqtt/outbox-publisher.ts';
 import { FakeMqttLink, type FakePublish } from '../fakes/fake-mqtt-link.ts';
 import { rigConfig, startApp, tempDir, testLog, until } from '../bridge-rig.ts';
@@ -9,6 +10,16 @@ import { rigConfig, startApp, tempDir, testLog, until } from '../bridge-rig.ts';
 let app: HailongApp | undefined;
 let sub: Collector | undefined;
 const tmp = tempDir();
+/** A press of the rig's first box, now. */
+const boxVote = (): VoteInput => ({
+  uid: 'SIM-01',
+  deviceSeq: 1,
+  path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' },
+  level: 'hai-long',
+  pressedAt: Date.now(),
+  receivedAt: Date.now(),
+  source: 'button',
+});
 afterEach(async () => {
   await sub?.close();
   await app?.stop();
@@ -30,15 +41,7 @@ describe('OutboxPublisher journal failures (issue 13, item 5)', () => {
       if (failures-- > 0) throw new Error('SQLITE_IOERR: disk I/O error');
       return real(after, limit);
     });
-    const out = await journal.append({
-      uid: 'SIM-01',
-      deviceSeq: 1,
-      path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' },
-      level: 'hai-long',
-      pressedAt: Date.now(),
-      receivedAt: Date.now(),
-      source: 'button',
-    });
+    const out = await journal.append(boxVote());
     expect(out.status).toBe('stored');
     bridge.outbox.wake(); // before the fix: the thrown SQLite error escaped setImmediate and killed the process
     await sub.waitFor((m) => m.length === 1, 10_000, 'the vote published after the retries');
@@ -240,15 +243,7 @@ describe('OutboxPublisher with the embedded broker (issue 14)', () => {
     await until(() => bridge.link.connected, 10_000, 'the bridge connected');
     sub = await collect(started.url, 'hailong/v1/+/+/+/+/vote');
     const overLink = vi.spyOn(bridge.link, 'publishText');
-    const out = await bridge.journal.append({
-      uid: 'SIM-01',
-      deviceSeq: 1,
-      path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal: 'hop-1' },
-      level: 'hai-long',
-      pressedAt: Date.now(),
-      receivedAt: Date.now(),
-      source: 'button',
-    });
+    const out = await bridge.journal.append(boxVote());
     expect(out.status).toBe('stored');
     if (out.status !== 'stored') return;
     bridge.outbox.offer(out.rowid, out.topic, out.payload);
