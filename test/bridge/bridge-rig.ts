@@ -86,8 +86,7 @@ export async function startApp(config: HailongConfig, extra: Partial<HailongAppO
 export async function until(predicate: () => boolean, timeoutMs: number, what: string, detail?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

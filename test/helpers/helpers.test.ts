@@ -30,10 +30,11 @@ describe('test rigs', () => {
     // Hold ten of them: a full turn through the worker's slice must step over each.
     const held = await Promise.all(
       ports.slice(0, 10).map(
-        (port) => new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer();
-          server.listen(port, '127.0.0.1', () => resolve(server));
-        }),
+        (port) =>
+          new Promise<ReturnType<typeof createServer>>((resolve) => {
+            const server = createServer();
+            server.listen(port, '127.0.0.1', () => resolve(server));
+          }),
       ),
     );
     try {
@@ -42,7 +43,6 @@ describe('test rigs', () => {
       await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
     }
   });
-
 
   it('Mosquitto carries a retained message over TCP and survives a restart with persistence', async () => {
     broker = await startMosquitto({ persistence: true });
