@@ -7,8 +7,10 @@
  * may be pruned) only once the bridge's receipt says it is journaled: a
  * broker's PUBACK is not the bridge's (Mosquitto acknowledges a vote no
  * session has subscribed to yet, and keeps it for no one). A sent vote no
- * receipt confirms is sent again (`afterReceipt`, `resendDue`): the bridge
- * dedupes by vote id. The IndexedDB adapter is idb-outbox.ts; unit tests
+ * receipt confirms is sent again (`afterReceipt`, the receipt's re-check
+ * `afterRecheck` once a vote's grace has passed, `resendDue`): the bridge
+ * dedupes by vote id. The rules here are pure; the re-check's timer is
+ * the link's (runtime/broker-link.ts). The IndexedDB adapter is idb-outbox.ts; unit tests
  * inject a fake of this interface.
  */
 import type { LevelKey, SeqRange, Tally, TerminalPath, Vote } from '../../../core/index.ts';
@@ -99,7 +101,8 @@ export interface Outbox {
    * highest one handed out to be published (`pending`) or PUBACKed is not
    * the bridge's word about our votes (a forged or foreign receipt, or our
    * storage was wiped): ignored whole. An accepted receipt is kept: a vote
-   * it names whose PUBACK comes later is `done` at once.
+   * it names whose PUBACK comes later is `done` at once. The outcome's
+   * `recheckAt` says when to re-apply it (`recheckReceipt`).
    */
   applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome>;
   /**
