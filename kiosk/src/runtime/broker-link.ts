@@ -70,6 +70,8 @@ export class BrokerLink {
   #connectionAt = 0;
   /** The re-check of the last accepted receipt (`#armRecheck`), if one is due. */
   #recheckTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Receipts accepted so far: a re-check that a newer receipt overtook leaves that one's timer alone. */
+  #accepted = 0;
   #stopped = false;
 
   constructor(
@@ -176,7 +178,8 @@ export class BrokerLink {
       if (outcome.code === 'receipt-ahead') this.#hooks.onProblem(outcome.code, outcome.message);
       return;
     }
-    this.#settled(outcome);
+    this.#accepted++;
+    this.#settled(outcome, true);
   }
 
   /** Publishes "offline" (retained) and disconnects cleanly. */
@@ -207,10 +210,10 @@ export class BrokerLink {
   }
 
   // After an accepted receipt (or its re-check): send again what it left out, refresh the counts, arm the re-check.
-  #settled(outcome: Extract<ReceiptOutcome, { ok: true }>): void {
+  #settled(outcome: Extract<ReceiptOutcome, { ok: true }>, arm: boolean): void {
     if (outcome.resend > 0) void this.#publisher.kick();
     if (outcome.done > 0 || outcome.resend > 0) this.#hooks.onFlushed();
-    this.#armRecheck(outcome.recheckAt);
+    if (arm) this.#armRecheck(outcome.recheckAt);
   }
 
   // One timer, for the latest accepted receipt only: a newer receipt
@@ -232,9 +235,11 @@ export class BrokerLink {
   }
 
   async #recheck(): Promise<void> {
+    const accepted = this.#accepted;
     // A failed read is left to the sweep's timed resend (kiosk-runtime.ts), as there.
     const outcome = await this.#outbox.recheckReceipt(this.#hooks.now()).catch(() => undefined);
-    if (outcome?.ok === true && !this.#stopped) this.#settled(outcome);
+    // A receipt accepted meanwhile armed its own re-check: keep it.
+    if (outcome?.ok === true && !this.#stopped) this.#settled(outcome, accepted === this.#accepted);
   }
 
   #halt(): void {

@@ -102,6 +102,25 @@ describe('BrokerLink re-checks a receipt that came within the grace of a PUBACK'
     await link.stop();
   });
 
+  it('votes PUBACKed at different times before the receipt are each sent again when their own grace ends', async () => {
+    const { outbox, link, votes } = await linked();
+    await vi.advanceTimersByTimeAsync(2000);
+    await outbox.record({ ...PLACE, level: 'hai-long', pressedAt: Date.now(), draft: false }, Date.now());
+    await link.kick();
+    expect(votes).toEqual([1, 2]); // PUBACKed at T0 and T0 + 2 s
+    await vi.advanceTimersByTimeAsync(1000);
+    await link.applyReceipt(receipt([]));
+    await vi.advanceTimersByTimeAsync(GAP_GRACE_MS - 3000);
+    expect(votes).toEqual([1, 2, 1]); // T0 + 5 s
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(votes).toEqual([1, 2, 1]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(votes).toEqual([1, 2, 1, 2]); // T0 + 7 s
+    await vi.advanceTimersByTimeAsync(RESEND_FIRST_MS);
+    expect(votes).toEqual([1, 2, 1, 2]);
+    await link.stop();
+  });
+
   it('a stopped link re-checks nothing', async () => {
     const { outbox, link, votes } = await linked();
     await vi.advanceTimersByTimeAsync(1000);
