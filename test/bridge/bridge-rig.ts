@@ -82,11 +82,11 @@ export async function startApp(config: HailongConfig, extra: Partial<HailongAppO
   return { app, url };
 }
 
-/** Polls `predicate` until true or `timeoutMs` (then throws `what`). */
-export async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+/** Polls `predicate` until true or `timeoutMs` (then throws `what`, with `detail()` when given: what was seen instead). */
+export async function until(predicate: () => boolean, timeoutMs: number, what: string, detail?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

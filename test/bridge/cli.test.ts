@@ -158,6 +158,8 @@ describe('hailong CLI', () => {
     });
     let log = '';
     bridge.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    // Read stderr too: a pipe nobody drains blocks the child once 64 KB sit in it (writes to pipes are synchronous on Linux).
+    bridge.stderr.on('data', (d: Buffer) => (log += d.toString()));
     cleanups.push(
       () => new Promise<void>((r) => (bridge.exitCode !== null ? r() : (bridge.once('exit', () => r()), bridge.kill('SIGTERM')))),
     );
@@ -168,15 +170,21 @@ describe('hailong CLI', () => {
     });
     cleanups.push(() => void sub.kill());
     let seen = '';
+    let subErr = '';
     sub.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    sub.stderr.on('data', (d: Buffer) => (subErr += d.toString()));
+    const what = () =>
+      `mosquitto_sub ${sub.exitCode === null ? 'runs' : `exited ${sub.exitCode}`}; its stderr: ${subErr || '(none)'}\n` +
+      `it printed:\n${seen || '(nothing)'}\nthe box: ${fleet.terminals[0]?.phase}\nthe bridge log (tail):\n${log.slice(-4000)}`;
     fleet.start();
-    await until(() => fleet.terminals[0]?.phase === 'session', 15_000, 'session');
+    await until(() => fleet.terminals[0]?.phase === 'session', 15_000, 'session', what);
     fleet.terminals[0]?.press(1);
     fleet.terminals[0]?.press(2);
     await until(
       () => (seen.match(/\/vote /g) ?? []).length >= 2 && /\/tally\/\d{4}-\d{2} /.test(seen),
       15_000,
       'votes and a tally in mosquitto_sub',
+      what,
     );
     expect(seen).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/quay-1\/hop-1\/vote \{"v":1,"id":"hop-1:\d+"/m);
     expect(seen).toMatch(/^hailong\/v1\/ba-dinh\/phuc-xa\/quay-1\/hop-1\/status \{"v":1,"state":"online"/m);

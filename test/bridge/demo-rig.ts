@@ -55,6 +55,8 @@ export async function startDemo(prefix: string): Promise<Demo> {
   };
   let out = '';
   hailong.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  // Drained so the demo never blocks on a full stderr pipe (pipe writes are synchronous on Linux); shown if it fails to start.
+  hailong.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 60_000;
   let banner: DemoBanner | undefined;
   while (banner === undefined) {

@@ -4,6 +4,9 @@ import { collect } from './mqtt-collector.ts';
 import { startMosquitto, type Mosquitto } from './mosquitto.ts';
 import { createPtyPair, type PtyPair } from './pty.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
+import { freePort } from './ports.ts';
+import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { untilReached } from '../bridge/bridge-rig.ts';
 import { startNatsCluster } from './nats-cluster.ts';
@@ -20,6 +23,30 @@ afterEach(async () => {
 });
 
 describe('test rigs', () => {
+  it('freePort hands out distinct ports below the ephemeral range, never one something listens on', async () => {
+    // A port in the ephemeral range may become any outgoing connection's source port (a CI failure: a bridge's broker port taken).
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    const ports: number[] = [];
+    for (let i = 0; i < 40; i += 1) ports.push(await freePort());
+    expect(new Set(ports).size).toBe(ports.length);
+    for (const port of ports) expect(port).toBeLessThan(low as number);
+    // Hold ten of them: a full turn through the worker's slice must step over each.
+    const held = await Promise.all(
+      ports.slice(0, 10).map(
+        (port) =>
+          new Promise<ReturnType<typeof createServer>>((resolve) => {
+            const server = createServer();
+            server.listen(port, '127.0.0.1', () => resolve(server));
+          }),
+      ),
+    );
+    try {
+      for (let i = 0; i < 1_600; i += 1) expect(ports.slice(0, 10)).not.toContain(await freePort());
+    } finally {
+      await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+    }
+  });
+
   it('Mosquitto carries a retained message over TCP and survives a restart with persistence', async () => {
     broker = await startMosquitto({ persistence: true });
     const pub = await mqtt.connectAsync(broker.url);
