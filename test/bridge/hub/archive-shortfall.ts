@@ -16,7 +16,7 @@ import { archiveKeys, readRows } from './federation-rig.ts';
 export interface WardJournal {
   readonly id: string;
   readonly journal: string;
-  /** Its bridge's log lines so far (its forwarder's connection to the cluster). */
+  /** Its bridge's log lines so far, at info: those of its link to the cluster and forwarder are reported. */
   readonly log?: () => string;
 }
 
@@ -56,6 +56,13 @@ export function shortfall(archive: string, wards: readonly WardJournal[]): Short
 }
 
 const tail = (text: string, lines: number) => text.trimEnd().split('\n').slice(-lines).join('\n');
+
+/** A bridge's lines about its link to the cluster and its forwarder (pino `part: upstream`). */
+const upstreamLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.includes('"part":"upstream"'))
+    .join('\n');
 
 /** The JetStream consumers of the MQTT message stream, as one live node reports them (name, created, pending). */
 async function consumers(cluster: NatsCluster): Promise<{ readonly text: string; readonly queued: number }> {
@@ -117,7 +124,7 @@ export async function shortfallReport(s: ShortfallSources, expected: number): Pr
     `late (not yet acknowledged): ${f.late.length} ${JSON.stringify(f.late.slice(0, SAMPLE))}`,
     c.text,
     `--- hub log (tail) ---\n${tail(s.hubLog, 60)}`,
-    ...s.wards.map((w) => `--- ward ${w.id} log (tail) ---\n${tail(w.log?.() ?? '', 15)}`),
+    ...s.wards.map((w) => `--- ward ${w.id} upstream log (tail) ---\n${tail(upstreamLines(w.log?.() ?? ''), 20)}`),
     ...nats,
   ].join('\n');
 }

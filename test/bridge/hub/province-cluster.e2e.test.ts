@@ -83,7 +83,8 @@ describe('a province on a 3-node NATS cluster', () => {
           // Every node, starting from a different one per ward.
           upstreamUrls: [0, 1, 2].map((k) => cluster.urls[(w + k) % 3] as string),
         });
-        const bridge = spawnHailong(['bridge', '--config', config], id);
+        // At info: its forwarder's reconnections and backlog go into a failure message.
+        const bridge = spawnHailong(['bridge', '--config', config], id, 'info');
         cleanups.push(() => stopWith(bridge, 'SIGKILL'));
         fleet.start();
         return {
