@@ -9,6 +9,7 @@ export * from './dossier.ts';
 export * from './vote.ts';
 export * from './status.ts';
 export * from './counter-events.ts';
+export * from './archive-receipt.ts';
 export * from './kiosk-receipt.ts';
 export * from './terminal-config.ts';
 export * from './opening-hours.ts';

@@ -46,19 +46,29 @@ function readReceipt(root: unknown): KioskReceipt {
     counter: idAt(requiredField(o, 'counter', 'counter'), 'counter'),
     terminal: idAt(requiredField(o, 'terminal', 'terminal'), 'terminal'),
   };
-  const journaled: SeqRange[] = [];
-  arrayAt(requiredField(o, 'journaled', 'journaled'), 'journaled', MAX_RECEIPT_RANGES).forEach((item, i) => {
-    const field = itemPath('journaled', i);
-    const pair = arrayAt(item, field, 2);
-    if (pair.length !== 2) reject('bad-type', `${field} must be [from, to]`, field);
-    const from = intIn(pair[0], itemPath(field, 0), 1, MAX_SEQ);
-    const to = intIn(pair[1], itemPath(field, 1), from, MAX_SEQ);
-    const before = journaled.at(-1);
-    // Ascending with a gap between ranges: adjacent ranges would be one.
-    if (before !== undefined && from <= before[1] + 1) reject('bad-order', `${field} must start above ${before[1] + 1}`, field);
-    journaled.push([from, to]);
-  });
+  const journaled = seqRangesAt(requiredField(o, 'journaled', 'journaled'), 'journaled');
   return { v, ...place, journaled, at: intIn(requiredField(o, 'at', 'at'), 'at', 0, MAX_EPOCH_MS) };
+}
+
+/**
+ * Reads a receipt's ranges at `field`: at most `MAX_RECEIPT_RANGES` pairs
+ * `[from, to]` of seqs, ascending and disjoint. Throws the json-input
+ * rejection (for `decodeWith`), naming the item.
+ */
+export function seqRangesAt(value: unknown, field: string): SeqRange[] {
+  const ranges: SeqRange[] = [];
+  arrayAt(value, field, MAX_RECEIPT_RANGES).forEach((item, i) => {
+    const at = itemPath(field, i);
+    const pair = arrayAt(item, at, 2);
+    if (pair.length !== 2) reject('bad-type', `${at} must be [from, to]`, at);
+    const from = intIn(pair[0], itemPath(at, 0), 1, MAX_SEQ);
+    const to = intIn(pair[1], itemPath(at, 1), from, MAX_SEQ);
+    const before = ranges.at(-1);
+    // Ascending with a gap between ranges: adjacent ranges would be one.
+    if (before !== undefined && from <= before[1] + 1) reject('bad-order', `${at} must start above ${before[1] + 1}`, at);
+    ranges.push([from, to]);
+  });
+  return ranges;
 }
 
 /** Validates a receipt payload (JSON text or value); never throws. */

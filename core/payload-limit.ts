@@ -7,6 +7,7 @@
  */
 import { COUNTER_EVENT_MAX_CHARS } from './counter-events.ts';
 import { RECEIPT_MAX_CHARS } from './kiosk-receipt.ts';
+import { ARCHIVE_RECEIPT_MAX_CHARS } from './archive-receipt.ts';
 import { OFFICE_MAX_CHARS } from './office.ts';
 import { REVOCATION_MAX_CHARS } from './revocation.ts';
 import { STATUS_MAX_CHARS } from './status.ts';
@@ -28,6 +29,7 @@ export const MAX_PAYLOAD_CHARS: { readonly [K in TopicKind]: number } = Object.f
   'bridge-status': STATUS_MAX_CHARS,
   office: OFFICE_MAX_CHARS,
   'unit-month': UNIT_MONTH_MAX_CHARS,
+  archived: ARCHIVE_RECEIPT_MAX_CHARS,
   revocation: REVOCATION_MAX_CHARS,
 });
 

@@ -5,6 +5,8 @@
  * checks that a payload naming its own place (votes, tallies, office) names the
  * place in its topic — so broker ACLs on topics also bind the payload.
  */
+import { parseArchiveReceipt } from './archive-receipt.ts';
+import type { ArchiveReceipt } from './archive-receipt.ts';
 import { parseServed, parseSession } from './counter-events.ts';
 import type { InputResult } from './json-input.ts';
 import { typeName } from './json-input.ts';
@@ -39,6 +41,7 @@ export const PAYLOAD_PARSERS: { readonly [K in TopicKind]: (input: unknown) => I
   office: parseOffice,
   'unit-month': parseUnitMonth,
   revocation: parseRevocation,
+  archived: parseArchiveReceipt,
 });
 
 /**
@@ -64,7 +67,7 @@ const PLACE_FIELDS = ['district', 'ward', 'counter', 'terminal', 'month'] as con
 /**
  * Parses topic and payload together. Besides the codes of `parseTopic` and
  * `parsePayload`, returns `topic-mismatch` (field = the differing param)
- * when a vote's, tally's, receipt's, office's, unit summary's or revocation's own district/ward/counter/terminal/month differ
+ * when a vote's, tally's, receipt's, archive receipt's, office's, unit summary's or revocation's own district/ward/counter/terminal/month differ
  * from its topic. Never throws.
  */
 export function parseMessage(topic: unknown, payload: unknown): InputResult<TopicMessage> {
@@ -73,8 +76,16 @@ export function parseMessage(topic: unknown, payload: unknown): InputResult<Topi
   const { kind, params } = parsed.value;
   const body = parsePayload(kind, payload);
   if (!body.ok) return body;
-  if (kind === 'vote' || kind === 'tally' || kind === 'receipt' || kind === 'office' || kind === 'unit-month' || kind === 'revocation') {
-    const own = body.value as Vote | Tally | KioskReceipt | Office | UnitMonth | VoteRevocation;
+  if (
+    kind === 'vote' ||
+    kind === 'tally' ||
+    kind === 'receipt' ||
+    kind === 'office' ||
+    kind === 'unit-month' ||
+    kind === 'revocation' ||
+    kind === 'archived'
+  ) {
+    const own = body.value as Vote | Tally | KioskReceipt | Office | UnitMonth | VoteRevocation | ArchiveReceipt;
     for (const field of PLACE_FIELDS) {
       const expected = (params as Partial<TallyTopicParams>)[field];
       const actual = (own as Partial<TallyTopicParams>)[field];

@@ -14,10 +14,18 @@
  *   _summary/{YYYY-MM}                   UnitMonth       QoS 1, retained (published by a hub only)
  *   _revocation                          VoteRevocation  QoS 1 (a ward's bridge, towards its hub)
  *
+ * and beside the wards, under `hailong/v1/{district}/` (a hub's parent):
+ *
+ *   _archived/{ward}/{terminal}          ArchiveReceipt  QoS 1, retained (published by a hub only)
+ *
+ * — outside the ward's subtree, so a unit's account (which writes
+ * `{district}/{ward}/#`) can read its receipts but never forge them.
+ *
  * Ids never start with `_`, so `_`-leaves cannot collide with ids. Only MQTT
  * 3.1.1 features are used: everything a consumer needs is in the topic and
  * the JSON payload (no v5 user properties, no message expiry).
  */
+import type { ArchiveReceipt, ArchiveReceiptPath } from './archive-receipt.ts';
 import type { Served, Session } from './counter-events.ts';
 import type { KioskReceipt } from './kiosk-receipt.ts';
 import type { Office } from './office.ts';
@@ -62,6 +70,7 @@ export interface TopicMap {
   office: { params: WardPath; payload: Office; qos: 1; retain: true };
   'unit-month': { params: UnitMonthTopicParams; payload: UnitMonth; qos: 1; retain: true };
   revocation: { params: WardPath; payload: VoteRevocation; qos: 1; retain: false };
+  archived: { params: ArchiveReceiptPath; payload: ArchiveReceipt; qos: 1; retain: true };
 }
 
 /** A topic kind. */
@@ -89,6 +98,7 @@ export const TOPIC_KINDS: readonly TopicKind[] = [
   'office',
   'unit-month',
   'revocation',
+  'archived',
 ];
 
 /** QoS to publish and subscribe with, per kind. Everything is QoS 1: at least once, deduped by seq. */
@@ -104,6 +114,7 @@ export const QOS: { readonly [K in TopicKind]: TopicMap[K]['qos'] } = Object.fre
   office: 1,
   'unit-month': 1,
   revocation: 1,
+  archived: 1,
 });
 
 /** Retain flag per kind: state is retained, events are not. */
@@ -121,6 +132,8 @@ export const RETAIN: { readonly [K in TopicKind]: TopicMap[K]['retain'] } = Obje
   'unit-month': true,
   // An event, like a vote: the hub archives it; a retained copy would only be replayed.
   revocation: false,
+  // State, like the kiosk receipt: a ward reads it on every (re)connect.
+  archived: true,
 });
 
 /** Longest topic `parseTopic` looks at. */
@@ -130,10 +143,12 @@ export const MAX_TOPIC_CHARS = 256;
 const WARD_PARAMS = ['district', 'ward'] as const;
 const COUNTER_PARAMS = ['district', 'ward', 'counter'] as const;
 const TERMINAL_PARAMS = ['district', 'ward', 'counter', 'terminal'] as const;
+const ARCHIVED_PARAMS = ['district', 'ward', 'terminal'] as const;
 
 type ParamName = (typeof TERMINAL_PARAMS)[number] | 'month';
 
 function paramNames(kind: TopicKind): readonly (typeof TERMINAL_PARAMS)[number][] {
+  if (kind === 'archived') return ARCHIVED_PARAMS;
   if (kind === 'bridge-status' || kind === 'office' || kind === 'unit-month' || kind === 'revocation') return WARD_PARAMS;
   if (kind === 'served' || kind === 'session') return COUNTER_PARAMS;
   return TERMINAL_PARAMS;
@@ -163,6 +178,8 @@ function layout(kind: TopicKind, v: Readonly<Record<ParamName, string>>): string
       return `${ward}/_summary/${v.month}`;
     case 'revocation':
       return `${ward}/_revocation`;
+    case 'archived':
+      return `${TOPIC_ROOT}/${v.district}/_archived/${v.ward}/${v.terminal}`;
   }
 }
 
@@ -247,6 +264,15 @@ export function parseTopic(topic: unknown): InputResult<ParsedTopic> {
   if (parts[0] !== 'hailong' || parts[1] !== 'v1') return badTopic(topic, `does not start with ${TOPIC_ROOT}/`);
   const n = parts.length;
   let kind: TopicKind | undefined;
+  // First: level 3 is a ward id everywhere else, and ids never start with `_`.
+  if (parts[3] === '_archived') {
+    if (n !== 6) return badTopic(topic, 'is not a known hailong topic');
+    for (const [name, level] of [['district', parts[2]], ['ward', parts[4]], ['terminal', parts[5]]] as const) {
+      const bad = parseId(level, name);
+      if (!bad.ok) return bad;
+    }
+    return ok({ kind: 'archived', params: { district: parts[2] ?? '', ward: parts[4] ?? '', terminal: parts[5] ?? '' } });
+  }
   if (n === 7 && (parts[6] === 'vote' || parts[6] === 'status' || parts[6] === 'config' || parts[6] === 'receipt')) kind = parts[6];
   else if (n === 8 && parts[6] === 'tally') kind = 'tally';
   else if (n === 6 && parts[4] === '_bridge' && parts[5] === 'status') kind = 'bridge-status';

@@ -140,8 +140,10 @@ export function ingest(scope: IngestScope, topic: string, payload: string, now: 
       // The topic's unit is the payload's (parseMessage) and the broker lets a unit write only
       // under its own: a unit can revoke only its own votes, which the archive keys by (unit, vote id).
       return { accept: true, retain: false, record: { type: 'revocation', unit: m.params.ward, revocation: m.payload } };
+    case 'archived':
     case 'unit-month':
-      // Summaries are the hub's own derivation (hub-summaries.ts): a unit may not forge them.
+      // Summaries are the hub's own derivation (hub-summaries.ts), receipts its own word on its
+      // archive (hub-receipts.ts): a unit may not forge them (the broker ACLs refuse them too).
       return refuse(unit, topic, payload, 'hub-only', `${topic} is published by the hub itself, not by a unit`);
   }
 }

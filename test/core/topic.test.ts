@@ -56,6 +56,8 @@ describe('QOS / RETAIN', () => {
       'unit-month': true,
       office: true,
       revocation: false,
+      // The hub's receipt to a ward: state, read again on every reconnect.
+      archived: true,
     });
     for (const kind of TOPIC_KINDS) expect(QOS[kind]).toBe(1);
   });

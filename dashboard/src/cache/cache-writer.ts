@@ -49,6 +49,7 @@ export class CacheWriter {
       'unit-month': undefined,
       // Revocations reach the figures through the ward's refolded tallies.
       revocation: undefined,
+      archived: undefined,
     }[outcome.kind];
     set?.add(outcome.key);
     this.#timer ??= setTimeout(() => void this.flush(), this.#delayMs);

@@ -214,6 +214,9 @@ export class DashboardStore {
       case 'revocation':
         // The ward folds its tallies again without the revoked votes (same seq, later updatedAt): figures follow those.
         return { ...base, key: ward, changed: false };
+      case 'archived':
+        // The hub's word to a ward on what it archived: nothing a figure shows.
+        return { ...base, key: `${ward}/${msg.params.terminal}`, changed: false };
     }
   }
 
