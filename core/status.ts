@@ -112,6 +112,10 @@ export interface UpstreamProgress {
   readonly skipped?: number;
   /** Supervisors' revocations (`hailong revoke`) the hub has not acknowledged yet, when there are any. */
   readonly revocationBacklog?: number;
+  /** Votes the hub's broker acknowledged that no archive receipt named yet, when there are any (core/archive-receipt.ts). */
+  readonly unarchived?: number;
+  /** Votes forwarded again since the bridge started because the broker acknowledged them and the archive never got them. */
+  readonly reforwarded?: number;
 }
 
 /** Allowed values of `state`. */
@@ -165,6 +169,10 @@ function readUpstream(value: unknown): UpstreamProgress {
   const revocationBacklog = optionalField(o, 'revocationBacklog');
   if (revocationBacklog !== undefined)
     progress.revocationBacklog = intIn(revocationBacklog, 'upstream.revocationBacklog', 0, Number.MAX_SAFE_INTEGER);
+  for (const key of ['unarchived', 'reforwarded'] as const) {
+    const value = optionalField(o, key);
+    if (value !== undefined) progress[key] = intIn(value, fieldPath('upstream', key), 0, Number.MAX_SAFE_INTEGER);
+  }
   return progress;
 }
 

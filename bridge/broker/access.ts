@@ -62,7 +62,9 @@ function grant(access: GrantAccess, filter: string): Grant {
  * principal with a bad id: principals come from the validated config
  * (see `requireBrokerUsers`).
  *
- * - bridge: read + write `hailong/v1/{d}/{w}/#`;
+ * - bridge: read + write `hailong/v1/{d}/{w}/#`; read its hub's archive
+ *   receipts `hailong/v1/{d}/_archived/{w}/+` (core/archive-receipt.ts),
+ *   which it cannot write;
  * - kiosk: write its own `vote` and `status` — never a tally: the bridge
  *   journals the kiosk's votes and publishes its tallies, so a stolen kiosk
  *   login cannot poison its figures (issue 13); read its terminal's subtree
@@ -71,6 +73,8 @@ function grant(access: GrantAccess, filter: string): Grant {
  * - desk: write `_served` and `_session` of its counter (or of every counter
  *   of the ward); read the ward;
  * - dashboard: read its district, or its ward;
+ * - hub: read its parent `hailong/v1/{d}/#`; write only its archive
+ *   receipts `hailong/v1/{d}/_archived/#`;
  * - anonymous `read`: read `hailong/v1/#`; anonymous `none`: nothing.
  *
  * The tally month is a `+` level, not checked to be `YYYY-MM`: Mosquitto's
@@ -91,7 +95,12 @@ function buildGrants(p: Principal): Grant[] {
       return p.access === 'read' ? [grant('read', `${TOPIC_ROOT}/#`)] : [];
     case 'bridge': {
       const ward = subscriptionForAll({ district: p.district, ward: requireId(p.ward, 'user.ward') });
-      return [grant('write', ward), grant('read', ward)];
+      const receipts = subscriptionFor('archived', { district: p.district, ward: requireId(p.ward, 'user.ward') });
+      return [grant('write', ward), grant('read', ward), grant('read', receipts)];
+    }
+    case 'hub': {
+      const parent = subscriptionForAll({ district: requireId(p.district, 'user.district') });
+      return [grant('write', `${TOPIC_ROOT}/${p.district}/_archived/#`), grant('read', parent)];
     }
     case 'kiosk': {
       const path = {

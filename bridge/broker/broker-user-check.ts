@@ -27,6 +27,7 @@ const ROLE_FIELDS: Readonly<
   kiosk: { required: ['district', 'ward', 'counter', 'terminal'], forbidden: [] },
   desk: { required: ['district', 'ward'], forbidden: ['terminal'] },
   dashboard: { required: ['district'], forbidden: ['counter', 'terminal'] },
+  hub: { required: ['district'], forbidden: ['ward', 'counter', 'terminal'] },
 };
 
 type PlaceField = 'district' | 'ward' | 'counter' | 'terminal';

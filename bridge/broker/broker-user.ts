@@ -14,11 +14,14 @@
  * - `desk`: the officer's desk or queue-number system; writes `_served` and
  *   `_session` of its ward's counters (or one counter), reads its ward.
  * - `dashboard`: read-only, a district or one ward.
+ * - `hub`: a hub on an external broker (`hailong mosquitto-config` /
+ *   `nats-config` of a hub config): reads its whole parent and writes only
+ *   its archive receipts, `hailong/v1/{parent}/_archived/#`.
  */
-export type BrokerRole = 'bridge' | 'kiosk' | 'desk' | 'dashboard';
+export type BrokerRole = 'bridge' | 'kiosk' | 'desk' | 'dashboard' | 'hub';
 
 /** Every role, for validation. */
-export const BROKER_ROLES: readonly BrokerRole[] = ['bridge', 'kiosk', 'desk', 'dashboard'];
+export const BROKER_ROLES: readonly BrokerRole[] = ['bridge', 'kiosk', 'desk', 'dashboard', 'hub'];
 
 /** One broker account and the part of the topic tree it is scoped to. */
 export interface BrokerUser {

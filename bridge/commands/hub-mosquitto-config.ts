@@ -4,7 +4,8 @@
  * (the grants of a `bridge` principal in bridge/broker/access.ts, so
  * Mosquitto and the embedded broker grant the same) and may connect only
  * with its unit's upstream client id; the hub reads the whole parent with
- * `mqtt.username`, bound to its own client id; dashboards read as
+ * `mqtt.username` (role `hub`: it writes only its archive receipts),
+ * bound to its own client id; dashboards read as
  * configured. Both ids end in a suffix derived from the account's password
  * (core/client-id.ts), so no other account can take those sessions over.
  */
@@ -27,7 +28,8 @@ export function hubMosquittoInputs(
       problems: ['mqtt.username and mqtt.password are required: the hub signs in to Mosquitto with them to archive every unit'],
     };
   }
-  const hub: BrokerUser = { username, password, role: 'dashboard', district: config.parent.id };
+  // Reads the whole parent; writes only its archive receipts (bridge/hub/hub-receipts.ts).
+  const hub: BrokerUser = { username, password, role: 'hub', district: config.parent.id };
   const units = unitAccountsOf(config);
   // The ids the hub (hub-app.ts) and each unit's upstream link (upstream.ts) connect with by default.
   const clientIds: Record<string, string> = { [username]: config.mqtt.clientId ?? hubClientId(config.parent.id, password) };

@@ -23,6 +23,7 @@ import { ReportSchedule } from './report-schedule.ts';
 import { unitAccountsOf, type HubConfig } from './hub-config.ts';
 import { HubCounters, type UnitCounters } from './hub-counters.ts';
 import { ingest, oldestRetainedMonth, type IngestScope } from './hub-ingest.ts';
+import { HubReceipts } from './hub-receipts.ts';
 import { HubSubscriber } from './hub-subscriber.ts';
 import { HubSummaries } from './hub-summaries.ts';
 
@@ -58,6 +59,11 @@ export interface HubAppOptions {
    * @default 600000
    */
   readonly reportCheckEveryMs?: number;
+  /**
+   * Shortest interval between two archive receipts of one terminal (ms).
+   * @default 1000
+   */
+  readonly receiptEveryMs?: number;
 }
 
 /** The hub's counters (`GET /hub/status`). */
@@ -87,6 +93,8 @@ export class HubApp {
   readonly counters: HubCounters;
   /** The units' monthly summaries for the parent view (embedded broker only). */
   readonly summaries: HubSummaries | undefined;
+  /** Per unit terminal, what the archive holds (retained), so a ward forwards again what a broker lost. */
+  readonly receipts: HubReceipts;
   readonly #controller: Controller;
   readonly #scope: IngestScope;
   readonly #now: () => number;
@@ -168,15 +176,29 @@ export class HubApp {
           log: log.child({ part: 'subscriber' }),
           onDecision: (d, topic, payload) => {
             this.counters.count(d);
+            if (d.accept && d.record?.type === 'vote') this.receipts.noteVote(d.record.unit, d.record.id);
             if (mirror !== undefined && d.accept) {
               mirror
                 .publish(topic, d.payload ?? payload, d.retain)
                 .catch((error: Error) => log.warn({ err: error.message, topic }, 'live mirror publish failed'));
             }
           },
+          onConnect: () => void this.receipts.publishAll(),
           now: this.#now,
           ...(options.ca === undefined ? {} : { ca: options.ca }),
         });
+    const subscriber = this.subscriber;
+    this.receipts = new HubReceipts({
+      parent: config.parent.id,
+      archive: this.archive,
+      publish:
+        subscriber !== undefined
+          ? (topic, payload) => subscriber.publish(topic, payload)
+          : (topic, payload) => (broker as EmbeddedBroker).publish(topic, payload, true),
+      log: log.child({ part: 'receipts' }),
+      now: this.#now,
+      ...(options.receiptEveryMs === undefined ? {} : { everyMs: options.receiptEveryMs }),
+    });
     this.web =
       options.webRoot === undefined
         ? undefined
@@ -231,6 +253,12 @@ export class HubApp {
       },
       stop: () => clearInterval(this.#timer),
     });
+    features.push({
+      name: 'receipts',
+      dependsOn: ['archive', ...(broker !== undefined && subscriber === undefined ? ['broker'] : []), ...(subscriber !== undefined ? ['subscriber'] : [])],
+      start: () => this.receipts.start(),
+      stop: () => this.receipts.stop(),
+    });
     features.push({ name: 'reports', dependsOn: ['archive'], start: () => this.reports.start(), stop: () => this.reports.stop() });
     void config;
     return features;
@@ -242,6 +270,7 @@ export class HubApp {
     if (decision.record !== undefined) await this.archive.store(decision.record);
     this.counters.count(decision);
     const r = decision.record;
+    if (decision.accept && r?.type === 'vote') this.receipts.noteVote(r.unit, r.id);
     if (decision.accept && r?.type === 'retained' && r.kind === 'tally' && r.month !== undefined)
       this.summaries?.noteTally(r.unit, r.month);
     if (!decision.accept) return { verdict: 'drop' };

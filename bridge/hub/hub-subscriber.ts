@@ -45,6 +45,8 @@ export interface HubSubscriberOptions {
    * @default 30000
    */
   readonly connectTimeoutMs?: number;
+  /** Called after every CONNACK (the hub publishes its archive receipts again: the broker may have lost them). */
+  readonly onConnect?: () => void;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -53,8 +55,22 @@ export interface HubSubscriberOptions {
 export class HubSubscriber {
   #client: MqttClient | undefined;
   #subscribing: Promise<void> | undefined;
+  readonly #ownPrefix: string;
 
-  constructor(readonly options: HubSubscriberOptions) {}
+  constructor(readonly options: HubSubscriberOptions) {
+    this.#ownPrefix = `hailong/v1/${options.scope.parent}/_archived/`;
+  }
+
+  /**
+   * Publishes a retained message at QoS 1 on the hub's connection (its
+   * archive receipts); rejects at once while disconnected (the receipts are
+   * all published again at the next connect).
+   */
+  publish(topic: string, payload: string): Promise<void> {
+    const client = this.#client;
+    if (client === undefined || !client.connected) return Promise.reject(new Error('the hub is not connected to its broker'));
+    return client.publishAsync(topic, payload, { qos: 1, retain: true }).then(() => undefined);
+  }
 
   /** Connects (and keeps reconnecting); resolves once the broker acknowledged the subscription, or after 10 s. */
   async start(): Promise<void> {
@@ -93,6 +109,7 @@ export class HubSubscriber {
       o.log.info({ urls: o.urls, sessionPresent: connack.sessionPresent }, `hub connected (persistent session ${o.clientId})`);
       // Resubscribing is harmless when the session is present and needed when it is not.
       this.#subscribing = subscribe();
+      o.onConnect?.();
     });
     client.on('error', (error) => o.log.warn({ err: error.message }, 'hub MQTT connection error'));
     // Ready once the broker has acknowledged the subscription, not merely the connection.
@@ -109,6 +126,11 @@ export class HubSubscriber {
 
   #handle(client: MqttClient, topic: string, payload: Buffer | string, callback: (error?: Error) => void): void {
     const o = this.options;
+    // The hub's own archive receipts come back on its `#` subscription: not a unit's message.
+    if (topic.startsWith(this.#ownPrefix)) {
+      callback();
+      return;
+    }
     const text = typeof payload === 'string' ? payload : payload.toString('utf8');
     const decision = ingest(o.scope, topic, text, (o.now ?? Date.now)());
     if (decision.record === undefined) {

@@ -120,6 +120,15 @@ export function migrateSchema(db: MigrationDb): void {
   // acknowledged every part (`forwarded`). A column added in place (an older hailong names the columns
   // it inserts, so it leaves the default); existing revocations start unforwarded.
   // `published` is the same for the ward's own broker: a revocation is an event there too.
+  // The hub's archive receipts (core/archive-receipt.ts): `archived` = 1 once a receipt named the
+  // row's seq, `forwarded_at` = when the hub's broker PUBACKed it (ward clock), so a row the
+  // broker acknowledged but the archive never got is forwarded again after a grace
+  // (bridge/upstream/archive-watch.ts). Columns added in place, no version bump: an older
+  // hailong names the columns it writes and never reads these. Existing rows start unarchived.
+  if (!columns.some((c) => c.name === 'archived')) db.exec('ALTER TABLE votes ADD COLUMN archived INTEGER NOT NULL DEFAULT 0');
+  if (!columns.some((c) => c.name === 'forwarded_at')) db.exec('ALTER TABLE votes ADD COLUMN forwarded_at INTEGER');
+  // The rows awaiting a receipt: few in steady state (those of the last second or so).
+  db.exec('CREATE INDEX IF NOT EXISTS votes_unarchived ON votes (forwarded_at) WHERE forwarded = 1 AND archived = 0');
   const revocationColumns = db.prepare('PRAGMA table_info(revocations)').all() as { name: string }[];
   for (const mark of ['published', 'forwarded']) {
     if (!revocationColumns.some((c) => c.name === mark)) db.exec(`ALTER TABLE revocations ADD COLUMN ${mark} INTEGER NOT NULL DEFAULT 0`);

@@ -10,6 +10,8 @@ export interface UpstreamChannelEvents {
   connect: [];
   /** The connection dropped or an attempt failed; a retry is scheduled. */
   offline: [];
+  /** A message on a subscription (`subscribe`): topic, UTF-8 payload, and whether the broker sent it as retained state (on subscribing) rather than live. */
+  message: [topic: string, payload: string, retained: boolean];
 }
 
 /** A connection to the hub broker that publishes at QoS 1. */
@@ -25,6 +27,12 @@ export interface UpstreamChannel {
    * caller forgets what was in flight at the next `connect`).
    */
   publish(topic: string, payload: string, retain: boolean): Promise<void>;
+  /**
+   * Subscribes at QoS 0 on the current connection (none: nothing happens;
+   * callers subscribe again on every `connect`). Optional: only the hub's
+   * receipts are read from the hub (bridge/upstream/archive-watch.ts).
+   */
+  subscribe?(filter: string): void;
   on<E extends keyof UpstreamChannelEvents>(event: E, listener: (...args: UpstreamChannelEvents[E]) => void): unknown;
   off<E extends keyof UpstreamChannelEvents>(event: E, listener: (...args: UpstreamChannelEvents[E]) => void): unknown;
 }

@@ -131,6 +131,7 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     });
     this.client = client;
     client.on('connect', () => this.onConnect(client));
+    client.on('message', (topic, payload, packet) => this.emit('message', topic, payload.toString('utf8'), packet.retain === true));
     client.on('error', (error) => {
       this.lastError = error.message;
     });
@@ -179,6 +180,20 @@ export class UpstreamLink extends EventEmitter<UpstreamChannelEvents> implements
     if (client === undefined || !client.connected) return Promise.reject(new Error('hub not connected'));
     return new Promise((resolve, reject) => {
       client.publish(topic, payload, { qos: 1, retain }, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  /**
+   * Subscribes at QoS 0 on the current connection (the hub's retained
+   * receipts; QoS 0 so that no broker keeps a queue for it: NATS makes no
+   * JetStream consumer for a QoS 0 subscription). Callers subscribe again on
+   * every `connect`, which also has the broker send the retained state again.
+   */
+  subscribe(filter: string): void {
+    const client = this.client;
+    if (client === undefined || !client.connected) return;
+    client.subscribe(filter, { qos: 0 }, (error) => {
+      if (error) this.options.log.warn({ err: error.message, filter }, `the hub refused the subscription to ${filter}`);
     });
   }
 

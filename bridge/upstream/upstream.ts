@@ -18,6 +18,7 @@ import type { UpstreamConfig } from '../config/upstream-config.ts';
 import type { Feature } from '../controller.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { MqttLink } from '../mqtt/mqtt-link.ts';
+import { ArchiveWatch, type ArchiveWatchOptions } from './archive-watch.ts';
 import { mirrorSubscriptions, RetainedMirror, type RetainedMirrorOptions } from './retained-mirror.ts';
 import { RevocationForwarder, type RevocationForwarderOptions } from './revocation-forwarder.ts';
 import { UpstreamLink, type UpstreamLinkOptions } from './upstream-link.ts';
@@ -44,6 +45,8 @@ export interface UpstreamOptions {
   readonly forwarder?: VoteForwarderOptions;
   readonly revocations?: RevocationForwarderOptions;
   readonly mirror?: RetainedMirrorOptions;
+  /** The hub's archive receipts: grace before a vote the archive never got is forwarded again. */
+  readonly archive?: ArchiveWatchOptions;
 }
 
 /** The upstream part of a ward bridge. */
@@ -53,6 +56,8 @@ export class Upstream {
   /** The supervisors' revocations, from the journal to the hub (issue 10). */
   readonly revocations: RevocationForwarder;
   readonly mirror: RetainedMirror;
+  /** The hub's archive receipts: votes the hub's broker acknowledged and lost are forwarded again. */
+  readonly archiveWatch: ArchiveWatch;
   private readonly onLocalMessage = (m: TopicMessage) => this.mirror.received(m);
 
   constructor(readonly options: UpstreamOptions) {
@@ -76,6 +81,14 @@ export class Upstream {
       topicPrefix: subscriptionForAll(ward).slice(0, -1),
       ...options.forwarder,
     });
+    this.archiveWatch = new ArchiveWatch(
+      options.journal,
+      this.link,
+      ward,
+      log.child({ part: 'upstream' }),
+      () => this.forwarder.rewind(),
+      options.archive,
+    );
     this.revocations = new RevocationForwarder(options.journal, this.link, ward, log.child({ part: 'upstream' }), options.revocations);
     this.mirror = new RetainedMirror(
       ward,
@@ -96,6 +109,7 @@ export class Upstream {
   progress(): UpstreamProgress {
     const s = this.forwarder.stats();
     const revocations = this.revocations.stats();
+    const archive = this.archiveWatch.stats();
     return {
       connected: s.connected,
       backlog: s.backlog,
@@ -104,6 +118,8 @@ export class Upstream {
       ...(s.lastAckAt > 0 ? { lastAckAt: s.lastAckAt } : {}),
       ...(s.skipped > 0 ? { skipped: s.skipped } : {}),
       ...(revocations.backlog > 0 ? { revocationBacklog: revocations.backlog } : {}),
+      ...(archive.unarchived > 0 ? { unarchived: archive.unarchived } : {}),
+      ...(archive.reforwarded > 0 ? { reforwarded: archive.reforwarded } : {}),
     };
   }
 
@@ -115,6 +131,7 @@ export class Upstream {
         dependsOn: ['journal'],
         start: () => {
           this.forwarder.start();
+          this.archiveWatch.start();
           this.revocations.start();
           this.mirror.start();
           this.link.start();
@@ -122,6 +139,7 @@ export class Upstream {
         stop: async () => {
           await this.mirror.stop(true);
           this.forwarder.stop();
+          this.archiveWatch.stop();
           this.revocations.stop();
           await this.link.stop();
         },

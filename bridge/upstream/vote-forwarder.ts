@@ -152,6 +152,18 @@ export class VoteForwarder {
     };
   }
 
+  /**
+   * Reads the journal from its oldest unforwarded row again: rows before the
+   * cursor were set back to unforwarded (bridge/upstream/archive-watch.ts).
+   * Rows in flight or acknowledged are not sent twice.
+   */
+  rewind(): void {
+    this.cursor = 0;
+    this.caughtUp = false;
+    this.backlog = this.readBacklog();
+    this.pump();
+  }
+
   /** True while a backlog drains (progress lines are being logged). */
   get draining(): boolean {
     return this.drain !== undefined;

@@ -21,6 +21,7 @@ const deskOne: BrokerUser = { username: 'd', password: 'p', role: 'desk', distri
 const deskAll: BrokerUser = { username: 'da', password: 'p', role: 'desk', district: 'd1', ward: 'w1' };
 const dashDistrict: BrokerUser = { username: 'x', password: 'p', role: 'dashboard', district: 'd1' };
 const dashWard: BrokerUser = { username: 'y', password: 'p', role: 'dashboard', district: 'd1', ward: 'w1' };
+const hub: BrokerUser = { username: 'h', password: 'p', role: 'hub', district: 'd1' };
 const anonRead = anonymousPrincipal('read');
 const anonNone = anonymousPrincipal('none');
 
@@ -29,7 +30,8 @@ const W = 'hailong/v1/d1/w1';
 describe('grants per role', () => {
   it('lists exactly the rights of each role', () => {
     const show = (p: Principal) => grantsOf(p).map((g) => `${g.access} ${g.filter}`);
-    expect(show(bridge)).toEqual([`write ${W}/#`, `read ${W}/#`]);
+    expect(show(bridge)).toEqual([`write ${W}/#`, `read ${W}/#`, 'read hailong/v1/d1/_archived/w1/+']);
+    expect(show(hub)).toEqual(['write hailong/v1/d1/_archived/#', 'read hailong/v1/d1/#']);
     expect(show(kiosk)).toEqual([
       `write ${W}/c1/t1/vote`,
       `write ${W}/c1/t1/status`,
@@ -44,6 +46,28 @@ describe('grants per role', () => {
     expect(show(dashWard)).toEqual([`read ${W}/#`]);
     expect(show(anonRead)).toEqual(['read hailong/v1/#']);
     expect(show(anonNone)).toEqual([]);
+  });
+});
+
+describe("the hub's archive receipts", () => {
+  const own = 'hailong/v1/d1/_archived/w1/t1';
+  const other = 'hailong/v1/d1/_archived/w2/t1';
+  it('a unit reads its own receipts and nobody else\'s, and can forge none', () => {
+    expect(canRead(bridge, own)).toBe(true);
+    expect(canRead(bridge, other)).toBe(false);
+    expect(canPublish(bridge, own)).toBe(false);
+    expect(canPublish(bridge, other)).toBe(false);
+    for (const p of [kiosk, deskOne, deskAll, dashDistrict, dashWard, anonRead]) expect(canPublish(p, own)).toBe(false);
+  });
+
+  it('the hub writes receipts only, and reads its whole parent', () => {
+    expect(canPublish(hub, own)).toBe(true);
+    expect(canPublish(hub, other)).toBe(true);
+    expect(canPublish(hub, 'hailong/v1/d2/_archived/w1/t1')).toBe(false);
+    expect(canPublish(hub, `${W}/c1/t1/vote`)).toBe(false);
+    expect(canPublish(hub, `${W}/_summary/2026-01`)).toBe(false);
+    expect(canRead(hub, `${W}/c1/t1/vote`)).toBe(true);
+    expect(canRead(hub, 'hailong/v1/d2/w1/c1/t1/vote')).toBe(false);
   });
 });
 

@@ -27,6 +27,7 @@ describe('mosquittoDynsec', () => {
     expect(acls('hailong-account-bridge')).toEqual([
       'publishClientSend hailong/v1/q1/p-ben-nghe/# true',
       'publishClientReceive hailong/v1/q1/p-ben-nghe/# true',
+      'publishClientReceive hailong/v1/q1/_archived/p-ben-nghe/+ true',
     ]);
     expect(acls('hailong-account-kiosk-1')).toEqual([
       'publishClientSend hailong/v1/q1/p-ben-nghe/q03/k1/vote true',

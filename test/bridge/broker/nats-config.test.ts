@@ -59,11 +59,18 @@ describe('natsPermissionsOf', () => {
   it('a unit writes and reads only its own subtree, plus the MQTT delivery subject', () => {
     expect(natsPermissionsOf({ username: 'phuc-xa', password: 'p', role: 'bridge', district: 'ba-dinh', ward: 'phuc-xa' })).toEqual({
       publish: ['hailong.v1.ba-dinh.phuc-xa', 'hailong.v1.ba-dinh.phuc-xa.>'],
-      subscribe: ['hailong.v1.ba-dinh.phuc-xa', 'hailong.v1.ba-dinh.phuc-xa.>', '$MQTT.sub.>'],
+      subscribe: ['hailong.v1.ba-dinh.phuc-xa', 'hailong.v1.ba-dinh.phuc-xa.>', 'hailong.v1.ba-dinh._archived.phuc-xa.*', '$MQTT.sub.>'],
     });
   });
 
-  it('a dashboard (and the hub) publishes nothing: the config spells it deny ">"', () => {
+  it('the hub reads its parent and writes only its archive receipts', () => {
+    expect(natsPermissionsOf({ username: 'hub', password: 'p', role: 'hub', district: 'ba-dinh' })).toEqual({
+      publish: ['hailong.v1.ba-dinh._archived', 'hailong.v1.ba-dinh._archived.>'],
+      subscribe: ['hailong.v1.ba-dinh', 'hailong.v1.ba-dinh.>', '$MQTT.sub.>'],
+    });
+  });
+
+  it('a dashboard publishes nothing: the config spells it deny ">"', () => {
     expect(natsPermissionsOf({ username: 'hub', password: 'p', role: 'dashboard', district: 'ba-dinh' }).publish).toEqual([]);
     const [file] = natsClusterConfigs({
       cluster: 'c',

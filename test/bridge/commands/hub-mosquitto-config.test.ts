@@ -48,14 +48,17 @@ describe('hailong mosquitto-config --config hub.yaml', () => {
     const client = (name: string) => dynsec.clients.find((c: Client) => c.username === name) as Client;
     const acls = (name: string) =>
       (dynsec.roles.find((r: Role) => r.rolename === `hailong-account-${name}`) as Role).acls.map((a) => `${a.acltype} ${a.topic}`);
-    expect(acls('hailong-hub')).toEqual(['publishClientReceive hailong/v1/ba-dinh/#']);
+    // The hub writes only its archive receipts; each unit reads its own.
+    expect(acls('hailong-hub')).toEqual(['publishClientSend hailong/v1/ba-dinh/_archived/#', 'publishClientReceive hailong/v1/ba-dinh/#']);
     expect(acls('phuc-xa')).toEqual([
       'publishClientSend hailong/v1/ba-dinh/phuc-xa/#',
       'publishClientReceive hailong/v1/ba-dinh/phuc-xa/#',
+      'publishClientReceive hailong/v1/ba-dinh/_archived/phuc-xa/+',
     ]);
     expect(acls('truc-bach')).toEqual([
       'publishClientSend hailong/v1/ba-dinh/truc-bach/#',
       'publishClientReceive hailong/v1/ba-dinh/truc-bach/#',
+      'publishClientReceive hailong/v1/ba-dinh/_archived/truc-bach/+',
     ]);
     expect(acls('lanh-dao')).toEqual(['publishClientReceive hailong/v1/ba-dinh/#']);
     // Each unit may connect only as its upstream link does by default, the hub only as it does; dashboards with any id.

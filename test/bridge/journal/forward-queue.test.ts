@@ -93,3 +93,58 @@ describe('the forwarded mark (journal schema 2)', () => {
     j.close();
   });
 });
+
+describe('the archived mark (hub receipts)', () => {
+  it('names forwarded rows by terminal and seq range, idempotently, and never an unforwarded one', async () => {
+    const j = new Journal({ path: tempPath() });
+    j.open();
+    for (let s = 1; s <= 5; s++) await j.append(input(s));
+    const q = j.forwardQueue;
+    const rows = q.next(0, 10);
+    q.markForwarded(
+      rows.slice(0, 4).map((r) => r.rowid),
+      T0 + 5000,
+    );
+    expect(q.unarchivedCount()).toBe(4);
+    expect(q.unarchived(T0 + 4999, 10)).toEqual([]);
+    expect(q.unarchived(T0 + 5000, 10).map((r) => [r.terminal, r.seq, r.forwardedAt])).toEqual([
+      ['hop-1', 1, T0 + 5000],
+      ['hop-1', 2, T0 + 5000],
+      ['hop-1', 3, T0 + 5000],
+      ['hop-1', 4, T0 + 5000],
+    ]);
+    // Seq 5 is not forwarded: a receipt naming it changes nothing (the forwarder still owes it).
+    expect(q.markArchived('hop-1', [[2, 5]])).toBe(3);
+    expect(q.markArchived('hop-1', [[2, 5]])).toBe(0);
+    expect(q.markArchived('hop-2', [[1, 9]])).toBe(0);
+    expect(q.unarchivedCount()).toBe(1);
+    // Back to unforwarded: only a forwarded, unarchived row.
+    expect(q.reforward(rows.map((r) => r.rowid))).toBe(1);
+    expect(q.reforward(rows.map((r) => r.rowid))).toBe(0);
+    expect(q.next(0, 10).map((r) => JSON.parse(r.payload).id)).toEqual(['hop-1:1', 'hop-1:5']);
+    j.close();
+  });
+
+  it('is added to a journal that has only the forwarded mark: rows forwarded before keep it, with no PUBACK time', () => {
+    const path = tempPath();
+    const db = new Database(path);
+    db.exec(SCHEMA_SQL);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('schema', '2')").run();
+    db.exec('ALTER TABLE votes ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0');
+    db.prepare(
+      'INSERT INTO votes (terminal, seq, uid, device_seq, pressed_at, received_at, topic, payload, published, forwarded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run('hop-1', 1, 'HL-1', 1, T0, T0, 'hailong/v1/ba-dinh/phuc-xa/quay-1/hop-1/vote', '{"id":"hop-1:1"}', 1, 1);
+    db.close();
+    const j = new Journal({ path });
+    j.open();
+    expect(j.forwardQueue.backlog()).toBe(0);
+    expect(j.forwardQueue.unarchived(0, 10)).toEqual([{ rowid: 1, terminal: 'hop-1', seq: 1, forwardedAt: 0 }]);
+    j.close();
+    const check = new Database(path, { readonly: true });
+    const plan = check
+      .prepare('EXPLAIN QUERY PLAN SELECT id FROM votes WHERE forwarded = 1 AND archived = 0 AND COALESCE(forwarded_at, 0) <= 5 ORDER BY forwarded_at')
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('votes_unarchived');
+    check.close();
+  });
+});

@@ -67,6 +67,18 @@ export class FakeChannel extends EventEmitter<UpstreamChannelEvents> implements 
     });
   }
 
+  /** Filters subscribed to (`subscribe`), in order, one per call. */
+  readonly subscriptions: string[] = [];
+
+  subscribe(filter: string): void {
+    if (this.connected) this.subscriptions.push(filter);
+  }
+
+  /** Delivers a message as the hub's broker would (live, or retained on subscribing). */
+  deliver(topic: string, payload: string, retained = false): void {
+    this.emit('message', topic, payload, retained);
+  }
+
   /** Acknowledges every pending publish. */
   ackAll(): void {
     for (const p of [...this.pending]) p.ack();
