@@ -8,8 +8,11 @@
  * itself when a hub's connection closes while its consumers are being set
  * up). The restarted hub publishes its receipts; the ward sees those votes
  * missing and forwards them again after its grace: the archive ends up with
- * exactly the journal's votes, 0 lost, 0 duplicated.
+ * exactly the journal's votes, 0 lost, 0 duplicated. The same on a real
+ * Mosquitto from the generated dynsec files (a session discarded the same
+ * way is what a restart without persistence, or `max_queued_messages`, does).
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import pino from 'pino';
@@ -21,8 +24,9 @@ import { Journal } from '../../../bridge/journal/journal.ts';
 import { ArchiveWatch } from '../../../bridge/upstream/archive-watch.ts';
 import { UpstreamLink } from '../../../bridge/upstream/upstream-link.ts';
 import { VoteForwarder } from '../../../bridge/upstream/vote-forwarder.ts';
-import { hubClientId } from '../../../core/client-id.ts';
+import { hubClientId, upstreamClientId } from '../../../core/client-id.ts';
 import { startNatsCluster } from '../../helpers/nats-cluster.ts';
+import { sharedTempDir, startGeneratedMosquitto } from '../broker/generated-mosquitto.ts';
 import { tempDir, until } from '../bridge-rig.ts';
 import { hubConfig } from './hub-fixtures.ts';
 
@@ -48,7 +52,9 @@ function startWard(urls: readonly string[], ward = 'phuc-xa') {
   const journal = new Journal({ path: join(tmp.dir, 'journal.db') });
   journal.open();
   cleanups.push(() => journal.close());
-  const link = new UpstreamLink({ urls, clientId: `hailong-${ward}`, username: ward, password: `pw-${ward}`, minBackoffMs: 50, maxBackoffMs: 500, log });
+  // The unit's own upstream id: the generated Mosquitto binds it to the account.
+  const clientId = upstreamClientId({ district: 'ba-dinh', ward }, `pw-${ward}`);
+  const link = new UpstreamLink({ urls, clientId, username: ward, password: `pw-${ward}`, minBackoffMs: 50, maxBackoffMs: 500, log });
   cleanups.push(() => link.stop(200));
   const forwarder = new VoteForwarder(journal, link, log, { pollMs: 20 });
   const watch = new ArchiveWatch(journal, link, { district: 'ba-dinh', ward }, log, () => forwarder.rewind(), {
@@ -80,21 +86,46 @@ function startWard(urls: readonly string[], ward = 'phuc-xa') {
   return { journal, link, watch, append, ids: () => Array.from({ length: k }, (_, i) => `${ward}/hop-1:${i + 1}`) };
 }
 
-describe('archive receipts on a 3-node NATS cluster', () => {
-  it('votes the broker acknowledged and then lost with the hub\'s session are forwarded again: 0 lost, 0 duplicated', async () => {
-    const tmp = tempDir('hailong-hub-receipts-');
-    cleanups.push(tmp.remove);
-    const base = hubConfig(tmp.dir, { mqtt: { urls: ['mqtt://127.0.0.1:1'], username: 'hailong-hub', password: 'pw-hub' } });
-    const derived = hubMosquittoInputs(base, 9001);
-    if (!derived.ok) throw new Error(derived.problems.join('; '));
-    const cluster = await startNatsCluster(derived.inputs.users);
-    cleanups.push(() => cluster.dispose());
-    await Promise.all([0, 1, 2].map((i) => cluster.healthy(i)));
-    const config: HubConfig = { ...base, mqtt: { ...base.mqtt, urls: [...cluster.urls] } };
+/** A broker that a hub config points at, with the accounts `hailong mosquitto-config`/`nats-config` generate. */
+type Broker = { readonly urls: readonly string[]; readonly config: HubConfig };
 
+function baseConfig(dir: string): HubConfig {
+  return hubConfig(dir, { mqtt: { urls: ['mqtt://127.0.0.1:1'], username: 'hailong-hub', password: 'pw-hub' } });
+}
+
+async function natsBroker(): Promise<Broker> {
+  const tmp = tempDir('hailong-hub-receipts-');
+  cleanups.push(tmp.remove);
+  const base = baseConfig(tmp.dir);
+  const derived = hubMosquittoInputs(base, 9001);
+  if (!derived.ok) throw new Error(derived.problems.join('; '));
+  const cluster = await startNatsCluster(derived.inputs.users);
+  cleanups.push(() => cluster.dispose());
+  await Promise.all([0, 1, 2].map((i) => cluster.healthy(i)));
+  // The ward starts on another node than the hub: routes carry votes and receipts.
+  return { urls: [cluster.urls[1]!, cluster.urls[2]!, cluster.urls[0]!], config: { ...base, mqtt: { ...base.mqtt, urls: [...cluster.urls] } } };
+}
+
+async function mosquittoBroker(): Promise<Broker> {
+  const dir = await sharedTempDir('hailong-hub-receipts-mosq-');
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const base = baseConfig(dir);
+  const derived = hubMosquittoInputs(base, 9001);
+  if (!derived.ok) throw new Error(derived.problems.join('; '));
+  const broker = await startGeneratedMosquitto(derived.inputs.users, 'none', 'standalone', derived.inputs.clientIds);
+  cleanups.push(() => broker.dispose());
+  return { urls: [broker.url], config: { ...base, mqtt: { ...base.mqtt, urls: [broker.url] } } };
+}
+
+describe.each([
+  ['a 3-node NATS cluster', natsBroker],
+  ['a generated Mosquitto', mosquittoBroker],
+])('archive receipts on %s', (_name, makeBroker) => {
+  it("votes the broker acknowledged and then lost with the hub's session are forwarded again: 0 lost, 0 duplicated", async () => {
+    const { urls, config } = await makeBroker();
     let hub = await startHub(config);
     cleanups.push(() => hub.stop());
-    const ward = startWard([cluster.urls[1]!, cluster.urls[2]!, cluster.urls[0]!]);
+    const ward = startWard(urls);
     await ward.append(50);
     await until(() => hub.archive.voteCount() === 50, 30_000, '50 votes archived');
     // Steady state: the receipts name every forwarded vote, nothing is sent twice.
@@ -106,7 +137,7 @@ describe('archive receipts on a 3-node NATS cluster', () => {
     await ward.append(100);
     await until(() => ward.journal.forwardQueue.backlog() === 0, 30_000, 'the broker acknowledging 100 votes');
     // ...and then loses them: a clean session under the hub's client id discards the session and its queue.
-    const thief = await mqtt.connectAsync(cluster.urls[0]!, {
+    const thief = await mqtt.connectAsync(config.mqtt.urls[0]!, {
       username: 'hailong-hub',
       password: 'pw-hub',
       clientId: hubClientId('ba-dinh', 'pw-hub'),
