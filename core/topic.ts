@@ -267,7 +267,11 @@ export function parseTopic(topic: unknown): InputResult<ParsedTopic> {
   // First: level 3 is a ward id everywhere else, and ids never start with `_`.
   if (parts[3] === '_archived') {
     if (n !== 6) return badTopic(topic, 'is not a known hailong topic');
-    for (const [name, level] of [['district', parts[2]], ['ward', parts[4]], ['terminal', parts[5]]] as const) {
+    for (const [name, level] of [
+      ['district', parts[2]],
+      ['ward', parts[4]],
+      ['terminal', parts[5]],
+    ] as const) {
       const bad = parseId(level, name);
       if (!bad.ok) return bad;
     }

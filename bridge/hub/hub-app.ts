@@ -255,7 +255,11 @@ export class HubApp {
     });
     features.push({
       name: 'receipts',
-      dependsOn: ['archive', ...(broker !== undefined && subscriber === undefined ? ['broker'] : []), ...(subscriber !== undefined ? ['subscriber'] : [])],
+      dependsOn: [
+        'archive',
+        ...(broker !== undefined && subscriber === undefined ? ['broker'] : []),
+        ...(subscriber !== undefined ? ['subscriber'] : []),
+      ],
       start: () => this.receipts.start(),
       stop: () => this.receipts.stop(),
     });

@@ -117,7 +117,8 @@ export class ArchiveWatch {
   received(topic: string, payload: string, retained: boolean): void {
     const m = parseMessage(topic, payload);
     if (!m.ok) {
-      if (topic.includes('/_archived/')) this.log.warn({ topic, code: m.code, err: m.message }, 'ignored a bad archive receipt from the hub');
+      if (topic.includes('/_archived/'))
+        this.log.warn({ topic, code: m.code, err: m.message }, 'ignored a bad archive receipt from the hub');
       return;
     }
     if (m.value.kind !== 'archived') return;
@@ -164,7 +165,12 @@ export class ArchiveWatch {
           this.#reforwarded += reforwarded;
           const example = rows.find((r) => lost.includes(r.rowid));
           this.log.warn(
-            { votes: reforwarded, total: this.#reforwarded, graceMs: this.options.graceMs, example: example && `${example.terminal}:${example.seq}` },
+            {
+              votes: reforwarded,
+              total: this.#reforwarded,
+              graceMs: this.options.graceMs,
+              example: example && `${example.terminal}:${example.seq}`,
+            },
             `${reforwarded} votes the hub's broker acknowledged never reached the hub's archive: forwarding them again (the hub keeps each vote once)`,
           );
           this.onReforward();

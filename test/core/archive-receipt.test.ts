@@ -37,7 +37,11 @@ describe('archive receipt payload', () => {
 
   it('refuses a receipt naming another unit or terminal than its topic', () => {
     const topic = 'hailong/v1/gia-lai/_archived/ia-grai/t1';
-    expect(parseMessage(topic, JSON.stringify({ ...RECEIPT, ward: 'x' }))).toMatchObject({ ok: false, code: 'topic-mismatch', field: 'ward' });
+    expect(parseMessage(topic, JSON.stringify({ ...RECEIPT, ward: 'x' }))).toMatchObject({
+      ok: false,
+      code: 'topic-mismatch',
+      field: 'ward',
+    });
     expect(parseMessage(topic, JSON.stringify({ ...RECEIPT, terminal: 't2' }))).toMatchObject({
       ok: false,
       code: 'topic-mismatch',
@@ -57,7 +61,16 @@ describe('archive receipt payload', () => {
   it.each([
     ['no complete flag', { ...RECEIPT, complete: undefined }],
     ['a complete flag that is not a boolean', { ...RECEIPT, complete: 1 }],
-    ['overlapping ranges', { ...RECEIPT, archived: [[1, 5], [5, 6]] }],
+    [
+      'overlapping ranges',
+      {
+        ...RECEIPT,
+        archived: [
+          [1, 5],
+          [5, 6],
+        ],
+      },
+    ],
     ['too many ranges', { ...RECEIPT, archived: Array.from({ length: MAX_RECEIPT_RANGES + 1 }, (_, i) => [2 * i + 1, 2 * i + 1]) }],
     ['version 2', { ...RECEIPT, v: 2 }],
   ])('refuses %s with a typed error', (_what, payload) => {

@@ -52,7 +52,7 @@ describe('grants per role', () => {
 describe("the hub's archive receipts", () => {
   const own = 'hailong/v1/d1/_archived/w1/t1';
   const other = 'hailong/v1/d1/_archived/w2/t1';
-  it('a unit reads its own receipts and nobody else\'s, and can forge none', () => {
+  it("a unit reads its own receipts and nobody else's, and can forge none", () => {
     expect(canRead(bridge, own)).toBe(true);
     expect(canRead(bridge, other)).toBe(false);
     expect(canPublish(bridge, own)).toBe(false);

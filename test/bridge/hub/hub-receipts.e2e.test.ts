@@ -103,7 +103,10 @@ async function natsBroker(): Promise<Broker> {
   cleanups.push(() => cluster.dispose());
   await Promise.all([0, 1, 2].map((i) => cluster.healthy(i)));
   // The ward starts on another node than the hub: routes carry votes and receipts.
-  return { urls: [cluster.urls[1]!, cluster.urls[2]!, cluster.urls[0]!], config: { ...base, mqtt: { ...base.mqtt, urls: [...cluster.urls] } } };
+  return {
+    urls: [cluster.urls[1]!, cluster.urls[2]!, cluster.urls[0]!],
+    config: { ...base, mqtt: { ...base.mqtt, urls: [...cluster.urls] } },
+  };
 }
 
 async function mosquittoBroker(): Promise<Broker> {
@@ -148,8 +151,11 @@ describe.each([
 
     hub = await startHub(config);
     // Without receipts the archive would stay at 50 for ever: the broker has nothing left for the hub.
-    await until(() => hub.archive.voteCount() === 150, GRACE_MS + 60_000, 'the 100 lost votes forwarded again and archived', () =>
-      JSON.stringify({ archived: hub.archive.voteCount(), watch: ward.watch.stats(), backlog: ward.journal.forwardQueue.backlog() }),
+    await until(
+      () => hub.archive.voteCount() === 150,
+      GRACE_MS + 60_000,
+      'the 100 lost votes forwarded again and archived',
+      () => JSON.stringify({ archived: hub.archive.voteCount(), watch: ward.watch.stats(), backlog: ward.journal.forwardQueue.backlog() }),
     );
     const keys = hub.archive.voteKeys();
     expect(keys.length).toBe(150);
@@ -157,4 +163,38 @@ describe.each([
     expect(ward.watch.stats().reforwarded).toBeGreaterThanOrEqual(100);
     await until(() => ward.journal.forwardQueue.unarchivedCount() === 0, 20_000, 'every vote named by a receipt at last');
   }, 180_000);
+});
+
+describe('archive receipts on the embedded broker', () => {
+  it('name every forwarded vote (PUBACK there means archived): nothing is ever forwarded twice, across a hub restart', async () => {
+    const tmp = tempDir('hailong-hub-receipts-embedded-');
+    cleanups.push(tmp.remove);
+    const config = hubConfig(tmp.dir);
+    let hub = new HubApp({ config, log, version: 'test', receiptEveryMs: 200 });
+    cleanups.push(() => hub.stop());
+    expect(Object.fromEntries(await hub.start())).toMatchObject({ broker: 'running', receipts: 'running' });
+    const url = hub.endpoints('127.0.0.1').broker?.url as string;
+    const port = hub.endpoints('127.0.0.1').broker?.port as number;
+    const ward = startWard([url]);
+    await ward.append(50);
+    await until(
+      () => ward.journal.forwardQueue.unarchivedCount() === 0 && hub.archive.voteCount() === 50,
+      20_000,
+      'every vote named by a receipt',
+    );
+    await hub.stop();
+    await ward.append(20);
+    hub = new HubApp({ config: { ...config, broker: { ...config.broker, port } }, log, version: 'test', receiptEveryMs: 200 });
+    await hub.start();
+    await until(
+      () => hub.archive.voteCount() === 70 && ward.journal.forwardQueue.unarchivedCount() === 0,
+      30_000,
+      '70 votes named by receipts',
+    );
+    // Past the grace with receipts flowing: still nothing sent twice.
+    await new Promise((r) => setTimeout(r, GRACE_MS + 1000));
+    expect(ward.watch.stats().reforwarded).toBe(0);
+    expect(hub.archive.stats().duplicates).toBe(0);
+    expect([...hub.archive.voteKeys()].sort()).toEqual(ward.ids().sort());
+  }, 120_000);
 });

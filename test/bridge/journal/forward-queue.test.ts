@@ -142,7 +142,9 @@ describe('the archived mark (hub receipts)', () => {
     j.close();
     const check = new Database(path, { readonly: true });
     const plan = check
-      .prepare('EXPLAIN QUERY PLAN SELECT id FROM votes WHERE forwarded = 1 AND archived = 0 AND COALESCE(forwarded_at, 0) <= 5 ORDER BY forwarded_at')
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT id FROM votes WHERE forwarded = 1 AND archived = 0 AND COALESCE(forwarded_at, 0) <= 5 ORDER BY forwarded_at',
+      )
       .all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toContain('votes_unarchived');
     check.close();
