@@ -73,5 +73,5 @@ export interface WardBridgeOptions {
   /** PEM text of `upstream.caFile` (the hub's CA). */
   readonly upstreamCa?: string;
   /** Forwarding tuning (tests, the bench). */
-  readonly upstreamTuning?: Pick<UpstreamOptions, 'link' | 'forwarder' | 'mirror'>;
+  readonly upstreamTuning?: Pick<UpstreamOptions, 'link' | 'forwarder' | 'mirror' | 'archive'>;
 }

@@ -26,6 +26,12 @@ export interface UpstreamConfig {
    * @default `hailong-bridge-{district}.{ward}.upstream.{suffix derived from the password}` (core/client-id.ts `upstreamClientId`)
    */
   readonly clientId?: string;
+  /**
+   * Seconds after the hub broker's PUBACK before a vote that no archive
+   * receipt of the hub names is forwarded again (bridge/upstream/archive-watch.ts).
+   * @default 60
+   */
+  readonly archiveGraceSeconds?: number;
 }
 
 /** `upstream:` as the schema lets it be written: one URL or a list. */

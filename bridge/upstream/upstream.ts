@@ -87,7 +87,10 @@ export class Upstream {
       ward,
       log.child({ part: 'upstream' }),
       () => this.forwarder.rewind(),
-      options.archive,
+      {
+        ...(config.archiveGraceSeconds === undefined ? {} : { graceMs: config.archiveGraceSeconds * 1000 }),
+        ...options.archive,
+      },
     );
     this.revocations = new RevocationForwarder(options.journal, this.link, ward, log.child({ part: 'upstream' }), options.revocations);
     this.mirror = new RetainedMirror(

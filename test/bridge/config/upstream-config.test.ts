@@ -93,12 +93,23 @@ describe('the upstream block', () => {
   it('as shown (commented out) in hailong.example.yaml is valid once uncommented', () => {
     const text = readFileSync(EXAMPLE, 'utf8')
       .split('\n')
-      .map((l) => (/^# (upstream:| {2}(urls|username|password|caFile):)/.test(l) ? l.slice(2) : l))
+      .map((l) => (/^# (upstream:| {2}(urls|username|password|caFile|archiveGraceSeconds):)/.test(l) ? l.slice(2) : l))
       .join('\n');
     const r = parseConfigText(text, EXAMPLE);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     expect(r.config.upstream?.urls.length).toBe(2);
     expect(r.config.upstream?.username).toBe('phuc-xa');
+    expect(r.config.upstream?.archiveGraceSeconds).toBe(60);
+  });
+
+  it('takes the grace before a vote the hub never archived is sent again, in whole seconds of 5 s to a day', () => {
+    const r = parseConfigText(`${OFFICE}upstream: { urls: mqtt://hub.example, archiveGraceSeconds: 120 }\n`, 'x.yaml');
+    expect(r.ok && r.config.upstream?.archiveGraceSeconds).toBe(120);
+    for (const bad of ['1', '100000', '2.5', 'soon']) {
+      expect(problems(`${OFFICE}upstream: { urls: mqtt://hub.example, archiveGraceSeconds: ${bad} }\n`).map((p) => p.path)).toEqual([
+        'upstream.archiveGraceSeconds',
+      ]);
+    }
   });
 
   it('never throws, and accepts only dialable URLs (property)', () => {

@@ -7,7 +7,9 @@ import { publicationFor } from '../../../core/topic-payload.ts';
 import type { SeqRange } from '../../../core/kiosk-receipt.ts';
 import { Journal } from '../../../bridge/journal/journal.ts';
 import { ArchiveWatch, type ArchiveWatchOptions } from '../../../bridge/upstream/archive-watch.ts';
+import { Upstream } from '../../../bridge/upstream/upstream.ts';
 import { VoteForwarder } from '../../../bridge/upstream/vote-forwarder.ts';
+import type { MqttLink } from '../../../bridge/mqtt/mqtt-link.ts';
 import { FakeChannel } from './fake-channel.ts';
 
 const cleanups: (() => void)[] = [];
@@ -189,5 +191,25 @@ describe('ArchiveWatch', () => {
     await expect.poll(() => channel.voteIds().length).toBe(5);
     expect(channel.voteIds()[4]).toBe('hop-1:4');
     await expect.poll(() => journal.forwardQueue.backlog()).toBe(0);
+  });
+});
+
+describe('upstream.archiveGraceSeconds', () => {
+  it('sets the grace of the archive watch (tuning options still win, for tests)', () => {
+    const journal = tempJournal();
+    const make = (archiveGraceSeconds?: number, archive?: ArchiveWatchOptions) =>
+      new Upstream({
+        config: { urls: ['mqtt://hub.example'], ...(archiveGraceSeconds === undefined ? {} : { archiveGraceSeconds }) },
+        ward: WARD,
+        journal,
+        local: {} as MqttLink,
+        version: 'test',
+        counters: () => ({}),
+        log: pino({ level: 'silent' }),
+        ...(archive === undefined ? {} : { archive }),
+      });
+    expect(make().archiveWatch.options.graceMs).toBe(60_000);
+    expect(make(120).archiveWatch.options.graceMs).toBe(120_000);
+    expect(make(120, { graceMs: 500 }).archiveWatch.options.graceMs).toBe(500);
   });
 });
