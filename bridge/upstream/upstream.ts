@@ -81,17 +81,10 @@ export class Upstream {
       topicPrefix: subscriptionForAll(ward).slice(0, -1),
       ...options.forwarder,
     });
-    this.archiveWatch = new ArchiveWatch(
-      options.journal,
-      this.link,
-      ward,
-      log.child({ part: 'upstream' }),
-      () => this.forwarder.rewind(),
-      {
-        ...(config.archiveGraceSeconds === undefined ? {} : { graceMs: config.archiveGraceSeconds * 1000 }),
-        ...options.archive,
-      },
-    );
+    this.archiveWatch = new ArchiveWatch(options.journal, this.link, ward, log.child({ part: 'upstream' }), () => this.forwarder.rewind(), {
+      ...(config.archiveGraceSeconds === undefined ? {} : { graceMs: config.archiveGraceSeconds * 1000 }),
+      ...options.archive,
+    });
     this.revocations = new RevocationForwarder(options.journal, this.link, ward, log.child({ part: 'upstream' }), options.revocations);
     this.mirror = new RetainedMirror(
       ward,
