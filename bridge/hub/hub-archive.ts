@@ -295,6 +295,11 @@ export class HubArchive {
     return (this.#revocations as HubRevocations).revokedKeys();
   }
 
+  /** Every archived vote's unit and id, streamed (not loaded at once): the hub's receipts read them at start. */
+  *voteIds(): Generator<{ readonly unit: string; readonly id: string }> {
+    yield* this.#require().ids.iterate() as Iterable<{ unit: string; id: string }>;
+  }
+
   /** Every archived vote's `unit/id`, for audits and tests. */
   voteKeys(): string[] {
     return (this.#require().ids.all() as { unit: string; id: string }[]).map((r) => `${r.unit}/${r.id}`);

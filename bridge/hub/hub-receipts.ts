@@ -63,11 +63,10 @@ export class HubReceipts {
   async start(): Promise<void> {
     this.#running = true;
     const seqs = new Map<string, number[]>();
-    for (const key of this.options.archive.voteKeys()) {
-      const slash = key.indexOf('/');
-      const parsed = terminalSeq(key.slice(slash + 1));
+    for (const { unit, id } of this.options.archive.voteIds()) {
+      const parsed = terminalSeq(id);
       if (parsed === undefined) continue;
-      const k = `${key.slice(0, slash)}/${parsed.terminal}`;
+      const k = `${unit}/${parsed.terminal}`;
       let list = seqs.get(k);
       if (list === undefined) seqs.set(k, (list = []));
       list.push(parsed.seq);
