@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localDaysOf } from './local-days.ts';
+import { localParts } from '../../core/time.ts';
+import { insideOneDay, localDaysOf } from './local-days.ts';
 
 describe('localDaysOf', () => {
   it('spans the Hà Nội dates and months of the instants, across a midnight and a year end', () => {
@@ -13,5 +14,25 @@ describe('localDaysOf', () => {
 
   it('refuses no instants (a test bug)', () => {
     expect(() => localDaysOf([])).toThrow(/at least one/);
+  });
+
+  it('insideOneDay keeps a test’s votes before it and its run after it inside one Hà Nội day', () => {
+    const midnight = Date.UTC(2026, 11, 31, 17); // 1 Jan 2027 00:00 in Hà Nội
+    const noon = Date.UTC(2026, 11, 31, 5);
+    expect(insideOneDay(noon, 60_000, 600_000)).toBe(noon);
+    // The last ten minutes of New Year's Eve: the next day's 00:01.
+    expect(insideOneDay(midnight - 2000, 60_000, 600_000)).toBe(midnight + 60_000);
+    expect(insideOneDay(midnight - 600_001, 60_000, 600_000)).toBe(midnight - 600_001);
+    // The first minute of a day: its 00:01.
+    expect(insideOneDay(midnight + 20_000, 60_000, 600_000)).toBe(midnight + 60_000);
+    expect(insideOneDay(midnight + 60_000, 60_000, 600_000)).toBe(midnight + 60_000);
+    // Nothing to keep: the instant itself.
+    expect(insideOneDay(midnight - 1, 0, 0)).toBe(midnight - 1);
+    for (const t of [noon, midnight - 2000, midnight + 20_000]) {
+      const at = insideOneDay(t, 60_000, 600_000);
+      expect(at).toBeGreaterThanOrEqual(t);
+      expect(localParts(at - 60_000).date).toBe(localParts(at + 600_000 - 1).date);
+    }
+    expect(() => insideOneDay(noon, 86_400_000, 0)).toThrow(/fit in a day/);
   });
 });

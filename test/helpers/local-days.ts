@@ -10,7 +10,7 @@
  * package `faketime`; its clock runs on from the given instant):
  * `FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '@2026-12-31 16:59:50' npx vitest run <file>`.
  */
-import { localParts } from '../../core/time.ts';
+import { DAY_MS, addDays, localMidnight, localParts } from '../../core/time.ts';
 
 /** The local dates and months a set of instants spans. */
 export interface LocalDays {
@@ -28,4 +28,21 @@ export function localDaysOf(instants: Iterable<number>): LocalDays {
   if (parts.length === 0) throw new RangeError('localDaysOf needs at least one instant');
   const dates = parts.map((p) => p.date).sort();
   return { from: dates[0]!, to: dates.at(-1)!, months: [...new Set(parts.map((p) => p.monthKey))].sort() };
+}
+
+/**
+ * An instant for a test that places votes up to `beforeMs` before "now" and
+ * then runs for up to `afterMs` with the app's clock moving on from it:
+ * `real` itself when both fit inside its Hà Nội day, otherwise `beforeMs`
+ * into the next day (in a day's first `beforeMs` the votes would be
+ * yesterday's; in its last `afterMs` a midnight could pass under the test).
+ */
+export function insideOneDay(real: number, beforeMs: number, afterMs: number): number {
+  if (!(beforeMs >= 0 && afterMs >= 0 && beforeMs + afterMs < DAY_MS)) throw new RangeError('beforeMs + afterMs must fit in a day');
+  const day = localParts(real).date;
+  const start = localMidnight(day);
+  const next = localMidnight(addDays(day, 1));
+  if (real - beforeMs < start) return start + beforeMs;
+  if (real + afterMs >= next) return next + beforeMs;
+  return real;
 }
