@@ -23,6 +23,9 @@ export default defineConfig({
     // such files used 36 % of one core). Measured on 2 cores: those 12 files took
     // 177 s with 1 worker, 100 s with 2. VITEST_MAX_WORKERS overrides it.
     maxWorkers: '100%',
+    // CPU-bound property tests (thousands of fast-check runs) take 1–3 s alone; on a loaded
+    // 2-core machine one took 10.5 s and failed vitest's 5 s default. A hung test still fails.
+    testTimeout: 30_000,
     projects: [
       {
         extends: true,

@@ -4,8 +4,9 @@
  * not to its counter), with three stores:
  *
  * - `meta`: the seq high-water mark `hwm`, the fold pointer `folded`, the
- *   highest PUBACKed seq `sentHigh` and the last accepted receipt
- *   `receipt`, and small persisted values (last config, session, install id);
+ *   highest PUBACKed seq `sentHigh`, the last accepted receipt `receipt`
+ *   and when it was accepted `receiptAt` (for `recheckReceipt`), and small
+ *   persisted values (last config, session, install id);
  * - `votes`: one row per tap, keyed by seq, indexed by state (draft, ready,
  *   sent, done: outbox.ts);
  * - `tallies`: the kiosk's own monthly tallies, keyed `{counter}/{YYYY-MM}`.
@@ -35,7 +36,7 @@ import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
 import { applyVote, emptyTally, localParts, mergeTally } from '../../../core/index.ts';
 import type { LevelKey, SeqRange, Tally, TerminalPath, Vote } from '../../../core/index.ts';
-import { afterPuback, afterReceipt, buildVote, receiptProblem, resendDue, withReasons } from './outbox.ts';
+import { afterPuback, afterRecheck, buildVote, earliest, graceEnd, receiptProblem, resendDue, withReasons } from './outbox.ts';
 import type { NewVote, Outbox, OutboxRow, OutboxStats, ReceiptOutcome } from './outbox.ts';
 
 interface KioskDb extends DBSchema {
@@ -48,6 +49,7 @@ interface KioskDb extends DBSchema {
 const DB_VERSION = 1;
 
 type WriteTx = IDBPTransaction<KioskDb, ('meta' | 'votes' | 'tallies')[], 'readwrite'>;
+type ReceiptTx = IDBPTransaction<KioskDb, ('meta' | 'votes')[], 'readwrite'>;
 type VoteStore = IDBPObjectStore<KioskDb, ['votes'], 'votes', 'readwrite'>;
 
 /** Highest clock seq base: leaves room for 10^9 votes below core's MAX_SEQ (uint32), as bridge/journal/journal-options.ts `MAX_SEQ_BASE`. */
@@ -199,20 +201,38 @@ class IdbOutbox implements Outbox {
       return problem;
     }
     void meta.put(journaled, 'receipt');
+    void meta.put(now, 'receiptAt');
+    return this.#judge(tx, journaled, now, now);
+  }
+
+  async recheckReceipt(now: number): Promise<ReceiptOutcome> {
+    const tx = this.db.transaction(['meta', 'votes'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const journaled = ((await meta.get('receipt')) as SeqRange[] | undefined) ?? [];
+    // A store from before the re-check has no receiptAt: nothing to re-check (the timed resend covers it).
+    const acceptedAt = ((await meta.get('receiptAt')) as number | undefined) ?? Number.NEGATIVE_INFINITY;
+    return this.#judge(tx, journaled, acceptedAt, now);
+  }
+
+  // Applies a receipt accepted at `acceptedAt` to the sent votes (outbox.ts
+  // afterRecheck, which is afterReceipt when acceptedAt = now) and commits.
+  async #judge(tx: ReceiptTx, journaled: readonly SeqRange[], acceptedAt: number, now: number): Promise<ReceiptOutcome> {
     let done = 0;
     let resend = 0;
+    let recheckAt: number | undefined;
     let cursor = await tx.objectStore('votes').index('state').openCursor('sent');
     while (cursor !== null) {
-      const next = afterReceipt(cursor.value, journaled, now);
+      const next = afterRecheck(cursor.value, journaled, acceptedAt, now);
       if (next !== cursor.value) {
         void cursor.update(next);
         if (next.state === 'done') done++;
         else resend++;
       }
+      recheckAt = earliest(recheckAt, graceEnd(cursor.value, journaled, now, acceptedAt));
       cursor = await cursor.continue();
     }
     await tx.done;
-    return { ok: true, done, resend };
+    return { ok: true, done, resend, ...(recheckAt === undefined ? {} : { recheckAt }) };
   }
 
   async requeueUnconfirmed(now: number): Promise<number> {

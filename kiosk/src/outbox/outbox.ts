@@ -7,8 +7,10 @@
  * may be pruned) only once the bridge's receipt says it is journaled: a
  * broker's PUBACK is not the bridge's (Mosquitto acknowledges a vote no
  * session has subscribed to yet, and keeps it for no one). A sent vote no
- * receipt confirms is sent again (`afterReceipt`, `resendDue`): the bridge
- * dedupes by vote id. The IndexedDB adapter is idb-outbox.ts; unit tests
+ * receipt confirms is sent again (`afterReceipt`, the receipt's re-check
+ * `afterRecheck` once a vote's grace has passed, `resendDue`): the bridge
+ * dedupes by vote id. The rules here are pure; the re-check's timer is
+ * the link's (runtime/broker-link.ts). The IndexedDB adapter is idb-outbox.ts; unit tests
  * inject a fake of this interface.
  */
 import type { LevelKey, SeqRange, Tally, TerminalPath, Vote } from '../../../core/index.ts';
@@ -99,9 +101,19 @@ export interface Outbox {
    * highest one handed out to be published (`pending`) or PUBACKed is not
    * the bridge's word about our votes (a forged or foreign receipt, or our
    * storage was wiped): ignored whole. An accepted receipt is kept: a vote
-   * it names whose PUBACK comes later is `done` at once.
+   * it names whose PUBACK comes later is `done` at once. The outcome's
+   * `recheckAt` says when to re-apply it (`recheckReceipt`).
    */
   applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome>;
+  /**
+   * Re-applies the last accepted receipt now (the caller's timer, at an
+   * outcome's `recheckAt`), to the `sent` votes PUBACKed no later than it
+   * was accepted (`afterRecheck`): one it left out only because it was
+   * inside its grace is sent again now that the grace has passed. A vote
+   * PUBACKed after it (such as the one this re-check sent again) waits for
+   * the next receipt, or the timed resend.
+   */
+  recheckReceipt(now: number): Promise<ReceiptOutcome>;
   /** Sends again (back to `ready`) every `sent` vote whose `resendDue` has passed; returns how many. */
   requeueUnconfirmed(now: number): Promise<number>;
   /** The stored tally of a counter-month, if any. */
@@ -123,7 +135,18 @@ export interface Outbox {
 
 /** What a receipt did to the outbox. */
 export type ReceiptOutcome =
-  | { readonly ok: true; readonly done: number; readonly resend: number }
+  | {
+      readonly ok: true;
+      readonly done: number;
+      readonly resend: number;
+      /**
+       * Set when the receipt left `sent` votes out only because they were
+       * PUBACKed less than `GAP_GRACE_MS` before it: the earliest end of
+       * such a grace, when `recheckReceipt` should run (no later receipt
+       * need ever come for a vote the bridge never received).
+       */
+      readonly recheckAt?: number;
+    }
   /**
    * Not applied: `receipt-early` names a seq given to a vote but not sent
    * since this outbox was opened (a receipt from before a reload overtook
@@ -171,6 +194,36 @@ export function afterReceipt(row: OutboxRow, journaled: readonly SeqRange[], now
   if (receiptCovers(journaled, row.seq)) return { seq: row.seq, state: 'done', vote: row.vote, doneAt: now };
   if (now - (row.sentAt ?? 0) >= GAP_GRACE_MS) return { ...row, state: 'ready' };
   return row;
+}
+
+/**
+ * The end of the grace of a `sent` row a receipt (accepted at `acceptedAt`)
+ * leaves out while it is still inside it (PUBACKed less than `GAP_GRACE_MS`
+ * before `now`), else undefined: when the receipt can judge it
+ * (`recheckReceipt`). A row PUBACKed after the receipt is not its to judge.
+ */
+export function graceEnd(row: OutboxRow, journaled: readonly SeqRange[], now: number, acceptedAt = now): number | undefined {
+  if (row.state !== 'sent' || (row.sentAt ?? 0) > acceptedAt || receiptCovers(journaled, row.seq)) return undefined;
+  const end = (row.sentAt ?? 0) + GAP_GRACE_MS;
+  return end > now ? end : undefined;
+}
+
+/** The earlier of two optional instants. */
+export function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
+/**
+ * The row after the last accepted receipt (accepted at `acceptedAt`) is
+ * applied again at `now` (`recheckReceipt`): as `afterReceipt`, but only for
+ * a row PUBACKed no later than the receipt was accepted. A receipt says
+ * nothing of a vote PUBACKed after it, so one the re-check sent again is
+ * not sent again by the same receipt: this path sends a vote again at most
+ * once per receipt, and the timed resend (`resendDue`) still backs off.
+ */
+export function afterRecheck(row: OutboxRow, journaled: readonly SeqRange[], acceptedAt: number, now: number): OutboxRow {
+  if (row.state !== 'sent' || (row.sentAt ?? 0) > acceptedAt) return row;
+  return afterReceipt(row, journaled, now);
 }
 
 /** The row after its PUBACK (`lastReceipt`: the latest receipt applied, which may already name it). */

@@ -11,7 +11,7 @@ import type { KioskReceipt, LinkState, Publication, Tally, TopicMessage } from '
 import type { KioskOptions } from '../identity/kiosk-options.ts';
 import { clientIdOf } from '../identity/kiosk-options.ts';
 import type { MqttClientEvents, MqttClientOptions } from '../mqtt/lazy-mqtt-client.ts';
-import type { Outbox } from '../outbox/outbox.ts';
+import type { Outbox, ReceiptOutcome } from '../outbox/outbox.ts';
 import { Publisher } from './publisher.ts';
 import { kioskStatus, kioskSubscriptions, statusPublication } from './terminal-topics.ts';
 
@@ -68,6 +68,11 @@ export class BrokerLink {
   readonly #onBrowserOffline = (): void => this.#client.connectionLost('the browser reports no network');
   /** The `at` of the current connection's will. */
   #connectionAt = 0;
+  /** The re-check of the last accepted receipt (`#armRecheck`), if one is due. */
+  #recheckTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Receipts accepted so far: a re-check that a newer receipt overtook leaves that one's timer alone. */
+  #accepted = 0;
+  #stopped = false;
 
   constructor(
     options: KioskOptions,
@@ -155,7 +160,9 @@ export class BrokerLink {
 
   /**
    * Applies the bridge's receipt (outbox.ts `applyReceipt`): the votes it
-   * names leave the outbox; the ones it leaves out are sent again. One for
+   * names leave the outbox; the ones it leaves out are sent again, at once,
+   * or, for one PUBACKed within `GAP_GRACE_MS` before it, when that grace
+   * has passed and no newer receipt named it (`recheckReceipt`). One for
    * another terminal, or naming a seq above the highest this kiosk sent,
    * changes nothing and is counted.
    */
@@ -171,12 +178,13 @@ export class BrokerLink {
       if (outcome.code === 'receipt-ahead') this.#hooks.onProblem(outcome.code, outcome.message);
       return;
     }
-    if (outcome.resend > 0) void this.#publisher.kick();
-    if (outcome.done > 0 || outcome.resend > 0) this.#hooks.onFlushed();
+    this.#accepted++;
+    this.#settled(outcome, true);
   }
 
   /** Publishes "offline" (retained) and disconnects cleanly. */
   async stop(): Promise<void> {
+    this.#halt();
     globalThis.removeEventListener?.('online', this.#onBrowserOnline);
     globalThis.removeEventListener?.('offline', this.#onBrowserOffline);
     // A clean stop knows when it goes offline: `since` says so (a will cannot).
@@ -195,9 +203,49 @@ export class BrokerLink {
    * overwrite the other device's "online", and without its will.
    */
   async yieldTerminal(): Promise<void> {
+    this.#halt();
     globalThis.removeEventListener?.('online', this.#onBrowserOnline);
     globalThis.removeEventListener?.('offline', this.#onBrowserOffline);
     await this.#client.stop();
+  }
+
+  // After an accepted receipt (or its re-check): send again what it left out, refresh the counts, arm the re-check.
+  #settled(outcome: Extract<ReceiptOutcome, { ok: true }>, arm: boolean): void {
+    if (outcome.resend > 0) void this.#publisher.kick();
+    if (outcome.done > 0 || outcome.resend > 0) this.#hooks.onFlushed();
+    if (arm) this.#armRecheck(outcome.recheckAt);
+  }
+
+  // One timer, for the latest accepted receipt only: a newer receipt
+  // replaces it (and a newer one naming the votes leaves nothing to re-check).
+  // Without it a vote PUBACKed just before the bridge's on-connect receipt
+  // (Mosquitto acknowledged it for no one) would wait for the 30 s resend:
+  // no later receipt comes for a vote the bridge never received.
+  #armRecheck(at: number | undefined): void {
+    clearTimeout(this.#recheckTimer);
+    this.#recheckTimer = undefined;
+    if (at === undefined || this.#stopped) return;
+    this.#recheckTimer = setTimeout(
+      () => {
+        this.#recheckTimer = undefined;
+        void this.#recheck();
+      },
+      Math.max(0, at - this.#hooks.now()),
+    );
+  }
+
+  async #recheck(): Promise<void> {
+    const accepted = this.#accepted;
+    // A failed read is left to the sweep's timed resend (kiosk-runtime.ts), as there.
+    const outcome = await this.#outbox.recheckReceipt(this.#hooks.now()).catch(() => undefined);
+    // A receipt accepted meanwhile armed its own re-check: keep it.
+    if (outcome?.ok === true && !this.#stopped) this.#settled(outcome, accepted === this.#accepted);
+  }
+
+  #halt(): void {
+    this.#stopped = true;
+    clearTimeout(this.#recheckTimer);
+    this.#recheckTimer = undefined;
   }
 
   #status(state: 'online' | 'offline', at: number = this.#hooks.now()): Publication<'status'> {

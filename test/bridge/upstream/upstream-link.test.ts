@@ -100,6 +100,8 @@ describe('UpstreamLink', () => {
     let offline = 0;
     l.on('offline', () => (offline += 1));
     l.start();
+    // The first failed attempt says so; the retries after it (backoff 100–800 ms) must stay quiet.
+    for (const by = Date.now() + 10_000; offline === 0 && Date.now() < by; ) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 2500));
     expect(offline).toBe(1);
     expect(lines.filter((x) => x.msg.startsWith('hub unreachable'))).toHaveLength(1);

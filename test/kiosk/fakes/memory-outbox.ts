@@ -4,7 +4,16 @@
  * rules, the same the IndexedDB adapter applies.
  */
 import type { LevelKey, SeqRange, Tally, Vote } from '../../../core/index.ts';
-import { afterPuback, afterReceipt, buildVote, receiptProblem, resendDue, withReasons } from '../../../kiosk/src/outbox/outbox.ts';
+import {
+  afterPuback,
+  afterRecheck,
+  buildVote,
+  earliest,
+  graceEnd,
+  receiptProblem,
+  resendDue,
+  withReasons,
+} from '../../../kiosk/src/outbox/outbox.ts';
 import type { NewVote, Outbox, OutboxRow, OutboxStats, ReceiptOutcome } from '../../../kiosk/src/outbox/outbox.ts';
 
 /** The fake, with its rows exposed and an optional failure switch. */
@@ -60,20 +69,31 @@ export class MemoryOutbox implements Outbox {
     this.rows.set(seq, afterPuback(row, this.receipt, now));
     this.sentHigh = Math.max(this.sentHigh, seq);
   }
+  /** When the last receipt was accepted (the IndexedDB adapter's `receiptAt`). */
+  receiptAt = Number.NEGATIVE_INFINITY;
   async applyReceipt(journaled: readonly SeqRange[], now: number): Promise<ReceiptOutcome> {
     const problem = receiptProblem(journaled, Math.max(this.sentHigh, this.offeredHigh), this.hwm);
     if (problem !== undefined) return problem;
     this.receipt = journaled;
+    this.receiptAt = now;
+    return this.#judge(now);
+  }
+  async recheckReceipt(now: number): Promise<ReceiptOutcome> {
+    return this.#judge(now);
+  }
+  #judge(now: number): ReceiptOutcome {
     let done = 0;
     let resend = 0;
+    let recheckAt: number | undefined;
     for (const row of [...this.rows.values()]) {
-      const next = afterReceipt(row, journaled, now);
+      recheckAt = earliest(recheckAt, graceEnd(row, this.receipt, now, this.receiptAt));
+      const next = afterRecheck(row, this.receipt, this.receiptAt, now);
       if (next === row) continue;
       this.rows.set(row.seq, next);
       if (next.state === 'done') done++;
       else resend++;
     }
-    return { ok: true, done, resend };
+    return { ok: true, done, resend, ...(recheckAt === undefined ? {} : { recheckAt }) };
   }
   async requeueUnconfirmed(now: number): Promise<number> {
     let n = 0;

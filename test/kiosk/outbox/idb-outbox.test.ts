@@ -112,7 +112,7 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
         ],
         T0 + 1000,
       ),
-    ).toEqual({ ok: true, done: 2, resend: 0 }); // within the grace: 1 and 3 may still be on their way
+    ).toEqual({ ok: true, done: 2, resend: 0, recheckAt: T0 + 5000 }); // within the grace: 1 and 3 may still be on their way
     expect(await o.stats()).toMatchObject({ pending: 2, unconfirmed: 2, lastDoneAt: T0 + 1000 });
     expect(
       await o.applyReceipt(
@@ -127,6 +127,28 @@ describe('IndexedDB outbox (real Chromium IndexedDB)', () => {
     expect(await o.prune(T0 + 7000)).toBe(2); // only the journaled ones
     await o.markSent(1, T0 + 7000); // the last receipt does not name 1: sent, waiting again
     expect((await o.stats()).unconfirmed).toBe(1);
+  });
+
+  it('re-applies the last receipt once the grace of the votes it left out has passed, to the votes PUBACKed before it only, and keeps it across a reopen', async () => {
+    const p = place();
+    const o = await open(p);
+    for (let i = 0; i < 3; i++) await o.record(tapOf(p), T0);
+    await o.fold(LEVELS);
+    await o.markSent(1, T0);
+    await o.markSent(2, T0 + 500);
+    // The bridge's on-connect receipt names none: 1 and 2 may still be on their way.
+    expect(await o.applyReceipt([], T0 + 1000)).toEqual({ ok: true, done: 0, resend: 0, recheckAt: T0 + 5000 });
+    await o.markSent(3, T0 + 2000); // after the receipt: not its to judge
+    o.close();
+    const again = await open(p);
+    expect(await again.recheckReceipt(T0 + 4999)).toEqual({ ok: true, done: 0, resend: 0, recheckAt: T0 + 5000 });
+    expect(await again.recheckReceipt(T0 + 5000)).toEqual({ ok: true, done: 0, resend: 1, recheckAt: T0 + 5500 });
+    expect(await again.recheckReceipt(T0 + 5500)).toEqual({ ok: true, done: 0, resend: 1 });
+    expect((await again.pending(10)).map((v) => v.seq)).toEqual([1, 2]);
+    for (const s of [1, 2]) await again.markSent(s, T0 + 6000);
+    // Sent again after the receipt: the same receipt never sends them (nor 3) again; the timed resend does.
+    expect(await again.recheckReceipt(T0 + 20_000)).toEqual({ ok: true, done: 0, resend: 0 });
+    expect(await again.stats()).toMatchObject({ unconfirmed: 3 });
   });
 
   it('ignores a receipt naming a seq above the highest it sent (forged, or its storage was wiped): no unsent vote is dropped', async () => {

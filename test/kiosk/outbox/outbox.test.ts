@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseVote, rangesOf } from '../../../core/index.ts';
 import type { Publication, SeqRange } from '../../../core/index.ts';
-import { RESEND_MAX_MS } from '../../../kiosk/src/outbox/outbox.ts';
+import { GAP_GRACE_MS, RESEND_FIRST_MS, RESEND_MAX_MS, resendDue } from '../../../kiosk/src/outbox/outbox.ts';
 import { Publisher } from '../../../kiosk/src/runtime/publisher.ts';
 import { MemoryOutbox } from '../fakes/memory-outbox.ts';
 
@@ -25,7 +25,8 @@ type Op =
   | { readonly type: 'forged-receipt'; readonly above: number }
   | { readonly type: 'link'; readonly online: boolean }
   | { readonly type: 'wait'; readonly ms: number }
-  | { readonly type: 'sweep' };
+  | { readonly type: 'sweep' }
+  | { readonly type: 'recheck' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ type: 'tap' } as const) },
@@ -35,6 +36,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.boolean().map((online) => ({ type: 'link', online }) as const) },
   { weight: 2, arbitrary: fc.integer({ min: 0, max: 120_000 }).map((ms) => ({ type: 'wait', ms }) as const) },
   { weight: 1, arbitrary: fc.constant({ type: 'sweep' } as const) },
+  { weight: 1, arbitrary: fc.constant({ type: 'recheck' } as const) },
 );
 
 const fateArb = fc.constantFrom<Fate>('journaled', 'acked-dropped', 'lost-before-puback', 'journaled-no-puback');
@@ -49,8 +51,11 @@ function world(fates: readonly Fate[]) {
   const link = {
     online: true,
     reliable: false,
+    /** Publishes attempted while online. */
+    publishes: 0,
     async publish(p: Publication): Promise<void> {
       if (!link.online) throw new Error('not connected');
+      link.publishes++;
       const parsed = parseVote(p.payload);
       if (!parsed.ok) throw new Error(parsed.message);
       const fate: Fate = link.reliable ? 'journaled' : (fates[n++ % fates.length] ?? 'journaled');
@@ -110,6 +115,9 @@ describe('kiosk outbox with receipts', () => {
             case 'sweep':
               await outbox.requeueUnconfirmed(w.now());
               break;
+            case 'recheck':
+              await outbox.recheckReceipt(w.now());
+              break;
           }
           leftOnlyIfJournaled();
         }
@@ -148,5 +156,75 @@ describe('kiosk outbox with receipts', () => {
     await outbox.applyReceipt(w.receipt(), w.now());
     expect([1, 2, 3].map((s) => outbox.state(s))).toEqual(['done', 'done', 'done']);
     expect([...w.journal.keys()]).toEqual(['t:1', 't:2', 't:3']);
+  });
+
+  it('a receipt 1 s after the PUBACK that leaves the vote out sends it again once its grace has passed (PUBACK + 5 s), not after the 30 s resend', async () => {
+    const w = world(['acked-dropped']); // Mosquitto PUBACKs it before the bridge ever subscribed
+    const outbox = new MemoryOutbox();
+    const publisher = new Publisher(outbox, w.link, { now: w.now });
+    await outbox.record({ ...PLACE, level: 'hai-long', pressedAt: T0, draft: false }, T0);
+    await publisher.kick();
+    const puback = w.now();
+    expect(outbox.state(1)).toBe('sent');
+    w.wait(1000);
+    // The bridge connects: its on-connect receipt names nothing. Inside the grace: the vote may be on its way.
+    expect(await outbox.applyReceipt(w.receipt(), w.now())).toEqual({ ok: true, done: 0, resend: 0, recheckAt: puback + GAP_GRACE_MS });
+    expect(outbox.state(1)).toBe('sent');
+    w.wait(GAP_GRACE_MS - 1001);
+    expect(await outbox.recheckReceipt(w.now())).toEqual({ ok: true, done: 0, resend: 0, recheckAt: puback + GAP_GRACE_MS });
+    w.wait(1);
+    // At PUBACK + 5 s the same receipt, applied again, sends it: far before its timed resend.
+    expect(w.now()).toBeLessThan(resendDue(outbox.rows.get(1)!));
+    expect(await outbox.recheckReceipt(w.now())).toEqual({ ok: true, done: 0, resend: 1 });
+    expect(outbox.state(1)).toBe('ready');
+    // Sent again; this time the bridge's session is there and journals it.
+    w.link.reliable = true;
+    await publisher.kick();
+    expect([...w.journal.keys()]).toEqual(['t:1']);
+    expect(await outbox.applyReceipt(w.receipt(), w.now())).toEqual({ ok: true, done: 1, resend: 0 });
+  });
+
+  it('a receipt that names the vote 3 s after its PUBACK leaves nothing to re-check: no resend', async () => {
+    const w = world(['journaled']);
+    const outbox = new MemoryOutbox();
+    const publisher = new Publisher(outbox, w.link, { now: w.now });
+    await outbox.record({ ...PLACE, level: 'hai-long', pressedAt: T0, draft: false }, T0);
+    await outbox.record({ ...PLACE, level: 'hai-long', pressedAt: T0, draft: false }, T0);
+    await publisher.kick();
+    const sent = w.link.publishes;
+    // A receipt made before the bridge journaled them (its on-connect one) arrives 1 s after the PUBACKs.
+    w.wait(1000);
+    expect(await outbox.applyReceipt([], w.now())).toMatchObject({ ok: true, resend: 0, recheckAt: T0 + GAP_GRACE_MS });
+    w.wait(2000);
+    expect(await outbox.applyReceipt(w.receipt(), w.now())).toEqual({ ok: true, done: 2, resend: 0 });
+    w.wait(GAP_GRACE_MS);
+    expect(await outbox.recheckReceipt(w.now())).toEqual({ ok: true, done: 0, resend: 0 });
+    await publisher.kick();
+    expect(w.link.publishes).toBe(sent);
+    expect([outbox.state(1), outbox.state(2)]).toEqual(['done', 'done']);
+  });
+
+  it('the re-check sends a vote again at most once per receipt: with no newer receipt it waits for the timed resend, which still backs off', async () => {
+    const w = world(['acked-dropped']); // every publish PUBACKed and dropped: the bridge never gets it
+    const outbox = new MemoryOutbox();
+    const publisher = new Publisher(outbox, w.link, { now: w.now });
+    await outbox.record({ ...PLACE, level: 'hai-long', pressedAt: T0, draft: false }, T0);
+    await publisher.kick();
+    w.wait(1000);
+    await outbox.applyReceipt([], w.now());
+    w.wait(GAP_GRACE_MS);
+    expect(await outbox.recheckReceipt(w.now())).toMatchObject({ resend: 1 });
+    await publisher.kick(); // PUBACKed (and dropped) again: a second try
+    const again = w.now();
+    expect(w.link.publishes).toBe(2);
+    // The same receipt says nothing of a vote PUBACKed after it: no recheck is due, none resends.
+    for (let i = 0; i < 5; i++) {
+      w.wait(GAP_GRACE_MS);
+      expect(await outbox.recheckReceipt(w.now())).toEqual({ ok: true, done: 0, resend: 0 });
+      await publisher.kick();
+    }
+    expect(w.link.publishes).toBe(2);
+    // The timed resend: 2 × 30 s after the second PUBACK.
+    expect(resendDue(outbox.rows.get(1)!)).toBe(again + 2 * RESEND_FIRST_MS);
   });
 });
