@@ -19,7 +19,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Tally } from '../../../core/tally.ts';
-import { addDays, localMidnight, localParts } from '../../../core/time.ts';
 import type { UnitMonth } from '../../../core/unit-month.ts';
 import { Simulation } from '../../../bridge/simulator/simulation.ts';
 import { localDaysOf } from '../../helpers/local-days.ts';
@@ -32,12 +31,13 @@ import {
   acked,
   hubDashboard,
   kioskTaps,
+  lastVoteDay,
   readRows,
   runHailong,
   spawnHailong,
   stopWith,
   stopWithin,
-  waitForRanking,
+  waitForDayRanking,
   wardFleet,
   writeWardConfig,
 } from './federation-rig.ts';
@@ -188,19 +188,10 @@ describe('revocations across the federation', () => {
       )[0]!.n;
     expect(counted(a) + counted(b)).toBe(total - 31);
     // The Hà Nội days and months the votes were pressed on (the run lasts minutes and may cross a
-    // midnight or a month end; test/helpers/local-days.ts), and the last of those days.
-    const pressedAt = wards.flatMap((w) => readRows<{ t: number }>(w.journal, 'SELECT pressed_at AS t FROM votes').map((r) => r.t));
-    const pressed = localDaysOf(pressedAt);
-    const lastPressed = Math.max(...pressedAt);
-    const lastDay = localParts(lastPressed).date;
-    /** A ward's counted votes pressed on `lastDay` (all of them unless a midnight passed). */
-    const countedOnLastDay = (w: typeof a) =>
-      readRows<{ n: number }>(
-        w.journal,
-        'SELECT count(*) AS n FROM votes v WHERE pressed_at >= ? AND pressed_at < ? AND NOT EXISTS (SELECT 1 FROM revoked_votes r WHERE r.vote = v.id)',
-        localMidnight(lastDay),
-        localMidnight(addDays(lastDay, 1)),
-      )[0]!.n;
+    // midnight or a month end; test/helpers/local-days.ts).
+    const pressed = localDaysOf(
+      wards.flatMap((w) => readRows<{ t: number }>(w.journal, 'SELECT pressed_at AS t FROM votes').map((r) => r.t)),
+    );
     const hubTallies = () =>
       Object.fromEntries(
         readRows<{ topic: string; payload: string }>(archive, "SELECT topic, payload FROM retained WHERE kind = 'tally'").map((r) => [
@@ -239,21 +230,16 @@ describe('revocations across the federation', () => {
       'unit summaries without the revoked votes',
     );
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    // "Hôm nay" is the day of the last vote: the page's clock stands there, however late the run got.
-    await page.clock.setFixedTime(lastPressed);
+    // "Hôm nay" is the day of the last vote: the page’s clock starts there (lastVoteDay), however late the run got.
+    const last = lastVoteDay(wards.map((w) => w.journal));
+    await page.clock.install({ time: last.clockAt });
     await page.goto(`http://127.0.0.1:${hubWeb}/dashboard/?district=ba-dinh&hub=1#/district`);
     await page.click('button:has-text("Hôm nay")');
-    const onLastDay = wards.map((w) => [w.name, countedOnLastDay(w)] as const);
-    await waitForRanking(
+    await waitForDayRanking(
       page,
-      Object.fromEntries(onLastDay.filter(([, n]) => n > 0).map(([name, n]) => [name, String(n)])),
+      wards.map((w, i) => [w.name, last.counts[i]!] as const),
       'hub summaries',
     );
-    // A unit without a vote that day (only when the run crossed a midnight) has no row.
-    const ranked = await page.$$eval('[data-testid=ranking] tbody tr', (trs) =>
-      trs.map((r) => (r as HTMLTableRowElement).cells[1]?.textContent ?? ''),
-    );
-    for (const [name, n] of onLastDay) if (n === 0) expect(ranked).not.toContain(name);
     await page.close();
     await Promise.all([...wards.map((w) => stopWithin(w.bridge, w.id)), stopWithin(hub, 'hub')]);
 
