@@ -13,7 +13,7 @@ import type { PasswordVault } from '../../dashboard/src/state/password-vault.ts'
 import { DashboardStore } from '../../dashboard/src/store/store.ts';
 import { applyPalette } from '../../dashboard/src/theme/palette.ts';
 import { App } from '../../dashboard/src/views/shell.tsx';
-import { insideOneDay } from '../helpers/local-days.ts';
+import { afterFirstOpening, insideOneDay } from '../helpers/local-days.ts';
 import { FakeBridge, officePub, sessionPub, statusPub } from './fixtures.ts';
 
 const started = Date.now();
@@ -22,9 +22,11 @@ const started = Date.now();
  * minute before it, and a file runs for well under ten minutes. It is the
  * real time unless that would put a Hà Nội midnight among them (the votes
  * yesterday's, or a "today" changing under a test): then 00:01 of the next
- * day (test/helpers/local-days.ts).
+ * day; and on a month's first morning, two hours after its first opening,
+ * where "this month" holds generated history (test/helpers/local-days.ts).
+ * Tests that compute periods themselves take their "today" from it.
  */
-export const NOW = insideOneDay(started, 60_000, 10 * 60_000);
+export const NOW = afterFirstOpening(insideOneDay(started, 60_000, 10 * 60_000));
 /** The app's clock: the real clock moved as far as `NOW` is from the real start. */
 export const testNow = (): number => Date.now() + (NOW - started);
 

@@ -10,11 +10,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OPENING_HOURS, addDays, isOpenAt, localMidnight, localParts, publicationFor } from '../../core/index.ts';
+import { addDays, localParts, publicationFor } from '../../core/index.ts';
 import type { Publication } from '../../core/index.ts';
 import { generateHistory } from '../../bridge/demo/history.ts';
 import { demoOfficerName, demoWards, historyOffice } from '../../bridge/demo/demo-wards.ts';
-import { insideOneDay } from '../helpers/local-days.ts';
+import { afterFirstOpening, insideOneDay } from '../helpers/local-days.ts';
 import { FakeBridge } from './fixtures.ts';
 import { startRig, type DashboardRig } from './rig.ts';
 
@@ -31,25 +31,13 @@ const VIEWPORTS = [
 let rig: DashboardRig;
 let context: BrowserContext;
 /**
- * "This month" (the district view's period) holds the history's votes only
- * once the office has been open in it: on a month's first morning, or all of
- * a 1st that is a Sunday, the ranking would have one unit (the live ward's)
- * instead of five. The views then move to two hours after the month's first
- * opening (everything here is synthetic, and the browser's clock is fixed).
- */
-function afterFirstOpening(t: number): number {
-  let open = localMidnight(`${localParts(t).monthKey}-01`);
-  while (!isOpenAt(DEFAULT_OPENING_HOURS, open)) open += 15 * 60_000;
-  return Math.max(t, open + 2 * 3_600_000);
-}
-
-/**
  * The instant the views are checked at: the time of the run, or
  * HAILONG_TEST_NOW (an ISO instant) to check a weekday, a Saturday, the 1st
  * of a month or New Year's Eve. The live votes below are pressed in the 50 s
  * before it, so in the first minute of a Hà Nội day it moves to 00:01:00,
- * where those votes are today's (test/helpers/local-days.ts), and on a
- * month's first morning past its first opening (above). The browser's clock
+ * where those votes are today's, and on a month's first morning past its
+ * first opening, where "this month" has the history's votes for the
+ * district ranking's five units (test/helpers/local-days.ts). The browser's clock
  * is always fixed there: the run takes minutes, and a midnight passing
  * during it would otherwise turn the live votes into yesterday's.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localParts } from '../../core/time.ts';
-import { insideOneDay, localDaysOf } from './local-days.ts';
+import { afterFirstOpening, awayFromMidnight, insideOneDay, localDaysOf } from './local-days.ts';
 
 describe('localDaysOf', () => {
   it('spans the Hà Nội dates and months of the instants, across a midnight and a year end', () => {
@@ -34,5 +34,26 @@ describe('localDaysOf', () => {
       expect(localParts(at - 60_000).date).toBe(localParts(at + 600_000 - 1).date);
     }
     expect(() => insideOneDay(noon, 86_400_000, 0)).toThrow(/fit in a day/);
+  });
+
+  it('afterFirstOpening waits for two hours of the month’s first opening', () => {
+    const at = (iso: string) => Date.parse(iso);
+    // 1 Jan 2027 is a Friday: open at 07:30 (00:30 UTC), so 09:30 (02:30 UTC).
+    expect(afterFirstOpening(at('2026-12-31T17:00:20Z'))).toBe(at('2027-01-01T02:30:00Z'));
+    // 1 Nov 2026 is a Sunday: Monday 2 Nov 09:30.
+    expect(afterFirstOpening(at('2026-10-31T17:30:00Z'))).toBe(at('2026-11-02T02:30:00Z'));
+    // Later in a month: the instant itself, even at night.
+    expect(afterFirstOpening(at('2026-12-06T15:00:00Z'))).toBe(at('2026-12-06T15:00:00Z'));
+    expect(() => afterFirstOpening(at('2026-12-06T15:00:00Z'), {})).toThrow(/never open/);
+  });
+
+  it('awayFromMidnight waits only when a Hà Nội midnight is nearer than the margin', async () => {
+    const midnight = Date.UTC(2026, 11, 31, 17);
+    const started = Date.now();
+    await awayFromMidnight(60_000, () => midnight - 60_000);
+    expect(Date.now() - started).toBeLessThan(500);
+    // 200 ms before midnight with a minute's margin: resolves just after it (1 s past).
+    await awayFromMidnight(60_000, () => midnight - 200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1150);
   });
 });
