@@ -30,6 +30,21 @@ export interface HubSubscriberOptions {
   readonly log: Logger;
   /** Told about every decision, after its commit (counters, the dashboards' live mirror), with the message it was about. */
   readonly onDecision?: (decision: IngestDecision, topic: string, payload: string) => void;
+  /**
+   * Longest wait for a CONNACK (ms), the TCP connect included. Long on
+   * purpose: a NATS node answers a persistent session's CONNECT only after
+   * restoring the session from JetStream (up to two 4 s API requests, more
+   * under load or while leaders move after a node died; 6–10 s seen on a
+   * loaded 2-core machine), then sets the session's consumers up again
+   * right after the CONNACK. A client that gives up inside that and closes
+   * can make the node delete those consumers with what they held for the
+   * hub (nats-server v2.9.10 server/mqtt.go `mqttProcessConnect` →
+   * `processSubs` → `cleanupFailedSub`), and its retry meets the node's
+   * flapper jail. A node that is down refuses at once, so fail-over does
+   * not wait for this.
+   * @default 30000
+   */
+  readonly connectTimeoutMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -52,7 +67,7 @@ export class HubSubscriber {
       password: o.password,
       protocolVersion: 4,
       reconnectPeriod: 1000,
-      connectTimeout: 10_000,
+      connectTimeout: o.connectTimeoutMs ?? 30_000,
       ...(rest.length > 0 ? { servers: o.urls.map((u) => ({ host: new URL(u).hostname, port: Number(new URL(u).port || 1883) })) } : {}),
       ...(o.ca === undefined ? {} : { ca: o.ca }),
     };

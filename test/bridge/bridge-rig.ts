@@ -90,3 +90,27 @@ export async function until(predicate: () => boolean, timeoutMs: number, what: s
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * Polls `count` until it reaches `target`; fails only once it has not grown
+ * for `stallMs` (a stall: lost or stuck), so a machine slowed by other work
+ * gets the time it needs and a real stall still fails at once after `stallMs`.
+ */
+export async function untilReached(count: () => number, target: number, stallMs: number, what: string): Promise<void> {
+  const started = Date.now();
+  let best = count();
+  let grewAt = started;
+  for (;;) {
+    const n = count();
+    if (n >= target) return;
+    if (n > best) {
+      best = n;
+      grewAt = Date.now();
+    } else if (Date.now() - grewAt > stallMs) {
+      throw new Error(
+        `stalled at ${n} of ${target} waiting for ${what}: no progress for ${stallMs} ms (${Date.now() - started} ms in all)`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

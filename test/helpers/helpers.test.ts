@@ -8,6 +8,9 @@ import { freePort } from './ports.ts';
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
+import { untilReached } from '../bridge/bridge-rig.ts';
+import { startNatsCluster } from './nats-cluster.ts';
+import { replicaLag } from './nats-replicas.ts';
 
 // The shared test rigs must work for real, or every suite built on them lies.
 let broker: Mosquitto | undefined;
@@ -96,4 +99,42 @@ describe('test rigs', () => {
       await wan.close();
     }
   });
+
+  it('untilReached waits as long as the count grows, and fails once it stalls', async () => {
+    let n = 0;
+    const grow = setInterval(() => (n += 1), 50);
+    const started = Date.now();
+    // 20 steps of 50 ms: far longer than the 300 ms stall window, never a stall.
+    await untilReached(() => n, 20, 300, 'a growing count').finally(() => clearInterval(grow));
+    expect(Date.now() - started).toBeGreaterThan(600);
+    const stuck = 7;
+    await expect(untilReached(() => stuck, 8, 300, 'a stuck count')).rejects.toThrow(/stalled at 7 of 8 waiting for a stuck count/);
+  });
+
+  it('a NATS node restarted after kill -9 counts as healthy only once the leaders hear from it again in every group', async () => {
+    const cluster = await startNatsCluster([
+      { username: 'hub', password: 'pw-hub', role: 'dashboard', district: 'ba-dinh' },
+      { username: 'phuc-xa', password: 'pw-phuc-xa', role: 'bridge', district: 'ba-dinh', ward: 'phuc-xa' },
+    ]);
+    try {
+      await Promise.all([0, 1, 2].map((i) => cluster.healthy(i)));
+      // A persistent QoS 1 subscriber on node 3: an R3 consumer; the publisher's messages: the R3 stream.
+      const hub = await mqtt.connectAsync(cluster.urls[2]!, { username: 'hub', password: 'pw-hub', clientId: 'hub-1', clean: false });
+      await hub.subscribeAsync('hailong/v1/ba-dinh/#', { qos: 1 });
+      const unit = await mqtt.connectAsync(cluster.urls[1]!, { username: 'phuc-xa', password: 'pw-phuc-xa', clientId: 'unit-1' });
+      const publish = (n: number) =>
+        Promise.all(Array.from({ length: n }, (_, k) => unit.publishAsync(`hailong/v1/ba-dinh/phuc-xa/q/t/vote`, `${k}`, { qos: 1 })));
+      await publish(50);
+      await cluster.kill(0);
+      await publish(500); // node 1 misses these
+      await cluster.restart(0);
+      expect(await replicaLag(cluster.nodes, 0)).toMatch(/last heard from n1|no leader|does not/);
+      await cluster.healthy(0);
+      expect(await replicaLag(cluster.nodes, 0)).toBeUndefined();
+      await unit.endAsync();
+      await hub.endAsync();
+    } finally {
+      await cluster.dispose();
+    }
+  }, 120_000);
 });

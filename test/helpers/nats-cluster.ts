@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnonymousAccess, BrokerUser } from '../../bridge/broker/broker-user.ts';
 import { natsClusterConfigs, type NatsNode } from '../../bridge/broker/nats-config.ts';
+import { replicaLag } from './nats-replicas.ts';
 import { freePort, waitForPort } from './ports.ts';
 
 /** The binary (override with NATS_SERVER_PATH). */
@@ -25,7 +26,10 @@ export interface NatsCluster {
   kill(i: number): Promise<void>;
   /** Starts node i again (same config, same store) and waits for its MQTT port. */
   restart(i: number): Promise<void>;
-  /** Waits until node i's /healthz says JetStream is current (it caught up with the cluster). */
+  /**
+   * Waits until node i's JetStream is up and the leader of every stream and
+   * consumer group it belongs to reports its replica current (caught up).
+   */
   healthy(i: number, timeoutMs?: number): Promise<void>;
   /** Kills every node and deletes the folder. */
   dispose(): Promise<void>;
@@ -85,12 +89,18 @@ export async function startNatsCluster(
       p.once('exit', () => done());
       p.kill('SIGKILL');
     });
-  const healthy = async (i: number, timeoutMs = 30_000): Promise<void> => {
+  // `?js-enabled-only=true` answers as soon as JetStream is switched on: a node restarted after kill -9
+  // then takes seconds under load to catch its stream and consumer replicas up, and killing another node
+  // meanwhile leaves one current replica of three, a lost quorum (docs/PROVINCE.md). So also wait until
+  // the groups' leaders report it current (nats-replicas.ts says why not the full /healthz).
+  const healthy = async (i: number, timeoutMs = 60_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const r = await fetch(`http://127.0.0.1:${nodes[i]!.httpPort}/healthz?js-enabled-only=true`).catch(() => undefined);
-      if (r?.ok === true) return;
-      if (Date.now() > deadline) throw new Error(`NATS node ${i + 1} not healthy after ${timeoutMs} ms:\n${logs[i]!.slice(-2000)}`);
+      const r = await fetch(`http://127.0.0.1:${nodes[i]!.httpPort}/healthz?js-enabled-only=true`).catch((e: Error) => e);
+      const why = r instanceof Error ? r.message : r.ok ? await replicaLag(nodes, i) : await r.text();
+      if (why === undefined) return;
+      if (Date.now() > deadline)
+        throw new Error(`NATS node ${i + 1} not caught up after ${timeoutMs} ms (${why}):\n${logs[i]!.slice(-2000)}`);
       await new Promise((r2) => setTimeout(r2, 200));
     }
   };

@@ -26,18 +26,37 @@ import { box } from '../bridge-rig.ts';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 
-/** Starts `hailong <args>` (a hub or a bridge); its stderr is printed if it exits with an error. */
-export function spawnHailong(args: string[], name: string): ChildProcess {
+/** A spawned `hailong` process and what it printed. */
+export type HailongProcess = ChildProcess & {
+  /** The last `LOG_TAIL` characters of its stdout and stderr (pino lines), for a failure message. */
+  readonly output: () => string;
+};
+
+/** How much of a spawned process's output is kept (characters). */
+const LOG_TAIL = 256 * 1024;
+
+/** Starts `hailong <args>` (a hub or a bridge) logging at `logLevel`; its stderr is printed if it exits with an error. */
+export function spawnHailong(args: string[], name: string, logLevel = 'warn'): HailongProcess {
   const child = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, HAILONG_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HAILONG_LOG_LEVEL: logLevel, HAILONG_LOG_FORMAT: 'json' },
   });
+  let out = '';
   let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  // Read stdout even when nobody asks for it: a full pipe would block the process.
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 2 * LOG_TAIL) out = out.slice(-LOG_TAIL);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+    keep(d);
+  });
   child.once('exit', (code, signal) => {
     if (code !== 0 && signal === null) console.error(`${name} exited with ${code}: ${err}`);
   });
-  return child;
+  return Object.assign(child, { output: () => out.slice(-LOG_TAIL) });
 }
 
 /** Runs a hailong command to its end; resolves with its exit code, stdout and stderr. */

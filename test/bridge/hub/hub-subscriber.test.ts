@@ -18,10 +18,17 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** An Aedes broker that answers every SUBSCRIBE `delayMs` late, recording what happened in order. */
-async function slowSubackBroker(delayMs: number): Promise<{ url: string; events: string[] }> {
+/**
+ * An Aedes broker that answers every SUBSCRIBE `delayMs` late (and every
+ * CONNECT `connackDelayMs` late), recording what happened in order.
+ */
+async function slowSubackBroker(delayMs: number, connackDelayMs = 0): Promise<{ url: string; events: string[] }> {
   const events: string[] = [];
   const aedes = await Aedes.createBroker({
+    authenticate: (_client, _username, _password, callback) => {
+      events.push('connect');
+      setTimeout(() => callback(null, true), connackDelayMs);
+    },
     authorizeSubscribe: (_client, sub, callback) => {
       events.push(`subscribe ${sub.topic}`);
       setTimeout(() => {
@@ -62,8 +69,21 @@ describe('HubSubscriber and its SUBACK', () => {
     const hub = subscriber(broker.url);
     cleanups.push(() => hub.stop());
     await hub.start();
-    expect(broker.events).toEqual(['subscribe hailong/v1/ba-dinh/#', 'suback']);
+    expect(broker.events).toEqual(['connect', 'subscribe hailong/v1/ba-dinh/#', 'suback']);
   });
+
+  it('waits for a CONNACK 12 s late instead of abandoning the CONNECT the broker is still answering', async () => {
+    // A NATS node restoring the session after another node died; closing now could cost the session's consumers.
+    const broker = await slowSubackBroker(0, 12_000);
+    const hub = subscriber(broker.url);
+    cleanups.push(() => hub.stop());
+    const started = Date.now();
+    await hub.start();
+    // Abandoned at each timeout, the CONNECT starts again and never ends: the events then show several.
+    while (!broker.events.includes('suback') && Date.now() - started < 25_000) await new Promise((r) => setTimeout(r, 20));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(12_000);
+    expect(broker.events).toEqual(['connect', 'subscribe hailong/v1/ba-dinh/#', 'suback']);
+  }, 30_000);
 
   it('lets a SUBSCRIBE in flight finish before it disconnects', async () => {
     const broker = await slowSubackBroker(400);
@@ -74,6 +94,6 @@ describe('HubSubscriber and its SUBACK', () => {
     await hub.stop();
     await started;
     await new Promise((r) => setTimeout(r, 50));
-    expect(broker.events).toEqual(['subscribe hailong/v1/ba-dinh/#', 'suback', 'disconnect']);
+    expect(broker.events).toEqual(['connect', 'subscribe hailong/v1/ba-dinh/#', 'suback', 'disconnect']);
   });
 });
