@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createPtyFleet } from '../../bridge/simulator/fleet.ts';
+import { localDaysOf } from '../helpers/local-days.ts';
 import { freePort, waitForPort } from '../helpers/ports.ts';
 import { box, tempDir, until } from './bridge-rig.ts';
 
@@ -194,9 +195,13 @@ describe('hailong CLI', () => {
     // The start banner names the ports.
     expect(log).toContain(`mqtt://localhost:${brokerPort}`);
     // export while the bridge runs (WAL readers do not block it).
-    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    // Export the Hà Nội days the bridge stamped the votes with, not "today" read now: votes pressed at
+    // 23:59:59 and exported after midnight would be missed (test/helpers/local-days.ts).
+    const pressedAt = [...seen.matchAll(/^\S+\/vote (\{.*\})$/gm)].map((m) => (JSON.parse(m[1]!) as { pressedAt: number }).pressedAt);
+    expect(pressedAt).toHaveLength(2);
+    const pressed = localDaysOf(pressedAt);
     const out = join(tmp.dir, 'votes.csv');
-    const exported = hailong(['export', '--config', config, '--from', today, '--to', today, '--out', out]);
+    const exported = hailong(['export', '--config', config, '--from', pressed.from, '--to', pressed.to, '--out', out]);
     expect(exported.code).toBe(0);
     expect(exported.stderr).toMatch(/Done: 2 votes written/);
     const csv = readFileSync(out, 'utf8');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SETTINGS_KEY } from '../../dashboard/src/state/settings.ts';
 import { publicationFor } from '../../core/index.ts';
 import { FakeBridge, office, officePub } from './fixtures.ts';
-import { NOW, cells, liveWard, mount, text, tick } from './harness.tsx';
+import { NOW, cells, liveWard, mount, testNow, text, tick } from './harness.tsx';
 
 describe('dashboard app (real Chromium)', () => {
   it('connects anonymously to the same origin /mqtt, subscribed to all of hailong/v1', async () => {
@@ -129,7 +129,7 @@ describe('dashboard app (real Chromium)', () => {
     const bridge = new FakeBridge();
     await h.publish(officePub());
     for (let i = 0; i < 4; i++) await h.publish(...bridge.vote('quay-2', 'q2-a', 'khong-hai-long', NOW - 60_000 + i * 1000).publications);
-    h.app.clock.value = Date.now();
+    h.app.clock.value = testNow();
     await tick();
     expect(text(h.el.querySelector('.tabs .badge'))).toBe('1');
     h.app.navigate({ view: 'alerts' });

@@ -15,6 +15,7 @@ import type { Publication, Tally } from '../../core/index.ts';
 import { generateHistory } from '../../bridge/demo/history.ts';
 import { DEMO_OFFICER_NAMES, demoWards, historyOffice } from '../../bridge/demo/demo-wards.ts';
 import { buildReport } from '../../dashboard/src/reports/report.ts';
+import { afterFirstOpening, insideOneDay } from '../helpers/local-days.ts';
 import { FakeBridge } from './fixtures.ts';
 import { startRig, type DashboardRig } from './rig.ts';
 
@@ -28,8 +29,22 @@ let context: BrowserContext;
 let page: Page;
 let bridge: FakeBridge;
 const history: Tally[] = [];
-const now = Date.now();
+/**
+ * The page's instant: the time of the run, or HAILONG_TEST_NOW (an ISO
+ * instant). The history ends a minute before it and the file runs for
+ * minutes on the page's clock, which is installed there and runs on: so it
+ * leaves a Hà Nội day's first minute and last ten (where a midnight would
+ * pass under the test) and a month's first morning (where "this month" and,
+ * on 1 January, "this year" have no history yet; test/helpers/local-days.ts).
+ */
+const now = afterFirstOpening(
+  insideOneDay(process.env.HAILONG_TEST_NOW === undefined ? Date.now() : Date.parse(process.env.HAILONG_TEST_NOW), 60_000, 10 * 60_000),
+);
 const today = localParts(now).date;
+/** When the page's clock was installed at `now` (real time). */
+let installedAt = Date.now();
+/** The page's clock: `now` when installed, running on since. Live votes are pressed by it. */
+const pageNow = () => now + (Date.now() - installedAt);
 
 /** Every figure on the office view, for before/after comparisons. */
 async function officeFigures(p: Page): Promise<string[]> {
@@ -42,7 +57,7 @@ async function officeFigures(p: Page): Promise<string[]> {
 
 const votesAt = (p: Page, counter: string) => p.textContent(`[data-counter="${DISTRICT}/${LIVE.id}/${counter}"] [data-testid=votes-today]`);
 
-function livePubs(counter: string, level: 'rat-hai-long' | 'hai-long' | 'khong-hai-long', at = Date.now()): Publication[] {
+function livePubs(counter: string, level: 'rat-hai-long' | 'hai-long' | 'khong-hai-long', at = pageNow()): Publication[] {
   return bridge.vote(counter, `${counter}-t1`, level, at, { officer: 'cb-1' }).publications;
 }
 
@@ -78,6 +93,8 @@ beforeAll(async () => {
   for (const t of history) retained.push(publicationFor('tally', t, t));
   await rig.publish(retained);
   context = await rig.browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true, locale: 'vi-VN' });
+  await context.clock.install({ time: now });
+  installedAt = Date.now();
   page = await context.newPage();
   page.on('pageerror', (e) => console.log('pageerror', e.message));
   await mkdir(SHOTS, { recursive: true });
@@ -118,7 +135,7 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
       publicationFor('status', place, {
         v: 1,
         state: 'online',
-        at: Date.now(),
+        at: pageNow(),
         kind: 'button',
         uid: 'HL328P-E2ELV01',
         firmware: '1.2.0',
@@ -133,7 +150,7 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
       publicationFor('status', place, {
         v: 1,
         state: 'online',
-        at: Date.now() + 1,
+        at: pageNow() + 1,
         kind: 'button',
         uid: 'HL328P-E2ELV01',
         firmware: '1.2.0',
@@ -151,7 +168,7 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
       publicationFor('status', place, {
         v: 1,
         state: 'online',
-        at: Date.now(),
+        at: pageNow(),
         kind: 'button',
         uid: 'HL328P-E2EFU01',
         firmware: '1.2.0',
@@ -166,7 +183,7 @@ describe('dashboard end to end (built app, Mosquitto, Chromium)', () => {
       publicationFor('status', place, {
         v: 1,
         state: 'online',
-        at: Date.now() + 1,
+        at: pageNow() + 1,
         kind: 'button',
         uid: 'HL328P-E2EFU01',
         firmware: '1.2.0',

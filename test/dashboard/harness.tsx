@@ -13,10 +13,22 @@ import type { PasswordVault } from '../../dashboard/src/state/password-vault.ts'
 import { DashboardStore } from '../../dashboard/src/store/store.ts';
 import { applyPalette } from '../../dashboard/src/theme/palette.ts';
 import { App } from '../../dashboard/src/views/shell.tsx';
+import { afterFirstOpening, insideOneDay } from '../helpers/local-days.ts';
 import { FakeBridge, officePub, sessionPub, statusPub } from './fixtures.ts';
 
-/** The time the test file started: live votes are placed just before it. */
-export const NOW = Date.now();
+const started = Date.now();
+/**
+ * The app's "now" when the test file started: live votes are placed up to a
+ * minute before it, and a file runs for well under ten minutes. It is the
+ * real time unless that would put a Hà Nội midnight among them (the votes
+ * yesterday's, or a "today" changing under a test): then 00:01 of the next
+ * day; and on a month's first morning, two hours after its first opening,
+ * where "this month" holds generated history (test/helpers/local-days.ts).
+ * Tests that compute periods themselves take their "today" from it.
+ */
+export const NOW = afterFirstOpening(insideOneDay(started, 60_000, 10 * 60_000));
+/** The app's clock: the real clock moved as far as `NOW` is from the real start. */
+export const testNow = (): number => Date.now() + (NOW - started);
 
 /** A mounted app. */
 export interface Harness {
@@ -45,7 +57,7 @@ export async function mount(search = '', hash = '', initial: Record<string, stri
   const subscribes: string[] = [];
   const subacks: (() => void)[] = [];
   const app = createAppState({
-    store: new DashboardStore(),
+    store: new DashboardStore({ now: testNow }),
     connect: (options, handlers) => {
       connects.push({ options, handlers });
       return {
@@ -63,6 +75,7 @@ export async function mount(search = '', hash = '', initial: Record<string, stri
     },
     location: { protocol: 'http:', host: 'office.local:8080', search, hash },
     throttleMs: 5,
+    now: testNow,
     ...(vault === undefined ? {} : { vault }),
   });
   const el = document.createElement('div');

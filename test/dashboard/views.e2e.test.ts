@@ -14,6 +14,7 @@ import { addDays, localParts, publicationFor } from '../../core/index.ts';
 import type { Publication } from '../../core/index.ts';
 import { generateHistory } from '../../bridge/demo/history.ts';
 import { demoOfficerName, demoWards, historyOffice } from '../../bridge/demo/demo-wards.ts';
+import { afterFirstOpening, insideOneDay } from '../helpers/local-days.ts';
 import { FakeBridge } from './fixtures.ts';
 import { startRig, type DashboardRig } from './rig.ts';
 
@@ -30,11 +31,19 @@ const VIEWPORTS = [
 let rig: DashboardRig;
 let context: BrowserContext;
 /**
- * The views are checked at the real time of the run; HAILONG_TEST_NOW (an ISO
- * instant) runs them at another, the browser's clock fixed there too, to
- * check a weekday, a Saturday, the 1st of a month or New Year's Eve.
+ * The instant the views are checked at: the time of the run, or
+ * HAILONG_TEST_NOW (an ISO instant) to check a weekday, a Saturday, the 1st
+ * of a month or New Year's Eve. The live votes below are pressed in the 50 s
+ * before it, so in the first minute of a Hà Nội day it moves to 00:01:00,
+ * where those votes are today's, and on a month's first morning past its
+ * first opening, where "this month" has the history's votes for the
+ * district ranking's five units (test/helpers/local-days.ts). The browser's clock
+ * is always fixed there: the run takes minutes, and a midnight passing
+ * during it would otherwise turn the live votes into yesterday's.
  */
-const now = process.env.HAILONG_TEST_NOW === undefined ? Date.now() : Date.parse(process.env.HAILONG_TEST_NOW);
+const now = afterFirstOpening(
+  insideOneDay(process.env.HAILONG_TEST_NOW === undefined ? Date.now() : Date.parse(process.env.HAILONG_TEST_NOW), 60_000, 0),
+);
 const today = localParts(now).date;
 
 beforeAll(async () => {
@@ -94,7 +103,7 @@ beforeAll(async () => {
   live.push(...bridge.vote('quay-1', 'quay-1-t1', 'hai-long', now - 40_000, { filtered: 'cooldown' }).publications);
   await rig.publish(live);
   context = await rig.browser.newContext({ locale: 'vi-VN' });
-  if (process.env.HAILONG_TEST_NOW !== undefined) await context.clock.setFixedTime(now);
+  await context.clock.setFixedTime(now);
   await mkdir(SHOTS, { recursive: true });
 }, 180_000);
 

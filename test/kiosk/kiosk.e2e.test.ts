@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMessage } from '../../core/index.ts';
+import { localParts, parseMessage } from '../../core/index.ts';
 import type { Status, Tally, Vote } from '../../core/index.ts';
 import { PLACE, config, screenshot, snapshotOf, startKioskRig, until, type KioskRig } from './rig/kiosk-rig.ts';
 
@@ -90,7 +90,9 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
     // Still exactly one, a moment later (no duplicate from a flush racing the tap).
     await new Promise((r) => setTimeout(r, 300));
     expect(votesOf(t)).toHaveLength(1);
-    await rig.collector.waitFor(() => latest<Tally>(t, '/tally/' + new Date().toISOString().slice(0, 7))?.seq === 1, 5000, 'tally');
+    // The tally of the vote's Hà Nội month (core/time.ts), not the UTC month: they differ from 17:00 UTC on a month's last day.
+    const month = localParts(vote!.pressedAt).monthKey;
+    await rig.collector.waitFor(() => latest<Tally>(t, `/tally/${month}`)?.seq === 1, 5000, 'tally');
     // The bridge journaled it under the kiosk's own id, and its tally is the only one published.
     await until(() => rig.bridge?.bridge.journal.hasVote(t, 1) === true, 'the vote in the bridge journal');
     const tallies = rig.collector.messages.filter((m) => m.topic.includes(`/${t}/tally/`));
@@ -115,7 +117,7 @@ describe('kiosk end to end (real Chromium, real Mosquitto with the kiosk ACL)', 
       [`${t}:2`, 'hai-long', 'cooldown'],
     ]);
     await expect.poll(() => page.getByTestId('notice').textContent()).toBe('Đã ghi nhận');
-    const month = new Date(votes[0]!.pressedAt + 7 * 3600_000).toISOString().slice(0, 7);
+    const month = localParts(votes[0]!.pressedAt).monthKey;
     await rig.collector.waitFor(() => latest<Tally>(t, `/tally/${month}`)?.seq === 2, 5000, 'tally with the filtered press');
     const tally = latest<Tally>(t, `/tally/${month}`)!;
     const day = Object.values(tally.days)[0]!;

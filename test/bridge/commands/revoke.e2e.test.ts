@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Tally } from '../../../core/tally.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
+import { localDaysOf } from '../../helpers/local-days.ts';
 import { freePort, waitForPort } from '../../helpers/ports.ts';
 import { tempDir } from '../bridge-rig.ts';
 import { KIOSK, KioskPublisher, kioskVote } from '../kiosk/kiosk-publisher.ts';
@@ -66,10 +67,14 @@ describe('hailong revoke', () => {
     cleanups.push(() => kiosk.close());
     const sub = await collect(url, `hailong/v1/${KIOSK.district}/${KIOSK.ward}/${KIOSK.counter}/${KIOSK.terminal}/tally/+`);
     cleanups.push(() => sub.close());
-    for (let seq = 1; seq <= 10; seq++) await kiosk.deliver(kioskVote(seq));
-    const month = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);
-    const latest = () => sub.json<Tally>(month).at(-1);
-    await sub.waitFor(() => latest() !== undefined && counted(latest()!) === 10, 10_000, 'the tally of 10 kiosk votes');
+    const votes = Array.from({ length: 10 }, (_, i) => kioskVote(i + 1));
+    for (const vote of votes) await kiosk.deliver(vote);
+    // The days and months the votes were pressed on, not the clock read later: a Hà Nội midnight or
+    // month end may pass while they travel (test/helpers/local-days.ts).
+    const pressed = localDaysOf(votes.map((v) => v.pressedAt));
+    const latest = (month: string) => sub.json<Tally>(month).at(-1);
+    const total = () => pressed.months.reduce((n, month) => n + (latest(month) === undefined ? 0 : counted(latest(month)!)), 0);
+    await sub.waitFor(() => total() === 10, 10_000, 'the tally of 10 kiosk votes');
 
     // Usage errors name what is missing, and change nothing.
     const bad = hailong(['revoke', '--config', config, '--terminal', KIOSK.terminal, '--ids', 'kiosk-1:9']);
@@ -94,12 +99,11 @@ describe('hailong revoke', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Đã thu hồi 3 phiếu của kiosk-1/);
     // The running bridge notices within a second and republishes the tally: newer, same seq, 7 votes.
-    await sub.waitFor(() => counted(latest()!) === 7, 10_000, 'the republished tally without the revoked votes');
-    expect(latest()!.seq).toBe(10);
+    await sub.waitFor(() => total() === 7, 10_000, 'the republished tally without the revoked votes');
+    expect(latest(pressed.months.at(-1)!)!.seq).toBe(10);
 
-    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
     const votesCsv = join(tmp.dir, 'votes.csv');
-    expect(hailong(['export', '--config', config, '--from', today, '--to', today, '--out', votesCsv]).code).toBe(0);
+    expect(hailong(['export', '--config', config, '--from', pressed.from, '--to', pressed.to, '--out', votesCsv]).code).toBe(0);
     const rows = readFileSync(votesCsv, 'utf8').trim().split('\r\n').slice(1);
     expect(rows).toHaveLength(10);
     const revokedRows = rows.filter((row) => row.endsWith('thu hồi #1 (revoked)'));

@@ -8,7 +8,7 @@
  * real `hailong revoke` command: with the line up, while it is cut, and
  * once just before the ward's bridge is killed -9 (between the revocation
  * and its forwarding). After the line is restored: the hub export of the
- * month equals the union of the ward exports byte for byte on the vote
+ * days voted (a month, unless the run crosses a month end) equals the union of the ward exports byte for byte on the vote
  * columns (0 lost, 0 duplicated, the same revoked set), the hub's tallies
  * equal the wards', its unit summaries leave the revoked votes out, and so
  * does the hub dashboard in Chromium.
@@ -19,9 +19,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Tally } from '../../../core/tally.ts';
-import { localParts } from '../../../core/time.ts';
 import type { UnitMonth } from '../../../core/unit-month.ts';
 import { Simulation } from '../../../bridge/simulator/simulation.ts';
+import { localDaysOf } from '../../helpers/local-days.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
 import { freePort, waitForPort } from '../../helpers/ports.ts';
 import { startTcpProxy } from '../../helpers/tcp-proxy.ts';
@@ -31,12 +31,13 @@ import {
   acked,
   hubDashboard,
   kioskTaps,
+  lastVoteDay,
   readRows,
   runHailong,
   spawnHailong,
   stopWith,
   stopWithin,
-  waitForRanking,
+  waitForDayRanking,
   wardFleet,
   writeWardConfig,
 } from './federation-rig.ts';
@@ -56,7 +57,6 @@ describe('revocations across the federation', () => {
     const tmp = tempDir('hailong-federation-revocation-');
     cleanups.push(tmp.remove);
     const { webRoot, browser } = await hubDashboard(tmp.dir, cleanups);
-    const month = localParts(Date.now()).monthKey;
 
     const hubBroker = await freePort();
     const hubWeb = await freePort();
@@ -187,6 +187,11 @@ describe('revocations across the federation', () => {
         'SELECT count(*) AS n FROM votes v WHERE NOT EXISTS (SELECT 1 FROM revoked_votes r WHERE r.vote = v.id)',
       )[0]!.n;
     expect(counted(a) + counted(b)).toBe(total - 31);
+    // The Hà Nội days and months the votes were pressed on (the run lasts minutes and may cross a
+    // midnight or a month end; test/helpers/local-days.ts).
+    const pressed = localDaysOf(
+      wards.flatMap((w) => readRows<{ t: number }>(w.journal, 'SELECT pressed_at AS t FROM votes').map((r) => r.t)),
+    );
     const hubTallies = () =>
       Object.fromEntries(
         readRows<{ topic: string; payload: string }>(archive, "SELECT topic, payload FROM retained WHERE kind = 'tally'").map((r) => [
@@ -204,32 +209,44 @@ describe('revocations across the federation', () => {
       );
     await until(() => isDeepStrictEqual(hubTallies(), wardTallies()), 30_000, "the hub's tallies equal to the wards'");
     expect(Object.values(hubTallies()).reduce((n, t) => n + tallied(t), 0)).toBe(total - 31);
-    const summaries = await collect(`mqtt://127.0.0.1:${hubBroker}`, `hailong/v1/ba-dinh/+/_summary/${month}`);
+    const summaries = await collect(`mqtt://127.0.0.1:${hubBroker}`, 'hailong/v1/ba-dinh/+/_summary/+');
     cleanups.push(() => summaries.close());
+    /** A ward's latest summary of `month`, as tallied. */
+    const summarised = (m: readonly { topic: string; payload: string }[], ward: string, month: string) => {
+      const s = m
+        .filter((x) => x.topic === `hailong/v1/ba-dinh/${ward}/_summary/${month}`)
+        .map((x) => JSON.parse(x.payload) as UnitMonth)
+        .at(-1);
+      return s === undefined ? undefined : tallied(s);
+    };
     await summaries.waitFor(
       (m) =>
         WARDS.every((w) => {
-          const s = m
-            .filter((x) => x.topic.includes(`/${w.id}/`))
-            .map((x) => JSON.parse(x.payload) as UnitMonth)
-            .at(-1);
-          return s !== undefined && tallied(s) === counted(w.id === a.id ? a : b);
+          // A month the ward has no vote in has no summary: it adds nothing.
+          const sum = pressed.months.reduce((n, month) => n + (summarised(m, w.id, month) ?? 0), 0);
+          return sum === counted(w.id === a.id ? a : b);
         }),
       30_000,
       'unit summaries without the revoked votes',
     );
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    // "Hôm nay" is the day of the last vote: the page’s clock starts there (lastVoteDay), however late the run got.
+    const last = lastVoteDay(wards.map((w) => w.journal));
+    await page.clock.install({ time: last.clockAt });
     await page.goto(`http://127.0.0.1:${hubWeb}/dashboard/?district=ba-dinh&hub=1#/district`);
     await page.click('button:has-text("Hôm nay")');
-    const expected = Object.fromEntries(wards.map((w) => [w.name, String(counted(w))]));
-    await waitForRanking(page, expected, 'hub summaries');
+    await waitForDayRanking(
+      page,
+      wards.map((w, i) => [w.name, last.counts[i]!] as const),
+      'hub summaries',
+    );
     await page.close();
     await Promise.all([...wards.map((w) => stopWithin(w.bridge, w.id)), stopWithin(hub, 'hub')]);
 
-    // 7. The exports: the hub's month is the union of the wards', byte for byte on the vote columns
-    //    (the hub adds the unit's name and the unit it counts for), with the same revoked set.
+    // 7. The exports: the hub's export of the days voted is the union of the wards', byte for byte on
+    //    the vote columns (the hub adds the unit's name and the unit it counts for), with the same revoked set.
     const exportLines = async (config: string, out: string) => {
-      const r = await runHailong(['export', '--config', config, '--period', month, '--out', join(tmp.dir, out)]);
+      const r = await runHailong(['export', '--config', config, '--from', pressed.from, '--to', pressed.to, '--out', join(tmp.dir, out)]);
       expect(r.code, r.err).toBe(0);
       return readFileSync(join(tmp.dir, out), 'utf8').split('\r\n').slice(1, -1);
     };

@@ -12,9 +12,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import { clientIdSuffix, kioskClientId } from '../../../core/client-id.ts';
 import type { LevelKey } from '../../../core/scale.ts';
+import { addDays, localMidnight, localParts } from '../../../core/time.ts';
 import type { Vote } from '../../../core/vote.ts';
 import { createPtyFleet, type PtyFleet } from '../../../bridge/simulator/fleet.ts';
 import { launchChromium } from '../../helpers/chromium.ts';
@@ -100,6 +102,44 @@ export function readRows<T>(file: string, sql: string, ...params: unknown[]): T[
   } finally {
     db.close();
   }
+}
+
+/**
+ * The Hà Nội day of the newest vote of `journals`, each journal's counted
+ * votes pressed that day (revoked ones left out), and an instant for a hub
+ * page's clock that shows that day under "Hôm nay" for five minutes at
+ * least: the newest vote's, or five minutes before the day ends. A run lasts
+ * minutes and may cross a midnight, so "today" is never read from the clock
+ * (test/helpers/local-days.ts). The page's clock must run on (Playwright's
+ * `clock.install`/`setSystemTime`): a fixed one stalls the dashboard's
+ * throttled folding of live tallies.
+ */
+export function lastVoteDay(journals: readonly string[]): { clockAt: number; counts: number[] } {
+  const at = Math.max(...journals.map((j) => readRows<{ t: number }>(j, 'SELECT max(pressed_at) AS t FROM votes')[0]!.t));
+  const day = localParts(at).date;
+  const counts = journals.map(
+    (j) =>
+      readRows<{ n: number }>(
+        j,
+        'SELECT count(*) AS n FROM votes v WHERE pressed_at >= ? AND pressed_at < ? AND NOT EXISTS (SELECT 1 FROM revoked_votes r WHERE r.vote = v.id)',
+        localMidnight(day),
+        localMidnight(addDays(day, 1)),
+      )[0]!.n,
+  );
+  return { clockAt: Math.min(at, localMidnight(addDays(day, 1)) - 5 * 60_000), counts };
+}
+
+/** Waits for the ranking to show `expected` votes per unit name; a unit with none that day has no row. */
+export async function waitForDayRanking(
+  page: Page,
+  expected: readonly (readonly [name: string, votes: number])[],
+  label: string,
+): Promise<void> {
+  await waitForRanking(page, Object.fromEntries(expected.filter(([, n]) => n > 0).map(([name, n]) => [name, String(n)])), label);
+  const ranked = await page.$$eval('[data-testid=ranking] tbody tr', (trs) =>
+    trs.map((r) => (r as HTMLTableRowElement).cells[1]?.textContent ?? ''),
+  );
+  for (const [name, n] of expected) if (n === 0) expect(ranked, `${label}: ${name} has no vote that day`).not.toContain(name);
 }
 
 /** Votes the fleet's boxes have had ACKed. */

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { publicationFor } from '../../../core/topic-payload.ts';
 import type { Vote } from '../../../core/vote.ts';
 import { createPtyFleet } from '../../../bridge/simulator/fleet.ts';
+import { localDaysOf } from '../../helpers/local-days.ts';
 import { startApp, tempDir, until } from '../bridge-rig.ts';
 import { kioskOfficeConfig, KIOSK_PASSWORD } from './kiosk-office.ts';
 import { KIOSK, KioskPublisher, kioskVote } from './kiosk-publisher.ts';
@@ -70,8 +71,12 @@ describe('gated counter with a box and a kiosk', () => {
     ]);
     // The tallies count one vote per service and show the two gated presses.
     journal.flush();
-    const month = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);
-    const tallies = [journal.tallyOf({ ...KIOSK }, month), journal.tallyOf({ ...KIOSK, terminal: 'hop-1' }, month)];
+    // The months the votes were pressed in, not the clock's now (a month may end meanwhile).
+    const months = localDaysOf(stored().map((v) => v.pressedAt)).months;
+    const tallies = months.flatMap((month) => [
+      journal.tallyOf({ ...KIOSK }, month),
+      journal.tallyOf({ ...KIOSK, terminal: 'hop-1' }, month),
+    ]);
     const counted = tallies.reduce((n, t) => n + Object.values(t?.days ?? {}).reduce((m, d) => m + d.c.reduce((a, b) => a + b, 0), 0), 0);
     const gated = tallies.reduce((n, t) => n + Object.values(t?.days ?? {}).reduce((m, d) => m + d.f[1], 0), 0);
     expect([counted, gated]).toEqual([2, 2]);

@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../core/topic-payload.ts';
 import { receiptCovers } from '../../../core/kiosk-receipt.ts';
 import type { Tally } from '../../../core/tally.ts';
+import { localParts } from '../../../core/time.ts';
 import { topicFor } from '../../../core/topic.ts';
+import { localDaysOf } from '../../helpers/local-days.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
 import { startMosquitto } from '../../helpers/mosquitto.ts';
 import { startApp, tempDir, until } from '../bridge-rig.ts';
@@ -21,7 +23,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const tallyTopic = () => topicFor('tally', { ...KIOSK, month: new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7) });
+/** The kiosk's tally topic of the Hà Nội month of `pressedAt` (core/time.ts). */
+const tallyTopic = (pressedAt: number) => topicFor('tally', { ...KIOSK, month: localParts(pressedAt).monthKey });
 const counted = (t: Tally | undefined) => Object.values(t?.days ?? {}).reduce((n, d) => n + d.c.reduce((a, b) => a + b, 0), 0);
 
 for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
@@ -84,8 +87,15 @@ for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
       const rows = [...journal.votesPressedBetween(0, Number.MAX_SAFE_INTEGER)].map((p) => JSON.parse(p));
       expect(rows.map((v) => v.id).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `kiosk-1:${i + 1}`).sort());
       expect(rows.every((v) => v.source === 'touch' && v.officer === 'can-bo-lan')).toBe(true);
+      // The months the votes were pressed in (a month may end while they arrive), each one's latest tally.
+      const topics = localDaysOf(rows.map((v) => v.pressedAt as number)).months.map((month) => topicFor('tally', { ...KIOSK, month }));
+      const latest = (m: readonly { topic: string; payload: string }[], topic: string) =>
+        m
+          .filter((x) => x.topic === topic)
+          .map((x) => JSON.parse(x.payload) as Tally)
+          .at(-1);
       await sub.waitFor(
-        (m) => m.some((x) => x.topic === tallyTopic() && counted(JSON.parse(x.payload) as Tally) === 20),
+        (m) => topics.reduce((n, topic) => n + counted(latest(m, topic)), 0) === 20,
         10_000,
         'the bridge’s tally of 20 kiosk votes',
       );
@@ -96,27 +106,30 @@ for (const kind of ['embedded Aedes', 'Mosquitto'] as const) {
     if (kind === 'embedded Aedes') {
       it('a stolen kiosk login cannot poison its figures: a forged retained tally is refused, the bridge’s stays', async () => {
         const { url, kiosk, sub } = await rig();
-        for (let seq = 1; seq <= 5; seq++) await kiosk.deliver(kioskVote(seq));
+        // One instant for the five votes: one month's tally holds them all, whenever the test runs.
+        const at = Date.now();
+        const topic = tallyTopic(at);
+        for (let seq = 1; seq <= 5; seq++) await kiosk.deliver(kioskVote(seq, { pressedAt: at, receivedAt: at }));
         await sub.waitFor(
-          (m) => m.some((x) => x.topic === tallyTopic() && counted(JSON.parse(x.payload) as Tally) === 5),
+          (m) => m.some((x) => x.topic === topic && counted(JSON.parse(x.payload) as Tally) === 5),
           10_000,
           'the bridge’s tally',
         );
         const real = sub.messages
-          .filter((x) => x.topic === tallyTopic())
+          .filter((x) => x.topic === topic)
           .map((x) => JSON.parse(x.payload) as Tally)
           .at(-1)!;
         const forged = { ...real, seq: 4_294_967_295, updatedAt: real.updatedAt + 1 };
         const attacker = new KioskPublisher(url, { username: KIOSK.terminal, password: KIOSK_PASSWORD });
-        expect(await attacker.raw(tallyTopic(), JSON.stringify(forged), 1000, true)).toBe('no-ack');
+        expect(await attacker.raw(topic, JSON.stringify(forged), 1000, true)).toBe('no-ack');
         await attacker.close();
         // A dashboard connecting now gets the bridge's retained tally, not the forged one.
-        const fresh = await collect(url, tallyTopic());
+        const fresh = await collect(url, topic);
         cleanups.push(() => fresh.close());
         await fresh.waitFor((m) => m.length >= 1, 5000, 'the retained tally');
         await new Promise((r) => setTimeout(r, 300));
         expect(fresh.messages.map((x) => JSON.parse(x.payload) as Tally).map((t) => [t.seq, counted(t)])).toEqual([[5, 5]]);
-        expect(sub.messages.some((x) => x.topic === tallyTopic() && (JSON.parse(x.payload) as Tally).seq === forged.seq)).toBe(false);
+        expect(sub.messages.some((x) => x.topic === topic && (JSON.parse(x.payload) as Tally).seq === forged.seq)).toBe(false);
       });
     }
 

@@ -13,6 +13,7 @@ import { topicFor } from '../../../core/topic.ts';
 import type { Tally } from '../../../core/tally.ts';
 import type { Vote } from '../../../core/vote.ts';
 import { createPtyFleet } from '../../../bridge/simulator/fleet.ts';
+import { localDaysOf } from '../../helpers/local-days.ts';
 import { collect } from '../../helpers/mqtt-collector.ts';
 import { startApp, tempDir, until } from '../bridge-rig.ts';
 import { validateConfig } from '../../../bridge/config/validate-config.ts';
@@ -106,11 +107,13 @@ describe('one vote per dossier and stage, whatever the terminal (issue 15)', () 
     // The flagged kiosk vote is left out of the kiosk's retained tally (1 of 3 counted: kiosk-1:2, kiosk-1:3).
     const sub = await collect(url, 'hailong/v1/#');
     cleanups.push(() => sub.close());
-    const month = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);
-    const tallyTopic = topicFor('tally', { ...KIOSK, month });
-    await sub.waitFor((m) => m.some((x) => x.topic === tallyTopic), 10_000, 'the kiosk tally');
-    const tally = JSON.parse(sub.messages.filter((x) => x.topic === tallyTopic).at(-1)!.payload) as Tally;
-    const days = Object.values(tally.days);
+    // The Hà Nội months the kiosk's votes were pressed in (a month may end meanwhile), each one's latest tally.
+    const months = localDaysOf(votes.filter((v) => v.terminal === KIOSK.terminal).map((v) => v.pressedAt)).months;
+    const tallyTopics = months.map((month) => topicFor('tally', { ...KIOSK, month }));
+    await sub.waitFor((m) => tallyTopics.every((topic) => m.some((x) => x.topic === topic)), 10_000, 'the kiosk tally');
+    const days = tallyTopics.flatMap((topic) =>
+      Object.values((JSON.parse(sub.messages.filter((x) => x.topic === topic).at(-1)!.payload) as Tally).days),
+    );
     expect(days.reduce((n, d) => n + d.c.reduce((a, b) => a + b, 0), 0)).toBe(2);
     expect(days.reduce((n, d) => n + d.f[1], 0)).toBe(1);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { publicationFor } from '../../../core/index.ts';
+import { localParts, publicationFor } from '../../../core/index.ts';
 import type { LinkHandlers } from '../../../dashboard/src/mqtt/link.ts';
 import { SETTLE_MS, SETTLE_WINDOW_MS, createAppState } from '../../../dashboard/src/state/app-state.ts';
 import { DashboardStore } from '../../../dashboard/src/store/store.ts';
@@ -31,7 +31,8 @@ describe('the slow figures after (re)subscribing', () => {
     try {
       handlers!.onState('connecting');
       handlers!.onState('online');
-      const month = new Date().toISOString().slice(0, 7);
+      // The Hà Nội month of the app's clock (the UTC month differs from 17:00 UTC on a month's last day).
+      const month = localParts(clock).monthKey;
       const enc = new TextEncoder();
       const send = (seq: number) => {
         const p = publicationFor('tally', tally('phuc-xa', month, seq), tally('phuc-xa', month, seq));

@@ -11,9 +11,10 @@ import { resolvePeriod } from '../../../dashboard/src/period/period-choice.ts';
 import { MAX_MONTH_FILTERS, createHubScope } from '../../../dashboard/src/state/hub-scope.ts';
 import type { DateRange } from '../../../core/index.ts';
 import { readUrlParams } from '../../../dashboard/src/state/settings.ts';
-import { mount, tick } from '../harness.tsx';
+import { NOW, mount, tick } from '../harness.tsx';
 
-const today = localParts(Date.now()).date;
+// The app's day (test/dashboard/harness.tsx), not the real clock's: the harness may move it off a midnight.
+const today = localParts(NOW).date;
 const summaryFilters = (filters: readonly string[]) => filters.filter((f) => f.includes('/_summary/'));
 const monthsOf = (kind: 'month' | 'year') => {
   const p = resolvePeriod({ kind }, today);

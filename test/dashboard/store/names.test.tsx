@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { publicationFor } from '../../../core/index.ts';
 import { NAME_GRACE_MS } from '../../../dashboard/src/state/app-state.ts';
 import { FakeBridge, office, officePub, sessionPub } from '../fixtures.ts';
-import { NOW, cells, mount, text, tick } from '../harness.tsx';
+import { NOW, cells, mount, testNow, text, tick } from '../harness.tsx';
 
 describe('names in the drill-down and reports', () => {
   it("names an officer who is not on duty from the office's list", async () => {
@@ -26,7 +26,7 @@ describe('names in the drill-down and reports', () => {
     const h = await mount();
     h.connects[0]!.handlers.onState('online');
     await h.publish(officePub());
-    h.app.clock.value = Date.now() + NAME_GRACE_MS;
+    h.app.clock.value = testNow() + NAME_GRACE_MS;
     await tick();
     expect(h.app.names.officer('ba-dinh/phuc-xa/cb-9')).toBe('Cán bộ “cb-9” (chưa có tên)');
     expect(h.app.names.counter('ba-dinh/phuc-xa/quay-9')).toBe('Quầy “quay-9” (chưa có tên)');
@@ -55,7 +55,7 @@ describe('a ward whose name has not arrived yet', () => {
     expect(unit()).toBe('Phường Liễu Giai');
     // Another ward whose office never comes: after the grace time it is named unknown, in words.
     await h.publish(...new FakeBridge('ba-dinh', 'ngoc-ha').vote('quay-1', 'q1-a', 'hai-long', NOW - 40_000).publications);
-    h.app.clock.value = Date.now() + NAME_GRACE_MS;
+    h.app.clock.value = testNow() + NAME_GRACE_MS;
     await tick(60);
     expect(text(h.el.querySelector('[data-testid=ranking] tbody tr[data-key="ba-dinh/ngoc-ha"] td.unit'))).toBe(
       'Đơn vị “ngoc-ha” (chưa có tên)',

@@ -13,9 +13,10 @@ import { resolvePeriod, PERIOD_CHOICES } from '../../../dashboard/src/period/per
 import { foldPeriod, rankRows, trendPoints } from '../../../dashboard/src/store/period-figures.ts';
 import { heatmapMemo } from '../../../dashboard/src/store/tally-digest.ts';
 import { districtTallies, summaryTallies } from '../../../dashboard/src/store/unit-figures.ts';
-import { mount, text, tick } from '../harness.tsx';
+import { NOW, mount, text, tick } from '../harness.tsx';
 
-const now = Date.now();
+// The app's instant (test/dashboard/harness.tsx), not the real clock: the harness may move it off a midnight.
+const now = NOW;
 const today = localParts(now).date;
 const wards = demoWards({ wards: 3, counters: 3, terminals: 1, officers: 2 });
 const tallies = generateHistory({ district: 'ba-dinh', wards, from: addDays(today, -400), to: today, seed: 11, until: now });

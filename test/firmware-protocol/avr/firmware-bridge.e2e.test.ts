@@ -142,13 +142,19 @@ function votesBySeq(sub: Collector): Vote[] {
   return [...byId.values()].sort((a, b) => a.seq - b.seq);
 }
 
-/** The retained tally of this month, merged from every copy seen. */
+/**
+ * The retained tally of the newest month, merged from every copy seen, with
+ * the days of the box's earlier months added (keyed `YYYY-MM-DD`): a Hà Nội
+ * month may end between a test's presses, and its totals cover them all.
+ */
 function currentTally(sub: Collector): Tally | undefined {
   const copies = sub.messages
     .filter((m) => /\/tally\/\d{4}-\d{2}$/.test(m.topic) && m.payload !== '')
     .map((m) => JSON.parse(m.payload) as Tally);
-  const all = [...latestTallies(copies).values()].filter((t) => t.terminal === TERMINAL);
-  return all.sort((a, b) => a.month.localeCompare(b.month)).at(-1);
+  const all = [...latestTallies(copies).values()].filter((t) => t.terminal === TERMINAL).sort((a, b) => a.month.localeCompare(b.month));
+  const newest = all.at(-1);
+  if (newest === undefined || all.length === 1) return newest;
+  return { ...newest, days: Object.fromEntries(all.flatMap((t) => Object.entries(t.days).map(([d, day]) => [`${t.month}-${d}`, day]))) };
 }
 
 /** Counted votes per level and filtered [cooldown, gated], summed over the tally's days, in LEVELS order. */
