@@ -16,7 +16,10 @@
  *   anything again. The hub archives by vote id: a copy it has is a duplicate.
  *
  * A seq below the ranges of an incomplete receipt (more than 64 gaps) cannot
- * be told; such a row is marked `archived = 2` and left alone.
+ * be told; such a row is marked `archived = 2` and left alone. So is a row
+ * sent again `maxResends` times without the archive ever naming it (the hub
+ * refuses it, e.g. a payload it cannot validate, and keeps it in its
+ * `refused` table): logged as an error, it is not sent for ever.
  */
 import type { Logger } from 'pino';
 import { archivedState, type ArchiveReceipt } from '../../core/archive-receipt.ts';
@@ -39,6 +42,12 @@ export interface ArchiveWatchOptions {
   readonly sweepMs?: number;
   /** Most rows looked at per sweep. @default 2000 */
   readonly sweepLimit?: number;
+  /**
+   * Most times one vote is forwarded again (since the bridge started) before
+   * the watch gives up on it (`archived = 2`, logged as an error).
+   * @default 5
+   */
+  readonly maxResends?: number;
   /** Clock. @default Date.now */
   readonly now?: () => number;
 }
@@ -59,6 +68,8 @@ type Resolved = Readonly<Required<Omit<ArchiveWatchOptions, 'now'>>> & { readonl
 export class ArchiveWatch {
   readonly options: Resolved;
   readonly #receipts = new Map<string, ArchiveReceipt>();
+  /** Times each row was forwarded again since start. */
+  readonly #resends = new Map<number, number>();
   #liveAt = 0;
   #reforwarded = 0;
   #unarchived = 0;
@@ -80,6 +91,7 @@ export class ArchiveWatch {
       graceMs: options.graceMs ?? 60_000,
       sweepMs: options.sweepMs ?? 5000,
       sweepLimit: options.sweepLimit ?? 2000,
+      maxResends: options.maxResends ?? 5,
       now: options.now ?? Date.now,
     });
   }
@@ -156,7 +168,17 @@ export class ArchiveWatch {
           const state = receipt === undefined ? 'missing' : archivedState(receipt, row.seq);
           if (state === 'archived') archived.push(row.rowid);
           else if (state === 'unknown') unknown.push(row.rowid);
-          else lost.push(row.rowid);
+          else if ((this.#resends.get(row.rowid) ?? 0) >= this.options.maxResends) {
+            unknown.push(row.rowid);
+            this.#resends.delete(row.rowid);
+            this.log.error(
+              { vote: `${row.terminal}:${row.seq}`, resends: this.options.maxResends },
+              `the hub never archived vote ${row.terminal}:${row.seq} though it was sent ${this.options.maxResends} more times: see the hub's refused messages (GET /hub/status); not sent again`,
+            );
+          } else {
+            lost.push(row.rowid);
+            this.#resends.set(row.rowid, (this.#resends.get(row.rowid) ?? 0) + 1);
+          }
         }
         queue.markArchivedRows(archived);
         queue.markUnconfirmable(unknown);

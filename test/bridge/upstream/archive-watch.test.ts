@@ -213,3 +213,31 @@ describe('upstream.archiveGraceSeconds', () => {
     expect(make(120, { graceMs: 500 }).archiveWatch.options.graceMs).toBe(500);
   });
 });
+
+describe('a vote the hub never archives', () => {
+  it('is sent again at most maxResends times, then left alone', async () => {
+    const { journal, channel, watch, clock, unforwarded } = await rig(1, T0, { maxResends: 2 });
+    const live = () => {
+      const r = receipt('hop-2', [[1, 1]]);
+      channel.deliver(r.topic, r.payload);
+    };
+    for (let round = 1; round <= 2; round++) {
+      clock.now += 1000;
+      live();
+      clock.now += 60_000;
+      expect(watch.sweep()).toBe(1);
+      // The forwarder sends it again and the broker acknowledges it; the archive still does not name it.
+      journal.forwardQueue.markForwarded(
+        journal.forwardQueue.next(0, 10).map((r) => r.rowid),
+        clock.now,
+      );
+    }
+    clock.now += 1000;
+    live();
+    clock.now += 60_000;
+    expect(watch.sweep()).toBe(0);
+    expect(unforwarded()).toBe(0);
+    expect(journal.forwardQueue.unarchivedCount()).toBe(0);
+    expect(watch.stats().reforwarded).toBe(2);
+  });
+});
