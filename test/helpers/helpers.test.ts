@@ -4,7 +4,7 @@ import { collect } from './mqtt-collector.ts';
 import { startMosquitto, type Mosquitto } from './mosquitto.ts';
 import { createPtyPair, type PtyPair } from './pty.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
-import { freePort } from './ports.ts';
+import { freePort, freePortRun } from './ports.ts';
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
@@ -64,6 +64,17 @@ describe('test rigs', () => {
     await sub.client.publishAsync('t/1', 'ws', { qos: 1 });
     await sub.waitFor((m) => m.some((x) => x.payload === 'ws'), 5000, 'the ws echo');
     await sub.close();
+  });
+
+  it('freePortRun hands out a run no later freePort or run overlaps (a demo takes a base port and the three after it)', async () => {
+    const taken = new Set<number>();
+    for (let i = 0; i < 400; i += 1) {
+      const run = i % 3 === 0 ? [await freePort()] : await freePortRun(4).then((b) => [b, b + 1, b + 2, b + 3]);
+      for (const port of run) {
+        expect(taken.has(port)).toBe(false);
+        taken.add(port);
+      }
+    }
   });
 
   it('a socat pty pair carries bytes both ways, and unplug removes it', async () => {
@@ -128,7 +139,9 @@ describe('test rigs', () => {
       await cluster.kill(0);
       await publish(500); // node 1 misses these
       await cluster.restart(0);
-      expect(await replicaLag(cluster.nodes, 0)).toMatch(/last heard from n1|no leader|does not/);
+      // Right after the restart the node is usually still behind (`replicaLag` names it), but how long it
+      // stays so depends on the machine's load (caught up before a first look, on a CI run): only the
+      // outcome of healthy() is asserted. With the old check (JetStream enabled) it returned while behind.
       await cluster.healthy(0);
       expect(await replicaLag(cluster.nodes, 0)).toBeUndefined();
       await unit.endAsync();

@@ -33,12 +33,27 @@ function bindable(port: number, host: string): Promise<boolean> {
 
 /** A TCP port free on this machine a moment ago, from this worker's slice below the ephemeral range. */
 export async function freePort(): Promise<number> {
+  return freePortRun(1);
+}
+
+/**
+ * The first of `count` consecutive ports all free a moment ago (for a process that
+ * takes a base port and the ones after it, like `hailong start --hub`). The ports
+ * are handed out in order, so the run is skipped past: a later freePort() never
+ * returns one of them.
+ */
+export async function freePortRun(count: number): Promise<number> {
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new Error('"count" must be a whole number 1..64');
+  const first = FIRST_PORT + slice * SLICE;
   for (let tries = 0; tries < SLICE; tries += 1) {
-    const port = FIRST_PORT + slice * SLICE + (next % SLICE);
-    next += 1;
-    if ((await bindable(port, '0.0.0.0')) && (await bindable(port, '127.0.0.1'))) return port;
+    if (next % SLICE > SLICE - count) next += SLICE - (next % SLICE); // a run never wraps past the slice's end
+    const base = first + (next % SLICE);
+    next += count;
+    let free = true;
+    for (let i = 0; i < count && free; i += 1) free = (await bindable(base + i, '0.0.0.0')) && (await bindable(base + i, '127.0.0.1'));
+    if (free) return base;
   }
-  throw new Error(`no free port in ${FIRST_PORT + slice * SLICE}..${FIRST_PORT + (slice + 1) * SLICE - 1}`);
+  throw new Error(`no ${count} free consecutive ports in ${first}..${first + SLICE - 1}`);
 }
 
 /** Resolves once something accepts TCP connections on `port`, or rejects after `timeoutMs`. */

@@ -7,11 +7,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, waitForPort } from '../../helpers/ports.ts';
+import { freePortRun, waitForPort } from '../../helpers/ports.ts';
 import { tempDir, until } from '../bridge-rig.ts';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
@@ -20,28 +19,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A base port with the three after it free too (the demo's wards use base+1..base+3). */
-async function freeRun(): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    if (base < 65_000 && (await Promise.all([1, 2, 3].map((i) => isFree(base + i)))).every(Boolean)) return base;
-  }
-}
-
 describe('hailong start --hub', () => {
   it('starts a hub and three wards as processes; every ward shows up on the hub broker and in its archive', async () => {
     const tmp = tempDir('hailong-federation-demo-');
     cleanups.push(tmp.remove);
-    const web = await freeRun();
-    const broker = await freeRun();
+    // The demo's wards use the three ports after the hub's.
+    const web = await freePortRun(4);
+    const broker = await freePortRun(4);
     const demo: ChildProcess = spawn(process.execPath, [join(repo, 'bridge', 'bin.mjs'), 'start', '--hub', '--data-dir', tmp.dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, HAILONG_WEB_PORT: String(web), HAILONG_BROKER_PORT: String(broker), HAILONG_LOG_LEVEL: 'warn' },
