@@ -7,6 +7,8 @@
  * Separate from embedded-broker.ts because these decide what each client
  * may do, whereas the broker only owns listeners and the Aedes lifecycle.
  */
+// First: the packages below create their debug loggers as they load (debug-silencer.ts says why).
+import '../debug-silencer.ts';
 import type { AedesOptions, Client } from 'aedes';
 import { payloadLimitOf } from '../../core/payload-limit.ts';
 import { canPublish, canRead, canSubscribe, filterProblem, publishTopicProblem, type Principal } from './access.ts';

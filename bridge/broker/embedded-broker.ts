@@ -18,6 +18,8 @@
  * are in aedes-hooks.ts, the sign-in check in broker-sign-in.ts and the
  * refusal counters and logging in broker-refusals.ts.
  */
+// First: the packages below create their debug loggers as they load (debug-silencer.ts says why).
+import '../debug-silencer.ts';
 import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';

@@ -6,6 +6,8 @@
  * neighbouring wards of the district (published retained, as their bridges
  * would), so the district view has something to compare.
  */
+// First: the packages below create their debug loggers as they load (debug-silencer.ts says why).
+import '../debug-silencer.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';

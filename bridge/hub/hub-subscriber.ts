@@ -11,6 +11,8 @@
  * district; a province with heavy traffic is the embedded broker's or the
  * NATS cluster's job (issue 11).
  */
+// First: the packages below create their debug loggers as they load (debug-silencer.ts says why).
+import '../debug-silencer.ts';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../logger.ts';
 import type { HubArchive } from './hub-archive.ts';

@@ -12,6 +12,8 @@
  * next only after this one's acknowledgement is written): kiosk votes are
  * stored in the order the broker delivers them.
  */
+// First: the packages below create their debug loggers as they load (debug-silencer.ts says why).
+import '../debug-silencer.ts';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { subscriptionFor } from '../../core/topic.ts';

@@ -6,6 +6,8 @@
  * sees it. Publishing goes through the typed map (`publish(kind, …)`), so
  * topic, QoS and retain flag can never disagree with core/topic.ts.
  */
+// First: the packages below create their debug loggers as they load (debug-silencer.ts says why).
+import '../debug-silencer.ts';
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';

@@ -19,6 +19,8 @@
  * wait cut short by `close` is `canceled` (the binding contract,
  * `@serialport/bindings-interface`). Other platforms keep the stock binding.
  */
+// First: the packages below create their debug loggers as they load (debug-silencer.ts says why).
+import '../debug-silencer.ts';
 import { readSync, writeSync } from 'node:fs';
 import type { SerialPort } from 'serialport';
 

@@ -3,6 +3,8 @@
  * bridges never share a box), and reports the port's disappearance (USB
  * unplugged, pty closed) through `onClose` exactly once.
  */
+// First: the packages below create their debug loggers as they load (debug-silencer.ts says why).
+import '../debug-silencer.ts';
 import { SerialPort } from 'serialport';
 import { mainLoopBinding } from './main-loop-binding.ts';
 import type { PortHandle, PortOpener } from './port-handle.ts';

@@ -11,6 +11,8 @@
  * reappears when plugged back in. Bytes written while it is down are lost,
  * as on a real unplugged line; the protocol's resends cover them.
  */
+// First: the packages below create their debug loggers as they load (debug-silencer.ts says why).
+import '../debug-silencer.ts';
 import { SerialPort } from 'serialport';
 import type { DataListener, LinkListener, TerminalTransport } from './transport.ts';
 

@@ -15,6 +15,8 @@
  * when the line dropped is never replayed behind the forwarder's back: the
  * forwarder sends it again itself, pipelined, from the journal.
  */
+// First: the packages below create their debug loggers as they load (debug-silencer.ts says why).
+import '../debug-silencer.ts';
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
