@@ -16,7 +16,7 @@
 import { idAt } from './ids.ts';
 import { booleanAt, decodeWith, intIn, objectAt, requiredField, versionOne } from './json-input.ts';
 import type { InputResult } from './json-input.ts';
-import { seqRangesAt, type SeqRange } from './kiosk-receipt.ts';
+import { receiptCovers, seqRangesAt, type SeqRange } from './kiosk-receipt.ts';
 import type { WardPath } from './path.ts';
 import { MAX_EPOCH_MS } from './time.ts';
 
@@ -60,7 +60,7 @@ export function parseArchiveReceipt(input: unknown): InputResult<ArchiveReceipt>
  * hold it), or `unknown` (below the ranges of an incomplete receipt).
  */
 export function archivedState(receipt: Pick<ArchiveReceipt, 'archived' | 'complete'>, seq: number): 'archived' | 'missing' | 'unknown' {
-  for (const [from, to] of receipt.archived) if (seq >= from && seq <= to) return 'archived';
+  if (receiptCovers(receipt.archived, seq)) return 'archived';
   const first = receipt.archived[0];
   if (!receipt.complete && (first === undefined || seq < first[0])) return 'unknown';
   return 'missing';

@@ -132,7 +132,8 @@ function prepare(db: Database.Database) {
       `SELECT v.payload AS payload, r.revocation AS revocation FROM votes v LEFT JOIN revoked_votes r ON r.unit = v.unit AND r.vote = v.id
        WHERE v.pressed_at >= ? AND v.pressed_at < ? ORDER BY v.pressed_at, v.unit, v.id`,
     ),
-    ids: db.prepare('SELECT unit, id FROM votes'),
+    // Key order (the table is WITHOUT ROWID: no sort): HubReceipts reads one terminal's ids together.
+    ids: db.prepare('SELECT unit, id FROM votes ORDER BY unit, id'),
     retained: db.prepare('SELECT topic, kind, month, payload FROM retained'),
     unitTallies: db.prepare("SELECT payload FROM retained WHERE unit = ? AND kind = 'tally' AND month = ?"),
     refusedCount: db.prepare('SELECT count(*) AS n FROM refused'),
@@ -295,7 +296,7 @@ export class HubArchive {
     return (this.#revocations as HubRevocations).revokedKeys();
   }
 
-  /** Every archived vote's unit and id, streamed (not loaded at once): the hub's receipts read them at start. */
+  /** Every archived vote's unit and id in key order, streamed (not loaded at once): the hub's receipts read them at start. */
   *voteIds(): Generator<{ readonly unit: string; readonly id: string }> {
     yield* this.#require().ids.iterate() as Iterable<{ unit: string; id: string }>;
   }

@@ -62,20 +62,28 @@ export class HubReceipts {
   /** Reads the archive's ranges (the archive must be open) and publishes every receipt. */
   async start(): Promise<void> {
     this.#running = true;
-    const seqs = new Map<string, number[]>();
+    // The archive yields its ids in key order (unit, id): the ids `terminal:seq` of one terminal
+    // share the prefix `terminal:`, so they come together, and one terminal's seqs are held at a time.
+    let key: string | undefined;
+    let seqs: number[] = [];
+    const settle = () => {
+      if (key === undefined) return;
+      seqs.sort((a, b) => a - b);
+      const all = rangesOf(seqs, Number.MAX_SAFE_INTEGER);
+      this.#byTerminal.set(key, { ranges: all.slice(-MAX_RECEIPT_RANGES), complete: all.length <= MAX_RECEIPT_RANGES });
+    };
     for (const { unit, id } of this.options.archive.voteIds()) {
       const parsed = terminalSeq(id);
       if (parsed === undefined) continue;
       const k = `${unit}/${parsed.terminal}`;
-      let list = seqs.get(k);
-      if (list === undefined) seqs.set(k, (list = []));
-      list.push(parsed.seq);
+      if (k !== key) {
+        settle();
+        key = k;
+        seqs = [];
+      }
+      seqs.push(parsed.seq);
     }
-    for (const [k, list] of seqs) {
-      list.sort((a, b) => a - b);
-      const all = rangesOf(list, Number.MAX_SAFE_INTEGER);
-      this.#byTerminal.set(k, { ranges: all.slice(-MAX_RECEIPT_RANGES), complete: all.length <= MAX_RECEIPT_RANGES });
-    }
+    settle();
     await this.publishAll();
   }
 

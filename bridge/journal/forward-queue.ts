@@ -63,20 +63,12 @@ export class ForwardQueue {
    * They leave the backlog; the hub would refuse them and close the line.
    */
   markSkipped(rowids: readonly number[]): void {
-    if (rowids.length === 0) return;
-    const skip = this.sql.skip;
-    this.db.transaction(() => {
-      for (const id of rowids) skip.run(id);
-    })();
+    this.#each(this.sql.skip, rowids);
   }
 
   /** Marks rows forwarded (after the hub's PUBACK, at `at`), in one transaction; idempotent. */
   markForwarded(rowids: readonly number[], at: number = Date.now()): void {
-    if (rowids.length === 0) return;
-    const mark = this.sql.mark;
-    this.db.transaction(() => {
-      for (const id of rowids) mark.run(at, id);
-    })();
+    this.#each(this.sql.mark, rowids, at);
   }
 
   /** Marks `terminal`'s forwarded rows whose seq is in `ranges` archived (a hub receipt); returns how many changed. Idempotent. */
@@ -106,20 +98,12 @@ export class ForwardQueue {
    * the rows awaiting a receipt and are never forwarded again on a guess.
    */
   markUnconfirmable(rowids: readonly number[]): void {
-    if (rowids.length === 0) return;
-    const mark = this.sql.unconfirmable;
-    this.db.transaction(() => {
-      for (const id of rowids) mark.run(id);
-    })();
+    this.#each(this.sql.unconfirmable, rowids);
   }
 
   /** Marks rows archived by rowid (a receipt named them before their PUBACK was written down). */
   markArchivedRows(rowids: readonly number[]): void {
-    if (rowids.length === 0) return;
-    const mark = this.sql.archiveRow;
-    this.db.transaction(() => {
-      for (const id of rowids) mark.run(id);
-    })();
+    this.#each(this.sql.archiveRow, rowids);
   }
 
   /**
@@ -128,11 +112,15 @@ export class ForwardQueue {
    * a second vote). Only rows still forwarded and unarchived change; returns how many did.
    */
   reforward(rowids: readonly number[]): number {
+    return this.#each(this.sql.reforward, rowids);
+  }
+
+  /** Runs `statement` for each rowid (after `lead`, e.g. a time), in one transaction; returns the rows changed. */
+  #each(statement: Database.Statement, rowids: readonly number[], ...lead: unknown[]): number {
     if (rowids.length === 0) return 0;
-    const reforward = this.sql.reforward;
     let changed = 0;
     this.db.transaction(() => {
-      for (const id of rowids) changed += reforward.run(id).changes;
+      for (const id of rowids) changed += statement.run(...lead, id).changes;
     })();
     return changed;
   }

@@ -185,7 +185,7 @@ export class ArchiveWatch {
         reforwarded = queue.reforward(lost);
         if (reforwarded > 0) {
           this.#reforwarded += reforwarded;
-          const example = rows.find((r) => lost.includes(r.rowid));
+          const example = rows.find((r) => r.rowid === lost[0]);
           this.log.warn(
             {
               votes: reforwarded,

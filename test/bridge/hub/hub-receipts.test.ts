@@ -52,6 +52,27 @@ function rig(archive: HubArchive) {
 }
 
 describe('HubReceipts', () => {
+  it('builds each terminal whole at start, whatever the text order of the ids (hop-1:10 before hop-1:2, hop-10 beside hop-1)', async () => {
+    const archive = openArchive();
+    const seqs = Array.from({ length: 25 }, (_, i) => i + 1);
+    await storeVotes(archive, 'phuc-xa', 'hop-1', seqs);
+    await storeVotes(
+      archive,
+      'phuc-xa',
+      'hop-10',
+      seqs.filter((s) => s !== 7),
+    );
+    await storeVotes(archive, 'phuc-xa', 'hop-1a', [3]);
+    const { receipts, last } = rig(archive);
+    await receipts.start();
+    expect(last('hailong/v1/ba-dinh/_archived/phuc-xa/hop-1')?.archived).toEqual([[1, 25]]);
+    expect(last('hailong/v1/ba-dinh/_archived/phuc-xa/hop-10')?.archived).toEqual([
+      [1, 6],
+      [8, 25],
+    ]);
+    expect(last('hailong/v1/ba-dinh/_archived/phuc-xa/hop-1a')?.archived).toEqual([[3, 3]]);
+  });
+
   it('publishes at start, per unit terminal, the seq ranges the archive holds', async () => {
     const archive = openArchive();
     await storeVotes(archive, 'phuc-xa', 'hop-1', [1, 2, 3, 5, 6]);

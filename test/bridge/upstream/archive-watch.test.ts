@@ -1,50 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { publicationFor } from '../../../core/topic-payload.ts';
 import type { SeqRange } from '../../../core/kiosk-receipt.ts';
-import { Journal } from '../../../bridge/journal/journal.ts';
 import { ArchiveWatch, type ArchiveWatchOptions } from '../../../bridge/upstream/archive-watch.ts';
 import { Upstream } from '../../../bridge/upstream/upstream.ts';
 import { VoteForwarder } from '../../../bridge/upstream/vote-forwarder.ts';
 import type { MqttLink } from '../../../bridge/mqtt/mqtt-link.ts';
 import { FakeChannel } from './fake-channel.ts';
+import { storeVotes, T0, tempJournal } from './journal-rig.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-const T0 = Date.UTC(2026, 10, 23, 2, 0);
 const WARD = { district: 'ba-dinh', ward: 'phuc-xa' };
-
-function tempJournal(): Journal {
-  const dir = mkdtempSync(join(tmpdir(), 'hailong-archive-watch-'));
-  const j = new Journal({ path: join(dir, 'journal.db') });
-  j.open();
-  cleanups.push(() => {
-    j.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return j;
-}
-
-async function store(j: Journal, n: number, terminal = 'hop-1'): Promise<void> {
-  const from = j.highWaterMark(`UID-${terminal}`);
-  for (let i = 0; i < n; i++) {
-    await j.append({
-      uid: `UID-${terminal}`,
-      deviceSeq: from + i + 1,
-      path: { ...WARD, counter: 'quay-1', terminal },
-      level: 'hai-long',
-      pressedAt: T0 + i,
-      receivedAt: T0 + i,
-      source: 'button',
-    });
-  }
-}
 
 function receipt(terminal: string, archived: SeqRange[], complete = true, ward = WARD) {
   return publicationFor('archived', { ...ward, terminal }, { v: 1, ...ward, terminal, archived, complete, at: T0 });
@@ -52,8 +22,8 @@ function receipt(terminal: string, archived: SeqRange[], complete = true, ward =
 
 /** A journal with `n` votes of hop-1, all acknowledged by the broker at `at`, and a watch on a fake clock. */
 async function rig(n: number, at: number, options: ArchiveWatchOptions = {}) {
-  const journal = tempJournal();
-  await store(journal, n);
+  const journal = tempJournal(cleanups, 'hailong-archive-watch-');
+  await storeVotes(journal, n);
   const rows = journal.forwardQueue.next(0, 1000);
   journal.forwardQueue.markForwarded(
     rows.map((r) => r.rowid),
@@ -163,8 +133,8 @@ describe('ArchiveWatch', () => {
   });
 
   it('hands the rows back to the vote forwarder, which sends them again from the journal', async () => {
-    const journal = tempJournal();
-    await store(journal, 4);
+    const journal = tempJournal(cleanups, 'hailong-archive-watch-');
+    await storeVotes(journal, 4);
     const channel = new FakeChannel();
     channel.autoAck = true;
     const forwarder = new VoteForwarder(journal, channel, pino({ level: 'silent' }), { pollMs: 3_600_000, markDelayMs: 1 });
@@ -196,7 +166,7 @@ describe('ArchiveWatch', () => {
 
 describe('upstream.archiveGraceSeconds', () => {
   it('sets the grace of the archive watch (tuning options still win, for tests)', () => {
-    const journal = tempJournal();
+    const journal = tempJournal(cleanups, 'hailong-archive-watch-');
     const make = (archiveGraceSeconds?: number, archive?: ArchiveWatchOptions) =>
       new Upstream({
         config: { urls: ['mqtt://hub.example'], ...(archiveGraceSeconds === undefined ? {} : { archiveGraceSeconds }) },

@@ -1,48 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Journal } from '../../../bridge/journal/journal.ts';
-import type { VoteInput } from '../../../bridge/journal/vote-input.ts';
+import type { Journal } from '../../../bridge/journal/journal.ts';
 import { VoteForwarder, type VoteForwarderOptions } from '../../../bridge/upstream/vote-forwarder.ts';
 import { FakeChannel } from './fake-channel.ts';
+import { storeVotes, T0, tempJournal } from './journal-rig.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
-
-const T0 = Date.UTC(2026, 10, 23, 2, 0);
-
-function tempJournal(): Journal {
-  const dir = mkdtempSync(join(tmpdir(), 'hailong-forwarder-'));
-  const j = new Journal({ path: join(dir, 'journal.db') });
-  j.open();
-  cleanups.push(() => {
-    j.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return j;
-}
-
-async function store(j: Journal, n: number, terminal = 'hop-1', source: VoteInput['source'] = 'button'): Promise<void> {
-  const from = j.highWaterMark(`UID-${terminal}`);
-  await Promise.all(
-    Array.from({ length: n }, (_, i) =>
-      j.append({
-        uid: `UID-${terminal}`,
-        deviceSeq: from + i + 1,
-        path: { district: 'ba-dinh', ward: 'phuc-xa', counter: 'quay-1', terminal },
-        level: 'hai-long',
-        pressedAt: T0 + i,
-        receivedAt: T0 + i,
-        source,
-      }),
-    ),
-  );
-}
 
 function logLines(): { log: Logger; lines: { msg: string; [k: string]: unknown }[] } {
   const lines: { msg: string }[] = [];
@@ -72,8 +39,8 @@ async function until(p: () => boolean, what: string, ms = 5000): Promise<void> {
 
 describe('VoteForwarder', () => {
   it('sends every journal row as stored (same topic, same vote id, QoS 1 not retained), marking it only on PUBACK', async () => {
-    const j = tempJournal();
-    await store(j, 5);
+    const j = tempJournal(cleanups, 'hailong-forwarder-');
+    await storeVotes(j, 5);
     const ch = new FakeChannel();
     const f = forwarder(j, ch);
     f.start();
@@ -95,8 +62,8 @@ describe('VoteForwarder', () => {
   });
 
   it('keeps at most `window` rows awaiting PUBACK and never one row twice in flight', async () => {
-    const j = tempJournal();
-    await store(j, 1000);
+    const j = tempJournal(cleanups, 'hailong-forwarder-');
+    await storeVotes(j, 1000);
     const ch = new FakeChannel();
     const f = forwarder(j, ch, { window: 64, batch: 16 });
     f.start();
@@ -116,8 +83,8 @@ describe('VoteForwarder', () => {
   });
 
   it('after a drop resends, from the oldest, only what the hub did not acknowledge, each row once', async () => {
-    const j = tempJournal();
-    await store(j, 300);
+    const j = tempJournal(cleanups, 'hailong-forwarder-');
+    await storeVotes(j, 300);
     const ch = new FakeChannel();
     const f = forwarder(j, ch, { window: 100, batch: 50 });
     f.start();
@@ -130,7 +97,7 @@ describe('VoteForwarder', () => {
     ch.drop();
     const sentBeforeDrop = ch.published.length;
     // Votes keep being stored while the hub is away; nothing is sent.
-    await store(j, 50, 'kiosk-3', 'touch');
+    await storeVotes(j, 50, 'kiosk-3', 'touch');
     await tick(60);
     expect(ch.published.length).toBe(sentBeforeDrop);
     ch.connect();
@@ -153,8 +120,8 @@ describe('VoteForwarder', () => {
   });
 
   it('resumes after a restart from the oldest unforwarded row', async () => {
-    const j = tempJournal();
-    await store(j, 20);
+    const j = tempJournal(cleanups, 'hailong-forwarder-');
+    await storeVotes(j, 20);
     const ch = new FakeChannel();
     const f = forwarder(j, ch);
     f.start();
@@ -170,8 +137,8 @@ describe('VoteForwarder', () => {
   });
 
   it('sends a row again when its publish fails while connected', async () => {
-    const j = tempJournal();
-    await store(j, 3);
+    const j = tempJournal(cleanups, 'hailong-forwarder-');
+    await storeVotes(j, 3);
     const ch = new FakeChannel();
     const f = forwarder(j, ch);
     f.start();
@@ -187,8 +154,8 @@ describe('VoteForwarder', () => {
   });
 
   it('sends only the failed row again, not the rows behind it still awaiting PUBACK', async () => {
-    const j = tempJournal();
-    await store(j, 10);
+    const j = tempJournal(cleanups, 'hailong-forwarder-');
+    await storeVotes(j, 10);
     const ch = new FakeChannel();
     const f = forwarder(j, ch);
     f.start();
@@ -201,7 +168,7 @@ describe('VoteForwarder', () => {
   });
 
   it('skips (and marks) rows stored under another place, which the hub would refuse and close the line for', async () => {
-    const j = tempJournal();
+    const j = tempJournal(cleanups, 'hailong-forwarder-');
     // Votes from before the ward's id changed (a 2025 merger), then under the new id.
     for (let s = 1; s <= 3; s++) {
       await j.append({
@@ -214,7 +181,7 @@ describe('VoteForwarder', () => {
         source: 'button',
       });
     }
-    await store(j, 4);
+    await storeVotes(j, 4);
     const ch = new FakeChannel();
     ch.autoAck = true;
     const { log, lines } = logLines();
@@ -236,20 +203,20 @@ describe('VoteForwarder', () => {
   });
 
   it('picks up new votes by itself while caught up', async () => {
-    const j = tempJournal();
+    const j = tempJournal(cleanups, 'hailong-forwarder-');
     const ch = new FakeChannel();
     ch.autoAck = true;
     const f = forwarder(j, ch);
     f.start();
     ch.connect();
-    await store(j, 2, 'hop-2');
+    await storeVotes(j, 2, 'hop-2');
     await until(() => ch.voteIds().length === 2, 'polled votes', 2000);
     await until(() => j.forwardQueue.backlog() === 0, 'marked');
   });
 
   it('logs a backlog drain as periodic progress lines with backlog and votes/s, not a line per vote', async () => {
-    const j = tempJournal();
-    await store(j, 3000);
+    const j = tempJournal(cleanups, 'hailong-forwarder-');
+    await storeVotes(j, 3000);
     const ch = new FakeChannel();
     const { log, lines } = logLines();
     const f = forwarder(j, ch, { progressMs: 40, window: 50 }, log);
@@ -290,7 +257,7 @@ describe('VoteForwarder under any order of events (property)', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 32 }), async (steps: Step[], window) => {
-        const j = tempJournal();
+        const j = tempJournal(cleanups, 'hailong-forwarder-');
         const ch = new FakeChannel();
         const f = forwarder(j, ch, { window, batch: 8, pollMs: 5, markDelayMs: 2 });
         f.start();
@@ -301,7 +268,7 @@ describe('VoteForwarder under any order of events (property)', () => {
           expect(ids.length).toBeLessThanOrEqual(window);
         };
         for (const s of steps) {
-          if (s.kind === 'store') await store(j, s.n, `hop-${1 + (s.n % 3)}`);
+          if (s.kind === 'store') await storeVotes(j, s.n, `hop-${1 + (s.n % 3)}`);
           else if (s.kind === 'ack') [...ch.pending].filter((_, i, all) => i < Math.ceil(all.length * s.share)).forEach((p) => p.ack());
           else if (s.kind === 'fail') {
             // Any of them, not only the oldest: rows behind a failed one are still awaiting PUBACK.
